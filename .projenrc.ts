@@ -1,0 +1,105 @@
+import { javascript, typescript } from 'projen';
+
+// Strata keeps the design card's root layout (main.ts, constructs/, charts/, imports/,
+// environments/, gitops/, test/), so the TypeScript sources live at the repository root
+// and compile to lib/. projen's Cdk8sTypeScriptApp insists on src/, hence a plain
+// TypeScript app with the synth, import and bench tasks declared here.
+const project = new typescript.TypeScriptAppProject({
+  name: 'strata',
+  description: 'Typed cdk8s constructs that render a multi-region data platform into a validated GitOps tree for Flux or Argo CD.',
+  defaultReleaseBranch: 'main',
+  projenrcTs: true,
+  packageManager: javascript.NodePackageManager.NPM,
+  minNodeVersion: '20.0.0',
+  srcdir: '.',
+  libdir: 'lib',
+  testdir: 'test',
+  sampleCode: false,
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  eslint: false,
+  prettier: false,
+  licensed: false,
+  typescriptVersion: '5.9.3',
+  deps: [
+    'cdk8s@2.70.106',
+    'cdk8s-plus-28@2.5.6',
+    'constructs@10.8.1',
+    'js-yaml@4.1.1',
+    'ajv@8.20.0',
+    'ajv-formats@3.0.1',
+  ],
+  devDeps: [
+    'cdk8s-cli@2.207.60',
+    '@types/js-yaml@4.0.9',
+    '@types/node@20.9.5',
+  ],
+  jestOptions: {
+    jestVersion: '^29',
+    // A snapshot test that rewrites itself can never fail: `npm test` runs jest --ci,
+    // `npm run test:update` is the deliberate way to accept new snapshots.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/lib/', '/dist/'],
+      modulePathIgnorePatterns: ['<rootDir>/lib/', '<rootDir>/dist/'],
+      watchPathIgnorePatterns: ['<rootDir>/dist/'],
+      coveragePathIgnorePatterns: ['/node_modules/', '/imports/', '/test/'],
+      testTimeout: 120_000,
+    },
+  },
+  // The generated imports are megabytes of TypeScript: type-checking them once per test
+  // file would dominate the run, and `tsc` already checks everything in `npm run synth`.
+  tsJestOptions: {
+    transformOptions: { isolatedModules: true },
+  },
+  tsconfig: {
+    compilerOptions: {
+      rootDir: '.',
+      outDir: 'lib',
+      resolveJsonModule: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      noUnusedLocals: true,
+      noUnusedParameters: true,
+      isolatedModules: true,
+    },
+    include: ['main.ts', 'constructs/**/*.ts', 'charts/**/*.ts', 'imports/**/*.ts', 'environments/**/*.ts', 'gitops/**/*.ts', 'scripts/**/*.ts'],
+    exclude: ['node_modules', 'lib', 'dist', 'test'],
+  },
+  gitignore: ['/lib/', '/.strata-*', '/coverage/', '/test-output/'],
+});
+
+// projen merges its default testMatch globs into ours; tests live only under test/.
+project.package.file.addOverride('jest.testMatch', ['<rootDir>/test/**/*.test.ts']);
+
+// Compiled output goes to lib/ and is never committed; dist/ (rendered tree) and
+// imports/ (generated L1 constructs and validators) are committed on purpose.
+project.npmignore?.exclude('dist/');
+
+const synth = project.addTask('synth', {
+  description: 'Render every overlay in environments/ into the GitOps tree in dist/ (flags: --check, --only region/env, --env-dir DIR, --out DIR)',
+});
+synth.spawn(project.compileTask);
+synth.exec('node lib/main.js', { receiveArgs: true });
+
+const imp = project.addTask('import', {
+  description: 'Regenerate imports/ (cdk8s L1 constructs and JSON-schema validators) from a CRD folder (default ../shared/crds; --crds DIR or STRATA_CRDS_DIR)',
+});
+imp.exec('ts-node --transpile-only scripts/import.ts', { receiveArgs: true });
+
+const bench = project.addTask('bench', {
+  description: 'Measure synth wall time, objects/s, validation share and peak RSS',
+});
+bench.spawn(project.compileTask);
+bench.exec('node lib/scripts/bench.js', { receiveArgs: true });
+
+// Install the repository's git hooks (pre-commit runs `synth --check`). Harmless outside a
+// git work tree, so `npm ci` in a tarball or a container still succeeds.
+project.package.setScript('prepare', 'git rev-parse --is-inside-work-tree >/dev/null 2>&1 && git config core.hooksPath .githooks || true');
+
+project.synth();

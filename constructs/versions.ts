@@ -1,0 +1,78 @@
+/**
+ * Every version Strata depends on, pinned in one place: CRD API versions (and the kinds
+ * Strata renders from each group), Helm charts that install the operators, and the images
+ * of workloads Strata renders itself. Source of truth for the pins:
+ * ../shared/crds/SOURCES.md (released tags only, never a development branch).
+ *
+ * Changing a pin here and running `npm run import` regenerates imports/ and the
+ * validation schemas; `npm run synth` then re-renders dist/.
+ */
+
+/** A CRD API group Strata renders objects of. */
+export interface CrdApi {
+  /** API group, e.g. `postgresql.cnpg.io`. */
+  readonly group: string;
+  /** The served API version Strata writes. */
+  readonly version: string;
+  /** Kinds Strata renders; imports/ and the schemas cover exactly these. */
+  readonly kinds: readonly string[];
+  /** Upstream release the CRDs come from (documentation only). */
+  readonly release: string;
+}
+
+export const CRD_APIS: readonly CrdApi[] = [
+  { group: 'source.toolkit.fluxcd.io', version: 'v1', kinds: ['GitRepository', 'HelmRepository', 'OCIRepository'], release: 'fluxcd/source-controller v1.9.1' },
+  { group: 'kustomize.toolkit.fluxcd.io', version: 'v1', kinds: ['Kustomization'], release: 'fluxcd/kustomize-controller v1.9.4' },
+  { group: 'helm.toolkit.fluxcd.io', version: 'v2', kinds: ['HelmRelease'], release: 'fluxcd/helm-controller v1.6.3' },
+  { group: 'argoproj.io', version: 'v1alpha1', kinds: ['AppProject', 'Application'], release: 'argoproj/argo-cd v3.5.1' },
+  { group: 'external-secrets.io', version: 'v1', kinds: ['ExternalSecret'], release: 'external-secrets v2.9.0' },
+  { group: 'bitnami.com', version: 'v1alpha1', kinds: ['SealedSecret'], release: 'bitnami-labs/sealed-secrets v0.36.6' },
+  { group: 'monitoring.coreos.com', version: 'v1', kinds: ['PodMonitor', 'ServiceMonitor', 'PrometheusRule'], release: 'prometheus-operator v0.93.0' },
+  { group: 'postgresql.cnpg.io', version: 'v1', kinds: ['Cluster', 'Pooler', 'ScheduledBackup', 'Database', 'Publication'], release: 'cloudnative-pg v1.30.0' },
+  { group: 'barmancloud.cnpg.io', version: 'v1', kinds: ['ObjectStore'], release: 'plugin-barman-cloud v0.14.0' },
+  { group: 'minio.min.io', version: 'v2', kinds: ['Tenant'], release: 'minio/operator v7.1.1' },
+  { group: 'velero.io', version: 'v1', kinds: ['BackupStorageLocation', 'Schedule'], release: 'vmware-tanzu/velero v1.18.1' },
+];
+
+/** A Helm chart that installs an operator or platform component. */
+export interface HelmChartPin {
+  /** Repository URL: `https://` for a classic Helm repository, `oci://` for an OCI registry. */
+  readonly repository: string;
+  /** Chart name in that repository. */
+  readonly chart: string;
+  /** Exact chart version; never a range. */
+  readonly version: string;
+  /** Application version the chart deploys (documentation and image tags). */
+  readonly appVersion: string;
+}
+
+export const HELM_CHARTS = {
+  cloudnativePg: { repository: 'https://cloudnative-pg.github.io/charts', chart: 'cloudnative-pg', version: '0.29.0', appVersion: '1.30.0' },
+  barmanCloudPlugin: { repository: 'https://cloudnative-pg.github.io/charts', chart: 'plugin-barman-cloud', version: '0.7.0', appVersion: 'v0.13.0' },
+  zalandoPostgresOperator: { repository: 'https://opensource.zalando.com/postgres-operator/charts/postgres-operator', chart: 'postgres-operator', version: '2.0.1', appVersion: '2.0.1' },
+  strimzi: { repository: 'oci://quay.io/strimzi-helm', chart: 'strimzi-kafka-operator', version: '1.2.0', appVersion: '1.2.0' },
+  opensearchOperator: { repository: 'https://opensearch-project.github.io/opensearch-k8s-operator/', chart: 'opensearch-operator', version: '3.0.2', appVersion: '3.0.0-alpha' },
+  minioOperator: { repository: 'https://operator.min.io/', chart: 'operator', version: '7.1.1', appVersion: 'v7.1.1' },
+  velero: { repository: 'https://vmware-tanzu.github.io/helm-charts', chart: 'velero', version: '12.1.0', appVersion: '1.18.1' },
+  traefik: { repository: 'https://traefik.github.io/charts', chart: 'traefik', version: '41.3.0', appVersion: 'v3.7.11' },
+  kubePrometheusStack: { repository: 'https://prometheus-community.github.io/helm-charts', chart: 'kube-prometheus-stack', version: '88.5.3', appVersion: 'v0.93.1' },
+  certManager: { repository: 'oci://quay.io/jetstack/charts', chart: 'cert-manager', version: 'v1.21.1', appVersion: 'v1.21.1' },
+  externalSecrets: { repository: 'https://charts.external-secrets.io', chart: 'external-secrets', version: '2.9.0', appVersion: 'v2.9.0' },
+  sealedSecrets: { repository: 'https://bitnami-labs.github.io/sealed-secrets', chart: 'sealed-secrets', version: '2.18.5', appVersion: '0.36.6' },
+} as const satisfies Record<string, HelmChartPin>;
+
+export type HelmChartName = keyof typeof HELM_CHARTS;
+
+/** Kubernetes version whose core schemas validate dist/. */
+export const KUBERNETES_SCHEMA_VERSION = 'v1.28.0';
+
+/** Kubernetes core kinds Strata renders, by apiVersion; the schemas cover exactly these. */
+export const CORE_APIS: Readonly<Record<string, readonly string[]>> = {
+  'v1': ['ConfigMap', 'LimitRange', 'Namespace', 'PersistentVolumeClaim', 'ResourceQuota', 'Service', 'ServiceAccount'],
+  'apps/v1': ['Deployment'],
+  'batch/v1': ['CronJob', 'Job'],
+  'discovery.k8s.io/v1': ['EndpointSlice'],
+  'networking.k8s.io/v1': ['NetworkPolicy'],
+  'policy/v1': ['PodDisruptionBudget'],
+  'rbac.authorization.k8s.io/v1': ['Role', 'RoleBinding'],
+};
