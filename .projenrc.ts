@@ -35,7 +35,7 @@ const project = new typescript.TypeScriptAppProject({
   devDeps: [
     'cdk8s-cli@2.207.60',
     '@types/js-yaml@4.0.9',
-    '@types/node@20.9.5',
+    '@types/node@20.19.43',
   ],
   jestOptions: {
     jestVersion: '^29',

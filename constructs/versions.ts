@@ -25,6 +25,7 @@ export const CRD_APIS: readonly CrdApi[] = [
   { group: 'kustomize.toolkit.fluxcd.io', version: 'v1', kinds: ['Kustomization'], release: 'fluxcd/kustomize-controller v1.9.4' },
   { group: 'helm.toolkit.fluxcd.io', version: 'v2', kinds: ['HelmRelease'], release: 'fluxcd/helm-controller v1.6.3' },
   { group: 'argoproj.io', version: 'v1alpha1', kinds: ['AppProject', 'Application'], release: 'argoproj/argo-cd v3.5.1' },
+  { group: 'cert-manager.io', version: 'v1', kinds: ['Certificate', 'ClusterIssuer'], release: 'cert-manager v1.21.1' },
   { group: 'external-secrets.io', version: 'v1', kinds: ['ExternalSecret'], release: 'external-secrets v2.9.0' },
   { group: 'bitnami.com', version: 'v1alpha1', kinds: ['SealedSecret'], release: 'bitnami-labs/sealed-secrets v0.36.6' },
   { group: 'monitoring.coreos.com', version: 'v1', kinds: ['PodMonitor', 'ServiceMonitor', 'PrometheusRule'], release: 'prometheus-operator v0.93.0' },
@@ -76,3 +77,14 @@ export const CORE_APIS: Readonly<Record<string, readonly string[]>> = {
   'policy/v1': ['PodDisruptionBudget'],
   'rbac.authorization.k8s.io/v1': ['Role', 'RoleBinding'],
 };
+
+/** Images of components Strata configures directly (not through a chart's defaults). */
+export const IMAGES = {
+  /** Velero's S3 object-store plugin; v1.14.x pairs with Velero 1.18.x. */
+  veleroPluginForAws: 'velero/velero-plugin-for-aws:v1.14.0',
+} as const;
+
+/** PostgreSQL operand images (CloudNativePG's own builds; the major version is a data-format contract). */
+export const POSTGRES_IMAGES = {
+  cloudnativePg: 'ghcr.io/cloudnative-pg/postgresql:17.5',
+} as const;

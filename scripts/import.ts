@@ -24,6 +24,7 @@ import addFormats from 'ajv-formats';
 import standaloneCode from 'ajv/dist/standalone';
 import * as yaml from 'js-yaml';
 import { CORE_APIS, CRD_APIS, CrdApi, KUBERNETES_SCHEMA_VERSION } from '../constructs/versions';
+import { IMPORTS_MANIFEST, pinsFingerprint, sha256 } from '../gitops/imports-check';
 import { referencedDefinitions, sortKeys, strictify } from './strict-schema';
 
 const run = promisify(execFile);
@@ -178,6 +179,11 @@ async function generate(opts: Options, outDir: string): Promise<void> {
   const queue = [...jobs];
   await Promise.all([0, 1].map(async () => { for (let job = queue.shift(); job; job = queue.shift()) await job(); }));
   fs.rmSync(specDir, { recursive: true, force: true });
+
+  // What synth --check verifies cheaply: the pins this was generated from, and every file's hash.
+  const files: Record<string, string> = {};
+  for (const rel of listFiles(outDir)) files[rel.split(path.sep).join('/')] = sha256(fs.readFileSync(path.join(outDir, rel)));
+  fs.writeFileSync(path.join(outDir, IMPORTS_MANIFEST), JSON.stringify({ pins: pinsFingerprint(), files }, null, 2) + '\n');
 }
 
 function listFiles(dir: string, base = dir): string[] {

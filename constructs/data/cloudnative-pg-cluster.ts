@@ -1,0 +1,358 @@
+import { Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import * as barman from '../../imports/barmancloud.cnpg.io';
+import * as monitoring from '../../imports/monitoring.coreos.com';
+import * as cnpg from '../../imports/postgresql.cnpg.io';
+import type { ComputeResources, NodePool, SecretBackend } from '../../environments/model';
+import { componentLabels } from '../platform/labels';
+import { allowEgressToAddresses, allowTraffic, PodGroup } from '../platform/network';
+import { OverlayContext } from '../platform/overlay-context';
+import { protectFromPrune } from '../platform/protection';
+import { SecretReference } from '../secrets/secret-reference';
+import type { Bucket, BucketAccess } from '../storage/minio-tenant';
+import { POSTGRES_IMAGES } from '../versions';
+import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, IPostgresCluster, objectName, PostgresDatabase } from './postgres-cluster';
+
+const BARMAN_PLUGIN = 'barman-cloud.cloudnative-pg.io';
+const PORT = 5432;
+/** Instance manager status port the operator polls. */
+const STATUS_PORT = 8000;
+const METRICS_PORT = 9187;
+
+export interface CloudNativePgClusterProps {
+  readonly name: string;
+  /** @default 'postgres' */
+  readonly namespace?: string;
+  readonly instances: number;
+  /** Quorum synchronous replication (needs at least 2 instances). */
+  readonly synchronous: boolean;
+  readonly podAntiAffinity: 'required' | 'preferred';
+  readonly storageSize: string;
+  readonly walStorageSize: string;
+  /** Storage class with reclaim policy Retain. */
+  readonly storageClass: string;
+  readonly resources: ComputeResources;
+  readonly parameters: Readonly<Record<string, string>>;
+  /** Nodes reserved for databases. @default any node */
+  readonly nodePool?: NodePool;
+  /** Node label carrying the zone, for spreading instances. */
+  readonly zoneLabel: string;
+  readonly secretBackend: SecretBackend;
+  /** Prefix of every key this cluster reads from the secret store, e.g. `region-a/prod`. */
+  readonly secretKeyPrefix: string;
+  /** Name of this cluster in the cross-region topology, e.g. `postgres-region-a`. */
+  readonly topologyName: string;
+  /** Base backup schedule, five-field cron. */
+  readonly backupSchedule: string;
+  /** Backup and WAL retention, e.g. `30d`. */
+  readonly backupRetention: string;
+}
+
+/** The other member of a cross-region pair, as this cluster sees it. */
+export interface ReplicationPeer {
+  /** Its name in the topology (`postgres-region-b`). */
+  readonly topologyName: string;
+  /** S3 endpoint of its region's object storage, reachable from here. */
+  readonly objectStorageEndpoint: string;
+  /** Bucket its WAL archive and base backups live in. */
+  readonly bucket: string;
+  /** Secret-store key of a credential for that bucket. */
+  readonly credentialsRemoteKey: string;
+}
+
+/**
+ * A CloudNativePG `Cluster` sized by the tier: instances spread across nodes and zones on
+ * the database node pool, data and WAL on the retain storage class, quorum synchronous
+ * replication where configured, managed roles and `Database` objects per application,
+ * a PgBouncer `Pooler` (with its own disruption budget) per application database, a
+ * PodMonitor, and WAL archiving plus scheduled base backups through the Barman Cloud plugin.
+ */
+export class CloudNativePgCluster extends Construct implements IPostgresCluster {
+  public readonly clusterName: string;
+  public readonly namespace: string;
+  public readonly readWriteHost: string;
+  public readonly readOnlyHost: string;
+  public readonly port = PORT;
+  public readonly ca: { name: string; key: string };
+  public readonly serverPods: PodGroup;
+  public readonly topologyName: string;
+
+  private readonly props: CloudNativePgClusterProps;
+  private readonly roles = new Map<string, { options: AddRoleOptions; secret: SecretReference }>();
+  private readonly databases = new Map<string, PostgresDatabase>();
+  private readonly poolerPods: PodGroup[] = [];
+  private readonly externalClusters: any[] = [];
+  private replica?: { primary: string; source: string; self: string };
+  private bootstrap: any;
+  private objectStoreName?: string;
+
+  constructor(scope: Construct, id: string, props: CloudNativePgClusterProps) {
+    super(scope, id);
+    if (props.synchronous && props.instances < 2) {
+      throw new Error(`CloudNativePG cluster ${props.name}: synchronous replication needs at least 2 instances (got ${props.instances})`);
+    }
+    this.props = props;
+    this.clusterName = props.name;
+    this.topologyName = props.topologyName;
+    this.namespace = OverlayContext.of(this).requireNamespace({ name: props.namespace ?? 'postgres', workload: true, apiServerEgress: true });
+    this.readWriteHost = `${props.name}-rw.${this.namespace}.svc.cluster.local`;
+    this.readOnlyHost = `${props.name}-ro.${this.namespace}.svc.cluster.local`;
+    this.ca = { name: `${props.name}-ca`, key: 'ca.crt' };
+    this.serverPods = { namespace: this.namespace, podLabels: { 'cnpg.io/cluster': props.name } };
+
+    const cluster = new cnpg.Cluster(this, 'Resource', {
+      metadata: { name: props.name, namespace: this.namespace, labels: componentLabels('postgresql', props.name, 'database') },
+      spec: {
+        instances: props.instances,
+        imageName: POSTGRES_IMAGES.cloudnativePg,
+        primaryUpdateStrategy: cnpg.ClusterSpecPrimaryUpdateStrategy.UNSUPERVISED,
+        primaryUpdateMethod: cnpg.ClusterSpecPrimaryUpdateMethod.SWITCHOVER,
+        enablePdb: true,
+        postgresql: {
+          parameters: { ...props.parameters },
+          ...(props.synchronous ? {
+            synchronous: {
+              method: cnpg.ClusterSpecPostgresqlSynchronousMethod.ANY,
+              // A majority of the standbys must confirm each commit.
+              number: Math.max(1, Math.floor((props.instances - 1) / 2)),
+              dataDurability: cnpg.ClusterSpecPostgresqlSynchronousDataDurability.REQUIRED,
+            },
+          } : {}),
+        },
+        bootstrap: Lazy.any({ produce: () => this.bootstrap ?? this.defaultBootstrap() }),
+        storage: { size: props.storageSize, storageClass: props.storageClass },
+        walStorage: { size: props.walStorageSize, storageClass: props.storageClass },
+        resources: {
+          requests: { cpu: cnpg.ClusterSpecResourcesRequests.fromString(props.resources.requests.cpu), memory: cnpg.ClusterSpecResourcesRequests.fromString(props.resources.requests.memory) },
+          limits: { cpu: cnpg.ClusterSpecResourcesLimits.fromString(props.resources.limits.cpu), memory: cnpg.ClusterSpecResourcesLimits.fromString(props.resources.limits.memory) },
+        },
+        affinity: {
+          enablePodAntiAffinity: true,
+          podAntiAffinityType: props.podAntiAffinity,
+          topologyKey: 'kubernetes.io/hostname',
+          nodeSelector: { ...(props.nodePool?.labels ?? {}) },
+          tolerations: (props.nodePool?.taints ?? []).map((t) => ({ key: t.key, operator: 'Equal', value: t.value, effect: t.effect })),
+        },
+        topologySpreadConstraints: [{
+          maxSkew: 1,
+          topologyKey: props.zoneLabel,
+          whenUnsatisfiable: 'ScheduleAnyway',
+          labelSelector: { matchLabels: { 'cnpg.io/cluster': props.name } },
+        }],
+        managed: { roles: Lazy.any({ produce: () => this.renderRoles() }) },
+        plugins: Lazy.any({ produce: () => (this.objectStoreName ? [{ name: BARMAN_PLUGIN, enabled: true, isWalArchiver: true, parameters: { barmanObjectName: this.objectStoreName } }] : undefined) }),
+        externalClusters: Lazy.any({ produce: () => (this.externalClusters.length ? this.externalClusters : undefined) }),
+        replica: Lazy.any({ produce: () => this.replica }),
+      },
+    });
+    protectFromPrune(cluster);
+
+    // Instances replicate to each other; the operator polls each instance's status port.
+    allowTraffic(this, 'AllowPeers', { name: `allow-${props.name}-replication`, from: this.serverPods, to: this.serverPods, ports: [PORT, STATUS_PORT] });
+    allowTraffic(this, 'AllowOperator', {
+      name: `allow-cnpg-operator-to-${props.name}`,
+      from: { namespace: 'cnpg-system', podLabels: { 'app.kubernetes.io/name': 'cloudnative-pg' } },
+      to: this.serverPods,
+      ports: [STATUS_PORT, PORT],
+    });
+
+    new monitoring.PodMonitor(this, 'PodMonitor', {
+      metadata: { name: props.name, namespace: this.namespace },
+      spec: {
+        selector: { matchLabels: { 'cnpg.io/cluster': props.name, 'cnpg.io/podRole': 'instance' } },
+        podMetricsEndpoints: [{ port: 'metrics' }],
+      },
+    });
+    allowTraffic(this, 'AllowScrape', {
+      name: `allow-prometheus-to-${props.name}`,
+      from: { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+      to: this.serverPods,
+      ports: [METRICS_PORT],
+    });
+  }
+
+  private defaultBootstrap() {
+    const first = [...this.databases.values()][0];
+    return {
+      initdb: {
+        dataChecksums: true,
+        ...(first ? { database: first.name, owner: first.owner, secret: { name: first.credentials.name } } : {}),
+      },
+    };
+  }
+
+  private renderRoles() {
+    return [...this.roles.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, r]) => ({
+      name,
+      ensure: cnpg.ClusterSpecManagedRolesEnsure.PRESENT,
+      login: r.options.login ?? true,
+      replication: r.options.replication ?? false,
+      inRoles: [...(r.options.inRoles ?? [])],
+      passwordSecret: { name: r.secret.name },
+    }));
+  }
+
+  public addRole(name: string, options: AddRoleOptions = {}): SecretReference {
+    assertIdentifier('role', name);
+    const existing = this.roles.get(name);
+    if (existing) return existing.secret;
+    const secret = new SecretReference(this, `Role-${name}`, {
+      backend: this.props.secretBackend,
+      namespace: this.namespace,
+      name: `${this.clusterName}-${objectName(name)}-credentials`,
+      remoteKey: `${this.props.secretKeyPrefix}/postgres/${this.clusterName}/roles/${name}`,
+      keys: { username: 'username', password: 'password' },
+      type: 'kubernetes.io/basic-auth',
+    });
+    this.roles.set(name, { options, secret });
+    return secret;
+  }
+
+  public addDatabase(name: string, options: AddDatabaseOptions = {}): PostgresDatabase {
+    assertIdentifier('database', name);
+    if (this.databases.has(name)) throw new Error(`database "${name}" is added twice to cluster ${this.clusterName}`);
+    const credentials = this.addRole(name);
+    new cnpg.Database(this, `Database-${name}`, {
+      metadata: { name: `${this.clusterName}-${objectName(name)}`, namespace: this.namespace },
+      spec: {
+        name,
+        owner: name,
+        cluster: { name: this.clusterName },
+        ensure: cnpg.DatabaseSpecEnsure.PRESENT,
+        // Removing the object from git must never drop the database.
+        databaseReclaimPolicy: cnpg.DatabaseSpecDatabaseReclaimPolicy.RETAIN,
+      },
+    });
+    const instances = options.poolerInstances ?? 2;
+    let host = this.readWriteHost;
+    if (instances > 0) host = this.addPooler(name, instances, options.poolMode ?? 'transaction');
+    const db: PostgresDatabase = { name, owner: name, host, port: PORT, credentials };
+    this.databases.set(name, db);
+    return db;
+  }
+
+  private addPooler(database: string, instances: number, poolMode: 'session' | 'transaction'): string {
+    const poolerName = `${this.clusterName}-pooler-${objectName(database)}`;
+    const pods: PodGroup = { namespace: this.namespace, podLabels: { 'cnpg.io/poolerName': poolerName } };
+    new cnpg.Pooler(this, `Pooler-${database}`, {
+      metadata: { name: poolerName, namespace: this.namespace, labels: componentLabels('pgbouncer', poolerName, 'connection-pooler') },
+      spec: {
+        cluster: { name: this.clusterName },
+        instances,
+        type: cnpg.PoolerSpecType.RW,
+        pgbouncer: {
+          poolMode: poolMode === 'session' ? cnpg.PoolerSpecPgbouncerPoolMode.SESSION : cnpg.PoolerSpecPgbouncerPoolMode.TRANSACTION,
+          parameters: { max_client_conn: '1000', default_pool_size: '20' },
+        },
+        monitoring: { enablePodMonitor: false },
+        template: {
+          metadata: { labels: { 'cnpg.io/poolerName': poolerName } },
+          spec: {
+            containers: [{
+              name: 'pgbouncer',
+              resources: {
+                requests: { cpu: cnpg.PoolerSpecTemplateSpecResourcesRequests.fromString('100m'), memory: cnpg.PoolerSpecTemplateSpecResourcesRequests.fromString('128Mi') },
+                limits: { cpu: cnpg.PoolerSpecTemplateSpecResourcesLimits.fromString('500m'), memory: cnpg.PoolerSpecTemplateSpecResourcesLimits.fromString('256Mi') },
+              },
+            }],
+          },
+        },
+      },
+    });
+    new k8s.KubePodDisruptionBudget(this, `PoolerBudget-${database}`, {
+      metadata: { name: poolerName, namespace: this.namespace },
+      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...pods.podLabels } } },
+    });
+    allowTraffic(this, `AllowPooler-${database}`, { name: `allow-${poolerName}-to-${this.clusterName}`, from: pods, to: this.serverPods, ports: [PORT] });
+    this.poolerPods.push(pods);
+    return `${poolerName}.${this.namespace}.svc.cluster.local`;
+  }
+
+  public database(name: string): PostgresDatabase {
+    const db = this.databases.get(name);
+    if (!db) throw new Error(`cluster ${this.clusterName} has no database "${name}" (databases: ${[...this.databases.keys()].join(', ') || 'none'}); add it with addDatabase or postgres.databases`);
+    return db;
+  }
+
+  public allowFrom(clients: PodGroup, name: string): void {
+    for (const target of [this.serverPods, ...this.poolerPods]) {
+      const label = Object.values(target.podLabels)[0];
+      allowTraffic(this, `AllowClient-${name}-${label}`, { name: `allow-${name}-to-${label}`, from: clients, to: target, ports: [PORT] });
+    }
+  }
+
+  /**
+   * Archives WAL continuously and takes scheduled base backups into a MinIO bucket through
+   * the Barman Cloud plugin, with the bucket's credential and CA in this namespace.
+   */
+  public backupTo(bucket: Bucket): BucketAccess {
+    const access = bucket.grantReadWrite(this, { namespace: this.namespace, name: this.clusterName, podLabels: this.serverPods.podLabels });
+    this.objectStoreName = `${this.clusterName}-backup`;
+    this.addObjectStore(this.objectStoreName, `s3://${access.bucket}/`, access.endpoint, access.credentials.selector('AWS_ACCESS_KEY_ID'), access.credentials.selector('AWS_SECRET_ACCESS_KEY'), access.ca);
+    this.externalClusters.push(this.pluginSource(this.topologyName, this.objectStoreName));
+    new cnpg.ScheduledBackup(this, 'ScheduledBackup', {
+      metadata: { name: `${this.clusterName}-daily`, namespace: this.namespace },
+      spec: {
+        cluster: { name: this.clusterName },
+        // CloudNativePG schedules have a leading seconds field.
+        schedule: `0 ${this.props.backupSchedule}`,
+        method: cnpg.ScheduledBackupSpecMethod.PLUGIN,
+        pluginConfiguration: { name: BARMAN_PLUGIN },
+        backupOwnerReference: cnpg.ScheduledBackupSpecBackupOwnerReference.SELF,
+        immediate: true,
+      },
+    });
+    return access;
+  }
+
+  private addObjectStore(name: string, destinationPath: string, endpoint: string, accessKey: { name: string; key: string }, secretKey: { name: string; key: string }, ca?: { name: string; key: string }) {
+    new barman.ObjectStore(this, `ObjectStore-${name}`, {
+      metadata: { name, namespace: this.namespace },
+      spec: {
+        retentionPolicy: this.props.backupRetention,
+        configuration: {
+          destinationPath,
+          endpointUrl: endpoint,
+          ...(ca ? { endpointCa: ca } : {}),
+          s3Credentials: { accessKeyId: accessKey, secretAccessKey: secretKey },
+          wal: { compression: barman.ObjectStoreSpecConfigurationWalCompression.GZIP, maxParallel: 4 },
+          data: { compression: barman.ObjectStoreSpecConfigurationDataCompression.GZIP, jobs: 2 },
+        },
+      },
+    });
+  }
+
+  private pluginSource(topologyName: string, objectStore: string) {
+    return { name: topologyName, plugin: { name: BARMAN_PLUGIN, parameters: { barmanObjectName: objectStore, serverName: topologyName } } };
+  }
+
+  /**
+   * Joins a cross-region pair (CloudNativePG distributed topology): both clusters list each
+   * other's object store, `replica.primary` names the leader, and a replica bootstraps from
+   * the primary's archive. Promotion is a change of `primary` on both sides.
+   */
+  public replicateWith(peer: ReplicationPeer, role: 'primary' | 'replica'): void {
+    if (!this.objectStoreName) throw new Error(`cluster ${this.clusterName}: call backupTo() before replicateWith(): the topology is built on the WAL archives`);
+    const peerStore = `${this.clusterName}-${peer.topologyName}-archive`;
+    const creds = new SecretReference(this, 'PeerArchiveCredentials', {
+      backend: this.props.secretBackend,
+      namespace: this.namespace,
+      name: `${peerStore}-s3-credentials`,
+      remoteKey: peer.credentialsRemoteKey,
+      keys: { AWS_ACCESS_KEY_ID: 'accessKey', AWS_SECRET_ACCESS_KEY: 'secretKey' },
+    });
+    this.addObjectStore(peerStore, `s3://${peer.bucket}/`, peer.objectStorageEndpoint, creds.selector('AWS_ACCESS_KEY_ID'), creds.selector('AWS_SECRET_ACCESS_KEY'));
+    this.externalClusters.push(this.pluginSource(peer.topologyName, peerStore));
+    const primary = role === 'primary' ? this.topologyName : peer.topologyName;
+    this.replica = { self: this.topologyName, primary, source: peer.topologyName };
+    if (role === 'replica') this.bootstrap = { recovery: { source: peer.topologyName } };
+    // The peer's object storage is outside this cluster; its address is not known here, its port is.
+    allowEgressToAddresses(this, 'AllowPeerArchive', {
+      name: `allow-${this.clusterName}-to-peer-archive`,
+      from: this.serverPods,
+      cidrs: ['0.0.0.0/0'],
+      ports: [443],
+    });
+  }
+}

@@ -1,0 +1,67 @@
+import type { Construct } from 'constructs';
+import type { PodGroup } from '../platform/network';
+import type { SecretReference } from '../secrets/secret-reference';
+
+/** An application database and the role that owns it. */
+export interface PostgresDatabase {
+  readonly name: string;
+  /** Owner role (same name as the database). */
+  readonly owner: string;
+  /** Host applications connect to: the database's pooler when it has one, else the read-write service. */
+  readonly host: string;
+  readonly port: number;
+  /** Secret with `username` and `password` of the owner role, in the cluster's namespace. */
+  readonly credentials: SecretReference;
+}
+
+export interface AddDatabaseOptions {
+  /** PgBouncer instances in front of the database (0: none). @default 2 */
+  readonly poolerInstances?: number;
+  /** @default 'transaction' */
+  readonly poolMode?: 'session' | 'transaction';
+}
+
+export interface AddRoleOptions {
+  /** @default true */
+  readonly login?: boolean;
+  /** Logical replication (CDC) needs it. @default false */
+  readonly replication?: boolean;
+  /** Roles this role is a member of. @default [] */
+  readonly inRoles?: readonly string[];
+}
+
+/**
+ * What applications and other constructs see of a PostgreSQL cluster, whichever engine
+ * runs it (CloudNativePG, Zalando postgres-operator, Patroni on external VMs).
+ */
+export interface IPostgresCluster extends Construct {
+  readonly clusterName: string;
+  readonly namespace: string;
+  /** Read-write endpoint (the primary). */
+  readonly readWriteHost: string;
+  /** Read-only endpoint (replicas); equals readWriteHost where the engine has none. */
+  readonly readOnlyHost: string;
+  readonly port: number;
+  /** `{ name, key }` of the CA that signs the server certificate, in the cluster's namespace. */
+  readonly ca?: { readonly name: string; readonly key: string };
+  /** The pods that accept client connections (for network policies). */
+  readonly serverPods: PodGroup;
+
+  addDatabase(name: string, options?: AddDatabaseOptions): PostgresDatabase;
+  addRole(name: string, options?: AddRoleOptions): SecretReference;
+  /** Opens the network path from `clients` to the cluster (and its poolers). */
+  allowFrom(clients: PodGroup, name: string): void;
+  database(name: string): PostgresDatabase;
+}
+
+/** A Postgres identifier Strata accepts for databases and roles. */
+export function assertIdentifier(kind: string, name: string): void {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
+    throw new Error(`${kind} name "${name}" is not a valid Postgres identifier: use lower-case letters, digits and _, starting with a letter or _, at most 63 characters`);
+  }
+}
+
+/** Kubernetes object names cannot contain `_`. */
+export function objectName(identifier: string): string {
+  return identifier.replace(/_/g, '-');
+}

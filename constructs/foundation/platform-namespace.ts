@@ -1,0 +1,141 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import type { LimitRangeSpec, QuotaSpec } from '../../environments/model';
+import type { PodSecurityLevel } from '../platform/overlay-context';
+
+export interface PlatformNamespaceProps {
+  readonly name: string;
+  /**
+   * Pod Security Standards level, enforced, audited and warned on.
+   * @default 'restricted'
+   */
+  readonly podSecurity?: PodSecurityLevel;
+  /** Why the namespace runs below `restricted`; required when it does. */
+  readonly podSecurityReason?: string;
+  /** The tier's quota; omitted for operator namespaces, whose charts size themselves. */
+  readonly quota?: QuotaSpec;
+  readonly limitRange: LimitRangeSpec;
+  /**
+   * Pods here call the Kubernetes API (operators, instance managers).
+   * @default false
+   */
+  readonly apiServerEgress?: boolean;
+  /**
+   * Ports the API server calls into (admission and conversion webhooks).
+   * @default []
+   */
+  readonly webhookPorts?: readonly number[];
+}
+
+/** The Kubernetes API is reached on 443 (Service) or 6443 (endpoints) depending on the distribution. */
+const API_SERVER_PORTS = [443, 6443];
+
+/**
+ * A namespace with the platform's guard rails: Pod Security Standards labels, the tier's
+ * ResourceQuota, a LimitRange giving every container requests and limits, and a
+ * default-deny NetworkPolicy with DNS egress. Everything else a pod may reach is opened
+ * by the construct that needs it (`allowFrom`, `backupTo`, ...).
+ */
+export class PlatformNamespace extends Construct {
+  public readonly name: string;
+
+  constructor(scope: Construct, id: string, props: PlatformNamespaceProps) {
+    super(scope, id);
+    this.name = props.name;
+    const level = props.podSecurity ?? 'restricted';
+    if (level !== 'restricted' && !props.podSecurityReason) {
+      throw new Error(`namespace ${props.name}: podSecurity ${level} needs a podSecurityReason saying which workload requires it`);
+    }
+
+    new k8s.KubeNamespace(this, 'Resource', {
+      metadata: {
+        name: props.name,
+        labels: {
+          'pod-security.kubernetes.io/enforce': level,
+          'pod-security.kubernetes.io/enforce-version': 'v1.28',
+          'pod-security.kubernetes.io/audit': 'restricted',
+          'pod-security.kubernetes.io/warn': 'restricted',
+        },
+        ...(props.podSecurityReason ? { annotations: { 'strata.io/pod-security-reason': props.podSecurityReason } } : {}),
+      },
+    });
+
+    if (props.quota) {
+      const q = props.quota;
+      new k8s.KubeResourceQuota(this, 'Quota', {
+        metadata: { name: 'compute-and-storage', namespace: props.name },
+        spec: {
+          hard: {
+            'requests.cpu': k8s.Quantity.fromString(q.requestsCpu),
+            'requests.memory': k8s.Quantity.fromString(q.requestsMemory),
+            'limits.cpu': k8s.Quantity.fromString(q.limitsCpu),
+            'limits.memory': k8s.Quantity.fromString(q.limitsMemory),
+            'requests.storage': k8s.Quantity.fromString(q.requestsStorage),
+            'persistentvolumeclaims': k8s.Quantity.fromNumber(q.persistentVolumeClaims),
+            'pods': k8s.Quantity.fromNumber(q.pods),
+          },
+        },
+      });
+    }
+
+    const lr = props.limitRange;
+    new k8s.KubeLimitRange(this, 'Limits', {
+      metadata: { name: 'container-defaults', namespace: props.name },
+      spec: {
+        limits: [{
+          type: 'Container',
+          defaultRequest: { cpu: k8s.Quantity.fromString(lr.defaultRequest.cpu), memory: k8s.Quantity.fromString(lr.defaultRequest.memory) },
+          default: { cpu: k8s.Quantity.fromString(lr.default.cpu), memory: k8s.Quantity.fromString(lr.default.memory) },
+          max: { cpu: k8s.Quantity.fromString(lr.max.cpu), memory: k8s.Quantity.fromString(lr.max.memory) },
+        }],
+      },
+    });
+
+    new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
+      metadata: { name: 'default-deny', namespace: props.name },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    });
+
+    new k8s.KubeNetworkPolicy(this, 'AllowDns', {
+      metadata: { name: 'allow-dns-egress', namespace: props.name },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{
+          to: [{
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+          }],
+          ports: [
+            { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
+            { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },
+          ],
+        }],
+      },
+    });
+
+    if (props.apiServerEgress) {
+      new k8s.KubeNetworkPolicy(this, 'AllowApiServer', {
+        metadata: { name: 'allow-apiserver-egress', namespace: props.name },
+        spec: {
+          podSelector: {},
+          policyTypes: ['Egress'],
+          // The API server is not a pod, so no selector can name it; its ports can.
+          egress: [{ ports: API_SERVER_PORTS.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }],
+        },
+      });
+    }
+
+    if (props.webhookPorts?.length) {
+      new k8s.KubeNetworkPolicy(this, 'AllowWebhooks', {
+        metadata: { name: 'allow-webhook-ingress', namespace: props.name },
+        spec: {
+          podSelector: {},
+          policyTypes: ['Ingress'],
+          // Webhook calls come from the control plane's node addresses, which vary per cluster.
+          ingress: [{ ports: props.webhookPorts.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }],
+        },
+      });
+    }
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * The operators and platform components Strata installs, what each provides, and where it
+ * runs. The operators layer installs exactly the entries the overlay's constructs require
+ * (`OverlayContext.requireOperator`), plus what those entries depend on.
+ */
+import { HelmChartName, IMAGES } from '../versions';
+import type { PodSecurityLevel } from '../platform/overlay-context';
+
+export interface OperatorDefinition {
+  /** Release name; also the Flux HelmRelease / Argo CD Application name. A public contract. */
+  readonly name: string;
+  readonly chart: HelmChartName;
+  readonly namespace: string;
+  /** CRD API groups the chart installs. */
+  readonly crdGroups: readonly string[];
+  /** Other operators that must be ready first. */
+  readonly dependsOn: readonly string[];
+  readonly podSecurity?: PodSecurityLevel;
+  readonly podSecurityReason?: string;
+  /** Admission/conversion webhook ports the API server calls. */
+  readonly webhookPorts: readonly number[];
+  /** Chart values: production settings that differ from the chart's defaults. */
+  readonly values: Readonly<Record<string, unknown>>;
+  /** The chart ships CRDs too large for client-side apply (Argo CD needs ServerSideApply). */
+  readonly largeCrds?: boolean;
+}
+
+const DEFINITIONS: readonly OperatorDefinition[] = [
+  {
+    name: 'kube-prometheus-stack',
+    chart: 'kubePrometheusStack',
+    namespace: 'monitoring',
+    crdGroups: ['monitoring.coreos.com'],
+    dependsOn: [],
+    podSecurity: 'privileged',
+    podSecurityReason: 'node-exporter needs the host network, PID namespace and root filesystem',
+    webhookPorts: [10250],
+    largeCrds: true,
+    values: {
+      crds: { enabled: true },
+      prometheus: {
+        prometheusSpec: {
+          // Select monitors and rules from every namespace, not only this release's labels.
+          podMonitorSelectorNilUsesHelmValues: false,
+          serviceMonitorSelectorNilUsesHelmValues: false,
+          ruleSelectorNilUsesHelmValues: false,
+          probeSelectorNilUsesHelmValues: false,
+          scrapeConfigSelectorNilUsesHelmValues: false,
+        },
+      },
+    },
+  },
+  {
+    name: 'cert-manager',
+    chart: 'certManager',
+    namespace: 'cert-manager',
+    crdGroups: ['cert-manager.io', 'acme.cert-manager.io'],
+    dependsOn: [],
+    webhookPorts: [10250],
+    values: { crds: { enabled: true, keep: true } },
+  },
+  {
+    name: 'external-secrets',
+    chart: 'externalSecrets',
+    namespace: 'external-secrets',
+    crdGroups: ['external-secrets.io', 'generators.external-secrets.io'],
+    dependsOn: [],
+    webhookPorts: [10250],
+    values: { installCRDs: true },
+  },
+  {
+    name: 'sealed-secrets',
+    chart: 'sealedSecrets',
+    namespace: 'kube-system',
+    crdGroups: ['bitnami.com'],
+    dependsOn: [],
+    webhookPorts: [],
+    // kubeseal looks for this name in kube-system by default.
+    values: { fullnameOverride: 'sealed-secrets-controller' },
+  },
+  {
+    name: 'cloudnative-pg',
+    chart: 'cloudnativePg',
+    namespace: 'cnpg-system',
+    crdGroups: ['postgresql.cnpg.io'],
+    dependsOn: [],
+    webhookPorts: [9443],
+    largeCrds: true,
+    values: { crds: { create: true } },
+  },
+  {
+    name: 'plugin-barman-cloud',
+    chart: 'barmanCloudPlugin',
+    namespace: 'cnpg-system',
+    crdGroups: ['barmancloud.cnpg.io'],
+    // The plugin's gRPC endpoint is secured with certificates cert-manager issues.
+    dependsOn: ['cloudnative-pg', 'cert-manager'],
+    webhookPorts: [],
+    values: {},
+  },
+  {
+    name: 'postgres-operator',
+    chart: 'zalandoPostgresOperator',
+    namespace: 'postgres-operator',
+    crdGroups: ['acid.zalan.do'],
+    dependsOn: [],
+    webhookPorts: [],
+    values: { configKubernetes: { enable_pod_antiaffinity: true, enable_pod_disruption_budget: true } },
+  },
+  {
+    name: 'minio-operator',
+    chart: 'minioOperator',
+    namespace: 'minio-operator',
+    crdGroups: ['minio.min.io', 'sts.min.io'],
+    dependsOn: [],
+    webhookPorts: [4222],
+    values: {},
+  },
+  {
+    name: 'velero',
+    chart: 'velero',
+    namespace: 'velero',
+    crdGroups: ['velero.io'],
+    dependsOn: [],
+    podSecurity: 'privileged',
+    podSecurityReason: 'the node agent mounts pod volumes from the host to back them up',
+    webhookPorts: [],
+    values: {
+      initContainers: [{
+        name: 'velero-plugin-for-aws',
+        image: IMAGES.veleroPluginForAws,
+        imagePullPolicy: 'IfNotPresent',
+        volumeMounts: [{ mountPath: '/target', name: 'plugins' }],
+      }],
+      deployNodeAgent: true,
+      snapshotsEnabled: false,
+      // Backup locations and schedules are rendered by the backup layer, each location with
+      // its own credential; the chart creates none.
+      credentials: { useSecret: false },
+      configuration: { backupStorageLocation: [], volumeSnapshotLocation: [], defaultVolumesToFsBackup: true },
+      upgradeCRDs: false,
+    },
+  },
+];
+
+const BY_NAME = new Map(DEFINITIONS.map((d) => [d.name, d]));
+
+export function operatorDefinition(name: string): OperatorDefinition {
+  const def = BY_NAME.get(name);
+  if (!def) throw new Error(`unknown operator "${name}"; known: ${[...BY_NAME.keys()].join(', ')}`);
+  return def;
+}
+
+/** The operator whose chart installs a CRD group, if Strata installs one. */
+export function operatorForGroup(group: string): OperatorDefinition | undefined {
+  return DEFINITIONS.find((d) => d.crdGroups.includes(group));
+}
+
+/** The required operators plus everything they depend on, in a stable order. */
+export function withDependencies(names: Iterable<string>): OperatorDefinition[] {
+  const out = new Map<string, OperatorDefinition>();
+  const visit = (name: string) => {
+    if (out.has(name)) return;
+    const def = operatorDefinition(name);
+    def.dependsOn.forEach(visit);
+    out.set(name, def);
+  };
+  [...names].sort().forEach(visit);
+  return [...out.values()].sort((a, b) => a.name.localeCompare(b.name));
+}

@@ -1,0 +1,54 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+
+/** Pods in a namespace, selected by labels (empty labels: every pod of the namespace). */
+export interface PodGroup {
+  readonly namespace: string;
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+export interface AllowTrafficProps {
+  readonly from: PodGroup;
+  readonly to: PodGroup;
+  readonly ports: readonly number[];
+  /** Policy name stem; the two sides get `-egress` and `-ingress` (they may share a namespace). */
+  readonly name: string;
+}
+
+function peer(group: PodGroup): k8s.NetworkPolicyPeer {
+  return {
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': group.namespace } },
+    podSelector: { matchLabels: { ...group.podLabels } },
+  };
+}
+
+/**
+ * Opens one edge through the default-deny policies: an egress rule on the client side and
+ * an ingress rule on the server side, for exactly these pods and TCP ports.
+ */
+export function allowTraffic(scope: Construct, id: string, props: AllowTrafficProps): void {
+  const ports = props.ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
+  new k8s.KubeNetworkPolicy(scope, `${id}Egress`, {
+    metadata: { name: `${props.name}-egress`, namespace: props.from.namespace },
+    spec: { podSelector: { matchLabels: { ...props.from.podLabels } }, policyTypes: ['Egress'], egress: [{ to: [peer(props.to)], ports }] },
+  });
+  new k8s.KubeNetworkPolicy(scope, `${id}Ingress`, {
+    metadata: { name: `${props.name}-ingress`, namespace: props.to.namespace },
+    spec: { podSelector: { matchLabels: { ...props.to.podLabels } }, policyTypes: ['Ingress'], ingress: [{ from: [peer(props.from)], ports }] },
+  });
+}
+
+/** Egress to addresses outside the cluster (VMs, other regions' endpoints). */
+export function allowEgressToAddresses(scope: Construct, id: string, props: { from: PodGroup; cidrs: readonly string[]; ports: readonly number[]; name: string }): void {
+  new k8s.KubeNetworkPolicy(scope, id, {
+    metadata: { name: props.name, namespace: props.from.namespace },
+    spec: {
+      podSelector: { matchLabels: { ...props.from.podLabels } },
+      policyTypes: ['Egress'],
+      egress: [{
+        to: props.cidrs.map((cidr) => ({ ipBlock: { cidr } })),
+        ports: props.ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
+      }],
+    },
+  });
+}

@@ -1,0 +1,224 @@
+import { Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as minio from '../../imports/minio.min.io';
+import type { ComputeResources, NodePool, SecretBackend } from '../../environments/model';
+import { componentLabels } from '../platform/labels';
+import { dependOnLayerOf } from '../platform/layer-chart';
+import { allowTraffic } from '../platform/network';
+import { OverlayContext } from '../platform/overlay-context';
+import { protectFromPrune } from '../platform/protection';
+import { SecretReference } from '../secrets/secret-reference';
+import { PlatformCa } from '../tls/platform-ca';
+
+export interface MinioTenantProps {
+  readonly name: string;
+  /** @default 'minio' */
+  readonly namespace?: string;
+  readonly servers: number;
+  readonly volumesPerServer: number;
+  readonly volumeSize: string;
+  readonly storageClass: string;
+  readonly resources: ComputeResources;
+  /** Nodes reserved for stateful services. @default any node */
+  readonly nodePool?: NodePool;
+  readonly secretBackend: SecretBackend;
+  /** Prefix of every key this tenant reads from the secret store, e.g. `region-a/prod`. */
+  readonly secretKeyPrefix: string;
+}
+
+/** What a consumer needs to use a bucket: no hostnames or secret names to type. */
+export interface BucketAccess {
+  readonly bucket: string;
+  /** In-cluster S3 endpoint (TLS). */
+  readonly endpoint: string;
+  /** Secret in the consumer's namespace with `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`. */
+  readonly credentials: SecretReference;
+  /** `{ name, key }` of the CA bundle that signs the endpoint's certificate, in the consumer's namespace. */
+  readonly ca: { readonly name: string; readonly key: string };
+}
+
+/** A MinIO port: S3 API inside the pod (the Service exposes it on 443). */
+const S3_PORT = 9000;
+
+/**
+ * A MinIO operator Tenant: one pool sized by the tier (at least 4 drives for erasure coding,
+ * or a 1×1 standalone tenant), on the region's retain storage class and database nodes,
+ * with TLS from the platform CA, root credentials from the secret store, Prometheus
+ * scraping, prune protection and no console exposed. Buckets are declared by their users
+ * (`tenant.bucket('pg-backups')`) and each consumer gets its own credential.
+ */
+export class MinioTenant extends Construct {
+  public readonly name: string;
+  public readonly namespace: string;
+  /** In-cluster S3 endpoint. */
+  public readonly endpoint: string;
+  public readonly podLabels: Readonly<Record<string, string>>;
+  private readonly buckets = new Set<string>();
+  private readonly users = new Set<string>();
+  private readonly props: MinioTenantProps;
+
+  constructor(scope: Construct, id: string, props: MinioTenantProps) {
+    super(scope, id);
+    const drives = props.servers * props.volumesPerServer;
+    if (drives > 1 && drives < 4) {
+      throw new Error(`MinIO tenant ${props.name}: ${props.servers} × ${props.volumesPerServer} = ${drives} drives; erasure coding needs at least 4 (or 1×1 standalone)`);
+    }
+    this.props = props;
+    this.name = props.name;
+    this.namespace = OverlayContext.of(this).requireNamespace({ name: props.namespace ?? 'minio', workload: true });
+    this.endpoint = `https://minio.${this.namespace}.svc.cluster.local`;
+    this.podLabels = { 'v1.min.io/tenant': props.name };
+
+    const config = new SecretReference(this, 'RootCredentials', {
+      backend: props.secretBackend,
+      namespace: this.namespace,
+      name: `${props.name}-env-configuration`,
+      remoteKey: `${props.secretKeyPrefix}/minio/${props.name}/root`,
+      keys: { rootUser: 'username', rootPassword: 'password' },
+      template: { 'config.env': 'export MINIO_ROOT_USER="{{ .rootUser }}"\nexport MINIO_ROOT_PASSWORD="{{ .rootPassword }}"\n' },
+    });
+
+    const tlsSecret = `${props.name}-tls`;
+    PlatformCa.of(this).issueServerCertificate(this, 'Certificate', {
+      namespace: this.namespace,
+      secretName: tlsSecret,
+      dnsNames: [
+        'minio', `minio.${this.namespace}`, `minio.${this.namespace}.svc`, `minio.${this.namespace}.svc.cluster.local`,
+        `*.${props.name}-hl.${this.namespace}.svc.cluster.local`,
+      ],
+    });
+
+    const tenant = new minio.Tenant(this, 'Resource', {
+      metadata: { name: props.name, namespace: this.namespace, labels: componentLabels('minio', props.name, 'object-storage') },
+      spec: {
+        configuration: { name: config.name },
+        pools: [{
+          name: 'pool-0',
+          servers: props.servers,
+          volumesPerServer: props.volumesPerServer,
+          volumeClaimTemplate: {
+            metadata: { name: 'data' },
+            spec: { accessModes: ['ReadWriteOnce'], storageClassName: props.storageClass, resources: { requests: { storage: minio.TenantSpecPoolsVolumeClaimTemplateSpecResourcesRequests.fromString(props.volumeSize) } } },
+          },
+          resources: {
+            requests: { cpu: minio.TenantSpecPoolsResourcesRequests.fromString(props.resources.requests.cpu), memory: minio.TenantSpecPoolsResourcesRequests.fromString(props.resources.requests.memory) },
+            limits: { cpu: minio.TenantSpecPoolsResourcesLimits.fromString(props.resources.limits.cpu), memory: minio.TenantSpecPoolsResourcesLimits.fromString(props.resources.limits.memory) },
+          },
+          nodeSelector: { ...(props.nodePool?.labels ?? {}) },
+          tolerations: (props.nodePool?.taints ?? []).map((t) => ({ key: t.key, operator: 'Equal', value: t.value, effect: t.effect })),
+          affinity: {
+            podAntiAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: [{
+                labelSelector: { matchLabels: { ...this.podLabels, 'v1.min.io/pool': 'pool-0' } },
+                topologyKey: 'kubernetes.io/hostname',
+              }],
+            },
+          },
+          securityContext: { runAsUser: 1000, runAsGroup: 1000, runAsNonRoot: true, fsGroup: 1000, fsGroupChangePolicy: 'OnRootMismatch' },
+          containerSecurityContext: {
+            runAsUser: 1000, runAsGroup: 1000, runAsNonRoot: true, allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+          },
+        }],
+        requestAutoCert: false,
+        externalCertSecret: [{ name: tlsSecret, type: 'cert-manager.io/v1' }],
+        // Buckets and users are declared by consumers after construction.
+        buckets: Lazy.any({ produce: () => this.renderBuckets() }),
+        users: Lazy.any({ produce: () => this.renderUsers() }),
+        exposeServices: { minio: false, console: false },
+        features: { bucketDns: false },
+        prometheusOperator: true,
+      },
+    });
+    protectFromPrune(tenant);
+  }
+
+  private renderBuckets() {
+    return [...this.buckets].sort().map((name) => ({ name }));
+  }
+
+  private renderUsers() {
+    return [...this.users].sort().map((name) => ({ name }));
+  }
+
+  /** Declares a bucket (created by the operator) and returns a handle for granting access. */
+  public bucket(name: string): Bucket {
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)) throw new Error(`bucket name "${name}" is not a valid S3 bucket name`);
+    this.buckets.add(name);
+    return new Bucket(this, name);
+  }
+
+  /**
+   * Creates a tenant user for a reader outside this cluster (a DR peer in another region)
+   * and returns the secret-store key its credential lives under; the reader's overlay reads
+   * the same key.
+   */
+  public addExternalUser(reader: string): string {
+    const remoteKey = `${this.props.secretKeyPrefix}/minio/${this.name}/users/${reader}`;
+    const user = `${reader}-minio-user`;
+    if (!this.users.has(user)) {
+      this.users.add(user);
+      new SecretReference(this, `User-${reader}`, {
+        backend: this.props.secretBackend,
+        namespace: this.namespace,
+        name: user,
+        remoteKey,
+        keys: { CONSOLE_ACCESS_KEY: 'accessKey', CONSOLE_SECRET_KEY: 'secretKey' },
+      });
+    }
+    return remoteKey;
+  }
+
+  /** The secret-store key under which a tenant in `secretKeyPrefix` keeps `reader`'s credential. */
+  public static externalUserKey(secretKeyPrefix: string, tenant: string, reader: string): string {
+    return `${secretKeyPrefix}/minio/${tenant}/users/${reader}`;
+  }
+
+  /** @internal */
+  public _grant(consumer: Construct, bucket: string, who: { namespace: string; name: string; podLabels: Readonly<Record<string, string>> }): BucketAccess {
+    const user = `${who.name}-minio-user`;
+    const remoteKey = `${this.props.secretKeyPrefix}/minio/${this.name}/users/${who.name}`;
+    if (!this.users.has(user)) {
+      this.users.add(user);
+      // The tenant side: MinIO creates a user from CONSOLE_ACCESS_KEY / CONSOLE_SECRET_KEY.
+      new SecretReference(this, `User-${who.name}`, {
+        backend: this.props.secretBackend,
+        namespace: this.namespace,
+        name: user,
+        remoteKey,
+        keys: { CONSOLE_ACCESS_KEY: 'accessKey', CONSOLE_SECRET_KEY: 'secretKey' },
+      });
+    }
+    dependOnLayerOf(consumer, this);
+    const credentials = new SecretReference(consumer, `S3Credentials-${this.name}-${bucket}`, {
+      backend: this.props.secretBackend,
+      namespace: who.namespace,
+      name: `${who.name}-s3-credentials`,
+      remoteKey,
+      keys: { AWS_ACCESS_KEY_ID: 'accessKey', AWS_SECRET_ACCESS_KEY: 'secretKey' },
+    });
+    const policyId = `AllowS3-${who.namespace}-${who.name}`;
+    if (!consumer.node.tryFindChild(`${policyId}Egress`)) {
+      allowTraffic(consumer, policyId, {
+        name: `allow-${who.name}-to-minio-${this.name}`,
+        from: { namespace: who.namespace, podLabels: who.podLabels },
+        to: { namespace: this.namespace, podLabels: this.podLabels },
+        ports: [S3_PORT],
+      });
+    }
+    return { bucket, endpoint: this.endpoint, credentials, ca: PlatformCa.of(this).trustIn(consumer, who.namespace) };
+  }
+}
+
+/** A bucket of a tenant; `grantReadWrite` wires a consumer to it. */
+export class Bucket {
+  constructor(public readonly tenant: MinioTenant, public readonly name: string) {}
+
+  /**
+   * Gives a consumer (pods selected by `podLabels` in `namespace`) its own credential in
+   * its own namespace, the CA to trust, and the network path to the tenant.
+   */
+  public grantReadWrite(consumer: Construct, who: { namespace: string; name: string; podLabels: Readonly<Record<string, string>> }): BucketAccess {
+    return this.tenant._grant(consumer, this.name, who);
+  }
+}

@@ -1,0 +1,93 @@
+import { Construct, IConstruct } from 'constructs';
+import * as cm from '../../imports/cert-manager.io';
+import { dependOnLayerOf } from '../platform/layer-chart';
+import { OverlayContext } from '../platform/overlay-context';
+
+/** The secret key under which cert-manager stores the issuing CA next to every certificate. */
+export const CA_KEY = 'ca.crt';
+
+/**
+ * The cluster's private CA for TLS between platform components (MinIO, webhooks, ...):
+ * a self-signed root kept in cert-manager's namespace and a CA ClusterIssuer on top.
+ * One per overlay, created in the layer of its first user.
+ */
+export class PlatformCa extends Construct {
+  public static readonly ISSUER = 'strata-ca';
+  private static readonly NAMESPACE = 'cert-manager';
+
+  /** The overlay's CA, created on first use. */
+  public static of(scope: IConstruct): PlatformCa {
+    const ctx = OverlayContext.of(scope);
+    const existing = ctx.node.tryFindChild('PlatformCaRef') as PlatformCaRef | undefined;
+    if (existing) return existing.ca;
+    const ca = new PlatformCa(scope as Construct);
+    new PlatformCaRef(ctx, 'PlatformCaRef', ca);
+    return ca;
+  }
+
+  private constructor(scope: Construct) {
+    super(scope, 'PlatformCa');
+    OverlayContext.of(this).requireNamespace({ name: PlatformCa.NAMESPACE, workload: false, apiServerEgress: true, webhookPorts: [10250] });
+    new cm.ClusterIssuer(this, 'SelfSigned', { metadata: { name: 'strata-selfsigned' }, spec: { selfSigned: {} } });
+    new cm.Certificate(this, 'Root', {
+      metadata: { name: 'strata-root-ca', namespace: PlatformCa.NAMESPACE },
+      spec: {
+        isCa: true,
+        commonName: 'strata-root-ca',
+        secretName: 'strata-root-ca',
+        duration: '87600h',
+        privateKey: { algorithm: cm.CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, rotationPolicy: cm.CertificateSpecPrivateKeyRotationPolicy.NEVER },
+        issuerRef: { name: 'strata-selfsigned', kind: 'ClusterIssuer', group: 'cert-manager.io' },
+      },
+    });
+    new cm.ClusterIssuer(this, 'Issuer', { metadata: { name: PlatformCa.ISSUER }, spec: { ca: { secretName: 'strata-root-ca' } } });
+  }
+
+  /** Issues a server certificate for in-cluster DNS names into `secretName`. */
+  public issueServerCertificate(scope: Construct, id: string, props: { namespace: string; secretName: string; dnsNames: readonly string[] }): void {
+    dependOnLayerOf(scope, this);
+    new cm.Certificate(scope, id, {
+      metadata: { name: props.secretName, namespace: props.namespace },
+      spec: {
+        secretName: props.secretName,
+        dnsNames: [...props.dnsNames],
+        duration: '2160h',
+        renewBefore: '360h',
+        privateKey: { algorithm: cm.CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, rotationPolicy: cm.CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
+        usages: [cm.CertificateSpecUsages.SERVER_AUTH, cm.CertificateSpecUsages.DIGITAL_SIGNATURE],
+        issuerRef: { name: PlatformCa.ISSUER, kind: 'ClusterIssuer', group: 'cert-manager.io' },
+      },
+    });
+  }
+
+  /**
+   * Makes the CA available in `namespace` as `<secretName>[ca.crt]`. Secrets cannot be read
+   * across namespaces, so each consumer namespace gets a small client certificate from the
+   * same issuer; cert-manager writes the issuing CA next to it.
+   */
+  public trustIn(scope: Construct, namespace: string): { name: string; key: string } {
+    const secretName = 'strata-ca-trust';
+    const id = `Trust-${namespace}`;
+    dependOnLayerOf(scope, this);
+    if (!scope.node.tryFindChild(id)) {
+      new cm.Certificate(scope, id, {
+        metadata: { name: secretName, namespace },
+        spec: {
+          secretName,
+          commonName: `trust.${namespace}`,
+          duration: '2160h',
+          privateKey: { algorithm: cm.CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256 },
+          usages: [cm.CertificateSpecUsages.CLIENT_AUTH],
+          issuerRef: { name: PlatformCa.ISSUER, kind: 'ClusterIssuer', group: 'cert-manager.io' },
+        },
+      });
+    }
+    return { name: secretName, key: CA_KEY };
+  }
+}
+
+class PlatformCaRef extends Construct {
+  constructor(scope: Construct, id: string, public readonly ca: PlatformCa) {
+    super(scope, id);
+  }
+}

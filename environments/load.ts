@@ -1,0 +1,334 @@
+/**
+ * Loads an environments folder into validated, fully-defaulted OverlaySpecs.
+ *
+ *   <dir>/platform.yaml                 optional: organisation-wide settings
+ *   <dir>/tiers/<tier>.yaml             optional: changes to a built-in tier profile
+ *   <dir>/regions/<region>.yaml         one per region
+ *   <dir>/overlays/<region>/<env>.yaml  one per region × environment (only what differs)
+ *
+ * Precedence, lowest first: platform defaults (code) < platform.yaml < tier profile <
+ * tiers/<tier>.yaml < region `defaults:` < overlay file. Every problem in every file is
+ * collected and thrown together as one EnvironmentError.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import * as yaml from 'js-yaml';
+import { OverlayRef, OverlaySettings, OverlaySpec, RegionSpec, Tier, TIERS } from './model';
+import { PartialSettings, PLATFORM_DEFAULTS, REGION_DEFAULTS, TIER_PROFILES } from './platform-defaults';
+import { EnvironmentError, hasPath, Problem, valueAt } from './problems';
+import { OVERLAY_SCHEMA, partial, REGION_SCHEMA, SETTINGS_SCHEMA, TIER_SCHEMA } from './schema';
+import { checkOverlays } from './semantic-checks';
+
+interface SourceFile { readonly rel: string; readonly data: any }
+
+let validators: { overlay: ValidateFunction; tier: ValidateFunction; region: ValidateFunction; platform: ValidateFunction; settings: ValidateFunction } | undefined;
+
+function compileValidators() {
+  if (validators) return validators;
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false });
+  addFormats(ajv);
+  ajv.addKeyword({ keyword: 'hint', schemaType: 'string' });
+  const { tier: _tier, dr: _dr, ...platformProperties } = SETTINGS_SCHEMA.properties;
+  validators = {
+    overlay: ajv.compile(OVERLAY_SCHEMA),
+    tier: ajv.compile(TIER_SCHEMA),
+    region: ajv.compile(REGION_SCHEMA),
+    // platform.yaml sets organisation-wide values; tier and DR role belong to overlays.
+    platform: ajv.compile(partial({ ...SETTINGS_SCHEMA, properties: platformProperties })),
+    settings: ajv.compile(SETTINGS_SCHEMA),
+  };
+  return validators;
+}
+
+function dotted(instancePath: string): string {
+  return instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')).join('.');
+}
+
+/** Turns ajv errors into problems with a concrete fix each. */
+export function schemaProblems(file: string, data: unknown, errors: readonly ErrorObject[] | null | undefined): Problem[] {
+  if (!errors) return [];
+  // oneOf failures repeat every branch's complaint; when a branch matched its
+  // discriminator, report that branch's errors only.
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  for (const err of errors) {
+    if (err.keyword === 'oneOf' || err.keyword === 'if') continue;
+    if (err.keyword === 'const' && errors.some((e) => e.keyword === 'oneOf' && err.instancePath.startsWith(e.instancePath))) continue;
+    let fieldPath = dotted(err.instancePath);
+    let message: string;
+    let fix: string;
+    let value: unknown = valueAt(data, fieldPath);
+    const hint = (err.parentSchema as any)?.hint as string | undefined;
+    switch (err.keyword) {
+      case 'additionalProperties': {
+        const key = (err.params as any).additionalProperty as string;
+        fieldPath = fieldPath ? `${fieldPath}.${key}` : key;
+        value = valueAt(data, fieldPath);
+        const allowed = Object.keys((err.parentSchema as any)?.properties ?? {});
+        message = `unknown field "${key}"`;
+        fix = allowed.length ? `remove it or correct the spelling; allowed here: ${allowed.join(', ')}` : 'remove it';
+        break;
+      }
+      case 'required': {
+        const missing = (err.params as any).missingProperty as string;
+        fieldPath = fieldPath ? `${fieldPath}.${missing}` : missing;
+        problems.push({ file, path: fieldPath, message: 'required field is missing', fix: `set ${fieldPath}` });
+        continue;
+      }
+      case 'enum':
+        message = `must be one of ${((err.params as any).allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+        fix = hint ?? `use one of the listed values`;
+        break;
+      case 'type':
+        message = `must be ${(err.params as any).type}`;
+        fix = hint ?? `write a ${(err.params as any).type}`;
+        break;
+      case 'minimum':
+      case 'maximum':
+        message = `${err.message}`;
+        fix = hint ?? `use a value ${err.keyword === 'minimum' ? '>=' : '<='} ${(err.params as any).limit}`;
+        break;
+      default:
+        message = err.message ?? 'is invalid';
+        fix = hint ?? 'see the environment reference in the README';
+    }
+    const key = `${fieldPath}|${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push({ file, path: fieldPath, value, message, fix });
+  }
+  // A oneOf with no branch-specific error (e.g. an unknown discriminator) still needs a line.
+  for (const err of errors) {
+    if (err.keyword !== 'oneOf') continue;
+    const fieldPath = dotted(err.instancePath);
+    if (problems.some((p) => p.path.startsWith(fieldPath) && p.path !== fieldPath)) continue;
+    problems.push({ file, path: fieldPath, value: valueAt(data, fieldPath), message: 'does not match any allowed form', fix: (err.parentSchema as any)?.hint ?? 'see the README' });
+  }
+  return problems;
+}
+
+function isObject(v: unknown): v is Record<string, any> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Deep merge: objects merge key by key, everything else (arrays included) replaces. */
+export function merge<T>(...layers: unknown[]): T {
+  let out: any = undefined;
+  for (const layer of layers) {
+    if (layer === undefined) continue;
+    if (isObject(layer)) {
+      const base: Record<string, any> = isObject(out) ? out : {};
+      const next: Record<string, any> = { ...base };
+      for (const [k, v] of Object.entries(layer)) next[k] = merge(base[k], v);
+      out = next;
+    } else {
+      out = layer;
+    }
+  }
+  return out as T;
+}
+
+function readYaml(dir: string, rel: string, problems: Problem[]): SourceFile | undefined {
+  const full = path.join(dir, rel);
+  let text: string;
+  try {
+    text = fs.readFileSync(full, 'utf8');
+  } catch (err) {
+    problems.push({ file: rel, path: '', message: `cannot read the file: ${(err as Error).message}`, fix: 'check the file exists and is readable' });
+    return undefined;
+  }
+  try {
+    const data = yaml.load(text, { filename: rel, schema: yaml.CORE_SCHEMA }) ?? {};
+    if (!isObject(data)) {
+      problems.push({ file: rel, path: '', value: data, message: 'must be a YAML mapping', fix: 'write key: value pairs at the top level' });
+      return undefined;
+    }
+    return { rel, data };
+  } catch (err) {
+    const e = err as yaml.YAMLException;
+    problems.push({ file: rel, path: '', message: `is not valid YAML: ${e.reason} at line ${(e.mark?.line ?? 0) + 1}, column ${(e.mark?.column ?? 0) + 1}`, fix: 'fix the YAML syntax (indentation, quotes, colons)' });
+    return undefined;
+  }
+}
+
+function yamlFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+}
+
+export interface LoadOptions {
+  /** Render only these overlays (`<region>/<env>`); the others are still loaded and validated. */
+  readonly only?: readonly string[];
+}
+
+export function loadEnvironments(envDir: string, options: LoadOptions = {}): OverlaySpec[] {
+  const v = compileValidators();
+  const problems: Problem[] = [];
+  const dir = path.resolve(envDir);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new EnvironmentError(envDir, [{ file: '.', path: '', message: `environments folder ${envDir} does not exist`, fix: 'pass --env-dir DIR pointing at a folder with regions/ and overlays/' }]);
+  }
+
+  const validate = (src: SourceFile | undefined, fn: ValidateFunction) => {
+    if (!src) return undefined;
+    if (!fn(src.data)) {
+      problems.push(...schemaProblems(src.rel, src.data, fn.errors));
+      return undefined;
+    }
+    return src;
+  };
+
+  const platform = fs.existsSync(path.join(dir, 'platform.yaml')) ? validate(readYaml(dir, 'platform.yaml', problems), v.platform) : undefined;
+
+  const tierFiles = new Map<Tier, SourceFile>();
+  for (const f of yamlFiles(path.join(dir, 'tiers'))) {
+    const name = f.replace(/\.yaml$/, '');
+    const rel = `tiers/${f}`;
+    if (!(TIERS as readonly string[]).includes(name)) {
+      problems.push({ file: rel, path: '', message: `"${name}" is not a tier`, fix: `rename the file to one of ${TIERS.map((t) => `${t}.yaml`).join(', ')}` });
+      continue;
+    }
+    const src = validate(readYaml(dir, rel, problems), v.tier);
+    if (src) tierFiles.set(name as Tier, src);
+  }
+
+  const regions = new Map<string, { src: SourceFile; spec: RegionSpec }>();
+  for (const f of yamlFiles(path.join(dir, 'regions'))) {
+    const name = f.replace(/\.yaml$/, '');
+    const rel = `regions/${f}`;
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
+      problems.push({ file: rel, path: '', value: name, message: 'the region name (file name) is not a DNS label', fix: 'rename the file using lower-case letters, digits and -' });
+      continue;
+    }
+    const src = validate(readYaml(dir, rel, problems), v.region);
+    if (!src) continue;
+    regions.set(name, { src, spec: regionSpec(name, src.data) });
+  }
+  if (regions.size === 0 && problems.length === 0) {
+    problems.push({ file: 'regions/', path: '', message: 'no region files found', fix: 'add regions/<region>.yaml (see environments/regions/region-a.yaml)' });
+  }
+
+  interface Draft { id: string; region: string; env: string; src: SourceFile; layers: { rel: string; data: unknown }[]; settings: OverlaySettings }
+  const drafts: Draft[] = [];
+  const overlaysDir = path.join(dir, 'overlays');
+  const regionDirs = fs.existsSync(overlaysDir) ? fs.readdirSync(overlaysDir).sort() : [];
+  for (const regionName of regionDirs) {
+    if (!fs.statSync(path.join(overlaysDir, regionName)).isDirectory()) continue;
+    const region = regions.get(regionName);
+    for (const f of yamlFiles(path.join(overlaysDir, regionName))) {
+      const env = f.replace(/\.yaml$/, '');
+      const rel = `overlays/${regionName}/${f}`;
+      if (!region) {
+        if (!problems.some((p) => p.file === `regions/${regionName}.yaml`)) {
+          problems.push({ file: rel, path: '', message: `region "${regionName}" has no regions/${regionName}.yaml`, fix: `add regions/${regionName}.yaml or move the overlay under an existing region (${[...regions.keys()].join(', ') || 'none yet'})` });
+        }
+        continue;
+      }
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(env)) {
+        problems.push({ file: rel, path: '', value: env, message: 'the environment name (file name) is not a DNS label', fix: 'rename the file using lower-case letters, digits and -' });
+        continue;
+      }
+      const src = validate(readYaml(dir, rel, problems), v.overlay);
+      if (!src) continue;
+      const regionDefaults = region.src.data.defaults ?? {};
+      const tier = (src.data.tier ?? regionDefaults.tier ?? ((TIERS as readonly string[]).includes(env) ? env : undefined)) as Tier | undefined;
+      if (!tier) {
+        problems.push({ file: rel, path: 'tier', message: `environment "${env}" is not a tier name, so its tier must be given`, fix: `add "tier: <${TIERS.join('|')}>" to ${rel}` });
+        continue;
+      }
+      const layers = [
+        { rel: '(platform defaults)', data: PLATFORM_DEFAULTS },
+        ...(platform ? [{ rel: platform.rel, data: platform.data }] : []),
+        { rel: `(built-in ${tier} tier)`, data: TIER_PROFILES[tier] as PartialSettings },
+        ...(tierFiles.has(tier) ? [{ rel: tierFiles.get(tier)!.rel, data: tierFiles.get(tier)!.data }] : []),
+        { rel: region.src.rel, data: regionDefaults },
+        { rel, data: src.data },
+      ];
+      const settings = merge<OverlaySettings>(...layers.map((l) => l.data), { tier });
+      drafts.push({ id: `${regionName}/${env}`, region: regionName, env, src, layers, settings });
+    }
+  }
+  if (drafts.length === 0 && problems.length === 0) {
+    problems.push({ file: 'overlays/', path: '', message: 'no overlay files found', fix: 'add overlays/<region>/<env>.yaml for each environment of each region' });
+  }
+
+  /** The file that set a field last (for problems found after merging). */
+  const sourceOf = (draft: Draft, fieldPath: string): string => {
+    for (let i = draft.layers.length - 1; i >= 0; i--) {
+      if (hasPath(draft.layers[i].data, fieldPath)) {
+        const rel = draft.layers[i].rel;
+        return rel.startsWith('(') ? draft.src.rel : rel;
+      }
+    }
+    return draft.src.rel;
+  };
+
+  for (const d of drafts) {
+    if (!v.settings(d.settings)) {
+      for (const p of schemaProblems(d.src.rel, d.settings, v.settings.errors)) problems.push({ ...p, file: sourceOf(d, p.path) });
+    }
+  }
+
+  const byId = new Map(drafts.map((d) => [d.id, d]));
+  const overlays: OverlaySpec[] = drafts.map((d) => {
+    const region = regions.get(d.region)!.spec;
+    return {
+      id: d.id,
+      region,
+      environment: d.env,
+      clusterName: `${region.clusterPrefix}-${d.env}`,
+      sourceFile: d.src.rel,
+      settings: d.settings,
+      peers: { replicas: [] },
+    };
+  });
+
+  if (problems.length === 0) {
+    for (const p of checkOverlays(overlays, byId.size ? (o, fieldPath) => sourceOf(byId.get(o.id)!, fieldPath) : () => '')) problems.push(p);
+  }
+  if (problems.length) throw new EnvironmentError(envDir, problems);
+
+  const linked = linkPeers(overlays);
+  if (options.only?.length) {
+    const unknown = options.only.filter((id) => !byId.has(id));
+    if (unknown.length) {
+      throw new EnvironmentError(envDir, unknown.map((id) => ({
+        file: 'overlays/', path: '', value: id, message: `--only names an overlay that does not exist`, fix: `use one of ${[...byId.keys()].join(', ')}`,
+      })));
+    }
+    return linked.filter((o) => options.only!.includes(o.id));
+  }
+  return linked;
+}
+
+function regionSpec(name: string, data: any): RegionSpec {
+  const engine = data.gitops.engine as 'flux' | 'argocd';
+  const backend = data.secrets.kind as 'external-secrets' | 'sealed-secrets';
+  return {
+    name,
+    clusterPrefix: data.clusterPrefix,
+    baseDomain: data.baseDomain,
+    storageClasses: data.storageClasses,
+    databaseNodes: merge(REGION_DEFAULTS.databaseNodes, data.databaseNodes),
+    zoneLabel: data.zoneLabel ?? REGION_DEFAULTS.zoneLabel,
+    gitops: merge(REGION_DEFAULTS.gitops[engine], data.gitops),
+    secrets: merge(REGION_DEFAULTS.secrets[backend], data.secrets),
+    objectStorage: data.objectStorage,
+  };
+}
+
+function ref(o: OverlaySpec): OverlayRef {
+  return { id: o.id, region: o.region, environment: o.environment, settings: o.settings };
+}
+
+function linkPeers(overlays: OverlaySpec[]): OverlaySpec[] {
+  const byId = new Map(overlays.map((o) => [o.id, o]));
+  return overlays.map((o) => {
+    const dr = o.settings.dr;
+    const primary = dr.role === 'replica' ? ref(byId.get(dr.of)!) : undefined;
+    const replicas = overlays.filter((r) => r.settings.dr.role === 'replica' && (r.settings.dr as { of: string }).of === o.id).map(ref);
+    return { ...o, peers: { ...(primary ? { primary } : {}), replicas } };
+  });
+}

@@ -1,0 +1,166 @@
+/**
+ * The validated, fully-defaulted environment spec: what environments/ files become after
+ * loading, merging and checking (see load.ts). Charts receive an `OverlaySpec` and nothing
+ * else; constructs receive props derived from it.
+ */
+
+export const TIERS = ['prod', 'staging', 'dev', 'test'] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** Layers in apply order. A layer is rendered only when it has objects. */
+export const LAYERS = ['foundation', 'operators', 'data', 'streaming', 'search', 'backup', 'ingress', 'monitoring'] as const;
+export type LayerName = (typeof LAYERS)[number];
+
+export interface ComputeResources {
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly limits: { readonly cpu: string; readonly memory: string };
+}
+
+export interface NodePool {
+  /** Node labels pods are pinned to (nodeSelector), e.g. `node.role: database`. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Taints on those nodes that the pods tolerate. */
+  readonly taints: readonly { readonly key: string; readonly value: string; readonly effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' }[];
+}
+
+export type GitOpsSpec =
+  | {
+    readonly engine: 'flux';
+    /** Repository-relative path of the rendered tree, as Flux sees it. */
+    readonly path: string;
+    /** The GitRepository `flux bootstrap` created for this repository. */
+    readonly sourceRef: { readonly name: string; readonly namespace: string };
+    readonly interval: string;
+  }
+  | {
+    readonly engine: 'argocd';
+    readonly path: string;
+    readonly repoURL: string;
+    readonly targetRevision: string;
+    /** Namespace Argo CD runs in (Applications and AppProjects live there). */
+    readonly namespace: string;
+    /** Destination cluster API server as registered in Argo CD. */
+    readonly destinationServer: string;
+  };
+
+export type SecretBackend =
+  | { readonly kind: 'external-secrets'; readonly storeName: string; readonly storeKind: 'ClusterSecretStore' | 'SecretStore'; readonly refreshInterval: string }
+  | { readonly kind: 'sealed-secrets'; readonly controllerNamespace: string; readonly controllerName: string };
+
+/** A region: one Kubernetes cluster per environment, sharing these facts. */
+export interface RegionSpec {
+  readonly name: string;
+  /** Prefix of each environment's cluster name: `<clusterPrefix>-<env>`. */
+  readonly clusterPrefix: string;
+  readonly baseDomain: string;
+  readonly storageClasses: { readonly fast: string; readonly retain: string };
+  /** Nodes reserved for databases and other stateful services. */
+  readonly databaseNodes: NodePool;
+  /** Node label carrying the failure zone; used for spreading and rack awareness. */
+  readonly zoneLabel: string;
+  readonly gitops: GitOpsSpec;
+  readonly secrets: SecretBackend;
+  /** S3 endpoint of the region's object storage as other regions reach it. */
+  readonly objectStorage: { readonly endpoint: string };
+}
+
+export type PostgresEngine = 'cloudnative-pg' | 'zalando' | 'external-patroni';
+
+export interface PostgresDatabaseSpec {
+  /** Database name; also the owning role's name. */
+  readonly name: string;
+  /** PgBouncer instances in front of this database (0: no pooler). */
+  readonly poolerInstances: number;
+  readonly poolMode: 'session' | 'transaction';
+}
+
+export interface PostgresSpec {
+  readonly enabled: boolean;
+  readonly engine: PostgresEngine;
+  /** Cluster name (object name: a public contract, never rename a live cluster). */
+  readonly name: string;
+  readonly instances: number;
+  /** Quorum synchronous replication inside the region. */
+  readonly synchronous: boolean;
+  /** Whether two instances may share a node: `required` spreads them or leaves pods pending. */
+  readonly podAntiAffinity: 'required' | 'preferred';
+  readonly storageSize: string;
+  readonly walStorageSize: string;
+  readonly resources: ComputeResources;
+  readonly parameters: Readonly<Record<string, string>>;
+  readonly databases: readonly PostgresDatabaseSpec[];
+  readonly backup: { readonly schedule: string; readonly retention: string };
+  /** Only for engine `external-patroni`: the VMs running PgBouncer in front of Patroni. */
+  readonly external: { readonly addresses: readonly string[]; readonly pgbouncerPort: number; readonly exporterPort: number };
+}
+
+export interface MinioSpec {
+  readonly enabled: boolean;
+  readonly name: string;
+  readonly servers: number;
+  readonly volumesPerServer: number;
+  readonly volumeSize: string;
+  readonly resources: ComputeResources;
+}
+
+export interface VeleroSpec {
+  readonly enabled: boolean;
+  /** Cron schedule (in the Velero server's time zone). */
+  readonly schedule: string;
+  /** Backup retention, a Go duration such as `720h`. */
+  readonly ttl: string;
+  /** Namespaces backed up in addition to the ones Strata renders workloads into. */
+  readonly extraNamespaces: readonly string[];
+}
+
+export interface QuotaSpec {
+  readonly requestsCpu: string;
+  readonly requestsMemory: string;
+  readonly limitsCpu: string;
+  readonly limitsMemory: string;
+  readonly requestsStorage: string;
+  readonly persistentVolumeClaims: number;
+  readonly pods: number;
+}
+
+export interface LimitRangeSpec {
+  readonly defaultRequest: { readonly cpu: string; readonly memory: string };
+  readonly default: { readonly cpu: string; readonly memory: string };
+  readonly max: { readonly cpu: string; readonly memory: string };
+}
+
+export type DrSpec = { readonly role: 'primary' } | { readonly role: 'replica'; readonly of: string };
+
+/** Everything an overlay file (and the layers under it) can set. */
+export interface OverlaySettings {
+  readonly tier: Tier;
+  readonly quota: QuotaSpec;
+  readonly limitRange: LimitRangeSpec;
+  readonly postgres: PostgresSpec;
+  readonly minio: MinioSpec;
+  readonly velero: VeleroSpec;
+  readonly dr: DrSpec;
+}
+
+/** One region × environment: the unit that renders to dist/<region>/<env>/ and one cluster. */
+export interface OverlaySpec {
+  /** `<region>/<env>`, as used in `--only` and in `dr.of`. */
+  readonly id: string;
+  readonly region: RegionSpec;
+  readonly environment: string;
+  /** The cluster this overlay deploys to: `<clusterPrefix>-<env>`. */
+  readonly clusterName: string;
+  /** The environment file, relative to the environments folder (for error messages). */
+  readonly sourceFile: string;
+  readonly settings: OverlaySettings;
+  /** For a DR replica, the overlay it follows; for a primary, its replicas. */
+  readonly peers: { readonly primary?: OverlayRef; readonly replicas: readonly OverlayRef[] };
+}
+
+/** What one overlay may know about another (no back-references, no cycles). */
+export interface OverlayRef {
+  readonly id: string;
+  readonly region: RegionSpec;
+  readonly environment: string;
+  readonly settings: OverlaySettings;
+}

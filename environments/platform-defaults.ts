@@ -1,0 +1,129 @@
+/**
+ * The bottom of the defaults stack: platform defaults < tier profile < region < overlay.
+ * Every value here is production-shaped; tiers only scale things down. An environments
+ * folder can override any of it (platform.yaml, tiers/<tier>.yaml, regions/<r>.yaml
+ * `defaults:`, overlays/<r>/<env>.yaml), so change behaviour there, not here.
+ */
+import type { ComputeResources, OverlaySettings, Tier } from './model';
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly any[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
+export type PartialSettings = DeepPartial<OverlaySettings>;
+
+const guaranteed = (cpu: string, memory: string): ComputeResources => ({ requests: { cpu, memory }, limits: { cpu, memory } });
+
+/** Settings every overlay starts from (tier and DR role are set per overlay). */
+export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
+  quota: {
+    requestsCpu: '16', requestsMemory: '32Gi', limitsCpu: '16', limitsMemory: '32Gi',
+    requestsStorage: '4Ti', persistentVolumeClaims: 64, pods: 100,
+  },
+  limitRange: {
+    defaultRequest: { cpu: '100m', memory: '128Mi' },
+    default: { cpu: '500m', memory: '512Mi' },
+    max: { cpu: '8', memory: '32Gi' },
+  },
+  postgres: {
+    enabled: true,
+    engine: 'cloudnative-pg',
+    name: 'postgres',
+    instances: 3,
+    synchronous: true,
+    podAntiAffinity: 'required',
+    storageSize: '100Gi',
+    walStorageSize: '20Gi',
+    // Memory request = limit: the OOM killer must not pick a database under pressure.
+    resources: guaranteed('2', '8Gi'),
+    parameters: {
+      max_connections: '200',
+      shared_buffers: '2GB',
+      effective_cache_size: '6GB',
+      work_mem: '16MB',
+      maintenance_work_mem: '512MB',
+    },
+    databases: [],
+    backup: { schedule: '0 1 * * *', retention: '30d' },
+    external: { addresses: [], pgbouncerPort: 6432, exporterPort: 9187 },
+  },
+  minio: {
+    enabled: true,
+    name: 'storage',
+    servers: 4,
+    volumesPerServer: 4,
+    volumeSize: '100Gi',
+    resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+  },
+  velero: {
+    enabled: true,
+    schedule: '0 2 * * *',
+    ttl: '720h',
+    extraNamespaces: [],
+  },
+  dr: { role: 'primary' },
+};
+
+/** Built-in tier profiles (seed 004's quotas: prod 32 Gi / 16 CPU, staging 16 / 8, dev and test 8 / 4). */
+export const TIER_PROFILES: Readonly<Record<Tier, PartialSettings>> = {
+  prod: {},
+  staging: {
+    quota: { requestsCpu: '8', requestsMemory: '16Gi', limitsCpu: '8', limitsMemory: '16Gi', requestsStorage: '1Ti', persistentVolumeClaims: 32, pods: 60 },
+    limitRange: { max: { cpu: '4', memory: '16Gi' } },
+    postgres: {
+      instances: 2,
+      synchronous: false,
+      podAntiAffinity: 'preferred',
+      storageSize: '20Gi',
+      walStorageSize: '5Gi',
+      resources: guaranteed('1', '2Gi'),
+      parameters: { max_connections: '100', shared_buffers: '512MB', effective_cache_size: '1536MB', work_mem: '8MB', maintenance_work_mem: '128MB' },
+      backup: { schedule: '0 1 * * *', retention: '14d' },
+    },
+    minio: { servers: 2, volumesPerServer: 2, volumeSize: '50Gi', resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } } },
+    velero: { ttl: '336h' },
+  },
+  dev: {
+    quota: { requestsCpu: '4', requestsMemory: '8Gi', limitsCpu: '4', limitsMemory: '8Gi', requestsStorage: '256Gi', persistentVolumeClaims: 16, pods: 40 },
+    limitRange: { max: { cpu: '2', memory: '8Gi' } },
+    postgres: {
+      instances: 1,
+      synchronous: false,
+      podAntiAffinity: 'preferred',
+      storageSize: '5Gi',
+      walStorageSize: '2Gi',
+      resources: guaranteed('500m', '1Gi'),
+      parameters: { max_connections: '50', shared_buffers: '256MB', effective_cache_size: '768MB', work_mem: '4MB', maintenance_work_mem: '64MB' },
+      backup: { schedule: '0 1 * * *', retention: '7d' },
+    },
+    minio: { servers: 1, volumesPerServer: 1, volumeSize: '20Gi', resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '500m', memory: '1Gi' } } },
+    velero: { ttl: '168h' },
+  },
+  test: {
+    quota: { requestsCpu: '4', requestsMemory: '8Gi', limitsCpu: '4', limitsMemory: '8Gi', requestsStorage: '256Gi', persistentVolumeClaims: 16, pods: 40 },
+    limitRange: { max: { cpu: '2', memory: '8Gi' } },
+    postgres: {
+      instances: 1,
+      synchronous: false,
+      podAntiAffinity: 'preferred',
+      storageSize: '5Gi',
+      walStorageSize: '2Gi',
+      resources: guaranteed('500m', '1Gi'),
+      parameters: { max_connections: '50', shared_buffers: '256MB', effective_cache_size: '768MB', work_mem: '4MB', maintenance_work_mem: '64MB' },
+      backup: { schedule: '0 1 * * *', retention: '3d' },
+    },
+    minio: { servers: 1, volumesPerServer: 1, volumeSize: '20Gi', resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '500m', memory: '1Gi' } } },
+    velero: { enabled: false, ttl: '72h' },
+  },
+};
+
+/** Region fields that have a sensible default. */
+export const REGION_DEFAULTS = {
+  databaseNodes: { labels: {}, taints: [] },
+  zoneLabel: 'topology.kubernetes.io/zone',
+  gitops: {
+    flux: { path: './dist', sourceRef: { name: 'flux-system', namespace: 'flux-system' }, interval: '10m' },
+    argocd: { path: 'dist', targetRevision: 'main', namespace: 'argocd', destinationServer: 'https://kubernetes.default.svc' },
+  },
+  secrets: {
+    'external-secrets': { storeKind: 'ClusterSecretStore', refreshInterval: '1h' },
+    'sealed-secrets': { controllerNamespace: 'kube-system', controllerName: 'sealed-secrets-controller' },
+  },
+} as const;

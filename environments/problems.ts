@@ -1,0 +1,65 @@
+/**
+ * Bad environment input is reported all at once: every problem names the file, the field
+ * path, the bad value and the fix. Loading throws one EnvironmentError; nothing is written.
+ */
+
+export interface Problem {
+  /** File relative to the environments folder, e.g. `overlays/region-a/prod.yaml`. */
+  readonly file: string;
+  /** Dotted field path, e.g. `postgres.instances` (empty for the whole file). */
+  readonly path: string;
+  /** The offending value (omitted when the problem is a missing value or file). */
+  readonly value?: unknown;
+  /** What is wrong. */
+  readonly message: string;
+  /** What to do about it. */
+  readonly fix: string;
+}
+
+export class EnvironmentError extends Error {
+  constructor(public readonly envDir: string, public readonly problems: readonly Problem[]) {
+    super(formatProblems(envDir, problems));
+    this.name = 'EnvironmentError';
+  }
+}
+
+export function formatValue(value: unknown): string {
+  if (value === undefined) return '(not set)';
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+export function formatProblems(envDir: string, problems: readonly Problem[]): string {
+  const lines = [`${problems.length} problem${problems.length === 1 ? '' : 's'} in ${envDir}; nothing was written.`];
+  const byFile = new Map<string, Problem[]>();
+  for (const p of problems) byFile.set(p.file, [...(byFile.get(p.file) ?? []), p]);
+  for (const file of [...byFile.keys()].sort()) {
+    lines.push('', `  ${file}`);
+    for (const p of byFile.get(file)!) {
+      const where = p.path ? `${p.path}: ` : '';
+      const value = 'value' in p ? ` (value: ${formatValue(p.value)})` : '';
+      lines.push(`    ${where}${p.message}${value}`, `      fix: ${p.fix}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Reads a dotted path from a plain object. */
+export function valueAt(data: unknown, path: string): unknown {
+  if (!path) return data;
+  let node: any = data;
+  for (const part of path.split('.')) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = node[part];
+  }
+  return node;
+}
+
+export function hasPath(data: unknown, path: string): boolean {
+  let node: any = data;
+  for (const part of path.split('.')) {
+    if (node === null || typeof node !== 'object' || !(part in node)) return false;
+    node = node[part];
+  }
+  return true;
+}

@@ -1,0 +1,126 @@
+/**
+ * Rules that span fields or overlays, checked after merging: each returns problems that
+ * name the file that set the value, the field path, the value and the fix.
+ */
+import type { ComputeResources, OverlaySpec } from './model';
+import type { Problem } from './problems';
+import { valueAt } from './problems';
+import { parseQuantity } from './quantity';
+
+/** Finds the file that set a field of an overlay's merged settings. */
+export type SourceOf = (overlay: OverlaySpec, fieldPath: string) => string;
+
+const RESERVED_DATABASES = new Set(['postgres', 'template0', 'template1']);
+
+export function checkOverlays(overlays: readonly OverlaySpec[], sourceOf: SourceOf): Problem[] {
+  const problems: Problem[] = [];
+  const byId = new Map(overlays.map((o) => [o.id, o]));
+  for (const o of overlays) {
+    const s = o.settings;
+    const problem = (fieldPath: string, message: string, fix: string) => {
+      problems.push({ file: sourceOf(o, fieldPath), path: fieldPath, value: valueAt(s, fieldPath), message: `${o.id}: ${message}`, fix });
+    };
+
+    // Disaster recovery topology.
+    if (s.dr.role === 'replica') {
+      const of = (s.dr as { of?: string }).of;
+      const primary = of ? byId.get(of) : undefined;
+      if (!of) {
+        problem('dr.of', 'a replica must name the overlay it follows', 'set dr.of to the primary overlay, e.g. region-a/prod');
+      } else if (of === o.id) {
+        problem('dr.of', 'an overlay cannot be a replica of itself', `name another overlay (${[...byId.keys()].filter((id) => id !== o.id).join(', ')})`);
+      } else if (!primary) {
+        problem('dr.of', `names an overlay that does not exist`, `use one of ${[...byId.keys()].filter((id) => id !== o.id).join(', ')}, or add overlays/${of}.yaml`);
+      } else if (primary.settings.dr.role !== 'primary') {
+        problem('dr.of', `${of} is itself a replica; replicas must follow a primary`, `point dr.of at ${(primary.settings.dr as { of: string }).of}`);
+      } else if (primary.settings.postgres.engine !== s.postgres.engine) {
+        problem('postgres.engine', `the replica's engine differs from its primary ${of} (${primary.settings.postgres.engine})`, `use engine ${primary.settings.postgres.engine} here, or change both overlays together`);
+      } else if (s.postgres.enabled && s.postgres.engine === 'external-patroni') {
+        problem('dr.role', 'Strata cannot run a DR replica of external Patroni VMs', 'set dr.role to primary and configure the standby on the VMs (see the README section on external Patroni)');
+      } else if (s.postgres.enabled && !primary.settings.minio.enabled) {
+        problem('dr.of', `the replica bootstraps from ${of}'s object store, but ${of} has minio.enabled: false`, `enable minio in ${of}`);
+      }
+    }
+
+    // PostgreSQL.
+    const pg = s.postgres;
+    if (pg.enabled) {
+      if (pg.synchronous && pg.instances < 2) {
+        problem('postgres.instances', 'synchronous replication needs at least 2 instances', 'set postgres.instances to 2 or more (3 for a quorum), or set postgres.synchronous: false');
+      }
+      if (pg.engine === 'external-patroni' && pg.external.addresses.length === 0) {
+        problem('postgres.external.addresses', 'the external-patroni engine needs the addresses of the PgBouncer VMs', 'list the VM addresses, e.g. [10.0.10.11, 10.0.10.12]');
+      }
+      if (pg.engine === 'cloudnative-pg' && !s.minio.enabled) {
+        problem('minio.enabled', 'CloudNativePG archives WAL and backups to the region\'s MinIO, which is disabled', 'set minio.enabled: true, or postgres.enabled: false');
+      }
+      const names = new Set<string>();
+      pg.databases.forEach((db, i) => {
+        if (RESERVED_DATABASES.has(db.name)) problem(`postgres.databases.${i}.name`, `"${db.name}" is reserved by PostgreSQL`, 'choose the application\'s own name');
+        if (names.has(db.name)) problem(`postgres.databases.${i}.name`, `database "${db.name}" is listed twice`, 'remove the duplicate entry');
+        names.add(db.name);
+      });
+      if (pg.engine !== 'external-patroni') {
+        checkResources(problem, 'postgres.resources', pg.resources, s.limitRange.max);
+        checkTotal(problem, 'postgres.instances', pg.instances, pg.resources, s.quota);
+        if (parseQuantity(pg.storageSize) * pg.instances + parseQuantity(pg.walStorageSize) * pg.instances > parseQuantity(s.quota.requestsStorage)) {
+          problem('postgres.storageSize', `${pg.instances} × (${pg.storageSize} + ${pg.walStorageSize}) exceeds quota.requestsStorage ${s.quota.requestsStorage}`, 'lower the volume sizes or raise quota.requestsStorage');
+        }
+      }
+    }
+
+    // MinIO.
+    const minio = s.minio;
+    if (minio.enabled) {
+      const drives = minio.servers * minio.volumesPerServer;
+      if (drives > 1 && drives < 4) {
+        problem('minio.servers', `${minio.servers} server(s) × ${minio.volumesPerServer} volume(s) = ${drives} drives; erasure coding needs at least 4`, 'use 1 server × 1 volume (standalone) or at least 4 drives in total, e.g. 4 servers × 1 volume or 2 × 2');
+      }
+      checkResources(problem, 'minio.resources', minio.resources, s.limitRange.max);
+      checkTotal(problem, 'minio.servers', minio.servers, minio.resources, s.quota);
+      if (parseQuantity(minio.volumeSize) * drives > parseQuantity(s.quota.requestsStorage)) {
+        problem('minio.volumeSize', `${drives} drives × ${minio.volumeSize} exceeds quota.requestsStorage ${s.quota.requestsStorage}`, 'lower minio.volumeSize or raise quota.requestsStorage');
+      }
+    }
+
+    if (s.velero.enabled && !minio.enabled) {
+      problem('velero.enabled', 'Velero stores backups in the region\'s MinIO, which is disabled', 'set minio.enabled: true, or velero.enabled: false');
+    }
+
+    // Namespace defaults.
+    const lr = s.limitRange;
+    for (const r of ['cpu', 'memory'] as const) {
+      if (parseQuantity(lr.defaultRequest[r]) > parseQuantity(lr.default[r])) {
+        problem(`limitRange.defaultRequest.${r}`, `defaultRequest ${lr.defaultRequest[r]} is above the default limit ${lr.default[r]}`, `lower limitRange.defaultRequest.${r} or raise limitRange.default.${r}`);
+      }
+      if (parseQuantity(lr.default[r]) > parseQuantity(lr.max[r])) {
+        problem(`limitRange.default.${r}`, `the default limit ${lr.default[r]} is above the maximum ${lr.max[r]}`, `lower limitRange.default.${r} or raise limitRange.max.${r}`);
+      }
+    }
+    const q = s.quota;
+    if (parseQuantity(q.requestsCpu) > parseQuantity(q.limitsCpu)) problem('quota.requestsCpu', `is above quota.limitsCpu ${q.limitsCpu}`, 'lower quota.requestsCpu or raise quota.limitsCpu');
+    if (parseQuantity(q.requestsMemory) > parseQuantity(q.limitsMemory)) problem('quota.requestsMemory', `is above quota.limitsMemory ${q.limitsMemory}`, 'lower quota.requestsMemory or raise quota.limitsMemory');
+  }
+  return problems;
+}
+
+type Report = (fieldPath: string, message: string, fix: string) => void;
+
+function checkResources(problem: Report, fieldPath: string, r: ComputeResources, max: { cpu: string; memory: string }) {
+  for (const k of ['cpu', 'memory'] as const) {
+    if (parseQuantity(r.requests[k]) > parseQuantity(r.limits[k])) {
+      problem(`${fieldPath}.requests.${k}`, `request ${r.requests[k]} is above the limit ${r.limits[k]}`, `lower ${fieldPath}.requests.${k} or raise ${fieldPath}.limits.${k}`);
+    }
+    if (parseQuantity(r.limits[k]) > parseQuantity(max[k])) {
+      problem(`${fieldPath}.limits.${k}`, `limit ${r.limits[k]} is above limitRange.max.${k} ${max[k]}; the API server would reject the pods`, `lower ${fieldPath}.limits.${k} or raise limitRange.max.${k}`);
+    }
+  }
+}
+
+function checkTotal(problem: Report, fieldPath: string, count: number, r: ComputeResources, quota: { requestsCpu: string; requestsMemory: string }) {
+  const cpu = parseQuantity(r.requests.cpu) * count;
+  const memory = parseQuantity(r.requests.memory) * count;
+  if (cpu > parseQuantity(quota.requestsCpu) || memory > parseQuantity(quota.requestsMemory)) {
+    problem(fieldPath, `${count} pods × (${r.requests.cpu} CPU, ${r.requests.memory}) do not fit the namespace quota (${quota.requestsCpu} CPU, ${quota.requestsMemory})`, 'lower the count or the requests, or raise quota.requestsCpu / quota.requestsMemory');
+  }
+}

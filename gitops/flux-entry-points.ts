@@ -1,0 +1,44 @@
+import { Construct } from 'constructs';
+import * as kustomize from '../imports/kustomize.toolkit.fluxcd.io';
+import type { GitOpsSpec } from '../environments/model';
+import type { LayerPlan } from './layer-plan';
+
+type FluxSpec = Extract<GitOpsSpec, { engine: 'flux' }>;
+
+export interface FluxEntryPointsProps {
+  readonly gitops: FluxSpec;
+  /** Repository path of this overlay's layer folders, e.g. `./dist/region-a/prod`. */
+  readonly overlayPath: string;
+  readonly layers: readonly LayerPlan[];
+}
+
+/**
+ * One Flux Kustomization per layer, reading the layer folder from the GitRepository that
+ * `flux bootstrap` created, ordered with dependsOn + wait: a layer starts only when the
+ * layers it uses are applied and healthy.
+ */
+export class FluxEntryPoints extends Construct {
+  /** Kustomization name of a layer: a public contract (renaming prunes the layer). */
+  public static kustomizationName(layer: string): string {
+    return `strata-${layer}`;
+  }
+
+  constructor(scope: Construct, id: string, props: FluxEntryPointsProps) {
+    super(scope, id);
+    for (const layer of props.layers) {
+      new kustomize.Kustomization(this, layer.name, {
+        metadata: { name: FluxEntryPoints.kustomizationName(layer.name), namespace: props.gitops.sourceRef.namespace },
+        spec: {
+          interval: props.gitops.interval,
+          retryInterval: '2m',
+          timeout: layer.name === 'operators' ? '15m' : '10m',
+          path: `${props.overlayPath}/${layer.name}`,
+          prune: true,
+          wait: true,
+          sourceRef: { kind: kustomize.KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: props.gitops.sourceRef.name },
+          dependsOn: layer.dependsOn.map((dep) => ({ name: FluxEntryPoints.kustomizationName(dep) })),
+        },
+      });
+    }
+  }
+}

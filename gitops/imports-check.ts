@@ -1,0 +1,37 @@
+/**
+ * A cheap staleness check for imports/, run by `synth --check`: imports/manifest.json
+ * (written by `npm run import`) records the pins it was generated from and a hash of every
+ * generated file. A changed pin without a re-import, or a hand edit, is reported.
+ * (`npm run import -- --check` regenerates everything from the CRD folder and compares.)
+ */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { CORE_APIS, CRD_APIS, KUBERNETES_SCHEMA_VERSION } from '../constructs/versions';
+import { PROJECT_ROOT } from './project-root';
+
+export const IMPORTS_MANIFEST = 'manifest.json';
+
+export function pinsFingerprint(): string {
+  return sha256(JSON.stringify({ CRD_APIS, CORE_APIS, KUBERNETES_SCHEMA_VERSION }));
+}
+
+export function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Stale files under imports/ (empty when up to date). */
+export function checkImports(importsDir = path.join(PROJECT_ROOT, 'imports')): string[] {
+  const rel = (f: string) => path.relative(process.cwd(), path.join(importsDir, f));
+  const manifestFile = path.join(importsDir, IMPORTS_MANIFEST);
+  if (!fs.existsSync(manifestFile)) return [`${rel(IMPORTS_MANIFEST)} (missing: run npm run import)`];
+  const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { pins: string; files: Record<string, string> };
+  const stale: string[] = [];
+  if (manifest.pins !== pinsFingerprint()) stale.push(`${rel(IMPORTS_MANIFEST)} (constructs/versions.ts changed since the last import)`);
+  for (const [file, hash] of Object.entries(manifest.files)) {
+    const full = path.join(importsDir, file);
+    if (!fs.existsSync(full)) stale.push(`${rel(file)} (missing)`);
+    else if (sha256(fs.readFileSync(full)) !== hash) stale.push(`${rel(file)} (edited by hand)`);
+  }
+  return stale;
+}

@@ -1,0 +1,139 @@
+/**
+ * Turns one overlay's layer charts into the files of the GitOps tree:
+ *
+ *   <region>/<env>/<layer>/<namespace>_<kind>_<name>.yaml  one object per file
+ *   <region>/<env>/<layer>/kustomization.yaml
+ *   clusters/<region>-<env>/...                             Flux or Argo CD entry points
+ *
+ * Every object is validated against the pinned schemas first; any violation aborts the
+ * synth before a single file is written.
+ */
+import { App, Chart } from 'cdk8s';
+import { LAYERS, OverlaySpec } from '../environments/model';
+import type { LayerChart } from '../constructs/platform/layer-chart';
+import { standardLabels } from '../constructs/platform/labels';
+import { ArgoCdEntryPoints } from './argocd-entry-points';
+import { FluxEntryPoints } from './flux-entry-points';
+import { kustomizationFile } from './kustomization-file';
+import type { LayerPlan } from './layer-plan';
+import { describeObject, SchemaValidator, ValidationIssue } from './validator';
+import { toYaml } from './yaml';
+
+/** Client-side apply stores the whole object in an annotation capped at 256 KiB. */
+const CLIENT_SIDE_APPLY_LIMIT = 200 * 1024;
+
+export interface OverlayIssue extends ValidationIssue {
+  readonly overlay: string;
+  readonly layer: string;
+}
+
+export class SynthValidationError extends Error {
+  constructor(public readonly issues: readonly OverlayIssue[]) {
+    super(formatIssues(issues));
+    this.name = 'SynthValidationError';
+  }
+}
+
+function formatIssues(issues: readonly OverlayIssue[]): string {
+  const lines = [`${issues.length} schema violation${issues.length === 1 ? '' : 's'}; nothing was written.`];
+  for (const i of issues) lines.push(`  ${i.overlay}, layer ${i.layer}: ${i.object}`, `    ${i.path}: ${i.message}`);
+  return lines.join('\n');
+}
+
+/** `<namespace>_<kind>_<name>.yaml`, or `<kind>_<name>.yaml` for cluster-scoped objects. */
+export function manifestFileName(manifest: any): string {
+  const kind = String(manifest.kind).toLowerCase();
+  const ns = manifest.metadata?.namespace;
+  return `${ns ? `${ns}_` : ''}${kind}_${manifest.metadata.name}.yaml`;
+}
+
+export function clusterFolder(overlay: OverlaySpec): string {
+  return `${overlay.region.name}-${overlay.environment}`;
+}
+
+function repoPath(base: string, ...parts: string[]): string {
+  return [base.replace(/\/+$/, ''), ...parts].join('/');
+}
+
+export interface RenderedOverlay {
+  readonly files: Map<string, string>;
+  readonly objects: number;
+}
+
+export interface RenderOptions {
+  readonly validator: SchemaValidator;
+  /** `flux bootstrap` has committed clusters/<cluster>/flux-system/: include it in the entry kustomization. */
+  readonly fluxBootstrapped?: boolean;
+}
+
+export function renderOverlay(overlay: OverlaySpec, charts: readonly LayerChart[], options: RenderOptions): RenderedOverlay {
+  const issues: OverlayIssue[] = [];
+  const files = new Map<string, string>();
+  const ordered = [...charts].sort((a, b) => LAYERS.indexOf(a.layer as any) - LAYERS.indexOf(b.layer as any));
+  const plans: LayerPlan[] = [];
+  let objects = 0;
+
+  const emit = (folder: string, layer: string, manifests: readonly any[], extraResources: readonly string[] = []) => {
+    const names: string[] = [];
+    for (const manifest of manifests) {
+      for (const issue of options.validator.validate(manifest)) issues.push({ ...issue, overlay: overlay.id, layer });
+      const name = manifestFileName(manifest);
+      const file = `${folder}/${name}`;
+      if (files.has(file)) {
+        issues.push({ overlay: overlay.id, layer, object: describeObject(manifest), path: '/metadata/name', message: 'two objects of this kind share this namespace and name; give one of them another name' });
+        continue;
+      }
+      files.set(file, toYaml(manifest));
+      names.push(name);
+    }
+    objects += manifests.length;
+    files.set(`${folder}/kustomization.yaml`, kustomizationFile([...names, ...extraResources]));
+  };
+
+  for (const chart of ordered) {
+    const manifests = chart.toJson();
+    if (manifests.length === 0) continue;
+    const order = LAYERS.indexOf(chart.layer as any);
+    plans.push({
+      name: chart.layer,
+      order,
+      dependsOn: [...chart.layerDependencies].map((c) => c.layer).sort((a, b) => LAYERS.indexOf(a as any) - LAYERS.indexOf(b as any)),
+      manifests,
+      serverSideApply: manifests.some((m) => JSON.stringify(m).length > CLIENT_SIDE_APPLY_LIMIT),
+    });
+    emit(`${overlay.region.name}/${overlay.environment}/${chart.layer}`, chart.layer, manifests);
+  }
+  const rendered = new Set(plans.map((p) => p.name));
+  for (const plan of plans) {
+    const dangling = plan.dependsOn.filter((d) => !rendered.has(d));
+    if (dangling.length) throw new Error(`internal error: layer ${plan.name} of ${overlay.id} depends on empty layer(s) ${dangling.join(', ')}`);
+  }
+
+  // Entry points: what the cluster applies, in which order.
+  const entryApp = new App({ outdir: '.strata-unused' });
+  const entry = new Chart(entryApp, 'clusters', {
+    labels: standardLabels({ region: overlay.region.name, environment: overlay.environment, layer: 'clusters' }),
+    disableResourceNameHashes: true,
+  });
+  const gitops = overlay.region.gitops;
+  const folder = clusterFolder(overlay);
+  if (gitops.engine === 'flux') {
+    new FluxEntryPoints(entry, 'Flux', { gitops, overlayPath: repoPath(gitops.path, overlay.region.name, overlay.environment), layers: plans });
+  } else {
+    const chartRepositories = [...new Set(plans.flatMap((p) => p.manifests)
+      .filter((m) => m.kind === 'Application' && m.apiVersion === 'argoproj.io/v1alpha1')
+      .map((m) => m.spec.source.repoURL as string))].sort();
+    new ArgoCdEntryPoints(entry, 'ArgoCD', {
+      gitops,
+      clusterName: folder,
+      overlayPath: repoPath(gitops.path, overlay.region.name, overlay.environment),
+      entryPath: repoPath(gitops.path, 'clusters', folder),
+      layers: plans,
+      chartRepositories,
+    });
+  }
+  emit(`clusters/${folder}`, 'clusters', entry.toJson(), gitops.engine === 'flux' && options.fluxBootstrapped ? ['flux-system'] : []);
+
+  if (issues.length) throw new SynthValidationError(issues);
+  return { files, objects };
+}
