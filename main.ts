@@ -10,10 +10,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { buildOverlay } from './charts/overlay';
 import { loadEnvironments } from './environments/load';
-import { EnvironmentError } from './environments/problems';
+import { EnvironmentError, Problem, SpecError } from './environments/problems';
 import { checkImports } from './gitops/imports-check';
 import { PROJECT_ROOT } from './gitops/project-root';
 import { clusterFolder, OverlayIssue, renderOverlay, SynthValidationError } from './gitops/render';
+import { checkTransitions } from './gitops/transition-checks';
 import { diffTree, overlayScope, TreeResult, WHOLE_TREE, writeTree } from './gitops/tree';
 import { SchemaValidator } from './gitops/validator';
 
@@ -51,8 +52,17 @@ export function synth(options: SynthOptions = {}): SynthResult {
   const files = new Map<string, string>();
   let objects = 0;
   const issues: OverlayIssue[] = [];
+  const specProblems: Problem[] = [];
   for (const overlay of overlays) {
-    const built = buildOverlay(overlay);
+    let built;
+    try {
+      built = buildOverlay(overlay);
+    } catch (err) {
+      // Problems found while building (e.g. a secret not sealed yet) are reported together.
+      if (!(err instanceof SpecError)) throw err;
+      specProblems.push(...err.problems);
+      continue;
+    }
     const folder = clusterFolder(overlay);
     let rendered;
     try {
@@ -66,12 +76,15 @@ export function synth(options: SynthOptions = {}): SynthResult {
       issues.push(...err.issues);
       continue;
     }
+    specProblems.push(...checkTransitions(overlay, rendered.files, outDir));
     for (const [rel, content] of rendered.files) files.set(rel, content);
     objects += rendered.objects;
     log(`  ${overlay.id.padEnd(24)} ${String(built.layers.length).padStart(2)} layers ${String(rendered.objects).padStart(5)} objects  -> clusters/${folder} (${overlay.region.gitops.engine})`);
   }
 
+  validator.saveCodeCache();
   if (issues.length) throw new SynthValidationError(issues);
+  if (specProblems.length) throw new EnvironmentError(envDir, specProblems);
 
   const scope = options.only?.length
     ? overlayScope(overlays.map((o) => ({ region: o.region.name, environment: o.environment, clusterFolder: clusterFolder(o) })))

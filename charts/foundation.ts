@@ -23,6 +23,8 @@ export class FoundationChart extends LayerChart {
         limitRange: overlay.settings.limitRange,
         apiServerEgress: ns.apiServerEgress,
         webhookPorts: ns.webhookPorts,
+        allowSameNamespace: ns.allowSameNamespace,
+        egressAnywhere: ns.egressAnywhere,
       });
     }
   }

@@ -4,6 +4,7 @@ import { withDependencies } from '../constructs/operators/catalog';
 import { OperatorRelease } from '../constructs/operators/operator-release';
 import { LayerChart } from '../constructs/platform/layer-chart';
 import { OverlayContext } from '../constructs/platform/overlay-context';
+import { merge } from '../environments/load';
 
 /**
  * Operators layer: the Helm releases of every operator the overlay's objects need (derived
@@ -30,6 +31,8 @@ export class OperatorsChart extends LayerChart {
         podSecurityReason: op.podSecurityReason,
         apiServerEgress: true,
         webhookPorts: op.webhookPorts,
+        allowSameNamespace: true,
+        egressAnywhere: op.egressAnywhere,
       });
       new OperatorRelease(this, op.name, {
         operator: op,
@@ -37,6 +40,7 @@ export class OperatorsChart extends LayerChart {
         argoProject: `${overlay.region.name}-${overlay.environment}`,
         dependsOn: op.dependsOn.map((d) => operators.find((o) => o.name === d)!),
         syncWave: waveOf(op.name),
+        values: merge(op.values, ...context.operatorValues(op.name)),
       });
     }
   }

@@ -1,5 +1,6 @@
 import { ApiObject, App } from 'cdk8s';
 import { LAYERS, OverlaySpec } from '../environments/model';
+import { SpecError } from '../environments/problems';
 import { operatorForGroup } from '../constructs/operators/catalog';
 import { LayerChart } from '../constructs/platform/layer-chart';
 import { OverlayContext } from '../constructs/platform/overlay-context';
@@ -30,6 +31,8 @@ export function buildOverlay(overlay: OverlaySpec): BuiltOverlay {
   const app = new App({ outdir: '.strata-unused' });
   const context = new OverlayContext(app);
   const platform = buildPlatformLayers(app, overlay);
+
+  if (context.problems.length) throw new SpecError(context.problems);
 
   const workloadCharts = app.charts.filter((c): c is LayerChart => c instanceof LayerChart);
   const objectsOf = (chart: LayerChart) => chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);

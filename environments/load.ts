@@ -15,7 +15,7 @@ import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import * as yaml from 'js-yaml';
-import { OverlayRef, OverlaySettings, OverlaySpec, RegionSpec, Tier, TIERS } from './model';
+import { OverlayRef, OverlaySettings, OverlaySpec, RegionSpec, SealedSecretEntry, Tier, TIERS } from './model';
 import { PartialSettings, PLATFORM_DEFAULTS, REGION_DEFAULTS, TIER_PROFILES } from './platform-defaults';
 import { EnvironmentError, hasPath, Problem, valueAt } from './problems';
 import { OVERLAY_SCHEMA, partial, REGION_SCHEMA, SETTINGS_SCHEMA, TIER_SCHEMA } from './schema';
@@ -290,6 +290,14 @@ export function loadEnvironments(envDir: string, options: LoadOptions = {}): Ove
   }
   if (problems.length) throw new EnvironmentError(envDir, problems);
 
+  for (const [i, o] of overlays.entries()) {
+    if (o.region.secrets.kind !== 'sealed-secrets') continue;
+    const sealedDir = `sealed-secrets/${o.region.name}/${o.environment}`;
+    const sealed = loadSealedSecrets(dir, sealedDir, problems);
+    overlays[i] = { ...o, region: { ...o.region, secrets: { ...o.region.secrets, sealed, sealedDir } } };
+  }
+  if (problems.length) throw new EnvironmentError(envDir, problems);
+
   const linked = linkPeers(overlays);
   if (options.only?.length) {
     const unknown = options.only.filter((id) => !byId.has(id));
@@ -303,6 +311,29 @@ export function loadEnvironments(envDir: string, options: LoadOptions = {}): Ove
   return linked;
 }
 
+/** Reads kubeseal output files: one SealedSecret per file, keyed by `<namespace>/<name>`. */
+function loadSealedSecrets(dir: string, sealedDir: string, problems: Problem[]): Record<string, SealedSecretEntry> {
+  const out: Record<string, SealedSecretEntry> = {};
+  for (const f of yamlFiles(path.join(dir, sealedDir))) {
+    const rel = `${sealedDir}/${f}`;
+    const src = readYaml(dir, rel, problems);
+    if (!src) continue;
+    const doc = src.data;
+    const name = doc.metadata?.name;
+    const namespace = doc.metadata?.namespace;
+    if (doc.apiVersion !== 'bitnami.com/v1alpha1' || doc.kind !== 'SealedSecret' || !name || !namespace || !isObject(doc.spec?.encryptedData)) {
+      problems.push({ file: rel, path: '', message: 'is not a SealedSecret with metadata.name, metadata.namespace and spec.encryptedData', fix: 'write the file with `kubeseal -o yaml` (see the README section on Sealed Secrets)' });
+      continue;
+    }
+    out[`${namespace}/${name}`] = {
+      encryptedData: doc.spec.encryptedData,
+      type: doc.spec.template?.type,
+      annotations: doc.metadata.annotations ?? {},
+    };
+  }
+  return out;
+}
+
 function regionSpec(name: string, data: any): RegionSpec {
   const engine = data.gitops.engine as 'flux' | 'argocd';
   const backend = data.secrets.kind as 'external-secrets' | 'sealed-secrets';
@@ -314,7 +345,7 @@ function regionSpec(name: string, data: any): RegionSpec {
     databaseNodes: merge(REGION_DEFAULTS.databaseNodes, data.databaseNodes),
     zoneLabel: data.zoneLabel ?? REGION_DEFAULTS.zoneLabel,
     gitops: merge(REGION_DEFAULTS.gitops[engine], data.gitops),
-    secrets: merge(REGION_DEFAULTS.secrets[backend], data.secrets),
+    secrets: merge(REGION_DEFAULTS.secrets[backend], data.secrets) as RegionSpec['secrets'],
     objectStorage: data.objectStorage,
   };
 }

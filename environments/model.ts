@@ -45,7 +45,26 @@ export type GitOpsSpec =
 
 export type SecretBackend =
   | { readonly kind: 'external-secrets'; readonly storeName: string; readonly storeKind: 'ClusterSecretStore' | 'SecretStore'; readonly refreshInterval: string }
-  | { readonly kind: 'sealed-secrets'; readonly controllerNamespace: string; readonly controllerName: string };
+  | {
+    readonly kind: 'sealed-secrets';
+    readonly controllerNamespace: string;
+    readonly controllerName: string;
+    /**
+     * The overlay's sealed secrets by `<namespace>/<name>`, read from
+     * `sealed-secrets/<region>/<env>/*.yaml` (kubeseal output), and that folder's path.
+     */
+    readonly sealed: Readonly<Record<string, SealedSecretEntry>>;
+    readonly sealedDir: string;
+  };
+
+/** A secret sealed with kubeseal for one overlay's cluster. */
+export interface SealedSecretEntry {
+  readonly encryptedData: Readonly<Record<string, string>>;
+  /** Secret type from the sealed template. @default Opaque */
+  readonly type?: string;
+  /** Scope annotations kubeseal set (strict scope when absent). */
+  readonly annotations: Readonly<Record<string, string>>;
+}
 
 /** A region: one Kubernetes cluster per environment, sharing these facts. */
 export interface RegionSpec {

@@ -124,6 +124,6 @@ export const REGION_DEFAULTS = {
   },
   secrets: {
     'external-secrets': { storeKind: 'ClusterSecretStore', refreshInterval: '1h' },
-    'sealed-secrets': { controllerNamespace: 'kube-system', controllerName: 'sealed-secrets-controller' },
+    'sealed-secrets': { controllerNamespace: 'kube-system', controllerName: 'sealed-secrets-controller', sealed: {}, sealedDir: '' },
   },
 } as const;

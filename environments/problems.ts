@@ -63,3 +63,14 @@ export function hasPath(data: unknown, path: string): boolean {
   }
   return true;
 }
+
+/**
+ * Environment problems found while building constructs (a secret not sealed yet, a
+ * reference that cannot be resolved), reported like loading problems.
+ */
+export class SpecError extends Error {
+  constructor(public readonly problems: readonly Problem[]) {
+    super(problems.map((p) => `${p.file}: ${p.path ? `${p.path}: ` : ''}${p.message}\n  fix: ${p.fix}`).join('\n'));
+    this.name = 'SpecError';
+  }
+}

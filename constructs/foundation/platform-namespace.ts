@@ -25,6 +25,17 @@ export interface PlatformNamespaceProps {
    * @default []
    */
   readonly webhookPorts?: readonly number[];
+  /**
+   * Pods of the namespace may talk to each other (operators and their helpers).
+   * @default false
+   */
+  readonly allowSameNamespace?: boolean;
+  /**
+   * Egress to any address on these ports, or on every port ('any'): for components whose
+   * peers have no fixed address (a secret provider's API, Prometheus scraping nodes).
+   * @default none
+   */
+  readonly egressAnywhere?: readonly number[] | 'any';
 }
 
 /** The Kubernetes API is reached on 443 (Service) or 6443 (endpoints) depending on the distribution. */
@@ -123,6 +134,23 @@ export class PlatformNamespace extends Construct {
           // The API server is not a pod, so no selector can name it; its ports can.
           egress: [{ ports: API_SERVER_PORTS.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }],
         },
+      });
+    }
+
+    if (props.allowSameNamespace) {
+      const self = { podSelector: {} };
+      new k8s.KubeNetworkPolicy(this, 'AllowSameNamespace', {
+        metadata: { name: 'allow-same-namespace', namespace: props.name },
+        spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [self] }], egress: [{ to: [self] }] },
+      });
+    }
+
+    if (props.egressAnywhere) {
+      const ports = props.egressAnywhere === 'any' ? undefined
+        : props.egressAnywhere.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
+      new k8s.KubeNetworkPolicy(this, 'AllowEgress', {
+        metadata: { name: 'allow-external-egress', namespace: props.name },
+        spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ ...(ports ? { ports } : {}) }] },
       });
     }
 

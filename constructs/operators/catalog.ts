@@ -23,6 +23,8 @@ export interface OperatorDefinition {
   readonly values: Readonly<Record<string, unknown>>;
   /** The chart ships CRDs too large for client-side apply (Argo CD needs ServerSideApply). */
   readonly largeCrds?: boolean;
+  /** Egress beyond the cluster the operator needs, on these ports or all ('any'). @default none */
+  readonly egressAnywhere?: readonly number[] | 'any';
 }
 
 const DEFINITIONS: readonly OperatorDefinition[] = [
@@ -36,6 +38,8 @@ const DEFINITIONS: readonly OperatorDefinition[] = [
     podSecurityReason: 'node-exporter needs the host network, PID namespace and root filesystem',
     webhookPorts: [10250],
     largeCrds: true,
+    // Prometheus scrapes kubelets and node exporters on node addresses; Alertmanager calls receivers.
+    egressAnywhere: 'any',
     values: {
       crds: { enabled: true },
       prometheus: {
@@ -57,6 +61,8 @@ const DEFINITIONS: readonly OperatorDefinition[] = [
     crdGroups: ['cert-manager.io', 'acme.cert-manager.io'],
     dependsOn: [],
     webhookPorts: [10250],
+    // ACME issuers and DNS-01 providers are outside the cluster.
+    egressAnywhere: [443, 53],
     values: { crds: { enabled: true, keep: true } },
   },
   {
@@ -66,6 +72,8 @@ const DEFINITIONS: readonly OperatorDefinition[] = [
     crdGroups: ['external-secrets.io', 'generators.external-secrets.io'],
     dependsOn: [],
     webhookPorts: [10250],
+    // The secret provider's API (cloud secret managers on 443, Vault on 8200).
+    egressAnywhere: [443, 8200],
     values: { installCRDs: true },
   },
   {

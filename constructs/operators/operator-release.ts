@@ -15,6 +15,8 @@ export interface OperatorReleaseProps {
   readonly dependsOn?: readonly OperatorDefinition[];
   /** Sync wave within the operators layer (Argo CD only). @default 0 */
   readonly syncWave?: number;
+  /** Chart values; @default the catalog's values */
+  readonly values?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -28,6 +30,7 @@ export class OperatorRelease extends Construct {
     const op = props.operator;
     const pin = HELM_CHARTS[op.chart];
     const oci = pin.repository.startsWith('oci://');
+    const values = props.values ?? op.values;
 
     if (props.gitops.engine === 'flux') {
       const interval = '1h';
@@ -70,7 +73,7 @@ export class OperatorRelease extends Construct {
           upgrade: { crds: helm.HelmReleaseSpecUpgradeCrds.CREATE_REPLACE, remediation: { retries: 3, remediateLastFailure: true } },
           driftDetection: { mode: helm.HelmReleaseSpecDriftDetectionMode.ENABLED },
           dependsOn: (props.dependsOn ?? []).map((d) => ({ name: d.name, namespace: d.namespace })),
-          values: op.values,
+          values,
         },
       });
       return;
@@ -86,8 +89,8 @@ export class OperatorRelease extends Construct {
       spec: {
         project: props.argoProject ?? 'default',
         source: oci
-          ? { repoUrl: `${pin.repository}/${pin.chart}`, path: '.', targetRevision: pin.version, helm: { releaseName: op.name, valuesObject: op.values } }
-          : { repoUrl: pin.repository, chart: pin.chart, targetRevision: pin.version, helm: { releaseName: op.name, valuesObject: op.values } },
+          ? { repoUrl: `${pin.repository}/${pin.chart}`, path: '.', targetRevision: pin.version, helm: { releaseName: op.name, valuesObject: values } }
+          : { repoUrl: pin.repository, chart: pin.chart, targetRevision: pin.version, helm: { releaseName: op.name, valuesObject: values } },
         destination: { server: gitops.destinationServer, namespace: op.namespace },
         syncPolicy: {
           automated: { prune: true, selfHeal: true },

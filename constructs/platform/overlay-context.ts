@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import type { Problem } from '../../environments/problems';
 
 /** Pod Security Standards level enforced on a namespace. */
 export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
@@ -16,6 +17,10 @@ export interface NamespaceRequirement {
   readonly apiServerEgress?: boolean;
   /** Ports the API server calls into (admission webhooks, conversion). */
   readonly webhookPorts?: readonly number[];
+  /** Pods of the namespace may talk to each other (operator namespaces). */
+  readonly allowSameNamespace?: boolean;
+  /** Egress to any address on these TCP ports ('any': every port), e.g. a secret provider's API. */
+  readonly egressAnywhere?: readonly number[] | 'any';
 }
 
 /**
@@ -24,6 +29,11 @@ export interface NamespaceRequirement {
  * contain exactly what the overlay uses.
  */
 export class OverlayContext extends Construct {
+  public static tryOf(scope: IConstruct): OverlayContext | undefined {
+    const ctx = scope.node.root.node.tryFindChild(OverlayContext.ID);
+    return ctx instanceof OverlayContext ? ctx : undefined;
+  }
+
   public static of(scope: IConstruct): OverlayContext {
     const root = scope.node.root;
     const ctx = root.node.tryFindChild(OverlayContext.ID);
@@ -34,6 +44,9 @@ export class OverlayContext extends Construct {
   private static readonly ID = 'StrataOverlayContext';
   private readonly namespaceRequirements = new Map<string, NamespaceRequirement>();
   private readonly operatorNames = new Set<string>();
+  /** Environment problems found while building; the build fails with all of them. */
+  public readonly problems: Problem[] = [];
+  private readonly operatorValueContributions = new Map<string, Record<string, unknown>[]>();
 
   constructor(app: App) {
     super(app, OverlayContext.ID);
@@ -55,12 +68,25 @@ export class OverlayContext extends Construct {
       workload: prev.workload || req.workload,
       apiServerEgress: prev.apiServerEgress || req.apiServerEgress,
       webhookPorts: [...new Set([...(prev.webhookPorts ?? []), ...(req.webhookPorts ?? [])])].sort((a, b) => a - b),
+      allowSameNamespace: prev.allowSameNamespace || req.allowSameNamespace,
+      egressAnywhere: prev.egressAnywhere === 'any' || req.egressAnywhere === 'any' ? 'any'
+        : prev.egressAnywhere || req.egressAnywhere ? [...new Set([...(prev.egressAnywhere ?? []), ...(req.egressAnywhere ?? [])])].sort((a, b) => a - b) : undefined,
     });
     return req.name;
   }
 
-  public requireOperator(name: string): void {
+  /**
+   * Requires an operator, optionally with chart values this construct needs (deep-merged
+   * over the catalog's values, in the order contributed).
+   */
+  public requireOperator(name: string, values?: Record<string, unknown>): void {
     this.operatorNames.add(name);
+    if (values) this.operatorValueContributions.set(name, [...(this.operatorValueContributions.get(name) ?? []), values]);
+  }
+
+  /** Values contributed for an operator by the constructs that require it. */
+  public operatorValues(name: string): readonly Record<string, unknown>[] {
+    return this.operatorValueContributions.get(name) ?? [];
   }
 
   public get namespaces(): NamespaceRequirement[] {

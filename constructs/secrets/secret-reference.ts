@@ -1,6 +1,9 @@
 import { Construct } from 'constructs';
+import * as sealed from '../../imports/bitnami.com';
 import * as eso from '../../imports/external-secrets.io';
 import type { SecretBackend } from '../../environments/model';
+import { Problem, SpecError } from '../../environments/problems';
+import { OverlayContext } from '../platform/overlay-context';
 
 export interface SecretReferenceProps {
   readonly backend: SecretBackend;
@@ -21,9 +24,10 @@ export interface SecretReferenceProps {
 }
 
 /**
- * A credential a workload reads, fetched from the region's secret store: an External
- * Secrets `ExternalSecret` that materialises a Kubernetes Secret. No secret value is ever
- * rendered into dist/.
+ * A credential a workload reads. With the External Secrets backend, an `ExternalSecret`
+ * fetches it from the region's store; with Sealed Secrets, the `SealedSecret` the team
+ * sealed with kubeseal for this cluster is rendered (and a missing one is an error that
+ * gives the kubeseal command). No secret value is ever rendered in plain text.
  */
 export class SecretReference extends Construct {
   public readonly name: string;
@@ -35,8 +39,9 @@ export class SecretReference extends Construct {
     this.name = props.name;
     this.namespace = props.namespace;
     this.keys = Object.keys(props.template ?? props.keys).sort();
-    if (props.backend.kind !== 'external-secrets') {
-      throw new Error(`secret ${props.namespace}/${props.name}: the ${props.backend.kind} backend cannot be rendered yet; set the region's secrets.kind to external-secrets`);
+    if (props.backend.kind === 'sealed-secrets') {
+      this.renderSealed(props, props.backend);
+      return;
     }
     new eso.ExternalSecret(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace },
@@ -58,6 +63,38 @@ export class SecretReference extends Construct {
           } : {}),
         },
         data: Object.keys(props.keys).sort().map((key) => ({ secretKey: key, remoteRef: { key: props.remoteKey, property: props.keys[key] } })),
+      },
+    });
+  }
+
+  private renderSealed(props: SecretReferenceProps, backend: Extract<SecretBackend, { kind: 'sealed-secrets' }>): void {
+    const entry = backend.sealed[`${props.namespace}/${props.name}`];
+    const file = `${backend.sealedDir}/${props.namespace}_${props.name}.yaml`;
+    const report = (problem: Problem) => {
+      const ctx = OverlayContext.tryOf(this);
+      if (!ctx) throw new SpecError([problem]);
+      ctx.problems.push(problem);
+    };
+    if (!entry) {
+      const literals = this.keys.map((k) => `--from-literal=${k}=...`).join(' ');
+      report({
+        file,
+        path: '',
+        message: `secret ${props.namespace}/${props.name} (keys ${this.keys.join(', ')}) is not sealed yet for this cluster`,
+        fix: `kubectl create secret generic ${props.name} -n ${props.namespace}${props.type ? ` --type=${props.type}` : ''} ${literals} --dry-run=client -o yaml | kubeseal --controller-namespace ${backend.controllerNamespace} --controller-name ${backend.controllerName} -o yaml > environments/${file}`,
+      });
+      return;
+    }
+    const missing = this.keys.filter((k) => !(k in entry.encryptedData));
+    if (missing.length) {
+      report({ file, path: 'spec.encryptedData', value: Object.keys(entry.encryptedData), message: `lacks key(s) ${missing.join(', ')}`, fix: `seal the secret again with keys ${this.keys.join(', ')}` });
+      return;
+    }
+    new sealed.SealedSecret(this, 'Resource', {
+      metadata: { name: props.name, namespace: props.namespace, ...(Object.keys(entry.annotations).length ? { annotations: { ...entry.annotations } } : {}) },
+      spec: {
+        encryptedData: { ...entry.encryptedData },
+        template: { metadata: { name: props.name, namespace: props.namespace }, ...(props.type ?? entry.type ? { type: props.type ?? entry.type } : {}) },
       },
     });
   }

@@ -31,11 +31,30 @@ export interface BucketAccess {
   readonly bucket: string;
   /** In-cluster S3 endpoint (TLS). */
   readonly endpoint: string;
-  /** Secret in the consumer's namespace with `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`. */
+  /**
+   * Secret in the consumer's namespace: `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`, or
+   * `cloud` (an AWS shared credentials file) when granted with `credentialsFormat: 'aws-credentials-file'`.
+   */
   readonly credentials: SecretReference;
   /** `{ name, key }` of the CA bundle that signs the endpoint's certificate, in the consumer's namespace. */
   readonly ca: { readonly name: string; readonly key: string };
 }
+
+/** How a consumer's credential Secret is laid out. */
+export type S3CredentialsFormat = 'env' | 'aws-credentials-file';
+
+export interface GrantOptions {
+  /**
+   * `env`: keys `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`; `aws-credentials-file`: one
+   * key `cloud` holding an AWS shared credentials file (`[default]` profile), as Velero's AWS
+   * plugin reads it.
+   * @default 'env'
+   */
+  readonly credentialsFormat?: S3CredentialsFormat;
+}
+
+/** An AWS shared credentials file (ExternalSecret template over `accessKey` and `secretKey`). */
+export const AWS_CREDENTIALS_FILE = '[default]\naws_access_key_id={{ .accessKey }}\naws_secret_access_key={{ .secretKey }}\n';
 
 /** A MinIO port: S3 API inside the pod (the Service exposes it on 443). */
 const S3_PORT = 9000;
@@ -65,7 +84,8 @@ export class MinioTenant extends Construct {
     }
     this.props = props;
     this.name = props.name;
-    this.namespace = OverlayContext.of(this).requireNamespace({ name: props.namespace ?? 'minio', workload: true });
+    // MinIO's sidecar watches the Tenant through the API server.
+    this.namespace = OverlayContext.of(this).requireNamespace({ name: props.namespace ?? 'minio', workload: true, apiServerEgress: true });
     this.endpoint = `https://minio.${this.namespace}.svc.cluster.local`;
     this.podLabels = { 'v1.min.io/tenant': props.name };
 
@@ -131,6 +151,14 @@ export class MinioTenant extends Construct {
       },
     });
     protectFromPrune(tenant);
+
+    const pods = { namespace: this.namespace, podLabels: this.podLabels };
+    // Erasure-coded servers talk to each other; the operator manages buckets and users over
+    // the S3 API; the servers fetch their configuration from the operator.
+    allowTraffic(this, 'AllowPeers', { name: `allow-${props.name}-peers`, from: pods, to: pods, ports: [S3_PORT] });
+    allowTraffic(this, 'AllowOperator', { name: `allow-minio-operator-to-${props.name}`, from: { namespace: 'minio-operator', podLabels: {} }, to: pods, ports: [S3_PORT] });
+    allowTraffic(this, 'AllowConfig', { name: `allow-${props.name}-to-minio-operator`, from: pods, to: { namespace: 'minio-operator', podLabels: {} }, ports: [4221, 4222] });
+    allowTraffic(this, 'AllowScrape', { name: `allow-prometheus-to-${props.name}`, from: { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } }, to: pods, ports: [S3_PORT] });
   }
 
   private renderBuckets() {
@@ -175,7 +203,7 @@ export class MinioTenant extends Construct {
   }
 
   /** @internal */
-  public _grant(consumer: Construct, bucket: string, who: { namespace: string; name: string; podLabels: Readonly<Record<string, string>> }): BucketAccess {
+  public _grant(consumer: Construct, bucket: string, who: { namespace: string; name: string; podLabels: Readonly<Record<string, string>> }, options: GrantOptions = {}): BucketAccess {
     const user = `${who.name}-minio-user`;
     const remoteKey = `${this.props.secretKeyPrefix}/minio/${this.name}/users/${who.name}`;
     if (!this.users.has(user)) {
@@ -195,7 +223,9 @@ export class MinioTenant extends Construct {
       namespace: who.namespace,
       name: `${who.name}-s3-credentials`,
       remoteKey,
-      keys: { AWS_ACCESS_KEY_ID: 'accessKey', AWS_SECRET_ACCESS_KEY: 'secretKey' },
+      ...(options.credentialsFormat === 'aws-credentials-file'
+        ? { keys: { accessKey: 'accessKey', secretKey: 'secretKey' }, template: { cloud: AWS_CREDENTIALS_FILE } }
+        : { keys: { AWS_ACCESS_KEY_ID: 'accessKey', AWS_SECRET_ACCESS_KEY: 'secretKey' } }),
     });
     const policyId = `AllowS3-${who.namespace}-${who.name}`;
     if (!consumer.node.tryFindChild(`${policyId}Egress`)) {
@@ -218,7 +248,7 @@ export class Bucket {
    * Gives a consumer (pods selected by `podLabels` in `namespace`) its own credential in
    * its own namespace, the CA to trust, and the network path to the tenant.
    */
-  public grantReadWrite(consumer: Construct, who: { namespace: string; name: string; podLabels: Readonly<Record<string, string>> }): BucketAccess {
-    return this.tenant._grant(consumer, this.name, who);
+  public grantReadWrite(consumer: Construct, who: { namespace: string; name: string; podLabels: Readonly<Record<string, string>> }, options: GrantOptions = {}): BucketAccess {
+    return this.tenant._grant(consumer, this.name, who, options);
   }
 }

@@ -27,7 +27,7 @@ export class PlatformCa extends Construct {
 
   private constructor(scope: Construct) {
     super(scope, 'PlatformCa');
-    OverlayContext.of(this).requireNamespace({ name: PlatformCa.NAMESPACE, workload: false, apiServerEgress: true, webhookPorts: [10250] });
+    OverlayContext.of(this).requireNamespace({ name: PlatformCa.NAMESPACE, workload: false, apiServerEgress: true, webhookPorts: [10250], allowSameNamespace: true });
     new cm.ClusterIssuer(this, 'SelfSigned', { metadata: { name: 'strata-selfsigned' }, spec: { selfSigned: {} } });
     new cm.Certificate(this, 'Root', {
       metadata: { name: 'strata-root-ca', namespace: PlatformCa.NAMESPACE },
