@@ -33,6 +33,8 @@ export const CRD_APIS: readonly CrdApi[] = [
   { group: 'barmancloud.cnpg.io', version: 'v1', kinds: ['ObjectStore'], release: 'plugin-barman-cloud v0.14.0' },
   { group: 'minio.min.io', version: 'v2', kinds: ['Tenant'], release: 'minio/operator v7.1.1' },
   { group: 'velero.io', version: 'v1', kinds: ['BackupStorageLocation', 'Schedule'], release: 'vmware-tanzu/velero v1.18.1' },
+  { group: 'kafka.strimzi.io', version: 'v1', kinds: ['Kafka', 'KafkaNodePool', 'KafkaConnect', 'KafkaConnector', 'KafkaMirrorMaker2', 'KafkaTopic', 'KafkaUser'], release: 'strimzi 1.2.0' },
+  { group: 'opensearch.org', version: 'v1', kinds: ['OpenSearchCluster', 'OpensearchIndexTemplate', 'OpenSearchISMPolicy', 'OpensearchSnapshotPolicy', 'OpensearchUser', 'OpensearchRole', 'OpensearchUserRoleBinding'], release: 'opensearch-k8s-operator chart 3.0.2' },
 ];
 
 /** A Helm chart that installs an operator or platform component. */

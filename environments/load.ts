@@ -10,16 +10,23 @@
  * tiers/<tier>.yaml < region `defaults:` < overlay file. Every problem in every file is
  * collected and thrown together as one EnvironmentError.
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone';
 import addFormats from 'ajv-formats';
 import * as yaml from 'js-yaml';
 import { OverlayRef, OverlaySettings, OverlaySpec, RegionSpec, SealedSecretEntry, Tier, TIERS } from './model';
 import { PartialSettings, PLATFORM_DEFAULTS, REGION_DEFAULTS, TIER_PROFILES } from './platform-defaults';
 import { EnvironmentError, hasPath, Problem, valueAt } from './problems';
-import { OVERLAY_SCHEMA, partial, REGION_SCHEMA, SETTINGS_SCHEMA, TIER_SCHEMA } from './schema';
+import { OVERLAY_SCHEMA, REGION_SCHEMA, SETTINGS_SCHEMA } from './schema';
+import { PROJECT_ROOT } from '../gitops/project-root';
 import { checkOverlays } from './semantic-checks';
+import { checkStreaming } from './streaming-checks';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const AJV_VERSION: string = require('ajv/package.json').version;
 
 interface SourceFile { readonly rel: string; readonly data: any }
 
@@ -27,19 +34,68 @@ let validators: { overlay: ValidateFunction; tier: ValidateFunction; region: Val
 
 function compileValidators() {
   if (validators) return validators;
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false });
-  addFormats(ajv);
-  ajv.addKeyword({ keyword: 'hint', schemaType: 'string' });
-  const { tier: _tier, dr: _dr, ...platformProperties } = SETTINGS_SCHEMA.properties;
+  const compiled = compileCached({
+    // Region files reference the overlay schema for their `defaults:`; both compile once.
+    overlay: OVERLAY_SCHEMA,
+    region: REGION_SCHEMA,
+    settings: SETTINGS_SCHEMA,
+  });
   validators = {
-    overlay: ajv.compile(OVERLAY_SCHEMA),
-    tier: ajv.compile(TIER_SCHEMA),
-    region: ajv.compile(REGION_SCHEMA),
-    // platform.yaml sets organisation-wide values; tier and DR role belong to overlays.
-    platform: ajv.compile(partial({ ...SETTINGS_SCHEMA, properties: platformProperties })),
-    settings: ajv.compile(SETTINGS_SCHEMA),
+    overlay: compiled.overlay,
+    // Tier profiles and platform.yaml hold the same settings; tier and DR role belong to overlays.
+    tier: onlySizing(compiled.overlay, 'a tier profile'),
+    platform: onlySizing(compiled.overlay, 'platform.yaml'),
+    region: compiled.region,
+    settings: compiled.settings,
   };
   return validators;
+}
+
+/**
+ * Compiling these schemas costs more than loading every environment file, so the compiled
+ * (standalone) code is cached by schema hash outside the repository, like the object
+ * validators' code cache.
+ */
+function compileCached(schemas: { overlay: object; region: object; settings: object }): Record<keyof typeof schemas, ValidateFunction> {
+  const options = { allErrors: true, verbose: true, strict: true, strictRequired: false } as const;
+  const fingerprint = createHash('sha256').update(JSON.stringify({ schemas, options, ajv: AJV_VERSION })).digest('hex').slice(0, 32);
+  const cacheFile = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'strata-environments', `${fingerprint}.js`);
+  if (fs.existsSync(cacheFile)) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(cacheFile);
+  }
+  const ajv = new Ajv({ ...options, code: { source: true, optimize: false } });
+  addFormats(ajv);
+  ajv.addKeyword({ keyword: 'hint', schemaType: 'string' });
+  ajv.addSchema(schemas.overlay, 'strata:overlay');
+  ajv.addSchema(schemas.region, 'strata:region');
+  ajv.addSchema(schemas.settings, 'strata:settings');
+  const result = { overlay: ajv.getSchema('strata:overlay')!, region: ajv.getSchema('strata:region')!, settings: ajv.getSchema('strata:settings')! };
+  try {
+    const code = standaloneCode(ajv, { overlay: 'strata:overlay', region: 'strata:region', settings: 'strata:settings' });
+    fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, code);
+    fs.renameSync(tmp, cacheFile);
+  } catch {
+    // Speed only.
+  }
+  return result;
+}
+
+/** The overlay validator, refusing `tier` and `dr` (which only overlays set). */
+function onlySizing(overlay: ValidateFunction, what: string): ValidateFunction {
+  const fn = ((data: any) => {
+    const ok = overlay(data);
+    const extra = ['tier', 'dr'].filter((k) => data && typeof data === 'object' && k in data);
+    const errors: ErrorObject[] = [...(overlay.errors ?? []), ...extra.map((k) => ({
+      keyword: 'additionalProperties', instancePath: '', schemaPath: '#/additionalProperties', params: { additionalProperty: k },
+      message: `${what} cannot set ${k}`, parentSchema: { properties: Object.fromEntries(Object.keys(OVERLAY_SCHEMA.properties).filter((p) => p !== 'tier' && p !== 'dr').map((p) => [p, {}])) },
+    } as ErrorObject))];
+    (fn as any).errors = errors.length ? errors : null;
+    return ok && extra.length === 0;
+  }) as ValidateFunction;
+  return fn;
 }
 
 function dotted(instancePath: string): string {
@@ -286,7 +342,8 @@ export function loadEnvironments(envDir: string, options: LoadOptions = {}): Ove
   });
 
   if (problems.length === 0) {
-    for (const p of checkOverlays(overlays, byId.size ? (o, fieldPath) => sourceOf(byId.get(o.id)!, fieldPath) : () => '')) problems.push(p);
+    const source = (o: OverlaySpec, fieldPath: string) => sourceOf(byId.get(o.id)!, fieldPath);
+    problems.push(...checkOverlays(overlays, source), ...checkStreaming(overlays, source));
   }
   if (problems.length) throw new EnvironmentError(envDir, problems);
 
@@ -347,6 +404,7 @@ function regionSpec(name: string, data: any): RegionSpec {
     gitops: merge(REGION_DEFAULTS.gitops[engine], data.gitops),
     secrets: merge(REGION_DEFAULTS.secrets[backend], data.secrets) as RegionSpec['secrets'],
     objectStorage: data.objectStorage,
+    ...(data.registry ? { registry: data.registry } : {}),
   };
 }
 

@@ -81,6 +81,11 @@ export interface RegionSpec {
   readonly secrets: SecretBackend;
   /** S3 endpoint of the region's object storage as other regions reach it. */
   readonly objectStorage: { readonly endpoint: string };
+  /**
+   * Container registry for images Strata has built in the cluster (Kafka Connect with its
+   * plugins): repository prefix and the name of a docker-registry Secret allowed to push.
+   */
+  readonly registry?: { readonly repository: string; readonly pushSecret: string };
 }
 
 export type PostgresEngine = 'cloudnative-pg' | 'zalando' | 'external-patroni';
@@ -110,7 +115,18 @@ export interface PostgresSpec {
   readonly databases: readonly PostgresDatabaseSpec[];
   readonly backup: { readonly schedule: string; readonly retention: string };
   /** Only for engine `external-patroni`: the VMs running PgBouncer in front of Patroni. */
-  readonly external: { readonly addresses: readonly string[]; readonly pgbouncerPort: number; readonly exporterPort: number };
+  readonly external: {
+    readonly addresses: readonly string[];
+    readonly pgbouncerPort: number;
+    readonly exporterPort: number;
+    /**
+     * The VMs run with `wal_level = logical` and a PostgreSQL port reachable for CDC
+     * (PgBouncer cannot carry logical replication).
+     */
+    readonly logicalDecoding: boolean;
+    /** PostgreSQL port on the VMs, for CDC replication connections. */
+    readonly postgresPort: number;
+  };
 }
 
 export interface MinioSpec {
@@ -130,6 +146,73 @@ export interface VeleroSpec {
   readonly ttl: string;
   /** Namespaces backed up in addition to the ones Strata renders workloads into. */
   readonly extraNamespaces: readonly string[];
+}
+
+export interface KafkaSpec {
+  readonly enabled: boolean;
+  /** Kafka cluster name (a public contract). */
+  readonly name: string;
+  /** `dedicated`: separate controller and broker node pools; `combined`: dual-role nodes. */
+  readonly topology: 'dedicated' | 'combined';
+  /** KRaft controllers (dedicated topology only). */
+  readonly controllers: number;
+  /** Brokers, or dual-role nodes in the combined topology. */
+  readonly brokers: number;
+  readonly storageSize: string;
+  readonly resources: ComputeResources;
+  readonly replicationFactor: number;
+  readonly minInsyncReplicas: number;
+  /** Default topic retention in hours. */
+  readonly retentionHours: number;
+  /** Client authentication on the internal TLS listener. */
+  readonly authentication: 'scram-sha-512' | 'tls';
+}
+
+export interface KafkaConnectSpec {
+  readonly replicas: number;
+  readonly resources: ComputeResources;
+  /**
+   * A prebuilt Connect image that already holds the Debezium PostgreSQL and OpenSearch sink
+   * plugins. Empty: Strimzi builds one and pushes it to the region's registry.
+   */
+  readonly image: string;
+}
+
+export interface OpenSearchSpec {
+  readonly enabled: boolean;
+  readonly name: string;
+  /** `dedicated`: cluster-manager and data pools; `combined`: nodes with both roles. */
+  readonly topology: 'dedicated' | 'combined';
+  /** Cluster-manager nodes (dedicated topology; odd, for a quorum). */
+  readonly managers: number;
+  /** Data nodes, or combined nodes. */
+  readonly dataNodes: number;
+  readonly storageSize: string;
+  readonly resources: ComputeResources;
+  /** JVM heap, e.g. `2g` (about half the memory limit). */
+  readonly heap: string;
+  /** Snapshot schedule, five-field cron. */
+  readonly snapshotSchedule: string;
+  /** Days an index lives before the ISM policy deletes it. */
+  readonly retentionDays: number;
+}
+
+/** One CDC flow: Postgres tables → Debezium → Kafka topics → OpenSearch indices. */
+export interface CdcPipelineSpec {
+  readonly name: string;
+  readonly database: string;
+  /** Captured tables as `schema.table`. */
+  readonly tables: readonly string[];
+  /** Per captured table: the index it lands in and the index mappings. */
+  readonly indices: Readonly<Record<string, { readonly index: string; readonly mappings: Readonly<Record<string, unknown>> }>>;
+}
+
+export interface StreamingSpec {
+  readonly kafka: KafkaSpec;
+  readonly connect: KafkaConnectSpec;
+  readonly pipelines: readonly CdcPipelineSpec[];
+  /** Topics a DR replica mirrors from its primary with MirrorMaker 2 (a regular expression). */
+  readonly mirrorTopics: string;
 }
 
 export interface QuotaSpec {
@@ -158,6 +241,8 @@ export interface OverlaySettings {
   readonly postgres: PostgresSpec;
   readonly minio: MinioSpec;
   readonly velero: VeleroSpec;
+  readonly streaming: StreamingSpec;
+  readonly opensearch: OpenSearchSpec;
   readonly dr: DrSpec;
 }
 

@@ -42,7 +42,7 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
     },
     databases: [],
     backup: { schedule: '0 1 * * *', retention: '30d' },
-    external: { addresses: [], pgbouncerPort: 6432, exporterPort: 9187 },
+    external: { addresses: [], pgbouncerPort: 6432, exporterPort: 9187, logicalDecoding: false, postgresPort: 5432 },
   },
   minio: {
     enabled: true,
@@ -57,6 +57,36 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
     schedule: '0 2 * * *',
     ttl: '720h',
     extraNamespaces: [],
+  },
+  streaming: {
+    kafka: {
+      enabled: false,
+      name: 'events',
+      topology: 'dedicated',
+      controllers: 3,
+      brokers: 3,
+      storageSize: '100Gi',
+      resources: guaranteed('2', '8Gi'),
+      replicationFactor: 3,
+      minInsyncReplicas: 2,
+      retentionHours: 168,
+      authentication: 'scram-sha-512',
+    },
+    connect: { replicas: 2, resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '2Gi' } }, image: '' },
+    pipelines: [],
+    mirrorTopics: '.*',
+  },
+  opensearch: {
+    enabled: false,
+    name: 'search',
+    topology: 'dedicated',
+    managers: 3,
+    dataNodes: 3,
+    storageSize: '100Gi',
+    resources: guaranteed('2', '8Gi'),
+    heap: '4g',
+    snapshotSchedule: '30 2 * * *',
+    retentionDays: 90,
   },
   dr: { role: 'primary' },
 };
@@ -79,6 +109,11 @@ export const TIER_PROFILES: Readonly<Record<Tier, PartialSettings>> = {
     },
     minio: { servers: 2, volumesPerServer: 2, volumeSize: '50Gi', resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } } },
     velero: { ttl: '336h' },
+    streaming: {
+      kafka: { topology: 'combined', brokers: 3, storageSize: '20Gi', resources: guaranteed('1', '2Gi'), replicationFactor: 3, minInsyncReplicas: 2, retentionHours: 72 },
+      connect: { replicas: 1, resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } },
+    },
+    opensearch: { topology: 'combined', dataNodes: 3, storageSize: '20Gi', resources: guaranteed('1', '4Gi'), heap: '2g', retentionDays: 30 },
   },
   dev: {
     quota: { requestsCpu: '4', requestsMemory: '8Gi', limitsCpu: '4', limitsMemory: '8Gi', requestsStorage: '256Gi', persistentVolumeClaims: 16, pods: 40 },
@@ -95,6 +130,11 @@ export const TIER_PROFILES: Readonly<Record<Tier, PartialSettings>> = {
     },
     minio: { servers: 1, volumesPerServer: 1, volumeSize: '20Gi', resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '500m', memory: '1Gi' } } },
     velero: { ttl: '168h' },
+    streaming: {
+      kafka: { topology: 'combined', brokers: 1, storageSize: '10Gi', resources: guaranteed('500m', '1Gi'), replicationFactor: 1, minInsyncReplicas: 1, retentionHours: 24 },
+      connect: { replicas: 1, resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } },
+    },
+    opensearch: { topology: 'combined', dataNodes: 1, storageSize: '10Gi', resources: guaranteed('500m', '2Gi'), heap: '1g', retentionDays: 7 },
   },
   test: {
     quota: { requestsCpu: '4', requestsMemory: '8Gi', limitsCpu: '4', limitsMemory: '8Gi', requestsStorage: '256Gi', persistentVolumeClaims: 16, pods: 40 },
@@ -111,6 +151,11 @@ export const TIER_PROFILES: Readonly<Record<Tier, PartialSettings>> = {
     },
     minio: { servers: 1, volumesPerServer: 1, volumeSize: '20Gi', resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '500m', memory: '1Gi' } } },
     velero: { enabled: false, ttl: '72h' },
+    streaming: {
+      kafka: { topology: 'combined', brokers: 1, storageSize: '10Gi', resources: guaranteed('500m', '1Gi'), replicationFactor: 1, minInsyncReplicas: 1, retentionHours: 24 },
+      connect: { replicas: 1, resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } },
+    },
+    opensearch: { topology: 'combined', dataNodes: 1, storageSize: '10Gi', resources: guaranteed('500m', '2Gi'), heap: '1g', retentionDays: 7 },
   },
 };
 

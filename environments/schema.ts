@@ -65,6 +65,8 @@ export const SETTINGS_SCHEMA: Schema = obj({
       addresses: { type: 'array', items: { type: 'string', format: 'ipv4', hint: 'list the PgBouncer VMs by IPv4 address' } },
       pgbouncerPort: int(1, 65535),
       exporterPort: int(1, 65535),
+      logicalDecoding: bool(),
+      postgresPort: int(1, 65535),
     }),
   }),
   minio: obj({
@@ -80,6 +82,58 @@ export const SETTINGS_SCHEMA: Schema = obj({
     schedule: cron(),
     ttl: duration(),
     extraNamespaces: { type: 'array', items: dnsLabel('a namespace') },
+  }),
+  streaming: obj({
+    kafka: obj({
+      enabled: bool(),
+      name: dnsLabel('streaming.kafka.name'),
+      topology: { type: 'string', enum: ['dedicated', 'combined'], hint: 'set topology to dedicated (separate controllers and brokers) or combined (dual-role nodes)' },
+      controllers: int(1, 9, 'use 1, 3 or 5 controllers'),
+      brokers: int(1, 50),
+      storageSize: quantity('storageSize'),
+      resources: resources(),
+      replicationFactor: int(1, 10),
+      minInsyncReplicas: int(1, 10),
+      retentionHours: int(1, 87_600),
+      authentication: { type: 'string', enum: ['scram-sha-512', 'tls'], hint: 'set authentication to scram-sha-512 or tls' },
+    }),
+    connect: obj({
+      replicas: int(1, 20),
+      resources: resources(),
+      image: { type: 'string', hint: 'name a prebuilt Connect image with a pinned tag, or leave it empty to let Strimzi build one' },
+    }),
+    pipelines: {
+      type: 'array',
+      items: obj({
+        name: dnsLabel('a pipeline name'),
+        database: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$', hint: 'name a database of postgres.databases' },
+        tables: {
+          type: 'array',
+          minItems: 1,
+          items: { type: 'string', pattern: '^[a-z_][a-z0-9_]*\\.[a-z_][a-z0-9_]*$', hint: 'write each table as schema.table, e.g. public.employees' },
+        },
+        indices: {
+          type: 'object',
+          additionalProperties: obj({
+            index: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]*$', hint: 'index names are lower case: letters, digits, _, . and -' },
+            mappings: { type: 'object', hint: 'give the index mappings as an object, e.g. {properties: {name: {type: text}}}' },
+          }, ['index']),
+        },
+      }, ['name', 'database', 'tables']),
+    },
+    mirrorTopics: str(),
+  }),
+  opensearch: obj({
+    enabled: bool(),
+    name: dnsLabel('opensearch.name'),
+    topology: { type: 'string', enum: ['dedicated', 'combined'], hint: 'set topology to dedicated (cluster-manager and data pools) or combined' },
+    managers: int(1, 9),
+    dataNodes: int(1, 50),
+    storageSize: quantity('storageSize'),
+    resources: resources(),
+    heap: { type: 'string', pattern: '^[1-9][0-9]*[mg]$', hint: 'write the JVM heap as 512m or 2g' },
+    snapshotSchedule: cron(),
+    retentionDays: int(1, 3650),
   }),
   dr: {
     type: 'object',
@@ -144,7 +198,9 @@ export const REGION_SCHEMA: Schema = obj({
     ],
   },
   objectStorage: obj({ endpoint: { type: 'string', pattern: '^https?://', hint: 'give the S3 endpoint URL, e.g. https://s3.region-a.example.org' } }),
-  defaults: partial(SETTINGS_SCHEMA),
+  registry: obj({ repository: str(), pushSecret: str() }),
+  // Compiled once and shared with overlay files (see load.ts).
+  defaults: { $ref: 'strata:overlay' },
 }, ['clusterPrefix', 'baseDomain', 'storageClasses', 'gitops', 'secrets', 'objectStorage']);
 
 /** The same schema with nothing required, for files that hold only differences. */
@@ -167,9 +223,3 @@ export function partial(schema: Schema): Schema {
 }
 
 export const OVERLAY_SCHEMA: Schema = partial(SETTINGS_SCHEMA);
-export const TIER_SCHEMA: Schema = (() => {
-  const schema = partial(SETTINGS_SCHEMA);
-  // A tier profile sizes things; which tier and which DR role belong to the overlay.
-  const { tier: _tier, dr: _dr, ...properties } = schema.properties;
-  return { ...schema, properties };
-})();

@@ -129,7 +129,8 @@ const DEFINITIONS: readonly OperatorDefinition[] = [
     chart: 'velero',
     namespace: 'velero',
     crdGroups: ['velero.io'],
-    dependsOn: [],
+    // The chart's ServiceMonitor needs the Prometheus operator's CRDs.
+    dependsOn: ['kube-prometheus-stack'],
     podSecurity: 'privileged',
     podSecurityReason: 'the node agent mounts pod volumes from the host to back them up',
     webhookPorts: [],
@@ -145,9 +146,34 @@ const DEFINITIONS: readonly OperatorDefinition[] = [
       // Backup locations and schedules are rendered by the backup layer, each location with
       // its own credential; the chart creates none.
       credentials: { useSecret: false },
-      configuration: { backupStorageLocation: [], volumeSnapshotLocation: [], defaultVolumesToFsBackup: true },
+      // Volumes are backed up only where a pod opts in (backup.velero.io/backup-volumes):
+      // databases archive themselves, and MinIO is the backup target.
+      configuration: { backupStorageLocation: [], volumeSnapshotLocation: [], defaultVolumesToFsBackup: false },
       upgradeCRDs: false,
+      // The backup layer's alerts read the server's metrics.
+      metrics: { enabled: true, serviceMonitor: { enabled: true } },
     },
+  },
+  {
+    name: 'strimzi-kafka-operator',
+    chart: 'strimzi',
+    namespace: 'strimzi-system',
+    crdGroups: ['kafka.strimzi.io', 'core.strimzi.io'],
+    dependsOn: [],
+    webhookPorts: [],
+    largeCrds: true,
+    // Kafka clusters live in their own namespaces.
+    values: { watchAnyNamespace: true },
+  },
+  {
+    name: 'opensearch-operator',
+    chart: 'opensearchOperator',
+    namespace: 'opensearch-operator-system',
+    crdGroups: ['opensearch.org', 'opensearch.opster.io'],
+    dependsOn: [],
+    webhookPorts: [],
+    largeCrds: true,
+    values: {},
   },
 ];
 

@@ -1,0 +1,40 @@
+import { App } from 'cdk8s';
+import type { OverlaySpec } from '../environments/model';
+import { VeleroBackups } from '../constructs/backup/velero-backups';
+import { LayerChart } from '../constructs/platform/layer-chart';
+import { MinioTenant } from '../constructs/storage/minio-tenant';
+import { secretKeyPrefix } from './data';
+
+/** Bucket holding every overlay's Velero backups. */
+export const VELERO_BUCKET = 'velero';
+
+/**
+ * Backup layer: Velero's locations, schedules and alerts. Backups go to the region's MinIO
+ * tenant; for a DR pair the peer region's bucket is a read-only location to restore from,
+ * and the peer may read this region's bucket in turn.
+ */
+export class BackupChart extends LayerChart {
+  public readonly velero: VeleroBackups;
+
+  constructor(scope: App, overlay: OverlaySpec, minio: MinioTenant) {
+    super(scope, 'backup', { region: overlay.region.name, environment: overlay.environment });
+    const s = overlay.settings.velero;
+
+    this.velero = new VeleroBackups(this, 'Velero', { secretBackend: overlay.region.secrets });
+    this.velero.storeIn(minio.bucket(VELERO_BUCKET));
+
+    const peer = overlay.peers.primary ?? overlay.peers.replicas[0];
+    if (peer) {
+      // The peer reads this region's bucket with a user of this tenant, and this region the peer's.
+      minio.addExternalUser(`velero-${peer.region.name}`);
+      this.velero.restoreFrom({
+        name: peer.region.name,
+        endpoint: peer.region.objectStorage.endpoint,
+        bucket: VELERO_BUCKET,
+        credentialsRemoteKey: MinioTenant.externalUserKey(secretKeyPrefix(peer), peer.settings.minio.name, `velero-${overlay.region.name}`),
+      });
+    }
+
+    this.velero.schedule({ name: 'daily', cron: s.schedule, ttl: s.ttl, extraNamespaces: s.extraNamespaces });
+  }
+}
