@@ -71,11 +71,16 @@ const project = new typescript.TypeScriptAppProject({
     include: ['main.ts', 'constructs/**/*.ts', 'charts/**/*.ts', 'imports/**/*.ts', 'environments/**/*.ts', 'gitops/**/*.ts', 'scripts/**/*.ts'],
     exclude: ['node_modules', 'lib', 'dist', 'test'],
   },
+  // dist/ is the rendered GitOps tree and is committed; projen's packaging artifacts go under lib/.
+  artifactsDirectory: 'lib/artifacts',
   gitignore: ['/lib/', '/.strata-*', '/coverage/', '/test-output/'],
 });
 
 // projen merges its default testMatch globs into ours; tests live only under test/.
 project.package.file.addOverride('jest.testMatch', ['<rootDir>/test/**/*.test.ts']);
+
+// TypeScript projects ignore /dist/ by default; here it is the product's committed output.
+project.gitignore.removePatterns('/dist/');
 
 // Compiled output goes to lib/ and is never committed; dist/ (rendered tree) and
 // imports/ (generated L1 constructs and validators) are committed on purpose.

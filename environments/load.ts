@@ -139,7 +139,7 @@ export function schemaProblems(file: string, data: unknown, errors: readonly Err
         break;
       case 'type':
         message = `must be ${(err.params as any).type}`;
-        fix = hint ?? `write a ${(err.params as any).type}`;
+        fix = hint ?? `write ${/^[aeiou]/.test(String((err.params as any).type)) ? 'an' : 'a'} ${(err.params as any).type}`;
         break;
       case 'minimum':
       case 'maximum':
@@ -214,6 +214,14 @@ function yamlFiles(dir: string): string[] {
   return fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
 }
 
+/** `.yml` files would be silently ignored: report them. */
+function misnamedFiles(dir: string, rel: string, problems: Problem[]): void {
+  if (!fs.existsSync(dir)) return;
+  for (const f of fs.readdirSync(dir).filter((name) => name.endsWith('.yml')).sort()) {
+    problems.push({ file: `${rel}/${f}`, path: '', message: 'is ignored: environment files end in .yaml', fix: `rename it to ${f.replace(/\.yml$/, '.yaml')}` });
+  }
+}
+
 export interface LoadOptions {
   /** Render only these overlays (`<region>/<env>`); the others are still loaded and validated. */
   readonly only?: readonly string[];
@@ -236,9 +244,13 @@ export function loadEnvironments(envDir: string, options: LoadOptions = {}): Ove
     return src;
   };
 
-  const platform = fs.existsSync(path.join(dir, 'platform.yaml')) ? validate(readYaml(dir, 'platform.yaml', problems), v.platform) : undefined;
+  const hasPlatformFile = fs.existsSync(path.join(dir, 'platform.yaml'));
+  const platform = hasPlatformFile ? validate(readYaml(dir, 'platform.yaml', problems), v.platform) : undefined;
+  /** Layers that exist but failed: overlays built on them are not judged further. */
+  const brokenTiers = new Set<string>();
 
   const tierFiles = new Map<Tier, SourceFile>();
+  misnamedFiles(path.join(dir, 'tiers'), 'tiers', problems);
   for (const f of yamlFiles(path.join(dir, 'tiers'))) {
     const name = f.replace(/\.yaml$/, '');
     const rel = `tiers/${f}`;
@@ -248,9 +260,11 @@ export function loadEnvironments(envDir: string, options: LoadOptions = {}): Ove
     }
     const src = validate(readYaml(dir, rel, problems), v.tier);
     if (src) tierFiles.set(name as Tier, src);
+    else brokenTiers.add(name);
   }
 
   const regions = new Map<string, { src: SourceFile; spec: RegionSpec }>();
+  misnamedFiles(path.join(dir, 'regions'), 'regions', problems);
   for (const f of yamlFiles(path.join(dir, 'regions'))) {
     const name = f.replace(/\.yaml$/, '');
     const rel = `regions/${f}`;
@@ -266,16 +280,20 @@ export function loadEnvironments(envDir: string, options: LoadOptions = {}): Ove
     problems.push({ file: 'regions/', path: '', message: 'no region files found', fix: 'add regions/<region>.yaml (see environments/regions/region-a.yaml)' });
   }
 
-  interface Draft { id: string; region: string; env: string; src: SourceFile; layers: { rel: string; data: unknown }[]; settings: OverlaySettings }
+  interface Draft { id: string; region: string; env: string; src: SourceFile; layers: { rel: string; data: unknown }[]; settings: OverlaySettings; incomplete: boolean }
   const drafts: Draft[] = [];
+  /** Every overlay file present, valid or not. */
+  const foundIds = new Set<string>();
   const overlaysDir = path.join(dir, 'overlays');
   const regionDirs = fs.existsSync(overlaysDir) ? fs.readdirSync(overlaysDir).sort() : [];
   for (const regionName of regionDirs) {
     if (!fs.statSync(path.join(overlaysDir, regionName)).isDirectory()) continue;
     const region = regions.get(regionName);
+    misnamedFiles(path.join(overlaysDir, regionName), `overlays/${regionName}`, problems);
     for (const f of yamlFiles(path.join(overlaysDir, regionName))) {
       const env = f.replace(/\.yaml$/, '');
       const rel = `overlays/${regionName}/${f}`;
+      foundIds.add(`${regionName}/${env}`);
       if (!region) {
         if (!problems.some((p) => p.file === `regions/${regionName}.yaml`)) {
           problems.push({ file: rel, path: '', message: `region "${regionName}" has no regions/${regionName}.yaml`, fix: `add regions/${regionName}.yaml or move the overlay under an existing region (${[...regions.keys()].join(', ') || 'none yet'})` });
@@ -303,7 +321,8 @@ export function loadEnvironments(envDir: string, options: LoadOptions = {}): Ove
         { rel, data: src.data },
       ];
       const settings = merge<OverlaySettings>(...layers.map((l) => l.data), { tier });
-      drafts.push({ id: `${regionName}/${env}`, region: regionName, env, src, layers, settings });
+      const incomplete = (hasPlatformFile && !platform) || brokenTiers.has(tier);
+      drafts.push({ id: `${regionName}/${env}`, region: regionName, env, src, layers, settings, incomplete });
     }
   }
   if (drafts.length === 0 && problems.length === 0) {
@@ -321,14 +340,16 @@ export function loadEnvironments(envDir: string, options: LoadOptions = {}): Ove
     return draft.src.rel;
   };
 
-  for (const d of drafts) {
-    if (!v.settings(d.settings)) {
-      for (const p of schemaProblems(d.src.rel, d.settings, v.settings.errors)) problems.push({ ...p, file: sourceOf(d, p.path) });
-    }
-  }
+  const validDrafts = drafts.filter((d) => {
+    // Built without a broken platform.yaml or tier file: its problems are reported there.
+    if (d.incomplete) return false;
+    if (v.settings(d.settings)) return true;
+    for (const p of schemaProblems(d.src.rel, d.settings, v.settings.errors)) problems.push({ ...p, file: sourceOf(d, p.path) });
+    return false;
+  });
 
-  const byId = new Map(drafts.map((d) => [d.id, d]));
-  const overlays: OverlaySpec[] = drafts.map((d) => {
+  const byId = new Map(validDrafts.map((d) => [d.id, d]));
+  const overlays: OverlaySpec[] = validDrafts.map((d) => {
     const region = regions.get(d.region)!.spec;
     return {
       id: d.id,
@@ -341,10 +362,10 @@ export function loadEnvironments(envDir: string, options: LoadOptions = {}): Ove
     };
   });
 
-  if (problems.length === 0) {
-    const source = (o: OverlaySpec, fieldPath: string) => sourceOf(byId.get(o.id)!, fieldPath);
-    problems.push(...checkOverlays(overlays, source), ...checkStreaming(overlays, source));
-  }
+  // Cross-field rules run on every overlay that passed its schema, so one round of fixes
+  // sees every problem; references to overlays whose own files are broken are not judged.
+  const source = (o: OverlaySpec, fieldPath: string) => sourceOf(byId.get(o.id)!, fieldPath);
+  problems.push(...checkOverlays(overlays, source, foundIds), ...checkStreaming(overlays, source));
   if (problems.length) throw new EnvironmentError(envDir, problems);
 
   for (const [i, o] of overlays.entries()) {
@@ -414,10 +435,17 @@ function ref(o: OverlaySpec): OverlayRef {
 
 function linkPeers(overlays: OverlaySpec[]): OverlaySpec[] {
   const byId = new Map(overlays.map((o) => [o.id, o]));
-  return overlays.map((o) => {
+  // Each pair: the overlay built as a replica, and its origin. Promotion swaps who leads.
+  const leaderOf = new Map<string, string>();
+  for (const o of overlays) {
     const dr = o.settings.dr;
-    const primary = dr.role === 'replica' ? ref(byId.get(dr.of)!) : undefined;
-    const replicas = overlays.filter((r) => r.settings.dr.role === 'replica' && (r.settings.dr as { of: string }).of === o.id).map(ref);
-    return { ...o, peers: { ...(primary ? { primary } : {}), replicas } };
+    if (dr.role !== 'replica') continue;
+    if (dr.promoted) leaderOf.set(dr.of, o.id);
+    else leaderOf.set(o.id, dr.of);
+  }
+  return overlays.map((o) => {
+    const leader = leaderOf.get(o.id);
+    const followers = [...leaderOf.entries()].filter(([, l]) => l === o.id).map(([f]) => byId.get(f)!).sort((a, b) => a.id.localeCompare(b.id));
+    return { ...o, peers: { ...(leader ? { primary: ref(byId.get(leader)!) } : {}), replicas: followers.map(ref) } };
   });
 }

@@ -231,7 +231,25 @@ export interface LimitRangeSpec {
   readonly max: { readonly cpu: string; readonly memory: string };
 }
 
-export type DrSpec = { readonly role: 'primary' } | { readonly role: 'replica'; readonly of: string };
+/**
+ * Disaster-recovery role. `role` and `of` say how the pair was built (the replica was
+ * bootstrapped from the primary's archive) and never change for a running pair; which side
+ * leads is `promoted`: set it on the replica to make it the leader (a one-field change).
+ */
+export type DrSpec =
+  | { readonly role: 'primary' }
+  | {
+    readonly role: 'replica';
+    /** The overlay this one was built from, `<region>/<env>`. */
+    readonly of: string;
+    /** This replica leads the pair; its origin follows. @default false */
+    readonly promoted?: boolean;
+    /**
+     * CloudNativePG promotion token from the demoted side (`status.demotionToken`), for a
+     * switchover without data loss. Omit it in a disaster, when the old leader is gone.
+     */
+    readonly promotionToken?: string;
+  };
 
 /** Everything an overlay file (and the layers under it) can set. */
 export interface OverlaySettings {
@@ -257,7 +275,10 @@ export interface OverlaySpec {
   /** The environment file, relative to the environments folder (for error messages). */
   readonly sourceFile: string;
   readonly settings: OverlaySettings;
-  /** For a DR replica, the overlay it follows; for a primary, its replicas. */
+  /**
+   * The DR pair as it runs now: `primary` is the overlay this one follows (absent when this
+   * one leads); `replicas` are the overlays following this one. Promotion swaps them.
+   */
   readonly peers: { readonly primary?: OverlayRef; readonly replicas: readonly OverlayRef[] };
 }
 

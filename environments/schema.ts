@@ -140,6 +140,8 @@ export const SETTINGS_SCHEMA: Schema = obj({
     properties: {
       role: { type: 'string', enum: ['primary', 'replica'], hint: 'set dr.role to primary or replica' },
       of: { type: 'string', pattern: '^[a-z0-9-]+/[a-z0-9-]+$', hint: 'name the primary overlay as <region>/<environment>, e.g. region-a/prod' },
+      promoted: { type: 'boolean', hint: 'set promoted: true on the replica to make it lead the pair' },
+      promotionToken: { type: 'string', pattern: '^[A-Za-z0-9+/=]+$', hint: "paste the old leader's status.demotionToken (base64)" },
     },
     additionalProperties: false,
     required: ['role'],

@@ -12,7 +12,11 @@ export type SourceOf = (overlay: OverlaySpec, fieldPath: string) => string;
 
 const RESERVED_DATABASES = new Set(['postgres', 'template0', 'template1']);
 
-export function checkOverlays(overlays: readonly OverlaySpec[], sourceOf: SourceOf): Problem[] {
+/**
+ * @param presentIds every overlay with a file, including ones whose file has problems of
+ * its own (a reference to those is not reported as dangling)
+ */
+export function checkOverlays(overlays: readonly OverlaySpec[], sourceOf: SourceOf, presentIds: ReadonlySet<string> = new Set()): Problem[] {
   const problems: Problem[] = [];
   const byId = new Map(overlays.map((o) => [o.id, o]));
   for (const o of overlays) {
@@ -22,6 +26,13 @@ export function checkOverlays(overlays: readonly OverlaySpec[], sourceOf: Source
     };
 
     // Disaster recovery topology.
+    const drAny = s.dr as { role: string; promoted?: boolean; promotionToken?: string };
+    if (drAny.role === 'primary' && (drAny.promoted !== undefined || drAny.promotionToken !== undefined)) {
+      problem(drAny.promoted !== undefined ? 'dr.promoted' : 'dr.promotionToken', 'only a replica can be promoted', 'remove the field, or set it on the replica overlay that should lead');
+    }
+    if (drAny.role === 'replica' && drAny.promotionToken && !drAny.promoted) {
+      problem('dr.promotionToken', 'a promotion token only applies with promoted: true', 'add dr.promoted: true, or remove dr.promotionToken');
+    }
     if (s.dr.role === 'replica') {
       const of = (s.dr as { of?: string }).of;
       const primary = of ? byId.get(of) : undefined;
@@ -29,9 +40,11 @@ export function checkOverlays(overlays: readonly OverlaySpec[], sourceOf: Source
         problem('dr.of', 'a replica must name the overlay it follows', 'set dr.of to the primary overlay, e.g. region-a/prod');
       } else if (of === o.id) {
         problem('dr.of', 'an overlay cannot be a replica of itself', `name another overlay (${[...byId.keys()].filter((id) => id !== o.id).join(', ')})`);
+      } else if (!primary && presentIds.has(of)) {
+        // Its own file has problems, reported there.
       } else if (!primary) {
         problem('dr.of', `names an overlay that does not exist`, `use one of ${[...byId.keys()].filter((id) => id !== o.id).join(', ')}, or add overlays/${of}.yaml`);
-      } else if (primary.settings.dr.role !== 'primary') {
+      } else if (primary!.settings.dr.role !== 'primary') {
         problem('dr.of', `${of} is itself a replica; replicas must follow a primary`, `point dr.of at ${(primary.settings.dr as { of: string }).of}`);
       } else if (primary.settings.postgres.engine !== s.postgres.engine) {
         problem('postgres.engine', `the replica's engine differs from its primary ${of} (${primary.settings.postgres.engine})`, `use engine ${primary.settings.postgres.engine} here, or change both overlays together`);

@@ -58,7 +58,7 @@ export class SchemaValidator {
     if (!this.cache.has(key)) this.cache.set(key, this.load(apiVersion, kind));
     const validate = this.cache.get(key);
     if (!validate) {
-      return [{ object, path: '', message: `no schema for ${apiVersion} ${kind}: add the kind to constructs/versions.ts (CORE_APIS or CRD_APIS) and run \`npm run import\`` }];
+      return [{ object, path: '/', message: `no schema for ${apiVersion} ${kind}: add the kind to constructs/versions.ts (CORE_APIS or CRD_APIS) and run \`npm run import\`` }];
     }
     if (validate(manifest)) return [];
     return (validate.errors ?? []).map((e) => {

@@ -218,12 +218,15 @@ export class MinioTenant extends Construct {
       });
     }
     dependOnLayerOf(consumer, this);
-    const credentials = new SecretReference(consumer, `S3Credentials-${this.name}-${bucket}`, {
+    // One credential per consumer, whichever buckets of this tenant it is granted.
+    const format = options.credentialsFormat ?? 'env';
+    const credentialsId = `S3Credentials-${this.name}-${who.namespace}-${who.name}-${format}`;
+    const credentials = (consumer.node.tryFindChild(credentialsId) as SecretReference | undefined) ?? new SecretReference(consumer, credentialsId, {
       backend: this.props.secretBackend,
       namespace: who.namespace,
       name: `${who.name}-s3-credentials`,
       remoteKey,
-      ...(options.credentialsFormat === 'aws-credentials-file'
+      ...(format === 'aws-credentials-file'
         ? { keys: { accessKey: 'accessKey', secretKey: 'secretKey' }, template: { cloud: AWS_CREDENTIALS_FILE } }
         : { keys: { AWS_ACCESS_KEY_ID: 'accessKey', AWS_SECRET_ACCESS_KEY: 'secretKey' } }),
     });

@@ -1,0 +1,278 @@
+import { CloudNativePgCluster, CloudNativePgClusterProps, ReplicationPeer } from '../../../constructs/data/cloudnative-pg-cluster';
+import { PRUNE_PROTECTION_ANNOTATIONS } from '../../../constructs/platform/protection';
+import { MinioTenant } from '../../../constructs/storage/minio-tenant';
+import { EXTERNAL_SECRETS, schemaIssues, testLayer, TestLayer } from '../../support/layer';
+
+const PROPS: CloudNativePgClusterProps = {
+  name: 'postgres',
+  instances: 3,
+  synchronous: true,
+  podAntiAffinity: 'required',
+  storageSize: '100Gi',
+  walStorageSize: '20Gi',
+  storageClass: 'fast-ssd-retain',
+  resources: { requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '2', memory: '8Gi' } },
+  parameters: { max_connections: '200' },
+  nodePool: { labels: { 'node.role': 'database' }, taints: [{ key: 'node.role', value: 'database', effect: 'NoSchedule' }] },
+  zoneLabel: 'topology.kubernetes.io/zone',
+  secretBackend: EXTERNAL_SECRETS,
+  secretKeyPrefix: 'region-a/prod',
+  topologyName: 'postgres-region-a',
+  backupSchedule: '0 1 * * *',
+  backupRetention: '30d',
+};
+
+const PEER: ReplicationPeer = {
+  topologyName: 'postgres-region-b',
+  objectStorageEndpoint: 'https://s3.region-b.strata.example',
+  bucket: 'pg-backups',
+  credentialsRemoteKey: 'region-b/prod/minio/storage/users/postgres-region-a',
+};
+
+function build(props: Partial<CloudNativePgClusterProps> = {}): TestLayer & { cluster: CloudNativePgCluster } {
+  const layer = testLayer('data');
+  const cluster = new CloudNativePgCluster(layer.chart, 'Postgres', { ...PROPS, ...props });
+  return { ...layer, cluster };
+}
+
+/** A cluster with its WAL archive and backups in a MinIO tenant of the same layer. */
+function withBackups(props: Partial<CloudNativePgClusterProps> = {}) {
+  const built = build(props);
+  const minio = new MinioTenant(built.chart, 'Minio', {
+    name: 'storage', servers: 4, volumesPerServer: 1, volumeSize: '100Gi', storageClass: 'fast-ssd-retain',
+    resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+    secretBackend: EXTERNAL_SECRETS, secretKeyPrefix: 'region-a/prod',
+  });
+  built.cluster.backupTo(minio.bucket('pg-backups'));
+  return built;
+}
+
+const clusterOf = (layer: TestLayer) => layer.find('Cluster', 'postgres', 'postgres');
+
+describe('CloudNativePgCluster', () => {
+  describe('synchronous replication', () => {
+    test('quorum commit (any 1 of the standbys, durability required) for 3 instances', () => {
+      expect(clusterOf(build()).spec.postgresql.synchronous).toEqual({ method: 'any', number: 1, dataDurability: 'required' });
+    });
+
+    test('more standbys confirm in a larger cluster', () => {
+      expect(clusterOf(build({ instances: 5 })).spec.postgresql.synchronous.number).toBe(2);
+    });
+
+    test('absent when synchronous is false', () => {
+      const spec = clusterOf(build({ synchronous: false, instances: 2 })).spec;
+      expect(spec.postgresql.synchronous).toBeUndefined();
+      expect(spec.postgresql.parameters).toEqual({ max_connections: '200' });
+    });
+
+    test('with 1 instance is a constructor error naming the cluster, the problem and the value', () => {
+      expect(() => build({ instances: 1 })).toThrow('CloudNativePG cluster postgres: synchronous replication needs at least 2 instances (got 1)');
+    });
+  });
+
+  test('puts data and WAL on the given storage class', () => {
+    const spec = clusterOf(build()).spec;
+    expect(spec.storage).toEqual({ size: '100Gi', storageClass: 'fast-ssd-retain' });
+    expect(spec.walStorage).toEqual({ size: '20Gi', storageClass: 'fast-ssd-retain' });
+  });
+
+  test('spreads instances over nodes (required anti-affinity) and zones, on the database node pool', () => {
+    const spec = clusterOf(build()).spec;
+    expect(spec.affinity).toEqual({
+      enablePodAntiAffinity: true,
+      podAntiAffinityType: 'required',
+      topologyKey: 'kubernetes.io/hostname',
+      nodeSelector: { 'node.role': 'database' },
+      tolerations: [{ key: 'node.role', operator: 'Equal', value: 'database', effect: 'NoSchedule' }],
+    });
+    expect(spec.topologySpreadConstraints).toEqual([expect.objectContaining({ topologyKey: 'topology.kubernetes.io/zone', labelSelector: { matchLabels: { 'cnpg.io/cluster': 'postgres' } } })]);
+    expect(spec.enablePDB).toBe(true);
+  });
+
+  test('guaranteed resources as given, and the pinned image', () => {
+    const spec = clusterOf(build()).spec;
+    expect(spec.resources).toEqual({ requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '2', memory: '8Gi' } });
+    expect(spec.imageName).toMatch(/^ghcr\.io\/cloudnative-pg\/postgresql:\d+\.\d+$/);
+  });
+
+  test('is protected from pruning', () => {
+    expect(clusterOf(build()).metadata.annotations).toEqual(expect.objectContaining(PRUNE_PROTECTION_ANNOTATIONS));
+  });
+
+  test('requires its namespace as a workload namespace with API server egress', () => {
+    const layer = build();
+    expect(layer.context.namespaces).toEqual([expect.objectContaining({ name: 'postgres', workload: true, apiServerEgress: true })]);
+    expect(layer.cluster.readWriteHost).toBe('postgres-rw.postgres.svc.cluster.local');
+  });
+
+  describe('databases', () => {
+    function withDatabases() {
+      const layer = build();
+      const hrm = layer.cluster.addDatabase('hrm');
+      const payroll = layer.cluster.addDatabase('payroll', { poolerInstances: 3, poolMode: 'session' });
+      const audit = layer.cluster.addDatabase('audit_log', { poolerInstances: 0 });
+      return { ...layer, hrm, payroll, audit };
+    }
+
+    test('a managed role per database, with its password from a secret reference', () => {
+      const layer = withDatabases();
+      expect(clusterOf(layer).spec.managed.roles).toEqual(['audit_log', 'hrm', 'payroll'].map((name) => ({
+        name,
+        ensure: 'present',
+        login: true,
+        replication: false,
+        inRoles: [],
+        passwordSecret: { name: `postgres-${name.replace(/_/g, '-')}-credentials` },
+      })));
+      const secret = layer.find('ExternalSecret', 'postgres-hrm-credentials', 'postgres');
+      expect(secret.spec.target.template.type).toBe('kubernetes.io/basic-auth');
+      expect(secret.spec.data).toEqual([
+        { secretKey: 'password', remoteRef: { key: 'region-a/prod/postgres/postgres/roles/hrm', property: 'password' } },
+        { secretKey: 'username', remoteRef: { key: 'region-a/prod/postgres/postgres/roles/hrm', property: 'username' } },
+      ]);
+      expect(layer.all('Secret')).toEqual([]);
+    });
+
+    test('a Database object per database that is never dropped', () => {
+      const db = withDatabases().find('Database', 'postgres-hrm', 'postgres');
+      expect(db.spec).toEqual({ name: 'hrm', owner: 'hrm', cluster: { name: 'postgres' }, ensure: 'present', databaseReclaimPolicy: 'retain' });
+    });
+
+    test('a Pooler and a PodDisruptionBudget per database (2 transaction-mode instances by default)', () => {
+      const layer = withDatabases();
+      expect(layer.all('Pooler').map((p) => p.metadata.name).sort()).toEqual(['postgres-pooler-hrm', 'postgres-pooler-payroll']);
+      const hrm = layer.find('Pooler', 'postgres-pooler-hrm', 'postgres');
+      expect(hrm.spec).toEqual(expect.objectContaining({ cluster: { name: 'postgres' }, instances: 2, type: 'rw' }));
+      expect(hrm.spec.pgbouncer.poolMode).toBe('transaction');
+      const payroll = layer.find('Pooler', 'postgres-pooler-payroll', 'postgres');
+      expect(payroll.spec.instances).toBe(3);
+      expect(payroll.spec.pgbouncer.poolMode).toBe('session');
+      expect(layer.all('PodDisruptionBudget').map((p) => p.metadata.name).sort()).toEqual(['postgres-pooler-hrm', 'postgres-pooler-payroll']);
+      expect(layer.find('PodDisruptionBudget', 'postgres-pooler-hrm', 'postgres').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'cnpg.io/poolerName': 'postgres-pooler-hrm' } } });
+      // The pooler reaches the instances through the default-deny policies.
+      expect(layer.find('NetworkPolicy', 'allow-postgres-pooler-hrm-to-postgres-ingress', 'postgres').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 5432 }]);
+    });
+
+    test('applications connect to the pooler, or to the read-write service without one', () => {
+      const layer = withDatabases();
+      expect(layer.hrm.host).toBe('postgres-pooler-hrm.postgres.svc.cluster.local');
+      expect(layer.audit.host).toBe('postgres-rw.postgres.svc.cluster.local');
+      expect(layer.cluster.database('payroll')).toBe(layer.payroll);
+      expect(layer.hrm.credentials.name).toBe('postgres-hrm-credentials');
+    });
+
+    test('the first database is created by initdb', () => {
+      expect(clusterOf(withDatabases()).spec.bootstrap).toEqual({ initdb: { dataChecksums: true, database: 'hrm', owner: 'hrm', secret: { name: 'postgres-hrm-credentials' } } });
+    });
+
+    test('names that are not Postgres identifiers, duplicates and unknown databases are errors', () => {
+      const layer = build();
+      expect(() => layer.cluster.addDatabase('Pay-Roll')).toThrow(/database name "Pay-Roll" is not a valid Postgres identifier/);
+      layer.cluster.addDatabase('hrm');
+      expect(() => layer.cluster.addDatabase('hrm')).toThrow(/database "hrm" is added twice to cluster postgres/);
+      expect(() => layer.cluster.database('crm')).toThrow(/has no database "crm" \(databases: hrm\)/);
+    });
+  });
+
+  test('a PodMonitor scrapes the instances, and Prometheus may reach them', () => {
+    const layer = build();
+    const monitor = layer.find('PodMonitor', 'postgres', 'postgres');
+    expect(monitor.spec.selector).toEqual({ matchLabels: { 'cnpg.io/cluster': 'postgres', 'cnpg.io/podRole': 'instance' } });
+    expect(monitor.spec.podMetricsEndpoints).toEqual([{ port: 'metrics' }]);
+    expect(layer.find('NetworkPolicy', 'allow-prometheus-to-postgres-ingress', 'postgres').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 9187 }]);
+  });
+
+  describe('backupTo', () => {
+    test('nothing is archived before backupTo()', () => {
+      const layer = build();
+      const spec = clusterOf(layer).spec;
+      expect(spec.plugins).toBeUndefined();
+      expect(spec.externalClusters).toBeUndefined();
+      expect(layer.all('ObjectStore')).toEqual([]);
+      expect(layer.all('ScheduledBackup')).toEqual([]);
+    });
+
+    test('an ObjectStore in the bucket, with the bucket\'s credential and CA', () => {
+      const store = withBackups().find('ObjectStore', 'postgres-backup', 'postgres');
+      expect(store.spec.retentionPolicy).toBe('30d');
+      expect(store.spec.configuration).toEqual(expect.objectContaining({
+        destinationPath: 's3://pg-backups/',
+        endpointURL: 'https://minio.minio.svc.cluster.local',
+        endpointCA: { name: 'strata-ca-trust', key: 'ca.crt' },
+        s3Credentials: {
+          accessKeyId: { name: 'postgres-s3-credentials', key: 'AWS_ACCESS_KEY_ID' },
+          secretAccessKey: { name: 'postgres-s3-credentials', key: 'AWS_SECRET_ACCESS_KEY' },
+        },
+      }));
+    });
+
+    test('the Barman Cloud plugin archives WAL', () => {
+      expect(clusterOf(withBackups()).spec.plugins).toEqual([
+        { name: 'barman-cloud.cloudnative-pg.io', enabled: true, isWALArchiver: true, parameters: { barmanObjectName: 'postgres-backup' } },
+      ]);
+    });
+
+    test('a ScheduledBackup with a six-field schedule (seconds first)', () => {
+      const backup = withBackups().find('ScheduledBackup', 'postgres-daily', 'postgres');
+      expect(backup.spec).toEqual(expect.objectContaining({
+        cluster: { name: 'postgres' },
+        schedule: '0 0 1 * * *',
+        method: 'plugin',
+        pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' },
+      }));
+      expect(backup.spec.schedule.split(' ')).toHaveLength(6);
+    });
+
+    test('the instances may reach MinIO, and MinIO accepts them', () => {
+      const layer = withBackups();
+      const egress = layer.find('NetworkPolicy', 'allow-postgres-to-minio-storage-egress', 'postgres');
+      expect(egress.spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 9000 }]);
+      expect(egress.spec.podSelector).toEqual({ matchLabels: { 'cnpg.io/cluster': 'postgres' } });
+      expect(layer.find('NetworkPolicy', 'allow-postgres-to-minio-storage-ingress', 'minio').spec.podSelector).toEqual({ matchLabels: { 'v1.min.io/tenant': 'storage' } });
+    });
+
+    test('every object validates against the schemas', () => {
+      const layer = withBackups();
+      layer.cluster.addDatabase('hrm');
+      layer.cluster.replicateWith(PEER, 'replica');
+      expect(schemaIssues(layer.manifests())).toEqual([]);
+    });
+  });
+
+  describe('replicateWith', () => {
+    test('needs backupTo() first', () => {
+      expect(() => build().cluster.replicateWith(PEER, 'replica')).toThrow(/call backupTo\(\) before replicateWith\(\)/);
+    });
+
+    test('as a replica: bootstraps from the peer\'s archive and follows it', () => {
+      const layer = withBackups();
+      layer.cluster.addDatabase('hrm');
+      layer.cluster.replicateWith(PEER, 'replica');
+      const spec = clusterOf(layer).spec;
+      expect(spec.bootstrap).toEqual({ recovery: { source: 'postgres-region-b' } });
+      expect(spec.replica).toEqual({ primary: 'postgres-region-b', source: 'postgres-region-b', self: 'postgres-region-a' });
+      expect(spec.externalClusters.map((c: any) => c.name)).toEqual(['postgres-region-a', 'postgres-region-b']);
+      expect(spec.externalClusters[1].plugin).toEqual({ name: 'barman-cloud.cloudnative-pg.io', parameters: { barmanObjectName: 'postgres-postgres-region-b-archive', serverName: 'postgres-region-b' } });
+    });
+
+    test('reads the peer\'s archive with a credential from the secret store and egress on 443', () => {
+      const layer = withBackups();
+      layer.cluster.replicateWith(PEER, 'replica');
+      const store = layer.find('ObjectStore', 'postgres-postgres-region-b-archive', 'postgres');
+      expect(store.spec.configuration).toEqual(expect.objectContaining({ destinationPath: 's3://pg-backups/', endpointURL: 'https://s3.region-b.strata.example' }));
+      const creds = layer.find('ExternalSecret', 'postgres-postgres-region-b-archive-s3-credentials', 'postgres');
+      expect(creds.spec.data.map((d: any) => d.remoteRef.key)).toEqual([PEER.credentialsRemoteKey, PEER.credentialsRemoteKey]);
+      expect(layer.find('NetworkPolicy', 'allow-postgres-to-peer-archive', 'postgres').spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 443 }]);
+    });
+
+    test('as the primary: leads the topology and keeps initdb', () => {
+      const layer = withBackups();
+      layer.cluster.addDatabase('hrm');
+      layer.cluster.replicateWith(PEER, 'primary');
+      const spec = clusterOf(layer).spec;
+      expect(spec.replica).toEqual({ primary: 'postgres-region-a', source: 'postgres-region-b', self: 'postgres-region-a' });
+      expect(spec.bootstrap.initdb).toBeDefined();
+      expect(spec.bootstrap.recovery).toBeUndefined();
+    });
+  });
+});

@@ -1,0 +1,409 @@
+import * as path from 'path';
+import { loadEnvironments } from '../../environments/load';
+import type { OverlaySpec } from '../../environments/model';
+import { EnvironmentError, Problem } from '../../environments/problems';
+import { synth } from '../../main';
+import { PLATFORM_DEFAULTS, TIER_PROFILES } from '../../environments/platform-defaults';
+import { EnvironmentChange, environmentsWith, readEnvironmentsFile, removeTempDirs, snapshotDir, swapLeftovers, tempDir, writeFiles } from '../support/temp';
+
+afterAll(removeTempDirs);
+
+/** An output folder holding an older tree: any write, prune or swap by synth would change it. */
+function populatedOutDir(): string {
+  const outDir = path.join(tempDir('strata-out-'), 'dist');
+  writeFiles(outDir, {
+    'region-a/prod/data/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - postgres_cluster_postgres.yaml\n',
+    'region-a/prod/data/postgres_cluster_postgres.yaml': 'apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: postgres\n',
+    'region-a/prod/data/no-longer-rendered.yaml': 'kind: ConfigMap\n',
+    'clusters/region-a-prod/flux-system/gotk-sync.yaml': 'kind: GitRepository\n',
+    'clusters/region-a-prod/kustomization.yaml': 'resources: []\n',
+  });
+  return outDir;
+}
+
+/**
+ * Synthesizes a copy of environments/ with `changes` into a populated output folder and
+ * returns the EnvironmentError, after checking that the output folder is byte for byte
+ * (and mtime for mtime) what it was, with no swap folders left beside it.
+ */
+function rejection(changes: Readonly<Record<string, EnvironmentChange>>): EnvironmentError {
+  const envDir = environmentsWith(changes);
+  const outDir = populatedOutDir();
+  const before = snapshotDir(outDir);
+  let error: unknown;
+  try {
+    synth({ envDir, outDir });
+  } catch (err) {
+    error = err;
+  }
+  expect(error).toBeInstanceOf(EnvironmentError);
+  expect(snapshotDir(outDir)).toEqual(before);
+  expect(swapLeftovers(outDir)).toEqual([]);
+  return error as EnvironmentError;
+}
+
+interface ExpectedProblem {
+  readonly file: string;
+  readonly path: string;
+  /** The bad value; omit for problems that have none (a missing field or file). */
+  readonly value?: unknown;
+  readonly message: RegExp;
+  readonly fix: RegExp;
+}
+
+/** The problem is in `err.problems` and the printed message names file, path, value and fix. */
+function expectProblem(err: EnvironmentError, expected: ExpectedProblem): Problem {
+  const problem = err.problems.find((p) => p.file === expected.file && p.path === expected.path && expected.message.test(p.message));
+  if (!problem) throw new Error(`no problem ${expected.file} ${expected.path} ${expected.message} in:\n${err.message}`);
+  expect(problem.fix).toMatch(expected.fix);
+  if ('value' in expected) expect(problem.value).toEqual(expected.value);
+
+  // The printed report: the file as a heading, then "<path>: <message> (value: <v>)" and the fix.
+  const lines = err.message.split('\n');
+  const heading = lines.indexOf(`  ${expected.file}`);
+  expect(heading).toBeGreaterThan(0);
+  const where = expected.path ? `${expected.path}: ` : '';
+  const value = 'value' in expected ? ` (value: ${JSON.stringify(expected.value)})` : '';
+  const line = lines.findIndex((l, i) => i > heading && l === `    ${where}${problem.message}${value}`);
+  expect(line).toBeGreaterThan(heading);
+  expect(lines[line + 1]).toBe(`      fix: ${problem.fix}`);
+  return problem;
+}
+
+describe('bad environment input is rejected before anything is written', () => {
+  test('unknown key (a typo) names the field, its value and the allowed spellings', () => {
+    const err = rejection({ 'overlays/region-a/prod.yaml': { merge: { postgres: { instnaces: 3 } } } });
+    expect(err.problems).toHaveLength(1);
+    expectProblem(err, {
+      file: 'overlays/region-a/prod.yaml',
+      path: 'postgres.instnaces',
+      value: 3,
+      message: /unknown field "instnaces"/,
+      fix: /remove it or correct the spelling; allowed here: .*\binstances\b/,
+    });
+  });
+
+  test('wrong type', () => {
+    const err = rejection({ 'overlays/region-a/prod.yaml': { merge: { postgres: { instances: 'three' } } } });
+    expect(err.problems).toHaveLength(1);
+    expectProblem(err, { file: 'overlays/region-a/prod.yaml', path: 'postgres.instances', value: 'three', message: /must be integer/, fix: /use 1 to 9 instances/ });
+  });
+
+  test('out-of-range integer', () => {
+    const err = rejection({ 'overlays/region-a/prod.yaml': { merge: { postgres: { instances: 12 } } } });
+    expect(err.problems).toHaveLength(1);
+    expectProblem(err, { file: 'overlays/region-a/prod.yaml', path: 'postgres.instances', value: 12, message: /must be <= 9/, fix: /use 1 to 9 instances/ });
+  });
+
+  test('invalid quantity ("10 GB")', () => {
+    const err = rejection({ 'overlays/region-a/prod.yaml': { merge: { postgres: { storageSize: '10 GB' } } } });
+    expect(err.problems).toHaveLength(1);
+    expectProblem(err, {
+      file: 'overlays/region-a/prod.yaml',
+      path: 'postgres.storageSize',
+      value: '10 GB',
+      message: /must match pattern/,
+      fix: /write storageSize as a Kubernetes quantity, such as .*20Gi/,
+    });
+  });
+
+  test('invalid YAML syntax names the line and column', () => {
+    const err = rejection({ 'overlays/region-a/prod.yaml': 'postgres:\n  instances: 3\n   storageSize: 10Gi\n' });
+    expect(err.problems).toHaveLength(1);
+    expectProblem(err, { file: 'overlays/region-a/prod.yaml', path: '', message: /^is not valid YAML: .* at line 3, column \d+$/, fix: /fix the YAML syntax/ });
+  });
+
+  test('dangling dr.of (replica of an overlay that does not exist)', () => {
+    const err = rejection({ 'overlays/region-b/prod.yaml': { merge: { dr: { role: 'replica', of: 'region-c/prod' } } } });
+    expect(err.problems).toHaveLength(1);
+    expectProblem(err, {
+      file: 'overlays/region-b/prod.yaml',
+      path: 'dr.of',
+      value: 'region-c/prod',
+      message: /^region-b\/prod: names an overlay that does not exist$/,
+      fix: /use one of .*region-a\/prod.*, or add overlays\/region-c\/prod\.yaml/,
+    });
+  });
+
+  test('replica of a replica points at the real primary', () => {
+    const err = rejection({ 'overlays/region-b/staging.yaml': { merge: { dr: { role: 'replica', of: 'region-b/prod' } } } });
+    expect(err.problems).toHaveLength(1);
+    expectProblem(err, {
+      file: 'overlays/region-b/staging.yaml',
+      path: 'dr.of',
+      value: 'region-b/prod',
+      message: /region-b\/prod is itself a replica/,
+      fix: /^point dr\.of at region-a\/prod$/,
+    });
+  });
+
+  test('replica of itself', () => {
+    const err = rejection({ 'overlays/region-b/prod.yaml': { merge: { dr: { role: 'replica', of: 'region-b/prod' } } } });
+    expect(err.problems).toHaveLength(1);
+    const problem = expectProblem(err, {
+      file: 'overlays/region-b/prod.yaml',
+      path: 'dr.of',
+      value: 'region-b/prod',
+      message: /an overlay cannot be a replica of itself/,
+      fix: /^name another overlay \(.*region-a\/prod.*\)$/,
+    });
+    expect(problem.fix).not.toContain('region-b/prod');
+  });
+
+  test('an environment name that is not a tier needs tier:', () => {
+    const err = rejection({ 'overlays/region-a/qa.yaml': '{}\n' });
+    expect(err.problems).toHaveLength(1);
+    expectProblem(err, {
+      file: 'overlays/region-a/qa.yaml',
+      path: 'tier',
+      message: /environment "qa" is not a tier name/,
+      fix: /^add "tier: <prod\|staging\|dev\|test>" to overlays\/region-a\/qa\.yaml$/,
+    });
+  });
+
+  test('an overlay folder without a region file', () => {
+    const err = rejection({ 'overlays/region-c/dev.yaml': '{}\n' });
+    expect(err.problems).toHaveLength(1);
+    expectProblem(err, {
+      file: 'overlays/region-c/dev.yaml',
+      path: '',
+      message: /region "region-c" has no regions\/region-c\.yaml/,
+      fix: /add regions\/region-c\.yaml or move the overlay under an existing region \(region-a, region-b\)/,
+    });
+  });
+
+  test('synchronous replication with 1 instance', () => {
+    // dev has 1 instance; this overlay turns synchronous replication on.
+    const err = rejection({ 'overlays/region-a/dev.yaml': { merge: { postgres: { synchronous: true } } } });
+    expect(err.problems).toHaveLength(1);
+    expectProblem(err, {
+      file: 'overlays/region-a/dev.yaml',
+      path: 'postgres.instances',
+      value: 1,
+      message: /^region-a\/dev: synchronous replication needs at least 2 instances$/,
+      fix: /set postgres\.instances to 2 or more .* or set postgres\.synchronous: false/,
+    });
+  });
+
+  test('MinIO with 2 drives (1 server × 2 volumes) cannot erasure-code', () => {
+    const err = rejection({ 'overlays/region-a/dev.yaml': { merge: { minio: { servers: 1, volumesPerServer: 2 } } } });
+    expect(err.problems).toHaveLength(1);
+    expectProblem(err, {
+      file: 'overlays/region-a/dev.yaml',
+      path: 'minio.servers',
+      value: 1,
+      message: /1 server\(s\) × 2 volume\(s\) = 2 drives; erasure coding needs at least 4/,
+      fix: /1 server × 1 volume \(standalone\) or at least 4 drives/,
+    });
+  });
+
+  test('limits above limitRange.max', () => {
+    // dev's limitRange.max.memory is 8Gi.
+    const err = rejection({ 'overlays/region-a/dev.yaml': { merge: { postgres: { resources: { limits: { memory: '16Gi' } } } } } });
+    expect(err.problems).toHaveLength(1);
+    expectProblem(err, {
+      file: 'overlays/region-a/dev.yaml',
+      path: 'postgres.resources.limits.memory',
+      value: '16Gi',
+      message: /limit 16Gi is above limitRange\.max\.memory 8Gi/,
+      fix: /^lower postgres\.resources\.limits\.memory or raise limitRange\.max\.memory$/,
+    });
+  });
+
+  test('a database name that is not a Postgres identifier', () => {
+    const err = rejection({ 'platform.yaml': { merge: { postgres: { databases: [...readEnvironmentsFile('platform.yaml').postgres.databases, { name: 'Pay-Roll' }] } } } });
+    expect(err.problems).toHaveLength(1);
+    expectProblem(err, {
+      file: 'platform.yaml',
+      path: `postgres.databases.${readEnvironmentsFile('platform.yaml').postgres.databases.length}.name`,
+      value: 'Pay-Roll',
+      message: /must match pattern/,
+      fix: /lower-case Postgres identifier/,
+    });
+  });
+
+  test('several problems in several files are reported together', () => {
+    const err = rejection({
+      'overlays/region-a/prod.yaml': { merge: { postgres: { instnaces: 3, storageSize: '10 GB' } } },
+      'overlays/region-b/dev.yaml': { merge: { minio: { servers: 'many' } } },
+      'overlays/region-b/staging.yaml': 'velero: [unclosed\n',
+    });
+    expect(err.problems).toHaveLength(4);
+    expect(err.message.split('\n')[0]).toMatch(/^4 problems in .*; nothing was written\.$/);
+    expectProblem(err, { file: 'overlays/region-a/prod.yaml', path: 'postgres.instnaces', value: 3, message: /unknown field/, fix: /allowed here/ });
+    expectProblem(err, { file: 'overlays/region-a/prod.yaml', path: 'postgres.storageSize', value: '10 GB', message: /must match pattern/, fix: /Kubernetes quantity/ });
+    expectProblem(err, { file: 'overlays/region-b/dev.yaml', path: 'minio.servers', value: 'many', message: /must be integer/, fix: /write an? integer/ });
+    expectProblem(err, { file: 'overlays/region-b/staging.yaml', path: '', message: /is not valid YAML/, fix: /fix the YAML syntax/ });
+  });
+
+  test('cross-field problems of several overlays are reported together', () => {
+    const err = rejection({
+      'overlays/region-a/dev.yaml': { merge: { postgres: { synchronous: true } } },
+      'overlays/region-b/dev.yaml': { merge: { minio: { servers: 1, volumesPerServer: 3 } } },
+      'overlays/region-b/staging.yaml': { merge: { dr: { role: 'replica', of: 'region-b/staging' } } },
+    });
+    expect(err.problems).toHaveLength(3);
+    expect(err.message.split('\n')[0]).toMatch(/^3 problems in /);
+    expectProblem(err, { file: 'overlays/region-a/dev.yaml', path: 'postgres.instances', value: 1, message: /synchronous/, fix: /postgres\.instances/ });
+    expectProblem(err, { file: 'overlays/region-b/dev.yaml', path: 'minio.servers', value: 1, message: /= 3 drives/, fix: /at least 4 drives/ });
+    expectProblem(err, { file: 'overlays/region-b/staging.yaml', path: 'dr.of', value: 'region-b/staging', message: /replica of itself/, fix: /name another overlay/ });
+  });
+
+  test('a missing environments folder', () => {
+    const missing = path.join(tempDir(), 'no-such-folder');
+    expect(() => loadEnvironments(missing)).toThrow(EnvironmentError);
+    expect(() => loadEnvironments(missing)).toThrow(/environments folder .*no-such-folder does not exist/);
+  });
+});
+
+describe('layered defaults', () => {
+  let base: Map<string, OverlaySpec>;
+  let layered: Map<string, OverlaySpec>;
+  const byId = (overlays: OverlaySpec[]) => new Map(overlays.map((o) => [o.id, o]));
+
+  beforeAll(() => {
+    base = byId(loadEnvironments(environmentsWith()));
+    layered = byId(loadEnvironments(environmentsWith({
+      // platform.yaml < tier profile: it sets values the tiers also set, and some they do not.
+      'platform.yaml': { merge: { quota: { pods: 99 }, velero: { schedule: '0 3 * * *', ttl: '999h', extraNamespaces: ['audit', 'billing'] } } },
+      // tiers/<tier>.yaml < region defaults.
+      'tiers/dev.yaml': { merge: { minio: { volumeSize: '25Gi' } } },
+      // region defaults < overlay file.
+      'regions/region-a.yaml': { merge: { defaults: { minio: { volumeSize: '30Gi' }, velero: { extraNamespaces: ['region-a-tools'] } } } },
+      'overlays/region-a/staging.yaml': { merge: { minio: { volumeSize: '40Gi' } } },
+    })));
+  });
+
+  test('platform defaults apply where nothing overrides them', () => {
+    const prod = base.get('region-a/prod')!.settings;
+    expect(prod.postgres.instances).toBe(PLATFORM_DEFAULTS.postgres.instances);
+    expect(prod.postgres.synchronous).toBe(true);
+    expect(prod.postgres.storageSize).toBe(PLATFORM_DEFAULTS.postgres.storageSize);
+    expect(prod.postgres.resources).toEqual(PLATFORM_DEFAULTS.postgres.resources);
+    expect(prod.minio.servers).toBe(PLATFORM_DEFAULTS.minio.servers);
+    expect(prod.quota).toEqual(PLATFORM_DEFAULTS.quota);
+    expect(prod.dr).toEqual({ role: 'primary' });
+    // platform.yaml lists the application databases.
+    expect(prod.postgres.databases.map((d) => d.name)).toEqual(readEnvironmentsFile('platform.yaml').postgres.databases.map((d: any) => d.name));
+  });
+
+  test('platform.yaml overrides the platform defaults', () => {
+    for (const o of layered.values()) expect(o.settings.velero.schedule).toBe('0 3 * * *');
+    const prod = layered.get('region-b/prod')!.settings;
+    expect(prod.quota.pods).toBe(99);
+    expect(prod.quota.requestsCpu).toBe(PLATFORM_DEFAULTS.quota.requestsCpu);
+    expect(prod.velero.ttl).toBe('999h');
+    expect(prod.velero.extraNamespaces).toEqual(['audit', 'billing']);
+  });
+
+  test('the tier profile overrides platform.yaml', () => {
+    expect(layered.get('region-b/dev')!.settings.quota.pods).toBe(TIER_PROFILES.dev.quota!.pods);
+    expect(layered.get('region-b/dev')!.settings.velero.ttl).toBe(TIER_PROFILES.dev.velero!.ttl);
+    expect(layered.get('region-b/staging')!.settings.velero.ttl).toBe(TIER_PROFILES.staging.velero!.ttl);
+  });
+
+  test('tiers/<tier>.yaml overrides the built-in tier profile, for that tier only', () => {
+    expect(layered.get('region-b/dev')!.settings.minio.volumeSize).toBe('25Gi');
+    expect(layered.get('region-b/staging')!.settings.minio.volumeSize).toBe(TIER_PROFILES.staging.minio!.volumeSize);
+  });
+
+  test('region defaults override the tier, for that region only', () => {
+    expect(layered.get('region-a/dev')!.settings.minio.volumeSize).toBe('30Gi');
+    expect(layered.get('region-a/prod')!.settings.minio.volumeSize).toBe('30Gi');
+    expect(layered.get('region-b/prod')!.settings.minio.volumeSize).toBe(PLATFORM_DEFAULTS.minio.volumeSize);
+    // Arrays replace rather than concatenate.
+    expect(layered.get('region-a/prod')!.settings.velero.extraNamespaces).toEqual(['region-a-tools']);
+  });
+
+  test('the overlay file overrides everything, merging field by field', () => {
+    const staging = layered.get('region-a/staging')!.settings;
+    expect(staging.minio.volumeSize).toBe('40Gi');
+    // The rest of minio still comes from the tier.
+    expect(staging.minio.servers).toBe(TIER_PROFILES.staging.minio!.servers);
+    expect(staging.minio.resources).toEqual(TIER_PROFILES.staging.minio!.resources);
+  });
+
+  // Tier profiles set only what they size (retention), so platform.yaml's schedule reaches every tier.
+  test('platform.yaml postgres.backup.schedule reaches every tier that does not change it', () => {
+    const overlays = loadEnvironments(environmentsWith({ 'platform.yaml': { merge: { postgres: { backup: { schedule: '30 3 * * *' } } } } }));
+    expect(Object.fromEntries(overlays.map((o) => [o.id, o.settings.postgres.backup.schedule]))).toEqual(Object.fromEntries(overlays.map((o) => [o.id, '30 3 * * *'])));
+  });
+
+  test('an overlay file holding only a difference changes only that field', () => {
+    const envDir = environmentsWith({ 'overlays/region-a/prod.yaml': { merge: { postgres: { storageSize: '200Gi' } } } });
+    const prod = loadEnvironments(envDir, { only: ['region-a/prod'] })[0];
+    const before = base.get('region-a/prod')!;
+    expect(prod.settings).toEqual({ ...before.settings, postgres: { ...before.settings.postgres, storageSize: '200Gi' } });
+  });
+
+  test('an overlay file naming only its tier is exactly that tier', () => {
+    const envDir = environmentsWith({ 'overlays/region-a/qa.yaml': 'tier: dev\n', 'overlays/region-b/qa.yaml': 'tier: dev\n' });
+    const [a, b] = loadEnvironments(envDir, { only: ['region-a/qa', 'region-b/qa'] });
+    expect(a.settings).toEqual(b.settings);
+    expect(a.settings.quota).toEqual(TIER_PROFILES.dev.quota);
+    expect(a.settings.limitRange).toEqual({ ...PLATFORM_DEFAULTS.limitRange, ...TIER_PROFILES.dev.limitRange });
+    expect(a.settings.postgres.resources).toEqual(TIER_PROFILES.dev.postgres!.resources);
+    expect(a.settings.minio).toEqual({ ...PLATFORM_DEFAULTS.minio, ...TIER_PROFILES.dev.minio });
+  });
+});
+
+describe('tiers', () => {
+  test('the tier is inferred from the environment name', () => {
+    const overlays = loadEnvironments(environmentsWith());
+    expect(Object.fromEntries(overlays.map((o) => [o.id, o.settings.tier]))).toEqual({
+      'region-a/dev': 'dev', 'region-a/prod': 'prod', 'region-a/staging': 'staging',
+      'region-b/dev': 'dev', 'region-b/prod': 'prod', 'region-b/staging': 'staging',
+    });
+    expect(overlays.find((o) => o.id === 'region-a/dev')!.settings.postgres.instances).toBe(TIER_PROFILES.dev.postgres!.instances);
+  });
+
+  test('an environment with another name takes tier: and that tier profile', () => {
+    const envDir = environmentsWith({ 'overlays/region-a/qa.yaml': 'tier: test\n' });
+    const qa = loadEnvironments(envDir, { only: ['region-a/qa'] })[0];
+    expect(qa.settings.tier).toBe('test');
+    expect(qa.settings.velero.enabled).toBe(false);
+    expect(qa.settings.postgres.backup.retention).toBe(TIER_PROFILES.test.postgres!.backup!.retention);
+    expect(qa.clusterName).toBe('region-a-qa');
+  });
+
+  test('a region default tier applies to environments that are not tier names', () => {
+    const region = readEnvironmentsFile('regions/region-a.yaml');
+    const envDir = environmentsWith({
+      'regions/region-c.yaml': { merge: { ...region, clusterPrefix: 'region-c', defaults: { tier: 'staging' } } },
+      'overlays/region-c/qa.yaml': '{}\n',
+    });
+    expect(loadEnvironments(envDir, { only: ['region-c/qa'] })[0].settings.tier).toBe('staging');
+  });
+});
+
+describe('--only', () => {
+  let envDir: string;
+  beforeAll(() => {
+    envDir = environmentsWith();
+  });
+
+  test('returns only the selected overlays, with their peers linked', () => {
+    const [replica] = loadEnvironments(envDir, { only: ['region-b/prod'] });
+    expect(replica.id).toBe('region-b/prod');
+    expect(replica.peers.primary?.id).toBe('region-a/prod');
+    const overlays = loadEnvironments(envDir, { only: ['region-a/prod', 'region-a/dev'] });
+    expect(overlays.map((o) => o.id).sort()).toEqual(['region-a/dev', 'region-a/prod']);
+    expect(overlays.find((o) => o.id === 'region-a/prod')!.peers.replicas.map((r) => r.id)).toEqual(['region-b/prod']);
+  });
+
+  test('still validates the overlays it does not render', () => {
+    const broken = environmentsWith({ 'overlays/region-b/dev.yaml': { merge: { postgres: { instances: 0 } } } });
+    expect(() => loadEnvironments(broken, { only: ['region-a/dev'] })).toThrow(/overlays\/region-b\/dev\.yaml/);
+  });
+
+  test('rejects an overlay that does not exist', () => {
+    let error: EnvironmentError | undefined;
+    try {
+      loadEnvironments(envDir, { only: ['region-a/qa'] });
+    } catch (err) {
+      error = err as EnvironmentError;
+    }
+    expect(error).toBeInstanceOf(EnvironmentError);
+    expect(error!.problems).toEqual([expect.objectContaining({ value: 'region-a/qa', fix: expect.stringContaining('region-a/dev') })]);
+  });
+});
