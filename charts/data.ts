@@ -1,9 +1,12 @@
 import { App } from 'cdk8s';
 import type { OverlayRef, OverlaySpec } from '../environments/model';
 import { CloudNativePgCluster, ReplicationPeer } from '../constructs/data/cloudnative-pg-cluster';
+import { ExternalPatroniCluster } from '../constructs/data/external-patroni-cluster';
 import type { IPostgresCluster } from '../constructs/data/postgres-cluster';
+import { ZalandoPostgresCluster } from '../constructs/data/zalando-postgres-cluster';
 import { LayerChart } from '../constructs/platform/layer-chart';
 import { MinioTenant } from '../constructs/storage/minio-tenant';
+import { multiplyQuantity, parseQuantity } from '../environments/quantity';
 
 /** Bucket holding every overlay's PostgreSQL WAL archive and base backups. */
 export const PG_BACKUP_BUCKET = 'pg-backups';
@@ -14,8 +17,9 @@ export function secretKeyPrefix(o: { region: { name: string }; environment: stri
 }
 
 /**
- * Data layer: the region's MinIO tenant and the PostgreSQL cluster with its application
- * databases, backups into MinIO and, for a DR pair, the cross-region topology.
+ * Data layer: the region's MinIO tenant and the PostgreSQL cluster of the overlay's engine
+ * (CloudNativePG, Zalando postgres-operator, or Patroni on external VMs) with its
+ * application databases, backups into MinIO and, for a DR pair, the cross-region topology.
  */
 export class DataChart extends LayerChart {
   public readonly minio?: MinioTenant;
@@ -41,44 +45,127 @@ export class DataChart extends LayerChart {
       });
     }
 
-    if (s.postgres.enabled && s.postgres.engine === 'cloudnative-pg') {
-      const pg = s.postgres;
-      const topologyName = (o: { region: { name: string } }) => `${pg.name}-${o.region.name}`;
-      const cluster = new CloudNativePgCluster(this, 'Postgres', {
-        name: pg.name,
-        instances: pg.instances,
-        synchronous: pg.synchronous,
-        podAntiAffinity: pg.podAntiAffinity,
-        storageSize: pg.storageSize,
-        walStorageSize: pg.walStorageSize,
-        storageClass: region.storageClasses.retain,
-        resources: pg.resources,
-        parameters: pg.parameters,
-        nodePool: region.databaseNodes,
-        zoneLabel: region.zoneLabel,
-        secretBackend: region.secrets,
-        secretKeyPrefix: prefix,
-        topologyName: topologyName(overlay),
-        backupSchedule: pg.backup.schedule,
-        backupRetention: pg.backup.retention,
-      });
-      for (const db of pg.databases) cluster.addDatabase(db.name, { poolerInstances: db.poolerInstances, poolMode: db.poolMode });
-      // Checked at load time: a CloudNativePG overlay always has MinIO.
-      cluster.backupTo(this.minio!.bucket(PG_BACKUP_BUCKET));
-
-      const peer = overlay.peers.primary ?? overlay.peers.replicas[0];
-      if (peer) {
-        const asPeer = (p: OverlayRef): ReplicationPeer => ({
-          topologyName: topologyName(p),
-          objectStorageEndpoint: p.region.objectStorage.endpoint,
-          bucket: PG_BACKUP_BUCKET,
-          credentialsRemoteKey: MinioTenant.externalUserKey(secretKeyPrefix(p), p.settings.minio.name, topologyName(overlay)),
-        });
-        // The peer reads this region's archive with a user of this tenant.
-        this.minio!.addExternalUser(topologyName(peer));
-        cluster.replicateWith(asPeer(peer), overlay.peers.primary ? 'replica' : 'primary');
+    if (s.postgres.enabled) {
+      switch (s.postgres.engine) {
+        case 'cloudnative-pg':
+          this.postgres = this.cloudNativePg(overlay);
+          break;
+        case 'zalando':
+          this.postgres = this.zalando(overlay);
+          break;
+        case 'external-patroni':
+          this.postgres = this.externalPatroni(overlay);
+          break;
       }
-      this.postgres = cluster;
     }
   }
+
+  private cloudNativePg(overlay: OverlaySpec): CloudNativePgCluster {
+    const region = overlay.region;
+    const pg = overlay.settings.postgres;
+    const cluster = new CloudNativePgCluster(this, 'Postgres', {
+      name: pg.name,
+      instances: pg.instances,
+      synchronous: pg.synchronous,
+      podAntiAffinity: pg.podAntiAffinity,
+      storageSize: pg.storageSize,
+      walStorageSize: pg.walStorageSize,
+      storageClass: region.storageClasses.retain,
+      resources: pg.resources,
+      parameters: pg.parameters,
+      nodePool: region.databaseNodes,
+      zoneLabel: region.zoneLabel,
+      secretBackend: region.secrets,
+      secretKeyPrefix: secretKeyPrefix(overlay),
+      topologyName: topologyName(overlay, overlay),
+      backupSchedule: pg.backup.schedule,
+      backupRetention: pg.backup.retention,
+    });
+    for (const db of pg.databases) cluster.addDatabase(db.name, { poolerInstances: db.poolerInstances, poolMode: db.poolMode });
+    // Checked at load time: a CloudNativePG overlay always has MinIO.
+    cluster.backupTo(this.minio!.bucket(PG_BACKUP_BUCKET));
+    const dr = this.drPeer(overlay);
+    if (dr) {
+      const spec = overlay.settings.dr;
+      cluster.replicateWith(dr.peer, dr.role, {
+        bootstrapFromPeer: spec.role === 'replica',
+        promotionToken: spec.role === 'replica' && spec.promoted ? spec.promotionToken : undefined,
+      });
+    }
+    return cluster;
+  }
+
+  private zalando(overlay: OverlaySpec): ZalandoPostgresCluster {
+    const region = overlay.region;
+    const pg = overlay.settings.postgres;
+    const cluster = new ZalandoPostgresCluster(this, 'Postgres', {
+      name: pg.name,
+      instances: pg.instances,
+      synchronous: pg.synchronous,
+      podAntiAffinity: pg.podAntiAffinity,
+      // Spilo keeps pg_wal on the data volume: it gets both sizes.
+      storageSize: multiplyQuantity(String(parseQuantity(pg.storageSize) + parseQuantity(pg.walStorageSize)), 1),
+      storageClass: region.storageClasses.retain,
+      resources: pg.resources,
+      parameters: pg.parameters,
+      nodePool: region.databaseNodes,
+      zoneLabel: region.zoneLabel,
+      secretBackend: region.secrets,
+      topologyName: topologyName(overlay, overlay),
+      backupSchedule: pg.backup.schedule,
+      backupRetention: pg.backup.retention,
+    });
+    for (const db of pg.databases) cluster.addDatabase(db.name, { poolerInstances: db.poolerInstances, poolMode: db.poolMode });
+    // Checked at load time: a Zalando overlay always has MinIO.
+    cluster.backupTo(this.minio!.bucket(PG_BACKUP_BUCKET));
+    const dr = this.drPeer(overlay);
+    if (dr) {
+      // Stable across a promotion: the pair's first overlay by id holds the shared passwords.
+      const [first] = [overlay, dr.ref].sort((a, b) => a.id.localeCompare(b.id));
+      // The operator cannot demote a running primary: only the overlay built as the replica
+      // is ever a standby, and promoting it removes the standby section.
+      const spec = overlay.settings.dr;
+      const standby = spec.role === 'replica' && !spec.promoted;
+      cluster.replicateWith({ ...dr.peer, sharedSecretKeyPrefix: secretKeyPrefix(first) }, standby ? 'replica' : 'primary');
+    }
+    return cluster;
+  }
+
+  private externalPatroni(overlay: OverlaySpec): ExternalPatroniCluster {
+    const pg = overlay.settings.postgres;
+    // Checked at load time: external Patroni has addresses and is never a DR replica.
+    const cluster = new ExternalPatroniCluster(this, 'Postgres', {
+      name: pg.name,
+      addresses: pg.external.addresses,
+      pgbouncerPort: pg.external.pgbouncerPort,
+      exporterPort: pg.external.exporterPort,
+      secretBackend: overlay.region.secrets,
+      secretKeyPrefix: secretKeyPrefix(overlay),
+    });
+    for (const db of pg.databases) cluster.addDatabase(db.name, { poolerInstances: db.poolerInstances, poolMode: db.poolMode });
+    return cluster;
+  }
+
+  /** The other member of this overlay's DR pair, as its engine's `replicateWith` wants it. */
+  private drPeer(overlay: OverlaySpec): { peer: ReplicationPeer; role: 'primary' | 'replica'; ref: OverlayRef } | undefined {
+    const peer = overlay.peers.primary ?? overlay.peers.replicas[0];
+    if (!peer) return undefined;
+    // The peer reads this region's archive with a user of this tenant.
+    this.minio!.addExternalUser(topologyName(overlay, peer));
+    return {
+      peer: {
+        topologyName: topologyName(overlay, peer),
+        objectStorageEndpoint: peer.region.objectStorage.endpoint,
+        bucket: PG_BACKUP_BUCKET,
+        credentialsRemoteKey: MinioTenant.externalUserKey(secretKeyPrefix(peer), peer.settings.minio.name, topologyName(overlay, overlay)),
+      },
+      role: overlay.peers.primary ? 'replica' : 'primary',
+      ref: peer,
+    };
+  }
+}
+
+/** The name of this overlay's cluster in `o`'s region of the cross-region topology: `<cluster>-<region>`. */
+function topologyName(overlay: OverlaySpec, o: { region: { name: string } }): string {
+  return `${overlay.settings.postgres.name}-${o.region.name}`;
 }

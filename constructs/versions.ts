@@ -31,6 +31,7 @@ export const CRD_APIS: readonly CrdApi[] = [
   { group: 'monitoring.coreos.com', version: 'v1', kinds: ['PodMonitor', 'ServiceMonitor', 'PrometheusRule'], release: 'prometheus-operator v0.93.0' },
   { group: 'postgresql.cnpg.io', version: 'v1', kinds: ['Cluster', 'Pooler', 'ScheduledBackup', 'Database', 'Publication'], release: 'cloudnative-pg v1.30.0' },
   { group: 'barmancloud.cnpg.io', version: 'v1', kinds: ['ObjectStore'], release: 'plugin-barman-cloud v0.14.0' },
+  { group: 'acid.zalan.do', version: 'v1', kinds: ['postgresql'], release: 'zalando/postgres-operator v2.0.1' },
   { group: 'minio.min.io', version: 'v2', kinds: ['Tenant'], release: 'minio/operator v7.1.1' },
   { group: 'velero.io', version: 'v1', kinds: ['BackupStorageLocation', 'Schedule'], release: 'vmware-tanzu/velero v1.18.1' },
   { group: 'kafka.strimzi.io', version: 'v1', kinds: ['Kafka', 'KafkaNodePool', 'KafkaConnect', 'KafkaConnector', 'KafkaMirrorMaker2', 'KafkaTopic', 'KafkaUser'], release: 'strimzi 1.2.0' },
@@ -89,4 +90,87 @@ export const IMAGES = {
 /** PostgreSQL operand images (CloudNativePG's own builds; the major version is a data-format contract). */
 export const POSTGRES_IMAGES = {
   cloudnativePg: 'ghcr.io/cloudnative-pg/postgresql:17.5',
+} as const;
+
+/**
+ * Kafka as Strimzi runs it: the broker, Connect and MirrorMaker 2 version, one of those the
+ * pinned Strimzi release supports (Strimzi 1.2.0 ships Kafka 4.2.x and 4.3.x images,
+ * `quay.io/strimzi/kafka:1.2.0-kafka-4.3.1`). Raising it rolls every broker; the KRaft
+ * metadata version follows the Kafka version's default unless the Kafka resource pins it.
+ */
+export const STRIMZI_KAFKA = {
+  strimzi: HELM_CHARTS.strimzi.appVersion,
+  kafka: '4.3.1',
+} as const;
+
+/** One downloadable artifact of a Kafka Connect plugin, as Strimzi's build fetches it. */
+export interface ConnectPluginArtifact {
+  readonly type: 'tgz' | 'zip' | 'jar';
+  readonly url: string;
+  /**
+   * SHA-512 of the file, as the publisher states it (Strimzi's build refuses a download that
+   * does not match). Absent only where the publisher states none: see the plugin's note.
+   */
+  readonly sha512?: string;
+}
+
+/** A Kafka Connect plugin Strimzi adds to the Connect image it builds. */
+export interface ConnectPluginPin {
+  /** Plugin directory name in the image. */
+  readonly name: string;
+  readonly version: string;
+  readonly artifacts: readonly ConnectPluginArtifact[];
+  /** Where the pin and its checksum come from. */
+  readonly source: string;
+}
+
+/**
+ * Connector plugins of the CDC flow (PostgreSQL → Kafka → OpenSearch). A prebuilt Connect
+ * image (`streaming.connect.image`) must contain the same plugins at these versions.
+ */
+export const CONNECT_PLUGINS = {
+  debeziumPostgres: {
+    name: 'debezium-connector-postgres',
+    version: '3.6.2.Final',
+    artifacts: [{
+      type: 'tgz',
+      url: 'https://repo1.maven.org/maven2/io/debezium/debezium-connector-postgres/3.6.2.Final/debezium-connector-postgres-3.6.2.Final-plugin.tar.gz',
+    }],
+    // Maven Central publishes `<url>.sha512` beside the archive; it was not reachable when this
+    // pin was written, so no checksum is set yet. Fill in `sha512` from that file (and check it
+    // against `sha512sum` of the download) before relying on the build.
+    source: 'Maven Central io.debezium:debezium-connector-postgres:3.6.2.Final (plugin archive)',
+  },
+  opensearchSink: {
+    name: 'opensearch-connector-for-apache-kafka',
+    version: '3.1.1',
+    artifacts: [{
+      type: 'zip',
+      url: 'https://github.com/Aiven-Open/opensearch-connector-for-apache-kafka/releases/download/v3.1.1/opensearch-connector-for-apache-kafka-3.1.1.zip',
+    }],
+    // The GitHub release publishes the zip and tar only, with no checksum file: compute the
+    // SHA-512 of the release asset once, review it, and set `sha512`.
+    source: 'GitHub release Aiven-Open/opensearch-connector-for-apache-kafka v3.1.1 (distZip asset)',
+  },
+} as const satisfies Record<string, ConnectPluginPin>;
+
+/**
+ * OpenSearch as the opensearch-operator runs it (nodes and Dashboards at the same version),
+ * and the Prometheus exporter plugin release built for exactly that version. Raising the
+ * version is a rolling upgrade by the operator, one minor at a time.
+ */
+export const OPENSEARCH = {
+  version: '3.1.0',
+  /** The plugin's release is `<OpenSearch version>.<plugin patch>`. */
+  prometheusExporterPlugin: 'https://github.com/opensearch-project/opensearch-prometheus-exporter/releases/download/3.1.0.0/prometheus-exporter-3.1.0.0.zip',
+} as const;
+
+/** Images of the search layer besides the operator's own (which follow the pinned chart). */
+export const SEARCH_IMAGES = {
+  /** The OpenSearch node image; its JDK builds the node truststore in an init container. */
+  opensearch: `docker.io/opensearchproject/opensearch:${OPENSEARCH.version}`,
+  /** The operator's init helper (volume ownership), which would otherwise default to busybox:latest. */
+  initHelper: 'docker.io/library/busybox:1.37.0',
+  /** curl for the cross-cluster replication set-up Job (Alpine-based, runs as uid 100). */
+  curl: 'docker.io/curlimages/curl:8.14.1',
 } as const;

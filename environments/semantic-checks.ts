@@ -2,7 +2,7 @@
  * Rules that span fields or overlays, checked after merging: each returns problems that
  * name the file that set the value, the field path, the value and the fix.
  */
-import type { ComputeResources, OverlaySpec } from './model';
+import type { ComputeResources, OverlaySpec, PostgresSpec } from './model';
 import type { Problem } from './problems';
 import { valueAt } from './problems';
 import { parseQuantity } from './quantity';
@@ -67,6 +67,8 @@ export function checkOverlays(overlays: readonly OverlaySpec[], sourceOf: Source
       if (pg.engine === 'cloudnative-pg' && !s.minio.enabled) {
         problem('minio.enabled', 'CloudNativePG archives WAL and backups to the region\'s MinIO, which is disabled', 'set minio.enabled: true, or postgres.enabled: false');
       }
+      if (pg.engine === 'zalando') checkZalando(problem, pg, s.minio.enabled);
+      if (pg.engine === 'external-patroni') checkExternalPatroni(problem, pg);
       const names = new Set<string>();
       pg.databases.forEach((db, i) => {
         if (RESERVED_DATABASES.has(db.name)) problem(`postgres.databases.${i}.name`, `"${db.name}" is reserved by PostgreSQL`, 'choose the application\'s own name');
@@ -118,6 +120,54 @@ export function checkOverlays(overlays: readonly OverlaySpec[], sourceOf: Source
 }
 
 type Report = (fieldPath: string, message: string, fix: string) => void;
+
+/** What the Zalando operator's CRD and its one-pooler-per-cluster design accept. */
+function checkZalando(problem: Report, pg: PostgresSpec, minio: boolean) {
+  if (!minio) {
+    problem('minio.enabled', 'the Zalando engine archives WAL and writes logical backups to the region\'s MinIO, which is disabled', 'set minio.enabled: true, or postgres.enabled: false');
+  }
+  if (pg.name.length > 53 || !/^[a-z]/.test(pg.name)) {
+    problem('postgres.name', 'the Zalando operator needs a cluster name that starts with a letter and has at most 53 characters', 'choose such a name (never rename a live cluster)');
+  }
+  if (!/^(\d+|\*)(\/\d+)?(\s+(\d+|\*)(\/\d+)?){4}$/.test(pg.backup.schedule)) {
+    problem('postgres.backup.schedule', 'the Zalando operator accepts only five numeric cron fields (no macros or names)', "write e.g. '0 1 * * *' instead");
+  }
+  for (const side of ['requests', 'limits'] as const) {
+    if (!/^(\d+m|\d+(\.\d{1,3})?)$/.test(pg.resources[side].cpu)) {
+      problem(`postgres.resources.${side}.cpu`, 'the Zalando operator accepts CPU only as millicores or cores with at most three decimals', 'write e.g. 500m or 1.5');
+    }
+    if (!/^(\d+(e\d+)?|\d+(\.\d+)?(e\d+)?[EPTGMK]i?)$/.test(pg.resources[side].memory)) {
+      problem(`postgres.resources.${side}.memory`, 'the Zalando operator does not accept this memory quantity', 'write e.g. 512Mi or 8Gi');
+    }
+  }
+  // One PgBouncer Deployment per cluster serves every pooled database.
+  const pooled = pg.databases.map((db, i) => ({ db, i })).filter(({ db }) => db.poolerInstances > 0);
+  const first = pooled[0];
+  for (const { db, i } of pooled.slice(1)) {
+    if (db.poolMode !== first.db.poolMode) {
+      problem(`postgres.databases.${i}.poolMode`, `database "${db.name}" asks for ${db.poolMode} pooling but "${first.db.name}" for ${first.db.poolMode}; Zalando runs one pooler per cluster`, `use poolMode ${first.db.poolMode} for every pooled database, or poolerInstances: 0 for "${db.name}"`);
+    }
+  }
+}
+
+function checkExternalPatroni(problem: Report, pg: PostgresSpec) {
+  const ext = pg.external;
+  const seen = new Set<string>();
+  ext.addresses.forEach((address, i) => {
+    if (seen.has(address)) problem(`postgres.external.addresses.${i}`, `${address} is listed twice`, 'remove the duplicate');
+    seen.add(address);
+    const [a, b] = address.split('.').map(Number);
+    if (a === 0 || a === 127 || a >= 224 || (a === 169 && b === 254)) {
+      problem(`postgres.external.addresses.${i}`, 'is an unspecified, loopback, link-local or multicast address, which Kubernetes does not route to a VM', 'give the VM\'s routable address');
+    }
+  });
+  if (ext.pgbouncerPort === ext.exporterPort) {
+    problem('postgres.external.exporterPort', `equals pgbouncerPort ${ext.pgbouncerPort}; PgBouncer and postgres_exporter cannot share a port`, 'set exporterPort to the port postgres_exporter listens on (9187 by default)');
+  }
+  if (pg.name.length > 54 || !/^[a-z]/.test(pg.name)) {
+    problem('postgres.name', 'names the Services of the external cluster, so it must start with a letter and leave room for "-exporter" (at most 54 characters)', 'choose such a name');
+  }
+}
 
 function checkResources(problem: Report, fieldPath: string, r: ComputeResources, max: { cpu: string; memory: string }) {
   for (const k of ['cpu', 'memory'] as const) {

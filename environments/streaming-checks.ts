@@ -33,6 +33,14 @@ export function checkStreaming(overlays: readonly OverlaySpec[], sourceOf: Sourc
           problem(`streaming.kafka.resources.limits.${r}`, `limit ${k.resources.limits[r]} is above limitRange.max.${r} ${s.limitRange.max[r]}`, `lower streaming.kafka.resources.limits.${r} or raise limitRange.max.${r}`);
         }
       }
+      // MirrorMaker 2 in a replica compiles the pattern (Java regex; JavaScript's accepts the same common subset).
+      if (s.dr.role === 'replica') {
+        try {
+          new RegExp(s.streaming.mirrorTopics);
+        } catch (err) {
+          problem('streaming.mirrorTopics', `"${s.streaming.mirrorTopics}" is not a valid regular expression (${(err as Error).message})`, 'use a regular expression such as ".*" or "hrm\\..*|payroll\\..*"');
+        }
+      }
     }
 
     const os = s.opensearch;

@@ -125,7 +125,7 @@ function withDefinitions(body: any, coreDefs: Record<string, any>): any {
 }
 
 /** Options shared with gitops/validator.ts's fallback; keep the two in step. */
-export const AJV_OPTIONS = { allErrors: false, strict: true, strictTypes: false, strictTuples: false, validateSchema: false } as const;
+export const AJV_OPTIONS = { allErrors: false, strict: true, strictRequired: false, strictTypes: false, strictTuples: false, validateSchema: false } as const;
 
 function writeValidator(outDir: string, schemaRel: string, schema: any): void {
   const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true, lines: false, optimize: 1 } });

@@ -61,6 +61,16 @@ export interface ReplicationPeer {
   readonly credentialsRemoteKey: string;
 }
 
+export interface ReplicateOptions {
+  /**
+   * Create this cluster from the peer's archive (it was built as the replica of the pair).
+   * @default role === 'replica'
+   */
+  readonly bootstrapFromPeer?: boolean;
+  /** The demoted side's `status.demotionToken`, for a switchover without data loss. */
+  readonly promotionToken?: string;
+}
+
 /**
  * A CloudNativePG `Cluster` sized by the tier: instances spread across nodes and zones on
  * the database node pool, data and WAL on the retain storage class, quorum synchronous
@@ -114,7 +124,8 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster 
           ...(props.synchronous ? {
             synchronous: {
               method: cnpg.ClusterSpecPostgresqlSynchronousMethod.ANY,
-              // A majority of the standbys must confirm each commit.
+              // Quorum commit: floor((n-1)/2) standbys confirm each commit (1 of 2 with 3
+              // instances), so one instance can fail without blocking writes.
               number: Math.max(1, Math.floor((props.instances - 1) / 2)),
               dataDurability: cnpg.ClusterSpecPostgresqlSynchronousDataDurability.REQUIRED,
             },
@@ -332,7 +343,7 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster 
    * other's object store, `replica.primary` names the leader, and a replica bootstraps from
    * the primary's archive. Promotion is a change of `primary` on both sides.
    */
-  public replicateWith(peer: ReplicationPeer, role: 'primary' | 'replica'): void {
+  public replicateWith(peer: ReplicationPeer, role: 'primary' | 'replica', options: ReplicateOptions = {}): void {
     if (!this.objectStoreName) throw new Error(`cluster ${this.clusterName}: call backupTo() before replicateWith(): the topology is built on the WAL archives`);
     const peerStore = `${this.clusterName}-${peer.topologyName}-archive`;
     const creds = new SecretReference(this, 'PeerArchiveCredentials', {
@@ -345,8 +356,15 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster 
     this.addObjectStore(peerStore, `s3://${peer.bucket}/`, peer.objectStorageEndpoint, creds.selector('AWS_ACCESS_KEY_ID'), creds.selector('AWS_SECRET_ACCESS_KEY'));
     this.externalClusters.push(this.pluginSource(peer.topologyName, peerStore));
     const primary = role === 'primary' ? this.topologyName : peer.topologyName;
-    this.replica = { self: this.topologyName, primary, source: peer.topologyName };
-    if (role === 'replica') this.bootstrap = { recovery: { source: peer.topologyName } };
+    this.replica = {
+      self: this.topologyName,
+      primary,
+      source: peer.topologyName,
+      ...(role === 'primary' && options.promotionToken ? { promotionToken: options.promotionToken } : {}),
+    };
+    // The bootstrap is how the cluster was created; it never changes for a running cluster,
+    // not even when a promotion swaps which side leads.
+    if (options.bootstrapFromPeer ?? role === 'replica') this.bootstrap = { recovery: { source: peer.topologyName } };
     // The peer's object storage is outside this cluster; its address is not known here, its port is.
     allowEgressToAddresses(this, 'AllowPeerArchive', {
       name: `allow-${this.clusterName}-to-peer-archive`,

@@ -1,6 +1,19 @@
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import type { PodGroup } from '../platform/network';
-import type { SecretReference } from '../secrets/secret-reference';
+
+/**
+ * A Secret holding a credential, in a known namespace: the target of an ExternalSecret
+ * (`SecretReference`) or a Secret an operator generates (Zalando's user secrets). It is a
+ * construct in the layer that provides the Secret, so consumers can depend on that layer.
+ */
+export interface CredentialsSecret extends IConstruct {
+  readonly name: string;
+  readonly namespace: string;
+  /** Data keys of the Secret. */
+  readonly keys: readonly string[];
+  /** A `{ name, key }` selector for one key of the Secret. */
+  selector(key: string): { name: string; key: string };
+}
 
 /** An application database and the role that owns it. */
 export interface PostgresDatabase {
@@ -11,7 +24,7 @@ export interface PostgresDatabase {
   readonly host: string;
   readonly port: number;
   /** Secret with `username` and `password` of the owner role, in the cluster's namespace. */
-  readonly credentials: SecretReference;
+  readonly credentials: CredentialsSecret;
 }
 
 export interface AddDatabaseOptions {
@@ -48,7 +61,7 @@ export interface IPostgresCluster extends Construct {
   readonly serverPods: PodGroup;
 
   addDatabase(name: string, options?: AddDatabaseOptions): PostgresDatabase;
-  addRole(name: string, options?: AddRoleOptions): SecretReference;
+  addRole(name: string, options?: AddRoleOptions): CredentialsSecret;
   /** Opens the network path from `clients` to the cluster (and its poolers). */
   allowFrom(clients: PodGroup, name: string): void;
   database(name: string): PostgresDatabase;

@@ -21,6 +21,11 @@ export interface SecretReferenceProps {
    * consumers that want a file such as MinIO's `config.env`. @default the keys as they are
    */
   readonly template?: Readonly<Record<string, string>>;
+  /**
+   * Non-secret values added to the Secret next to the fetched ones (a file path a tool
+   * reads from the same environment, say). @default none
+   */
+  readonly literals?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -38,7 +43,7 @@ export class SecretReference extends Construct {
     super(scope, id);
     this.name = props.name;
     this.namespace = props.namespace;
-    this.keys = Object.keys(props.template ?? props.keys).sort();
+    this.keys = [...new Set([...Object.keys(props.template ?? props.keys), ...Object.keys(props.literals ?? {})])].sort();
     if (props.backend.kind === 'sealed-secrets') {
       this.renderSealed(props, props.backend);
       return;
@@ -55,10 +60,15 @@ export class SecretReference extends Construct {
           name: props.name,
           creationPolicy: eso.ExternalSecretSpecTargetCreationPolicy.OWNER,
           deletionPolicy: eso.ExternalSecretSpecTargetDeletionPolicy.RETAIN,
-          ...(props.type || props.template ? {
+          ...(props.type || props.template || props.literals ? {
             template: {
               ...(props.type ? { type: props.type } : {}),
-              ...(props.template ? { engineVersion: eso.ExternalSecretSpecTargetTemplateEngineVersion.V2, data: { ...props.template } } : {}),
+              ...(props.template || props.literals ? {
+                engineVersion: eso.ExternalSecretSpecTargetTemplateEngineVersion.V2,
+                // Without a template of its own, literals are merged into the fetched keys.
+                ...(props.template ? {} : { mergePolicy: eso.ExternalSecretSpecTargetTemplateMergePolicy.MERGE }),
+                data: { ...props.template, ...props.literals },
+              } : {}),
             },
           } : {}),
         },
@@ -76,7 +86,7 @@ export class SecretReference extends Construct {
       ctx.problems.push(problem);
     };
     if (!entry) {
-      const literals = this.keys.map((k) => `--from-literal=${k}=...`).join(' ');
+      const literals = this.keys.filter((k) => !(k in (props.literals ?? {}))).map((k) => `--from-literal=${k}=...`).join(' ');
       report({
         file,
         path: '',
@@ -85,7 +95,7 @@ export class SecretReference extends Construct {
       });
       return;
     }
-    const missing = this.keys.filter((k) => !(k in entry.encryptedData));
+    const missing = this.keys.filter((k) => !(k in entry.encryptedData) && !(k in (props.literals ?? {})));
     if (missing.length) {
       report({ file, path: 'spec.encryptedData', value: Object.keys(entry.encryptedData), message: `lacks key(s) ${missing.join(', ')}`, fix: `seal the secret again with keys ${this.keys.join(', ')}` });
       return;
@@ -94,7 +104,11 @@ export class SecretReference extends Construct {
       metadata: { name: props.name, namespace: props.namespace, ...(Object.keys(entry.annotations).length ? { annotations: { ...entry.annotations } } : {}) },
       spec: {
         encryptedData: { ...entry.encryptedData },
-        template: { metadata: { name: props.name, namespace: props.namespace }, ...(props.type ?? entry.type ? { type: props.type ?? entry.type } : {}) },
+        template: {
+          metadata: { name: props.name, namespace: props.namespace },
+          ...(props.type ?? entry.type ? { type: props.type ?? entry.type } : {}),
+          ...(props.literals ? { data: { ...props.literals } } : {}),
+        },
       },
     });
   }

@@ -51,6 +51,8 @@ export interface GrantOptions {
    * @default 'env'
    */
   readonly credentialsFormat?: S3CredentialsFormat;
+  /** Non-secret values added to the consumer's credential Secret (e.g. `AWS_CA_BUNDLE`). @default none */
+  readonly literals?: Readonly<Record<string, string>>;
 }
 
 /** An AWS shared credentials file (ExternalSecret template over `accessKey` and `secretKey`). */
@@ -229,6 +231,7 @@ export class MinioTenant extends Construct {
       ...(format === 'aws-credentials-file'
         ? { keys: { accessKey: 'accessKey', secretKey: 'secretKey' }, template: { cloud: AWS_CREDENTIALS_FILE } }
         : { keys: { AWS_ACCESS_KEY_ID: 'accessKey', AWS_SECRET_ACCESS_KEY: 'secretKey' } }),
+      ...(options.literals ? { literals: options.literals } : {}),
     });
     const policyId = `AllowS3-${who.namespace}-${who.name}`;
     if (!consumer.node.tryFindChild(`${policyId}Egress`)) {

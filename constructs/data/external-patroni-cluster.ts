@@ -1,0 +1,199 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import * as monitoring from '../../imports/monitoring.coreos.com';
+import type { SecretBackend } from '../../environments/model';
+import { componentLabels } from '../platform/labels';
+import { allowEgressToAddresses, PodGroup } from '../platform/network';
+import { OverlayContext } from '../platform/overlay-context';
+import { SecretReference } from '../secrets/secret-reference';
+import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, CredentialsSecret, IPostgresCluster, objectName, PostgresDatabase } from './postgres-cluster';
+
+/** Who manages the EndpointSlices Strata writes (anything but the EndpointSlice controller). */
+const ENDPOINTSLICE_MANAGER = 'strata.io';
+
+export interface ExternalPatroniClusterProps {
+  /** Name of the Service applications connect to (a DNS label; `<name>-exporter` must fit 63 characters). */
+  readonly name: string;
+  /** @default 'postgres' */
+  readonly namespace?: string;
+  /** IPv4 addresses of the VMs running PgBouncer in front of Patroni. */
+  readonly addresses: readonly string[];
+  /** PgBouncer port on the VMs. @default 6432 */
+  readonly pgbouncerPort?: number;
+  /** postgres_exporter port on the VMs. @default 9187 */
+  readonly exporterPort?: number;
+  readonly secretBackend: SecretBackend;
+  /** Prefix of every key this cluster reads from the secret store, e.g. `region-a/prod`. */
+  readonly secretKeyPrefix: string;
+  /**
+   * The Prometheus pods that scrape the exporters.
+   * @default namespace `monitoring`, label `app.kubernetes.io/name: prometheus`
+   */
+  readonly prometheus?: PodGroup;
+}
+
+/**
+ * PostgreSQL run by Patroni on VMs outside the cluster, behind PgBouncer (seed 002): no
+ * operator, nothing created on the VMs. In the cluster it is a Service without selector
+ * whose EndpointSlice lists the VMs' PgBouncer port, one ExternalSecret per database owner
+ * (the roles themselves are managed on the VMs), egress policies to exactly those
+ * addresses, and a ServiceMonitor over a second selector-less Service for postgres_exporter.
+ *
+ * PgBouncer routes every connection to the Patroni leader, so `readOnlyHost` equals
+ * `readWriteHost`; `serverPods` selects no pod (there is none to open ingress to).
+ */
+export class ExternalPatroniCluster extends Construct implements IPostgresCluster {
+  public readonly clusterName: string;
+  public readonly namespace: string;
+  public readonly readWriteHost: string;
+  public readonly readOnlyHost: string;
+  public readonly port: number;
+  public readonly exporterPort: number;
+  public readonly addresses: readonly string[];
+  /** PgBouncer's TLS is set up on the VMs; Strata knows no CA for it. */
+  public readonly ca?: { readonly name: string; readonly key: string };
+  public readonly serverPods: PodGroup;
+
+  private readonly props: ExternalPatroniClusterProps;
+  private readonly roles = new Map<string, CredentialsSecret>();
+  private readonly databases = new Map<string, PostgresDatabase>();
+
+  constructor(scope: Construct, id: string, props: ExternalPatroniClusterProps) {
+    super(scope, id);
+    validate(props);
+    this.props = props;
+    this.clusterName = props.name;
+    this.port = props.pgbouncerPort ?? 6432;
+    this.exporterPort = props.exporterPort ?? 9187;
+    this.addresses = [...props.addresses];
+    this.namespace = OverlayContext.of(this).requireNamespace({ name: props.namespace ?? 'postgres', workload: true });
+    this.readWriteHost = `${props.name}.${this.namespace}.svc.cluster.local`;
+    this.readOnlyHost = this.readWriteHost;
+    // A label no pod carries: the servers are VMs.
+    this.serverPods = { namespace: this.namespace, podLabels: { 'strata.io/external-postgres': props.name } };
+
+    this.addEndpoints('Resource', props.name, 'pgbouncer', this.port, componentLabels('postgresql', props.name, 'database'));
+
+    const exporterName = `${props.name}-exporter`;
+    const exporterLabels = componentLabels('postgres-exporter', props.name, 'metrics');
+    this.addEndpoints('Exporter', exporterName, 'metrics', this.exporterPort, exporterLabels);
+    new monitoring.ServiceMonitor(this, 'ServiceMonitor', {
+      metadata: { name: exporterName, namespace: this.namespace },
+      spec: {
+        selector: { matchLabels: { ...exporterLabels } },
+        // Selector-less Services get no Endpoints object from Kubernetes, only our EndpointSlice.
+        serviceDiscoveryRole: monitoring.ServiceMonitorSpecServiceDiscoveryRole.ENDPOINT_SLICE,
+        endpoints: [{ port: 'metrics', interval: '30s' }],
+      },
+    });
+    const prometheus = props.prometheus ?? { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } };
+    allowEgressToAddresses(this, 'AllowScrape', {
+      name: `allow-prometheus-to-${props.name}-exporters`,
+      from: prometheus,
+      cidrs: this.cidrs(),
+      ports: [this.exporterPort],
+    });
+  }
+
+  /** A Service without selector and the EndpointSlice listing the VMs on `port`. */
+  private addEndpoints(id: string, name: string, portName: string, port: number, labels: Record<string, string>): void {
+    new k8s.KubeService(this, id, {
+      metadata: { name, namespace: this.namespace, labels },
+      spec: { type: 'ClusterIP', ports: [{ name: portName, protocol: 'TCP', port, targetPort: k8s.IntOrString.fromNumber(port) }] },
+    });
+    new k8s.KubeEndpointSlice(this, `${id}Endpoints`, {
+      metadata: {
+        name: `${name}-vms`,
+        namespace: this.namespace,
+        labels: { 'kubernetes.io/service-name': name, 'endpointslice.kubernetes.io/managed-by': ENDPOINTSLICE_MANAGER },
+      },
+      addressType: 'IPv4',
+      endpoints: this.addresses.map((address) => ({ addresses: [address], conditions: { ready: true } })),
+      ports: [{ name: portName, protocol: 'TCP', port }],
+    });
+  }
+
+  private cidrs(): string[] {
+    return this.addresses.map((address) => `${address}/32`);
+  }
+
+  /**
+   * The credential of a role that exists on the VMs, fetched from the secret store; the
+   * role itself (with `options`) is created by whoever manages Patroni.
+   */
+  public addRole(name: string, _options: AddRoleOptions = {}): CredentialsSecret {
+    assertIdentifier('role', name);
+    const existing = this.roles.get(name);
+    if (existing) return existing;
+    const secret = new SecretReference(this, `Role-${name}`, {
+      backend: this.props.secretBackend,
+      namespace: this.namespace,
+      name: `${this.clusterName}-${objectName(name)}-credentials`,
+      remoteKey: `${this.props.secretKeyPrefix}/postgres/${this.clusterName}/roles/${name}`,
+      keys: { username: 'username', password: 'password' },
+      type: 'kubernetes.io/basic-auth',
+    });
+    this.roles.set(name, secret);
+    return secret;
+  }
+
+  /**
+   * Records a database that exists on the VMs and fetches its owner's credential. Pooling is
+   * PgBouncer's on the VMs, so `options` are not applied here.
+   */
+  public addDatabase(name: string, _options: AddDatabaseOptions = {}): PostgresDatabase {
+    assertIdentifier('database', name);
+    if (this.databases.has(name)) throw new Error(`database "${name}" is added twice to cluster ${this.clusterName}`);
+    const db: PostgresDatabase = { name, owner: name, host: this.readWriteHost, port: this.port, credentials: this.addRole(name) };
+    this.databases.set(name, db);
+    return db;
+  }
+
+  public database(name: string): PostgresDatabase {
+    const db = this.databases.get(name);
+    if (!db) throw new Error(`cluster ${this.clusterName} has no database "${name}" (databases: ${[...this.databases.keys()].join(', ') || 'none'}); add it with addDatabase or postgres.databases`);
+    return db;
+  }
+
+  /** Egress from `clients` to the VMs' PgBouncer port (the VMs' own firewall must allow it too). */
+  public allowFrom(clients: PodGroup, name: string): void {
+    allowEgressToAddresses(this, `AllowClient-${name}`, {
+      name: `allow-${name}-to-${this.clusterName}-vms`,
+      from: clients,
+      cidrs: this.cidrs(),
+      ports: [this.port],
+    });
+  }
+}
+
+const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+function validate(props: ExternalPatroniClusterProps): void {
+  const where = `external Patroni cluster ${props.name}`;
+  if (!DNS_LABEL.test(props.name) || props.name.length > 54) {
+    throw new Error(`${where}: name "${props.name}" is not a Service name: use lower-case letters, digits and '-', starting with a letter, at most 54 characters (the exporter Service adds "-exporter")`);
+  }
+  if (props.addresses.length === 0) {
+    throw new Error(`${where}: addresses is empty; list the IPv4 addresses of the PgBouncer VMs, e.g. ['10.20.0.11', '10.20.0.12']`);
+  }
+  const seen = new Set<string>();
+  for (const address of props.addresses) {
+    if (!IPV4.test(address)) throw new Error(`${where}: addresses contains "${address}", which is not an IPv4 address; write it as four decimal octets, e.g. 10.20.0.11`);
+    const [a, b] = address.split('.').map(Number);
+    // The API server rejects these in endpoints: they never reach a VM.
+    if (a === 0 || a === 127 || a >= 224 || (a === 169 && b === 254)) {
+      throw new Error(`${where}: addresses contains ${address}, an unspecified, loopback, link-local or multicast address; give the VM's routable address`);
+    }
+    if (seen.has(address)) throw new Error(`${where}: addresses lists ${address} twice; remove the duplicate`);
+    seen.add(address);
+  }
+  for (const [prop, port] of [['pgbouncerPort', props.pgbouncerPort], ['exporterPort', props.exporterPort]] as const) {
+    if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) {
+      throw new Error(`${where}: ${prop} ${port} is not a TCP port; use an integer from 1 to 65535`);
+    }
+  }
+  if (props.pgbouncerPort !== undefined && props.pgbouncerPort === props.exporterPort) {
+    throw new Error(`${where}: pgbouncerPort and exporterPort are both ${props.pgbouncerPort}; PgBouncer and postgres_exporter cannot share a port`);
+  }
+}
