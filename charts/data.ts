@@ -139,6 +139,7 @@ export class DataChart extends LayerChart {
       addresses: pg.external.addresses,
       pgbouncerPort: pg.external.pgbouncerPort,
       exporterPort: pg.external.exporterPort,
+      postgresPort: pg.external.postgresPort,
       secretBackend: overlay.region.secrets,
       secretKeyPrefix: secretKeyPrefix(overlay),
     });

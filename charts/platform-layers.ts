@@ -17,7 +17,7 @@ export function buildPlatformLayers(app: App, overlay: OverlaySpec): PlatformLay
   const s = overlay.settings;
   const data = new DataChart(app, overlay);
   const search = s.opensearch.enabled ? new SearchChart(app, overlay, data) : undefined;
-  const streaming = s.streaming.kafka.enabled ? new StreamingChart(app, overlay, data) : undefined;
+  const streaming = s.streaming.kafka.enabled ? new StreamingChart(app, overlay, data, search) : undefined;
   // Checked at load time: an overlay with Velero has MinIO.
   const backup = s.velero.enabled ? new BackupChart(app, overlay, data.minio!) : undefined;
   return { data, streaming, search, backup };

@@ -1,14 +1,127 @@
 import { App } from 'cdk8s';
-import type { OverlaySpec } from '../environments/model';
+import type { OverlayRef, OverlaySpec } from '../environments/model';
 import { LayerChart } from '../constructs/platform/layer-chart';
-import type { DataChart } from './data';
+import { KAFKA_EXTERNAL_PORT, KafkaCluster } from '../constructs/streaming/kafka-cluster';
+import { CdcPipeline } from '../constructs/streaming/cdc-pipeline';
+import { KafkaConnectCluster } from '../constructs/streaming/kafka-connect';
+import { KafkaMirrorMaker, MIRROR_DEFAULT_EXCLUDES } from '../constructs/streaming/mirror-maker';
+import { DataChart, secretKeyPrefix } from './data';
+import type { SearchChart } from './search';
 
 /**
- * Streaming layer: Strimzi Kafka (KRaft node pools), Kafka Connect, topics and users, and
- * MirrorMaker 2 in a DR replica region.
+ * DNS name of an overlay's Kafka external bootstrap load balancer, as DR replicas in other
+ * regions reach it: `kafka-<env>.<baseDomain>`. external-dns is asked to publish it.
+ */
+export function kafkaExternalHost(o: { region: { baseDomain: string }; environment: string }): string {
+  return `kafka-${o.environment}.${o.region.baseDomain}`;
+}
+
+/** The Kafka user a replica region's MirrorMaker 2 reads its primary with. */
+export function mirrorUserName(replica: { region: { name: string } }): string {
+  return `mirror-maker-${replica.region.name}`;
+}
+
+/**
+ * Streaming layer: Strimzi Kafka (KRaft node pools), Kafka Connect with the CDC plugins when
+ * the overlay has pipelines, and for a DR pair the external listener and mirror user on the
+ * primary and MirrorMaker 2 on the replica. The CDC pipelines themselves are built on
+ * `kafka` and `connect`.
  */
 export class StreamingChart extends LayerChart {
-  constructor(scope: App, overlay: OverlaySpec, _data: DataChart) {
+  public readonly kafka: KafkaCluster;
+  /** Present when the overlay has CDC pipelines. */
+  public readonly connect?: KafkaConnectCluster;
+  /** Present in a DR replica whose primary runs Kafka. */
+  public readonly mirrorMaker?: KafkaMirrorMaker;
+
+  /** The CDC pipelines of the overlay, by name. */
+  public readonly pipelines: Readonly<Record<string, CdcPipeline>> = {};
+
+  constructor(scope: App, overlay: OverlaySpec, data: DataChart, search?: SearchChart) {
     super(scope, 'streaming', { region: overlay.region.name, environment: overlay.environment });
+    const s = overlay.settings.streaming;
+    const region = overlay.region;
+    const prefix = secretKeyPrefix(overlay);
+    // Rack awareness makes Strimzi require the zone label on every Kafka node; with one broker
+    // it spreads nothing, so single-node clusters (dev, test) run without it.
+    const rack = s.kafka.brokers > 1 ? region.zoneLabel : undefined;
+
+    this.kafka = new KafkaCluster(this, 'Kafka', {
+      name: s.kafka.name,
+      topology: s.kafka.topology,
+      controllers: s.kafka.controllers,
+      brokers: s.kafka.brokers,
+      storageSize: s.kafka.storageSize,
+      storageClass: region.storageClasses.retain,
+      resources: s.kafka.resources,
+      replicationFactor: s.kafka.replicationFactor,
+      minInsyncReplicas: s.kafka.minInsyncReplicas,
+      retentionHours: s.kafka.retentionHours,
+      authentication: s.kafka.authentication,
+      nodePool: region.databaseNodes,
+      rackTopologyKey: rack,
+      secretBackend: region.secrets,
+      secretKeyPrefix: prefix,
+    });
+
+    if (s.pipelines.length) {
+      this.connect = new KafkaConnectCluster(this, 'Connect', {
+        kafka: this.kafka,
+        replicas: s.connect.replicas,
+        resources: s.connect.resources,
+        // Checked at load time: without an image the region has a registry.
+        ...(s.connect.image ? { image: s.connect.image } : { registry: region.registry }),
+        rackTopologyKey: rack,
+        secretBackend: region.secrets,
+        secretKeyPrefix: prefix,
+      });
+    }
+
+    // Checked at load time: pipelines have PostgreSQL, its database, and OpenSearch.
+    const pipelines: Record<string, CdcPipeline> = {};
+    for (const p of s.pipelines) {
+      pipelines[p.name] = new CdcPipeline(this, p.name, {
+        source: data.postgres!,
+        database: p.database,
+        tables: p.tables,
+        kafka: this.kafka,
+        connect: this.connect!,
+        sink: search!.opensearch,
+        indices: p.indices,
+      });
+    }
+    this.pipelines = pipelines;
+
+    // A primary opens an external listener and a read-only user for each replica that mirrors it.
+    for (const replica of overlay.peers.replicas.filter(runsKafka)) {
+      this.kafka.addExternalListener({ host: kafkaExternalHost(overlay) });
+      this.kafka.grantMirrorSource(this.kafka.addExternalUser(mirrorUserName(replica)));
+    }
+
+    const primary = overlay.peers.primary;
+    if (primary && runsKafka(primary)) {
+      const primaryPrefix = secretKeyPrefix(primary);
+      const primaryKafka = primary.settings.streaming.kafka.name;
+      this.mirrorMaker = new KafkaMirrorMaker(this, 'MirrorMaker', {
+        target: this.kafka,
+        targetAlias: region.name,
+        source: {
+          alias: primary.region.name,
+          bootstrapServers: `${kafkaExternalHost(primary)}:${KAFKA_EXTERNAL_PORT}`,
+          username: mirrorUserName(overlay),
+          passwordRemoteKey: KafkaCluster.externalUserKey(primaryPrefix, primaryKafka, mirrorUserName(overlay)),
+          clusterCaRemoteKey: KafkaCluster.clusterCaKey(primaryPrefix, primaryKafka),
+        },
+        topicsPattern: s.mirrorTopics,
+        // Connect's and MirrorMaker's own state on the primary is not data to mirror.
+        topicsExcludePattern: [...MIRROR_DEFAULT_EXCLUDES, ...KafkaConnectCluster.internalTopicNames(), ...KafkaConnectCluster.internalTopicNames('mirror-maker')]
+          .map((p) => (/^[\w-]+$/.test(p) ? p.replace(/-/g, '\\-') : p)).join('|'),
+        secretBackend: region.secrets,
+      });
+    }
   }
+}
+
+function runsKafka(o: OverlayRef): boolean {
+  return o.settings.streaming.kafka.enabled;
 }

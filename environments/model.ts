@@ -197,6 +197,13 @@ export interface OpenSearchSpec {
   readonly retentionDays: number;
 }
 
+export interface CdcIndexSpec {
+  readonly index: string;
+  readonly mappings: Readonly<Record<string, unknown>>;
+  /** The table's primary-key column, used as the document id. @default 'id' */
+  readonly documentId?: string;
+}
+
 /** One CDC flow: Postgres tables → Debezium → Kafka topics → OpenSearch indices. */
 export interface CdcPipelineSpec {
   readonly name: string;
@@ -204,7 +211,7 @@ export interface CdcPipelineSpec {
   /** Captured tables as `schema.table`. */
   readonly tables: readonly string[];
   /** Per captured table: the index it lands in and the index mappings. */
-  readonly indices: Readonly<Record<string, { readonly index: string; readonly mappings: Readonly<Record<string, unknown>> }>>;
+  readonly indices: Readonly<Record<string, CdcIndexSpec>>;
 }
 
 export interface StreamingSpec {

@@ -66,7 +66,9 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
       controllers: 3,
       brokers: 3,
       storageSize: '100Gi',
-      resources: guaranteed('2', '8Gi'),
+      // 3 brokers × 6 Gi, the controllers and Connect (with room for an image build) fit the
+      // 32 Gi namespace quota; Kafka serves reads from the page cache, not its heap.
+      resources: guaranteed('2', '6Gi'),
       replicationFactor: 3,
       minInsyncReplicas: 2,
       retentionHours: 168,
@@ -83,8 +85,10 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
     managers: 3,
     dataNodes: 3,
     storageSize: '100Gi',
-    resources: guaranteed('2', '8Gi'),
-    heap: '4g',
+    // 3 data nodes × 6 Gi with the cluster managers and Dashboards fit the 32 Gi quota;
+    // half the memory is heap, the rest file-system cache.
+    resources: guaranteed('2', '6Gi'),
+    heap: '3g',
     snapshotSchedule: '30 2 * * *',
     retentionDays: 90,
   },

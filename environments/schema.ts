@@ -117,6 +117,7 @@ export const SETTINGS_SCHEMA: Schema = obj({
           additionalProperties: obj({
             index: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]*$', hint: 'index names are lower case: letters, digits, _, . and -' },
             mappings: { type: 'object', hint: 'give the index mappings as an object, e.g. {properties: {name: {type: text}}}' },
+            documentId: { type: 'string', pattern: '^[a-z_][a-z0-9_]*$', hint: "name the table's primary-key column, e.g. id" },
           }, ['index']),
         },
       }, ['name', 'database', 'tables']),

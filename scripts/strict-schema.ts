@@ -24,8 +24,13 @@ const KEPT = new Set([
 /** Formats ajv-formats checks the way the API server does; others are dropped. */
 const FORMATS = new Set(['int32', 'int64', 'date-time', 'byte', 'double', 'float']);
 
-export function strictify(schema: Json): Json {
-  if (Array.isArray(schema)) return schema.map(strictify);
+/**
+ * @param inCombinator the schema is a branch of oneOf/anyOf/allOf/not: such a branch often
+ * lists only the fields it constrains (`{required: [pattern]}`), so closing it would reject
+ * valid objects; the object schema that holds the combinator stays closed.
+ */
+export function strictify(schema: Json, inCombinator = false): Json {
+  if (Array.isArray(schema)) return schema.map((s) => strictify(s, inCombinator));
   if (schema === null || typeof schema !== 'object') return schema;
 
   const out: Json = {};
@@ -43,14 +48,16 @@ export function strictify(schema: Json): Json {
         out.additionalProperties = typeof value === 'object' ? strictify(value) : value;
         break;
       case 'items':
-      case 'not':
         out[key] = strictify(value);
+        break;
+      case 'not':
+        out[key] = strictify(value, true);
         break;
       case 'oneOf':
       case 'anyOf':
       case 'allOf':
         // CRDs use these for "one of these fields is required"; keep only the structure.
-        out[key] = value.map(strictify);
+        out[key] = value.map((branch: Json) => strictify(branch, true));
         break;
       case 'format':
         if (typeof value === 'string' && FORMATS.has(value)) out.format = value;
@@ -76,7 +83,7 @@ export function strictify(schema: Json): Json {
 
   const preserve = schema['x-kubernetes-preserve-unknown-fields'] === true;
   const embedded = schema['x-kubernetes-embedded-resource'] === true;
-  if (out.properties && out.additionalProperties === undefined && !preserve && !embedded) {
+  if (out.properties && out.additionalProperties === undefined && !preserve && !embedded && !inCombinator) {
     out.additionalProperties = false;
   }
   if (preserve && out.type === undefined && out.properties === undefined) {

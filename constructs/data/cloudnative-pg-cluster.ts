@@ -12,7 +12,8 @@ import { protectFromPrune } from '../platform/protection';
 import { SecretReference } from '../secrets/secret-reference';
 import type { Bucket, BucketAccess } from '../storage/minio-tenant';
 import { POSTGRES_IMAGES } from '../versions';
-import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, IPostgresCluster, objectName, PostgresDatabase } from './postgres-cluster';
+import { parseQuantity } from '../../environments/quantity';
+import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, IPostgresCluster, objectName, PostgresDatabase } from './postgres-cluster';
 
 const BARMAN_PLUGIN = 'barman-cloud.cloudnative-pg.io';
 const PORT = 5432;
@@ -96,6 +97,7 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster 
   private replica?: { primary: string; source: string; self: string };
   private bootstrap: any;
   private objectStoreName?: string;
+  private readonly extraParameters: Record<string, string> = {};
 
   constructor(scope: Construct, id: string, props: CloudNativePgClusterProps) {
     super(scope, id);
@@ -120,7 +122,7 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster 
         primaryUpdateMethod: cnpg.ClusterSpecPrimaryUpdateMethod.SWITCHOVER,
         enablePdb: true,
         postgresql: {
-          parameters: { ...props.parameters },
+          parameters: Lazy.any({ produce: () => ({ ...props.parameters, ...this.extraParameters }) }),
           ...(props.synchronous ? {
             synchronous: {
               method: cnpg.ClusterSpecPostgresqlSynchronousMethod.ANY,
@@ -278,6 +280,39 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster 
     allowTraffic(this, `AllowPooler-${database}`, { name: `allow-${poolerName}-to-${this.clusterName}`, from: pods, to: this.serverPods, ports: [PORT] });
     this.poolerPods.push(pods);
     return `${poolerName}.${this.namespace}.svc.cluster.local`;
+  }
+
+  /**
+   * A `<pipeline>_cdc` role with REPLICATION that inherits the database owner's read access,
+   * a `Publication` for exactly the captured tables, `wal_level = logical`, and a cap on the
+   * WAL a slot may hold back (half the WAL volume) so a stopped connector cannot fill it.
+   */
+  public captureChanges(options: ChangeCaptureOptions): ChangeCapture {
+    const db = this.database(options.database);
+    const id = captureIdentifier(options.name);
+    const role = `${options.name.replace(/-/g, '_')}_cdc`;
+    const credentials = this.addRole(role, { replication: true, inRoles: [db.owner] });
+    new cnpg.Publication(this, `Publication-${options.name}`, {
+      metadata: { name: `${this.clusterName}-${options.name}`, namespace: this.namespace },
+      spec: {
+        cluster: { name: this.clusterName },
+        name: id,
+        dbname: db.name,
+        target: {
+          objects: options.tables.map((t) => {
+            const [schema, table] = t.split('.');
+            return { table: { schema, name: table } };
+          }),
+        },
+      },
+    });
+    this.extraParameters.wal_level = 'logical';
+    this.extraParameters.max_slot_wal_keep_size = `${Math.max(1, Math.floor(parseQuantity(this.props.walStorageSize) / 2 ** 30 / 2))}GB`;
+    return { host: this.readWriteHost, port: PORT, database: db.name, credentials, publication: id, slot: id, publicationManaged: true };
+  }
+
+  public allowReplicationFrom(clients: PodGroup, name: string): void {
+    allowTraffic(this, `AllowReplication-${name}`, { name: `allow-${name}-replication-to-${this.clusterName}`, from: clients, to: this.serverPods, ports: [PORT] });
   }
 
   public database(name: string): PostgresDatabase {

@@ -6,7 +6,7 @@ import { componentLabels } from '../platform/labels';
 import { allowEgressToAddresses, PodGroup } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
 import { SecretReference } from '../secrets/secret-reference';
-import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, CredentialsSecret, IPostgresCluster, objectName, PostgresDatabase } from './postgres-cluster';
+import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, CredentialsSecret, IPostgresCluster, objectName, PostgresDatabase } from './postgres-cluster';
 
 /** Who manages the EndpointSlices Strata writes (anything but the EndpointSlice controller). */
 const ENDPOINTSLICE_MANAGER = 'strata.io';
@@ -22,6 +22,8 @@ export interface ExternalPatroniClusterProps {
   readonly pgbouncerPort?: number;
   /** postgres_exporter port on the VMs. @default 9187 */
   readonly exporterPort?: number;
+  /** PostgreSQL's own port on the VMs, for CDC replication connections. @default 5432 */
+  readonly postgresPort?: number;
   readonly secretBackend: SecretBackend;
   /** Prefix of every key this cluster reads from the secret store, e.g. `region-a/prod`. */
   readonly secretKeyPrefix: string;
@@ -153,6 +155,35 @@ export class ExternalPatroniCluster extends Construct implements IPostgresCluste
     const db = this.databases.get(name);
     if (!db) throw new Error(`cluster ${this.clusterName} has no database "${name}" (databases: ${[...this.databases.keys()].join(', ') || 'none'}); add it with addDatabase or postgres.databases`);
     return db;
+  }
+
+  /**
+   * The VMs must run with `wal_level = logical` (declared with `postgres.external.logicalDecoding`)
+   * and have a `<pipeline>_cdc` role with REPLICATION that owns or may read the tables; its
+   * credential is fetched from the secret store, and the connector creates the publication.
+   * Replication connections bypass PgBouncer and go to PostgreSQL itself on `postgresPort`
+   * through a `<name>-postgres` Service over the VMs: only the Patroni leader accepts them, so
+   * a connector that reaches a standby fails and retries until it reaches the leader.
+   */
+  public captureChanges(options: ChangeCaptureOptions): ChangeCapture {
+    const db = this.database(options.database);
+    const postgresPort = this.props.postgresPort ?? 5432;
+    const serviceName = `${this.clusterName}-postgres`;
+    if (!this.node.tryFindChild('Replication')) {
+      this.addEndpoints('Replication', serviceName, 'postgresql', postgresPort, componentLabels('postgresql', this.clusterName, 'replication'));
+    }
+    const credentials = this.addRole(`${options.name.replace(/-/g, '_')}_cdc`, { replication: true });
+    const id = captureIdentifier(options.name);
+    return { host: `${serviceName}.${this.namespace}.svc.cluster.local`, port: postgresPort, database: db.name, credentials, publication: id, slot: id, publicationManaged: false };
+  }
+
+  public allowReplicationFrom(clients: PodGroup, name: string): void {
+    allowEgressToAddresses(this, `AllowReplication-${name}`, {
+      name: `allow-${name}-replication-to-${this.clusterName}-vms`,
+      from: clients,
+      cidrs: this.cidrs(),
+      ports: [this.props.postgresPort ?? 5432],
+    });
   }
 
   /** Egress from `clients` to the VMs' PgBouncer port (the VMs' own firewall must allow it too). */

@@ -60,11 +60,48 @@ export interface IPostgresCluster extends Construct {
   /** The pods that accept client connections (for network policies). */
   readonly serverPods: PodGroup;
 
+  /**
+   * Prepares change data capture of `tables` in `database`: a role that may replicate and
+   * read them, a publication for exactly those tables where the engine can declare one, and
+   * logical decoding settings. Connectors read it from `host:port` (the primary, never a
+   * pooler: PgBouncer cannot carry the replication protocol).
+   */
+  captureChanges(options: ChangeCaptureOptions): ChangeCapture;
+  /** Opens the replication path from `clients` to the primary. */
+  allowReplicationFrom(clients: PodGroup, name: string): void;
   addDatabase(name: string, options?: AddDatabaseOptions): PostgresDatabase;
   addRole(name: string, options?: AddRoleOptions): CredentialsSecret;
   /** Opens the network path from `clients` to the cluster (and its poolers). */
   allowFrom(clients: PodGroup, name: string): void;
   database(name: string): PostgresDatabase;
+}
+
+export interface ChangeCaptureOptions {
+  /** Pipeline name (DNS label); names the role, publication and slot. */
+  readonly name: string;
+  readonly database: string;
+  /** `schema.table` names. */
+  readonly tables: readonly string[];
+}
+
+export interface ChangeCapture {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  /** `username` / `password` of the capturing role, in the cluster's namespace. */
+  readonly credentials: CredentialsSecret;
+  readonly publication: string;
+  readonly slot: string;
+  /**
+   * The publication is declared by Strata (CloudNativePG `Publication`); otherwise the
+   * connector creates it for exactly the captured tables (`publication.autocreate.mode: filtered`).
+   */
+  readonly publicationManaged: boolean;
+}
+
+/** `hrm-sync` → `dbz_hrm_sync`: the publication and slot name of a pipeline. */
+export function captureIdentifier(pipeline: string): string {
+  return `dbz_${pipeline.replace(/-/g, '_')}`;
 }
 
 /** A Postgres identifier Strata accepts for databases and roles. */

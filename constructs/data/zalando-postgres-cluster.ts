@@ -10,7 +10,7 @@ import { protectFromPrune } from '../platform/protection';
 import { SecretReference } from '../secrets/secret-reference';
 import type { Bucket, BucketAccess } from '../storage/minio-tenant';
 import { CA_KEY, PlatformCa } from '../tls/platform-ca';
-import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, CredentialsSecret, IPostgresCluster, objectName, PostgresDatabase } from './postgres-cluster';
+import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, CredentialsSecret, IPostgresCluster, objectName, PostgresDatabase } from './postgres-cluster';
 
 const OPERATOR = 'postgres-operator';
 const PORT = 5432;
@@ -302,6 +302,24 @@ export class ZalandoPostgresCluster extends Construct implements IPostgresCluste
       this.pooler.instances = Math.max(this.pooler.instances, instances);
     }
     return `${poolerName}.${this.namespace}.svc.cluster.local`;
+  }
+
+  /**
+   * Zalando users cannot inherit another role's privileges, and creating a publication for
+   * a table takes its ownership: the database owner gets the REPLICATION flag and captures,
+   * and the connector creates the publication for exactly the captured tables.
+   */
+  public captureChanges(options: ChangeCaptureOptions): ChangeCapture {
+    const db = this.database(options.database);
+    const flags = this.users.get(db.owner) ?? [];
+    if (!flags.includes(zalando.PostgresqlSpecUsers.REPLICATION)) this.users.set(db.owner, [...flags, zalando.PostgresqlSpecUsers.REPLICATION]);
+    this.extraParameters.wal_level = 'logical';
+    const id = captureIdentifier(options.name);
+    return { host: this.readWriteHost, port: PORT, database: db.name, credentials: db.credentials, publication: id, slot: id, publicationManaged: false };
+  }
+
+  public allowReplicationFrom(clients: PodGroup, name: string): void {
+    allowTraffic(this, `AllowReplication-${name}`, { name: `allow-${name}-replication-to-${this.clusterName}`, from: clients, to: this.serverPods, ports: [PORT] });
   }
 
   public database(name: string): PostgresDatabase {

@@ -170,8 +170,9 @@ const DEFINITIONS: readonly OperatorDefinition[] = [
     chart: 'opensearchOperator',
     namespace: 'opensearch-operator-system',
     crdGroups: ['opensearch.org', 'opensearch.opster.io'],
-    dependsOn: [],
-    webhookPorts: [],
+    // The chart's validating webhook takes its certificate from cert-manager.
+    dependsOn: ['cert-manager'],
+    webhookPorts: [9443],
     largeCrds: true,
     values: {},
   },

@@ -25,6 +25,9 @@ export class PlatformCa extends Construct {
     return ca;
   }
 
+  /** Trust material already issued, by kind and namespace. */
+  private readonly perNamespace = new Map<string, cm.Certificate>();
+
   private constructor(scope: Construct) {
     super(scope, 'PlatformCa');
     OverlayContext.of(this).requireNamespace({ name: PlatformCa.NAMESPACE, workload: false, apiServerEgress: true, webhookPorts: [10250], allowSameNamespace: true });
@@ -61,16 +64,48 @@ export class PlatformCa extends Construct {
   }
 
   /**
+   * The CA as a PKCS#12 truststore in `namespace` (`strata-ca-truststore[truststore.p12]`),
+   * for JVM clients whose library trusts only the JVM truststore.
+   */
+  public trustStoreIn(scope: Construct, namespace: string): TrustStore {
+    const secretName = 'strata-ca-truststore';
+    dependOnLayerOf(scope, this);
+    const key = `truststore/${namespace}`;
+    const existing = this.perNamespace.get(key);
+    if (existing) {
+      dependOnLayerOf(scope, existing);
+    } else {
+      this.perNamespace.set(key, new cm.Certificate(scope, `TrustStore-${namespace}`, {
+        metadata: { name: secretName, namespace },
+        spec: {
+          secretName,
+          commonName: `truststore.${namespace}`,
+          duration: '2160h',
+          privateKey: { algorithm: cm.CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256 },
+          usages: [cm.CertificateSpecUsages.CLIENT_AUTH],
+          keystores: { pkcs12: { create: true, password: TRUSTSTORE_PASSWORD, profile: cm.CertificateSpecKeystoresPkcs12Profile.MODERN2023 } },
+          issuerRef: { name: PlatformCa.ISSUER, kind: 'ClusterIssuer', group: 'cert-manager.io' },
+        },
+      }));
+    }
+    return { secretName, key: TRUSTSTORE_KEY, password: TRUSTSTORE_PASSWORD };
+  }
+
+  /**
    * Makes the CA available in `namespace` as `<secretName>[ca.crt]`. Secrets cannot be read
    * across namespaces, so each consumer namespace gets a small client certificate from the
    * same issuer; cert-manager writes the issuing CA next to it.
    */
   public trustIn(scope: Construct, namespace: string): { name: string; key: string } {
     const secretName = 'strata-ca-trust';
-    const id = `Trust-${namespace}`;
     dependOnLayerOf(scope, this);
-    if (!scope.node.tryFindChild(id)) {
-      new cm.Certificate(scope, id, {
+    // One per namespace for the whole overlay; later users depend on the layer that has it.
+    const key = `trust/${namespace}`;
+    const existing = this.perNamespace.get(key);
+    if (existing) {
+      dependOnLayerOf(scope, existing);
+    } else {
+      this.perNamespace.set(key, new cm.Certificate(scope, `Trust-${namespace}`, {
         metadata: { name: secretName, namespace },
         spec: {
           secretName,
@@ -80,10 +115,23 @@ export class PlatformCa extends Construct {
           usages: [cm.CertificateSpecUsages.CLIENT_AUTH],
           issuerRef: { name: PlatformCa.ISSUER, kind: 'ClusterIssuer', group: 'cert-manager.io' },
         },
-      });
+      }));
     }
     return { name: secretName, key: CA_KEY };
   }
+}
+
+/**
+ * A PKCS#12 truststore holding only the platform CA (public certificates): its password
+ * protects nothing secret, and Java clients need one to open the file.
+ */
+export const TRUSTSTORE_PASSWORD = 'strata-public-ca';
+export const TRUSTSTORE_KEY = 'truststore.p12';
+
+export interface TrustStore {
+  readonly secretName: string;
+  readonly key: string;
+  readonly password: string;
 }
 
 class PlatformCaRef extends Construct {

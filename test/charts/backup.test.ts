@@ -31,7 +31,7 @@ describe('BackupChart', () => {
     const schedule = find(manifests, 'Schedule', 'daily');
     expect(schedule.spec.schedule).toBe('0 2 * * *');
     expect(schedule.spec.template.ttl).toBe('720h');
-    expect(schedule.spec.template.includedNamespaces).toEqual(['minio', 'postgres']);
+    expect(schedule.spec.template.includedNamespaces).toEqual(['kafka', 'minio', 'opensearch', 'postgres']);
   });
 
   test('region-a/prod: the peer\'s user is declared on this region\'s tenant, under the key region-b reads', () => {
