@@ -27,8 +27,16 @@ export interface BuiltOverlay {
  * layer needs the foundation (namespaces), a layer using a CRD group needs the operators
  * layer, and references between constructs add the rest.
  */
-export function buildOverlay(overlay: OverlaySpec): BuiltOverlay {
-  const app = new App({ outdir: '.strata-unused' });
+export interface BuildOverlayOptions {
+  /**
+   * Where `app.synth()` would write (cdk8s-cli runs); Strata itself never calls it.
+   * @default '.strata-unused'
+   */
+  readonly outdir?: string;
+}
+
+export function buildOverlay(overlay: OverlaySpec, options: BuildOverlayOptions = {}): BuiltOverlay {
+  const app = new App({ outdir: options.outdir ?? '.strata-unused' });
   const context = new OverlayContext(app);
   const platform = buildPlatformLayers(app, overlay);
 

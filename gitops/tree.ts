@@ -96,9 +96,12 @@ export function writeTree(outDir: string, files: ReadonlyMap<string, string>, sc
       fs.mkdirSync(path.dirname(path.join(tmp, rel)), { recursive: true });
       fs.copyFileSync(path.join(outDir, rel), path.join(tmp, rel));
     }
+    const unchanged = new Set(result.unchanged);
     for (const [rel, content] of [...files.entries()].sort(([a], [b]) => a.localeCompare(b))) {
       fs.mkdirSync(path.dirname(path.join(tmp, rel)), { recursive: true });
-      fs.writeFileSync(path.join(tmp, rel), content);
+      // Unchanged files are linked, not rewritten: the swap stays atomic and costs little.
+      if (unchanged.has(rel)) fs.linkSync(path.join(outDir, rel), path.join(tmp, rel));
+      else fs.writeFileSync(path.join(tmp, rel), content);
     }
     fs.chmodSync(tmp, 0o755);
     const old = path.join(parent, `.${base}.strata-old`);

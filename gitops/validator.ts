@@ -16,6 +16,22 @@ import { PROJECT_ROOT } from './project-root';
  * validator source and Node version, outside the repository (node_modules/.cache).
  */
 const CODE_CACHE_DIR = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'strata-validators');
+/**
+ * Objects that passed, by hash of (validator, object): like an incremental compiler, a
+ * re-synth validates only what changed. A fresh checkout (CI) validates everything.
+ */
+const PASSED_FILE = path.join(CODE_CACHE_DIR, 'passed.json');
+
+function sameSet(a: Set<string>, b: Set<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}
+
+function validatorPath(apiVersion: string, kind: string): string {
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['core', apiVersion];
+  return `${group}/${version}/${kind}.js`;
+}
 
 export interface ValidationIssue {
   /** `apiVersion Kind namespace/name`. */
@@ -54,9 +70,22 @@ export class SchemaValidator {
     const object = describeObject(manifest);
     const apiVersion = String(manifest?.apiVersion ?? '');
     const kind = String(manifest?.kind ?? '');
-    const key = `${apiVersion}/${kind}`;
-    if (!this.cache.has(key)) this.cache.set(key, this.load(apiVersion, kind));
-    const validate = this.cache.get(key);
+    // An object whose exact content passed this exact validator before passes again.
+    const validatorHash = this.manifestHashes()[`validators/${validatorPath(apiVersion, kind)}`];
+    const key = validatorHash ? createHash('sha1').update(validatorHash).update('\0').update(JSON.stringify(manifest)).digest('base64') : undefined;
+    if (key && this.passedBefore().has(key)) {
+      this.passedNow.add(key);
+      return [];
+    }
+    const issues = this.checkWithValidator(manifest, object, apiVersion, kind);
+    if (key && issues.length === 0) this.passedNow.add(key);
+    return issues;
+  }
+
+  private checkWithValidator(manifest: any, object: string, apiVersion: string, kind: string): ValidationIssue[] {
+    const cacheKey = `${apiVersion}/${kind}`;
+    if (!this.cache.has(cacheKey)) this.cache.set(cacheKey, this.load(apiVersion, kind));
+    const validate = this.cache.get(cacheKey);
     if (!validate) {
       return [{ object, path: '/', message: `no schema for ${apiVersion} ${kind}: add the kind to constructs/versions.ts (CORE_APIS or CRD_APIS) and run \`npm run import\`` }];
     }
@@ -74,7 +103,11 @@ export class SchemaValidator {
     const file = path.join(this.validatorsDir, group, version, `${kind}.js`);
     if (!/^[A-Za-z0-9.-]+$/.test(group + version + kind) || !fs.existsSync(file)) return undefined;
     const source = fs.readFileSync(file, 'utf8');
-    const cacheFile = path.join(CODE_CACHE_DIR, `${createHash('sha256').update(`${process.version}\0${process.arch}\0${source}`).digest('hex').slice(0, 32)}.bin`);
+    // imports/manifest.json already holds each generated file's hash; hashing megabytes of
+    // validator source on every run would cost more than validating.
+    const rel = path.relative(path.dirname(this.validatorsDir), file).split(path.sep).join('/');
+    const sourceHash = this.manifestHashes()[rel] ?? createHash('sha256').update(source).digest('hex');
+    const cacheFile = path.join(CODE_CACHE_DIR, `${createHash('sha256').update(`${process.version}\0${process.arch}\0${sourceHash}`).digest('hex').slice(0, 32)}.bin`);
     let cachedData: Buffer | undefined;
     try {
       cachedData = fs.readFileSync(cacheFile);
@@ -88,11 +121,48 @@ export class SchemaValidator {
     return mod.exports as CompiledValidator;
   }
 
+  private hashes?: Record<string, string>;
+  private passed?: Set<string>;
+  private readonly passedNow = new Set<string>();
+
+  private passedBefore(): Set<string> {
+    if (!this.passed) {
+      try {
+        this.passed = new Set(JSON.parse(fs.readFileSync(PASSED_FILE, 'utf8')) as string[]);
+      } catch {
+        this.passed = new Set();
+      }
+    }
+    return this.passed;
+  }
+
+  private manifestHashes(): Record<string, string> {
+    if (!this.hashes) {
+      try {
+        this.hashes = JSON.parse(fs.readFileSync(path.join(path.dirname(this.validatorsDir), 'manifest.json'), 'utf8')).files ?? {};
+      } catch {
+        this.hashes = {};
+      }
+    }
+    return this.hashes!;
+  }
+
   /**
    * Stores the compiled code of validators used in this run for the next one. Best effort:
    * a read-only or missing cache folder only costs speed.
    */
   public saveCodeCache(): void {
+    // What passed in this run (only: the file stays the size of one tree).
+    try {
+      if (this.passedNow.size && !sameSet(this.passedNow, this.passedBefore())) {
+        fs.mkdirSync(CODE_CACHE_DIR, { recursive: true });
+        const tmp = `${PASSED_FILE}.${process.pid}.tmp`;
+        fs.writeFileSync(tmp, JSON.stringify([...this.passedNow].sort()));
+        fs.renameSync(tmp, PASSED_FILE);
+      }
+    } catch {
+      // Speed only.
+    }
     for (const entry of this.scripts) {
       if (entry.hadCache) continue;
       try {

@@ -16,9 +16,7 @@ const envDir = process.env.STRATA_ENV_DIR ?? path.join(PROJECT_ROOT, 'environmen
 const outRoot = process.env.CDK8S_OUTDIR ?? 'dist';
 
 for (const overlay of loadEnvironments(envDir)) {
-  const { app } = buildOverlay(overlay);
-  // buildOverlay fixes the App's outdir (it never synthesizes the App itself); point it at
-  // this overlay's folder under the directory cdk8s-cli gave us.
-  (app as unknown as { outdir: string }).outdir = path.join(outRoot, overlay.id);
+  // Each overlay's App writes to its own folder under the directory cdk8s-cli gave us.
+  const { app } = buildOverlay(overlay, { outdir: path.join(outRoot, overlay.id) });
   app.synth();
 }

@@ -154,7 +154,9 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster 
           labelSelector: { matchLabels: { 'cnpg.io/cluster': props.name } },
         }],
         managed: { roles: Lazy.any({ produce: () => this.renderRoles() }) },
-        plugins: Lazy.any({ produce: () => (this.objectStoreName ? [{ name: BARMAN_PLUGIN, enabled: true, isWalArchiver: true, parameters: { barmanObjectName: this.objectStoreName } }] : undefined) }),
+        // The archive's server name is the cluster's name in the topology, the name its DR
+        // peer reads it under (externalClusters) — not the default, the cluster's own name.
+        plugins: Lazy.any({ produce: () => (this.objectStoreName ? [{ name: BARMAN_PLUGIN, enabled: true, isWalArchiver: true, parameters: { barmanObjectName: this.objectStoreName, serverName: this.topologyName } }] : undefined) }),
         externalClusters: Lazy.any({ produce: () => (this.externalClusters.length ? this.externalClusters : undefined) }),
         replica: Lazy.any({ produce: () => this.replica }),
       },

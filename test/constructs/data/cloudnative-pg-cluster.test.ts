@@ -206,10 +206,13 @@ describe('CloudNativePgCluster', () => {
       }));
     });
 
-    test('the Barman Cloud plugin archives WAL', () => {
-      expect(clusterOf(withBackups()).spec.plugins).toEqual([
-        { name: 'barman-cloud.cloudnative-pg.io', enabled: true, isWALArchiver: true, parameters: { barmanObjectName: 'postgres-backup' } },
+    test('the Barman Cloud plugin archives WAL under the topology name, where a DR peer reads it', () => {
+      const cluster = clusterOf(withBackups());
+      expect(cluster.spec.plugins).toEqual([
+        { name: 'barman-cloud.cloudnative-pg.io', enabled: true, isWALArchiver: true, parameters: { barmanObjectName: 'postgres-backup', serverName: 'postgres-region-a' } },
       ]);
+      // The same server name a peer's externalClusters entry uses for this cluster.
+      expect(cluster.spec.externalClusters[0].plugin.parameters.serverName).toBe('postgres-region-a');
     });
 
     test('a ScheduledBackup with a six-field schedule (seconds first)', () => {
