@@ -19,7 +19,7 @@ import addFormats from 'ajv-formats';
 import * as yaml from 'js-yaml';
 import { OverlayRef, OverlaySettings, OverlaySpec, RegionSpec, SealedSecretEntry, Tier, TIERS } from './model';
 import { PartialSettings, PLATFORM_DEFAULTS, REGION_DEFAULTS, TIER_PROFILES } from './platform-defaults';
-import { EnvironmentError, hasPath, Problem, valueAt } from './problems';
+import { EnvironmentError, Problem, settingSource, valueAt } from './problems';
 import { OVERLAY_SCHEMA, REGION_SCHEMA, SETTINGS_SCHEMA } from './schema';
 import { PROJECT_ROOT } from '../gitops/project-root';
 import { checkOverlays } from './semantic-checks';
@@ -330,15 +330,7 @@ export function loadEnvironments(envDir: string, options: LoadOptions = {}): Ove
   }
 
   /** The file that set a field last (for problems found after merging). */
-  const sourceOf = (draft: Draft, fieldPath: string): string => {
-    for (let i = draft.layers.length - 1; i >= 0; i--) {
-      if (hasPath(draft.layers[i].data, fieldPath)) {
-        const rel = draft.layers[i].rel;
-        return rel.startsWith('(') ? draft.src.rel : rel;
-      }
-    }
-    return draft.src.rel;
-  };
+  const sourceOf = (draft: Draft, fieldPath: string): string => settingSource({ sourceFile: draft.src.rel, settingsSources: draft.layers.map((l) => ({ file: l.rel, data: l.data })) }, fieldPath);
 
   const validDrafts = drafts.filter((d) => {
     // Built without a broken platform.yaml or tier file: its problems are reported there.
@@ -357,6 +349,7 @@ export function loadEnvironments(envDir: string, options: LoadOptions = {}): Ove
       environment: d.env,
       clusterName: `${region.clusterPrefix}-${d.env}`,
       sourceFile: d.src.rel,
+      settingsSources: d.layers.map((l) => ({ file: l.rel, data: l.data })),
       settings: d.settings,
       peers: { replicas: [] },
     };

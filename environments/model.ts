@@ -281,6 +281,11 @@ export interface OverlaySpec {
   readonly clusterName: string;
   /** The environment file, relative to the environments folder (for error messages). */
   readonly sourceFile: string;
+  /**
+   * The layers merged into `settings`, lowest first, with their files (built-in layers in
+   * parentheses): which file set a field, for problems found after loading.
+   */
+  readonly settingsSources: readonly { readonly file: string; readonly data: unknown }[];
   readonly settings: OverlaySettings;
   /**
    * The DR pair as it runs now: `primary` is the overlay this one follows (absent when this

@@ -44,24 +44,34 @@ export function formatProblems(envDir: string, problems: readonly Problem[]): st
   return lines.join('\n');
 }
 
+/**
+ * Walks a dotted field path. Keys may contain dots themselves (`indices.public.employees`
+ * names the table `public.employees`), so at each level the longest run of segments that
+ * is a key wins.
+ */
+function walkPath(data: unknown, path: string): { found: boolean; value: unknown } {
+  if (!path) return { found: true, value: data };
+  const parts = path.split('.');
+  let node: any = data;
+  let i = 0;
+  while (i < parts.length) {
+    if (node === null || typeof node !== 'object') return { found: false, value: undefined };
+    let j = parts.length;
+    while (j > i && !(parts.slice(i, j).join('.') in node)) j--;
+    if (j === i) return { found: false, value: undefined };
+    node = node[parts.slice(i, j).join('.')];
+    i = j;
+  }
+  return { found: true, value: node };
+}
+
 /** Reads a dotted path from a plain object. */
 export function valueAt(data: unknown, path: string): unknown {
-  if (!path) return data;
-  let node: any = data;
-  for (const part of path.split('.')) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = node[part];
-  }
-  return node;
+  return walkPath(data, path).value;
 }
 
 export function hasPath(data: unknown, path: string): boolean {
-  let node: any = data;
-  for (const part of path.split('.')) {
-    if (node === null || typeof node !== 'object' || !(part in node)) return false;
-    node = node[part];
-  }
-  return true;
+  return walkPath(data, path).found;
 }
 
 /**
@@ -73,4 +83,14 @@ export class SpecError extends Error {
     super(problems.map((p) => `${p.file}: ${p.path ? `${p.path}: ` : ''}${p.message}\n  fix: ${p.fix}`).join('\n'));
     this.name = 'SpecError';
   }
+}
+
+/** The file that set a field of an overlay's settings (its overlay file for built-in values). */
+export function settingSource(overlay: { sourceFile: string; settingsSources: readonly { file: string; data: unknown }[] }, fieldPath: string): string {
+  const layers = overlay.settingsSources ?? [];
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const layer = layers[i];
+    if (hasPath(layer.data, fieldPath)) return layer.file.startsWith('(') ? overlay.sourceFile : layer.file;
+  }
+  return overlay.sourceFile;
 }

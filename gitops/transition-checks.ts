@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { OverlaySpec } from '../environments/model';
-import type { Problem } from '../environments/problems';
+import { Problem, settingSource } from '../environments/problems';
 import { parseQuantity } from '../environments/quantity';
 import { fromYaml } from './yaml';
 
@@ -73,7 +73,46 @@ const RULES: readonly TransitionRule[] = [
       return problems;
     },
   },
+  {
+    apiVersion: 'kafka.strimzi.io/v1',
+    kind: 'KafkaNodePool',
+    check: (previous, next, overlay) => shrinks(overlay, `Kafka node pool ${next.metadata.name}`, 'streaming.kafka.storageSize', volumeSizes(previous.spec?.storage), volumeSizes(next.spec?.storage)),
+  },
+  {
+    apiVersion: 'opensearch.org/v1',
+    kind: 'OpenSearchCluster',
+    check: (previous, next, overlay) => {
+      const before: string[] = [];
+      const after: string[] = [];
+      for (const pool of previous.spec?.nodePools ?? []) {
+        const now = (next.spec?.nodePools ?? []).find((p: any) => p.component === pool.component);
+        if (pool.diskSize && now?.diskSize) { before.push(pool.diskSize); after.push(now.diskSize); }
+      }
+      return shrinks(overlay, `OpenSearch cluster ${next.metadata.name}`, 'opensearch.storageSize', before, after);
+    },
+  },
+  {
+    apiVersion: 'acid.zalan.do/v1',
+    kind: 'postgresql',
+    check: (previous, next, overlay) => shrinks(overlay, `PostgreSQL cluster ${next.metadata.name}`, 'postgres.storageSize', [previous.spec?.volume?.size].filter(Boolean), [next.spec?.volume?.size].filter(Boolean)),
+  },
 ];
+
+/** Sizes of a Strimzi storage definition (single volume or JBOD), in order. */
+function volumeSizes(storage: any): string[] {
+  if (!storage) return [];
+  if (Array.isArray(storage.volumes)) return storage.volumes.map((v: any) => v.size).filter(Boolean);
+  return storage.size ? [storage.size] : [];
+}
+
+function shrinks(overlay: OverlaySpec, what: string, setting: string, before: readonly string[], after: readonly string[]): Omit<Problem, 'file'>[] {
+  for (let i = 0; i < Math.min(before.length, after.length); i++) {
+    if (parseQuantity(after[i]) < parseQuantity(before[i])) {
+      return [{ path: setting, value: after[i], message: `${overlay.id}: ${what} volumes would shrink from ${before[i]}; volumes cannot shrink`, fix: `keep ${setting} at ${before[i]} or more` }];
+    }
+  }
+  return [];
+}
 
 /** Problems for the objects of `files` (tree-relative path → YAML) against `outDir`. */
 export function checkTransitions(overlay: OverlaySpec, files: ReadonlyMap<string, string>, outDir: string): Problem[] {
@@ -86,7 +125,7 @@ export function checkTransitions(overlay: OverlaySpec, files: ReadonlyMap<string
     const previous = fromYaml(fs.readFileSync(full, 'utf8')) as Manifest;
     const next = fromYaml(content) as Manifest;
     if (previous?.apiVersion !== rule.apiVersion || previous?.kind !== rule.kind || next?.kind !== rule.kind) continue;
-    for (const p of rule.check(previous, next, overlay)) problems.push({ ...p, file: overlay.sourceFile });
+    for (const p of rule.check(previous, next, overlay)) problems.push({ ...p, file: settingSource(overlay, p.path) });
   }
   return problems;
 }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import * as zalando from '../../imports/acid.zalan.do';
 import type { ComputeResources, NodePool, SecretBackend } from '../../environments/model';
+import { parseQuantity } from '../../environments/quantity';
 import { componentLabels } from '../platform/labels';
 import { allowEgressToAddresses, allowTraffic, PodGroup } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
@@ -314,6 +315,8 @@ export class ZalandoPostgresCluster extends Construct implements IPostgresCluste
     const flags = this.users.get(db.owner) ?? [];
     if (!flags.includes(zalando.PostgresqlSpecUsers.REPLICATION)) this.users.set(db.owner, [...flags, zalando.PostgresqlSpecUsers.REPLICATION]);
     this.extraParameters.wal_level = 'logical';
+    // A stopped connector's slot must not fill the volume: cap what it may hold back.
+    this.extraParameters.max_slot_wal_keep_size = `${Math.max(1, Math.floor(parseQuantity(this.props.storageSize) / 2 ** 30 / 10))}GB`;
     const id = captureIdentifier(options.name);
     return { host: this.readWriteHost, port: PORT, database: db.name, credentials: db.credentials, publication: id, slot: id, publicationManaged: false };
   }

@@ -74,7 +74,7 @@ describe('KafkaConnectCluster', () => {
     });
 
     test('a pinned checksum is passed to the build; a new pin gives a new image tag', () => {
-      const pinned: ConnectPluginPin = { name: 'my-plugin', version: '1.0.0', artifacts: [{ type: 'jar', url: 'https://repo.example/my-plugin-1.0.0.jar', sha512: 'ab'.repeat(64) }] };
+      const pinned: ConnectPluginPin = { name: 'my-plugin', version: '1.0.0', source: 'a test pin', artifacts: [{ type: 'jar', url: 'https://repo.example/my-plugin-1.0.0.jar', sha512: 'ab'.repeat(64) }] };
       const layer = build({ plugins: [pinned] });
       expect(connectOf(layer).spec.build.plugins[0].artifacts[0]).toEqual({ type: 'jar', url: 'https://repo.example/my-plugin-1.0.0.jar', sha512sum: 'ab'.repeat(64) });
       const other = build({ plugins: [{ ...pinned, version: '1.0.1' }] });
