@@ -10,6 +10,7 @@ import { allowEgressToAddresses, allowTraffic, PodGroup } from '../platform/netw
 import { OverlayContext } from '../platform/overlay-context';
 import { protectFromPrune } from '../platform/protection';
 import { SecretReference } from '../secrets/secret-reference';
+import { PlatformCa } from '../tls/platform-ca';
 import type { Bucket, BucketAccess } from '../storage/minio-tenant';
 import { POSTGRES_IMAGES } from '../versions';
 import { parseQuantity } from '../../environments/quantity';
@@ -110,7 +111,18 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster 
     this.namespace = OverlayContext.of(this).requireNamespace({ name: props.namespace ?? 'postgres', workload: true, apiServerEgress: true });
     this.readWriteHost = `${props.name}-rw.${this.namespace}.svc.cluster.local`;
     this.readOnlyHost = `${props.name}-ro.${this.namespace}.svc.cluster.local`;
-    this.ca = { name: `${props.name}-ca`, key: 'ca.crt' };
+    // The server certificate comes from the platform CA, which every namespace can be given
+    // (PlatformCa.trustIn), so clients elsewhere verify it (sslmode=verify-full).
+    const serverTls = `${props.name}-server-tls`;
+    PlatformCa.of(this).issueServerCertificate(this, 'ServerCertificate', {
+      namespace: this.namespace,
+      secretName: serverTls,
+      dnsNames: ['rw', 'ro', 'r'].flatMap((svc) => {
+        const name = `${props.name}-${svc}`;
+        return [name, `${name}.${this.namespace}`, `${name}.${this.namespace}.svc`, `${name}.${this.namespace}.svc.cluster.local`];
+      }),
+    });
+    this.ca = { name: serverTls, key: 'ca.crt' };
     this.serverPods = { namespace: this.namespace, podLabels: { 'cnpg.io/cluster': props.name } };
 
     const cluster = new cnpg.Cluster(this, 'Resource', {
@@ -121,6 +133,7 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster 
         primaryUpdateStrategy: cnpg.ClusterSpecPrimaryUpdateStrategy.UNSUPERVISED,
         primaryUpdateMethod: cnpg.ClusterSpecPrimaryUpdateMethod.SWITCHOVER,
         enablePdb: true,
+        certificates: { serverTlsSecret: serverTls, serverCaSecret: serverTls },
         postgresql: {
           parameters: Lazy.any({ produce: () => ({ ...props.parameters, ...this.extraParameters }) }),
           ...(props.synchronous ? {
@@ -310,7 +323,7 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster 
     });
     this.extraParameters.wal_level = 'logical';
     this.extraParameters.max_slot_wal_keep_size = `${Math.max(1, Math.floor(parseQuantity(this.props.walStorageSize) / 2 ** 30 / 2))}GB`;
-    return { host: this.readWriteHost, port: PORT, database: db.name, credentials, publication: id, slot: id, publicationManaged: true };
+    return { host: this.readWriteHost, port: PORT, database: db.name, credentials, publication: id, slot: id, publicationManaged: true, verifiableWithPlatformCa: true };
   }
 
   public allowReplicationFrom(clients: PodGroup, name: string): void {

@@ -174,7 +174,7 @@ export class ExternalPatroniCluster extends Construct implements IPostgresCluste
     }
     const credentials = this.addRole(`${options.name.replace(/-/g, '_')}_cdc`, { replication: true });
     const id = captureIdentifier(options.name);
-    return { host: `${serviceName}.${this.namespace}.svc.cluster.local`, port: postgresPort, database: db.name, credentials, publication: id, slot: id, publicationManaged: false };
+    return { host: `${serviceName}.${this.namespace}.svc.cluster.local`, port: postgresPort, database: db.name, credentials, publication: id, slot: id, publicationManaged: false, verifiableWithPlatformCa: false };
   }
 
   public allowReplicationFrom(clients: PodGroup, name: string): void {

@@ -97,6 +97,8 @@ export interface ChangeCapture {
    * connector creates it for exactly the captured tables (`publication.autocreate.mode: filtered`).
    */
   readonly publicationManaged: boolean;
+  /** The server certificate is signed by the platform CA (clients can use verify-full). */
+  readonly verifiableWithPlatformCa: boolean;
 }
 
 /** `hrm-sync` → `dbz_hrm_sync`: the publication and slot name of a pipeline. */

@@ -318,7 +318,7 @@ export class ZalandoPostgresCluster extends Construct implements IPostgresCluste
     // A stopped connector's slot must not fill the volume: cap what it may hold back.
     this.extraParameters.max_slot_wal_keep_size = `${Math.max(1, Math.floor(parseQuantity(this.props.storageSize) / 2 ** 30 / 10))}GB`;
     const id = captureIdentifier(options.name);
-    return { host: this.readWriteHost, port: PORT, database: db.name, credentials: db.credentials, publication: id, slot: id, publicationManaged: false };
+    return { host: this.readWriteHost, port: PORT, database: db.name, credentials: db.credentials, publication: id, slot: id, publicationManaged: false, verifiableWithPlatformCa: true };
   }
 
   public allowReplicationFrom(clients: PodGroup, name: string): void {

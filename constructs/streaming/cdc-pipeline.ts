@@ -75,6 +75,7 @@ export class CdcPipeline extends Construct {
     const capture = source.captureChanges({ name, database: props.database, tables: props.tables });
     source.allowReplicationFrom(connect.pods, `${connect.name}-${name}`);
     const pgSecret = connect.useSecret(capture.credentials);
+    const caFile = connect.trustPlatformCa();
 
     // Topics as Debezium names them, plus its heartbeat topic and the sink's dead letters.
     const topics: Record<string, string> = {};
@@ -96,8 +97,11 @@ export class CdcPipeline extends Construct {
         'database.user': pgSecret('username'),
         'database.password': pgSecret('password'),
         'database.dbname': capture.database,
-        // Encrypted; the server certificate's CA lives in the database namespace only.
-        'database.sslmode': 'require',
+        // The server certificate is verified against the platform CA where the engine uses it;
+        // external VMs carry their own certificates (encrypted, not verified).
+        ...(capture.verifiableWithPlatformCa
+          ? { 'database.sslmode': 'verify-full', 'database.sslrootcert': caFile }
+          : { 'database.sslmode': 'require' }),
         'topic.prefix': name,
         'table.include.list': props.tables.join(','),
         'slot.name': capture.slot,
@@ -111,7 +115,6 @@ export class CdcPipeline extends Construct {
     });
 
     // Sink side: one connector per table (each has its own document-id column and index).
-    connect.trustPlatformCa();
     const indices = props.tables.map((t) => ({ table: t, index: props.indices?.[t]?.index ?? t.replace('.', '_'), documentId: props.indices?.[t]?.documentId ?? 'id' }));
     const access = sink.grantIndexWrite(this, { namespace: connect.namespace, name: `${name}-sink`, podLabels: connect.pods.podLabels }, indices.map((i) => i.index));
     const osSecret = connect.useSecret(access.credentials);

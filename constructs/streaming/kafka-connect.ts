@@ -21,6 +21,7 @@ import { quantities, RESTRICTED_CONTAINER, restrictedPod } from './pod-security'
 /** Kafka Connect REST API (workers forward requests to the leader; the operator manages connectors). */
 export const CONNECT_REST_PORT = 8083;
 const TRUSTSTORE_MOUNT = '/opt/kafka/strata-truststore';
+const CA_MOUNT = '/opt/kafka/strata-ca';
 /** Name under which connectors reach Kubernetes Secrets: `${secrets:<namespace>/<secret>:<key>}`. */
 const CONFIG_PROVIDER = 'secrets';
 
@@ -98,6 +99,7 @@ export class KafkaConnectCluster extends Construct {
 
   private readonly readableSecrets = new Map<string, Set<string>>();
   private truststore?: TrustStore;
+  private caSecret?: { name: string; key: string };
   private readonly connectors = new Set<string>();
 
   constructor(scope: Construct, id: string, props: KafkaConnectClusterProps) {
@@ -192,7 +194,10 @@ export class KafkaConnectCluster extends Construct {
         template: {
           pod: {
             securityContext: restrictedPod(),
-            volumes: Lazy.any({ produce: () => (this.truststore ? [{ name: 'strata-truststore', secret: { secretName: this.truststore.secretName } }] : undefined) }),
+            volumes: Lazy.any({ produce: () => (this.truststore ? [
+              { name: 'strata-truststore', secret: { secretName: this.truststore.secretName } },
+              { name: 'strata-ca', secret: { secretName: this.caSecret!.name } },
+            ] : undefined) }),
             // The registry credential that pushes the built image also pulls it.
             ...(this.builds ? { imagePullSecrets: [{ name: props.registry!.pushSecret }] } : {}),
             affinity: {
@@ -206,7 +211,10 @@ export class KafkaConnectCluster extends Construct {
           },
           connectContainer: {
             securityContext: RESTRICTED_CONTAINER,
-            volumeMounts: Lazy.any({ produce: () => (this.truststore ? [{ name: 'strata-truststore', mountPath: TRUSTSTORE_MOUNT, readOnly: true }] : undefined) }),
+            volumeMounts: Lazy.any({ produce: () => (this.truststore ? [
+              { name: 'strata-truststore', mountPath: TRUSTSTORE_MOUNT, readOnly: true },
+              { name: 'strata-ca', mountPath: CA_MOUNT, readOnly: true },
+            ] : undefined) }),
           },
           initContainer: { securityContext: RESTRICTED_CONTAINER },
           podDisruptionBudget: { maxUnavailable: 1 },
@@ -251,11 +259,16 @@ export class KafkaConnectCluster extends Construct {
    * `${secrets:<namespace>/<name>:password}`.
    */
   /**
-   * Makes the workers' JVM trust the platform CA (a truststore mounted from cert-manager),
-   * for connectors whose HTTP clients only use the JVM truststore (the OpenSearch sink).
+   * Makes the workers trust the platform CA: the JVM truststore (for connectors whose HTTP
+   * clients only use it, the OpenSearch sink) and the PEM file, whose path is returned (for
+   * connectors that take a CA file, Debezium's `database.sslrootcert`).
    */
-  public trustPlatformCa(): void {
-    if (!this.truststore) this.truststore = PlatformCa.of(this).trustStoreIn(this, this.namespace);
+  public trustPlatformCa(): string {
+    if (!this.truststore) {
+      this.truststore = PlatformCa.of(this).trustStoreIn(this, this.namespace);
+      this.caSecret = PlatformCa.of(this).trustIn(this, this.namespace);
+    }
+    return `${CA_MOUNT}/${this.caSecret!.key}`;
   }
 
   public useSecret(secret: CredentialsSecret): SecretPlaceholder {

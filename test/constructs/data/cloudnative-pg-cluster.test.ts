@@ -101,8 +101,19 @@ describe('CloudNativePgCluster', () => {
 
   test('requires its namespace as a workload namespace with API server egress', () => {
     const layer = build();
-    expect(layer.context.namespaces).toEqual([expect.objectContaining({ name: 'postgres', workload: true, apiServerEgress: true })]);
+    // cert-manager comes with the platform CA that signs the server certificate.
+    expect(layer.context.namespaces.find((n) => n.name === 'postgres')).toEqual(expect.objectContaining({ name: 'postgres', workload: true, apiServerEgress: true }));
     expect(layer.cluster.readWriteHost).toBe('postgres-rw.postgres.svc.cluster.local');
+  });
+
+  test('serves TLS with a certificate from the platform CA, for the rw, ro and r services', () => {
+    const layer = build();
+    const cluster = clusterOf(layer);
+    expect(cluster.spec.certificates).toEqual({ serverTLSSecret: 'postgres-server-tls', serverCASecret: 'postgres-server-tls' });
+    const cert = layer.find('Certificate', 'postgres-server-tls', 'postgres');
+    expect(cert.spec.issuerRef.name).toBe('strata-ca');
+    expect(cert.spec.dnsNames).toEqual(expect.arrayContaining(['postgres-rw.postgres.svc.cluster.local', 'postgres-ro.postgres.svc', 'postgres-r']));
+    expect(layer.cluster.ca).toEqual({ name: 'postgres-server-tls', key: 'ca.crt' });
   });
 
   describe('databases', () => {

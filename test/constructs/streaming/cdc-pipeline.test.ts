@@ -97,7 +97,9 @@ describe('CdcPipeline in region-a/prod', () => {
         // The primary, never a pooler: PgBouncer cannot carry the replication protocol.
         'database.hostname': 'postgres-rw.postgres.svc.cluster.local',
         'database.port': 5432,
-        'database.sslmode': 'require',
+        // The server certificate comes from the platform CA, mounted into the Connect pods.
+        'database.sslmode': 'verify-full',
+        'database.sslrootcert': '/opt/kafka/strata-ca/ca.crt',
         'snapshot.mode': 'initial',
         'heartbeat.interval.ms': 10000,
         'tombstones.on.delete': true,
