@@ -39,8 +39,7 @@ const project = new typescript.TypeScriptAppProject({
   ],
   jestOptions: {
     jestVersion: '^29',
-    // A snapshot test that rewrites itself can never fail: `npm test` runs jest --ci,
-    // `npm run test:update` is the deliberate way to accept new snapshots.
+    // A snapshot test that rewrites itself can never fail: `npm test` runs jest --ci.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     passWithNoTests: false,
     jestConfig: {
@@ -75,6 +74,10 @@ const project = new typescript.TypeScriptAppProject({
   artifactsDirectory: 'lib/artifacts',
   gitignore: ['/lib/', '/.strata-*', '/coverage/', '/test-output/'],
 });
+
+// Snapshots are updated deliberately with `npx jest --updateSnapshot <file>`, never by a
+// task: no task of this project passes --updateSnapshot.
+project.tasks.removeTask('test:update');
 
 // projen merges its default testMatch globs into ours; tests live only under test/.
 project.package.file.addOverride('jest.testMatch', ['<rootDir>/test/**/*.test.ts']);

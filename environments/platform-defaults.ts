@@ -95,6 +95,29 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
   dr: { role: 'primary' },
 };
 
+/** The dev profile (and, with shorter retention and no Velero, the test profile): one of everything. */
+const SMALL_TIER: PartialSettings = {
+  quota: { requestsCpu: '4', requestsMemory: '8Gi', limitsCpu: '4', limitsMemory: '8Gi', requestsStorage: '256Gi', persistentVolumeClaims: 16, pods: 40 },
+  limitRange: { max: { cpu: '2', memory: '8Gi' } },
+  postgres: {
+    instances: 1,
+    synchronous: false,
+    podAntiAffinity: 'preferred',
+    storageSize: '5Gi',
+    walStorageSize: '2Gi',
+    resources: guaranteed('500m', '1Gi'),
+    parameters: { max_connections: '50', shared_buffers: '256MB', effective_cache_size: '768MB', work_mem: '4MB', maintenance_work_mem: '64MB' },
+    backup: { retention: '7d' },
+  },
+  minio: { servers: 1, volumesPerServer: 1, volumeSize: '20Gi', resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '500m', memory: '1Gi' } } },
+  velero: { ttl: '168h' },
+  streaming: {
+    kafka: { topology: 'combined', brokers: 1, storageSize: '10Gi', resources: guaranteed('500m', '1Gi'), replicationFactor: 1, minInsyncReplicas: 1, retentionHours: 24 },
+    connect: { replicas: 1, resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } },
+  },
+  opensearch: { topology: 'combined', dataNodes: 1, storageSize: '10Gi', resources: guaranteed('500m', '2Gi'), heap: '1g', retentionDays: 7 },
+};
+
 /** Built-in tier profiles (seed 004's quotas: prod 32 Gi / 16 CPU, staging 16 / 8, dev and test 8 / 4). */
 export const TIER_PROFILES: Readonly<Record<Tier, PartialSettings>> = {
   prod: {},
@@ -119,47 +142,12 @@ export const TIER_PROFILES: Readonly<Record<Tier, PartialSettings>> = {
     },
     opensearch: { topology: 'combined', dataNodes: 3, storageSize: '20Gi', resources: guaranteed('1', '4Gi'), heap: '2g', retentionDays: 30 },
   },
-  dev: {
-    quota: { requestsCpu: '4', requestsMemory: '8Gi', limitsCpu: '4', limitsMemory: '8Gi', requestsStorage: '256Gi', persistentVolumeClaims: 16, pods: 40 },
-    limitRange: { max: { cpu: '2', memory: '8Gi' } },
-    postgres: {
-      instances: 1,
-      synchronous: false,
-      podAntiAffinity: 'preferred',
-      storageSize: '5Gi',
-      walStorageSize: '2Gi',
-      resources: guaranteed('500m', '1Gi'),
-      parameters: { max_connections: '50', shared_buffers: '256MB', effective_cache_size: '768MB', work_mem: '4MB', maintenance_work_mem: '64MB' },
-      backup: { retention: '7d' },
-    },
-    minio: { servers: 1, volumesPerServer: 1, volumeSize: '20Gi', resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '500m', memory: '1Gi' } } },
-    velero: { ttl: '168h' },
-    streaming: {
-      kafka: { topology: 'combined', brokers: 1, storageSize: '10Gi', resources: guaranteed('500m', '1Gi'), replicationFactor: 1, minInsyncReplicas: 1, retentionHours: 24 },
-      connect: { replicas: 1, resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } },
-    },
-    opensearch: { topology: 'combined', dataNodes: 1, storageSize: '10Gi', resources: guaranteed('500m', '2Gi'), heap: '1g', retentionDays: 7 },
-  },
+  dev: SMALL_TIER,
+  // Like dev, kept shorter: test clusters are recreated often and need no Velero.
   test: {
-    quota: { requestsCpu: '4', requestsMemory: '8Gi', limitsCpu: '4', limitsMemory: '8Gi', requestsStorage: '256Gi', persistentVolumeClaims: 16, pods: 40 },
-    limitRange: { max: { cpu: '2', memory: '8Gi' } },
-    postgres: {
-      instances: 1,
-      synchronous: false,
-      podAntiAffinity: 'preferred',
-      storageSize: '5Gi',
-      walStorageSize: '2Gi',
-      resources: guaranteed('500m', '1Gi'),
-      parameters: { max_connections: '50', shared_buffers: '256MB', effective_cache_size: '768MB', work_mem: '4MB', maintenance_work_mem: '64MB' },
-      backup: { retention: '3d' },
-    },
-    minio: { servers: 1, volumesPerServer: 1, volumeSize: '20Gi', resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '500m', memory: '1Gi' } } },
+    ...SMALL_TIER,
+    postgres: { ...SMALL_TIER.postgres, backup: { retention: '3d' } },
     velero: { enabled: false, ttl: '72h' },
-    streaming: {
-      kafka: { topology: 'combined', brokers: 1, storageSize: '10Gi', resources: guaranteed('500m', '1Gi'), replicationFactor: 1, minInsyncReplicas: 1, retentionHours: 24 },
-      connect: { replicas: 1, resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } },
-    },
-    opensearch: { topology: 'combined', dataNodes: 1, storageSize: '10Gi', resources: guaranteed('500m', '2Gi'), heap: '1g', retentionDays: 7 },
   },
 };
 

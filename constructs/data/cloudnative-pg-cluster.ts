@@ -14,7 +14,8 @@ import { PlatformCa } from '../tls/platform-ca';
 import type { Bucket, BucketAccess } from '../storage/minio-tenant';
 import { POSTGRES_IMAGES } from '../versions';
 import { parseQuantity } from '../../environments/quantity';
-import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, IPostgresCluster, objectName, PostgresDatabase } from './postgres-cluster';
+import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, IPostgresCluster, lookupDatabase, objectName, PostgresDatabase } from './postgres-cluster';
+import { nodePoolSelector, nodePoolTolerations } from '../platform/scheduling';
 
 const BARMAN_PLUGIN = 'barman-cloud.cloudnative-pg.io';
 const PORT = 5432;
@@ -157,8 +158,8 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster 
           enablePodAntiAffinity: true,
           podAntiAffinityType: props.podAntiAffinity,
           topologyKey: 'kubernetes.io/hostname',
-          nodeSelector: { ...(props.nodePool?.labels ?? {}) },
-          tolerations: (props.nodePool?.taints ?? []).map((t) => ({ key: t.key, operator: 'Equal', value: t.value, effect: t.effect })),
+          nodeSelector: nodePoolSelector(props.nodePool),
+          tolerations: nodePoolTolerations(props.nodePool),
         },
         topologySpreadConstraints: [{
           maxSkew: 1,
@@ -331,9 +332,7 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster 
   }
 
   public database(name: string): PostgresDatabase {
-    const db = this.databases.get(name);
-    if (!db) throw new Error(`cluster ${this.clusterName} has no database "${name}" (databases: ${[...this.databases.keys()].join(', ') || 'none'}); add it with addDatabase or postgres.databases`);
-    return db;
+    return lookupDatabase(this.databases, this.clusterName, name);
   }
 
   public allowFrom(clients: PodGroup, name: string): void {

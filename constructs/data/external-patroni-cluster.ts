@@ -6,7 +6,7 @@ import { componentLabels } from '../platform/labels';
 import { allowEgressToAddresses, PodGroup } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
 import { SecretReference } from '../secrets/secret-reference';
-import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, CredentialsSecret, IPostgresCluster, objectName, PostgresDatabase } from './postgres-cluster';
+import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, CredentialsSecret, IPostgresCluster, lookupDatabase, objectName, PostgresDatabase } from './postgres-cluster';
 
 /** Who manages the EndpointSlices Strata writes (anything but the EndpointSlice controller). */
 const ENDPOINTSLICE_MANAGER = 'strata.io';
@@ -152,9 +152,7 @@ export class ExternalPatroniCluster extends Construct implements IPostgresCluste
   }
 
   public database(name: string): PostgresDatabase {
-    const db = this.databases.get(name);
-    if (!db) throw new Error(`cluster ${this.clusterName} has no database "${name}" (databases: ${[...this.databases.keys()].join(', ') || 'none'}); add it with addDatabase or postgres.databases`);
-    return db;
+    return lookupDatabase(this.databases, this.clusterName, name);
   }
 
   /**

@@ -117,3 +117,10 @@ export function assertIdentifier(kind: string, name: string): void {
 export function objectName(identifier: string): string {
   return identifier.replace(/_/g, '-');
 }
+
+/** A database of a cluster, or an error naming the databases it has and how to add one. */
+export function lookupDatabase(databases: ReadonlyMap<string, PostgresDatabase>, clusterName: string, name: string): PostgresDatabase {
+  const db = databases.get(name);
+  if (!db) throw new Error(`cluster ${clusterName} has no database "${name}" (databases: ${[...databases.keys()].join(', ') || 'none'}); add it with addDatabase or postgres.databases`);
+  return db;
+}

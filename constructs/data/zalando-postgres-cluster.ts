@@ -11,7 +11,7 @@ import { protectFromPrune } from '../platform/protection';
 import { SecretReference } from '../secrets/secret-reference';
 import type { Bucket, BucketAccess } from '../storage/minio-tenant';
 import { CA_KEY, PlatformCa } from '../tls/platform-ca';
-import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, CredentialsSecret, IPostgresCluster, objectName, PostgresDatabase } from './postgres-cluster';
+import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, CredentialsSecret, IPostgresCluster, lookupDatabase, objectName, PostgresDatabase } from './postgres-cluster';
 
 const OPERATOR = 'postgres-operator';
 const PORT = 5432;
@@ -326,9 +326,7 @@ export class ZalandoPostgresCluster extends Construct implements IPostgresCluste
   }
 
   public database(name: string): PostgresDatabase {
-    const db = this.databases.get(name);
-    if (!db) throw new Error(`cluster ${this.clusterName} has no database "${name}" (databases: ${[...this.databases.keys()].join(', ') || 'none'}); add it with addDatabase or postgres.databases`);
-    return db;
+    return lookupDatabase(this.databases, this.clusterName, name);
   }
 
   public allowFrom(clients: PodGroup, name: string): void {

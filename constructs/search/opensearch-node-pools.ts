@@ -2,6 +2,7 @@ import * as os from '../../imports/opensearch.org';
 import type { ComputeResources, NodePool } from '../../environments/model';
 import { restrictedContainerSecurityContext } from '../platform/hardening';
 import { SEARCH_IMAGES } from '../versions';
+import { nodePoolSelector, nodePoolTolerations } from '../platform/scheduling';
 
 /** The uid the OpenSearch images run as. */
 export const OPENSEARCH_UID = 1000;
@@ -115,8 +116,8 @@ export function renderBootstrap(nodePool: NodePool | undefined) {
 
 function scheduling(nodePool: NodePool | undefined) {
   return {
-    nodeSelector: { ...(nodePool?.labels ?? {}) },
-    tolerations: (nodePool?.taints ?? []).map((t) => ({ key: t.key, operator: 'Equal', value: t.value, effect: t.effect })),
+    nodeSelector: nodePoolSelector(nodePool),
+    tolerations: nodePoolTolerations(nodePool),
   };
 }
 

@@ -9,6 +9,7 @@ import { OverlayContext } from '../platform/overlay-context';
 import { protectFromPrune } from '../platform/protection';
 import { SecretReference } from '../secrets/secret-reference';
 import { PlatformCa } from '../tls/platform-ca';
+import { nodePoolSelector, nodePoolTolerations } from '../platform/scheduling';
 
 export interface MinioTenantProps {
   readonly name: string;
@@ -126,8 +127,8 @@ export class MinioTenant extends Construct {
             requests: { cpu: minio.TenantSpecPoolsResourcesRequests.fromString(props.resources.requests.cpu), memory: minio.TenantSpecPoolsResourcesRequests.fromString(props.resources.requests.memory) },
             limits: { cpu: minio.TenantSpecPoolsResourcesLimits.fromString(props.resources.limits.cpu), memory: minio.TenantSpecPoolsResourcesLimits.fromString(props.resources.limits.memory) },
           },
-          nodeSelector: { ...(props.nodePool?.labels ?? {}) },
-          tolerations: (props.nodePool?.taints ?? []).map((t) => ({ key: t.key, operator: 'Equal', value: t.value, effect: t.effect })),
+          nodeSelector: nodePoolSelector(props.nodePool),
+          tolerations: nodePoolTolerations(props.nodePool),
           affinity: {
             podAntiAffinity: {
               requiredDuringSchedulingIgnoredDuringExecution: [{

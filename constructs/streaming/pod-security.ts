@@ -1,4 +1,5 @@
 import type { ComputeResources, NodePool } from '../../environments/model';
+import { nodePoolTolerations } from '../platform/scheduling';
 
 /**
  * Security contexts that satisfy the `restricted` Pod Security Standard. Strimzi's default
@@ -48,6 +49,6 @@ export function nodePoolPlacement(nodePool: NodePool | undefined) {
         nodeSelectorTerms: [{ matchExpressions: labels.map(([key, value]) => ({ key, operator: 'In', values: [value] })) }],
       },
     } : undefined,
-    tolerations: (nodePool?.taints ?? []).map((t) => ({ key: t.key, operator: 'Equal', value: t.value, effect: t.effect })),
+    tolerations: nodePoolTolerations(nodePool),
   };
 }
