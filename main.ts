@@ -12,7 +12,7 @@ import { buildOverlay } from './charts/overlay';
 import { loadEnvironments } from './environments/load';
 import { EnvironmentError, Problem, SpecError } from './environments/problems';
 import { checkImports } from './gitops/imports-check';
-import { PROJECT_ROOT } from './gitops/project-root';
+import { PROJECT_ROOT } from './environments/project-root';
 import { clusterFolder, OverlayIssue, renderOverlay, SynthValidationError } from './gitops/render';
 import { checkTransitions } from './gitops/transition-checks';
 import { diffTree, overlayScope, TreeResult, WHOLE_TREE, writeTree } from './gitops/tree';

@@ -21,7 +21,7 @@ import { OverlayRef, OverlaySettings, OverlaySpec, RegionSpec, SealedSecretEntry
 import { PartialSettings, PLATFORM_DEFAULTS, REGION_DEFAULTS, TIER_PROFILES } from './platform-defaults';
 import { EnvironmentError, Problem, settingSource, valueAt } from './problems';
 import { OVERLAY_SCHEMA, REGION_SCHEMA, SETTINGS_SCHEMA } from './schema';
-import { PROJECT_ROOT } from '../gitops/project-root';
+import { PROJECT_ROOT } from './project-root';
 import { checkOverlays } from './semantic-checks';
 import { checkStreaming } from './streaming-checks';
 

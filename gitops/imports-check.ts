@@ -8,7 +8,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CORE_APIS, CRD_APIS, KUBERNETES_SCHEMA_VERSION } from '../constructs/versions';
-import { PROJECT_ROOT } from './project-root';
+import { PROJECT_ROOT } from '../environments/project-root';
 
 export const IMPORTS_MANIFEST = 'manifest.json';
 

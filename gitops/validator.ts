@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import { createRequire } from 'module';
 import * as path from 'path';
 import * as vm from 'vm';
-import { PROJECT_ROOT } from './project-root';
+import { PROJECT_ROOT } from '../environments/project-root';
 
 /**
  * V8 compiles a validator's (large) functions on first call, which costs far more than

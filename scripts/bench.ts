@@ -18,7 +18,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { PROJECT_ROOT } from '../gitops/project-root';
+import { PROJECT_ROOT } from '../environments/project-root';
 
 const TIME_BIN = '/usr/bin/time';
 const RSS_MARKER = 'STRATA_BENCH_MAXRSS_KB';

@@ -10,7 +10,7 @@
 import * as path from 'path';
 import { buildOverlay } from '../charts/overlay';
 import { loadEnvironments } from '../environments/load';
-import { PROJECT_ROOT } from '../gitops/project-root';
+import { PROJECT_ROOT } from '../environments/project-root';
 
 const envDir = process.env.STRATA_ENV_DIR ?? path.join(PROJECT_ROOT, 'environments');
 const outRoot = process.env.CDK8S_OUTDIR ?? 'dist';

@@ -7,7 +7,7 @@ import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { PRUNE_PROTECTION_ANNOTATIONS } from '../constructs/platform/protection';
 import { TRUSTSTORE_PASSWORD } from '../constructs/tls/platform-ca';
-import { PROJECT_ROOT } from '../gitops/project-root';
+import { PROJECT_ROOT } from '../environments/project-root';
 import { manifestFileName } from '../gitops/render';
 import { isBootstrapFile } from '../gitops/tree';
 import { SchemaValidator } from '../gitops/validator';

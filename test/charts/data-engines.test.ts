@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { EnvironmentError } from '../../environments/problems';
-import { PROJECT_ROOT } from '../../gitops/project-root';
+import { PROJECT_ROOT } from '../../environments/project-root';
 import { fromYaml } from '../../gitops/yaml';
 import { synth, SynthResult } from '../../main';
 import { filesUnder, removeTempDirs, tempDir, writeFiles } from '../support/temp';

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { PROJECT_ROOT } from '../../gitops/project-root';
+import { PROJECT_ROOT } from '../../environments/project-root';
 
 export const ENVIRONMENTS_DIR = path.join(PROJECT_ROOT, 'environments');
 

@@ -12,7 +12,7 @@ import { CdcPipeline, CdcPipelineProps } from '../../../constructs/streaming/cdc
 import { PRUNE_PROTECTION_ANNOTATIONS } from '../../../constructs/platform/protection';
 import { loadEnvironments } from '../../../environments/load';
 import type { OverlaySpec } from '../../../environments/model';
-import { PROJECT_ROOT } from '../../../gitops/project-root';
+import { PROJECT_ROOT } from '../../../environments/project-root';
 import { fromYaml } from '../../../gitops/yaml';
 import { synth } from '../../../main';
 import { ENVIRONMENTS_DIR, readEnvironmentsFile, removeTempDirs, tempDir, writeFiles } from '../../support/temp';

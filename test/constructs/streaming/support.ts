@@ -6,7 +6,7 @@ import * as path from 'path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { KafkaCluster, KafkaClusterProps } from '../../../constructs/streaming/kafka-cluster';
-import { PROJECT_ROOT } from '../../../gitops/project-root';
+import { PROJECT_ROOT } from '../../../environments/project-root';
 import { EXTERNAL_SECRETS, schemaIssues, testLayer, TestLayer } from '../../support/layer';
 
 export const DATABASE_NODES = { labels: { 'node.role': 'database' }, taints: [{ key: 'node.role', value: 'database', effect: 'NoSchedule' as const }] };
