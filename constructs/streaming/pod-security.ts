@@ -1,4 +1,5 @@
 import type { ComputeResources, NodePool } from '../../environments/model';
+import { restrictedContainerSecurityContext } from '../platform/hardening';
 import { nodePoolTolerations } from '../platform/scheduling';
 
 /**
@@ -6,14 +7,9 @@ import { nodePoolTolerations } from '../platform/scheduling';
  * (baseline) provider sets none, so every container Strimzi creates for Strata gets them
  * through the resource's `template`.
  */
-export const RESTRICTED_CONTAINER = {
-  allowPrivilegeEscalation: false,
-  capabilities: { drop: ['ALL'] },
-  runAsNonRoot: true,
-  // Strimzi mounts an emptyDir at /tmp; nothing else in its images is written at run time.
-  readOnlyRootFilesystem: true,
-  seccompProfile: { type: 'RuntimeDefault' },
-};
+// Strimzi mounts an emptyDir at /tmp; nothing else in its images is written at run time,
+// so the shared restricted context (read-only root filesystem) applies as is.
+export const RESTRICTED_CONTAINER = restrictedContainerSecurityContext();
 
 /**
  * Pod-level context. Strimzi images run as UID 1001 with GID 0, so persistent volumes are
