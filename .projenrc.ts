@@ -72,7 +72,7 @@ const project = new typescript.TypeScriptAppProject({
   },
   // dist/ is the rendered GitOps tree and is committed; projen's packaging artifacts go under lib/.
   artifactsDirectory: 'lib/artifacts',
-  gitignore: ['/lib/', '/.strata-*', '/coverage/', '/test-output/'],
+  gitignore: ['/lib/', '/.strata-*', '/.dist.strata*', '/coverage/', '/test-output/'],
 });
 
 // Snapshots are updated deliberately with `npx jest --updateSnapshot <file>`, never by a

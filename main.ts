@@ -15,7 +15,7 @@ import { checkImports } from './gitops/imports-check';
 import { PROJECT_ROOT } from './environments/project-root';
 import { clusterFolder, OverlayIssue, renderOverlay, SynthValidationError } from './gitops/render';
 import { checkTransitions } from './gitops/transition-checks';
-import { diffTree, overlayScope, TreeResult, WHOLE_TREE, writeTree } from './gitops/tree';
+import { diffTree, overlayScope, TreeLockedError, TreeResult, WHOLE_TREE, writeTree } from './gitops/tree';
 import { SchemaValidator } from './gitops/validator';
 
 export interface SynthOptions {
@@ -166,7 +166,7 @@ export function main(argv: readonly string[]): number {
     console.log(`\n${r.overlays} overlays, ${r.objects} objects: ${r.written.length} files written, ${r.unchanged.length} unchanged, ${r.removed.length} removed (${r.seconds.toFixed(2)} s, validation ${r.validationSeconds.toFixed(2)} s)`);
     return 0;
   } catch (err) {
-    if (err instanceof EnvironmentError || err instanceof SynthValidationError) {
+    if (err instanceof EnvironmentError || err instanceof SynthValidationError || err instanceof TreeLockedError) {
       console.error(`\nstrata synth: ${err.message}`);
       return 1;
     }

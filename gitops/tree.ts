@@ -1,13 +1,15 @@
 /**
  * Writes the rendered GitOps tree. The whole new tree is assembled in a temporary folder
  * beside the output folder and swapped in with renames, so a failure or a kill leaves the
- * previous tree in place; when nothing changed, nothing is written at all.
+ * previous tree in place; when nothing changed, nothing in the tree is written. A lock file
+ * beside the output folder keeps two synths in one checkout from interleaving.
  *
  * Strata owns every file under the output folder except what `flux bootstrap` commits
  * (`clusters/<cluster>/flux-system/`). With `--only`, it owns only the selected overlays'
  * folders, and every other file is carried over byte for byte.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 /** Files Strata never writes, removes or compares: Flux's own bootstrap manifests. */
@@ -62,6 +64,7 @@ export function diffTree(outDir: string, files: ReadonlyMap<string, string>, sco
   return { written, unchanged, removed };
 }
 
+/** Undoes an interrupted swap; only called with the lock held, so no other synth is mid-swap. */
 function recover(outDir: string): void {
   const parent = path.dirname(outDir);
   const base = path.basename(outDir);
@@ -74,11 +77,61 @@ function recover(outDir: string): void {
   }
 }
 
+/** Another synth holds the output folder's lock. */
+export class TreeLockedError extends Error {}
+
+/** Whether a process of this machine is alive (EPERM: alive, owned by another user). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the output folder's lock (`.<out>.strata.lock` beside it, holding `<pid> <host>`)
+ * so two synths in one checkout never swap or recover each other's folders. A lock left by
+ * a process of this machine that is gone is taken over; any other lock is an error saying
+ * who holds it.
+ */
+function acquireLock(outDir: string): () => void {
+  const lock = path.join(path.dirname(outDir), `.${path.basename(outDir)}.strata.lock`);
+  const owner = `${process.pid} ${os.hostname()}`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      fs.writeFileSync(lock, `${owner}\n`, { flag: 'wx' });
+      return () => fs.rmSync(lock, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const [pid, host] = (fs.existsSync(lock) ? fs.readFileSync(lock, 'utf8') : '').trim().split(' ');
+    const stale = host === os.hostname() && /^\d+$/.test(pid) && !processAlive(Number(pid));
+    if (attempt > 0 || !stale) {
+      throw new TreeLockedError(
+        `another synth (process ${pid || '?'} on ${host || '?'}) is writing ${outDir}; wait for it to finish, ` +
+        `or delete ${lock} if that process is gone`);
+    }
+    fs.rmSync(lock, { force: true });
+  }
+}
+
 /**
  * Replaces the output folder with the planned files (plus carried-over files outside the
  * scope). Returns what changed; writes nothing when nothing did.
  */
 export function writeTree(outDir: string, files: ReadonlyMap<string, string>, scope: TreeScope): TreeResult {
+  fs.mkdirSync(path.dirname(outDir), { recursive: true });
+  const release = acquireLock(outDir);
+  try {
+    return swapTree(outDir, files, scope);
+  } finally {
+    release();
+  }
+}
+
+function swapTree(outDir: string, files: ReadonlyMap<string, string>, scope: TreeScope): TreeResult {
   recover(outDir);
   for (const rel of files.keys()) {
     if (!scope.owns(rel)) throw new Error(`internal error: rendered file ${rel} is outside the synth scope`);
@@ -88,7 +141,6 @@ export function writeTree(outDir: string, files: ReadonlyMap<string, string>, sc
 
   const parent = path.dirname(outDir);
   const base = path.basename(outDir);
-  fs.mkdirSync(parent, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(parent, `.${base}.strata-new-`));
   try {
     const carried = listTree(outDir).filter((rel) => !scope.owns(rel));

@@ -49,7 +49,8 @@ describe('writeTree', () => {
     expect(result.unchanged).toEqual(Object.keys(TREE).sort());
     expect(snapshotDir(outDir)).toEqual(before); // same bytes and mtimes
     expect(fs.statSync(outDir).ino).toBe(inode); // the folder was not swapped
-    expect(writeFile).not.toHaveBeenCalled();
+    // Only the lock beside the tree is written.
+    expect(writeFile.mock.calls.map(([file]) => path.basename(String(file)))).toEqual(['.dist.strata.lock']);
     expect(rename).not.toHaveBeenCalled();
     expect(swapLeftovers(outDir)).toEqual([]);
   });
@@ -214,5 +215,51 @@ describe('diffTree', () => {
     const outDir = outDirPath();
     expect(diffTree(outDir, planned(TREE), WHOLE_TREE)).toEqual({ written: Object.keys(TREE).sort(), unchanged: [], removed: [] });
     expect(listTree(outDir)).toEqual([]);
+  });
+});
+
+describe('the output folder lock', () => {
+  const os: typeof import('os') = require('os');
+
+  test('is released after a write, so the next write proceeds', () => {
+    const outDir = outDirPath();
+    writeTree(outDir, planned(TREE), WHOLE_TREE);
+    expect(fs.existsSync(path.join(path.dirname(outDir), '.dist.strata.lock'))).toBe(false);
+    writeTree(outDir, planned({ ...TREE, 'extra.yaml': 'x\n' }), WHOLE_TREE);
+    expect(readTree(outDir)['extra.yaml']).toBe('x\n');
+  });
+
+  test('held by a live synth: the write fails naming the holder, and touches nothing', () => {
+    const outDir = outDirPath();
+    writeTree(outDir, planned(TREE), WHOLE_TREE);
+    const parent = path.dirname(outDir);
+    // A concurrent synth mid-swap: its lock and its temp folder.
+    fs.writeFileSync(path.join(parent, '.dist.strata.lock'), `${process.ppid} ${os.hostname()}\n`);
+    writeFiles(path.join(parent, '.dist.strata-new-other'), { 'a.yaml': 'a\n' });
+    const before = snapshotDir(parent);
+
+    expect(() => writeTree(outDir, planned({ 'other.yaml': 'y\n' }), WHOLE_TREE))
+      .toThrow(new RegExp(`another synth \\(process ${process.ppid} on .*\\) is writing .*dist; wait for it to finish, or delete .*\\.dist\\.strata\\.lock`));
+    expect(snapshotDir(parent)).toEqual(before);
+  });
+
+  test('left by a process of this machine that is gone is taken over', () => {
+    const outDir = outDirPath();
+    const parent = path.dirname(outDir);
+    fs.mkdirSync(parent, { recursive: true });
+    // Process ids are below 2^22 on Linux: this one cannot be running.
+    fs.writeFileSync(path.join(parent, '.dist.strata.lock'), `${2 ** 22 + 1} ${os.hostname()}\n`);
+    writeTree(outDir, planned(TREE), WHOLE_TREE);
+    expect(readTree(outDir)).toEqual(TREE);
+    expect(fs.existsSync(path.join(parent, '.dist.strata.lock'))).toBe(false);
+  });
+
+  test('held on another machine is never taken over', () => {
+    const outDir = outDirPath();
+    const parent = path.dirname(outDir);
+    fs.mkdirSync(parent, { recursive: true });
+    fs.writeFileSync(path.join(parent, '.dist.strata.lock'), `${2 ** 22 + 1} some-other-host\n`);
+    expect(() => writeTree(outDir, planned(TREE), WHOLE_TREE)).toThrow(/process 4194305 on some-other-host/);
+    expect(fs.existsSync(outDir)).toBe(false);
   });
 });
