@@ -5,8 +5,9 @@
  * here, over the rendered objects: workload controllers (Deployments, StatefulSets, Jobs,
  * CronJobs) with the namespace's LimitRange defaults for containers that set no resources,
  * and the pods each operator creates for the custom resources of the namespace, at the
- * sizes those resources declare. Operator sidecars, image-build pods and backup pods are not
- * counted: the totals are a lower bound, and a problem reported here is a certain rejection.
+ * sizes those resources declare (Kafka Connect's image build pod included). Operator sidecars
+ * and backup pods are not counted: the totals are a lower bound, and a problem reported here
+ * is a certain rejection.
  */
 import { ApiObject } from 'cdk8s';
 import type { LimitRangeSpec, OverlaySpec, QuotaSpec } from '../environments/model';
@@ -101,7 +102,11 @@ export function podGroups(kind: string, apiVersion: string, name: string, manife
       return groups;
     }
     case 'kafka.strimzi.io/KafkaConnect':
-      return [of(`KafkaConnect ${name}`, spec.replicas ?? 3, single(spec.resources))];
+      return [
+        of(`KafkaConnect ${name}`, spec.replicas ?? 3, single(spec.resources)),
+        // Strimzi runs one Kaniko pod at a time while it builds the image.
+        ...(spec.build ? [of(`KafkaConnect ${name} image build`, 1, single(spec.build.resources))] : []),
+      ];
     case 'kafka.strimzi.io/KafkaMirrorMaker2':
       return [of(`KafkaMirrorMaker2 ${name}`, spec.replicas ?? 3, single(spec.resources))];
     case 'opensearch.org/OpenSearchCluster': {

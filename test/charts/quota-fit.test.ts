@@ -98,11 +98,12 @@ describe('quota fit of an overlay', () => {
       ['overlays/region-a/prod.yaml', 'quota.requestsMemory', '32Gi'],
       ['overlays/region-a/prod.yaml', 'quota.limitsMemory', '32Gi'],
     ]);
-    // 3 × 9Gi brokers + 3 × 1Gi controllers + 2 × 2Gi Connect + 768Mi entity operator + 64Mi exporter.
-    expect(problems[0].message).toMatch(/^namespace kafka needs at least 34\.82Gi of memory requests \(/);
+    // 3 × 9Gi brokers + 3 × 1Gi controllers + 2 × 2Gi Connect + 1Gi image build + 768Mi entity operator + 64Mi exporter.
+    expect(problems[0].message).toMatch(/^namespace kafka needs at least 35\.82Gi of memory requests \(/);
+    expect(problems[0].message).toContain('KafkaConnect connect image build 1 × 1Gi');
     expect(problems[0].message).toContain('KafkaNodePool brokers 3 × 9Gi');
     expect(problems[0].message).toContain('KafkaNodePool controllers 3 × 1Gi');
     expect(problems[0].message).toContain('KafkaConnect connect 2 × 2Gi');
-    expect(problems[0].fix).toBe('raise quota.requestsMemory to 34.82Gi or more, or lower the replicas or sizes of the components listed');
+    expect(problems[0].fix).toBe('raise quota.requestsMemory to 35.82Gi or more, or lower the replicas or sizes of the components listed');
   });
 });
