@@ -16,6 +16,7 @@ import type { IndexTemplateOptions, IndexWriteAccess, IOpenSearchCluster, OpenSe
 import { assertIndexName, assertIndexPattern, assertSecurityName, objectNameFor, patternMatches } from './index-names';
 import { NodePoolContext, NodePoolPlan, OPENSEARCH_UID, planNodePools, renderBootstrap, renderNodePool } from './opensearch-node-pools';
 import { addSnapshotPolicy, snapshotNodeSettings, SnapshotTarget } from './opensearch-snapshots';
+import { addSecurityConfig, RESERVED_USERS } from './opensearch-security-config';
 import { issuePlatformCertificate, serviceDnsNames } from './platform-certificates';
 
 /** REST API (HTTPS). */
@@ -23,8 +24,6 @@ export const HTTP_PORT = 9200;
 /** Node-to-node transport (TLS), also what a cross-cluster replication follower connects to. */
 export const TRANSPORT_PORT = 9300;
 const OPERATOR_NAMESPACE = 'opensearch-operator-system';
-/** Users the operator and the security plugin reserve. */
-const RESERVED_USERS = new Set(['admin', 'kibanaserver']);
 
 // The interface lives with its types (like IPostgresCluster); constructs import either file.
 export type { IndexTemplateOptions, IndexWriteAccess, IOpenSearchCluster, OpenSearchClient } from './search-cluster';
@@ -102,7 +101,8 @@ export interface OpenSearchClusterProps {
  * pools (or one combined pool) spread across nodes and zones on the database node pool, with
  * disruption budgets; the security plugin with TLS on transport (operator-generated, or from
  * a CA shared with a replication peer) and on HTTP (from the platform CA, so clients in any
- * namespace can trust it); admin and Dashboards credentials from the secret store; Dashboards;
+ * namespace can trust it); admin and Dashboards credentials from the secret store, and an
+ * `internal_users.yml` of its own declaring only those two users (no demo user); Dashboards;
  * the Prometheus exporter with a least-privilege monitoring user; prune protection. Index
  * templates, retention, snapshots and write grants are added by the users of the cluster.
  */
@@ -169,8 +169,17 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster {
     this.ca = { name: httpSecret, key: 'ca.crt' };
 
     // The operator hashes these passwords into the security configuration it applies.
-    const admin = this.credential('AdminCredentials', `${props.name}-admin-credentials`, 'admin', `${props.secretKeyPrefix}/opensearch/${props.name}/admin`);
+    const adminKey = `${props.secretKeyPrefix}/opensearch/${props.name}/admin`;
+    const admin = this.credential('AdminCredentials', `${props.name}-admin-credentials`, 'admin', adminKey);
     const dashboards = this.credential('DashboardsCredentials', `${props.name}-dashboards-credentials`, 'kibanaserver', `${props.secretKeyPrefix}/opensearch/${props.name}/dashboards`);
+    // Ours, not the operator's bundled or the image's demo internal users: only admin and kibanaserver exist.
+    const securityConfig = addSecurityConfig(this, 'SecurityConfig', {
+      clusterName: props.name,
+      namespace: ns,
+      backend: props.secretBackend,
+      adminKey,
+      credentials: { admin: admin.name, dashboards: dashboards.name },
+    });
     const transportCa = props.sharedTransportCaKey ? new SecretReference(this, 'TransportCa', {
       backend: props.secretBackend,
       namespace: ns,
@@ -229,6 +238,7 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster {
           config: {
             adminCredentialsSecret: { name: admin.name },
             adminSecret: { name: adminCertSecret },
+            securityConfigSecret: { name: securityConfig.name },
             updateJob: {
               resources: {
                 requests: { cpu: os.OpenSearchClusterSpecSecurityConfigUpdateJobResourcesRequests.fromString('100m'), memory: os.OpenSearchClusterSpecSecurityConfigUpdateJobResourcesRequests.fromString('256Mi') },
@@ -297,11 +307,14 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster {
    * Declares an internal user holding `roles` (Strata's or the security plugin's built-in
    * ones), its password read from the secret store. Returns the Secret (`username`,
    * `password`) in the cluster's namespace; declaring the same user again returns it.
+   * The operator's securityconfig Job re-applies `internal_users.yml` (when it or the admin or
+   * Dashboards password changes), which drops such users until the operator re-creates them,
+   * within about 30 seconds.
    * @param remoteKey secret-store key of the password @default `<prefix>/opensearch/<cluster>/users/<name>`
    */
   public addUser(name: string, options: { readonly roles: readonly string[]; readonly remoteKey?: string }): SecretReference {
     assertSecurityName('user', name);
-    if (RESERVED_USERS.has(name)) throw new Error(`OpenSearch cluster ${this.clusterName}: user name "${name}" is reserved by the operator; choose another name`);
+    if (RESERVED_USERS.includes(name)) throw new Error(`OpenSearch cluster ${this.clusterName}: user name "${name}" is reserved by the operator; choose another name`);
     const existing = this.users.get(name);
     if (existing) {
       if (existing.roles.join() !== [...options.roles].sort().join()) {
