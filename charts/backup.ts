@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import type { OverlaySpec } from '../environments/model';
-import { VeleroBackups } from '../constructs/backup/velero-backups';
+import { VELERO_RESTORES_PREFIX, VeleroBackups } from '../constructs/backup/velero-backups';
 import { LayerChart } from '../constructs/platform/layer-chart';
 import { MinioTenant } from '../constructs/storage/minio-tenant';
 import { secretKeyPrefix } from './data';
@@ -21,12 +21,14 @@ export class BackupChart extends LayerChart {
     const s = overlay.settings.velero;
 
     this.velero = new VeleroBackups(this, 'Velero', { secretBackend: overlay.region.secrets });
-    this.velero.storeIn(minio.bucket(VELERO_BUCKET));
+    const bucket = minio.bucket(VELERO_BUCKET);
+    this.velero.storeIn(bucket);
 
     const peer = overlay.peers.primary ?? overlay.peers.replicas[0];
     if (peer) {
-      // The peer reads this region's bucket with a user of this tenant, and this region the peer's.
-      minio.addExternalUser(`velero-${peer.region.name}`);
+      // The peer reads this region's bucket with a user of this tenant (read-only but for
+      // its restore records), and this region the peer's.
+      bucket.grantExternalRead(`velero-${peer.region.name}`, { writablePrefixes: [VELERO_RESTORES_PREFIX] });
       this.velero.restoreFrom({
         name: peer.region.name,
         endpoint: peer.region.objectStorage.endpoint,

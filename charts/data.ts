@@ -151,8 +151,8 @@ export class DataChart extends LayerChart {
   private drPeer(overlay: OverlaySpec): { peer: ReplicationPeer; role: 'primary' | 'replica'; ref: OverlayRef } | undefined {
     const peer = overlay.peers.primary ?? overlay.peers.replicas[0];
     if (!peer) return undefined;
-    // The peer reads this region's archive with a user of this tenant.
-    this.minio!.addExternalUser(topologyName(overlay, peer));
+    // The peer reads this region's archive, and only reads it, with a user of this tenant.
+    this.minio!.bucket(PG_BACKUP_BUCKET).grantExternalRead(topologyName(overlay, peer));
     return {
       peer: {
         topologyName: topologyName(overlay, peer),

@@ -85,6 +85,12 @@ export const CORE_APIS: Readonly<Record<string, readonly string[]>> = {
 export const IMAGES = {
   /** Velero's S3 object-store plugin; v1.14.x pairs with Velero 1.18.x. */
   veleroPluginForAws: 'velero/velero-plugin-for-aws:v1.14.0',
+  /**
+   * MinIO client for the access set-up Job of each tenant (users and policies through the
+   * admin API). mc releases are date tags, `RELEASE.<UTC timestamp>`; pick one no older than
+   * the tenants' MinIO server.
+   */
+  minioClient: 'quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z',
 } as const;
 
 /** PostgreSQL operand images (CloudNativePG's own builds; the major version is a data-format contract). */

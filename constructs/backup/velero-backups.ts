@@ -11,6 +11,12 @@ import { cronIntervalSeconds, goDurationSeconds, promDuration } from './schedule
 
 /** Name of the location backups go to when a backup names none. */
 export const DEFAULT_LOCATION = 'default';
+/**
+ * Where Velero writes a restore's log, results and resource list, in the bucket of the
+ * backup it restores, even when that location is ReadOnly: a reader of another region's
+ * bucket needs write access here, or every restore ends PartiallyFailed.
+ */
+export const VELERO_RESTORES_PREFIX = 'restores/';
 /** Velero's metrics port (`http-monitoring`). */
 const METRICS_PORT = 8085;
 /** MinIO ignores the region, but the AWS SDK needs one. */

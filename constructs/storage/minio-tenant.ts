@@ -8,8 +8,10 @@ import { allowTraffic } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
 import { protectFromPrune } from '../platform/protection';
 import { SecretReference } from '../secrets/secret-reference';
-import { PlatformCa } from '../tls/platform-ca';
+import { CA_KEY, PlatformCa } from '../tls/platform-ca';
 import { nodePoolSelector, nodePoolTolerations } from '../platform/scheduling';
+import { assertWritablePrefix, BucketAccessLevel, PolicyDocument } from './bucket-policy';
+import { MinioAccessSetup, MinioAccessUser, POLICY_PREFIX } from './minio-access-setup';
 
 export interface MinioTenantProps {
   readonly name: string;
@@ -56,18 +58,38 @@ export interface GrantOptions {
   readonly literals?: Readonly<Record<string, string>>;
 }
 
+/** How a reader outside the cluster may use a bucket besides reading it. */
+export interface ExternalReadOptions {
+  /**
+   * Key prefixes (ending in `/`) the reader may also write, never delete: where it records
+   * what it did, such as Velero's restore logs and results.
+   * @default none
+   */
+  readonly writablePrefixes?: readonly string[];
+}
+
 /** An AWS shared credentials file (ExternalSecret template over `accessKey` and `secretKey`). */
 export const AWS_CREDENTIALS_FILE = '[default]\naws_access_key_id={{ .accessKey }}\naws_secret_access_key={{ .secretKey }}\n';
 
 /** A MinIO port: S3 API inside the pod (the Service exposes it on 443). */
 const S3_PORT = 9000;
 
+/** A tenant user: one per consumer, whatever buckets of the tenant it is granted. */
+interface TenantUser {
+  readonly secretName: string;
+  readonly policy: string;
+  /** Bucket → what the user may do there. */
+  readonly grants: Map<string, { access: BucketAccessLevel; writablePrefixes: Set<string> }>;
+}
+
 /**
  * A MinIO operator Tenant: one pool sized by the tier (at least 4 drives for erasure coding,
  * or a 1×1 standalone tenant), on the region's retain storage class and database nodes,
  * with TLS from the platform CA, root credentials from the secret store, Prometheus
  * scraping, prune protection and no console exposed. Buckets are declared by their users
- * (`tenant.bucket('pg-backups')`) and each consumer gets its own credential.
+ * (`tenant.bucket('pg-backups')`) and each consumer gets its own credential and a policy
+ * allowing S3 actions on exactly the buckets it was granted (`MinioAccessSetup`); the
+ * operator's `spec.users` is not used, as it makes every user a `consoleAdmin`.
  */
 export class MinioTenant extends Construct {
   public readonly name: string;
@@ -76,8 +98,11 @@ export class MinioTenant extends Construct {
   public readonly endpoint: string;
   public readonly podLabels: Readonly<Record<string, string>>;
   private readonly buckets = new Set<string>();
-  private readonly users = new Set<string>();
+  private readonly users = new Map<string, TenantUser>();
   private readonly props: MinioTenantProps;
+  private readonly configSecret: string;
+  private readonly tlsSecret: string;
+  private access?: MinioAccessSetup;
 
   constructor(scope: Construct, id: string, props: MinioTenantProps) {
     super(scope, id);
@@ -101,7 +126,9 @@ export class MinioTenant extends Construct {
       template: { 'config.env': 'export MINIO_ROOT_USER="{{ .rootUser }}"\nexport MINIO_ROOT_PASSWORD="{{ .rootPassword }}"\n' },
     });
 
+    this.configSecret = config.name;
     const tlsSecret = `${props.name}-tls`;
+    this.tlsSecret = tlsSecret;
     PlatformCa.of(this).issueServerCertificate(this, 'Certificate', {
       namespace: this.namespace,
       secretName: tlsSecret,
@@ -145,9 +172,9 @@ export class MinioTenant extends Construct {
         }],
         requestAutoCert: false,
         externalCertSecret: [{ name: tlsSecret, type: 'cert-manager.io/v1' }],
-        // Buckets and users are declared by consumers after construction.
+        // Buckets are declared by consumers after construction. Users are not listed: the
+        // operator would make each a consoleAdmin (MinioAccessSetup creates them instead).
         buckets: Lazy.any({ produce: () => this.renderBuckets() }),
-        users: Lazy.any({ produce: () => this.renderUsers() }),
         exposeServices: { minio: false, console: false },
         features: { bucketDns: false },
         prometheusOperator: true,
@@ -156,8 +183,8 @@ export class MinioTenant extends Construct {
     protectFromPrune(tenant);
 
     const pods = { namespace: this.namespace, podLabels: this.podLabels };
-    // Erasure-coded servers talk to each other; the operator manages buckets and users over
-    // the S3 API; the servers fetch their configuration from the operator.
+    // Erasure-coded servers talk to each other; the operator creates buckets over the S3 API;
+    // the servers fetch their configuration from the operator.
     allowTraffic(this, 'AllowPeers', { name: `allow-${props.name}-peers`, from: pods, to: pods, ports: [S3_PORT] });
     allowTraffic(this, 'AllowOperator', { name: `allow-minio-operator-to-${props.name}`, from: { namespace: 'minio-operator', podLabels: {} }, to: pods, ports: [S3_PORT] });
     allowTraffic(this, 'AllowConfig', { name: `allow-${props.name}-to-minio-operator`, from: pods, to: { namespace: 'minio-operator', podLabels: {} }, ports: [4221, 4222] });
@@ -168,10 +195,6 @@ export class MinioTenant extends Construct {
     return [...this.buckets].sort().map((name) => ({ name }));
   }
 
-  private renderUsers() {
-    return [...this.users].sort().map((name) => ({ name }));
-  }
-
   /** Declares a bucket (created by the operator) and returns a handle for granting access. */
   public bucket(name: string): Bucket {
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)) throw new Error(`bucket name "${name}" is not a valid S3 bucket name`);
@@ -179,47 +202,82 @@ export class MinioTenant extends Construct {
     return new Bucket(this, name);
   }
 
-  /**
-   * Creates a tenant user for a reader outside this cluster (a DR peer in another region)
-   * and returns the secret-store key its credential lives under; the reader's overlay reads
-   * the same key.
-   */
-  public addExternalUser(reader: string): string {
-    const remoteKey = `${this.props.secretKeyPrefix}/minio/${this.name}/users/${reader}`;
-    const user = `${reader}-minio-user`;
-    if (!this.users.has(user)) {
-      this.users.add(user);
-      new SecretReference(this, `User-${reader}`, {
-        backend: this.props.secretBackend,
-        namespace: this.namespace,
-        name: user,
-        remoteKey,
-        keys: { CONSOLE_ACCESS_KEY: 'accessKey', CONSOLE_SECRET_KEY: 'secretKey' },
-      });
-    }
-    return remoteKey;
-  }
-
   /** The secret-store key under which a tenant in `secretKeyPrefix` keeps `reader`'s credential. */
   public static externalUserKey(secretKeyPrefix: string, tenant: string, reader: string): string {
     return `${secretKeyPrefix}/minio/${tenant}/users/${reader}`;
   }
 
-  /** @internal */
-  public _grant(consumer: Construct, bucket: string, who: { namespace: string; name: string; podLabels: Readonly<Record<string, string>> }, options: GrantOptions = {}): BucketAccess {
-    const user = `${who.name}-minio-user`;
-    const remoteKey = `${this.props.secretKeyPrefix}/minio/${this.name}/users/${who.name}`;
-    if (!this.users.has(user)) {
-      this.users.add(user);
-      // The tenant side: MinIO creates a user from CONSOLE_ACCESS_KEY / CONSOLE_SECRET_KEY.
-      new SecretReference(this, `User-${who.name}`, {
+  /**
+   * Policy document of each tenant user, by policy name (`strata-<consumer>`), as the
+   * access set-up Job writes them. Final once every grant is made.
+   */
+  public policies(): Record<string, PolicyDocument> {
+    return this.access?.policies() ?? {};
+  }
+
+  /**
+   * The tenant user named after `name` (`<name>-minio-user`, from the secret-store key
+   * `users/<name>`), with `access` to `bucket` added to its policy; returns the key.
+   */
+  private grantUser(name: string, bucket: string, access: BucketAccessLevel, writablePrefixes: readonly string[] = []): string {
+    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(name)) {
+      throw new Error(`MinIO tenant ${this.name}: user "${name}" must be lower-case letters, digits and -, as a Kubernetes name`);
+    }
+    writablePrefixes.forEach((prefix) => assertWritablePrefix(bucket, prefix));
+    const remoteKey = MinioTenant.externalUserKey(this.props.secretKeyPrefix, this.name, name);
+    const secretName = `${name}-minio-user`;
+    let user = this.users.get(secretName);
+    if (!user) {
+      // The tenant side of the credential; the set-up Job creates the MinIO user from it.
+      // (The key names are the ones spec.users used to read.)
+      new SecretReference(this, `User-${name}`, {
         backend: this.props.secretBackend,
         namespace: this.namespace,
-        name: user,
+        name: secretName,
         remoteKey,
         keys: { CONSOLE_ACCESS_KEY: 'accessKey', CONSOLE_SECRET_KEY: 'secretKey' },
       });
+      user = { secretName, policy: `${POLICY_PREFIX}${name}`, grants: new Map() };
+      this.users.set(secretName, user);
     }
+    const previous = user.grants.get(bucket);
+    user.grants.set(bucket, {
+      access: previous?.access === 'read-write' || access === 'read-write' ? 'read-write' : 'read',
+      writablePrefixes: new Set([...(previous?.writablePrefixes ?? []), ...writablePrefixes]),
+    });
+    this.access ??= new MinioAccessSetup(this, 'AccessSetup', {
+      tenantName: this.name,
+      namespace: this.namespace,
+      endpoint: this.endpoint,
+      tenantPods: { namespace: this.namespace, podLabels: this.podLabels },
+      s3Port: S3_PORT,
+      rootConfigSecret: this.configSecret,
+      ca: { name: this.tlsSecret, key: CA_KEY },
+      users: () => this.accessUsers(),
+    });
+    return remoteKey;
+  }
+
+  private accessUsers(): MinioAccessUser[] {
+    return [...this.users.values()].map((user) => ({
+      policy: user.policy,
+      secretName: user.secretName,
+      grants: [...user.grants].sort(([a], [b]) => a.localeCompare(b)).map(([bucket, g]) => ({
+        bucket,
+        access: g.access,
+        ...(g.writablePrefixes.size ? { writablePrefixes: [...g.writablePrefixes].sort() } : {}),
+      })),
+    }));
+  }
+
+  /** @internal */
+  public _grantExternalRead(reader: string, bucket: string, options: ExternalReadOptions = {}): string {
+    return this.grantUser(reader, bucket, 'read', options.writablePrefixes);
+  }
+
+  /** @internal */
+  public _grant(consumer: Construct, bucket: string, who: { namespace: string; name: string; podLabels: Readonly<Record<string, string>> }, options: GrantOptions = {}): BucketAccess {
+    const remoteKey = this.grantUser(who.name, bucket, 'read-write');
     dependOnLayerOf(consumer, this);
     // One credential per consumer, whichever buckets of this tenant it is granted.
     const format = options.credentialsFormat ?? 'env';
@@ -247,15 +305,26 @@ export class MinioTenant extends Construct {
   }
 }
 
-/** A bucket of a tenant; `grantReadWrite` wires a consumer to it. */
+/** A bucket of a tenant; `grantReadWrite` and `grantExternalRead` wire a consumer to it. */
 export class Bucket {
   constructor(public readonly tenant: MinioTenant, public readonly name: string) {}
 
   /**
    * Gives a consumer (pods selected by `podLabels` in `namespace`) its own credential in
-   * its own namespace, the CA to trust, and the network path to the tenant.
+   * its own namespace, read, write and delete on this bucket's objects (and on those of
+   * other buckets it is granted, nothing else), the CA to trust, and the network path.
    */
   public grantReadWrite(consumer: Construct, who: { namespace: string; name: string; podLabels: Readonly<Record<string, string>> }, options: GrantOptions = {}): BucketAccess {
     return this.tenant._grant(consumer, this.name, who, options);
+  }
+
+  /**
+   * Gives a reader outside this cluster (a DR peer in another region) its own tenant user,
+   * allowed to list and read this bucket (plus `writablePrefixes`), and returns the
+   * secret-store key its credential lives under; the reader's overlay reads the same key
+   * (`MinioTenant.externalUserKey`).
+   */
+  public grantExternalRead(reader: string, options: ExternalReadOptions = {}): string {
+    return this.tenant._grantExternalRead(reader, this.name, options);
   }
 }

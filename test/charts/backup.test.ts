@@ -34,12 +34,23 @@ describe('BackupChart', () => {
     expect(schedule.spec.template.includedNamespaces).toEqual(['kafka', 'minio', 'opensearch', 'postgres']);
   });
 
-  test('region-a/prod: the peer\'s user is declared on this region\'s tenant, under the key region-b reads', () => {
+  test('region-a/prod: the peer\'s user is declared on this region\'s tenant, under the key region-b reads, read-only but for its restore records', () => {
     const { built } = layer('region-a/prod', 'backup');
     const data = Testing.synth(built.platform.data);
-    expect(find(data, 'Tenant', 'storage').spec.users).toEqual(expect.arrayContaining([{ name: 'velero-minio-user' }, { name: 'velero-region-b-minio-user' }]));
+    expect(find(data, 'Tenant', 'storage').spec.users).toBeUndefined();
     expect(find(data, 'Tenant', 'storage').spec.buckets).toEqual(expect.arrayContaining([{ name: 'velero' }]));
     expect(find(data, 'ExternalSecret', 'velero-region-b-minio-user').spec.data[0].remoteRef.key).toBe('region-a/prod/minio/storage/users/velero-region-b');
+    const policies = find(data, 'ConfigMap', 'storage-access-policies').data;
+    const peer = JSON.parse(policies['strata-velero-region-b.json']);
+    expect(peer.Statement.map((s: any) => [s.Sid, s.Resource])).toEqual([
+      ['ReadBuckets', ['arn:aws:s3:::velero']],
+      ['ReadObjects', ['arn:aws:s3:::velero/*']],
+      ['WritePrefixes', ['arn:aws:s3:::velero/restores/*']],
+    ]);
+    expect(JSON.stringify(peer)).not.toContain('s3:DeleteObject');
+    // The PostgreSQL DR peer reads the WAL archive and nothing else.
+    expect(JSON.parse(policies['strata-postgres-region-b.json']).Statement.flatMap((s: any) => s.Action)).toEqual(['s3:GetBucketLocation', 's3:ListBucket', 's3:GetObject']);
+    expect(Object.keys(policies).sort()).toEqual(['revoked.json', 'strata-postgres-region-b.json', 'strata-postgres.json', 'strata-search.json', 'strata-velero-region-b.json', 'strata-velero.json']);
   });
 
   test('the backup layer is applied after foundation, operators and data', () => {

@@ -77,8 +77,11 @@ describe('VeleroBackups', () => {
     const manifests = Testing.synth(data);
     const t = find(manifests, 'Tenant', 'storage');
     expect(t.spec.buckets).toEqual([{ name: 'velero' }]);
-    expect(t.spec.users).toEqual([{ name: 'velero-minio-user' }]);
+    // The user is created by the tenant's access set-up Job with a policy for this bucket only.
+    expect(t.spec.users).toBeUndefined();
     expect(find(manifests, 'ExternalSecret', 'velero-minio-user').metadata.namespace).toBe('minio');
+    expect(JSON.parse(find(manifests, 'ConfigMap', 'storage-access-policies').data['strata-velero.json']).Statement.flatMap((s: any) => s.Resource))
+      .toEqual(['arn:aws:s3:::velero', 'arn:aws:s3:::velero/*']);
     expect([...backup.layerDependencies]).toContain(data);
   });
 
