@@ -15,6 +15,7 @@ import { checkImports } from './gitops/imports-check';
 import { PROJECT_ROOT } from './environments/project-root';
 import { clusterFolder, OverlayIssue, renderOverlay, SynthValidationError } from './gitops/render';
 import { checkTransitions } from './gitops/transition-checks';
+import { quotaFitProblems } from './gitops/quota-fit';
 import { diffTree, overlayScope, TreeLockedError, TreeResult, WHOLE_TREE, writeTree } from './gitops/tree';
 import { SchemaValidator } from './gitops/validator';
 
@@ -76,7 +77,7 @@ export function synth(options: SynthOptions = {}): SynthResult {
       issues.push(...err.issues);
       continue;
     }
-    specProblems.push(...checkTransitions(overlay, rendered.files, outDir));
+    specProblems.push(...quotaFitProblems(overlay, rendered.manifests), ...checkTransitions(overlay, rendered.files, outDir));
     for (const [rel, content] of rendered.files) files.set(rel, content);
     objects += rendered.objects;
     log(`  ${overlay.id.padEnd(24)} ${String(built.layers.length).padStart(2)} layers ${String(rendered.objects).padStart(5)} objects  -> clusters/${folder} (${overlay.region.gitops.engine})`);

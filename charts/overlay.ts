@@ -1,7 +1,6 @@
 import { ApiObject, App } from 'cdk8s';
 import { LAYERS, OverlaySpec } from '../environments/model';
 import { SpecError } from '../environments/problems';
-import { quotaFitProblems } from './quota-fit';
 import { operatorForGroup } from '../constructs/operators/catalog';
 import { LayerChart } from '../constructs/platform/layer-chart';
 import { OverlayContext } from '../constructs/platform/overlay-context';
@@ -76,9 +75,5 @@ export function buildOverlay(overlay: OverlaySpec, options: BuildOverlayOptions 
     .sort((a, b) => LAYERS.indexOf(a.layer as any) - LAYERS.indexOf(b.layer as any));
   // A dependency on an empty layer (e.g. operators when none is needed) is no dependency.
   for (const chart of layers) for (const dep of [...chart.layerDependencies]) if (!layers.includes(dep)) chart.layerDependencies.delete(dep);
-
-  const quotaNamespaces = context.namespaces.filter((n) => n.workload).map((n) => n.name);
-  const quotaProblems = quotaFitProblems(overlay, workloadCharts.flatMap(objectsOf), quotaNamespaces);
-  if (quotaProblems.length) throw new SpecError(quotaProblems);
   return { app, layers, platform };
 }

@@ -58,6 +58,8 @@ function repoPath(base: string, ...parts: string[]): string {
 export interface RenderedOverlay {
   readonly files: Map<string, string>;
   readonly objects: number;
+  /** Every object of the overlay's layers (not the entry points), as rendered. */
+  readonly manifests: readonly any[];
 }
 
 export interface RenderOptions {
@@ -135,5 +137,5 @@ export function renderOverlay(overlay: OverlaySpec, charts: readonly LayerChart[
   emit(`clusters/${folder}`, 'clusters', entry.toJson(), gitops.engine === 'flux' && options.fluxBootstrapped ? ['flux-system'] : []);
 
   if (issues.length) throw new SynthValidationError(issues);
-  return { files, objects };
+  return { files, objects, manifests: plans.flatMap((p) => p.manifests) };
 }

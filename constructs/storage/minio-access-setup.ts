@@ -104,7 +104,7 @@ export class MinioAccessSetup extends Construct {
 
     // Known only when every grant is in: the name follows the content.
     const jobName = Lazy.any({ produce: () => this.jobName }) as unknown as string;
-    const job = new k8s.KubeJob(this, 'Job', {
+    new k8s.KubeJob(this, 'Job', {
       metadata: {
         name: jobName,
         namespace: props.namespace,
@@ -166,9 +166,6 @@ export class MinioAccessSetup extends Construct {
         },
       },
     });
-
-    // Whoever reads the object's name before rendering (quota checks, error messages) gets it too.
-    Object.defineProperty(job, 'name', { get: () => this.jobName });
 
     allowTraffic(this, 'AllowJob', { name: `allow-${props.tenantName}-access-setup`, from: this.jobPods, to: props.tenantPods, ports: [props.s3Port] });
   }

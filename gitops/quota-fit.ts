@@ -2,14 +2,13 @@
  * Whether the pods of each workload namespace fit the tier's ResourceQuota. The API server
  * rejects a pod that would exceed the quota and the operator behind it retries forever: the
  * overlay never converges, and nothing in the pull request says why. So the sum is checked
- * here, over the rendered objects: workload controllers (Deployments, StatefulSets, Jobs,
+ * here, over the rendered manifests of each namespace that has a ResourceQuota: workload controllers (Deployments, StatefulSets, Jobs,
  * CronJobs) with the namespace's LimitRange defaults for containers that set no resources,
  * and the pods each operator creates for the custom resources of the namespace, at the
  * sizes those resources declare (Kafka Connect's image build pod included). Operator sidecars
  * and backup pods are not counted: the totals are a lower bound, and a problem reported here
  * is a certain rejection.
  */
-import { ApiObject } from 'cdk8s';
 import type { LimitRangeSpec, OverlaySpec, QuotaSpec } from '../environments/model';
 import { Problem, settingSource } from '../environments/problems';
 import { parseQuantity } from '../environments/quantity';
@@ -64,6 +63,14 @@ function podSpecShape(spec: Json, lr: LimitRangeSpec): Pick<PodShape, 'requests'
 
 const NO_VOLUMES = { claims: 0, storage: 0 };
 const volumes = (sizes: readonly unknown[]) => ({ claims: sizes.length, storage: sizes.reduce<number>((n, s) => n + (quantity(s) ?? 0), 0) });
+
+/** `<API group>/<kind>` of every object that starts pods: only these are rendered to JSON. */
+const POD_KINDS = new Set([
+  'apps/Deployment', 'apps/StatefulSet', 'batch/Job', 'batch/CronJob',
+  'postgresql.cnpg.io/Cluster', 'postgresql.cnpg.io/Pooler', 'acid.zalan.do/postgresql',
+  'kafka.strimzi.io/KafkaNodePool', 'kafka.strimzi.io/Kafka', 'kafka.strimzi.io/KafkaConnect', 'kafka.strimzi.io/KafkaMirrorMaker2',
+  'opensearch.org/OpenSearchCluster', 'minio.min.io/Tenant',
+]);
 
 /** The pod groups one rendered object asks for, in its namespace. */
 export function podGroups(kind: string, apiVersion: string, name: string, manifest: Json, lr: LimitRangeSpec): PodGroup[] {
@@ -152,16 +159,17 @@ const DIMENSIONS: readonly Dimension[] = [
 
 /**
  * Problems for every quota of the overlay that the pods of a namespace would exceed. The
- * `objects` are the overlay's rendered objects; namespaces without the tier's quota
- * (operator namespaces) are skipped.
+ * `manifests` are the overlay's rendered objects; namespaces without a ResourceQuota among
+ * them (operator namespaces) are skipped.
  */
-export function quotaFitProblems(overlay: OverlaySpec, objects: readonly ApiObject[], quotaNamespaces: readonly string[]): Problem[] {
+export function quotaFitProblems(overlay: OverlaySpec, manifests: readonly Json[]): Problem[] {
   const { quota, limitRange } = overlay.settings;
+  const quotaNamespaces = new Set(manifests.filter((m) => m.kind === 'ResourceQuota' && m.apiVersion === 'v1').map((m) => m.metadata?.namespace));
   const byNamespace = new Map<string, PodGroup[]>();
-  for (const obj of objects) {
-    const ns = obj.metadata.namespace;
-    if (!ns || !quotaNamespaces.includes(ns)) continue;
-    const groups = podGroups(obj.kind, obj.apiVersion, obj.name, obj.toJson(), limitRange);
+  for (const m of manifests) {
+    const ns: string | undefined = m.metadata?.namespace;
+    if (!ns || !quotaNamespaces.has(ns) || !POD_KINDS.has(`${String(m.apiVersion).split('/')[0]}/${m.kind}`)) continue;
+    const groups = podGroups(m.kind, m.apiVersion, m.metadata.name, m, limitRange);
     if (groups.length) byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), ...groups]);
   }
   const problems: Problem[] = [];

@@ -1,9 +1,14 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { buildOverlay } from '../../charts/overlay';
-import { podGroups, quotaFitProblems } from '../../charts/quota-fit';
 import { loadEnvironments } from '../../environments/load';
-import type { LimitRangeSpec } from '../../environments/model';
-import { SpecError } from '../../environments/problems';
-import { ENVIRONMENTS_DIR, environmentsWith, removeTempDirs } from '../support/temp';
+import type { LimitRangeSpec, OverlaySpec } from '../../environments/model';
+import { podGroups, quotaFitProblems } from '../../gitops/quota-fit';
+import { renderOverlay } from '../../gitops/render';
+import { SchemaValidator } from '../../gitops/validator';
+import { synth } from '../../main';
+import { environmentError, expectProblem } from '../support/problems';
+import { ENVIRONMENTS_DIR, environmentsWith, removeTempDirs, tempDir } from '../support/temp';
 
 afterAll(removeTempDirs);
 
@@ -74,36 +79,39 @@ describe('podGroups', () => {
 });
 
 describe('quota fit of an overlay', () => {
-  test('every overlay of the default tree fits its quotas', () => {
+  const manifestsOf = (overlay: OverlaySpec) => renderOverlay(overlay, buildOverlay(overlay).layers, { validator: new SchemaValidator() }).manifests;
+
+  test('every overlay of the default tree fits its quotas, and the namespaces checked are those with a ResourceQuota', () => {
     for (const overlay of loadEnvironments(ENVIRONMENTS_DIR)) {
-      const built = buildOverlay(overlay);
-      const objects = built.layers.flatMap((chart) => chart.apiObjects);
-      expect(quotaFitProblems(overlay, objects, ['kafka', 'minio', 'opensearch', 'postgres'])).toEqual([]);
+      const manifests = manifestsOf(overlay);
+      expect(quotaFitProblems(overlay, manifests)).toEqual([]);
+      // The same objects against a quota of one pod: every namespace with a quota is reported, no other.
+      const tight = { ...overlay, settings: { ...overlay.settings, quota: { ...overlay.settings.quota, pods: 1 } } };
+      const reported = quotaFitProblems(tight, manifests).map((p) => /^namespace (\S+)/.exec(p.message)![1]).sort();
+      const quotaNamespaces = manifests.filter((m) => m.kind === 'ResourceQuota').map((m) => m.metadata.namespace).sort();
+      expect(reported).toEqual(quotaNamespaces);
     }
   });
 
-  test('brokers that fit alone but not beside Connect and the controllers: one problem naming the quota, the namespace and every part', () => {
-    const [prod] = loadEnvironments(environmentsWith({
+  test('brokers that fit alone but not beside Connect and the controllers: synth names the quota, the namespace and every part, and writes nothing', () => {
+    const envDir = environmentsWith({
       'overlays/region-a/prod.yaml': { merge: { streaming: { kafka: { resources: { requests: { cpu: '2', memory: '9Gi' }, limits: { cpu: '2', memory: '9Gi' } } } } } },
-    }), { only: ['region-a/prod'] });
-    let error: unknown;
-    try {
-      buildOverlay(prod);
-    } catch (err) {
-      error = err;
-    }
-    expect(error).toBeInstanceOf(SpecError);
-    const problems = (error as SpecError).problems;
-    expect(problems.map((p) => [p.file, p.path, p.value])).toEqual([
+    });
+    const outDir = path.join(tempDir('strata-quota-'), 'dist');
+    const err = environmentError(() => synth({ envDir, outDir }));
+    expect(fs.existsSync(outDir)).toBe(false);
+    expect(err.problems.map((p) => [p.file, p.path, p.value])).toEqual([
       ['overlays/region-a/prod.yaml', 'quota.requestsMemory', '32Gi'],
       ['overlays/region-a/prod.yaml', 'quota.limitsMemory', '32Gi'],
     ]);
+    const [requests] = err.problems;
     // 3 × 9Gi brokers + 3 × 1Gi controllers + 2 × 2Gi Connect + 1Gi image build + 768Mi entity operator + 64Mi exporter.
-    expect(problems[0].message).toMatch(/^namespace kafka needs at least 35\.82Gi of memory requests \(/);
-    expect(problems[0].message).toContain('KafkaConnect connect image build 1 × 1Gi');
-    expect(problems[0].message).toContain('KafkaNodePool brokers 3 × 9Gi');
-    expect(problems[0].message).toContain('KafkaNodePool controllers 3 × 1Gi');
-    expect(problems[0].message).toContain('KafkaConnect connect 2 × 2Gi');
-    expect(problems[0].fix).toBe('raise quota.requestsMemory to 35.82Gi or more, or lower the replicas or sizes of the components listed');
+    expect(requests.message).toMatch(/^namespace kafka needs at least 35\.82Gi of memory requests \(/);
+    expect(requests.message).toContain('KafkaNodePool brokers 3 × 9Gi');
+    expect(requests.message).toContain('KafkaNodePool controllers 3 × 1Gi');
+    expect(requests.message).toContain('KafkaConnect connect 2 × 2Gi');
+    expect(requests.message).toContain('KafkaConnect connect image build 1 × 1Gi');
+    expect(requests.fix).toBe('raise quota.requestsMemory to 35.82Gi or more, or lower the replicas or sizes of the components listed');
+    expectProblem(err, { file: 'overlays/region-a/prod.yaml', path: 'quota.requestsMemory', value: '32Gi', message: /namespace kafka/, fix: /raise quota\.requestsMemory/ });
   });
 });
