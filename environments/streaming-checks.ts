@@ -7,6 +7,16 @@ import { valueAt } from './problems';
 import { parseQuantity } from './quantity';
 import type { SourceOf } from './semantic-checks';
 
+/**
+ * The overlay that leads `o`'s DR pair when `o` does not: the primary it was built from
+ * (unless `o` is promoted), or the replica of `o` that was promoted.
+ */
+function leaderOver(o: OverlaySpec, overlays: readonly OverlaySpec[]): OverlaySpec | undefined {
+  const dr = o.settings.dr;
+  if (dr.role === 'replica') return dr.promoted ? undefined : overlays.find((p) => p.id === dr.of);
+  return overlays.find((r) => r.settings.dr.role === 'replica' && r.settings.dr.of === o.id && r.settings.dr.promoted);
+}
+
 export function checkStreaming(overlays: readonly OverlaySpec[], sourceOf: SourceOf): Problem[] {
   const problems: Problem[] = [];
   for (const o of overlays) {
@@ -55,6 +65,14 @@ export function checkStreaming(overlays: readonly OverlaySpec[], sourceOf: Sourc
     }
 
     const pipelines = s.streaming.pipelines;
+    // CDC reads the WAL of the leading database: a follower's PostgreSQL is a replica, where
+    // no publication can be created and no slot survives a switchover.
+    const leader = pipelines.length ? leaderOver(o, overlays) : undefined;
+    if (leader) {
+      const why = s.dr.role === 'replica' ? `it follows ${leader.id}` : `${leader.id} was promoted and leads`;
+      problem('streaming.pipelines', `CDC pipelines are declared here, but ${why}: its PostgreSQL is a replica, where logical decoding and publications cannot run`,
+        `move streaming.pipelines to ${leader.sourceFile}, the overlay that leads${s.dr.role === 'replica' ? '' : ' (in the same commit as the promotion)'}`);
+    }
     const names = new Set<string>();
     pipelines.forEach((p, i) => {
       const at = `streaming.pipelines.${i}`;

@@ -28,6 +28,19 @@ const render = (envDir: string, only?: string[]) => {
 const read = (outDir: string, rel: string): any => fromYaml(fs.readFileSync(path.join(outDir, rel), 'utf8'));
 const byId = (overlays: readonly OverlaySpec[], id: string) => overlays.find((o) => o.id === id)!;
 
+/**
+ * The promotion as the README describes it: `dr.promoted: true` on the replica and, as the
+ * default tree has CDC pipelines, `streaming.pipelines` moved from region-a to region-b.
+ */
+function promotedEnvironments(dr: Record<string, unknown> = { promoted: true }): string {
+  const primary = readEnvironmentsFile(PRIMARY_FILE);
+  const { pipelines, ...streaming } = primary.streaming;
+  return environmentsWith({
+    [REPLICA_FILE]: { merge: { dr, streaming: { pipelines } } },
+    [PRIMARY_FILE]: yaml.dump({ ...primary, streaming }),
+  });
+}
+
 describe('DR promotion', () => {
   let before: string;
   let after: string;
@@ -35,7 +48,7 @@ describe('DR promotion', () => {
 
   beforeAll(() => {
     before = render(environmentsWith());
-    const promoted = environmentsWith({ [REPLICA_FILE]: { merge: { dr: { promoted: true } } } });
+    const promoted = promotedEnvironments();
     afterOverlays = loadEnvironments(promoted);
     after = render(promoted);
   });
@@ -71,16 +84,29 @@ describe('DR promotion', () => {
     expect(b.bootstrap).toEqual({ recovery: { source: 'postgres-region-a' } });
     expect(a.bootstrap).toEqual(read(before, CLUSTER('region-a')).spec.bootstrap);
     expect(a.bootstrap.initdb).toBeDefined();
-    // Nothing else in either Cluster changes.
+    // Nothing else in either Cluster changes but what the moved pipelines take with them:
+    // the CDC roles and the logical decoding parameters.
+    const cdc = ['wal_level', 'max_slot_wal_keep_size'];
+    const withoutCdc = (spec: any) => {
+      const { replica: _replica, managed, postgresql, ...rest } = spec;
+      const roles = (managed?.roles ?? []).filter((r: any) => !r.name.endsWith('_cdc'));
+      const parameters = Object.fromEntries(Object.entries(postgresql.parameters).filter(([k]) => !cdc.includes(k)));
+      return { ...rest, roles, postgresql: { ...postgresql, parameters } };
+    };
     for (const region of ['region-a', 'region-b']) {
-      const { replica: _was, ...rest } = read(before, CLUSTER(region)).spec;
-      const { replica: _is, ...now } = read(after, CLUSTER(region)).spec;
-      expect(now).toEqual(rest);
+      expect(withoutCdc(read(after, CLUSTER(region)).spec)).toEqual(withoutCdc(read(before, CLUSTER(region)).spec));
     }
+    const cdcOf = (spec: any) => ({
+      roles: (spec.managed?.roles ?? []).filter((r: any) => r.name.endsWith('_cdc')).map((r: any) => r.name),
+      walLevel: spec.postgresql.parameters.wal_level,
+    });
+    expect(cdcOf(read(before, CLUSTER('region-a')).spec)).toEqual({ roles: ['hrm_cdc', 'payroll_cdc'], walLevel: 'logical' });
+    expect(cdcOf(read(after, CLUSTER('region-a')).spec)).toEqual({ roles: [], walLevel: undefined });
+    expect(cdcOf(read(after, CLUSTER('region-b')).spec)).toEqual({ roles: ['hrm_cdc', 'payroll_cdc'], walLevel: 'logical' });
   });
 
   test('with promotionToken, the token is set on region-b\'s cluster only', () => {
-    const outDir = render(environmentsWith({ [REPLICA_FILE]: { merge: { dr: { promoted: true, promotionToken: TOKEN } } } }), ['region-a/prod', 'region-b/prod']);
+    const outDir = render(promotedEnvironments({ promoted: true, promotionToken: TOKEN }), ['region-a/prod', 'region-b/prod']);
     const a = read(outDir, CLUSTER('region-a')).spec;
     const b = read(outDir, CLUSTER('region-b')).spec;
     expect(b.replica).toEqual({ primary: 'postgres-region-b', source: 'postgres-region-a', self: 'postgres-region-b', promotionToken: TOKEN });
@@ -90,28 +116,58 @@ describe('DR promotion', () => {
     expect(Object.keys(tree).filter((rel) => tree[rel].includes(TOKEN))).toEqual([CLUSTER('region-b')]);
   });
 
-  test('the rendered diff touches only these files', () => {
+  test('the rendered diff: the pipelines\' objects move from region-a to region-b; besides them, only these files change', () => {
     const a = readTree(before);
     const b = readTree(after);
     const files = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    const removed = files.filter((f) => !(f in b));
+    const added = files.filter((f) => !(f in a));
+    // A moved object: gone from region-a/prod, the same file under region-b/prod.
+    const moved = removed.filter((f) => f.startsWith('region-a/prod/') && added.includes(f.replace('region-a/prod/', 'region-b/prod/')));
+    const isMoved = (f: string) => moved.includes(f) || moved.includes(f.replace('region-b/prod/', 'region-a/prod/'));
+    expect(moved.map((f) => f.replace('region-a/prod/', ''))).toEqual(expect.arrayContaining([
+      'data/postgres_publication_postgres-hrm.yaml',
+      'search/opensearch_opensearchindextemplate_employees-index.yaml',
+      'streaming/kafka_kafkaconnect_connect.yaml',
+      'streaming/kafka_kafkaconnector_hrm-source.yaml',
+      'streaming/kafka_kafkaconnector_hrm-public-employees-sink.yaml',
+      'streaming/kafka_kafkatopic_hrm.public.employees.yaml',
+    ]));
+    // Besides the pipelines' objects, what the leader exposes moves: the external Kafka listener and the OpenSearch transport endpoint.
+    expect(moved.filter((f) => !/(connect|hrm|payroll|employees|strata-ca-trust)/.test(f))).toEqual([
+      'region-a/prod/search/opensearch_networkpolicy_allow-followers-to-search-transport.yaml',
+      'region-a/prod/search/opensearch_service_search-transport.yaml',
+      'region-a/prod/streaming/kafka_networkpolicy_allow-external-to-events.yaml',
+    ]);
     const diff = {
       modified: files.filter((f) => f in a && f in b && a[f] !== b[f]),
-      added: files.filter((f) => !(f in a)),
-      removed: files.filter((f) => !(f in b)),
+      added: added.filter((f) => !isMoved(f)),
+      removed: removed.filter((f) => !isMoved(f)),
     };
     expect(diff).toEqual({
       modified: [
+        'clusters/region-a-prod/flux-system_kustomization_strata-streaming.yaml',
+        'region-a/prod/data/kustomization.yaml',
         'region-a/prod/data/postgres_cluster_postgres.yaml',
+        'region-a/prod/foundation/namespace_kafka.yaml',
         'region-a/prod/search/kustomization.yaml',
+        'region-a/prod/search/opensearch_opensearchuserrolebinding_replicator.yaml',
         'region-a/prod/streaming/kafka_kafka_events.yaml',
         'region-a/prod/streaming/kustomization.yaml',
+        'region-b/prod/data/kustomization.yaml',
         'region-b/prod/data/postgres_cluster_postgres.yaml',
+        'region-b/prod/foundation/namespace_kafka.yaml',
         'region-b/prod/search/kustomization.yaml',
         'region-b/prod/search/opensearch_opensearchuserrolebinding_replicator.yaml',
         'region-b/prod/streaming/kafka_kafka_events.yaml',
         'region-b/prod/streaming/kustomization.yaml',
       ],
       added: [
+        'region-a/prod/search/opensearch_job_search-replication-setup-5a874afcb2.yaml',
+        'region-a/prod/search/opensearch_networkpolicy_allow-search-replication-setup-egress.yaml',
+        'region-a/prod/search/opensearch_networkpolicy_allow-search-replication-setup-ingress.yaml',
+        'region-a/prod/search/opensearch_networkpolicy_allow-search-to-leader-region-b.yaml',
+        'region-a/prod/search/opensearch_opensearchrole_replication-setup.yaml',
         'region-a/prod/streaming/kafka_configmap_mirror-maker-metrics.yaml',
         'region-a/prod/streaming/kafka_externalsecret_mirror-maker-region-b-cluster-ca.yaml',
         'region-a/prod/streaming/kafka_externalsecret_mirror-maker-region-b-credentials.yaml',
@@ -127,26 +183,16 @@ describe('DR promotion', () => {
         'region-a/prod/streaming/kafka_podmonitor_mirror-maker.yaml',
         'region-a/prod/streaming/monitoring_networkpolicy_allow-prometheus-to-mirror-maker-egress.yaml',
         'region-a/prod/streaming/strimzi-system_networkpolicy_allow-strimzi-operator-to-mirror-maker-egress.yaml',
-        'region-b/prod/search/opensearch_networkpolicy_allow-followers-to-search-transport.yaml',
-        'region-b/prod/search/opensearch_service_search-transport.yaml',
         'region-b/prod/streaming/kafka_externalsecret_mirror-maker-region-a-password.yaml',
         'region-b/prod/streaming/kafka_kafkauser_mirror-maker-region-a.yaml',
-        'region-b/prod/streaming/kafka_networkpolicy_allow-external-to-events.yaml',
       ],
       removed: [
-        'region-a/prod/search/opensearch_externalsecret_search-user-replicator.yaml',
-        'region-a/prod/search/opensearch_networkpolicy_allow-followers-to-search-transport.yaml',
-        'region-a/prod/search/opensearch_opensearchuser_replicator.yaml',
-        'region-a/prod/search/opensearch_opensearchuserrolebinding_replicator.yaml',
-        'region-a/prod/search/opensearch_service_search-transport.yaml',
         'region-a/prod/streaming/kafka_externalsecret_mirror-maker-region-b-password.yaml',
         'region-a/prod/streaming/kafka_kafkauser_mirror-maker-region-b.yaml',
-        'region-a/prod/streaming/kafka_networkpolicy_allow-external-to-events.yaml',
         'region-b/prod/search/opensearch_job_search-replication-setup-73fcd729e1.yaml',
         'region-b/prod/search/opensearch_networkpolicy_allow-search-replication-setup-egress.yaml',
         'region-b/prod/search/opensearch_networkpolicy_allow-search-replication-setup-ingress.yaml',
         'region-b/prod/search/opensearch_networkpolicy_allow-search-to-leader-region-a.yaml',
-        'region-b/prod/search/opensearch_opensearchismpolicy_retention.yaml',
         'region-b/prod/search/opensearch_opensearchrole_replication-setup.yaml',
         'region-b/prod/streaming/kafka_configmap_mirror-maker-metrics.yaml',
         'region-b/prod/streaming/kafka_externalsecret_mirror-maker-region-a-cluster-ca.yaml',
@@ -167,21 +213,8 @@ describe('DR promotion', () => {
     });
   });
 
-  test('promoted alone: the pipelines stay where declared, so region-a still captures and neither side follows CDC indices', () => {
-    const a = fs.readdirSync(path.join(after, 'region-a/prod/streaming'));
-    expect(a.filter((f) => f.includes('_kafkaconnector_'))).toHaveLength(4);
-    expect(fs.readdirSync(path.join(after, 'region-a/prod/search')).filter((f) => f.includes('replication-setup'))).toEqual([]);
-    expect(fs.readdirSync(path.join(after, 'region-b/prod/search')).filter((f) => f.includes('replication-setup'))).toEqual([]);
-  });
-
   test('promoted with the pipelines moved to region-b: CDC runs there and region-a\'s OpenSearch follows region-b', () => {
-    const primary = readEnvironmentsFile(PRIMARY_FILE);
-    const { pipelines, ...streaming } = primary.streaming;
-    const outDir = render(environmentsWith({
-      [REPLICA_FILE]: { merge: { dr: { promoted: true }, streaming: { pipelines } } },
-      [PRIMARY_FILE]: yaml.dump({ ...primary, streaming }),
-    }), ['region-a/prod', 'region-b/prod']);
-    const files = (overlay: string) => fs.readdirSync(path.join(outDir, overlay, 'search')).concat(fs.readdirSync(path.join(outDir, overlay, 'streaming')), fs.readdirSync(path.join(outDir, overlay, 'data')));
+    const files = (overlay: string) => ['search', 'streaming', 'data'].flatMap((layer) => fs.readdirSync(path.join(after, overlay, layer)));
     expect(files('region-b/prod').filter((f) => /_(kafkaconnector|publication)_/.test(f)).sort()).toEqual([
       'kafka_kafkaconnector_hrm-public-employees-sink.yaml', 'kafka_kafkaconnector_hrm-source.yaml',
       'kafka_kafkaconnector_payroll-public-tx-sink.yaml', 'kafka_kafkaconnector_payroll-source.yaml',
@@ -189,9 +222,33 @@ describe('DR promotion', () => {
     ]);
     expect(files('region-a/prod').filter((f) => /_(kafkaconnector|publication)_/.test(f))).toEqual([]);
     expect(files('region-a/prod').filter((f) => f.startsWith('opensearch_job_search-replication-setup-'))).toHaveLength(1);
+    expect(files('region-b/prod').filter((f) => f.startsWith('opensearch_job_search-replication-setup-'))).toEqual([]);
   });
 
   describe('errors', () => {
+    test('promoted while the pipelines stay on region-a: its database is about to be a replica', () => {
+      const err = environmentError(() => loadEnvironments(environmentsWith({ [REPLICA_FILE]: { merge: { dr: { promoted: true } } } })));
+      expect(err.problems).toHaveLength(1);
+      expectProblem(err, {
+        file: PRIMARY_FILE,
+        path: 'streaming.pipelines',
+        message: /^region-a\/prod: CDC pipelines are declared here, but region-b\/prod was promoted and leads: its PostgreSQL is a replica, where logical decoding and publications cannot run$/,
+        fix: /^move streaming\.pipelines to overlays\/region-b\/prod\.yaml, the overlay that leads \(in the same commit as the promotion\)$/,
+      });
+    });
+
+    test('pipelines on a replica that follows', () => {
+      const primary = readEnvironmentsFile(PRIMARY_FILE);
+      const err = environmentError(() => loadEnvironments(environmentsWith({ [REPLICA_FILE]: { merge: { streaming: { pipelines: primary.streaming.pipelines } } } })));
+      const problem = expectProblem(err, {
+        file: REPLICA_FILE,
+        path: 'streaming.pipelines',
+        message: /^region-b\/prod: CDC pipelines are declared here, but it follows region-a\/prod: /,
+        fix: /^move streaming\.pipelines to overlays\/region-a\/prod\.yaml, the overlay that leads$/,
+      });
+      expect(err.problems).toEqual([problem]);
+    });
+
     test('promoted on a primary overlay', () => {
       const err = environmentError(() => loadEnvironments(environmentsWith({ [PRIMARY_FILE]: { merge: { dr: { promoted: true } } } })));
       expect(err.problems).toHaveLength(1);
