@@ -91,6 +91,8 @@ export class DataChart extends LayerChart {
         bootstrapFromPeer: spec.role === 'replica',
         promotionToken: spec.role === 'replica' && spec.promoted ? spec.promotionToken : undefined,
       });
+      // Either member may lead the pair's CDC: both keep logical decoding on.
+      if (dr.ref.settings.streaming.pipelines.length) cluster.enableLogicalDecoding();
     }
     return cluster;
   }
@@ -127,6 +129,7 @@ export class DataChart extends LayerChart {
       const spec = overlay.settings.dr;
       const standby = spec.role === 'replica' && !spec.promoted;
       cluster.replicateWith({ ...dr.peer, sharedSecretKeyPrefix: secretKeyPrefix(first) }, standby ? 'replica' : 'primary');
+      if (dr.ref.settings.streaming.pipelines.length) cluster.enableLogicalDecoding();
     }
     return cluster;
   }

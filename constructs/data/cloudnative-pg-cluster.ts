@@ -322,9 +322,14 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster 
         },
       },
     });
-    this.extraParameters.wal_level = 'logical';
-    this.extraParameters.max_slot_wal_keep_size = `${Math.max(1, Math.floor(parseQuantity(this.props.walStorageSize) / 2 ** 30 / 2))}GB`;
+    this.enableLogicalDecoding();
     return { host: this.readWriteHost, port: PORT, database: db.name, credentials, publication: id, slot: id, publicationManaged: true, verifiableWithPlatformCa: true };
+  }
+
+  public enableLogicalDecoding(): void {
+    this.extraParameters.wal_level = 'logical';
+    // A stopped connector's slot must not fill the WAL volume: cap what it may hold back.
+    this.extraParameters.max_slot_wal_keep_size = `${Math.max(1, Math.floor(parseQuantity(this.props.walStorageSize) / 2 ** 30 / 2))}GB`;
   }
 
   public allowReplicationFrom(clients: PodGroup, name: string): void {

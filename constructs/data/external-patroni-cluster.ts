@@ -175,6 +175,9 @@ export class ExternalPatroniCluster extends Construct implements IPostgresCluste
     return { host: `${serviceName}.${this.namespace}.svc.cluster.local`, port: postgresPort, database: db.name, credentials, publication: id, slot: id, publicationManaged: false, verifiableWithPlatformCa: false };
   }
 
+  /** The VMs' settings are managed on the VMs (`postgres.external.logicalDecoding` declares them). */
+  public enableLogicalDecoding(): void {}
+
   public allowReplicationFrom(clients: PodGroup, name: string): void {
     allowEgressToAddresses(this, `AllowReplication-${name}`, {
       name: `allow-${name}-replication-to-${this.clusterName}-vms`,

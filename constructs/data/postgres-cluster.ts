@@ -67,6 +67,11 @@ export interface IPostgresCluster extends Construct {
    * pooler: PgBouncer cannot carry the replication protocol).
    */
   captureChanges(options: ChangeCaptureOptions): ChangeCapture;
+  /**
+   * Logical decoding settings without a capture here: for the member of a DR pair whose
+   * peer captures changes, so a promotion needs no restart before CDC can move over.
+   */
+  enableLogicalDecoding(): void;
   /** Opens the replication path from `clients` to the primary. */
   allowReplicationFrom(clients: PodGroup, name: string): void;
   addDatabase(name: string, options?: AddDatabaseOptions): PostgresDatabase;

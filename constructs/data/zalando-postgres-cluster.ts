@@ -314,11 +314,15 @@ export class ZalandoPostgresCluster extends Construct implements IPostgresCluste
     const db = this.database(options.database);
     const flags = this.users.get(db.owner) ?? [];
     if (!flags.includes(zalando.PostgresqlSpecUsers.REPLICATION)) this.users.set(db.owner, [...flags, zalando.PostgresqlSpecUsers.REPLICATION]);
+    this.enableLogicalDecoding();
+    const id = captureIdentifier(options.name);
+    return { host: this.readWriteHost, port: PORT, database: db.name, credentials: db.credentials, publication: id, slot: id, publicationManaged: false, verifiableWithPlatformCa: true };
+  }
+
+  public enableLogicalDecoding(): void {
     this.extraParameters.wal_level = 'logical';
     // A stopped connector's slot must not fill the volume: cap what it may hold back.
     this.extraParameters.max_slot_wal_keep_size = `${Math.max(1, Math.floor(parseQuantity(this.props.storageSize) / 2 ** 30 / 10))}GB`;
-    const id = captureIdentifier(options.name);
-    return { host: this.readWriteHost, port: PORT, database: db.name, credentials: db.credentials, publication: id, slot: id, publicationManaged: false, verifiableWithPlatformCa: true };
   }
 
   public allowReplicationFrom(clients: PodGroup, name: string): void {
