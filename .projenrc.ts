@@ -31,6 +31,7 @@ const project = new typescript.TypeScriptAppProject({
     'js-yaml@4.1.1',
     'ajv@8.20.0',
     'ajv-formats@3.0.1',
+    '@marcbachmann/cel-js@8.0.0',
   ],
   devDeps: [
     'cdk8s-cli@2.207.60',
@@ -49,6 +50,12 @@ const project = new typescript.TypeScriptAppProject({
       watchPathIgnorePatterns: ['<rootDir>/dist/'],
       coveragePathIgnorePatterns: ['/node_modules/', '/imports/', '/test/'],
       testTimeout: 120_000,
+      // The CEL library is an ES module; tests compile it to CommonJS like their own sources
+      // (Node itself loads it with require).
+      transformIgnorePatterns: ['/node_modules/(?!@marcbachmann/cel-js/)'],
+      transform: {
+        '^.+\\.js$': new javascript.Transform('ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, isolatedModules: true }),
+      },
     },
   },
   // The generated imports are megabytes of TypeScript: type-checking them once per test

@@ -1,7 +1,9 @@
 /**
  * Validates rendered objects against the pinned schemas (Kubernetes core and every CRD
  * Strata uses), strictly: unknown fields are errors. The validators are compiled ahead of
- * time by `npm run import` (imports/validators/); each kind loads on first use.
+ * time by `npm run import` (imports/validators/); each kind loads on first use. An object
+ * that passes its schema is then checked against its CRD's CEL validation rules
+ * (imports/rules/, gitops/validation-rules.ts), as the API server would.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
@@ -9,6 +11,7 @@ import { createRequire } from 'module';
 import * as path from 'path';
 import * as vm from 'vm';
 import { PROJECT_ROOT } from '../environments/project-root';
+import { ValidationRules } from './validation-rules';
 
 /**
  * V8 compiles a validator's (large) functions on first call, which costs far more than
@@ -51,11 +54,14 @@ export function describeObject(manifest: any): string {
 
 export class SchemaValidator {
   private readonly cache = new Map<string, CompiledValidator | undefined>();
+  private readonly rules: ValidationRules;
   private readonly scripts: Array<{ script: vm.Script; cacheFile: string; hadCache: boolean }> = [];
   /** Milliseconds spent validating (loading validators included). */
   public elapsedMs = 0;
 
-  constructor(private readonly validatorsDir = path.join(PROJECT_ROOT, 'imports', 'validators')) {}
+  constructor(private readonly validatorsDir = path.join(PROJECT_ROOT, 'imports', 'validators')) {
+    this.rules = new ValidationRules(path.join(path.dirname(validatorsDir), 'rules'));
+  }
 
   public validate(manifest: any): ValidationIssue[] {
     const started = performance.now();
@@ -71,8 +77,10 @@ export class SchemaValidator {
     const apiVersion = String(manifest?.apiVersion ?? '');
     const kind = String(manifest?.kind ?? '');
     // An object whose exact content passed this exact validator before passes again.
-    const validatorHash = this.manifestHashes()[`validators/${validatorPath(apiVersion, kind)}`];
-    const key = validatorHash ? createHash('sha1').update(validatorHash).update('\0').update(JSON.stringify(manifest)).digest('base64') : undefined;
+    const hashes = this.manifestHashes();
+    const validatorHash = hashes[`validators/${validatorPath(apiVersion, kind)}`];
+    const rulesHash = hashes[ValidationRules.file(apiVersion, kind)] ?? '';
+    const key = validatorHash ? createHash('sha1').update(validatorHash).update('\0').update(rulesHash).update('\0').update(JSON.stringify(manifest)).digest('base64') : undefined;
     if (key && this.passedBefore().has(key)) {
       this.passedNow.add(key);
       return [];
@@ -89,7 +97,9 @@ export class SchemaValidator {
     if (!validate) {
       return [{ object, path: '/', message: `no schema for ${apiVersion} ${kind}: add the kind to constructs/versions.ts (CORE_APIS or CRD_APIS) and run \`npm run import\`` }];
     }
-    if (validate(manifest)) return [];
+    if (validate(manifest)) {
+      return (this.rules.forKind(apiVersion, kind)?.violations(manifest) ?? []).map((v) => ({ object, ...v }));
+    }
     return (validate.errors ?? []).map((e) => {
       const extra = e.params.additionalProperty !== undefined ? ` "${e.params.additionalProperty}"`
         : e.params.allowedValues !== undefined ? `: ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`

@@ -7,7 +7,9 @@
  *   kind, for CRD kinds and for the core kinds in CORE_APIS (group `core` for the legacy group);
  * - imports/validators/<group>/<version>/<Kind>.js: the same schema compiled ahead of time by
  *   ajv (standalone code), so synth loads a validator instead of compiling a schema (compiling
- *   all of them costs about a second; loading them about a tenth of that).
+ *   all of them costs about a second; loading them about a tenth of that);
+ * - imports/rules/<group>/<version>/<Kind>.json: the CRD's CEL validation rules and where each
+ *   applies, which synth evaluates like the API server (gitops/validation-rules.ts).
  *
  * The CRD folder defaults to ../shared/crds and can be set with --crds or STRATA_CRDS_DIR;
  * the core schema folder with --k8s-schemas or STRATA_K8S_SCHEMAS_DIR. Nothing is copied
@@ -25,6 +27,7 @@ import standaloneCode from 'ajv/dist/standalone';
 import * as yaml from 'js-yaml';
 import { CORE_APIS, CRD_APIS, CrdApi, KUBERNETES_SCHEMA_VERSION } from '../constructs/versions';
 import { IMPORTS_MANIFEST, pinsFingerprint, sha256 } from '../gitops/imports-check';
+import { extractValidationRules } from './extract-validation-rules';
 import { referencedDefinitions, sortKeys, strictify } from './strict-schema';
 
 const run = promisify(execFile);
@@ -168,7 +171,15 @@ async function generate(opts: Options, outDir: string): Promise<void> {
   const jobs: Array<() => Promise<void>> = [];
   for (const api of CRD_APIS) {
     const pinned = api.kinds.map((kind) => pinnedCrd(api, kind, crds, opts.crdsDir));
-    api.kinds.forEach((kind, i) => writeJson(schemaPath(`${api.group}/${api.version}`, kind), crdSchema(api, kind, pinned[i], coreDefs)));
+    api.kinds.forEach((kind, i) => {
+      writeJson(schemaPath(`${api.group}/${api.version}`, kind), crdSchema(api, kind, pinned[i], coreDefs));
+      const rules = extractValidationRules(pinned[i].spec.versions[0].schema.openAPIV3Schema);
+      if (rules.length) {
+        const file = path.join(outDir, 'rules', api.group, api.version, `${kind}.json`);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, JSON.stringify(rules, null, 2) + '\n');
+      }
+    });
     const specFile = path.join(specDir, `${api.group}.yaml`);
     fs.writeFileSync(specFile, pinned.map((crd) => yaml.dump(crd, { noRefs: true })).join('---\n'));
     jobs.push(async () => {
