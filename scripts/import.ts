@@ -120,11 +120,10 @@ function withDefinitions(body: any, coreDefs: Record<string, any>): any {
   const names = referencedDefinitions(body, coreDefs);
   const definitions: Record<string, any> = {};
   for (const name of names) definitions[name] = coreDefs[name];
-  // metadata.name is required: Strata never relies on generateName.
-  if (definitions[OBJECT_META]) {
-    definitions[OBJECT_META] = { ...definitions[OBJECT_META], required: ['name'] };
-  }
-  return sortKeys({ $schema: 'http://json-schema.org/draft-07/schema#', ...body, definitions });
+  // The object's own metadata.name is required: Strata never relies on generateName. Nested
+  // ObjectMeta (a pod template's, a claim template's) needs none.
+  const properties = body.properties?.metadata ? { ...body.properties, metadata: { allOf: [body.properties.metadata, { required: ['name'] }] } } : body.properties;
+  return sortKeys({ $schema: 'http://json-schema.org/draft-07/schema#', ...body, properties, definitions });
 }
 
 /** Options shared with gitops/validator.ts's fallback; keep the two in step. */

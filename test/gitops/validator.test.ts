@@ -53,6 +53,19 @@ describe('SchemaValidator', () => {
     expect(issues).toContainEqual({ object: 'postgresql.cnpg.io/v1 ScheduledBackup postgres/b', path: '/spec/method', message: expect.stringMatching(/must be equal to one of the allowed values: .*"plugin"/) });
   });
 
+  test('the object\'s own metadata.name is required (no generateName); a pod template\'s metadata needs none', () => {
+    const job = (metadata: Record<string, unknown>) => ({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata,
+      spec: { template: { metadata: { labels: { app: 'setup' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'setup', image: 'busybox:1.37' }] } } },
+    });
+    expect(validator.validate(job({ name: 'setup', namespace: 'minio' }))).toEqual([]);
+    expect(validator.validate(job({ generateName: 'setup-', namespace: 'minio' }))).toEqual([
+      { object: 'batch/v1 Job minio/(unnamed)', path: '/metadata', message: "must have required property 'name'" },
+    ]);
+  });
+
   test('an unknown kind is an issue saying how to add its schema', () => {
     const issues = validator.validate({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'debug', namespace: 'default' } });
     expect(issues).toHaveLength(1);
