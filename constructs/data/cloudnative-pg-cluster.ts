@@ -5,6 +5,7 @@ import * as barman from '../../imports/barmancloud.cnpg.io';
 import * as monitoring from '../../imports/monitoring.coreos.com';
 import * as cnpg from '../../imports/postgresql.cnpg.io';
 import type { ComputeResources, NodePool, SecretBackend } from '../../environments/model';
+import { addAlertRules } from '../platform/alert-rules';
 import { componentLabels } from '../platform/labels';
 import { allowEgressToAddresses, allowTraffic, PodGroup } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
@@ -16,6 +17,7 @@ import { POSTGRES_IMAGES } from '../versions';
 import { parseQuantity } from '../../environments/quantity';
 import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, IPostgresCluster, lookupDatabase, objectName, PostgresDatabase } from './postgres-cluster';
 import { nodePoolSelector, nodePoolTolerations } from '../platform/scheduling';
+import { CloudNativePgAlertOptions, cloudNativePgAlerts, cloudNativePgAlertThresholds } from './cloudnative-pg-alerts';
 
 const BARMAN_PLUGIN = 'barman-cloud.cloudnative-pg.io';
 const PORT = 5432;
@@ -50,6 +52,8 @@ export interface CloudNativePgClusterProps {
   readonly backupSchedule: string;
   /** Backup and WAL retention, e.g. `30d`. */
   readonly backupRetention: string;
+  /** Thresholds of the cluster's alerts. @default see `CloudNativePgAlertOptions` */
+  readonly alerts?: CloudNativePgAlertOptions;
 }
 
 /** The other member of a cross-region pair, as this cluster sees it. */
@@ -79,7 +83,8 @@ export interface ReplicateOptions {
  * the database node pool, data and WAL on the retain storage class, quorum synchronous
  * replication where configured, managed roles and `Database` objects per application,
  * a PgBouncer `Pooler` (with its own disruption budget) per application database, a
- * PodMonitor, and WAL archiving plus scheduled base backups through the Barman Cloud plugin.
+ * PodMonitor with the cluster's alerts (`cloudnative-pg-alerts.ts`), and WAL archiving plus
+ * scheduled base backups through the Barman Cloud plugin.
  */
 export class CloudNativePgCluster extends Construct implements IPostgresCluster {
   public readonly clusterName: string;
@@ -106,6 +111,7 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster 
     if (props.synchronous && props.instances < 2) {
       throw new Error(`CloudNativePG cluster ${props.name}: synchronous replication needs at least 2 instances (got ${props.instances})`);
     }
+    const alertThresholds = cloudNativePgAlertThresholds(props.name, props.backupSchedule, props.alerts);
     this.props = props;
     this.clusterName = props.name;
     this.topologyName = props.topologyName;
@@ -198,6 +204,13 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster 
       from: { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } },
       to: this.serverPods,
       ports: [METRICS_PORT],
+    });
+    // Backup and archiving alerts exist once backupTo() configures them.
+    addAlertRules(this, 'Alerts', {
+      name: props.name,
+      namespace: this.namespace,
+      labels: { namespace: this.namespace, cnpg_cluster: props.name },
+      alerts: () => cloudNativePgAlerts({ name: props.name, namespace: this.namespace, instances: props.instances, backups: this.objectStoreName !== undefined }, alertThresholds),
     });
   }
 

@@ -2,6 +2,7 @@ import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as os from '../../imports/opensearch.org';
 import type { ComputeResources, NodePool, SecretBackend } from '../../environments/model';
+import { addAlertRules } from '../platform/alert-rules';
 import { restrictedContainerSecurityContext } from '../platform/hardening';
 import { componentLabels } from '../platform/labels';
 import { dependOnLayerOf } from '../platform/layer-chart';
@@ -17,6 +18,7 @@ import { assertIndexName, assertIndexPattern, assertSecurityName, objectNameFor,
 import { NodePoolContext, NodePoolPlan, OPENSEARCH_UID, planNodePools, renderBootstrap, renderNodePool } from './opensearch-node-pools';
 import { addSnapshotPolicy, snapshotNodeSettings, SnapshotTarget } from './opensearch-snapshots';
 import { addSecurityConfig, RESERVED_USERS } from './opensearch-security-config';
+import { OpenSearchAlertOptions, openSearchAlerts, openSearchAlertThresholds } from './opensearch-alerts';
 import { issuePlatformCertificate, serviceDnsNames } from './platform-certificates';
 
 /** REST API (HTTPS). */
@@ -94,6 +96,8 @@ export interface OpenSearchClusterProps {
    * @default 30 days, at least 7 snapshots
    */
   readonly snapshotRetention?: { readonly maxAge: string; readonly minCount: number };
+  /** Thresholds of the cluster's alerts. @default see `OpenSearchAlertOptions` */
+  readonly alerts?: OpenSearchAlertOptions;
 }
 
 /**
@@ -103,7 +107,8 @@ export interface OpenSearchClusterProps {
  * a CA shared with a replication peer) and on HTTP (from the platform CA, so clients in any
  * namespace can trust it); admin and Dashboards credentials from the secret store, and an
  * `internal_users.yml` of its own declaring only those two users (no demo user); Dashboards;
- * the Prometheus exporter with a least-privilege monitoring user; prune protection. Index
+ * the Prometheus exporter with a least-privilege monitoring user, and alerts on its metrics
+ * (`opensearch-alerts.ts`); prune protection. Index
  * templates, retention, snapshots and write grants are added by the users of the cluster.
  */
 export class OpenSearchCluster extends Construct implements IOpenSearchCluster {
@@ -132,6 +137,7 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster {
   constructor(scope: Construct, id: string, props: OpenSearchClusterProps) {
     super(scope, id);
     validateProps(props);
+    const alertThresholds = openSearchAlertThresholds(props.name, props.alerts);
     this.props = props;
     this.clusterName = props.name;
     const privileged = props.setVmMaxMapCount ?? false;
@@ -284,6 +290,13 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster {
     allowTraffic(this, 'AllowScrape', { name: `allow-prometheus-to-${props.name}`, from: { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } }, to: this.serverPods, ports: [HTTP_PORT] });
     // Plugins (repository-s3, the Prometheus exporter) are downloaded when a node starts.
     allowEgressToAddresses(this, 'AllowPluginDownloads', { name: `allow-${props.name}-plugin-downloads`, from: this.serverPods, cidrs: ['0.0.0.0/0'], ports: [443] });
+    const nodes = this.pools.reduce((sum, pool) => sum + pool.replicas, 0);
+    addAlertRules(this, 'Alerts', {
+      name: props.name,
+      namespace: ns,
+      labels: { namespace: ns, opensearch_cluster: props.name },
+      alerts: () => openSearchAlerts({ name: props.name, namespace: ns, nodes, dataNodes: this.dataNodeCount }, alertThresholds),
+    });
   }
 
   /** Declares an OpenSearch role (the security plugin's), returning its name. */

@@ -4,6 +4,7 @@ import { k8s } from 'cdk8s-plus-28';
 import * as kafka from '../../imports/kafka.strimzi.io';
 import type { ComputeResources, NodePool, SecretBackend } from '../../environments/model';
 import { operatorDefinition } from '../operators/catalog';
+import { addAlertRules } from '../platform/alert-rules';
 import { componentLabels } from '../platform/labels';
 import { allowTraffic, PodGroup } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
@@ -14,6 +15,7 @@ import { KafkaNodePool, KafkaNodeRole } from './kafka-node-pool';
 import { KafkaTopic, KafkaTopicOptions } from './kafka-topic';
 import { AclOperation, KafkaAuthentication, KafkaUser, ResourceName } from './kafka-user';
 import { jmxMetricsConfig, KAFKA_METRICS_RULES, METRICS_PORT, metricsConfigMap, strimziPodMonitor } from './metrics';
+import { kafkaClusterAlerts } from './kafka-alerts';
 import { quantities, RESTRICTED_CONTAINER, restrictedPod } from './pod-security';
 
 /** KRaft controller listener. */
@@ -100,8 +102,9 @@ export interface ExternalListenerOptions {
  * production, one dual-role node in development), JBOD storage on the retain class with the
  * metadata log on the same volume, an internal TLS listener with SCRAM-SHA-512 or mutual
  * TLS, simple authorization, rack awareness, a disruption budget, JMX metrics with a
- * PodMonitor, Kafka Exporter, the entity operator, default-deny network paths opened edge by
- * edge, and prune protection. Topics, users and their ACLs are declared through it.
+ * PodMonitor and alerts (`kafka-alerts.ts`), Kafka Exporter, the entity operator, default-deny
+ * network paths opened edge by edge, and prune protection. Topics, users and their ACLs are
+ * declared through it.
  */
 export class KafkaCluster extends Construct {
   public readonly name: string;
@@ -229,6 +232,12 @@ export class KafkaCluster extends Construct {
       namespace: this.namespace,
       selector: clusterLabels,
       endpoints: [{ port: 'tcp-prometheus', number: METRICS_PORT }, ...ENTITY_OPERATOR_PORTS.map((number) => ({ port: 'healthcheck', number }))],
+    });
+    addAlertRules(this, 'Alerts', {
+      name: `${props.name}-kafka`,
+      namespace: this.namespace,
+      labels: { namespace: this.namespace, strimzi_io_cluster: props.name, strimzi_io_kind: 'Kafka' },
+      alerts: () => kafkaClusterAlerts({ name: props.name, namespace: this.namespace, brokers: props.brokers }),
     });
   }
 

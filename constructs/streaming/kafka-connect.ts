@@ -5,6 +5,7 @@ import { k8s } from 'cdk8s-plus-28';
 import * as kafka from '../../imports/kafka.strimzi.io';
 import type { ComputeResources, SecretBackend } from '../../environments/model';
 import { operatorDefinition } from '../operators/catalog';
+import { addAlertRules } from '../platform/alert-rules';
 import { componentLabels } from '../platform/labels';
 import { dependOnLayerOf } from '../platform/layer-chart';
 import { allowEgressToAddresses, allowTraffic, PodGroup } from '../platform/network';
@@ -16,6 +17,7 @@ import { CONNECT_PLUGINS, ConnectPluginPin, STRIMZI_KAFKA } from '../versions';
 import type { KafkaCluster } from './kafka-cluster';
 import type { KafkaUser } from './kafka-user';
 import { CONNECT_METRICS_RULES, jmxMetricsConfig, METRICS_PORT, metricsConfigMap, strimziPodMonitor } from './metrics';
+import { kafkaConnectAlerts } from './kafka-alerts';
 import { quantities, RESTRICTED_CONTAINER, restrictedPod } from './pod-security';
 
 /** Kafka Connect REST API (workers forward requests to the leader; the operator manages connectors). */
@@ -76,8 +78,8 @@ const PLACEHOLDER = /\$\{secrets:([^/}]+)\/([^:}]+):([^}]+)\}/g;
  * Kafka user (ACLs for its internal topics and group), the cluster CA trusted, the
  * Debezium PostgreSQL and OpenSearch sink plugins (built by Strimzi into the region's
  * registry, or a prebuilt image), secrets reaching connectors only through the Kubernetes
- * Secret config provider with a Role limited to exactly the secrets used, JMX metrics, a
- * disruption budget and the network paths it needs.
+ * Secret config provider with a Role limited to exactly the secrets used, JMX metrics with
+ * alerts on failed connectors and tasks, a disruption budget and the network paths it needs.
  */
 export class KafkaConnectCluster extends Construct {
   public readonly name: string;
@@ -249,6 +251,12 @@ export class KafkaConnectCluster extends Construct {
       namespace: this.namespace,
       selector: { 'strimzi.io/cluster': name, 'strimzi.io/kind': 'KafkaConnect' },
       endpoints: [{ port: 'tcp-prometheus', number: METRICS_PORT }],
+    });
+    addAlertRules(this, 'Alerts', {
+      name: `${name}-connect`,
+      namespace: this.namespace,
+      labels: { namespace: this.namespace, strimzi_io_cluster: name, strimzi_io_kind: 'KafkaConnect' },
+      alerts: () => kafkaConnectAlerts({ name, namespace: this.namespace }),
     });
   }
 

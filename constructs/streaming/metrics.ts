@@ -83,8 +83,18 @@ export function jmxMetricsConfig<T>(type: T, configMap: { name: string; key: str
 }
 
 /**
- * A PodMonitor for pods Strimzi labels with `strimzi.io/cluster` and `strimzi.io/kind`, and
- * the network path from Prometheus to the given ports.
+ * Strimzi pod labels copied onto every scraped series (as `strimzi_io_cluster`, ...), so an
+ * alert can name one cluster and one role: pods of every Strimzi cluster of a namespace share
+ * their metric names.
+ */
+export const STRIMZI_TARGET_LABELS: readonly string[] = [
+  'strimzi.io/cluster', 'strimzi.io/kind', 'strimzi.io/name', 'strimzi.io/broker-role', 'strimzi.io/controller-role',
+];
+
+/**
+ * A PodMonitor for pods Strimzi labels with `strimzi.io/cluster` and `strimzi.io/kind` (their
+ * Strimzi labels carried onto the series), and the network path from Prometheus to the given
+ * ports.
  */
 export function strimziPodMonitor(scope: Construct, id: string, props: {
   name: string;
@@ -96,6 +106,7 @@ export function strimziPodMonitor(scope: Construct, id: string, props: {
     metadata: { name: props.name, namespace: props.namespace },
     spec: {
       selector: { matchLabels: { ...props.selector } },
+      podTargetLabels: [...STRIMZI_TARGET_LABELS],
       // One endpoint per port name: Prometheus finds every container port of that name.
       podMetricsEndpoints: [...new Set(props.endpoints.map((e) => e.port))].map((port) => ({ port, path: '/metrics' })),
     },

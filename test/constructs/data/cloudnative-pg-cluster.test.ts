@@ -1,6 +1,7 @@
 import { CloudNativePgCluster, CloudNativePgClusterProps, ReplicationPeer } from '../../../constructs/data/cloudnative-pg-cluster';
 import { PRUNE_PROTECTION_ANNOTATIONS } from '../../../constructs/platform/protection';
 import { MinioTenant } from '../../../constructs/storage/minio-tenant';
+import { alertNames, alertRules, expectScoped } from '../../support/alerts';
 import { EXTERNAL_SECRETS, schemaIssues, testLayer, TestLayer } from '../../support/layer';
 
 const PROPS: CloudNativePgClusterProps = {
@@ -287,6 +288,89 @@ describe('CloudNativePgCluster', () => {
       expect(spec.replica).toEqual({ primary: 'postgres-region-a', source: 'postgres-region-b', self: 'postgres-region-a' });
       expect(spec.bootstrap.initdb).toBeDefined();
       expect(spec.bootstrap.recovery).toBeUndefined();
+    });
+  });
+
+  describe('alerts', () => {
+    const rulesOf = (layer: TestLayer) => alertRules(layer, 'postgres', 'postgres');
+    const exprOf = (layer: TestLayer, alert: string, severity?: string) => rulesOf(layer).filter((r) => r.alert === alert && (!severity || r.labels.severity === severity)).map((r) => r.expr);
+    const PREFIXES = ['cnpg_', 'barman_cloud_', 'kubelet_'];
+    const LABELS = { namespace: 'postgres', cnpg_cluster: 'postgres' };
+    const PODS = 'pod=~"postgres-[1-9][0-9]*"';
+    const VOLUMES = 'persistentvolumeclaim=~"postgres-[1-9][0-9]*(-wal)?"';
+
+    test('a PrometheusRule named after the cluster, in its namespace: availability, replication and volumes', () => {
+      expect(alertNames(rulesOf(build()))).toEqual([
+        'PostgresClusterDown', 'PostgresInstanceDown', 'PostgresHighAvailabilityLost', 'PostgresReplicationLagHigh', 'PostgresVolumeNearlyFull',
+      ]);
+    });
+
+    test('backupTo() adds WAL archiving and base backup alerts, from the Barman Cloud plugin\'s metrics', () => {
+      const layer = withBackups();
+      expect(alertNames(rulesOf(layer))).toEqual([
+        'PostgresClusterDown', 'PostgresInstanceDown', 'PostgresHighAvailabilityLost', 'PostgresReplicationLagHigh',
+        'PostgresWalArchivingFailing', 'PostgresBackupFailed', 'PostgresBackupMissing', 'PostgresNoBackupReported', 'PostgresVolumeNearlyFull',
+      ]);
+      expect(exprOf(layer, 'PostgresWalArchivingFailing')[0]).toContain('cnpg_pg_stat_archiver_last_failed_time');
+      for (const alert of ['PostgresBackupFailed', 'PostgresBackupMissing', 'PostgresNoBackupReported']) {
+        expect(exprOf(layer, alert)[0]).toContain('barman_cloud_cloudnative_pg_io_last_available_backup_timestamp');
+        expect(exprOf(layer, alert)[0]).not.toContain('cnpg_collector_last');
+      }
+    });
+
+    test('every expression is scoped to the cluster\'s namespace and its instance pods or PVCs; severity, cluster labels and annotations naming it', () => {
+      const rules = rulesOf(withBackups());
+      for (const rule of rules) {
+        const scope = rule.expr.includes('kubelet_volume_stats') ? ['namespace="postgres"', VOLUMES, 'job="kubelet"'] : ['namespace="postgres"', PODS];
+        expectScoped(rule, scope, PREFIXES, LABELS, 'postgres/postgres');
+      }
+      expect(new Set(rules.map((r) => r.labels.severity))).toEqual(new Set(['critical', 'warning']));
+    });
+
+    test('a second cluster in the same namespace gets its own rule, matching none of the first one\'s pods', () => {
+      const layer = build();
+      new CloudNativePgCluster(layer.chart, 'Orders', { ...PROPS, name: 'orders', topologyName: 'orders-region-a' });
+      const orders = alertRules(layer, 'orders', 'postgres');
+      for (const rule of orders) {
+        expect(rule.labels.cnpg_cluster).toBe('orders');
+        for (const s of rule.expr.matchAll(/(pod|persistentvolumeclaim)=~"([^"]+)"/g)) {
+          expect(new RegExp(`^(?:${s[2]})$`).test('postgres-1')).toBe(false);
+          expect(new RegExp(`^(?:${s[2]})$`).test('orders-1')).toBe(true);
+        }
+      }
+    });
+
+    test('HA lost counts standbys with a WAL receiver, not walsenders (CDC connectors are walsenders too)', () => {
+      const [expr] = exprOf(build(), 'PostgresHighAvailabilityLost');
+      expect(expr).toBe(`sum(cnpg_pg_replication_is_wal_receiver_up{namespace="postgres", ${PODS}}) < 1`);
+    });
+
+    test('a single instance: no instance, HA or lag alerts (the cluster-down alert covers it)', () => {
+      expect(alertNames(rulesOf(build({ instances: 1, synchronous: false })))).toEqual(['PostgresClusterDown', 'PostgresVolumeNearlyFull']);
+    });
+
+    test('default thresholds: 300s lag, volumes 80% / 90%, no backup for 1.5 × the daily schedule (36h)', () => {
+      const layer = withBackups();
+      expect(exprOf(layer, 'PostgresReplicationLagHigh')[0]).toMatch(/ > 300$/);
+      expect(exprOf(layer, 'PostgresVolumeNearlyFull', 'warning')[0]).toMatch(/ > 80$/);
+      expect(exprOf(layer, 'PostgresVolumeNearlyFull', 'critical')[0]).toMatch(/ > 90$/);
+      expect(exprOf(layer, 'PostgresBackupMissing')[0]).toMatch(/ > 129600$/);
+      expect(rulesOf(layer).find((r) => r.alert === 'PostgresNoBackupReported')!.for).toBe('36h');
+    });
+
+    test('thresholds are props; a schedule with a varying interval falls back to 26h', () => {
+      const layer = withBackups({ alerts: { replicationLagSeconds: 60, volumeUsageWarningPercent: 70, volumeUsageCriticalPercent: 85, backupMissingAfter: '12h' } });
+      expect(exprOf(layer, 'PostgresReplicationLagHigh')[0]).toMatch(/ > 60$/);
+      expect(exprOf(layer, 'PostgresVolumeNearlyFull', 'warning')[0]).toMatch(/ > 70$/);
+      expect(exprOf(layer, 'PostgresVolumeNearlyFull', 'critical')[0]).toMatch(/ > 85$/);
+      expect(exprOf(layer, 'PostgresBackupMissing')[0]).toMatch(/ > 43200$/);
+      expect(exprOf(withBackups({ backupSchedule: '0 1 1 * *' }), 'PostgresBackupMissing')[0]).toMatch(/ > 93600$/);
+    });
+
+    test('invalid thresholds are constructor errors naming the cluster, the option and the value', () => {
+      expect(() => build({ alerts: { volumeUsageWarningPercent: 95 } })).toThrow(/CloudNativePG cluster postgres: alerts.volumeUsage\{Warning,Critical\}Percent warning 95% and critical 90%/);
+      expect(() => build({ alerts: { backupMissingAfter: '2 days' } })).toThrow(/CloudNativePG cluster postgres: alerts.backupMissingAfter "2 days" is not a duration/);
+      expect(() => build({ alerts: { replicationLagSeconds: 0 } })).toThrow(/CloudNativePG cluster postgres: alerts.replicationLagSeconds 0 must be a positive number/);
     });
   });
 });

@@ -5,6 +5,7 @@ import { OpenSearchCluster, OpenSearchClusterProps } from '../../../constructs/s
 import { DEMO_USERS, RESERVED_USERS } from '../../../constructs/search/opensearch-security-config';
 import { MinioTenant } from '../../../constructs/storage/minio-tenant';
 import { OPENSEARCH, SEARCH_IMAGES } from '../../../constructs/versions';
+import { alertNames, alertRules, expectScoped } from '../../support/alerts';
 import { EXTERNAL_SECRETS, schemaIssues, testLayer, TestLayer } from '../../support/layer';
 
 const DATABASE_NODES = { labels: { 'node.role': 'database' }, taints: [{ key: 'node.role', value: 'database', effect: 'NoSchedule' as const }] };
@@ -235,6 +236,54 @@ describe('OpenSearchCluster', () => {
     expect(layer.find('OpensearchUserRoleBinding', 'prometheus-exporter', 'opensearch').spec).toMatchObject({ users: ['prometheus-exporter'], roles: ['prometheus-exporter'] });
     expect(layer.context.operators).toContain('kube-prometheus-stack');
     expect(layer.find('NetworkPolicy', 'allow-prometheus-to-search-ingress', 'opensearch').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 9200 }]);
+  });
+
+  describe('alerts', () => {
+    const rulesOf = (layer: TestLayer) => alertRules(layer, 'search', 'opensearch');
+    const exprOf = (layer: TestLayer, alert: string, severity?: string) => rulesOf(layer).find((r) => r.alert === alert && (!severity || r.labels.severity === severity))!.expr;
+
+    test('a PrometheusRule named after the cluster: health, nodes and disks', () => {
+      expect(alertNames(rulesOf(build()))).toEqual([
+        'OpenSearchClusterRed', 'OpenSearchClusterYellow', 'OpenSearchClusterDown', 'OpenSearchNodesMissing', 'OpenSearchDiskWatermarkApproaching',
+      ]);
+    });
+
+    test('every expression is scoped to the namespace and the exporter\'s cluster label; severity, cluster labels and annotations naming it', () => {
+      const rules = rulesOf(build());
+      for (const rule of rules) expectScoped(rule, ['namespace="opensearch"', 'cluster="search"'], ['opensearch_'], { namespace: 'opensearch', opensearch_cluster: 'search' }, 'opensearch/search');
+      expect(rules.filter((r) => r.alert === 'OpenSearchClusterRed').map((r) => r.labels.severity)).toEqual(['critical']);
+      expect(rules.filter((r) => r.alert === 'OpenSearchClusterYellow').map((r) => [r.labels.severity, r.for])).toEqual([['warning', '15m']]);
+    });
+
+    test('status codes of the exporter plugin: 2 red, 1 yellow', () => {
+      const layer = build();
+      expect(exprOf(layer, 'OpenSearchClusterRed')).toBe('max by (namespace, cluster) (opensearch_cluster_status{namespace="opensearch", cluster="search"}) == 2');
+      expect(exprOf(layer, 'OpenSearchClusterYellow')).toMatch(/ == 1$/);
+    });
+
+    test('the expected node count is every node of every pool', () => {
+      expect(exprOf(build(), 'OpenSearchNodesMissing')).toMatch(/opensearch_cluster_nodes_number\{[^}]*\}\) < 6$/);
+      expect(exprOf(build({ topology: 'combined', dataNodes: 3 }), 'OpenSearchNodesMissing')).toMatch(/ < 3$/);
+    });
+
+    test('a single data node: no yellow alert (its replicas can never be assigned)', () => {
+      expect(alertNames(rulesOf(build(DEV)))).not.toContain('OpenSearchClusterYellow');
+    });
+
+    test('disk usage warns at 80% and is critical at 90% (below the low and at the high watermark); thresholds and the yellow delay are props', () => {
+      const layer = build();
+      expect(exprOf(layer, 'OpenSearchDiskWatermarkApproaching', 'warning')).toMatch(/opensearch_fs_total_available_bytes.*opensearch_fs_total_total_bytes.* > 80$/);
+      expect(exprOf(layer, 'OpenSearchDiskWatermarkApproaching', 'critical')).toMatch(/ > 90$/);
+      const custom = build({ alerts: { yellowFor: '1h', diskUsageWarningPercent: 70, diskUsageCriticalPercent: 85 } });
+      expect(exprOf(custom, 'OpenSearchDiskWatermarkApproaching', 'warning')).toMatch(/ > 70$/);
+      expect(exprOf(custom, 'OpenSearchDiskWatermarkApproaching', 'critical')).toMatch(/ > 85$/);
+      expect(rulesOf(custom).find((r) => r.alert === 'OpenSearchClusterYellow')!.for).toBe('1h');
+    });
+
+    test('invalid thresholds are constructor errors naming the cluster, the option and the value', () => {
+      expect(() => build({ alerts: { diskUsageWarningPercent: 90, diskUsageCriticalPercent: 90 } })).toThrow(/OpenSearch cluster search: alerts.diskUsage\{Warning,Critical\}Percent warning 90% and critical 90%/);
+      expect(() => build({ alerts: { yellowFor: '15' } })).toThrow(/OpenSearch cluster search: alerts.yellowFor "15" is not a duration/);
+    });
   });
 
   test('protected from pruning', () => {

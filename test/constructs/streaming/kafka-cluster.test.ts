@@ -1,7 +1,9 @@
 import { PRUNE_PROTECTION_ANNOTATIONS } from '../../../constructs/platform/protection';
 import { KafkaCluster } from '../../../constructs/streaming/kafka-cluster';
 import { STRIMZI_KAFKA } from '../../../constructs/versions';
-import { buildKafka, DEV_KAFKA, PROD_KAFKA, streamingSchemaIssues } from './support';
+import { KAFKA_METRICS_RULES } from '../../../constructs/streaming/metrics';
+import { alertNames, alertRules, expectScoped, metricSelectors } from '../../support/alerts';
+import { buildKafka, DEV_KAFKA, jmxExporterSeries, PROD_KAFKA, streamingSchemaIssues } from './support';
 
 const kafkaOf = (layer: ReturnType<typeof buildKafka>) => layer.find('Kafka', 'events', 'kafka');
 const pool = (layer: ReturnType<typeof buildKafka>, name: string) => layer.find('KafkaNodePool', name, 'kafka');
@@ -104,6 +106,8 @@ describe('KafkaCluster', () => {
     expect(layer.find('ConfigMap', 'events-kafka-metrics', 'kafka').data['metrics-config.yml']).toContain('kafka_server_raftmetrics_$1');
     const podMonitor = layer.find('PodMonitor', 'events-kafka', 'kafka').spec;
     expect(podMonitor.selector).toEqual({ matchLabels: { 'strimzi.io/cluster': 'events', 'strimzi.io/kind': 'Kafka' } });
+    // The Strimzi labels the alerts select on, carried onto every series as strimzi_io_*.
+    expect(podMonitor.podTargetLabels).toEqual(['strimzi.io/cluster', 'strimzi.io/kind', 'strimzi.io/name', 'strimzi.io/broker-role', 'strimzi.io/controller-role']);
     expect(podMonitor.podMetricsEndpoints).toEqual([{ port: 'tcp-prometheus', path: '/metrics' }, { port: 'healthcheck', path: '/metrics' }]);
     expect(spec.kafkaExporter).toMatchObject({ topicRegex: '.*', groupRegex: '.*', resources: { limits: { memory: '128Mi' } } });
     expect(Object.keys(spec.entityOperator).sort()).toEqual(['template', 'topicOperator', 'userOperator']);
@@ -268,5 +272,40 @@ describe('KafkaCluster', () => {
     layer.kafka.grantConsume(user, layer.kafka.addTopic('orders'), { prefix: 'app-' });
     layer.kafka.addExternalListener({ host: 'kafka-prod.region-a.strata.example' });
     expect(streamingSchemaIssues(layer.manifests())).toEqual([]);
+  });
+
+  describe('alerts', () => {
+    const rulesOf = (layer: ReturnType<typeof buildKafka>) => alertRules(layer, 'events-kafka', 'kafka');
+    const LABELS = { namespace: 'kafka', strimzi_io_cluster: 'events', strimzi_io_kind: 'Kafka' };
+    const SCOPE = ['namespace="kafka"', 'strimzi_io_cluster="events"', 'strimzi_io_kind="Kafka"'];
+
+    test('a PrometheusRule beside the PodMonitor: replication, partitions, the KRaft controller and brokers', () => {
+      expect(alertNames(rulesOf(buildKafka()))).toEqual([
+        'KafkaUnderReplicatedPartitions', 'KafkaUnderMinIsrPartitions', 'KafkaOfflinePartitions', 'KafkaNoActiveController', 'KafkaBrokerDown',
+      ]);
+    });
+
+    test('every expression is scoped to the cluster\'s namespace and Strimzi labels; severity, cluster labels and annotations naming it', () => {
+      const rules = rulesOf(buildKafka());
+      for (const rule of rules) expectScoped(rule, SCOPE, ['kafka_', 'up'], LABELS, 'kafka/events');
+      expect(new Set(rules.map((r) => r.labels.severity))).toEqual(new Set(['critical', 'warning']));
+    });
+
+    test('every Kafka series an alert reads is one our JMX exporter rules produce from the broker or controller MBean', () => {
+      const produced = [
+        'kafka.server<type=ReplicaManager, name=UnderReplicatedPartitions><>Value: 0',
+        'kafka.server<type=ReplicaManager, name=UnderMinIsrPartitionCount><>Value: 0',
+        'kafka.controller<type=KafkaController, name=OfflinePartitionsCount><>Value: 0',
+        'kafka.controller<type=KafkaController, name=ActiveControllerCount><>Value: 1',
+      ].map((bean) => jmxExporterSeries(KAFKA_METRICS_RULES, bean)!.name);
+      const read = new Set(rulesOf(buildKafka()).flatMap((r) => metricSelectors(r.expr).map((m) => m.metric)).filter((m) => m.startsWith('kafka_')));
+      expect([...read].sort()).toEqual([...produced].sort());
+    });
+
+    test('broker down counts the broker-role targets against the brokers of the topology', () => {
+      const broker = (layer: ReturnType<typeof buildKafka>) => rulesOf(layer).find((r) => r.alert === 'KafkaBrokerDown')!.expr;
+      expect(broker(buildKafka())).toBe('(count(up{namespace="kafka", strimzi_io_cluster="events", strimzi_io_kind="Kafka", strimzi_io_broker_role="true", endpoint="tcp-prometheus"} == 1) or vector(0)) < 3');
+      expect(broker(buildKafka(DEV_KAFKA, { region: 'region-a', environment: 'dev' }))).toMatch(/ < 1$/);
+    });
   });
 });

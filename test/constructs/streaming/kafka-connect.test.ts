@@ -2,7 +2,9 @@ import { SecretReference } from '../../../constructs/secrets/secret-reference';
 import { KafkaConnectCluster, KafkaConnectClusterProps } from '../../../constructs/streaming/kafka-connect';
 import { CONNECT_PLUGINS, ConnectPluginPin } from '../../../constructs/versions';
 import { EXTERNAL_SECRETS } from '../../support/layer';
-import { buildKafka, streamingSchemaIssues } from './support';
+import { CONNECT_METRICS_RULES } from '../../../constructs/streaming/metrics';
+import { alertNames, alertRules, expectScoped, metricSelectors } from '../../support/alerts';
+import { buildKafka, jmxExporterSeries, streamingSchemaIssues } from './support';
 
 const REGISTRY = { repository: 'registry.region-a.strata.example/platform', pushSecret: 'kafka-connect-registry' };
 
@@ -216,6 +218,33 @@ describe('KafkaConnectCluster', () => {
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kafka' } }, podSelector: { matchLabels: layer.connect.pods.podLabels } },
     ]);
     expect(layer.find('PodMonitor', 'connect-connect', 'kafka').spec.selector.matchLabels).toEqual({ 'strimzi.io/cluster': 'connect', 'strimzi.io/kind': 'KafkaConnect' });
+    expect(layer.find('PodMonitor', 'connect-connect', 'kafka').spec.podTargetLabels).toEqual(expect.arrayContaining(['strimzi.io/cluster', 'strimzi.io/kind']));
+  });
+
+  describe('alerts', () => {
+    const rulesOf = (layer: ReturnType<typeof build>) => alertRules(layer, 'connect-connect', 'kafka');
+
+    test('a PrometheusRule beside the PodMonitor: a failed connector, a failed task', () => {
+      expect(alertNames(rulesOf(build()))).toEqual(['KafkaConnectConnectorFailed', 'KafkaConnectTaskFailed']);
+    });
+
+    test('every expression is scoped to this Connect cluster (not Kafka, not MirrorMaker 2); critical, naming it', () => {
+      for (const rule of rulesOf(build())) {
+        expectScoped(rule, ['namespace="kafka"', 'strimzi_io_cluster="connect"', 'strimzi_io_kind="KafkaConnect"'], ['kafka_'], { namespace: 'kafka', strimzi_io_cluster: 'connect', strimzi_io_kind: 'KafkaConnect' }, 'kafka/connect');
+        expect(rule.labels.severity).toBe('critical');
+      }
+    });
+
+    test('the series read are the ones our Connect JMX rules produce; a connector\'s status is the one without a task label', () => {
+      const connector = jmxExporterSeries(CONNECT_METRICS_RULES, 'kafka.connect<type=connector-metrics, connector=hrm-source><>status: failed')!;
+      const task = jmxExporterSeries(CONNECT_METRICS_RULES, 'kafka.connect<type=connector-task-metrics, connector=hrm-source, task=0><>status: failed')!;
+      const failedTasks = jmxExporterSeries(CONNECT_METRICS_RULES, 'kafka.connect<type=connect-worker-metrics, connector=hrm-source><>connector-failed-task-count: 1')!;
+      expect(connector).toEqual({ name: 'kafka_connect_connector_status', labels: { connector: 'hrm-source', status: 'failed' } });
+      expect(task.labels).toEqual({ connector: 'hrm-source', task: '0', status: 'failed' });
+      const [failed, taskFailed] = rulesOf(build()).map((r) => metricSelectors(r.expr));
+      expect(failed).toEqual([expect.objectContaining({ metric: connector.name, matchers: expect.stringContaining('status="failed", task=""') })]);
+      expect(taskFailed.map((m) => m.metric)).toEqual([failedTasks.name]);
+    });
   });
 
   test('every object validates against the pinned schemas', () => {

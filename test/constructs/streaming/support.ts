@@ -88,3 +88,25 @@ function openCombinatorBranches(node: any, inBranch = false): void {
   if (inBranch) delete node.additionalProperties;
   for (const [key, value] of Object.entries(node)) openCombinatorBranches(value, key === 'oneOf' || key === 'anyOf' || key === 'allOf' || key === 'not');
 }
+
+/**
+ * The series name (and labels) the JMX exporter gives one attribute of an MBean under a rules
+ * config, as the exporter matches it: rules in order, each pattern unanchored against
+ * `domain<key=value, ...><>attribute: value`, the first match names the series.
+ */
+export function jmxExporterSeries(config: { lowercaseOutputName?: boolean; lowercaseOutputLabelNames?: boolean; rules: readonly any[] }, bean: string): { name: string; labels: Record<string, string> } | undefined {
+  for (const rule of config.rules) {
+    const match = new RegExp(`^.*(?:${rule.pattern}).*$`).exec(bean);
+    if (!match) continue;
+    const fill = (template: string) => template.replace(/\$(\d+)/g, (_, i) => match[Number(i)]);
+    let name = fill(rule.name);
+    if (config.lowercaseOutputName) name = name.toLowerCase();
+    const labels: Record<string, string> = {};
+    for (const [key, value] of Object.entries<string>(rule.labels ?? {})) {
+      const label = config.lowercaseOutputLabelNames ? fill(key).toLowerCase() : fill(key);
+      labels[label.replace(/[^a-zA-Z0-9_]/g, '_')] = fill(value);
+    }
+    return { name: name.replace(/[^a-zA-Z0-9:_]/g, '_').replace(/__+/g, '_'), labels };
+  }
+  return undefined;
+}
