@@ -85,8 +85,8 @@ interface TenantUser {
 /**
  * A MinIO operator Tenant: one pool sized by the tier (at least 4 drives for erasure coding,
  * or a 1×1 standalone tenant), on the region's retain storage class and database nodes,
- * with TLS from the platform CA, root credentials from the secret store, Prometheus
- * scraping, prune protection and no console exposed. Buckets are declared by their users
+ * with TLS from the platform CA, root credentials from the secret store, prune protection
+ * and no console exposed. Buckets are declared by their users
  * (`tenant.bucket('pg-backups')`) and each consumer gets its own credential and a policy
  * allowing S3 actions on exactly the buckets it was granted (`MinioAccessSetup`); the
  * operator's `spec.users` is not used, as it makes every user a `consoleAdmin`.
@@ -177,7 +177,10 @@ export class MinioTenant extends Construct {
         buckets: Lazy.any({ produce: () => this.renderBuckets() }),
         exposeServices: { minio: false, console: false },
         features: { bucketDns: false },
-        prometheusOperator: true,
+        // The operator's Prometheus integration looks for a Prometheus object in its own
+        // PROMETHEUS_NAMESPACE (`default` unless set), patches its additional scrape configs
+        // and, when it finds none, fails the reconcile before it creates users and buckets.
+        prometheusOperator: false,
       },
     });
     protectFromPrune(tenant);
@@ -188,7 +191,6 @@ export class MinioTenant extends Construct {
     allowTraffic(this, 'AllowPeers', { name: `allow-${props.name}-peers`, from: pods, to: pods, ports: [S3_PORT] });
     allowTraffic(this, 'AllowOperator', { name: `allow-minio-operator-to-${props.name}`, from: { namespace: 'minio-operator', podLabels: {} }, to: pods, ports: [S3_PORT] });
     allowTraffic(this, 'AllowConfig', { name: `allow-${props.name}-to-minio-operator`, from: pods, to: { namespace: 'minio-operator', podLabels: {} }, ports: [4221, 4222] });
-    allowTraffic(this, 'AllowScrape', { name: `allow-prometheus-to-${props.name}`, from: { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } }, to: pods, ports: [S3_PORT] });
   }
 
   private renderBuckets() {
