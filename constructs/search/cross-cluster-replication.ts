@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
+import { addSetupJob } from '../platform/setup-job';
 import type { ComputeResources } from '../../environments/model';
 import { hardenedContainer, restrictedPodSecurityContext } from '../platform/hardening';
 import { componentLabels } from '../platform/labels';
@@ -175,50 +176,32 @@ export class CrossClusterReplication extends Construct {
     const podLabels = { 'app.kubernetes.io/name': 'opensearch-replication-setup', 'app.kubernetes.io/instance': follower.clusterName };
     this.jobPods = { namespace: follower.namespace, podLabels };
 
-    new k8s.KubeJob(this, 'Job', {
-      metadata: {
-        name: this.jobName,
-        namespace: follower.namespace,
-        labels: { ...podLabels, 'app.kubernetes.io/component': 'replication-setup' },
-        annotations: {
-          // Jobs are immutable: replace instead of patching when the spec differs.
-          'argocd.argoproj.io/sync-options': 'Replace=true',
-          'kustomize.toolkit.fluxcd.io/force': 'enabled',
-        },
-      },
-      spec: {
-        backoffLimit: 4,
-        // Covers the waits for the cluster and the leader connection (ATTEMPTS × INTERVAL each).
-        activeDeadlineSeconds: 3600,
-        ttlSecondsAfterFinished,
-        template: {
-          metadata: { name: this.jobName, labels: podLabels },
-          spec: {
-            restartPolicy: 'Never',
-            automountServiceAccountToken: false,
-            securityContext: restrictedPodSecurityContext({ runAsUser: 100, runAsGroup: 101 }),
-            containers: [hardenedContainer({
-              name: 'setup',
-              image,
-              command: ['/bin/sh', '-c', REPLICATION_SETUP_SCRIPT],
-              env: [
-                ...Object.entries(env).map(([name, value]) => ({ name, value })),
-                { name: 'OPENSEARCH_USERNAME', valueFrom: { secretKeyRef: user.selector('username') } },
-                { name: 'OPENSEARCH_PASSWORD', valueFrom: { secretKeyRef: user.selector('password') } },
-              ],
-              resources,
-              volumeMounts: [
-                { name: 'ca', mountPath: '/etc/opensearch-ca', readOnly: true },
-                { name: 'tmp', mountPath: '/tmp' },
-              ],
-            })],
-            volumes: [
-              { name: 'ca', secret: { secretName: follower.ca.name, items: [{ key: follower.ca.key, path: 'ca.crt' }] } },
-              { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('16Mi') } },
-            ],
-          },
-        },
-      },
+    addSetupJob(this, 'Job', {
+      name: this.jobName,
+      namespace: follower.namespace,
+      labels: { ...podLabels, 'app.kubernetes.io/component': 'replication-setup' },
+      podLabels,
+      ttlSecondsAfterFinished,
+      securityContext: restrictedPodSecurityContext({ runAsUser: 100, runAsGroup: 101 }),
+      containers: [hardenedContainer({
+        name: 'setup',
+        image,
+        command: ['/bin/sh', '-c', REPLICATION_SETUP_SCRIPT],
+        env: [
+          ...Object.entries(env).map(([name, value]) => ({ name, value })),
+          { name: 'OPENSEARCH_USERNAME', valueFrom: { secretKeyRef: user.selector('username') } },
+          { name: 'OPENSEARCH_PASSWORD', valueFrom: { secretKeyRef: user.selector('password') } },
+        ],
+        resources,
+        volumeMounts: [
+          { name: 'ca', mountPath: '/etc/opensearch-ca', readOnly: true },
+          { name: 'tmp', mountPath: '/tmp' },
+        ],
+      })],
+      volumes: [
+        { name: 'ca', secret: { secretName: follower.ca.name, items: [{ key: follower.ca.key, path: 'ca.crt' }] } },
+        { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('16Mi') } },
+      ],
     });
 
     allowTraffic(this, 'AllowJob', { name: `allow-${follower.clusterName}-replication-setup`, from: this.jobPods, to: follower.serverPods, ports: [HTTP_PORT] });

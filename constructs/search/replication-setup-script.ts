@@ -1,3 +1,5 @@
+import { shellRetry } from '../platform/shell-snippets';
+
 /**
  * The shell script of the cross-cluster replication set-up Job (POSIX sh and curl only). Every
  * step can be repeated: cluster settings are PUT as a whole, an auto-follow rule POSTed again
@@ -26,19 +28,7 @@ request() {
   echo "\${code:-000}"
 }
 
-# retry DESCRIPTION COMMAND...: runs COMMAND until it succeeds or ATTEMPTS are used up.
-retry() {
-  what=$1; shift; n=1
-  until "$@"; do
-    if [ "$n" -ge "$ATTEMPTS" ]; then
-      echo "gave up: $what" >&2
-      cat "$BODY" >&2 2>/dev/null || true
-      exit 1
-    fi
-    echo "waiting: $what (attempt $n of $ATTEMPTS)"
-    n=$((n + 1)); sleep "$INTERVAL"
-  done
-}
+${shellRetry('BODY')}
 
 cluster_up() { [ "$(request GET '/_cluster/health?wait_for_status=yellow&timeout=5s')" = 200 ]; }
 retry "follower answers $OPENSEARCH_URL as $OPENSEARCH_USERNAME" cluster_up

@@ -1,3 +1,5 @@
+import { shellRetry } from '../platform/shell-snippets';
+
 /**
  * The shell script of the MinIO access set-up Job (POSIX sh, `mc`, and only `cat`, `tr` and
  * `sleep` besides: the mc image is UBI micro). Every step can be repeated: `mc admin user add`
@@ -32,19 +34,7 @@ run() {
   "$@" > "$OUT" 2>&1 || { echo "failed: $*" >&2; cat "$OUT" >&2; exit 1; }
 }
 
-# retry DESCRIPTION COMMAND...: runs COMMAND until it succeeds or ATTEMPTS are used up.
-retry() {
-  what=$1; shift; n=1
-  until "$@"; do
-    if [ "$n" -ge "$ATTEMPTS" ]; then
-      echo "gave up: $what" >&2
-      cat "$OUT" >&2 2>/dev/null || true
-      exit 1
-    fi
-    echo "waiting: $what (attempt $n of $ATTEMPTS)"
-    n=$((n + 1)); sleep "$INTERVAL"
-  done
-}
+${shellRetry('OUT')}
 
 # unquote VALUE: VALUE without one pair of surrounding quotes, as MinIO reads config.env.
 unquote() {

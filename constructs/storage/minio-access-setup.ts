@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
+import { addSetupJob } from '../platform/setup-job';
 import type { ComputeResources } from '../../environments/model';
 import { hardenedContainer, restrictedPodSecurityContext } from '../platform/hardening';
 import { componentLabels } from '../platform/labels';
@@ -104,67 +105,49 @@ export class MinioAccessSetup extends Construct {
 
     // Known only when every grant is in: the name follows the content.
     const jobName = Lazy.any({ produce: () => this.jobName }) as unknown as string;
-    new k8s.KubeJob(this, 'Job', {
-      metadata: {
-        name: jobName,
-        namespace: props.namespace,
-        labels,
-        annotations: {
-          // Jobs are immutable: replace instead of patching when the spec differs.
-          'argocd.argoproj.io/sync-options': 'Replace=true',
-          'kustomize.toolkit.fluxcd.io/force': 'enabled',
-        },
-      },
-      spec: {
-        backoffLimit: 4,
-        // Covers the wait for the tenant (ATTEMPTS × INTERVAL) and a few retries.
-        activeDeadlineSeconds: 3600,
-        ttlSecondsAfterFinished: this.ttlSecondsAfterFinished,
-        template: {
-          metadata: { name: jobName, labels: podLabels },
-          spec: {
-            restartPolicy: 'Never',
-            automountServiceAccountToken: false,
-            securityContext: restrictedPodSecurityContext(),
-            containers: [hardenedContainer({
-              name: 'setup',
-              image: this.image,
-              command: ['/bin/sh', '-c', MINIO_ACCESS_SETUP_SCRIPT],
-              env: Lazy.any({ produce: () => Object.entries(this.plan().env).map(([name, value]) => ({ name, value })) }) as unknown as k8s.EnvVar[],
-              resources: this.resources,
-              volumeMounts: [
-                { name: 'work', mountPath: WORK_DIR },
-                { name: 'ca', mountPath: `${MC_CONFIG_DIR}/certs/CAs`, readOnly: true },
-                { name: 'root', mountPath: ROOT_DIR, readOnly: true },
-                { name: 'policies', mountPath: POLICY_DIR, readOnly: true },
-                { name: 'users', mountPath: USER_DIR, readOnly: true },
-              ],
-            })],
-            volumes: [
-              { name: 'work', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('16Mi') } },
-              { name: 'ca', secret: { secretName: props.ca.name, items: [{ key: props.ca.key, path: 'ca.crt' }] } },
-              { name: 'root', secret: { secretName: props.rootConfigSecret, items: [{ key: 'config.env', path: 'config.env' }] } },
-              { name: 'policies', configMap: { name: this.configMapName } },
-              {
-                name: 'users',
-                projected: {
-                  sources: Lazy.any({
-                    produce: () => this.plan().users.map((u) => ({
-                      secret: {
-                        name: u.secretName,
-                        items: [
-                          { key: 'CONSOLE_ACCESS_KEY', path: `${u.policy}/accessKey` },
-                          { key: 'CONSOLE_SECRET_KEY', path: `${u.policy}/secretKey` },
-                        ],
-                      },
-                    })),
-                  }) as unknown as k8s.VolumeProjection[],
+    addSetupJob(this, 'Job', {
+      name: jobName,
+      namespace: props.namespace,
+      labels,
+      podLabels,
+      ttlSecondsAfterFinished: this.ttlSecondsAfterFinished,
+      securityContext: restrictedPodSecurityContext(),
+      containers: [hardenedContainer({
+        name: 'setup',
+        image: this.image,
+        command: ['/bin/sh', '-c', MINIO_ACCESS_SETUP_SCRIPT],
+        env: Lazy.any({ produce: () => Object.entries(this.plan().env).map(([name, value]) => ({ name, value })) }) as unknown as k8s.EnvVar[],
+        resources: this.resources,
+        volumeMounts: [
+          { name: 'work', mountPath: WORK_DIR },
+          { name: 'ca', mountPath: `${MC_CONFIG_DIR}/certs/CAs`, readOnly: true },
+          { name: 'root', mountPath: ROOT_DIR, readOnly: true },
+          { name: 'policies', mountPath: POLICY_DIR, readOnly: true },
+          { name: 'users', mountPath: USER_DIR, readOnly: true },
+        ],
+      })],
+      volumes: [
+        { name: 'work', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('16Mi') } },
+        { name: 'ca', secret: { secretName: props.ca.name, items: [{ key: props.ca.key, path: 'ca.crt' }] } },
+        { name: 'root', secret: { secretName: props.rootConfigSecret, items: [{ key: 'config.env', path: 'config.env' }] } },
+        { name: 'policies', configMap: { name: this.configMapName } },
+        {
+          name: 'users',
+          projected: {
+            sources: Lazy.any({
+              produce: () => this.plan().users.map((u) => ({
+                secret: {
+                  name: u.secretName,
+                  items: [
+                    { key: 'CONSOLE_ACCESS_KEY', path: `${u.policy}/accessKey` },
+                    { key: 'CONSOLE_SECRET_KEY', path: `${u.policy}/secretKey` },
+                  ],
                 },
-              },
-            ],
+              })),
+            }) as unknown as k8s.VolumeProjection[],
           },
         },
-      },
+      ],
     });
 
     allowTraffic(this, 'AllowJob', { name: `allow-${props.tenantName}-access-setup`, from: this.jobPods, to: props.tenantPods, ports: [props.s3Port] });
