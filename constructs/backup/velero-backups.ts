@@ -7,7 +7,7 @@ import { allowEgressToAddresses, allowTraffic, PodGroup } from '../platform/netw
 import { OverlayContext } from '../platform/overlay-context';
 import { SecretReference } from '../secrets/secret-reference';
 import { AWS_CREDENTIALS_FILE, Bucket, BucketAccess } from '../storage/minio-tenant';
-import { cronIntervalSeconds, goDurationSeconds, promDuration } from './schedule-interval';
+import { cronIntervalSeconds, goDurationSeconds, promDuration } from '../platform/schedule-interval';
 
 /** Name of the location backups go to when a backup names none. */
 export const DEFAULT_LOCATION = 'default';

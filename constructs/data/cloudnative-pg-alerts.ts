@@ -1,4 +1,4 @@
-import { cronIntervalSeconds } from '../backup/schedule-interval';
+import { cronIntervalSeconds } from '../platform/schedule-interval';
 import { Alert, durationOption, forDuration, matchers, percentOptions, regexLiteral } from '../platform/alert-rules';
 
 /**

@@ -1,7 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as monitoring from '../../imports/monitoring.coreos.com';
-import { goDurationSeconds, promDuration } from '../backup/schedule-interval';
+import { goDurationSeconds, promDuration } from './schedule-interval';
 
 /**
  * Prometheus alerts as a `PrometheusRule` beside the component they watch, in its namespace

@@ -1,7 +1,6 @@
 import { App, Testing } from 'cdk8s';
 import type { SecretBackend } from '../../../environments/model';
 import { VeleroBackups } from '../../../constructs/backup/velero-backups';
-import { cronIntervalSeconds, goDurationSeconds } from '../../../constructs/backup/schedule-interval';
 import { LayerChart } from '../../../constructs/platform/layer-chart';
 import { OverlayContext } from '../../../constructs/platform/overlay-context';
 import { SecretReference } from '../../../constructs/secrets/secret-reference';
@@ -231,29 +230,5 @@ describe('Bucket.grantReadWrite credentialsFormat', () => {
     expect(access.credentials.keys).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']);
     const secret = find(Testing.synth(backup), 'ExternalSecret', 'app-s3-credentials');
     expect(secret.spec.target.template).toBeUndefined();
-  });
-});
-
-describe('schedule intervals', () => {
-  test.each([
-    ['0 2 * * *', 86400],
-    ['@daily', 86400],
-    ['15 * * * *', 3600],
-    ['0 */6 * * *', 21600],
-    ['0 3 * * 0', 604800],
-    ['@every 12h', 43200],
-    ['0 */5 * * *', undefined],
-    ['0 2 1 * *', undefined],
-    ['0 2,14 * * *', undefined],
-  ])('%s', (cron, seconds) => {
-    expect(cronIntervalSeconds(cron)).toBe(seconds);
-  });
-
-  test('Go durations', () => {
-    expect(goDurationSeconds('720h')).toBe(720 * 3600);
-    expect(goDurationSeconds('720h0m0s')).toBe(720 * 3600);
-    expect(goDurationSeconds('1h30m')).toBe(5400);
-    expect(goDurationSeconds('30d')).toBeUndefined();
-    expect(goDurationSeconds('')).toBeUndefined();
   });
 });

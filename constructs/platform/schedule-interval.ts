@@ -1,6 +1,6 @@
 /**
  * How often a cron schedule fires, for the schedules whose interval is fixed (hourly, every
- * N hours, daily, weekly, `@every`). Used to size the "no recent backup" alert.
+ * N hours, daily, weekly, `@every`). Used to size "no recent backup" alerts (Velero, CloudNativePG).
  */
 
 const DESCRIPTORS: Readonly<Record<string, number>> = {
