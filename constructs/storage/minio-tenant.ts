@@ -1,9 +1,11 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as minio from '../../imports/minio.min.io';
+import * as monitoring from '../../imports/monitoring.coreos.com';
 import type { ComputeResources, NodePool, SecretBackend } from '../../environments/model';
 import { componentLabels } from '../platform/labels';
 import { dependOnLayerOf } from '../platform/layer-chart';
+import { addAlertRules } from '../platform/alert-rules';
 import { allowTraffic } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
 import { protectFromPrune } from '../platform/protection';
@@ -12,6 +14,7 @@ import { CA_KEY, PlatformCa } from '../tls/platform-ca';
 import { nodePoolSelector, nodePoolTolerations } from '../platform/scheduling';
 import { assertWritablePrefix, BucketAccessLevel, PolicyDocument } from './bucket-policy';
 import { MinioAccessSetup, MinioAccessUser, POLICY_PREFIX } from './minio-access-setup';
+import { minioAlerts } from './minio-alerts';
 
 export interface MinioTenantProps {
   readonly name: string;
@@ -180,7 +183,11 @@ export class MinioTenant extends Construct {
         // The operator's Prometheus integration looks for a Prometheus object in its own
         // PROMETHEUS_NAMESPACE (`default` unless set), patches its additional scrape configs
         // and, when it finds none, fails the reconcile before it creates users and buckets.
+        // The tenant's own PodMonitor scrapes it instead.
         prometheusOperator: false,
+        // Metrics without a bearer token: only the pods NetworkPolicies let reach the S3 port
+        // (Prometheus, the operator, granted consumers) can read them.
+        env: [{ name: 'MINIO_PROMETHEUS_AUTH_TYPE', value: 'public' }],
       },
     });
     protectFromPrune(tenant);
@@ -190,6 +197,26 @@ export class MinioTenant extends Construct {
     // the servers fetch their configuration from the operator.
     allowTraffic(this, 'AllowPeers', { name: `allow-${props.name}-peers`, from: pods, to: pods, ports: [S3_PORT] });
     allowTraffic(this, 'AllowOperator', { name: `allow-minio-operator-to-${props.name}`, from: { namespace: 'minio-operator', podLabels: {} }, to: pods, ports: [S3_PORT] });
+    // Every server reports the whole cluster's metrics (capacity, offline nodes and drives).
+    new monitoring.PodMonitor(this, 'PodMonitor', {
+      metadata: { name: props.name, namespace: this.namespace },
+      spec: {
+        selector: { matchLabels: { ...this.podLabels } },
+        podMetricsEndpoints: [{
+          portNumber: S3_PORT,
+          scheme: monitoring.PodMonitorSpecPodMetricsEndpointsScheme.HTTPS,
+          path: '/minio/v2/metrics/cluster',
+          tlsConfig: { ca: { secret: { name: tlsSecret, key: CA_KEY } }, serverName: `minio.${this.namespace}.svc` },
+        }],
+      },
+    });
+    allowTraffic(this, 'AllowScrape', { name: `allow-prometheus-to-${props.name}`, from: { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } }, to: pods, ports: [S3_PORT] });
+    addAlertRules(this, 'Alerts', {
+      name: props.name,
+      namespace: this.namespace,
+      labels: { namespace: this.namespace, minio_tenant: props.name },
+      alerts: () => minioAlerts({ name: props.name, namespace: this.namespace }),
+    });
     allowTraffic(this, 'AllowConfig', { name: `allow-${props.name}-to-minio-operator`, from: pods, to: { namespace: 'minio-operator', podLabels: {} }, ports: [4221, 4222] });
   }
 

@@ -3,6 +3,7 @@ import { PRUNE_PROTECTION_ANNOTATIONS } from '../../../constructs/platform/prote
 import { MINIO_ACCESS_SETUP_SCRIPT } from '../../../constructs/storage/minio-access-setup-script';
 import { MinioTenant, MinioTenantProps } from '../../../constructs/storage/minio-tenant';
 import { IMAGES } from '../../../constructs/versions';
+import { alertNames, alertRules, expectScoped } from '../../support/alerts';
 import { EXTERNAL_SECRETS, schemaIssues, testLayer, TestLayer } from '../../support/layer';
 
 const PROPS: MinioTenantProps = {
@@ -41,6 +42,35 @@ const READ_WRITE_ACTIONS = [
 const CONSUMER = { namespace: 'velero', name: 'velero', podLabels: { 'app.kubernetes.io/name': 'velero' } };
 
 describe('MinioTenant', () => {
+  describe('monitoring', () => {
+    test('the operator\'s Prometheus integration is off; the tenant\'s PodMonitor scrapes cluster metrics over verified TLS', () => {
+      const layer = build();
+      const tenant = tenantOf(layer);
+      expect(tenant.spec.prometheusOperator).toBe(false);
+      expect(tenant.spec.env).toEqual([{ name: 'MINIO_PROMETHEUS_AUTH_TYPE', value: 'public' }]);
+      const monitor = layer.find('PodMonitor', 'storage', 'minio');
+      expect(monitor.spec.selector).toEqual({ matchLabels: { 'v1.min.io/tenant': 'storage' } });
+      expect(monitor.spec.podMetricsEndpoints).toEqual([{
+        portNumber: 9000,
+        scheme: 'https',
+        path: '/minio/v2/metrics/cluster',
+        tlsConfig: { ca: { secret: { name: 'storage-tls', key: 'ca.crt' } }, serverName: 'minio.minio.svc' },
+      }]);
+      // The server certificate names the host the scrape verifies.
+      expect(layer.find('Certificate', 'storage-tls', 'minio').spec.dnsNames).toContain('minio.minio.svc');
+      expect(layer.find('NetworkPolicy', 'allow-prometheus-to-storage-ingress', 'minio').spec.ingress[0].ports).toEqual([{ port: 9000, protocol: 'TCP' }]);
+    });
+
+    test('alerts: down, offline servers and drives, capacity; every expression scoped to this tenant', () => {
+      const rules = alertRules(build(), 'storage', 'minio');
+      expect(alertNames(rules)).toEqual(['MinioTenantDown', 'MinioNodesOffline', 'MinioDrivesOffline', 'MinioCapacityLow']);
+      for (const rule of rules) {
+        expectScoped(rule, ['namespace="minio"', 'job="minio/storage"'], ['minio_', 'up'], { namespace: 'minio', minio_tenant: 'storage' }, 'minio/storage');
+      }
+      expect(rules.filter((r) => r.alert === 'MinioCapacityLow').map((r) => [r.labels.severity, r.expr.endsWith('> 80') || r.expr.endsWith('> 90')])).toEqual([['warning', true], ['critical', true]]);
+    });
+  });
+
   describe('layout', () => {
     test.each([[1, 2], [2, 1], [3, 1], [1, 3]])('%i server(s) × %i volume(s) is an erasure-coding error', (servers, volumesPerServer) => {
       const drives = servers * volumesPerServer;
