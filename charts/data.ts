@@ -57,6 +57,9 @@ export class DataChart extends LayerChart {
           this.postgres = this.externalPatroni(overlay);
           break;
       }
+      // Either member of a DR pair may lead its CDC: both keep logical decoding on.
+      const peer = overlay.peers.primary ?? overlay.peers.replicas[0];
+      if (peer?.settings.streaming.pipelines.length) this.postgres.enableLogicalDecoding();
     }
   }
 
@@ -91,8 +94,6 @@ export class DataChart extends LayerChart {
         bootstrapFromPeer: spec.role === 'replica',
         promotionToken: spec.role === 'replica' && spec.promoted ? spec.promotionToken : undefined,
       });
-      // Either member may lead the pair's CDC: both keep logical decoding on.
-      if (dr.ref.settings.streaming.pipelines.length) cluster.enableLogicalDecoding();
     }
     return cluster;
   }
@@ -129,7 +130,6 @@ export class DataChart extends LayerChart {
       const spec = overlay.settings.dr;
       const standby = spec.role === 'replica' && !spec.promoted;
       cluster.replicateWith({ ...dr.peer, sharedSecretKeyPrefix: secretKeyPrefix(first) }, standby ? 'replica' : 'primary');
-      if (dr.ref.settings.streaming.pipelines.length) cluster.enableLogicalDecoding();
     }
     return cluster;
   }

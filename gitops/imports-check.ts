@@ -12,6 +12,19 @@ import { PROJECT_ROOT } from '../environments/project-root';
 
 export const IMPORTS_MANIFEST = 'manifest.json';
 
+/**
+ * `<group>/<version>/<Kind>`: where a kind's generated files live under imports/schemas,
+ * imports/validators and imports/rules (`core` for the legacy group). Undefined for a name
+ * that cannot be a kind's (path tricks such as `../`).
+ */
+export function importedKindPath(apiVersion: string, kind: string): string | undefined {
+  const parts = apiVersion.split('/');
+  if (parts.length > 2) return undefined;
+  const [group, version] = parts.length === 1 ? ['core', parts[0]] : parts;
+  const safe = (part: string) => /^[A-Za-z0-9.-]+$/.test(part) && !/^\.+$/.test(part);
+  return [group, version, kind].every(safe) ? `${group}/${version}/${kind}` : undefined;
+}
+
 export function pinsFingerprint(): string {
   return sha256(JSON.stringify({ CRD_APIS, CORE_APIS, KUBERNETES_SCHEMA_VERSION }));
 }

@@ -64,14 +64,6 @@ function podSpecShape(spec: Json, lr: LimitRangeSpec): Pick<PodShape, 'requests'
 const NO_VOLUMES = { claims: 0, storage: 0 };
 const volumes = (sizes: readonly unknown[]) => ({ claims: sizes.length, storage: sizes.reduce<number>((n, s) => n + (quantity(s) ?? 0), 0) });
 
-/** `<API group>/<kind>` of every object that starts pods: only these are rendered to JSON. */
-const POD_KINDS = new Set([
-  'apps/Deployment', 'apps/StatefulSet', 'batch/Job', 'batch/CronJob',
-  'postgresql.cnpg.io/Cluster', 'postgresql.cnpg.io/Pooler', 'acid.zalan.do/postgresql',
-  'kafka.strimzi.io/KafkaNodePool', 'kafka.strimzi.io/Kafka', 'kafka.strimzi.io/KafkaConnect', 'kafka.strimzi.io/KafkaMirrorMaker2',
-  'opensearch.org/OpenSearchCluster', 'minio.min.io/Tenant',
-]);
-
 /** The pod groups one rendered object asks for, in its namespace. */
 export function podGroups(kind: string, apiVersion: string, name: string, manifest: Json, lr: LimitRangeSpec): PodGroup[] {
   const spec: Json = manifest.spec ?? {};
@@ -168,7 +160,7 @@ export function quotaFitProblems(overlay: OverlaySpec, manifests: readonly Json[
   const byNamespace = new Map<string, PodGroup[]>();
   for (const m of manifests) {
     const ns: string | undefined = m.metadata?.namespace;
-    if (!ns || !quotaNamespaces.has(ns) || !POD_KINDS.has(`${String(m.apiVersion).split('/')[0]}/${m.kind}`)) continue;
+    if (!ns || !quotaNamespaces.has(ns)) continue;
     const groups = podGroups(m.kind, m.apiVersion, m.metadata.name, m, limitRange);
     if (groups.length) byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), ...groups]);
   }

@@ -11,6 +11,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { importedKindPath } from './imports-check';
 // An ES module: Node (>= 20.19) loads it with require; jest compiles it (see .projenrc.ts).
 import { parse } from '@marcbachmann/cel-js';
 
@@ -45,7 +46,8 @@ function toCel(value: unknown): unknown {
   return value;
 }
 
-const escapePointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+/** A key as one JSON-pointer segment. */
+export const escapePointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /** The nodes at a rule path, with their concrete JSON pointers. */
 function nodesAt(root: unknown, rulePath: string): Array<{ pointer: string; value: unknown }> {
@@ -81,9 +83,11 @@ export class KindRules {
 
   public violations(manifest: unknown): RuleViolation[] {
     const out: RuleViolation[] = [];
+    // Converted once: the nodes rules see are parts of this one CEL value.
+    const object = toCel(manifest);
     for (const { rule, check, message } of this.compiled) {
-      for (const node of nodesAt(manifest, rule.path)) {
-        const self = toCel(node.value);
+      for (const node of nodesAt(object, rule.path)) {
+        const self = node.value;
         let result: unknown;
         try {
           result = check({ self });
@@ -114,17 +118,12 @@ export class ValidationRules {
 
   constructor(private readonly rulesDir: string) {}
 
-  public static file(apiVersion: string, kind: string): string {
-    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['core', apiVersion];
-    return `rules/${group}/${version}/${kind}.json`;
-  }
-
   public forKind(apiVersion: string, kind: string): KindRules | undefined {
     const key = `${apiVersion}/${kind}`;
     if (!this.byKind.has(key)) {
-      const file = path.join(path.dirname(this.rulesDir), ValidationRules.file(apiVersion, kind));
-      const safe = /^[A-Za-z0-9./-]+$/.test(key);
-      this.byKind.set(key, safe && fs.existsSync(file) ? new KindRules(JSON.parse(fs.readFileSync(file, 'utf8')) as ValidationRule[]) : undefined);
+      const kindPath = importedKindPath(apiVersion, kind);
+      const file = kindPath && path.join(this.rulesDir, `${kindPath}.json`);
+      this.byKind.set(key, file && fs.existsSync(file) ? new KindRules(JSON.parse(fs.readFileSync(file, 'utf8')) as ValidationRule[]) : undefined);
     }
     return this.byKind.get(key);
   }

@@ -11,6 +11,7 @@ import { createRequire } from 'module';
 import * as path from 'path';
 import * as vm from 'vm';
 import { PROJECT_ROOT } from '../environments/project-root';
+import { importedKindPath } from './imports-check';
 import { ValidationRules } from './validation-rules';
 
 /**
@@ -31,10 +32,6 @@ function sameSet(a: Set<string>, b: Set<string>): boolean {
   return true;
 }
 
-function validatorPath(apiVersion: string, kind: string): string {
-  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['core', apiVersion];
-  return `${group}/${version}/${kind}.js`;
-}
 
 export interface ValidationIssue {
   /** `apiVersion Kind namespace/name`. */
@@ -78,8 +75,9 @@ export class SchemaValidator {
     const kind = String(manifest?.kind ?? '');
     // An object whose exact content passed this exact validator before passes again.
     const hashes = this.manifestHashes();
-    const validatorHash = hashes[`validators/${validatorPath(apiVersion, kind)}`];
-    const rulesHash = hashes[ValidationRules.file(apiVersion, kind)] ?? '';
+    const kindPath = importedKindPath(apiVersion, kind);
+    const validatorHash = kindPath ? hashes[`validators/${kindPath}.js`] : undefined;
+    const rulesHash = (kindPath && hashes[`rules/${kindPath}.json`]) ?? '';
     const key = validatorHash ? createHash('sha1').update(validatorHash).update('\0').update(rulesHash).update('\0').update(JSON.stringify(manifest)).digest('base64') : undefined;
     if (key && this.passedBefore().has(key)) {
       this.passedNow.add(key);
@@ -109,9 +107,9 @@ export class SchemaValidator {
   }
 
   private load(apiVersion: string, kind: string): CompiledValidator | undefined {
-    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['core', apiVersion];
-    const file = path.join(this.validatorsDir, group, version, `${kind}.js`);
-    if (!/^[A-Za-z0-9.-]+$/.test(group + version + kind) || !fs.existsSync(file)) return undefined;
+    const kindPath = importedKindPath(apiVersion, kind);
+    const file = kindPath && path.join(this.validatorsDir, `${kindPath}.js`);
+    if (!file || !fs.existsSync(file)) return undefined;
     const source = fs.readFileSync(file, 'utf8');
     // imports/manifest.json already holds each generated file's hash; hashing megabytes of
     // validator source on every run would cost more than validating.

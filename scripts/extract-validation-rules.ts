@@ -5,11 +5,9 @@
  * items (`*`), map values (`*`) and combinator branches (same place), in sorted key order so
  * the output is stable.
  */
-import type { ValidationRule } from '../gitops/validation-rules';
+import { escapePointer, ValidationRule } from '../gitops/validation-rules';
 
 type Json = any;
-
-const escapePointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
 export function extractValidationRules(schema: Json): ValidationRule[] {
   const out: ValidationRule[] = [];

@@ -26,7 +26,7 @@ import addFormats from 'ajv-formats';
 import standaloneCode from 'ajv/dist/standalone';
 import * as yaml from 'js-yaml';
 import { CORE_APIS, CRD_APIS, CrdApi, KUBERNETES_SCHEMA_VERSION } from '../constructs/versions';
-import { IMPORTS_MANIFEST, pinsFingerprint, sha256 } from '../gitops/imports-check';
+import { importedKindPath, IMPORTS_MANIFEST, pinsFingerprint, sha256 } from '../gitops/imports-check';
 import { extractValidationRules } from './extract-validation-rules';
 import { referencedDefinitions, sortKeys, strictify } from './strict-schema';
 
@@ -140,8 +140,9 @@ function writeValidator(outDir: string, schemaRel: string, schema: any): void {
 }
 
 function schemaPath(apiVersion: string, kind: string): string {
-  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['core', apiVersion];
-  return path.join('schemas', group, version, `${kind}.json`);
+  const kindPath = importedKindPath(apiVersion, kind);
+  if (!kindPath) throw new Error(`${apiVersion} ${kind} (constructs/versions.ts) is not a valid API version and kind`);
+  return path.join('schemas', ...kindPath.split('/')) + '.json';
 }
 
 async function generate(opts: Options, outDir: string): Promise<void> {
@@ -174,7 +175,7 @@ async function generate(opts: Options, outDir: string): Promise<void> {
       writeJson(schemaPath(`${api.group}/${api.version}`, kind), crdSchema(api, kind, pinned[i], coreDefs));
       const rules = extractValidationRules(pinned[i].spec.versions[0].schema.openAPIV3Schema);
       if (rules.length) {
-        const file = path.join(outDir, 'rules', api.group, api.version, `${kind}.json`);
+        const file = path.join(outDir, schemaPath(`${api.group}/${api.version}`, kind).replace(/^schemas/, 'rules'));
         fs.mkdirSync(path.dirname(file), { recursive: true });
         fs.writeFileSync(file, JSON.stringify(rules, null, 2) + '\n');
       }

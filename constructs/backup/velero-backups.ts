@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import * as monitoring from '../../imports/monitoring.coreos.com';
 import * as velero from '../../imports/velero.io';
 import type { SecretBackend } from '../../environments/model';
-import { allowEgressToAddresses, allowTraffic, PodGroup } from '../platform/network';
+import { allowEgressToAddresses, allowTraffic, PodGroup, PROMETHEUS_PODS } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
 import { SecretReference } from '../secrets/secret-reference';
 import { AWS_CREDENTIALS_FILE, Bucket, BucketAccess } from '../storage/minio-tenant';
@@ -98,7 +98,7 @@ export class VeleroBackups extends Construct {
 
     allowTraffic(this, 'AllowScrape', {
       name: 'allow-prometheus-to-velero',
-      from: { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+      from: PROMETHEUS_PODS,
       to: this.serverPods,
       ports: [METRICS_PORT],
     });

@@ -2,7 +2,6 @@ import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import * as barman from '../../imports/barmancloud.cnpg.io';
-import * as monitoring from '../../imports/monitoring.coreos.com';
 import * as cnpg from '../../imports/postgresql.cnpg.io';
 import type { ComputeResources, NodePool, SecretBackend } from '../../environments/model';
 import { addAlertRules } from '../platform/alert-rules';
@@ -15,8 +14,9 @@ import { PlatformCa } from '../tls/platform-ca';
 import type { Bucket, BucketAccess } from '../storage/minio-tenant';
 import { POSTGRES_IMAGES } from '../versions';
 import { parseQuantity } from '../../environments/quantity';
-import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, IPostgresCluster, lookupDatabase, objectName, PostgresDatabase } from './postgres-cluster';
+import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, IPostgresCluster, logicalDecodingParameters, lookupDatabase, objectName, PostgresDatabase } from './postgres-cluster';
 import { nodePoolSelector, nodePoolTolerations } from '../platform/scheduling';
+import { scrapePods } from '../platform/scrape';
 import { CloudNativePgAlertOptions, cloudNativePgAlerts, cloudNativePgAlertThresholds } from './cloudnative-pg-alerts';
 
 const BARMAN_PLUGIN = 'barman-cloud.cloudnative-pg.io';
@@ -192,17 +192,11 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster 
       ports: [STATUS_PORT, PORT],
     });
 
-    new monitoring.PodMonitor(this, 'PodMonitor', {
-      metadata: { name: props.name, namespace: this.namespace },
-      spec: {
-        selector: { matchLabels: { 'cnpg.io/cluster': props.name, 'cnpg.io/podRole': 'instance' } },
-        podMetricsEndpoints: [{ port: 'metrics' }],
-      },
-    });
-    allowTraffic(this, 'AllowScrape', {
-      name: `allow-prometheus-to-${props.name}`,
-      from: { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } },
-      to: this.serverPods,
+    scrapePods(this, 'PodMonitor', {
+      name: props.name,
+      pods: this.serverPods,
+      selector: { 'cnpg.io/cluster': props.name, 'cnpg.io/podRole': 'instance' },
+      endpoints: [{ port: 'metrics' }],
       ports: [METRICS_PORT],
     });
     // Backup and archiving alerts exist once backupTo() configures them.
@@ -340,9 +334,8 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster 
   }
 
   public enableLogicalDecoding(): void {
-    this.extraParameters.wal_level = 'logical';
-    // A stopped connector's slot must not fill the WAL volume: cap what it may hold back.
-    this.extraParameters.max_slot_wal_keep_size = `${Math.max(1, Math.floor(parseQuantity(this.props.walStorageSize) / 2 ** 30 / 2))}GB`;
+    // pg_wal has a volume of its own: half of it.
+    Object.assign(this.extraParameters, logicalDecodingParameters(parseQuantity(this.props.walStorageSize), 2));
   }
 
   public allowReplicationFrom(clients: PodGroup, name: string): void {

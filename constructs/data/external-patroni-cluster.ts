@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import * as monitoring from '../../imports/monitoring.coreos.com';
 import type { SecretBackend } from '../../environments/model';
 import { componentLabels } from '../platform/labels';
-import { allowEgressToAddresses, PodGroup } from '../platform/network';
+import { allowEgressToAddresses, PodGroup, PROMETHEUS_PODS } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
 import { SecretReference } from '../secrets/secret-reference';
 import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, CredentialsSecret, IPostgresCluster, lookupDatabase, objectName, PostgresDatabase } from './postgres-cluster';
@@ -88,7 +88,7 @@ export class ExternalPatroniCluster extends Construct implements IPostgresCluste
         endpoints: [{ port: 'metrics', interval: '30s' }],
       },
     });
-    const prometheus = props.prometheus ?? { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } };
+    const prometheus = props.prometheus ?? PROMETHEUS_PODS;
     allowEgressToAddresses(this, 'AllowScrape', {
       name: `allow-prometheus-to-${props.name}-exporters`,
       from: prometheus,

@@ -106,6 +106,15 @@ export interface ChangeCapture {
   readonly verifiableWithPlatformCa: boolean;
 }
 
+/**
+ * The server parameters logical decoding needs: `wal_level: logical`, and a cap on the WAL a
+ * stopped connector's slot may hold back (the volume holding pg_wal divided by `divisor`, at
+ * least 1 GB), so a forgotten slot cannot fill it.
+ */
+export function logicalDecodingParameters(walVolumeBytes: number, divisor: number): Record<string, string> {
+  return { wal_level: 'logical', max_slot_wal_keep_size: `${Math.max(1, Math.floor(walVolumeBytes / 2 ** 30 / divisor))}GB` };
+}
+
 /** `hrm-sync` → `dbz_hrm_sync`: the publication and slot name of a pipeline. */
 export function captureIdentifier(pipeline: string): string {
   return `dbz_${pipeline.replace(/-/g, '_')}`;

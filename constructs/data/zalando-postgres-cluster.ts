@@ -11,7 +11,7 @@ import { protectFromPrune } from '../platform/protection';
 import { SecretReference } from '../secrets/secret-reference';
 import type { Bucket, BucketAccess } from '../storage/minio-tenant';
 import { CA_KEY, PlatformCa } from '../tls/platform-ca';
-import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, CredentialsSecret, IPostgresCluster, lookupDatabase, objectName, PostgresDatabase } from './postgres-cluster';
+import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, CredentialsSecret, IPostgresCluster, logicalDecodingParameters, lookupDatabase, objectName, PostgresDatabase } from './postgres-cluster';
 
 const OPERATOR = 'postgres-operator';
 const PORT = 5432;
@@ -320,9 +320,8 @@ export class ZalandoPostgresCluster extends Construct implements IPostgresCluste
   }
 
   public enableLogicalDecoding(): void {
-    this.extraParameters.wal_level = 'logical';
-    // A stopped connector's slot must not fill the volume: cap what it may hold back.
-    this.extraParameters.max_slot_wal_keep_size = `${Math.max(1, Math.floor(parseQuantity(this.props.storageSize) / 2 ** 30 / 10))}GB`;
+    // Spilo keeps pg_wal on the data volume: a tenth of it.
+    Object.assign(this.extraParameters, logicalDecodingParameters(parseQuantity(this.props.storageSize), 10));
   }
 
   public allowReplicationFrom(clients: PodGroup, name: string): void {

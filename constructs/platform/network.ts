@@ -7,6 +7,9 @@ export interface PodGroup {
   readonly podLabels: Readonly<Record<string, string>>;
 }
 
+/** The kube-prometheus-stack Prometheus, which scrapes every PodMonitor and ServiceMonitor. */
+export const PROMETHEUS_PODS: PodGroup = { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } };
+
 export interface AllowTrafficProps {
   readonly from: PodGroup;
   readonly to: PodGroup;

@@ -6,7 +6,7 @@ import { addAlertRules } from '../platform/alert-rules';
 import { restrictedContainerSecurityContext } from '../platform/hardening';
 import { componentLabels } from '../platform/labels';
 import { dependOnLayerOf } from '../platform/layer-chart';
-import { allowEgressToAddresses, allowTraffic, PodGroup } from '../platform/network';
+import { allowEgressToAddresses, allowTraffic, PodGroup, PROMETHEUS_PODS } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
 import { protectFromPrune } from '../platform/protection';
 import { SecretReference } from '../secrets/secret-reference';
@@ -287,7 +287,7 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster {
       ports: [HTTP_PORT],
     });
     allowTraffic(this, 'AllowDashboards', { name: `allow-${props.name}-dashboards`, from: this.dashboardsPods, to: this.serverPods, ports: [HTTP_PORT] });
-    allowTraffic(this, 'AllowScrape', { name: `allow-prometheus-to-${props.name}`, from: { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } }, to: this.serverPods, ports: [HTTP_PORT] });
+    allowTraffic(this, 'AllowScrape', { name: `allow-prometheus-to-${props.name}`, from: PROMETHEUS_PODS, to: this.serverPods, ports: [HTTP_PORT] });
     // Plugins (repository-s3, the Prometheus exporter) are downloaded when a node starts.
     allowEgressToAddresses(this, 'AllowPluginDownloads', { name: `allow-${props.name}-plugin-downloads`, from: this.serverPods, cidrs: ['0.0.0.0/0'], ports: [443] });
     const nodes = this.pools.reduce((sum, pool) => sum + pool.replicas, 0);

@@ -9,6 +9,7 @@ import { addAlertRules } from '../platform/alert-rules';
 import { allowTraffic } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
 import { protectFromPrune } from '../platform/protection';
+import { scrapePods } from '../platform/scrape';
 import { SecretReference } from '../secrets/secret-reference';
 import { CA_KEY, PlatformCa } from '../tls/platform-ca';
 import { nodePoolSelector, nodePoolTolerations } from '../platform/scheduling';
@@ -198,19 +199,17 @@ export class MinioTenant extends Construct {
     allowTraffic(this, 'AllowPeers', { name: `allow-${props.name}-peers`, from: pods, to: pods, ports: [S3_PORT] });
     allowTraffic(this, 'AllowOperator', { name: `allow-minio-operator-to-${props.name}`, from: { namespace: 'minio-operator', podLabels: {} }, to: pods, ports: [S3_PORT] });
     // Every server reports the whole cluster's metrics (capacity, offline nodes and drives).
-    new monitoring.PodMonitor(this, 'PodMonitor', {
-      metadata: { name: props.name, namespace: this.namespace },
-      spec: {
-        selector: { matchLabels: { ...this.podLabels } },
-        podMetricsEndpoints: [{
-          portNumber: S3_PORT,
-          scheme: monitoring.PodMonitorSpecPodMetricsEndpointsScheme.HTTPS,
-          path: '/minio/v2/metrics/cluster',
-          tlsConfig: { ca: { secret: { name: tlsSecret, key: CA_KEY } }, serverName: `minio.${this.namespace}.svc` },
-        }],
-      },
+    scrapePods(this, 'PodMonitor', {
+      name: props.name,
+      pods,
+      endpoints: [{
+        portNumber: S3_PORT,
+        scheme: monitoring.PodMonitorSpecPodMetricsEndpointsScheme.HTTPS,
+        path: '/minio/v2/metrics/cluster',
+        tlsConfig: { ca: { secret: { name: tlsSecret, key: CA_KEY } }, serverName: `minio.${this.namespace}.svc` },
+      }],
+      ports: [S3_PORT],
     });
-    allowTraffic(this, 'AllowScrape', { name: `allow-prometheus-to-${props.name}`, from: { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } }, to: pods, ports: [S3_PORT] });
     addAlertRules(this, 'Alerts', {
       name: props.name,
       namespace: this.namespace,

@@ -1,14 +1,12 @@
 import * as yaml from 'js-yaml';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import * as monitoring from '../../imports/monitoring.coreos.com';
-import { allowTraffic, PodGroup } from '../platform/network';
+import { scrapePods } from '../platform/scrape';
 
 /** Key of the JMX exporter configuration in the metrics ConfigMaps. */
 export const METRICS_CONFIG_KEY = 'metrics-config.yml';
 /** Port Strimzi exposes the JMX exporter on (`tcp-prometheus`). */
 export const METRICS_PORT = 9404;
-export const PROMETHEUS_PODS: PodGroup = { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } };
 
 /**
  * JMX exporter rules for KRaft brokers and controllers: request rates, under-replicated and
@@ -102,19 +100,12 @@ export function strimziPodMonitor(scope: Construct, id: string, props: {
   selector: Readonly<Record<string, string>>;
   endpoints: readonly { port: string; number: number }[];
 }): void {
-  new monitoring.PodMonitor(scope, id, {
-    metadata: { name: props.name, namespace: props.namespace },
-    spec: {
-      selector: { matchLabels: { ...props.selector } },
-      podTargetLabels: [...STRIMZI_TARGET_LABELS],
-      // One endpoint per port name: Prometheus finds every container port of that name.
-      podMetricsEndpoints: [...new Set(props.endpoints.map((e) => e.port))].map((port) => ({ port, path: '/metrics' })),
-    },
-  });
-  allowTraffic(scope, `${id}Scrape`, {
-    name: `allow-prometheus-to-${props.name}`,
-    from: PROMETHEUS_PODS,
-    to: { namespace: props.namespace, podLabels: props.selector },
-    ports: [...new Set(props.endpoints.map((e) => e.number))].sort((a, b) => a - b),
+  scrapePods(scope, id, {
+    name: props.name,
+    pods: { namespace: props.namespace, podLabels: props.selector },
+    podTargetLabels: STRIMZI_TARGET_LABELS,
+    // One endpoint per port name: Prometheus finds every container port of that name.
+    endpoints: [...new Set(props.endpoints.map((e) => e.port))].map((port) => ({ port, path: '/metrics' })),
+    ports: props.endpoints.map((e) => e.number),
   });
 }

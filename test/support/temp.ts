@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { PROJECT_ROOT } from '../../environments/project-root';
+import { listTree } from '../../gitops/tree';
 
 export const ENVIRONMENTS_DIR = path.join(PROJECT_ROOT, 'environments');
 
@@ -66,20 +67,8 @@ export function readEnvironmentsFile(rel: string): any {
   return yaml.load(fs.readFileSync(path.join(ENVIRONMENTS_DIR, rel), 'utf8'));
 }
 
-/** Files under `dir`, relative, sorted (folders are not listed). */
-export function filesUnder(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  const out: string[] = [];
-  const walk = (sub: string) => {
-    for (const entry of fs.readdirSync(path.join(dir, sub), { withFileTypes: true })) {
-      const rel = sub ? `${sub}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) walk(rel);
-      else out.push(rel);
-    }
-  };
-  walk('');
-  return out.sort();
-}
+/** Files under `dir`, relative, sorted (folders are not listed): what the tree writer lists. */
+export const filesUnder = listTree;
 
 export interface FileState {
   readonly content: string;
