@@ -32,11 +32,14 @@ const project = new typescript.TypeScriptAppProject({
     'ajv@8.20.0',
     'ajv-formats@3.0.1',
     '@marcbachmann/cel-js@8.0.0',
+    // Environment files are parsed with an alias budget and duplicate-key detection.
+    'yaml@2.9.1',
   ],
   devDeps: [
     'cdk8s-cli@2.207.60',
     '@types/js-yaml@4.0.9',
     '@types/node@20.19.43',
+    'fast-check@4.11.0',
   ],
   jestOptions: {
     jestVersion: '^29',
