@@ -9,14 +9,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildOverlay } from './charts/overlay';
-import { loadEnvironments } from './environments/load';
+import { loadEnvironmentSet } from './environments/load';
 import { EnvironmentError, Problem, SpecError } from './environments/problems';
 import { checkImports } from './gitops/imports-check';
 import { PROJECT_ROOT } from './environments/project-root';
 import { clusterFolder, OverlayIssue, renderOverlay, SynthValidationError } from './gitops/render';
-import { checkTransitions } from './gitops/transition-checks';
+import { acknowledgementsFile } from './gitops/acknowledgements-file';
+import { guardTransitions, RenderedOverlayFiles } from './gitops/transition-guard';
 import { quotaFitProblems } from './gitops/quota-fit';
-import { diffTree, overlayScope, TreeLockedError, TreeResult, WHOLE_TREE, writeTree } from './gitops/tree';
+import {
+  ACKNOWLEDGEMENTS_FILE, checkOutputFolder, diffTree, lockTree, overlayScope, TreeLockedError, TREE_MARKER, TreeOwnershipError, TreeResult, WHOLE_TREE, writeLockedTree,
+} from './gitops/tree';
 import { SchemaValidator } from './gitops/validator';
 
 export interface SynthOptions {
@@ -40,20 +43,61 @@ export interface SynthResult extends TreeResult {
   readonly validationSeconds: number;
   /** `--check`: files that differ from what synth would write (imports/ included). */
   readonly stale: readonly string[];
+  /** Changes that went ahead on an acknowledgement, and objects left on the cluster. */
+  readonly notes: readonly string[];
+  /** Things to tidy up (acknowledgements that match nothing any more). */
+  readonly warnings: readonly string[];
 }
 
 export function synth(options: SynthOptions = {}): SynthResult {
   const started = performance.now();
-  const log = options.log ?? (() => undefined);
   const envDir = path.resolve(options.envDir ?? path.join(PROJECT_ROOT, 'environments'));
   const outDir = path.resolve(options.outDir ?? path.join(PROJECT_ROOT, 'dist'));
+  checkOutputPlacement(outDir, envDir);
+  // Every check that reads the previous tree runs under the lock that guards the write, so no
+  // other synth can change the tree between the checks and the swap.
+  const release = options.check ? () => undefined : lockTree(outDir);
+  try {
+    return synthLocked(options, envDir, outDir, started);
+  } finally {
+    release();
+  }
+}
 
-  const overlays = loadEnvironments(envDir, { only: options.only });
+/**
+ * `--out` must not be (or contain) the project or the environments: the tree writer removes
+ * what it no longer renders. Folders are compared after resolving symlinks.
+ */
+function checkOutputPlacement(outDir: string, envDir: string): void {
+  const real = (p: string) => {
+    // The nearest existing ancestor decides where a new folder would really be.
+    let at = p;
+    const rest: string[] = [];
+    while (!fs.existsSync(at) && path.dirname(at) !== at) { rest.unshift(path.basename(at)); at = path.dirname(at); }
+    return path.join(fs.realpathSync(at), ...rest);
+  };
+  const out = real(outDir);
+  const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer.endsWith(path.sep) ? outer : outer + path.sep);
+  const refuse = (why: string) => {
+    throw new TreeOwnershipError(`--out ${outDir} ${why}; synth replaces its output folder and removes what it no longer renders. Nothing was written. Use the default dist/ or a folder of its own.`);
+  };
+  const root = real(PROJECT_ROOT);
+  if (within(root, out)) refuse(out === root ? 'is the project folder' : `contains the project folder ${root}`);
+  const env = real(envDir);
+  if (within(env, out)) refuse(env === out ? 'is the environments folder' : `contains the environments folder ${env}`);
+  if (within(out, env)) refuse(`is inside the environments folder ${env}`);
+}
+
+function synthLocked(options: SynthOptions, envDir: string, outDir: string, started: number): SynthResult {
+  const log = options.log ?? (() => undefined);
+  if (!options.check) checkOutputFolder(outDir);
+  const { overlays, acknowledgements } = loadEnvironmentSet(envDir, { only: options.only });
   const validator = new SchemaValidator();
   const files = new Map<string, string>();
   let objects = 0;
   const issues: OverlayIssue[] = [];
   const specProblems: Problem[] = [];
+  const rendered: RenderedOverlayFiles[] = [];
   for (const overlay of overlays) {
     let built;
     try {
@@ -65,9 +109,9 @@ export function synth(options: SynthOptions = {}): SynthResult {
       continue;
     }
     const folder = clusterFolder(overlay);
-    let rendered;
+    let out;
     try {
-      rendered = renderOverlay(overlay, built.layers, {
+      out = renderOverlay(overlay, built.layers, {
         validator,
         fluxBootstrapped: fs.existsSync(path.join(outDir, 'clusters', folder, 'flux-system', 'kustomization.yaml')),
       });
@@ -77,28 +121,51 @@ export function synth(options: SynthOptions = {}): SynthResult {
       issues.push(...err.issues);
       continue;
     }
-    specProblems.push(...quotaFitProblems(overlay, rendered.manifests), ...checkTransitions(overlay, rendered.files, outDir));
-    for (const [rel, content] of rendered.files) files.set(rel, content);
-    objects += rendered.objects;
-    log(`  ${overlay.id.padEnd(24)} ${String(built.layers.length).padStart(2)} layers ${String(rendered.objects).padStart(5)} objects  -> clusters/${folder} (${overlay.region.gitops.engine})`);
+    specProblems.push(...quotaFitProblems(overlay, out.manifests));
+    rendered.push({ overlay, files: out.files, manifests: out.manifests });
+    for (const [rel, content] of out.files) files.set(rel, content);
+    objects += out.objects;
+    log(`  ${overlay.id.padEnd(24)} ${String(built.layers.length).padStart(2)} layers ${String(out.objects).padStart(5)} objects  -> clusters/${folder} (${overlay.region.gitops.engine})`);
   }
 
   validator.saveCodeCache();
   if (issues.length) throw new SynthValidationError(issues);
-  if (specProblems.length) throw new EnvironmentError(envDir, specProblems);
 
-  const scope = options.only?.length
-    ? overlayScope(overlays.map((o) => ({ region: o.region.name, environment: o.environment, clusterFolder: clusterFolder(o) })))
-    : WHOLE_TREE;
+  const wholeTree = !options.only?.length;
+  const guard = guardTransitions({
+    outDir,
+    rendered,
+    acknowledgements,
+    wholeTree,
+    regions: new Set(regionNames(envDir)),
+    overlayIds: new Set(overlays.map((o) => o.id)),
+  });
+  specProblems.push(...guard.problems);
+  if (specProblems.length) throw new EnvironmentError(envDir, specProblems);
+  if (acknowledgements.length) files.set(ACKNOWLEDGEMENTS_FILE, acknowledgementsFile(acknowledgements));
+
+  const scope = wholeTree
+    ? WHOLE_TREE
+    : overlayScope(overlays.map((o) => ({ region: o.region.name, environment: o.environment, clusterFolder: clusterFolder(o) })));
   const rel = (f: string) => path.relative(process.cwd(), path.join(outDir, f)) || f;
   let result: TreeResult;
   let stale: string[] = [];
   if (options.check) {
     result = diffTree(outDir, files, scope);
-    stale = [...result.written.map(rel), ...result.removed.map((f) => `${rel(f)} (no longer rendered)`), ...checkImports()];
+    stale = [
+      ...result.written.map(rel),
+      ...result.removed.map((f) => `${rel(f)} (no longer rendered)`),
+      ...(result.markerStale ? [`${rel(TREE_MARKER)} (the list of files synth owns)`] : []),
+      ...checkImports(),
+    ];
   } else {
-    result = writeTree(outDir, files, scope);
+    result = writeLockedTree(outDir, files, scope);
   }
+  const notes = [
+    ...guard.acknowledged.map((a) => `acknowledged in ${a.acknowledgement.file}: ${a.description} (${a.acknowledgement.reason})`),
+    ...guard.leftInPlace.map((o) => `left on the cluster (prune-protected, no longer in the tree): ${o}; delete it by hand once its data is safe`),
+  ];
+  const warnings = guard.unused.map((a) => `${a.file}: acknowledge[${a.index}] (${a.object}, ${a.change}) matches no change: the change is in the tree already, or the entry is mistyped; remove it once the change has been applied`);
   return {
     ...result,
     overlays: overlays.length,
@@ -106,7 +173,15 @@ export function synth(options: SynthOptions = {}): SynthResult {
     seconds: (performance.now() - started) / 1000,
     validationSeconds: validator.elapsedMs / 1000,
     stale,
+    notes,
+    warnings,
   };
+}
+
+/** Regions that have a region file (a region whose file is gone has vanished). */
+function regionNames(envDir: string): string[] {
+  const dir = path.join(envDir, 'regions');
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length)) : [];
 }
 
 function parseArgs(argv: readonly string[]): SynthOptions {
@@ -154,6 +229,8 @@ export function main(argv: readonly string[]): number {
     const out = path.relative(process.cwd(), path.resolve(options.outDir ?? path.join(PROJECT_ROOT, 'dist'))) || '.';
     console.log(`strata synth${options.check ? ' --check' : ''}: ${options.only?.length ? options.only.join(', ') : 'all overlays'} -> ${out}/`);
     const r = synth({ ...options, log: (line) => console.log(line) });
+    for (const n of r.notes) console.log(`note: ${n}`);
+    for (const w of r.warnings) console.log(`warning: ${w}`);
     if (options.check) {
       if (r.stale.length) {
         console.error(`\n${r.stale.length} stale file(s): the committed output differs from what synth produces.`);
@@ -167,7 +244,7 @@ export function main(argv: readonly string[]): number {
     console.log(`\n${r.overlays} overlays, ${r.objects} objects: ${r.written.length} files written, ${r.unchanged.length} unchanged, ${r.removed.length} removed (${r.seconds.toFixed(2)} s, validation ${r.validationSeconds.toFixed(2)} s)`);
     return 0;
   } catch (err) {
-    if (err instanceof EnvironmentError || err instanceof SynthValidationError || err instanceof TreeLockedError) {
+    if (err instanceof EnvironmentError || err instanceof SynthValidationError || err instanceof TreeLockedError || err instanceof TreeOwnershipError) {
       console.error(`\nstrata synth: ${err.message}`);
       return 1;
     }

@@ -7,6 +7,7 @@ import { ZalandoPostgresCluster } from '../constructs/data/zalando-postgres-clus
 import { LayerChart } from '../constructs/platform/layer-chart';
 import { MinioTenant } from '../constructs/storage/minio-tenant';
 import { multiplyQuantity, parseQuantity } from '../environments/quantity';
+import { compareStrings } from '../constructs/platform/ordering';
 
 /** Bucket holding every overlay's PostgreSQL WAL archive and base backups. */
 export const PG_BACKUP_BUCKET = 'pg-backups';
@@ -124,7 +125,7 @@ export class DataChart extends LayerChart {
     const dr = this.drPeer(overlay);
     if (dr) {
       // Stable across a promotion: the pair's first overlay by id holds the shared passwords.
-      const [first] = [overlay, dr.ref].sort((a, b) => a.id.localeCompare(b.id));
+      const [first] = [overlay, dr.ref].sort((a, b) => compareStrings(a.id, b.id));
       // The operator cannot demote a running primary: only the overlay built as the replica
       // is ever a standby, and promoting it removes the standby section.
       const spec = overlay.settings.dr;

@@ -17,13 +17,14 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import addFormats from 'ajv-formats';
 import * as yaml from 'js-yaml';
-import { OverlayRef, OverlaySettings, OverlaySpec, RegionSpec, SealedSecretEntry, Tier, TIERS } from './model';
+import { Acknowledgement, OverlayRef, OverlaySettings, OverlaySpec, RegionSpec, SealedSecretEntry, Tier, TIERS } from './model';
 import { PartialSettings, PLATFORM_DEFAULTS, REGION_DEFAULTS, TIER_PROFILES } from './platform-defaults';
 import { EnvironmentError, Problem, settingSource, valueAt } from './problems';
 import { OVERLAY_SCHEMA, REGION_SCHEMA, SETTINGS_SCHEMA } from './schema';
 import { PROJECT_ROOT } from './project-root';
 import { checkOverlays } from './semantic-checks';
 import { checkStreaming } from './streaming-checks';
+import { compareStrings } from '../constructs/platform/ordering';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const AJV_VERSION: string = require('ajv/package.json').version;
@@ -196,7 +197,13 @@ function readYaml(dir: string, rel: string, problems: Problem[]): SourceFile | u
     return undefined;
   }
   try {
-    const data = yaml.load(text, { filename: rel, schema: yaml.CORE_SCHEMA }) ?? {};
+    const loaded = yaml.load(text, { filename: rel, schema: yaml.CORE_SCHEMA });
+    if (loaded == null && rel.startsWith('overlays/')) {
+      // An emptied overlay file would render an overlay of defaults only, dropping what it enabled.
+      problems.push({ file: rel, path: '', message: 'is empty: an overlay file with no content would remove everything this overlay enabled', fix: 'write `{}` to render the overlay with its region\'s and tier\'s defaults only, restore its content, or delete the file' });
+      return undefined;
+    }
+    const data = loaded ?? {};
     if (!isObject(data)) {
       problems.push({ file: rel, path: '', value: data, message: 'must be a YAML mapping', fix: 'write key: value pairs at the top level' });
       return undefined;
@@ -228,6 +235,37 @@ export interface LoadOptions {
 }
 
 export function loadEnvironments(envDir: string, options: LoadOptions = {}): OverlaySpec[] {
+  return loadEnvironmentSet(envDir, options).overlays;
+}
+
+export interface EnvironmentSet {
+  /** The overlays to render (all of them, or those named by `only`). */
+  readonly overlays: OverlaySpec[];
+  /** Every `acknowledge:` entry of every file, whatever `only` selects. */
+  readonly acknowledgements: readonly Acknowledgement[];
+}
+
+/** Where an acknowledgement may sit, and what it then may acknowledge. */
+function collectAcknowledgements(src: SourceFile, scope: Acknowledgement['scope'], out: Acknowledgement[]): void {
+  for (const [index, a] of ((src.data.acknowledge ?? []) as any[]).entries()) {
+    out.push({ file: src.rel, index, scope, object: a.object, change: a.change, reason: a.reason });
+  }
+}
+
+/** The file's data without `acknowledge:`, which is not a setting. */
+function settingsOf(data: Record<string, unknown>): Record<string, unknown> {
+  if (!('acknowledge' in data)) return data;
+  const { acknowledge: _ignored, ...rest } = data;
+  return rest;
+}
+
+function misplacedAcknowledgements(rel: string, data: any, fieldPath: string, problems: Problem[]): void {
+  if (valueAt(data, fieldPath) === undefined) return;
+  problems.push({ file: rel, path: fieldPath, message: 'acknowledgements are not settings and cannot be layered', fix: 'move them to the overlay file they concern, to the top level of a region file (for an overlay that goes away) or to platform.yaml (for a region that goes away)' });
+}
+
+export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): EnvironmentSet {
+  const acknowledgements: Acknowledgement[] = [];
   const v = compileValidators();
   const problems: Problem[] = [];
   const dir = path.resolve(envDir);
@@ -246,6 +284,7 @@ export function loadEnvironments(envDir: string, options: LoadOptions = {}): Ove
 
   const hasPlatformFile = fs.existsSync(path.join(dir, 'platform.yaml'));
   const platform = hasPlatformFile ? validate(readYaml(dir, 'platform.yaml', problems), v.platform) : undefined;
+  if (platform) collectAcknowledgements(platform, { platform: true }, acknowledgements);
   /** Layers that exist but failed: overlays built on them are not judged further. */
   const brokenTiers = new Set<string>();
 
@@ -259,6 +298,7 @@ export function loadEnvironments(envDir: string, options: LoadOptions = {}): Ove
       continue;
     }
     const src = validate(readYaml(dir, rel, problems), v.tier);
+    if (src) misplacedAcknowledgements(rel, src.data, 'acknowledge', problems);
     if (src) tierFiles.set(name as Tier, src);
     else brokenTiers.add(name);
   }
@@ -274,6 +314,8 @@ export function loadEnvironments(envDir: string, options: LoadOptions = {}): Ove
     }
     const src = validate(readYaml(dir, rel, problems), v.region);
     if (!src) continue;
+    misplacedAcknowledgements(rel, src.data, 'defaults.acknowledge', problems);
+    collectAcknowledgements(src, { region: name }, acknowledgements);
     regions.set(name, { src, spec: regionSpec(name, src.data) });
   }
   if (regions.size === 0 && problems.length === 0) {
@@ -290,6 +332,15 @@ export function loadEnvironments(envDir: string, options: LoadOptions = {}): Ove
     if (!fs.statSync(path.join(overlaysDir, regionName)).isDirectory()) continue;
     const region = regions.get(regionName);
     misnamedFiles(path.join(overlaysDir, regionName), `overlays/${regionName}`, problems);
+    for (const entry of fs.readdirSync(path.join(overlaysDir, regionName), { withFileTypes: true })) {
+      // An overlay moved into a subfolder would silently vanish, and its whole tree with it.
+      if (entry.name.startsWith('.') || (entry.isFile() && /\.ya?ml$/.test(entry.name))) continue;
+      problems.push({
+        file: `overlays/${regionName}/${entry.name}${entry.isDirectory() ? '/' : ''}`, path: '',
+        message: entry.isDirectory() ? 'is a folder: overlay files sit directly in overlays/<region>/, so files in it are not loaded' : 'is not an overlay file (overlays end in .yaml)',
+        fix: `move overlay files to overlays/${regionName}/<env>.yaml, and anything else out of the environments folder`,
+      });
+    }
     for (const f of yamlFiles(path.join(overlaysDir, regionName))) {
       const env = f.replace(/\.yaml$/, '');
       const rel = `overlays/${regionName}/${f}`;
@@ -306,6 +357,7 @@ export function loadEnvironments(envDir: string, options: LoadOptions = {}): Ove
       }
       const src = validate(readYaml(dir, rel, problems), v.overlay);
       if (!src) continue;
+      collectAcknowledgements(src, { overlay: `${regionName}/${env}` }, acknowledgements);
       const regionDefaults = region.src.data.defaults ?? {};
       const tier = (src.data.tier ?? regionDefaults.tier ?? ((TIERS as readonly string[]).includes(env) ? env : undefined)) as Tier | undefined;
       if (!tier) {
@@ -314,11 +366,11 @@ export function loadEnvironments(envDir: string, options: LoadOptions = {}): Ove
       }
       const layers = [
         { rel: '(platform defaults)', data: PLATFORM_DEFAULTS },
-        ...(platform ? [{ rel: platform.rel, data: platform.data }] : []),
+        ...(platform ? [{ rel: platform.rel, data: settingsOf(platform.data) }] : []),
         { rel: `(built-in ${tier} tier)`, data: TIER_PROFILES[tier] as PartialSettings },
         ...(tierFiles.has(tier) ? [{ rel: tierFiles.get(tier)!.rel, data: tierFiles.get(tier)!.data }] : []),
         { rel: region.src.rel, data: regionDefaults },
-        { rel, data: src.data },
+        { rel, data: settingsOf(src.data) },
       ];
       const settings = merge<OverlaySettings>(...layers.map((l) => l.data), { tier });
       const incomplete = (hasPlatformFile && !platform) || brokenTiers.has(tier);
@@ -377,9 +429,9 @@ export function loadEnvironments(envDir: string, options: LoadOptions = {}): Ove
         file: 'overlays/', path: '', value: id, message: `--only names an overlay that does not exist`, fix: `use one of ${[...byId.keys()].join(', ')}`,
       })));
     }
-    return linked.filter((o) => options.only!.includes(o.id));
+    return { overlays: linked.filter((o) => options.only!.includes(o.id)), acknowledgements };
   }
-  return linked;
+  return { overlays: linked, acknowledgements };
 }
 
 /** Reads kubeseal output files: one SealedSecret per file, keyed by `<namespace>/<name>`. */
@@ -438,7 +490,7 @@ function linkPeers(overlays: OverlaySpec[]): OverlaySpec[] {
   }
   return overlays.map((o) => {
     const leader = leaderOf.get(o.id);
-    const followers = [...leaderOf.entries()].filter(([, l]) => l === o.id).map(([f]) => byId.get(f)!).sort((a, b) => a.id.localeCompare(b.id));
+    const followers = [...leaderOf.entries()].filter(([, l]) => l === o.id).map(([f]) => byId.get(f)!).sort((a, b) => compareStrings(a.id, b.id));
     return { ...o, peers: { ...(leader ? { primary: ref(byId.get(leader)!) } : {}), replicas: followers.map(ref) } };
   });
 }

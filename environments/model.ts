@@ -301,3 +301,24 @@ export interface OverlayRef {
   readonly environment: string;
   readonly settings: OverlaySettings;
 }
+
+/**
+ * An explicit go-ahead for one change the transition guard would refuse (a stateful object
+ * removed, replication lowered, a DR role changed), written in the file of the overlay it
+ * concerns, in its region's file (for an overlay that goes away) or in platform.yaml (for a
+ * region that goes away).
+ */
+export interface Acknowledgement {
+  /** The file that holds it, relative to the environments folder. */
+  readonly file: string;
+  /** Its position in that file's `acknowledge:` list, for messages. */
+  readonly index: number;
+  /** What it may acknowledge: changes of one overlay, of one region's overlays, or any. */
+  readonly scope: { readonly overlay: string } | { readonly region: string } | { readonly platform: true };
+  /** The object as synth names it, e.g. `Cluster.postgresql.cnpg.io postgres/postgres` or `overlay region-a/staging`. */
+  readonly object: string;
+  /** `removed`, or the field that changes, e.g. `spec.instances`. */
+  readonly change: string;
+  /** Why the change is intended; shown in the rendered tree. */
+  readonly reason: string;
+}

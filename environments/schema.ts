@@ -161,6 +161,21 @@ const nodePool = obj({
   },
 });
 
+/**
+ * `acknowledge:` entries (see gitops/transition-guard.ts): overlay files, region files and
+ * platform.yaml may hold them; they are not settings and are never merged.
+ */
+export const ACKNOWLEDGE_SCHEMA: Schema = {
+  type: 'array',
+  maxItems: 200,
+  hint: 'each entry is {object, change, reason}, copied from the message synth printed',
+  items: obj({
+    object: str({ maxLength: 300, hint: 'the object exactly as synth named it, e.g. "Cluster.postgresql.cnpg.io postgres/postgres"' }),
+    change: str({ maxLength: 300, hint: 'removed, or the field synth named, e.g. spec.instances' }),
+    reason: str({ minLength: 10, maxLength: 500, hint: 'say why the change is intended (at least 10 characters), e.g. a ticket and a sentence' }),
+  }),
+};
+
 export const REGION_SCHEMA: Schema = obj({
   clusterPrefix: dnsLabel('clusterPrefix'),
   baseDomain: { type: 'string', pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?\\.)+[a-z]{2,}$', hint: 'write a DNS domain such as region-a.example.org' },
@@ -204,6 +219,7 @@ export const REGION_SCHEMA: Schema = obj({
   registry: obj({ repository: str(), pushSecret: str() }),
   // Compiled once and shared with overlay files (see load.ts).
   defaults: { $ref: 'strata:overlay' },
+  acknowledge: ACKNOWLEDGE_SCHEMA,
 }, ['clusterPrefix', 'baseDomain', 'storageClasses', 'gitops', 'secrets', 'objectStorage']);
 
 /** The same schema with nothing required, for files that hold only differences. */
@@ -225,4 +241,7 @@ export function partial(schema: Schema): Schema {
   return out;
 }
 
-export const OVERLAY_SCHEMA: Schema = partial(SETTINGS_SCHEMA);
+export const OVERLAY_SCHEMA: Schema = (() => {
+  const schema = partial(SETTINGS_SCHEMA);
+  return { ...schema, properties: { ...schema.properties, acknowledge: ACKNOWLEDGE_SCHEMA } };
+})();

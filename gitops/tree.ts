@@ -7,10 +7,15 @@
  * Strata owns every file under the output folder except what `flux bootstrap` commits
  * (`clusters/<cluster>/flux-system/`). With `--only`, it owns only the selected overlays'
  * folders, and every other file is carried over byte for byte.
+ *
+ * The output folder is Strata's own: the marker file `.strata-tree` lists every file synth
+ * wrote there, and synth refuses a folder that holds anything else (a clone's `.git`, the
+ * environments, a user's notes), so a mistyped `--out` can never delete them.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { compareStrings } from '../constructs/platform/ordering';
 
 /** Files Strata never writes, removes or compares: Flux's own bootstrap manifests. */
 export function isBootstrapFile(rel: string): boolean {
@@ -22,18 +27,25 @@ export interface TreeScope {
   owns(rel: string): boolean;
 }
 
-export const WHOLE_TREE: TreeScope = { owns: (rel) => !isBootstrapFile(rel) };
+/** The marker: which files of the folder synth wrote. */
+export const TREE_MARKER = '.strata-tree';
+/** The acknowledged changes, rendered from every environment file whatever `--only` selects. */
+export const ACKNOWLEDGEMENTS_FILE = 'acknowledgements.yaml';
+
+export const WHOLE_TREE: TreeScope = { owns: (rel) => !isBootstrapFile(rel) && rel !== TREE_MARKER };
 
 /** Scope of an `--only` run: the selected overlays' layer folders and entry folders. */
 export function overlayScope(overlays: readonly { region: string; environment: string; clusterFolder: string }[]): TreeScope {
   const prefixes = overlays.flatMap((o) => [`${o.region}/${o.environment}/`, `clusters/${o.clusterFolder}/`]);
-  return { owns: (rel) => !isBootstrapFile(rel) && prefixes.some((p) => rel.startsWith(p)) };
+  return { owns: (rel) => rel === ACKNOWLEDGEMENTS_FILE || (!isBootstrapFile(rel) && prefixes.some((p) => rel.startsWith(p))) };
 }
 
 export interface TreeResult {
   readonly written: readonly string[];
   readonly unchanged: readonly string[];
   readonly removed: readonly string[];
+  /** The marker (`.strata-tree`) is missing or lists other files. */
+  readonly markerStale?: boolean;
 }
 
 export function listTree(dir: string): string[] {
@@ -50,8 +62,70 @@ export function listTree(dir: string): string[] {
   return out.sort();
 }
 
-/** Compares the planned files with the output folder, within the scope. */
+/** The output folder holds files synth did not write. */
+export class TreeOwnershipError extends Error {}
+
+/** Paths synth renders, for a folder written before the marker existed. */
+function looksRendered(rel: string): boolean {
+  return rel === ACKNOWLEDGEMENTS_FILE
+    || /^clusters\/[a-z0-9][-a-z0-9]*\/[^/]+\.yaml$/.test(rel)
+    || /^[a-z0-9][-a-z0-9]*\/[a-z0-9][-a-z0-9]*\/[a-z0-9][-a-z0-9]*\/[^/]+\.yaml$/.test(rel);
+}
+
+function markedFiles(outDir: string): Set<string> | undefined {
+  const marker = path.join(outDir, TREE_MARKER);
+  if (!fs.existsSync(marker)) return undefined;
+  return new Set(fs.readFileSync(marker, 'utf8').split('\n').filter((l) => l && !l.startsWith('#')));
+}
+
+/**
+ * Refuses an output folder that is not Strata's: one that exists and holds a file neither
+ * listed in its marker nor committed by `flux bootstrap`. A folder without a marker (written
+ * before the marker existed) is adopted only when every file in it is at a path synth renders.
+ */
+export function checkOutputFolder(outDir: string): void {
+  if (!fs.existsSync(outDir)) return;
+  if (!fs.lstatSync(outDir).isDirectory()) {
+    throw new TreeOwnershipError(`${outDir} is not a folder; point --out at a new folder or at one synth wrote`);
+  }
+  const marked = markedFiles(outDir);
+  const foreign = listTree(outDir).filter((rel) => rel !== TREE_MARKER && !isBootstrapFile(rel) && (marked ? !marked.has(rel) : !looksRendered(rel)));
+  if (foreign.length === 0) return;
+  const shown = foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? `, ... (${foreign.length} in all)` : '');
+  throw new TreeOwnershipError(
+    `${outDir} holds files synth did not write (${shown}); synth writes only into an empty or new folder, or one whose ${TREE_MARKER} lists every file in it. ` +
+    'Nothing was written. Point --out at the rendered tree (default dist/) or at a new folder, or move those files out of it.');
+}
+
+/** The marker's text: every file synth owns in the folder once the planned files are written. */
+export function treeMarker(owned: readonly string[]): string {
+  const lines = [
+    '# Written by `npm run synth`: the files Strata owns in this folder, and the only ones it may',
+    '# replace or remove. Synth refuses a folder holding any other file (except flux-system/).',
+    ...[...owned].sort(),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** Files the new tree keeps from the old one: bootstrap files and, with `--only`, the other overlays'. */
+function carriedFiles(outDir: string, scope: TreeScope): string[] {
+  return listTree(outDir).filter((rel) => rel !== TREE_MARKER && !scope.owns(rel));
+}
+
+/** The planned files plus the marker that lists them with the carried-over ones. */
+function withMarker(outDir: string, files: ReadonlyMap<string, string>, scope: TreeScope): Map<string, string> {
+  const owned = [...carriedFiles(outDir, scope).filter((rel) => !isBootstrapFile(rel)), ...files.keys()];
+  return new Map([...files, [TREE_MARKER, treeMarker(owned)]]);
+}
+
+/**
+ * Compares the planned files with the output folder, within the scope. The marker is not a
+ * rendered file: it is reported apart, as `markerStale`.
+ */
 export function diffTree(outDir: string, files: ReadonlyMap<string, string>, scope: TreeScope): TreeResult {
+  const marker = path.join(outDir, TREE_MARKER);
+  const markerText = withMarker(outDir, files, scope).get(TREE_MARKER)!;
+  const markerStale = !fs.existsSync(marker) || fs.readFileSync(marker, 'utf8') !== markerText;
   const existing = listTree(outDir).filter((rel) => scope.owns(rel));
   const written: string[] = [];
   const unchanged: string[] = [];
@@ -61,7 +135,7 @@ export function diffTree(outDir: string, files: ReadonlyMap<string, string>, sco
     else written.push(rel);
   }
   const removed = existing.filter((rel) => !files.has(rel));
-  return { written, unchanged, removed };
+  return { written, unchanged, removed, ...(markerStale ? { markerStale } : {}) };
 }
 
 /** Undoes an interrupted swap; only called with the lock held, so no other synth is mid-swap. */
@@ -96,7 +170,8 @@ function processAlive(pid: number): boolean {
  * a process of this machine that is gone is taken over; any other lock is an error saying
  * who holds it.
  */
-function acquireLock(outDir: string): () => void {
+export function lockTree(outDir: string): () => void {
+  fs.mkdirSync(path.dirname(outDir), { recursive: true });
   const lock = path.join(path.dirname(outDir), `.${path.basename(outDir)}.strata.lock`);
   const owner = `${process.pid} ${os.hostname()}`;
   for (let attempt = 0; ; attempt++) {
@@ -122,34 +197,36 @@ function acquireLock(outDir: string): () => void {
  * scope). Returns what changed; writes nothing when nothing did.
  */
 export function writeTree(outDir: string, files: ReadonlyMap<string, string>, scope: TreeScope): TreeResult {
-  fs.mkdirSync(path.dirname(outDir), { recursive: true });
-  const release = acquireLock(outDir);
+  const release = lockTree(outDir);
   try {
-    return swapTree(outDir, files, scope);
+    return writeLockedTree(outDir, files, scope);
   } finally {
     release();
   }
 }
 
-function swapTree(outDir: string, files: ReadonlyMap<string, string>, scope: TreeScope): TreeResult {
+/** `writeTree` for a caller that already holds the folder's lock (`lockTree`). */
+export function writeLockedTree(outDir: string, planned: ReadonlyMap<string, string>, scope: TreeScope): TreeResult {
   recover(outDir);
-  for (const rel of files.keys()) {
+  checkOutputFolder(outDir);
+  for (const rel of planned.keys()) {
     if (!scope.owns(rel)) throw new Error(`internal error: rendered file ${rel} is outside the synth scope`);
   }
-  const result = diffTree(outDir, files, scope);
-  if (result.written.length === 0 && result.removed.length === 0) return result;
+  const result = diffTree(outDir, planned, scope);
+  const files = withMarker(outDir, planned, scope);
+  if (result.written.length === 0 && result.removed.length === 0 && !result.markerStale) return result;
 
   const parent = path.dirname(outDir);
   const base = path.basename(outDir);
   const tmp = fs.mkdtempSync(path.join(parent, `.${base}.strata-new-`));
   try {
-    const carried = listTree(outDir).filter((rel) => !scope.owns(rel));
+    const carried = carriedFiles(outDir, scope);
     for (const rel of carried) {
       fs.mkdirSync(path.dirname(path.join(tmp, rel)), { recursive: true });
       fs.copyFileSync(path.join(outDir, rel), path.join(tmp, rel));
     }
     const unchanged = new Set(result.unchanged);
-    for (const [rel, content] of [...files.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [rel, content] of [...files.entries()].sort(([a], [b]) => compareStrings(a, b))) {
       fs.mkdirSync(path.dirname(path.join(tmp, rel)), { recursive: true });
       // Unchanged files are linked, not rewritten: the swap stays atomic and costs little.
       if (unchanged.has(rel)) fs.linkSync(path.join(outDir, rel), path.join(tmp, rel));

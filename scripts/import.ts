@@ -29,6 +29,7 @@ import { CORE_APIS, CRD_APIS, CrdApi, KUBERNETES_SCHEMA_VERSION } from '../const
 import { importedKindPath, IMPORTS_MANIFEST, pinsFingerprint, sha256 } from '../gitops/imports-check';
 import { extractValidationRules } from './extract-validation-rules';
 import { referencedDefinitions, sortKeys, strictify } from './strict-schema';
+import { compareStrings } from '../constructs/platform/ordering';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..');
@@ -60,7 +61,7 @@ function parseArgs(argv: string[]): Options {
 
 function listYaml(dir: string): string[] {
   const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => compareStrings(a.name, b.name))) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) out.push(...listYaml(full));
     else if (/\.ya?ml$/.test(entry.name)) out.push(full);

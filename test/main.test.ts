@@ -5,6 +5,7 @@ import { SynthValidationError } from '../gitops/render';
 import { SchemaValidator } from '../gitops/validator';
 import { fromYaml } from '../gitops/yaml';
 import * as cnpg from '../imports/postgresql.cnpg.io';
+import { TREE_MARKER, TreeOwnershipError } from '../gitops/tree';
 import { main, synth, SynthResult } from '../main';
 import { environmentsWith, filesUnder, readTree, removeTempDirs, snapshotDir, swapLeftovers, tempDir, writeFiles } from './support/temp';
 
@@ -45,7 +46,7 @@ describe('synth of the default environments', () => {
     for (const overlay of OVERLAYS) {
       expect(fs.readdirSync(path.join(rendered, overlay)).sort()).toEqual(expect.arrayContaining(['data', 'foundation', 'operators']));
     }
-    expect(fs.readdirSync(rendered).sort()).toEqual(['clusters', 'region-a', 'region-b']);
+    expect(fs.readdirSync(rendered).sort()).toEqual(['.strata-tree', 'clusters', 'region-a', 'region-b']);
     expect(swapLeftovers(rendered)).toEqual([]);
   });
 
@@ -115,7 +116,9 @@ describe('only', () => {
     const theirs = 'region-b/prod/foundation/postgres_networkpolicy_default-deny.yaml';
     fs.appendFileSync(path.join(outDir, mine), '# edited by hand\n');
     fs.appendFileSync(path.join(outDir, theirs), '# edited by hand\n');
+    // Files an earlier synth wrote (the marker lists them): one outside the selection, one inside.
     writeFiles(outDir, { 'clusters/region-b-prod/extra.yaml': 'kept\n', 'region-a/dev/data/leftover.yaml': 'removed\n' });
+    fs.appendFileSync(path.join(outDir, TREE_MARKER), 'clusters/region-b-prod/extra.yaml\nregion-a/dev/data/leftover.yaml\n');
     const before = snapshotDir(outDir);
 
     const result = synth({ envDir, outDir, only: ['region-a/dev'] });
@@ -268,5 +271,49 @@ describe('main (command line)', () => {
     expect(main(['--env-dir', envDir, '--out', outDir, '--only', 'region-a/dev,region-a/staging'])).toBe(0);
     expect(fs.readdirSync(path.join(outDir, 'region-a')).sort()).toEqual(['dev', 'staging']);
     expect(fs.readdirSync(path.join(outDir, 'clusters')).sort()).toEqual(['region-a-dev', 'region-a-staging']);
+  });
+});
+
+describe('--out', () => {
+  const run = (out: string, extra: string[] = []) => {
+    const errors: string[] = [];
+    const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => { errors.push(String(line)); });
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      return { code: main(['--out', out, ...extra]), errors: errors.join('\n') };
+    } finally {
+      spy.mockRestore();
+      log.mockRestore();
+    }
+  };
+
+  test('a clone of the project is refused and keeps .git and uncommitted files', () => {
+    const clone = tempDir('strata-clone-');
+    writeFiles(clone, { '.git/HEAD': 'ref: refs/heads/main\n', 'wip.txt': 'uncommitted\n', 'environments/regions/region-a.yaml': 'clusterPrefix: x\n' });
+    const before = snapshotDir(clone);
+    const { code, errors } = run(clone);
+    expect(code).toBe(1);
+    expect(errors).toMatch(/holds files synth did not write \(\.git\/HEAD, environments\/regions\/region-a\.yaml, wip\.txt\)/);
+    expect(errors).not.toMatch(/\n\s+at /); // no stack trace
+    expect(snapshotDir(clone)).toEqual(before);
+  });
+
+  test('the project folder, a folder above it, and the environments folder are refused', () => {
+    const root = path.resolve(__dirname, '..');
+    for (const [out, why] of [[root, /is the project folder/], [path.dirname(root), /contains the project folder/], [path.join(root, 'environments'), /is the environments folder|contains the project folder/]] as const) {
+      const { code, errors } = run(out);
+      expect(code).toBe(1);
+      expect(errors).toMatch(why);
+      expect(errors).toMatch(/Nothing was written/);
+    }
+  });
+
+  test('--out equal to --env-dir, or inside it, is refused and the environment files stay', () => {
+    const envDir = environmentsWith();
+    const before = snapshotDir(envDir);
+    expect(run(envDir, ['--env-dir', envDir]).errors).toMatch(/is the environments folder/);
+    expect(run(path.join(envDir, 'out'), ['--env-dir', envDir]).errors).toMatch(/is inside the environments folder/);
+    expect(() => synth({ envDir, outDir: envDir })).toThrow(TreeOwnershipError);
+    expect(snapshotDir(envDir)).toEqual(before);
   });
 });

@@ -18,6 +18,7 @@ import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, captureIdentifier
 import { nodePoolSelector, nodePoolTolerations } from '../platform/scheduling';
 import { scrapePods } from '../platform/scrape';
 import { CloudNativePgAlertOptions, cloudNativePgAlerts, cloudNativePgAlertThresholds } from './cloudnative-pg-alerts';
+import { compareStrings } from '../platform/ordering';
 
 const BARMAN_PLUGIN = 'barman-cloud.cloudnative-pg.io';
 const PORT = 5432;
@@ -219,7 +220,7 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster 
   }
 
   private renderRoles() {
-    return [...this.roles.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, r]) => ({
+    return [...this.roles.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([name, r]) => ({
       name,
       ensure: cnpg.ClusterSpecManagedRolesEnsure.PRESENT,
       login: r.options.login ?? true,

@@ -12,6 +12,7 @@ import { SecretReference } from '../secrets/secret-reference';
 import type { Bucket, BucketAccess } from '../storage/minio-tenant';
 import { CA_KEY, PlatformCa } from '../tls/platform-ca';
 import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, CredentialsSecret, IPostgresCluster, logicalDecodingParameters, lookupDatabase, objectName, PostgresDatabase } from './postgres-cluster';
+import { compareStrings } from '../platform/ordering';
 
 const OPERATOR = 'postgres-operator';
 const PORT = 5432;
@@ -205,8 +206,8 @@ export class ZalandoPostgresCluster extends Construct implements IPostgresCluste
           whenUnsatisfiable: 'ScheduleAnyway',
           labelSelector: { matchLabels: { ...this.serverPods.podLabels } },
         }],
-        users: Lazy.any({ produce: () => (this.users.size ? Object.fromEntries([...this.users.entries()].sort(([a], [b]) => a.localeCompare(b))) : undefined) }),
-        databases: Lazy.any({ produce: () => (this.databases.size ? Object.fromEntries([...this.databases.values()].map((d) => [d.name, d.owner]).sort(([a], [b]) => a.localeCompare(b))) : undefined) }),
+        users: Lazy.any({ produce: () => (this.users.size ? Object.fromEntries([...this.users.entries()].sort(([a], [b]) => compareStrings(a, b))) : undefined) }),
+        databases: Lazy.any({ produce: () => (this.databases.size ? Object.fromEntries([...this.databases.values()].map((d) => [d.name, d.owner]).sort(([a], [b]) => compareStrings(a, b))) : undefined) }),
         enableConnectionPooler: Lazy.any({ produce: () => (this.pooler ? true : undefined) }),
         connectionPooler: Lazy.any({ produce: () => this.renderPooler() }),
         enableLogicalBackup: Lazy.any({ produce: () => (this.logicalBackups ? true : undefined) }),

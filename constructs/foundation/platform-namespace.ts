@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import type { LimitRangeSpec, QuotaSpec } from '../../environments/model';
 import type { PodSecurityLevel } from '../platform/overlay-context';
+import { PRUNE_PROTECTION_ANNOTATIONS } from '../platform/protection';
 
 export interface PlatformNamespaceProps {
   readonly name: string;
@@ -67,7 +68,12 @@ export class PlatformNamespace extends Construct {
           'pod-security.kubernetes.io/audit': 'restricted',
           'pod-security.kubernetes.io/warn': 'restricted',
         },
-        ...(props.podSecurityReason ? { annotations: { 'strata.io/pod-security-reason': props.podSecurityReason } } : {}),
+        annotations: {
+          // Deleting a namespace deletes everything in it, prune-protected objects and their
+          // volumes included: a namespace that disappears from the tree stays on the cluster.
+          ...PRUNE_PROTECTION_ANNOTATIONS,
+          ...(props.podSecurityReason ? { 'strata.io/pod-security-reason': props.podSecurityReason } : {}),
+        },
       },
     });
 

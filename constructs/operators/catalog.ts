@@ -5,6 +5,7 @@
  */
 import { HelmChartName, IMAGES } from '../versions';
 import type { PodSecurityLevel } from '../platform/overlay-context';
+import { compareStrings } from '../platform/ordering';
 
 export interface OperatorDefinition {
   /** Release name; also the Flux HelmRelease / Argo CD Application name. A public contract. */
@@ -201,5 +202,5 @@ export function withDependencies(names: Iterable<string>): OperatorDefinition[] 
     out.set(name, def);
   };
   [...names].sort().forEach(visit);
-  return [...out.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return [...out.values()].sort((a, b) => compareStrings(a.name, b.name));
 }

@@ -3,6 +3,7 @@ import * as argo from '../../imports/argoproj.io';
 import * as helm from '../../imports/helm.toolkit.fluxcd.io';
 import * as source from '../../imports/source.toolkit.fluxcd.io';
 import type { GitOpsSpec } from '../../environments/model';
+import { protectFromPrune } from '../platform/protection';
 import { HELM_CHARTS } from '../versions';
 import type { OperatorDefinition } from './catalog';
 
@@ -23,6 +24,11 @@ export interface OperatorReleaseProps {
  * Installs one operator's Helm chart at its pinned version, with its CRDs, the way the
  * region's GitOps engine does it: a Flux HelmRelease with a HelmRepository (https) or
  * OCIRepository (oci), or an Argo CD Application with a Helm source.
+ *
+ * The release owns its operator's CRDs, and uninstalling it can delete them and with them
+ * every custom resource of those kinds (databases, Kafka clusters, tenants). So the release
+ * is protected from pruning like a stateful object: removing a component from the tree leaves
+ * its operator installed, and uninstalling one is a deliberate act outside GitOps.
  */
 export class OperatorRelease extends Construct {
   constructor(scope: Construct, id: string, props: OperatorReleaseProps) {
@@ -62,7 +68,7 @@ export class OperatorRelease extends Construct {
           },
         };
       }
-      new helm.HelmRelease(this, 'Resource', {
+      const release = new helm.HelmRelease(this, 'Resource', {
         metadata: { name: op.name, namespace: op.namespace },
         spec: {
           releaseName: op.name,
@@ -76,11 +82,12 @@ export class OperatorRelease extends Construct {
           values,
         },
       });
+      protectFromPrune(release);
       return;
     }
 
     const gitops = props.gitops;
-    new argo.Application(this, 'Resource', {
+    const app = new argo.Application(this, 'Resource', {
       metadata: {
         name: op.name,
         namespace: gitops.namespace,
@@ -99,5 +106,6 @@ export class OperatorRelease extends Construct {
         },
       },
     });
+    protectFromPrune(app);
   }
 }

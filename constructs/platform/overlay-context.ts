@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import type { Problem } from '../../environments/problems';
+import { compareStrings } from './ordering';
 
 /** Pod Security Standards level enforced on a namespace. */
 export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
@@ -90,7 +91,7 @@ export class OverlayContext extends Construct {
   }
 
   public get namespaces(): NamespaceRequirement[] {
-    return [...this.namespaceRequirements.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.namespaceRequirements.values()].sort((a, b) => compareStrings(a.name, b.name));
   }
 
   public get operators(): string[] {

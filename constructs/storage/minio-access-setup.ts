@@ -10,6 +10,7 @@ import { allowTraffic, PodGroup } from '../platform/network';
 import { IMAGES } from '../versions';
 import { BucketGrant, bucketPolicy, DENY_ALL_POLICY, PolicyDocument } from './bucket-policy';
 import { MINIO_ACCESS_SETUP_SCRIPT } from './minio-access-setup-script';
+import { compareStrings } from '../platform/ordering';
 
 /** Policies the set-up Job owns (and revokes when no longer granted) start with this. */
 export const POLICY_PREFIX = 'strata-';
@@ -164,7 +165,7 @@ export class MinioAccessSetup extends Construct {
   }
 
   private plan(): Plan {
-    const users = [...this.props.users()].sort((a, b) => a.policy.localeCompare(b.policy));
+    const users = [...this.props.users()].sort((a, b) => compareStrings(a.policy, b.policy));
     const json = (doc: unknown) => `${JSON.stringify(doc, null, 2)}\n`;
     const data: Record<string, string> = { [REVOKED_FILE]: json(DENY_ALL_POLICY) };
     for (const user of users) data[`${user.policy}.json`] = json(bucketPolicy(user.grants));

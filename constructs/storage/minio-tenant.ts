@@ -16,6 +16,7 @@ import { nodePoolSelector, nodePoolTolerations } from '../platform/scheduling';
 import { assertWritablePrefix, BucketAccessLevel, PolicyDocument } from './bucket-policy';
 import { MinioAccessSetup, MinioAccessUser, POLICY_PREFIX } from './minio-access-setup';
 import { minioAlerts } from './minio-alerts';
+import { compareStrings } from '../platform/ordering';
 
 export interface MinioTenantProps {
   readonly name: string;
@@ -290,7 +291,7 @@ export class MinioTenant extends Construct {
     return [...this.users.values()].map((user) => ({
       policy: user.policy,
       secretName: user.secretName,
-      grants: [...user.grants].sort(([a], [b]) => a.localeCompare(b)).map(([bucket, g]) => ({
+      grants: [...user.grants].sort(([a], [b]) => compareStrings(a, b)).map(([bucket, g]) => ({
         bucket,
         access: g.access,
         ...(g.writablePrefixes.size ? { writablePrefixes: [...g.writablePrefixes].sort() } : {}),

@@ -1,6 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kafka from '../../imports/kafka.strimzi.io';
+import { compareStrings } from '../platform/ordering';
 
 /** How a Kafka client proves who it is on the cluster's TLS listeners. */
 export type KafkaAuthentication = 'scram-sha-512' | 'tls';
@@ -95,7 +96,7 @@ export class KafkaUser extends Construct {
 
   /** The ACL rules granted so far, merged and sorted (resource, then operations). */
   public get aclRules(): AclRule[] {
-    return [...this.acls.entries()].sort(([a], [b]) => a.localeCompare(b))
+    return [...this.acls.entries()].sort(([a], [b]) => compareStrings(a, b))
       .map(([, { rule, operations }]) => ({ resource: rule.resource, operations: [...operations].sort() }));
   }
 

@@ -1,6 +1,7 @@
 import type { ComputeResources, NodePool } from '../../environments/model';
 import { restrictedContainerSecurityContext } from '../platform/hardening';
 import { nodePoolTolerations } from '../platform/scheduling';
+import { compareStrings } from '../platform/ordering';
 
 /**
  * Security contexts that satisfy the `restricted` Pod Security Standard. Strimzi's default
@@ -38,7 +39,7 @@ export function quantities<Q, L>(
 
 /** Node affinity and tolerations pinning pods to a node pool (Strimzi templates have no nodeSelector). */
 export function nodePoolPlacement(nodePool: NodePool | undefined) {
-  const labels = Object.entries(nodePool?.labels ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const labels = Object.entries(nodePool?.labels ?? {}).sort(([a], [b]) => compareStrings(a, b));
   return {
     nodeAffinity: labels.length ? {
       requiredDuringSchedulingIgnoredDuringExecution: {

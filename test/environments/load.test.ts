@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { loadEnvironments } from '../../environments/load';
 import type { OverlaySpec } from '../../environments/model';
@@ -407,3 +408,29 @@ describe('--only', () => {
     expect(error!.problems).toEqual([expect.objectContaining({ value: 'region-a/qa', fix: expect.stringContaining('region-a/dev') })]);
   });
 });
+
+describe('overlay files that would make an overlay vanish', () => {
+  test('an empty overlay file is an error; `{}` is not', () => {
+    const err = loadError(environmentsWith({ 'overlays/region-a/prod.yaml': '# emptied by mistake\n' }));
+    expectProblem(err, { file: 'overlays/region-a/prod.yaml', path: '', message: /^is empty: an overlay file with no content would remove everything this overlay enabled$/, fix: /write `\{\}`/ });
+    expect(() => loadEnvironments(environmentsWith({ 'overlays/region-a/prod.yaml': '{}\n' }))).not.toThrow();
+  });
+
+  test('an overlay moved into a subfolder is an error naming the folder', () => {
+    const envDir = environmentsWith();
+    fs.mkdirSync(path.join(envDir, 'overlays/region-a/old'));
+    fs.renameSync(path.join(envDir, 'overlays/region-a/staging.yaml'), path.join(envDir, 'overlays/region-a/old/staging.yaml'));
+    const err = loadError(envDir);
+    expectProblem(err, { file: 'overlays/region-a/old/', path: '', message: /^is a folder: overlay files sit directly in overlays\/<region>\/, so files in it are not loaded$/, fix: /move overlay files to overlays\/region-a\/<env>\.yaml/ });
+  });
+});
+
+function loadError(envDir: string): EnvironmentError {
+  try {
+    loadEnvironments(envDir);
+  } catch (err) {
+    expect(err).toBeInstanceOf(EnvironmentError);
+    return err as EnvironmentError;
+  }
+  throw new Error('expected loading to fail');
+}

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { diffTree, isBootstrapFile, listTree, overlayScope, TreeScope, WHOLE_TREE, writeTree } from '../../gitops/tree';
+import { diffTree, isBootstrapFile, listTree, overlayScope, TREE_MARKER, TreeOwnershipError, TreeScope, WHOLE_TREE, writeTree } from '../../gitops/tree';
 import { readTree, removeTempDirs, snapshotDir, swapLeftovers, tempDir, writeFiles } from '../support/temp';
 
 // CommonJS `fs` itself (not an import wrapper), so jest.spyOn reaches the calls tree.ts makes.
@@ -84,7 +84,8 @@ describe('writeTree', () => {
     writeFiles(outDir, { ...TREE, ...bootstrap });
 
     const unchanged = writeTree(outDir, planned(TREE), WHOLE_TREE);
-    expect(unchanged).toEqual({ written: [], unchanged: Object.keys(TREE).sort(), removed: [] });
+    // A folder written before the marker existed is adopted: only the marker is written.
+    expect(unchanged).toEqual({ written: [], unchanged: Object.keys(TREE).sort(), removed: [], markerStale: true });
 
     const changed = writeTree(outDir, planned({ ...TREE, 'region-a/prod/data/kustomization.yaml': 'resources: []\n' }), WHOLE_TREE);
     const counted = [...changed.written, ...changed.unchanged, ...changed.removed];
@@ -107,7 +108,6 @@ describe('writeTree', () => {
       'region-b/prod/data/hand-edited.yaml': 'kept: as is\n',
       'clusters/region-b-prod/kustomization.yaml': 'resources: []\n',
       'region-a/prod-eu/data/kustomization.yaml': 'a sibling whose name starts like the selected one\n',
-      'README.md': 'not rendered by anyone\n',
     };
     writeFiles(outDir, { ...TREE, ...others, 'region-a/prod/data/postgres_pooler_old.yaml': 'kind: Pooler\n' });
     const before = snapshotDir(outDir);
@@ -213,7 +213,7 @@ describe('diffTree', () => {
 
   test('a missing output folder means every file is to be written', () => {
     const outDir = outDirPath();
-    expect(diffTree(outDir, planned(TREE), WHOLE_TREE)).toEqual({ written: Object.keys(TREE).sort(), unchanged: [], removed: [] });
+    expect(diffTree(outDir, planned(TREE), WHOLE_TREE)).toEqual({ written: Object.keys(TREE).sort(), unchanged: [], removed: [], markerStale: true });
     expect(listTree(outDir)).toEqual([]);
   });
 });
@@ -261,5 +261,46 @@ describe('the output folder lock', () => {
     fs.writeFileSync(path.join(parent, '.dist.strata.lock'), `${2 ** 22 + 1} some-other-host\n`);
     expect(() => writeTree(outDir, planned(TREE), WHOLE_TREE)).toThrow(/process 4194305 on some-other-host/);
     expect(fs.existsSync(outDir)).toBe(false);
+  });
+});
+
+describe('the output folder is Strata\'s own', () => {
+  test('the marker lists every file synth owns, in code-point order', () => {
+    const outDir = outDirPath();
+    writeTree(outDir, planned({ ...TREE, 'region-a/prod/data/Zeta.yaml': 'z\n' }), WHOLE_TREE);
+    const lines = fs.readFileSync(path.join(outDir, TREE_MARKER), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(lines).toEqual([...Object.keys(TREE), 'region-a/prod/data/Zeta.yaml'].sort());
+  });
+
+  test('a folder holding anything synth did not write is refused, and nothing in it changes', () => {
+    const outDir = outDirPath();
+    writeFiles(outDir, { '.git/HEAD': 'ref: refs/heads/main\n', 'notes.md': 'mine\n', ...TREE });
+    const before = snapshotDir(outDir);
+    expect(() => writeTree(outDir, planned({}), WHOLE_TREE)).toThrow(TreeOwnershipError);
+    expect(() => writeTree(outDir, planned({}), WHOLE_TREE)).toThrow(/holds files synth did not write \(\.git\/HEAD, notes\.md\); .*Nothing was written/);
+    expect(snapshotDir(outDir)).toEqual(before);
+    expect(swapLeftovers(outDir)).toEqual([]);
+  });
+
+  test('a file added by hand to a rendered tree is refused, not deleted', () => {
+    const outDir = outDirPath();
+    writeTree(outDir, planned(TREE), WHOLE_TREE);
+    writeFiles(outDir, { 'region-a/prod/data/hand-written.yaml': 'kind: ConfigMap\n' });
+    expect(() => writeTree(outDir, planned(TREE), WHOLE_TREE)).toThrow(/region-a\/prod\/data\/hand-written\.yaml/);
+    expect(fs.readFileSync(path.join(outDir, 'region-a/prod/data/hand-written.yaml'), 'utf8')).toBe('kind: ConfigMap\n');
+  });
+
+  test('a file in the way of the output folder is refused', () => {
+    const outDir = outDirPath();
+    fs.mkdirSync(path.dirname(outDir), { recursive: true });
+    fs.writeFileSync(outDir, 'not a folder\n');
+    expect(() => writeTree(outDir, planned(TREE), WHOLE_TREE)).toThrow(/is not a folder/);
+    expect(fs.readFileSync(outDir, 'utf8')).toBe('not a folder\n');
+  });
+
+  test('an empty folder is taken', () => {
+    const outDir = outDirPath();
+    fs.mkdirSync(outDir, { recursive: true });
+    expect(writeTree(outDir, planned(TREE), WHOLE_TREE).written).toEqual(Object.keys(TREE).sort());
   });
 });

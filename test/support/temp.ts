@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { PROJECT_ROOT } from '../../environments/project-root';
-import { listTree } from '../../gitops/tree';
+import { listTree, TREE_MARKER } from '../../gitops/tree';
 
 export const ENVIRONMENTS_DIR = path.join(PROJECT_ROOT, 'environments');
 
@@ -67,8 +67,8 @@ export function readEnvironmentsFile(rel: string): any {
   return yaml.load(fs.readFileSync(path.join(ENVIRONMENTS_DIR, rel), 'utf8'));
 }
 
-/** Files under `dir`, relative, sorted (folders are not listed): what the tree writer lists. */
-export const filesUnder = listTree;
+/** Files under `dir`, relative, sorted (folders are not listed): the rendered files, without synth's marker. */
+export const filesUnder = (dir: string): string[] => listTree(dir).filter((f) => f !== TREE_MARKER);
 
 export interface FileState {
   readonly content: string;
@@ -88,7 +88,8 @@ export function snapshotDir(dir: string): Record<string, FileState> {
 /** Every file's text, by relative path. */
 export function readTree(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const rel of filesUnder(dir)) out[rel] = fs.readFileSync(path.join(dir, rel), 'utf8');
+  // The marker is synth's bookkeeping, asserted by the tree writer's own tests.
+  for (const rel of filesUnder(dir).filter((f) => f !== TREE_MARKER)) out[rel] = fs.readFileSync(path.join(dir, rel), 'utf8');
   return out;
 }
 

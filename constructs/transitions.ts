@@ -1,0 +1,17 @@
+/** Every construct area's transition rules, for the tree writer (gitops/transition-guard.ts). */
+import { POSTGRES_TRANSITIONS } from './data/postgres-transitions';
+import { NAMESPACE_TRANSITIONS } from './foundation/namespace-transitions';
+import { VELERO_TRANSITIONS } from './backup/velero-transitions';
+import type { TransitionRule } from './platform/transition-rules';
+import { OPENSEARCH_TRANSITIONS } from './search/opensearch-transitions';
+import { MINIO_TRANSITIONS } from './storage/minio-transitions';
+import { KAFKA_TRANSITIONS } from './streaming/kafka-transitions';
+
+export const TRANSITION_RULES: readonly TransitionRule[] = [
+  ...NAMESPACE_TRANSITIONS,
+  ...POSTGRES_TRANSITIONS,
+  ...MINIO_TRANSITIONS,
+  ...KAFKA_TRANSITIONS,
+  ...OPENSEARCH_TRANSITIONS,
+  ...VELERO_TRANSITIONS,
+];
