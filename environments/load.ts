@@ -16,12 +16,12 @@ import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import addFormats from 'ajv-formats';
-import * as yaml from 'js-yaml';
 import { Acknowledgement, OverlayRef, OverlaySettings, OverlaySpec, RegionSpec, SealedSecretEntry, Tier, TIERS } from './model';
 import { PartialSettings, PLATFORM_DEFAULTS, REGION_DEFAULTS, TIER_PROFILES } from './platform-defaults';
 import { EnvironmentError, Problem, settingSource, valueAt } from './problems';
 import { OVERLAY_SCHEMA, REGION_SCHEMA, SETTINGS_SCHEMA } from './schema';
 import { PROJECT_ROOT } from './project-root';
+import { readEnvironmentFile } from './read-environment-file';
 import { checkOverlays } from './semantic-checks';
 import { checkStreaming } from './streaming-checks';
 import { compareStrings } from '../constructs/platform/ordering';
@@ -188,32 +188,22 @@ export function merge<T>(...layers: unknown[]): T {
 }
 
 function readYaml(dir: string, rel: string, problems: Problem[]): SourceFile | undefined {
-  const full = path.join(dir, rel);
-  let text: string;
-  try {
-    text = fs.readFileSync(full, 'utf8');
-  } catch (err) {
-    problems.push({ file: rel, path: '', message: `cannot read the file: ${(err as Error).message}`, fix: 'check the file exists and is readable' });
+  const read = readEnvironmentFile(dir, rel);
+  if ('problem' in read) {
+    problems.push(read.problem);
     return undefined;
   }
-  try {
-    const loaded = yaml.load(text, { filename: rel, schema: yaml.CORE_SCHEMA });
-    if (loaded == null && rel.startsWith('overlays/')) {
-      // An emptied overlay file would render an overlay of defaults only, dropping what it enabled.
-      problems.push({ file: rel, path: '', message: 'is empty: an overlay file with no content would remove everything this overlay enabled', fix: 'write `{}` to render the overlay with its region\'s and tier\'s defaults only, restore its content, or delete the file' });
-      return undefined;
-    }
-    const data = loaded ?? {};
-    if (!isObject(data)) {
-      problems.push({ file: rel, path: '', value: data, message: 'must be a YAML mapping', fix: 'write key: value pairs at the top level' });
-      return undefined;
-    }
-    return { rel, data };
-  } catch (err) {
-    const e = err as yaml.YAMLException;
-    problems.push({ file: rel, path: '', message: `is not valid YAML: ${e.reason} at line ${(e.mark?.line ?? 0) + 1}, column ${(e.mark?.column ?? 0) + 1}`, fix: 'fix the YAML syntax (indentation, quotes, colons)' });
+  if (read.data == null && rel.startsWith('overlays/')) {
+    // An emptied overlay file would render an overlay of defaults only, dropping what it enabled.
+    problems.push({ file: rel, path: '', message: 'is empty: an overlay file with no content would remove everything this overlay enabled', fix: 'write `{}` to render the overlay with its region\'s and tier\'s defaults only, restore its content, or delete the file' });
     return undefined;
   }
+  const data = read.data ?? {};
+  if (!isObject(data)) {
+    problems.push({ file: rel, path: '', value: data, message: 'must be a YAML mapping', fix: 'write key: value pairs at the top level' });
+    return undefined;
+  }
+  return { rel, data };
 }
 
 function yamlFiles(dir: string): string[] {

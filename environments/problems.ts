@@ -23,10 +23,43 @@ export class EnvironmentError extends Error {
   }
 }
 
+/**
+ * A value as JSON, cut at 80 characters. Written by hand so a huge or self-referencing value
+ * (a YAML alias bomb) costs O(80) and never throws.
+ */
 export function formatValue(value: unknown): string {
   if (value === undefined) return '(not set)';
-  const text = JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  const LIMIT = 80;
+  let out = '';
+  const seen = new Set<unknown>();
+  const emit = (s: string) => { out += s; return out.length <= LIMIT; };
+  const walk = (v: unknown): boolean => {
+    if (v === null || typeof v !== 'object') {
+      const s = typeof v === 'string' ? JSON.stringify(v.length > LIMIT ? v.slice(0, LIMIT) : v) : typeof v === 'number' || typeof v === 'boolean' ? String(v) : 'null';
+      return emit(s);
+    }
+    if (seen.has(v)) return emit('"(cycle)"');
+    seen.add(v);
+    const isArray = Array.isArray(v);
+    if (!emit(isArray ? '[' : '{')) return false;
+    // Iterated lazily: a million-entry value stops after a few entries.
+    let first = true;
+    const entry = (key: string | number): boolean => {
+      if (!first && !emit(',')) return false;
+      first = false;
+      if (!isArray && !emit(`${JSON.stringify(String(key).length > LIMIT ? String(key).slice(0, LIMIT) : key)}:`)) return false;
+      return walk((v as any)[key]);
+    };
+    if (isArray) {
+      for (let i = 0; i < (v as unknown[]).length; i++) if (!entry(i)) return false;
+    } else {
+      for (const key in v as object) if (Object.prototype.hasOwnProperty.call(v, key) && !entry(key)) return false;
+    }
+    seen.delete(v);
+    return emit(isArray ? ']' : '}');
+  };
+  walk(value);
+  return out.length > LIMIT ? `${out.slice(0, LIMIT - 3)}...` : out;
 }
 
 export function formatProblems(envDir: string, problems: readonly Problem[]): string {
