@@ -16,6 +16,7 @@ import { Manifest, show, TransitionChange, TransitionRule } from '../constructs/
 import { TRANSITION_RULES } from '../constructs/transitions';
 import { compareStrings } from '../constructs/platform/ordering';
 import { clusterFolder, manifestFileName } from './render';
+import { listTree } from './tree';
 import { fromYaml } from './yaml';
 
 export interface RenderedOverlayFiles {
@@ -82,21 +83,6 @@ function kindToken(rel: string): string | undefined {
   return parts.length === 3 ? parts[1] : parts.length === 2 ? parts[0] : undefined;
 }
 
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (sub: string) => {
-    const full = path.join(dir, sub);
-    if (!fs.existsSync(full)) return;
-    for (const e of fs.readdirSync(full, { withFileTypes: true })) {
-      const rel = sub ? `${sub}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(rel);
-      else if (e.isFile()) out.push(rel);
-    }
-  };
-  walk('');
-  return out.sort(compareStrings);
-}
-
 function readManifest(file: string): Manifest | undefined {
   try {
     const m = fromYaml(fs.readFileSync(file, 'utf8'));
@@ -160,7 +146,7 @@ function inRendered(a: Acknowledgement, ids: ReadonlySet<string>): boolean {
 function overlayTransitions(outDir: string, r: RenderedOverlayFiles, leftInPlace: string[]): Pending[] {
   const o = r.overlay;
   const prefix = `${o.region.name}/${o.environment}`;
-  const previousFiles = listFiles(path.join(outDir, prefix)).map((f) => `${prefix}/${f}`);
+  const previousFiles = listTree(path.join(outDir, prefix)).map((f) => `${prefix}/${f}`);
   const out: Pending[] = [...engineSwitch(outDir, o)];
   if (previousFiles.length === 0) return out;
 
@@ -316,7 +302,7 @@ function vanished(input: GuardInput, renderedIds: ReadonlySet<string>): Pending[
     }
   }
   for (const [region, envs] of [...byRegion.entries()].sort(([a], [b]) => compareStrings(a, b))) {
-    const stateful = (env: string) => listFiles(path.join(input.outDir, region, env)).filter((f) => {
+    const stateful = (env: string) => listTree(path.join(input.outDir, region, env)).filter((f) => {
       const t = kindToken(f);
       return t && TRANSITION_RULES.some((r) => r.stateful && r.kind.toLowerCase() === t);
     }).length;
