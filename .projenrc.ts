@@ -116,6 +116,14 @@ const bench = project.addTask('bench', {
 bench.spawn(project.compileTask);
 bench.exec('node lib/scripts/bench.js', { receiveArgs: true });
 
+// `npm test` runs the fuzz test with a bounded number of trials; this runs ten thousand (a task's
+// env wins over the caller's: other counts run jest directly with STRATA_FUZZ_TRIALS).
+const fuzz = project.addTask('fuzz', {
+  description: 'Fuzz synth with 10000 hostile and careless changes to environments/ (STRATA_FUZZ_SEED picks the sequence)',
+  env: { STRATA_FUZZ_TRIALS: '10000' },
+});
+fuzz.exec('jest --ci --coverage=false test/fuzz/synth.fuzz.test.ts', { receiveArgs: true });
+
 // Install the repository's git hooks (pre-commit runs `synth --check`). Harmless outside a
 // git work tree, so `npm ci` in a tarball or a container still succeeds.
 project.package.setScript('prepare', 'git rev-parse --is-inside-work-tree >/dev/null 2>&1 && git config core.hooksPath .githooks || true');
