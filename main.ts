@@ -9,6 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildOverlay } from './charts/overlay';
+import { apiServerWarnings } from './environments/api-server';
 import { loadEnvironmentSet } from './environments/load';
 import { EnvironmentError, Problem, SpecError } from './environments/problems';
 import { checkImports } from './gitops/imports-check';
@@ -174,7 +175,7 @@ function synthLocked(options: SynthOptions, envDir: string, outDir: string, star
     validationSeconds: validator.elapsedMs / 1000,
     stale,
     notes,
-    warnings,
+    warnings: [...warnings, ...apiServerWarnings(overlays)],
   };
 }
 

@@ -25,6 +25,7 @@ export class FoundationChart extends LayerChart {
         webhookPorts: ns.webhookPorts,
         allowSameNamespace: ns.allowSameNamespace,
         egressAnywhere: ns.egressAnywhere,
+        apiServer: overlay.region.apiServer,
       });
     }
   }

@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import type { OverlaySpec } from '../environments/model';
 import { withDependencies } from '../constructs/operators/catalog';
+import { OperatorEgress } from '../constructs/operators/operator-egress';
 import { OperatorRelease } from '../constructs/operators/operator-release';
 import { LayerChart } from '../constructs/platform/layer-chart';
 import { OverlayContext } from '../constructs/platform/overlay-context';
@@ -42,6 +43,7 @@ export class OperatorsChart extends LayerChart {
         syncWave: waveOf(op.name),
         values: merge(op.values, ...context.operatorValues(op.name)),
       });
+      for (const rule of op.egress ?? []) new OperatorEgress(this, `${op.name}-${rule.name}`, { namespace: op.namespace, rule });
     }
   }
 }

@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import type { OverlayRef, OverlaySpec } from '../environments/model';
 import { LayerChart } from '../constructs/platform/layer-chart';
+import { shortName } from '../constructs/platform/names';
 import { KAFKA_EXTERNAL_PORT, KafkaCluster } from '../constructs/streaming/kafka-cluster';
 import { CdcPipeline } from '../constructs/streaming/cdc-pipeline';
 import { KafkaConnectCluster } from '../constructs/streaming/kafka-connect';
@@ -16,9 +17,12 @@ export function kafkaExternalHost(o: { region: { baseDomain: string }; environme
   return `kafka-${o.environment}.${o.region.baseDomain}`;
 }
 
-/** The Kafka user a replica region's MirrorMaker 2 reads its primary with. */
+/**
+ * The Kafka user a replica region's MirrorMaker 2 reads its primary with; both sides derive
+ * it, so a long region name is shortened the same way on each.
+ */
 export function mirrorUserName(replica: { region: { name: string } }): string {
-  return `mirror-maker-${replica.region.name}`;
+  return shortName(`mirror-maker-${replica.region.name}`);
 }
 
 /**

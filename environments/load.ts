@@ -21,9 +21,13 @@ import { PartialSettings, PLATFORM_DEFAULTS, REGION_DEFAULTS, TIER_PROFILES } fr
 import { EnvironmentError, Problem, settingSource, valueAt } from './problems';
 import { OVERLAY_SCHEMA, REGION_SCHEMA, SETTINGS_SCHEMA } from './schema';
 import { PROJECT_ROOT } from './project-root';
-import { readEnvironmentFile } from './read-environment-file';
+import { EmptyFile, entryNames, environmentEntry, readEnvironmentFile } from './read-environment-file';
+import { apiServerProblems } from './api-server';
 import { checkOverlays } from './semantic-checks';
 import { checkStreaming } from './streaming-checks';
+import { checkNames } from './name-checks';
+import { checkSecrets } from './secret-checks';
+import { checkSealedSecret } from './sealed-secret-checks';
 import { compareStrings } from '../constructs/platform/ordering';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -110,9 +114,13 @@ export function schemaProblems(file: string, data: unknown, errors: readonly Err
   // discriminator, report that branch's errors only.
   const problems: Problem[] = [];
   const seen = new Set<string>();
+  // Branches whose discriminator (`const`) failed: none of their other complaints apply.
+  const otherBranches = errors.filter((e) => e.keyword === 'const').map((e) => /^(.*\/oneOf\/\d+\/)/.exec(e.schemaPath)?.[1]).filter((p): p is string => !!p);
   for (const err of errors) {
-    if (err.keyword === 'oneOf' || err.keyword === 'if') continue;
+    // propertyNames only summarises the key's own error, which follows with `propertyName` set.
+    if (err.keyword === 'oneOf' || err.keyword === 'if' || err.keyword === 'propertyNames') continue;
     if (err.keyword === 'const' && errors.some((e) => e.keyword === 'oneOf' && err.instancePath.startsWith(e.instancePath))) continue;
+    if (otherBranches.some((b) => err.schemaPath.startsWith(b))) continue;
     let fieldPath = dotted(err.instancePath);
     let message: string;
     let fix: string;
@@ -147,6 +155,20 @@ export function schemaProblems(file: string, data: unknown, errors: readonly Err
         message = `${err.message}`;
         fix = hint ?? `use a value ${err.keyword === 'minimum' ? '>=' : '<='} ${(err.params as any).limit}`;
         break;
+      case 'pattern': {
+        const pattern = (err.params as any).pattern as string;
+        const mapKey = (err as { propertyName?: string }).propertyName;
+        if (mapKey !== undefined) {
+          // A map key (propertyNames): the field is the entry, the bad value the key itself.
+          fieldPath = fieldPath ? `${fieldPath}.${mapKey}` : mapKey;
+          value = mapKey;
+          message = `the key ${JSON.stringify(mapKey)} must match pattern "${pattern}"`;
+        } else {
+          message = `must match pattern "${pattern}"`;
+        }
+        fix = hint ?? `write a value matching ${pattern}`;
+        break;
+      }
       default:
         message = err.message ?? 'is invalid';
         fix = hint ?? 'see the environment reference in the README';
@@ -188,35 +210,89 @@ export function merge<T>(...layers: unknown[]): T {
 }
 
 function readYaml(dir: string, rel: string, problems: Problem[]): SourceFile | undefined {
-  const read = readEnvironmentFile(dir, rel);
-  if ('problem' in read) {
-    problems.push(read.problem);
-    return undefined;
-  }
-  if (read.data == null && rel.startsWith('overlays/')) {
-    // An emptied overlay file would render an overlay of defaults only, dropping what it enabled.
-    problems.push({ file: rel, path: '', message: 'is empty: an overlay file with no content would remove everything this overlay enabled', fix: 'write `{}` to render the overlay with its region\'s and tier\'s defaults only, restore its content, or delete the file' });
-    return undefined;
-  }
-  const data = read.data ?? {};
-  if (!isObject(data)) {
-    problems.push({ file: rel, path: '', value: data, message: 'must be a YAML mapping', fix: 'write key: value pairs at the top level' });
-    return undefined;
-  }
-  return { rel, data };
+  return readEnvironmentFile(dir, rel, problems, emptyFile(rel));
 }
 
-function yamlFiles(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+/**
+ * An empty file (nothing but comments) is refused everywhere: a file emptied by mistake
+ * would silently drop what it set, and for an overlay everything it enabled would be pruned.
+ * `{}` says "nothing to change" on purpose.
+ */
+function emptyFile(rel: string): EmptyFile {
+  const [folder] = rel.split('/');
+  const message = folder === 'overlays'
+    ? 'is empty: an overlay file with no content would remove everything this overlay enabled'
+    : 'is empty: a file with no content would drop every setting it held';
+  switch (folder) {
+    case 'overlays': return { message, fix: 'write `{}` to render the overlay with its region\'s and tier\'s defaults only, restore its content, or delete the file' };
+    case 'tiers': return { message, fix: 'write `{}` to use the built-in tier profile unchanged, restore its content, or delete the file' };
+    case 'regions': return { message, fix: 'restore its content (see regions/region-a.yaml of the shipped environments), or delete the file' };
+    case 'sealed-secrets': return { message, fix: 'write the file with `kubeseal -o yaml`, or delete it' };
+    default: return { message, fix: 'write `{}` to use the platform defaults only, restore its content, or delete the file' };
+  }
 }
 
-/** `.yml` files would be silently ignored: report them. */
-function misnamedFiles(dir: string, rel: string, problems: Problem[]): void {
-  if (!fs.existsSync(dir)) return;
-  for (const f of fs.readdirSync(dir).filter((name) => name.endsWith('.yml')).sort()) {
-    problems.push({ file: `${rel}/${f}`, path: '', message: 'is ignored: environment files end in .yaml', fix: `rename it to ${f.replace(/\.yml$/, '.yaml')}` });
+/**
+ * The `.yaml` entries of `rel` (sorted), reporting everything else in it: a subfolder, a
+ * `.yml` or other file would be silently ignored, and an overlay (or region, tier) moved
+ * there would stop rendering, its tree pruned on the next synth. Hidden names not ending in
+ * .yaml (editor swap files) are ignored. `.yaml` entries are returned even when they are not
+ * regular files: reading them reports why.
+ */
+function yamlFiles(root: string, rel: string, problems: Problem[], what: string, expected: string): string[] {
+  if (environmentEntry(root, rel).kind !== 'folder') return [];
+  const out: string[] = [];
+  for (const name of entryNames(root, rel)) {
+    const file = `${rel}/${name}`;
+    const isYaml = name.endsWith('.yaml');
+    if (name.startsWith('.') && !isYaml) continue;
+    const entry = environmentEntry(root, file);
+    if (entry.kind === 'missing') continue;
+    if (entry.kind === 'folder') {
+      problems.push({ file: `${file}/`, path: '', message: `is a folder: ${what} sit directly in ${rel}/, so files in it are not loaded`, fix: `move ${what} to ${expected}, and anything else out of the environments folder` });
+    } else if (isYaml) {
+      out.push(name);
+    } else if (name.endsWith('.yml')) {
+      problems.push({ file, path: '', message: 'is ignored: environment files end in .yaml', fix: `rename it to ${name.replace(/\.yml$/, '.yaml')}` });
+    } else {
+      problems.push({ file, path: '', message: `is not read: ${rel}/ holds only ${what} (ending in .yaml)`, fix: `move it to ${expected}, or out of the environments folder` });
+    }
   }
+  return out;
+}
+
+/**
+ * Whether `rel` is a folder to read. Missing: no (nothing to report). A file, FIFO, broken or
+ * looping link, or a link out of the environments folder: no, with a problem (listing it
+ * would crash the load or read files from elsewhere).
+ */
+function checkFolder(root: string, rel: string, problems: Problem[], what = 'a folder of .yaml files'): boolean {
+  const full = path.join(root, rel);
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(full);
+  } catch {
+    return false;
+  }
+  const refuse = (message: string, fix: string) => {
+    problems.push({ file: rel, path: '', message, fix });
+    return false;
+  };
+  if (stat.isSymbolicLink()) {
+    let target: string;
+    try {
+      target = fs.realpathSync(full);
+    } catch (err) {
+      return refuse(`is a symbolic link that cannot be followed (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`, `replace it with ${what}, or remove it`);
+    }
+    const realRoot = fs.realpathSync(root);
+    if (!target.startsWith(realRoot + path.sep)) {
+      return refuse(`is a symbolic link to ${target}, outside the environments folder`, `replace it with ${what} inside the environments folder`);
+    }
+    stat = fs.statSync(full);
+  }
+  if (!stat.isDirectory()) return refuse(`is not a folder`, `make it ${what}, or remove it`);
+  return true;
 }
 
 export interface LoadOptions {
@@ -263,8 +339,11 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
     throw new EnvironmentError(envDir, [{ file: '.', path: '', message: `environments folder ${envDir} does not exist`, fix: 'pass --env-dir DIR pointing at a folder with regions/ and overlays/' }]);
   }
 
+  /** Every file that parsed, valid or not: credentials are looked for in all of them. */
+  const parsedFiles: SourceFile[] = [];
   const validate = (src: SourceFile | undefined, fn: ValidateFunction) => {
     if (!src) return undefined;
+    parsedFiles.push(src);
     if (!fn(src.data)) {
       problems.push(...schemaProblems(src.rel, src.data, fn.errors));
       return undefined;
@@ -272,15 +351,15 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
     return src;
   };
 
-  const hasPlatformFile = fs.existsSync(path.join(dir, 'platform.yaml'));
+  const hasPlatformFile = environmentEntry(dir, 'platform.yaml').kind !== 'missing';
   const platform = hasPlatformFile ? validate(readYaml(dir, 'platform.yaml', problems), v.platform) : undefined;
   if (platform) collectAcknowledgements(platform, { platform: true }, acknowledgements);
   /** Layers that exist but failed: overlays built on them are not judged further. */
   const brokenTiers = new Set<string>();
 
   const tierFiles = new Map<Tier, SourceFile>();
-  misnamedFiles(path.join(dir, 'tiers'), 'tiers', problems);
-  for (const f of yamlFiles(path.join(dir, 'tiers'))) {
+  checkFolder(dir, 'tiers', problems);
+  for (const f of yamlFiles(dir, 'tiers', problems, 'tier files', 'tiers/<tier>.yaml')) {
     const name = f.replace(/\.yaml$/, '');
     const rel = `tiers/${f}`;
     if (!(TIERS as readonly string[]).includes(name)) {
@@ -294,8 +373,8 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
   }
 
   const regions = new Map<string, { src: SourceFile; spec: RegionSpec }>();
-  misnamedFiles(path.join(dir, 'regions'), 'regions', problems);
-  for (const f of yamlFiles(path.join(dir, 'regions'))) {
+  checkFolder(dir, 'regions', problems);
+  for (const f of yamlFiles(dir, 'regions', problems, 'region files', 'regions/<region>.yaml')) {
     const name = f.replace(/\.yaml$/, '');
     const rel = `regions/${f}`;
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
@@ -304,6 +383,7 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
     }
     const src = validate(readYaml(dir, rel, problems), v.region);
     if (!src) continue;
+    problems.push(...apiServerProblems(rel, src.data));
     misplacedAcknowledgements(rel, src.data, 'defaults.acknowledge', problems);
     collectAcknowledgements(src, { region: name }, acknowledgements);
     regions.set(name, { src, spec: regionSpec(name, src.data) });
@@ -317,21 +397,13 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
   /** Every overlay file present, valid or not. */
   const foundIds = new Set<string>();
   const overlaysDir = path.join(dir, 'overlays');
-  const regionDirs = fs.existsSync(overlaysDir) ? fs.readdirSync(overlaysDir).sort() : [];
+  const regionDirs = checkFolder(dir, 'overlays', problems, 'a folder of region folders') ? fs.readdirSync(overlaysDir).sort() : [];
   for (const regionName of regionDirs) {
-    if (!fs.statSync(path.join(overlaysDir, regionName)).isDirectory()) continue;
+    // Anything else directly in overlays/ would be silently ignored (dot files are).
+    const regionProblems = regionName.startsWith('.') ? [] : problems;
+    if (!checkFolder(dir, `overlays/${regionName}`, regionProblems, 'a region folder (overlays/<region>/<env>.yaml)')) continue;
     const region = regions.get(regionName);
-    misnamedFiles(path.join(overlaysDir, regionName), `overlays/${regionName}`, problems);
-    for (const entry of fs.readdirSync(path.join(overlaysDir, regionName), { withFileTypes: true })) {
-      // An overlay moved into a subfolder would silently vanish, and its whole tree with it.
-      if (entry.name.startsWith('.') || (entry.isFile() && /\.ya?ml$/.test(entry.name))) continue;
-      problems.push({
-        file: `overlays/${regionName}/${entry.name}${entry.isDirectory() ? '/' : ''}`, path: '',
-        message: entry.isDirectory() ? 'is a folder: overlay files sit directly in overlays/<region>/, so files in it are not loaded' : 'is not an overlay file (overlays end in .yaml)',
-        fix: `move overlay files to overlays/${regionName}/<env>.yaml, and anything else out of the environments folder`,
-      });
-    }
-    for (const f of yamlFiles(path.join(overlaysDir, regionName))) {
+    for (const f of yamlFiles(dir, `overlays/${regionName}`, problems, 'overlay files', `overlays/${regionName}/<env>.yaml`)) {
       const env = f.replace(/\.yaml$/, '');
       const rel = `overlays/${regionName}/${f}`;
       foundIds.add(`${regionName}/${env}`);
@@ -400,7 +472,8 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
   // Cross-field rules run on every overlay that passed its schema, so one round of fixes
   // sees every problem; references to overlays whose own files are broken are not judged.
   const source = (o: OverlaySpec, fieldPath: string) => sourceOf(byId.get(o.id)!, fieldPath);
-  problems.push(...checkOverlays(overlays, source, foundIds), ...checkStreaming(overlays, source));
+  problems.push(...checkOverlays(overlays, source, foundIds), ...checkStreaming(overlays, source), ...checkNames(overlays, source));
+  checkSecrets(parsedFiles, problems);
   if (problems.length) throw new EnvironmentError(envDir, problems);
 
   for (const [i, o] of overlays.entries()) {
@@ -427,7 +500,8 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
 /** Reads kubeseal output files: one SealedSecret per file, keyed by `<namespace>/<name>`. */
 function loadSealedSecrets(dir: string, sealedDir: string, problems: Problem[]): Record<string, SealedSecretEntry> {
   const out: Record<string, SealedSecretEntry> = {};
-  for (const f of yamlFiles(path.join(dir, sealedDir))) {
+  if (!checkFolder(dir, sealedDir, problems)) return out;
+  for (const f of yamlFiles(dir, sealedDir, problems, 'sealed secrets', `${sealedDir}/<namespace>_<name>.yaml`)) {
     const rel = `${sealedDir}/${f}`;
     const src = readYaml(dir, rel, problems);
     if (!src) continue;
@@ -438,7 +512,9 @@ function loadSealedSecrets(dir: string, sealedDir: string, problems: Problem[]):
       problems.push({ file: rel, path: '', message: 'is not a SealedSecret with metadata.name, metadata.namespace and spec.encryptedData', fix: 'write the file with `kubeseal -o yaml` (see the README section on Sealed Secrets)' });
       continue;
     }
-    out[`${namespace}/${name}`] = {
+    const sealedProblems = checkSealedSecret(rel, doc);
+    if (sealedProblems.length) problems.push(...sealedProblems);
+    else out[`${namespace}/${name}`] = {
       encryptedData: doc.spec.encryptedData,
       type: doc.spec.template?.type,
       annotations: doc.metadata.annotations ?? {},
@@ -461,6 +537,7 @@ function regionSpec(name: string, data: any): RegionSpec {
     secrets: merge(REGION_DEFAULTS.secrets[backend], data.secrets) as RegionSpec['secrets'],
     objectStorage: data.objectStorage,
     ...(data.registry ? { registry: data.registry } : {}),
+    ...(data.apiServer ? { apiServer: { ports: REGION_DEFAULTS.apiServerPorts, ...data.apiServer } } : {}),
   };
 }
 

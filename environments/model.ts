@@ -86,6 +86,19 @@ export interface RegionSpec {
    * plugins): repository prefix and the name of a docker-registry Secret allowed to push.
    */
   readonly registry?: { readonly repository: string; readonly pushSecret: string };
+  /**
+   * The Kubernetes API server's addresses: API-server egress and webhook ingress are limited
+   * to them. Without them those rules allow any address (and synth warns).
+   */
+  readonly apiServer?: ApiServerSpec;
+}
+
+/** Where the API server is reached, and where its webhook calls come from. */
+export interface ApiServerSpec {
+  /** CIDR blocks: the `kubernetes` Service's ClusterIP and the endpoints behind it. */
+  readonly cidrs: readonly string[];
+  /** Ports pods reach it on (Service and endpoint ports). */
+  readonly ports: readonly number[];
 }
 
 export type PostgresEngine = 'cloudnative-pg' | 'zalando' | 'external-patroni';

@@ -155,6 +155,8 @@ export const TIER_PROFILES: Readonly<Record<Tier, PartialSettings>> = {
 export const REGION_DEFAULTS = {
   databaseNodes: { labels: {}, taints: [] },
   zoneLabel: 'topology.kubernetes.io/zone',
+  // The kubernetes Service listens on 443; the API server behind it usually on 6443.
+  apiServerPorts: [443, 6443],
   gitops: {
     flux: { path: './dist', sourceRef: { name: 'flux-system', namespace: 'flux-system' }, interval: '10m' },
     argocd: { path: 'dist', targetRevision: 'main', namespace: 'argocd', destinationServer: 'https://kubernetes.default.svc' },

@@ -62,16 +62,31 @@ export function formatValue(value: unknown): string {
   return out.length > LIMIT ? `${out.slice(0, LIMIT - 3)}...` : out;
 }
 
+// C0 and C1 controls, line and paragraph separators, bidi overrides and isolates.
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text from the user's files (a key, a file name) as printed: one line that cannot move the
+ * cursor or reorder what follows, cut at `limit` characters (never inside a surrogate pair).
+ */
+export function printable(text: string, limit: number): string {
+  const escaped = text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (escaped.length <= limit) return escaped;
+  const cut = escaped.slice(0, limit - 3);
+  return `${/[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut}...`;
+}
+
 export function formatProblems(envDir: string, problems: readonly Problem[]): string {
   const lines = [`${problems.length} problem${problems.length === 1 ? '' : 's'} in ${envDir}; nothing was written.`];
   const byFile = new Map<string, Problem[]>();
   for (const p of problems) byFile.set(p.file, [...(byFile.get(p.file) ?? []), p]);
   for (const file of [...byFile.keys()].sort()) {
-    lines.push('', `  ${file}`);
+    lines.push('', `  ${printable(file, 200)}`);
     for (const p of byFile.get(file)!) {
-      const where = p.path ? `${p.path}: ` : '';
-      const value = 'value' in p ? ` (value: ${formatValue(p.value)})` : '';
-      lines.push(`    ${where}${p.message}${value}`, `      fix: ${p.fix}`);
+      const where = p.path ? `${printable(p.path, 200)}: ` : '';
+      const value = 'value' in p ? ` (value: ${printable(formatValue(p.value), 100)})` : '';
+      lines.push(`    ${where}${printable(p.message, 600)}${value}`, `      fix: ${printable(p.fix, 900)}`);
     }
   }
   return lines.join('\n');

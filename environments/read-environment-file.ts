@@ -1,114 +1,205 @@
 /**
- * Reads one environment file as hostile input: only regular files inside the environments
- * folder, bounded in size, valid UTF-8 without a byte-order mark or NUL bytes, one YAML 1.2
- * document (core schema) with unique keys, few aliases and a bounded, acyclic expansion. Any
- * failure is one Problem naming the file; nothing here can hang (no FIFO or device is ever
- * opened) or blow up memory (an alias bomb stops at the alias budget).
+ * Reads one file of an environments folder without trusting it: the entry is judged by
+ * lstat/realpath before anything is opened (opening a FIFO blocks forever), symbolic links
+ * are followed only when they stay inside the folder, the size is capped before reading, and
+ * the bytes must be UTF-8 without a byte-order mark or NUL bytes. The text is then parsed by
+ * parseEnvironmentYaml under its limits.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
-import type { Problem } from './problems';
+import { parseEnvironmentYaml } from './environment-yaml';
+import { Problem } from './problems';
 
-/** Environment files are small; a larger one is a mistake or an attack. */
+/** Environment files are settings, never bulk data. */
 export const MAX_FILE_BYTES = 1024 * 1024;
-/** Aliases per document: a handful is normal, a bomb needs many. */
-export const MAX_ALIASES = 100;
-/** Values (scalars, list items, map entries) after aliases are expanded. */
-export const MAX_NODES = 100_000;
 
-export type ReadResult = { readonly data: unknown } | { readonly problem: Problem };
+/** What an entry of the environments folder is, judged without opening it. */
+export type EnvironmentEntry =
+  | { readonly kind: 'file' | 'folder' | 'missing'; readonly real?: string }
+  | { readonly kind: 'refused'; readonly message: string; readonly fix: string };
 
-const problem = (file: string, message: string, fix: string): ReadResult => ({ problem: { file, path: '', message, fix } });
+const MOVE_OR_REPLACE = 'replace it with a regular file, or move it out of the environments folder';
 
-export function readEnvironmentFile(dir: string, rel: string): ReadResult {
-  const full = path.join(dir, rel);
-  let stat: fs.Stats;
+/** `rel` (relative to `root`), following symbolic links only while they stay inside `root`. */
+export function environmentEntry(root: string, rel: string): EnvironmentEntry {
+  const full = path.join(root, rel);
+  let link: fs.Stats;
   try {
-    stat = fs.lstatSync(full);
-    if (stat.isSymbolicLink()) {
-      const target = fs.realpathSync(full);
-      const root = fs.realpathSync(dir);
-      if (target !== root && !target.startsWith(root + path.sep)) {
-        return problem(rel, `is a symbolic link to ${target}, outside the environments folder`, 'copy the file into the environments folder instead of linking to it');
-      }
-      stat = fs.statSync(full);
-    }
+    link = fs.lstatSync(full);
   } catch (err) {
-    return problem(rel, `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check the file exists and is readable');
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
+    return { kind: 'refused', message: `cannot be read (${code ?? 'error'})`, fix: 'check the file permissions' };
   }
-  if (!stat.isFile()) {
-    const what = stat.isFIFO() ? 'a named pipe (FIFO)' : stat.isSocket() ? 'a socket' : stat.isDirectory() ? 'a folder' : 'a device';
-    return problem(rel, `is ${what}, not a regular file`, 'replace it with a regular YAML file, or remove it');
+  let real: string;
+  let realRoot: string;
+  try {
+    real = fs.realpathSync(full);
+    realRoot = fs.realpathSync(root);
+  } catch {
+    const fix = 'point it at a file inside the environments folder, or remove it';
+    return { kind: 'refused', message: 'is a symbolic link that points nowhere (or at itself)', fix };
   }
-  if (stat.size > MAX_FILE_BYTES) {
-    return problem(rel, `is ${stat.size} bytes; environment files are at most ${MAX_FILE_BYTES} bytes`, 'keep only settings in environment files; split or shorten it');
+  const inside = path.relative(realRoot, real);
+  if (inside === '..' || inside.startsWith(`..${path.sep}`) || path.isAbsolute(inside)) {
+    const what = link.isSymbolicLink() ? `is a symbolic link to ${fs.readlinkSync(full)}` : 'is reached through a symbolic link';
+    const fix = 'copy the file into the environments folder instead of linking to it';
+    return { kind: 'refused', message: `${what}, outside the environments folder`, fix };
   }
-  const bytes = fs.readFileSync(full);
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-    return problem(rel, 'starts with a byte-order mark', 'save the file as UTF-8 without a byte-order mark');
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(real);
+  } catch (err) {
+    // Removed or made unreadable between the two calls.
+    return { kind: 'refused', message: `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, fix: 'check the file permissions' };
+  }
+  if (st.isFile()) return { kind: 'file', real };
+  if (st.isDirectory()) return { kind: 'folder', real };
+  const kind = st.isFIFO() ? 'a named pipe (FIFO)'
+    : st.isSocket() ? 'a socket'
+      : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'not a regular file';
+  return { kind: 'refused', message: `is ${kind}, not a regular file`, fix: MOVE_OR_REPLACE };
+}
+
+/** The names in a folder of the environments folder, sorted (byte order, as on every machine). */
+export function entryNames(root: string, rel: string): string[] {
+  return fs.readdirSync(path.join(root, rel)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export interface EnvironmentFile {
+  readonly rel: string;
+  readonly data: Record<string, any>;
+}
+
+/** What an empty file (nothing but comments and blank lines) means, for this kind of file. */
+export interface EmptyFile {
+  readonly message: string;
+  readonly fix: string;
+}
+
+/**
+ * The file's top-level mapping, or undefined after pushing a problem that names the file.
+ * Never opens anything but a regular file, never reads more than MAX_FILE_BYTES.
+ */
+export function readEnvironmentFile(root: string, rel: string, problems: Problem[], empty: EmptyFile): EnvironmentFile | undefined {
+  const refuse = (message: string, fix: string, extra: { path?: string; value?: unknown } = {}) => {
+    problems.push({ file: rel, path: extra.path ?? '', ...('value' in extra ? { value: extra.value } : {}), message, fix });
+    return undefined;
+  };
+  const entry = environmentEntry(root, rel);
+  if (entry.kind === 'refused') return refuse(entry.message, entry.fix);
+  if (entry.kind === 'missing') return refuse('cannot read the file: it does not exist', 'check the file exists and is readable');
+  if (entry.kind === 'folder') return refuse('is a folder, not a file', 'move its files out and remove the folder, or rename it');
+
+  const bytes = readBounded(entry.real!);
+  if (bytes === 'too large') {
+    return refuse(`is larger than ${MAX_FILE_BYTES} bytes (1 MiB), the limit for environment files`,
+      'keep environment files to settings; move bulk data elsewhere');
+  }
+  if (typeof bytes === 'string') return refuse(bytes, MOVE_OR_REPLACE);
+  const text = decode(bytes);
+  if ('message' in text) return refuse(text.message, text.fix);
+
+  const parsed = parseEnvironmentYaml(text.text);
+  if (parsed.kind === 'problem') return refuse(parsed.problem.message, parsed.problem.fix, parsed.problem);
+  if (parsed.kind === 'empty') return refuse(empty.message, empty.fix);
+  const data = parsed.data;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    return refuse('must be a YAML mapping', 'write key: value pairs at the top level', { value: data });
+  }
+  return { rel, data: data as Record<string, any> };
+}
+
+/**
+ * The bytes of a regular file of at most MAX_FILE_BYTES (judged by its size before reading,
+ * and again by what was read, for a file that grows), or why not. O_NONBLOCK and O_NOFOLLOW
+ * keep a file swapped for a FIFO or a link after it was judged from blocking or escaping.
+ */
+function readBounded(file: string): Buffer | 'too large' | string {
+  const flags = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOFOLLOW ?? 0);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, flags);
+  } catch (err) {
+    return `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return 'is not a regular file';
+    if (st.size > MAX_FILE_BYTES) return 'too large';
+    // One byte more than allowed: a file that grew since fstat is caught, not cut short.
+    const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const n = fs.readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    return length > MAX_FILE_BYTES ? 'too large' : buffer.subarray(0, length);
+  } catch (err) {
+    return `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+const SAVE_AS_UTF8 = 'save the file as UTF-8 without a byte-order mark';
+
+/** UTF-8 text, or where the bytes stop being it. */
+function decode(bytes: Uint8Array): { text: string } | { message: string; fix: string } {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { message: 'starts with a byte-order mark', fix: SAVE_AS_UTF8 };
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    return { message: 'starts with a UTF-16 byte-order mark', fix: SAVE_AS_UTF8 };
   }
   const nul = bytes.indexOf(0);
-  if (nul !== -1) return problem(rel, `holds a NUL byte at byte offset ${nul}`, 'remove it: environment files are text');
-  let text: string;
+  if (nul !== -1) {
+    return { message: `contains a NUL byte at byte offset ${nul} (line ${lineAt(bytes, nul)})`, fix: `${SAVE_AS_UTF8}: NUL bytes mean it is binary or UTF-16` };
+  }
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes) };
   } catch {
-    return problem(rel, `is not valid UTF-8 (first bad byte at offset ${invalidUtf8Offset(bytes)})`, 'save the file as UTF-8');
+    const offset = invalidUtf8Offset(bytes);
+    const byte = bytes[offset].toString(16).toUpperCase().padStart(2, '0');
+    return {
+      message: `is not valid UTF-8: byte 0x${byte} at byte offset ${offset} (line ${lineAt(bytes, offset)})`,
+      fix: `${SAVE_AS_UTF8} (it may be Latin-1 or Windows-1252)`,
+    };
   }
-
-  const docs = parseAllDocuments(text, { version: '1.2', schema: 'core', uniqueKeys: true, merge: false, prettyErrors: true });
-  const all = Array.isArray(docs) ? docs : [docs];
-  if (all.length > 1) return problem(rel, `holds ${all.length} YAML documents`, 'keep one document per environment file (remove the --- separators)');
-  const doc = all[0];
-  if (!doc) return { data: undefined };
-  const error = doc.errors[0];
-  if (error) {
-    const at = error.linePos?.[0];
-    const where = at ? ` at line ${at.line}, column ${at.col}` : '';
-    const reason = error.code === 'DUPLICATE_KEY' ? 'a key appears twice in one mapping' : error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    return problem(rel, `is not valid YAML: ${reason}${where}`, error.code === 'DUPLICATE_KEY' ? 'keep one of the two entries' : 'fix the YAML syntax (indentation, quotes, colons)');
-  }
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIASES });
-  } catch (err) {
-    return problem(rel, `expands too far: ${(err as Error).message.split('\n')[0]}`, `use at most ${MAX_ALIASES} aliases (*name), or write the values out`);
-  }
-  const shape = measure(data);
-  if (shape === 'cycle') return problem(rel, 'holds an alias that refers to itself', 'write the value out instead of referring to its own anchor');
-  if (shape === 'too-large') return problem(rel, `expands to more than ${MAX_NODES} values once aliases are resolved`, 'write the values out, without aliases that repeat large structures');
-  return { data };
 }
 
-/** Walks the value once, stopping at a cycle or past MAX_NODES. */
-function measure(value: unknown): 'ok' | 'cycle' | 'too-large' {
-  let count = 0;
-  const onPath = new Set<unknown>();
-  const walk = (v: unknown): 'ok' | 'cycle' | 'too-large' => {
-    if (++count > MAX_NODES) return 'too-large';
-    if (v === null || typeof v !== 'object') return 'ok';
-    if (onPath.has(v)) return 'cycle';
-    onPath.add(v);
-    for (const child of Array.isArray(v) ? v : Object.values(v as object)) {
-      const r = walk(child);
-      if (r !== 'ok') return r;
-    }
-    onPath.delete(v);
-    return 'ok';
-  };
-  return walk(value);
+function lineAt(bytes: Uint8Array, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) line++;
+  return line;
 }
 
-/** Offset of the first byte that does not start or continue a well-formed UTF-8 sequence. */
-function invalidUtf8Offset(b: Uint8Array): number {
+/** Start of the first sequence that is not UTF-8 (the rules TextDecoder applies). */
+function invalidUtf8Offset(bytes: Uint8Array): number {
   let i = 0;
-  while (i < b.length) {
-    const c = b[i];
-    const n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : (c & 0xf0) === 0xe0 ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
-    if (n < 0) return i;
-    for (let k = 1; k <= n; k++) if (i + k >= b.length || (b[i + k] & 0xc0) !== 0x80) return i;
-    i += n + 1;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    // Continuation bytes needed, and the range of the first one (excluding overlong forms,
+    // surrogates and code points above U+10FFFF).
+    let need: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b === 0xe0) [need, low] = [2, 0xa0];
+    else if (b === 0xed) [need, high] = [2, 0x9f];
+    else if (b >= 0xe1 && b <= 0xef) need = 2;
+    else if (b === 0xf0) [need, low] = [3, 0x90];
+    else if (b === 0xf4) [need, high] = [3, 0x8f];
+    else if (b >= 0xf1 && b <= 0xf3) need = 3;
+    else return i;
+    for (let k = 1; k <= need; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || c < (k === 1 ? low : 0x80) || c > (k === 1 ? high : 0xbf)) return i;
+    }
+    i += need + 1;
   }
-  return i;
+  return bytes.length;
 }

@@ -3,15 +3,29 @@
  * when a value fails there. Overlay, tier and region-default files hold only what differs,
  * so their schemas are the settings schema with nothing required (`partial`).
  */
+import {
+  DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN, HOSTNAME_PATTERN, LABEL_KEY_PATTERN, LABEL_VALUE_PATTERN, POSTGRES_IDENTIFIER_PATTERN, SECRET_STORE_NAME_PATTERN,
+  STORAGE_CLASS_NAME_PATTERN,
+} from '../constructs/platform/names';
 import { TIERS } from './model';
 
 type Schema = Record<string, any>;
 
 /** A Kubernetes resource quantity (`500m`, `2`, `4Gi`, `1.5G`). */
 export const QUANTITY_PATTERN = '^([0-9]+(\\.[0-9]+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$';
-const DNS_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$';
+/** A pipeline name prefixes its Kafka topics and names the role `<name>_cdc` (at most 63 bytes), so it starts with a letter. */
+const PIPELINE_NAME_PATTERN = '^[a-z]([-a-z0-9]{0,57}[a-z0-9])?$';
+/** `schema.table`, each an unquoted lower-case PostgreSQL identifier. */
+const TABLE_PATTERN = '^[a-z_][a-z0-9_]{0,62}\\.[a-z_][a-z0-9_]{0,62}$';
 const GO_DURATION_PATTERN = '^([0-9]+(\\.[0-9]+)?(h|m|s|ms))+$';
-const CRON_PATTERN = '^(@(hourly|daily|weekly|monthly|yearly)|(\\S+\\s+){4}\\S+)$';
+/**
+ * Five fields of digits, `*`, `,`, `-` and `/`, one space apart: what the OpenSearch and Velero
+ * constructs accept. OpenSearch reads five fields only; Velero and CloudNativePG also read
+ * @-descriptors (Zalando does not: a load-time check says so).
+ */
+const FIVE_FIELD_CRON = '[0-9*,/-]+( [0-9*,/-]+){4}';
+const CRON_PATTERN = `^${FIVE_FIELD_CRON}$`;
+const CRON_OR_DESCRIPTOR_PATTERN = `^(@(hourly|daily|weekly|monthly|yearly)|${FIVE_FIELD_CRON})$`;
 
 const str = (extra: Schema = {}): Schema => ({ type: 'string', minLength: 1, ...extra });
 const int = (minimum: number, maximum: number, hint?: string): Schema => ({ type: 'integer', minimum, maximum, ...(hint ? { hint } : {}) });
@@ -19,7 +33,23 @@ const bool = (): Schema => ({ type: 'boolean' });
 const quantity = (what: string): Schema => ({ type: 'string', pattern: QUANTITY_PATTERN, hint: `write ${what} as a Kubernetes quantity, such as 500m, 2, 512Mi or 20Gi` });
 const dnsLabel = (what: string): Schema => ({ type: 'string', pattern: DNS_LABEL_PATTERN, hint: `${what} must be a DNS label: lower-case letters, digits and '-', at most 63 characters` });
 const duration = (): Schema => ({ type: 'string', pattern: GO_DURATION_PATTERN, hint: 'write a Go duration such as 720h, 30m or 1h30m' });
-const cron = (): Schema => ({ type: 'string', pattern: CRON_PATTERN, hint: "write a five-field cron expression such as '0 2 * * *'" });
+const cron = (options: { descriptors?: boolean } = {}): Schema => ({
+  type: 'string',
+  pattern: options.descriptors ? CRON_OR_DESCRIPTOR_PATTERN : CRON_PATTERN,
+  hint: "write a five-field cron expression (minute hour day-of-month month day-of-week) of numbers, *, ranges, lists and /steps, such as '0 2 * * *'"
+    + (options.descriptors ? ', or @hourly, @daily, @weekly, @monthly, @yearly' : ''),
+});
+const dnsSubdomain = (what: string): Schema => ({
+  type: 'string', pattern: DNS_SUBDOMAIN_PATTERN, hint: `${what} must be a DNS subdomain: lower-case letters, digits, '-' and '.', at most 253 characters`,
+});
+const labelKey = (what: string): Schema => ({
+  type: 'string', pattern: LABEL_KEY_PATTERN,
+  hint: `${what} must be a label key: an optional DNS-subdomain prefix and '/', then at most 63 letters, digits, '-', '_' and '.', e.g. node.role or topology.kubernetes.io/zone`,
+});
+const labelValue = (what: string): Schema => ({
+  type: 'string', pattern: LABEL_VALUE_PATTERN, hint: `${what} must be a label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit`,
+});
+const postgresIdentifier = (hint: string): Schema => ({ type: 'string', pattern: POSTGRES_IDENTIFIER_PATTERN, hint });
 const retention = (): Schema => ({ type: 'string', pattern: '^[1-9][0-9]*[dwm]$', hint: 'write a retention such as 30d, 4w or 3m (days, weeks, months)' });
 const obj = (properties: Record<string, Schema>, required: string[] = Object.keys(properties)): Schema => ({
   type: 'object', properties, required, additionalProperties: false,
@@ -55,12 +85,13 @@ export const SETTINGS_SCHEMA: Schema = obj({
     databases: {
       type: 'array',
       items: obj({
-        name: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$', hint: 'a database name must be a lower-case Postgres identifier: letters, digits and _, starting with a letter or _, at most 63 characters' },
+        name: postgresIdentifier('a database name must be a lower-case Postgres identifier: letters, digits and _, starting with a letter, ending with a letter or digit, '
+          + 'at most 63 characters, not starting with pg_ (it also names the owner role and, with _ as -, its Kubernetes objects)'),
         poolerInstances: int(0, 10),
         poolMode: { type: 'string', enum: ['session', 'transaction'], hint: 'set poolMode to session or transaction' },
       }, ['name']),
     },
-    backup: obj({ schedule: cron(), retention: retention() }),
+    backup: obj({ schedule: cron({ descriptors: true }), retention: retention() }),
     external: obj({
       addresses: { type: 'array', items: { type: 'string', format: 'ipv4', hint: 'list the PgBouncer VMs by IPv4 address' } },
       pgbouncerPort: int(1, 65535),
@@ -79,7 +110,7 @@ export const SETTINGS_SCHEMA: Schema = obj({
   }),
   velero: obj({
     enabled: bool(),
-    schedule: cron(),
+    schedule: cron({ descriptors: true }),
     ttl: duration(),
     extraNamespaces: { type: 'array', items: dnsLabel('a namespace') },
   }),
@@ -105,12 +136,15 @@ export const SETTINGS_SCHEMA: Schema = obj({
     pipelines: {
       type: 'array',
       items: obj({
-        name: dnsLabel('a pipeline name'),
-        database: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$', hint: 'name a database of postgres.databases' },
+        name: {
+          type: 'string', pattern: PIPELINE_NAME_PATTERN,
+          hint: "a pipeline name is a DNS label that starts with a letter and has at most 59 characters: it prefixes the pipeline's Kafka topics and names its PostgreSQL role <name>_cdc",
+        },
+        database: postgresIdentifier('name a database of postgres.databases'),
         tables: {
           type: 'array',
           minItems: 1,
-          items: { type: 'string', pattern: '^[a-z_][a-z0-9_]*\\.[a-z_][a-z0-9_]*$', hint: 'write each table as schema.table, e.g. public.employees' },
+          items: { type: 'string', pattern: TABLE_PATTERN, hint: 'write each table as schema.table, e.g. public.employees' },
         },
         indices: {
           type: 'object',
@@ -150,12 +184,12 @@ export const SETTINGS_SCHEMA: Schema = obj({
 });
 
 const nodePool = obj({
-  labels: map({ type: 'string' }),
+  labels: { ...map(labelValue('a node label value')), propertyNames: labelKey('a node label key') },
   taints: {
     type: 'array',
     items: obj({
-      key: str(),
-      value: str(),
+      key: labelKey('a taint key'),
+      value: labelValue('a taint value'),
       effect: { type: 'string', enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'], hint: 'set effect to NoSchedule, PreferNoSchedule or NoExecute' },
     }),
   },
@@ -178,10 +212,16 @@ export const ACKNOWLEDGE_SCHEMA: Schema = {
 
 export const REGION_SCHEMA: Schema = obj({
   clusterPrefix: dnsLabel('clusterPrefix'),
-  baseDomain: { type: 'string', pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?\\.)+[a-z]{2,}$', hint: 'write a DNS domain such as region-a.example.org' },
-  storageClasses: obj({ fast: str(), retain: str() }),
+  baseDomain: {
+    type: 'string', pattern: HOSTNAME_PATTERN,
+    hint: 'write a DNS domain such as region-a.example.org: lower-case labels of at most 63 characters, at most 253 in all (host names are built under it)',
+  },
+  storageClasses: obj({
+    fast: { type: 'string', pattern: STORAGE_CLASS_NAME_PATTERN, hint: "name a StorageClass of the cluster: a DNS subdomain (lower-case letters, digits, '-' and '.')" },
+    retain: { type: 'string', pattern: STORAGE_CLASS_NAME_PATTERN, hint: "name a StorageClass of the cluster: a DNS subdomain (lower-case letters, digits, '-' and '.')" },
+  }),
   databaseNodes: nodePool,
-  zoneLabel: str(),
+  zoneLabel: labelKey('zoneLabel'),
   gitops: {
     type: 'object',
     hint: 'gitops.engine is flux or argocd; argocd also needs repoURL',
@@ -189,7 +229,7 @@ export const REGION_SCHEMA: Schema = obj({
       obj({
         engine: { const: 'flux' },
         path: str(),
-        sourceRef: obj({ name: str(), namespace: str() }),
+        sourceRef: obj({ name: dnsSubdomain('the GitRepository name'), namespace: dnsLabel('the GitRepository namespace') }),
         interval: duration(),
       }, ['engine']),
       obj({
@@ -197,7 +237,7 @@ export const REGION_SCHEMA: Schema = obj({
         path: str(),
         repoURL: { type: 'string', pattern: '^(https://|ssh://|git@)', hint: 'give the repository URL Argo CD clones, https:// or ssh://' },
         targetRevision: str(),
-        namespace: str(),
+        namespace: dnsLabel('the Argo CD namespace'),
         destinationServer: str(),
       }, ['engine', 'repoURL']),
     ],
@@ -208,15 +248,31 @@ export const REGION_SCHEMA: Schema = obj({
     oneOf: [
       obj({
         kind: { const: 'external-secrets' },
-        storeName: str(),
+        storeName: {
+          type: 'string', pattern: SECRET_STORE_NAME_PATTERN,
+          hint: "name the (Cluster)SecretStore: a DNS subdomain (lower-case letters, digits, '-' and '.'), e.g. platform-secrets",
+        },
         storeKind: { type: 'string', enum: ['ClusterSecretStore', 'SecretStore'] },
         refreshInterval: duration(),
       }, ['kind', 'storeName']),
-      obj({ kind: { const: 'sealed-secrets' }, controllerNamespace: str(), controllerName: str() }, ['kind']),
+      obj({ kind: { const: 'sealed-secrets' }, controllerNamespace: dnsLabel('controllerNamespace'), controllerName: dnsLabel('controllerName') }, ['kind']),
     ],
   },
   objectStorage: obj({ endpoint: { type: 'string', pattern: '^https?://', hint: 'give the S3 endpoint URL, e.g. https://s3.region-a.example.org' } }),
-  registry: obj({ repository: str(), pushSecret: str() }),
+  registry: obj({ repository: str(), pushSecret: dnsSubdomain('pushSecret (a Secret name)') }),
+  apiServer: obj({
+    // Each block is parsed by environments/api-server.ts, which says what is wrong with it.
+    cidrs: {
+      type: 'array', minItems: 1,
+      items: { type: 'string', hint: 'write each address as a CIDR block, e.g. 10.0.0.1/32 or fd00::1/128' },
+      hint: 'list the API server\'s addresses as CIDR blocks, e.g. [10.96.0.1/32, 192.168.10.0/24]',
+    },
+    ports: {
+      type: 'array', minItems: 1, uniqueItems: true,
+      items: int(1, 65535, 'give each port as a number from 1 to 65535'),
+      hint: 'list the ports pods reach the API server on, e.g. [443, 6443]',
+    },
+  }, ['cidrs']),
   // Compiled once and shared with overlay files (see load.ts).
   defaults: { $ref: 'strata:overlay' },
   acknowledge: ACKNOWLEDGE_SCHEMA,

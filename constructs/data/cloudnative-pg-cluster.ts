@@ -6,6 +6,7 @@ import * as cnpg from '../../imports/postgresql.cnpg.io';
 import type { ComputeResources, NodePool, SecretBackend } from '../../environments/model';
 import { addAlertRules } from '../platform/alert-rules';
 import { componentLabels } from '../platform/labels';
+import { shortName } from '../platform/names';
 import { allowEgressToAddresses, allowTraffic, PodGroup } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
 import { protectFromPrune } from '../platform/protection';
@@ -270,7 +271,8 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster 
   }
 
   private addPooler(database: string, instances: number, poolMode: 'session' | 'transaction'): string {
-    const poolerName = `${this.clusterName}-pooler-${objectName(database)}`;
+    // A Service name: at most 63 characters, so a long cluster or database name is shortened.
+    const poolerName = shortName(`${this.clusterName}-pooler-${objectName(database)}`);
     const pods: PodGroup = { namespace: this.namespace, podLabels: { 'cnpg.io/poolerName': poolerName } };
     new cnpg.Pooler(this, `Pooler-${database}`, {
       metadata: { name: poolerName, namespace: this.namespace, labels: componentLabels('pgbouncer', poolerName, 'connection-pooler') },
@@ -367,8 +369,8 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster 
       metadata: { name: `${this.clusterName}-daily`, namespace: this.namespace },
       spec: {
         cluster: { name: this.clusterName },
-        // CloudNativePG schedules have a leading seconds field.
-        schedule: `0 ${this.props.backupSchedule}`,
+        // CloudNativePG schedules have a leading seconds field; an @-descriptor stands alone.
+        schedule: this.props.backupSchedule.startsWith('@') ? this.props.backupSchedule : `0 ${this.props.backupSchedule}`,
         method: cnpg.ScheduledBackupSpecMethod.PLUGIN,
         pluginConfiguration: { name: BARMAN_PLUGIN },
         backupOwnerReference: cnpg.ScheduledBackupSpecBackupOwnerReference.SELF,

@@ -37,6 +37,19 @@ export interface PlatformNamespaceProps {
    * @default none
    */
   readonly egressAnywhere?: readonly number[] | 'any';
+  /**
+   * Where the API server is: API-server egress goes only to these addresses, and webhook
+   * ingress is accepted only from them.
+   * @default any address (on ports 443 and 6443 for egress)
+   */
+  readonly apiServer?: ApiServerAddresses;
+}
+
+export interface ApiServerAddresses {
+  /** CIDR blocks of the API server (its Service ClusterIP and endpoints). */
+  readonly cidrs: readonly string[];
+  /** @default [443, 6443] */
+  readonly ports?: readonly number[];
 }
 
 /** The Kubernetes API is reached on 443 (Service) or 6443 (endpoints) depending on the distribution. */
@@ -131,14 +144,17 @@ export class PlatformNamespace extends Construct {
       },
     });
 
+    // The API server is not a pod, so no selector can name it: its addresses can, where the
+    // region gives them; otherwise only its ports.
+    const apiServerPeers = props.apiServer?.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
     if (props.apiServerEgress) {
+      const ports = (props.apiServer?.ports ?? API_SERVER_PORTS).map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
       new k8s.KubeNetworkPolicy(this, 'AllowApiServer', {
         metadata: { name: 'allow-apiserver-egress', namespace: props.name },
         spec: {
           podSelector: {},
           policyTypes: ['Egress'],
-          // The API server is not a pod, so no selector can name it; its ports can.
-          egress: [{ ports: API_SERVER_PORTS.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }],
+          egress: [{ ...(apiServerPeers ? { to: apiServerPeers } : {}), ports }],
         },
       });
     }
@@ -166,8 +182,11 @@ export class PlatformNamespace extends Construct {
         spec: {
           podSelector: {},
           policyTypes: ['Ingress'],
-          // Webhook calls come from the control plane's node addresses, which vary per cluster.
-          ingress: [{ ports: props.webhookPorts.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }],
+          // Webhook calls come from the API server's own addresses: any source unless the region names them.
+          ingress: [{
+            ...(apiServerPeers ? { from: apiServerPeers } : {}),
+            ports: props.webhookPorts.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
+          }],
         },
       });
     }

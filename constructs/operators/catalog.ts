@@ -4,8 +4,10 @@
  * (`OverlayContext.requireOperator`), plus what those entries depend on.
  */
 import { HelmChartName, IMAGES } from '../versions';
+import { PROMETHEUS_PODS } from '../platform/network';
 import type { PodSecurityLevel } from '../platform/overlay-context';
 import { compareStrings } from '../platform/ordering';
+import type { OperatorEgressRule } from './operator-egress';
 
 export interface OperatorDefinition {
   /** Release name; also the Flux HelmRelease / Argo CD Application name. A public contract. */
@@ -26,6 +28,8 @@ export interface OperatorDefinition {
   readonly largeCrds?: boolean;
   /** Egress beyond the cluster the operator needs, on these ports or all ('any'). @default none */
   readonly egressAnywhere?: readonly number[] | 'any';
+  /** Egress of some of the operator's pods to named peers (see OperatorEgress). @default none */
+  readonly egress?: readonly OperatorEgressRule[];
 }
 
 const DEFINITIONS: readonly OperatorDefinition[] = [
@@ -39,8 +43,19 @@ const DEFINITIONS: readonly OperatorDefinition[] = [
     podSecurityReason: 'node-exporter needs the host network, PID namespace and root filesystem',
     webhookPorts: [10250],
     largeCrds: true,
-    // Prometheus scrapes kubelets and node exporters on node addresses; Alertmanager calls receivers.
-    egressAnywhere: 'any',
+    // Only Prometheus leaves the namespace (workloads' scrape paths are opened by scrapePods):
+    // the chart's default monitors scrape node addresses (kubelet 10250, node-exporter 9100 on
+    // the host network, kube-proxy 10249, controller manager 10257, scheduler 10259, etcd
+    // metrics 2381) and CoreDNS. Alertmanager receivers are not modelled, so it gets no egress.
+    egress: [
+      { name: 'prometheus-to-nodes', podLabels: PROMETHEUS_PODS.podLabels, to: 'nodes', ports: [2381, 9100, 10249, 10250, 10257, 10259] },
+      {
+        name: 'prometheus-to-coredns',
+        podLabels: PROMETHEUS_PODS.podLabels,
+        to: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } },
+        ports: [9153],
+      },
+    ],
     values: {
       crds: { enabled: true },
       prometheus: {

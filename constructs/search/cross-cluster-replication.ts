@@ -5,6 +5,7 @@ import { addSetupJob } from '../platform/setup-job';
 import type { ComputeResources } from '../../environments/model';
 import { hardenedContainer, restrictedPodSecurityContext } from '../platform/hardening';
 import { componentLabels } from '../platform/labels';
+import { shortName } from '../platform/names';
 import { allowEgressToAddresses, allowTraffic, PodGroup } from '../platform/network';
 import { SEARCH_IMAGES } from '../versions';
 import { assertIndexPattern } from './index-names';
@@ -172,7 +173,8 @@ export class CrossClusterReplication extends Construct {
     const ttlSecondsAfterFinished = props.ttlSecondsAfterFinished ?? 86400;
     // Everything the Job's spec is made of: a change of any of it is a new Job.
     const hash = createHash('sha256').update(JSON.stringify({ script: REPLICATION_SETUP_SCRIPT, env, image, resources, ttlSecondsAfterFinished, secret: user.name, ca: follower.ca })).digest('hex').slice(0, 10);
-    this.jobName = `${follower.clusterName}-replication-setup-${hash}`;
+    // The job-name label of its pods holds at most 63 characters.
+    this.jobName = shortName(`${follower.clusterName}-replication-setup-${hash}`);
     const podLabels = { 'app.kubernetes.io/name': 'opensearch-replication-setup', 'app.kubernetes.io/instance': follower.clusterName };
     this.jobPods = { namespace: follower.namespace, podLabels };
 

@@ -15,6 +15,7 @@ import { PlatformCa } from '../tls/platform-ca';
 import { OPENSEARCH, SEARCH_IMAGES } from '../versions';
 import type { IndexTemplateOptions, IndexWriteAccess, IOpenSearchCluster, OpenSearchClient } from './search-cluster';
 import { assertIndexName, assertIndexPattern, assertSecurityName, objectNameFor, patternMatches } from './index-names';
+import { shortName } from '../platform/names';
 import { NodePoolContext, NodePoolPlan, OPENSEARCH_UID, planNodePools, renderBootstrap, renderNodePool } from './opensearch-node-pools';
 import { addSnapshotPolicy, snapshotNodeSettings, SnapshotTarget } from './opensearch-snapshots';
 import { addSecurityConfig, RESERVED_USERS } from './opensearch-security-config';
@@ -419,7 +420,7 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster {
     if (this.users.has(who.name)) {
       throw new Error(`OpenSearch cluster ${this.clusterName}: grantIndexWrite(${who.namespace}/${who.name}) is called twice, or the name is taken by another user; grant all of a client's index patterns in one call`);
     }
-    const role = this.addRole(`${who.name}-index-write`, {
+    const role = this.addRole(shortName(`${who.name}-index-write`), {
       // Bulk requests are authorised at cluster level; cluster_monitor answers the clients' version and health checks.
       clusterPermissions: ['cluster_monitor', 'indices:data/write/bulk'],
       indexPermissions: [{ indexPatterns, allowedActions: ['write', 'create_index', 'indices:admin/get', 'indices_monitor'] }],

@@ -6,6 +6,7 @@ import { addSetupJob } from '../platform/setup-job';
 import type { ComputeResources } from '../../environments/model';
 import { hardenedContainer, restrictedPodSecurityContext } from '../platform/hardening';
 import { componentLabels } from '../platform/labels';
+import { shortName } from '../platform/names';
 import { allowTraffic, PodGroup } from '../platform/network';
 import { IMAGES } from '../versions';
 import { BucketGrant, bucketPolicy, DENY_ALL_POLICY, PolicyDocument } from './bucket-policy';
@@ -156,7 +157,8 @@ export class MinioAccessSetup extends Construct {
 
   /** The Job's name: `<tenant>-access-setup-<hash of its inputs>`. Final once every grant is made. */
   public get jobName(): string {
-    return `${this.props.tenantName}-access-setup-${this.plan().hash}`;
+    // The job-name label of its pods holds at most 63 characters.
+    return shortName(`${this.props.tenantName}-access-setup-${this.plan().hash}`);
   }
 
   /** Policy document of each user, by policy name. Final once every grant is made. */

@@ -7,6 +7,7 @@ import { operatorDefinition } from '../operators/catalog';
 import { addAlertRules } from '../platform/alert-rules';
 import { componentLabels } from '../platform/labels';
 import { allowTraffic, PodGroup } from '../platform/network';
+import { compareStrings } from '../platform/ordering';
 import { OverlayContext } from '../platform/overlay-context';
 import { protectFromPrune } from '../platform/protection';
 import { SecretReference } from '../secrets/secret-reference';
@@ -378,7 +379,7 @@ export class KafkaCluster extends Construct {
    * and the listener's own peer list. `name` names the policies (`allow-<name>-to-<cluster>`).
    */
   public allowClients(clients: PodGroup, name: string): void {
-    const key = `${clients.namespace}/${JSON.stringify(Object.entries(clients.podLabels).sort())}`;
+    const key = `${clients.namespace}/${JSON.stringify(Object.entries(clients.podLabels).sort(([a], [b]) => compareStrings(a, b)))}`;
     if (this.clientPeers.has(key)) return;
     this.clientPeers.set(key, clients);
     allowTraffic(this, `AllowClients-${name}`, { name: `allow-${name}-to-${this.name}`, from: clients, to: this.brokerPods, ports: [KAFKA_CLIENT_PORT] });

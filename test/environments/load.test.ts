@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadEnvironments } from '../../environments/load';
@@ -421,7 +422,7 @@ describe('overlay files that would make an overlay vanish', () => {
     fs.mkdirSync(path.join(envDir, 'overlays/region-a/old'));
     fs.renameSync(path.join(envDir, 'overlays/region-a/staging.yaml'), path.join(envDir, 'overlays/region-a/old/staging.yaml'));
     const err = loadError(envDir);
-    expectProblem(err, { file: 'overlays/region-a/old/', path: '', message: /^is a folder: overlay files sit directly in overlays\/<region>\/, so files in it are not loaded$/, fix: /move overlay files to overlays\/region-a\/<env>\.yaml/ });
+    expectProblem(err, { file: 'overlays/region-a/old/', path: '', message: /^is a folder: overlay files sit directly in overlays\/region-a\/, so files in it are not loaded$/, fix: /move overlay files to overlays\/region-a\/<env>\.yaml/ });
   });
 });
 
@@ -433,4 +434,127 @@ function loadError(envDir: string): EnvironmentError {
     return err as EnvironmentError;
   }
   throw new Error('expected loading to fail');
+}
+
+describe('folders that are not folders', () => {
+  // Each of these used to crash the load (ENOTDIR, ELOOP, ENOENT from a directory listing).
+  test.each([
+    ['regions', 'a file', (full: string) => fs.writeFileSync(full, '{}\n'), /^is not a folder$/],
+    ['tiers', 'a FIFO', (full: string) => execFileSync('mkfifo', [full]), /^is not a folder$/],
+    ['overlays', 'a file', (full: string) => fs.writeFileSync(full, '{}\n'), /^is not a folder$/],
+    ['overlays/region-c', 'a link to itself', (full: string) => fs.symlinkSync('region-c', full), /^is a symbolic link that cannot be followed \(ELOOP\)$/],
+    ['overlays/region-c', 'a dangling link', (full: string) => fs.symlinkSync('/nonexistent/region-c', full), /^is a symbolic link that cannot be followed \(ENOENT\)$/],
+    ['overlays/region-a', 'a link out of the environments folder', (full: string) => fs.symlinkSync('/', full), /^is a symbolic link to \/, outside the environments folder$/],
+  ])('%s as %s is a problem naming it', (rel, _what, make, message) => {
+    const envDir = environmentsWith();
+    fs.rmSync(path.join(envDir, rel), { recursive: true, force: true });
+    make(path.join(envDir, rel));
+    expectProblem(loadError(envDir), { file: rel, path: '', message, fix: /folder/ });
+  });
+
+  test('a file directly in overlays/ is a problem, not silently ignored', () => {
+    const envDir = environmentsWith();
+    fs.renameSync(path.join(envDir, 'overlays/region-a/dev.yaml'), path.join(envDir, 'overlays/dev.yaml'));
+    expectProblem(loadError(envDir), { file: 'overlays/dev.yaml', path: '', message: /^is not a folder$/, fix: /overlays\/<region>\/<env>\.yaml/ });
+  });
+
+  test('a link to a folder inside the environments folder is read', () => {
+    const envDir = environmentsWith();
+    fs.renameSync(path.join(envDir, 'overlays/region-b'), path.join(envDir, 'region-b-overlays'));
+    fs.symlinkSync(path.join(envDir, 'region-b-overlays'), path.join(envDir, 'overlays/region-b'));
+    expect(loadEnvironments(envDir).map((o) => o.id)).toContain('region-b/prod');
+  });
+});
+
+describe('environment files are read as untrusted input', () => {
+  test('a FIFO named like an overlay is refused without hanging the load', () => {
+    const envDir = environmentsWith();
+    fs.rmSync(path.join(envDir, 'overlays/region-a/staging.yaml'));
+    execFileSync('mkfifo', [path.join(envDir, 'overlays/region-a/staging.yaml')]);
+    // In a child process with a deadline: opening a FIFO blocks the whole process, test included.
+    const script = `
+      const { loadEnvironments } = require('./environments/load');
+      try { loadEnvironments(${JSON.stringify(envDir)}); console.log('[]'); }
+      catch (err) { console.log(JSON.stringify(err.problems ?? String(err))); }`;
+    const out = execFileSync(process.execPath, ['-r', 'ts-node/register', '-e', script], {
+      cwd: path.resolve(__dirname, '../..'), encoding: 'utf8', timeout: 120_000,
+      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1', TS_NODE_PROJECT: 'tsconfig.json' },
+    });
+    expect(JSON.parse(out)).toEqual([expect.objectContaining({ file: 'overlays/region-a/staging.yaml', path: '', message: 'is a named pipe (FIFO), not a regular file' })]);
+  });
+
+  test('an overlay linked to a file outside the environments folder is refused, nothing written', () => {
+    const outside = path.join(tempDir(), 'prod.yaml');
+    fs.writeFileSync(outside, '{}\n');
+    const envDir = environmentsWith({ 'overlays/region-a/dev.yaml': null });
+    fs.symlinkSync(outside, path.join(envDir, 'overlays/region-a/dev.yaml'));
+    const err = loadError(envDir);
+    expect(err.problems).toHaveLength(1);
+    expectProblem(err, { file: 'overlays/region-a/dev.yaml', path: '', message: /^is a symbolic link to .*prod\.yaml, outside the environments folder$/, fix: /copy the file into the environments folder/ });
+  });
+
+  test('an alias bomb, invalid UTF-8 and a byte-order mark are each a problem naming their file', () => {
+    const bomb = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (const [i, name] of [...'bcdefghi'].entries()) bomb.push(`${name}: &${name} [${Array(10).fill(`*${'abcdefghi'[i]}`).join(', ')}]`);
+    const envDir = environmentsWith({ 'overlays/region-a/dev.yaml': `${bomb.join('\n')}\n` });
+    fs.writeFileSync(path.join(envDir, 'overlays/region-b/dev.yaml'), Buffer.from([0x64, 0x72, 0x3a, 0x20, 0xff, 0x0a]));
+    fs.writeFileSync(path.join(envDir, 'overlays/region-b/staging.yaml'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{}\n')]));
+    const err = rejectionOf(envDir);
+    expect(err.problems).toHaveLength(3);
+    expectProblem(err, { file: 'overlays/region-a/dev.yaml', path: 'c.8.1', message: /^expands more than 100 aliases/, fix: /write the values out/ });
+    expectProblem(err, { file: 'overlays/region-b/dev.yaml', path: '', message: /^is not valid UTF-8: byte 0xFF at byte offset 4 \(line 1\)$/, fix: /save the file as UTF-8/ });
+    expectProblem(err, { file: 'overlays/region-b/staging.yaml', path: '', message: /^starts with a byte-order mark$/, fix: /^save the file as UTF-8 without a byte-order mark$/ });
+  });
+
+  test('a duplicate key names the key and both lines', () => {
+    const err = rejection({ 'overlays/region-a/dev.yaml': 'postgres:\n  instances: 1\nminio: {}\npostgres:\n  instances: 2\n' });
+    expect(err.problems).toHaveLength(1);
+    expectProblem(err, { file: 'overlays/region-a/dev.yaml', path: 'postgres', message: /^duplicate key "postgres" at lines 1 and 4$/, fix: /keep one of the two/ });
+  });
+
+  test('empty platform, tier and region files are errors like empty overlays; `{}` is not', () => {
+    const err = rejection({ 'platform.yaml': '# emptied\n', 'tiers/dev.yaml': '', 'regions/region-b.yaml': '\n' });
+    expect(err.problems).toHaveLength(3);
+    expectProblem(err, { file: 'platform.yaml', path: '', message: /^is empty: a file with no content would drop every setting it held$/, fix: /^write `\{\}` to use the platform defaults only/ });
+    expectProblem(err, { file: 'tiers/dev.yaml', path: '', message: /^is empty/, fix: /^write `\{\}` to use the built-in tier profile unchanged/ });
+    expectProblem(err, { file: 'regions/region-b.yaml', path: '', message: /^is empty/, fix: /restore its content/ });
+    expect(() => loadEnvironments(environmentsWith({ 'tiers/dev.yaml': '{}\n' }))).not.toThrow();
+  });
+
+  test('unexpected entries in regions/, tiers/ and overlays/<region>/ are errors; hidden files and root docs are not', () => {
+    const envDir = environmentsWith({
+      'regions/old/region-c.yaml': '{}\n',
+      'tiers/notes.txt': 'sizing notes\n',
+      'overlays/region-a/staging.yaml.bak': '{}\n',
+      'overlays/region-a/.staging.yaml.swp': 'swap\n',
+      'regions/.DS_Store': '',
+      'README.md': '# our environments\n',
+    });
+    const err = rejectionOf(envDir);
+    expect(err.problems).toHaveLength(3);
+    expectProblem(err, { file: 'regions/old/', path: '', message: /^is a folder: region files sit directly in regions\/, so files in it are not loaded$/, fix: /^move region files to regions\/<region>\.yaml, and anything else out of the environments folder$/ });
+    expectProblem(err, { file: 'tiers/notes.txt', path: '', message: /^is not read: tiers\/ holds only tier files \(ending in \.yaml\)$/, fix: /^move it to tiers\/<tier>\.yaml, or out of the environments folder$/ });
+    expectProblem(err, { file: 'overlays/region-a/staging.yaml.bak', path: '', message: /^is not read/, fix: /^move it to overlays\/region-a\/<env>\.yaml, or out of the environments folder$/ });
+  });
+
+  test('an oversize overlay file is refused before it is parsed', () => {
+    const err = rejection({ 'overlays/region-a/dev.yaml': `# ${'x'.repeat(1024 * 1024)}\n{}\n` });
+    expectProblem(err, { file: 'overlays/region-a/dev.yaml', path: '', message: /^is larger than 1048576 bytes \(1 MiB\)/, fix: /move bulk data elsewhere/ });
+  });
+});
+
+/** Like `rejection`, for an environments folder prepared by hand. */
+function rejectionOf(envDir: string): EnvironmentError {
+  const outDir = path.join(tempDir('strata-out-'), 'dist');
+  writeFiles(outDir, { 'region-a/prod/data/kustomization.yaml': 'resources: []\n' });
+  const before = snapshotDir(outDir);
+  let error: unknown;
+  try {
+    synth({ envDir, outDir });
+  } catch (err) {
+    error = err;
+  }
+  expect(error).toBeInstanceOf(EnvironmentError);
+  expect(snapshotDir(outDir)).toEqual(before);
+  return error as EnvironmentError;
 }

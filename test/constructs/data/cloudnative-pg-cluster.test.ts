@@ -238,6 +238,12 @@ describe('CloudNativePgCluster', () => {
       expect(backup.spec.schedule.split(' ')).toHaveLength(6);
     });
 
+    // `0 @daily` is no schedule: the seconds field goes only in front of five fields.
+    test('an @-descriptor schedule is passed as it is', () => {
+      const backup = withBackups({ backupSchedule: '@daily' }).find('ScheduledBackup', 'postgres-daily', 'postgres');
+      expect(backup.spec.schedule).toBe('@daily');
+    });
+
     test('the instances may reach MinIO, and MinIO accepts them', () => {
       const layer = withBackups();
       const egress = layer.find('NetworkPolicy', 'allow-postgres-to-minio-storage-egress', 'postgres');

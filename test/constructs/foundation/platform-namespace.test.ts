@@ -100,6 +100,34 @@ describe('PlatformNamespace', () => {
     expect(hooks.spec.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 9443 }] }]);
   });
 
+  describe('with the API server\'s addresses', () => {
+    const apiServer = { cidrs: ['10.96.0.1/32', '192.168.10.0/24', 'fd00:10::/64'] };
+    const ipBlocks = [{ ipBlock: { cidr: '10.96.0.1/32' } }, { ipBlock: { cidr: '192.168.10.0/24' } }, { ipBlock: { cidr: 'fd00:10::/64' } }];
+
+    test('API server egress goes only to them', () => {
+      const api = build({ apiServerEgress: true, apiServer }).find('NetworkPolicy', 'allow-apiserver-egress', 'postgres');
+      expect(api.spec.egress).toEqual([{ to: ipBlocks, ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] }]);
+    });
+
+    test('on the region\'s ports when it gives them', () => {
+      const api = build({ apiServerEgress: true, apiServer: { ...apiServer, ports: [8443] } }).find('NetworkPolicy', 'allow-apiserver-egress', 'postgres');
+      expect(api.spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 8443 }]);
+    });
+
+    test('webhook calls are accepted only from them', () => {
+      const hooks = build({ webhookPorts: [9443], apiServer }).find('NetworkPolicy', 'allow-webhook-ingress', 'postgres');
+      expect(hooks.spec.ingress).toEqual([{ from: ipBlocks, ports: [{ protocol: 'TCP', port: 9443 }] }]);
+    });
+
+    test('open nothing by themselves', () => {
+      expect(build({ apiServer }).all('NetworkPolicy').map((p) => p.metadata.name).sort()).toEqual(['allow-dns-egress', 'default-deny']);
+    });
+
+    test('validate against the schemas', () => {
+      expect(schemaIssues(build({ apiServerEgress: true, webhookPorts: [9443], apiServer }).manifests())).toEqual([]);
+    });
+  });
+
   test('carries the Strata labels and validates against the schemas', () => {
     const layer = build({ quota: QUOTA, apiServerEgress: true, webhookPorts: [9443, 10250] });
     const manifests = layer.manifests();

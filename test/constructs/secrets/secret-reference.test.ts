@@ -8,6 +8,7 @@ import { EnvironmentError, SpecError } from '../../../environments/problems';
 import { fromYaml } from '../../../gitops/yaml';
 import { synth } from '../../../main';
 import { EXTERNAL_SECRETS, schemaIssues, testLayer, TestLayer } from '../../support/layer';
+import { sealedValue } from '../../support/sealed';
 import { environmentsWith, filesUnder, readEnvironmentsFile, removeTempDirs, snapshotDir, swapLeftovers, tempDir, writeFiles } from '../../support/temp';
 
 afterAll(removeTempDirs);
@@ -229,7 +230,7 @@ describe('Sealed Secrets end to end', () => {
   });
 
   test('once each file holds the sealed secret kubeseal wrote, synth renders SealedSecrets and no ExternalSecret for the region', () => {
-    // Stand-ins for kubeseal output: the keys each problem names, with opaque ciphertext.
+    // Stand-ins for kubeseal output: the keys each problem names, with ciphertext of kubeseal's shape.
     const files: Record<string, string> = {};
     for (const p of err.problems) {
       const [, namespace, name, keys] = /^secret ([^/]+)\/(\S+) \(keys (.+)\) is not sealed yet/.exec(p.message)!;
@@ -238,7 +239,7 @@ describe('Sealed Secrets end to end', () => {
         apiVersion: 'bitnami.com/v1alpha1',
         kind: 'SealedSecret',
         metadata: { name, namespace },
-        spec: { encryptedData: Object.fromEntries(keys.split(', ').map((k) => [k, 'AgA0c2VhbGVk'])), template: { metadata: { name, namespace }, ...(type ? { type } : {}) } },
+        spec: { encryptedData: Object.fromEntries(keys.split(', ').map((k) => [k, sealedValue(`${p.file} ${k}`)])), template: { metadata: { name, namespace }, ...(type ? { type } : {}) } },
       });
     }
     writeFiles(envDir, files);

@@ -1,0 +1,55 @@
+/**
+ * Schema bounds that keep schema-valid input from crashing a construct or rendering an object
+ * its operator rejects.
+ */
+import { loadEnvironments } from '../../environments/load';
+import { environmentError, expectProblem } from '../support/problems';
+import { environmentsWith, removeTempDirs } from '../support/temp';
+
+afterAll(removeTempDirs);
+
+describe('cron schedules', () => {
+  const withSchedules = (schedules: { postgres?: string; velero?: string; opensearch?: string }) => environmentsWith({
+    'overlays/region-a/prod.yaml': {
+      merge: {
+        ...(schedules.postgres ? { postgres: { backup: { schedule: schedules.postgres } } } : {}),
+        ...(schedules.velero ? { velero: { schedule: schedules.velero } } : {}),
+        ...(schedules.opensearch ? { opensearch: { snapshotSchedule: schedules.opensearch } } : {}),
+      },
+    },
+  });
+
+  test('numbers, *, ranges, lists and steps are accepted in every schedule', () => {
+    const overlays = loadEnvironments(withSchedules({ postgres: '0 */6 * * *', velero: '15 2 1,15 * *', opensearch: '5-10/2 3 * 1-12 0-6' }));
+    const prod = overlays.find((o) => o.id === 'region-a/prod')!;
+    expect(prod.settings.postgres.backup.schedule).toBe('0 */6 * * *');
+    expect(prod.settings.velero.schedule).toBe('15 2 1,15 * *');
+    expect(prod.settings.opensearch.snapshotSchedule).toBe('5-10/2 3 * 1-12 0-6');
+  });
+
+  test('Velero and PostgreSQL backups also take @-descriptors', () => {
+    const prod = loadEnvironments(withSchedules({ velero: '@daily', postgres: '@weekly' })).find((o) => o.id === 'region-a/prod')!;
+    expect(prod.settings.velero.schedule).toBe('@daily');
+    expect(prod.settings.postgres.backup.schedule).toBe('@weekly');
+  });
+
+  // OpenSearch's snapshot policy reads five fields only: a descriptor used to crash the
+  // OpenSearch construct.
+  test('a descriptor in opensearch.snapshotSchedule is a problem', () => {
+    const err = environmentError(() => loadEnvironments(withSchedules({ opensearch: '@daily' })));
+    expectProblem(err, { file: 'overlays/region-a/prod.yaml', path: 'opensearch.snapshotSchedule', value: '@daily', message: /must match pattern/, fix: /five-field cron expression/ });
+  });
+
+  // The old pattern took any five whitespace-separated words, which then crashed the
+  // Velero and OpenSearch constructs with a stack trace.
+  test.each([
+    ['velero.schedule', { velero: 'a b c d e' }, 'a b c d e'],
+    ['velero.schedule', { velero: '0\t2 * * *' }, '0\t2 * * *'],
+    ['opensearch.snapshotSchedule', { opensearch: '0 2 * * MON' }, '0 2 * * MON'],
+    ['postgres.backup.schedule', { postgres: '0  2 * * *' }, '0  2 * * *'],
+    ['postgres.backup.schedule', { postgres: '0 2 * * * *' }, '0 2 * * * *'],
+  ])('%s %j is a problem, not a crash', (fieldPath, schedules, value) => {
+    const err = environmentError(() => loadEnvironments(withSchedules(schedules)));
+    expectProblem(err, { file: 'overlays/region-a/prod.yaml', path: fieldPath, value, message: /must match pattern/, fix: /five-field cron expression/ });
+  });
+});
