@@ -1,5 +1,5 @@
 /**
- * `npm run synth [-- --check] [--only <region>/<env> ...] [--env-dir DIR] [--out DIR]`
+ * `npm run synth [-- --check] [--only <region>/<env> ...] [--require-checksums] [--env-dir DIR] [--out DIR]`
  *
  * Loads and validates environments/, builds one cdk8s App per overlay (one Chart per
  * layer), validates every object against the pinned schemas, and writes the GitOps tree to
@@ -9,7 +9,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildOverlay } from './charts/overlay';
+import { unverifiedDownloads } from './constructs/platform/downloads';
 import { apiServerWarnings } from './environments/api-server';
+import { checksumProblems, checksumWarnings, OverlayDownloads } from './environments/download-checks';
 import { loadEnvironmentSet } from './environments/load';
 import { EnvironmentError, Problem, SpecError } from './environments/problems';
 import { checkImports } from './gitops/imports-check';
@@ -32,6 +34,8 @@ export interface SynthOptions {
   readonly only?: readonly string[];
   /** Compare instead of writing. */
   readonly check?: boolean;
+  /** Refuse downloads without a checksum in every region (as `requireChecksums: true` does in one). */
+  readonly requireChecksums?: boolean;
   /** Progress lines go here. @default no output */
   readonly log?: (line: string) => void;
 }
@@ -99,6 +103,7 @@ function synthLocked(options: SynthOptions, envDir: string, outDir: string, star
   const issues: OverlayIssue[] = [];
   const specProblems: Problem[] = [];
   const rendered: RenderedOverlayFiles[] = [];
+  const downloads: OverlayDownloads[] = [];
   for (const overlay of overlays) {
     let built;
     try {
@@ -109,6 +114,7 @@ function synthLocked(options: SynthOptions, envDir: string, outDir: string, star
       specProblems.push(...err.problems);
       continue;
     }
+    downloads.push({ overlay, unverified: unverifiedDownloads(built.app) });
     const folder = clusterFolder(overlay);
     let out;
     try {
@@ -141,7 +147,7 @@ function synthLocked(options: SynthOptions, envDir: string, outDir: string, star
     regions: new Set(regionNames(envDir)),
     overlayIds: new Set(overlays.map((o) => o.id)),
   });
-  specProblems.push(...guard.problems);
+  specProblems.push(...guard.problems, ...checksumProblems(downloads, { required: options.requireChecksums }));
   if (specProblems.length) throw new EnvironmentError(envDir, specProblems);
   if (acknowledgements.length) files.set(ACKNOWLEDGEMENTS_FILE, acknowledgementsFile(acknowledgements));
 
@@ -175,7 +181,7 @@ function synthLocked(options: SynthOptions, envDir: string, outDir: string, star
     validationSeconds: validator.elapsedMs / 1000,
     stale,
     notes,
-    warnings: [...warnings, ...apiServerWarnings(overlays)],
+    warnings: [...warnings, ...apiServerWarnings(overlays), ...checksumWarnings(downloads)],
   };
 }
 
@@ -190,6 +196,7 @@ function parseArgs(argv: readonly string[]): SynthOptions {
   let envDir: string | undefined;
   let outDir: string | undefined;
   let check = false;
+  let requireChecksums = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -198,20 +205,23 @@ function parseArgs(argv: readonly string[]): SynthOptions {
       return v;
     };
     if (arg === '--check') check = true;
+    else if (arg === '--require-checksums') requireChecksums = true;
     else if (arg === '--only') only.push(...value().split(',').filter(Boolean));
     else if (arg === '--env-dir') envDir = value();
     else if (arg === '--out') outDir = value();
     else if (arg === '--help' || arg === '-h') throw new UsageError('');
     else throw new UsageError(`unknown argument "${arg}"`);
   }
-  return { only, envDir, outDir, check };
+  return { only, envDir, outDir, check, requireChecksums };
 }
 
 class UsageError extends Error {}
 
-const USAGE = `usage: npm run synth -- [--check] [--only <region>/<env>[,...]] [--env-dir DIR] [--out DIR]
+const USAGE = `usage: npm run synth -- [--check] [--only <region>/<env>[,...]] [--require-checksums] [--env-dir DIR] [--out DIR]
 
   --check          compare dist/ and imports/ with what synth would produce; exit 1 if stale
+  --require-checksums
+                   refuse plugin archives and plugin URLs that carry no checksum (every region)
   --only R/E       render only these overlays; the rest of the tree is left as it is
   --env-dir DIR    environments folder (default: environments/)
   --out DIR        output folder (default: dist/)`;

@@ -74,6 +74,7 @@ export class SearchChart extends LayerChart {
       secretBackend: region.secrets,
       secretKeyPrefix: secretKeyPrefix(overlay),
       snapshotSchedule: s.snapshotSchedule,
+      prometheusExporter: s.prometheusExporter,
       sharedTransportCaKey: replicated ? `${pairKeys}/opensearch/${s.name}/transport-ca` : undefined,
     });
 

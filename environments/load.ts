@@ -538,6 +538,7 @@ function regionSpec(name: string, data: any): RegionSpec {
     objectStorage: data.objectStorage,
     ...(data.registry ? { registry: data.registry } : {}),
     ...(data.apiServer ? { apiServer: { ports: REGION_DEFAULTS.apiServerPorts, ...data.apiServer } } : {}),
+    requireChecksums: data.requireChecksums ?? REGION_DEFAULTS.requireChecksums,
   };
 }
 

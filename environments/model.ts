@@ -91,6 +91,8 @@ export interface RegionSpec {
    * to them. Without them those rules allow any address (and synth warns).
    */
   readonly apiServer?: ApiServerSpec;
+  /** Refuse downloads (plugin archives, plugin URLs) that carry no checksum. */
+  readonly requireChecksums: boolean;
 }
 
 /** Where the API server is reached, and where its webhook calls come from. */
@@ -208,6 +210,11 @@ export interface OpenSearchSpec {
   readonly snapshotSchedule: string;
   /** Days an index lives before the ISM policy deletes it. */
   readonly retentionDays: number;
+  /**
+   * The Prometheus exporter plugin, which each node downloads when it starts with no
+   * checksum; metrics and alerts of the cluster come from it.
+   */
+  readonly prometheusExporter: boolean;
 }
 
 export interface CdcIndexSpec {

@@ -91,6 +91,7 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
     heap: '3g',
     snapshotSchedule: '30 2 * * *',
     retentionDays: 90,
+    prometheusExporter: true,
   },
   dr: { role: 'primary' },
 };
@@ -118,7 +119,7 @@ const SMALL_TIER: PartialSettings = {
   opensearch: { topology: 'combined', dataNodes: 1, storageSize: '10Gi', resources: guaranteed('500m', '2Gi'), heap: '1g', retentionDays: 7 },
 };
 
-/** Built-in tier profiles (seed 004's quotas: prod 32 Gi / 16 CPU, staging 16 / 8, dev and test 8 / 4). */
+/** Built-in tier profiles (the k3s community site's quotas: prod 32 Gi / 16 CPU, staging 16 / 8, dev and test 8 / 4). */
 export const TIER_PROFILES: Readonly<Record<Tier, PartialSettings>> = {
   prod: {},
   staging: {
@@ -157,6 +158,8 @@ export const REGION_DEFAULTS = {
   zoneLabel: 'topology.kubernetes.io/zone',
   // The kubernetes Service listens on 443; the API server behind it usually on 6443.
   apiServerPorts: [443, 6443],
+  // Unverified downloads are warned about; a region (or --require-checksums) refuses them.
+  requireChecksums: false,
   gitops: {
     flux: { path: './dist', sourceRef: { name: 'flux-system', namespace: 'flux-system' }, interval: '10m' },
     argocd: { path: 'dist', targetRevision: 'main', namespace: 'argocd', destinationServer: 'https://kubernetes.default.svc' },

@@ -169,6 +169,7 @@ export const SETTINGS_SCHEMA: Schema = obj({
     heap: { type: 'string', pattern: '^[1-9][0-9]*[mg]$', hint: 'write the JVM heap as 512m or 2g' },
     snapshotSchedule: cron(),
     retentionDays: int(1, 3650),
+    prometheusExporter: bool(),
   }),
   dr: {
     type: 'object',
@@ -273,6 +274,7 @@ export const REGION_SCHEMA: Schema = obj({
       hint: 'list the ports pods reach the API server on, e.g. [443, 6443]',
     },
   }, ['cidrs']),
+  requireChecksums: bool(),
   // Compiled once and shared with overlay files (see load.ts).
   defaults: { $ref: 'strata:overlay' },
   acknowledge: ACKNOWLEDGE_SCHEMA,

@@ -35,7 +35,7 @@ export interface ExternalPatroniClusterProps {
 }
 
 /**
- * PostgreSQL run by Patroni on VMs outside the cluster, behind PgBouncer (seed 002): no
+ * PostgreSQL run by Patroni on VMs outside the cluster, behind PgBouncer (K3s apps on external Patroni): no
  * operator, nothing created on the VMs. In the cluster it is a Service without selector
  * whose EndpointSlice lists the VMs' PgBouncer port, one ExternalSecret per database owner
  * (the roles themselves are managed on the VMs), egress policies to exactly those

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import * as os from '../../imports/opensearch.org';
 import type { ComputeResources, NodePool, SecretBackend } from '../../environments/model';
 import { addAlertRules } from '../platform/alert-rules';
+import { recordDownload } from '../platform/downloads';
 import { restrictedContainerSecurityContext } from '../platform/hardening';
 import { componentLabels } from '../platform/labels';
 import { dependOnLayerOf } from '../platform/layer-chart';
@@ -99,6 +100,14 @@ export interface OpenSearchClusterProps {
   readonly snapshotRetention?: { readonly maxAge: string; readonly minCount: number };
   /** Thresholds of the cluster's alerts. @default see `OpenSearchAlertOptions` */
   readonly alerts?: OpenSearchAlertOptions;
+  /**
+   * Install the Prometheus exporter plugin (`OPENSEARCH.prometheusExporterPlugin`), which the
+   * operator downloads when each node starts and cannot check against a checksum; the
+   * cluster's metrics, ServiceMonitor and alerts come from it. Without it the cluster has
+   * none of them.
+   * @default true
+   */
+  readonly prometheusExporter?: boolean;
 }
 
 /**
@@ -150,8 +159,9 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster {
         ? 'the opensearch-operator sets vm.max_map_count with a privileged init container'
         : 'the opensearch-operator chowns the data volume in an init container running as root',
     });
+    const exporter = props.prometheusExporter ?? true;
     // The operator creates the Prometheus ServiceMonitor of `general.monitoring`.
-    OverlayContext.of(this).requireOperator('kube-prometheus-stack');
+    if (exporter) OverlayContext.of(this).requireOperator('kube-prometheus-stack');
     const ns = this.namespace;
     this.endpoint = `https://${props.name}.${ns}.svc.cluster.local:${HTTP_PORT}`;
     const clusterLabel = { 'opensearch.org/opensearch-cluster': props.name };
@@ -195,11 +205,12 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster {
       keys: { 'ca.crt': 'ca.crt', 'ca.key': 'ca.key' },
     }) : undefined;
 
-    const monitoringRole = this.addRole('prometheus-exporter', {
-      clusterPermissions: ['cluster_monitor'],
-      indexPermissions: [{ indexPatterns: ['*'], allowedActions: ['indices_monitor'] }],
-    });
-    const monitoring = this.addUser('prometheus-exporter', { roles: [monitoringRole] });
+    const monitoring = exporter ? this.addUser('prometheus-exporter', {
+      roles: [this.addRole('prometheus-exporter', {
+        clusterPermissions: ['cluster_monitor'],
+        indexPermissions: [{ indexPatterns: ['*'], allowedActions: ['indices_monitor'] }],
+      })],
+    }) : undefined;
 
     const dashboardsOptions = props.dashboards ?? {};
     const nodePoolContext: Omit<NodePoolContext, 'truststore'> = { clusterLabels: clusterLabel, storageClass: props.storageClass, nodePool: props.nodePool, zoneLabel: props.zoneLabel };
@@ -223,14 +234,14 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster {
           additionalConfig: Lazy.any({ produce: () => this.snapshotSetting('additionalConfig') }),
           additionalVolumes: Lazy.any({ produce: () => this.snapshotSetting('additionalVolumes') }),
           snapshotRepositories: Lazy.any({ produce: () => this.snapshotSetting('snapshotRepositories') }),
-          monitoring: {
+          monitoring: monitoring ? {
             enable: true,
             pluginUrl: OPENSEARCH.prometheusExporterPlugin,
             monitoringUserSecret: monitoring.name,
             scrapeInterval: '30s',
             // The operator cannot give its ServiceMonitor a CA: the scrape is encrypted, not verified.
             tlsConfig: { serverName: `${props.name}.${ns}.svc`, insecureSkipVerify: true },
-          },
+          } : { enable: false },
         },
         initHelper: {
           image: SEARCH_IMAGES.initHelper,
@@ -288,16 +299,29 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster {
       ports: [HTTP_PORT],
     });
     allowTraffic(this, 'AllowDashboards', { name: `allow-${props.name}-dashboards`, from: this.dashboardsPods, to: this.serverPods, ports: [HTTP_PORT] });
-    allowTraffic(this, 'AllowScrape', { name: `allow-prometheus-to-${props.name}`, from: PROMETHEUS_PODS, to: this.serverPods, ports: [HTTP_PORT] });
+    if (exporter) {
+      allowTraffic(this, 'AllowScrape', { name: `allow-prometheus-to-${props.name}`, from: PROMETHEUS_PODS, to: this.serverPods, ports: [HTTP_PORT] });
+      // `opensearch-plugin install <url>` checks no checksum (official plugins installed by
+      // name, like repository-s3, are verified against their signature).
+      recordDownload(this, {
+        object: `OpenSearchCluster ${ns}/${props.name}`,
+        field: 'spec.general.monitoring.pluginUrl',
+        url: OPENSEARCH.prometheusExporterPlugin,
+        fix: 'the opensearch-operator has no checksum field for this plugin: turn off `prometheusExporter` where every download must be verified (the cluster then has no exporter metrics or alerts)',
+      });
+    }
     // Plugins (repository-s3, the Prometheus exporter) are downloaded when a node starts.
     allowEgressToAddresses(this, 'AllowPluginDownloads', { name: `allow-${props.name}-plugin-downloads`, from: this.serverPods, cidrs: ['0.0.0.0/0'], ports: [443] });
     const nodes = this.pools.reduce((sum, pool) => sum + pool.replicas, 0);
-    addAlertRules(this, 'Alerts', {
-      name: props.name,
-      namespace: ns,
-      labels: { namespace: ns, opensearch_cluster: props.name },
-      alerts: () => openSearchAlerts({ name: props.name, namespace: ns, nodes, dataNodes: this.dataNodeCount }, alertThresholds),
-    });
+    // The alerts read the exporter's metrics.
+    if (exporter) {
+      addAlertRules(this, 'Alerts', {
+        name: props.name,
+        namespace: ns,
+        labels: { namespace: ns, opensearch_cluster: props.name },
+        alerts: () => openSearchAlerts({ name: props.name, namespace: ns, nodes, dataNodes: this.dataNodeCount }, alertThresholds),
+      });
+    }
   }
 
   /** Declares an OpenSearch role (the security plugin's), returning its name. */

@@ -40,7 +40,7 @@ const JSON_CONVERTERS = {
 };
 
 /**
- * Change data capture from PostgreSQL into OpenSearch, in one construct (seed 000's flow):
+ * Change data capture from PostgreSQL into OpenSearch, in one construct (the HR/compliance data platform's flow):
  *
  * - on the database: a capturing role, a publication for exactly these tables and logical
  *   decoding (`IPostgresCluster.captureChanges`), and the network path from Connect;

@@ -6,6 +6,7 @@ import * as kafka from '../../imports/kafka.strimzi.io';
 import type { ComputeResources, SecretBackend } from '../../environments/model';
 import { operatorDefinition } from '../operators/catalog';
 import { addAlertRules } from '../platform/alert-rules';
+import { recordDownload } from '../platform/downloads';
 import { componentLabels } from '../platform/labels';
 import { dependOnLayerOf } from '../platform/layer-chart';
 import { allowEgressToAddresses, allowTraffic, PodGroup } from '../platform/network';
@@ -138,6 +139,16 @@ export class KafkaConnectCluster extends Construct {
     this.user.addAcl({ resource: { type: 'group', name: this.groupId }, operations: ['Describe', 'Read'] });
     // Sink connectors consume as group `connect-<connector>`.
     this.user.addAcl({ resource: { type: 'group', name: { prefix: 'connect-' } }, operations: ['Describe', 'Read'] });
+
+    if (this.builds) {
+      plugins.forEach((p, i) => p.artifacts.forEach((a, j) => recordDownload(this, {
+        object: `KafkaConnect ${this.namespace}/${name}`,
+        field: `spec.build.plugins[${i}].artifacts[${j}].url`,
+        url: a.url,
+        sha512: a.sha512,
+        fix: `give the ${p.name} ${p.version} artifact its publisher's SHA-512 (\`sha512\` of its pin; the default plugins are pinned in CONNECT_PLUGINS, constructs/versions.ts), or give the Connect cluster a prebuilt \`image\` that holds the plugins`,
+      })));
+    }
 
     const metrics = metricsConfigMap(this, 'MetricsConfig', { name: `${name}-connect-metrics`, namespace: this.namespace, rules: CONNECT_METRICS_RULES });
     const auth = this.user.clientAuthentication();

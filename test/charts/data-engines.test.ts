@@ -110,7 +110,7 @@ describe('zalando fixture', () => {
   });
 });
 
-describe('external-patroni fixture (seed 002)', () => {
+describe('external-patroni fixture (K3s apps on external Patroni)', () => {
   let out: string;
   let result: SynthResult;
   beforeAll(() => ({ out, result } = render('external-patroni')));

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import * as yaml from 'js-yaml';
+import { downloadsIn, unverifiedDownloads } from '../../../constructs/platform/downloads';
 import { PRUNE_PROTECTION_ANNOTATIONS } from '../../../constructs/platform/protection';
 import { OpenSearchCluster, OpenSearchClusterProps } from '../../../constructs/search/opensearch-cluster';
 import { DEMO_USERS, RESERVED_USERS } from '../../../constructs/search/opensearch-security-config';
@@ -236,6 +237,24 @@ describe('OpenSearchCluster', () => {
     expect(layer.find('OpensearchUserRoleBinding', 'prometheus-exporter', 'opensearch').spec).toMatchObject({ users: ['prometheus-exporter'], roles: ['prometheus-exporter'] });
     expect(layer.context.operators).toContain('kube-prometheus-stack');
     expect(layer.find('NetworkPolicy', 'allow-prometheus-to-search-ingress', 'opensearch').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 9200 }]);
+  });
+
+  test('the exporter plugin is a download nothing verifies (the operator has no checksum field)', () => {
+    expect(unverifiedDownloads(build().chart)).toEqual([expect.objectContaining({
+      object: 'OpenSearchCluster opensearch/search', field: 'spec.general.monitoring.pluginUrl', url: OPENSEARCH.prometheusExporterPlugin,
+    })]);
+  });
+
+  test('prometheusExporter: false downloads nothing and renders no monitoring user, scrape policy or alerts', () => {
+    const layer = build({ prometheusExporter: false });
+    expect(clusterOf(layer).spec.general.monitoring).toEqual({ enable: false });
+    expect(downloadsIn(layer.chart)).toEqual([]);
+    expect(layer.all('OpensearchRole').map((r) => r.metadata.name)).not.toContain('prometheus-exporter');
+    expect(layer.all('OpensearchUser').map((r) => r.metadata.name)).not.toContain('prometheus-exporter');
+    expect(layer.all('PrometheusRule')).toEqual([]);
+    expect(layer.all('NetworkPolicy').map((p) => p.metadata.name)).not.toContain('allow-prometheus-to-search-ingress');
+    expect(layer.context.operators).not.toContain('kube-prometheus-stack');
+    expect(schemaIssues(layer.manifests())).toEqual([]);
   });
 
   describe('alerts', () => {

@@ -1,3 +1,4 @@
+import { downloadsIn, unverifiedDownloads } from '../../../constructs/platform/downloads';
 import { SecretReference } from '../../../constructs/secrets/secret-reference';
 import { KafkaConnectCluster, KafkaConnectClusterProps } from '../../../constructs/streaming/kafka-connect';
 import { CONNECT_PLUGINS, ConnectPluginPin } from '../../../constructs/versions';
@@ -82,6 +83,19 @@ describe('KafkaConnectCluster', () => {
       const other = build({ plugins: [{ ...pinned, version: '1.0.1' }] });
       expect(other.connect.image).not.toBe(layer.connect.image);
       expect(build().connect.image).toBe(build().connect.image);
+    });
+
+    test('each plugin artifact the build downloads is recorded, verified where its pin has a SHA-512; a prebuilt image downloads nothing', () => {
+      expect(unverifiedDownloads(build().chart).map((d) => [d.object, d.field, d.url])).toEqual([
+        ['KafkaConnect kafka/connect', 'spec.build.plugins[0].artifacts[0].url', CONNECT_PLUGINS.debeziumPostgres.artifacts[0].url],
+        ['KafkaConnect kafka/connect', 'spec.build.plugins[1].artifacts[0].url', CONNECT_PLUGINS.opensearchSink.artifacts[0].url],
+      ]);
+      expect(unverifiedDownloads(build().chart)[0].fix).toContain('debezium-connector-postgres 3.6.2.Final');
+      const pinned: ConnectPluginPin = { name: 'my-plugin', version: '1.0.0', source: 'a test pin', artifacts: [{ type: 'jar', url: 'https://repo.example/my-plugin-1.0.0.jar', sha512: 'ab'.repeat(64) }] };
+      const verified = build({ plugins: [pinned] }).chart;
+      expect(downloadsIn(verified)).toEqual([expect.objectContaining({ url: 'https://repo.example/my-plugin-1.0.0.jar', sha512: 'ab'.repeat(64) })]);
+      expect(unverifiedDownloads(verified)).toEqual([]);
+      expect(downloadsIn(build({ image: 'registry.example/connect-cdc:1.0.0', registry: undefined }).chart)).toEqual([]);
     });
 
     test('the build runs in a baseline namespace (Buildah needs SETUID/SETGID) with HTTPS egress for downloads and the push', () => {
