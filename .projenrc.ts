@@ -40,6 +40,8 @@ const project = new typescript.TypeScriptAppProject({
     '@types/js-yaml@4.0.9',
     '@types/node@20.19.43',
     'fast-check@4.11.0',
+    // Transpiles the sources for `npm run synth` (scripts/launch.js): milliseconds, no type-check.
+    'esbuild@0.28.2',
   ],
   jestOptions: {
     jestVersion: '^29',
@@ -99,22 +101,20 @@ project.gitignore.removePatterns('/dist/');
 // imports/ (generated L1 constructs and validators) are committed on purpose.
 project.npmignore?.exclude('dist/');
 
-const synth = project.addTask('synth', {
-  description: 'Render every overlay in environments/ into the GitOps tree in dist/ (flags: --check, --only region/env, --env-dir DIR, --out DIR)',
-});
-synth.spawn(project.compileTask);
-synth.exec('node lib/main.js', { receiveArgs: true });
+// The commands users type run node directly: no task runner and no type-check on the hot
+// path. scripts/launch.js transpiles what changed since the last run with esbuild into
+// .strata-build/ and runs the entry point; `npm test` type-checks (tsc --noEmit) instead.
+//   synth   render environments/ into dist/ (--check, --only, --require-checksums, --env-dir, --out)
+//   import  regenerate imports/ from the pinned CRDs (--crds DIR, --k8s-schemas DIR, --check)
+//   bench   synth against the write floor, default tree and fleet
+project.package.setScript('synth', 'node scripts/launch.js main.ts');
+project.package.setScript('import', 'node scripts/launch.js scripts/import.ts');
+project.package.setScript('bench', 'node scripts/launch.js scripts/bench.ts');
 
-const imp = project.addTask('import', {
-  description: 'Regenerate imports/ (cdk8s L1 constructs and JSON-schema validators) from a CRD folder (default ../shared/crds; --crds DIR or STRATA_CRDS_DIR)',
-});
-imp.exec('ts-node --transpile-only scripts/import.ts', { receiveArgs: true });
-
-const bench = project.addTask('bench', {
-  description: 'Measure synth wall time, objects/s, validation share and peak RSS',
-});
-bench.spawn(project.compileTask);
-bench.exec('node lib/scripts/bench.js', { receiveArgs: true });
+// Type errors fail `npm test` before the suites run (the launcher and ts-jest only transpile):
+// one program of the tests, everything they import, and the scripts.
+project.tryFindObjectFile('test/tsconfig.json')?.addOverride('include', ['**/*.ts', '../scripts/**/*.ts', '../main.ts']);
+project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json --incremental --tsBuildInfoFile .strata-build/tsc.tsbuildinfo');
 
 // `npm test` runs the fuzz test with a bounded number of trials; this runs ten thousand (a task's
 // env wins over the caller's: other counts run jest directly with STRATA_FUZZ_TRIALS).

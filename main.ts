@@ -8,22 +8,25 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildOverlay } from './charts/overlay';
-import { unverifiedDownloads } from './constructs/platform/downloads';
+import type { Download } from './constructs/platform/downloads';
+import type { OverlaySpec } from './environments/model';
 import { apiServerWarnings } from './environments/api-server';
 import { checksumProblems, checksumWarnings, OverlayDownloads } from './environments/download-checks';
 import { loadEnvironmentSet } from './environments/load';
 import { EnvironmentError, Problem, SpecError } from './environments/problems';
 import { checkImports } from './gitops/imports-check';
 import { PROJECT_ROOT } from './environments/project-root';
-import { clusterFolder, OverlayIssue, renderOverlay, SynthValidationError } from './gitops/render';
 import { acknowledgementsFile } from './gitops/acknowledgements-file';
+import { RenderCache } from './gitops/render-cache';
 import { guardTransitions, RenderedOverlayFiles } from './gitops/transition-guard';
 import { quotaFitProblems } from './gitops/quota-fit';
 import {
   ACKNOWLEDGEMENTS_FILE, checkOutputFolder, diffTree, lockTree, overlayScope, TreeLockedError, TREE_MARKER, TreeOwnershipError, TreeResult, WHOLE_TREE, writeLockedTree,
 } from './gitops/tree';
-import { SchemaValidator } from './gitops/validator';
+import { clusterFolder } from './gitops/tree-paths';
+import { OverlayIssue, SynthValidationError } from './gitops/validation-error';
+import type { SchemaValidator } from './gitops/validator';
+import { fromYaml } from './gitops/yaml';
 
 export interface SynthOptions {
   /** Environments folder. @default <project>/environments */
@@ -52,6 +55,47 @@ export interface SynthResult extends TreeResult {
   readonly notes: readonly string[];
   /** Things to tidy up (acknowledgements that match nothing any more). */
   readonly warnings: readonly string[];
+  /** Overlays taken from the render cache (see gitops/render-cache.ts) and rendered. */
+  readonly renderCache: { readonly hits: number; readonly misses: number };
+  /** Seconds per phase: load, build (constructs), render (toJson, YAML), validation, guard, write. */
+  readonly phases: Readonly<Record<string, number>>;
+}
+
+/** One overlay's render: what the rest of synth needs, fresh or from the render cache. */
+interface OverlayRender {
+  readonly files: ReadonlyMap<string, string>;
+  readonly objects: number;
+  readonly layers: number;
+  /** Layer objects; parsed from `files` on first use when the render came from the cache. */
+  readonly manifests: () => readonly any[];
+  readonly quotaProblems: readonly Problem[];
+  readonly unverified: readonly Download[];
+}
+
+/**
+ * The rendering half of the project (cdk8s, the constructs, the generated imports, the
+ * validators) is loaded only when an overlay is not in the render cache: a synth with
+ * nothing to render never loads it.
+ */
+function renderer(): { build: typeof import('./charts/overlay').buildOverlay; render: typeof import('./gitops/render').renderOverlay; unverified: typeof import('./constructs/platform/downloads').unverifiedDownloads; validator: SchemaValidator } {
+  if (!rendererModules) {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { buildOverlay } = require('./charts/overlay') as typeof import('./charts/overlay');
+    const { renderOverlay } = require('./gitops/render') as typeof import('./gitops/render');
+    const { unverifiedDownloads } = require('./constructs/platform/downloads') as typeof import('./constructs/platform/downloads');
+    const { SchemaValidator: Validator } = require('./gitops/validator') as typeof import('./gitops/validator');
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    rendererModules = { build: buildOverlay, render: renderOverlay, unverified: unverifiedDownloads, validator: new Validator() };
+  }
+  return rendererModules;
+}
+let rendererModules: ReturnType<typeof renderer> | undefined;
+
+/** The layer objects of a cached render, read back from its files as the guard reads the tree. */
+function layerManifests(overlay: OverlaySpec, files: ReadonlyMap<string, string>): () => readonly any[] {
+  let parsed: any[] | undefined;
+  const prefix = `${overlay.region.name}/${overlay.environment}/`;
+  return () => (parsed ??= [...files].filter(([rel]) => rel.startsWith(prefix) && !rel.endsWith('/kustomization.yaml')).map(([, text]) => fromYaml(text)));
 }
 
 export function synth(options: SynthOptions = {}): SynthResult {
@@ -95,48 +139,82 @@ function checkOutputPlacement(outDir: string, envDir: string): void {
 
 function synthLocked(options: SynthOptions, envDir: string, outDir: string, started: number): SynthResult {
   const log = options.log ?? (() => undefined);
+  const phases: Record<string, number> = { load: 0, build: 0, render: 0, validation: 0, guard: 0, write: 0 };
+  const timed = <T>(phase: string, fn: () => T): T => {
+    const t = performance.now();
+    try {
+      return fn();
+    } finally {
+      phases[phase] += (performance.now() - t) / 1000;
+    }
+  };
   if (!options.check) checkOutputFolder(outDir);
-  const { overlays, acknowledgements } = loadEnvironmentSet(envDir, { only: options.only });
-  const validator = new SchemaValidator();
+  const { overlays, acknowledgements } = timed('load', () => loadEnvironmentSet(envDir, { only: options.only }));
+  const cache = RenderCache.open();
   const files = new Map<string, string>();
   let objects = 0;
   const issues: OverlayIssue[] = [];
   const specProblems: Problem[] = [];
   const rendered: RenderedOverlayFiles[] = [];
   const downloads: OverlayDownloads[] = [];
-  for (const overlay of overlays) {
+
+  /** Builds and renders one overlay; undefined when it has problems (collected above). */
+  const renderFresh = (overlay: OverlaySpec, fluxBootstrapped: boolean): OverlayRender | undefined => {
+    const r = renderer();
     let built;
     try {
-      built = buildOverlay(overlay);
+      built = timed('build', () => r.build(overlay));
     } catch (err) {
       // Problems found while building (e.g. a secret not sealed yet) are reported together.
       if (!(err instanceof SpecError)) throw err;
       specProblems.push(...err.problems);
-      continue;
+      return undefined;
     }
-    downloads.push({ overlay, unverified: unverifiedDownloads(built.app) });
-    const folder = clusterFolder(overlay);
+    const unverified = r.unverified(built.app);
+    const validationBefore = r.validator.elapsedMs;
     let out;
     try {
-      out = renderOverlay(overlay, built.layers, {
-        validator,
-        fluxBootstrapped: fs.existsSync(path.join(outDir, 'clusters', folder, 'flux-system', 'kustomization.yaml')),
-      });
+      out = timed('render', () => r.render(overlay, built.layers, { validator: r.validator, fluxBootstrapped }));
     } catch (err) {
       // Report every overlay's violations at once.
       if (!(err instanceof SynthValidationError)) throw err;
       issues.push(...err.issues);
-      continue;
+      return undefined;
+    } finally {
+      const validation = (r.validator.elapsedMs - validationBefore) / 1000;
+      phases.render -= validation;
+      phases.validation += validation;
     }
-    specProblems.push(...quotaFitProblems(overlay, out.manifests));
-    rendered.push({ overlay, files: out.files, manifests: out.manifests });
+    const manifests = out.manifests;
+    return { files: out.files, objects: out.objects, layers: built.layers.length, manifests: () => manifests, quotaProblems: quotaFitProblems(overlay, manifests), unverified };
+  };
+
+  for (const overlay of overlays) {
+    const folder = clusterFolder(overlay);
+    const fluxBootstrapped = fs.existsSync(path.join(outDir, 'clusters', folder, 'flux-system', 'kustomization.yaml'));
+    const key = cache?.key(overlay, fluxBootstrapped);
+    const cached = key ? cache!.get(key) : undefined;
+    let out: OverlayRender | undefined;
+    if (cached) {
+      const cachedFiles = new Map(cached.files);
+      out = { ...cached, files: cachedFiles, manifests: layerManifests(overlay, cachedFiles) };
+    } else {
+      out = renderFresh(overlay, fluxBootstrapped);
+      if (!out) continue;
+      if (key) cache!.set(key, { files: [...out.files], objects: out.objects, layers: out.layers, quotaProblems: out.quotaProblems, unverified: out.unverified });
+    }
+    downloads.push({ overlay, unverified: out.unverified });
+    specProblems.push(...out.quotaProblems);
+    const manifests = out.manifests;
+    rendered.push({ overlay, files: out.files, get manifests() { return manifests(); } });
     for (const [rel, content] of out.files) files.set(rel, content);
     objects += out.objects;
-    log(`  ${overlay.id.padEnd(24)} ${String(built.layers.length).padStart(2)} layers ${String(out.objects).padStart(5)} objects  -> clusters/${folder} (${overlay.region.gitops.engine})`);
+    log(`  ${overlay.id.padEnd(24)} ${String(out.layers).padStart(2)} layers ${String(out.objects).padStart(5)} objects  -> clusters/${folder} (${overlay.region.gitops.engine})`);
   }
 
-  validator.saveCodeCache();
+  rendererModules?.validator.saveCodeCache();
   if (issues.length) throw new SynthValidationError(issues);
+  const guardStarted = performance.now();
 
   const wholeTree = !options.only?.length;
   const guard = guardTransitions({
@@ -148,7 +226,10 @@ function synthLocked(options: SynthOptions, envDir: string, outDir: string, star
     overlayIds: new Set(overlays.map((o) => o.id)),
   });
   specProblems.push(...guard.problems, ...checksumProblems(downloads, { required: options.requireChecksums }));
+  phases.guard += (performance.now() - guardStarted) / 1000;
   if (specProblems.length) throw new EnvironmentError(envDir, specProblems);
+  if (cache && wholeTree) cache.prune();
+  const writeStarted = performance.now();
   if (acknowledgements.length) files.set(ACKNOWLEDGEMENTS_FILE, acknowledgementsFile(acknowledgements));
 
   const scope = wholeTree
@@ -168,6 +249,7 @@ function synthLocked(options: SynthOptions, envDir: string, outDir: string, star
   } else {
     result = writeLockedTree(outDir, files, scope);
   }
+  phases.write += (performance.now() - writeStarted) / 1000;
   const notes = [
     ...guard.acknowledged.map((a) => `acknowledged in ${a.acknowledgement.file}: ${a.description} (${a.acknowledgement.reason})`),
     ...guard.leftInPlace.map((o) => `left on the cluster (prune-protected, no longer in the tree): ${o}; delete it by hand once its data is safe`),
@@ -178,10 +260,12 @@ function synthLocked(options: SynthOptions, envDir: string, outDir: string, star
     overlays: overlays.length,
     objects,
     seconds: (performance.now() - started) / 1000,
-    validationSeconds: validator.elapsedMs / 1000,
+    validationSeconds: phases.validation,
     stale,
     notes,
     warnings: [...warnings, ...apiServerWarnings(overlays), ...checksumWarnings(downloads)],
+    renderCache: { hits: cache?.hits ?? 0, misses: cache?.misses ?? overlays.length },
+    phases,
   };
 }
 

@@ -13,9 +13,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import standaloneCode from 'ajv/dist/standalone';
-import addFormats from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Acknowledgement, OverlayRef, OverlaySettings, OverlaySpec, RegionSpec, SealedSecretEntry, Tier, TIERS } from './model';
 import { PartialSettings, PLATFORM_DEFAULTS, REGION_DEFAULTS, TIER_PROFILES } from './platform-defaults';
 import { EnvironmentError, Problem, settingSource, valueAt } from './problems';
@@ -69,6 +67,12 @@ function compileCached(schemas: { overlay: object; region: object; settings: obj
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require(cacheFile);
   }
+  // Ajv itself is loaded only to compile: the cached code needs just its small runtime.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const Ajv = (require('ajv') as typeof import('ajv')).default;
+  const addFormats = (require('ajv-formats') as typeof import('ajv-formats')).default;
+  const standaloneCode = (require('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const ajv = new Ajv({ ...options, code: { source: true, optimize: false } });
   addFormats(ajv);
   ajv.addKeyword({ keyword: 'hint', schemaType: 'string' });

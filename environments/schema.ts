@@ -4,7 +4,7 @@
  * so their schemas are the settings schema with nothing required (`partial`).
  */
 import {
-  DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN, HOSTNAME_PATTERN, LABEL_KEY_PATTERN, LABEL_VALUE_PATTERN, POSTGRES_IDENTIFIER_PATTERN, SECRET_STORE_NAME_PATTERN,
+  dns1035LabelPattern, DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN, HOSTNAME_PATTERN, LABEL_KEY_PATTERN, LABEL_VALUE_PATTERN, POSTGRES_IDENTIFIER_PATTERN, SECRET_STORE_NAME_PATTERN,
   STORAGE_CLASS_NAME_PATTERN,
 } from '../constructs/platform/names';
 import { TIERS } from './model';
@@ -32,6 +32,11 @@ const int = (minimum: number, maximum: number, hint?: string): Schema => ({ type
 const bool = (): Schema => ({ type: 'boolean' });
 const quantity = (what: string): Schema => ({ type: 'string', pattern: QUANTITY_PATTERN, hint: `write ${what} as a Kubernetes quantity, such as 500m, 2, 512Mi or 20Gi` });
 const dnsLabel = (what: string): Schema => ({ type: 'string', pattern: DNS_LABEL_PATTERN, hint: `${what} must be a DNS label: lower-case letters, digits and '-', at most 63 characters` });
+/** A name the operator derives Services from: starts with a letter, at most `max` characters. */
+const clusterName = (what: string, max: number, why: string): Schema => ({
+  type: 'string', pattern: dns1035LabelPattern(max),
+  hint: `${what} must start with a letter, then lower-case letters, digits and '-', at most ${max} characters (${why})`,
+});
 const duration = (): Schema => ({ type: 'string', pattern: GO_DURATION_PATTERN, hint: 'write a Go duration such as 720h, 30m or 1h30m' });
 const cron = (options: { descriptors?: boolean } = {}): Schema => ({
   type: 'string',
@@ -74,7 +79,7 @@ export const SETTINGS_SCHEMA: Schema = obj({
   postgres: obj({
     enabled: bool(),
     engine: { type: 'string', enum: ['cloudnative-pg', 'zalando', 'external-patroni'], hint: 'set engine to cloudnative-pg, zalando or external-patroni' },
-    name: dnsLabel('postgres.name'),
+    name: clusterName('postgres.name', 53, 'the operators name Services and pods after it; Zalando allows 53'),
     instances: int(1, 9, 'use 1 to 9 instances (3 gives quorum synchronous replication with one failure tolerated)'),
     synchronous: bool(),
     podAntiAffinity: { type: 'string', enum: ['required', 'preferred'], hint: 'set podAntiAffinity to required (never two instances on one node) or preferred' },
@@ -102,7 +107,7 @@ export const SETTINGS_SCHEMA: Schema = obj({
   }),
   minio: obj({
     enabled: bool(),
-    name: dnsLabel('minio.name'),
+    name: clusterName('minio.name', 63, 'the operator names Services after it'),
     servers: int(1, 32),
     volumesPerServer: int(1, 32),
     volumeSize: quantity('volumeSize'),
@@ -117,7 +122,7 @@ export const SETTINGS_SCHEMA: Schema = obj({
   streaming: obj({
     kafka: obj({
       enabled: bool(),
-      name: dnsLabel('streaming.kafka.name'),
+      name: clusterName('streaming.kafka.name', 63, 'Strimzi names Services after it'),
       topology: { type: 'string', enum: ['dedicated', 'combined'], hint: 'set topology to dedicated (separate controllers and brokers) or combined (dual-role nodes)' },
       controllers: int(1, 9, 'use 1, 3 or 5 controllers'),
       brokers: int(1, 50),
@@ -160,7 +165,7 @@ export const SETTINGS_SCHEMA: Schema = obj({
   }),
   opensearch: obj({
     enabled: bool(),
-    name: dnsLabel('opensearch.name'),
+    name: clusterName('opensearch.name', 40, 'it prefixes pod, Service and certificate names'),
     topology: { type: 'string', enum: ['dedicated', 'combined'], hint: 'set topology to dedicated (cluster-manager and data pools) or combined' },
     managers: int(1, 9),
     dataNodes: int(1, 50),

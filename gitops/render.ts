@@ -16,39 +16,21 @@ import { ArgoCdEntryPoints } from './argocd-entry-points';
 import { FluxEntryPoints } from './flux-entry-points';
 import { kustomizationFile } from './kustomization-file';
 import type { LayerPlan } from './layer-plan';
-import { describeObject, SchemaValidator, ValidationIssue } from './validator';
+import { describeObject, SchemaValidator } from './validator';
+import { OverlayIssue, SynthValidationError } from './validation-error';
+import { clusterFolder, manifestFileName } from './tree-paths';
 import { toYaml } from './yaml';
 
 /** Client-side apply stores the whole object in an annotation capped at 256 KiB. */
 const CLIENT_SIDE_APPLY_LIMIT = 200 * 1024;
 
-export interface OverlayIssue extends ValidationIssue {
-  readonly overlay: string;
-  readonly layer: string;
-}
-
-export class SynthValidationError extends Error {
-  constructor(public readonly issues: readonly OverlayIssue[]) {
-    super(formatIssues(issues));
-    this.name = 'SynthValidationError';
-  }
-}
-
-function formatIssues(issues: readonly OverlayIssue[]): string {
-  const lines = [`${issues.length} schema violation${issues.length === 1 ? '' : 's'}; nothing was written.`];
-  for (const i of issues) lines.push(`  ${i.overlay}, layer ${i.layer}: ${i.object}`, `    ${i.path}: ${i.message}`);
-  return lines.join('\n');
-}
-
-/** `<namespace>_<kind>_<name>.yaml`, or `<kind>_<name>.yaml` for cluster-scoped objects. */
-export function manifestFileName(manifest: any): string {
-  const kind = String(manifest.kind).toLowerCase();
-  const ns = manifest.metadata?.namespace;
-  return `${ns ? `${ns}_` : ''}${kind}_${manifest.metadata.name}.yaml`;
-}
-
-export function clusterFolder(overlay: OverlaySpec): string {
-  return `${overlay.region.name}-${overlay.environment}`;
+/**
+ * Whether the object's JSON (what client-side apply stores) exceeds the limit. Its JSON is
+ * at most twice its YAML (a key or string gains at most one character per character, for
+ * quotes and escapes), so only objects whose YAML is near the limit are serialised again.
+ */
+function needsServerSideApply(manifest: unknown, text: string): boolean {
+  return text.length * 2 > CLIENT_SIDE_APPLY_LIMIT && JSON.stringify(manifest).length > CLIENT_SIDE_APPLY_LIMIT;
 }
 
 function repoPath(base: string, ...parts: string[]): string {
@@ -75,19 +57,20 @@ export function renderOverlay(overlay: OverlaySpec, charts: readonly LayerChart[
   const plans: LayerPlan[] = [];
   let objects = 0;
 
-  const emit = (folder: string, layer: string, manifests: readonly any[], extraResources: readonly string[] = []) => {
+  // Each object is serialised once: the text is the file, the validation cache key and the size.
+  const emit = (folder: string, layer: string, manifests: readonly any[], texts: readonly string[], extraResources: readonly string[] = []) => {
     const names: string[] = [];
-    for (const manifest of manifests) {
-      for (const issue of options.validator.validate(manifest)) issues.push({ ...issue, overlay: overlay.id, layer });
+    manifests.forEach((manifest, i) => {
+      for (const issue of options.validator.validate(manifest, texts[i])) issues.push({ ...issue, overlay: overlay.id, layer });
       const name = manifestFileName(manifest);
       const file = `${folder}/${name}`;
       if (files.has(file)) {
         issues.push({ overlay: overlay.id, layer, object: describeObject(manifest), path: '/metadata/name', message: 'two objects of this kind share this namespace and name; give one of them another name' });
-        continue;
+        return;
       }
-      files.set(file, toYaml(manifest));
+      files.set(file, texts[i]);
       names.push(name);
-    }
+    });
     objects += manifests.length;
     files.set(`${folder}/kustomization.yaml`, kustomizationFile([...names, ...extraResources]));
   };
@@ -96,14 +79,15 @@ export function renderOverlay(overlay: OverlaySpec, charts: readonly LayerChart[
     const manifests = chart.toJson();
     if (manifests.length === 0) continue;
     const order = LAYERS.indexOf(chart.layer as any);
+    const texts = manifests.map((m) => toYaml(m));
     plans.push({
       name: chart.layer,
       order,
       dependsOn: [...chart.layerDependencies].map((c) => c.layer).sort((a, b) => LAYERS.indexOf(a as any) - LAYERS.indexOf(b as any)),
       manifests,
-      serverSideApply: manifests.some((m) => JSON.stringify(m).length > CLIENT_SIDE_APPLY_LIMIT),
+      serverSideApply: manifests.some((m, i) => needsServerSideApply(m, texts[i])),
     });
-    emit(`${overlay.region.name}/${overlay.environment}/${chart.layer}`, chart.layer, manifests);
+    emit(`${overlay.region.name}/${overlay.environment}/${chart.layer}`, chart.layer, manifests, texts);
   }
   const rendered = new Set(plans.map((p) => p.name));
   for (const plan of plans) {
@@ -134,7 +118,8 @@ export function renderOverlay(overlay: OverlaySpec, charts: readonly LayerChart[
       chartRepositories,
     });
   }
-  emit(`clusters/${folder}`, 'clusters', entry.toJson(), gitops.engine === 'flux' && options.fluxBootstrapped ? ['flux-system'] : []);
+  const entryManifests = entry.toJson();
+  emit(`clusters/${folder}`, 'clusters', entryManifests, entryManifests.map((m) => toYaml(m)), gitops.engine === 'flux' && options.fluxBootstrapped ? ['flux-system'] : []);
 
   if (issues.length) throw new SynthValidationError(issues);
   return { files, objects, manifests: plans.flatMap((p) => p.manifests) };

@@ -15,7 +15,7 @@ import { isPruneProtected } from '../constructs/platform/protection';
 import { Manifest, show, TransitionChange, TransitionRule } from '../constructs/platform/transition-rules';
 import { TRANSITION_RULES } from '../constructs/transitions';
 import { compareStrings } from '../constructs/platform/ordering';
-import { clusterFolder, manifestFileName } from './render';
+import { clusterFolder, manifestFileName } from './tree-paths';
 import { listTree } from './tree';
 import { fromYaml } from './yaml';
 
@@ -150,8 +150,9 @@ function overlayTransitions(outDir: string, r: RenderedOverlayFiles, leftInPlace
   const out: Pending[] = [...engineSwitch(outDir, o)];
   if (previousFiles.length === 0) return out;
 
-  const next = new Map<string, Manifest>();
-  for (const m of r.manifests) next.set(objectId(m), m);
+  // The new objects by id, built on first use: an overlay whose files did not change needs none.
+  let nextById: Map<string, Manifest> | undefined;
+  const next = () => (nextById ??= new Map(r.manifests.map((m) => [objectId(m), m])));
   const previousIds = new Set<string>();
   const removed: Manifest[] = [];
   const changed: [Manifest, Manifest][] = [];
@@ -168,7 +169,7 @@ function overlayTransitions(outDir: string, r: RenderedOverlayFiles, leftInPlace
       const prev = readManifest(full);
       if (!prev) continue;
       previousIds.add(objectId(prev));
-      const now = next.get(objectId(prev));
+      const now = next().get(objectId(prev));
       if (now) changed.push([prev, now]);
       continue;
     }
@@ -179,14 +180,14 @@ function overlayTransitions(outDir: string, r: RenderedOverlayFiles, leftInPlace
     if (!rule) {
       if (text2 && text2.includes('kustomize.toolkit.fluxcd.io/prune: disabled')) {
         const prev = readManifest(full);
-        if (prev && !next.has(objectId(prev))) leftInPlace.push(`${o.id}: ${objectId(prev)}`);
+        if (prev && !next().has(objectId(prev))) leftInPlace.push(`${o.id}: ${objectId(prev)}`);
       }
       continue;
     }
     const prev = readManifest(full);
     if (!prev) continue;
     previousIds.add(objectId(prev));
-    const now = next.get(objectId(prev));
+    const now = next().get(objectId(prev));
     if (now) changed.push([prev, now]); // moved to another layer
     else removed.push(prev);
   }
@@ -202,7 +203,9 @@ function overlayTransitions(outDir: string, r: RenderedOverlayFiles, leftInPlace
   const removedNamespaces = new Set(removedStateful.filter((m) => m.kind === 'Namespace' && groupOf(m) === '').map((m) => m.metadata?.name));
   // New stateful objects in a namespace that loses one: a rename or an engine switch.
   const previousNames = new Set(previousFiles.map((f) => path.posix.basename(f)));
-  const added = [...next.values()].filter((m) => ruleFor(m)?.stateful && !previousIds.has(objectId(m)) && !previousNames.has(manifestFileName(m)));
+  const added = removedStateful.length
+    ? [...next().values()].filter((m) => ruleFor(m)?.stateful && !previousIds.has(objectId(m)) && !previousNames.has(manifestFileName(m)))
+    : [];
   for (const m of removedStateful) {
     const ns = m.metadata?.namespace;
     if (ns && removedNamespaces.has(ns)) continue; // reported with its namespace

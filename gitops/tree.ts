@@ -220,14 +220,23 @@ export function writeLockedTree(outDir: string, planned: ReadonlyMap<string, str
   const base = path.basename(outDir);
   const tmp = fs.mkdtempSync(path.join(parent, `.${base}.strata-new-`));
   try {
+    // One mkdir per folder, not per file.
+    const folders = new Set<string>();
+    const folderOf = (rel: string) => {
+      const dir = path.dirname(path.join(tmp, rel));
+      if (!folders.has(dir)) {
+        fs.mkdirSync(dir, { recursive: true });
+        folders.add(dir);
+      }
+    };
     const carried = carriedFiles(outDir, scope);
     for (const rel of carried) {
-      fs.mkdirSync(path.dirname(path.join(tmp, rel)), { recursive: true });
+      folderOf(rel);
       fs.copyFileSync(path.join(outDir, rel), path.join(tmp, rel));
     }
     const unchanged = new Set(result.unchanged);
     for (const [rel, content] of [...files.entries()].sort(([a], [b]) => compareStrings(a, b))) {
-      fs.mkdirSync(path.dirname(path.join(tmp, rel)), { recursive: true });
+      folderOf(rel);
       // Unchanged files are linked, not rewritten: the swap stays atomic and costs little.
       if (unchanged.has(rel)) fs.linkSync(path.join(outDir, rel), path.join(tmp, rel));
       else fs.writeFileSync(path.join(tmp, rel), content);

@@ -60,16 +60,20 @@ export class SchemaValidator {
     this.rules = new ValidationRules(path.join(path.dirname(validatorsDir), 'rules'));
   }
 
-  public validate(manifest: any): ValidationIssue[] {
+  /**
+   * Issues of one object (none when it is valid). `text`, the object as it will be written,
+   * keys the cache of objects that passed before; without it the object is serialised here.
+   */
+  public validate(manifest: any, text?: string): ValidationIssue[] {
     const started = performance.now();
     try {
-      return this.check(manifest);
+      return this.check(manifest, text);
     } finally {
       this.elapsedMs += performance.now() - started;
     }
   }
 
-  private check(manifest: any): ValidationIssue[] {
+  private check(manifest: any, text: string | undefined): ValidationIssue[] {
     const object = describeObject(manifest);
     const apiVersion = String(manifest?.apiVersion ?? '');
     const kind = String(manifest?.kind ?? '');
@@ -78,7 +82,7 @@ export class SchemaValidator {
     const kindPath = importedKindPath(apiVersion, kind);
     const validatorHash = kindPath ? hashes[`validators/${kindPath}.js`] : undefined;
     const rulesHash = (kindPath && hashes[`rules/${kindPath}.json`]) ?? '';
-    const key = validatorHash ? createHash('sha1').update(validatorHash).update('\0').update(rulesHash).update('\0').update(JSON.stringify(manifest)).digest('base64') : undefined;
+    const key = validatorHash ? createHash('sha1').update(validatorHash).update('\0').update(rulesHash).update('\0').update(text ?? JSON.stringify(manifest)).digest('base64') : undefined;
     if (key && this.passedBefore().has(key)) {
       this.passedNow.add(key);
       return [];

@@ -8,7 +8,7 @@ import * as yaml from 'js-yaml';
 import { PRUNE_PROTECTION_ANNOTATIONS } from '../constructs/platform/protection';
 import { TRUSTSTORE_PASSWORD } from '../constructs/tls/platform-ca';
 import { PROJECT_ROOT } from '../environments/project-root';
-import { manifestFileName } from '../gitops/render';
+import { manifestFileName } from '../gitops/tree-paths';
 import { isBootstrapFile } from '../gitops/tree';
 import { SchemaValidator } from '../gitops/validator';
 import { filesUnder } from './support/temp';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { EnvironmentError } from '../environments/problems';
-import { SynthValidationError } from '../gitops/render';
+import { SynthValidationError } from '../gitops/validation-error';
 import { SchemaValidator } from '../gitops/validator';
 import { fromYaml } from '../gitops/yaml';
 import * as cnpg from '../imports/postgresql.cnpg.io';

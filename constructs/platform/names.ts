@@ -32,6 +32,11 @@ const SUBDOMAIN_PART = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const QUALIFIED_NAME = '[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?';
 
 export const DNS_LABEL_PATTERN = `^${LABEL}$`;
+/**
+ * DNS-1035 label of at most `max` characters: Service names (and so the names of clusters
+ * whose operators derive Services from them) must start with a letter.
+ */
+export const dns1035LabelPattern = (max = DNS_LABEL_MAX): string => `^[a-z]([-a-z0-9]{0,${max - 2}}[a-z0-9])?$`;
 export const DNS_SUBDOMAIN_PATTERN = `^(?=.{1,${DNS_SUBDOMAIN_MAX}}$)${SUBDOMAIN_PART}(\\.${SUBDOMAIN_PART})*$`;
 /** Optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
 export const LABEL_KEY_PATTERN = `^(?![^/]{${DNS_SUBDOMAIN_MAX + 1},}/)(${SUBDOMAIN_PART}(\\.${SUBDOMAIN_PART})*/)?${QUALIFIED_NAME}$`;

@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import type { ApiObject } from 'cdk8s';
 
 /**
  * Stateful objects (database clusters, Kafka, OpenSearch, MinIO tenants, PVCs) must never be

@@ -53,3 +53,31 @@ describe('cron schedules', () => {
     expectProblem(err, { file: 'overlays/region-a/prod.yaml', path: fieldPath, value, message: /must match pattern/, fix: /five-field cron expression/ });
   });
 });
+
+// The operators name Services after these clusters, and a Service name starts with a letter:
+// `opensearch.name: "9"` used to pass the schema and crash the OpenSearch construct.
+describe('cluster names', () => {
+  const PLATFORM = 'platform.yaml';
+  test.each([
+    ['opensearch', '9', /must start with a letter.*at most 40 characters/],
+    ['opensearch', 'a'.repeat(41), /at most 40 characters/],
+    ['opensearch', '545b--am', /must start with a letter/],
+    ['postgres', '2db', /must start with a letter.*at most 53 characters/],
+    ['postgres', `p${'g'.repeat(53)}`, /at most 53 characters/],
+    ['minio', '0storage', /must start with a letter/],
+  ])('%s.name %j is a problem naming the file and field', (component, name, fix) => {
+    const err = environmentError(() => loadEnvironments(environmentsWith({ [PLATFORM]: { merge: { [component]: { name } } } })));
+    expectProblem(err, { file: PLATFORM, path: `${component}.name`, value: name, message: /must match pattern/, fix });
+  });
+
+  test('streaming.kafka.name too', () => {
+    const err = environmentError(() => loadEnvironments(environmentsWith({ [PLATFORM]: { merge: { streaming: { kafka: { name: '1events' } } } } })));
+    expectProblem(err, { file: PLATFORM, path: 'streaming.kafka.name', value: '1events', message: /must match pattern/, fix: /Strimzi names Services/ });
+  });
+
+  test('a 40-character OpenSearch name that starts with a letter is accepted', () => {
+    const name = `s${'e'.repeat(38)}h`;
+    const overlays = loadEnvironments(environmentsWith({ [PLATFORM]: { merge: { opensearch: { name } } } }));
+    expect(overlays.every((o) => o.settings.opensearch.name === name)).toBe(true);
+  });
+});

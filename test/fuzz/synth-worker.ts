@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { EnvironmentError } from '../../environments/problems';
-import { SynthValidationError } from '../../gitops/render';
+import { SynthValidationError } from '../../gitops/validation-error';
 import { TreeLockedError, TreeOwnershipError } from '../../gitops/tree';
 import { SchemaValidator } from '../../gitops/validator';
 import { fromYaml } from '../../gitops/yaml';
