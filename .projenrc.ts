@@ -56,17 +56,16 @@ const project = new typescript.TypeScriptAppProject({
       coveragePathIgnorePatterns: ['/node_modules/', '/imports/', '/test/'],
       testTimeout: 120_000,
       // The CEL library is an ES module; tests compile it to CommonJS like their own sources
-      // (Node itself loads it with require).
+      // (Node itself loads it with require). The transform is set below.
       transformIgnorePatterns: ['/node_modules/(?!@marcbachmann/cel-js/)'],
-      transform: {
-        '^.+\\.js$': new javascript.Transform('ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, isolatedModules: true }),
-      },
+      // Coverage on demand (`npx jest --coverage`): collecting it costs a third of the run.
+      collectCoverage: false,
+      // Two workers for two cores (jest's default leaves one idle). A worker's memory grows with
+      // every suite it runs (each loads the project afresh); past this it is replaced between
+      // suites (a fresh worker costs a fraction of a second).
+      maxWorkers: 2,
+      workerIdleMemoryLimit: '300MB',
     },
-  },
-  // The generated imports are megabytes of TypeScript: type-checking them once per test
-  // file would dominate the run, and `tsc` already checks everything in `npm run synth`.
-  tsJestOptions: {
-    transformOptions: { isolatedModules: true },
   },
   tsconfig: {
     compilerOptions: {
@@ -85,6 +84,14 @@ const project = new typescript.TypeScriptAppProject({
   // dist/ is the rendered GitOps tree and is committed; projen's packaging artifacts go under lib/.
   artifactsDirectory: 'lib/artifacts',
   gitignore: ['/lib/', '/.strata-*', '/.dist.strata*', '/coverage/', '/test-output/'],
+});
+
+// Tests transpile with esbuild, as synth does (test/support/esbuild-jest.js): the sources and the
+// CEL library's ES modules. ts-jest (projen's default) is not used.
+// (The first key is projen's own, replaced.)
+project.package.file.addOverride('jest.transform', {
+  '^.+\\.[t]sx?$': '<rootDir>/test/support/esbuild-jest.js',
+  '^.+\\.js$': '<rootDir>/test/support/esbuild-jest.js',
 });
 
 // Snapshots are updated deliberately with `npx jest --updateSnapshot <file>`, never by a
@@ -114,7 +121,11 @@ project.package.setScript('bench', 'node scripts/launch.js scripts/bench.ts');
 // Type errors fail `npm test` before the suites run (the launcher and ts-jest only transpile):
 // one program of the tests, everything they import, and the scripts.
 project.tryFindObjectFile('test/tsconfig.json')?.addOverride('include', ['**/*.ts', '../scripts/**/*.ts', '../main.ts']);
-project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json --incremental --tsBuildInfoFile .strata-build/tsc.tsbuildinfo');
+// Jest's workers inherit node's flags: a 256 MB old space (a suite's live heap is 100-200 MB)
+// makes them collect garbage instead of growing to 700 MB each on a machine with memory to
+// spare, which keeps `npm test` near 1 GB in all.
+project.testTask.reset('tsc --noEmit -p test/tsconfig.json --incremental --tsBuildInfoFile .strata-build/tsc.tsbuildinfo');
+project.testTask.exec('node --max-old-space-size=256 node_modules/jest/bin/jest.js --ci', { receiveArgs: true });
 
 // `npm test` runs the fuzz test with a bounded number of trials; this runs ten thousand (a task's
 // env wins over the caller's: other counts run jest directly with STRATA_FUZZ_TRIALS).

@@ -7,9 +7,12 @@
  * imports/manifest.json (every generated file's hash), package-lock.json and the Node
  * version. Anything else changes the key, and a miss renders as if there were no cache.
  *
- * The cache exists only when synth runs from scripts/launch.js's build (.strata-build/, which
- * holds the stamp), in .strata-build/render-cache/; `STRATA_RENDER_CACHE=off` turns it off
- * and `STRATA_RENDER_CACHE=<folder>` keeps it elsewhere. What is cached is what the
+ * When synth runs from scripts/launch.js's build (.strata-build/, which holds the stamp), the
+ * cache is a folder, .strata-build/render-cache/; `STRATA_RENDER_CACHE=<folder>` keeps it
+ * elsewhere. Code that runs from its sources (ts-jest, ts-node) has no build stamp to key on,
+ * but its code cannot change while the process lives: it keeps the most recent renders in
+ * memory, for the process (a test suite rendering the same environments many times renders
+ * each overlay once). `STRATA_RENDER_CACHE=off` turns both off. What is cached is what the
  * render produced after validation: the files, and the results of the checks that read only
  * the rendered objects (quota fit, downloads). The transition guard always runs, against the
  * tree on disk.
@@ -25,6 +28,10 @@ import { PROJECT_ROOT } from '../environments/project-root';
 /** Bumped when the entry format changes. */
 const FORMAT = 1;
 
+/** Renders kept in memory by a process that runs from its sources; oldest dropped first. */
+const MEMORY_ENTRIES = 48;
+const memory = new Map<string, CachedRender>();
+
 export interface CachedRender {
   /** Tree-relative path → content, in render order. */
   readonly files: readonly (readonly [string, string])[];
@@ -35,14 +42,14 @@ export interface CachedRender {
 }
 
 export class RenderCache {
-  /** The cache of the build this code runs from, or none (ts-node, ts-jest, lib/, opted out). */
+  /** The cache of the build this code runs from, the process's memory when it runs from sources, or none (opted out). */
   public static open(): RenderCache | undefined {
     const setting = process.env.STRATA_RENDER_CACHE ?? '';
     if (setting === 'off') return undefined;
     // This file runs as .strata-build/gitops/render-cache.js; the stamp is the build's.
     const buildDir = path.dirname(__dirname);
     const stamp = path.join(buildDir, 'stamp.json');
-    if (!fs.existsSync(stamp)) return undefined;
+    if (!fs.existsSync(stamp)) return new RenderCache(undefined, `${FORMAT}\0memory`);
     const fingerprint = createHash('sha256').update(`${FORMAT}\0${process.version}\0`);
     for (const file of [stamp, path.join(PROJECT_ROOT, 'imports', 'manifest.json'), path.join(PROJECT_ROOT, 'package-lock.json')]) {
       try {
@@ -58,7 +65,8 @@ export class RenderCache {
   public hits = 0;
   public misses = 0;
 
-  private constructor(private readonly dir: string, private readonly fingerprint: string) {}
+  /** `dir` undefined: the process's memory. */
+  private constructor(private readonly dir: string | undefined, private readonly fingerprint: string) {}
 
   public key(overlay: OverlaySpec, fluxBootstrapped: boolean): string {
     return createHash('sha256')
@@ -71,6 +79,18 @@ export class RenderCache {
 
   public get(key: string): CachedRender | undefined {
     this.used.add(key);
+    if (this.dir === undefined) {
+      const entry = memory.get(key);
+      if (entry) {
+        // Most recently used last: the oldest is the first dropped.
+        memory.delete(key);
+        memory.set(key, entry);
+        this.hits++;
+      } else {
+        this.misses++;
+      }
+      return entry;
+    }
     try {
       const entry = JSON.parse(fs.readFileSync(this.file(key), 'utf8')) as CachedRender;
       this.hits++;
@@ -84,6 +104,14 @@ export class RenderCache {
   /** Best effort: a cache that cannot be written costs time, not correctness. */
   public set(key: string, entry: CachedRender): void {
     this.used.add(key);
+    if (this.dir === undefined) {
+      memory.set(key, entry);
+      for (const oldest of memory.keys()) {
+        if (memory.size <= MEMORY_ENTRIES) break;
+        memory.delete(oldest);
+      }
+      return;
+    }
     try {
       fs.mkdirSync(this.dir, { recursive: true });
       const tmp = `${this.file(key)}.${process.pid}.tmp`;
@@ -96,6 +124,7 @@ export class RenderCache {
 
   /** After a run over every overlay: drops entries it did not use, so the cache stays one tree. */
   public prune(): void {
+    if (this.dir === undefined) return;
     try {
       for (const name of fs.readdirSync(this.dir)) {
         if (!this.used.has(name.replace(/\.json$/, ''))) fs.rmSync(path.join(this.dir, name), { force: true });
@@ -106,6 +135,6 @@ export class RenderCache {
   }
 
   private file(key: string): string {
-    return path.join(this.dir, `${key}.json`);
+    return path.join(this.dir!, `${key}.json`);
   }
 }

@@ -170,6 +170,14 @@ describe('flux bootstrap files', () => {
 });
 
 describe('failures leave the output folder as it was', () => {
+  // The failures are injected into rendering: a render kept from an earlier test would skip them.
+  beforeEach(() => {
+    process.env.STRATA_RENDER_CACHE = 'off';
+  });
+  afterEach(() => {
+    delete process.env.STRATA_RENDER_CACHE;
+  });
+
   /** Runs synth, expects it to throw, and checks the output folder did not change. */
   function failedSynth(options: { envDir?: string; outDir: string }): unknown {
     const before = snapshotDir(options.outDir);

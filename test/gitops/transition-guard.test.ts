@@ -373,8 +373,15 @@ function readPlatformDatabases(): any[] {
 describe('the guard holds under concurrency and any sequence of edits', () => {
   test('two synths racing (one grows a volume to 200Gi, one shrinks it to 150Gi) never land the shrink on the grow', async () => {
     const { spawn } = await import('child_process');
+    const { compiledProject } = await import('../support/compiled-project');
+    const main = JSON.stringify(path.join(compiledProject(), 'main'));
     const run = (envDir: string, outDir: string) => new Promise<number>((resolve) => {
-      const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', `process.exitCode = require('./main').main(['--env-dir', ${JSON.stringify(envDir)}, '--out', ${JSON.stringify(outDir)}])`], { cwd: path.resolve(__dirname, '../..'), stdio: 'ignore' });
+      const child = spawn(process.execPath, ['-e', `process.exitCode = require(${main}).main(['--env-dir', ${JSON.stringify(envDir)}, '--out', ${JSON.stringify(outDir)}])`], {
+        cwd: path.resolve(__dirname, '../..'),
+        stdio: 'ignore',
+        // Both render: neither finds the other's overlays in a cache.
+        env: { ...process.env, STRATA_RENDER_CACHE: 'off' },
+      });
       child.on('exit', (code) => resolve(code ?? 1));
     });
     const grow = environmentsWith({ [PROD]: { merge: { postgres: { storageSize: '200Gi' } } } });
