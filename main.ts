@@ -275,12 +275,18 @@ function regionNames(envDir: string): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length)) : [];
 }
 
-function parseArgs(argv: readonly string[]): SynthOptions {
+interface CommandLine extends SynthOptions {
+  /** Print where the time went (`--timings`). */
+  readonly timings: boolean;
+}
+
+function parseArgs(argv: readonly string[]): CommandLine {
   const only: string[] = [];
   let envDir: string | undefined;
   let outDir: string | undefined;
   let check = false;
   let requireChecksums = false;
+  let timings = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -290,13 +296,20 @@ function parseArgs(argv: readonly string[]): SynthOptions {
     };
     if (arg === '--check') check = true;
     else if (arg === '--require-checksums') requireChecksums = true;
+    else if (arg === '--timings') timings = true;
     else if (arg === '--only') only.push(...value().split(',').filter(Boolean));
     else if (arg === '--env-dir') envDir = value();
     else if (arg === '--out') outDir = value();
     else if (arg === '--help' || arg === '-h') throw new UsageError('');
     else throw new UsageError(`unknown argument "${arg}"`);
   }
-  return { only, envDir, outDir, check, requireChecksums };
+  return { only, envDir, outDir, check, requireChecksums, timings };
+}
+
+/** `--timings`: one line, seconds per phase and the render cache's hits and misses. */
+function timingsLine(r: SynthResult): string {
+  const phases = Object.entries(r.phases).map(([phase, s]) => `${phase} ${s.toFixed(3)}`).join(', ');
+  return `timings (s): ${phases}; total ${r.seconds.toFixed(3)}; render cache ${r.renderCache.hits} hit(s), ${r.renderCache.misses} miss(es)`;
 }
 
 class UsageError extends Error {}
@@ -307,11 +320,12 @@ const USAGE = `usage: npm run synth -- [--check] [--only <region>/<env>[,...]] [
   --require-checksums
                    refuse plugin archives and plugin URLs that carry no checksum (every region)
   --only R/E       render only these overlays; the rest of the tree is left as it is
+  --timings        print the seconds spent per phase and the render cache's hits
   --env-dir DIR    environments folder (default: environments/)
   --out DIR        output folder (default: dist/)`;
 
 export function main(argv: readonly string[]): number {
-  let options: SynthOptions;
+  let options: CommandLine;
   try {
     options = parseArgs(argv);
   } catch (err) {
@@ -326,6 +340,7 @@ export function main(argv: readonly string[]): number {
     const r = synth({ ...options, log: (line) => console.log(line) });
     for (const n of r.notes) console.log(`note: ${n}`);
     for (const w of r.warnings) console.log(`warning: ${w}`);
+    if (options.timings) console.log(timingsLine(r));
     if (options.check) {
       if (r.stale.length) {
         console.error(`\n${r.stale.length} stale file(s): the committed output differs from what synth produces.`);

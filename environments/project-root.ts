@@ -3,7 +3,7 @@ import * as path from 'path';
 
 /**
  * The repository root, whether this module runs from source (ts-jest, ts-node) or from
- * the compiled lib/ folder.
+ * the launcher's build (.strata-build/).
  */
 export const PROJECT_ROOT: string = (() => {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {

@@ -19,7 +19,10 @@ import { ValidationRules } from './validation-rules';
  * validating. Like Node 22's module compile cache, the compiled code is cached per
  * validator source and Node version, outside the repository (node_modules/.cache).
  */
-const CODE_CACHE_DIR = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'strata-validators');
+// STRATA_VALIDATOR_CACHE=<folder> keeps it elsewhere (npm run bench measures cold caches so).
+const CODE_CACHE_DIR = process.env.STRATA_VALIDATOR_CACHE
+  ? path.resolve(process.env.STRATA_VALIDATOR_CACHE)
+  : path.join(PROJECT_ROOT, 'node_modules', '.cache', 'strata-validators');
 /**
  * Objects that passed, by hash of (validator, object): like an incremental compiler, a
  * re-synth validates only what changed. A fresh checkout (CI) validates everything.

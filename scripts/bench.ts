@@ -1,98 +1,86 @@
 /**
- * `npm run bench [-- --runs N] [--keep]`
+ * `npm run bench [-- --rounds N] [--keep]`
  *
- * Measures the synth pipeline, each run in a fresh child process so peak RSS is per run:
+ * Measures synth as users run it, against floors measured in the same run, and prints every
+ * target of the fast-inner-loop work as PASS or MISS. Each measurement is a fresh process
+ * (wall time, and the peak resident set size of its whole process tree from /usr/bin/time -v
+ * or a --require hook). The cases are interleaved: every round runs each case once, so a
+ * burst of other work on the machine touches all of them alike; the tables show medians.
  *
- *   default   node lib/main.js --out <tmp>                      (environments/ as committed)
- *   fleet     node lib/main.js --env-dir <tmp> --out <tmp>      (30 regions × prod/staging/dev/test)
- *   cdk8s     cdk8s synth with app `node lib/scripts/cdk8s-app.js` (cdk8s-cli, default environments/)
+ *   synth, no change      `npm run synth -- --out <copy of dist/>`   (what the pre-commit hook and every
+ *   synth --check          `npm run synth -- --check --out <copy>`   edit-synth-review cycle cost)
+ *   synth, empty folder   `npm run synth -- --out <empty>`           (renders from the render cache)
+ *   first synth           `npm run synth` in a copy of the project with no .strata-build/ and no
+ *                         validator cache: what the first run after `npm ci` costs
+ *   fleet 120 / 240       `node scripts/launch.js main.ts --env-dir <fleet> --out <empty>` for
+ *                         30 and 60 regions × prod/staging/dev/test; "cold" with the render cache
+ *                         and the validator's passed-object cache empty (a fresh CI runner),
+ *                         "warm" with both filled by an earlier run
+ *   node -e               `node -e ''`: a Node process that does nothing
+ *   floor                 a Node process that loads cdk8s and writes the same files from memory
+ *                         (one mkdir per folder; for the no-change case it reads and compares them
+ *                         instead). Its output is checked byte for byte against synth's.
  *
- * Every case runs N times (default 3) into an empty output folder; the table shows the
- * median of each column. Peak RSS comes from `/usr/bin/time -v` when it exists, otherwise
- * from a `--require` hook that reports process.resourceUsage().maxRSS of every Node process.
- * Targets are reported as PASS or MISS; a miss never makes the exit code non-zero (a run
- * that fails does). Nothing under the project is written.
+ * Nothing in the project is changed: outputs go to a scratch folder, and the runs that fill
+ * caches use their own (STRATA_RENDER_CACHE, STRATA_VALIDATOR_CACHE), except the `npm run
+ * synth` cases, which use the project's render cache as users do. A MISS is reported, never
+ * hidden; the exit code is non-zero only when a run fails.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as yaml from 'js-yaml';
 import { PROJECT_ROOT } from '../environments/project-root';
 
 const TIME_BIN = '/usr/bin/time';
 const RSS_MARKER = 'STRATA_BENCH_MAXRSS_KB';
-const FLEET_REGIONS = 30;
-const FLEET_ENVIRONMENTS = ['prod', 'staging', 'dev', 'test'];
+const ENVIRONMENTS = ['prod', 'staging', 'dev', 'test'];
+/** What the project copy for the first-synth case leaves out (npm ci's output is linked instead). */
+const NOT_COPIED = new Set(['node_modules', '.strata-build', '.git', 'lib', 'coverage', 'test-reports']);
 
-const TARGETS = {
-  defaultWallSeconds: 1.0,
-  fleetWallSeconds: 6.0,
-  validationShare: 0.2,
-  peakRssMb: 400,
-};
-
-interface RunResult {
-  readonly wallSeconds: number;
-  readonly peakRssMb: number;
-  readonly overlays?: number;
-  readonly objects?: number;
-  /** In-process synth time as main.ts reports it. */
-  readonly synthSeconds?: number;
-  readonly validationSeconds?: number;
-}
-
-interface CaseResult {
-  readonly name: string;
-  readonly runs: readonly RunResult[];
-  readonly median: RunResult;
-}
-
-interface Options { runs: number; keep: boolean }
+interface Options { rounds: number; keep: boolean }
 
 function parseArgs(argv: readonly string[]): Options {
-  const opts: Options = { runs: 3, keep: false };
+  const opts: Options = { rounds: 3, keep: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === '--runs') {
+    if (arg === '--rounds') {
       const n = Number(argv[++i]);
-      if (!Number.isInteger(n) || n < 1) throw new Error('--runs needs a positive integer');
-      opts.runs = n;
+      if (!Number.isInteger(n) || n < 1) throw new Error('--rounds needs a positive integer');
+      opts.rounds = n;
     } else if (arg === '--keep') {
       opts.keep = true;
     } else {
-      throw new Error(`unknown argument "${arg}" (expected --runs N or --keep)`);
+      throw new Error(`unknown argument "${arg}" (expected --rounds N or --keep)`);
     }
   }
   return opts;
 }
 
-/** A `--require` hook printing the process's peak RSS on exit (used without /usr/bin/time). */
-function writeRssHook(dir: string): string {
-  const file = path.join(dir, 'maxrss-hook.js');
-  fs.writeFileSync(file, `process.on('exit', () => { require('fs').writeSync(2, '\\n${RSS_MARKER} ' + process.resourceUsage().maxRSS + '\\n'); });\n`);
-  return file;
+interface Measurement {
+  readonly wall: number;
+  readonly rssMb: number;
+  readonly stdout: string;
+  /** Seconds per phase, from `--timings`. */
+  readonly phases?: Readonly<Record<string, number>>;
+  readonly cache?: { readonly hits: number; readonly misses: number };
 }
 
-/**
- * Runs a command once and measures it. With /usr/bin/time the reported maximum resident set
- * size is that of the largest process in the tree (Linux reports the children's maximum too).
- */
-function measure(command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; rssHook: string }): { wallSeconds: number; peakRssMb: number; stdout: string; stderr: string } {
+/** Runs a command once. The peak RSS is the largest process of its tree (Linux reports the children's maximum). */
+function measure(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, rssHook: string): Measurement {
   const useTime = fs.existsSync(TIME_BIN);
-  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
-  if (!useTime) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --require ${options.rssHook}`.trim();
+  const fullEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  if (!useTime) fullEnv.NODE_OPTIONS = `${fullEnv.NODE_OPTIONS ?? ''} --require ${rssHook}`.trim();
   const [bin, argv] = useTime ? [TIME_BIN, ['-v', command, ...args]] : [command, [...args]];
   const started = performance.now();
-  const r = spawnSync(bin, argv, { cwd: options.cwd, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  const wallSeconds = (performance.now() - started) / 1000;
+  const r = spawnSync(bin, argv, { cwd, env: fullEnv, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const wall = (performance.now() - started) / 1000;
+  if (r.error) throw r.error;
   const stdout = r.stdout ?? '';
   const stderr = r.stderr ?? '';
-  if (r.error) throw r.error;
   if (r.status !== 0) {
-    // Leave out /usr/bin/time's report: the command's own output says what went wrong.
     const own = useTime ? stderr.replace(/^(Command exited with non-zero status \d+\n)?\tCommand being timed:[\s\S]*$/m, '') : stderr;
-    throw new Error(`${command} ${args.join(' ')} exited with ${r.status ?? r.signal}\n${stdout.slice(-4000)}\n${own.slice(-4000)}`);
+    throw new Error(`${command} ${args.join(' ')} (in ${cwd}) exited with ${r.status ?? r.signal}\n${stdout.slice(-3000)}\n${own.slice(-3000)}`);
   }
   let peakKb = 0;
   if (useTime) {
@@ -102,15 +90,12 @@ function measure(command: string, args: readonly string[], options: { cwd: strin
   } else {
     for (const m of stderr.matchAll(new RegExp(`${RSS_MARKER} (\\d+)`, 'g'))) peakKb = Math.max(peakKb, Number(m[1]));
   }
-  return { wallSeconds, peakRssMb: peakKb / 1024, stdout, stderr };
-}
-
-/** Reads main.ts's summary: "6 overlays, 566 objects: ... (0.73 s, validation 0.34 s)". */
-function parseSummary(stdout: string): Pick<RunResult, 'overlays' | 'objects' | 'synthSeconds' | 'validationSeconds'> {
-  const counts = /(\d+) overlays, (\d+) objects/.exec(stdout);
-  const times = /\(([\d.]+) s, validation ([\d.]+) s\)/.exec(stdout);
-  if (!counts || !times) throw new Error(`cannot find the synth summary line in:\n${stdout.slice(-2000)}`);
-  return { overlays: Number(counts[1]), objects: Number(counts[2]), synthSeconds: Number(times[1]), validationSeconds: Number(times[2]) };
+  const timings = /^timings \(s\): (.*); total [\d.]+; render cache (\d+) hit\(s\), (\d+) miss\(es\)$/m.exec(stdout);
+  const phases = timings ? Object.fromEntries(timings[1].split(', ').map((p) => {
+    const [name, seconds] = p.split(' ');
+    return [name, Number(seconds)];
+  })) : undefined;
+  return { wall, rssMb: peakKb / 1024, stdout, phases, cache: timings ? { hits: Number(timings[2]), misses: Number(timings[3]) } : undefined };
 }
 
 function median(values: readonly number[]): number {
@@ -119,184 +104,269 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-function medianRun(runs: readonly RunResult[]): RunResult {
-  const col = (key: keyof RunResult) => {
-    const values = runs.map((r) => r[key]).filter((v): v is number => typeof v === 'number');
-    return values.length ? median(values) : undefined;
-  };
-  return {
-    wallSeconds: col('wallSeconds')!,
-    peakRssMb: col('peakRssMb')!,
-    overlays: col('overlays'),
-    objects: col('objects'),
-    synthSeconds: col('synthSeconds'),
-    validationSeconds: col('validationSeconds'),
-  };
-}
-
-/** 30 regions modelled on regions/region-a.yaml, each with prod, staging, dev and test. */
-function writeFleet(envDir: string): number {
+/** Regions modelled on regions/region-a.yaml, each with prod, staging, dev and test. */
+function writeFleet(envDir: string, regions: number): number {
   const source = path.join(PROJECT_ROOT, 'environments');
   const template = fs.readFileSync(path.join(source, 'regions', 'region-a.yaml'), 'utf8');
   fs.mkdirSync(path.join(envDir, 'regions'), { recursive: true });
-  if (fs.existsSync(path.join(source, 'platform.yaml'))) fs.copyFileSync(path.join(source, 'platform.yaml'), path.join(envDir, 'platform.yaml'));
+  for (const shared of ['platform.yaml', 'tiers']) {
+    if (fs.existsSync(path.join(source, shared))) fs.cpSync(path.join(source, shared), path.join(envDir, shared), { recursive: true });
+  }
   let overlays = 0;
-  for (let i = 1; i <= FLEET_REGIONS; i++) {
+  for (let i = 1; i <= regions; i++) {
     const region = `region-${String(i).padStart(2, '0')}`;
-    fs.writeFileSync(path.join(envDir, 'regions', `${region}.yaml`), template.replace(/\bregion-a\b/g, region).replace(/^# Region A.*$/m, `# ${region}: generated by npm run bench from regions/region-a.yaml`));
+    fs.writeFileSync(path.join(envDir, 'regions', `${region}.yaml`), `# ${region}: generated by npm run bench from regions/region-a.yaml\n${template.replace(/\bregion-a\b/g, region)}`);
     fs.mkdirSync(path.join(envDir, 'overlays', region), { recursive: true });
-    for (const env of FLEET_ENVIRONMENTS) {
-      fs.writeFileSync(path.join(envDir, 'overlays', region, `${env}.yaml`), `# ${region} ${env}: the built-in ${env} tier profile.\n{}\n`);
+    for (const env of ENVIRONMENTS) {
+      fs.writeFileSync(path.join(envDir, 'overlays', region, `${env}.yaml`), `# ${region} ${env}: the ${env} tier profile as it is.\n{}\n`);
       overlays++;
     }
   }
   return overlays;
 }
 
-/** Counts the documents and overlay folders cdk8s wrote. */
-function countCdk8sOutput(outDir: string): { overlays: number; objects: number } {
-  let objects = 0;
-  const overlays = new Set<string>();
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (/\.ya?ml$/.test(entry.name)) {
-        overlays.add(path.relative(outDir, dir).split(path.sep).slice(0, 2).join('/'));
-        objects += yaml.loadAll(fs.readFileSync(full, 'utf8')).filter((d) => d !== null && d !== undefined).length;
-      }
+/** Every file under `dir`, relative, in code-point order. */
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(child);
+      else out.push(child);
     }
   };
-  walk(outDir);
-  return { overlays: overlays.size, objects };
+  walk('');
+  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-function fmt(value: number | undefined, digits: number): string {
-  return value === undefined ? '-' : value.toFixed(digits);
-}
-
-function printTable(cases: readonly CaseResult[], runs: number): void {
-  const header = ['case', 'overlays', 'objects', 'wall s', 'synth s', 'validation s', 'validation %', 'objects/s', 'peak RSS MB'];
-  const rows = cases.map((c) => {
-    const m = c.median;
-    const share = m.synthSeconds && m.validationSeconds !== undefined ? (100 * m.validationSeconds) / m.synthSeconds : undefined;
-    return [
-      c.name,
-      fmt(m.overlays, 0),
-      fmt(m.objects, 0),
-      fmt(m.wallSeconds, 2),
-      fmt(m.synthSeconds, 2),
-      fmt(m.validationSeconds, 2),
-      share === undefined ? '-' : `${share.toFixed(0)} %`,
-      m.objects === undefined ? '-' : (m.objects / m.wallSeconds).toFixed(0),
-      fmt(m.peakRssMb, 0),
-    ];
-  });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  console.log(`\nmedian of ${runs} run${runs === 1 ? '' : 's'} per case (wall: whole process, node start-up included; synth and validation: as main.ts reports them; objects/s: objects ÷ wall)\n`);
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(r));
-}
-
-function printTargets(byName: ReadonlyMap<string, CaseResult>): void {
-  const results: { target: string; measured: string; pass: boolean }[] = [];
-  const def = byName.get('default')?.median;
-  const fleet = byName.get('fleet')?.median;
-  if (def) results.push({ target: `default tree wall <= ${TARGETS.defaultWallSeconds.toFixed(1)} s`, measured: `${def.wallSeconds.toFixed(2)} s`, pass: def.wallSeconds <= TARGETS.defaultWallSeconds });
-  if (fleet) results.push({ target: `fleet (${fleet.overlays} overlays) wall <= ${TARGETS.fleetWallSeconds.toFixed(1)} s`, measured: `${fleet.wallSeconds.toFixed(2)} s`, pass: fleet.wallSeconds <= TARGETS.fleetWallSeconds });
-  for (const [label, m] of [['default tree', def], ['fleet', fleet]] as const) {
-    if (!m?.synthSeconds || m.validationSeconds === undefined) continue;
-    const share = m.validationSeconds / m.synthSeconds;
-    results.push({ target: `${label} validation <= ${TARGETS.validationShare * 100} % of synth time`, measured: `${(share * 100).toFixed(0)} % (${m.validationSeconds.toFixed(2)} of ${m.synthSeconds.toFixed(2)} s)`, pass: share <= TARGETS.validationShare });
+/** The floor: load cdk8s, then write (or compare) the bundle's files. Plain JavaScript. */
+function writeFloor(work: string): string {
+  const file = path.join(work, 'floor.js');
+  fs.writeFileSync(file, `'use strict';
+require(${JSON.stringify(require.resolve('cdk8s', { paths: [PROJECT_ROOT] }))});
+const fs = require('fs');
+const path = require('path');
+const [bundle, out, mode] = process.argv.slice(2);
+const files = JSON.parse(fs.readFileSync(bundle, 'utf8'));
+if (mode === 'compare') {
+  let same = 0;
+  for (const [rel, content] of files) if (fs.readFileSync(path.join(out, rel), 'utf8') === content) same++;
+  if (same !== files.length) { console.error('floor: ' + (files.length - same) + ' files differ'); process.exit(1); }
+} else {
+  const made = new Set();
+  for (const [rel, content] of files) {
+    const dir = path.dirname(path.join(out, rel));
+    if (!made.has(dir)) { fs.mkdirSync(dir, { recursive: true }); made.add(dir); }
+    fs.writeFileSync(path.join(out, rel), content);
   }
-  for (const [label, m] of [['default tree', def], ['fleet', fleet]] as const) {
-    if (m) results.push({ target: `${label} peak RSS <= ${TARGETS.peakRssMb} MB`, measured: `${m.peakRssMb.toFixed(0)} MB`, pass: m.peakRssMb <= TARGETS.peakRssMb });
+}
+`);
+  return file;
+}
+
+/** Reads a rendered tree into a floor bundle. */
+function writeBundle(tree: string, bundle: string): number {
+  const files = listFiles(tree).map((rel) => [rel, fs.readFileSync(path.join(tree, rel), 'utf8')]);
+  fs.writeFileSync(bundle, JSON.stringify(files));
+  return files.length;
+}
+
+/** Throws unless the two folders hold the same files with the same bytes. */
+function assertSameTree(a: string, b: string): void {
+  const fa = listFiles(a);
+  const fb = listFiles(b);
+  if (fa.join('\n') !== fb.join('\n')) throw new Error(`${a} and ${b} hold different files`);
+  for (const f of fa) {
+    if (!fs.readFileSync(path.join(a, f)).equals(fs.readFileSync(path.join(b, f)))) throw new Error(`${f} differs between ${a} and ${b}`);
   }
-  console.log('\ntargets');
-  const width = Math.max(...results.map((r) => r.target.length));
-  for (const r of results) console.log(`  ${r.pass ? 'PASS' : 'MISS'}  ${r.target.padEnd(width)}  ${r.measured}`);
-  const misses = results.filter((r) => !r.pass).length;
-  console.log(misses ? `\n${misses} target(s) missed (reported only; the exit code stays 0)` : '\nall targets met');
+}
+
+interface Case {
+  readonly name: string;
+  readonly run: (round: number) => Measurement;
 }
 
 function main(): number {
   const opts = parseArgs(process.argv.slice(2));
-  const mainJs = path.join(PROJECT_ROOT, 'lib', 'main.js');
-  const appJs = path.join(PROJECT_ROOT, 'lib', 'scripts', 'cdk8s-app.js');
-  const cdk8s = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'cdk8s');
-  for (const f of [mainJs, appJs]) {
-    if (!fs.existsSync(f)) throw new Error(`${path.relative(PROJECT_ROOT, f)} is missing: run \`npx tsc --build\` (npm run bench compiles first)`);
-  }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-bench-'));
-  const rssHook = writeRssHook(work);
+  const rssHook = path.join(work, 'maxrss-hook.js');
+  fs.writeFileSync(rssHook, `process.on('exit', () => { require('fs').writeSync(2, '\\n${RSS_MARKER} ' + process.resourceUsage().maxRSS + '\\n'); });\n`);
   const cpus = os.cpus();
-  console.log(`strata bench: node ${process.version}, ${os.platform()} ${os.arch()}, ${cpus.length} CPU(s)${cpus[0] ? ` (${cpus[0].model.trim()})` : ''}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, load average ${os.loadavg()[0].toFixed(2)} (other work on the machine inflates wall times)`);
-  console.log(`peak RSS from ${fs.existsSync(TIME_BIN) ? `${TIME_BIN} -v` : 'process.resourceUsage().maxRSS (--require hook)'}; scratch folder ${work}`);
-  // gitops/validator.ts keeps a V8 code cache of the validators here; without it the first run is slower.
-  const codeCache = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'strata-validators');
-  console.log(`validator code cache ${path.relative(PROJECT_ROOT, codeCache)}: ${fs.existsSync(codeCache) ? 'present' : 'absent (run 1 creates it)'}`);
+  console.log(`strata bench: node ${process.version}, ${os.platform()} ${os.arch()}, ${cpus.length} CPU(s)${cpus[0] ? ` (${cpus[0].model.trim()})` : ''}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, load average ${os.loadavg()[0].toFixed(2)} (other work on the machine inflates wall times; read the ratios first)`);
+  console.log(`peak RSS from ${fs.existsSync(TIME_BIN) ? `${TIME_BIN} -v` : 'process.resourceUsage().maxRSS (--require hook)'}; scratch folder ${work}; ${opts.rounds} interleaved round(s)`);
 
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const node = process.execPath;
+  const launch = path.join(PROJECT_ROOT, 'scripts', 'launch.js');
+  const floor = writeFloor(work);
   try {
-    const cases: CaseResult[] = [];
-    const runCase = (name: string, label: string, once: (run: number) => RunResult) => {
-      const runs: RunResult[] = [];
-      for (let i = 1; i <= opts.runs; i++) {
-        const r = once(i);
-        runs.push(r);
-        console.log(`  ${label} run ${i}/${opts.runs}: ${r.wallSeconds.toFixed(2)} s wall, ${r.peakRssMb.toFixed(0)} MB peak RSS${r.objects !== undefined ? `, ${r.objects} objects` : ''}`);
+    // Set-up (not measured): the default tree in a folder the no-change cases run against, and its floor bundle.
+    const tree = path.join(work, 'tree');
+    measure(npm, ['run', 'synth', '--', '--out', tree], PROJECT_ROOT, {}, rssHook);
+    const defaultBundle = path.join(work, 'default.json');
+    const defaultFiles = writeBundle(tree, defaultBundle);
+
+    // Fleets, their trees (rendered once to fill the warm caches) and floor bundles.
+    const fleets = [30, 60].map((regions) => {
+      const dir = path.join(work, `fleet-${regions}`);
+      const envDir = path.join(dir, 'environments');
+      const overlays = writeFleet(envDir, regions);
+      const warmEnv = { STRATA_RENDER_CACHE: path.join(dir, 'render-cache'), STRATA_VALIDATOR_CACHE: path.join(dir, 'validator-cache') };
+      const fleetTree = path.join(dir, 'tree');
+      measure(node, [launch, 'main.ts', '--env-dir', envDir, '--out', fleetTree], PROJECT_ROOT, warmEnv, rssHook);
+      const bundle = path.join(dir, 'bundle.json');
+      const files = writeBundle(fleetTree, bundle);
+      return { regions, overlays, envDir, warmEnv, dir, bundle, files, tree: fleetTree };
+    });
+    console.log(`default tree: ${defaultFiles} files; fleets: ${fleets.map((f) => `${f.overlays} overlays (${f.files} files)`).join(', ')}`);
+
+    // The first-synth case runs in a copy of the project, as a fresh clone after npm ci has it.
+    const copyProject = (round: number): string => {
+      const copy = path.join(work, `project-${round}`);
+      fs.mkdirSync(copy);
+      for (const entry of fs.readdirSync(PROJECT_ROOT)) {
+        if (!NOT_COPIED.has(entry)) fs.cpSync(path.join(PROJECT_ROOT, entry), path.join(copy, entry), { recursive: true });
       }
-      const result = { name, runs, median: medianRun(runs) };
-      cases.push(result);
-      return result;
+      fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
+      return copy;
     };
+    const copies = Array.from({ length: opts.rounds }, (_, i) => copyProject(i + 1));
 
-    const synthRun = (caseDir: string, run: number, extra: readonly string[]): RunResult => {
-      const out = path.join(caseDir, `out-${run}`);
-      const m = measure(process.execPath, [mainJs, ...extra, '--out', out], { cwd: PROJECT_ROOT, rssHook });
-      const result = { wallSeconds: m.wallSeconds, peakRssMb: m.peakRssMb, ...parseSummary(m.stdout) };
-      if (!opts.keep) fs.rmSync(out, { recursive: true, force: true });
-      return result;
-    };
+    let scratch = 0;
+    const fresh = (label: string) => path.join(work, `${label}-${++scratch}`);
+    /** Every case that writes a tree writes the same bytes as the others. */
+    const check = (out: string, against: string) => assertSameTree(out, against);
+    // Outputs stay until the end: deleting tens of thousands of files between runs (a disk
+    // mounted with `discard` trims as it goes) would slow the runs that follow.
 
-    // (a) The default tree.
-    console.log('\n(a) default tree: node lib/main.js --out <tmp>');
-    const defaultDir = path.join(work, 'default');
-    fs.mkdirSync(defaultDir);
-    runCase('default', 'default', (run) => synthRun(defaultDir, run, []));
+    const cases: Case[] = [
+      { name: 'node -e', run: () => measure(node, ['-e', ''], work, {}, rssHook) },
+      {
+        name: 'floor, default tree (write)',
+        run: () => {
+          const out = fresh('floor');
+          const m = measure(node, [floor, defaultBundle, out], work, {}, rssHook);
+          check(out, tree);
+          return m;
+        },
+      },
+      { name: 'floor, default tree (compare)', run: () => measure(node, [floor, defaultBundle, tree, 'compare'], work, {}, rssHook) },
+      { name: 'npm run synth, no change', run: () => measure(npm, ['run', 'synth', '--', '--timings', '--out', tree], PROJECT_ROOT, {}, rssHook) },
+      { name: 'npm run synth -- --check', run: () => measure(npm, ['run', 'synth', '--', '--check', '--timings', '--out', tree], PROJECT_ROOT, {}, rssHook) },
+      {
+        name: 'npm run synth, empty folder',
+        run: () => {
+          const out = fresh('synth');
+          const m = measure(npm, ['run', 'synth', '--', '--timings', '--out', out], PROJECT_ROOT, {}, rssHook);
+          check(out, tree);
+          return m;
+        },
+      },
+      {
+        name: 'first npm run synth after npm ci',
+        run: (round) => {
+          const copy = copies[round - 1];
+          const m = measure(npm, ['run', 'synth', '--', '--timings'], copy, { STRATA_VALIDATOR_CACHE: path.join(copy, '.bench-validator-cache') }, rssHook);
+          check(path.join(copy, 'dist'), tree);
+          return m;
+        },
+      },
+      ...fleets.flatMap((f) => [
+        {
+          name: `floor, fleet ${f.overlays} (write)`,
+          run: () => {
+            const out = fresh(`floor-${f.overlays}`);
+            const m = measure(node, [floor, f.bundle, out], work, {}, rssHook);
+            check(out, f.tree);
+            return m;
+          },
+        },
+        {
+          name: `fleet ${f.overlays}, cold caches`,
+          run: () => {
+            const out = fresh(`fleet-${f.overlays}`);
+            const caches = fresh(`caches-${f.overlays}`);
+            const env = { STRATA_RENDER_CACHE: path.join(caches, 'render'), STRATA_VALIDATOR_CACHE: path.join(caches, 'validator') };
+            const m = measure(node, [launch, 'main.ts', '--timings', '--env-dir', f.envDir, '--out', out], PROJECT_ROOT, env, rssHook);
+            check(out, f.tree);
+            return m;
+          },
+        },
+        {
+          name: `fleet ${f.overlays}, warm caches`,
+          run: () => {
+            const out = fresh(`fleet-${f.overlays}`);
+            const m = measure(node, [launch, 'main.ts', '--timings', '--env-dir', f.envDir, '--out', out], PROJECT_ROOT, f.warmEnv, rssHook);
+            check(out, f.tree);
+            return m;
+          },
+        },
+      ]),
+    ];
 
-    // (b) A generated fleet.
-    const fleetDir = path.join(work, 'fleet');
-    const envDir = path.join(fleetDir, 'environments');
-    const overlays = writeFleet(envDir);
-    console.log(`\n(b) fleet: ${overlays} overlays (${FLEET_REGIONS} regions × ${FLEET_ENVIRONMENTS.join('/')}) in ${envDir}`);
-    runCase('fleet', 'fleet', (run) => synthRun(fleetDir, run, ['--env-dir', envDir]));
-
-    // (c) The default app through cdk8s-cli.
-    console.log('\n(c) cdk8s synth (cdk8s-cli) with app `node lib/scripts/cdk8s-app.js`');
-    if (!fs.existsSync(cdk8s)) {
-      console.log(`  skipped: ${path.relative(PROJECT_ROOT, cdk8s)} is missing (run npm ci)`);
-    } else {
-      const cliDir = path.join(work, 'cdk8s');
-      fs.mkdirSync(cliDir);
-      fs.writeFileSync(path.join(cliDir, 'cdk8s.yaml'), `language: typescript\napp: ${JSON.stringify(`"${process.execPath}" "${appJs}"`)}\n`);
-      runCase('cdk8s', 'cdk8s synth', (run) => {
-        const out = path.join(cliDir, `out-${run}`);
-        const m = measure(cdk8s, ['synth', '--check-upgrade=false', '--output', out], { cwd: cliDir, rssHook });
-        const counted = countCdk8sOutput(out);
-        if (!opts.keep) fs.rmSync(out, { recursive: true, force: true });
-        return { wallSeconds: m.wallSeconds, peakRssMb: m.peakRssMb, ...counted };
-      });
+    const results = new Map<string, Measurement[]>(cases.map((c) => [c.name, []]));
+    for (let round = 1; round <= opts.rounds; round++) {
+      const line: string[] = [];
+      for (const c of cases) {
+        const m = c.run(round);
+        results.get(c.name)!.push(m);
+        line.push(`${c.name} ${m.wall.toFixed(2)} s`);
+      }
+      console.log(`round ${round}/${opts.rounds}: ${line.join(' · ')}`);
     }
 
-    printTable(cases.map((c) => ({
-      ...c,
-      name: c.name === 'default' ? 'default tree (node lib/main.js)'
-        : c.name === 'fleet' ? `fleet ${FLEET_REGIONS}×${FLEET_ENVIRONMENTS.length} (node lib/main.js --env-dir)`
-          : 'cdk8s synth, default app (no validation, no entry points)',
-    })), opts.runs);
-    printTargets(new Map(cases.map((c) => [c.name, c])));
+    const wall = (name: string) => median(results.get(name)!.map((m) => m.wall));
+    const rss = (name: string) => median(results.get(name)!.map((m) => m.rssMb));
+    const phaseNames = ['load', 'build', 'render', 'validation', 'guard', 'write'];
+
+    // Medians per case, and where the synth time went.
+    const header = ['case', 'wall s', 'peak RSS MB', 'render cache', ...phaseNames.map((p) => `${p} %`)];
+    const rows = cases.map((c) => {
+      const runs = results.get(c.name)!;
+      const phased = runs.filter((m) => m.phases);
+      const total = phased.length ? median(phased.map((m) => Object.values(m.phases!).reduce((a, b) => a + b, 0))) : 0;
+      const share = (p: string) => (phased.length && total > 0 ? `${((100 * median(phased.map((m) => m.phases![p] ?? 0))) / total).toFixed(0)}` : '-');
+      const cache = runs[runs.length - 1].cache;
+      return [c.name, wall(c.name).toFixed(2), rss(c.name).toFixed(0), cache ? `${cache.hits}/${cache.hits + cache.misses} hits` : '-', ...phaseNames.map(share)];
+    });
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const fmtRow = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+    console.log(`\nmedians of ${opts.rounds} round(s); wall is the whole process (npm and node start-up included); phase shares are of synth's own time (--timings)\n`);
+    console.log(fmtRow(header));
+    console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+    for (const r of rows) console.log(fmtRow(r));
+
+    // Targets.
+    const f120 = fleets[0];
+    const f240 = fleets[1];
+    const nodeE = wall('node -e');
+    const noChange = wall('npm run synth, no change');
+    const checkWall = wall('npm run synth -- --check');
+    const floorCompare = wall('floor, default tree (compare)');
+    const cold120 = wall(`fleet ${f120.overlays}, cold caches`);
+    const cold240 = wall(`fleet ${f240.overlays}, cold caches`);
+    const floor120 = wall(`floor, fleet ${f120.overlays} (write)`);
+    const warm120 = wall(`fleet ${f120.overlays}, warm caches`);
+    const targets: { target: string; measured: string; pass: boolean }[] = [
+      { target: 'npm run synth, no change: <= 1.0 s wall', measured: `${noChange.toFixed(2)} s`, pass: noChange <= 1.0 },
+      {
+        target: 'npm run synth, no change: <= 1.5 × (node -e + floor)',
+        measured: `${(noChange / (nodeE + floorCompare)).toFixed(2)} × (${noChange.toFixed(2)} s vs ${nodeE.toFixed(2)} + ${floorCompare.toFixed(2)} s)`,
+        pass: noChange <= 1.5 * (nodeE + floorCompare),
+      },
+      { target: 'npm run synth -- --check: no slower than no change (10 % noise allowed)', measured: `${checkWall.toFixed(2)} s vs ${noChange.toFixed(2)} s`, pass: checkWall <= noChange * 1.1 },
+      { target: 'first npm run synth after npm ci: <= 15 s', measured: `${wall('first npm run synth after npm ci').toFixed(2)} s`, pass: wall('first npm run synth after npm ci') <= 15 },
+      { target: `fleet ${f120.overlays}, cold caches: <= 2 × the write floor`, measured: `${(cold120 / floor120).toFixed(2)} × (${cold120.toFixed(2)} s vs ${floor120.toFixed(2)} s)`, pass: cold120 <= 2 * floor120 },
+      { target: `fleet ${f120.overlays}, warm caches: <= 2 × the write floor`, measured: `${(warm120 / floor120).toFixed(2)} × (${warm120.toFixed(2)} s vs ${floor120.toFixed(2)} s)`, pass: warm120 <= 2 * floor120 },
+      { target: `fleet t(${f240.overlays}) / t(${f120.overlays}), cold: <= 2.05`, measured: (cold240 / cold120).toFixed(2), pass: cold240 / cold120 <= 2.05 },
+      { target: `fleet ${f120.overlays}, cold caches: peak RSS <= 400 MB`, measured: `${rss(`fleet ${f120.overlays}, cold caches`).toFixed(0)} MB`, pass: rss(`fleet ${f120.overlays}, cold caches`) <= 400 },
+    ];
+    console.log('\ntargets');
+    const width = Math.max(...targets.map((t) => t.target.length));
+    for (const t of targets) console.log(`  ${t.pass ? 'PASS' : 'MISS'}  ${t.target.padEnd(width)}  ${t.measured}`);
+    const misses = targets.filter((t) => !t.pass).length;
+    console.log(misses ? `\n${misses} target(s) missed (reported only; the exit code stays 0)` : '\nall targets met');
+    console.log('`npm test` (<= 3 min, <= 1 GB) and .ci/run (<= 6 min) are not run here: time them with `/usr/bin/time -v npm test`.');
     return 0;
   } finally {
     if (opts.keep) console.log(`\nkept ${work}`);

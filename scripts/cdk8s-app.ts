@@ -1,9 +1,9 @@
 /**
  * The default Strata app as a plain cdk8s app entry, for `cdk8s synth` (cdk8s-cli): loads
  * environments/, builds every overlay with buildOverlay and lets cdk8s write each overlay's
- * layer charts to $CDK8S_OUTDIR/<region>/<env>/. `npm run bench` runs it to compare with
- * `node lib/main.js`; it renders no entry points, validates no schemas and writes no
- * GitOps tree, so it is not a substitute for `npm run synth`.
+ * layer charts to $CDK8S_OUTDIR/<region>/<env>/ (run it with `cdk8s synth --app "node
+ * scripts/launch.js scripts/cdk8s-app.ts"`). It renders no entry points, validates no schemas
+ * and writes no GitOps tree, so it is not a substitute for `npm run synth`.
  *
  * STRATA_ENV_DIR selects another environments folder (default: environments/).
  */
