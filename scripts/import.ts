@@ -30,9 +30,11 @@ import { importedKindPath, IMPORTS_MANIFEST, pinsFingerprint, sha256 } from '../
 import { extractValidationRules } from './extract-validation-rules';
 import { referencedDefinitions, sortKeys, strictify } from './strict-schema';
 import { compareStrings } from '../constructs/platform/ordering';
+import { PROJECT_ROOT } from '../environments/project-root';
 
 const run = promisify(execFile);
-const ROOT = path.resolve(__dirname, '..');
+// From its sources or from the launcher's build (.strata-build/scripts/), the project's root.
+const ROOT = PROJECT_ROOT;
 const IMPORTS = path.join(ROOT, 'imports');
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
