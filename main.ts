@@ -214,42 +214,33 @@ function synthLocked(options: SynthOptions, envDir: string, outDir: string, star
 
   rendererModules?.validator.saveCodeCache();
   if (issues.length) throw new SynthValidationError(issues);
-  const guardStarted = performance.now();
-
   const wholeTree = !options.only?.length;
-  const guard = guardTransitions({
+  const guard = timed('guard', () => guardTransitions({
     outDir,
     rendered,
     acknowledgements,
     wholeTree,
     regions: new Set(regionNames(envDir)),
     overlayIds: new Set(overlays.map((o) => o.id)),
-  });
-  specProblems.push(...guard.problems, ...checksumProblems(downloads, { required: options.requireChecksums }));
-  phases.guard += (performance.now() - guardStarted) / 1000;
+  }));
+  specProblems.push(...guard.problems, ...timed('guard', () => checksumProblems(downloads, { required: options.requireChecksums })));
   if (specProblems.length) throw new EnvironmentError(envDir, specProblems);
   if (cache && wholeTree) cache.prune();
-  const writeStarted = performance.now();
   if (acknowledgements.length) files.set(ACKNOWLEDGEMENTS_FILE, acknowledgementsFile(acknowledgements));
 
   const scope = wholeTree
     ? WHOLE_TREE
     : overlayScope(overlays.map((o) => ({ region: o.region.name, environment: o.environment, clusterFolder: clusterFolder(o) })));
   const rel = (f: string) => path.relative(process.cwd(), path.join(outDir, f)) || f;
-  let result: TreeResult;
-  let stale: string[] = [];
-  if (options.check) {
-    result = diffTree(outDir, files, scope);
-    stale = [
+  const result: TreeResult = timed('write', () => (options.check ? diffTree(outDir, files, scope) : writeLockedTree(outDir, files, scope)));
+  const stale = options.check
+    ? [
       ...result.written.map(rel),
       ...result.removed.map((f) => `${rel(f)} (no longer rendered)`),
       ...(result.markerStale ? [`${rel(TREE_MARKER)} (the list of files synth owns)`] : []),
-      ...checkImports(),
-    ];
-  } else {
-    result = writeLockedTree(outDir, files, scope);
-  }
-  phases.write += (performance.now() - writeStarted) / 1000;
+      ...timed('write', () => checkImports()),
+    ]
+    : [];
   const notes = [
     ...guard.acknowledged.map((a) => `acknowledged in ${a.acknowledgement.file}: ${a.description} (${a.acknowledgement.reason})`),
     ...guard.leftInPlace.map((o) => `left on the cluster (prune-protected, no longer in the tree): ${o}; delete it by hand once its data is safe`),

@@ -31,6 +31,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { PROJECT_ROOT } from '../environments/project-root';
+import { listTree } from '../gitops/tree';
 
 const TIME_BIN = '/usr/bin/time';
 const RSS_MARKER = 'STRATA_BENCH_MAXRSS_KB';
@@ -125,20 +126,6 @@ function writeFleet(envDir: string, regions: number): number {
   return overlays;
 }
 
-/** Every file under `dir`, relative, in code-point order. */
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (rel: string) => {
-    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      const child = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) walk(child);
-      else out.push(child);
-    }
-  };
-  walk('');
-  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
 /** The floor: load cdk8s, then write (or compare) the bundle's files. Plain JavaScript. */
 function writeFloor(work: string): string {
   const file = path.join(work, 'floor.js');
@@ -166,15 +153,15 @@ if (mode === 'compare') {
 
 /** Reads a rendered tree into a floor bundle. */
 function writeBundle(tree: string, bundle: string): number {
-  const files = listFiles(tree).map((rel) => [rel, fs.readFileSync(path.join(tree, rel), 'utf8')]);
+  const files = listTree(tree).map((rel) => [rel, fs.readFileSync(path.join(tree, rel), 'utf8')]);
   fs.writeFileSync(bundle, JSON.stringify(files));
   return files.length;
 }
 
 /** Throws unless the two folders hold the same files with the same bytes. */
 function assertSameTree(a: string, b: string): void {
-  const fa = listFiles(a);
-  const fb = listFiles(b);
+  const fa = listTree(a);
+  const fb = listTree(b);
   if (fa.join('\n') !== fb.join('\n')) throw new Error(`${a} and ${b} hold different files`);
   for (const f of fa) {
     if (!fs.readFileSync(path.join(a, f)).equals(fs.readFileSync(path.join(b, f)))) throw new Error(`${f} differs between ${a} and ${b}`);
