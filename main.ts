@@ -1,5 +1,5 @@
 /**
- * `npm run synth [-- --check] [--only <region>/<env> ...] [--require-checksums] [--env-dir DIR] [--out DIR]`
+ * `npm run synth [-- --check] [--only <region>/<env> ...] [--shard K/N] [--require-checksums] [--timings] [--threads N] [--env-dir DIR] [--out DIR]`
  *
  * Loads and validates environments/, builds one cdk8s App per overlay (one Chart per
  * layer), validates every object against the pinned schemas, and writes the GitOps tree to
@@ -8,24 +8,24 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Download } from './constructs/platform/downloads';
-import type { OverlaySpec } from './environments/model';
+import type { Acknowledgement, OverlaySpec } from './environments/model';
 import { apiServerWarnings } from './environments/api-server';
 import { checksumProblems, checksumWarnings, OverlayDownloads } from './environments/download-checks';
 import { loadEnvironmentSet } from './environments/load';
-import { EnvironmentError, Problem, SpecError } from './environments/problems';
+import { parseShard, Shard } from './environments/overlay-selection';
+import { EnvironmentError, Problem } from './environments/problems';
 import { checkImports } from './gitops/imports-check';
 import { PROJECT_ROOT } from './environments/project-root';
 import { acknowledgementsFile } from './gitops/acknowledgements-file';
-import { RenderCache } from './gitops/render-cache';
+import { OverlayOutcome, OverlayRenderer } from './gitops/overlay-renderer';
+import { CachedRender, RenderCache } from './gitops/render-cache';
+import { RenderJob, renderInParallel, renderThreads, workerScript } from './gitops/render-pool';
 import { guardTransitions, RenderedOverlayFiles } from './gitops/transition-guard';
-import { quotaFitProblems } from './gitops/quota-fit';
 import {
   ACKNOWLEDGEMENTS_FILE, checkOutputFolder, diffTree, lockTree, overlayScope, TreeLockedError, TREE_MARKER, TreeOwnershipError, TreeResult, WHOLE_TREE, writeLockedTree,
 } from './gitops/tree';
 import { clusterFolder } from './gitops/tree-paths';
 import { OverlayIssue, SynthValidationError } from './gitops/validation-error';
-import type { SchemaValidator } from './gitops/validator';
 import { fromYaml } from './gitops/yaml';
 
 export interface SynthOptions {
@@ -33,8 +33,13 @@ export interface SynthOptions {
   readonly envDir?: string;
   /** Output folder. @default <project>/dist */
   readonly outDir?: string;
-  /** Render only these overlays (`<region>/<env>`), leaving the rest of the tree as it is. */
+  /**
+   * Render only these overlays, leaving the rest of the tree as it is: `<region>/<env>`,
+   * `<region>`, or either with `*` and `?` (environments/overlay-selection.ts).
+   */
   readonly only?: readonly string[];
+  /** Render only this shard of the (selected) overlays: `{ index: 2, count: 4 }` is `--shard 2/4`. */
+  readonly shard?: Shard;
   /** Compare instead of writing. */
   readonly check?: boolean;
   /** Refuse downloads without a checksum in every region (as `requireChecksums: true` does in one). */
@@ -57,39 +62,11 @@ export interface SynthResult extends TreeResult {
   readonly warnings: readonly string[];
   /** Overlays taken from the render cache (see gitops/render-cache.ts) and rendered. */
   readonly renderCache: { readonly hits: number; readonly misses: number };
-  /** Seconds per phase: load, build (constructs), render (toJson, YAML), validation, guard, write. */
+  /** Threads that rendered the overlays not in the render cache (this one included). */
+  readonly renderThreads: number;
+  /** Seconds per phase: load, build (constructs), render (toJson, YAML), validation, guard, write; summed over render threads. */
   readonly phases: Readonly<Record<string, number>>;
 }
-
-/** One overlay's render: what the rest of synth needs, fresh or from the render cache. */
-interface OverlayRender {
-  readonly files: ReadonlyMap<string, string>;
-  readonly objects: number;
-  readonly layers: number;
-  /** Layer objects; parsed from `files` on first use when the render came from the cache. */
-  readonly manifests: () => readonly any[];
-  readonly quotaProblems: readonly Problem[];
-  readonly unverified: readonly Download[];
-}
-
-/**
- * The rendering half of the project (cdk8s, the constructs, the generated imports, the
- * validators) is loaded only when an overlay is not in the render cache: a synth with
- * nothing to render never loads it.
- */
-function renderer(): { build: typeof import('./charts/overlay').buildOverlay; render: typeof import('./gitops/render').renderOverlay; unverified: typeof import('./constructs/platform/downloads').unverifiedDownloads; validator: SchemaValidator } {
-  if (!rendererModules) {
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    const { buildOverlay } = require('./charts/overlay') as typeof import('./charts/overlay');
-    const { renderOverlay } = require('./gitops/render') as typeof import('./gitops/render');
-    const { unverifiedDownloads } = require('./constructs/platform/downloads') as typeof import('./constructs/platform/downloads');
-    const { SchemaValidator: Validator } = require('./gitops/validator') as typeof import('./gitops/validator');
-    /* eslint-enable @typescript-eslint/no-require-imports */
-    rendererModules = { build: buildOverlay, render: renderOverlay, unverified: unverifiedDownloads, validator: new Validator() };
-  }
-  return rendererModules;
-}
-let rendererModules: ReturnType<typeof renderer> | undefined;
 
 /** The layer objects of a cached render, read back from its files as the guard reads the tree. */
 function layerManifests(overlay: OverlaySpec, files: ReadonlyMap<string, string>): () => readonly any[] {
@@ -98,7 +75,32 @@ function layerManifests(overlay: OverlaySpec, files: ReadonlyMap<string, string>
   return () => (parsed ??= [...files].filter(([rel]) => rel.startsWith(prefix) && !rel.endsWith('/kustomization.yaml')).map(([, text]) => fromYaml(text)));
 }
 
+/**
+ * Renders and writes (or, with `check`, compares) the tree in this thread. The command line
+ * runs `synthAsync`, which renders on every core.
+ */
 export function synth(options: SynthOptions = {}): SynthResult {
+  return synthWith(options, (plan) => plan.renderHere());
+}
+
+/**
+ * As `synth`, rendering the overlays the render cache does not hold on `threads` threads
+ * (default: one per core, when there are enough of them; gitops/render-pool.ts).
+ */
+export async function synthAsync(options: SynthOptions & { readonly threads?: number } = {}): Promise<SynthResult> {
+  return synthWith(options, async (plan) => {
+    const script = workerScript();
+    const threads = renderThreads(plan.jobs.length, options.threads);
+    if (!script || threads < 2) return plan.renderHere();
+    const { outcomes, workerPhases } = await renderInParallel(plan.jobs, threads, plan.renderer, script);
+    plan.threads = threads;
+    // Seconds per phase are summed over the threads.
+    for (const [phase, seconds] of Object.entries(workerPhases)) plan.phases[phase] += seconds;
+    return outcomes;
+  });
+}
+
+function synthWith<R extends OverlayOutcome[] | Promise<OverlayOutcome[]>>(options: SynthOptions, renderJobs: (plan: SynthPlan) => R): R extends Promise<any> ? Promise<SynthResult> : SynthResult {
   const started = performance.now();
   const envDir = path.resolve(options.envDir ?? path.join(PROJECT_ROOT, 'environments'));
   const outDir = path.resolve(options.outDir ?? path.join(PROJECT_ROOT, 'dist'));
@@ -106,10 +108,17 @@ export function synth(options: SynthOptions = {}): SynthResult {
   // Every check that reads the previous tree runs under the lock that guards the write, so no
   // other synth can change the tree between the checks and the swap.
   const release = options.check ? () => undefined : lockTree(outDir);
+  let pending = false;
   try {
-    return synthLocked(options, envDir, outDir, started);
+    const plan = new SynthPlan(options, envDir, outDir);
+    const outcomes = renderJobs(plan);
+    if (outcomes instanceof Promise) {
+      pending = true;
+      return outcomes.then((o) => plan.finish(o, started)).finally(release) as any;
+    }
+    return plan.finish(outcomes, started) as any;
   } finally {
-    release();
+    if (!pending) release();
   }
 }
 
@@ -137,127 +146,136 @@ function checkOutputPlacement(outDir: string, envDir: string): void {
   if (within(out, env)) refuse(`is inside the environments folder ${env}`);
 }
 
-function synthLocked(options: SynthOptions, envDir: string, outDir: string, started: number): SynthResult {
-  const log = options.log ?? (() => undefined);
-  const phases: Record<string, number> = { load: 0, build: 0, render: 0, validation: 0, guard: 0, write: 0 };
-  const timed = <T>(phase: string, fn: () => T): T => {
+/**
+ * One synth between loading the environments and writing the tree: the overlays, which of
+ * them the render cache holds, and the jobs (overlays to render) for the rest.
+ */
+class SynthPlan {
+  public readonly phases: Record<string, number> = { load: 0, build: 0, render: 0, validation: 0, guard: 0, write: 0 };
+  public readonly overlays: readonly OverlaySpec[];
+  public readonly jobs: RenderJob[] = [];
+  public readonly renderer = new OverlayRenderer();
+  public threads = 1;
+  private readonly acknowledgements: readonly Acknowledgement[];
+  private readonly cache = RenderCache.open();
+  /** Per overlay: its cached render, or the index of its job. */
+  private readonly sources: Array<{ readonly key?: string; readonly cached?: CachedRender; readonly job?: number }> = [];
+
+  constructor(private readonly options: SynthOptions, private readonly envDir: string, private readonly outDir: string) {
+    if (!options.check) checkOutputFolder(outDir);
+    const loaded = this.timed('load', () => loadEnvironmentSet(envDir, { only: options.only, shard: options.shard }));
+    this.overlays = loaded.overlays;
+    this.acknowledgements = loaded.acknowledgements;
+    for (const overlay of this.overlays) {
+      const fluxBootstrapped = fs.existsSync(path.join(outDir, 'clusters', clusterFolder(overlay), 'flux-system', 'kustomization.yaml'));
+      const key = this.cache?.key(overlay, fluxBootstrapped);
+      const cached = key ? this.cache!.get(key) : undefined;
+      if (cached) {
+        this.sources.push({ key, cached });
+      } else {
+        this.sources.push({ key, job: this.jobs.length });
+        this.jobs.push({ overlay, fluxBootstrapped });
+      }
+    }
+  }
+
+  /** Renders every job in this thread. */
+  public renderHere(): OverlayOutcome[] {
+    return this.jobs.map((job) => this.renderer.render(job.overlay, job.fluxBootstrapped));
+  }
+
+  public finish(outcomes: readonly OverlayOutcome[], started: number): SynthResult {
+    const { options, envDir, outDir, overlays, cache } = this;
+    const log = options.log ?? (() => undefined);
+    for (const [phase, seconds] of Object.entries(this.renderer.phases)) this.phases[phase] += seconds;
+    const files = new Map<string, string>();
+    let objects = 0;
+    const issues: OverlayIssue[] = [];
+    const specProblems: Problem[] = [];
+    const rendered: RenderedOverlayFiles[] = [];
+    const downloads: OverlayDownloads[] = [];
+
+    overlays.forEach((overlay, i) => {
+      const source = this.sources[i];
+      let render = source.cached;
+      let manifests: () => readonly any[];
+      if (source.job !== undefined) {
+        const outcome = outcomes[source.job];
+        // Problems and violations are reported for every overlay at once.
+        specProblems.push(...outcome.problems);
+        issues.push(...outcome.issues);
+        if (!outcome.render) return;
+        render = outcome.render;
+        if (source.key) cache!.set(source.key, render);
+      }
+      const overlayFiles = new Map(render!.files);
+      const kept = source.job !== undefined ? outcomes[source.job].manifests : undefined;
+      manifests = kept ? () => kept : layerManifests(overlay, overlayFiles);
+      downloads.push({ overlay, unverified: render!.unverified });
+      specProblems.push(...render!.quotaProblems);
+      rendered.push({ overlay, files: overlayFiles, get manifests() { return manifests(); } });
+      for (const [rel, content] of overlayFiles) files.set(rel, content);
+      objects += render!.objects;
+      log(`  ${overlay.id.padEnd(24)} ${String(render!.layers).padStart(2)} layers ${String(render!.objects).padStart(5)} objects  -> clusters/${clusterFolder(overlay)} (${overlay.region.gitops.engine})`);
+    });
+
+    this.renderer.save({ passed: true });
+    if (issues.length) throw new SynthValidationError(issues);
+    const wholeTree = !options.only?.length && !options.shard;
+    const guard = this.timed('guard', () => guardTransitions({
+      outDir,
+      rendered,
+      acknowledgements: this.acknowledgements,
+      wholeTree,
+      regions: new Set(regionNames(envDir)),
+      overlayIds: new Set(overlays.map((o) => o.id)),
+    }));
+    specProblems.push(...guard.problems, ...this.timed('guard', () => checksumProblems(downloads, { required: options.requireChecksums })));
+    if (specProblems.length) throw new EnvironmentError(envDir, specProblems);
+    if (cache && wholeTree) cache.prune();
+    if (this.acknowledgements.length) files.set(ACKNOWLEDGEMENTS_FILE, acknowledgementsFile(this.acknowledgements));
+
+    const scope = wholeTree
+      ? WHOLE_TREE
+      : overlayScope(overlays.map((o) => ({ region: o.region.name, environment: o.environment, clusterFolder: clusterFolder(o) })));
+    const rel = (f: string) => path.relative(process.cwd(), path.join(outDir, f)) || f;
+    const result: TreeResult = this.timed('write', () => (options.check ? diffTree(outDir, files, scope) : writeLockedTree(outDir, files, scope)));
+    const stale = options.check
+      ? [
+        ...result.written.map(rel),
+        ...result.removed.map((f) => `${rel(f)} (no longer rendered)`),
+        ...(result.markerStale ? [`${rel(TREE_MARKER)} (the list of files synth owns)`] : []),
+        ...this.timed('write', () => checkImports()),
+      ]
+      : [];
+    const notes = [
+      ...guard.acknowledged.map((a) => `acknowledged in ${a.acknowledgement.file}: ${a.description} (${a.acknowledgement.reason})`),
+      ...guard.leftInPlace.map((o) => `left on the cluster (prune-protected, no longer in the tree): ${o}; delete it by hand once its data is safe`),
+    ];
+    const warnings = guard.unused.map((a) => `${a.file}: acknowledge[${a.index}] (${a.object}, ${a.change}) matches no change: the change is in the tree already, or the entry is mistyped; remove it once the change has been applied`);
+    return {
+      ...result,
+      overlays: overlays.length,
+      objects,
+      seconds: (performance.now() - started) / 1000,
+      validationSeconds: this.phases.validation,
+      stale,
+      notes,
+      warnings: [...warnings, ...apiServerWarnings(overlays), ...checksumWarnings(downloads)],
+      renderCache: { hits: cache?.hits ?? 0, misses: cache?.misses ?? overlays.length },
+      renderThreads: this.threads,
+      phases: this.phases,
+    };
+  }
+
+  private timed<T>(phase: string, fn: () => T): T {
     const t = performance.now();
     try {
       return fn();
     } finally {
-      phases[phase] += (performance.now() - t) / 1000;
+      this.phases[phase] += (performance.now() - t) / 1000;
     }
-  };
-  if (!options.check) checkOutputFolder(outDir);
-  const { overlays, acknowledgements } = timed('load', () => loadEnvironmentSet(envDir, { only: options.only }));
-  const cache = RenderCache.open();
-  const files = new Map<string, string>();
-  let objects = 0;
-  const issues: OverlayIssue[] = [];
-  const specProblems: Problem[] = [];
-  const rendered: RenderedOverlayFiles[] = [];
-  const downloads: OverlayDownloads[] = [];
-
-  /** Builds and renders one overlay; undefined when it has problems (collected above). */
-  const renderFresh = (overlay: OverlaySpec, fluxBootstrapped: boolean): OverlayRender | undefined => {
-    const r = renderer();
-    let built;
-    try {
-      built = timed('build', () => r.build(overlay));
-    } catch (err) {
-      // Problems found while building (e.g. a secret not sealed yet) are reported together.
-      if (!(err instanceof SpecError)) throw err;
-      specProblems.push(...err.problems);
-      return undefined;
-    }
-    const unverified = r.unverified(built.app);
-    const validationBefore = r.validator.elapsedMs;
-    let out;
-    try {
-      out = timed('render', () => r.render(overlay, built.layers, { validator: r.validator, fluxBootstrapped }));
-    } catch (err) {
-      // Report every overlay's violations at once.
-      if (!(err instanceof SynthValidationError)) throw err;
-      issues.push(...err.issues);
-      return undefined;
-    } finally {
-      const validation = (r.validator.elapsedMs - validationBefore) / 1000;
-      phases.render -= validation;
-      phases.validation += validation;
-    }
-    const manifests = out.manifests;
-    return { files: out.files, objects: out.objects, layers: built.layers.length, manifests: () => manifests, quotaProblems: quotaFitProblems(overlay, manifests), unverified };
-  };
-
-  for (const overlay of overlays) {
-    const folder = clusterFolder(overlay);
-    const fluxBootstrapped = fs.existsSync(path.join(outDir, 'clusters', folder, 'flux-system', 'kustomization.yaml'));
-    const key = cache?.key(overlay, fluxBootstrapped);
-    const cached = key ? cache!.get(key) : undefined;
-    let out: OverlayRender | undefined;
-    if (cached) {
-      const cachedFiles = new Map(cached.files);
-      out = { ...cached, files: cachedFiles, manifests: layerManifests(overlay, cachedFiles) };
-    } else {
-      out = renderFresh(overlay, fluxBootstrapped);
-      if (!out) continue;
-      if (key) cache!.set(key, { files: [...out.files], objects: out.objects, layers: out.layers, quotaProblems: out.quotaProblems, unverified: out.unverified });
-    }
-    downloads.push({ overlay, unverified: out.unverified });
-    specProblems.push(...out.quotaProblems);
-    const manifests = out.manifests;
-    rendered.push({ overlay, files: out.files, get manifests() { return manifests(); } });
-    for (const [rel, content] of out.files) files.set(rel, content);
-    objects += out.objects;
-    log(`  ${overlay.id.padEnd(24)} ${String(out.layers).padStart(2)} layers ${String(out.objects).padStart(5)} objects  -> clusters/${folder} (${overlay.region.gitops.engine})`);
   }
-
-  rendererModules?.validator.saveCodeCache();
-  if (issues.length) throw new SynthValidationError(issues);
-  const wholeTree = !options.only?.length;
-  const guard = timed('guard', () => guardTransitions({
-    outDir,
-    rendered,
-    acknowledgements,
-    wholeTree,
-    regions: new Set(regionNames(envDir)),
-    overlayIds: new Set(overlays.map((o) => o.id)),
-  }));
-  specProblems.push(...guard.problems, ...timed('guard', () => checksumProblems(downloads, { required: options.requireChecksums })));
-  if (specProblems.length) throw new EnvironmentError(envDir, specProblems);
-  if (cache && wholeTree) cache.prune();
-  if (acknowledgements.length) files.set(ACKNOWLEDGEMENTS_FILE, acknowledgementsFile(acknowledgements));
-
-  const scope = wholeTree
-    ? WHOLE_TREE
-    : overlayScope(overlays.map((o) => ({ region: o.region.name, environment: o.environment, clusterFolder: clusterFolder(o) })));
-  const rel = (f: string) => path.relative(process.cwd(), path.join(outDir, f)) || f;
-  const result: TreeResult = timed('write', () => (options.check ? diffTree(outDir, files, scope) : writeLockedTree(outDir, files, scope)));
-  const stale = options.check
-    ? [
-      ...result.written.map(rel),
-      ...result.removed.map((f) => `${rel(f)} (no longer rendered)`),
-      ...(result.markerStale ? [`${rel(TREE_MARKER)} (the list of files synth owns)`] : []),
-      ...timed('write', () => checkImports()),
-    ]
-    : [];
-  const notes = [
-    ...guard.acknowledged.map((a) => `acknowledged in ${a.acknowledgement.file}: ${a.description} (${a.acknowledgement.reason})`),
-    ...guard.leftInPlace.map((o) => `left on the cluster (prune-protected, no longer in the tree): ${o}; delete it by hand once its data is safe`),
-  ];
-  const warnings = guard.unused.map((a) => `${a.file}: acknowledge[${a.index}] (${a.object}, ${a.change}) matches no change: the change is in the tree already, or the entry is mistyped; remove it once the change has been applied`);
-  return {
-    ...result,
-    overlays: overlays.length,
-    objects,
-    seconds: (performance.now() - started) / 1000,
-    validationSeconds: phases.validation,
-    stale,
-    notes,
-    warnings: [...warnings, ...apiServerWarnings(overlays), ...checksumWarnings(downloads)],
-    renderCache: { hits: cache?.hits ?? 0, misses: cache?.misses ?? overlays.length },
-    phases,
-  };
 }
 
 /** Regions that have a region file (a region whose file is gone has vanished). */
@@ -266,18 +284,23 @@ function regionNames(envDir: string): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length)) : [];
 }
 
-interface CommandLine extends SynthOptions {
+export interface CommandLine extends SynthOptions {
   /** Print where the time went (`--timings`). */
   readonly timings: boolean;
+  /** Render threads (`--threads N`); default: one per core when there are enough overlays to render. */
+  readonly threads?: number;
 }
 
-function parseArgs(argv: readonly string[]): CommandLine {
+/** The command line of `npm run synth`; throws a UsageError (exit 2) for a bad one. */
+export function parseArgs(argv: readonly string[]): CommandLine {
   const only: string[] = [];
   let envDir: string | undefined;
   let outDir: string | undefined;
   let check = false;
   let requireChecksums = false;
   let timings = false;
+  let threads: number | undefined;
+  let shard: Shard | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -288,34 +311,46 @@ function parseArgs(argv: readonly string[]): CommandLine {
     if (arg === '--check') check = true;
     else if (arg === '--require-checksums') requireChecksums = true;
     else if (arg === '--timings') timings = true;
+    else if (arg === '--threads') {
+      const v = value();
+      threads = Number(v);
+      if (!/^[1-9][0-9]?$/.test(v)) throw new UsageError(`--threads needs a whole number from 1 to 99, not "${v}"`);
+    }
     else if (arg === '--only') only.push(...value().split(',').filter(Boolean));
-    else if (arg === '--env-dir') envDir = value();
+    else if (arg === '--shard') {
+      const v = value();
+      shard = parseShard(v);
+      if (!shard) throw new UsageError(`--shard needs K/N with 1 <= K <= N <= 1000 (the K-th of N shards), not "${v}"`);
+    } else if (arg === '--env-dir') envDir = value();
     else if (arg === '--out') outDir = value();
     else if (arg === '--help' || arg === '-h') throw new UsageError('');
     else throw new UsageError(`unknown argument "${arg}"`);
   }
-  return { only, envDir, outDir, check, requireChecksums, timings };
+  return { only, shard, envDir, outDir, check, requireChecksums, timings, threads };
 }
 
 /** `--timings`: one line, seconds per phase and the render cache's hits and misses. */
 function timingsLine(r: SynthResult): string {
   const phases = Object.entries(r.phases).map(([phase, s]) => `${phase} ${s.toFixed(3)}`).join(', ');
-  return `timings (s): ${phases}; total ${r.seconds.toFixed(3)}; render cache ${r.renderCache.hits} hit(s), ${r.renderCache.misses} miss(es)`;
+  return `timings (s): ${phases}; total ${r.seconds.toFixed(3)}; render cache ${r.renderCache.hits} hit(s), ${r.renderCache.misses} miss(es); ${r.renderThreads} render thread(s)`;
 }
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
-const USAGE = `usage: npm run synth -- [--check] [--only <region>/<env>[,...]] [--require-checksums] [--env-dir DIR] [--out DIR]
+const USAGE = `usage: npm run synth -- [--check] [--only <region>/<env>[,...]] [--shard K/N] [--require-checksums] [--timings] [--threads N] [--env-dir DIR] [--out DIR]
 
   --check          compare dist/ and imports/ with what synth would produce; exit 1 if stale
   --require-checksums
                    refuse plugin archives and plugin URLs that carry no checksum (every region)
-  --only R/E       render only these overlays; the rest of the tree is left as it is
+  --only R/E       render only these overlays (R/E, a region R, or * and ? patterns:
+                   'eu-*/prod'); the rest of the tree is left as it is
+  --shard K/N      render only the K-th of N equal shares of the overlays (CI matrices)
   --timings        print the seconds spent per phase and the render cache's hits
+  --threads N      render on N threads (default: one per core when 8 or more overlays need rendering)
   --env-dir DIR    environments folder (default: environments/)
   --out DIR        output folder (default: dist/)`;
 
-export function main(argv: readonly string[]): number {
+export async function main(argv: readonly string[]): Promise<number> {
   let options: CommandLine;
   try {
     options = parseArgs(argv);
@@ -327,8 +362,9 @@ export function main(argv: readonly string[]): number {
   }
   try {
     const out = path.relative(process.cwd(), path.resolve(options.outDir ?? path.join(PROJECT_ROOT, 'dist'))) || '.';
-    console.log(`strata synth${options.check ? ' --check' : ''}: ${options.only?.length ? options.only.join(', ') : 'all overlays'} -> ${out}/`);
-    const r = synth({ ...options, log: (line) => console.log(line) });
+    const selected = [options.only?.length ? options.only.join(', ') : 'all overlays', ...(options.shard ? [`shard ${options.shard.index}/${options.shard.count}`] : [])].join(', ');
+    console.log(`strata synth${options.check ? ' --check' : ''}: ${selected} -> ${out}/`);
+    const r = await synthAsync({ ...options, log: (line) => console.log(line) });
     for (const n of r.notes) console.log(`note: ${n}`);
     for (const w of r.warnings) console.log(`warning: ${w}`);
     if (options.timings) console.log(timingsLine(r));
@@ -355,5 +391,5 @@ export function main(argv: readonly string[]): number {
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
 }

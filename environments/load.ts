@@ -15,6 +15,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Acknowledgement, OverlayRef, OverlaySettings, OverlaySpec, RegionSpec, SealedSecretEntry, Tier, TIERS } from './model';
+import { OverlaySelection, selectOverlays } from './overlay-selection';
 import { PartialSettings, PLATFORM_DEFAULTS, REGION_DEFAULTS, TIER_PROFILES } from './platform-defaults';
 import { EnvironmentError, Problem, settingSource, valueAt } from './problems';
 import { OVERLAY_SCHEMA, REGION_SCHEMA, SETTINGS_SCHEMA } from './schema';
@@ -299,10 +300,11 @@ function checkFolder(root: string, rel: string, problems: Problem[], what = 'a f
   return true;
 }
 
-export interface LoadOptions {
-  /** Render only these overlays (`<region>/<env>`); the others are still loaded and validated. */
-  readonly only?: readonly string[];
-}
+/**
+ * Render only the overlays `only` and `shard` select (environments/overlay-selection.ts);
+ * the others are still loaded and validated.
+ */
+export type LoadOptions = OverlaySelection;
 
 export function loadEnvironments(envDir: string, options: LoadOptions = {}): OverlaySpec[] {
   return loadEnvironmentSet(envDir, options).overlays;
@@ -489,14 +491,11 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
   if (problems.length) throw new EnvironmentError(envDir, problems);
 
   const linked = linkPeers(overlays);
-  if (options.only?.length) {
-    const unknown = options.only.filter((id) => !byId.has(id));
-    if (unknown.length) {
-      throw new EnvironmentError(envDir, unknown.map((id) => ({
-        file: 'overlays/', path: '', value: id, message: `--only names an overlay that does not exist`, fix: `use one of ${[...byId.keys()].join(', ')}`,
-      })));
-    }
-    return { overlays: linked.filter((o) => options.only!.includes(o.id)), acknowledgements };
+  if (options.only?.length || options.shard) {
+    const selected = selectOverlays(linked.map((o) => o.id), options);
+    if (selected.problems.length) throw new EnvironmentError(envDir, selected.problems);
+    const ids = new Set(selected.ids);
+    return { overlays: linked.filter((o) => ids.has(o.id)), acknowledgements };
   }
   return { overlays: linked, acknowledgements };
 }

@@ -3,9 +3,11 @@
  * change costs start-up and the comparison with the tree, not a render. An entry is keyed
  * by everything a render reads: the overlay's resolved spec (its settings, region, DR peers,
  * sealed secrets, the files they came from), whether its cluster is Flux-bootstrapped, and a
- * fingerprint of the code: the launcher's build stamp (size and time of every source),
+ * fingerprint of the code: the content hash of every source in the launcher's build stamp,
  * imports/manifest.json (every generated file's hash), package-lock.json and the Node
  * version. Anything else changes the key, and a miss renders as if there were no cache.
+ * Nothing in the key is local to a machine or a checkout, so a cache filled by one CI job
+ * serves another on the same commit (README, "Sharding a large fleet").
  *
  * When synth runs from scripts/launch.js's build (.strata-build/, which holds the stamp), the
  * cache is a folder, .strata-build/render-cache/; `STRATA_RENDER_CACHE=<folder>` keeps it
@@ -26,7 +28,7 @@ import type { Problem } from '../environments/problems';
 import { PROJECT_ROOT } from '../environments/project-root';
 
 /** Bumped when the entry format changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 /** Renders kept in memory by a process that runs from its sources; oldest dropped first. */
 const MEMORY_ENTRIES = 48;
@@ -51,7 +53,14 @@ export class RenderCache {
     const stamp = path.join(buildDir, 'stamp.json');
     if (!fs.existsSync(stamp)) return new RenderCache(undefined, `${FORMAT}\0memory`);
     const fingerprint = createHash('sha256').update(`${FORMAT}\0${process.version}\0`);
-    for (const file of [stamp, path.join(PROJECT_ROOT, 'imports', 'manifest.json'), path.join(PROJECT_ROOT, 'package-lock.json')]) {
+    try {
+      const { esbuild, options, hashes } = JSON.parse(fs.readFileSync(stamp, 'utf8'));
+      const sources = Object.keys(hashes ?? {}).sort().map((rel) => `${rel}\0${hashes[rel]}`);
+      fingerprint.update(JSON.stringify({ esbuild, options, sources })).update('\0');
+    } catch {
+      fingerprint.update('(no stamp)\0');
+    }
+    for (const file of [path.join(PROJECT_ROOT, 'imports', 'manifest.json'), path.join(PROJECT_ROOT, 'package-lock.json')]) {
       try {
         fingerprint.update(fs.readFileSync(file)).update('\0');
       } catch {

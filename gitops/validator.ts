@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import { createRequire } from 'module';
 import * as path from 'path';
 import * as vm from 'vm';
+import { threadId } from 'worker_threads';
 import { PROJECT_ROOT } from '../environments/project-root';
 import { importedKindPath } from './imports-check';
 import { ValidationRules } from './validation-rules';
@@ -162,16 +163,27 @@ export class SchemaValidator {
     return this.hashes!;
   }
 
+  /** Cache keys of the objects that passed in this run. */
+  public passedKeys(): string[] {
+    return [...this.passedNow];
+  }
+
+  /** Objects that passed in another thread of the same run (render workers), saved with this run's. */
+  public adoptPassed(keys: readonly string[]): void {
+    for (const key of keys) this.passedNow.add(key);
+  }
+
   /**
-   * Stores the compiled code of validators used in this run for the next one. Best effort:
-   * a read-only or missing cache folder only costs speed.
+   * Stores the compiled code of validators used in this run for the next one, and (unless
+   * `passed` is false: a render worker leaves that to synth's own thread) what passed. Best
+   * effort: a read-only or missing cache folder only costs speed.
    */
-  public saveCodeCache(): void {
+  public saveCodeCache(options: { passed?: boolean } = {}): void {
     // What passed in this run (only: the file stays the size of one tree).
     try {
-      if (this.passedNow.size && !sameSet(this.passedNow, this.passedBefore())) {
+      if (options.passed !== false && this.passedNow.size && !sameSet(this.passedNow, this.passedBefore())) {
         fs.mkdirSync(CODE_CACHE_DIR, { recursive: true });
-        const tmp = `${PASSED_FILE}.${process.pid}.tmp`;
+        const tmp = `${PASSED_FILE}.${tmpSuffix()}`;
         fs.writeFileSync(tmp, JSON.stringify([...this.passedNow].sort()));
         fs.renameSync(tmp, PASSED_FILE);
       }
@@ -182,7 +194,7 @@ export class SchemaValidator {
       if (entry.hadCache) continue;
       try {
         fs.mkdirSync(CODE_CACHE_DIR, { recursive: true });
-        const tmp = `${entry.cacheFile}.${process.pid}.tmp`;
+        const tmp = `${entry.cacheFile}.${tmpSuffix()}`;
         fs.writeFileSync(tmp, entry.script.createCachedData());
         fs.renameSync(tmp, entry.cacheFile);
         entry.hadCache = true;
@@ -191,6 +203,11 @@ export class SchemaValidator {
       }
     }
   }
+}
+
+/** Unique per process and thread: render workers save validators' code next to synth's thread. */
+function tmpSuffix(): string {
+  return `${process.pid}.${threadId}.tmp`;
 }
 
 function wrapCommonJs(source: string): string {

@@ -43,12 +43,19 @@ function listSources() {
   return files;
 }
 
+/** Bumped when the stamp's format changes (2: content hashes, for the render cache's key). */
+const STAMP_FORMAT = 2;
+
 function readStamp(esbuildVersion) {
   try {
     const stamp = JSON.parse(fs.readFileSync(STAMP, 'utf8'));
-    if (stamp.esbuild === esbuildVersion && JSON.stringify(stamp.options) === JSON.stringify(ESBUILD_OPTIONS)) return stamp.files;
+    if (stamp.format === STAMP_FORMAT && stamp.esbuild === esbuildVersion && JSON.stringify(stamp.options) === JSON.stringify(ESBUILD_OPTIONS)) return stamp;
   } catch { /* no stamp yet, or another esbuild: build everything */ }
-  return {};
+  return { files: {}, hashes: {} };
+}
+
+function sourceHash(rel) {
+  return crypto.createHash('sha256').update(fs.readFileSync(path.join(ROOT, rel))).digest('hex');
 }
 
 function writeAtomically(file, contents) {
@@ -62,7 +69,8 @@ function writeAtomically(file, contents) {
 function build() {
   const sources = listSources();
   const esbuildVersion = require('esbuild/package.json').version;
-  const previous = readStamp(esbuildVersion);
+  const stamp = readStamp(esbuildVersion);
+  const previous = stamp.files;
   const changed = sources.filter(([rel, key]) => previous[rel] !== key).map(([rel]) => rel);
   const current = new Set(sources.map(([rel]) => rel));
   const removed = Object.keys(previous).filter((rel) => !current.has(rel));
@@ -80,7 +88,12 @@ function build() {
     for (const file of result.outputFiles) writeAtomically(file.path, file.contents);
   }
   for (const rel of removed) fs.rmSync(path.join(OUT, rel.replace(/\.ts$/, '.js')), { force: true });
-  writeAtomically(STAMP, JSON.stringify({ esbuild: esbuildVersion, options: ESBUILD_OPTIONS, files: Object.fromEntries(sources) }));
+  // Sizes and times tell what to rebuild here; the content hashes name the code on every
+  // machine (a render cache filled by one CI job serves another: gitops/render-cache.ts).
+  const rebuilt = new Set(changed);
+  const hashes = {};
+  for (const [rel] of sources) hashes[rel] = !rebuilt.has(rel) && stamp.hashes[rel] ? stamp.hashes[rel] : sourceHash(rel);
+  writeAtomically(STAMP, JSON.stringify({ format: STAMP_FORMAT, esbuild: esbuildVersion, options: ESBUILD_OPTIONS, files: Object.fromEntries(sources), hashes }));
   return changed.length;
 }
 
@@ -90,9 +103,11 @@ function build() {
  * Node 22 has module.enableCompileCache(); on Node 20 this does what v8-compile-cache does:
  * compile the same wrapper Node would, with the cached data when the source is unchanged.
  * Entries are keyed by file and checked against a hash of the source, and the file is
- * rewritten (atomically) only when this run compiled something new.
+ * rewritten (atomically) only when this run compiled something new. Render workers
+ * (gitops/render-worker.ts) read it with `save: false`: synth's own thread loads the same
+ * modules and writes it.
  */
-function installCompileCache(file) {
+function installCompileCache(file, { save = true } = {}) {
   let cache = new Map();
   try {
     const blob = fs.readFileSync(file);
@@ -130,6 +145,7 @@ function installCompileCache(file) {
     require.cache = Module._cache;
     return fn.call(mod.exports, mod.exports, require, mod, filename, path.dirname(filename));
   };
+  if (!save) return;
   process.once('exit', () => {
     if (!compiled.length) return;
     try {
@@ -174,4 +190,4 @@ function run() {
 
 if (require.main === module) run();
 
-module.exports = { build, OUT };
+module.exports = { build, installCompileCache, OUT };

@@ -258,69 +258,69 @@ describe('main (command line)', () => {
     jest.spyOn(console, 'error').mockImplementation((...args) => void out.push(args.join(' ')));
   });
 
-  test('usage errors exit 2, --help exits 0', () => {
-    expect(main(['--bogus'])).toBe(2);
+  test('usage errors exit 2, --help exits 0', async () => {
+    expect(await main(['--bogus'])).toBe(2);
     expect(out.join('\n')).toMatch(/unknown argument "--bogus"[\s\S]*usage: npm run synth/);
-    expect(main(['--only'])).toBe(2);
-    expect(main(['--out', '--check'])).toBe(2);
-    expect(main(['--help'])).toBe(0);
+    expect(await main(['--only'])).toBe(2);
+    expect(await main(['--out', '--check'])).toBe(2);
+    expect(await main(['--help'])).toBe(0);
   });
 
-  test('bad input exits 1 with the problems listed', () => {
+  test('bad input exits 1 with the problems listed', async () => {
     const broken = environmentsWith({ 'overlays/region-b/dev.yaml': { merge: { postgres: { instances: 0 } } } });
     const outDir = outDirPath();
-    expect(main(['--env-dir', broken, '--out', outDir])).toBe(1);
+    expect(await main(['--env-dir', broken, '--out', outDir])).toBe(1);
     expect(out.join('\n')).toMatch(/overlays\/region-b\/dev\.yaml[\s\S]*postgres\.instances/);
     expect(fs.existsSync(outDir)).toBe(false);
   });
 
-  test('--only with a comma-separated list renders those overlays', () => {
+  test('--only with a comma-separated list renders those overlays', async () => {
     const outDir = outDirPath();
-    expect(main(['--env-dir', envDir, '--out', outDir, '--only', 'region-a/dev,region-a/staging'])).toBe(0);
+    expect(await main(['--env-dir', envDir, '--out', outDir, '--only', 'region-a/dev,region-a/staging'])).toBe(0);
     expect(fs.readdirSync(path.join(outDir, 'region-a')).sort()).toEqual(['dev', 'staging']);
     expect(fs.readdirSync(path.join(outDir, 'clusters')).sort()).toEqual(['region-a-dev', 'region-a-staging']);
   });
 });
 
 describe('--out', () => {
-  const run = (out: string, extra: string[] = []) => {
+  const run = async (out: string, extra: string[] = []) => {
     const errors: string[] = [];
     const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => { errors.push(String(line)); });
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
-      return { code: main(['--out', out, ...extra]), errors: errors.join('\n') };
+      return { code: await main(['--out', out, ...extra]), errors: errors.join('\n') };
     } finally {
       spy.mockRestore();
       log.mockRestore();
     }
   };
 
-  test('a clone of the project is refused and keeps .git and uncommitted files', () => {
+  test('a clone of the project is refused and keeps .git and uncommitted files', async () => {
     const clone = tempDir('strata-clone-');
     writeFiles(clone, { '.git/HEAD': 'ref: refs/heads/main\n', 'wip.txt': 'uncommitted\n', 'environments/regions/region-a.yaml': 'clusterPrefix: x\n' });
     const before = snapshotDir(clone);
-    const { code, errors } = run(clone);
+    const { code, errors } = await run(clone);
     expect(code).toBe(1);
     expect(errors).toMatch(/holds files synth did not write \(\.git\/HEAD, environments\/regions\/region-a\.yaml, wip\.txt\)/);
     expect(errors).not.toMatch(/\n\s+at /); // no stack trace
     expect(snapshotDir(clone)).toEqual(before);
   });
 
-  test('the project folder, a folder above it, and the environments folder are refused', () => {
+  test('the project folder, a folder above it, and the environments folder are refused', async () => {
     const root = path.resolve(__dirname, '..');
     for (const [out, why] of [[root, /is the project folder/], [path.dirname(root), /contains the project folder/], [path.join(root, 'environments'), /is the environments folder|contains the project folder/]] as const) {
-      const { code, errors } = run(out);
+      const { code, errors } = await run(out);
       expect(code).toBe(1);
       expect(errors).toMatch(why);
       expect(errors).toMatch(/Nothing was written/);
     }
   });
 
-  test('--out equal to --env-dir, or inside it, is refused and the environment files stay', () => {
+  test('--out equal to --env-dir, or inside it, is refused and the environment files stay', async () => {
     const envDir = environmentsWith();
     const before = snapshotDir(envDir);
-    expect(run(envDir, ['--env-dir', envDir]).errors).toMatch(/is the environments folder/);
-    expect(run(path.join(envDir, 'out'), ['--env-dir', envDir]).errors).toMatch(/is inside the environments folder/);
+    expect((await run(envDir, ['--env-dir', envDir])).errors).toMatch(/is the environments folder/);
+    expect((await run(path.join(envDir, 'out'), ['--env-dir', envDir])).errors).toMatch(/is inside the environments folder/);
     expect(() => synth({ envDir, outDir: envDir })).toThrow(TreeOwnershipError);
     expect(snapshotDir(envDir)).toEqual(before);
   });

@@ -57,12 +57,12 @@ describe('downloads without a checksum', () => {
     expect(search).not.toMatch(/pluginUrl/);
   });
 
-  test('--require-checksums refuses them in every region, and says it was the flag', () => {
+  test('--require-checksums refuses them in every region, and says it was the flag', async () => {
     const out: string[] = [];
     jest.spyOn(console, 'log').mockImplementation((...args) => void out.push(args.join(' ')));
     jest.spyOn(console, 'error').mockImplementation((...args) => void out.push(args.join(' ')));
     const outDir = outDirPath();
-    expect(main(['--env-dir', environmentsWith(), '--out', outDir, '--only', 'region-b/prod', '--require-checksums'])).toBe(1);
+    expect(await main(['--env-dir', environmentsWith(), '--out', outDir, '--only', 'region-b/prod', '--require-checksums'])).toBe(1);
     expect(out.join('\n')).toMatch(/overlays\/region-b\/prod\.yaml[\s\S]*opensearch\.prometheusExporter[\s\S]*synth runs with --require-checksums/);
     expect(fs.existsSync(outDir)).toBe(false);
     jest.restoreAllMocks();

@@ -80,4 +80,19 @@ describe('render cache', () => {
     expect(run.output).toMatch(/Namespace postgres with \d+ stateful object\(s\) in it .* would be removed from the tree/);
     expect(snapshotDir(outDir)).toEqual(before);
   });
+
+  test('keys hold content, not file times: a source touched (as a fresh checkout touches every file) keeps every entry', () => {
+    const envDir = environmentsWith();
+    expect(synthChild(envDir, path.join(tempDir(), 'dist')).code).toBe(0);
+    const source = path.join(path.dirname(build), 'gitops', 'yaml.ts');
+    const { atime, mtime } = fs.statSync(source);
+    try {
+      fs.utimesSync(source, atime, new Date(mtime.getTime() + 60_000));
+      build = compiledProject();
+      expect(synthChild(envDir, path.join(tempDir(), 'dist')).result!.renderCache).toEqual({ hits: 6, misses: 0 });
+    } finally {
+      fs.utimesSync(source, atime, mtime);
+      build = compiledProject();
+    }
+  });
 });

@@ -376,7 +376,7 @@ describe('the guard holds under concurrency and any sequence of edits', () => {
     const { compiledProject } = await import('../support/compiled-project');
     const main = JSON.stringify(path.join(compiledProject(), 'main'));
     const run = (envDir: string, outDir: string) => new Promise<number>((resolve) => {
-      const child = spawn(process.execPath, ['-e', `process.exitCode = require(${main}).main(['--env-dir', ${JSON.stringify(envDir)}, '--out', ${JSON.stringify(outDir)}])`], {
+      const child = spawn(process.execPath, ['-e', `require(${main}).main(["--env-dir", ${JSON.stringify(envDir)}, "--out", ${JSON.stringify(outDir)}]).then((c) => { process.exitCode = c; })`], {
         cwd: path.resolve(__dirname, '../..'),
         stdio: 'ignore',
         // Both render: neither finds the other's overlays in a cache.
