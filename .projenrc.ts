@@ -114,6 +114,14 @@ project.npmignore?.exclude('dist/');
 //   synth   render environments/ into dist/ (--check, --only, --require-checksums, --env-dir, --out)
 //   import  regenerate imports/ from the pinned CRDs (--crds DIR, --k8s-schemas DIR, --check)
 //   bench   synth against the write floor, default tree and fleet
+// The construct library's entry point (constructs/index.ts, compiled to lib/ by `npx projen
+// compile`): `import { PlatformApp, CloudNativePgCluster } from 'strata'`.
+project.package.addField('main', 'lib/constructs/index.js');
+project.package.addField('types', 'lib/constructs/index.d.ts');
+project.package.addField('exports', {
+  '.': { types: './lib/constructs/index.d.ts', default: './lib/constructs/index.js' },
+  './package.json': './package.json',
+});
 project.package.setScript('synth', 'node scripts/launch.js main.ts');
 project.package.setScript('import', 'node scripts/launch.js scripts/import.ts');
 project.package.setScript('bench', 'node scripts/launch.js scripts/bench.ts');

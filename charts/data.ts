@@ -6,7 +6,8 @@ import type { IPostgresCluster } from '../constructs/data/postgres-cluster';
 import { ZalandoPostgresCluster } from '../constructs/data/zalando-postgres-cluster';
 import { LayerChart } from '../constructs/platform/layer-chart';
 import { MinioTenant } from '../constructs/storage/minio-tenant';
-import { multiplyQuantity, parseQuantity } from '../environments/quantity';
+import { postgresTopologyName, secretKeyPrefix as overlayKeyPrefix } from '../constructs/core/naming';
+import { multiplyQuantity, parseQuantity } from '../constructs/core/quantity';
 import { compareStrings } from '../constructs/platform/ordering';
 
 /** Bucket holding every overlay's PostgreSQL WAL archive and base backups. */
@@ -14,7 +15,7 @@ export const PG_BACKUP_BUCKET = 'pg-backups';
 
 /** Secret-store keys of an overlay start with `<region>/<env>`. */
 export function secretKeyPrefix(o: { region: { name: string }; environment: string }): string {
-  return `${o.region.name}/${o.environment}`;
+  return overlayKeyPrefix(o.region.name, o.environment);
 }
 
 /**
@@ -172,5 +173,5 @@ export class DataChart extends LayerChart {
 
 /** The name of this overlay's cluster in `o`'s region of the cross-region topology: `<cluster>-<region>`. */
 function topologyName(overlay: OverlaySpec, o: { region: { name: string } }): string {
-  return `${overlay.settings.postgres.name}-${o.region.name}`;
+  return postgresTopologyName(overlay.settings.postgres.name, o.region.name);
 }

@@ -15,6 +15,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Acknowledgement, OverlayRef, OverlaySettings, OverlaySpec, RegionSpec, SealedSecretEntry, Tier, TIERS } from './model';
+import { merge } from '../constructs/core/merge';
 import { OverlaySelection, selectOverlays } from './overlay-selection';
 import { PartialSettings, PLATFORM_DEFAULTS, REGION_DEFAULTS, TIER_PROFILES } from './platform-defaults';
 import { EnvironmentError, Problem, settingSource, valueAt } from './problems';
@@ -195,23 +196,6 @@ export function schemaProblems(file: string, data: unknown, errors: readonly Err
 
 function isObject(v: unknown): v is Record<string, any> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-/** Deep merge: objects merge key by key, everything else (arrays included) replaces. */
-export function merge<T>(...layers: unknown[]): T {
-  let out: any = undefined;
-  for (const layer of layers) {
-    if (layer === undefined) continue;
-    if (isObject(layer)) {
-      const base: Record<string, any> = isObject(out) ? out : {};
-      const next: Record<string, any> = { ...base };
-      for (const [k, v] of Object.entries(layer)) next[k] = merge(base[k], v);
-      out = next;
-    } else {
-      out = layer;
-    }
-  }
-  return out as T;
 }
 
 function readYaml(dir: string, rel: string, problems: Problem[]): SourceFile | undefined {
@@ -565,3 +549,5 @@ function linkPeers(overlays: OverlaySpec[]): OverlaySpec[] {
     return { ...o, peers: { ...(leader ? { primary: ref(byId.get(leader)!) } : {}), replicas: followers.map(ref) } };
   });
 }
+
+export { merge };

@@ -1,70 +1,25 @@
 /**
  * The validated, fully-defaulted environment spec: what environments/ files become after
  * loading, merging and checking (see load.ts). Charts receive an `OverlaySpec` and nothing
- * else; constructs receive props derived from it.
+ * else; constructs receive props derived from it. The vocabulary shared with the construct
+ * library (resources, node pools, secret backends, GitOps, namespace policy, layers) is the
+ * library's own (constructs/core/), re-exported here: environments/ depends on the library,
+ * never the reverse.
  */
+import type { ComputeResources, NodePool } from '../constructs/core/compute';
+import type { GitOpsSpec } from '../constructs/core/gitops';
+import type { ApiServerSpec, LimitRangeSpec, QuotaSpec } from '../constructs/core/namespace-policy';
+import type { SecretBackend } from '../constructs/core/secret-backend';
+
+export { LAYERS } from '../constructs/core/layers';
+export type { LayerName } from '../constructs/core/layers';
+export type { ComputeResources, NodePool } from '../constructs/core/compute';
+export type { GitOpsSpec } from '../constructs/core/gitops';
+export type { ApiServerSpec, LimitRangeSpec, QuotaSpec } from '../constructs/core/namespace-policy';
+export type { SealedSecretEntry, SecretBackend } from '../constructs/core/secret-backend';
 
 export const TIERS = ['prod', 'staging', 'dev', 'test'] as const;
 export type Tier = (typeof TIERS)[number];
-
-/** Layers in apply order. A layer is rendered only when it has objects. */
-export const LAYERS = ['foundation', 'operators', 'data', 'streaming', 'search', 'backup', 'ingress', 'monitoring'] as const;
-export type LayerName = (typeof LAYERS)[number];
-
-export interface ComputeResources {
-  readonly requests: { readonly cpu: string; readonly memory: string };
-  readonly limits: { readonly cpu: string; readonly memory: string };
-}
-
-export interface NodePool {
-  /** Node labels pods are pinned to (nodeSelector), e.g. `node.role: database`. */
-  readonly labels: Readonly<Record<string, string>>;
-  /** Taints on those nodes that the pods tolerate. */
-  readonly taints: readonly { readonly key: string; readonly value: string; readonly effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' }[];
-}
-
-export type GitOpsSpec =
-  | {
-    readonly engine: 'flux';
-    /** Repository-relative path of the rendered tree, as Flux sees it. */
-    readonly path: string;
-    /** The GitRepository `flux bootstrap` created for this repository. */
-    readonly sourceRef: { readonly name: string; readonly namespace: string };
-    readonly interval: string;
-  }
-  | {
-    readonly engine: 'argocd';
-    readonly path: string;
-    readonly repoURL: string;
-    readonly targetRevision: string;
-    /** Namespace Argo CD runs in (Applications and AppProjects live there). */
-    readonly namespace: string;
-    /** Destination cluster API server as registered in Argo CD. */
-    readonly destinationServer: string;
-  };
-
-export type SecretBackend =
-  | { readonly kind: 'external-secrets'; readonly storeName: string; readonly storeKind: 'ClusterSecretStore' | 'SecretStore'; readonly refreshInterval: string }
-  | {
-    readonly kind: 'sealed-secrets';
-    readonly controllerNamespace: string;
-    readonly controllerName: string;
-    /**
-     * The overlay's sealed secrets by `<namespace>/<name>`, read from
-     * `sealed-secrets/<region>/<env>/*.yaml` (kubeseal output), and that folder's path.
-     */
-    readonly sealed: Readonly<Record<string, SealedSecretEntry>>;
-    readonly sealedDir: string;
-  };
-
-/** A secret sealed with kubeseal for one overlay's cluster. */
-export interface SealedSecretEntry {
-  readonly encryptedData: Readonly<Record<string, string>>;
-  /** Secret type from the sealed template. @default Opaque */
-  readonly type?: string;
-  /** Scope annotations kubeseal set (strict scope when absent). */
-  readonly annotations: Readonly<Record<string, string>>;
-}
 
 /** A region: one Kubernetes cluster per environment, sharing these facts. */
 export interface RegionSpec {
@@ -93,14 +48,6 @@ export interface RegionSpec {
   readonly apiServer?: ApiServerSpec;
   /** Refuse downloads (plugin archives, plugin URLs) that carry no checksum. */
   readonly requireChecksums: boolean;
-}
-
-/** Where the API server is reached, and where its webhook calls come from. */
-export interface ApiServerSpec {
-  /** CIDR blocks: the `kubernetes` Service's ClusterIP and the endpoints behind it. */
-  readonly cidrs: readonly string[];
-  /** Ports pods reach it on (Service and endpoint ports). */
-  readonly ports: readonly number[];
 }
 
 export type PostgresEngine = 'cloudnative-pg' | 'zalando' | 'external-patroni';
@@ -240,22 +187,6 @@ export interface StreamingSpec {
   readonly pipelines: readonly CdcPipelineSpec[];
   /** Topics a DR replica mirrors from its primary with MirrorMaker 2 (a regular expression). */
   readonly mirrorTopics: string;
-}
-
-export interface QuotaSpec {
-  readonly requestsCpu: string;
-  readonly requestsMemory: string;
-  readonly limitsCpu: string;
-  readonly limitsMemory: string;
-  readonly requestsStorage: string;
-  readonly persistentVolumeClaims: number;
-  readonly pods: number;
-}
-
-export interface LimitRangeSpec {
-  readonly defaultRequest: { readonly cpu: string; readonly memory: string };
-  readonly default: { readonly cpu: string; readonly memory: string };
-  readonly max: { readonly cpu: string; readonly memory: string };
 }
 
 /**

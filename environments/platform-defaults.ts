@@ -4,6 +4,8 @@
  * folder can override any of it (platform.yaml, tiers/<tier>.yaml, regions/<r>.yaml
  * `defaults:`, overlays/<r>/<env>.yaml), so change behaviour there, not here.
  */
+import { DEFAULT_LIMIT_RANGE } from '../constructs/core/namespace-policy';
+import { POSTGRES_DEFAULTS } from '../constructs/data/postgres-defaults';
 import type { ComputeResources, OverlaySettings, Tier } from './model';
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly any[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -17,31 +19,20 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
     requestsCpu: '16', requestsMemory: '32Gi', limitsCpu: '16', limitsMemory: '32Gi',
     requestsStorage: '4Ti', persistentVolumeClaims: 64, pods: 100,
   },
-  limitRange: {
-    defaultRequest: { cpu: '100m', memory: '128Mi' },
-    default: { cpu: '500m', memory: '512Mi' },
-    max: { cpu: '8', memory: '32Gi' },
-  },
+  limitRange: DEFAULT_LIMIT_RANGE,
   postgres: {
     enabled: true,
     engine: 'cloudnative-pg',
-    name: 'postgres',
-    instances: 3,
-    synchronous: true,
-    podAntiAffinity: 'required',
-    storageSize: '100Gi',
-    walStorageSize: '20Gi',
-    // Memory request = limit: the OOM killer must not pick a database under pressure.
-    resources: guaranteed('2', '8Gi'),
-    parameters: {
-      max_connections: '200',
-      shared_buffers: '2GB',
-      effective_cache_size: '6GB',
-      work_mem: '16MB',
-      maintenance_work_mem: '512MB',
-    },
+    name: POSTGRES_DEFAULTS.name,
+    instances: POSTGRES_DEFAULTS.instances,
+    synchronous: POSTGRES_DEFAULTS.synchronous,
+    podAntiAffinity: POSTGRES_DEFAULTS.podAntiAffinity,
+    storageSize: POSTGRES_DEFAULTS.storageSize,
+    walStorageSize: POSTGRES_DEFAULTS.walStorageSize,
+    resources: POSTGRES_DEFAULTS.resources,
+    parameters: POSTGRES_DEFAULTS.parameters,
     databases: [],
-    backup: { schedule: '0 1 * * *', retention: '30d' },
+    backup: { schedule: POSTGRES_DEFAULTS.backupSchedule, retention: POSTGRES_DEFAULTS.backupRetention },
     external: { addresses: [], pgbouncerPort: 6432, exporterPort: 9187, logicalDecoding: false, postgresPort: 5432 },
   },
   minio: {
@@ -155,7 +146,7 @@ export const TIER_PROFILES: Readonly<Record<Tier, PartialSettings>> = {
 /** Region fields that have a sensible default. */
 export const REGION_DEFAULTS = {
   databaseNodes: { labels: {}, taints: [] },
-  zoneLabel: 'topology.kubernetes.io/zone',
+  zoneLabel: POSTGRES_DEFAULTS.zoneLabel,
   // The kubernetes Service listens on 443; the API server behind it usually on 6443.
   apiServerPorts: [443, 6443],
   // Unverified downloads are warned about; a region (or --require-checksums) refuses them.

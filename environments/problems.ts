@@ -1,20 +1,14 @@
 /**
  * Bad environment input is reported all at once: every problem names the file, the field
  * path, the bad value and the fix. Loading throws one EnvironmentError; nothing is written.
+ * `Problem` and `SpecError` (problems found while building constructs) are the construct
+ * library's (constructs/core/problems.ts).
  */
+import { Problem, SpecError } from '../constructs/core/problems';
 
-export interface Problem {
-  /** File relative to the environments folder, e.g. `overlays/region-a/prod.yaml`. */
-  readonly file: string;
-  /** Dotted field path, e.g. `postgres.instances` (empty for the whole file). */
-  readonly path: string;
-  /** The offending value (omitted when the problem is a missing value or file). */
-  readonly value?: unknown;
-  /** What is wrong. */
-  readonly message: string;
-  /** What to do about it. */
-  readonly fix: string;
-}
+export { SpecError };
+export type { Problem };
+
 
 export class EnvironmentError extends Error {
   constructor(public readonly envDir: string, public readonly problems: readonly Problem[]) {
@@ -122,16 +116,6 @@ export function hasPath(data: unknown, path: string): boolean {
   return walkPath(data, path).found;
 }
 
-/**
- * Environment problems found while building constructs (a secret not sealed yet, a
- * reference that cannot be resolved), reported like loading problems.
- */
-export class SpecError extends Error {
-  constructor(public readonly problems: readonly Problem[]) {
-    super(problems.map((p) => `${p.file}: ${p.path ? `${p.path}: ` : ''}${p.message}\n  fix: ${p.fix}`).join('\n'));
-    this.name = 'SpecError';
-  }
-}
 
 /** The file that set a field of an overlay's settings (its overlay file for built-in values). */
 export function settingSource(overlay: { sourceFile: string; settingsSources: readonly { file: string; data: unknown }[] }, fieldPath: string): string {

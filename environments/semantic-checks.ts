@@ -5,7 +5,7 @@
 import type { ComputeResources, OverlaySpec, PostgresSpec } from './model';
 import type { Problem } from './problems';
 import { valueAt } from './problems';
-import { parseQuantity } from './quantity';
+import { parseQuantity } from '../constructs/core/quantity';
 
 /** Finds the file that set a field of an overlay's merged settings. */
 export type SourceOf = (overlay: OverlaySpec, fieldPath: string) => string;

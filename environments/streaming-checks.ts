@@ -4,7 +4,7 @@
 import type { OverlaySpec } from './model';
 import type { Problem } from './problems';
 import { valueAt } from './problems';
-import { parseQuantity } from './quantity';
+import { parseQuantity } from '../constructs/core/quantity';
 import type { SourceOf } from './semantic-checks';
 
 /**

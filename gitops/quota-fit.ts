@@ -11,7 +11,7 @@
  */
 import type { LimitRangeSpec, OverlaySpec, QuotaSpec } from '../environments/model';
 import { Problem, settingSource } from '../environments/problems';
-import { parseQuantity } from '../environments/quantity';
+import { parseQuantity } from '../constructs/core/quantity';
 
 type Resource = 'cpu' | 'memory';
 

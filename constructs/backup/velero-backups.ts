@@ -2,7 +2,7 @@ import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as monitoring from '../../imports/monitoring.coreos.com';
 import * as velero from '../../imports/velero.io';
-import type { SecretBackend } from '../../environments/model';
+import type { SecretBackend } from '../core/secret-backend';
 import { allowEgressToAddresses, allowTraffic, PodGroup, PROMETHEUS_PODS } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
 import { SecretReference } from '../secrets/secret-reference';

@@ -3,7 +3,11 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import * as barman from '../../imports/barmancloud.cnpg.io';
 import * as cnpg from '../../imports/postgresql.cnpg.io';
-import type { ComputeResources, NodePool, SecretBackend } from '../../environments/model';
+import type { ComputeResources, NodePool } from '../core/compute';
+import { postgresTopologyName, secretKeyPrefix } from '../core/naming';
+import type { SecretBackend } from '../core/secret-backend';
+import { LayerChart } from '../platform/layer-chart';
+import { POSTGRES_DEFAULTS } from './postgres-defaults';
 import { addAlertRules } from '../platform/alert-rules';
 import { componentLabels } from '../platform/labels';
 import { shortName } from '../platform/names';
@@ -14,7 +18,7 @@ import { SecretReference } from '../secrets/secret-reference';
 import { PlatformCa } from '../tls/platform-ca';
 import type { Bucket, BucketAccess } from '../storage/minio-tenant';
 import { POSTGRES_IMAGES } from '../versions';
-import { parseQuantity } from '../../environments/quantity';
+import { parseQuantity } from '../core/quantity';
 import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, IPostgresCluster, logicalDecodingParameters, lookupDatabase, objectName, PostgresDatabase } from './postgres-cluster';
 import { nodePoolSelector, nodePoolTolerations } from '../platform/scheduling';
 import { scrapePods } from '../platform/scrape';
@@ -28,34 +32,66 @@ const STATUS_PORT = 8000;
 const METRICS_PORT = 9187;
 
 export interface CloudNativePgClusterProps {
-  readonly name: string;
+  /** The Cluster's name (and its services' prefix). @default 'postgres' */
+  readonly name?: string;
   /** @default 'postgres' */
   readonly namespace?: string;
-  readonly instances: number;
-  /** Quorum synchronous replication (needs at least 2 instances). */
-  readonly synchronous: boolean;
-  readonly podAntiAffinity: 'required' | 'preferred';
-  readonly storageSize: string;
-  readonly walStorageSize: string;
-  /** Storage class with reclaim policy Retain. */
-  readonly storageClass: string;
-  readonly resources: ComputeResources;
-  readonly parameters: Readonly<Record<string, string>>;
+  /** @default 3 */
+  readonly instances?: number;
+  /** Quorum synchronous replication (needs at least 2 instances). @default true */
+  readonly synchronous?: boolean;
+  /** Instances on different nodes: always (`required`) or when the scheduler can. @default 'required' */
+  readonly podAntiAffinity?: 'required' | 'preferred';
+  /** @default '100Gi' */
+  readonly storageSize?: string;
+  /** @default '20Gi' */
+  readonly walStorageSize?: string;
+  /** Storage class, best with reclaim policy Retain. @default the cluster's default storage class */
+  readonly storageClass?: string;
+  /** @default 2 CPUs and 8Gi, requests equal to limits (Guaranteed QoS) */
+  readonly resources?: ComputeResources;
+  /** postgresql.conf parameters. @default POSTGRES_DEFAULTS.parameters (sized for the default resources) */
+  readonly parameters?: Readonly<Record<string, string>>;
   /** Nodes reserved for databases. @default any node */
   readonly nodePool?: NodePool;
-  /** Node label carrying the zone, for spreading instances. */
-  readonly zoneLabel: string;
+  /** Node label carrying the zone, for spreading instances. @default 'topology.kubernetes.io/zone' */
+  readonly zoneLabel?: string;
+  /** Where the cluster's credentials come from (never rendered as values). */
   readonly secretBackend: SecretBackend;
-  /** Prefix of every key this cluster reads from the secret store, e.g. `region-a/prod`. */
-  readonly secretKeyPrefix: string;
-  /** Name of this cluster in the cross-region topology, e.g. `postgres-region-a`. */
-  readonly topologyName: string;
-  /** Base backup schedule, five-field cron. */
-  readonly backupSchedule: string;
-  /** Backup and WAL retention, e.g. `30d`. */
-  readonly backupRetention: string;
+  /** Prefix of every key this cluster reads from the secret store. @default `<region>/<environment>` of its layer */
+  readonly secretKeyPrefix?: string;
+  /** Name of this cluster in the cross-region topology. @default `<name>-<region>` of its layer */
+  readonly topologyName?: string;
+  /** Base backup schedule, five-field cron. @default '0 1 * * *' */
+  readonly backupSchedule?: string;
+  /** Backup and WAL retention. @default '30d' */
+  readonly backupRetention?: string;
   /** Thresholds of the cluster's alerts. @default see `CloudNativePgAlertOptions` */
   readonly alerts?: CloudNativePgAlertOptions;
+}
+
+/** CloudNativePgClusterProps with every default applied. */
+type ResolvedProps = Required<Omit<CloudNativePgClusterProps, 'namespace' | 'storageClass' | 'nodePool' | 'alerts'>> & Pick<CloudNativePgClusterProps, 'namespace' | 'storageClass' | 'nodePool' | 'alerts'>;
+
+function withDefaults(scope: Construct, props: CloudNativePgClusterProps): ResolvedProps {
+  const layer = LayerChart.of(scope);
+  const name = props.name ?? POSTGRES_DEFAULTS.name;
+  return {
+    ...props,
+    name,
+    instances: props.instances ?? POSTGRES_DEFAULTS.instances,
+    synchronous: props.synchronous ?? POSTGRES_DEFAULTS.synchronous,
+    podAntiAffinity: props.podAntiAffinity ?? POSTGRES_DEFAULTS.podAntiAffinity,
+    storageSize: props.storageSize ?? POSTGRES_DEFAULTS.storageSize,
+    walStorageSize: props.walStorageSize ?? POSTGRES_DEFAULTS.walStorageSize,
+    resources: props.resources ?? POSTGRES_DEFAULTS.resources,
+    parameters: props.parameters ?? POSTGRES_DEFAULTS.parameters,
+    zoneLabel: props.zoneLabel ?? POSTGRES_DEFAULTS.zoneLabel,
+    secretKeyPrefix: props.secretKeyPrefix ?? secretKeyPrefix(layer.region, layer.environment),
+    topologyName: props.topologyName ?? postgresTopologyName(name, layer.region),
+    backupSchedule: props.backupSchedule ?? POSTGRES_DEFAULTS.backupSchedule,
+    backupRetention: props.backupRetention ?? POSTGRES_DEFAULTS.backupRetention,
+  };
 }
 
 /** The other member of a cross-region pair, as this cluster sees it. */
@@ -98,7 +134,7 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster 
   public readonly serverPods: PodGroup;
   public readonly topologyName: string;
 
-  private readonly props: CloudNativePgClusterProps;
+  private readonly props: ResolvedProps;
   private readonly roles = new Map<string, { options: AddRoleOptions; secret: SecretReference }>();
   private readonly databases = new Map<string, PostgresDatabase>();
   private readonly poolerPods: PodGroup[] = [];
@@ -108,8 +144,9 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster 
   private objectStoreName?: string;
   private readonly extraParameters: Record<string, string> = {};
 
-  constructor(scope: Construct, id: string, props: CloudNativePgClusterProps) {
+  constructor(scope: Construct, id: string, given: CloudNativePgClusterProps) {
     super(scope, id);
+    const props = withDefaults(this, given);
     if (props.synchronous && props.instances < 2) {
       throw new Error(`CloudNativePG cluster ${props.name}: synchronous replication needs at least 2 instances (got ${props.instances})`);
     }

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import * as monitoring from '../../imports/monitoring.coreos.com';
-import type { SecretBackend } from '../../environments/model';
+import type { SecretBackend } from '../core/secret-backend';
 import { componentLabels } from '../platform/labels';
 import { allowEgressToAddresses, PodGroup, PROMETHEUS_PODS } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import type { LimitRangeSpec, QuotaSpec } from '../../environments/model';
+import { DEFAULT_LIMIT_RANGE, LimitRangeSpec, QuotaSpec } from '../core/namespace-policy';
 import type { PodSecurityLevel } from '../platform/overlay-context';
 import { PRUNE_PROTECTION_ANNOTATIONS } from '../platform/protection';
 
@@ -15,7 +15,11 @@ export interface PlatformNamespaceProps {
   readonly podSecurityReason?: string;
   /** The tier's quota; omitted for operator namespaces, whose charts size themselves. */
   readonly quota?: QuotaSpec;
-  readonly limitRange: LimitRangeSpec;
+  /**
+   * Container defaults and ceiling.
+   * @default DEFAULT_LIMIT_RANGE (100m / 128Mi requested, 500m / 512Mi limits, at most 8 CPUs / 32Gi)
+   */
+  readonly limitRange?: LimitRangeSpec;
   /**
    * Pods here call the Kubernetes API (operators, instance managers).
    * @default false
@@ -108,7 +112,7 @@ export class PlatformNamespace extends Construct {
       });
     }
 
-    const lr = props.limitRange;
+    const lr = props.limitRange ?? DEFAULT_LIMIT_RANGE;
     new k8s.KubeLimitRange(this, 'Limits', {
       metadata: { name: 'container-defaults', namespace: props.name },
       spec: {

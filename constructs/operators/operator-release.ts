@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import * as argo from '../../imports/argoproj.io';
 import * as helm from '../../imports/helm.toolkit.fluxcd.io';
 import * as source from '../../imports/source.toolkit.fluxcd.io';
-import type { GitOpsSpec } from '../../environments/model';
+import type { GitOpsSpec } from '../core/gitops';
 import { protectFromPrune } from '../platform/protection';
 import { HELM_CHARTS } from '../versions';
 import type { OperatorDefinition } from './catalog';

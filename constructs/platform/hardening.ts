@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
-import type { ComputeResources } from '../../environments/model';
+import type { ComputeResources } from '../core/compute';
 
 /**
  * The Pod Security Standards `restricted` profile for the pods and containers Strata renders

@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import type { Problem } from '../../environments/problems';
+import type { Problem } from '../core/problems';
 import { compareStrings } from './ordering';
 
 /** Pod Security Standards level enforced on a namespace. */
@@ -38,7 +38,7 @@ export class OverlayContext extends Construct {
   public static of(scope: IConstruct): OverlayContext {
     const root = scope.node.root;
     const ctx = root.node.tryFindChild(OverlayContext.ID);
-    if (!(ctx instanceof OverlayContext)) throw new Error('no OverlayContext: create one on the App before building layers');
+    if (!(ctx instanceof OverlayContext)) throw new Error(`${scope.node.path || 'the app'}: Strata constructs are built inside a PlatformApp: create the app with \`new PlatformApp({ region, environment, gitops })\` and add constructs to its layers (\`app.layer('data')\`)`);
     return ctx;
   }
 

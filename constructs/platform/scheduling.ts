@@ -1,4 +1,4 @@
-import type { NodePool } from '../../environments/model';
+import type { NodePool } from '../core/compute';
 
 /** Tolerations for the taints of a node pool (stateful services on database nodes). */
 export function nodePoolTolerations(pool?: NodePool): Array<{ key: string; operator: string; value: string; effect: string }> {

@@ -11,7 +11,7 @@
  *   removed, replication lowered below quorum, backups cut, a DR role flipped). Refused unless
  *   the overlay file acknowledges that object and field, with a reason.
  */
-import { parseQuantity } from '../../environments/quantity';
+import { parseQuantity } from '../core/quantity';
 import { goDurationSeconds } from './schedule-interval';
 
 /** A rendered manifest as read from YAML. */

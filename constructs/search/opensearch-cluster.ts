@@ -1,7 +1,8 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as os from '../../imports/opensearch.org';
-import type { ComputeResources, NodePool, SecretBackend } from '../../environments/model';
+import type { ComputeResources, NodePool } from '../core/compute';
+import type { SecretBackend } from '../core/secret-backend';
 import { addAlertRules } from '../platform/alert-rules';
 import { recordDownload } from '../platform/downloads';
 import { restrictedContainerSecurityContext } from '../platform/hardening';

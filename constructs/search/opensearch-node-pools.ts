@@ -1,5 +1,5 @@
 import * as os from '../../imports/opensearch.org';
-import type { ComputeResources, NodePool } from '../../environments/model';
+import type { ComputeResources, NodePool } from '../core/compute';
 import { restrictedContainerSecurityContext } from '../platform/hardening';
 import { SEARCH_IMAGES } from '../versions';
 import { nodePoolSelector, nodePoolTolerations } from '../platform/scheduling';

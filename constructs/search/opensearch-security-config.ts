@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import type { SecretBackend } from '../../environments/model';
+import type { SecretBackend } from '../core/secret-backend';
 import { SecretReference } from '../secrets/secret-reference';
 
 /**

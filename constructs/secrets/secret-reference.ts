@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import * as sealed from '../../imports/bitnami.com';
 import * as eso from '../../imports/external-secrets.io';
-import type { SecretBackend } from '../../environments/model';
-import { Problem, SpecError } from '../../environments/problems';
+import type { SecretBackend } from '../core/secret-backend';
+import { Problem, SpecError } from '../core/problems';
 import { OverlayContext } from '../platform/overlay-context';
 
 export interface SecretReferenceProps {

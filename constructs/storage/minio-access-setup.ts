@@ -3,7 +3,7 @@ import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { addSetupJob } from '../platform/setup-job';
-import type { ComputeResources } from '../../environments/model';
+import type { ComputeResources } from '../core/compute';
 import { hardenedContainer, restrictedPodSecurityContext } from '../platform/hardening';
 import { componentLabels } from '../platform/labels';
 import { shortName } from '../platform/names';

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as kafka from '../../imports/kafka.strimzi.io';
-import type { ComputeResources, NodePool } from '../../environments/model';
+import type { ComputeResources, NodePool } from '../core/compute';
 import { componentLabels } from '../platform/labels';
 import { protectFromPrune } from '../platform/protection';
 import { nodePoolPlacement, quantities, RESTRICTED_CONTAINER, restrictedPod } from './pod-security';

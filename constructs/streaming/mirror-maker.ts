@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import * as kafka from '../../imports/kafka.strimzi.io';
-import type { ComputeResources, SecretBackend } from '../../environments/model';
+import type { ComputeResources } from '../core/compute';
+import type { SecretBackend } from '../core/secret-backend';
 import { operatorDefinition } from '../operators/catalog';
 import { componentLabels } from '../platform/labels';
 import { allowEgressToAddresses, allowTraffic, PodGroup } from '../platform/network';

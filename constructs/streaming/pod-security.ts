@@ -1,4 +1,4 @@
-import type { ComputeResources, NodePool } from '../../environments/model';
+import type { ComputeResources, NodePool } from '../core/compute';
 import { restrictedContainerSecurityContext } from '../platform/hardening';
 import { nodePoolTolerations } from '../platform/scheduling';
 import { compareStrings } from '../platform/ordering';

@@ -1,21 +1,30 @@
 import { App } from 'cdk8s';
-import type { OverlaySpec } from '../environments/model';
-import { withDependencies } from '../constructs/operators/catalog';
-import { OperatorEgress } from '../constructs/operators/operator-egress';
-import { OperatorRelease } from '../constructs/operators/operator-release';
-import { LayerChart } from '../constructs/platform/layer-chart';
-import { OverlayContext } from '../constructs/platform/overlay-context';
-import { merge } from '../environments/load';
+import type { GitOpsSpec } from '../core/gitops';
+import { merge } from '../core/merge';
+import { LayerChart } from '../platform/layer-chart';
+import { OverlayContext } from '../platform/overlay-context';
+import { withDependencies } from './catalog';
+import { OperatorEgress } from './operator-egress';
+import { OperatorRelease } from './operator-release';
+
+export interface OperatorsLayerProps {
+  readonly region: string;
+  readonly environment: string;
+  readonly gitops: GitOpsSpec;
+  /** The operators the other layers required, with the values they contributed. */
+  readonly context: OverlayContext;
+}
 
 /**
  * Operators layer: the Helm releases of every operator the overlay's objects need (derived
- * from the CRD groups they use), with their CRDs, before any layer that uses them.
+ * from the CRD groups they use), with their CRDs, before any layer that uses them. Built
+ * by PlatformApp after the workload layers; it requires the operators' own namespaces.
  */
-export class OperatorsChart extends LayerChart {
-  constructor(scope: App, overlay: OverlaySpec, context: OverlayContext) {
-    super(scope, 'operators', { region: overlay.region.name, environment: overlay.environment });
+export class OperatorsLayer extends LayerChart {
+  constructor(scope: App, props: OperatorsLayerProps) {
+    super(scope, 'operators', { region: props.region, environment: props.environment });
+    const { context } = props;
     const operators = withDependencies(context.operators);
-    const gitops = overlay.region.gitops;
     const depth = new Map<string, number>();
     const waveOf = (name: string): number => {
       if (!depth.has(name)) {
@@ -37,8 +46,8 @@ export class OperatorsChart extends LayerChart {
       });
       new OperatorRelease(this, op.name, {
         operator: op,
-        gitops,
-        argoProject: `${overlay.region.name}-${overlay.environment}`,
+        gitops: props.gitops,
+        argoProject: `${props.region}-${props.environment}`,
         dependsOn: op.dependsOn.map((d) => operators.find((o) => o.name === d)!),
         syncWave: waveOf(op.name),
         values: merge(op.values, ...context.operatorValues(op.name)),

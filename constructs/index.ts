@@ -1,0 +1,71 @@
+/**
+ * Strata's construct library: `import { PlatformApp, CloudNativePgCluster, MinioTenant,
+ * CdcPipeline } from 'strata'`. Re-exports only. The composition root is PlatformApp
+ * (platform/platform-app.ts): its layers hold your constructs, and it derives the
+ * namespaces, operators and layer order they need. The vocabulary the constructs share
+ * (resources, node pools, secret backends, GitOps engines, namespace policy, problems) is
+ * in core/. Transition checks (the `*-transitions` modules), shell snippets and set-up
+ * scripts are internal.
+ */
+export * from './backup/velero-backups';
+export * from './core/compute';
+export * from './core/gitops';
+export * from './core/layers';
+export * from './core/merge';
+export * from './core/namespace-policy';
+export * from './core/problems';
+export * from './core/quantity';
+export * from './core/secret-backend';
+export * from './data/cloudnative-pg-alerts';
+export * from './data/cloudnative-pg-cluster';
+export * from './data/external-patroni-cluster';
+export * from './data/postgres-cluster';
+export * from './data/zalando-postgres-cluster';
+export * from './foundation/foundation-layer';
+export * from './foundation/platform-namespace';
+export * from './operators/catalog';
+export * from './operators/operator-egress';
+export * from './operators/operator-release';
+export * from './operators/operators-layer';
+export * from './platform/alert-rules';
+export * from './platform/cidr';
+export * from './platform/downloads';
+export * from './platform/hardening';
+export * from './platform/image-reference';
+export * from './platform/labels';
+export * from './platform/layer-chart';
+export * from './platform/names';
+export * from './platform/network';
+export * from './platform/overlay-context';
+export * from './platform/platform-app';
+export * from './platform/protection';
+export * from './platform/schedule-interval';
+export * from './platform/scheduling';
+export * from './platform/scrape';
+export * from './platform/setup-job';
+export * from './search/cross-cluster-replication';
+export * from './search/index-names';
+export * from './search/opensearch-alerts';
+export * from './search/opensearch-cluster';
+export * from './search/opensearch-node-pools';
+export * from './search/opensearch-security-config';
+export * from './search/opensearch-snapshots';
+export * from './search/platform-certificates';
+export * from './search/search-cluster';
+export * from './secrets/secret-reference';
+export * from './storage/bucket-policy';
+export * from './storage/minio-access-setup';
+export * from './storage/minio-alerts';
+export * from './storage/minio-tenant';
+export * from './streaming/cdc-pipeline';
+export * from './streaming/kafka-alerts';
+export * from './streaming/kafka-cluster';
+export * from './streaming/kafka-connect';
+export * from './streaming/kafka-node-pool';
+export * from './streaming/kafka-topic';
+export * from './streaming/kafka-user';
+export * from './streaming/metrics';
+export * from './streaming/mirror-maker';
+export * from './streaming/pod-security';
+export * from './tls/platform-ca';
+export * from './versions';

@@ -1,0 +1,135 @@
+import { ApiObject, App, AppProps } from 'cdk8s';
+import type { GitOpsSpec } from '../core/gitops';
+import { LAYERS, LayerName } from '../core/layers';
+import type { ApiServerSpec, LimitRangeSpec, QuotaSpec } from '../core/namespace-policy';
+import { SpecError } from '../core/problems';
+import { FoundationLayer } from '../foundation/foundation-layer';
+import { operatorForGroup } from '../operators/catalog';
+import { OperatorsLayer } from '../operators/operators-layer';
+import { isLayerChart, LayerChart } from './layer-chart';
+import { OverlayContext } from './overlay-context';
+
+export interface PlatformAppProps extends AppProps {
+  /** The region (labels, the Argo CD project `<region>-<environment>`, tree folders). */
+  readonly region: string;
+  /** The environment within the region (`prod`, `staging`, ...). */
+  readonly environment: string;
+  /** The engine that applies the cluster's tree. */
+  readonly gitops: GitOpsSpec;
+  /** The ResourceQuota of every workload namespace. @default no ResourceQuota */
+  readonly quota?: QuotaSpec;
+  /** The LimitRange of every namespace. @default DEFAULT_LIMIT_RANGE */
+  readonly limitRange?: LimitRangeSpec;
+  /** Where the API server is, for the egress and webhook policies. @default any address on its usual ports */
+  readonly apiServer?: ApiServerSpec;
+}
+
+/**
+ * The composition root of one overlay (one cluster's share of a region × environment): a
+ * cdk8s App whose layer charts hold the constructs you add, and which derives the rest when
+ * it is synthesised. Every namespace a construct uses, with its quota, limit range and
+ * baseline network policies, goes into the foundation layer; every operator whose CRDs the
+ * objects use (and the operators those need) goes into the operators layer; each layer
+ * depends on the layers it needs, so Flux or Argo CD apply them in order.
+ *
+ * ```ts
+ * const app = new PlatformApp({ region: 'eu-west', environment: 'prod', gitops });
+ * const pg = new CloudNativePgCluster(app.layer('data'), 'postgres', { ... });
+ * app.synth();
+ * ```
+ *
+ * Strata's own synth builds every overlay this way (charts/overlay.ts).
+ */
+export class PlatformApp extends App {
+  /** The PlatformApp a construct belongs to. */
+  public static of(scope: { node: { root: unknown } }): PlatformApp {
+    const root = scope.node.root;
+    if (!(root instanceof PlatformApp)) {
+      throw new Error('Strata constructs are built inside a PlatformApp: create the app with `new PlatformApp({ region, environment, gitops })` and add constructs to its layers (`app.layer(\'data\')`)');
+    }
+    return root;
+  }
+
+  public readonly context: OverlayContext;
+  private completed?: LayerChart[];
+
+  constructor(public readonly props: PlatformAppProps) {
+    super(props);
+    this.context = new OverlayContext(this);
+  }
+
+  /** The chart of one layer (created on first use). */
+  public layer(name: Exclude<LayerName, 'foundation' | 'operators'>): LayerChart {
+    if (this.completed) throw new Error(`layer ${name}: the platform's layers are complete; add constructs before synthesising`);
+    const existing = this.node.tryFindChild(name);
+    if (existing) {
+      if (!isLayerChart(existing)) throw new Error(`${name} is a child of the app that is not a LayerChart`);
+      return existing;
+    }
+    return new LayerChart(this, name, { region: this.props.region, environment: this.props.environment });
+  }
+
+  /**
+   * Builds the operators and foundation layers from what the other layers require, wires
+   * the layer dependencies, and returns the non-empty layers in apply order. Called once;
+   * later calls return the same layers.
+   */
+  public completeLayers(): LayerChart[] {
+    if (this.completed) return this.completed;
+    const context = this.context;
+    if (context.problems.length) throw new SpecError(context.problems);
+    const { region, environment, gitops } = this.props;
+
+    const workloadCharts = this.charts.filter(isLayerChart);
+    const objectsOf = (chart: LayerChart) => chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+    const operatorOf = (obj: ApiObject) => {
+      const parts = obj.apiVersion.split('/');
+      return parts.length === 2 ? operatorForGroup(parts[0]) : undefined;
+    };
+    for (const chart of workloadCharts) {
+      for (const obj of objectsOf(chart)) {
+        const op = operatorOf(obj);
+        if (op) context.requireOperator(op.name);
+      }
+    }
+
+    const operators = new OperatorsLayer(this, { region, environment, gitops, context });
+    for (const chart of workloadCharts) {
+      if (objectsOf(chart).some((o) => operatorOf(o))) chart.dependOn(operators);
+    }
+
+    const foundation = new FoundationLayer(this, {
+      region, environment, namespaces: context.namespaces, quota: this.props.quota, limitRange: this.props.limitRange, apiServer: this.props.apiServer,
+    });
+    const known = new Set(context.namespaces.map((n) => n.name));
+    // The GitOps engine's own namespace exists before Strata (flux bootstrap, Argo CD install).
+    const engineNamespace = gitops.engine === 'flux' ? gitops.sourceRef.namespace : gitops.namespace;
+    for (const chart of [...workloadCharts, operators]) {
+      for (const obj of objectsOf(chart)) {
+        const ns = obj.metadata.namespace;
+        if (ns && !known.has(ns) && ns !== engineNamespace) {
+          throw new Error(`${obj.kind} ${ns}/${obj.name} in layer ${chart.layer} is in namespace ${ns}, which no construct required: call \`OverlayContext.of(this).requireNamespace({ name: '${ns}', workload: true })\` in the construct that creates it`);
+        }
+      }
+      chart.dependOn(foundation);
+    }
+
+    const layers = [foundation, operators, ...workloadCharts]
+      .filter((c) => objectsOf(c).length > 0)
+      .sort((a, b) => LAYERS.indexOf(a.layer as LayerName) - LAYERS.indexOf(b.layer as LayerName));
+    // A dependency on an empty layer (e.g. operators when none is needed) is no dependency.
+    for (const chart of layers) for (const dep of [...chart.layerDependencies]) if (!layers.includes(dep)) chart.layerDependencies.delete(dep);
+    this.completed = layers;
+    return layers;
+  }
+
+  public synth(): void {
+    this.completeLayers();
+    super.synth();
+  }
+
+  public synthYaml(): string {
+    this.completeLayers();
+    return super.synthYaml();
+  }
+}
