@@ -2,6 +2,7 @@ import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as monitoring from '../../imports/monitoring.coreos.com';
 import * as velero from '../../imports/velero.io';
+import type { IGrantee, PodGroup as GranteePods } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
 import { allowEgressToAddresses, allowTraffic, PodGroup, PROMETHEUS_PODS } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
@@ -73,7 +74,7 @@ interface ScheduleRecord {
  * namespace (`schedule`) and alerts for failed or missing backups. Every credential is an
  * ExternalSecret, every network path an explicit NetworkPolicy.
  */
-export class VeleroBackups extends Construct {
+export class VeleroBackups extends Construct implements IGrantee {
   public readonly namespace: string;
   /**
    * Every pod of the namespace: besides the server and node agents, Velero starts pods of its
@@ -108,11 +109,24 @@ export class VeleroBackups extends Construct {
    * Stores backups in `bucket`: the `default` location, with its own credential (an AWS
    * credentials file), the tenant's CA and the network path to the tenant.
    */
+  /** IGrantee: Velero's pods (server and node agents), as `velero` (its bucket credential). */
+  public get granteeName(): string {
+    return 'velero';
+  }
+
+  public get granteePods(): GranteePods {
+    return this.pods;
+  }
+
+  public get grantScope(): Construct {
+    return this;
+  }
+
   public storeIn(bucket: Bucket): BucketAccess {
     if (this.defaultLocation) {
       throw new Error(`${this.node.path}: storeIn(${bucket.name}) called twice; Velero already stores backups in bucket ${this.defaultLocation.bucket}`);
     }
-    const access = bucket.grantReadWrite(this, { namespace: this.namespace, name: 'velero', podLabels: this.pods.podLabels }, { credentialsFormat: 'aws-credentials-file' });
+    const access = bucket.grantReadWrite(this, { credentialsFormat: 'aws-credentials-file' });
     new velero.BackupStorageLocation(this, 'DefaultLocation', {
       metadata: { name: DEFAULT_LOCATION, namespace: this.namespace },
       spec: {

@@ -5,6 +5,7 @@ import * as barman from '../../imports/barmancloud.cnpg.io';
 import * as cnpg from '../../imports/postgresql.cnpg.io';
 import type { ComputeResources, NodePool } from '../core/compute';
 import { postgresTopologyName, secretKeyPrefix } from '../core/naming';
+import type { IGrantee, PodGroup as GranteePods } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
 import { LayerChart } from '../platform/layer-chart';
 import { POSTGRES_DEFAULTS } from './postgres-defaults';
@@ -124,7 +125,7 @@ export interface ReplicateOptions {
  * PodMonitor with the cluster's alerts (`cloudnative-pg-alerts.ts`), and WAL archiving plus
  * scheduled base backups through the Barman Cloud plugin.
  */
-export class CloudNativePgCluster extends Construct implements IPostgresCluster {
+export class CloudNativePgCluster extends Construct implements IPostgresCluster, IGrantee {
   public readonly clusterName: string;
   public readonly namespace: string;
   public readonly readWriteHost: string;
@@ -378,15 +379,32 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster 
     Object.assign(this.extraParameters, logicalDecodingParameters(parseQuantity(this.props.walStorageSize), 2));
   }
 
-  public allowReplicationFrom(clients: PodGroup, name: string): void {
+  public allowReplicationFrom(peer: IGrantee): void {
+    const clients = peer.granteePods;
+    const name = peer.granteeName;
     allowTraffic(this, `AllowReplication-${name}`, { name: `allow-${name}-replication-to-${this.clusterName}`, from: clients, to: this.serverPods, ports: [PORT] });
+  }
+
+  /** IGrantee: the instances, under the cluster's name (backups, WAL archive). */
+  public get granteeName(): string {
+    return this.clusterName;
+  }
+
+  public get granteePods(): GranteePods {
+    return this.serverPods;
+  }
+
+  public get grantScope(): Construct {
+    return this;
   }
 
   public database(name: string): PostgresDatabase {
     return lookupDatabase(this.databases, this.clusterName, name);
   }
 
-  public allowFrom(clients: PodGroup, name: string): void {
+  public allowFrom(peer: IGrantee): void {
+    const clients = peer.granteePods;
+    const name = peer.granteeName;
     for (const target of [this.serverPods, ...this.poolerPods]) {
       const label = Object.values(target.podLabels)[0];
       allowTraffic(this, `AllowClient-${name}-${label}`, { name: `allow-${name}-to-${label}`, from: clients, to: target, ports: [PORT] });
@@ -398,7 +416,7 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster 
    * the Barman Cloud plugin, with the bucket's credential and CA in this namespace.
    */
   public backupTo(bucket: Bucket): BucketAccess {
-    const access = bucket.grantReadWrite(this, { namespace: this.namespace, name: this.clusterName, podLabels: this.serverPods.podLabels });
+    const access = bucket.grantReadWrite(this);
     this.objectStoreName = `${this.clusterName}-backup`;
     this.addObjectStore(this.objectStoreName, `s3://${access.bucket}/`, access.endpoint, access.credentials.selector('AWS_ACCESS_KEY_ID'), access.credentials.selector('AWS_SECRET_ACCESS_KEY'), access.ca);
     this.externalClusters.push(this.pluginSource(this.topologyName, this.objectStoreName));

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import * as monitoring from '../../imports/monitoring.coreos.com';
+import type { IGrantee } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
 import { componentLabels } from '../platform/labels';
 import { allowEgressToAddresses, PodGroup, PROMETHEUS_PODS } from '../platform/network';
@@ -178,7 +179,9 @@ export class ExternalPatroniCluster extends Construct implements IPostgresCluste
   /** The VMs' settings are managed on the VMs (`postgres.external.logicalDecoding` declares them). */
   public enableLogicalDecoding(): void {}
 
-  public allowReplicationFrom(clients: PodGroup, name: string): void {
+  public allowReplicationFrom(peer: IGrantee): void {
+    const clients = peer.granteePods;
+    const name = peer.granteeName;
     allowEgressToAddresses(this, `AllowReplication-${name}`, {
       name: `allow-${name}-replication-to-${this.clusterName}-vms`,
       from: clients,
@@ -188,7 +191,9 @@ export class ExternalPatroniCluster extends Construct implements IPostgresCluste
   }
 
   /** Egress from `clients` to the VMs' PgBouncer port (the VMs' own firewall must allow it too). */
-  public allowFrom(clients: PodGroup, name: string): void {
+  public allowFrom(peer: IGrantee): void {
+    const clients = peer.granteePods;
+    const name = peer.granteeName;
     allowEgressToAddresses(this, `AllowClient-${name}`, {
       name: `allow-${name}-to-${this.clusterName}-vms`,
       from: clients,

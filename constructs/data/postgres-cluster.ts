@@ -1,4 +1,5 @@
 import type { Construct, IConstruct } from 'constructs';
+import type { IGrantee } from '../core/grantee';
 import type { PodGroup } from '../platform/network';
 
 /**
@@ -72,12 +73,12 @@ export interface IPostgresCluster extends Construct {
    * peer captures changes, so a promotion needs no restart before CDC can move over.
    */
   enableLogicalDecoding(): void;
-  /** Opens the replication path from `clients` to the primary. */
-  allowReplicationFrom(clients: PodGroup, name: string): void;
+  /** Opens the replication path from the peer's pods to the primary (policies named after the peer). */
+  allowReplicationFrom(peer: IGrantee): void;
   addDatabase(name: string, options?: AddDatabaseOptions): PostgresDatabase;
   addRole(name: string, options?: AddRoleOptions): CredentialsSecret;
-  /** Opens the network path from `clients` to the cluster (and its poolers). */
-  allowFrom(clients: PodGroup, name: string): void;
+  /** Opens the network path from the peer's pods to the cluster (and its poolers) on its port. */
+  allowFrom(peer: IGrantee): void;
   database(name: string): PostgresDatabase;
 }
 

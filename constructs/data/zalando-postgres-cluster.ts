@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import * as zalando from '../../imports/acid.zalan.do';
 import type { ComputeResources, NodePool } from '../core/compute';
+import type { IGrantee, PodGroup as GranteePods } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
 import { parseQuantity } from '../core/quantity';
 import { componentLabels } from '../platform/labels';
@@ -105,7 +106,7 @@ class OperatorSecret extends Construct implements CredentialsSecret {
  * `backupTo`, WAL-G archiving and base backups plus the operator's logical backups into
  * MinIO. `replicateWith` turns a DR replica into a standby cluster of its primary's archive.
  */
-export class ZalandoPostgresCluster extends Construct implements IPostgresCluster {
+export class ZalandoPostgresCluster extends Construct implements IPostgresCluster, IGrantee {
   public readonly clusterName: string;
   public readonly namespace: string;
   public readonly readWriteHost: string;
@@ -326,7 +327,9 @@ export class ZalandoPostgresCluster extends Construct implements IPostgresCluste
     Object.assign(this.extraParameters, logicalDecodingParameters(parseQuantity(this.props.storageSize), 10));
   }
 
-  public allowReplicationFrom(clients: PodGroup, name: string): void {
+  public allowReplicationFrom(peer: IGrantee): void {
+    const clients = peer.granteePods;
+    const name = peer.granteeName;
     allowTraffic(this, `AllowReplication-${name}`, { name: `allow-${name}-replication-to-${this.clusterName}`, from: clients, to: this.serverPods, ports: [PORT] });
   }
 
@@ -334,7 +337,22 @@ export class ZalandoPostgresCluster extends Construct implements IPostgresCluste
     return lookupDatabase(this.databases, this.clusterName, name);
   }
 
-  public allowFrom(clients: PodGroup, name: string): void {
+  /** IGrantee: every pod with the cluster's name label (the database pods and the logical backup jobs), under the cluster's name. */
+  public get granteeName(): string {
+    return this.clusterName;
+  }
+
+  public get granteePods(): GranteePods {
+    return { namespace: this.namespace, podLabels: { 'cluster-name': this.clusterName } };
+  }
+
+  public get grantScope(): Construct {
+    return this;
+  }
+
+  public allowFrom(peer: IGrantee): void {
+    const clients = peer.granteePods;
+    const name = peer.granteeName;
     allowTraffic(this, `AllowClient-${name}`, { name: `allow-${name}-to-${this.clusterName}`, from: clients, to: this.serverPods, ports: [PORT] });
     this.clients.push({ clients, name });
     if (this.pooler) this.allowToPooler(clients, name, this.pooler.pods);
@@ -357,7 +375,7 @@ export class ZalandoPostgresCluster extends Construct implements IPostgresCluste
     // cluster-name label (so does the pooler, which never uses it).
     // The operator gives the logical backup job only this Secret's keys as environment, and
     // the job's aws CLI trusts a private CA only through AWS_CA_BUNDLE: it rides along.
-    const access = bucket.grantReadWrite(this, { namespace: this.namespace, name: this.clusterName, podLabels: { 'cluster-name': this.clusterName } }, {
+    const access = bucket.grantReadWrite(this, {
       literals: { AWS_CA_BUNDLE: `${CA_MOUNT_PATH}/${CA_KEY}` },
     });
     const earlier = context.operatorValues(OPERATOR)

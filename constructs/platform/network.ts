@@ -1,11 +1,9 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 
-/** Pods in a namespace, selected by labels (empty labels: every pod of the namespace). */
-export interface PodGroup {
-  readonly namespace: string;
-  readonly podLabels: Readonly<Record<string, string>>;
-}
+import type { PodGroup } from '../core/grantee';
+
+export type { PodGroup } from '../core/grantee';
 
 /** The kube-prometheus-stack Prometheus, which scrapes every PodMonitor and ServiceMonitor. */
 export const PROMETHEUS_PODS: PodGroup = { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } };

@@ -1,6 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as os from '../../imports/opensearch.org';
+import type { IGrantee, PodGroup as GranteePods } from '../core/grantee';
 import type { ComputeResources, NodePool } from '../core/compute';
 import type { SecretBackend } from '../core/secret-backend';
 import { addAlertRules } from '../platform/alert-rules';
@@ -15,7 +16,7 @@ import { SecretReference } from '../secrets/secret-reference';
 import type { Bucket, BucketAccess } from '../storage/minio-tenant';
 import { PlatformCa } from '../tls/platform-ca';
 import { OPENSEARCH, SEARCH_IMAGES } from '../versions';
-import type { IndexTemplateOptions, IndexWriteAccess, IOpenSearchCluster, OpenSearchClient } from './search-cluster';
+import type { IndexTemplateOptions, IndexWriteAccess, IOpenSearchCluster } from './search-cluster';
 import { assertIndexName, assertIndexPattern, assertSecurityName, objectNameFor, patternMatches } from './index-names';
 import { shortName } from '../platform/names';
 import { NodePoolContext, NodePoolPlan, OPENSEARCH_UID, planNodePools, renderBootstrap, renderNodePool } from './opensearch-node-pools';
@@ -31,7 +32,7 @@ export const TRANSPORT_PORT = 9300;
 const OPERATOR_NAMESPACE = 'opensearch-operator-system';
 
 // The interface lives with its types (like IPostgresCluster); constructs import either file.
-export type { IndexTemplateOptions, IndexWriteAccess, IOpenSearchCluster, OpenSearchClient } from './search-cluster';
+export type { IndexTemplateOptions, IndexWriteAccess, IOpenSearchCluster } from './search-cluster';
 
 export interface OpenSearchClusterProps {
   /** Cluster name (object, service and certificate names: a public contract). */
@@ -122,7 +123,7 @@ export interface OpenSearchClusterProps {
  * (`opensearch-alerts.ts`); prune protection. Index
  * templates, retention, snapshots and write grants are added by the users of the cluster.
  */
-export class OpenSearchCluster extends Construct implements IOpenSearchCluster {
+export class OpenSearchCluster extends Construct implements IOpenSearchCluster, IGrantee {
   public readonly clusterName: string;
   public readonly namespace: string;
   public readonly endpoint: string;
@@ -440,7 +441,9 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster {
     });
   }
 
-  public grantIndexWrite(consumer: Construct, who: OpenSearchClient, indexPatterns: readonly string[]): IndexWriteAccess {
+  public grantIndexWrite(grantee: IGrantee, indexPatterns: readonly string[]): IndexWriteAccess {
+    const consumer = grantee.grantScope;
+    const who = { name: grantee.granteeName, namespace: grantee.granteePods.namespace, podLabels: grantee.granteePods.podLabels };
     if (indexPatterns.length === 0) throw new Error(`grantIndexWrite(${who.namespace}/${who.name}): indexPatterns is empty; name the indices it writes`);
     if (this.users.has(who.name)) {
       throw new Error(`OpenSearch cluster ${this.clusterName}: grantIndexWrite(${who.namespace}/${who.name}) is called twice, or the name is taken by another user; grant all of a client's index patterns in one call`);
@@ -461,12 +464,27 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster {
       type: 'kubernetes.io/basic-auth',
       template: { username: literalTemplate(who.name), password: '{{ .password }}' },
     });
-    this.allowFrom({ namespace: who.namespace, podLabels: who.podLabels }, who.name);
+    this.allowFrom(grantee);
     return { endpoint: this.endpoint, credentials, ca: PlatformCa.of(this).trustIn(consumer, who.namespace) };
   }
 
+  /** IGrantee: the nodes, under the cluster's name (snapshots). */
+  public get granteeName(): string {
+    return this.clusterName;
+  }
+
+  public get granteePods(): GranteePods {
+    return this.serverPods;
+  }
+
+  public get grantScope(): Construct {
+    return this;
+  }
+
   /** Opens the REST API to `clients` (pods of another namespace or of this one). */
-  public allowFrom(clients: PodGroup, name: string): void {
+  public allowFrom(peer: IGrantee): void {
+    const clients = peer.granteePods;
+    const name = peer.granteeName;
     const id = `AllowClient-${clients.namespace}-${name}`;
     if (this.node.tryFindChild(`${id}Egress`)) return;
     allowTraffic(this, id, { name: `allow-${name}-to-${this.clusterName}`, from: clients, to: this.serverPods, ports: [HTTP_PORT] });
@@ -479,7 +497,7 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster {
    */
   public backupTo(bucket: Bucket): BucketAccess {
     if (this.backup) throw new Error(`OpenSearch cluster ${this.clusterName}: backupTo(${bucket.name}) called twice; snapshots already go to ${this.backup.access.bucket}`);
-    const access = bucket.grantReadWrite(this, { namespace: this.namespace, name: this.clusterName, podLabels: this.serverPods.podLabels });
+    const access = bucket.grantReadWrite(this);
     this.backup = { access, repository: access.bucket };
     addSnapshotPolicy(this, 'SnapshotPolicy', {
       clusterName: this.clusterName,

@@ -1,4 +1,5 @@
-import type { Construct, IConstruct } from 'constructs';
+import type { IConstruct } from 'constructs';
+import type { IGrantee } from '../core/grantee';
 import type { PodGroup } from '../platform/network';
 import type { SecretReference } from '../secrets/secret-reference';
 
@@ -26,14 +27,6 @@ export interface IndexTemplateOptions {
   readonly priority?: number;
 }
 
-/** A workload identified for grants: its pods and a name for its user and policies. */
-export interface OpenSearchClient {
-  readonly namespace: string;
-  /** Name of the client; also its OpenSearch user name. */
-  readonly name: string;
-  readonly podLabels: Readonly<Record<string, string>>;
-}
-
 /**
  * What applications and other constructs see of an OpenSearch cluster, whichever way it
  * runs: its endpoint, the CA to trust, the server pods (for network policies), index
@@ -50,9 +43,10 @@ export interface IOpenSearchCluster extends IConstruct {
   readonly serverPods: PodGroup;
   addIndexTemplate(name: string, options: IndexTemplateOptions): void;
   /**
-   * Lets `who` write (index, update, delete documents; create the indices) to indices matching
-   * `indexPatterns`: an OpenSearch role, a user with its own password from the secret store,
-   * a copy of the credential in the client's namespace, the CA and the network path.
+   * Lets the grantee write (index, update, delete documents; create the indices) to indices
+   * matching `indexPatterns`: an OpenSearch role, a user named after the grantee with its own
+   * password from the secret store, the credential and the CA in the grantee's namespace,
+   * and the network path from its pods.
    */
-  grantIndexWrite(consumer: Construct, who: OpenSearchClient, indexPatterns: readonly string[]): IndexWriteAccess;
+  grantIndexWrite(grantee: IGrantee, indexPatterns: readonly string[]): IndexWriteAccess;
 }

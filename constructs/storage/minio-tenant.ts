@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import * as minio from '../../imports/minio.min.io';
 import * as monitoring from '../../imports/monitoring.coreos.com';
 import type { ComputeResources, NodePool } from '../core/compute';
+import type { IGrantee } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
 import { componentLabels } from '../platform/labels';
 import { dependOnLayerOf } from '../platform/layer-chart';
@@ -306,7 +307,9 @@ export class MinioTenant extends Construct {
   }
 
   /** @internal */
-  public _grant(consumer: Construct, bucket: string, who: { namespace: string; name: string; podLabels: Readonly<Record<string, string>> }, options: GrantOptions = {}): BucketAccess {
+  public _grant(grantee: IGrantee, bucket: string, options: GrantOptions = {}): BucketAccess {
+    const consumer = grantee.grantScope;
+    const who = { name: grantee.granteeName, namespace: grantee.granteePods.namespace, podLabels: grantee.granteePods.podLabels };
     const remoteKey = this.grantUser(who.name, bucket, 'read-write');
     dependOnLayerOf(consumer, this);
     // One credential per consumer, whichever buckets of this tenant it is granted.
@@ -340,12 +343,12 @@ export class Bucket {
   constructor(public readonly tenant: MinioTenant, public readonly name: string) {}
 
   /**
-   * Gives a consumer (pods selected by `podLabels` in `namespace`) its own credential in
-   * its own namespace, read, write and delete on this bucket's objects (and on those of
-   * other buckets it is granted, nothing else), the CA to trust, and the network path.
+   * Gives a grantee its own tenant user and credential in its own namespace, read, write
+   * and delete on this bucket's objects (and on those of other buckets it is granted,
+   * nothing else), the CA to trust, and the network path from its pods.
    */
-  public grantReadWrite(consumer: Construct, who: { namespace: string; name: string; podLabels: Readonly<Record<string, string>> }, options: GrantOptions = {}): BucketAccess {
-    return this.tenant._grant(consumer, this.name, who, options);
+  public grantReadWrite(grantee: IGrantee, options: GrantOptions = {}): BucketAccess {
+    return this.tenant._grant(grantee, this.name, options);
   }
 
   /**

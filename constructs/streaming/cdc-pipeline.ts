@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { Grantee } from '../core/grantee';
 import { shortName } from '../platform/names';
 import type { IPostgresCluster } from '../data/postgres-cluster';
 import type { IOpenSearchCluster } from '../search/search-cluster';
@@ -74,7 +75,7 @@ export class CdcPipeline extends Construct {
 
     // Database side.
     const capture = source.captureChanges({ name, database: props.database, tables: props.tables });
-    source.allowReplicationFrom(connect.pods, `${connect.name}-${name}`);
+    source.allowReplicationFrom(Grantee.of(this, `${connect.name}-${name}`, connect.pods));
     const pgSecret = connect.useSecret(capture.credentials);
     const caFile = connect.trustPlatformCa();
 
@@ -117,7 +118,7 @@ export class CdcPipeline extends Construct {
 
     // Sink side: one connector per table (each has its own document-id column and index).
     const indices = props.tables.map((t) => ({ table: t, index: props.indices?.[t]?.index ?? t.replace('.', '_'), documentId: props.indices?.[t]?.documentId ?? 'id' }));
-    const access = sink.grantIndexWrite(this, { namespace: connect.namespace, name: shortName(`${name}-sink`), podLabels: connect.pods.podLabels }, indices.map((i) => i.index));
+    const access = sink.grantIndexWrite(Grantee.of(this, shortName(`${name}-sink`), connect.pods), indices.map((i) => i.index));
     const osSecret = connect.useSecret(access.credentials);
     for (const { table, index, documentId } of indices) {
       const connector = `${name}-${table.replace(/[._]/g, '-')}-sink`;

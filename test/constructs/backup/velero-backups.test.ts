@@ -1,6 +1,7 @@
 import { App, Testing } from 'cdk8s';
 import type { SecretBackend } from '../../../environments/model';
 import { VeleroBackups } from '../../../constructs/backup/velero-backups';
+import { Grantee } from '../../../constructs/core/grantee';
 import { LayerChart } from '../../../constructs/platform/layer-chart';
 import { OverlayContext } from '../../../constructs/platform/overlay-context';
 import { SecretReference } from '../../../constructs/secrets/secret-reference';
@@ -226,7 +227,7 @@ describe('VeleroBackups', () => {
 describe('Bucket.grantReadWrite credentialsFormat', () => {
   test('defaults to the env layout (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, no template)', () => {
     const { backup, tenant } = setup();
-    const access = tenant.bucket('things').grantReadWrite(backup, { namespace: 'app', name: 'app', podLabels: { app: 'app' } });
+    const access = tenant.bucket('things').grantReadWrite(Grantee.of(backup, 'app', { namespace: 'app', podLabels: { app: 'app' } }));
     expect(access.credentials.keys).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']);
     const secret = find(Testing.synth(backup), 'ExternalSecret', 'app-s3-credentials');
     expect(secret.spec.target.template).toBeUndefined();

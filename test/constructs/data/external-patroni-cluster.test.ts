@@ -1,4 +1,5 @@
 import { ExternalPatroniCluster, ExternalPatroniClusterProps } from '../../../constructs/data/external-patroni-cluster';
+import { Grantee } from '../../../constructs/core/grantee';
 import { LayerChart } from '../../../constructs/platform/layer-chart';
 import { EXTERNAL_SECRETS, schemaIssues, testLayer, TestLayer } from '../../support/layer';
 
@@ -127,7 +128,7 @@ describe('ExternalPatroniCluster', () => {
 
   test('allowFrom opens egress from the clients to the VMs\' PgBouncer port', () => {
     const layer = build();
-    layer.cluster.allowFrom({ namespace: 'nextcloud', podLabels: { app: 'nextcloud' } }, 'nextcloud');
+    layer.cluster.allowFrom(Grantee.of(layer.chart, 'nextcloud', { namespace: 'nextcloud', podLabels: { app: 'nextcloud' } }));
     const spec = layer.find('NetworkPolicy', 'allow-nextcloud-to-postgres-vms', 'nextcloud').spec;
     expect(spec.podSelector.matchLabels).toEqual({ app: 'nextcloud' });
     expect(cidrsOf(spec)).toEqual(['10.20.0.11/32', '10.20.0.12/32']);
@@ -138,7 +139,7 @@ describe('ExternalPatroniCluster', () => {
     const layer = build();
     layer.cluster.addDatabase('nextcloud_db');
     layer.cluster.addDatabase('odoo_db');
-    layer.cluster.allowFrom({ namespace: 'odoo', podLabels: { app: 'odoo' } }, 'odoo');
+    layer.cluster.allowFrom(Grantee.of(layer.chart, 'odoo', { namespace: 'odoo', podLabels: { app: 'odoo' } }));
     expect(schemaIssues(layer.manifests())).toEqual([]);
   });
 

@@ -1,4 +1,5 @@
 import { ZalandoPostgresCluster, ZalandoPostgresClusterProps, ZalandoReplicationPeer } from '../../../constructs/data/zalando-postgres-cluster';
+import { Grantee } from '../../../constructs/core/grantee';
 import { LayerChart } from '../../../constructs/platform/layer-chart';
 import { PRUNE_PROTECTION_ANNOTATIONS } from '../../../constructs/platform/protection';
 import { MinioTenant } from '../../../constructs/storage/minio-tenant';
@@ -235,14 +236,14 @@ describe('ZalandoPostgresCluster', () => {
     test('allowFrom opens the instances and the pooler to the clients', () => {
       const layer = build();
       layer.cluster.addDatabase('hrm');
-      layer.cluster.allowFrom({ namespace: 'hrm', podLabels: { app: 'hrm' } }, 'hrm');
+      layer.cluster.allowFrom(Grantee.of(layer.chart, 'hrm', { namespace: 'hrm', podLabels: { app: 'hrm' } }));
       expect(policy(layer, 'allow-hrm-to-postgres-egress', 'hrm').egress[0].to[0].podSelector.matchLabels).toEqual({ 'application': 'spilo', 'cluster-name': 'postgres' });
       expect(policy(layer, 'allow-hrm-to-postgres-pooler-ingress', 'postgres').podSelector.matchLabels).toEqual({ 'connection-pooler': 'postgres-pooler' });
     });
 
     test('clients allowed before the first pooled database reach the pooler once it exists', () => {
       const layer = build();
-      layer.cluster.allowFrom({ namespace: 'hrm', podLabels: { app: 'hrm' } }, 'hrm');
+      layer.cluster.allowFrom(Grantee.of(layer.chart, 'hrm', { namespace: 'hrm', podLabels: { app: 'hrm' } }));
       expect(layer.all('NetworkPolicy').map((p) => p.metadata.name)).not.toContain('allow-hrm-to-postgres-pooler-ingress');
       layer.cluster.addDatabase('hrm');
       expect(policy(layer, 'allow-hrm-to-postgres-pooler-egress', 'hrm').egress[0].to[0].podSelector.matchLabels).toEqual({ 'connection-pooler': 'postgres-pooler' });

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { Grantee } from '../../../constructs/core/grantee';
 import * as yaml from 'js-yaml';
 import { downloadsIn, unverifiedDownloads } from '../../../constructs/platform/downloads';
 import { PRUNE_PROTECTION_ANNOTATIONS } from '../../../constructs/platform/protection';
@@ -46,6 +47,8 @@ function build(props: Partial<OpenSearchClusterProps> = {}): TestLayer & { clust
 const clusterOf = (layer: TestLayer) => layer.find('OpenSearchCluster', 'search', 'opensearch');
 const poolsOf = (layer: TestLayer) => clusterOf(layer).spec.nodePools as any[];
 const CONSUMER = { namespace: 'kafka', name: 'cdc-sink', podLabels: { 'strimzi.io/cluster': 'connect' } };
+/** The consumer's pods as a grantee owned by `scope`. */
+const grantee = (scope: Construct, who: { namespace: string; name: string; podLabels: Record<string, string> } = CONSUMER) => Grantee.of(scope, who.name, { namespace: who.namespace, podLabels: who.podLabels });
 
 describe('OpenSearchCluster', () => {
   describe('node pools', () => {
@@ -188,7 +191,7 @@ describe('OpenSearchCluster', () => {
       test('no demo user of the OpenSearch image appears anywhere, even with users and grants added', () => {
         const layer = build();
         layer.cluster.addUser('reader', { roles: ['readall'] });
-        layer.cluster.grantIndexWrite(new Construct(layer.chart, 'Sink'), CONSUMER, ['employees_index*']);
+        layer.cluster.grantIndexWrite(grantee(new Construct(layer.chart, 'Sink')), ['employees_index*']);
         expect(DEMO_USERS).toEqual(['anomalyadmin', 'kibanaro', 'logstash', 'readall', 'snapshotrestore']);
         const text = internalUsersOf(layer);
         for (const demo of DEMO_USERS) expect(text).not.toMatch(new RegExp(`^${demo}:`, 'm'));
@@ -441,7 +444,7 @@ describe('OpenSearchCluster', () => {
     function granted() {
       const layer = build();
       const consumer = new Construct(layer.chart, 'Sink');
-      const access = layer.cluster.grantIndexWrite(consumer, CONSUMER, ['employees_index*', 'payroll_index*']);
+      const access = layer.cluster.grantIndexWrite(grantee(consumer), ['employees_index*', 'payroll_index*']);
       return { layer, access };
     }
 
@@ -480,9 +483,9 @@ describe('OpenSearchCluster', () => {
     test('granting the same client twice, a reserved user name or no pattern is an error', () => {
       const { layer } = granted();
       const other = new Construct(layer.chart, 'Other');
-      expect(() => layer.cluster.grantIndexWrite(other, CONSUMER, ['x*'])).toThrow('grantIndexWrite(kafka/cdc-sink) is called twice');
-      expect(() => layer.cluster.grantIndexWrite(other, { ...CONSUMER, name: 'admin' }, ['x*'])).toThrow('user name "admin" is reserved');
-      expect(() => layer.cluster.grantIndexWrite(other, { ...CONSUMER, name: 'y' }, [])).toThrow('indexPatterns is empty');
+      expect(() => layer.cluster.grantIndexWrite(grantee(other), ['x*'])).toThrow('grantIndexWrite(kafka/cdc-sink) is called twice');
+      expect(() => layer.cluster.grantIndexWrite(grantee(other, { ...CONSUMER, name: 'admin' }), ['x*'])).toThrow('user name "admin" is reserved');
+      expect(() => layer.cluster.grantIndexWrite(grantee(other, { ...CONSUMER, name: 'y' }), [])).toThrow('indexPatterns is empty');
     });
   });
 
@@ -497,7 +500,7 @@ describe('OpenSearchCluster', () => {
     const layer = build({ sharedTransportCaKey: 'region-a/prod/opensearch/search/transport-ca' });
     layer.cluster.addIndexTemplate('employees_index', { indexPatterns: ['employees_index'], mappings: { properties: { id: { type: 'keyword' } } } });
     layer.cluster.addRetentionPolicy('retention', { indexPatterns: ['employees_index-*'], deleteAfterDays: 90 });
-    layer.cluster.grantIndexWrite(new Construct(layer.chart, 'Sink'), CONSUMER, ['employees_index*']);
+    layer.cluster.grantIndexWrite(grantee(new Construct(layer.chart, 'Sink')), ['employees_index*']);
     expect(schemaIssues(layer.manifests())).toEqual([]);
   });
 

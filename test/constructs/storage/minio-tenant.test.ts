@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { Grantee } from '../../../constructs/core/grantee';
 import { PRUNE_PROTECTION_ANNOTATIONS } from '../../../constructs/platform/protection';
 import { MINIO_ACCESS_SETUP_SCRIPT } from '../../../constructs/storage/minio-access-setup-script';
 import { MinioTenant, MinioTenantProps } from '../../../constructs/storage/minio-tenant';
@@ -40,6 +41,8 @@ const READ_WRITE_ACTIONS = [
   's3:ListBucketMultipartUploads', 's3:ListMultipartUploadParts', 's3:PutObject',
 ];
 const CONSUMER = { namespace: 'velero', name: 'velero', podLabels: { 'app.kubernetes.io/name': 'velero' } };
+/** The consumer's pods as a grantee owned by `scope`. */
+const grantee = (scope: Construct, who: { namespace: string; name: string; podLabels: Record<string, string> } = CONSUMER) => Grantee.of(scope, who.name, { namespace: who.namespace, podLabels: who.podLabels });
 
 describe('MinioTenant', () => {
   describe('monitoring', () => {
@@ -152,7 +155,7 @@ describe('MinioTenant', () => {
     function granted() {
       const layer = build();
       const consumer = new Construct(layer.chart, 'Velero');
-      const access = layer.tenant.bucket('velero').grantReadWrite(consumer, CONSUMER);
+      const access = layer.tenant.bucket('velero').grantReadWrite(grantee(consumer));
       return { ...layer, access };
     }
 
@@ -202,8 +205,8 @@ describe('MinioTenant', () => {
     test('granting a second bucket to the same consumer renders one credential, one pair of network policies and one IAM policy with both buckets', () => {
       const layer = build();
       const consumer = new Construct(layer.chart, 'Velero');
-      layer.tenant.bucket('velero').grantReadWrite(consumer, CONSUMER);
-      layer.tenant.bucket('velero-restic').grantReadWrite(consumer, CONSUMER);
+      layer.tenant.bucket('velero').grantReadWrite(grantee(consumer));
+      layer.tenant.bucket('velero-restic').grantReadWrite(grantee(consumer));
       expect(layer.all('ExternalSecret').filter((s) => s.metadata.name === 'velero-s3-credentials')).toHaveLength(1);
       expect(layer.all('ExternalSecret').filter((s) => s.metadata.name === 'velero-minio-user')).toHaveLength(1);
       expect(layer.all('NetworkPolicy').filter((p) => p.metadata.name.startsWith('allow-velero-to-minio'))).toHaveLength(2);
@@ -261,9 +264,9 @@ describe('MinioTenant', () => {
     function platform() {
       const layer = build();
       const t = layer.tenant;
-      t.bucket('pg-backups').grantReadWrite(new Construct(layer.chart, 'Postgres'), { namespace: 'postgres', name: 'postgres', podLabels: { 'cnpg.io/cluster': 'postgres' } });
-      t.bucket('velero').grantReadWrite(new Construct(layer.chart, 'Velero'), CONSUMER, { credentialsFormat: 'aws-credentials-file' });
-      t.bucket('opensearch-snapshots').grantReadWrite(new Construct(layer.chart, 'Search'), { namespace: 'opensearch', name: 'search', podLabels: { 'opensearch.org/opensearch-cluster': 'search' } });
+      t.bucket('pg-backups').grantReadWrite(grantee(new Construct(layer.chart, 'Postgres'), { namespace: 'postgres', name: 'postgres', podLabels: { 'cnpg.io/cluster': 'postgres' } }));
+      t.bucket('velero').grantReadWrite(grantee(new Construct(layer.chart, 'Velero')), { credentialsFormat: 'aws-credentials-file' });
+      t.bucket('opensearch-snapshots').grantReadWrite(grantee(new Construct(layer.chart, 'Search'), { namespace: 'opensearch', name: 'search', podLabels: { 'opensearch.org/opensearch-cluster': 'search' } }));
       t.bucket('pg-backups').grantExternalRead('postgres-region-b');
       t.bucket('velero').grantExternalRead('velero-region-b', { writablePrefixes: ['restores/'] });
       return layer;
@@ -324,7 +327,7 @@ describe('MinioTenant', () => {
   describe('access set-up Job', () => {
     const withConsumer = () => {
       const layer = build();
-      layer.tenant.bucket('velero').grantReadWrite(new Construct(layer.chart, 'Velero'), CONSUMER);
+      layer.tenant.bucket('velero').grantReadWrite(grantee(new Construct(layer.chart, 'Velero')));
       return layer;
     };
 
