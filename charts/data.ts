@@ -145,6 +145,7 @@ export class DataChart extends LayerChart {
       pgbouncerPort: pg.external.pgbouncerPort,
       exporterPort: pg.external.exporterPort,
       postgresPort: pg.external.postgresPort,
+      logicalDecoding: pg.external.logicalDecoding,
       secretBackend: overlay.region.secrets,
       secretKeyPrefix: secretKeyPrefix(overlay),
     });

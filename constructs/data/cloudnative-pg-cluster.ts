@@ -5,7 +5,7 @@ import * as barman from '../../imports/barmancloud.cnpg.io';
 import * as cnpg from '../../imports/postgresql.cnpg.io';
 import type { ComputeResources, NodePool } from '../core/compute';
 import { postgresTopologyName, secretKeyPrefix } from '../core/naming';
-import type { IGrantee, PodGroup as GranteePods } from '../core/grantee';
+import type { IGrantee } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
 import { LayerChart } from '../platform/layer-chart';
 import { POSTGRES_DEFAULTS } from './postgres-defaults';
@@ -20,7 +20,8 @@ import { PlatformCa } from '../tls/platform-ca';
 import type { Bucket, BucketAccess } from '../storage/minio-tenant';
 import { POSTGRES_IMAGES } from '../versions';
 import { parseQuantity } from '../core/quantity';
-import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, IPostgresCluster, logicalDecodingParameters, lookupDatabase, objectName, PostgresDatabase } from './postgres-cluster';
+import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, logicalDecodingParameters, objectName } from './postgres-cluster';
+import { PostgresClusterBase } from './postgres-cluster-base';
 import { nodePoolSelector, nodePoolTolerations } from '../platform/scheduling';
 import { scrapePods } from '../platform/scrape';
 import { CloudNativePgAlertOptions, cloudNativePgAlerts, cloudNativePgAlertThresholds } from './cloudnative-pg-alerts';
@@ -125,7 +126,7 @@ export interface ReplicateOptions {
  * PodMonitor with the cluster's alerts (`cloudnative-pg-alerts.ts`), and WAL archiving plus
  * scheduled base backups through the Barman Cloud plugin.
  */
-export class CloudNativePgCluster extends Construct implements IPostgresCluster, IGrantee {
+export class CloudNativePgCluster extends PostgresClusterBase {
   public readonly clusterName: string;
   public readonly namespace: string;
   public readonly readWriteHost: string;
@@ -137,7 +138,6 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster,
 
   private readonly props: ResolvedProps;
   private readonly roles = new Map<string, { options: AddRoleOptions; secret: SecretReference }>();
-  private readonly databases = new Map<string, PostgresDatabase>();
   private readonly poolerPods: PodGroup[] = [];
   private readonly externalClusters: any[] = [];
   private replica?: { primary: string; source: string; self: string };
@@ -285,10 +285,7 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster,
     return secret;
   }
 
-  public addDatabase(name: string, options: AddDatabaseOptions = {}): PostgresDatabase {
-    assertIdentifier('database', name);
-    if (this.databases.has(name)) throw new Error(`database "${name}" is added twice to cluster ${this.clusterName}`);
-    const credentials = this.addRole(name);
+  protected provisionDatabase(name: string, options: AddDatabaseOptions): string {
     new cnpg.Database(this, `Database-${name}`, {
       metadata: { name: `${this.clusterName}-${objectName(name)}`, namespace: this.namespace },
       spec: {
@@ -301,11 +298,7 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster,
       },
     });
     const instances = options.poolerInstances ?? 2;
-    let host = this.readWriteHost;
-    if (instances > 0) host = this.addPooler(name, instances, options.poolMode ?? 'transaction');
-    const db: PostgresDatabase = { name, owner: name, host, port: PORT, credentials };
-    this.databases.set(name, db);
-    return db;
+    return instances > 0 ? this.addPooler(name, instances, options.poolMode ?? 'transaction') : this.readWriteHost;
   }
 
   private addPooler(database: string, instances: number, poolMode: 'session' | 'transaction'): string {
@@ -385,22 +378,6 @@ export class CloudNativePgCluster extends Construct implements IPostgresCluster,
     allowTraffic(this, `AllowReplication-${name}`, { name: `allow-${name}-replication-to-${this.clusterName}`, from: clients, to: this.serverPods, ports: [PORT] });
   }
 
-  /** IGrantee: the instances, under the cluster's name (backups, WAL archive). */
-  public get granteeName(): string {
-    return this.clusterName;
-  }
-
-  public get granteePods(): GranteePods {
-    return this.serverPods;
-  }
-
-  public get grantScope(): Construct {
-    return this;
-  }
-
-  public database(name: string): PostgresDatabase {
-    return lookupDatabase(this.databases, this.clusterName, name);
-  }
 
   public allowFrom(peer: IGrantee): void {
     const clients = peer.granteePods;

@@ -7,7 +7,8 @@ import { componentLabels } from '../platform/labels';
 import { allowEgressToAddresses, PodGroup, PROMETHEUS_PODS } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
 import { SecretReference } from '../secrets/secret-reference';
-import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, CredentialsSecret, IPostgresCluster, lookupDatabase, objectName, PostgresDatabase } from './postgres-cluster';
+import { AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, CredentialsSecret, objectName } from './postgres-cluster';
+import { PostgresClusterBase } from './postgres-cluster-base';
 
 /** Who manages the EndpointSlices Strata writes (anything but the EndpointSlice controller). */
 const ENDPOINTSLICE_MANAGER = 'strata.io';
@@ -25,6 +26,12 @@ export interface ExternalPatroniClusterProps {
   readonly exporterPort?: number;
   /** PostgreSQL's own port on the VMs, for CDC replication connections. @default 5432 */
   readonly postgresPort?: number;
+  /**
+   * The VMs run with `wal_level = logical` (set there: Strata does not manage their
+   * settings). `captureChanges` and `enableLogicalDecoding` need it.
+   * @default false
+   */
+  readonly logicalDecoding?: boolean;
   readonly secretBackend: SecretBackend;
   /** Prefix of every key this cluster reads from the secret store, e.g. `region-a/prod`. */
   readonly secretKeyPrefix: string;
@@ -45,7 +52,7 @@ export interface ExternalPatroniClusterProps {
  * PgBouncer routes every connection to the Patroni leader, so `readOnlyHost` equals
  * `readWriteHost`; `serverPods` selects no pod (there is none to open ingress to).
  */
-export class ExternalPatroniCluster extends Construct implements IPostgresCluster {
+export class ExternalPatroniCluster extends PostgresClusterBase {
   public readonly clusterName: string;
   public readonly namespace: string;
   public readonly readWriteHost: string;
@@ -59,7 +66,6 @@ export class ExternalPatroniCluster extends Construct implements IPostgresCluste
 
   private readonly props: ExternalPatroniClusterProps;
   private readonly roles = new Map<string, CredentialsSecret>();
-  private readonly databases = new Map<string, PostgresDatabase>();
 
   constructor(scope: Construct, id: string, props: ExternalPatroniClusterProps) {
     super(scope, id);
@@ -141,20 +147,13 @@ export class ExternalPatroniCluster extends Construct implements IPostgresCluste
   }
 
   /**
-   * Records a database that exists on the VMs and fetches its owner's credential. Pooling is
-   * PgBouncer's on the VMs, so `options` are not applied here.
+   * A database that exists on the VMs: its owner's credential is fetched (addDatabase).
+   * Pooling is PgBouncer's on the VMs, so `poolerInstances` and `poolMode` are not applied.
    */
-  public addDatabase(name: string, _options: AddDatabaseOptions = {}): PostgresDatabase {
-    assertIdentifier('database', name);
-    if (this.databases.has(name)) throw new Error(`database "${name}" is added twice to cluster ${this.clusterName}`);
-    const db: PostgresDatabase = { name, owner: name, host: this.readWriteHost, port: this.port, credentials: this.addRole(name) };
-    this.databases.set(name, db);
-    return db;
+  protected provisionDatabase(): string {
+    return this.readWriteHost;
   }
 
-  public database(name: string): PostgresDatabase {
-    return lookupDatabase(this.databases, this.clusterName, name);
-  }
 
   /**
    * The VMs must run with `wal_level = logical` (declared with `postgres.external.logicalDecoding`)
@@ -165,6 +164,7 @@ export class ExternalPatroniCluster extends Construct implements IPostgresCluste
    * a connector that reaches a standby fails and retries until it reaches the leader.
    */
   public captureChanges(options: ChangeCaptureOptions): ChangeCapture {
+    this.enableLogicalDecoding();
     const db = this.database(options.database);
     const postgresPort = this.props.postgresPort ?? 5432;
     const serviceName = `${this.clusterName}-postgres`;
@@ -176,8 +176,15 @@ export class ExternalPatroniCluster extends Construct implements IPostgresCluste
     return { host: `${serviceName}.${this.namespace}.svc.cluster.local`, port: postgresPort, database: db.name, credentials, publication: id, slot: id, publicationManaged: false, verifiableWithPlatformCa: false };
   }
 
-  /** The VMs' settings are managed on the VMs (`postgres.external.logicalDecoding` declares them). */
-  public enableLogicalDecoding(): void {}
+  /**
+   * The VMs' settings are managed on the VMs: this checks that logical decoding is declared
+   * there (`logicalDecoding: true`) and refuses otherwise, rather than doing nothing.
+   */
+  public enableLogicalDecoding(): void {
+    if (!this.props.logicalDecoding) {
+      throw new Error(`external Patroni cluster ${this.clusterName}: logical decoding is set on the VMs, not by Strata; set wal_level = logical there, then declare it with logicalDecoding: true (postgres.external.logicalDecoding in an environment)`);
+    }
+  }
 
   public allowReplicationFrom(peer: IGrantee): void {
     const clients = peer.granteePods;

@@ -13,7 +13,8 @@ import { protectFromPrune } from '../platform/protection';
 import { SecretReference } from '../secrets/secret-reference';
 import type { Bucket, BucketAccess } from '../storage/minio-tenant';
 import { CA_KEY, PlatformCa } from '../tls/platform-ca';
-import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, CredentialsSecret, IPostgresCluster, logicalDecodingParameters, lookupDatabase, objectName, PostgresDatabase } from './postgres-cluster';
+import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, CredentialsSecret, logicalDecodingParameters, objectName } from './postgres-cluster';
+import { PostgresClusterBase } from './postgres-cluster-base';
 import { compareStrings } from '../platform/ordering';
 
 const OPERATOR = 'postgres-operator';
@@ -106,7 +107,7 @@ class OperatorSecret extends Construct implements CredentialsSecret {
  * `backupTo`, WAL-G archiving and base backups plus the operator's logical backups into
  * MinIO. `replicateWith` turns a DR replica into a standby cluster of its primary's archive.
  */
-export class ZalandoPostgresCluster extends Construct implements IPostgresCluster, IGrantee {
+export class ZalandoPostgresCluster extends PostgresClusterBase {
   public readonly clusterName: string;
   public readonly namespace: string;
   public readonly readWriteHost: string;
@@ -120,7 +121,6 @@ export class ZalandoPostgresCluster extends Construct implements IPostgresCluste
   private readonly props: ZalandoPostgresClusterProps;
   private readonly users = new Map<string, zalando.PostgresqlSpecUsers[]>();
   private readonly roleSecrets = new Map<string, CredentialsSecret>();
-  private readonly databases = new Map<string, PostgresDatabase>();
   private readonly env: zalando.PostgresqlSpecEnv[] = [];
   private readonly extraParameters: Record<string, string> = {};
   private pooler?: { instances: number; mode: 'session' | 'transaction'; database: string; pods: PodGroup };
@@ -267,26 +267,18 @@ export class ZalandoPostgresCluster extends Construct implements IPostgresCluste
   }
 
   /**
-   * An owner role and a database in the manifest. Zalando runs one PgBouncer pooler per
-   * cluster, so every pooled database shares it: its size is the largest `poolerInstances`
-   * asked for, and all pooled databases must ask for the same `poolMode`.
+   * A database in the manifest (its owner role is added first). Zalando runs one PgBouncer
+   * pooler per cluster, so every pooled database shares it: its size is the largest
+   * `poolerInstances` asked for, and all pooled databases must ask for the same `poolMode`.
    */
-  public addDatabase(name: string, options: AddDatabaseOptions = {}): PostgresDatabase {
-    assertIdentifier('database', name);
-    if (this.databases.has(name)) throw new Error(`database "${name}" is added twice to cluster ${this.clusterName}`);
-    const credentials = this.addRole(name);
+  protected provisionDatabase(name: string, options: AddDatabaseOptions): string {
     const instances = options.poolerInstances ?? 2;
     const mode = options.poolMode ?? 'transaction';
-    let host = this.readWriteHost;
-    if (instances > 0) {
-      if (this.pooler && this.pooler.mode !== mode) {
-        throw new Error(`Zalando cluster ${this.clusterName}: database "${name}" asks for poolMode ${mode}, but "${this.pooler.database}" asked for ${this.pooler.mode} and Zalando runs one pooler per cluster; use one poolMode for all pooled databases, or poolerInstances: 0 for "${name}" (it then connects to the primary)`);
-      }
-      host = this.addPooler(name, instances, mode);
+    if (instances === 0) return this.readWriteHost;
+    if (this.pooler && this.pooler.mode !== mode) {
+      throw new Error(`Zalando cluster ${this.clusterName}: database "${name}" asks for poolMode ${mode}, but "${this.pooler.database}" asked for ${this.pooler.mode} and Zalando runs one pooler per cluster; use one poolMode for all pooled databases, or poolerInstances: 0 for "${name}" (it then connects to the primary)`);
     }
-    const db: PostgresDatabase = { name, owner: name, host, port: PORT, credentials };
-    this.databases.set(name, db);
-    return db;
+    return this.addPooler(name, instances, mode);
   }
 
   private addPooler(database: string, instances: number, mode: 'session' | 'transaction'): string {
@@ -333,21 +325,10 @@ export class ZalandoPostgresCluster extends Construct implements IPostgresCluste
     allowTraffic(this, `AllowReplication-${name}`, { name: `allow-${name}-replication-to-${this.clusterName}`, from: clients, to: this.serverPods, ports: [PORT] });
   }
 
-  public database(name: string): PostgresDatabase {
-    return lookupDatabase(this.databases, this.clusterName, name);
-  }
 
   /** IGrantee: every pod with the cluster's name label (the database pods and the logical backup jobs), under the cluster's name. */
-  public get granteeName(): string {
-    return this.clusterName;
-  }
-
   public get granteePods(): GranteePods {
     return { namespace: this.namespace, podLabels: { 'cluster-name': this.clusterName } };
-  }
-
-  public get grantScope(): Construct {
-    return this;
   }
 
   public allowFrom(peer: IGrantee): void {

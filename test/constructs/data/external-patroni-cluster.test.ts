@@ -160,4 +160,22 @@ describe('ExternalPatroniCluster', () => {
       expect(() => build(props)).toThrow(message);
     });
   });
+
+  describe('logical decoding is the VMs\' setting, declared, never silently assumed', () => {
+    test('without logicalDecoding, enableLogicalDecoding and captureChanges refuse and say what to do', () => {
+      const { cluster } = build();
+      cluster.addDatabase('hrm');
+      const refusal = /logical decoding is set on the VMs, not by Strata; set wal_level = logical there, then declare it with logicalDecoding: true/;
+      expect(() => cluster.enableLogicalDecoding()).toThrow(refusal);
+      expect(() => cluster.captureChanges({ name: 'hrm-cdc', database: 'hrm', tables: ['public.employees'] })).toThrow(refusal);
+    });
+
+    test('declared, a capture reads PostgreSQL itself through the replication Service', () => {
+      const { cluster } = build({ logicalDecoding: true });
+      cluster.addDatabase('hrm');
+      cluster.enableLogicalDecoding();
+      const capture = cluster.captureChanges({ name: 'hrm-cdc', database: 'hrm', tables: ['public.employees'] });
+      expect(capture).toMatchObject({ host: 'postgres-postgres.postgres.svc.cluster.local', port: 5432, database: 'hrm', publicationManaged: false });
+    });
+  });
 });

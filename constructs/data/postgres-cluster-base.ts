@@ -1,0 +1,63 @@
+import { Construct } from 'constructs';
+import type { IGrantee, PodGroup } from '../core/grantee';
+import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, ChangeCapture, ChangeCaptureOptions, CredentialsSecret, IPostgresCluster, lookupDatabase, PostgresDatabase } from './postgres-cluster';
+
+/**
+ * What the PostgreSQL engines (CloudNativePG, Zalando postgres-operator, Patroni on
+ * external VMs) share: the cluster's identity and endpoints, its application databases
+ * (`addDatabase`, `database`), and being a grantee (backups, WAL archives) under its name.
+ * An engine supplies how a database is provisioned and what a role is; everything an
+ * engine cannot do is absent from its type or refused with an error that says why.
+ */
+export abstract class PostgresClusterBase extends Construct implements IPostgresCluster, IGrantee {
+  public abstract readonly clusterName: string;
+  public abstract readonly namespace: string;
+  public abstract readonly readWriteHost: string;
+  public abstract readonly readOnlyHost: string;
+  public abstract readonly port: number;
+  public abstract readonly serverPods: PodGroup;
+  public abstract readonly ca?: { readonly name: string; readonly key: string };
+
+  /** Application databases by name, in the order they were added. */
+  protected readonly databases = new Map<string, PostgresDatabase>();
+
+  /**
+   * An application database owned by a role of the same name; applications reach it at
+   * `host` (its pooler where the engine runs one) with the owner's credential.
+   */
+  public addDatabase(name: string, options: AddDatabaseOptions = {}): PostgresDatabase {
+    assertIdentifier('database', name);
+    if (this.databases.has(name)) throw new Error(`database "${name}" is added twice to cluster ${this.clusterName}`);
+    const credentials = this.addRole(name);
+    const host = this.provisionDatabase(name, options);
+    const db: PostgresDatabase = { name, owner: name, host, port: this.port, credentials };
+    this.databases.set(name, db);
+    return db;
+  }
+
+  public database(name: string): PostgresDatabase {
+    return lookupDatabase(this.databases, this.clusterName, name);
+  }
+
+  /** IGrantee: the instances, under the cluster's name. */
+  public get granteeName(): string {
+    return this.clusterName;
+  }
+
+  public get granteePods(): PodGroup {
+    return this.serverPods;
+  }
+
+  public get grantScope(): Construct {
+    return this;
+  }
+
+  public abstract addRole(name: string, options?: AddRoleOptions): CredentialsSecret;
+  public abstract captureChanges(options: ChangeCaptureOptions): ChangeCapture;
+  public abstract enableLogicalDecoding(): void;
+  public abstract allowReplicationFrom(peer: IGrantee): void;
+  public abstract allowFrom(peer: IGrantee): void;
+
+  /** Creates what the engine needs for a database whose owner role exists; returns the host clients connect to. */
+  protected abstract provisionDatabase(name: string, options: AddDatabaseOptions): string;
+}
