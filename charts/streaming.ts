@@ -99,7 +99,7 @@ export class StreamingChart extends LayerChart {
     // A primary opens an external listener and a read-only user for each replica that mirrors it.
     for (const replica of overlay.peers.replicas.filter(runsKafka)) {
       this.kafka.addExternalListener({ host: kafkaExternalHost(overlay) });
-      this.kafka.grantMirrorSource(this.kafka.addExternalUser(mirrorUserName(replica)));
+      this.kafka.grantMirrorSource(mirrorUserName(replica));
     }
 
     const primary = overlay.peers.primary;

@@ -86,8 +86,8 @@ export class CdcPipeline extends Construct {
     const heartbeat = kafka.addTopic(`__debezium-heartbeat.${name}`, { partitions: 1, retentionHours: 24 });
     const deadLetters = kafka.addTopic(`${name}.dlq`, { partitions: 1 });
     this.deadLetterTopic = deadLetters.topicName;
-    kafka.grantProduce(connect.user, { prefix: `${name}.` });
-    kafka.grantProduce(connect.user, heartbeat);
+    kafka.grantProduce(connect, { prefix: `${name}.` });
+    kafka.grantProduce(connect, heartbeat);
 
     connect.addConnector(`${name}-source`, {
       class: DEBEZIUM_POSTGRES,
@@ -122,7 +122,7 @@ export class CdcPipeline extends Construct {
     const osSecret = connect.useSecret(access.credentials);
     for (const { table, index, documentId } of indices) {
       const connector = `${name}-${table.replace(/[._]/g, '-')}-sink`;
-      kafka.grantConsume(connect.user, topics[table], `connect-${connector}`);
+      kafka.grantConsume(connect, topics[table], `connect-${connector}`);
       connect.addConnector(connector, {
         class: OPENSEARCH_SINK,
         tasksMax: 1,

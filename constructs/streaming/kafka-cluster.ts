@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import * as kafka from '../../imports/kafka.strimzi.io';
 import type { ComputeResources, NodePool } from '../core/compute';
+import type { IGrantee } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
 import { operatorDefinition } from '../operators/catalog';
 import { addAlertRules } from '../platform/alert-rules';
@@ -347,32 +348,40 @@ export class KafkaCluster extends Construct {
     return `${secretKeyPrefix}/kafka/${cluster}/cluster-ca`;
   }
 
-  /** Lets `user` write to `topic` (Write, Describe; Create with `create: true`). */
-  public grantProduce(user: KafkaUser, topic: TopicRef, options: GrantProduceOptions = {}): void {
-    this.assertOwnUser(user);
+  /**
+   * Lets `grantee` write to `topic` (Write, Describe; Create with `create: true`): its Kafka
+   * user (named after it, created on first use) gets the ACLs, and the internal listener is
+   * opened to its pods. Returns the user, whose credential Secret the User Operator writes.
+   */
+  public grantProduce(grantee: IGrantee, topic: TopicRef, options: GrantProduceOptions = {}): KafkaUser {
+    const user = this.userFor(grantee, 'grantProduce');
     const ops: AclOperation[] = ['Describe', 'Write', ...(options.create ? ['Create' as const] : [])];
     user.addAcl({ resource: { type: 'topic', name: topicName(topic) }, operations: ops });
+    return user;
   }
 
-  /** Lets `user` read `topic` as a member of consumer group `group` (Read, Describe; group Read). */
-  public grantConsume(user: KafkaUser, topic: TopicRef, group: ResourceName): void {
-    this.assertOwnUser(user);
+  /** Lets `grantee` read `topic` as a member of consumer group `group` (Read, Describe; group Read). See grantProduce. */
+  public grantConsume(grantee: IGrantee, topic: TopicRef, group: ResourceName): KafkaUser {
+    const user = this.userFor(grantee, 'grantConsume');
     user.addAcl({ resource: { type: 'topic', name: topicName(topic) }, operations: ['Describe', 'Read'] });
     user.addAcl({ resource: { type: 'group', name: group }, operations: ['Read'] });
+    return user;
   }
 
   /**
-   * Lets `user` read this cluster as a MirrorMaker 2 source, read-only: topics (Read,
+   * Lets the MirrorMaker 2 of another region read this cluster, read-only: topics (Read,
    * Describe, DescribeConfigs) and consumer groups (Describe, for checkpoints), plus cluster
-   * Describe. MirrorMaker filters topics by regular expression, which ACLs cannot express,
-   * so `topics` defaults to every topic. Offset syncs are kept on the target, so the source
-   * is never written to.
+   * Describe. The mirror has no pods here, only an identity: its SCRAM user `mirror`
+   * (`addExternalUser`), whose password both overlays read from the secret store.
+   * MirrorMaker filters topics by regular expression, which ACLs cannot express, so `topics`
+   * defaults to every topic. Offset syncs are kept on the target: the source is never written to.
    */
-  public grantMirrorSource(user: KafkaUser, topics: ResourceName = '*'): void {
-    this.assertOwnUser(user);
+  public grantMirrorSource(mirror: string, topics: ResourceName = '*'): KafkaUser {
+    const user = this.addExternalUser(mirror);
     user.addAcl({ resource: { type: 'topic', name: topics }, operations: ['Describe', 'DescribeConfigs', 'Read'] });
     user.addAcl({ resource: { type: 'group', name: '*' }, operations: ['Describe'] });
     user.addAcl({ resource: { type: 'cluster' }, operations: ['Describe'] });
+    return user;
   }
 
   /**
@@ -417,10 +426,17 @@ export class KafkaCluster extends Construct {
     return this.external ? `${this.external.host}:${KAFKA_EXTERNAL_PORT}` : undefined;
   }
 
-  private assertOwnUser(user: KafkaUser): void {
-    if (user.clusterName !== this.name || user.namespace !== this.namespace) {
-      throw new Error(`Kafka user ${user.namespace}/${user.name} belongs to cluster ${user.clusterName}, not ${this.namespace}/${this.name}; create it with addUser() on this cluster`);
+  /**
+   * The Kafka user of a grantee, with the internal listener opened to its pods. The User
+   * Operator writes credentials only into the cluster's namespace, where the pods must run.
+   */
+  private userFor(grantee: IGrantee, grant: string): KafkaUser {
+    const pods = grantee.granteePods;
+    if (pods.namespace !== this.namespace) {
+      throw new Error(`Kafka cluster ${this.name}: ${grant} to ${grantee.granteeName}, whose pods run in namespace ${pods.namespace}; Strimzi's User Operator writes Kafka credentials only into ${this.namespace}, so run the client there`);
     }
+    this.allowClients(pods, grantee.granteeName);
+    return this.addUser(grantee.granteeName);
   }
 }
 

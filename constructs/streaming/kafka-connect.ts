@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import * as kafka from '../../imports/kafka.strimzi.io';
 import type { ComputeResources } from '../core/compute';
+import type { IGrantee } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
 import { operatorDefinition } from '../operators/catalog';
 import { addAlertRules } from '../platform/alert-rules';
@@ -83,7 +84,7 @@ const PLACEHOLDER = /\$\{secrets:([^/}]+)\/([^:}]+):([^}]+)\}/g;
  * Secret config provider with a Role limited to exactly the secrets used, JMX metrics with
  * alerts on failed connectors and tasks, a disruption budget and the network paths it needs.
  */
-export class KafkaConnectCluster extends Construct {
+export class KafkaConnectCluster extends Construct implements IGrantee {
   public readonly name: string;
   public readonly namespace: string;
   public readonly kafka: KafkaCluster;
@@ -100,6 +101,19 @@ export class KafkaConnectCluster extends Construct {
   /** Connect's internal topics and consumer group. */
   public readonly groupId: string;
   public readonly internalTopics: { readonly config: string; readonly offset: string; readonly status: string };
+
+  /** Connectors authenticate as the workers: the grantee of Kafka grants is the Connect cluster. */
+  public get granteeName(): string {
+    return this.name;
+  }
+
+  public get granteePods(): PodGroup {
+    return this.pods;
+  }
+
+  public get grantScope(): Construct {
+    return this;
+  }
 
   private readonly readableSecrets = new Map<string, Set<string>>();
   private truststore?: TrustStore;

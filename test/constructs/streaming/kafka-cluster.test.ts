@@ -1,9 +1,10 @@
 import { PRUNE_PROTECTION_ANNOTATIONS } from '../../../constructs/platform/protection';
+import { Grantee } from '../../../constructs/core/grantee';
 import { KafkaCluster } from '../../../constructs/streaming/kafka-cluster';
 import { STRIMZI_KAFKA } from '../../../constructs/versions';
 import { KAFKA_METRICS_RULES } from '../../../constructs/streaming/metrics';
 import { alertNames, alertRules, expectScoped, metricSelectors } from '../../support/alerts';
-import { buildKafka, DEV_KAFKA, jmxExporterSeries, PROD_KAFKA, streamingSchemaIssues } from './support';
+import { buildKafka, DEV_KAFKA, jmxExporterSeries, streamingSchemaIssues } from './support';
 
 const kafkaOf = (layer: ReturnType<typeof buildKafka>) => layer.find('Kafka', 'events', 'kafka');
 const pool = (layer: ReturnType<typeof buildKafka>, name: string) => layer.find('KafkaNodePool', name, 'kafka');
@@ -192,13 +193,17 @@ describe('KafkaCluster', () => {
       expect(layer.all('ExternalSecret')).toEqual([]);
     });
 
-    test('grantProduce and grantConsume generate the ACLs, merged per resource', () => {
+    test('grantProduce and grantConsume give the grantee a user named after it, the ACLs merged per resource, and the network path', () => {
       const layer = buildKafka();
       const orders = layer.kafka.addTopic('orders');
-      const app = layer.kafka.addUser('orders-app');
-      layer.kafka.grantProduce(app, orders);
-      layer.kafka.grantConsume(app, orders, 'orders-app');
+      const app = Grantee.of(layer.chart, 'orders-app', { namespace: 'kafka', podLabels: { app: 'orders' } });
+      const user = layer.kafka.grantProduce(app, orders);
+      expect(layer.kafka.grantConsume(app, orders, 'orders-app')).toBe(user);
       layer.kafka.grantProduce(app, { prefix: 'hrm.' }, { create: true });
+      expect(user.clientAuthentication()).toMatchObject({ username: 'orders-app', passwordSecret: { secretName: 'orders-app' } });
+      expect(policy(layer, 'allow-orders-app-to-events-ingress').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 9093 }]);
+      expect(policy(layer, 'allow-orders-app-to-events-egress').spec.podSelector).toEqual({ matchLabels: { app: 'orders' } });
+      expect(layer.all('NetworkPolicy').filter((p: any) => p.metadata.name.startsWith('allow-orders-app-to-'))).toHaveLength(2);
       expect(layer.find('KafkaUser', 'orders-app', 'kafka').spec.authorization.acls).toEqual([
         { type: 'allow', resource: { type: 'group', name: 'orders-app', patternType: 'literal' }, operations: ['Read'] },
         { type: 'allow', resource: { type: 'topic', name: 'orders', patternType: 'literal' }, operations: ['Describe', 'Read', 'Write'] },
@@ -206,17 +211,17 @@ describe('KafkaCluster', () => {
       ]);
     });
 
-    test('a user of another cluster cannot be granted here', () => {
-      const a = buildKafka();
-      const other = new KafkaCluster(a.chart, 'Other', { ...PROD_KAFKA, name: 'other' });
-      const user = other.addUser('app');
-      expect(() => a.kafka.grantProduce(user, 'orders')).toThrow('Kafka user kafka/app belongs to cluster other, not kafka/events');
+    test('a grantee whose pods run outside the Kafka namespace is refused: its credentials could not reach it', () => {
+      const layer = buildKafka();
+      const app = Grantee.of(layer.chart, 'app', { namespace: 'apps', podLabels: { app: 'orders' } });
+      expect(() => layer.kafka.grantProduce(app, 'orders')).toThrow("Kafka cluster events: grantProduce to app, whose pods run in namespace apps; Strimzi's User Operator writes Kafka credentials only into kafka, so run the client there");
+      expect(layer.all('KafkaUser').map((u: any) => u.metadata.name)).not.toContain('app');
     });
 
     test('an external user takes its password from the secret store; a mirror source grant is read-only', () => {
       const layer = buildKafka();
-      const user = layer.kafka.addExternalUser('mirror-maker-region-b');
-      layer.kafka.grantMirrorSource(user);
+      const user = layer.kafka.grantMirrorSource('mirror-maker-region-b');
+      expect(layer.kafka.addExternalUser('mirror-maker-region-b')).toBe(user);
       const rendered = layer.find('KafkaUser', 'mirror-maker-region-b', 'kafka');
       expect(rendered.spec.authentication).toEqual({ type: 'scram-sha-512', password: { valueFrom: { secretKeyRef: { name: 'mirror-maker-region-b-password', key: 'password' } } } });
       const source = layer.find('ExternalSecret', 'mirror-maker-region-b-password', 'kafka');
@@ -268,8 +273,7 @@ describe('KafkaCluster', () => {
 
   test('every object validates against the pinned schemas', () => {
     const layer = buildKafka();
-    const user = layer.kafka.addUser('app');
-    layer.kafka.grantConsume(user, layer.kafka.addTopic('orders'), { prefix: 'app-' });
+    layer.kafka.grantConsume(Grantee.of(layer.chart, 'app', { namespace: 'kafka', podLabels: { app: 'app' } }), layer.kafka.addTopic('orders'), { prefix: 'app-' });
     layer.kafka.addExternalListener({ host: 'kafka-prod.region-a.strata.example' });
     expect(streamingSchemaIssues(layer.manifests())).toEqual([]);
   });

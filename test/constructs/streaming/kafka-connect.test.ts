@@ -133,9 +133,11 @@ describe('KafkaConnectCluster', () => {
     ]);
   });
 
-  test('connectors\' topics are granted through the cluster', () => {
+  test('connectors\' topics are granted through the cluster, to the Connect cluster as the grantee', () => {
     const layer = build();
-    layer.kafka.grantProduce(layer.connect.user, { prefix: 'hrm.' }, { create: true });
+    expect(layer.kafka.grantProduce(layer.connect, { prefix: 'hrm.' }, { create: true })).toBe(layer.connect.user);
+    // The workers' path to the listener exists already: the grant adds no second policy.
+    expect(layer.all('NetworkPolicy').filter((p: any) => p.metadata.name.startsWith('allow-connect-to-'))).toEqual([]);
     expect(layer.find('KafkaUser', 'connect', 'kafka').spec.authorization.acls).toContainEqual(
       { type: 'allow', resource: { type: 'topic', name: 'hrm.', patternType: 'prefix' }, operations: ['Create', 'Describe', 'Write'] });
   });
