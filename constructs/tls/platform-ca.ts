@@ -2,6 +2,7 @@ import { Construct, IConstruct } from 'constructs';
 import * as cm from '../../imports/cert-manager.io';
 import { dependOnLayerOf } from '../platform/layer-chart';
 import { OverlayContext } from '../platform/overlay-context';
+import { protectFromPrune } from '../platform/protection';
 
 /** The secret key under which cert-manager stores the issuing CA next to every certificate. */
 export const CA_KEY = 'ca.crt';
@@ -10,6 +11,14 @@ export const CA_KEY = 'ca.crt';
  * The cluster's private CA for TLS between platform components (MinIO, webhooks, ...):
  * a self-signed root kept in cert-manager's namespace and a CA ClusterIssuer on top.
  * One per overlay, created in the layer of its first user.
+ *
+ * Every server and client certificate of the platform chains to this root, so it must outlive
+ * any one layer: the root, its issuers and the self-signed bootstrap issuer are protected from
+ * pruning. When its first user goes (PostgreSQL disabled, MinIO kept), the CA moves to the
+ * next user's layer: the old layer's Kustomization or Application leaves it in place and the
+ * new one adopts it, instead of deleting the root and re-issuing every certificate. (It cannot
+ * live in the foundation layer: cert-manager's CRDs arrive with the operators layer, which
+ * itself needs the foundation's namespaces.)
  */
 export class PlatformCa extends Construct {
   public static readonly ISSUER = 'strata-ca';
@@ -31,8 +40,8 @@ export class PlatformCa extends Construct {
   private constructor(scope: Construct) {
     super(scope, 'PlatformCa');
     OverlayContext.of(this).requireNamespace({ name: PlatformCa.NAMESPACE, workload: false, apiServerEgress: true, webhookPorts: [10250], allowSameNamespace: true });
-    new cm.ClusterIssuer(this, 'SelfSigned', { metadata: { name: 'strata-selfsigned' }, spec: { selfSigned: {} } });
-    new cm.Certificate(this, 'Root', {
+    const selfSigned = new cm.ClusterIssuer(this, 'SelfSigned', { metadata: { name: 'strata-selfsigned' }, spec: { selfSigned: {} } });
+    const root = new cm.Certificate(this, 'Root', {
       metadata: { name: 'strata-root-ca', namespace: PlatformCa.NAMESPACE },
       spec: {
         isCa: true,
@@ -43,7 +52,8 @@ export class PlatformCa extends Construct {
         issuerRef: { name: 'strata-selfsigned', kind: 'ClusterIssuer', group: 'cert-manager.io' },
       },
     });
-    new cm.ClusterIssuer(this, 'Issuer', { metadata: { name: PlatformCa.ISSUER }, spec: { ca: { secretName: 'strata-root-ca' } } });
+    const issuer = new cm.ClusterIssuer(this, 'Issuer', { metadata: { name: PlatformCa.ISSUER }, spec: { ca: { secretName: 'strata-root-ca' } } });
+    for (const obj of [selfSigned, root, issuer]) protectFromPrune(obj);
   }
 
   /** Issues a server certificate for in-cluster DNS names into `secretName`. */
