@@ -2,19 +2,23 @@ import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import * as zalando from '../../imports/acid.zalan.do';
+import * as monitoring from '../../imports/monitoring.coreos.com';
 import type { ComputeResources, NodePool } from '../core/compute';
 import type { IGrantee, PodGroup as GranteePods } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
 import { parseQuantity } from '../core/quantity';
+import { addAlertRules } from '../platform/alert-rules';
 import { componentLabels } from '../platform/labels';
 import { allowEgressToAddresses, allowTraffic, PodGroup } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
 import { protectFromPrune } from '../platform/protection';
+import { scrapePods } from '../platform/scrape';
 import { SecretReference } from '../secrets/secret-reference';
 import type { Bucket, BucketAccess } from '../storage/minio-tenant';
 import { CA_KEY, PlatformCa } from '../tls/platform-ca';
 import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, CredentialsSecret, logicalDecodingParameters, objectName } from './postgres-cluster';
 import { PostgresClusterBase } from './postgres-cluster-base';
+import { ZalandoPostgresAlertOptions, zalandoPostgresAlerts, zalandoPostgresAlertThresholds } from './zalando-postgres-alerts';
 import { compareStrings } from '../platform/ordering';
 
 const OPERATOR = 'postgres-operator';
@@ -66,6 +70,8 @@ export interface ZalandoPostgresClusterProps {
   readonly backupSchedule: string;
   /** Backup retention, e.g. `30d`, `4w` or `3m`. */
   readonly backupRetention: string;
+  /** Thresholds of the cluster's alerts. @default see `ZalandoPostgresAlertOptions` */
+  readonly alerts?: ZalandoPostgresAlertOptions;
 }
 
 /** The other member of a cross-region pair, as this cluster sees it. */
@@ -229,6 +235,24 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
       from: { namespace: 'postgres-operator', podLabels: { 'app.kubernetes.io/name': 'postgres-operator' } },
       to: this.serverPods,
       ports: [PORT, PATRONI_PORT],
+    });
+
+    // Patroni serves Prometheus metrics on its REST API (plain HTTP in Spilo). Prometheus is
+    // let in on that port, which also takes Patroni's management calls: the path is from the
+    // monitoring namespace's Prometheus pods only.
+    const alertThresholds = zalandoPostgresAlertThresholds(props.name, props.backupSchedule, props.alerts);
+    scrapePods(this, 'PodMonitor', {
+      name: props.name,
+      pods: this.serverPods,
+      endpoints: [{ portNumber: PATRONI_PORT, path: '/metrics', scheme: monitoring.PodMonitorSpecPodMetricsEndpointsScheme.HTTP }],
+      ports: [PATRONI_PORT],
+    });
+    // The logical backup alert exists once backupTo() configures the CronJob.
+    addAlertRules(this, 'Alerts', {
+      name: props.name,
+      namespace: this.namespace,
+      labels: { namespace: this.namespace, postgres_cluster: props.name },
+      alerts: () => zalandoPostgresAlerts({ name: props.name, namespace: this.namespace, instances: props.instances, logicalBackups: this.logicalBackups }, alertThresholds),
     });
   }
 

@@ -1,10 +1,11 @@
 import { ZalandoPostgresCluster, ZalandoPostgresClusterProps, ZalandoReplicationPeer } from '../../../constructs/data/zalando-postgres-cluster';
 import { Grantee } from '../../../constructs/core/grantee';
 import { LayerChart } from '../../../constructs/platform/layer-chart';
-import { PRUNE_PROTECTION_ANNOTATIONS } from '../../../constructs/platform/protection';
 import { MinioTenant } from '../../../constructs/storage/minio-tenant';
 import { merge } from '../../../environments/load';
+import { alertNames, alertRules, expectScoped } from '../../support/alerts';
 import { EXTERNAL_SECRETS, schemaIssues, testLayer, TestLayer } from '../../support/layer';
+import { checkRules, testAlerts } from '../../support/promtool';
 
 const PROPS: ZalandoPostgresClusterProps = {
   name: 'postgres',
@@ -139,7 +140,10 @@ describe('ZalandoPostgresCluster', () => {
   });
 
   test('is protected from pruning', () => {
-    expect(manifestOf(build()).metadata.annotations).toEqual(expect.objectContaining(PRUNE_PROTECTION_ANNOTATIONS));
+    expect(manifestOf(build()).metadata.annotations).toEqual(expect.objectContaining({
+      'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+      'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+    }));
   });
 
   test('requires a baseline workload namespace with API server egress, and says why', () => {
@@ -374,5 +378,108 @@ describe('ZalandoPostgresCluster', () => {
       expect(() => build({ resources: { requests: { cpu: '1.2345', memory: '8Gi' }, limits: { cpu: '2', memory: '8Gi' } } })).toThrow('resources.requests.cpu "1.2345" is not accepted by the operator; write millicores (500m) or cores with at most three decimals (1.5)');
       expect(() => build({ backupRetention: '30 days' })).toThrow('backupRetention "30 days" is not a retention');
     });
+  });
+});
+
+describe('ZalandoPostgresCluster metrics and alerts', () => {
+  const rulesOf = (layer: TestLayer) => alertRules(layer, 'postgres', 'postgres');
+  const LABELS = { namespace: 'postgres', postgres_cluster: 'postgres' };
+  const PODS = 'pod=~"postgres-[0-9]+"';
+  const at = (pod: string) => `namespace="postgres", pod="${pod}"`;
+  /** Patroni's series of a healthy three-member cluster, overridable per metric and pod. */
+  const members = (over: Record<string, string> = {}) => ['postgres-0', 'postgres-1', 'postgres-2'].flatMap((pod, i) => {
+    const base: Record<string, string> = {
+      patroni_postgres_running: '1x30',
+      patroni_cluster_unlocked: '0x30',
+      patroni_primary: i === 0 ? '1x30' : '0x30',
+      patroni_replica: i === 0 ? '0x30' : '1x30',
+      patroni_postgres_streaming: i === 0 ? '0x30' : '1x30',
+      patroni_xlog_location: i === 0 ? '100000000x30' : '0x30',
+      patroni_xlog_received_location: i === 0 ? '0x30' : '99000000x30',
+    };
+    return Object.entries(base).map(([metric, values]) => ({ series: `${metric}{${at(pod)}, scope="postgres"}`, values: over[`${metric}/${pod}`] ?? values }));
+  });
+  const firing = (alertname: string, evalTime: string, extra: Record<string, string>[] = []) => ({ alertname, evalTime, firing: extra });
+
+  test('Prometheus scrapes Patroni\'s /metrics on 8008 over a PodMonitor, through a network path from Prometheus only', () => {
+    const layer = build();
+    const monitor = layer.find('PodMonitor', 'postgres', 'postgres');
+    expect(monitor.spec).toEqual({
+      selector: { matchLabels: { 'application': 'spilo', 'cluster-name': 'postgres' } },
+      podMetricsEndpoints: [{ portNumber: 8008, path: '/metrics', scheme: 'http' }],
+    });
+    const ingress = policy(layer, 'allow-prometheus-to-postgres-ingress', 'postgres');
+    expect(ingress.ingress).toEqual([expect.objectContaining({ ports: [{ protocol: 'TCP', port: 8008 }] })]);
+    expect(ingress.ingress[0].from).toEqual([expect.objectContaining({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } })]);
+    expect(schemaIssues(layer.manifests())).toEqual([]);
+  });
+
+  test('a PrometheusRule named after the cluster: availability, leader, replication and volumes; logical backups with backupTo()', () => {
+    expect(alertNames(rulesOf(build()))).toEqual(['PostgresClusterDown', 'PostgresNoLeader', 'PostgresInstanceDown', 'PostgresReplicaNotStreaming', 'PostgresReplicationLagHigh', 'PostgresVolumeNearlyFull']);
+    expect(alertNames(rulesOf(withBackups()))).toContain('PostgresLogicalBackupMissing');
+    expect(alertNames(rulesOf(build({ instances: 1, synchronous: false })))).toEqual(['PostgresClusterDown', 'PostgresNoLeader', 'PostgresVolumeNearlyFull']);
+  });
+
+  test('every expression is scoped to the cluster\'s namespace and its pods, volumes or CronJob', () => {
+    for (const rule of rulesOf(withBackups())) {
+      const scope = rule.expr.includes('kubelet_volume_stats') ? ['namespace="postgres"', 'persistentvolumeclaim=~"pgdata-postgres-[0-9]+"', 'job="kubelet"']
+        : rule.expr.includes('kube_cronjob') ? ['namespace="postgres"', 'cronjob="logical-backup-postgres"'] : ['namespace="postgres"', PODS];
+      expectScoped(rule, scope, ['patroni_', 'kubelet_', 'kube_cronjob_'], LABELS, 'postgres/postgres');
+    }
+  });
+
+  test('rules pass promtool check rules', () => {
+    expect(checkRules([withBackups().find('PrometheusRule', 'postgres', 'postgres')])).toBe('');
+  });
+
+  test('a healthy cluster raises nothing', () => {
+    const names = alertNames(rulesOf(build()));
+    expect(testAlerts(rulesOf(build()), members(), names.map((n) => firing(n, '20m')))).toBe('');
+  });
+
+  test('the cluster is down when no member runs PostgreSQL for 5 minutes, and leaderless when the leader key is free for 2', () => {
+    const down = members(Object.fromEntries(['postgres-0', 'postgres-1', 'postgres-2'].map((p) => [`patroni_postgres_running/${p}`, '1x4 0x26'])));
+    expect(testAlerts(rulesOf(build()), down, [firing('PostgresClusterDown', '7m'), firing('PostgresClusterDown', '10m', [{ ...LABELS, severity: 'critical' }])])).toBe('');
+    const unlocked = members({ 'patroni_cluster_unlocked/postgres-1': '0x4 1x26' });
+    expect(testAlerts(rulesOf(build()), unlocked, [firing('PostgresNoLeader', '5m'), firing('PostgresNoLeader', '8m', [{ ...LABELS, severity: 'critical' }])])).toBe('');
+  });
+
+  test('a standby that stops streaming, or trails by more than Spilo\'s failover limit (32 MiB), is reported by pod', () => {
+    const stalled = members({ 'patroni_postgres_streaming/postgres-2': '1x4 0x26' });
+    expect(testAlerts(rulesOf(build()), stalled, [
+      firing('PostgresReplicaNotStreaming', '20m', [{ ...LABELS, severity: 'warning', pod: 'postgres-2', scope: 'postgres' }]),
+    ])).toBe('');
+    const behind = members({ 'patroni_xlog_received_location/postgres-1': '99000000x4 60000000x26' });
+    expect(testAlerts(rulesOf(build()), behind, [
+      firing('PostgresReplicationLagHigh', '20m', [{ ...LABELS, severity: 'warning', namespace: 'postgres', pod: 'postgres-1', scope: 'postgres' }]),
+    ])).toBe('');
+    // 1 MB behind is within the limit.
+    expect(testAlerts(rulesOf(build()), members(), [firing('PostgresReplicationLagHigh', '20m')])).toBe('');
+  });
+
+  test('a DR standby cluster (its leader a standby leader replaying the archive) is not leaderless and raises no lag alert', () => {
+    const standby = members({
+      'patroni_primary/postgres-0': '0x30', 'patroni_xlog_location/postgres-0': '0x30', 'patroni_postgres_streaming/postgres-0': '0x30',
+    });
+    expect(testAlerts(rulesOf(build()), standby, ['PostgresNoLeader', 'PostgresReplicationLagHigh', 'PostgresReplicaNotStreaming'].map((n) => firing(n, '20m')))).toBe('');
+  });
+
+  test('with backupTo(), a logical backup CronJob that has not succeeded for 1.5 × its daily schedule is critical', () => {
+    const rules = rulesOf(withBackups());
+    const series = [{ series: 'kube_cronjob_status_last_successful_time{namespace="postgres", cronjob="logical-backup-postgres"}', values: '0x2200' }];
+    // Last success at t=0: 36 h later the backup is missing, and the alert fires 15 minutes on.
+    const rule = rules.find((r) => r.alert === 'PostgresLogicalBackupMissing')!;
+    expect(rule.expr).toBe('time() - max(kube_cronjob_status_last_successful_time{namespace="postgres", cronjob="logical-backup-postgres"}) > 129600');
+    expect(testAlerts([rule], series, [
+      firing('PostgresLogicalBackupMissing', '36h10m'),
+      firing('PostgresLogicalBackupMissing', '36h20m', [{ ...LABELS, severity: 'critical' }]),
+    ])).toBe('');
+  });
+
+  test('thresholds are options, checked', () => {
+    const rules = rulesOf(build({ alerts: { replicationLagBytes: 1048576, volumeUsageWarningPercent: 70, volumeUsageCriticalPercent: 85 } }));
+    expect(rules.find((r) => r.alert === 'PostgresReplicationLagHigh')!.expr).toMatch(/ > 1048576$/);
+    expect(rules.filter((r) => r.alert === 'PostgresVolumeNearlyFull').map((r) => r.expr.split(' > ').pop())).toEqual(['70', '85']);
+    expect(() => build({ alerts: { replicationLagBytes: -1 } })).toThrow('Zalando cluster postgres: alerts.replicationLagBytes -1 must be a positive whole number of bytes');
   });
 });
