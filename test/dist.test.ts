@@ -5,7 +5,6 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { PRUNE_PROTECTION_ANNOTATIONS } from '../constructs/platform/protection';
 import { TRUSTSTORE_PASSWORD } from '../constructs/tls/platform-ca';
 import { PROJECT_ROOT } from '../environments/project-root';
 import { manifestFileName } from '../gitops/tree-paths';
@@ -133,10 +132,6 @@ test('every CNPG Cluster, MinIO Tenant and PVC is protected from pruning', () =>
     || (d.manifest.apiVersion === 'v1' && d.manifest.kind === 'PersistentVolumeClaim'));
   expect(stateful.filter((d) => d.manifest.kind === 'Cluster').length).toBeGreaterThan(0);
   expect(stateful.filter((d) => d.manifest.kind === 'Tenant').length).toBeGreaterThan(0);
-  expect(PRUNE_PROTECTION_ANNOTATIONS).toEqual({
-    'kustomize.toolkit.fluxcd.io/prune': 'disabled',
-    'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
-  });
   const unprotected = stateful.filter((d) => {
     const annotations = d.manifest.metadata?.annotations ?? {};
     return annotations['kustomize.toolkit.fluxcd.io/prune'] !== 'disabled'

@@ -214,14 +214,6 @@ describe('VeleroBackups', () => {
     expect(absentFor('workdays')).toBe('26h');
     expect(absentFor('explicit')).toBe('50h');
   });
-
-  test('snapshot of a DR-paired setup', () => {
-    const { backup, tenant, velero } = setup();
-    velero.storeIn(tenant.bucket('velero'));
-    velero.restoreFrom({ name: 'region-b', endpoint: 'https://s3.region-b.strata.example', bucket: 'velero', credentialsRemoteKey: 'region-b/prod/minio/storage/users/velero-region-a' });
-    velero.schedule({ cron: '0 2 * * *', ttl: '720h' });
-    expect(Testing.synth(backup)).toMatchSnapshot();
-  });
 });
 
 describe('Bucket.grantReadWrite credentialsFormat', () => {

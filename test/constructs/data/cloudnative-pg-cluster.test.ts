@@ -1,5 +1,4 @@
 import { CloudNativePgCluster, CloudNativePgClusterProps, ReplicationPeer } from '../../../constructs/data/cloudnative-pg-cluster';
-import { PRUNE_PROTECTION_ANNOTATIONS } from '../../../constructs/platform/protection';
 import { MinioTenant } from '../../../constructs/storage/minio-tenant';
 import { alertNames, alertRules, expectScoped } from '../../support/alerts';
 import { EXTERNAL_SECRETS, schemaIssues, testLayer, TestLayer } from '../../support/layer';
@@ -97,7 +96,10 @@ describe('CloudNativePgCluster', () => {
   });
 
   test('is protected from pruning', () => {
-    expect(clusterOf(build()).metadata.annotations).toEqual(expect.objectContaining(PRUNE_PROTECTION_ANNOTATIONS));
+    expect(clusterOf(build()).metadata.annotations).toEqual(expect.objectContaining({
+      'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+      'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+    }));
   });
 
   test('requires its namespace as a workload namespace with API server egress', () => {

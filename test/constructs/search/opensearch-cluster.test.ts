@@ -2,7 +2,6 @@ import { Construct } from 'constructs';
 import { Grantee } from '../../../constructs/core/grantee';
 import * as yaml from 'js-yaml';
 import { downloadsIn, unverifiedDownloads } from '../../../constructs/platform/downloads';
-import { PRUNE_PROTECTION_ANNOTATIONS } from '../../../constructs/platform/protection';
 import { OpenSearchCluster, OpenSearchClusterProps } from '../../../constructs/search/opensearch-cluster';
 import { DEMO_USERS, RESERVED_USERS } from '../../../constructs/search/opensearch-security-config';
 import { MinioTenant } from '../../../constructs/storage/minio-tenant';
@@ -309,7 +308,10 @@ describe('OpenSearchCluster', () => {
   });
 
   test('protected from pruning', () => {
-    expect(clusterOf(build()).metadata.annotations).toEqual(expect.objectContaining(PRUNE_PROTECTION_ANNOTATIONS));
+    expect(clusterOf(build()).metadata.annotations).toEqual(expect.objectContaining({
+      'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+      'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+    }));
   });
 
   test('the operator, the nodes, Dashboards and the securityconfig Job reach the REST API; nodes reach each other', () => {

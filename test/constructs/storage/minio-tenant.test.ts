@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import { Grantee } from '../../../constructs/core/grantee';
-import { PRUNE_PROTECTION_ANNOTATIONS } from '../../../constructs/platform/protection';
 import { MINIO_ACCESS_SETUP_SCRIPT } from '../../../constructs/storage/minio-access-setup-script';
 import { MinioTenant, MinioTenantProps } from '../../../constructs/storage/minio-tenant';
 import { IMAGES } from '../../../constructs/versions';
@@ -112,7 +111,10 @@ describe('MinioTenant', () => {
   });
 
   test('is protected from pruning', () => {
-    expect(tenantOf(build()).metadata.annotations).toEqual(expect.objectContaining(PRUNE_PROTECTION_ANNOTATIONS));
+    expect(tenantOf(build()).metadata.annotations).toEqual(expect.objectContaining({
+      'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+      'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+    }));
   });
 
   test('TLS from the platform CA, root credentials from the secret store', () => {
