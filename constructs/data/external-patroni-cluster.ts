@@ -3,11 +3,13 @@ import { k8s } from 'cdk8s-plus-28';
 import * as monitoring from '../../imports/monitoring.coreos.com';
 import type { IGrantee } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
+import { addAlertRules } from '../platform/alert-rules';
 import { componentLabels } from '../platform/labels';
 import { allowEgressToAddresses, PodGroup, PROMETHEUS_PODS } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
 import { SecretReference } from '../secrets/secret-reference';
 import { AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, CredentialsSecret, objectName } from './postgres-cluster';
+import { ExternalPatroniAlertOptions, externalPatroniAlerts } from './external-patroni-alerts';
 import { PostgresClusterBase } from './postgres-cluster-base';
 
 /** Who manages the EndpointSlices Strata writes (anything but the EndpointSlice controller). */
@@ -40,6 +42,8 @@ export interface ExternalPatroniClusterProps {
    * @default namespace `monitoring`, label `app.kubernetes.io/name: prometheus`
    */
   readonly prometheus?: PodGroup;
+  /** Thresholds of the cluster's alerts. @default see `ExternalPatroniAlertOptions` */
+  readonly alerts?: ExternalPatroniAlertOptions;
 }
 
 /**
@@ -47,7 +51,8 @@ export interface ExternalPatroniClusterProps {
  * operator, nothing created on the VMs. In the cluster it is a Service without selector
  * whose EndpointSlice lists the VMs' PgBouncer port, one ExternalSecret per database owner
  * (the roles themselves are managed on the VMs), egress policies to exactly those
- * addresses, and a ServiceMonitor over a second selector-less Service for postgres_exporter.
+ * addresses, and a ServiceMonitor over a second selector-less Service for postgres_exporter
+ * with the alerts Prometheus can raise from it (`external-patroni-alerts.ts`).
  *
  * PgBouncer routes every connection to the Patroni leader, so `readOnlyHost` equals
  * `readWriteHost`; `serverPods` selects no pod (there is none to open ingress to).
@@ -102,6 +107,8 @@ export class ExternalPatroniCluster extends PostgresClusterBase {
       cidrs: this.cidrs(),
       ports: [this.exporterPort],
     });
+    const alerts = externalPatroniAlerts({ name: props.name, namespace: this.namespace, job: exporterName, servers: this.addresses.length }, props.alerts);
+    addAlertRules(this, 'Alerts', { name: props.name, namespace: this.namespace, labels: { namespace: this.namespace, postgres_cluster: props.name }, alerts: () => alerts });
   }
 
   /** A Service without selector and the EndpointSlice listing the VMs on `port`. */

@@ -1,7 +1,9 @@
 import { ExternalPatroniCluster, ExternalPatroniClusterProps } from '../../../constructs/data/external-patroni-cluster';
 import { Grantee } from '../../../constructs/core/grantee';
 import { LayerChart } from '../../../constructs/platform/layer-chart';
+import { alertNames, alertRules, expectScoped } from '../../support/alerts';
 import { EXTERNAL_SECRETS, schemaIssues, testLayer, TestLayer } from '../../support/layer';
+import { checkRules, testAlerts } from '../../support/promtool';
 
 const PROPS: ExternalPatroniClusterProps = {
   name: 'postgres',
@@ -92,7 +94,7 @@ describe('ExternalPatroniCluster', () => {
     const layer = build();
     layer.cluster.addDatabase('nextcloud_db');
     expect(layer.context.operators).toEqual([]);
-    expect(layer.manifests().map((m) => m.kind).sort()).toEqual(['EndpointSlice', 'EndpointSlice', 'ExternalSecret', 'NetworkPolicy', 'Service', 'Service', 'ServiceMonitor']);
+    expect(layer.manifests().map((m) => m.kind).sort()).toEqual(['EndpointSlice', 'EndpointSlice', 'ExternalSecret', 'NetworkPolicy', 'PrometheusRule', 'Service', 'Service', 'ServiceMonitor']);
     expect(layer.context.namespaces.find((n) => n.name === 'postgres')).toEqual(expect.objectContaining({ workload: true }));
   });
 
@@ -177,5 +179,59 @@ describe('ExternalPatroniCluster', () => {
       const capture = cluster.captureChanges({ name: 'hrm-cdc', database: 'hrm', tables: ['public.employees'] });
       expect(capture).toMatchObject({ host: 'postgres-postgres.postgres.svc.cluster.local', port: 5432, database: 'hrm', publicationManaged: false });
     });
+  });
+});
+
+describe('ExternalPatroniCluster alerts', () => {
+  const rulesOf = (layer: TestLayer) => alertRules(layer, 'postgres', 'postgres');
+  const LABELS = { namespace: 'postgres', postgres_cluster: 'postgres' };
+  const JOB = 'namespace="postgres", job="postgres-exporter"';
+  /** The exporters' series: the first VM the primary, the second a standby. */
+  const exporters = (over: Record<string, string> = {}) => ['10.20.0.11:9187', '10.20.0.12:9187'].flatMap((instance, i) => {
+    const base: Record<string, string> = {
+      up: '1x30', pg_up: '1x30', pg_replication_is_replica: i === 0 ? '0x30' : '1x30', pg_replication_lag_seconds: '0x30',
+    };
+    return Object.entries(base).map(([metric, values]) => ({ series: `${metric}{${JOB}, instance="${instance}"}`, values: over[`${metric}/${instance}`] ?? values }));
+  });
+  const silent = (alertname: string, evalTime = '20m') => ({ alertname, evalTime, firing: [] });
+
+  test('a PrometheusRule named after the cluster, from the exporters\' series, each scoped to their scrape job', () => {
+    const rules = rulesOf(build());
+    expect(alertNames(rules)).toEqual(['PostgresExporterDown', 'PostgresClusterDown', 'PostgresNoPrimary', 'PostgresInstanceDown', 'PostgresReplicationLagHigh']);
+    for (const rule of rules) expectScoped(rule, ['namespace="postgres"', 'job="postgres-exporter"'], ['pg_'], LABELS, 'postgres/postgres');
+    expect(alertNames(rulesOf(build({ addresses: ['10.20.0.11'] })))).toEqual(['PostgresExporterDown', 'PostgresClusterDown', 'PostgresNoPrimary']);
+    expect(checkRules([build().find('PrometheusRule', 'postgres', 'postgres')])).toBe('');
+  });
+
+  test('a healthy pair raises nothing', () => {
+    const rules = rulesOf(build());
+    expect(testAlerts(rules, exporters(), alertNames(rules).map((n) => silent(n)))).toBe('');
+  });
+
+  test('a VM whose exporter stops answering is named; the cluster is down when no exporter reaches PostgreSQL', () => {
+    const rules = rulesOf(build());
+    expect(testAlerts(rules, exporters({ 'up/10.20.0.12:9187': '1x4 0x26', 'pg_up/10.20.0.12:9187': '1x4 0x26' }), [
+      { alertname: 'PostgresExporterDown', evalTime: '15m', firing: [{ ...LABELS, severity: 'warning', job: 'postgres-exporter', instance: '10.20.0.12:9187' }] },
+      { alertname: 'PostgresInstanceDown', evalTime: '20m', firing: [{ ...LABELS, severity: 'warning' }] },
+      silent('PostgresClusterDown'),
+    ])).toBe('');
+    expect(testAlerts(rules, exporters({ 'pg_up/10.20.0.11:9187': '0x30', 'pg_up/10.20.0.12:9187': '0x30' }), [
+      { alertname: 'PostgresClusterDown', evalTime: '10m', firing: [{ ...LABELS, severity: 'critical' }] },
+      // No reachable server: no second page for the missing primary.
+      silent('PostgresNoPrimary'),
+    ])).toBe('');
+  });
+
+  test('no primary among reachable servers, and a standby lagging past the threshold, are reported', () => {
+    const rules = rulesOf(build({ alerts: { replicationLagSeconds: 120 } }));
+    expect(testAlerts(rules, exporters({ 'pg_replication_is_replica/10.20.0.11:9187': '0x4 1x26' }), [
+      { alertname: 'PostgresNoPrimary', evalTime: '15m', firing: [{ ...LABELS, severity: 'critical' }] },
+    ])).toBe('');
+    expect(testAlerts(rules, exporters({ 'pg_replication_lag_seconds/10.20.0.12:9187': '0x4 600x26' }), [
+      { alertname: 'PostgresReplicationLagHigh', evalTime: '15m', firing: [{ ...LABELS, severity: 'warning', instance: '10.20.0.12:9187' }] },
+    ])).toBe('');
+    // The primary's lag series means nothing (it replays nothing) and is ignored.
+    expect(testAlerts(rules, exporters({ 'pg_replication_lag_seconds/10.20.0.11:9187': '600x30' }), [silent('PostgresReplicationLagHigh')])).toBe('');
+    expect(() => build({ alerts: { replicationLagSeconds: 0 } })).toThrow('external PostgreSQL postgres: alerts.replicationLagSeconds 0 must be a positive number of seconds');
   });
 });
