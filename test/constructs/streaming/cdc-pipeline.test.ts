@@ -9,7 +9,6 @@ import * as yaml from 'js-yaml';
 import { Testing } from 'cdk8s';
 import { buildOverlay, BuiltOverlay } from '../../../charts/overlay';
 import { CdcPipeline, CdcPipelineProps } from '../../../constructs/streaming/cdc-pipeline';
-import { PRUNE_PROTECTION_ANNOTATIONS } from '../../../constructs/platform/protection';
 import { loadEnvironments } from '../../../environments/load';
 import type { OverlaySpec } from '../../../environments/model';
 import { PROJECT_ROOT } from '../../../environments/project-root';
@@ -17,6 +16,9 @@ import { fromYaml } from '../../../gitops/yaml';
 import { synth } from '../../../main';
 import { ENVIRONMENTS_DIR, readEnvironmentsFile, removeTempDirs, tempDir, writeFiles } from '../../support/temp';
 import { streamingSchemaIssues } from './support';
+
+/** What Flux and Argo CD read to leave an object in place when it leaves git. */
+const PRUNE_PROTECTION = { 'kustomize.toolkit.fluxcd.io/prune': 'disabled', 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false' };
 
 afterAll(removeTempDirs);
 
@@ -136,7 +138,7 @@ describe('CdcPipeline in region-a/prod', () => {
         expect(t.metadata.namespace).toBe('kafka');
         expect(t.metadata.labels['strimzi.io/cluster']).toBe('events');
         // Deleting a KafkaTopic deletes its data.
-        expect(t.metadata.annotations).toEqual(expect.objectContaining(PRUNE_PROTECTION_ANNOTATIONS));
+        expect(t.metadata.annotations).toEqual(expect.objectContaining(PRUNE_PROTECTION));
       }
       const byName = (name: string) => topics.find((t) => topicName(t) === name);
       expect(byName('hrm.public.employees').spec).toEqual({ partitions: 3, replicas: prod.settings.streaming.kafka.replicationFactor, config: { 'retention.ms': prod.settings.streaming.kafka.retentionHours * 3600_000 } });

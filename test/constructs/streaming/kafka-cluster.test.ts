@@ -1,10 +1,12 @@
-import { PRUNE_PROTECTION_ANNOTATIONS } from '../../../constructs/platform/protection';
 import { Grantee } from '../../../constructs/core/grantee';
 import { KafkaCluster } from '../../../constructs/streaming/kafka-cluster';
 import { STRIMZI_KAFKA } from '../../../constructs/versions';
 import { KAFKA_METRICS_RULES } from '../../../constructs/streaming/metrics';
 import { alertNames, alertRules, expectScoped, metricSelectors } from '../../support/alerts';
 import { buildKafka, DEV_KAFKA, jmxExporterSeries, streamingSchemaIssues } from './support';
+
+/** What Flux and Argo CD read to leave an object in place when it leaves git. */
+const PRUNE_PROTECTION = { 'kustomize.toolkit.fluxcd.io/prune': 'disabled', 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false' };
 
 const kafkaOf = (layer: ReturnType<typeof buildKafka>) => layer.find('Kafka', 'events', 'kafka');
 const pool = (layer: ReturnType<typeof buildKafka>, name: string) => layer.find('KafkaNodePool', name, 'kafka');
@@ -133,7 +135,7 @@ describe('KafkaCluster', () => {
     const layer = buildKafka();
     layer.kafka.addTopic('orders');
     for (const obj of [kafkaOf(layer), pool(layer, 'brokers'), pool(layer, 'controllers'), layer.find('KafkaTopic', 'orders', 'kafka')]) {
-      expect(obj.metadata.annotations).toEqual(expect.objectContaining(PRUNE_PROTECTION_ANNOTATIONS));
+      expect(obj.metadata.annotations).toEqual(expect.objectContaining(PRUNE_PROTECTION));
     }
   });
 
