@@ -83,7 +83,7 @@ const project = new typescript.TypeScriptAppProject({
   },
   // dist/ is the rendered GitOps tree and is committed; projen's packaging artifacts go under lib/.
   artifactsDirectory: 'lib/artifacts',
-  gitignore: ['/lib/', '/.strata-*', '/.dist.strata*', '/coverage/', '/test-output/'],
+  gitignore: ['/lib/', '/.strata-*', '/.dist.strata*', '/coverage/', '/test-output/', '/dist.library/'],
 });
 
 // Tests transpile with esbuild, as synth does (test/support/esbuild-jest.js): the sources and the

@@ -4,22 +4,28 @@
  * (platform/platform-app.ts): its layers hold your constructs, and it derives the
  * namespaces, operators and layer order they need. The vocabulary the constructs share
  * (resources, node pools, secret backends, GitOps engines, namespace policy, problems) is
- * in core/. Transition checks (the `*-transitions` modules), shell snippets and set-up
- * scripts are internal.
+ * in core/. Internal (and listed as such in test/constructs/index.test.ts): the transition
+ * and pod-demand rules with their registries, shell snippets, set-up scripts, defaults and
+ * ordering helpers.
  */
 export * from './backup/velero-backups';
 export * from './core/compute';
 export * from './core/gitops';
+export * from './core/grantee';
 export * from './core/layers';
 export * from './core/merge';
 export * from './core/namespace-policy';
+export * from './core/naming';
 export * from './core/problems';
 export * from './core/quantity';
 export * from './core/secret-backend';
 export * from './data/cloudnative-pg-alerts';
 export * from './data/cloudnative-pg-cluster';
+export * from './data/external-patroni-alerts';
 export * from './data/external-patroni-cluster';
 export * from './data/postgres-cluster';
+export * from './data/postgres-cluster-base';
+export * from './data/zalando-postgres-alerts';
 export * from './data/zalando-postgres-cluster';
 export * from './foundation/foundation-layer';
 export * from './foundation/platform-namespace';

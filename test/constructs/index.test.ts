@@ -103,3 +103,26 @@ describe('package.json', () => {
     expect(fs.existsSync(path.join(__dirname, '..', '..', 'constructs', 'index.ts'))).toBe(true);
   });
 });
+
+describe('the entry point exports the library', () => {
+  /** Modules that are the library's own machinery, not its vocabulary. */
+  const INTERNAL = new Set([
+    'transitions', 'pod-demands', 'platform/transition-rules', 'platform/pod-demand', 'platform/workload-pod-demand', 'platform/shell-snippets', 'platform/ordering',
+    'backup/velero-transitions', 'data/postgres-transitions', 'data/postgres-pod-demand', 'data/postgres-defaults', 'foundation/namespace-transitions',
+    'search/opensearch-transitions', 'search/opensearch-pod-demand', 'search/replication-setup-script', 'storage/minio-transitions', 'storage/minio-pod-demand',
+    'storage/minio-access-setup-script', 'streaming/kafka-transitions', 'streaming/kafka-pod-demand',
+  ]);
+  const root = path.join(__dirname, '..', '..', 'constructs');
+  const modules = (dir: string): string[] => fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) => {
+    const rel = dir ? `${dir}/${e.name}` : e.name;
+    return e.isDirectory() ? modules(rel) : e.name.endsWith('.ts') && rel !== 'index.ts' ? [rel.slice(0, -3)] : [];
+  });
+
+  test('every module is re-exported from constructs/index.ts or listed as internal', () => {
+    const exported = new Set([...fs.readFileSync(path.join(root, 'index.ts'), 'utf8').matchAll(/^export \* from '\.\/([^']+)';$/gm)].map((m) => m[1]));
+    const all = modules('');
+    expect(all.filter((m) => !exported.has(m) && !INTERNAL.has(m))).toEqual([]);
+    expect([...exported].filter((m) => INTERNAL.has(m) || !all.includes(m))).toEqual([]);
+    expect([...INTERNAL].filter((m) => !all.includes(m))).toEqual([]);
+  });
+});
