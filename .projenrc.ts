@@ -20,8 +20,15 @@ const project = new typescript.TypeScriptAppProject({
   buildWorkflow: false,
   depsUpgrade: false,
   pullRequestTemplate: false,
-  eslint: false,
-  prettier: false,
+  eslint: true,
+  eslintOptions: {
+    dirs: ['constructs', 'charts', 'environments', 'gitops', 'scripts', 'main.ts'],
+    devdirs: ['test', 'examples'],
+    fileExtensions: ['.ts'],
+    prettier: true,
+  },
+  prettier: true,
+  prettierOptions: { settings: { printWidth: 150, singleQuote: true } },
   licensed: false,
   typescriptVersion: '5.9.3',
   deps: [
@@ -146,5 +153,16 @@ fuzz.exec('jest --ci --coverage=false test/fuzz/synth.fuzz.test.ts', { receiveAr
 // Install the repository's git hooks (pre-commit runs `synth --check`). Harmless outside a
 // git work tree, so `npm ci` in a tarball or a container still succeeds.
 project.package.setScript('prepare', 'git rev-parse --is-inside-work-tree >/dev/null 2>&1 && git config core.hooksPath .githooks || true');
+
+// Lint and format: typescript-eslint with projen's rules, prettier (150 columns) through eslint.
+// `npm run lint` checks without fixing (CI runs it: .ci/run); `npx projen eslint` fixes.
+project.prettier?.addIgnorePattern('dist/');
+project.prettier?.addIgnorePattern('imports/');
+project.prettier?.addIgnorePattern('.strata-build/');
+project.prettier?.addIgnorePattern('lib/');
+project.package.setScript(
+  'lint',
+  'ESLINT_USE_FLAT_CONFIG=false NODE_NO_WARNINGS=1 eslint --ext .ts --max-warnings 0 --no-error-on-unmatched-pattern constructs charts environments gitops scripts main.ts test examples .projenrc.ts',
+);
 
 project.synth();

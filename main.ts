@@ -8,21 +8,31 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Acknowledgement, OverlaySpec } from './environments/model';
 import { apiServerWarnings } from './environments/api-server';
 import { checksumProblems, checksumWarnings, OverlayDownloads } from './environments/download-checks';
 import { loadEnvironmentSet } from './environments/load';
+import type { Acknowledgement, OverlaySpec } from './environments/model';
 import { parseShard, Shard } from './environments/overlay-selection';
 import { EnvironmentError, Problem } from './environments/problems';
-import { checkImports } from './gitops/imports-check';
 import { PROJECT_ROOT } from './environments/project-root';
 import { acknowledgementsFile } from './gitops/acknowledgements-file';
+import { checkImports } from './gitops/imports-check';
 import { OverlayOutcome, OverlayRenderer } from './gitops/overlay-renderer';
 import { CachedRender, RenderCache } from './gitops/render-cache';
 import { RenderJob, renderInParallel, renderThreads, workerScript } from './gitops/render-pool';
 import { guardTransitions, RenderedOverlayFiles } from './gitops/transition-guard';
 import {
-  ACKNOWLEDGEMENTS_FILE, checkOutputFolder, diffTree, lockTree, overlayScope, TreeLockedError, TREE_MARKER, TreeOwnershipError, TreeResult, WHOLE_TREE, writeLockedTree,
+  ACKNOWLEDGEMENTS_FILE,
+  checkOutputFolder,
+  diffTree,
+  lockTree,
+  overlayScope,
+  TreeLockedError,
+  TREE_MARKER,
+  TreeOwnershipError,
+  TreeResult,
+  WHOLE_TREE,
+  writeLockedTree,
 } from './gitops/tree';
 import { clusterFolder } from './gitops/tree-paths';
 import { OverlayIssue, SynthValidationError } from './gitops/validation-error';
@@ -72,7 +82,8 @@ export interface SynthResult extends TreeResult {
 function layerManifests(overlay: OverlaySpec, files: ReadonlyMap<string, string>): () => readonly any[] {
   let parsed: any[] | undefined;
   const prefix = `${overlay.region.name}/${overlay.environment}/`;
-  return () => (parsed ??= [...files].filter(([rel]) => rel.startsWith(prefix) && !rel.endsWith('/kustomization.yaml')).map(([, text]) => fromYaml(text)));
+  return () =>
+    (parsed ??= [...files].filter(([rel]) => rel.startsWith(prefix) && !rel.endsWith('/kustomization.yaml')).map(([, text]) => fromYaml(text)));
 }
 
 /**
@@ -100,7 +111,10 @@ export async function synthAsync(options: SynthOptions & { readonly threads?: nu
   });
 }
 
-function synthWith<R extends OverlayOutcome[] | Promise<OverlayOutcome[]>>(options: SynthOptions, renderJobs: (plan: SynthPlan) => R): R extends Promise<any> ? Promise<SynthResult> : SynthResult {
+function synthWith<R extends OverlayOutcome[] | Promise<OverlayOutcome[]>>(
+  options: SynthOptions,
+  renderJobs: (plan: SynthPlan) => R,
+): R extends Promise<any> ? Promise<SynthResult> : SynthResult {
   const started = performance.now();
   const envDir = path.resolve(options.envDir ?? path.join(PROJECT_ROOT, 'environments'));
   const outDir = path.resolve(options.outDir ?? path.join(PROJECT_ROOT, 'dist'));
@@ -131,13 +145,18 @@ function checkOutputPlacement(outDir: string, envDir: string): void {
     // The nearest existing ancestor decides where a new folder would really be.
     let at = p;
     const rest: string[] = [];
-    while (!fs.existsSync(at) && path.dirname(at) !== at) { rest.unshift(path.basename(at)); at = path.dirname(at); }
+    while (!fs.existsSync(at) && path.dirname(at) !== at) {
+      rest.unshift(path.basename(at));
+      at = path.dirname(at);
+    }
     return path.join(fs.realpathSync(at), ...rest);
   };
   const out = real(outDir);
   const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer.endsWith(path.sep) ? outer : outer + path.sep);
   const refuse = (why: string) => {
-    throw new TreeOwnershipError(`--out ${outDir} ${why}; synth replaces its output folder and removes what it no longer renders. Nothing was written. Use the default dist/ or a folder of its own.`);
+    throw new TreeOwnershipError(
+      `--out ${outDir} ${why}; synth replaces its output folder and removes what it no longer renders. Nothing was written. Use the default dist/ or a folder of its own.`,
+    );
   };
   const root = real(PROJECT_ROOT);
   if (within(root, out)) refuse(out === root ? 'is the project folder' : `contains the project folder ${root}`);
@@ -161,7 +180,11 @@ class SynthPlan {
   /** Per overlay: its cached render, or the index of its job. */
   private readonly sources: Array<{ readonly key?: string; readonly cached?: CachedRender; readonly job?: number }> = [];
 
-  constructor(private readonly options: SynthOptions, private readonly envDir: string, private readonly outDir: string) {
+  constructor(
+    private readonly options: SynthOptions,
+    private readonly envDir: string,
+    private readonly outDir: string,
+  ) {
     if (!options.check) checkOutputFolder(outDir);
     const loaded = this.timed('load', () => loadEnvironmentSet(envDir, { only: options.only, shard: options.shard }));
     this.overlays = loaded.overlays;
@@ -213,23 +236,33 @@ class SynthPlan {
       manifests = kept ? () => kept : layerManifests(overlay, overlayFiles);
       downloads.push({ overlay, unverified: render!.unverified });
       specProblems.push(...render!.quotaProblems);
-      rendered.push({ overlay, files: overlayFiles, get manifests() { return manifests(); } });
+      rendered.push({
+        overlay,
+        files: overlayFiles,
+        get manifests() {
+          return manifests();
+        },
+      });
       for (const [rel, content] of overlayFiles) files.set(rel, content);
       objects += render!.objects;
-      log(`  ${overlay.id.padEnd(24)} ${String(render!.layers).padStart(2)} layers ${String(render!.objects).padStart(5)} objects  -> clusters/${clusterFolder(overlay)} (${overlay.region.gitops.engine})`);
+      log(
+        `  ${overlay.id.padEnd(24)} ${String(render!.layers).padStart(2)} layers ${String(render!.objects).padStart(5)} objects  -> clusters/${clusterFolder(overlay)} (${overlay.region.gitops.engine})`,
+      );
     });
 
     this.renderer.save({ passed: true });
     if (issues.length) throw new SynthValidationError(issues);
     const wholeTree = !options.only?.length && !options.shard;
-    const guard = this.timed('guard', () => guardTransitions({
-      outDir,
-      rendered,
-      acknowledgements: this.acknowledgements,
-      wholeTree,
-      regions: new Set(regionNames(envDir)),
-      overlayIds: new Set(overlays.map((o) => o.id)),
-    }));
+    const guard = this.timed('guard', () =>
+      guardTransitions({
+        outDir,
+        rendered,
+        acknowledgements: this.acknowledgements,
+        wholeTree,
+        regions: new Set(regionNames(envDir)),
+        overlayIds: new Set(overlays.map((o) => o.id)),
+      }),
+    );
     specProblems.push(...guard.problems, ...this.timed('guard', () => checksumProblems(downloads, { required: options.requireChecksums })));
     if (specProblems.length) throw new EnvironmentError(envDir, specProblems);
     if (cache && wholeTree) cache.prune();
@@ -242,17 +275,20 @@ class SynthPlan {
     const result: TreeResult = this.timed('write', () => (options.check ? diffTree(outDir, files, scope) : writeLockedTree(outDir, files, scope)));
     const stale = options.check
       ? [
-        ...result.written.map(rel),
-        ...result.removed.map((f) => `${rel(f)} (no longer rendered)`),
-        ...(result.markerStale ? [`${rel(TREE_MARKER)} (the list of files synth owns)`] : []),
-        ...this.timed('write', () => checkImports()),
-      ]
+          ...result.written.map(rel),
+          ...result.removed.map((f) => `${rel(f)} (no longer rendered)`),
+          ...(result.markerStale ? [`${rel(TREE_MARKER)} (the list of files synth owns)`] : []),
+          ...this.timed('write', () => checkImports()),
+        ]
       : [];
     const notes = [
       ...guard.acknowledged.map((a) => `acknowledged in ${a.acknowledgement.file}: ${a.description} (${a.acknowledgement.reason})`),
       ...guard.leftInPlace.map((o) => `left on the cluster (prune-protected, no longer in the tree): ${o}; delete it by hand once its data is safe`),
     ];
-    const warnings = guard.unused.map((a) => `${a.file}: acknowledge[${a.index}] (${a.object}, ${a.change}) matches no change: the change is in the tree already, or the entry is mistyped; remove it once the change has been applied`);
+    const warnings = guard.unused.map(
+      (a) =>
+        `${a.file}: acknowledge[${a.index}] (${a.object}, ${a.change}) matches no change: the change is in the tree already, or the entry is mistyped; remove it once the change has been applied`,
+    );
     return {
       ...result,
       overlays: overlays.length,
@@ -281,7 +317,12 @@ class SynthPlan {
 /** Regions that have a region file (a region whose file is gone has vanished). */
 function regionNames(envDir: string): string[] {
   const dir = path.join(envDir, 'regions');
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length)) : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => f.slice(0, -'.yaml'.length))
+    : [];
 }
 
 export interface CommandLine extends SynthOptions {
@@ -308,30 +349,40 @@ export function parseArgs(argv: readonly string[]): CommandLine {
       if (v === undefined || v.startsWith('--')) throw new UsageError(`${arg} needs a value`);
       return v;
     };
-    if (arg === '--check') check = true;
-    else if (arg === '--require-checksums') requireChecksums = true;
-    else if (arg === '--timings') timings = true;
-    else if (arg === '--threads') {
+    if (arg === '--check') {
+      check = true;
+    } else if (arg === '--require-checksums') {
+      requireChecksums = true;
+    } else if (arg === '--timings') {
+      timings = true;
+    } else if (arg === '--threads') {
       const v = value();
       threads = Number(v);
       if (!/^[1-9][0-9]?$/.test(v)) throw new UsageError(`--threads needs a whole number from 1 to 99, not "${v}"`);
-    }
-    else if (arg === '--only') only.push(...value().split(',').filter(Boolean));
-    else if (arg === '--shard') {
+    } else if (arg === '--only') {
+      only.push(...value().split(',').filter(Boolean));
+    } else if (arg === '--shard') {
       const v = value();
       shard = parseShard(v);
       if (!shard) throw new UsageError(`--shard needs K/N with 1 <= K <= N <= 1000 (the K-th of N shards), not "${v}"`);
-    } else if (arg === '--env-dir') envDir = value();
-    else if (arg === '--out') outDir = value();
-    else if (arg === '--help' || arg === '-h') throw new UsageError('');
-    else throw new UsageError(`unknown argument "${arg}"`);
+    } else if (arg === '--env-dir') {
+      envDir = value();
+    } else if (arg === '--out') {
+      outDir = value();
+    } else if (arg === '--help' || arg === '-h') {
+      throw new UsageError('');
+    } else {
+      throw new UsageError(`unknown argument "${arg}"`);
+    }
   }
   return { only, shard, envDir, outDir, check, requireChecksums, timings, threads };
 }
 
 /** `--timings`: one line, seconds per phase and the render cache's hits and misses. */
 function timingsLine(r: SynthResult): string {
-  const phases = Object.entries(r.phases).map(([phase, s]) => `${phase} ${s.toFixed(3)}`).join(', ');
+  const phases = Object.entries(r.phases)
+    .map(([phase, s]) => `${phase} ${s.toFixed(3)}`)
+    .join(', ');
   return `timings (s): ${phases}; total ${r.seconds.toFixed(3)}; render cache ${r.renderCache.hits} hit(s), ${r.renderCache.misses} miss(es); ${r.renderThreads} render thread(s)`;
 }
 
@@ -362,7 +413,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   try {
     const out = path.relative(process.cwd(), path.resolve(options.outDir ?? path.join(PROJECT_ROOT, 'dist'))) || '.';
-    const selected = [options.only?.length ? options.only.join(', ') : 'all overlays', ...(options.shard ? [`shard ${options.shard.index}/${options.shard.count}`] : [])].join(', ');
+    const selected = [
+      options.only?.length ? options.only.join(', ') : 'all overlays',
+      ...(options.shard ? [`shard ${options.shard.index}/${options.shard.count}`] : []),
+    ].join(', ');
     console.log(`strata synth${options.check ? ' --check' : ''}: ${selected} -> ${out}/`);
     const r = await synthAsync({ ...options, log: (line) => console.log(line) });
     for (const n of r.notes) console.log(`note: ${n}`);
@@ -378,10 +432,17 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.log(`\nup to date: ${r.overlays} overlays, ${r.objects} objects, ${r.unchanged.length} files (${r.seconds.toFixed(2)} s)`);
       return 0;
     }
-    console.log(`\n${r.overlays} overlays, ${r.objects} objects: ${r.written.length} files written, ${r.unchanged.length} unchanged, ${r.removed.length} removed (${r.seconds.toFixed(2)} s, validation ${r.validationSeconds.toFixed(2)} s)`);
+    console.log(
+      `\n${r.overlays} overlays, ${r.objects} objects: ${r.written.length} files written, ${r.unchanged.length} unchanged, ${r.removed.length} removed (${r.seconds.toFixed(2)} s, validation ${r.validationSeconds.toFixed(2)} s)`,
+    );
     return 0;
   } catch (err) {
-    if (err instanceof EnvironmentError || err instanceof SynthValidationError || err instanceof TreeLockedError || err instanceof TreeOwnershipError) {
+    if (
+      err instanceof EnvironmentError ||
+      err instanceof SynthValidationError ||
+      err instanceof TreeLockedError ||
+      err instanceof TreeOwnershipError
+    ) {
       console.error(`\nstrata synth: ${err.message}`);
       return 1;
     }
@@ -391,5 +452,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

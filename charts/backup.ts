@@ -1,9 +1,9 @@
 import { App } from 'cdk8s';
-import type { OverlaySpec } from '../environments/model';
+import { secretKeyPrefix } from './data';
 import { VELERO_RESTORES_PREFIX, VeleroBackups } from '../constructs/backup/velero-backups';
 import { LayerChart } from '../constructs/platform/layer-chart';
 import { MinioTenant } from '../constructs/storage/minio-tenant';
-import { secretKeyPrefix } from './data';
+import type { OverlaySpec } from '../environments/model';
 
 /** Bucket holding every overlay's Velero backups. */
 export const VELERO_BUCKET = 'velero';

@@ -1,14 +1,14 @@
 import { App } from 'cdk8s';
-import type { OverlayRef, OverlaySpec } from '../environments/model';
+import { postgresTopologyName, secretKeyPrefix as overlayKeyPrefix } from '../constructs/core/naming';
+import { multiplyQuantity, parseQuantity } from '../constructs/core/quantity';
 import { CloudNativePgCluster, ReplicationPeer } from '../constructs/data/cloudnative-pg-cluster';
 import { ExternalPatroniCluster } from '../constructs/data/external-patroni-cluster';
 import type { IPostgresCluster } from '../constructs/data/postgres-cluster';
 import { ZalandoPostgresCluster } from '../constructs/data/zalando-postgres-cluster';
 import { LayerChart } from '../constructs/platform/layer-chart';
-import { MinioTenant } from '../constructs/storage/minio-tenant';
-import { postgresTopologyName, secretKeyPrefix as overlayKeyPrefix } from '../constructs/core/naming';
-import { multiplyQuantity, parseQuantity } from '../constructs/core/quantity';
 import { compareStrings } from '../constructs/platform/ordering';
+import { MinioTenant } from '../constructs/storage/minio-tenant';
+import type { OverlayRef, OverlaySpec } from '../environments/model';
 
 /** Bucket holding every overlay's PostgreSQL WAL archive and base backups. */
 export const PG_BACKUP_BUCKET = 'pg-backups';

@@ -1,7 +1,7 @@
-import type { OverlaySpec } from '../environments/model';
+import { PlatformLayers, buildPlatformLayers } from './platform-layers';
 import type { LayerChart } from '../constructs/platform/layer-chart';
 import { PlatformApp } from '../constructs/platform/platform-app';
-import { PlatformLayers, buildPlatformLayers } from './platform-layers';
+import type { OverlaySpec } from '../environments/model';
 
 export interface BuiltOverlay {
   readonly app: PlatformApp;

@@ -1,9 +1,9 @@
 import { App } from 'cdk8s';
-import type { OverlaySpec } from '../environments/model';
 import { BackupChart } from './backup';
 import { DataChart } from './data';
 import { SearchChart } from './search';
 import { StreamingChart } from './streaming';
+import type { OverlaySpec } from '../environments/model';
 
 /** The workload layers of an overlay (everything but foundation and operators). */
 export interface PlatformLayers {

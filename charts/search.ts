@@ -1,10 +1,15 @@
 import { App } from 'cdk8s';
-import type { OverlayRef, OverlaySpec } from '../environments/model';
+import { secretKeyPrefix, type DataChart } from './data';
 import { LayerChart } from '../constructs/platform/layer-chart';
 import { OverlayContext } from '../constructs/platform/overlay-context';
-import { CrossClusterReplication, REPLICATION_USER, ReplicationLeader, replicationTransportHost } from '../constructs/search/cross-cluster-replication';
+import {
+  CrossClusterReplication,
+  REPLICATION_USER,
+  ReplicationLeader,
+  replicationTransportHost,
+} from '../constructs/search/cross-cluster-replication';
 import { OpenSearchCluster, TRANSPORT_PORT } from '../constructs/search/opensearch-cluster';
-import { secretKeyPrefix, type DataChart } from './data';
+import type { OverlayRef, OverlaySpec } from '../environments/model';
 
 /** Bucket holding every overlay's OpenSearch snapshots. */
 export const OPENSEARCH_SNAPSHOT_BUCKET = 'opensearch-snapshots';
@@ -109,7 +114,11 @@ export class SearchChart extends LayerChart {
 
     const replicationUserKey = OpenSearchCluster.userKeyOf(pairKeys, s.name, REPLICATION_USER);
     if (followers.length) {
-      new ReplicationLeader(this, 'ReplicationLeader', { cluster: this.opensearch, hostname: replicationTransportHost(s.name, region.baseDomain), userRemoteKey: replicationUserKey });
+      new ReplicationLeader(this, 'ReplicationLeader', {
+        cluster: this.opensearch,
+        hostname: replicationTransportHost(s.name, region.baseDomain),
+        userRemoteKey: replicationUserKey,
+      });
     }
     if (primary) this.followLeader(primary, replicationUserKey);
   }

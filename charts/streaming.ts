@@ -1,13 +1,13 @@
 import { App } from 'cdk8s';
-import type { OverlayRef, OverlaySpec } from '../environments/model';
-import { LayerChart } from '../constructs/platform/layer-chart';
-import { shortName } from '../constructs/platform/names';
-import { KAFKA_EXTERNAL_PORT, KafkaCluster } from '../constructs/streaming/kafka-cluster';
-import { CdcPipeline } from '../constructs/streaming/cdc-pipeline';
-import { KafkaConnectCluster } from '../constructs/streaming/kafka-connect';
-import { KafkaMirrorMaker, MIRROR_DEFAULT_EXCLUDES } from '../constructs/streaming/mirror-maker';
 import { DataChart, secretKeyPrefix } from './data';
 import type { SearchChart } from './search';
+import { LayerChart } from '../constructs/platform/layer-chart';
+import { shortName } from '../constructs/platform/names';
+import { CdcPipeline } from '../constructs/streaming/cdc-pipeline';
+import { KAFKA_EXTERNAL_PORT, KafkaCluster } from '../constructs/streaming/kafka-cluster';
+import { KafkaConnectCluster } from '../constructs/streaming/kafka-connect';
+import { KafkaMirrorMaker, MIRROR_DEFAULT_EXCLUDES } from '../constructs/streaming/mirror-maker';
+import type { OverlayRef, OverlaySpec } from '../environments/model';
 
 /**
  * DNS name of an overlay's Kafka external bootstrap load balancer, as DR replicas in other
@@ -118,8 +118,13 @@ export class StreamingChart extends LayerChart {
         },
         topicsPattern: s.mirrorTopics,
         // Connect's and MirrorMaker's own state on the primary is not data to mirror.
-        topicsExcludePattern: [...MIRROR_DEFAULT_EXCLUDES, ...KafkaConnectCluster.internalTopicNames(), ...KafkaConnectCluster.internalTopicNames('mirror-maker')]
-          .map((p) => (/^[\w-]+$/.test(p) ? p.replace(/-/g, '\\-') : p)).join('|'),
+        topicsExcludePattern: [
+          ...MIRROR_DEFAULT_EXCLUDES,
+          ...KafkaConnectCluster.internalTopicNames(),
+          ...KafkaConnectCluster.internalTopicNames('mirror-maker'),
+        ]
+          .map((p) => (/^[\w-]+$/.test(p) ? p.replace(/-/g, '\\-') : p))
+          .join('|'),
         secretBackend: region.secrets,
       });
     }

@@ -1,7 +1,7 @@
 /** Every construct area's transition rules, for the tree writer (gitops/transition-guard.ts). */
+import { VELERO_TRANSITIONS } from './backup/velero-transitions';
 import { POSTGRES_TRANSITIONS } from './data/postgres-transitions';
 import { NAMESPACE_TRANSITIONS } from './foundation/namespace-transitions';
-import { VELERO_TRANSITIONS } from './backup/velero-transitions';
 import type { TransitionRule } from './platform/transition-rules';
 import { OPENSEARCH_TRANSITIONS } from './search/opensearch-transitions';
 import { MINIO_TRANSITIONS } from './storage/minio-transitions';

@@ -21,21 +21,54 @@ export interface CrdApi {
 }
 
 export const CRD_APIS: readonly CrdApi[] = [
-  { group: 'source.toolkit.fluxcd.io', version: 'v1', kinds: ['GitRepository', 'HelmRepository', 'OCIRepository'], release: 'fluxcd/source-controller v1.9.1' },
+  {
+    group: 'source.toolkit.fluxcd.io',
+    version: 'v1',
+    kinds: ['GitRepository', 'HelmRepository', 'OCIRepository'],
+    release: 'fluxcd/source-controller v1.9.1',
+  },
   { group: 'kustomize.toolkit.fluxcd.io', version: 'v1', kinds: ['Kustomization'], release: 'fluxcd/kustomize-controller v1.9.4' },
   { group: 'helm.toolkit.fluxcd.io', version: 'v2', kinds: ['HelmRelease'], release: 'fluxcd/helm-controller v1.6.3' },
   { group: 'argoproj.io', version: 'v1alpha1', kinds: ['AppProject', 'Application'], release: 'argoproj/argo-cd v3.5.1' },
   { group: 'cert-manager.io', version: 'v1', kinds: ['Certificate', 'ClusterIssuer'], release: 'cert-manager v1.21.1' },
   { group: 'external-secrets.io', version: 'v1', kinds: ['ExternalSecret'], release: 'external-secrets v2.9.0' },
   { group: 'bitnami.com', version: 'v1alpha1', kinds: ['SealedSecret'], release: 'bitnami-labs/sealed-secrets v0.36.6' },
-  { group: 'monitoring.coreos.com', version: 'v1', kinds: ['PodMonitor', 'ServiceMonitor', 'PrometheusRule'], release: 'prometheus-operator v0.93.0' },
-  { group: 'postgresql.cnpg.io', version: 'v1', kinds: ['Cluster', 'Pooler', 'ScheduledBackup', 'Database', 'Publication'], release: 'cloudnative-pg v1.30.0' },
+  {
+    group: 'monitoring.coreos.com',
+    version: 'v1',
+    kinds: ['PodMonitor', 'ServiceMonitor', 'PrometheusRule'],
+    release: 'prometheus-operator v0.93.0',
+  },
+  {
+    group: 'postgresql.cnpg.io',
+    version: 'v1',
+    kinds: ['Cluster', 'Pooler', 'ScheduledBackup', 'Database', 'Publication'],
+    release: 'cloudnative-pg v1.30.0',
+  },
   { group: 'barmancloud.cnpg.io', version: 'v1', kinds: ['ObjectStore'], release: 'plugin-barman-cloud v0.14.0' },
   { group: 'acid.zalan.do', version: 'v1', kinds: ['postgresql'], release: 'zalando/postgres-operator v2.0.1' },
   { group: 'minio.min.io', version: 'v2', kinds: ['Tenant'], release: 'minio/operator v7.1.1' },
   { group: 'velero.io', version: 'v1', kinds: ['BackupStorageLocation', 'Schedule'], release: 'vmware-tanzu/velero v1.18.1' },
-  { group: 'kafka.strimzi.io', version: 'v1', kinds: ['Kafka', 'KafkaNodePool', 'KafkaConnect', 'KafkaConnector', 'KafkaMirrorMaker2', 'KafkaTopic', 'KafkaUser'], release: 'strimzi 1.2.0' },
-  { group: 'opensearch.org', version: 'v1', kinds: ['OpenSearchCluster', 'OpensearchIndexTemplate', 'OpenSearchISMPolicy', 'OpensearchSnapshotPolicy', 'OpensearchUser', 'OpensearchRole', 'OpensearchUserRoleBinding'], release: 'opensearch-k8s-operator chart 3.0.2' },
+  {
+    group: 'kafka.strimzi.io',
+    version: 'v1',
+    kinds: ['Kafka', 'KafkaNodePool', 'KafkaConnect', 'KafkaConnector', 'KafkaMirrorMaker2', 'KafkaTopic', 'KafkaUser'],
+    release: 'strimzi 1.2.0',
+  },
+  {
+    group: 'opensearch.org',
+    version: 'v1',
+    kinds: [
+      'OpenSearchCluster',
+      'OpensearchIndexTemplate',
+      'OpenSearchISMPolicy',
+      'OpensearchSnapshotPolicy',
+      'OpensearchUser',
+      'OpensearchRole',
+      'OpensearchUserRoleBinding',
+    ],
+    release: 'opensearch-k8s-operator chart 3.0.2',
+  },
 ];
 
 /** A Helm chart that installs an operator or platform component. */
@@ -53,13 +86,28 @@ export interface HelmChartPin {
 export const HELM_CHARTS = {
   cloudnativePg: { repository: 'https://cloudnative-pg.github.io/charts', chart: 'cloudnative-pg', version: '0.29.0', appVersion: '1.30.0' },
   barmanCloudPlugin: { repository: 'https://cloudnative-pg.github.io/charts', chart: 'plugin-barman-cloud', version: '0.7.0', appVersion: 'v0.13.0' },
-  zalandoPostgresOperator: { repository: 'https://opensource.zalando.com/postgres-operator/charts/postgres-operator', chart: 'postgres-operator', version: '2.0.1', appVersion: '2.0.1' },
+  zalandoPostgresOperator: {
+    repository: 'https://opensource.zalando.com/postgres-operator/charts/postgres-operator',
+    chart: 'postgres-operator',
+    version: '2.0.1',
+    appVersion: '2.0.1',
+  },
   strimzi: { repository: 'oci://quay.io/strimzi-helm', chart: 'strimzi-kafka-operator', version: '1.2.0', appVersion: '1.2.0' },
-  opensearchOperator: { repository: 'https://opensearch-project.github.io/opensearch-k8s-operator/', chart: 'opensearch-operator', version: '3.0.2', appVersion: '3.0.0-alpha' },
+  opensearchOperator: {
+    repository: 'https://opensearch-project.github.io/opensearch-k8s-operator/',
+    chart: 'opensearch-operator',
+    version: '3.0.2',
+    appVersion: '3.0.0-alpha',
+  },
   minioOperator: { repository: 'https://operator.min.io/', chart: 'operator', version: '7.1.1', appVersion: 'v7.1.1' },
   velero: { repository: 'https://vmware-tanzu.github.io/helm-charts', chart: 'velero', version: '12.1.0', appVersion: '1.18.1' },
   traefik: { repository: 'https://traefik.github.io/charts', chart: 'traefik', version: '41.3.0', appVersion: 'v3.7.11' },
-  kubePrometheusStack: { repository: 'https://prometheus-community.github.io/helm-charts', chart: 'kube-prometheus-stack', version: '88.5.3', appVersion: 'v0.93.1' },
+  kubePrometheusStack: {
+    repository: 'https://prometheus-community.github.io/helm-charts',
+    chart: 'kube-prometheus-stack',
+    version: '88.5.3',
+    appVersion: 'v0.93.1',
+  },
   certManager: { repository: 'oci://quay.io/jetstack/charts', chart: 'cert-manager', version: 'v1.21.1', appVersion: 'v1.21.1' },
   externalSecrets: { repository: 'https://charts.external-secrets.io', chart: 'external-secrets', version: '2.9.0', appVersion: 'v2.9.0' },
   sealedSecrets: { repository: 'https://bitnami-labs.github.io/sealed-secrets', chart: 'sealed-secrets', version: '2.18.5', appVersion: '0.36.6' },
@@ -72,7 +120,7 @@ export const KUBERNETES_SCHEMA_VERSION = 'v1.28.0';
 
 /** Kubernetes core kinds Strata renders, by apiVersion; the schemas cover exactly these. */
 export const CORE_APIS: Readonly<Record<string, readonly string[]>> = {
-  'v1': ['ConfigMap', 'LimitRange', 'Namespace', 'PersistentVolumeClaim', 'ResourceQuota', 'Service', 'ServiceAccount'],
+  v1: ['ConfigMap', 'LimitRange', 'Namespace', 'PersistentVolumeClaim', 'ResourceQuota', 'Service', 'ServiceAccount'],
   'apps/v1': ['Deployment'],
   'batch/v1': ['CronJob', 'Job'],
   'discovery.k8s.io/v1': ['EndpointSlice'],
@@ -138,10 +186,12 @@ export const CONNECT_PLUGINS = {
   debeziumPostgres: {
     name: 'debezium-connector-postgres',
     version: '3.6.2.Final',
-    artifacts: [{
-      type: 'tgz',
-      url: 'https://repo1.maven.org/maven2/io/debezium/debezium-connector-postgres/3.6.2.Final/debezium-connector-postgres-3.6.2.Final-plugin.tar.gz',
-    }],
+    artifacts: [
+      {
+        type: 'tgz',
+        url: 'https://repo1.maven.org/maven2/io/debezium/debezium-connector-postgres/3.6.2.Final/debezium-connector-postgres-3.6.2.Final-plugin.tar.gz',
+      },
+    ],
     // Maven Central publishes `<url>.sha512` beside the archive; it was not reachable when this
     // pin was written, so no checksum is set yet. Fill in `sha512` from that file (and check it
     // against `sha512sum` of the download) before relying on the build.
@@ -150,10 +200,12 @@ export const CONNECT_PLUGINS = {
   opensearchSink: {
     name: 'opensearch-connector-for-apache-kafka',
     version: '3.1.1',
-    artifacts: [{
-      type: 'zip',
-      url: 'https://github.com/Aiven-Open/opensearch-connector-for-apache-kafka/releases/download/v3.1.1/opensearch-connector-for-apache-kafka-3.1.1.zip',
-    }],
+    artifacts: [
+      {
+        type: 'zip',
+        url: 'https://github.com/Aiven-Open/opensearch-connector-for-apache-kafka/releases/download/v3.1.1/opensearch-connector-for-apache-kafka-3.1.1.zip',
+      },
+    ],
     // The GitHub release publishes the zip and tar only, with no checksum file: compute the
     // SHA-512 of the release asset once, review it, and set `sha512`.
     source: 'GitHub release Aiven-Open/opensearch-connector-for-apache-kafka v3.1.1 (distZip asset)',
@@ -168,7 +220,8 @@ export const CONNECT_PLUGINS = {
 export const OPENSEARCH = {
   version: '3.1.0',
   /** The plugin's release is `<OpenSearch version>.<plugin patch>`. */
-  prometheusExporterPlugin: 'https://github.com/opensearch-project/opensearch-prometheus-exporter/releases/download/3.1.0.0/prometheus-exporter-3.1.0.0.zip',
+  prometheusExporterPlugin:
+    'https://github.com/opensearch-project/opensearch-prometheus-exporter/releases/download/3.1.0.0/prometheus-exporter-3.1.0.0.zip',
 } as const;
 
 /** Images of the search layer besides the operator's own (which follow the pinned chart). */

@@ -3,10 +3,10 @@
  * egress to the API server and the ingress of webhook calls from it. Checked when the
  * region file is read; a region without them keeps the open rules and synth says so.
  */
-import { checkCidr } from '../constructs/platform/cidr';
-import { compareStrings } from '../constructs/platform/ordering';
 import type { OverlaySpec } from './model';
 import type { Problem } from './problems';
+import { checkCidr } from '../constructs/platform/cidr';
+import { compareStrings } from '../constructs/platform/ordering';
 
 /** Problems of a region file's `apiServer.cidrs` the schema cannot see (`file` as in Problem). */
 export function apiServerProblems(file: string, data: { apiServer?: { cidrs?: unknown } }): Problem[] {
@@ -35,8 +35,8 @@ export function apiServerWarnings(overlays: readonly OverlaySpec[]): string[] {
   const files = open.map((r) => `regions/${r}.yaml`).join(', ');
   const which = open.length === 1 ? `region ${open[0]} has` : `regions ${open.join(', ')} have`;
   return [
-    `${which} no apiServer.cidrs, so pods that call the Kubernetes API may reach any address on its ports`
-    + ' and webhook ports accept calls from anywhere; '
-    + `add apiServer.cidrs to ${files} (the kubernetes Service's ClusterIP and the addresses of \`kubectl get endpoints kubernetes\`)`,
+    `${which} no apiServer.cidrs, so pods that call the Kubernetes API may reach any address on its ports` +
+      ' and webhook ports accept calls from anywhere; ' +
+      `add apiServer.cidrs to ${files} (the kubernetes Service's ClusterIP and the addresses of \`kubectl get endpoints kubernetes\`)`,
   ];
 }

@@ -3,10 +3,10 @@
  * today, and an error naming the overlay's file where the region sets `requireChecksums:
  * true` or synth runs with `--require-checksums`.
  */
-import type { Download } from '../constructs/platform/downloads';
-import { compareStrings } from '../constructs/platform/ordering';
 import type { OverlaySpec } from './model';
 import { Problem, settingSource } from './problems';
+import type { Download } from '../constructs/platform/downloads';
+import { compareStrings } from '../constructs/platform/ordering';
 
 /** The environment setting that does without a download, by the kind that downloads it. */
 const SETTING_BY_KIND: Readonly<Record<string, { readonly path: string; readonly fix: string }>> = {
@@ -65,7 +65,9 @@ export function checksumWarnings(found: readonly OverlayDownloads[]): string[] {
   return [...byUrl.keys()].sort(compareStrings).map((url) => {
     const { download: d, overlays } = byUrl.get(url)!;
     const setting = SETTING_BY_KIND[d.object.split(' ')[0]];
-    return `${url} is downloaded with no checksum (${d.object.split(' ')[0]} ${d.field} in ${overlays.sort(compareStrings).join(', ')}): `
-      + `${d.fix}${setting ? `; ${setting.fix}` : ''}. A region with requireChecksums: true, or --require-checksums, refuses it`;
+    return (
+      `${url} is downloaded with no checksum (${d.object.split(' ')[0]} ${d.field} in ${overlays.sort(compareStrings).join(', ')}): ` +
+      `${d.fix}${setting ? `; ${setting.fix}` : ''}. A region with requireChecksums: true, or --require-checksums, refuses it`
+    );
   });
 }

@@ -32,9 +32,7 @@ export interface YamlProblem {
 }
 
 export type ParsedYaml =
-  | { readonly kind: 'empty' }
-  | { readonly kind: 'data'; readonly data: unknown }
-  | { readonly kind: 'problem'; readonly problem: YamlProblem };
+  { readonly kind: 'empty' } | { readonly kind: 'data'; readonly data: unknown } | { readonly kind: 'problem'; readonly problem: YamlProblem };
 
 const CORE = 'tag:yaml.org,2002:';
 const SCALAR_TAGS = new Set(['str', 'int', 'float', 'bool', 'null'].map((t) => CORE + t));
@@ -170,14 +168,20 @@ class Converter {
       const key = String(scalar ? scalar.value : null);
       const line = this.line((pair.key as Node | null) ?? n);
       if (scalar?.type === 'PLAIN' && key === '<<') {
-        this.refuse([...path, key], `uses a YAML merge key (<<) at line ${line}, which environment files do not support`,
-          "write the fields out; for values several overlays share, use platform.yaml, tiers/<tier>.yaml or the region's defaults:");
+        this.refuse(
+          [...path, key],
+          `uses a YAML merge key (<<) at line ${line}, which environment files do not support`,
+          "write the fields out; for values several overlays share, use platform.yaml, tiers/<tier>.yaml or the region's defaults:",
+        );
       }
       if (key === '__proto__') this.refuse(path, `has a key named __proto__ at line ${line}`, 'remove it: no setting has that name');
       const earlier = firstLineOf.get(key);
       if (earlier !== undefined) {
-        this.refuse([...path, key], `duplicate key ${formatValue(key)} at lines ${earlier} and ${line}`,
-          'keep one of the two: YAML does not allow a key twice in one mapping');
+        this.refuse(
+          [...path, key],
+          `duplicate key ${formatValue(key)} at lines ${earlier} and ${line}`,
+          'keep one of the two: YAML does not allow a key twice in one mapping',
+        );
       }
       firstLineOf.set(key, line);
       this.count(key, path);
@@ -192,8 +196,11 @@ class Converter {
   private alias(node: Alias, path: string[], depth: number): unknown {
     if (++this.aliases > YAML_LIMITS.aliases) {
       const last = `*${anchorName(node.source)} at line ${this.line(node)}`;
-      this.refuse(path, `expands more than ${YAML_LIMITS.aliases} aliases (the last one ${last}), which multiplies the file's size`,
-        'write the values out instead of repeating them with aliases');
+      this.refuse(
+        path,
+        `expands more than ${YAML_LIMITS.aliases} aliases (the last one ${last}), which multiplies the file's size`,
+        'write the values out instead of repeating them with aliases',
+      );
     }
     const target = this.target(node, path);
     this.expanding++;
@@ -208,8 +215,11 @@ class Converter {
     const alias = `alias *${name} at line ${this.line(node)}`;
     if (!target) this.refuse(path, `${alias} has no anchor &${name} before it`, `define &${name} before its first use, or write the value out`);
     if (this.open.has(target)) {
-      this.refuse(path, `${alias} refers to itself: it is inside the list or mapping &${name} names, so it would repeat forever`,
-        'replace the alias with the values it should repeat');
+      this.refuse(
+        path,
+        `${alias} refers to itself: it is inside the list or mapping &${name} names, so it would repeat forever`,
+        'replace the alias with the values it should repeat',
+      );
     }
     return target;
   }
@@ -232,7 +242,11 @@ class Converter {
 
   private tooLarge(path: string[], limit: string): never {
     const expanded = this.aliases ? ' once its aliases are expanded' : '';
-    return this.refuse(path, `holds more than ${limit}${expanded}`, 'keep environment files to settings: write repeated values out once, and move bulk data elsewhere');
+    return this.refuse(
+      path,
+      `holds more than ${limit}${expanded}`,
+      'keep environment files to settings: write repeated values out once, and move bulk data elsewhere',
+    );
   }
 
   private line(n: Node): number {

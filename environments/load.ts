@@ -14,28 +14,32 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { apiServerProblems } from './api-server';
 import { Acknowledgement, OverlayRef, OverlaySettings, OverlaySpec, RegionSpec, SealedSecretEntry, Tier, TIERS } from './model';
-import { merge } from '../constructs/core/merge';
+import { checkNames } from './name-checks';
 import { OverlaySelection, selectOverlays } from './overlay-selection';
 import { PartialSettings, PLATFORM_DEFAULTS, REGION_DEFAULTS, TIER_PROFILES } from './platform-defaults';
 import { EnvironmentError, Problem, settingSource, valueAt } from './problems';
-import { OVERLAY_SCHEMA, REGION_SCHEMA, SETTINGS_SCHEMA } from './schema';
 import { PROJECT_ROOT } from './project-root';
 import { EmptyFile, entryNames, environmentEntry, readEnvironmentFile } from './read-environment-file';
-import { apiServerProblems } from './api-server';
+import { OVERLAY_SCHEMA, REGION_SCHEMA, SETTINGS_SCHEMA } from './schema';
+import { checkSealedSecret } from './sealed-secret-checks';
+import { checkSecrets } from './secret-checks';
 import { checkOverlays } from './semantic-checks';
 import { checkStreaming } from './streaming-checks';
-import { checkNames } from './name-checks';
-import { checkSecrets } from './secret-checks';
-import { checkSealedSecret } from './sealed-secret-checks';
+import { merge } from '../constructs/core/merge';
 import { compareStrings } from '../constructs/platform/ordering';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const AJV_VERSION: string = require('ajv/package.json').version;
 
-interface SourceFile { readonly rel: string; readonly data: any }
+interface SourceFile {
+  readonly rel: string;
+  readonly data: any;
+}
 
-let validators: { overlay: ValidateFunction; tier: ValidateFunction; region: ValidateFunction; platform: ValidateFunction; settings: ValidateFunction } | undefined;
+let validators:
+  { overlay: ValidateFunction; tier: ValidateFunction; region: ValidateFunction; platform: ValidateFunction; settings: ValidateFunction } | undefined;
 
 function compileValidators() {
   if (validators) return validators;
@@ -63,7 +67,10 @@ function compileValidators() {
  */
 function compileCached(schemas: { overlay: object; region: object; settings: object }): Record<keyof typeof schemas, ValidateFunction> {
   const options = { allErrors: true, verbose: true, strict: true, strictRequired: false } as const;
-  const fingerprint = createHash('sha256').update(JSON.stringify({ schemas, options, ajv: AJV_VERSION })).digest('hex').slice(0, 32);
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify({ schemas, options, ajv: AJV_VERSION }))
+    .digest('hex')
+    .slice(0, 32);
   const cacheFile = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'strata-environments', `${fingerprint}.js`);
   if (fs.existsSync(cacheFile)) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -99,10 +106,26 @@ function onlySizing(overlay: ValidateFunction, what: string): ValidateFunction {
   const fn = ((data: any) => {
     const ok = overlay(data);
     const extra = ['tier', 'dr'].filter((k) => data && typeof data === 'object' && k in data);
-    const errors: ErrorObject[] = [...(overlay.errors ?? []), ...extra.map((k) => ({
-      keyword: 'additionalProperties', instancePath: '', schemaPath: '#/additionalProperties', params: { additionalProperty: k },
-      message: `${what} cannot set ${k}`, parentSchema: { properties: Object.fromEntries(Object.keys(OVERLAY_SCHEMA.properties).filter((p) => p !== 'tier' && p !== 'dr').map((p) => [p, {}])) },
-    } as ErrorObject))];
+    const errors: ErrorObject[] = [
+      ...(overlay.errors ?? []),
+      ...extra.map(
+        (k) =>
+          ({
+            keyword: 'additionalProperties',
+            instancePath: '',
+            schemaPath: '#/additionalProperties',
+            params: { additionalProperty: k },
+            message: `${what} cannot set ${k}`,
+            parentSchema: {
+              properties: Object.fromEntries(
+                Object.keys(OVERLAY_SCHEMA.properties)
+                  .filter((p) => p !== 'tier' && p !== 'dr')
+                  .map((p) => [p, {}]),
+              ),
+            },
+          }) as ErrorObject,
+      ),
+    ];
     (fn as any).errors = errors.length ? errors : null;
     return ok && extra.length === 0;
   }) as ValidateFunction;
@@ -110,7 +133,11 @@ function onlySizing(overlay: ValidateFunction, what: string): ValidateFunction {
 }
 
 function dotted(instancePath: string): string {
-  return instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')).join('.');
+  return instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .join('.');
 }
 
 /** Turns ajv errors into problems with a concrete fix each. */
@@ -121,7 +148,10 @@ export function schemaProblems(file: string, data: unknown, errors: readonly Err
   const problems: Problem[] = [];
   const seen = new Set<string>();
   // Branches whose discriminator (`const`) failed: none of their other complaints apply.
-  const otherBranches = errors.filter((e) => e.keyword === 'const').map((e) => /^(.*\/oneOf\/\d+\/)/.exec(e.schemaPath)?.[1]).filter((p): p is string => !!p);
+  const otherBranches = errors
+    .filter((e) => e.keyword === 'const')
+    .map((e) => /^(.*\/oneOf\/\d+\/)/.exec(e.schemaPath)?.[1])
+    .filter((p): p is string => !!p);
   for (const err of errors) {
     // propertyNames only summarises the key's own error, which follows with `propertyName` set.
     if (err.keyword === 'oneOf' || err.keyword === 'if' || err.keyword === 'propertyNames') continue;
@@ -189,7 +219,13 @@ export function schemaProblems(file: string, data: unknown, errors: readonly Err
     if (err.keyword !== 'oneOf') continue;
     const fieldPath = dotted(err.instancePath);
     if (problems.some((p) => p.path.startsWith(fieldPath) && p.path !== fieldPath)) continue;
-    problems.push({ file, path: fieldPath, value: valueAt(data, fieldPath), message: 'does not match any allowed form', fix: (err.parentSchema as any)?.hint ?? 'see the README' });
+    problems.push({
+      file,
+      path: fieldPath,
+      value: valueAt(data, fieldPath),
+      message: 'does not match any allowed form',
+      fix: (err.parentSchema as any)?.hint ?? 'see the README',
+    });
   }
   return problems;
 }
@@ -209,15 +245,21 @@ function readYaml(dir: string, rel: string, problems: Problem[]): SourceFile | u
  */
 function emptyFile(rel: string): EmptyFile {
   const [folder] = rel.split('/');
-  const message = folder === 'overlays'
-    ? 'is empty: an overlay file with no content would remove everything this overlay enabled'
-    : 'is empty: a file with no content would drop every setting it held';
+  const message =
+    folder === 'overlays'
+      ? 'is empty: an overlay file with no content would remove everything this overlay enabled'
+      : 'is empty: a file with no content would drop every setting it held';
   switch (folder) {
-    case 'overlays': return { message, fix: 'write `{}` to render the overlay with its region\'s and tier\'s defaults only, restore its content, or delete the file' };
-    case 'tiers': return { message, fix: 'write `{}` to use the built-in tier profile unchanged, restore its content, or delete the file' };
-    case 'regions': return { message, fix: 'restore its content (see regions/region-a.yaml of the shipped environments), or delete the file' };
-    case 'sealed-secrets': return { message, fix: 'write the file with `kubeseal -o yaml`, or delete it' };
-    default: return { message, fix: 'write `{}` to use the platform defaults only, restore its content, or delete the file' };
+    case 'overlays':
+      return { message, fix: "write `{}` to render the overlay with its region's and tier's defaults only, restore its content, or delete the file" };
+    case 'tiers':
+      return { message, fix: 'write `{}` to use the built-in tier profile unchanged, restore its content, or delete the file' };
+    case 'regions':
+      return { message, fix: 'restore its content (see regions/region-a.yaml of the shipped environments), or delete the file' };
+    case 'sealed-secrets':
+      return { message, fix: 'write the file with `kubeseal -o yaml`, or delete it' };
+    default:
+      return { message, fix: 'write `{}` to use the platform defaults only, restore its content, or delete the file' };
   }
 }
 
@@ -238,13 +280,28 @@ function yamlFiles(root: string, rel: string, problems: Problem[], what: string,
     const entry = environmentEntry(root, file);
     if (entry.kind === 'missing') continue;
     if (entry.kind === 'folder') {
-      problems.push({ file: `${file}/`, path: '', message: `is a folder: ${what} sit directly in ${rel}/, so files in it are not loaded`, fix: `move ${what} to ${expected}, and anything else out of the environments folder` });
+      problems.push({
+        file: `${file}/`,
+        path: '',
+        message: `is a folder: ${what} sit directly in ${rel}/, so files in it are not loaded`,
+        fix: `move ${what} to ${expected}, and anything else out of the environments folder`,
+      });
     } else if (isYaml) {
       out.push(name);
     } else if (name.endsWith('.yml')) {
-      problems.push({ file, path: '', message: 'is ignored: environment files end in .yaml', fix: `rename it to ${name.replace(/\.yml$/, '.yaml')}` });
+      problems.push({
+        file,
+        path: '',
+        message: 'is ignored: environment files end in .yaml',
+        fix: `rename it to ${name.replace(/\.yml$/, '.yaml')}`,
+      });
     } else {
-      problems.push({ file, path: '', message: `is not read: ${rel}/ holds only ${what} (ending in .yaml)`, fix: `move it to ${expected}, or out of the environments folder` });
+      problems.push({
+        file,
+        path: '',
+        message: `is not read: ${rel}/ holds only ${what} (ending in .yaml)`,
+        fix: `move it to ${expected}, or out of the environments folder`,
+      });
     }
   }
   return out;
@@ -272,7 +329,10 @@ function checkFolder(root: string, rel: string, problems: Problem[], what = 'a f
     try {
       target = fs.realpathSync(full);
     } catch (err) {
-      return refuse(`is a symbolic link that cannot be followed (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`, `replace it with ${what}, or remove it`);
+      return refuse(
+        `is a symbolic link that cannot be followed (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+        `replace it with ${what}, or remove it`,
+      );
     }
     const realRoot = fs.realpathSync(root);
     if (!target.startsWith(realRoot + path.sep)) {
@@ -317,7 +377,12 @@ function settingsOf(data: Record<string, unknown>): Record<string, unknown> {
 
 function misplacedAcknowledgements(rel: string, data: any, fieldPath: string, problems: Problem[]): void {
   if (valueAt(data, fieldPath) === undefined) return;
-  problems.push({ file: rel, path: fieldPath, message: 'acknowledgements are not settings and cannot be layered', fix: 'move them to the overlay file they concern, to the top level of a region file (for an overlay that goes away) or to platform.yaml (for a region that goes away)' });
+  problems.push({
+    file: rel,
+    path: fieldPath,
+    message: 'acknowledgements are not settings and cannot be layered',
+    fix: 'move them to the overlay file they concern, to the top level of a region file (for an overlay that goes away) or to platform.yaml (for a region that goes away)',
+  });
 }
 
 export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): EnvironmentSet {
@@ -326,7 +391,14 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
   const problems: Problem[] = [];
   const dir = path.resolve(envDir);
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    throw new EnvironmentError(envDir, [{ file: '.', path: '', message: `environments folder ${envDir} does not exist`, fix: 'pass --env-dir DIR pointing at a folder with regions/ and overlays/' }]);
+    throw new EnvironmentError(envDir, [
+      {
+        file: '.',
+        path: '',
+        message: `environments folder ${envDir} does not exist`,
+        fix: 'pass --env-dir DIR pointing at a folder with regions/ and overlays/',
+      },
+    ]);
   }
 
   /** Every file that parsed, valid or not: credentials are looked for in all of them. */
@@ -353,7 +425,12 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
     const name = f.replace(/\.yaml$/, '');
     const rel = `tiers/${f}`;
     if (!(TIERS as readonly string[]).includes(name)) {
-      problems.push({ file: rel, path: '', message: `"${name}" is not a tier`, fix: `rename the file to one of ${TIERS.map((t) => `${t}.yaml`).join(', ')}` });
+      problems.push({
+        file: rel,
+        path: '',
+        message: `"${name}" is not a tier`,
+        fix: `rename the file to one of ${TIERS.map((t) => `${t}.yaml`).join(', ')}`,
+      });
       continue;
     }
     const src = validate(readYaml(dir, rel, problems), v.tier);
@@ -368,7 +445,13 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
     const name = f.replace(/\.yaml$/, '');
     const rel = `regions/${f}`;
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
-      problems.push({ file: rel, path: '', value: name, message: 'the region name (file name) is not a DNS label', fix: 'rename the file using lower-case letters, digits and -' });
+      problems.push({
+        file: rel,
+        path: '',
+        value: name,
+        message: 'the region name (file name) is not a DNS label',
+        fix: 'rename the file using lower-case letters, digits and -',
+      });
       continue;
     }
     const src = validate(readYaml(dir, rel, problems), v.region);
@@ -379,10 +462,23 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
     regions.set(name, { src, spec: regionSpec(name, src.data) });
   }
   if (regions.size === 0 && problems.length === 0) {
-    problems.push({ file: 'regions/', path: '', message: 'no region files found', fix: 'add regions/<region>.yaml (see environments/regions/region-a.yaml)' });
+    problems.push({
+      file: 'regions/',
+      path: '',
+      message: 'no region files found',
+      fix: 'add regions/<region>.yaml (see environments/regions/region-a.yaml)',
+    });
   }
 
-  interface Draft { id: string; region: string; env: string; src: SourceFile; layers: { rel: string; data: unknown }[]; settings: OverlaySettings; incomplete: boolean }
+  interface Draft {
+    id: string;
+    region: string;
+    env: string;
+    src: SourceFile;
+    layers: { rel: string; data: unknown }[];
+    settings: OverlaySettings;
+    incomplete: boolean;
+  }
   const drafts: Draft[] = [];
   /** Every overlay file present, valid or not. */
   const foundIds = new Set<string>();
@@ -399,12 +495,23 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
       foundIds.add(`${regionName}/${env}`);
       if (!region) {
         if (!problems.some((p) => p.file === `regions/${regionName}.yaml`)) {
-          problems.push({ file: rel, path: '', message: `region "${regionName}" has no regions/${regionName}.yaml`, fix: `add regions/${regionName}.yaml or move the overlay under an existing region (${[...regions.keys()].join(', ') || 'none yet'})` });
+          problems.push({
+            file: rel,
+            path: '',
+            message: `region "${regionName}" has no regions/${regionName}.yaml`,
+            fix: `add regions/${regionName}.yaml or move the overlay under an existing region (${[...regions.keys()].join(', ') || 'none yet'})`,
+          });
         }
         continue;
       }
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(env)) {
-        problems.push({ file: rel, path: '', value: env, message: 'the environment name (file name) is not a DNS label', fix: 'rename the file using lower-case letters, digits and -' });
+        problems.push({
+          file: rel,
+          path: '',
+          value: env,
+          message: 'the environment name (file name) is not a DNS label',
+          fix: 'rename the file using lower-case letters, digits and -',
+        });
         continue;
       }
       const src = validate(readYaml(dir, rel, problems), v.overlay);
@@ -413,7 +520,12 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
       const regionDefaults = region.src.data.defaults ?? {};
       const tier = (src.data.tier ?? regionDefaults.tier ?? ((TIERS as readonly string[]).includes(env) ? env : undefined)) as Tier | undefined;
       if (!tier) {
-        problems.push({ file: rel, path: 'tier', message: `environment "${env}" is not a tier name, so its tier must be given`, fix: `add "tier: <${TIERS.join('|')}>" to ${rel}` });
+        problems.push({
+          file: rel,
+          path: 'tier',
+          message: `environment "${env}" is not a tier name, so its tier must be given`,
+          fix: `add "tier: <${TIERS.join('|')}>" to ${rel}`,
+        });
         continue;
       }
       const layers = [
@@ -430,11 +542,17 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
     }
   }
   if (drafts.length === 0 && problems.length === 0) {
-    problems.push({ file: 'overlays/', path: '', message: 'no overlay files found', fix: 'add overlays/<region>/<env>.yaml for each environment of each region' });
+    problems.push({
+      file: 'overlays/',
+      path: '',
+      message: 'no overlay files found',
+      fix: 'add overlays/<region>/<env>.yaml for each environment of each region',
+    });
   }
 
   /** The file that set a field last (for problems found after merging). */
-  const sourceOf = (draft: Draft, fieldPath: string): string => settingSource({ sourceFile: draft.src.rel, settingsSources: draft.layers.map((l) => ({ file: l.rel, data: l.data })) }, fieldPath);
+  const sourceOf = (draft: Draft, fieldPath: string): string =>
+    settingSource({ sourceFile: draft.src.rel, settingsSources: draft.layers.map((l) => ({ file: l.rel, data: l.data })) }, fieldPath);
 
   const validDrafts = drafts.filter((d) => {
     // Built without a broken platform.yaml or tier file: its problems are reported there.
@@ -476,7 +594,10 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
 
   const linked = linkPeers(overlays);
   if (options.only?.length || options.shard) {
-    const selected = selectOverlays(linked.map((o) => o.id), options);
+    const selected = selectOverlays(
+      linked.map((o) => o.id),
+      options,
+    );
     if (selected.problems.length) throw new EnvironmentError(envDir, selected.problems);
     const ids = new Set(selected.ids);
     return { overlays: linked.filter((o) => ids.has(o.id)), acknowledgements };
@@ -496,16 +617,24 @@ function loadSealedSecrets(dir: string, sealedDir: string, problems: Problem[]):
     const name = doc.metadata?.name;
     const namespace = doc.metadata?.namespace;
     if (doc.apiVersion !== 'bitnami.com/v1alpha1' || doc.kind !== 'SealedSecret' || !name || !namespace || !isObject(doc.spec?.encryptedData)) {
-      problems.push({ file: rel, path: '', message: 'is not a SealedSecret with metadata.name, metadata.namespace and spec.encryptedData', fix: 'write the file with `kubeseal -o yaml` (see the README section on Sealed Secrets)' });
+      problems.push({
+        file: rel,
+        path: '',
+        message: 'is not a SealedSecret with metadata.name, metadata.namespace and spec.encryptedData',
+        fix: 'write the file with `kubeseal -o yaml` (see the README section on Sealed Secrets)',
+      });
       continue;
     }
     const sealedProblems = checkSealedSecret(rel, doc);
-    if (sealedProblems.length) problems.push(...sealedProblems);
-    else out[`${namespace}/${name}`] = {
-      encryptedData: doc.spec.encryptedData,
-      type: doc.spec.template?.type,
-      annotations: doc.metadata.annotations ?? {},
-    };
+    if (sealedProblems.length) {
+      problems.push(...sealedProblems);
+    } else {
+      out[`${namespace}/${name}`] = {
+        encryptedData: doc.spec.encryptedData,
+        type: doc.spec.template?.type,
+        annotations: doc.metadata.annotations ?? {},
+      };
+    }
   }
   return out;
 }
@@ -545,7 +674,10 @@ function linkPeers(overlays: OverlaySpec[]): OverlaySpec[] {
   }
   return overlays.map((o) => {
     const leader = leaderOf.get(o.id);
-    const followers = [...leaderOf.entries()].filter(([, l]) => l === o.id).map(([f]) => byId.get(f)!).sort((a, b) => compareStrings(a.id, b.id));
+    const followers = [...leaderOf.entries()]
+      .filter(([, l]) => l === o.id)
+      .map(([f]) => byId.get(f)!)
+      .sort((a, b) => compareStrings(a.id, b.id));
     return { ...o, peers: { ...(leader ? { primary: ref(byId.get(leader)!) } : {}), replicas: followers.map(ref) } };
   });
 }

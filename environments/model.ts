@@ -197,17 +197,17 @@ export interface StreamingSpec {
 export type DrSpec =
   | { readonly role: 'primary' }
   | {
-    readonly role: 'replica';
-    /** The overlay this one was built from, `<region>/<env>`. */
-    readonly of: string;
-    /** This replica leads the pair; its origin follows. @default false */
-    readonly promoted?: boolean;
-    /**
-     * CloudNativePG promotion token from the demoted side (`status.demotionToken`), for a
-     * switchover without data loss. Omit it in a disaster, when the old leader is gone.
-     */
-    readonly promotionToken?: string;
-  };
+      readonly role: 'replica';
+      /** The overlay this one was built from, `<region>/<env>`. */
+      readonly of: string;
+      /** This replica leads the pair; its origin follows. @default false */
+      readonly promoted?: boolean;
+      /**
+       * CloudNativePG promotion token from the demoted side (`status.demotionToken`), for a
+       * switchover without data loss. Omit it in a disaster, when the old leader is gone.
+       */
+      readonly promotionToken?: string;
+    };
 
 /** Everything an overlay file (and the layers under it) can set. */
 export interface OverlaySettings {

@@ -6,11 +6,11 @@
  * is what only the combination shows. Names Strata shortens itself (constructs/platform/
  * names.ts) are not judged.
  */
-import { imageRepositoryProblem, pinnedImageProblem } from '../constructs/platform/image-reference';
-import { dnsLabelProblem, hostnameProblem, labelValueProblem } from '../constructs/platform/names';
 import type { OverlaySpec } from './model';
 import type { Problem } from './problems';
 import type { SourceOf } from './semantic-checks';
+import { imageRepositoryProblem, pinnedImageProblem } from '../constructs/platform/image-reference';
+import { dnsLabelProblem, hostnameProblem, labelValueProblem } from '../constructs/platform/names';
 
 /** A name Strata (or the operator it configures) derives from one typed field. */
 export interface DerivedName {
@@ -57,7 +57,7 @@ export function derivedNames(o: OverlaySpec, overlays: readonly OverlaySpec[]): 
   const os = s.opensearch;
   if (os.enabled) {
     // The operator's security-config Job (its pods carry `job-name: <Job>`) and the Dashboards Service.
-    add('opensearch.name', os.name, `${os.name}-securityconfig-update`, 'job-name label of the operator\'s security-config Job', labelValueProblem);
+    add('opensearch.name', os.name, `${os.name}-securityconfig-update`, "job-name label of the operator's security-config Job", labelValueProblem);
     add('opensearch.name', os.name, `${os.name}-dashboards`, 'Dashboards Service name', dnsLabelProblem);
     const pools = os.topology === 'dedicated' ? ['managers', 'data'] : ['nodes'];
     for (const pool of pools) add('opensearch.name', os.name, `${os.name}-${pool}`, `${pool} node-pool Service name`, dnsLabelProblem);
@@ -72,8 +72,12 @@ export function derivedNames(o: OverlaySpec, overlays: readonly OverlaySpec[]): 
 
   if (inDrPair(o, overlays)) {
     // Published by external-dns and reached from the other region (charts/streaming.ts, constructs/search/cross-cluster-replication.ts).
-    if (kafka.enabled) add('environment', o.environment, `kafka-${o.environment}.${o.region.baseDomain}`, 'Kafka external bootstrap host name', hostnameProblem);
-    if (os.enabled) add('opensearch.name', os.name, `${os.name}-transport.${o.region.baseDomain}`, 'OpenSearch cross-cluster transport host name', hostnameProblem);
+    if (kafka.enabled) {
+      add('environment', o.environment, `kafka-${o.environment}.${o.region.baseDomain}`, 'Kafka external bootstrap host name', hostnameProblem);
+    }
+    if (os.enabled) {
+      add('opensearch.name', os.name, `${os.name}-transport.${o.region.baseDomain}`, 'OpenSearch cross-cluster transport host name', hostnameProblem);
+    }
   }
   return out;
 }
@@ -103,7 +107,9 @@ export function checkNames(overlays: readonly OverlaySpec[], sourceOf: SourceOf)
         // A host name too long in all is the domain's doing; a first label too long, the typed name's.
         over = d.name.length - 253;
         problem = {
-          file: regionFile, path: 'baseDomain', value: o.region.baseDomain,
+          file: regionFile,
+          path: 'baseDomain',
+          value: o.region.baseDomain,
           message: `${o.id}: the ${d.what} "${abbreviated(d.name)}" ${why}`,
           fix: `shorten baseDomain to at most ${Math.max(1, o.region.baseDomain.length - over)} characters`,
         };
@@ -131,7 +137,9 @@ export function checkNames(overlays: readonly OverlaySpec[], sourceOf: SourceOf)
       const why = pinnedImageProblem(image);
       if (why) {
         push({
-          file: sourceOf(o, 'streaming.connect.image'), path: 'streaming.connect.image', value: image,
+          file: sourceOf(o, 'streaming.connect.image'),
+          path: 'streaming.connect.image',
+          value: image,
           message: `${o.id}: the Kafka Connect image ${why}`,
           fix: 'name the prebuilt image with a version tag or digest, e.g. registry.example.org/platform/kafka-connect:3.6.2 or …@sha256:<64 hex>, or leave it empty to let Strimzi build one',
         });
@@ -142,7 +150,9 @@ export function checkNames(overlays: readonly OverlaySpec[], sourceOf: SourceOf)
       const why = imageRepositoryProblem(registry.repository);
       if (why) {
         push({
-          file: regionFile, path: 'registry.repository', value: registry.repository,
+          file: regionFile,
+          path: 'registry.repository',
+          value: registry.repository,
           message: `the registry repository ${why}`,
           fix: 'give the registry host and repository path images are pushed under, e.g. registry.region-a.example.org/platform',
         });
@@ -153,14 +163,18 @@ export function checkNames(overlays: readonly OverlaySpec[], sourceOf: SourceOf)
     for (const segments of keysNamed(s, UNSERIALISABLE_KEY)) {
       const fieldPath = segments.join('.');
       push({
-        file: ownSource(o, segments), path: fieldPath, value: UNSERIALISABLE_KEY,
+        file: ownSource(o, segments),
+        path: fieldPath,
+        value: UNSERIALISABLE_KEY,
         message: `${o.id}: a key named "${UNSERIALISABLE_KEY}" cannot be rendered (cdk8s refuses objects with an own "constructor" property)`,
         fix: 'rename or remove the key',
       });
     }
     for (const segments of keysNamed(o.region.databaseNodes.labels, UNSERIALISABLE_KEY)) {
       push({
-        file: regionFile, path: ['databaseNodes', 'labels', ...segments].join('.'), value: UNSERIALISABLE_KEY,
+        file: regionFile,
+        path: ['databaseNodes', 'labels', ...segments].join('.'),
+        value: UNSERIALISABLE_KEY,
         message: `a node label key "${UNSERIALISABLE_KEY}" cannot be rendered (cdk8s refuses objects with an own "constructor" property)`,
         fix: 'use a prefixed key such as example.org/constructor, or another name',
       });

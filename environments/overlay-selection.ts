@@ -49,19 +49,34 @@ function matcher(pattern: string): (id: string) => boolean {
  * The ids `selection` picks from `ids` (in their order), or the problems of patterns that
  * are malformed or match nothing.
  */
-export function selectOverlays(ids: readonly string[], selection: OverlaySelection): { readonly ids: readonly string[]; readonly problems: readonly Problem[] } {
+export function selectOverlays(
+  ids: readonly string[],
+  selection: OverlaySelection,
+): { readonly ids: readonly string[]; readonly problems: readonly Problem[] } {
   const problems: Problem[] = [];
   let selected = [...ids];
   if (selection.only?.length) {
     const picked = new Set<string>();
     for (const pattern of selection.only) {
       if (!PATTERN.test(pattern)) {
-        problems.push({ file: 'overlays/', path: '', value: pattern, message: '--only takes <region>/<env>, <region>, or either with * and ? wildcards', fix: `use one of ${ids.join(', ')}` });
+        problems.push({
+          file: 'overlays/',
+          path: '',
+          value: pattern,
+          message: '--only takes <region>/<env>, <region>, or either with * and ? wildcards',
+          fix: `use one of ${ids.join(', ')}`,
+        });
         continue;
       }
       const matches = ids.filter(matcher(pattern));
       if (!matches.length) {
-        problems.push({ file: 'overlays/', path: '', value: pattern, message: '--only names no overlay that exists', fix: `use one of ${ids.join(', ')}` });
+        problems.push({
+          file: 'overlays/',
+          path: '',
+          value: pattern,
+          message: '--only names no overlay that exists',
+          fix: `use one of ${ids.join(', ')}`,
+        });
       }
       for (const id of matches) picked.add(id);
     }

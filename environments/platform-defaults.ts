@@ -4,9 +4,9 @@
  * folder can override any of it (platform.yaml, tiers/<tier>.yaml, regions/<r>.yaml
  * `defaults:`, overlays/<r>/<env>.yaml), so change behaviour there, not here.
  */
+import type { ComputeResources, OverlaySettings, Tier } from './model';
 import { DEFAULT_LIMIT_RANGE } from '../constructs/core/namespace-policy';
 import { POSTGRES_DEFAULTS } from '../constructs/data/postgres-defaults';
-import type { ComputeResources, OverlaySettings, Tier } from './model';
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly any[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
 export type PartialSettings = DeepPartial<OverlaySettings>;
@@ -16,8 +16,13 @@ const guaranteed = (cpu: string, memory: string): ComputeResources => ({ request
 /** Settings every overlay starts from (tier and DR role are set per overlay). */
 export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
   quota: {
-    requestsCpu: '16', requestsMemory: '32Gi', limitsCpu: '16', limitsMemory: '32Gi',
-    requestsStorage: '4Ti', persistentVolumeClaims: 64, pods: 100,
+    requestsCpu: '16',
+    requestsMemory: '32Gi',
+    limitsCpu: '16',
+    limitsMemory: '32Gi',
+    requestsStorage: '4Ti',
+    persistentVolumeClaims: 64,
+    pods: 100,
   },
   limitRange: DEFAULT_LIMIT_RANGE,
   postgres: {
@@ -89,7 +94,15 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
 
 /** The dev profile (and, with shorter retention and no Velero, the test profile): one of everything. */
 const SMALL_TIER: PartialSettings = {
-  quota: { requestsCpu: '4', requestsMemory: '8Gi', limitsCpu: '4', limitsMemory: '8Gi', requestsStorage: '256Gi', persistentVolumeClaims: 16, pods: 40 },
+  quota: {
+    requestsCpu: '4',
+    requestsMemory: '8Gi',
+    limitsCpu: '4',
+    limitsMemory: '8Gi',
+    requestsStorage: '256Gi',
+    persistentVolumeClaims: 16,
+    pods: 40,
+  },
   limitRange: { max: { cpu: '2', memory: '8Gi' } },
   postgres: {
     instances: 1,
@@ -101,10 +114,23 @@ const SMALL_TIER: PartialSettings = {
     parameters: { max_connections: '50', shared_buffers: '256MB', effective_cache_size: '768MB', work_mem: '4MB', maintenance_work_mem: '64MB' },
     backup: { retention: '7d' },
   },
-  minio: { servers: 1, volumesPerServer: 1, volumeSize: '20Gi', resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '500m', memory: '1Gi' } } },
+  minio: {
+    servers: 1,
+    volumesPerServer: 1,
+    volumeSize: '20Gi',
+    resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '500m', memory: '1Gi' } },
+  },
   velero: { ttl: '168h' },
   streaming: {
-    kafka: { topology: 'combined', brokers: 1, storageSize: '10Gi', resources: guaranteed('500m', '1Gi'), replicationFactor: 1, minInsyncReplicas: 1, retentionHours: 24 },
+    kafka: {
+      topology: 'combined',
+      brokers: 1,
+      storageSize: '10Gi',
+      resources: guaranteed('500m', '1Gi'),
+      replicationFactor: 1,
+      minInsyncReplicas: 1,
+      retentionHours: 24,
+    },
     connect: { replicas: 1, resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } },
   },
   opensearch: { topology: 'combined', dataNodes: 1, storageSize: '10Gi', resources: guaranteed('500m', '2Gi'), heap: '1g', retentionDays: 7 },
@@ -114,7 +140,15 @@ const SMALL_TIER: PartialSettings = {
 export const TIER_PROFILES: Readonly<Record<Tier, PartialSettings>> = {
   prod: {},
   staging: {
-    quota: { requestsCpu: '8', requestsMemory: '16Gi', limitsCpu: '8', limitsMemory: '16Gi', requestsStorage: '1Ti', persistentVolumeClaims: 32, pods: 60 },
+    quota: {
+      requestsCpu: '8',
+      requestsMemory: '16Gi',
+      limitsCpu: '8',
+      limitsMemory: '16Gi',
+      requestsStorage: '1Ti',
+      persistentVolumeClaims: 32,
+      pods: 60,
+    },
     limitRange: { max: { cpu: '4', memory: '16Gi' } },
     postgres: {
       instances: 2,
@@ -126,10 +160,23 @@ export const TIER_PROFILES: Readonly<Record<Tier, PartialSettings>> = {
       parameters: { max_connections: '100', shared_buffers: '512MB', effective_cache_size: '1536MB', work_mem: '8MB', maintenance_work_mem: '128MB' },
       backup: { retention: '14d' },
     },
-    minio: { servers: 2, volumesPerServer: 2, volumeSize: '50Gi', resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } } },
+    minio: {
+      servers: 2,
+      volumesPerServer: 2,
+      volumeSize: '50Gi',
+      resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
+    },
     velero: { ttl: '336h' },
     streaming: {
-      kafka: { topology: 'combined', brokers: 3, storageSize: '20Gi', resources: guaranteed('1', '2Gi'), replicationFactor: 3, minInsyncReplicas: 2, retentionHours: 72 },
+      kafka: {
+        topology: 'combined',
+        brokers: 3,
+        storageSize: '20Gi',
+        resources: guaranteed('1', '2Gi'),
+        replicationFactor: 3,
+        minInsyncReplicas: 2,
+        retentionHours: 72,
+      },
       connect: { replicas: 1, resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } },
     },
     opensearch: { topology: 'combined', dataNodes: 3, storageSize: '20Gi', resources: guaranteed('1', '4Gi'), heap: '2g', retentionDays: 30 },

@@ -9,9 +9,11 @@ import { Problem, SpecError } from '../constructs/core/problems';
 export { SpecError };
 export type { Problem };
 
-
 export class EnvironmentError extends Error {
-  constructor(public readonly envDir: string, public readonly problems: readonly Problem[]) {
+  constructor(
+    public readonly envDir: string,
+    public readonly problems: readonly Problem[],
+  ) {
     super(formatProblems(envDir, problems));
     this.name = 'EnvironmentError';
   }
@@ -26,10 +28,18 @@ export function formatValue(value: unknown): string {
   const LIMIT = 80;
   let out = '';
   const seen = new Set<unknown>();
-  const emit = (s: string) => { out += s; return out.length <= LIMIT; };
+  const emit = (s: string) => {
+    out += s;
+    return out.length <= LIMIT;
+  };
   const walk = (v: unknown): boolean => {
     if (v === null || typeof v !== 'object') {
-      const s = typeof v === 'string' ? JSON.stringify(v.length > LIMIT ? v.slice(0, LIMIT) : v) : typeof v === 'number' || typeof v === 'boolean' ? String(v) : 'null';
+      const s =
+        typeof v === 'string'
+          ? JSON.stringify(v.length > LIMIT ? v.slice(0, LIMIT) : v)
+          : typeof v === 'number' || typeof v === 'boolean'
+            ? String(v)
+            : 'null';
       return emit(s);
     }
     if (seen.has(v)) return emit('"(cycle)"');
@@ -116,9 +126,11 @@ export function hasPath(data: unknown, path: string): boolean {
   return walkPath(data, path).found;
 }
 
-
 /** The file that set a field of an overlay's settings (its overlay file for built-in values). */
-export function settingSource(overlay: { sourceFile: string; settingsSources: readonly { file: string; data: unknown }[] }, fieldPath: string): string {
+export function settingSource(
+  overlay: { sourceFile: string; settingsSources: readonly { file: string; data: unknown }[] },
+  fieldPath: string,
+): string {
   const layers = overlay.settingsSources ?? [];
   for (let i = layers.length - 1; i >= 0; i--) {
     const layer = layers[i];

@@ -55,9 +55,13 @@ export function environmentEntry(root: string, rel: string): EnvironmentEntry {
   }
   if (st.isFile()) return { kind: 'file', real };
   if (st.isDirectory()) return { kind: 'folder', real };
-  const kind = st.isFIFO() ? 'a named pipe (FIFO)'
-    : st.isSocket() ? 'a socket'
-      : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'not a regular file';
+  const kind = st.isFIFO()
+    ? 'a named pipe (FIFO)'
+    : st.isSocket()
+      ? 'a socket'
+      : st.isCharacterDevice() || st.isBlockDevice()
+        ? 'a device'
+        : 'not a regular file';
   return { kind: 'refused', message: `is ${kind}, not a regular file`, fix: MOVE_OR_REPLACE };
 }
 
@@ -93,8 +97,10 @@ export function readEnvironmentFile(root: string, rel: string, problems: Problem
 
   const bytes = readBounded(entry.real!);
   if (bytes === 'too large') {
-    return refuse(`is larger than ${MAX_FILE_BYTES} bytes (1 MiB), the limit for environment files`,
-      'keep environment files to settings; move bulk data elsewhere');
+    return refuse(
+      `is larger than ${MAX_FILE_BYTES} bytes (1 MiB), the limit for environment files`,
+      'keep environment files to settings; move bulk data elsewhere',
+    );
   }
   if (typeof bytes === 'string') return refuse(bytes, MOVE_OR_REPLACE);
   const text = decode(bytes);
@@ -116,6 +122,7 @@ export function readEnvironmentFile(root: string, rel: string, problems: Problem
  * keep a file swapped for a FIFO or a link after it was judged from blocking or escaping.
  */
 function readBounded(file: string): Buffer | 'too large' | string {
+  // eslint-disable-next-line no-bitwise -- open(2) flags are a bit set
   const flags = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOFOLLOW ?? 0);
   let fd: number;
   try {
@@ -153,7 +160,10 @@ function decode(bytes: Uint8Array): { text: string } | { message: string; fix: s
   }
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
-    return { message: `contains a NUL byte at byte offset ${nul} (line ${lineAt(bytes, nul)})`, fix: `${SAVE_AS_UTF8}: NUL bytes mean it is binary or UTF-16` };
+    return {
+      message: `contains a NUL byte at byte offset ${nul} (line ${lineAt(bytes, nul)})`,
+      fix: `${SAVE_AS_UTF8}: NUL bytes mean it is binary or UTF-16`,
+    };
   }
   try {
     return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes) };

@@ -3,11 +3,18 @@
  * when a value fails there. Overlay, tier and region-default files hold only what differs,
  * so their schemas are the settings schema with nothing required (`partial`).
  */
+import { TIERS } from './model';
 import {
-  dns1035LabelPattern, DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN, HOSTNAME_PATTERN, LABEL_KEY_PATTERN, LABEL_VALUE_PATTERN, POSTGRES_IDENTIFIER_PATTERN, SECRET_STORE_NAME_PATTERN,
+  dns1035LabelPattern,
+  DNS_LABEL_PATTERN,
+  DNS_SUBDOMAIN_PATTERN,
+  HOSTNAME_PATTERN,
+  LABEL_KEY_PATTERN,
+  LABEL_VALUE_PATTERN,
+  POSTGRES_IDENTIFIER_PATTERN,
+  SECRET_STORE_NAME_PATTERN,
   STORAGE_CLASS_NAME_PATTERN,
 } from '../constructs/platform/names';
-import { TIERS } from './model';
 
 type Schema = Record<string, any>;
 
@@ -30,34 +37,56 @@ const CRON_OR_DESCRIPTOR_PATTERN = `^(@(hourly|daily|weekly|monthly|yearly)|${FI
 const str = (extra: Schema = {}): Schema => ({ type: 'string', minLength: 1, ...extra });
 const int = (minimum: number, maximum: number, hint?: string): Schema => ({ type: 'integer', minimum, maximum, ...(hint ? { hint } : {}) });
 const bool = (): Schema => ({ type: 'boolean' });
-const quantity = (what: string): Schema => ({ type: 'string', pattern: QUANTITY_PATTERN, hint: `write ${what} as a Kubernetes quantity, such as 500m, 2, 512Mi or 20Gi` });
-const dnsLabel = (what: string): Schema => ({ type: 'string', pattern: DNS_LABEL_PATTERN, hint: `${what} must be a DNS label: lower-case letters, digits and '-', at most 63 characters` });
+const quantity = (what: string): Schema => ({
+  type: 'string',
+  pattern: QUANTITY_PATTERN,
+  hint: `write ${what} as a Kubernetes quantity, such as 500m, 2, 512Mi or 20Gi`,
+});
+const dnsLabel = (what: string): Schema => ({
+  type: 'string',
+  pattern: DNS_LABEL_PATTERN,
+  hint: `${what} must be a DNS label: lower-case letters, digits and '-', at most 63 characters`,
+});
 /** A name the operator derives Services from: starts with a letter, at most `max` characters. */
 const clusterName = (what: string, max: number, why: string): Schema => ({
-  type: 'string', pattern: dns1035LabelPattern(max),
+  type: 'string',
+  pattern: dns1035LabelPattern(max),
   hint: `${what} must start with a letter, then lower-case letters, digits and '-', at most ${max} characters (${why})`,
 });
 const duration = (): Schema => ({ type: 'string', pattern: GO_DURATION_PATTERN, hint: 'write a Go duration such as 720h, 30m or 1h30m' });
 const cron = (options: { descriptors?: boolean } = {}): Schema => ({
   type: 'string',
   pattern: options.descriptors ? CRON_OR_DESCRIPTOR_PATTERN : CRON_PATTERN,
-  hint: "write a five-field cron expression (minute hour day-of-month month day-of-week) of numbers, *, ranges, lists and /steps, such as '0 2 * * *'"
-    + (options.descriptors ? ', or @hourly, @daily, @weekly, @monthly, @yearly' : ''),
+  hint:
+    "write a five-field cron expression (minute hour day-of-month month day-of-week) of numbers, *, ranges, lists and /steps, such as '0 2 * * *'" +
+    (options.descriptors ? ', or @hourly, @daily, @weekly, @monthly, @yearly' : ''),
 });
 const dnsSubdomain = (what: string): Schema => ({
-  type: 'string', pattern: DNS_SUBDOMAIN_PATTERN, hint: `${what} must be a DNS subdomain: lower-case letters, digits, '-' and '.', at most 253 characters`,
+  type: 'string',
+  pattern: DNS_SUBDOMAIN_PATTERN,
+  hint: `${what} must be a DNS subdomain: lower-case letters, digits, '-' and '.', at most 253 characters`,
 });
 const labelKey = (what: string): Schema => ({
-  type: 'string', pattern: LABEL_KEY_PATTERN,
+  type: 'string',
+  pattern: LABEL_KEY_PATTERN,
   hint: `${what} must be a label key: an optional DNS-subdomain prefix and '/', then at most 63 letters, digits, '-', '_' and '.', e.g. node.role or topology.kubernetes.io/zone`,
 });
 const labelValue = (what: string): Schema => ({
-  type: 'string', pattern: LABEL_VALUE_PATTERN, hint: `${what} must be a label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit`,
+  type: 'string',
+  pattern: LABEL_VALUE_PATTERN,
+  hint: `${what} must be a label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit`,
 });
 const postgresIdentifier = (hint: string): Schema => ({ type: 'string', pattern: POSTGRES_IDENTIFIER_PATTERN, hint });
-const retention = (): Schema => ({ type: 'string', pattern: '^[1-9][0-9]*[dwm]$', hint: 'write a retention such as 30d, 4w or 3m (days, weeks, months)' });
+const retention = (): Schema => ({
+  type: 'string',
+  pattern: '^[1-9][0-9]*[dwm]$',
+  hint: 'write a retention such as 30d, 4w or 3m (days, weeks, months)',
+});
 const obj = (properties: Record<string, Schema>, required: string[] = Object.keys(properties)): Schema => ({
-  type: 'object', properties, required, additionalProperties: false,
+  type: 'object',
+  properties,
+  required,
+  additionalProperties: false,
 });
 const map = (values: Schema): Schema => ({ type: 'object', additionalProperties: values });
 
@@ -78,23 +107,36 @@ export const SETTINGS_SCHEMA: Schema = obj({
   limitRange: obj({ defaultRequest: cpuMemory('defaultRequest'), default: cpuMemory('default'), max: cpuMemory('max') }),
   postgres: obj({
     enabled: bool(),
-    engine: { type: 'string', enum: ['cloudnative-pg', 'zalando', 'external-patroni'], hint: 'set engine to cloudnative-pg, zalando or external-patroni' },
+    engine: {
+      type: 'string',
+      enum: ['cloudnative-pg', 'zalando', 'external-patroni'],
+      hint: 'set engine to cloudnative-pg, zalando or external-patroni',
+    },
     name: clusterName('postgres.name', 53, 'the operators name Services and pods after it; Zalando allows 53'),
     instances: int(1, 9, 'use 1 to 9 instances (3 gives quorum synchronous replication with one failure tolerated)'),
     synchronous: bool(),
-    podAntiAffinity: { type: 'string', enum: ['required', 'preferred'], hint: 'set podAntiAffinity to required (never two instances on one node) or preferred' },
+    podAntiAffinity: {
+      type: 'string',
+      enum: ['required', 'preferred'],
+      hint: 'set podAntiAffinity to required (never two instances on one node) or preferred',
+    },
     storageSize: quantity('storageSize'),
     walStorageSize: quantity('walStorageSize'),
     resources: resources(),
     parameters: map({ type: 'string', hint: "quote Postgres parameter values, e.g. max_connections: '200'" }),
     databases: {
       type: 'array',
-      items: obj({
-        name: postgresIdentifier('a database name must be a lower-case Postgres identifier: letters, digits and _, starting with a letter, ending with a letter or digit, '
-          + 'at most 63 characters, not starting with pg_ (it also names the owner role and, with _ as -, its Kubernetes objects)'),
-        poolerInstances: int(0, 10),
-        poolMode: { type: 'string', enum: ['session', 'transaction'], hint: 'set poolMode to session or transaction' },
-      }, ['name']),
+      items: obj(
+        {
+          name: postgresIdentifier(
+            'a database name must be a lower-case Postgres identifier: letters, digits and _, starting with a letter, ending with a letter or digit, ' +
+              'at most 63 characters, not starting with pg_ (it also names the owner role and, with _ as -, its Kubernetes objects)',
+          ),
+          poolerInstances: int(0, 10),
+          poolMode: { type: 'string', enum: ['session', 'transaction'], hint: 'set poolMode to session or transaction' },
+        },
+        ['name'],
+      ),
     },
     backup: obj({ schedule: cron({ descriptors: true }), retention: retention() }),
     external: obj({
@@ -123,7 +165,11 @@ export const SETTINGS_SCHEMA: Schema = obj({
     kafka: obj({
       enabled: bool(),
       name: clusterName('streaming.kafka.name', 63, 'Strimzi names Services after it'),
-      topology: { type: 'string', enum: ['dedicated', 'combined'], hint: 'set topology to dedicated (separate controllers and brokers) or combined (dual-role nodes)' },
+      topology: {
+        type: 'string',
+        enum: ['dedicated', 'combined'],
+        hint: 'set topology to dedicated (separate controllers and brokers) or combined (dual-role nodes)',
+      },
       controllers: int(1, 9, 'use 1, 3 or 5 controllers'),
       brokers: int(1, 50),
       storageSize: quantity('storageSize'),
@@ -140,26 +186,33 @@ export const SETTINGS_SCHEMA: Schema = obj({
     }),
     pipelines: {
       type: 'array',
-      items: obj({
-        name: {
-          type: 'string', pattern: PIPELINE_NAME_PATTERN,
-          hint: "a pipeline name is a DNS label that starts with a letter and has at most 59 characters: it prefixes the pipeline's Kafka topics and names its PostgreSQL role <name>_cdc",
+      items: obj(
+        {
+          name: {
+            type: 'string',
+            pattern: PIPELINE_NAME_PATTERN,
+            hint: "a pipeline name is a DNS label that starts with a letter and has at most 59 characters: it prefixes the pipeline's Kafka topics and names its PostgreSQL role <name>_cdc",
+          },
+          database: postgresIdentifier('name a database of postgres.databases'),
+          tables: {
+            type: 'array',
+            minItems: 1,
+            items: { type: 'string', pattern: TABLE_PATTERN, hint: 'write each table as schema.table, e.g. public.employees' },
+          },
+          indices: {
+            type: 'object',
+            additionalProperties: obj(
+              {
+                index: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]*$', hint: 'index names are lower case: letters, digits, _, . and -' },
+                mappings: { type: 'object', hint: 'give the index mappings as an object, e.g. {properties: {name: {type: text}}}' },
+                documentId: { type: 'string', pattern: '^[a-z_][a-z0-9_]*$', hint: "name the table's primary-key column, e.g. id" },
+              },
+              ['index'],
+            ),
+          },
         },
-        database: postgresIdentifier('name a database of postgres.databases'),
-        tables: {
-          type: 'array',
-          minItems: 1,
-          items: { type: 'string', pattern: TABLE_PATTERN, hint: 'write each table as schema.table, e.g. public.employees' },
-        },
-        indices: {
-          type: 'object',
-          additionalProperties: obj({
-            index: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]*$', hint: 'index names are lower case: letters, digits, _, . and -' },
-            mappings: { type: 'object', hint: 'give the index mappings as an object, e.g. {properties: {name: {type: text}}}' },
-            documentId: { type: 'string', pattern: '^[a-z_][a-z0-9_]*$', hint: "name the table's primary-key column, e.g. id" },
-          }, ['index']),
-        },
-      }, ['name', 'database', 'tables']),
+        ['name', 'database', 'tables'],
+      ),
     },
     mirrorTopics: str(),
   }),
@@ -196,7 +249,11 @@ const nodePool = obj({
     items: obj({
       key: labelKey('a taint key'),
       value: labelValue('a taint value'),
-      effect: { type: 'string', enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'], hint: 'set effect to NoSchedule, PreferNoSchedule or NoExecute' },
+      effect: {
+        type: 'string',
+        enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'],
+        hint: 'set effect to NoSchedule, PreferNoSchedule or NoExecute',
+      },
     }),
   },
 });
@@ -216,74 +273,106 @@ export const ACKNOWLEDGE_SCHEMA: Schema = {
   }),
 };
 
-export const REGION_SCHEMA: Schema = obj({
-  clusterPrefix: dnsLabel('clusterPrefix'),
-  baseDomain: {
-    type: 'string', pattern: HOSTNAME_PATTERN,
-    hint: 'write a DNS domain such as region-a.example.org: lower-case labels of at most 63 characters, at most 253 in all (host names are built under it)',
-  },
-  storageClasses: obj({
-    fast: { type: 'string', pattern: STORAGE_CLASS_NAME_PATTERN, hint: "name a StorageClass of the cluster: a DNS subdomain (lower-case letters, digits, '-' and '.')" },
-    retain: { type: 'string', pattern: STORAGE_CLASS_NAME_PATTERN, hint: "name a StorageClass of the cluster: a DNS subdomain (lower-case letters, digits, '-' and '.')" },
-  }),
-  databaseNodes: nodePool,
-  zoneLabel: labelKey('zoneLabel'),
-  gitops: {
-    type: 'object',
-    hint: 'gitops.engine is flux or argocd; argocd also needs repoURL',
-    oneOf: [
-      obj({
-        engine: { const: 'flux' },
-        path: str(),
-        sourceRef: obj({ name: dnsSubdomain('the GitRepository name'), namespace: dnsLabel('the GitRepository namespace') }),
-        interval: duration(),
-      }, ['engine']),
-      obj({
-        engine: { const: 'argocd' },
-        path: str(),
-        repoURL: { type: 'string', pattern: '^(https://|ssh://|git@)', hint: 'give the repository URL Argo CD clones, https:// or ssh://' },
-        targetRevision: str(),
-        namespace: dnsLabel('the Argo CD namespace'),
-        destinationServer: str(),
-      }, ['engine', 'repoURL']),
-    ],
-  },
-  secrets: {
-    type: 'object',
-    hint: 'secrets.kind is external-secrets (with storeName) or sealed-secrets',
-    oneOf: [
-      obj({
-        kind: { const: 'external-secrets' },
-        storeName: {
-          type: 'string', pattern: SECRET_STORE_NAME_PATTERN,
-          hint: "name the (Cluster)SecretStore: a DNS subdomain (lower-case letters, digits, '-' and '.'), e.g. platform-secrets",
+export const REGION_SCHEMA: Schema = obj(
+  {
+    clusterPrefix: dnsLabel('clusterPrefix'),
+    baseDomain: {
+      type: 'string',
+      pattern: HOSTNAME_PATTERN,
+      hint: 'write a DNS domain such as region-a.example.org: lower-case labels of at most 63 characters, at most 253 in all (host names are built under it)',
+    },
+    storageClasses: obj({
+      fast: {
+        type: 'string',
+        pattern: STORAGE_CLASS_NAME_PATTERN,
+        hint: "name a StorageClass of the cluster: a DNS subdomain (lower-case letters, digits, '-' and '.')",
+      },
+      retain: {
+        type: 'string',
+        pattern: STORAGE_CLASS_NAME_PATTERN,
+        hint: "name a StorageClass of the cluster: a DNS subdomain (lower-case letters, digits, '-' and '.')",
+      },
+    }),
+    databaseNodes: nodePool,
+    zoneLabel: labelKey('zoneLabel'),
+    gitops: {
+      type: 'object',
+      hint: 'gitops.engine is flux or argocd; argocd also needs repoURL',
+      oneOf: [
+        obj(
+          {
+            engine: { const: 'flux' },
+            path: str(),
+            sourceRef: obj({ name: dnsSubdomain('the GitRepository name'), namespace: dnsLabel('the GitRepository namespace') }),
+            interval: duration(),
+          },
+          ['engine'],
+        ),
+        obj(
+          {
+            engine: { const: 'argocd' },
+            path: str(),
+            repoURL: { type: 'string', pattern: '^(https://|ssh://|git@)', hint: 'give the repository URL Argo CD clones, https:// or ssh://' },
+            targetRevision: str(),
+            namespace: dnsLabel('the Argo CD namespace'),
+            destinationServer: str(),
+          },
+          ['engine', 'repoURL'],
+        ),
+      ],
+    },
+    secrets: {
+      type: 'object',
+      hint: 'secrets.kind is external-secrets (with storeName) or sealed-secrets',
+      oneOf: [
+        obj(
+          {
+            kind: { const: 'external-secrets' },
+            storeName: {
+              type: 'string',
+              pattern: SECRET_STORE_NAME_PATTERN,
+              hint: "name the (Cluster)SecretStore: a DNS subdomain (lower-case letters, digits, '-' and '.'), e.g. platform-secrets",
+            },
+            storeKind: { type: 'string', enum: ['ClusterSecretStore', 'SecretStore'] },
+            refreshInterval: duration(),
+          },
+          ['kind', 'storeName'],
+        ),
+        obj({ kind: { const: 'sealed-secrets' }, controllerNamespace: dnsLabel('controllerNamespace'), controllerName: dnsLabel('controllerName') }, [
+          'kind',
+        ]),
+      ],
+    },
+    objectStorage: obj({
+      endpoint: { type: 'string', pattern: '^https?://', hint: 'give the S3 endpoint URL, e.g. https://s3.region-a.example.org' },
+    }),
+    registry: obj({ repository: str(), pushSecret: dnsSubdomain('pushSecret (a Secret name)') }),
+    apiServer: obj(
+      {
+        // Each block is parsed by environments/api-server.ts, which says what is wrong with it.
+        cidrs: {
+          type: 'array',
+          minItems: 1,
+          items: { type: 'string', hint: 'write each address as a CIDR block, e.g. 10.0.0.1/32 or fd00::1/128' },
+          hint: "list the API server's addresses as CIDR blocks, e.g. [10.96.0.1/32, 192.168.10.0/24]",
         },
-        storeKind: { type: 'string', enum: ['ClusterSecretStore', 'SecretStore'] },
-        refreshInterval: duration(),
-      }, ['kind', 'storeName']),
-      obj({ kind: { const: 'sealed-secrets' }, controllerNamespace: dnsLabel('controllerNamespace'), controllerName: dnsLabel('controllerName') }, ['kind']),
-    ],
+        ports: {
+          type: 'array',
+          minItems: 1,
+          uniqueItems: true,
+          items: int(1, 65535, 'give each port as a number from 1 to 65535'),
+          hint: 'list the ports pods reach the API server on, e.g. [443, 6443]',
+        },
+      },
+      ['cidrs'],
+    ),
+    requireChecksums: bool(),
+    // Compiled once and shared with overlay files (see load.ts).
+    defaults: { $ref: 'strata:overlay' },
+    acknowledge: ACKNOWLEDGE_SCHEMA,
   },
-  objectStorage: obj({ endpoint: { type: 'string', pattern: '^https?://', hint: 'give the S3 endpoint URL, e.g. https://s3.region-a.example.org' } }),
-  registry: obj({ repository: str(), pushSecret: dnsSubdomain('pushSecret (a Secret name)') }),
-  apiServer: obj({
-    // Each block is parsed by environments/api-server.ts, which says what is wrong with it.
-    cidrs: {
-      type: 'array', minItems: 1,
-      items: { type: 'string', hint: 'write each address as a CIDR block, e.g. 10.0.0.1/32 or fd00::1/128' },
-      hint: 'list the API server\'s addresses as CIDR blocks, e.g. [10.96.0.1/32, 192.168.10.0/24]',
-    },
-    ports: {
-      type: 'array', minItems: 1, uniqueItems: true,
-      items: int(1, 65535, 'give each port as a number from 1 to 65535'),
-      hint: 'list the ports pods reach the API server on, e.g. [443, 6443]',
-    },
-  }, ['cidrs']),
-  requireChecksums: bool(),
-  // Compiled once and shared with overlay files (see load.ts).
-  defaults: { $ref: 'strata:overlay' },
-  acknowledge: ACKNOWLEDGE_SCHEMA,
-}, ['clusterPrefix', 'baseDomain', 'storageClasses', 'gitops', 'secrets', 'objectStorage']);
+  ['clusterPrefix', 'baseDomain', 'storageClasses', 'gitops', 'secrets', 'objectStorage'],
+);
 
 /** The same schema with nothing required, for files that hold only differences. */
 export function partial(schema: Schema): Schema {

@@ -78,15 +78,36 @@ export function checkSealedSecret(rel: string, doc: Record<string, any>): Proble
   const annotations = record(meta.annotations);
   const template = record(record(doc.spec?.template).metadata);
   const templateAnnotations = record(template.annotations);
-  for (const [where, anns] of [['metadata.annotations', annotations], ['spec.template.metadata.annotations', templateAnnotations]] as const) {
+  for (const [where, anns] of [
+    ['metadata.annotations', annotations],
+    ['spec.template.metadata.annotations', templateAnnotations],
+  ] as const) {
     for (const a of [CLUSTER_WIDE, NAMESPACE_WIDE]) {
-      if (a in anns && anns[a] !== 'true') problems.push({ file: rel, path: `${where}.${a}`, value: anns[a], message: `is not "true": the controller reads it as strict scope`, fix: `${SCOPE_VALUES}; ${reseal}` });
+      if (a in anns && anns[a] !== 'true') {
+        problems.push({
+          file: rel,
+          path: `${where}.${a}`,
+          value: anns[a],
+          message: `is not "true": the controller reads it as strict scope`,
+          fix: `${SCOPE_VALUES}; ${reseal}`,
+        });
+      }
     }
     if (anns[CLUSTER_WIDE] === 'true' && anns[NAMESPACE_WIDE] === 'true') {
-      problems.push({ file: rel, path: where, message: 'sets both cluster-wide and namespace-wide scope', fix: `kubeseal sets at most one; ${reseal} with the scope you mean (--scope cluster-wide or namespace-wide)` });
+      problems.push({
+        file: rel,
+        path: where,
+        message: 'sets both cluster-wide and namespace-wide scope',
+        fix: `kubeseal sets at most one; ${reseal} with the scope you mean (--scope cluster-wide or namespace-wide)`,
+      });
     }
-    for (const k of Object.keys(anns).filter((k) => LAST_APPLIED.test(k))) {
-      problems.push({ file: rel, path: `${where}.${k}`, message: 'holds a copy of the object as applied, which for a Secret is its plain data', fix: `remove the annotation, rotate the values and ${reseal}` });
+    for (const k of Object.keys(anns).filter((key) => LAST_APPLIED.test(key))) {
+      problems.push({
+        file: rel,
+        path: `${where}.${k}`,
+        message: 'holds a copy of the object as applied, which for a Secret is its plain data',
+        fix: `remove the annotation, rotate the values and ${reseal}`,
+      });
     }
   }
 
@@ -94,7 +115,13 @@ export function checkSealedSecret(rel: string, doc: Record<string, any>): Proble
   // kubeseal copies the Secret's metadata into both places; an edit to one side only changes
   // what the controller decrypts for (and widening it in the template is how scope leaks).
   if ((CLUSTER_WIDE in templateAnnotations || NAMESPACE_WIDE in templateAnnotations) && scopeOf(templateAnnotations) !== scope) {
-    problems.push({ file: rel, path: 'spec.template.metadata.annotations', value: scopeOf(templateAnnotations), message: `gives a scope other than metadata.annotations (${scope})`, fix: reseal });
+    problems.push({
+      file: rel,
+      path: 'spec.template.metadata.annotations',
+      value: scopeOf(templateAnnotations),
+      message: `gives a scope other than metadata.annotations (${scope})`,
+      fix: reseal,
+    });
   }
   const bound = scope === 'strict' ? (['namespace', 'name'] as const) : scope === 'namespace-wide' ? (['namespace'] as const) : [];
   for (const field of bound) {

@@ -43,8 +43,32 @@ export function keyWords(key: string): string[] {
 }
 
 const SECRET_WORDS = new Set([
-  'password', 'passwd', 'pwd', 'pass', 'passphrase', 'secret', 'secrets', 'token', 'tokens', 'apikey', 'key', 'keys', 'privatekey', 'accesskey', 'secretkey',
-  'clientsecret', 'authtoken', 'accesstoken', 'refreshtoken', 'sessiontoken', 'bearer', 'credential', 'credentials', 'creds', 'sig', 'signature',
+  'password',
+  'passwd',
+  'pwd',
+  'pass',
+  'passphrase',
+  'secret',
+  'secrets',
+  'token',
+  'tokens',
+  'apikey',
+  'key',
+  'keys',
+  'privatekey',
+  'accesskey',
+  'secretkey',
+  'clientsecret',
+  'authtoken',
+  'accesstoken',
+  'refreshtoken',
+  'sessiontoken',
+  'bearer',
+  'credential',
+  'credentials',
+  'creds',
+  'sig',
+  'signature',
 ]);
 
 /**
@@ -52,10 +76,71 @@ const SECRET_WORDS = new Set([
  * secret: `secretName`, `remoteKey`, `ssl_key_file`, `password_encryption`, `publicKey`.
  */
 const REFERENCE_WORDS = new Set([
-  'name', 'names', 'ref', 'refs', 'reference', 'references', 'file', 'files', 'path', 'paths', 'store', 'stores', 'kind', 'namespace', 'selector', 'remote', 'id', 'ids',
-  'label', 'labels', 'length', 'size', 'bits', 'type', 'format', 'algorithm', 'alg', 'mode', 'interval', 'rotation', 'version', 'command', 'cmd', 'url', 'uri',
-  'endpoint', 'template', 'field', 'fields', 'property', 'count', 'ttl', 'expiry', 'expiration', 'expires', 'policy', 'provider', 'env', 'var', 'location', 'source',
-  'enabled', 'required', 'header', 'prefix', 'suffix', 'pattern', 'encryption', 'timeout', 'lifetime', 'iterations', 'age', 'public', 'method', 'methods',
+  'name',
+  'names',
+  'ref',
+  'refs',
+  'reference',
+  'references',
+  'file',
+  'files',
+  'path',
+  'paths',
+  'store',
+  'stores',
+  'kind',
+  'namespace',
+  'selector',
+  'remote',
+  'id',
+  'ids',
+  'label',
+  'labels',
+  'length',
+  'size',
+  'bits',
+  'type',
+  'format',
+  'algorithm',
+  'alg',
+  'mode',
+  'interval',
+  'rotation',
+  'version',
+  'command',
+  'cmd',
+  'url',
+  'uri',
+  'endpoint',
+  'template',
+  'field',
+  'fields',
+  'property',
+  'count',
+  'ttl',
+  'expiry',
+  'expiration',
+  'expires',
+  'policy',
+  'provider',
+  'env',
+  'var',
+  'location',
+  'source',
+  'enabled',
+  'required',
+  'header',
+  'prefix',
+  'suffix',
+  'pattern',
+  'encryption',
+  'timeout',
+  'lifetime',
+  'iterations',
+  'age',
+  'public',
+  'method',
+  'methods',
 ]);
 
 /** The word by which `key` names a secret (`password`, `token`, `key`, …), or undefined. */
@@ -80,14 +165,23 @@ const REFERENCE_FIELDS: readonly { readonly suffix: readonly string[]; readonly 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 function referenceField(path: readonly string[]) {
-  return REFERENCE_FIELDS.find((r) => r.suffix.length <= path.length && r.suffix.every((s, i) => s === '*' || s === path[path.length - r.suffix.length + i]));
+  return REFERENCE_FIELDS.find(
+    (r) => r.suffix.length <= path.length && r.suffix.every((s, i) => s === '*' || s === path[path.length - r.suffix.length + i]),
+  );
 }
 
 /** Fields named as URLs, parsed as a whole besides the scan for URLs inside any string. */
 const URL_WORDS = new Set(['url', 'uri', 'endpoint', 'server', 'address', 'href', 'webhook']);
 
 /** Where a credential sits inside a string. */
-interface Hit { readonly what: string; readonly start: number; readonly end: number; readonly publicPrefix: number; readonly fix: CredentialFinding['fix']; readonly extra?: string }
+interface Hit {
+  readonly what: string;
+  readonly start: number;
+  readonly end: number;
+  readonly publicPrefix: number;
+  readonly fix: CredentialFinding['fix'];
+  readonly extra?: string;
+}
 
 /** Only user names, never tokens, go before the @ of an SSH URL. */
 const SSH_SCHEMES = new Set(['ssh', 'git+ssh', 'ssh+git', 'sftp', 'scp']);
@@ -110,7 +204,13 @@ function credentialParams(text: string, offset: number): Hit[] {
     const name = safeDecode(eq === -1 ? part : part.slice(0, eq));
     const value = eq === -1 ? '' : part.slice(eq + 1);
     if (value && secretWord(name)) {
-      hits.push({ what: `a credential in a URL (parameter ${JSON.stringify(name.slice(0, 40))})`, start: offset + at + eq + 1, end: offset + at + part.length, publicPrefix: 0, fix: 'url' });
+      hits.push({
+        what: `a credential in a URL (parameter ${JSON.stringify(name.slice(0, 40))})`,
+        start: offset + at + eq + 1,
+        end: offset + at + part.length,
+        publicPrefix: 0,
+        fix: 'url',
+      });
     }
     at += part.length + 1;
   }
@@ -133,7 +233,13 @@ function urlHits(url: string, offset: number): Hit[] {
     if (colon !== -1 && colon < userinfo.length - 1) {
       hits.push({ what: 'a URL with a user name and password', start: offset + afterScheme, end: offset + at, publicPrefix: 0, fix: 'url' });
     } else if (!(SSH_SCHEMES.has(scheme) && USER_NAME.test(safeDecode(userinfo.replace(/:$/, ''))))) {
-      hits.push({ what: 'a URL with a token (or user name) before the @', start: offset + afterScheme, end: offset + at, publicPrefix: 0, fix: 'url' });
+      hits.push({
+        what: 'a URL with a token (or user name) before the @',
+        start: offset + afterScheme,
+        end: offset + at,
+        publicPrefix: 0,
+        fix: 'url',
+      });
     }
   }
   const q = url.indexOf('?', authorityEnd);
@@ -215,14 +321,17 @@ function urlFieldHits(text: string): Hit[] {
   }
   const hits: Hit[] = [];
   const whole = { start: 0, end: text.length, publicPrefix: 0, fix: 'url' as const };
-  if (url.password) hits.push({ what: 'a URL with a user name and password', ...whole, extra: safeDecode(url.password) });
-  else if (url.username && !(SSH_SCHEMES.has(url.protocol.replace(/:$/, '')) && USER_NAME.test(safeDecode(url.username)))) {
+  if (url.password) {
+    hits.push({ what: 'a URL with a user name and password', ...whole, extra: safeDecode(url.password) });
+  } else if (url.username && !(SSH_SCHEMES.has(url.protocol.replace(/:$/, '')) && USER_NAME.test(safeDecode(url.username)))) {
     hits.push({ what: 'a URL with a token (or user name) before the @', ...whole, extra: safeDecode(url.username) });
   }
   const params = [...url.searchParams, ...new URLSearchParams(url.hash.replace(/^#/, ''))];
   for (const [name, value] of params) {
     if (!value) continue;
-    if (secretWord(name)) hits.push({ what: `a credential in a URL (parameter ${JSON.stringify(name.slice(0, 40))})`, ...whole, extra: value });
+    if (secretWord(name)) {
+      hits.push({ what: `a credential in a URL (parameter ${JSON.stringify(name.slice(0, 40))})`, ...whole, extra: value });
+    }
     // An endpoint or repository URL takes no opaque parameters: a long random one is a key.
     else if (value.length >= 20 && /^[A-Za-z0-9+/=_%.~-]+$/.test(value) && /[0-9]/.test(value) && /[A-Za-z]/.test(value)) {
       hits.push({ what: `an opaque value in a URL (parameter ${JSON.stringify(name.slice(0, 40))})`, ...whole, extra: value });
@@ -252,7 +361,13 @@ export function findCredentials(data: unknown): CredentialFinding[] {
     // One problem per field: the first credential shows where to look; all are hidden.
     const first = hits.reduce((a, b) => (b.start < a.start ? b : a));
     // The field's own problems are redacted whole; these texts hide echoes elsewhere, so a bounded number does.
-    add(path, first.what, redact(text, first.start, first.publicPrefix), first.fix, hits.slice(0, 100).flatMap((h) => [text.slice(h.start, h.end), h.extra ?? '']));
+    add(
+      path,
+      first.what,
+      redact(text, first.start, first.publicPrefix),
+      first.fix,
+      hits.slice(0, 100).flatMap((h) => [text.slice(h.start, h.end), h.extra ?? '']),
+    );
   };
 
   // Depth-first without recursion: a hostile file may nest deeply.
@@ -262,7 +377,9 @@ export function findCredentials(data: unknown): CredentialFinding[] {
     if (typeof node === 'string' || typeof node === 'number') {
       const text = String(node);
       const hits = typeof node === 'string' ? scanString(text) : [];
-      if (!hits.length && typeof node === 'string' && key !== undefined && keyWords(key).some((w) => URL_WORDS.has(w))) hits.push(...urlFieldHits(text));
+      if (!hits.length && typeof node === 'string' && key !== undefined && keyWords(key).some((w) => URL_WORDS.has(w))) {
+        hits.push(...urlFieldHits(text));
+      }
       if (hits.length) {
         fromHits(path, text, hits);
         continue;
@@ -289,7 +406,10 @@ export function findCredentials(data: unknown): CredentialFinding[] {
       const hits = scanString(k);
       if (hits.length) {
         const first = hits.reduce((a, b) => (b.start < a.start ? b : a));
-        add([...path, redact(k, first.start, first.publicPrefix)], `${first.what} as a key`, redact(k, first.start, first.publicPrefix), 'value', [k, ...hits.map((h) => k.slice(h.start, h.end))]);
+        add([...path, redact(k, first.start, first.publicPrefix)], `${first.what} as a key`, redact(k, first.start, first.publicPrefix), 'value', [
+          k,
+          ...hits.map((h) => k.slice(h.start, h.end)),
+        ]);
       }
     }
     for (let i = keys.length - 1; i >= 0; i--) {
@@ -313,7 +433,9 @@ export function backendFix(hint: SecretBackendHint): string {
   if (hint.kind === 'external-secrets') {
     return `keep it in the secret store ${JSON.stringify(hint.storeName ?? 'secrets.storeName')} under a remote key ${hint.prefix}/<component>/..., which Strata references with an ExternalSecret (README, section Secrets)`;
   }
-  if (hint.kind === 'sealed-secrets') return `seal it with kubeseal into environments/sealed-secrets/${hint.prefix}/, which Strata renders as a SealedSecret (README, section Secrets)`;
+  if (hint.kind === 'sealed-secrets') {
+    return `seal it with kubeseal into environments/sealed-secrets/${hint.prefix}/, which Strata renders as a SealedSecret (README, section Secrets)`;
+  }
   return `keep it in region ${region}'s secret backend: a remote key of its External Secrets store, or a kubeseal-sealed file under environments/sealed-secrets/ (README, section Secrets)`;
 }
 
@@ -326,11 +448,12 @@ export function credentialProblems(file: string, data: unknown, hint: SecretBack
     path: f.path,
     value: f.shown,
     message: `holds what looks like ${f.what}: environment files are rendered into dist/ and kept in Git in plain text`,
-    fix: f.fix === 'url'
-      ? `remove the credentials from the URL and rotate them; ${home}`
-      : f.fix === 'reference'
-        ? `write the name of a Kubernetes Secret here, not its content, and rotate the value; ${home}`
-        : `remove it and rotate it; ${home}`,
+    fix:
+      f.fix === 'url'
+        ? `remove the credentials from the URL and rotate them; ${home}`
+        : f.fix === 'reference'
+          ? `write the name of a Kubernetes Secret here, not its content, and rotate the value; ${home}`
+          : `remove it and rotate it; ${home}`,
   }));
   return { problems, secrets: findings.flatMap((f) => f.secrets) };
 }

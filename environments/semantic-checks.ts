@@ -28,7 +28,11 @@ export function checkOverlays(overlays: readonly OverlaySpec[], sourceOf: Source
     // Disaster recovery topology.
     const drAny = s.dr as { role: string; promoted?: boolean; promotionToken?: string };
     if (drAny.role === 'primary' && (drAny.promoted !== undefined || drAny.promotionToken !== undefined)) {
-      problem(drAny.promoted !== undefined ? 'dr.promoted' : 'dr.promotionToken', 'only a replica can be promoted', 'remove the field, or set it on the replica overlay that should lead');
+      problem(
+        drAny.promoted !== undefined ? 'dr.promoted' : 'dr.promotionToken',
+        'only a replica can be promoted',
+        'remove the field, or set it on the replica overlay that should lead',
+      );
     }
     if (drAny.role === 'replica' && drAny.promotionToken && !drAny.promoted) {
       problem('dr.promotionToken', 'a promotion token only applies with promoted: true', 'add dr.promoted: true, or remove dr.promotionToken');
@@ -39,17 +43,33 @@ export function checkOverlays(overlays: readonly OverlaySpec[], sourceOf: Source
       if (!of) {
         problem('dr.of', 'a replica must name the overlay it follows', 'set dr.of to the primary overlay, e.g. region-a/prod');
       } else if (of === o.id) {
-        problem('dr.of', 'an overlay cannot be a replica of itself', `name another overlay (${[...byId.keys()].filter((id) => id !== o.id).join(', ')})`);
+        problem(
+          'dr.of',
+          'an overlay cannot be a replica of itself',
+          `name another overlay (${[...byId.keys()].filter((id) => id !== o.id).join(', ')})`,
+        );
       } else if (!primary && presentIds.has(of)) {
         // Its own file has problems, reported there.
       } else if (!primary) {
-        problem('dr.of', `names an overlay that does not exist`, `use one of ${[...byId.keys()].filter((id) => id !== o.id).join(', ')}, or add overlays/${of}.yaml`);
+        problem(
+          'dr.of',
+          `names an overlay that does not exist`,
+          `use one of ${[...byId.keys()].filter((id) => id !== o.id).join(', ')}, or add overlays/${of}.yaml`,
+        );
       } else if (primary!.settings.dr.role !== 'primary') {
         problem('dr.of', `${of} is itself a replica; replicas must follow a primary`, `point dr.of at ${(primary.settings.dr as { of: string }).of}`);
       } else if (primary.settings.postgres.engine !== s.postgres.engine) {
-        problem('postgres.engine', `the replica's engine differs from its primary ${of} (${primary.settings.postgres.engine})`, `use engine ${primary.settings.postgres.engine} here, or change both overlays together`);
+        problem(
+          'postgres.engine',
+          `the replica's engine differs from its primary ${of} (${primary.settings.postgres.engine})`,
+          `use engine ${primary.settings.postgres.engine} here, or change both overlays together`,
+        );
       } else if (s.postgres.enabled && s.postgres.engine === 'external-patroni') {
-        problem('dr.role', 'Strata cannot run a DR replica of external Patroni VMs', 'set dr.role to primary and configure the standby on the VMs (see the README section on external Patroni)');
+        problem(
+          'dr.role',
+          'Strata cannot run a DR replica of external Patroni VMs',
+          'set dr.role to primary and configure the standby on the VMs (see the README section on external Patroni)',
+        );
       } else if (s.postgres.enabled && !primary.settings.minio.enabled) {
         problem('dr.of', `the replica bootstraps from ${of}'s object store, but ${of} has minio.enabled: false`, `enable minio in ${of}`);
       }
@@ -59,19 +79,33 @@ export function checkOverlays(overlays: readonly OverlaySpec[], sourceOf: Source
     const pg = s.postgres;
     if (pg.enabled) {
       if (pg.synchronous && pg.instances < 2) {
-        problem('postgres.instances', 'synchronous replication needs at least 2 instances', 'set postgres.instances to 2 or more (3 for a quorum), or set postgres.synchronous: false');
+        problem(
+          'postgres.instances',
+          'synchronous replication needs at least 2 instances',
+          'set postgres.instances to 2 or more (3 for a quorum), or set postgres.synchronous: false',
+        );
       }
       if (pg.engine === 'external-patroni' && pg.external.addresses.length === 0) {
-        problem('postgres.external.addresses', 'the external-patroni engine needs the addresses of the PgBouncer VMs', 'list the VM addresses, e.g. [10.0.10.11, 10.0.10.12]');
+        problem(
+          'postgres.external.addresses',
+          'the external-patroni engine needs the addresses of the PgBouncer VMs',
+          'list the VM addresses, e.g. [10.0.10.11, 10.0.10.12]',
+        );
       }
       if (pg.engine === 'cloudnative-pg' && !s.minio.enabled) {
-        problem('minio.enabled', 'CloudNativePG archives WAL and backups to the region\'s MinIO, which is disabled', 'set minio.enabled: true, or postgres.enabled: false');
+        problem(
+          'minio.enabled',
+          "CloudNativePG archives WAL and backups to the region's MinIO, which is disabled",
+          'set minio.enabled: true, or postgres.enabled: false',
+        );
       }
       if (pg.engine === 'zalando') checkZalando(problem, pg, s.minio.enabled);
       if (pg.engine === 'external-patroni') checkExternalPatroni(problem, pg);
       const names = new Set<string>();
       pg.databases.forEach((db, i) => {
-        if (RESERVED_DATABASES.has(db.name)) problem(`postgres.databases.${i}.name`, `"${db.name}" is reserved by PostgreSQL`, 'choose the application\'s own name');
+        if (RESERVED_DATABASES.has(db.name)) {
+          problem(`postgres.databases.${i}.name`, `"${db.name}" is reserved by PostgreSQL`, "choose the application's own name");
+        }
         if (names.has(db.name)) problem(`postgres.databases.${i}.name`, `database "${db.name}" is listed twice`, 'remove the duplicate entry');
         names.add(db.name);
       });
@@ -79,7 +113,11 @@ export function checkOverlays(overlays: readonly OverlaySpec[], sourceOf: Source
         checkResources(problem, 'postgres.resources', pg.resources, s.limitRange.max);
         checkTotal(problem, 'postgres.instances', pg.instances, pg.resources, s.quota);
         if (parseQuantity(pg.storageSize) * pg.instances + parseQuantity(pg.walStorageSize) * pg.instances > parseQuantity(s.quota.requestsStorage)) {
-          problem('postgres.storageSize', `${pg.instances} × (${pg.storageSize} + ${pg.walStorageSize}) exceeds quota.requestsStorage ${s.quota.requestsStorage}`, 'lower the volume sizes or raise quota.requestsStorage');
+          problem(
+            'postgres.storageSize',
+            `${pg.instances} × (${pg.storageSize} + ${pg.walStorageSize}) exceeds quota.requestsStorage ${s.quota.requestsStorage}`,
+            'lower the volume sizes or raise quota.requestsStorage',
+          );
         }
       }
     }
@@ -89,32 +127,56 @@ export function checkOverlays(overlays: readonly OverlaySpec[], sourceOf: Source
     if (minio.enabled) {
       const drives = minio.servers * minio.volumesPerServer;
       if (drives > 1 && drives < 4) {
-        problem('minio.servers', `${minio.servers} server(s) × ${minio.volumesPerServer} volume(s) = ${drives} drives; erasure coding needs at least 4`, 'use 1 server × 1 volume (standalone) or at least 4 drives in total, e.g. 4 servers × 1 volume or 2 × 2');
+        problem(
+          'minio.servers',
+          `${minio.servers} server(s) × ${minio.volumesPerServer} volume(s) = ${drives} drives; erasure coding needs at least 4`,
+          'use 1 server × 1 volume (standalone) or at least 4 drives in total, e.g. 4 servers × 1 volume or 2 × 2',
+        );
       }
       checkResources(problem, 'minio.resources', minio.resources, s.limitRange.max);
       checkTotal(problem, 'minio.servers', minio.servers, minio.resources, s.quota);
       if (parseQuantity(minio.volumeSize) * drives > parseQuantity(s.quota.requestsStorage)) {
-        problem('minio.volumeSize', `${drives} drives × ${minio.volumeSize} exceeds quota.requestsStorage ${s.quota.requestsStorage}`, 'lower minio.volumeSize or raise quota.requestsStorage');
+        problem(
+          'minio.volumeSize',
+          `${drives} drives × ${minio.volumeSize} exceeds quota.requestsStorage ${s.quota.requestsStorage}`,
+          'lower minio.volumeSize or raise quota.requestsStorage',
+        );
       }
     }
 
     if (s.velero.enabled && !minio.enabled) {
-      problem('velero.enabled', 'Velero stores backups in the region\'s MinIO, which is disabled', 'set minio.enabled: true, or velero.enabled: false');
+      problem(
+        'velero.enabled',
+        "Velero stores backups in the region's MinIO, which is disabled",
+        'set minio.enabled: true, or velero.enabled: false',
+      );
     }
 
     // Namespace defaults.
     const lr = s.limitRange;
     for (const r of ['cpu', 'memory'] as const) {
       if (parseQuantity(lr.defaultRequest[r]) > parseQuantity(lr.default[r])) {
-        problem(`limitRange.defaultRequest.${r}`, `defaultRequest ${lr.defaultRequest[r]} is above the default limit ${lr.default[r]}`, `lower limitRange.defaultRequest.${r} or raise limitRange.default.${r}`);
+        problem(
+          `limitRange.defaultRequest.${r}`,
+          `defaultRequest ${lr.defaultRequest[r]} is above the default limit ${lr.default[r]}`,
+          `lower limitRange.defaultRequest.${r} or raise limitRange.default.${r}`,
+        );
       }
       if (parseQuantity(lr.default[r]) > parseQuantity(lr.max[r])) {
-        problem(`limitRange.default.${r}`, `the default limit ${lr.default[r]} is above the maximum ${lr.max[r]}`, `lower limitRange.default.${r} or raise limitRange.max.${r}`);
+        problem(
+          `limitRange.default.${r}`,
+          `the default limit ${lr.default[r]} is above the maximum ${lr.max[r]}`,
+          `lower limitRange.default.${r} or raise limitRange.max.${r}`,
+        );
       }
     }
     const q = s.quota;
-    if (parseQuantity(q.requestsCpu) > parseQuantity(q.limitsCpu)) problem('quota.requestsCpu', `is above quota.limitsCpu ${q.limitsCpu}`, 'lower quota.requestsCpu or raise quota.limitsCpu');
-    if (parseQuantity(q.requestsMemory) > parseQuantity(q.limitsMemory)) problem('quota.requestsMemory', `is above quota.limitsMemory ${q.limitsMemory}`, 'lower quota.requestsMemory or raise quota.limitsMemory');
+    if (parseQuantity(q.requestsCpu) > parseQuantity(q.limitsCpu)) {
+      problem('quota.requestsCpu', `is above quota.limitsCpu ${q.limitsCpu}`, 'lower quota.requestsCpu or raise quota.limitsCpu');
+    }
+    if (parseQuantity(q.requestsMemory) > parseQuantity(q.limitsMemory)) {
+      problem('quota.requestsMemory', `is above quota.limitsMemory ${q.limitsMemory}`, 'lower quota.requestsMemory or raise quota.limitsMemory');
+    }
   }
   return problems;
 }
@@ -124,17 +186,33 @@ type Report = (fieldPath: string, message: string, fix: string) => void;
 /** What the Zalando operator's CRD and its one-pooler-per-cluster design accept. */
 function checkZalando(problem: Report, pg: PostgresSpec, minio: boolean) {
   if (!minio) {
-    problem('minio.enabled', 'the Zalando engine archives WAL and writes logical backups to the region\'s MinIO, which is disabled', 'set minio.enabled: true, or postgres.enabled: false');
+    problem(
+      'minio.enabled',
+      "the Zalando engine archives WAL and writes logical backups to the region's MinIO, which is disabled",
+      'set minio.enabled: true, or postgres.enabled: false',
+    );
   }
   if (pg.name.length > 53 || !/^[a-z]/.test(pg.name)) {
-    problem('postgres.name', 'the Zalando operator needs a cluster name that starts with a letter and has at most 53 characters', 'choose such a name (never rename a live cluster)');
+    problem(
+      'postgres.name',
+      'the Zalando operator needs a cluster name that starts with a letter and has at most 53 characters',
+      'choose such a name (never rename a live cluster)',
+    );
   }
   if (!/^(\d+|\*)(\/\d+)?(\s+(\d+|\*)(\/\d+)?){4}$/.test(pg.backup.schedule)) {
-    problem('postgres.backup.schedule', 'the Zalando operator accepts only five numeric cron fields (no macros or names)', "write e.g. '0 1 * * *' instead");
+    problem(
+      'postgres.backup.schedule',
+      'the Zalando operator accepts only five numeric cron fields (no macros or names)',
+      "write e.g. '0 1 * * *' instead",
+    );
   }
   for (const side of ['requests', 'limits'] as const) {
     if (!/^(\d+m|\d+(\.\d{1,3})?)$/.test(pg.resources[side].cpu)) {
-      problem(`postgres.resources.${side}.cpu`, 'the Zalando operator accepts CPU only as millicores or cores with at most three decimals', 'write e.g. 500m or 1.5');
+      problem(
+        `postgres.resources.${side}.cpu`,
+        'the Zalando operator accepts CPU only as millicores or cores with at most three decimals',
+        'write e.g. 500m or 1.5',
+      );
     }
     if (!/^(\d+(e\d+)?|\d+(\.\d+)?(e\d+)?[EPTGMK]i?)$/.test(pg.resources[side].memory)) {
       problem(`postgres.resources.${side}.memory`, 'the Zalando operator does not accept this memory quantity', 'write e.g. 512Mi or 8Gi');
@@ -145,7 +223,11 @@ function checkZalando(problem: Report, pg: PostgresSpec, minio: boolean) {
   const first = pooled[0];
   for (const { db, i } of pooled.slice(1)) {
     if (db.poolMode !== first.db.poolMode) {
-      problem(`postgres.databases.${i}.poolMode`, `database "${db.name}" asks for ${db.poolMode} pooling but "${first.db.name}" for ${first.db.poolMode}; Zalando runs one pooler per cluster`, `use poolMode ${first.db.poolMode} for every pooled database, or poolerInstances: 0 for "${db.name}"`);
+      problem(
+        `postgres.databases.${i}.poolMode`,
+        `database "${db.name}" asks for ${db.poolMode} pooling but "${first.db.name}" for ${first.db.poolMode}; Zalando runs one pooler per cluster`,
+        `use poolMode ${first.db.poolMode} for every pooled database, or poolerInstances: 0 for "${db.name}"`,
+      );
     }
   }
 }
@@ -158,24 +240,44 @@ function checkExternalPatroni(problem: Report, pg: PostgresSpec) {
     seen.add(address);
     const [a, b] = address.split('.').map(Number);
     if (a === 0 || a === 127 || a >= 224 || (a === 169 && b === 254)) {
-      problem(`postgres.external.addresses.${i}`, 'is an unspecified, loopback, link-local or multicast address, which Kubernetes does not route to a VM', 'give the VM\'s routable address');
+      problem(
+        `postgres.external.addresses.${i}`,
+        'is an unspecified, loopback, link-local or multicast address, which Kubernetes does not route to a VM',
+        "give the VM's routable address",
+      );
     }
   });
   if (ext.pgbouncerPort === ext.exporterPort) {
-    problem('postgres.external.exporterPort', `equals pgbouncerPort ${ext.pgbouncerPort}; PgBouncer and postgres_exporter cannot share a port`, 'set exporterPort to the port postgres_exporter listens on (9187 by default)');
+    problem(
+      'postgres.external.exporterPort',
+      `equals pgbouncerPort ${ext.pgbouncerPort}; PgBouncer and postgres_exporter cannot share a port`,
+      'set exporterPort to the port postgres_exporter listens on (9187 by default)',
+    );
   }
   if (pg.name.length > 54 || !/^[a-z]/.test(pg.name)) {
-    problem('postgres.name', 'names the Services of the external cluster, so it must start with a letter and leave room for "-exporter" (at most 54 characters)', 'choose such a name');
+    problem(
+      'postgres.name',
+      'names the Services of the external cluster, so it must start with a letter and leave room for "-exporter" (at most 54 characters)',
+      'choose such a name',
+    );
   }
 }
 
 function checkResources(problem: Report, fieldPath: string, r: ComputeResources, max: { cpu: string; memory: string }) {
   for (const k of ['cpu', 'memory'] as const) {
     if (parseQuantity(r.requests[k]) > parseQuantity(r.limits[k])) {
-      problem(`${fieldPath}.requests.${k}`, `request ${r.requests[k]} is above the limit ${r.limits[k]}`, `lower ${fieldPath}.requests.${k} or raise ${fieldPath}.limits.${k}`);
+      problem(
+        `${fieldPath}.requests.${k}`,
+        `request ${r.requests[k]} is above the limit ${r.limits[k]}`,
+        `lower ${fieldPath}.requests.${k} or raise ${fieldPath}.limits.${k}`,
+      );
     }
     if (parseQuantity(r.limits[k]) > parseQuantity(max[k])) {
-      problem(`${fieldPath}.limits.${k}`, `limit ${r.limits[k]} is above limitRange.max.${k} ${max[k]}; the API server would reject the pods`, `lower ${fieldPath}.limits.${k} or raise limitRange.max.${k}`);
+      problem(
+        `${fieldPath}.limits.${k}`,
+        `limit ${r.limits[k]} is above limitRange.max.${k} ${max[k]}; the API server would reject the pods`,
+        `lower ${fieldPath}.limits.${k} or raise limitRange.max.${k}`,
+      );
     }
   }
 }
@@ -184,6 +286,10 @@ function checkTotal(problem: Report, fieldPath: string, count: number, r: Comput
   const cpu = parseQuantity(r.requests.cpu) * count;
   const memory = parseQuantity(r.requests.memory) * count;
   if (cpu > parseQuantity(quota.requestsCpu) || memory > parseQuantity(quota.requestsMemory)) {
-    problem(fieldPath, `${count} pods × (${r.requests.cpu} CPU, ${r.requests.memory}) do not fit the namespace quota (${quota.requestsCpu} CPU, ${quota.requestsMemory})`, 'lower the count or the requests, or raise quota.requestsCpu / quota.requestsMemory');
+    problem(
+      fieldPath,
+      `${count} pods × (${r.requests.cpu} CPU, ${r.requests.memory}) do not fit the namespace quota (${quota.requestsCpu} CPU, ${quota.requestsMemory})`,
+      'lower the count or the requests, or raise quota.requestsCpu / quota.requestsMemory',
+    );
   }
 }

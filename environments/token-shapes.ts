@@ -52,15 +52,24 @@ function privateKeyEnd(text: string, from: number): number {
 export function findTokenShapes(text: string): TokenHit[] {
   const hits: TokenHit[] = [];
   for (const shape of TOKEN_SHAPES) {
-    for (const m of text.matchAll(shape.pattern)) hits.push({ what: shape.what, start: m.index!, end: m.index! + m[0].length, publicPrefix: shape.publicPrefix });
+    for (const m of text.matchAll(shape.pattern)) {
+      hits.push({ what: shape.what, start: m.index!, end: m.index! + m[0].length, publicPrefix: shape.publicPrefix });
+    }
   }
   for (const m of text.matchAll(PRIVATE_KEY_BEGIN)) {
     const kind = m[0].slice('-----BEGIN '.length, m[0].indexOf('PRIVATE KEY')).trim();
-    hits.push({ what: `a private key${kind ? ` (${kind})` : ''}`, start: m.index!, end: privateKeyEnd(text, m.index! + m[0].length), publicPrefix: 4 });
+    hits.push({
+      what: `a private key${kind ? ` (${kind})` : ''}`,
+      start: m.index!,
+      end: privateKeyEnd(text, m.index! + m[0].length),
+      publicPrefix: 4,
+    });
   }
   for (const m of text.matchAll(BASE64_PEM)) {
     const decoded = Buffer.from(m[0].slice(0, 120), 'base64').toString('latin1');
-    if (/-----BEGIN ([A-Z0-9]+ ){0,3}PRIVATE KEY/.test(decoded)) hits.push({ what: 'a base64-encoded private key', start: m.index!, end: m.index! + m[0].length, publicPrefix: 0 });
+    if (/-----BEGIN ([A-Z0-9]+ ){0,3}PRIVATE KEY/.test(decoded)) {
+      hits.push({ what: 'a base64-encoded private key', start: m.index!, end: m.index! + m[0].length, publicPrefix: 0 });
+    }
   }
   return hits.sort((a, b) => a.start - b.start || b.end - a.end);
 }

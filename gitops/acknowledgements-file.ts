@@ -3,9 +3,9 @@
  * environments, so a reviewer sees in the rendered change which data-loss refusals were
  * overridden, by which file and why. It is not a Kubernetes object and no entry point lists it.
  */
-import type { Acknowledgement } from '../environments/model';
-import { compareStrings } from '../constructs/platform/ordering';
 import { toYaml } from './yaml';
+import { compareStrings } from '../constructs/platform/ordering';
+import type { Acknowledgement } from '../environments/model';
 
 export function acknowledgementsFile(acknowledgements: readonly Acknowledgement[]): string {
   const entries = [...acknowledgements]

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import * as argo from '../imports/argoproj.io';
-import type { GitOpsSpec } from '../environments/model';
 import type { LayerPlan } from './layer-plan';
+import type { GitOpsSpec } from '../environments/model';
+import * as argo from '../imports/argoproj.io';
 
 type ArgoSpec = Extract<GitOpsSpec, { engine: 'argocd' }>;
 
@@ -42,23 +42,29 @@ export class ArgoCdEntryPoints extends Construct {
       },
     });
 
-    const application = (name: string, path: string, wave: number, serverSideApply: boolean) => new argo.Application(this, name, {
-      metadata: { name, namespace: gitops.namespace, annotations: { 'argocd.argoproj.io/sync-wave': String(wave) } },
-      spec: {
-        project: props.clusterName,
-        source: { repoUrl: gitops.repoURL, targetRevision: gitops.targetRevision, path },
-        destination: { server: gitops.destinationServer },
-        syncPolicy: {
-          automated: { prune: true, selfHeal: true },
-          syncOptions: ['CreateNamespace=false', 'PruneLast=true', ...(serverSideApply ? ['ServerSideApply=true'] : [])],
-          retry: { limit: 5, backoff: { duration: '30s', factor: 2, maxDuration: '10m' } },
+    const application = (name: string, path: string, wave: number, serverSideApply: boolean) =>
+      new argo.Application(this, name, {
+        metadata: { name, namespace: gitops.namespace, annotations: { 'argocd.argoproj.io/sync-wave': String(wave) } },
+        spec: {
+          project: props.clusterName,
+          source: { repoUrl: gitops.repoURL, targetRevision: gitops.targetRevision, path },
+          destination: { server: gitops.destinationServer },
+          syncPolicy: {
+            automated: { prune: true, selfHeal: true },
+            syncOptions: ['CreateNamespace=false', 'PruneLast=true', ...(serverSideApply ? ['ServerSideApply=true'] : [])],
+            retry: { limit: 5, backoff: { duration: '30s', factor: 2, maxDuration: '10m' } },
+          },
         },
-      },
-    });
+      });
 
     application(`${props.clusterName}-root`, props.entryPath, -1, false);
     props.layers.forEach((layer) => {
-      application(ArgoCdEntryPoints.applicationName(props.clusterName, layer.name), `${props.overlayPath}/${layer.name}`, layer.order, layer.serverSideApply);
+      application(
+        ArgoCdEntryPoints.applicationName(props.clusterName, layer.name),
+        `${props.overlayPath}/${layer.name}`,
+        layer.order,
+        layer.serverSideApply,
+      );
     });
   }
 }

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import * as kustomize from '../imports/kustomize.toolkit.fluxcd.io';
-import type { GitOpsSpec } from '../environments/model';
 import type { LayerPlan } from './layer-plan';
+import type { GitOpsSpec } from '../environments/model';
+import * as kustomize from '../imports/kustomize.toolkit.fluxcd.io';
 
 type FluxSpec = Extract<GitOpsSpec, { engine: 'flux' }>;
 

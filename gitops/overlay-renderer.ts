@@ -8,12 +8,12 @@
  * validators) is loaded on the first render: a synth that finds every overlay in the render
  * cache never loads it.
  */
-import type { Download } from '../constructs/platform/downloads';
-import type { OverlaySpec } from '../environments/model';
-import { Problem, SpecError } from '../environments/problems';
 import type { CachedRender } from './render-cache';
 import { OverlayIssue, SynthValidationError } from './validation-error';
 import type { SchemaValidator } from './validator';
+import type { Download } from '../constructs/platform/downloads';
+import type { OverlaySpec } from '../environments/model';
+import { Problem, SpecError } from '../environments/problems';
 
 /** What rendering one overlay produced: its files, or the problems that stopped it. */
 export interface OverlayOutcome {
@@ -73,7 +73,13 @@ export class OverlayRenderer {
     }
     return {
       id: overlay.id,
-      render: { files: [...out.files], objects: out.objects, layers: built.layers.length, quotaProblems: m.quotaFit(overlay, out.manifests), unverified },
+      render: {
+        files: [...out.files],
+        objects: out.objects,
+        layers: built.layers.length,
+        quotaProblems: m.quotaFit(overlay, out.manifests),
+        unverified,
+      },
       manifests: out.manifests,
       problems: [],
       issues: [],
@@ -113,7 +119,13 @@ export class OverlayRenderer {
       const { quotaFitProblems } = require('./quota-fit') as typeof import('./quota-fit');
       const { SchemaValidator: Validator } = require('./validator') as typeof import('./validator');
       /* eslint-enable @typescript-eslint/no-require-imports */
-      this.loaded = { build: buildOverlay, render: renderOverlay, unverified: unverifiedDownloads, quotaFit: quotaFitProblems, validator: new Validator() };
+      this.loaded = {
+        build: buildOverlay,
+        render: renderOverlay,
+        unverified: unverifiedDownloads,
+        quotaFit: quotaFitProblems,
+        validator: new Validator(),
+      };
     }
     return this.loaded;
   }

@@ -9,11 +9,11 @@
  * resources, at the sizes they declare. Operator sidecars and backup pods are not counted:
  * the totals are a lower bound, and a problem reported here is a certain rejection.
  */
-import type { LimitRangeSpec, OverlaySpec, QuotaSpec } from '../environments/model';
-import { Problem, settingSource } from '../environments/problems';
 import { parseQuantity } from '../constructs/core/quantity';
 import type { PodDemand, PodDemandRule } from '../constructs/platform/pod-demand';
 import { POD_DEMAND_RULES } from '../constructs/pod-demands';
+import type { LimitRangeSpec, OverlaySpec, QuotaSpec } from '../environments/model';
+import { Problem, settingSource } from '../environments/problems';
 
 type Json = Record<string, any>;
 
@@ -30,7 +30,12 @@ export function podDemands(manifest: Json, limitRange: LimitRangeSpec): PodDeman
 function formatAmount(resource: 'cpu' | 'bytes' | 'count', n: number): string {
   if (resource === 'count') return String(n);
   if (resource === 'cpu') return Number.isInteger(n) ? String(n) : `${Math.ceil(n * 1000 - 1e-6)}m`;
-  for (const [unit, size] of [['Ti', 2 ** 40], ['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10]] as const) {
+  for (const [unit, size] of [
+    ['Ti', 2 ** 40],
+    ['Gi', 2 ** 30],
+    ['Mi', 2 ** 20],
+    ['Ki', 2 ** 10],
+  ] as const) {
     if (n >= size) return `${Math.ceil((n / size) * 100 - 1e-6) / 100}${unit}`;
   }
   return String(Math.ceil(n));

@@ -55,7 +55,9 @@ export class RenderCache {
     const fingerprint = createHash('sha256').update(`${FORMAT}\0${process.version}\0`);
     try {
       const { esbuild, options, hashes } = JSON.parse(fs.readFileSync(stamp, 'utf8'));
-      const sources = Object.keys(hashes ?? {}).sort().map((rel) => `${rel}\0${hashes[rel]}`);
+      const sources = Object.keys(hashes ?? {})
+        .sort()
+        .map((rel) => `${rel}\0${hashes[rel]}`);
       fingerprint.update(JSON.stringify({ esbuild, options, sources })).update('\0');
     } catch {
       fingerprint.update('(no stamp)\0');
@@ -75,12 +77,17 @@ export class RenderCache {
   public misses = 0;
 
   /** `dir` undefined: the process's memory. */
-  private constructor(private readonly dir: string | undefined, private readonly fingerprint: string) {}
+  private constructor(
+    private readonly dir: string | undefined,
+    private readonly fingerprint: string,
+  ) {}
 
   public key(overlay: OverlaySpec, fluxBootstrapped: boolean): string {
     return createHash('sha256')
-      .update(this.fingerprint).update('\0')
-      .update(fluxBootstrapped ? 'bootstrapped' : 'plain').update('\0')
+      .update(this.fingerprint)
+      .update('\0')
+      .update(fluxBootstrapped ? 'bootstrapped' : 'plain')
+      .update('\0')
       .update(JSON.stringify(overlay))
       .digest('hex')
       .slice(0, 40);

@@ -15,8 +15,8 @@ import * as fs from 'fs';
 import { availableParallelism } from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import type { OverlaySpec } from '../environments/model';
 import type { OverlayOutcome, OverlayRenderer, RenderPhases } from './overlay-renderer';
+import type { OverlaySpec } from '../environments/model';
 
 export interface RenderJob {
   readonly overlay: OverlaySpec;
@@ -54,15 +54,27 @@ export function renderThreads(jobs: number, requested?: number): number {
 }
 
 /** Renders `jobs` on `threads` threads (this one included); outcomes in the order of `jobs`. */
-export async function renderInParallel(jobs: readonly RenderJob[], threads: number, renderer: OverlayRenderer, script: string): Promise<{ outcomes: OverlayOutcome[]; workerPhases: RenderPhases }> {
+export async function renderInParallel(
+  jobs: readonly RenderJob[],
+  threads: number,
+  renderer: OverlayRenderer,
+  script: string,
+): Promise<{ outcomes: OverlayOutcome[]; workerPhases: RenderPhases }> {
   const next = new Int32Array(new SharedArrayBuffer(4));
   const workers = Array.from({ length: threads - 1 }, () => new Worker(script, { workerData: { jobs, next } }));
-  const reports = workers.map((worker) => new Promise<WorkerReport>((resolve, reject) => {
-    let report: WorkerReport | undefined;
-    worker.once('message', (m: WorkerReport) => { report = m; });
-    worker.once('error', reject);
-    worker.once('exit', (code) => (report ? resolve(report) : reject(new Error(`a render worker stopped (exit code ${code}) before it reported`))));
-  }));
+  const reports = workers.map(
+    (worker) =>
+      new Promise<WorkerReport>((resolve, reject) => {
+        let report: WorkerReport | undefined;
+        worker.once('message', (m: WorkerReport) => {
+          report = m;
+        });
+        worker.once('error', reject);
+        worker.once('exit', (code) =>
+          report ? resolve(report) : reject(new Error(`a render worker stopped (exit code ${code}) before it reported`)),
+        );
+      }),
+  );
   const outcomes = new Array<OverlayOutcome>(jobs.length);
   try {
     for (let i = Atomics.add(next, 0, 1); i < jobs.length; i = Atomics.add(next, 0, 1)) {

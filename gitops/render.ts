@@ -9,17 +9,17 @@
  * synth before a single file is written.
  */
 import { App, Chart } from 'cdk8s';
-import { LAYERS, OverlaySpec } from '../environments/model';
-import type { LayerChart } from '../constructs/platform/layer-chart';
-import { standardLabels } from '../constructs/platform/labels';
 import { ArgoCdEntryPoints } from './argocd-entry-points';
 import { FluxEntryPoints } from './flux-entry-points';
 import { kustomizationFile } from './kustomization-file';
 import type { LayerPlan } from './layer-plan';
-import { describeObject, SchemaValidator } from './validator';
-import { OverlayIssue, SynthValidationError } from './validation-error';
 import { clusterFolder, manifestFileName } from './tree-paths';
+import { OverlayIssue, SynthValidationError } from './validation-error';
+import { describeObject, SchemaValidator } from './validator';
 import { toYaml } from './yaml';
+import { standardLabels } from '../constructs/platform/labels';
+import type { LayerChart } from '../constructs/platform/layer-chart';
+import { LAYERS, OverlaySpec } from '../environments/model';
 
 /** Client-side apply stores the whole object in an annotation capped at 256 KiB. */
 const CLIENT_SIDE_APPLY_LIMIT = 200 * 1024;
@@ -65,7 +65,13 @@ export function renderOverlay(overlay: OverlaySpec, charts: readonly LayerChart[
       const name = manifestFileName(manifest);
       const file = `${folder}/${name}`;
       if (files.has(file)) {
-        issues.push({ overlay: overlay.id, layer, object: describeObject(manifest), path: '/metadata/name', message: 'two objects of this kind share this namespace and name; give one of them another name' });
+        issues.push({
+          overlay: overlay.id,
+          layer,
+          object: describeObject(manifest),
+          path: '/metadata/name',
+          message: 'two objects of this kind share this namespace and name; give one of them another name',
+        });
         return;
       }
       files.set(file, texts[i]);
@@ -106,9 +112,14 @@ export function renderOverlay(overlay: OverlaySpec, charts: readonly LayerChart[
   if (gitops.engine === 'flux') {
     new FluxEntryPoints(entry, 'Flux', { gitops, overlayPath: repoPath(gitops.path, overlay.region.name, overlay.environment), layers: plans });
   } else {
-    const chartRepositories = [...new Set(plans.flatMap((p) => p.manifests)
-      .filter((m) => m.kind === 'Application' && m.apiVersion === 'argoproj.io/v1alpha1')
-      .map((m) => m.spec.source.repoURL as string))].sort();
+    const chartRepositories = [
+      ...new Set(
+        plans
+          .flatMap((p) => p.manifests)
+          .filter((m) => m.kind === 'Application' && m.apiVersion === 'argoproj.io/v1alpha1')
+          .map((m) => m.spec.source.repoURL as string),
+      ),
+    ].sort();
     new ArgoCdEntryPoints(entry, 'ArgoCD', {
       gitops,
       clusterName: folder,
@@ -119,7 +130,13 @@ export function renderOverlay(overlay: OverlaySpec, charts: readonly LayerChart[
     });
   }
   const entryManifests = entry.toJson();
-  emit(`clusters/${folder}`, 'clusters', entryManifests, entryManifests.map((m) => toYaml(m)), gitops.engine === 'flux' && options.fluxBootstrapped ? ['flux-system'] : []);
+  emit(
+    `clusters/${folder}`,
+    'clusters',
+    entryManifests,
+    entryManifests.map((m) => toYaml(m)),
+    gitops.engine === 'flux' && options.fluxBootstrapped ? ['flux-system'] : [],
+  );
 
   if (issues.length) throw new SynthValidationError(issues);
   return { files, objects, manifests: plans.flatMap((p) => p.manifests) };

@@ -9,15 +9,15 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Acknowledgement, OverlaySpec } from '../environments/model';
-import { Problem, settingSource } from '../environments/problems';
+import { listTree } from './tree';
+import { clusterFolder, manifestFileName } from './tree-paths';
+import { fromYaml } from './yaml';
+import { compareStrings } from '../constructs/platform/ordering';
 import { isPruneProtected } from '../constructs/platform/protection';
 import { Manifest, show, TransitionChange, TransitionRule } from '../constructs/platform/transition-rules';
 import { TRANSITION_RULES } from '../constructs/transitions';
-import { compareStrings } from '../constructs/platform/ordering';
-import { clusterFolder, manifestFileName } from './tree-paths';
-import { listTree } from './tree';
-import { fromYaml } from './yaml';
+import type { Acknowledgement, OverlaySpec } from '../environments/model';
+import { Problem, settingSource } from '../environments/problems';
 
 export interface RenderedOverlayFiles {
   readonly overlay: OverlaySpec;
@@ -188,8 +188,12 @@ function overlayTransitions(outDir: string, r: RenderedOverlayFiles, leftInPlace
     if (!prev) continue;
     previousIds.add(objectId(prev));
     const now = next().get(objectId(prev));
-    if (now) changed.push([prev, now]); // moved to another layer
-    else removed.push(prev);
+    if (now) {
+      changed.push([prev, now]);
+    } // moved to another layer
+    else {
+      removed.push(prev);
+    }
   }
 
   for (const [prev, now] of changed) {
@@ -211,15 +215,25 @@ function overlayTransitions(outDir: string, r: RenderedOverlayFiles, leftInPlace
     if (ns && removedNamespaces.has(ns)) continue; // reported with its namespace
     const rule = ruleFor(m)!;
     const id = objectId(m);
-    const inside = m.kind === 'Namespace' && groupOf(m) === ''
-      ? removedStateful.filter((x) => x.metadata?.namespace === m.metadata?.name).map(objectId)
-      : [];
-    const successor = likelySuccessor(m, added.filter((a) => a.kind !== 'Namespace' && a.metadata?.namespace === ns && (a.kind === m.kind || ruleFor(a)?.removalSetting === rule.removalSetting)));
-    const what = inside.length ? ` with ${inside.length} stateful object(s) in it (${inside.slice(0, 4).join(', ')}${inside.length > 4 ? ', ...' : ''})` : '';
+    const inside =
+      m.kind === 'Namespace' && groupOf(m) === '' ? removedStateful.filter((x) => x.metadata?.namespace === m.metadata?.name).map(objectId) : [];
+    const successor = likelySuccessor(
+      m,
+      added.filter(
+        (a) => a.kind !== 'Namespace' && a.metadata?.namespace === ns && (a.kind === m.kind || ruleFor(a)?.removalSetting === rule.removalSetting),
+      ),
+    );
+    const what = inside.length
+      ? ` with ${inside.length} stateful object(s) in it (${inside.slice(0, 4).join(', ')}${inside.length > 4 ? ', ...' : ''})`
+      : '';
     const replaced = successor ? `; a new, empty ${objectId(successor)} would take its place (a rename or an engine switch starts from no data)` : '';
     const file = rule.removalSetting ? settingSource(o, rule.removalSetting) : o.sourceFile;
     out.push({
-      overlay: o.id, region: o.region.name, object: id, change: 'removed', impossible: false,
+      overlay: o.id,
+      region: o.region.name,
+      object: id,
+      change: 'removed',
+      impossible: false,
       protectedObjects: isPruneProtected(m) ? [`${o.id}: ${id}`, ...inside.map((x) => `${o.id}: ${x}`)] : inside.map((x) => `${o.id}: ${x}`),
       problem: {
         file,
@@ -255,7 +269,12 @@ function fieldChange(o: OverlaySpec, prev: Manifest, c: TransitionChange): Pendi
   const id = objectId(prev);
   const { file, path: fieldPath } = settingLocation(o, c.setting);
   return {
-    overlay: o.id, region: o.region.name, object: id, change: c.field, impossible: !!c.impossible, protectedObjects: [],
+    overlay: o.id,
+    region: o.region.name,
+    object: id,
+    change: c.field,
+    impossible: !!c.impossible,
+    protectedObjects: [],
     problem: {
       file,
       path: fieldPath,
@@ -282,16 +301,23 @@ function engineSwitch(outDir: string, o: OverlaySpec): Pending[] {
   if (!before || before === after) return [];
   const object = `overlay ${o.id}`;
   const bootstrapped = fs.existsSync(path.join(outDir, 'clusters', clusterFolder(o), 'flux-system'));
-  return [{
-    overlay: o.id, region: o.region.name, object, change: 'gitops.engine', impossible: false, protectedObjects: [],
-    problem: {
-      file: `regions/${o.region.name}.yaml`,
-      path: 'gitops.engine',
-      value: after,
-      message: `${o.id}: the cluster ${clusterFolder(o)}${bootstrapped ? ', bootstrapped with Flux,' : ''} is reconciled by ${before}; switching to ${after} removes every ${before === 'flux' ? 'Flux Kustomization and HelmRelease' : 'Argo CD Application'} it runs, and ${before} prunes what they applied`,
-      fix: `migrate first: install ${after} beside ${before}, suspend ${before === 'flux' ? 'the Flux Kustomizations (flux suspend kustomization --all)' : 'automated sync of the Argo CD Applications'}, then switch; to go ahead, add to regions/${o.region.name}.yaml: ${ackSnippet(object, 'gitops.engine')}`,
+  return [
+    {
+      overlay: o.id,
+      region: o.region.name,
+      object,
+      change: 'gitops.engine',
+      impossible: false,
+      protectedObjects: [],
+      problem: {
+        file: `regions/${o.region.name}.yaml`,
+        path: 'gitops.engine',
+        value: after,
+        message: `${o.id}: the cluster ${clusterFolder(o)}${bootstrapped ? ', bootstrapped with Flux,' : ''} is reconciled by ${before}; switching to ${after} removes every ${before === 'flux' ? 'Flux Kustomization and HelmRelease' : 'Argo CD Application'} it runs, and ${before} prunes what they applied`,
+        fix: `migrate first: install ${after} beside ${before}, suspend ${before === 'flux' ? 'the Flux Kustomizations (flux suspend kustomization --all)' : 'automated sync of the Argo CD Applications'}, then switch; to go ahead, add to regions/${o.region.name}.yaml: ${ackSnippet(object, 'gitops.engine')}`,
+      },
     },
-  }];
+  ];
 }
 
 /** Overlays and regions of the previous tree that nothing renders any more. */
@@ -305,17 +331,24 @@ function vanished(input: GuardInput, renderedIds: ReadonlySet<string>): Pending[
     }
   }
   for (const [region, envs] of [...byRegion.entries()].sort(([a], [b]) => compareStrings(a, b))) {
-    const stateful = (env: string) => listTree(path.join(input.outDir, region, env)).filter((f) => {
-      const t = kindToken(f);
-      return t && TRANSITION_RULES.some((r) => r.stateful && r.kind.toLowerCase() === t);
-    }).length;
+    const stateful = (env: string) =>
+      listTree(path.join(input.outDir, region, env)).filter((f) => {
+        const t = kindToken(f);
+        return t && TRANSITION_RULES.some((r) => r.stateful && r.kind.toLowerCase() === t);
+      }).length;
     if (!input.regions.has(region)) {
       const object = `region ${region}`;
       const count = envs.reduce((n, e) => n + stateful(e), 0);
       out.push({
-        overlay: `${region}/*`, region, object, change: 'removed', impossible: false, protectedObjects: [],
+        overlay: `${region}/*`,
+        region,
+        object,
+        change: 'removed',
+        impossible: false,
+        protectedObjects: [],
         problem: {
-          file: `regions/${region}.yaml`, path: '',
+          file: `regions/${region}.yaml`,
+          path: '',
           message: `region ${region} was rendered (${envs.map((e) => `${region}/${e}`).join(', ')}, ${count} stateful object(s)) but regions/${region}.yaml is gone: every overlay of the region would leave the tree`,
           fix: `restore regions/${region}.yaml (a renamed region keeps its old name: rename clusterPrefix or baseDomain instead); to remove the region, add to platform.yaml: ${ackSnippet(object, 'removed')}`,
         },
@@ -326,9 +359,15 @@ function vanished(input: GuardInput, renderedIds: ReadonlySet<string>): Pending[
       const id = `${region}/${env}`;
       const object = `overlay ${id}`;
       out.push({
-        overlay: id, region, object, change: 'removed', impossible: false, protectedObjects: [],
+        overlay: id,
+        region,
+        object,
+        change: 'removed',
+        impossible: false,
+        protectedObjects: [],
         problem: {
-          file: `overlays/${region}/${env}.yaml`, path: '',
+          file: `overlays/${region}/${env}.yaml`,
+          path: '',
           message: `overlay ${id} was rendered (${stateful(env)} stateful object(s)) but overlays/${region}/${env}.yaml is gone, so everything it rendered would leave the tree`,
           fix: `restore overlays/${region}/${env}.yaml (moved, renamed or deleted?); to remove the overlay, add to regions/${region}.yaml: ${ackSnippet(object, 'removed')}`,
         },
@@ -340,5 +379,9 @@ function vanished(input: GuardInput, renderedIds: ReadonlySet<string>): Pending[
 
 function dirs(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort(compareStrings);
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort(compareStrings);
 }

@@ -67,15 +67,22 @@ export class TreeOwnershipError extends Error {}
 
 /** Paths synth renders, for a folder written before the marker existed. */
 function looksRendered(rel: string): boolean {
-  return rel === ACKNOWLEDGEMENTS_FILE
-    || /^clusters\/[a-z0-9][-a-z0-9]*\/[^/]+\.yaml$/.test(rel)
-    || /^[a-z0-9][-a-z0-9]*\/[a-z0-9][-a-z0-9]*\/[a-z0-9][-a-z0-9]*\/[^/]+\.yaml$/.test(rel);
+  return (
+    rel === ACKNOWLEDGEMENTS_FILE ||
+    /^clusters\/[a-z0-9][-a-z0-9]*\/[^/]+\.yaml$/.test(rel) ||
+    /^[a-z0-9][-a-z0-9]*\/[a-z0-9][-a-z0-9]*\/[a-z0-9][-a-z0-9]*\/[^/]+\.yaml$/.test(rel)
+  );
 }
 
 function markedFiles(outDir: string): Set<string> | undefined {
   const marker = path.join(outDir, TREE_MARKER);
   if (!fs.existsSync(marker)) return undefined;
-  return new Set(fs.readFileSync(marker, 'utf8').split('\n').filter((l) => l && !l.startsWith('#')));
+  return new Set(
+    fs
+      .readFileSync(marker, 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#')),
+  );
 }
 
 /**
@@ -94,7 +101,8 @@ export function checkOutputFolder(outDir: string): void {
   const shown = foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? `, ... (${foreign.length} in all)` : '');
   throw new TreeOwnershipError(
     `${outDir} holds files synth did not write (${shown}); synth writes only into an empty or new folder, or one whose ${TREE_MARKER} lists every file in it. ` +
-    'Nothing was written. Point --out at the rendered tree (default dist/) or at a new folder, or move those files out of it.');
+      'Nothing was written. Point --out at the rendered tree (default dist/) or at a new folder, or move those files out of it.',
+  );
 }
 
 /** The marker's text: every file synth owns in the folder once the planned files are written. */
@@ -186,7 +194,8 @@ export function lockTree(outDir: string): () => void {
     if (attempt > 0 || !stale) {
       throw new TreeLockedError(
         `another synth (process ${pid || '?'} on ${host || '?'}) is writing ${outDir}; wait for it to finish, ` +
-        `or delete ${lock} if that process is gone`);
+          `or delete ${lock} if that process is gone`,
+      );
     }
     fs.rmSync(lock, { force: true });
   }

@@ -11,9 +11,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { parse } from '@marcbachmann/cel-js';
 import { importedKindPath } from './imports-check';
 // An ES module: Node (>= 20.19) loads it with require; jest compiles it (see .projenrc.ts).
-import { parse } from '@marcbachmann/cel-js';
 
 /** One rule, where it applies and what the API server says when it fails. */
 export interface ValidationRule {
@@ -51,7 +51,10 @@ export const escapePointer = (key: string) => key.replace(/~/g, '~0').replace(/\
 
 /** The nodes at a rule path, with their concrete JSON pointers. */
 function nodesAt(root: unknown, rulePath: string): Array<{ pointer: string; value: unknown }> {
-  const segments = rulePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = rulePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   let nodes: Array<{ pointer: string; value: unknown }> = [{ pointer: '', value: root }];
   for (const segment of segments) {
     const next: Array<{ pointer: string; value: unknown }> = [];
@@ -77,7 +80,7 @@ export class KindRules {
     this.compiled = rules.map((rule) => ({
       rule,
       check: parse(rule.rule) as Compiled,
-      message: rule.messageExpression ? parse(rule.messageExpression) as Compiled : undefined,
+      message: rule.messageExpression ? (parse(rule.messageExpression) as Compiled) : undefined,
     }));
   }
 

@@ -11,9 +11,9 @@ import { createRequire } from 'module';
 import * as path from 'path';
 import * as vm from 'vm';
 import { threadId } from 'worker_threads';
-import { PROJECT_ROOT } from '../environments/project-root';
 import { importedKindPath } from './imports-check';
 import { ValidationRules } from './validation-rules';
+import { PROJECT_ROOT } from '../environments/project-root';
 
 /**
  * V8 compiles a validator's (large) functions on first call, which costs far more than
@@ -36,7 +36,6 @@ function sameSet(a: Set<string>, b: Set<string>): boolean {
   return true;
 }
 
-
 export interface ValidationIssue {
   /** `apiVersion Kind namespace/name`. */
   readonly object: string;
@@ -45,7 +44,9 @@ export interface ValidationIssue {
   readonly message: string;
 }
 
-type CompiledValidator = ((data: unknown) => boolean) & { errors?: Array<{ instancePath: string; message?: string; params: Record<string, unknown> }> | null };
+type CompiledValidator = ((data: unknown) => boolean) & {
+  errors?: Array<{ instancePath: string; message?: string; params: Record<string, unknown> }> | null;
+};
 
 export function describeObject(manifest: any): string {
   const ns = manifest?.metadata?.namespace;
@@ -59,6 +60,10 @@ export class SchemaValidator {
   private readonly scripts: Array<{ script: vm.Script; cacheFile: string; hadCache: boolean }> = [];
   /** Milliseconds spent validating (loading validators included). */
   public elapsedMs = 0;
+
+  private hashes?: Record<string, string>;
+  private passed?: Set<string>;
+  private readonly passedNow = new Set<string>();
 
   constructor(private readonly validatorsDir = path.join(PROJECT_ROOT, 'imports', 'validators')) {
     this.rules = new ValidationRules(path.join(path.dirname(validatorsDir), 'rules'));
@@ -86,7 +91,15 @@ export class SchemaValidator {
     const kindPath = importedKindPath(apiVersion, kind);
     const validatorHash = kindPath ? hashes[`validators/${kindPath}.js`] : undefined;
     const rulesHash = (kindPath && hashes[`rules/${kindPath}.json`]) ?? '';
-    const key = validatorHash ? createHash('sha1').update(validatorHash).update('\0').update(rulesHash).update('\0').update(text ?? JSON.stringify(manifest)).digest('base64') : undefined;
+    const key = validatorHash
+      ? createHash('sha1')
+          .update(validatorHash)
+          .update('\0')
+          .update(rulesHash)
+          .update('\0')
+          .update(text ?? JSON.stringify(manifest))
+          .digest('base64')
+      : undefined;
     if (key && this.passedBefore().has(key)) {
       this.passedNow.add(key);
       return [];
@@ -101,15 +114,26 @@ export class SchemaValidator {
     if (!this.cache.has(cacheKey)) this.cache.set(cacheKey, this.load(apiVersion, kind));
     const validate = this.cache.get(cacheKey);
     if (!validate) {
-      return [{ object, path: '/', message: `no schema for ${apiVersion} ${kind}: add the kind to constructs/versions.ts (CORE_APIS or CRD_APIS) and run \`npm run import\`` }];
+      return [
+        {
+          object,
+          path: '/',
+          message: `no schema for ${apiVersion} ${kind}: add the kind to constructs/versions.ts (CORE_APIS or CRD_APIS) and run \`npm run import\``,
+        },
+      ];
     }
     if (validate(manifest)) {
       return (this.rules.forKind(apiVersion, kind)?.violations(manifest) ?? []).map((v) => ({ object, ...v }));
     }
     return (validate.errors ?? []).map((e) => {
-      const extra = e.params.additionalProperty !== undefined ? ` "${e.params.additionalProperty}"`
-        : e.params.allowedValues !== undefined ? `: ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`
-          : e.params.missingProperty !== undefined ? '' : '';
+      const extra =
+        e.params.additionalProperty !== undefined
+          ? ` "${e.params.additionalProperty}"`
+          : e.params.allowedValues !== undefined
+            ? `: ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`
+            : e.params.missingProperty !== undefined
+              ? ''
+              : '';
       return { object, path: e.instancePath || '/', message: `${e.message ?? 'is invalid'}${extra}` };
     });
   }
@@ -123,7 +147,10 @@ export class SchemaValidator {
     // validator source on every run would cost more than validating.
     const rel = path.relative(path.dirname(this.validatorsDir), file).split(path.sep).join('/');
     const sourceHash = this.manifestHashes()[rel] ?? createHash('sha256').update(source).digest('hex');
-    const cacheFile = path.join(CODE_CACHE_DIR, `${createHash('sha256').update(`${process.version}\0${process.arch}\0${sourceHash}`).digest('hex').slice(0, 32)}.bin`);
+    const cacheFile = path.join(
+      CODE_CACHE_DIR,
+      `${createHash('sha256').update(`${process.version}\0${process.arch}\0${sourceHash}`).digest('hex').slice(0, 32)}.bin`,
+    );
     let cachedData: Buffer | undefined;
     try {
       cachedData = fs.readFileSync(cacheFile);
@@ -136,10 +163,6 @@ export class SchemaValidator {
     this.scripts.push({ script, cacheFile, hadCache: cachedData !== undefined && !script.cachedDataRejected });
     return mod.exports as CompiledValidator;
   }
-
-  private hashes?: Record<string, string>;
-  private passed?: Set<string>;
-  private readonly passedNow = new Set<string>();
 
   private passedBefore(): Set<string> {
     if (!this.passed) {

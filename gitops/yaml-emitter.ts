@@ -34,14 +34,16 @@ const SIMPLE = /^[\w/][\w./-]*$/;
 class Decline extends Error {}
 
 function indent(level: number): string {
-  return INDENTS[level] ??= ' '.repeat(2 * level);
+  return (INDENTS[level] ??= ' '.repeat(2 * level));
 }
 
 function isPrintable(c: number): boolean {
-  return (c >= 0x20 && c <= 0x7e)
-    || (c >= 0xa1 && c <= 0xd7ff && c !== 0x2028 && c !== 0x2029)
-    || (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff)
-    || (c >= 0x10000 && c <= 0x10ffff);
+  return (
+    (c >= 0x20 && c <= 0x7e) ||
+    (c >= 0xa1 && c <= 0xd7ff && c !== 0x2028 && c !== 0x2029) ||
+    (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff) ||
+    (c >= 0x10000 && c <= 0x10ffff)
+  );
 }
 
 function isNsCharOrWhitespace(c: number): boolean {
@@ -56,9 +58,11 @@ function isWhitespace(c: number): boolean {
 function isPlainSafe(c: number, prev: number): boolean {
   const nsOrWs = isNsCharOrWhitespace(c);
   const ns = nsOrWs && !isWhitespace(c);
-  return (nsOrWs && c !== 0x23 && !(prev === 0x3a && !ns))
-    || (prev !== -1 && isNsCharOrWhitespace(prev) && !isWhitespace(prev) && c === 0x23)
-    || (prev === 0x3a && ns);
+  return (
+    (nsOrWs && c !== 0x23 && !(prev === 0x3a && !ns)) ||
+    (prev !== -1 && isNsCharOrWhitespace(prev) && !isWhitespace(prev) && c === 0x23) ||
+    (prev === 0x3a && ns)
+  );
 }
 
 /** `-?:,[]{}#&*!|=>'"%@\`` cannot start a plain scalar. */

@@ -9,11 +9,12 @@ import { YamlEmitter } from './yaml-emitter';
 
 const YAML11_AMBIGUOUS = new yaml.Type('tag:yaml.org,2002:yaml11-ambiguous', {
   kind: 'scalar',
-  resolve: (data: string) => /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/.test(data)
-    || /^[-+]?0[0-7_]+$/.test(data) // YAML 1.1 octal
-    || /^[-+]?0b[01_]+$/.test(data) // YAML 1.1 binary
-    || /^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$/.test(data) // sexagesimal
-    || /^[-+]?([0-9][0-9_]*)?\.?[0-9_]+([eE][-+]?[0-9]+)?$/.test(data) && data.includes('_'),
+  resolve: (data: string) =>
+    /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/.test(data) ||
+    /^[-+]?0[0-7_]+$/.test(data) || // YAML 1.1 octal
+    /^[-+]?0b[01_]+$/.test(data) || // YAML 1.1 binary
+    /^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$/.test(data) || // sexagesimal
+    (/^[-+]?([0-9][0-9_]*)?\.?[0-9_]+([eE][-+]?[0-9]+)?$/.test(data) && data.includes('_')),
   construct: (data: string) => data,
 });
 

@@ -22,15 +22,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { promisify } from 'util';
 import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
 import standaloneCode from 'ajv/dist/standalone';
+import addFormats from 'ajv-formats';
 import * as yaml from 'js-yaml';
-import { CORE_APIS, CRD_APIS, CrdApi, KUBERNETES_SCHEMA_VERSION } from '../constructs/versions';
-import { importedKindPath, IMPORTS_MANIFEST, pinsFingerprint, sha256 } from '../gitops/imports-check';
 import { extractValidationRules } from './extract-validation-rules';
 import { referencedDefinitions, sortKeys, strictify } from './strict-schema';
 import { compareStrings } from '../constructs/platform/ordering';
+import { CORE_APIS, CRD_APIS, CrdApi, KUBERNETES_SCHEMA_VERSION } from '../constructs/versions';
 import { PROJECT_ROOT } from '../environments/project-root';
+import { importedKindPath, IMPORTS_MANIFEST, pinsFingerprint, sha256 } from '../gitops/imports-check';
 
 const run = promisify(execFile);
 // From its sources or from the launcher's build (.strata-build/scripts/), the project's root.
@@ -38,7 +38,11 @@ const ROOT = PROJECT_ROOT;
 const IMPORTS = path.join(ROOT, 'imports');
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
-interface Options { crdsDir: string; k8sDir: string; check: boolean }
+interface Options {
+  crdsDir: string;
+  k8sDir: string;
+  check: boolean;
+}
 
 function parseArgs(argv: string[]): Options {
   const opts: Options = {
@@ -73,7 +77,9 @@ function listYaml(dir: string): string[] {
 
 function loadCrds(dir: string): Map<string, any> {
   if (!fs.existsSync(dir)) {
-    throw new Error(`CRD folder ${dir} does not exist: pass --crds DIR or set STRATA_CRDS_DIR to the folder holding the upstream CRDs (see ../shared/crds/SOURCES.md)`);
+    throw new Error(
+      `CRD folder ${dir} does not exist: pass --crds DIR or set STRATA_CRDS_DIR to the folder holding the upstream CRDs (see ../shared/crds/SOURCES.md)`,
+    );
   }
   const byKey = new Map<string, any>();
   for (const file of listYaml(dir)) {
@@ -91,8 +97,13 @@ function pinnedCrd(api: CrdApi, kind: string, crds: Map<string, any>, crdsDir: s
   if (!crd) throw new Error(`${crdsDir} has no CRD for ${api.group} ${kind} (pinned in constructs/versions.ts, ${api.release})`);
   const version = crd.spec.versions.find((v: any) => v.name === api.version);
   if (!version || version.served === false) {
-    const served = crd.spec.versions.filter((v: any) => v.served !== false).map((v: any) => v.name).join(', ');
-    throw new Error(`${api.group} ${kind}: version ${api.version} is not served by the CRD in ${crdsDir} (served: ${served}); fix the pin in constructs/versions.ts`);
+    const served = crd.spec.versions
+      .filter((v: any) => v.served !== false)
+      .map((v: any) => v.name)
+      .join(', ');
+    throw new Error(
+      `${api.group} ${kind}: version ${api.version} is not served by the CRD in ${crdsDir} (served: ${served}); fix the pin in constructs/versions.ts`,
+    );
   }
   return { ...crd, spec: { ...crd.spec, versions: [version] } };
 }
@@ -109,8 +120,11 @@ function crdSchema(api: CrdApi, kind: string, crd: any, coreDefs: Record<string,
 }
 
 function coreSchema(apiVersion: string, kind: string, rawDefs: Record<string, any>, coreDefs: Record<string, any>): any {
-  const name = Object.keys(rawDefs).find((key) => (rawDefs[key]['x-kubernetes-group-version-kind'] ?? []).some(
-    (gvk: any) => gvk.kind === kind && (gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version) === apiVersion));
+  const name = Object.keys(rawDefs).find((key) =>
+    (rawDefs[key]['x-kubernetes-group-version-kind'] ?? []).some(
+      (gvk: any) => gvk.kind === kind && (gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version) === apiVersion,
+    ),
+  );
   if (!name) throw new Error(`Kubernetes ${KUBERNETES_SCHEMA_VERSION} schemas have no ${apiVersion} ${kind}`);
   const body = { ...coreDefs[name] };
   body.properties = { ...body.properties, apiVersion: { const: apiVersion }, kind: { const: kind } };
@@ -125,12 +139,21 @@ function withDefinitions(body: any, coreDefs: Record<string, any>): any {
   for (const name of names) definitions[name] = coreDefs[name];
   // The object's own metadata.name is required: Strata never relies on generateName. Nested
   // ObjectMeta (a pod template's, a claim template's) needs none.
-  const properties = body.properties?.metadata ? { ...body.properties, metadata: { allOf: [body.properties.metadata, { required: ['name'] }] } } : body.properties;
+  const properties = body.properties?.metadata
+    ? { ...body.properties, metadata: { allOf: [body.properties.metadata, { required: ['name'] }] } }
+    : body.properties;
   return sortKeys({ $schema: 'http://json-schema.org/draft-07/schema#', ...body, properties, definitions });
 }
 
 /** Options shared with gitops/validator.ts's fallback; keep the two in step. */
-export const AJV_OPTIONS = { allErrors: false, strict: true, strictRequired: false, strictTypes: false, strictTuples: false, validateSchema: false } as const;
+export const AJV_OPTIONS = {
+  allErrors: false,
+  strict: true,
+  strictRequired: false,
+  strictTypes: false,
+  strictTuples: false,
+  validateSchema: false,
+} as const;
 
 function writeValidator(outDir: string, schemaRel: string, schema: any): void {
   const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true, lines: false, optimize: 1 } });
@@ -152,7 +175,9 @@ async function generate(opts: Options, outDir: string): Promise<void> {
   const crds = loadCrds(opts.crdsDir);
   const defsFile = path.join(opts.k8sDir, '_definitions.json');
   if (!fs.existsSync(defsFile)) {
-    throw new Error(`${defsFile} does not exist: pass --k8s-schemas DIR (a folder holding _definitions.json for Kubernetes ${KUBERNETES_SCHEMA_VERSION})`);
+    throw new Error(
+      `${defsFile} does not exist: pass --k8s-schemas DIR (a folder holding _definitions.json for Kubernetes ${KUBERNETES_SCHEMA_VERSION})`,
+    );
   }
   const rawDefs = JSON.parse(fs.readFileSync(defsFile, 'utf8')).definitions as Record<string, any>;
   const coreDefs: Record<string, any> = {};
@@ -186,12 +211,20 @@ async function generate(opts: Options, outDir: string): Promise<void> {
     const specFile = path.join(specDir, `${api.group}.yaml`);
     fs.writeFileSync(specFile, pinned.map((crd) => yaml.dump(crd, { noRefs: true })).join('---\n'));
     jobs.push(async () => {
-      await run(path.join(ROOT, 'node_modules/.bin/cdk8s'), ['import', '--language', 'typescript', '--no-save', '--check-upgrade=false', '--output', outDir, specFile], { cwd: outDir, maxBuffer: 64 * 1024 * 1024 });
+      await run(
+        path.join(ROOT, 'node_modules/.bin/cdk8s'),
+        ['import', '--language', 'typescript', '--no-save', '--check-upgrade=false', '--output', outDir, specFile],
+        { cwd: outDir, maxBuffer: 64 * 1024 * 1024 },
+      );
     });
   }
   // Two at a time: cdk8s import is CPU-bound and these machines have two cores.
   const queue = [...jobs];
-  await Promise.all([0, 1].map(async () => { for (let job = queue.shift(); job; job = queue.shift()) await job(); }));
+  await Promise.all(
+    [0, 1].map(async () => {
+      for (let job = queue.shift(); job; job = queue.shift()) await job();
+    }),
+  );
   fs.rmSync(specDir, { recursive: true, force: true });
 
   // What synth --check verifies cheaply: the pins this was generated from, and every file's hash.
@@ -250,7 +283,10 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code), (err) => {
-  console.error(`import failed: ${err instanceof Error ? err.message : err}`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`import failed: ${err instanceof Error ? err.message : err}`);
+    process.exit(1);
+  },
+);

@@ -15,10 +15,32 @@ type Json = any;
 
 /** JSON-schema keywords kept as they are; everything else is dropped. */
 const KEPT = new Set([
-  'type', 'properties', 'additionalProperties', 'items', 'required', 'enum', 'pattern',
-  'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength',
-  'minItems', 'maxItems', 'uniqueItems', 'format', 'oneOf', 'anyOf', 'allOf', 'not', '$ref',
-  'minProperties', 'maxProperties', 'multipleOf', 'const',
+  'type',
+  'properties',
+  'additionalProperties',
+  'items',
+  'required',
+  'enum',
+  'pattern',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'format',
+  'oneOf',
+  'anyOf',
+  'allOf',
+  'not',
+  '$ref',
+  'minProperties',
+  'maxProperties',
+  'multipleOf',
+  'const',
 ]);
 
 /** Formats ajv-formats checks the way the API server does; others are dropped. */
@@ -111,7 +133,10 @@ function compiles(pattern: string): boolean {
 export function referencedDefinitions(root: Json, definitions: Record<string, Json>): string[] {
   const seen = new Set<string>();
   const visit = (node: Json) => {
-    if (Array.isArray(node)) { node.forEach(visit); return; }
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
     if (node === null || typeof node !== 'object') return;
     const ref = node.$ref;
     if (typeof ref === 'string' && ref.startsWith('#/definitions/')) {

@@ -50,7 +50,11 @@ function render(root: string, envDirs: readonly string[], run: (typeof RUNS)[num
   const env: NodeJS.ProcessEnv = { ...process.env, LANG: run.locale, LC_ALL: run.locale, TZ: run.timeZone };
   delete env.LANGUAGE;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', RENDER_SCRIPT, root, out, ...envDirs], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-e', RENDER_SCRIPT, root, out, ...envDirs], {
+      cwd: PROJECT_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -90,7 +94,9 @@ function withLocaleSensitiveNames(base: string): string {
   fs.cpSync(base, copy, { recursive: true, filter: (src) => fs.statSync(src).isDirectory() || src.endsWith('.yaml') });
   edit(path.join(copy, 'platform.yaml'), (platform) => {
     const existing = new Set(platform.postgres.databases.map((d: { name: string }) => d.name));
-    for (const name of LOCALE_SENSITIVE_NAMES.filter((n) => !existing.has(n))) platform.postgres.databases.push({ name, poolerInstances: 0, poolMode: 'session' });
+    for (const name of LOCALE_SENSITIVE_NAMES.filter((n) => !existing.has(n))) {
+      platform.postgres.databases.push({ name, poolerInstances: 0, poolMode: 'session' });
+    }
   });
   for (const region of fs.readdirSync(path.join(copy, 'regions'))) {
     edit(path.join(copy, 'regions', region), (spec) => {
@@ -137,7 +143,9 @@ describe('rendered bytes do not depend on the locale or the time zone', () => {
   test.each(RUNS.slice(1).map((run, i) => [run.locale, run.timeZone, i + 1] as const))('%s, %s: byte-identical to C, UTC', (_locale, _tz, index) => {
     const [reference, other] = [renders[0], renders[index]];
     reference.trees.forEach((tree, i) => {
-      const differing = Object.keys({ ...tree, ...other.trees[i] }).filter((f) => tree[f] !== other.trees[i][f]).sort();
+      const differing = Object.keys({ ...tree, ...other.trees[i] })
+        .filter((f) => tree[f] !== other.trees[i][f])
+        .sort();
       expect({ envDir: envDirs[i], differing }).toEqual({ envDir: envDirs[i], differing: [] });
     });
   });

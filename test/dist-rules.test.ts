@@ -20,6 +20,9 @@ test('every PrometheusRule in dist/ passes promtool check rules', () => {
 });
 
 test('the check reports what promtool rejects', () => {
-  const broken = { name: 'broken', spec: { groups: [{ name: 'broken', rules: [{ alert: 'Broken', expr: 'rate(up[5m]', for: '5 minutes', labels: { severity: 'warning' } }] }] } };
+  const broken = {
+    name: 'broken',
+    spec: { groups: [{ name: 'broken', rules: [{ alert: 'Broken', expr: 'rate(up[5m]', for: '5 minutes', labels: { severity: 'warning' } }] }] },
+  };
   expect(checkRules([broken])).toMatch(/parse error|unclosed|not a valid duration/);
 });

@@ -7,8 +7,8 @@ import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { TRUSTSTORE_PASSWORD } from '../constructs/tls/platform-ca';
 import { PROJECT_ROOT } from '../environments/project-root';
-import { manifestFileName } from '../gitops/tree-paths';
 import { isBootstrapFile } from '../gitops/tree';
+import { manifestFileName } from '../gitops/tree-paths';
 import { SchemaValidator } from '../gitops/validator';
 import { filesUnder } from './support/temp';
 
@@ -33,12 +33,20 @@ function placeOf(file: string): { region: string; environment: string; layer: st
 
 const present = fs.existsSync(DIST);
 const files = present ? filesUnder(DIST).filter((f) => !isBootstrapFile(f)) : [];
-const overlays = [...new Set(files.filter((f) => !f.startsWith('clusters/')).map((f) => f.split('/').slice(0, 2).join('/')))]
-  .map((id) => ({ region: id.split('/')[0], environment: id.split('/')[1] }));
+const overlays = [...new Set(files.filter((f) => !f.startsWith('clusters/')).map((f) => f.split('/').slice(0, 2).join('/')))].map((id) => ({
+  region: id.split('/')[0],
+  environment: id.split('/')[1],
+}));
 const folders = [...new Set(files.map((f) => path.posix.dirname(f)))].sort();
 const isKustomization = (f: string) => path.posix.basename(f) === 'kustomization.yaml';
-const documents: Document[] = files.filter((f) => !isKustomization(f)).flatMap((file) =>
-  yaml.loadAll(fs.readFileSync(path.join(DIST, file), 'utf8')).filter((m) => m != null).map((manifest) => ({ file, manifest })));
+const documents: Document[] = files
+  .filter((f) => !isKustomization(f))
+  .flatMap((file) =>
+    yaml
+      .loadAll(fs.readFileSync(path.join(DIST, file), 'utf8'))
+      .filter((m) => m != null)
+      .map((manifest) => ({ file, manifest })),
+  );
 const ofKind = (...kinds: string[]) => documents.filter((d) => kinds.includes(d.manifest.kind));
 
 test('dist/ exists and holds the rendered tree', () => {
@@ -90,17 +98,19 @@ test('no Secret and no secret material anywhere', () => {
   // passwordSecret.password, or a ${secrets:...} placeholder), never a value.
   const passwordValues: string[] = [];
   const walk = (node: unknown, parent: string, where: string) => {
-    if (Array.isArray(node)) node.forEach((n) => walk(n, parent, where));
-    else if (node && typeof node === 'object') {
+    if (Array.isArray(node)) {
+      node.forEach((n) => walk(n, parent, where));
+    } else if (node && typeof node === 'object') {
       for (const [key, value] of Object.entries(node)) {
         if (typeof value !== 'string' || !/passw(or)?d/i.test(key)) {
           walk(value, key, where);
           continue;
         }
-        const reference = parent === 'passwordSecret' // Strimzi: the key name in a Secret
-          || /^\$\{secrets:[^}]+\}$/.test(value) // Kafka Connect config provider
-          || value.includes('{{') // External Secrets template over fetched values
-          || (parent === 'pkcs12' && value === TRUSTSTORE_PASSWORD); // public CA truststore
+        const reference =
+          parent === 'passwordSecret' || // Strimzi: the key name in a Secret
+          /^\$\{secrets:[^}]+\}$/.test(value) || // Kafka Connect config provider
+          value.includes('{{') || // External Secrets template over fetched values
+          (parent === 'pkcs12' && value === TRUSTSTORE_PASSWORD); // public CA truststore
         if (!reference) passwordValues.push(`${where}: ${key}`);
       }
     }
@@ -126,16 +136,19 @@ test('every object carries the Strata labels matching its place in the tree', ()
 });
 
 test('every CNPG Cluster, MinIO Tenant and PVC is protected from pruning', () => {
-  const stateful = documents.filter((d) =>
-    (d.manifest.apiVersion === 'postgresql.cnpg.io/v1' && d.manifest.kind === 'Cluster')
-    || (d.manifest.apiVersion === 'minio.min.io/v2' && d.manifest.kind === 'Tenant')
-    || (d.manifest.apiVersion === 'v1' && d.manifest.kind === 'PersistentVolumeClaim'));
+  const stateful = documents.filter(
+    (d) =>
+      (d.manifest.apiVersion === 'postgresql.cnpg.io/v1' && d.manifest.kind === 'Cluster') ||
+      (d.manifest.apiVersion === 'minio.min.io/v2' && d.manifest.kind === 'Tenant') ||
+      (d.manifest.apiVersion === 'v1' && d.manifest.kind === 'PersistentVolumeClaim'),
+  );
   expect(stateful.filter((d) => d.manifest.kind === 'Cluster').length).toBeGreaterThan(0);
   expect(stateful.filter((d) => d.manifest.kind === 'Tenant').length).toBeGreaterThan(0);
   const unprotected = stateful.filter((d) => {
     const annotations = d.manifest.metadata?.annotations ?? {};
-    return annotations['kustomize.toolkit.fluxcd.io/prune'] !== 'disabled'
-      || annotations['argocd.argoproj.io/sync-options'] !== 'Prune=false,Delete=false';
+    return (
+      annotations['kustomize.toolkit.fluxcd.io/prune'] !== 'disabled' || annotations['argocd.argoproj.io/sync-options'] !== 'Prune=false,Delete=false'
+    );
   });
   expect(unprotected.map((d) => d.file)).toEqual([]);
 });

@@ -1,11 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { EnvironmentError } from '../environments/problems';
+import { TREE_MARKER, TreeOwnershipError } from '../gitops/tree';
 import { SynthValidationError } from '../gitops/validation-error';
 import { SchemaValidator } from '../gitops/validator';
 import { fromYaml } from '../gitops/yaml';
 import * as cnpg from '../imports/postgresql.cnpg.io';
-import { TREE_MARKER, TreeOwnershipError } from '../gitops/tree';
 import { main, synth, SynthResult } from '../main';
 import { environmentsWith, filesUnder, readTree, removeTempDirs, snapshotDir, swapLeftovers, tempDir, writeFiles } from './support/temp';
 
@@ -50,12 +50,25 @@ describe('synth of the default environments', () => {
     expect(swapLeftovers(rendered)).toEqual([]);
   });
 
-  test('each cluster folder holds the entry points of its region\'s GitOps engine', () => {
+  test("each cluster folder holds the entry points of its region's GitOps engine", () => {
     // region-a is reconciled by Flux, region-b by Argo CD.
     const a = fs.readdirSync(path.join(rendered, 'clusters/region-a-prod'));
-    expect(a).toEqual(expect.arrayContaining(['kustomization.yaml', 'flux-system_kustomization_strata-data.yaml', 'flux-system_kustomization_strata-foundation.yaml']));
+    expect(a).toEqual(
+      expect.arrayContaining([
+        'kustomization.yaml',
+        'flux-system_kustomization_strata-data.yaml',
+        'flux-system_kustomization_strata-foundation.yaml',
+      ]),
+    );
     const b = fs.readdirSync(path.join(rendered, 'clusters/region-b-prod'));
-    expect(b).toEqual(expect.arrayContaining(['kustomization.yaml', 'argocd_appproject_region-b-prod.yaml', 'argocd_application_region-b-prod-root.yaml', 'argocd_application_region-b-prod-data.yaml']));
+    expect(b).toEqual(
+      expect.arrayContaining([
+        'kustomization.yaml',
+        'argocd_appproject_region-b-prod.yaml',
+        'argocd_application_region-b-prod-root.yaml',
+        'argocd_application_region-b-prod-data.yaml',
+      ]),
+    );
     const data = fromYaml(fs.readFileSync(path.join(rendered, 'clusters/region-a-prod/flux-system_kustomization_strata-data.yaml'), 'utf8')) as any;
     expect(data.spec.path).toBe('./dist/region-a/prod/data');
     expect(data.spec.dependsOn.map((d: any) => d.name)).toEqual(expect.arrayContaining(['strata-foundation', 'strata-operators']));
@@ -131,7 +144,12 @@ describe('only', () => {
     expect(after[mine].content).toBe(Buffer.from(readTree(rendered)[mine]).toString('base64'));
     // Everything outside region-a/dev is carried over byte for byte.
     const outside = (f: string) => !f.startsWith('region-a/dev/') && !f.startsWith('clusters/region-a-dev/');
-    const contents = (s: Record<string, { content: string }>) => Object.fromEntries(Object.entries(s).filter(([f]) => outside(f)).map(([f, v]) => [f, v.content]));
+    const contents = (s: Record<string, { content: string }>) =>
+      Object.fromEntries(
+        Object.entries(s)
+          .filter(([f]) => outside(f))
+          .map(([f, v]) => [f, v.content]),
+      );
     expect(contents(after)).toEqual(contents(before));
   });
 
@@ -150,7 +168,8 @@ describe('flux bootstrap files', () => {
   test('are preserved, and the entry kustomization includes flux-system once they exist', () => {
     const outDir = copyOfRendered();
     const bootstrap = {
-      'clusters/region-a-prod/flux-system/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - gotk-components.yaml\n  - gotk-sync.yaml\n',
+      'clusters/region-a-prod/flux-system/kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - gotk-components.yaml\n  - gotk-sync.yaml\n',
       'clusters/region-a-prod/flux-system/gotk-sync.yaml': '# flux bootstrap\n',
       'clusters/region-a-prod/flux-system/gotk-components.yaml': '# flux bootstrap\n',
     };
@@ -240,7 +259,9 @@ describe('failures leave the output folder as it was', () => {
     }
     const message = (error as Error).message;
     expect(message).toMatch(/^6 schema violations; nothing was written\./);
-    expect(message).toContain('  region-b/prod, layer data: postgresql.cnpg.io/v1 Cluster postgres/postgres\n    /spec: must NOT have additional properties "instance"');
+    expect(message).toContain(
+      '  region-b/prod, layer data: postgresql.cnpg.io/v1 Cluster postgres/postgres\n    /spec: must NOT have additional properties "instance"',
+    );
   });
 
   test('bad environment input writes nothing', () => {
@@ -285,7 +306,9 @@ describe('main (command line)', () => {
 describe('--out', () => {
   const run = async (out: string, extra: string[] = []) => {
     const errors: string[] = [];
-    const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => { errors.push(String(line)); });
+    const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => {
+      errors.push(String(line));
+    });
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
       return { code: await main(['--out', out, ...extra]), errors: errors.join('\n') };
@@ -297,7 +320,11 @@ describe('--out', () => {
 
   test('a clone of the project is refused and keeps .git and uncommitted files', async () => {
     const clone = tempDir('strata-clone-');
-    writeFiles(clone, { '.git/HEAD': 'ref: refs/heads/main\n', 'wip.txt': 'uncommitted\n', 'environments/regions/region-a.yaml': 'clusterPrefix: x\n' });
+    writeFiles(clone, {
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'wip.txt': 'uncommitted\n',
+      'environments/regions/region-a.yaml': 'clusterPrefix: x\n',
+    });
     const before = snapshotDir(clone);
     const { code, errors } = await run(clone);
     expect(code).toBe(1);
@@ -308,7 +335,11 @@ describe('--out', () => {
 
   test('the project folder, a folder above it, and the environments folder are refused', async () => {
     const root = path.resolve(__dirname, '..');
-    for (const [out, why] of [[root, /is the project folder/], [path.dirname(root), /contains the project folder/], [path.join(root, 'environments'), /is the environments folder|contains the project folder/]] as const) {
+    for (const [out, why] of [
+      [root, /is the project folder/],
+      [path.dirname(root), /contains the project folder/],
+      [path.join(root, 'environments'), /is the environments folder|contains the project folder/],
+    ] as const) {
       const { code, errors } = await run(out);
       expect(code).toBe(1);
       expect(errors).toMatch(why);
@@ -317,11 +348,11 @@ describe('--out', () => {
   });
 
   test('--out equal to --env-dir, or inside it, is refused and the environment files stay', async () => {
-    const envDir = environmentsWith();
-    const before = snapshotDir(envDir);
-    expect((await run(envDir, ['--env-dir', envDir])).errors).toMatch(/is the environments folder/);
-    expect((await run(path.join(envDir, 'out'), ['--env-dir', envDir])).errors).toMatch(/is inside the environments folder/);
-    expect(() => synth({ envDir, outDir: envDir })).toThrow(TreeOwnershipError);
-    expect(snapshotDir(envDir)).toEqual(before);
+    const envFolder = environmentsWith();
+    const before = snapshotDir(envFolder);
+    expect((await run(envFolder, ['--env-dir', envFolder])).errors).toMatch(/is the environments folder/);
+    expect((await run(path.join(envFolder, 'out'), ['--env-dir', envFolder])).errors).toMatch(/is inside the environments folder/);
+    expect(() => synth({ envDir: envFolder, outDir: envFolder })).toThrow(TreeOwnershipError);
+    expect(snapshotDir(envFolder)).toEqual(before);
   });
 });

@@ -6,9 +6,9 @@ import type { IGrantee, PodGroup as GranteePods } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
 import { allowEgressToAddresses, allowTraffic, PodGroup, PROMETHEUS_PODS } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
+import { cronIntervalSeconds, goDurationSeconds, promDuration } from '../platform/schedule-interval';
 import { SecretReference } from '../secrets/secret-reference';
 import { AWS_CREDENTIALS_FILE, Bucket, BucketAccess } from '../storage/minio-tenant';
-import { cronIntervalSeconds, goDurationSeconds, promDuration } from '../platform/schedule-interval';
 
 /** Name of the location backups go to when a backup names none. */
 export const DEFAULT_LOCATION = 'default';
@@ -95,7 +95,7 @@ export class VeleroBackups extends Construct implements IGrantee {
     this.props = props;
     this.namespace = OverlayContext.of(this).requireNamespace({ name: props.namespace ?? 'velero', workload: false });
     this.pods = { namespace: this.namespace, podLabels: {} };
-    this.serverPods = { namespace: this.namespace, podLabels: { 'name': 'velero', 'app.kubernetes.io/name': 'velero' } };
+    this.serverPods = { namespace: this.namespace, podLabels: { name: 'velero', 'app.kubernetes.io/name': 'velero' } };
 
     allowTraffic(this, 'AllowScrape', {
       name: 'allow-prometheus-to-velero',
@@ -124,7 +124,9 @@ export class VeleroBackups extends Construct implements IGrantee {
 
   public storeIn(bucket: Bucket): BucketAccess {
     if (this.defaultLocation) {
-      throw new Error(`${this.node.path}: storeIn(${bucket.name}) called twice; Velero already stores backups in bucket ${this.defaultLocation.bucket}`);
+      throw new Error(
+        `${this.node.path}: storeIn(${bucket.name}) called twice; Velero already stores backups in bucket ${this.defaultLocation.bucket}`,
+      );
     }
     const access = bucket.grantReadWrite(this, { credentialsFormat: 'aws-credentials-file' });
     new velero.BackupStorageLocation(this, 'DefaultLocation', {
@@ -148,7 +150,9 @@ export class VeleroBackups extends Construct implements IGrantee {
    * secret store and egress to the peer's endpoint.
    */
   public restoreFrom(peer: VeleroPeerLocation): void {
-    if (peer.name === DEFAULT_LOCATION) throw new Error(`${this.node.path}: a peer location cannot be named "${DEFAULT_LOCATION}"; name it after the peer region`);
+    if (peer.name === DEFAULT_LOCATION) {
+      throw new Error(`${this.node.path}: a peer location cannot be named "${DEFAULT_LOCATION}"; name it after the peer region`);
+    }
     if (this.peers.has(peer.name)) throw new Error(`${this.node.path}: restoreFrom(${peer.name}) called twice`);
     this.peers.add(peer.name);
     const credentials = new SecretReference(this, `PeerCredentials-${peer.name}`, {
@@ -233,53 +237,60 @@ export class VeleroBackups extends Construct implements IGrantee {
   private namespacesToBackUp(schedule: string, context: OverlayContext, extra: readonly string[]): string[] {
     const names = [...new Set([...context.namespaces.filter((n) => n.workload).map((n) => n.name), ...extra])].sort();
     // Velero reads an empty list as "every namespace".
-    if (names.length === 0) throw new Error(`Velero schedule ${schedule}: the overlay has no workload namespace to back up; add extraNamespaces or drop the schedule`);
+    if (names.length === 0) {
+      throw new Error(`Velero schedule ${schedule}: the overlay has no workload namespace to back up; add extraNamespaces or drop the schedule`);
+    }
     return names;
   }
 
   private renderAlerts(): monitoring.PrometheusRuleSpecGroups[] {
-    return [{
-      name: 'velero-backups',
-      rules: this.schedules.flatMap((s): monitoring.PrometheusRuleSpecGroupsRules[] => {
-        const selector = `{schedule="${s.name}"}`;
-        const missingAfter = promDuration(s.missingAfterSeconds);
-        const failed = ['failure', 'partial_failure', 'validation_failure']
-          .map((outcome) => `increase(velero_backup_${outcome}_total${selector}[1h])`)
-          .join(' + ');
-        return [
-          {
-            alert: 'VeleroBackupFailed',
-            expr: monitoring.PrometheusRuleSpecGroupsRulesExpr.fromString(`sum by (schedule) (${failed}) > 0`),
-            labels: { severity: 'warning' },
-            annotations: {
-              summary: `Velero backup of schedule ${s.name} failed`,
-              description: 'A backup of schedule {{ $labels.schedule }} failed, partially failed or failed validation in the last hour; see `velero backup describe` and the Velero server logs.',
+    return [
+      {
+        name: 'velero-backups',
+        rules: this.schedules.flatMap((s): monitoring.PrometheusRuleSpecGroupsRules[] => {
+          const selector = `{schedule="${s.name}"}`;
+          const missingAfter = promDuration(s.missingAfterSeconds);
+          const failed = ['failure', 'partial_failure', 'validation_failure']
+            .map((outcome) => `increase(velero_backup_${outcome}_total${selector}[1h])`)
+            .join(' + ');
+          return [
+            {
+              alert: 'VeleroBackupFailed',
+              expr: monitoring.PrometheusRuleSpecGroupsRulesExpr.fromString(`sum by (schedule) (${failed}) > 0`),
+              labels: { severity: 'warning' },
+              annotations: {
+                summary: `Velero backup of schedule ${s.name} failed`,
+                description:
+                  'A backup of schedule {{ $labels.schedule }} failed, partially failed or failed validation in the last hour; see `velero backup describe` and the Velero server logs.',
+              },
             },
-          },
-          {
-            alert: 'VeleroBackupMissing',
-            expr: monitoring.PrometheusRuleSpecGroupsRulesExpr.fromString(`time() - max by (schedule) (velero_backup_last_successful_timestamp${selector}) > ${Math.round(s.missingAfterSeconds)}`),
-            for: '15m',
-            labels: { severity: 'critical' },
-            annotations: {
-              summary: `No successful Velero backup of schedule ${s.name} for ${missingAfter}`,
-              description: 'The last successful backup of schedule {{ $labels.schedule }} is {{ $value | humanizeDuration }} old.',
+            {
+              alert: 'VeleroBackupMissing',
+              expr: monitoring.PrometheusRuleSpecGroupsRulesExpr.fromString(
+                `time() - max by (schedule) (velero_backup_last_successful_timestamp${selector}) > ${Math.round(s.missingAfterSeconds)}`,
+              ),
+              for: '15m',
+              labels: { severity: 'critical' },
+              annotations: {
+                summary: `No successful Velero backup of schedule ${s.name} for ${missingAfter}`,
+                description: 'The last successful backup of schedule {{ $labels.schedule }} is {{ $value | humanizeDuration }} old.',
+              },
             },
-          },
-          {
-            // The timestamp is only exported once a backup has succeeded since the server started.
-            alert: 'VeleroBackupMissing',
-            expr: monitoring.PrometheusRuleSpecGroupsRulesExpr.fromString(`absent(velero_backup_last_successful_timestamp${selector})`),
-            for: missingAfter,
-            labels: { severity: 'critical' },
-            annotations: {
-              summary: `No successful Velero backup of schedule ${s.name} for ${missingAfter}`,
-              description: `Velero has not reported a successful backup of schedule ${s.name} for ${missingAfter} (or is not scraped).`,
+            {
+              // The timestamp is only exported once a backup has succeeded since the server started.
+              alert: 'VeleroBackupMissing',
+              expr: monitoring.PrometheusRuleSpecGroupsRulesExpr.fromString(`absent(velero_backup_last_successful_timestamp${selector})`),
+              for: missingAfter,
+              labels: { severity: 'critical' },
+              annotations: {
+                summary: `No successful Velero backup of schedule ${s.name} for ${missingAfter}`,
+                description: `Velero has not reported a successful backup of schedule ${s.name} for ${missingAfter} (or is not scraped).`,
+              },
             },
-          },
-        ];
-      }),
-    }];
+          ];
+        }),
+      },
+    ];
   }
 }
 
@@ -288,8 +299,13 @@ const CRON_FIELD = /^[0-9A-Za-z*?/,-]+$/;
 function assertCron(schedule: string, cron: string): void {
   const expr = cron.trim();
   const fields = expr.split(/\s+/);
-  const ok = /^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/.test(expr)
-    || (/^@every\s+\S+$/.test(expr) && goDurationSeconds(expr.split(/\s+/)[1]) !== undefined)
-    || (fields.length === 5 && fields.every((f) => CRON_FIELD.test(f)));
-  if (!ok) throw new Error(`Velero schedule ${schedule}: cron "${cron}" is not a five-field cron expression (minute hour day-of-month month day-of-week), e.g. "0 2 * * *"`);
+  const ok =
+    /^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/.test(expr) ||
+    (/^@every\s+\S+$/.test(expr) && goDurationSeconds(expr.split(/\s+/)[1]) !== undefined) ||
+    (fields.length === 5 && fields.every((f) => CRON_FIELD.test(f)));
+  if (!ok) {
+    throw new Error(
+      `Velero schedule ${schedule}: cron "${cron}" is not a five-field cron expression (minute hour day-of-month month day-of-week), e.g. "0 2 * * *"`,
+    );
+  }
 }

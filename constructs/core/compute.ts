@@ -6,8 +6,6 @@ export interface ComputeResources {
   readonly limits: { readonly cpu: string; readonly memory: string };
 }
 
-
-
 /** Nodes a workload is pinned to (nodeSelector) and whose taints it tolerates. */
 export interface NodePool {
   /** Node labels pods are pinned to (nodeSelector), e.g. `node.role: database`. */

@@ -31,5 +31,9 @@ export class Grantee implements IGrantee {
     return new Grantee(scope, name, pods);
   }
 
-  private constructor(public readonly grantScope: Construct, public readonly granteeName: string, public readonly granteePods: PodGroup) {}
+  private constructor(
+    public readonly grantScope: Construct,
+    public readonly granteeName: string,
+    public readonly granteePods: PodGroup,
+  ) {}
 }

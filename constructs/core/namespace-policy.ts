@@ -11,16 +11,12 @@ export interface QuotaSpec {
   readonly pods: number;
 }
 
-
-
 /** The LimitRange of every namespace: defaults for containers that set none, and a ceiling. */
 export interface LimitRangeSpec {
   readonly defaultRequest: { readonly cpu: string; readonly memory: string };
   readonly default: { readonly cpu: string; readonly memory: string };
   readonly max: { readonly cpu: string; readonly memory: string };
 }
-
-
 
 /** What a container gets when it sets no resources, and the most it may set (the platform's defaults). */
 export const DEFAULT_LIMIT_RANGE: LimitRangeSpec = {

@@ -4,20 +4,23 @@
  * credential; it renders a reference through one of these (constructs/secrets/).
  */
 export type SecretBackend =
-  | { readonly kind: 'external-secrets'; readonly storeName: string; readonly storeKind: 'ClusterSecretStore' | 'SecretStore'; readonly refreshInterval: string }
   | {
-    readonly kind: 'sealed-secrets';
-    readonly controllerNamespace: string;
-    readonly controllerName: string;
-    /**
-     * The overlay's sealed secrets by `<namespace>/<name>`, read from
-     * `sealed-secrets/<region>/<env>/*.yaml` (kubeseal output), and that folder's path.
-     */
-    readonly sealed: Readonly<Record<string, SealedSecretEntry>>;
-    readonly sealedDir: string;
-  };
-
-
+      readonly kind: 'external-secrets';
+      readonly storeName: string;
+      readonly storeKind: 'ClusterSecretStore' | 'SecretStore';
+      readonly refreshInterval: string;
+    }
+  | {
+      readonly kind: 'sealed-secrets';
+      readonly controllerNamespace: string;
+      readonly controllerName: string;
+      /**
+       * The overlay's sealed secrets by `<namespace>/<name>`, read from
+       * `sealed-secrets/<region>/<env>/*.yaml` (kubeseal output), and that folder's path.
+       */
+      readonly sealed: Readonly<Record<string, SealedSecretEntry>>;
+      readonly sealedDir: string;
+    };
 
 /** A secret sealed with kubeseal for one overlay's cluster. */
 export interface SealedSecretEntry {

@@ -1,5 +1,5 @@
-import { cronIntervalSeconds } from '../platform/schedule-interval';
 import { Alert, durationOption, forDuration, matchers, percentOptions, regexLiteral } from '../platform/alert-rules';
+import { cronIntervalSeconds } from '../platform/schedule-interval';
 
 /**
  * Alerts of one CloudNativePG cluster, from what its instances export on the metrics port
@@ -38,17 +38,31 @@ export interface CloudNativePgAlertThresholds {
 /** Alert threshold when the backup schedule's interval is not fixed. */
 const DEFAULT_BACKUP_MISSING_AFTER_SECONDS = 26 * 3600;
 
-export function cloudNativePgAlertThresholds(cluster: string, backupSchedule: string, options: CloudNativePgAlertOptions = {}): CloudNativePgAlertThresholds {
+export function cloudNativePgAlertThresholds(
+  cluster: string,
+  backupSchedule: string,
+  options: CloudNativePgAlertOptions = {},
+): CloudNativePgAlertThresholds {
   const what = `CloudNativePG cluster ${cluster}`;
   const lag = options.replicationLagSeconds ?? 300;
-  if (!Number.isFinite(lag) || lag <= 0) throw new Error(`${what}: alerts.replicationLagSeconds ${lag} must be a positive number of seconds, e.g. 300`);
+  if (!Number.isFinite(lag) || lag <= 0) {
+    throw new Error(`${what}: alerts.replicationLagSeconds ${lag} must be a positive number of seconds, e.g. 300`);
+  }
   const interval = cronIntervalSeconds(backupSchedule);
   return {
     replicationLagSeconds: lag,
-    volumeUsage: percentOptions(what, 'alerts.volumeUsage{Warning,Critical}Percent', options.volumeUsageWarningPercent ?? 80, options.volumeUsageCriticalPercent ?? 90),
-    backupMissingAfterSeconds: options.backupMissingAfter !== undefined
-      ? durationOption(what, 'alerts.backupMissingAfter', options.backupMissingAfter)
-      : interval !== undefined ? 1.5 * interval : DEFAULT_BACKUP_MISSING_AFTER_SECONDS,
+    volumeUsage: percentOptions(
+      what,
+      'alerts.volumeUsage{Warning,Critical}Percent',
+      options.volumeUsageWarningPercent ?? 80,
+      options.volumeUsageCriticalPercent ?? 90,
+    ),
+    backupMissingAfterSeconds:
+      options.backupMissingAfter !== undefined
+        ? durationOption(what, 'alerts.backupMissingAfter', options.backupMissingAfter)
+        : interval !== undefined
+          ? 1.5 * interval
+          : DEFAULT_BACKUP_MISSING_AFTER_SECONDS,
   };
 }
 

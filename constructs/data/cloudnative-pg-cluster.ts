@@ -1,31 +1,40 @@
 import { Lazy } from 'cdk8s';
-import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { CloudNativePgAlertOptions, cloudNativePgAlerts, cloudNativePgAlertThresholds } from './cloudnative-pg-alerts';
+import {
+  AddDatabaseOptions,
+  AddRoleOptions,
+  assertIdentifier,
+  captureIdentifier,
+  ChangeCapture,
+  ChangeCaptureOptions,
+  logicalDecodingParameters,
+  objectName,
+} from './postgres-cluster';
+import { PostgresClusterBase } from './postgres-cluster-base';
+import { POSTGRES_DEFAULTS } from './postgres-defaults';
 import * as barman from '../../imports/barmancloud.cnpg.io';
 import * as cnpg from '../../imports/postgresql.cnpg.io';
 import type { ComputeResources, NodePool } from '../core/compute';
-import { postgresTopologyName, secretKeyPrefix } from '../core/naming';
 import type { IGrantee } from '../core/grantee';
+import { postgresTopologyName, secretKeyPrefix } from '../core/naming';
+import { parseQuantity } from '../core/quantity';
 import type { SecretBackend } from '../core/secret-backend';
-import { LayerChart } from '../platform/layer-chart';
-import { POSTGRES_DEFAULTS } from './postgres-defaults';
 import { addAlertRules } from '../platform/alert-rules';
 import { componentLabels } from '../platform/labels';
+import { LayerChart } from '../platform/layer-chart';
 import { shortName } from '../platform/names';
 import { allowEgressToAddresses, allowTraffic, PodGroup } from '../platform/network';
+import { compareStrings } from '../platform/ordering';
 import { OverlayContext } from '../platform/overlay-context';
 import { protectFromPrune } from '../platform/protection';
-import { SecretReference } from '../secrets/secret-reference';
-import { PlatformCa } from '../tls/platform-ca';
-import type { Bucket, BucketAccess } from '../storage/minio-tenant';
-import { POSTGRES_IMAGES } from '../versions';
-import { parseQuantity } from '../core/quantity';
-import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, logicalDecodingParameters, objectName } from './postgres-cluster';
-import { PostgresClusterBase } from './postgres-cluster-base';
 import { nodePoolSelector, nodePoolTolerations } from '../platform/scheduling';
 import { scrapePods } from '../platform/scrape';
-import { CloudNativePgAlertOptions, cloudNativePgAlerts, cloudNativePgAlertThresholds } from './cloudnative-pg-alerts';
-import { compareStrings } from '../platform/ordering';
+import { SecretReference } from '../secrets/secret-reference';
+import type { Bucket, BucketAccess } from '../storage/minio-tenant';
+import { PlatformCa } from '../tls/platform-ca';
+import { POSTGRES_IMAGES } from '../versions';
 
 const BARMAN_PLUGIN = 'barman-cloud.cloudnative-pg.io';
 const PORT = 5432;
@@ -73,7 +82,8 @@ export interface CloudNativePgClusterProps {
 }
 
 /** CloudNativePgClusterProps with every default applied. */
-type ResolvedProps = Required<Omit<CloudNativePgClusterProps, 'namespace' | 'storageClass' | 'nodePool' | 'alerts'>> & Pick<CloudNativePgClusterProps, 'namespace' | 'storageClass' | 'nodePool' | 'alerts'>;
+type ResolvedProps = Required<Omit<CloudNativePgClusterProps, 'namespace' | 'storageClass' | 'nodePool' | 'alerts'>> &
+  Pick<CloudNativePgClusterProps, 'namespace' | 'storageClass' | 'nodePool' | 'alerts'>;
 
 function withDefaults(scope: Construct, props: CloudNativePgClusterProps): ResolvedProps {
   const layer = LayerChart.of(scope);
@@ -183,22 +193,30 @@ export class CloudNativePgCluster extends PostgresClusterBase {
         certificates: { serverTlsSecret: serverTls, serverCaSecret: serverTls },
         postgresql: {
           parameters: Lazy.any({ produce: () => ({ ...props.parameters, ...this.extraParameters }) }),
-          ...(props.synchronous ? {
-            synchronous: {
-              method: cnpg.ClusterSpecPostgresqlSynchronousMethod.ANY,
-              // Quorum commit: floor((n-1)/2) standbys confirm each commit (1 of 2 with 3
-              // instances), so one instance can fail without blocking writes.
-              number: Math.max(1, Math.floor((props.instances - 1) / 2)),
-              dataDurability: cnpg.ClusterSpecPostgresqlSynchronousDataDurability.REQUIRED,
-            },
-          } : {}),
+          ...(props.synchronous
+            ? {
+                synchronous: {
+                  method: cnpg.ClusterSpecPostgresqlSynchronousMethod.ANY,
+                  // Quorum commit: floor((n-1)/2) standbys confirm each commit (1 of 2 with 3
+                  // instances), so one instance can fail without blocking writes.
+                  number: Math.max(1, Math.floor((props.instances - 1) / 2)),
+                  dataDurability: cnpg.ClusterSpecPostgresqlSynchronousDataDurability.REQUIRED,
+                },
+              }
+            : {}),
         },
         bootstrap: Lazy.any({ produce: () => this.bootstrap ?? this.defaultBootstrap() }),
         storage: { size: props.storageSize, storageClass: props.storageClass },
         walStorage: { size: props.walStorageSize, storageClass: props.storageClass },
         resources: {
-          requests: { cpu: cnpg.ClusterSpecResourcesRequests.fromString(props.resources.requests.cpu), memory: cnpg.ClusterSpecResourcesRequests.fromString(props.resources.requests.memory) },
-          limits: { cpu: cnpg.ClusterSpecResourcesLimits.fromString(props.resources.limits.cpu), memory: cnpg.ClusterSpecResourcesLimits.fromString(props.resources.limits.memory) },
+          requests: {
+            cpu: cnpg.ClusterSpecResourcesRequests.fromString(props.resources.requests.cpu),
+            memory: cnpg.ClusterSpecResourcesRequests.fromString(props.resources.requests.memory),
+          },
+          limits: {
+            cpu: cnpg.ClusterSpecResourcesLimits.fromString(props.resources.limits.cpu),
+            memory: cnpg.ClusterSpecResourcesLimits.fromString(props.resources.limits.memory),
+          },
         },
         affinity: {
           enablePodAntiAffinity: true,
@@ -207,16 +225,30 @@ export class CloudNativePgCluster extends PostgresClusterBase {
           nodeSelector: nodePoolSelector(props.nodePool),
           tolerations: nodePoolTolerations(props.nodePool),
         },
-        topologySpreadConstraints: [{
-          maxSkew: 1,
-          topologyKey: props.zoneLabel,
-          whenUnsatisfiable: 'ScheduleAnyway',
-          labelSelector: { matchLabels: { 'cnpg.io/cluster': props.name } },
-        }],
+        topologySpreadConstraints: [
+          {
+            maxSkew: 1,
+            topologyKey: props.zoneLabel,
+            whenUnsatisfiable: 'ScheduleAnyway',
+            labelSelector: { matchLabels: { 'cnpg.io/cluster': props.name } },
+          },
+        ],
         managed: { roles: Lazy.any({ produce: () => this.renderRoles() }) },
         // The archive's server name is the cluster's name in the topology, the name its DR
         // peer reads it under (externalClusters) — not the default, the cluster's own name.
-        plugins: Lazy.any({ produce: () => (this.objectStoreName ? [{ name: BARMAN_PLUGIN, enabled: true, isWalArchiver: true, parameters: { barmanObjectName: this.objectStoreName, serverName: this.topologyName } }] : undefined) }),
+        plugins: Lazy.any({
+          produce: () =>
+            this.objectStoreName
+              ? [
+                  {
+                    name: BARMAN_PLUGIN,
+                    enabled: true,
+                    isWalArchiver: true,
+                    parameters: { barmanObjectName: this.objectStoreName, serverName: this.topologyName },
+                  },
+                ]
+              : undefined,
+        }),
         externalClusters: Lazy.any({ produce: () => (this.externalClusters.length ? this.externalClusters : undefined) }),
         replica: Lazy.any({ produce: () => this.replica }),
       },
@@ -224,7 +256,12 @@ export class CloudNativePgCluster extends PostgresClusterBase {
     protectFromPrune(cluster);
 
     // Instances replicate to each other; the operator polls each instance's status port.
-    allowTraffic(this, 'AllowPeers', { name: `allow-${props.name}-replication`, from: this.serverPods, to: this.serverPods, ports: [PORT, STATUS_PORT] });
+    allowTraffic(this, 'AllowPeers', {
+      name: `allow-${props.name}-replication`,
+      from: this.serverPods,
+      to: this.serverPods,
+      ports: [PORT, STATUS_PORT],
+    });
     allowTraffic(this, 'AllowOperator', {
       name: `allow-cnpg-operator-to-${props.name}`,
       from: { namespace: 'cnpg-system', podLabels: { 'app.kubernetes.io/name': 'cloudnative-pg' } },
@@ -244,7 +281,11 @@ export class CloudNativePgCluster extends PostgresClusterBase {
       name: props.name,
       namespace: this.namespace,
       labels: { namespace: this.namespace, cnpg_cluster: props.name },
-      alerts: () => cloudNativePgAlerts({ name: props.name, namespace: this.namespace, instances: props.instances, backups: this.objectStoreName !== undefined }, alertThresholds),
+      alerts: () =>
+        cloudNativePgAlerts(
+          { name: props.name, namespace: this.namespace, instances: props.instances, backups: this.objectStoreName !== undefined },
+          alertThresholds,
+        ),
     });
   }
 
@@ -259,14 +300,16 @@ export class CloudNativePgCluster extends PostgresClusterBase {
   }
 
   private renderRoles() {
-    return [...this.roles.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([name, r]) => ({
-      name,
-      ensure: cnpg.ClusterSpecManagedRolesEnsure.PRESENT,
-      login: r.options.login ?? true,
-      replication: r.options.replication ?? false,
-      inRoles: [...(r.options.inRoles ?? [])],
-      passwordSecret: { name: r.secret.name },
-    }));
+    return [...this.roles.entries()]
+      .sort(([a], [b]) => compareStrings(a, b))
+      .map(([name, r]) => ({
+        name,
+        ensure: cnpg.ClusterSpecManagedRolesEnsure.PRESENT,
+        login: r.options.login ?? true,
+        replication: r.options.replication ?? false,
+        inRoles: [...(r.options.inRoles ?? [])],
+        passwordSecret: { name: r.secret.name },
+      }));
   }
 
   public addRole(name: string, options: AddRoleOptions = {}): SecretReference {
@@ -319,13 +362,21 @@ export class CloudNativePgCluster extends PostgresClusterBase {
         template: {
           metadata: { labels: { 'cnpg.io/poolerName': poolerName } },
           spec: {
-            containers: [{
-              name: 'pgbouncer',
-              resources: {
-                requests: { cpu: cnpg.PoolerSpecTemplateSpecResourcesRequests.fromString('100m'), memory: cnpg.PoolerSpecTemplateSpecResourcesRequests.fromString('128Mi') },
-                limits: { cpu: cnpg.PoolerSpecTemplateSpecResourcesLimits.fromString('500m'), memory: cnpg.PoolerSpecTemplateSpecResourcesLimits.fromString('256Mi') },
+            containers: [
+              {
+                name: 'pgbouncer',
+                resources: {
+                  requests: {
+                    cpu: cnpg.PoolerSpecTemplateSpecResourcesRequests.fromString('100m'),
+                    memory: cnpg.PoolerSpecTemplateSpecResourcesRequests.fromString('128Mi'),
+                  },
+                  limits: {
+                    cpu: cnpg.PoolerSpecTemplateSpecResourcesLimits.fromString('500m'),
+                    memory: cnpg.PoolerSpecTemplateSpecResourcesLimits.fromString('256Mi'),
+                  },
+                },
               },
-            }],
+            ],
           },
         },
       },
@@ -334,7 +385,12 @@ export class CloudNativePgCluster extends PostgresClusterBase {
       metadata: { name: poolerName, namespace: this.namespace },
       spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...pods.podLabels } } },
     });
-    allowTraffic(this, `AllowPooler-${database}`, { name: `allow-${poolerName}-to-${this.clusterName}`, from: pods, to: this.serverPods, ports: [PORT] });
+    allowTraffic(this, `AllowPooler-${database}`, {
+      name: `allow-${poolerName}-to-${this.clusterName}`,
+      from: pods,
+      to: this.serverPods,
+      ports: [PORT],
+    });
     this.poolerPods.push(pods);
     return `${poolerName}.${this.namespace}.svc.cluster.local`;
   }
@@ -364,7 +420,16 @@ export class CloudNativePgCluster extends PostgresClusterBase {
       },
     });
     this.enableLogicalDecoding();
-    return { host: this.readWriteHost, port: PORT, database: db.name, credentials, publication: id, slot: id, publicationManaged: true, verifiableWithPlatformCa: true };
+    return {
+      host: this.readWriteHost,
+      port: PORT,
+      database: db.name,
+      credentials,
+      publication: id,
+      slot: id,
+      publicationManaged: true,
+      verifiableWithPlatformCa: true,
+    };
   }
 
   public enableLogicalDecoding(): void {
@@ -375,9 +440,13 @@ export class CloudNativePgCluster extends PostgresClusterBase {
   public allowReplicationFrom(peer: IGrantee): void {
     const clients = peer.granteePods;
     const name = peer.granteeName;
-    allowTraffic(this, `AllowReplication-${name}`, { name: `allow-${name}-replication-to-${this.clusterName}`, from: clients, to: this.serverPods, ports: [PORT] });
+    allowTraffic(this, `AllowReplication-${name}`, {
+      name: `allow-${name}-replication-to-${this.clusterName}`,
+      from: clients,
+      to: this.serverPods,
+      ports: [PORT],
+    });
   }
-
 
   public allowFrom(peer: IGrantee): void {
     const clients = peer.granteePods;
@@ -395,7 +464,14 @@ export class CloudNativePgCluster extends PostgresClusterBase {
   public backupTo(bucket: Bucket): BucketAccess {
     const access = bucket.grantReadWrite(this);
     this.objectStoreName = `${this.clusterName}-backup`;
-    this.addObjectStore(this.objectStoreName, `s3://${access.bucket}/`, access.endpoint, access.credentials.selector('AWS_ACCESS_KEY_ID'), access.credentials.selector('AWS_SECRET_ACCESS_KEY'), access.ca);
+    this.addObjectStore(
+      this.objectStoreName,
+      `s3://${access.bucket}/`,
+      access.endpoint,
+      access.credentials.selector('AWS_ACCESS_KEY_ID'),
+      access.credentials.selector('AWS_SECRET_ACCESS_KEY'),
+      access.ca,
+    );
     this.externalClusters.push(this.pluginSource(this.topologyName, this.objectStoreName));
     new cnpg.ScheduledBackup(this, 'ScheduledBackup', {
       metadata: { name: `${this.clusterName}-daily`, namespace: this.namespace },
@@ -412,7 +488,14 @@ export class CloudNativePgCluster extends PostgresClusterBase {
     return access;
   }
 
-  private addObjectStore(name: string, destinationPath: string, endpoint: string, accessKey: { name: string; key: string }, secretKey: { name: string; key: string }, ca?: { name: string; key: string }) {
+  private addObjectStore(
+    name: string,
+    destinationPath: string,
+    endpoint: string,
+    accessKey: { name: string; key: string },
+    secretKey: { name: string; key: string },
+    ca?: { name: string; key: string },
+  ) {
     new barman.ObjectStore(this, `ObjectStore-${name}`, {
       metadata: { name, namespace: this.namespace },
       spec: {
@@ -439,7 +522,9 @@ export class CloudNativePgCluster extends PostgresClusterBase {
    * the primary's archive. Promotion is a change of `primary` on both sides.
    */
   public replicateWith(peer: ReplicationPeer, role: 'primary' | 'replica', options: ReplicateOptions = {}): void {
-    if (!this.objectStoreName) throw new Error(`cluster ${this.clusterName}: call backupTo() before replicateWith(): the topology is built on the WAL archives`);
+    if (!this.objectStoreName) {
+      throw new Error(`cluster ${this.clusterName}: call backupTo() before replicateWith(): the topology is built on the WAL archives`);
+    }
     const peerStore = `${this.clusterName}-${peer.topologyName}-archive`;
     const creds = new SecretReference(this, 'PeerArchiveCredentials', {
       backend: this.props.secretBackend,
@@ -448,7 +533,13 @@ export class CloudNativePgCluster extends PostgresClusterBase {
       remoteKey: peer.credentialsRemoteKey,
       keys: { AWS_ACCESS_KEY_ID: 'accessKey', AWS_SECRET_ACCESS_KEY: 'secretKey' },
     });
-    this.addObjectStore(peerStore, `s3://${peer.bucket}/`, peer.objectStorageEndpoint, creds.selector('AWS_ACCESS_KEY_ID'), creds.selector('AWS_SECRET_ACCESS_KEY'));
+    this.addObjectStore(
+      peerStore,
+      `s3://${peer.bucket}/`,
+      peer.objectStorageEndpoint,
+      creds.selector('AWS_ACCESS_KEY_ID'),
+      creds.selector('AWS_SECRET_ACCESS_KEY'),
+    );
     this.externalClusters.push(this.pluginSource(peer.topologyName, peerStore));
     const primary = role === 'primary' ? this.topologyName : peer.topologyName;
     this.replica = {

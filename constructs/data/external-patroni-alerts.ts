@@ -25,7 +25,9 @@ export interface ExternalPatroniAlertTarget {
 
 export function externalPatroniAlerts(c: ExternalPatroniAlertTarget, options: ExternalPatroniAlertOptions = {}): Alert[] {
   const lag = options.replicationLagSeconds ?? 300;
-  if (!Number.isFinite(lag) || lag <= 0) throw new Error(`external PostgreSQL ${c.name}: alerts.replicationLagSeconds ${lag} must be a positive number of seconds, e.g. 300`);
+  if (!Number.isFinite(lag) || lag <= 0) {
+    throw new Error(`external PostgreSQL ${c.name}: alerts.replicationLagSeconds ${lag} must be a positive number of seconds, e.g. 300`);
+  }
   const id = `${c.namespace}/${c.name}`;
   const sel = matchers({ namespace: c.namespace, job: c.job });
   const alerts: Alert[] = [

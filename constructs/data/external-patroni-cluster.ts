@@ -1,5 +1,16 @@
-import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { ExternalPatroniAlertOptions, externalPatroniAlerts } from './external-patroni-alerts';
+import {
+  AddRoleOptions,
+  assertIdentifier,
+  captureIdentifier,
+  ChangeCapture,
+  ChangeCaptureOptions,
+  CredentialsSecret,
+  objectName,
+} from './postgres-cluster';
+import { PostgresClusterBase } from './postgres-cluster-base';
 import * as monitoring from '../../imports/monitoring.coreos.com';
 import type { IGrantee } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
@@ -8,9 +19,6 @@ import { componentLabels } from '../platform/labels';
 import { allowEgressToAddresses, PodGroup, PROMETHEUS_PODS } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
 import { SecretReference } from '../secrets/secret-reference';
-import { AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, CredentialsSecret, objectName } from './postgres-cluster';
-import { ExternalPatroniAlertOptions, externalPatroniAlerts } from './external-patroni-alerts';
-import { PostgresClusterBase } from './postgres-cluster-base';
 
 /** Who manages the EndpointSlices Strata writes (anything but the EndpointSlice controller). */
 const ENDPOINTSLICE_MANAGER = 'strata.io';
@@ -107,8 +115,16 @@ export class ExternalPatroniCluster extends PostgresClusterBase {
       cidrs: this.cidrs(),
       ports: [this.exporterPort],
     });
-    const alerts = externalPatroniAlerts({ name: props.name, namespace: this.namespace, job: exporterName, servers: this.addresses.length }, props.alerts);
-    addAlertRules(this, 'Alerts', { name: props.name, namespace: this.namespace, labels: { namespace: this.namespace, postgres_cluster: props.name }, alerts: () => alerts });
+    const alerts = externalPatroniAlerts(
+      { name: props.name, namespace: this.namespace, job: exporterName, servers: this.addresses.length },
+      props.alerts,
+    );
+    addAlertRules(this, 'Alerts', {
+      name: props.name,
+      namespace: this.namespace,
+      labels: { namespace: this.namespace, postgres_cluster: props.name },
+      alerts: () => alerts,
+    });
   }
 
   /** A Service without selector and the EndpointSlice listing the VMs on `port`. */
@@ -161,7 +177,6 @@ export class ExternalPatroniCluster extends PostgresClusterBase {
     return this.readWriteHost;
   }
 
-
   /**
    * The VMs must run with `wal_level = logical` (declared with `postgres.external.logicalDecoding`)
    * and have a `<pipeline>_cdc` role with REPLICATION that owns or may read the tables; its
@@ -180,7 +195,16 @@ export class ExternalPatroniCluster extends PostgresClusterBase {
     }
     const credentials = this.addRole(`${options.name.replace(/-/g, '_')}_cdc`, { replication: true });
     const id = captureIdentifier(options.name);
-    return { host: `${serviceName}.${this.namespace}.svc.cluster.local`, port: postgresPort, database: db.name, credentials, publication: id, slot: id, publicationManaged: false, verifiableWithPlatformCa: false };
+    return {
+      host: `${serviceName}.${this.namespace}.svc.cluster.local`,
+      port: postgresPort,
+      database: db.name,
+      credentials,
+      publication: id,
+      slot: id,
+      publicationManaged: false,
+      verifiableWithPlatformCa: false,
+    };
   }
 
   /**
@@ -189,7 +213,9 @@ export class ExternalPatroniCluster extends PostgresClusterBase {
    */
   public enableLogicalDecoding(): void {
     if (!this.props.logicalDecoding) {
-      throw new Error(`external Patroni cluster ${this.clusterName}: logical decoding is set on the VMs, not by Strata; set wal_level = logical there, then declare it with logicalDecoding: true (postgres.external.logicalDecoding in an environment)`);
+      throw new Error(
+        `external Patroni cluster ${this.clusterName}: logical decoding is set on the VMs, not by Strata; set wal_level = logical there, then declare it with logicalDecoding: true (postgres.external.logicalDecoding in an environment)`,
+      );
     }
   }
 
@@ -223,23 +249,32 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]
 function validate(props: ExternalPatroniClusterProps): void {
   const where = `external Patroni cluster ${props.name}`;
   if (!DNS_LABEL.test(props.name) || props.name.length > 54) {
-    throw new Error(`${where}: name "${props.name}" is not a Service name: use lower-case letters, digits and '-', starting with a letter, at most 54 characters (the exporter Service adds "-exporter")`);
+    throw new Error(
+      `${where}: name "${props.name}" is not a Service name: use lower-case letters, digits and '-', starting with a letter, at most 54 characters (the exporter Service adds "-exporter")`,
+    );
   }
   if (props.addresses.length === 0) {
     throw new Error(`${where}: addresses is empty; list the IPv4 addresses of the PgBouncer VMs, e.g. ['10.20.0.11', '10.20.0.12']`);
   }
   const seen = new Set<string>();
   for (const address of props.addresses) {
-    if (!IPV4.test(address)) throw new Error(`${where}: addresses contains "${address}", which is not an IPv4 address; write it as four decimal octets, e.g. 10.20.0.11`);
+    if (!IPV4.test(address)) {
+      throw new Error(`${where}: addresses contains "${address}", which is not an IPv4 address; write it as four decimal octets, e.g. 10.20.0.11`);
+    }
     const [a, b] = address.split('.').map(Number);
     // The API server rejects these in endpoints: they never reach a VM.
     if (a === 0 || a === 127 || a >= 224 || (a === 169 && b === 254)) {
-      throw new Error(`${where}: addresses contains ${address}, an unspecified, loopback, link-local or multicast address; give the VM's routable address`);
+      throw new Error(
+        `${where}: addresses contains ${address}, an unspecified, loopback, link-local or multicast address; give the VM's routable address`,
+      );
     }
     if (seen.has(address)) throw new Error(`${where}: addresses lists ${address} twice; remove the duplicate`);
     seen.add(address);
   }
-  for (const [prop, port] of [['pgbouncerPort', props.pgbouncerPort], ['exporterPort', props.exporterPort]] as const) {
+  for (const [prop, port] of [
+    ['pgbouncerPort', props.pgbouncerPort],
+    ['exporterPort', props.exporterPort],
+  ] as const) {
     if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) {
       throw new Error(`${where}: ${prop} ${port} is not a TCP port; use an integer from 1 to 65535`);
     }

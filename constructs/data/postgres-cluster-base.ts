@@ -1,6 +1,16 @@
 import { Construct } from 'constructs';
+import {
+  AddDatabaseOptions,
+  AddRoleOptions,
+  assertIdentifier,
+  ChangeCapture,
+  ChangeCaptureOptions,
+  CredentialsSecret,
+  IPostgresCluster,
+  lookupDatabase,
+  PostgresDatabase,
+} from './postgres-cluster';
 import type { IGrantee, PodGroup } from '../core/grantee';
-import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, ChangeCapture, ChangeCaptureOptions, CredentialsSecret, IPostgresCluster, lookupDatabase, PostgresDatabase } from './postgres-cluster';
 
 /**
  * What the PostgreSQL engines (CloudNativePG, Zalando postgres-operator, Patroni on

@@ -124,7 +124,9 @@ export function captureIdentifier(pipeline: string): string {
 /** A Postgres identifier Strata accepts for databases and roles. */
 export function assertIdentifier(kind: string, name: string): void {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
-    throw new Error(`${kind} name "${name}" is not a valid Postgres identifier: use lower-case letters, digits and _, starting with a letter or _, at most 63 characters`);
+    throw new Error(
+      `${kind} name "${name}" is not a valid Postgres identifier: use lower-case letters, digits and _, starting with a letter or _, at most 63 characters`,
+    );
   }
 }
 
@@ -136,6 +138,10 @@ export function objectName(identifier: string): string {
 /** A database of a cluster, or an error naming the databases it has and how to add one. */
 export function lookupDatabase(databases: ReadonlyMap<string, PostgresDatabase>, clusterName: string, name: string): PostgresDatabase {
   const db = databases.get(name);
-  if (!db) throw new Error(`cluster ${clusterName} has no database "${name}" (databases: ${[...databases.keys()].join(', ') || 'none'}); add it with addDatabase or postgres.databases`);
+  if (!db) {
+    throw new Error(
+      `cluster ${clusterName} has no database "${name}" (databases: ${[...databases.keys()].join(', ') || 'none'}); add it with addDatabase or postgres.databases`,
+    );
+  }
   return db;
 }

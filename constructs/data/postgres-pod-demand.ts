@@ -14,8 +14,14 @@ export const POSTGRES_POD_DEMANDS: readonly PodDemandRule[] = [
     kind: 'Cluster',
     demand: (m, { limitRange }) => {
       const spec: Json = m.spec ?? {};
-      return [podDemand(`Cluster ${m.metadata?.name}`, spec.instances ?? 1, containerShape(spec.resources, limitRange),
-        volumes([spec.storage?.size, ...(spec.walStorage ? [spec.walStorage.size] : [])]))];
+      return [
+        podDemand(
+          `Cluster ${m.metadata?.name}`,
+          spec.instances ?? 1,
+          containerShape(spec.resources, limitRange),
+          volumes([spec.storage?.size, ...(spec.walStorage ? [spec.walStorage.size] : [])]),
+        ),
+      ];
     },
   },
   {
@@ -23,8 +29,13 @@ export const POSTGRES_POD_DEMANDS: readonly PodDemandRule[] = [
     kind: 'Pooler',
     demand: (m, { limitRange }) => {
       const spec: Json = m.spec ?? {};
-      return [podDemand(`Pooler ${m.metadata?.name}`, spec.instances ?? 1,
-        podSpecShape({ containers: spec.template?.spec?.containers ?? [{}] }, limitRange))];
+      return [
+        podDemand(
+          `Pooler ${m.metadata?.name}`,
+          spec.instances ?? 1,
+          podSpecShape({ containers: spec.template?.spec?.containers ?? [{}] }, limitRange),
+        ),
+      ];
     },
   },
   {
@@ -32,8 +43,14 @@ export const POSTGRES_POD_DEMANDS: readonly PodDemandRule[] = [
     kind: 'postgresql',
     demand: (m, { limitRange }) => {
       const spec: Json = m.spec ?? {};
-      return [podDemand(`postgresql ${m.metadata?.name}`, spec.numberOfInstances ?? 1, containerShape(spec.resources, limitRange),
-        volumes([spec.volume?.size]))];
+      return [
+        podDemand(
+          `postgresql ${m.metadata?.name}`,
+          spec.numberOfInstances ?? 1,
+          containerShape(spec.resources, limitRange),
+          volumes([spec.volume?.size]),
+        ),
+      ];
     },
   },
 ];

@@ -40,17 +40,31 @@ export interface ZalandoPostgresAlertThresholds {
 const SPILO_MAXIMUM_LAG_ON_FAILOVER = 32 * 1024 * 1024;
 const DEFAULT_BACKUP_MISSING_AFTER_SECONDS = 26 * 3600;
 
-export function zalandoPostgresAlertThresholds(cluster: string, backupSchedule: string, options: ZalandoPostgresAlertOptions = {}): ZalandoPostgresAlertThresholds {
+export function zalandoPostgresAlertThresholds(
+  cluster: string,
+  backupSchedule: string,
+  options: ZalandoPostgresAlertOptions = {},
+): ZalandoPostgresAlertThresholds {
   const what = `Zalando cluster ${cluster}`;
   const lag = options.replicationLagBytes ?? SPILO_MAXIMUM_LAG_ON_FAILOVER;
-  if (!Number.isInteger(lag) || lag <= 0) throw new Error(`${what}: alerts.replicationLagBytes ${lag} must be a positive whole number of bytes, e.g. 33554432 (32 MiB)`);
+  if (!Number.isInteger(lag) || lag <= 0) {
+    throw new Error(`${what}: alerts.replicationLagBytes ${lag} must be a positive whole number of bytes, e.g. 33554432 (32 MiB)`);
+  }
   const interval = cronIntervalSeconds(backupSchedule);
   return {
     replicationLagBytes: lag,
-    volumeUsage: percentOptions(what, 'alerts.volumeUsage{Warning,Critical}Percent', options.volumeUsageWarningPercent ?? 80, options.volumeUsageCriticalPercent ?? 90),
-    backupMissingAfterSeconds: options.backupMissingAfter !== undefined
-      ? durationOption(what, 'alerts.backupMissingAfter', options.backupMissingAfter)
-      : interval !== undefined ? 1.5 * interval : DEFAULT_BACKUP_MISSING_AFTER_SECONDS,
+    volumeUsage: percentOptions(
+      what,
+      'alerts.volumeUsage{Warning,Critical}Percent',
+      options.volumeUsageWarningPercent ?? 80,
+      options.volumeUsageCriticalPercent ?? 90,
+    ),
+    backupMissingAfterSeconds:
+      options.backupMissingAfter !== undefined
+        ? durationOption(what, 'alerts.backupMissingAfter', options.backupMissingAfter)
+        : interval !== undefined
+          ? 1.5 * interval
+          : DEFAULT_BACKUP_MISSING_AFTER_SECONDS,
   };
 }
 

@@ -1,25 +1,35 @@
 import { Lazy } from 'cdk8s';
-import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import {
+  AddDatabaseOptions,
+  AddRoleOptions,
+  assertIdentifier,
+  captureIdentifier,
+  ChangeCapture,
+  ChangeCaptureOptions,
+  CredentialsSecret,
+  logicalDecodingParameters,
+  objectName,
+} from './postgres-cluster';
+import { PostgresClusterBase } from './postgres-cluster-base';
+import { ZalandoPostgresAlertOptions, zalandoPostgresAlerts, zalandoPostgresAlertThresholds } from './zalando-postgres-alerts';
 import * as zalando from '../../imports/acid.zalan.do';
 import * as monitoring from '../../imports/monitoring.coreos.com';
 import type { ComputeResources, NodePool } from '../core/compute';
 import type { IGrantee, PodGroup as GranteePods } from '../core/grantee';
-import type { SecretBackend } from '../core/secret-backend';
 import { parseQuantity } from '../core/quantity';
+import type { SecretBackend } from '../core/secret-backend';
 import { addAlertRules } from '../platform/alert-rules';
 import { componentLabels } from '../platform/labels';
 import { allowEgressToAddresses, allowTraffic, PodGroup } from '../platform/network';
+import { compareStrings } from '../platform/ordering';
 import { OverlayContext } from '../platform/overlay-context';
 import { protectFromPrune } from '../platform/protection';
 import { scrapePods } from '../platform/scrape';
 import { SecretReference } from '../secrets/secret-reference';
 import type { Bucket, BucketAccess } from '../storage/minio-tenant';
 import { CA_KEY, PlatformCa } from '../tls/platform-ca';
-import { AddDatabaseOptions, AddRoleOptions, assertIdentifier, captureIdentifier, ChangeCapture, ChangeCaptureOptions, CredentialsSecret, logicalDecodingParameters, objectName } from './postgres-cluster';
-import { PostgresClusterBase } from './postgres-cluster-base';
-import { ZalandoPostgresAlertOptions, zalandoPostgresAlerts, zalandoPostgresAlertThresholds } from './zalando-postgres-alerts';
-import { compareStrings } from '../platform/ordering';
 
 const OPERATOR = 'postgres-operator';
 const PORT = 5432;
@@ -94,7 +104,12 @@ export interface ZalandoReplicationPeer {
 /** A Secret the operator generates (`<user>.<cluster>.credentials.postgresql.acid.zalan.do`); renders nothing. */
 class OperatorSecret extends Construct implements CredentialsSecret {
   public readonly keys: readonly string[] = ['password', 'username'];
-  constructor(scope: Construct, id: string, public readonly namespace: string, public readonly name: string) {
+  constructor(
+    scope: Construct,
+    id: string,
+    public readonly namespace: string,
+    public readonly name: string,
+  ) {
     super(scope, id);
   }
 
@@ -149,11 +164,12 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
       // Patroni keeps its leader lock and configuration in Kubernetes objects.
       apiServerEgress: true,
       podSecurity: 'baseline',
-      podSecurityReason: 'Spilo pods (Zalando postgres-operator) set no seccomp profile and keep the default capabilities; the operator has no setting for either',
+      podSecurityReason:
+        'Spilo pods (Zalando postgres-operator) set no seccomp profile and keep the default capabilities; the operator has no setting for either',
     });
     this.readWriteHost = `${props.name}.${this.namespace}.svc.cluster.local`;
     this.readOnlyHost = `${props.name}-repl.${this.namespace}.svc.cluster.local`;
-    this.serverPods = { namespace: this.namespace, podLabels: { 'application': 'spilo', 'cluster-name': props.name } };
+    this.serverPods = { namespace: this.namespace, podLabels: { application: 'spilo', 'cluster-name': props.name } };
     context.requireOperator(OPERATOR, {
       // Cluster names are not prefixed with the team (the operator's default, pinned here).
       configGeneral: { enable_team_id_clustername_prefix: false },
@@ -166,7 +182,10 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
       namespace: this.namespace,
       secretName: tlsSecret,
       dnsNames: [props.name, `${props.name}-repl`, `${props.name}-pooler`].flatMap((svc) => [
-        svc, `${svc}.${this.namespace}`, `${svc}.${this.namespace}.svc`, `${svc}.${this.namespace}.svc.cluster.local`,
+        svc,
+        `${svc}.${this.namespace}`,
+        `${svc}.${this.namespace}.svc`,
+        `${svc}.${this.namespace}.svc.cluster.local`,
       ]),
     });
     this.ca = { name: tlsSecret, key: 'ca.crt' };
@@ -181,14 +200,16 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
           version: this.version as zalando.PostgresqlSpecPostgresqlVersion,
           parameters: Lazy.any({ produce: () => ({ ...props.parameters, ...this.extraParameters }) }),
         },
-        ...(props.synchronous ? {
-          patroni: {
-            synchronousMode: true,
-            // No commit is acknowledged without a synchronous standby (CloudNativePG's dataDurability: required).
-            synchronousModeStrict: true,
-            synchronousNodeCount: Math.max(1, Math.floor((props.instances - 1) / 2)),
-          },
-        } : {}),
+        ...(props.synchronous
+          ? {
+              patroni: {
+                synchronousMode: true,
+                // No commit is acknowledged without a synchronous standby (CloudNativePG's dataDurability: required).
+                synchronousModeStrict: true,
+                synchronousNodeCount: Math.max(1, Math.floor((props.instances - 1) / 2)),
+              },
+            }
+          : {}),
         volume: { size: props.storageSize, storageClass: props.storageClass },
         resources: {
           requests: { cpu: props.resources.requests.cpu, memory: props.resources.requests.memory },
@@ -200,22 +221,37 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
         tls: { secretName: tlsSecret },
         enableMasterLoadBalancer: false,
         enableReplicaLoadBalancer: false,
-        ...(pool && Object.keys(pool.labels).length ? {
-          nodeAffinity: {
-            requiredDuringSchedulingIgnoredDuringExecution: {
-              nodeSelectorTerms: [{ matchExpressions: Object.entries(pool.labels).map(([key, value]) => ({ key, operator: 'In', values: [value] })) }],
-            },
+        ...(pool && Object.keys(pool.labels).length
+          ? {
+              nodeAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: {
+                  nodeSelectorTerms: [
+                    { matchExpressions: Object.entries(pool.labels).map(([key, value]) => ({ key, operator: 'In', values: [value] })) },
+                  ],
+                },
+              },
+            }
+          : {}),
+        ...(pool?.taints.length
+          ? { tolerations: pool.taints.map((t) => ({ key: t.key, operator: 'Equal', value: t.value, effect: t.effect })) }
+          : {}),
+        topologySpreadConstraints: [
+          {
+            maxSkew: 1,
+            topologyKey: props.zoneLabel,
+            whenUnsatisfiable: 'ScheduleAnyway',
+            labelSelector: { matchLabels: { ...this.serverPods.podLabels } },
           },
-        } : {}),
-        ...(pool?.taints.length ? { tolerations: pool.taints.map((t) => ({ key: t.key, operator: 'Equal', value: t.value, effect: t.effect })) } : {}),
-        topologySpreadConstraints: [{
-          maxSkew: 1,
-          topologyKey: props.zoneLabel,
-          whenUnsatisfiable: 'ScheduleAnyway',
-          labelSelector: { matchLabels: { ...this.serverPods.podLabels } },
-        }],
-        users: Lazy.any({ produce: () => (this.users.size ? Object.fromEntries([...this.users.entries()].sort(([a], [b]) => compareStrings(a, b))) : undefined) }),
-        databases: Lazy.any({ produce: () => (this.databases.size ? Object.fromEntries([...this.databases.values()].map((d) => [d.name, d.owner]).sort(([a], [b]) => compareStrings(a, b))) : undefined) }),
+        ],
+        users: Lazy.any({
+          produce: () => (this.users.size ? Object.fromEntries([...this.users.entries()].sort(([a], [b]) => compareStrings(a, b))) : undefined),
+        }),
+        databases: Lazy.any({
+          produce: () =>
+            this.databases.size
+              ? Object.fromEntries([...this.databases.values()].map((d) => [d.name, d.owner]).sort(([a], [b]) => compareStrings(a, b)))
+              : undefined,
+        }),
         enableConnectionPooler: Lazy.any({ produce: () => (this.pooler ? true : undefined) }),
         connectionPooler: Lazy.any({ produce: () => this.renderPooler() }),
         enableLogicalBackup: Lazy.any({ produce: () => (this.logicalBackups ? true : undefined) }),
@@ -228,7 +264,12 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
     protectFromPrune(cluster);
 
     // Instances replicate to each other and ask each other's Patroni before a failover.
-    allowTraffic(this, 'AllowPeers', { name: `allow-${props.name}-replication`, from: this.serverPods, to: this.serverPods, ports: [PORT, PATRONI_PORT] });
+    allowTraffic(this, 'AllowPeers', {
+      name: `allow-${props.name}-replication`,
+      from: this.serverPods,
+      to: this.serverPods,
+      ports: [PORT, PATRONI_PORT],
+    });
     // The operator creates roles and databases over SQL and switches over through Patroni.
     allowTraffic(this, 'AllowOperator', {
       name: `allow-postgres-operator-to-${props.name}`,
@@ -252,7 +293,11 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
       name: props.name,
       namespace: this.namespace,
       labels: { namespace: this.namespace, postgres_cluster: props.name },
-      alerts: () => zalandoPostgresAlerts({ name: props.name, namespace: this.namespace, instances: props.instances, logicalBackups: this.logicalBackups }, alertThresholds),
+      alerts: () =>
+        zalandoPostgresAlerts(
+          { name: props.name, namespace: this.namespace, instances: props.instances, logicalBackups: this.logicalBackups },
+          alertThresholds,
+        ),
     });
   }
 
@@ -260,7 +305,8 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
     if (!this.pooler) return undefined;
     return {
       numberOfInstances: this.pooler.instances,
-      mode: this.pooler.mode === 'session' ? zalando.PostgresqlSpecConnectionPoolerMode.SESSION : zalando.PostgresqlSpecConnectionPoolerMode.TRANSACTION,
+      mode:
+        this.pooler.mode === 'session' ? zalando.PostgresqlSpecConnectionPoolerMode.SESSION : zalando.PostgresqlSpecConnectionPoolerMode.TRANSACTION,
       resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
     };
   }
@@ -272,7 +318,9 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
   public addRole(name: string, options: AddRoleOptions = {}): CredentialsSecret {
     assertIdentifier('role', name);
     if (options.inRoles?.length) {
-      throw new Error(`Zalando cluster ${this.clusterName}: role "${name}" asks for inRoles [${options.inRoles.join(', ')}], but Zalando users carry only flags; grant the membership from the application's migrations, or use the cloudnative-pg engine`);
+      throw new Error(
+        `Zalando cluster ${this.clusterName}: role "${name}" asks for inRoles [${options.inRoles.join(', ')}], but Zalando users carry only flags; grant the membership from the application's migrations, or use the cloudnative-pg engine`,
+      );
     }
     const flags: zalando.PostgresqlSpecUsers[] = [];
     if (options.login === false) flags.push(zalando.PostgresqlSpecUsers.NOLOGIN);
@@ -280,7 +328,9 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
     const existing = this.roleSecrets.get(name);
     if (existing) {
       if (JSON.stringify(this.users.get(name)) !== JSON.stringify(flags)) {
-        throw new Error(`Zalando cluster ${this.clusterName}: role "${name}" is added twice with different options (${JSON.stringify(this.users.get(name))} and ${JSON.stringify(flags)}); add it once`);
+        throw new Error(
+          `Zalando cluster ${this.clusterName}: role "${name}" is added twice with different options (${JSON.stringify(this.users.get(name))} and ${JSON.stringify(flags)}); add it once`,
+        );
       }
       return existing;
     }
@@ -300,7 +350,9 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
     const mode = options.poolMode ?? 'transaction';
     if (instances === 0) return this.readWriteHost;
     if (this.pooler && this.pooler.mode !== mode) {
-      throw new Error(`Zalando cluster ${this.clusterName}: database "${name}" asks for poolMode ${mode}, but "${this.pooler.database}" asked for ${this.pooler.mode} and Zalando runs one pooler per cluster; use one poolMode for all pooled databases, or poolerInstances: 0 for "${name}" (it then connects to the primary)`);
+      throw new Error(
+        `Zalando cluster ${this.clusterName}: database "${name}" asks for poolMode ${mode}, but "${this.pooler.database}" asked for ${this.pooler.mode} and Zalando runs one pooler per cluster; use one poolMode for all pooled databases, or poolerInstances: 0 for "${name}" (it then connects to the primary)`,
+      );
     }
     return this.addPooler(name, instances, mode);
   }
@@ -335,7 +387,16 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
     if (!flags.includes(zalando.PostgresqlSpecUsers.REPLICATION)) this.users.set(db.owner, [...flags, zalando.PostgresqlSpecUsers.REPLICATION]);
     this.enableLogicalDecoding();
     const id = captureIdentifier(options.name);
-    return { host: this.readWriteHost, port: PORT, database: db.name, credentials: db.credentials, publication: id, slot: id, publicationManaged: false, verifiableWithPlatformCa: true };
+    return {
+      host: this.readWriteHost,
+      port: PORT,
+      database: db.name,
+      credentials: db.credentials,
+      publication: id,
+      slot: id,
+      publicationManaged: false,
+      verifiableWithPlatformCa: true,
+    };
   }
 
   public enableLogicalDecoding(): void {
@@ -346,9 +407,13 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
   public allowReplicationFrom(peer: IGrantee): void {
     const clients = peer.granteePods;
     const name = peer.granteeName;
-    allowTraffic(this, `AllowReplication-${name}`, { name: `allow-${name}-replication-to-${this.clusterName}`, from: clients, to: this.serverPods, ports: [PORT] });
+    allowTraffic(this, `AllowReplication-${name}`, {
+      name: `allow-${name}-replication-to-${this.clusterName}`,
+      from: clients,
+      to: this.serverPods,
+      ports: [PORT],
+    });
   }
-
 
   /** IGrantee: every pod with the cluster's name label (the database pods and the logical backup jobs), under the cluster's name. */
   public get granteePods(): GranteePods {
@@ -364,7 +429,12 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
   }
 
   private allowToPooler(clients: PodGroup, name: string, pooler: PodGroup): void {
-    allowTraffic(this, `AllowClient-${name}-pooler`, { name: `allow-${name}-to-${this.clusterName}-pooler`, from: clients, to: pooler, ports: [PORT] });
+    allowTraffic(this, `AllowClient-${name}-pooler`, {
+      name: `allow-${name}-to-${this.clusterName}-pooler`,
+      from: clients,
+      to: pooler,
+      ports: [PORT],
+    });
   }
 
   /**
@@ -383,11 +453,14 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
     const access = bucket.grantReadWrite(this, {
       literals: { AWS_CA_BUNDLE: `${CA_MOUNT_PATH}/${CA_KEY}` },
     });
-    const earlier = context.operatorValues(OPERATOR)
+    const earlier = context
+      .operatorValues(OPERATOR)
       .map((v) => (v.configLogicalBackup as Record<string, unknown> | undefined)?.logical_backup_cronjob_environment_secret)
       .find((name) => name !== undefined);
     if (earlier !== undefined && earlier !== access.credentials.name) {
-      throw new Error(`Zalando cluster ${this.clusterName}: logical backup settings are operator-wide and another cluster of this overlay already uses them (Secret ${earlier}); back up one Zalando cluster per overlay, or give the clusters the same name in different namespaces`);
+      throw new Error(
+        `Zalando cluster ${this.clusterName}: logical backup settings are operator-wide and another cluster of this overlay already uses them (Secret ${earlier}); back up one Zalando cluster per overlay, or give the clusters the same name in different namespaces`,
+      );
     }
     this.archive = access;
     const caFile = `${CA_MOUNT_PATH}/${access.ca.key}`;
@@ -410,7 +483,7 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
     );
 
     // The job finds a replica through the Kubernetes API and dumps it over SQL.
-    const jobPods: PodGroup = { namespace: this.namespace, podLabels: { 'application': 'spilo-logical-backup', 'cluster-name': this.clusterName } };
+    const jobPods: PodGroup = { namespace: this.namespace, podLabels: { application: 'spilo-logical-backup', 'cluster-name': this.clusterName } };
     allowTraffic(this, 'AllowLogicalBackup', { name: `allow-${this.clusterName}-logical-backup`, from: jobPods, to: this.serverPods, ports: [PORT] });
     this.logicalBackups = true;
 
@@ -445,8 +518,12 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
    * re-created as a standby of the new archive.
    */
   public replicateWith(peer: ZalandoReplicationPeer, role: 'primary' | 'replica'): void {
-    if (!this.archive) throw new Error(`Zalando cluster ${this.clusterName}: call backupTo() before replicateWith(): the standby replays the primary's WAL archive`);
-    if (this.node.tryFindChild('SystemCredentials-postgres')) throw new Error(`Zalando cluster ${this.clusterName}: replicateWith() is called twice; a cluster has one peer`);
+    if (!this.archive) {
+      throw new Error(`Zalando cluster ${this.clusterName}: call backupTo() before replicateWith(): the standby replays the primary's WAL archive`);
+    }
+    if (this.node.tryFindChild('SystemCredentials-postgres')) {
+      throw new Error(`Zalando cluster ${this.clusterName}: replicateWith() is called twice; a cluster has one peer`);
+    }
     for (const user of ['postgres', 'standby']) {
       new SecretReference(this, `SystemCredentials-${user}`, {
         backend: this.props.secretBackend,
@@ -509,22 +586,40 @@ function retentionPhrase(retention: string): string {
 function validate(props: ZalandoPostgresClusterProps): void {
   const where = `Zalando cluster ${props.name}`;
   if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(props.name) || props.name.length > 53) {
-    throw new Error(`${where}: name "${props.name}" is not accepted by the operator: use lower-case letters, digits and '-', starting with a letter, at most 53 characters`);
+    throw new Error(
+      `${where}: name "${props.name}" is not accepted by the operator: use lower-case letters, digits and '-', starting with a letter, at most 53 characters`,
+    );
   }
   if (!Number.isInteger(props.instances) || props.instances < 1) {
-    throw new Error(`${where}: instances ${props.instances} is not a positive integer; use 1 or more (3 for strict synchronous replication with one failure tolerated)`);
+    throw new Error(
+      `${where}: instances ${props.instances} is not a positive integer; use 1 or more (3 for strict synchronous replication with one failure tolerated)`,
+    );
   }
   if (props.synchronous && props.instances < 2) {
-    throw new Error(`${where}: synchronous replication needs at least 2 instances (got ${props.instances}); raise instances or set synchronous: false`);
+    throw new Error(
+      `${where}: synchronous replication needs at least 2 instances (got ${props.instances}); raise instances or set synchronous: false`,
+    );
   }
   for (const side of ['requests', 'limits'] as const) {
     const r = props.resources[side];
-    if (!CPU_PATTERN.test(r.cpu)) throw new Error(`${where}: resources.${side}.cpu "${r.cpu}" is not accepted by the operator; write millicores (500m) or cores with at most three decimals (1.5)`);
-    if (!MEMORY_PATTERN.test(r.memory)) throw new Error(`${where}: resources.${side}.memory "${r.memory}" is not accepted by the operator; write a quantity such as 512Mi or 8Gi`);
+    if (!CPU_PATTERN.test(r.cpu)) {
+      throw new Error(
+        `${where}: resources.${side}.cpu "${r.cpu}" is not accepted by the operator; write millicores (500m) or cores with at most three decimals (1.5)`,
+      );
+    }
+    if (!MEMORY_PATTERN.test(r.memory)) {
+      throw new Error(`${where}: resources.${side}.memory "${r.memory}" is not accepted by the operator; write a quantity such as 512Mi or 8Gi`);
+    }
   }
-  if (!MEMORY_PATTERN.test(props.storageSize)) throw new Error(`${where}: storageSize "${props.storageSize}" is not a volume size; write a quantity such as 100Gi`);
+  if (!MEMORY_PATTERN.test(props.storageSize)) {
+    throw new Error(`${where}: storageSize "${props.storageSize}" is not a volume size; write a quantity such as 100Gi`);
+  }
   if (!SCHEDULE_PATTERN.test(props.backupSchedule)) {
-    throw new Error(`${where}: backupSchedule "${props.backupSchedule}" is not accepted by the operator, which takes five numeric cron fields only; write e.g. '0 1 * * *' instead of a macro or names`);
+    throw new Error(
+      `${where}: backupSchedule "${props.backupSchedule}" is not accepted by the operator, which takes five numeric cron fields only; write e.g. '0 1 * * *' instead of a macro or names`,
+    );
   }
-  if (!RETENTION.test(props.backupRetention)) throw new Error(`${where}: backupRetention "${props.backupRetention}" is not a retention; write e.g. 30d, 4w or 3m`);
+  if (!RETENTION.test(props.backupRetention)) {
+    throw new Error(`${where}: backupRetention "${props.backupRetention}" is not a retention; write e.g. 30d, 4w or 3m`);
+  }
 }

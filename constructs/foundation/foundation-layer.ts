@@ -1,8 +1,8 @@
 import { App } from 'cdk8s';
+import { PlatformNamespace } from './platform-namespace';
 import type { ApiServerSpec, LimitRangeSpec, QuotaSpec } from '../core/namespace-policy';
 import { LayerChart } from '../platform/layer-chart';
 import type { NamespaceRequirement } from '../platform/overlay-context';
-import { PlatformNamespace } from './platform-namespace';
 
 export interface FoundationLayerProps {
   readonly region: string;

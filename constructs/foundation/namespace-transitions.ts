@@ -9,7 +9,8 @@ export const NAMESPACE_TRANSITIONS: readonly TransitionRule[] = [
     group: '',
     kind: 'Namespace',
     stateful: true,
-    removalFix: 'keep the component that uses it enabled, or acknowledge the removal: the namespace stays on the cluster (prune-protected) with everything in it, and is deleted by hand',
+    removalFix:
+      'keep the component that uses it enabled, or acknowledge the removal: the namespace stays on the cluster (prune-protected) with everything in it, and is deleted by hand',
   },
   {
     group: '',

@@ -1,5 +1,5 @@
-import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 import { DEFAULT_LIMIT_RANGE, LimitRangeSpec, QuotaSpec } from '../core/namespace-policy';
 import type { PodSecurityLevel } from '../platform/overlay-context';
 import { PRUNE_PROTECTION_ANNOTATIONS } from '../platform/protection';
@@ -105,8 +105,8 @@ export class PlatformNamespace extends Construct {
             'limits.cpu': k8s.Quantity.fromString(q.limitsCpu),
             'limits.memory': k8s.Quantity.fromString(q.limitsMemory),
             'requests.storage': k8s.Quantity.fromString(q.requestsStorage),
-            'persistentvolumeclaims': k8s.Quantity.fromNumber(q.persistentVolumeClaims),
-            'pods': k8s.Quantity.fromNumber(q.pods),
+            persistentvolumeclaims: k8s.Quantity.fromNumber(q.persistentVolumeClaims),
+            pods: k8s.Quantity.fromNumber(q.pods),
           },
         },
       });
@@ -116,12 +116,14 @@ export class PlatformNamespace extends Construct {
     new k8s.KubeLimitRange(this, 'Limits', {
       metadata: { name: 'container-defaults', namespace: props.name },
       spec: {
-        limits: [{
-          type: 'Container',
-          defaultRequest: { cpu: k8s.Quantity.fromString(lr.defaultRequest.cpu), memory: k8s.Quantity.fromString(lr.defaultRequest.memory) },
-          default: { cpu: k8s.Quantity.fromString(lr.default.cpu), memory: k8s.Quantity.fromString(lr.default.memory) },
-          max: { cpu: k8s.Quantity.fromString(lr.max.cpu), memory: k8s.Quantity.fromString(lr.max.memory) },
-        }],
+        limits: [
+          {
+            type: 'Container',
+            defaultRequest: { cpu: k8s.Quantity.fromString(lr.defaultRequest.cpu), memory: k8s.Quantity.fromString(lr.defaultRequest.memory) },
+            default: { cpu: k8s.Quantity.fromString(lr.default.cpu), memory: k8s.Quantity.fromString(lr.default.memory) },
+            max: { cpu: k8s.Quantity.fromString(lr.max.cpu), memory: k8s.Quantity.fromString(lr.max.memory) },
+          },
+        ],
       },
     });
 
@@ -135,16 +137,20 @@ export class PlatformNamespace extends Construct {
       spec: {
         podSelector: {},
         policyTypes: ['Egress'],
-        egress: [{
-          to: [{
-            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-          }],
-          ports: [
-            { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
-            { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },
-          ],
-        }],
+        egress: [
+          {
+            to: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+                podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+              },
+            ],
+            ports: [
+              { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
+              { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },
+            ],
+          },
+        ],
       },
     });
 
@@ -172,8 +178,10 @@ export class PlatformNamespace extends Construct {
     }
 
     if (props.egressAnywhere) {
-      const ports = props.egressAnywhere === 'any' ? undefined
-        : props.egressAnywhere.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
+      const ports =
+        props.egressAnywhere === 'any'
+          ? undefined
+          : props.egressAnywhere.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
       new k8s.KubeNetworkPolicy(this, 'AllowEgress', {
         metadata: { name: 'allow-external-egress', namespace: props.name },
         spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ ...(ports ? { ports } : {}) }] },
@@ -187,10 +195,12 @@ export class PlatformNamespace extends Construct {
           podSelector: {},
           policyTypes: ['Ingress'],
           // Webhook calls come from the API server's own addresses: any source unless the region names them.
-          ingress: [{
-            ...(apiServerPeers ? { from: apiServerPeers } : {}),
-            ports: props.webhookPorts.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
-          }],
+          ingress: [
+            {
+              ...(apiServerPeers ? { from: apiServerPeers } : {}),
+              ports: props.webhookPorts.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
+            },
+          ],
         },
       });
     }

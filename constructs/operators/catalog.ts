@@ -3,11 +3,11 @@
  * runs. The operators layer installs exactly the entries the overlay's constructs require
  * (`OverlayContext.requireOperator`), plus what those entries depend on.
  */
-import { HelmChartName, IMAGES } from '../versions';
-import { PROMETHEUS_PODS } from '../platform/network';
-import type { PodSecurityLevel } from '../platform/overlay-context';
-import { compareStrings } from '../platform/ordering';
 import type { OperatorEgressRule } from './operator-egress';
+import { PROMETHEUS_PODS } from '../platform/network';
+import { compareStrings } from '../platform/ordering';
+import type { PodSecurityLevel } from '../platform/overlay-context';
+import { HelmChartName, IMAGES } from '../versions';
 
 export interface OperatorDefinition {
   /** Release name; also the Flux HelmRelease / Argo CD Application name. A public contract. */
@@ -151,12 +151,14 @@ const DEFINITIONS: readonly OperatorDefinition[] = [
     podSecurityReason: 'the node agent mounts pod volumes from the host to back them up',
     webhookPorts: [],
     values: {
-      initContainers: [{
-        name: 'velero-plugin-for-aws',
-        image: IMAGES.veleroPluginForAws,
-        imagePullPolicy: 'IfNotPresent',
-        volumeMounts: [{ mountPath: '/target', name: 'plugins' }],
-      }],
+      initContainers: [
+        {
+          name: 'velero-plugin-for-aws',
+          image: IMAGES.veleroPluginForAws,
+          imagePullPolicy: 'IfNotPresent',
+          volumeMounts: [{ mountPath: '/target', name: 'plugins' }],
+        },
+      ],
       deployNodeAgent: true,
       snapshotsEnabled: false,
       // Backup locations and schedules are rendered by the backup layer, each location with

@@ -1,5 +1,5 @@
-import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 import type { PodGroup } from '../platform/network';
 
 /** Egress some of an operator's pods need beyond their namespace and the API server. */
@@ -31,19 +31,26 @@ export class OperatorEgress extends Construct {
   constructor(scope: Construct, id: string, props: OperatorEgressProps) {
     super(scope, id);
     const { rule } = props;
-    const to = rule.to === 'nodes' ? undefined : [{
-      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': rule.to.namespace } },
-      podSelector: { matchLabels: { ...rule.to.podLabels } },
-    }];
+    const to =
+      rule.to === 'nodes'
+        ? undefined
+        : [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': rule.to.namespace } },
+              podSelector: { matchLabels: { ...rule.to.podLabels } },
+            },
+          ];
     new k8s.KubeNetworkPolicy(this, 'Resource', {
       metadata: { name: `allow-${rule.name}-egress`, namespace: props.namespace },
       spec: {
         podSelector: { matchLabels: { ...rule.podLabels } },
         policyTypes: ['Egress'],
-        egress: [{
-          ...(to ? { to } : {}),
-          ports: [...rule.ports].sort((a, b) => a - b).map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
-        }],
+        egress: [
+          {
+            ...(to ? { to } : {}),
+            ports: [...rule.ports].sort((a, b) => a - b).map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
+          },
+        ],
       },
     });
   }

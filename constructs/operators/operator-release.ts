@@ -48,7 +48,10 @@ export class OperatorRelease extends Construct {
             interval,
             url: `${pin.repository}/${pin.chart}`,
             ref: { tag: pin.version },
-            layerSelector: { mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', operation: source.OciRepositorySpecLayerSelectorOperation.COPY },
+            layerSelector: {
+              mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip',
+              operation: source.OciRepositorySpecLayerSelectorOperation.COPY,
+            },
           },
         });
         chartSpec = { chartRef: { kind: helm.HelmReleaseSpecChartRefKind.OCI_REPOSITORY, name: op.name } };
@@ -96,7 +99,12 @@ export class OperatorRelease extends Construct {
       spec: {
         project: props.argoProject ?? 'default',
         source: oci
-          ? { repoUrl: `${pin.repository}/${pin.chart}`, path: '.', targetRevision: pin.version, helm: { releaseName: op.name, valuesObject: values } }
+          ? {
+              repoUrl: `${pin.repository}/${pin.chart}`,
+              path: '.',
+              targetRevision: pin.version,
+              helm: { releaseName: op.name, valuesObject: values },
+            }
           : { repoUrl: pin.repository, chart: pin.chart, targetRevision: pin.version, helm: { releaseName: op.name, valuesObject: values } },
         destination: { server: gitops.destinationServer, namespace: op.namespace },
         syncPolicy: {

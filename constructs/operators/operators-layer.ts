@@ -1,11 +1,11 @@
 import { App } from 'cdk8s';
+import { withDependencies } from './catalog';
+import { OperatorEgress } from './operator-egress';
+import { OperatorRelease } from './operator-release';
 import type { GitOpsSpec } from '../core/gitops';
 import { merge } from '../core/merge';
 import { LayerChart } from '../platform/layer-chart';
 import { OverlayContext } from '../platform/overlay-context';
-import { withDependencies } from './catalog';
-import { OperatorEgress } from './operator-egress';
-import { OperatorRelease } from './operator-release';
 
 export interface OperatorsLayerProps {
   readonly region: string;

@@ -1,7 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as monitoring from '../../imports/monitoring.coreos.com';
 import { goDurationSeconds, promDuration } from './schedule-interval';
+import * as monitoring from '../../imports/monitoring.coreos.com';
 
 /**
  * Prometheus alerts as a `PrometheusRule` beside the component they watch, in its namespace
@@ -92,7 +92,9 @@ export function forDuration(seconds: number): string {
 export function percentOptions(what: string, option: string, warning: number, critical: number): { warning: number; critical: number } {
   const ok = (p: number) => Number.isFinite(p) && p > 0 && p < 100;
   if (!ok(warning) || !ok(critical) || warning >= critical) {
-    throw new Error(`${what}: ${option} warning ${warning}% and critical ${critical}% must be percentages with 0 < warning < critical < 100, e.g. 80 and 90`);
+    throw new Error(
+      `${what}: ${option} warning ${warning}% and critical ${critical}% must be percentages with 0 < warning < critical < 100, e.g. 80 and 90`,
+    );
   }
   return { warning, critical };
 }

@@ -3,10 +3,9 @@
  * block with host bits set (10.0.0.1/24) and silently means the whole network, which is
  * rarely what was meant, so such a block is refused with both readings offered.
  */
+/* eslint-disable no-bitwise -- IPv4 addresses and prefixes are 32-bit masks */
 
-export type CidrCheck =
-  | { readonly ok: true; readonly family: 4 | 6 }
-  | { readonly ok: false; readonly message: string; readonly fix: string };
+export type CidrCheck = { readonly ok: true; readonly family: 4 | 6 } | { readonly ok: false; readonly message: string; readonly fix: string };
 
 const EXAMPLE = 'write an IPv4 or IPv6 block such as 10.0.0.1/32, 192.168.10.0/24 or fd00:10::/64';
 
@@ -89,7 +88,10 @@ function formatAddress(bits: bigint, family: 4 | 6): string {
   const groups = Array.from({ length: 8 }, (_, i) => Number((bits >> BigInt(112 - 16 * i)) & 0xffffn));
   let best = { start: -1, length: 1 };
   for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) { i++; continue; }
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
     if (j - i > best.length) best = { start: i, length: j - i };

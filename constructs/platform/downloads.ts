@@ -30,7 +30,8 @@ export function recordDownload(scope: IConstruct, download: Download): void {
 
 /** Every download recorded under `root`, in object, field order. */
 export function downloadsIn(root: IConstruct): Download[] {
-  return root.node.findAll()
+  return root.node
+    .findAll()
     .flatMap((c) => c.node.metadata.filter((m) => m.type === DOWNLOAD_METADATA).map((m) => m.data as Download))
     .sort((a, b) => compareStrings(a.object, b.object) || compareStrings(a.field, b.field));
 }

@@ -45,7 +45,9 @@ export function parseImageReference(ref: string): { readonly image: ImageReferen
   if (colon !== -1) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) return { problem: `has the tag "${tag}", which is not 1 to 128 letters, digits, '_', '.' and '-' (not starting with '.' or '-')` };
+    if (!TAG.test(tag)) {
+      return { problem: `has the tag "${tag}", which is not 1 to 128 letters, digits, '_', '.' and '-' (not starting with '.' or '-')` };
+    }
   }
 
   const name = rest;
@@ -62,7 +64,9 @@ export function parseImageReference(ref: string): { readonly image: ImageReferen
   }
   for (const part of parts) {
     if (!PATH_COMPONENT.test(part)) {
-      return { problem: `has the repository path component "${part}", which is not lower-case letters and digits separated by '.', '_', '__' or '-'` };
+      return {
+        problem: `has the repository path component "${part}", which is not lower-case letters and digits separated by '.', '_', '__' or '-'`,
+      };
     }
   }
   return { image: { ...(registry ? { registry } : {}), repository: parts.join('/'), ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) } };
@@ -72,7 +76,9 @@ function registryProblem(registry: string): string | undefined {
   const portAt = registry.startsWith('[') ? registry.indexOf(':', registry.indexOf(']')) : registry.indexOf(':');
   const host = portAt === -1 ? registry : registry.slice(0, portAt);
   const port = portAt === -1 ? undefined : registry.slice(portAt + 1);
-  if (port !== undefined && (!PORT.test(port) || Number(port) < 1 || Number(port) > 65535)) return `has the registry port "${port}", which is not a number from 1 to 65535`;
+  if (port !== undefined && (!PORT.test(port) || Number(port) < 1 || Number(port) > 65535)) {
+    return `has the registry port "${port}", which is not a number from 1 to 65535`;
+  }
   if (IPV6_HOST.test(host)) return undefined;
   if (!host.split('.').every((c) => DOMAIN_COMPONENT.test(c))) return `has the registry host "${host}", which is not a host name`;
   return undefined;

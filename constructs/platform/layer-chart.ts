@@ -20,9 +20,13 @@ export class LayerChart extends Chart {
     const chart = Chart.of(construct);
     if (!isLayerChart(chart)) {
       if (!OverlayContext.tryOf(construct)) {
-        throw new Error(`${construct.node.path}: Strata constructs are built inside a PlatformApp: create the app with \`new PlatformApp({ region, environment, gitops })\` and add constructs to its layers (\`app.layer('data')\`)`);
+        throw new Error(
+          `${construct.node.path}: Strata constructs are built inside a PlatformApp: create the app with \`new PlatformApp({ region, environment, gitops })\` and add constructs to its layers (\`app.layer('data')\`)`,
+        );
       }
-      throw new Error(`${construct.node.path} is in chart ${chart.node.path || '(the app)'}, which is not a layer: add Strata constructs to a layer of a PlatformApp (\`app.layer('data')\`) or another LayerChart`);
+      throw new Error(
+        `${construct.node.path} is in chart ${chart.node.path || '(the app)'}, which is not a layer: add Strata constructs to a layer of a PlatformApp (\`app.layer('data')\`) or another LayerChart`,
+      );
     }
     return chart;
   }
@@ -34,7 +38,11 @@ export class LayerChart extends Chart {
   public readonly region: string;
   public readonly environment: string;
 
-  constructor(scope: App, public readonly layer: string, props: { readonly region: string; readonly environment: string }) {
+  constructor(
+    scope: App,
+    public readonly layer: string,
+    props: { readonly region: string; readonly environment: string },
+  ) {
     super(scope, layer, {
       labels: standardLabels({ region: props.region, environment: props.environment, layer }),
       disableResourceNameHashes: true,

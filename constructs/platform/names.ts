@@ -61,7 +61,9 @@ const RESERVED_POSTGRES_NAMES = new Set(['postgres', 'public', 'none', 'current_
 export function dnsLabelProblem(name: string): string | undefined {
   if (name.length === 0) return 'is empty';
   if (name.length > DNS_LABEL_MAX) return `has ${name.length} characters; a DNS label has at most ${DNS_LABEL_MAX}`;
-  if (!new RegExp(DNS_LABEL_PATTERN).test(name)) return "is not a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit";
+  if (!new RegExp(DNS_LABEL_PATTERN).test(name)) {
+    return "is not a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit";
+  }
   return undefined;
 }
 
@@ -86,7 +88,9 @@ export function labelKeyProblem(key: string): string | undefined {
   }
   if (name.length === 0) return 'has an empty name part';
   if (name.length > DNS_LABEL_MAX) return `has a name part of ${name.length} characters; at most ${DNS_LABEL_MAX}`;
-  if (!new RegExp(`^${QUALIFIED_NAME}$`).test(name)) return "has a name part that is not letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
+  if (!new RegExp(`^${QUALIFIED_NAME}$`).test(name)) {
+    return "has a name part that is not letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
+  }
   return undefined;
 }
 
@@ -95,7 +99,9 @@ export const annotationKeyProblem = labelKeyProblem;
 /** Why `value` is not a label value (which may be empty), or undefined when it is. */
 export function labelValueProblem(value: string): string | undefined {
   if (value.length > DNS_LABEL_MAX) return `has ${value.length} characters; a label value has at most ${DNS_LABEL_MAX}`;
-  if (!new RegExp(LABEL_VALUE_PATTERN).test(value)) return "is not a label value: letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
+  if (!new RegExp(LABEL_VALUE_PATTERN).test(value)) {
+    return "is not a label value: letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
+  }
   return undefined;
 }
 
@@ -137,6 +143,11 @@ export function shortName(name: string, max: number = DNS_LABEL_MAX): string {
   }
   if (name.length <= max && new RegExp(DNS_LABEL_PATTERN).test(name)) return name;
   const hash = createHash('sha256').update(name, 'utf8').digest('hex').slice(0, HASH_LENGTH);
-  const stem = name.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+/, '').slice(0, max - HASH_LENGTH - 1).replace(/-+$/, '');
+  const stem = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .replace(/^-+/, '')
+    .slice(0, max - HASH_LENGTH - 1)
+    .replace(/-+$/, '');
   return stem ? `${stem}-${hash}` : hash;
 }

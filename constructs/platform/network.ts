@@ -1,5 +1,5 @@
-import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 
 import type { PodGroup } from '../core/grantee';
 
@@ -40,16 +40,22 @@ export function allowTraffic(scope: Construct, id: string, props: AllowTrafficPr
 }
 
 /** Egress to addresses outside the cluster (VMs, other regions' endpoints). */
-export function allowEgressToAddresses(scope: Construct, id: string, props: { from: PodGroup; cidrs: readonly string[]; ports: readonly number[]; name: string }): void {
+export function allowEgressToAddresses(
+  scope: Construct,
+  id: string,
+  props: { from: PodGroup; cidrs: readonly string[]; ports: readonly number[]; name: string },
+): void {
   new k8s.KubeNetworkPolicy(scope, id, {
     metadata: { name: props.name, namespace: props.from.namespace },
     spec: {
       podSelector: { matchLabels: { ...props.from.podLabels } },
       policyTypes: ['Egress'],
-      egress: [{
-        to: props.cidrs.map((cidr) => ({ ipBlock: { cidr } })),
-        ports: props.ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
-      }],
+      egress: [
+        {
+          to: props.cidrs.map((cidr) => ({ ipBlock: { cidr } })),
+          ports: props.ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
+        },
+      ],
     },
   });
 }

@@ -1,7 +1,7 @@
 import { App } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import type { Problem } from '../core/problems';
 import { compareStrings } from './ordering';
+import type { Problem } from '../core/problems';
 
 /** Pod Security Standards level enforced on a namespace. */
 export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
@@ -38,7 +38,11 @@ export class OverlayContext extends Construct {
   public static of(scope: IConstruct): OverlayContext {
     const root = scope.node.root;
     const ctx = root.node.tryFindChild(OverlayContext.ID);
-    if (!(ctx instanceof OverlayContext)) throw new Error(`${scope.node.path || 'the app'}: Strata constructs are built inside a PlatformApp: create the app with \`new PlatformApp({ region, environment, gitops })\` and add constructs to its layers (\`app.layer('data')\`)`);
+    if (!(ctx instanceof OverlayContext)) {
+      throw new Error(
+        `${scope.node.path || 'the app'}: Strata constructs are built inside a PlatformApp: create the app with \`new PlatformApp({ region, environment, gitops })\` and add constructs to its layers (\`app.layer('data')\`)`,
+      );
+    }
     return ctx;
   }
 
@@ -70,8 +74,12 @@ export class OverlayContext extends Construct {
       apiServerEgress: prev.apiServerEgress || req.apiServerEgress,
       webhookPorts: [...new Set([...(prev.webhookPorts ?? []), ...(req.webhookPorts ?? [])])].sort((a, b) => a - b),
       allowSameNamespace: prev.allowSameNamespace || req.allowSameNamespace,
-      egressAnywhere: prev.egressAnywhere === 'any' || req.egressAnywhere === 'any' ? 'any'
-        : prev.egressAnywhere || req.egressAnywhere ? [...new Set([...(prev.egressAnywhere ?? []), ...(req.egressAnywhere ?? [])])].sort((a, b) => a - b) : undefined,
+      egressAnywhere:
+        prev.egressAnywhere === 'any' || req.egressAnywhere === 'any'
+          ? 'any'
+          : prev.egressAnywhere || req.egressAnywhere
+            ? [...new Set([...(prev.egressAnywhere ?? []), ...(req.egressAnywhere ?? [])])].sort((a, b) => a - b)
+            : undefined,
     });
     return req.name;
   }

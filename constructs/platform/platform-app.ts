@@ -1,4 +1,6 @@
 import { ApiObject, App, AppProps } from 'cdk8s';
+import { isLayerChart, LayerChart } from './layer-chart';
+import { OverlayContext } from './overlay-context';
 import type { GitOpsSpec } from '../core/gitops';
 import { LAYERS, LayerName } from '../core/layers';
 import type { ApiServerSpec, LimitRangeSpec, QuotaSpec } from '../core/namespace-policy';
@@ -6,8 +8,6 @@ import { SpecError } from '../core/problems';
 import { FoundationLayer } from '../foundation/foundation-layer';
 import { operatorForGroup } from '../operators/catalog';
 import { OperatorsLayer } from '../operators/operators-layer';
-import { isLayerChart, LayerChart } from './layer-chart';
-import { OverlayContext } from './overlay-context';
 
 export interface PlatformAppProps extends AppProps {
   /** The region (labels, the Argo CD project `<region>-<environment>`, tree folders). */
@@ -45,7 +45,9 @@ export class PlatformApp extends App {
   public static of(scope: { node: { root: unknown } }): PlatformApp {
     const root = scope.node.root;
     if (!(root instanceof PlatformApp)) {
-      throw new Error('Strata constructs are built inside a PlatformApp: create the app with `new PlatformApp({ region, environment, gitops })` and add constructs to its layers (`app.layer(\'data\')`)');
+      throw new Error(
+        "Strata constructs are built inside a PlatformApp: create the app with `new PlatformApp({ region, environment, gitops })` and add constructs to its layers (`app.layer('data')`)",
+      );
     }
     return root;
   }
@@ -99,7 +101,12 @@ export class PlatformApp extends App {
     }
 
     const foundation = new FoundationLayer(this, {
-      region, environment, namespaces: context.namespaces, quota: this.props.quota, limitRange: this.props.limitRange, apiServer: this.props.apiServer,
+      region,
+      environment,
+      namespaces: context.namespaces,
+      quota: this.props.quota,
+      limitRange: this.props.limitRange,
+      apiServer: this.props.apiServer,
     });
     const known = new Set(context.namespaces.map((n) => n.name));
     // The GitOps engine's own namespace exists before Strata (flux bootstrap, Argo CD install).
@@ -108,7 +115,9 @@ export class PlatformApp extends App {
       for (const obj of objectsOf(chart)) {
         const ns = obj.metadata.namespace;
         if (ns && !known.has(ns) && ns !== engineNamespace) {
-          throw new Error(`${obj.kind} ${ns}/${obj.name} in layer ${chart.layer} is in namespace ${ns}, which no construct required: call \`OverlayContext.of(this).requireNamespace({ name: '${ns}', workload: true })\` in the construct that creates it`);
+          throw new Error(
+            `${obj.kind} ${ns}/${obj.name} in layer ${chart.layer} is in namespace ${ns}, which no construct required: call \`OverlayContext.of(this).requireNamespace({ name: '${ns}', workload: true })\` in the construct that creates it`,
+          );
         }
       }
       chart.dependOn(foundation);

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import * as monitoring from '../../imports/monitoring.coreos.com';
 import { allowTraffic, PodGroup, PROMETHEUS_PODS } from './network';
+import * as monitoring from '../../imports/monitoring.coreos.com';
 
 export interface ScrapePodsProps {
   /** Name of the PodMonitor, and stem of the NetworkPolicies (`allow-prometheus-to-<name>`). */

@@ -1,5 +1,5 @@
-import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 
 export interface SetupJobProps {
   /** `<component>-<task>-<hash of the Job's inputs>`: a new name for new content. */

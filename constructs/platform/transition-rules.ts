@@ -11,8 +11,8 @@
  *   removed, replication lowered below quorum, backups cut, a DR role flipped). Refused unless
  *   the overlay file acknowledges that object and field, with a reason.
  */
-import { parseQuantity } from '../core/quantity';
 import { goDurationSeconds } from './schedule-interval';
+import { parseQuantity } from '../core/quantity';
 
 /** A rendered manifest as read from YAML. */
 export type Manifest = any;
@@ -70,24 +70,41 @@ export function keepsQuorum(previous: Manifest, next: Manifest, field: string, w
   const before = at(previous, field);
   const after = at(next, field);
   if (typeof before !== 'number' || typeof after !== 'number' || !belowQuorum(before, after)) return [];
-  return [{
-    field, before, after, setting,
-    message: `${what} would go from ${before} to ${after}, below a majority of the ${before} that run (${Math.floor(before / 2) + 1}): the members that stay may not hold every committed write`,
-    fix: `lower it one member at a time, letting the set settle in between (at least ${Math.floor(before / 2) + 1} now), or acknowledge the change`,
-  }];
+  return [
+    {
+      field,
+      before,
+      after,
+      setting,
+      message: `${what} would go from ${before} to ${after}, below a majority of the ${before} that run (${Math.floor(before / 2) + 1}): the members that stay may not hold every committed write`,
+      fix: `lower it one member at a time, letting the set settle in between (at least ${Math.floor(before / 2) + 1} now), or acknowledge the change`,
+    },
+  ];
 }
 
 /** A count or factor that must not go down (replication factor, min ISR, partitions). */
-export function notLowered(previous: Manifest, next: Manifest, field: string | readonly string[], what: string, options: { setting?: string; impossible?: boolean; fix?: string } = {}): TransitionChange[] {
+export function notLowered(
+  previous: Manifest,
+  next: Manifest,
+  field: string | readonly string[],
+  what: string,
+  options: { setting?: string; impossible?: boolean; fix?: string } = {},
+): TransitionChange[] {
   const before = toNumber(at(previous, field));
   const after = toNumber(at(next, field));
   if (before === undefined || after === undefined || after >= before) return [];
   const name = typeof field === 'string' ? field : field.join('.');
-  return [{
-    field: name, before, after, setting: options.setting, impossible: options.impossible,
-    message: `${what} would be lowered from ${before} to ${after}`,
-    fix: options.fix ?? `keep it at ${before}, or acknowledge the change`,
-  }];
+  return [
+    {
+      field: name,
+      before,
+      after,
+      setting: options.setting,
+      impossible: options.impossible,
+      message: `${what} would be lowered from ${before} to ${after}`,
+      fix: options.fix ?? `keep it at ${before}, or acknowledge the change`,
+    },
+  ];
 }
 
 /** A volume size that must not shrink: Kubernetes cannot shrink a volume. */
@@ -100,20 +117,41 @@ export function notShrunk(previous: Manifest, next: Manifest, field: string, wha
 export function sizeNotShrunk(before: unknown, after: unknown, field: string, what: string, setting?: string): TransitionChange[] {
   if (typeof before !== 'string' || typeof after !== 'string') return [];
   if (parseQuantity(after) >= parseQuantity(before)) return [];
-  return [{ field, before, after, setting, impossible: true, message: `${what} would shrink from ${before} to ${after}; volumes cannot shrink`, fix: `keep ${setting ?? field} at ${before} or more` }];
+  return [
+    {
+      field,
+      before,
+      after,
+      setting,
+      impossible: true,
+      message: `${what} would shrink from ${before} to ${after}; volumes cannot shrink`,
+      fix: `keep ${setting ?? field} at ${before} or more`,
+    },
+  ];
 }
 
 /** A value that must not change once set (storage class, DR source, bootstrap). */
-export function unchanged(previous: Manifest, next: Manifest, field: string, what: string, options: { setting?: string; fix?: string; message?: string } = {}): TransitionChange[] {
+export function unchanged(
+  previous: Manifest,
+  next: Manifest,
+  field: string,
+  what: string,
+  options: { setting?: string; fix?: string; message?: string } = {},
+): TransitionChange[] {
   const before = at(previous, field);
   const after = at(next, field);
   if (before === undefined && after === undefined) return [];
   if (JSON.stringify(before) === JSON.stringify(after)) return [];
-  return [{
-    field, before, after, setting: options.setting,
-    message: options.message ?? `${what} would change from ${show(before)} to ${show(after)}`,
-    fix: options.fix ?? `keep it at ${show(before)}, or acknowledge the change`,
-  }];
+  return [
+    {
+      field,
+      before,
+      after,
+      setting: options.setting,
+      message: options.message ?? `${what} would change from ${show(before)} to ${show(after)}`,
+      fix: options.fix ?? `keep it at ${show(before)}, or acknowledge the change`,
+    },
+  ];
 }
 
 /** A retention (`30d`, `4w`, `720h`) that must not get shorter. */
@@ -123,10 +161,28 @@ export function notShortened(previous: Manifest, next: Manifest, field: string, 
   const b = retentionSeconds(before);
   const a = retentionSeconds(after);
   if (before !== undefined && after === undefined) {
-    return [{ field, before, after, setting, message: `${what} would be removed (was ${show(before)})`, fix: `keep ${setting ?? field}, or acknowledge the change` }];
+    return [
+      {
+        field,
+        before,
+        after,
+        setting,
+        message: `${what} would be removed (was ${show(before)})`,
+        fix: `keep ${setting ?? field}, or acknowledge the change`,
+      },
+    ];
   }
   if (b === undefined || a === undefined || a >= b) return [];
-  return [{ field, before, after, setting, message: `${what} would be shortened from ${show(before)} to ${show(after)}: older backups or records are deleted`, fix: `keep it at ${show(before)} or longer, or acknowledge the change` }];
+  return [
+    {
+      field,
+      before,
+      after,
+      setting,
+      message: `${what} would be shortened from ${show(before)} to ${show(after)}: older backups or records are deleted`,
+      fix: `keep it at ${show(before)} or longer, or acknowledge the change`,
+    },
+  ];
 }
 
 /** Seconds of a CloudNativePG retention (`30d`, `4w`, `3m`), a Go duration or milliseconds. */
@@ -141,13 +197,19 @@ export function retentionSeconds(value: unknown): number | undefined {
 
 /** Names in a list of `{ name }` entries that are gone from the next object. */
 export function entriesRemoved(previous: Manifest, next: Manifest, field: string, what: string, setting?: string): TransitionChange[] {
-  const names = (m: Manifest) => ((at(m, field) ?? []) as any[]).map((e) => (typeof e === 'string' ? e : e?.name)).filter((n): n is string => typeof n === 'string');
+  const names = (m: Manifest) =>
+    ((at(m, field) ?? []) as any[]).map((e) => (typeof e === 'string' ? e : e?.name)).filter((n): n is string => typeof n === 'string');
   const kept = new Set(names(next));
-  return names(previous).filter((n) => !kept.has(n)).map((n) => ({
-    field: `${field}[${n}]`, before: n, after: undefined, setting,
-    message: `${what} ${n} would be removed`,
-    fix: `keep ${n}, or acknowledge its removal`,
-  }));
+  return names(previous)
+    .filter((n) => !kept.has(n))
+    .map((n) => ({
+      field: `${field}[${n}]`,
+      before: n,
+      after: undefined,
+      setting,
+      message: `${what} ${n} would be removed`,
+      fix: `keep ${n}, or acknowledge its removal`,
+    }));
 }
 
 function toNumber(v: unknown): number | undefined {

@@ -20,8 +20,14 @@ export const WORKLOAD_POD_DEMANDS: readonly PodDemandRule[] = [
     kind: 'StatefulSet',
     demand: (m, { limitRange }) => {
       const spec: Json = m.spec ?? {};
-      return [podDemand(`StatefulSet ${m.metadata?.name}`, spec.replicas ?? 1, podSpecShape(spec.template?.spec ?? {}, limitRange),
-        volumes((spec.volumeClaimTemplates ?? []).map((t: Json) => t.spec?.resources?.requests?.storage)))];
+      return [
+        podDemand(
+          `StatefulSet ${m.metadata?.name}`,
+          spec.replicas ?? 1,
+          podSpecShape(spec.template?.spec ?? {}, limitRange),
+          volumes((spec.volumeClaimTemplates ?? []).map((t: Json) => t.spec?.resources?.requests?.storage)),
+        ),
+      ];
     },
   },
   {

@@ -1,8 +1,6 @@
 import { createHash } from 'crypto';
-import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import { addSetupJob } from '../platform/setup-job';
-import type { ComputeResources } from '../core/compute';
+import { Construct } from 'constructs';
 import { hardenedContainer, restrictedPodSecurityContext } from '../platform/hardening';
 import { componentLabels } from '../platform/labels';
 import { shortName } from '../platform/names';
@@ -11,6 +9,8 @@ import { SEARCH_IMAGES } from '../versions';
 import { assertIndexPattern } from './index-names';
 import { HTTP_PORT, OpenSearchCluster, TRANSPORT_PORT } from './opensearch-cluster';
 import { REPLICATION_SETUP_SCRIPT } from './replication-setup-script';
+import type { ComputeResources } from '../core/compute';
+import { addSetupJob } from '../platform/setup-job';
 
 /**
  * Cross-cluster replication between the OpenSearch clusters of a DR pair. The operator has
@@ -88,10 +88,12 @@ export class ReplicationLeader extends Construct {
       spec: {
         podSelector: { matchLabels: { ...cluster.dataPods.podLabels } },
         policyTypes: ['Ingress'],
-        ingress: [{
-          from: (props.followerCidrs ?? ['0.0.0.0/0']).map((cidr) => ({ ipBlock: { cidr } })),
-          ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(TRANSPORT_PORT) }],
-        }],
+        ingress: [
+          {
+            from: (props.followerCidrs ?? ['0.0.0.0/0']).map((cidr) => ({ ipBlock: { cidr } })),
+            ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(TRANSPORT_PORT) }],
+          },
+        ],
       },
     });
     cluster.addUser(REPLICATION_USER, { roles: [LEADER_ROLE], remoteKey: props.userRemoteKey });
@@ -139,7 +141,9 @@ export class CrossClusterReplication extends Construct {
   constructor(scope: Construct, id: string, props: CrossClusterReplicationProps) {
     super(scope, id);
     const follower = props.follower;
-    if (props.indexPatterns.length === 0) throw new Error(`cross-cluster replication from ${props.leader.alias}: indexPatterns is empty; name the leader indices to follow`);
+    if (props.indexPatterns.length === 0) {
+      throw new Error(`cross-cluster replication from ${props.leader.alias}: indexPatterns is empty; name the leader indices to follow`);
+    }
     props.indexPatterns.forEach((p) => assertIndexPattern(`cross-cluster replication from ${props.leader.alias}`, p));
     if (!/^[a-z0-9][a-z0-9_-]*$/.test(props.leader.alias)) {
       throw new Error(`cross-cluster replication: leader alias "${props.leader.alias}" must be lower-case letters, digits, - and _`);
@@ -172,7 +176,12 @@ export class CrossClusterReplication extends Construct {
     const resources = props.resources ?? { requests: { cpu: '50m', memory: '32Mi' }, limits: { cpu: '200m', memory: '64Mi' } };
     const ttlSecondsAfterFinished = props.ttlSecondsAfterFinished ?? 86400;
     // Everything the Job's spec is made of: a change of any of it is a new Job.
-    const hash = createHash('sha256').update(JSON.stringify({ script: REPLICATION_SETUP_SCRIPT, env, image, resources, ttlSecondsAfterFinished, secret: user.name, ca: follower.ca })).digest('hex').slice(0, 10);
+    const hash = createHash('sha256')
+      .update(
+        JSON.stringify({ script: REPLICATION_SETUP_SCRIPT, env, image, resources, ttlSecondsAfterFinished, secret: user.name, ca: follower.ca }),
+      )
+      .digest('hex')
+      .slice(0, 10);
     // The job-name label of its pods holds at most 63 characters.
     this.jobName = shortName(`${follower.clusterName}-replication-setup-${hash}`);
     const podLabels = { 'app.kubernetes.io/name': 'opensearch-replication-setup', 'app.kubernetes.io/instance': follower.clusterName };
@@ -185,28 +194,35 @@ export class CrossClusterReplication extends Construct {
       podLabels,
       ttlSecondsAfterFinished,
       securityContext: restrictedPodSecurityContext({ runAsUser: 100, runAsGroup: 101 }),
-      containers: [hardenedContainer({
-        name: 'setup',
-        image,
-        command: ['/bin/sh', '-c', REPLICATION_SETUP_SCRIPT],
-        env: [
-          ...Object.entries(env).map(([name, value]) => ({ name, value })),
-          { name: 'OPENSEARCH_USERNAME', valueFrom: { secretKeyRef: user.selector('username') } },
-          { name: 'OPENSEARCH_PASSWORD', valueFrom: { secretKeyRef: user.selector('password') } },
-        ],
-        resources,
-        volumeMounts: [
-          { name: 'ca', mountPath: '/etc/opensearch-ca', readOnly: true },
-          { name: 'tmp', mountPath: '/tmp' },
-        ],
-      })],
+      containers: [
+        hardenedContainer({
+          name: 'setup',
+          image,
+          command: ['/bin/sh', '-c', REPLICATION_SETUP_SCRIPT],
+          env: [
+            ...Object.entries(env).map(([name, value]) => ({ name, value })),
+            { name: 'OPENSEARCH_USERNAME', valueFrom: { secretKeyRef: user.selector('username') } },
+            { name: 'OPENSEARCH_PASSWORD', valueFrom: { secretKeyRef: user.selector('password') } },
+          ],
+          resources,
+          volumeMounts: [
+            { name: 'ca', mountPath: '/etc/opensearch-ca', readOnly: true },
+            { name: 'tmp', mountPath: '/tmp' },
+          ],
+        }),
+      ],
       volumes: [
         { name: 'ca', secret: { secretName: follower.ca.name, items: [{ key: follower.ca.key, path: 'ca.crt' }] } },
         { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('16Mi') } },
       ],
     });
 
-    allowTraffic(this, 'AllowJob', { name: `allow-${follower.clusterName}-replication-setup`, from: this.jobPods, to: follower.serverPods, ports: [HTTP_PORT] });
+    allowTraffic(this, 'AllowJob', {
+      name: `allow-${follower.clusterName}-replication-setup`,
+      from: this.jobPods,
+      to: follower.serverPods,
+      ports: [HTTP_PORT],
+    });
     // The leader's load balancer is in another region: its address is not known here, its port is.
     allowEgressToAddresses(this, 'AllowLeader', {
       name: `allow-${follower.clusterName}-to-leader-${props.leader.alias}`,

@@ -10,7 +10,9 @@ const INDEX_PATTERN = /^[a-z0-9*][a-z0-9_.+*-]{0,254}$/;
 
 export function assertIndexName(what: string, name: string): void {
   if (!INDEX_NAME.test(name)) {
-    throw new Error(`${what}: "${name}" is not a valid OpenSearch index name: use lower-case letters, digits, _, -, + and ., starting with a letter or digit`);
+    throw new Error(
+      `${what}: "${name}" is not a valid OpenSearch index name: use lower-case letters, digits, _, -, + and ., starting with a letter or digit`,
+    );
   }
 }
 
@@ -22,13 +24,21 @@ export function assertIndexPattern(what: string, pattern: string): void {
 
 /** Whether the wildcard pattern `pattern` matches the concrete index `index`. */
 export function patternMatches(pattern: string, index: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const regex = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return regex.test(index);
 }
 
 /** A Kubernetes object name for an OpenSearch name (`employees_index` → `employees-index`). */
 export function objectNameFor(name: string): string {
-  const converted = name.toLowerCase().replace(/[^a-z0-9.-]/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  const converted = name
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]/g, '-')
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
   if (!converted || converted.length > 253) throw new Error(`"${name}" cannot be turned into a Kubernetes object name`);
   return converted;
 }
@@ -36,6 +46,8 @@ export function objectNameFor(name: string): string {
 /** Users and roles Strata declares are Kubernetes objects named after them. */
 export function assertSecurityName(kind: string, name: string): void {
   if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(name)) {
-    throw new Error(`OpenSearch ${kind} name "${name}" must be a DNS label (lower-case letters, digits and -, at most 63 characters): it is also the name of its Kubernetes object`);
+    throw new Error(
+      `OpenSearch ${kind} name "${name}" must be a DNS label (lower-case letters, digits and -, at most 63 characters): it is also the name of its Kubernetes object`,
+    );
   }
 }

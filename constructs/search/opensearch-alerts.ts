@@ -34,7 +34,12 @@ export function openSearchAlertThresholds(cluster: string, options: OpenSearchAl
   const what = `OpenSearch cluster ${cluster}`;
   return {
     yellowForSeconds: durationOption(what, 'alerts.yellowFor', options.yellowFor ?? '15m'),
-    diskUsage: percentOptions(what, 'alerts.diskUsage{Warning,Critical}Percent', options.diskUsageWarningPercent ?? 80, options.diskUsageCriticalPercent ?? 90),
+    diskUsage: percentOptions(
+      what,
+      'alerts.diskUsage{Warning,Critical}Percent',
+      options.diskUsageWarningPercent ?? 80,
+      options.diskUsageCriticalPercent ?? 90,
+    ),
   };
 }
 

@@ -1,14 +1,22 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { assertIndexName, assertIndexPattern, assertSecurityName, objectNameFor, patternMatches } from './index-names';
+import { OpenSearchAlertOptions, openSearchAlerts, openSearchAlertThresholds } from './opensearch-alerts';
+import { NodePoolContext, NodePoolPlan, OPENSEARCH_UID, planNodePools, renderBootstrap, renderNodePool } from './opensearch-node-pools';
+import { addSecurityConfig, RESERVED_USERS } from './opensearch-security-config';
+import { addSnapshotPolicy, snapshotNodeSettings, SnapshotTarget } from './opensearch-snapshots';
+import { issuePlatformCertificate, serviceDnsNames } from './platform-certificates';
+import type { IndexTemplateOptions, IndexWriteAccess, IOpenSearchCluster } from './search-cluster';
 import * as os from '../../imports/opensearch.org';
-import type { IGrantee, PodGroup as GranteePods } from '../core/grantee';
 import type { ComputeResources, NodePool } from '../core/compute';
+import type { IGrantee, PodGroup as GranteePods } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
 import { addAlertRules } from '../platform/alert-rules';
 import { recordDownload } from '../platform/downloads';
 import { restrictedContainerSecurityContext } from '../platform/hardening';
 import { componentLabels } from '../platform/labels';
 import { dependOnLayerOf } from '../platform/layer-chart';
+import { shortName } from '../platform/names';
 import { allowEgressToAddresses, allowTraffic, PodGroup, PROMETHEUS_PODS } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
 import { protectFromPrune } from '../platform/protection';
@@ -16,14 +24,6 @@ import { SecretReference } from '../secrets/secret-reference';
 import type { Bucket, BucketAccess } from '../storage/minio-tenant';
 import { PlatformCa } from '../tls/platform-ca';
 import { OPENSEARCH, SEARCH_IMAGES } from '../versions';
-import type { IndexTemplateOptions, IndexWriteAccess, IOpenSearchCluster } from './search-cluster';
-import { assertIndexName, assertIndexPattern, assertSecurityName, objectNameFor, patternMatches } from './index-names';
-import { shortName } from '../platform/names';
-import { NodePoolContext, NodePoolPlan, OPENSEARCH_UID, planNodePools, renderBootstrap, renderNodePool } from './opensearch-node-pools';
-import { addSnapshotPolicy, snapshotNodeSettings, SnapshotTarget } from './opensearch-snapshots';
-import { addSecurityConfig, RESERVED_USERS } from './opensearch-security-config';
-import { OpenSearchAlertOptions, openSearchAlerts, openSearchAlertThresholds } from './opensearch-alerts';
-import { issuePlatformCertificate, serviceDnsNames } from './platform-certificates';
 
 /** REST API (HTTPS). */
 export const HTTP_PORT = 9200;
@@ -124,6 +124,11 @@ export interface OpenSearchClusterProps {
  * templates, retention, snapshots and write grants are added by the users of the cluster.
  */
 export class OpenSearchCluster extends Construct implements IOpenSearchCluster, IGrantee {
+  /** The secret-store key under which a cluster in `secretKeyPrefix` keeps `user`'s password. */
+  public static userKeyOf(secretKeyPrefix: string, clusterName: string, user: string): string {
+    return `${secretKeyPrefix}/opensearch/${clusterName}/users/${user}`;
+  }
+
   public readonly clusterName: string;
   public readonly namespace: string;
   public readonly endpoint: string;
@@ -180,17 +185,35 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
     const adminCertSecret = `${props.name}-admin-cert`;
     const dashboardsSecret = `${props.name}-dashboards-tls`;
     const adminDn = `CN=${props.name}-admin`;
-    issuePlatformCertificate(this, 'HttpCertificate', { namespace: ns, secretName: httpSecret, usage: 'server',
+    issuePlatformCertificate(this, 'HttpCertificate', {
+      namespace: ns,
+      secretName: httpSecret,
+      usage: 'server',
       dnsNames: [props.name, ...this.pools.map((p) => `${props.name}-${p.component}`)].flatMap((service) => serviceDnsNames(service, ns)),
     });
-    issuePlatformCertificate(this, 'AdminCertificate', { namespace: ns, secretName: adminCertSecret, usage: 'client', commonName: `${props.name}-admin` });
-    issuePlatformCertificate(this, 'DashboardsCertificate', { namespace: ns, secretName: dashboardsSecret, usage: 'server', dnsNames: serviceDnsNames(`${props.name}-dashboards`, ns) });
+    issuePlatformCertificate(this, 'AdminCertificate', {
+      namespace: ns,
+      secretName: adminCertSecret,
+      usage: 'client',
+      commonName: `${props.name}-admin`,
+    });
+    issuePlatformCertificate(this, 'DashboardsCertificate', {
+      namespace: ns,
+      secretName: dashboardsSecret,
+      usage: 'server',
+      dnsNames: serviceDnsNames(`${props.name}-dashboards`, ns),
+    });
     this.ca = { name: httpSecret, key: 'ca.crt' };
 
     // The operator hashes these passwords into the security configuration it applies.
     const adminKey = `${props.secretKeyPrefix}/opensearch/${props.name}/admin`;
     const admin = this.credential('AdminCredentials', `${props.name}-admin-credentials`, 'admin', adminKey);
-    const dashboards = this.credential('DashboardsCredentials', `${props.name}-dashboards-credentials`, 'kibanaserver', `${props.secretKeyPrefix}/opensearch/${props.name}/dashboards`);
+    const dashboards = this.credential(
+      'DashboardsCredentials',
+      `${props.name}-dashboards-credentials`,
+      'kibanaserver',
+      `${props.secretKeyPrefix}/opensearch/${props.name}/dashboards`,
+    );
     // Ours, not the operator's bundled or the image's demo internal users: only admin and kibanaserver exist.
     const securityConfig = addSecurityConfig(this, 'SecurityConfig', {
       clusterName: props.name,
@@ -199,23 +222,34 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
       adminKey,
       credentials: { admin: admin.name, dashboards: dashboards.name },
     });
-    const transportCa = props.sharedTransportCaKey ? new SecretReference(this, 'TransportCa', {
-      backend: props.secretBackend,
-      namespace: ns,
-      name: `${props.name}-transport-ca`,
-      remoteKey: props.sharedTransportCaKey,
-      keys: { 'ca.crt': 'ca.crt', 'ca.key': 'ca.key' },
-    }) : undefined;
+    const transportCa = props.sharedTransportCaKey
+      ? new SecretReference(this, 'TransportCa', {
+          backend: props.secretBackend,
+          namespace: ns,
+          name: `${props.name}-transport-ca`,
+          remoteKey: props.sharedTransportCaKey,
+          keys: { 'ca.crt': 'ca.crt', 'ca.key': 'ca.key' },
+        })
+      : undefined;
 
-    const monitoring = exporter ? this.addUser('prometheus-exporter', {
-      roles: [this.addRole('prometheus-exporter', {
-        clusterPermissions: ['cluster_monitor'],
-        indexPermissions: [{ indexPatterns: ['*'], allowedActions: ['indices_monitor'] }],
-      })],
-    }) : undefined;
+    const monitoring = exporter
+      ? this.addUser('prometheus-exporter', {
+          roles: [
+            this.addRole('prometheus-exporter', {
+              clusterPermissions: ['cluster_monitor'],
+              indexPermissions: [{ indexPatterns: ['*'], allowedActions: ['indices_monitor'] }],
+            }),
+          ],
+        })
+      : undefined;
 
     const dashboardsOptions = props.dashboards ?? {};
-    const nodePoolContext: Omit<NodePoolContext, 'truststore'> = { clusterLabels: clusterLabel, storageClass: props.storageClass, nodePool: props.nodePool, zoneLabel: props.zoneLabel };
+    const nodePoolContext: Omit<NodePoolContext, 'truststore'> = {
+      clusterLabels: clusterLabel,
+      storageClass: props.storageClass,
+      nodePool: props.nodePool,
+      zoneLabel: props.zoneLabel,
+    };
     const cluster = new os.OpenSearchCluster(this, 'Resource', {
       metadata: { name: props.name, namespace: ns, labels: componentLabels('opensearch', props.name, 'search') },
       spec: {
@@ -229,27 +263,39 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
           // Pod level stays root-capable: the operator's chown init container runs as root.
           podSecurityContext: { fsGroup: OPENSEARCH_UID, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' } },
           // Plugins are installed at start-up into the image's plugin directory: not read-only.
-          securityContext: { ...restrictedContainerSecurityContext({ readOnlyRootFilesystem: false }), runAsUser: OPENSEARCH_UID, runAsGroup: OPENSEARCH_UID },
+          securityContext: {
+            ...restrictedContainerSecurityContext({ readOnlyRootFilesystem: false }),
+            runAsUser: OPENSEARCH_UID,
+            runAsGroup: OPENSEARCH_UID,
+          },
           // Snapshot settings exist once backupTo() names a bucket.
           pluginsList: Lazy.any({ produce: () => this.snapshotSetting('pluginsList') }),
           keystore: Lazy.any({ produce: () => this.snapshotSetting('keystore') }),
           additionalConfig: Lazy.any({ produce: () => this.snapshotSetting('additionalConfig') }),
           additionalVolumes: Lazy.any({ produce: () => this.snapshotSetting('additionalVolumes') }),
           snapshotRepositories: Lazy.any({ produce: () => this.snapshotSetting('snapshotRepositories') }),
-          monitoring: monitoring ? {
-            enable: true,
-            pluginUrl: OPENSEARCH.prometheusExporterPlugin,
-            monitoringUserSecret: monitoring.name,
-            scrapeInterval: '30s',
-            // The operator cannot give its ServiceMonitor a CA: the scrape is encrypted, not verified.
-            tlsConfig: { serverName: `${props.name}.${ns}.svc`, insecureSkipVerify: true },
-          } : { enable: false },
+          monitoring: monitoring
+            ? {
+                enable: true,
+                pluginUrl: OPENSEARCH.prometheusExporterPlugin,
+                monitoringUserSecret: monitoring.name,
+                scrapeInterval: '30s',
+                // The operator cannot give its ServiceMonitor a CA: the scrape is encrypted, not verified.
+                tlsConfig: { serverName: `${props.name}.${ns}.svc`, insecureSkipVerify: true },
+              }
+            : { enable: false },
         },
         initHelper: {
           image: SEARCH_IMAGES.initHelper,
           resources: {
-            requests: { cpu: os.OpenSearchClusterSpecInitHelperResourcesRequests.fromString('50m'), memory: os.OpenSearchClusterSpecInitHelperResourcesRequests.fromString('64Mi') },
-            limits: { cpu: os.OpenSearchClusterSpecInitHelperResourcesLimits.fromString('200m'), memory: os.OpenSearchClusterSpecInitHelperResourcesLimits.fromString('128Mi') },
+            requests: {
+              cpu: os.OpenSearchClusterSpecInitHelperResourcesRequests.fromString('50m'),
+              memory: os.OpenSearchClusterSpecInitHelperResourcesRequests.fromString('64Mi'),
+            },
+            limits: {
+              cpu: os.OpenSearchClusterSpecInitHelperResourcesLimits.fromString('200m'),
+              memory: os.OpenSearchClusterSpecInitHelperResourcesLimits.fromString('128Mi'),
+            },
           },
         },
         bootstrap: renderBootstrap(props.nodePool),
@@ -261,15 +307,19 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
             securityConfigSecret: { name: securityConfig.name },
             updateJob: {
               resources: {
-                requests: { cpu: os.OpenSearchClusterSpecSecurityConfigUpdateJobResourcesRequests.fromString('100m'), memory: os.OpenSearchClusterSpecSecurityConfigUpdateJobResourcesRequests.fromString('256Mi') },
-                limits: { cpu: os.OpenSearchClusterSpecSecurityConfigUpdateJobResourcesLimits.fromString('500m'), memory: os.OpenSearchClusterSpecSecurityConfigUpdateJobResourcesLimits.fromString('512Mi') },
+                requests: {
+                  cpu: os.OpenSearchClusterSpecSecurityConfigUpdateJobResourcesRequests.fromString('100m'),
+                  memory: os.OpenSearchClusterSpecSecurityConfigUpdateJobResourcesRequests.fromString('256Mi'),
+                },
+                limits: {
+                  cpu: os.OpenSearchClusterSpecSecurityConfigUpdateJobResourcesLimits.fromString('500m'),
+                  memory: os.OpenSearchClusterSpecSecurityConfigUpdateJobResourcesLimits.fromString('512Mi'),
+                },
               },
             },
           },
           tls: {
-            transport: transportCa
-              ? { generate: true, perNode: false, caSecret: { name: transportCa.name } }
-              : { generate: true, perNode: true },
+            transport: transportCa ? { generate: true, perNode: false, caSecret: { name: transportCa.name } } : { generate: true, perNode: true },
             // Issued by cert-manager from the platform CA; the operator only mounts it.
             http: { enabled: true, generate: false, secret: { name: httpSecret }, adminDn: [adminDn], enableHotReload: true },
           },
@@ -278,31 +328,61 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
           enable: true,
           version: props.version ?? OPENSEARCH.version,
           replicas: dashboardsOptions.replicas ?? 1,
-          resources: dashboardsResources(dashboardsOptions.resources ?? { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } }),
+          resources: dashboardsResources(
+            dashboardsOptions.resources ?? { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
+          ),
           opensearchCredentialsSecret: { name: dashboards.name },
           tls: { enable: true, generate: false, secret: { name: dashboardsSecret } },
-          podSecurityContext: { runAsNonRoot: true, runAsUser: OPENSEARCH_UID, runAsGroup: OPENSEARCH_UID, fsGroup: OPENSEARCH_UID, seccompProfile: { type: 'RuntimeDefault' } },
+          podSecurityContext: {
+            runAsNonRoot: true,
+            runAsUser: OPENSEARCH_UID,
+            runAsGroup: OPENSEARCH_UID,
+            fsGroup: OPENSEARCH_UID,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
           securityContext: { ...restrictedContainerSecurityContext({ readOnlyRootFilesystem: false }), runAsUser: OPENSEARCH_UID },
           service: { type: os.OpenSearchClusterSpecDashboardsServiceType.CLUSTER_IP },
         },
-        nodePools: Lazy.any({ produce: () => this.pools.map((pool) => renderNodePool(pool, { ...nodePoolContext, truststore: this.backup !== undefined })) }),
+        nodePools: Lazy.any({
+          produce: () => this.pools.map((pool) => renderNodePool(pool, { ...nodePoolContext, truststore: this.backup !== undefined })),
+        }),
       },
     });
     protectFromPrune(cluster);
 
     const operator: PodGroup = { namespace: OPERATOR_NAMESPACE, podLabels: {} };
-    allowTraffic(this, 'AllowPeers', { name: `allow-${props.name}-nodes`, from: this.serverPods, to: this.serverPods, ports: [HTTP_PORT, TRANSPORT_PORT] });
+    allowTraffic(this, 'AllowPeers', {
+      name: `allow-${props.name}-nodes`,
+      from: this.serverPods,
+      to: this.serverPods,
+      ports: [HTTP_PORT, TRANSPORT_PORT],
+    });
     // The operator manages the cluster over the REST API; its securityconfig Job applies the security configuration.
-    allowTraffic(this, 'AllowOperator', { name: `allow-opensearch-operator-to-${props.name}`, from: operator, to: this.serverPods, ports: [HTTP_PORT] });
+    allowTraffic(this, 'AllowOperator', {
+      name: `allow-opensearch-operator-to-${props.name}`,
+      from: operator,
+      to: this.serverPods,
+      ports: [HTTP_PORT],
+    });
     allowTraffic(this, 'AllowSecurityConfigJob', {
       name: `allow-${props.name}-securityconfig-update`,
       from: { namespace: ns, podLabels: { 'job-name': `${props.name}-securityconfig-update` } },
       to: this.serverPods,
       ports: [HTTP_PORT],
     });
-    allowTraffic(this, 'AllowDashboards', { name: `allow-${props.name}-dashboards`, from: this.dashboardsPods, to: this.serverPods, ports: [HTTP_PORT] });
+    allowTraffic(this, 'AllowDashboards', {
+      name: `allow-${props.name}-dashboards`,
+      from: this.dashboardsPods,
+      to: this.serverPods,
+      ports: [HTTP_PORT],
+    });
     if (exporter) {
-      allowTraffic(this, 'AllowScrape', { name: `allow-prometheus-to-${props.name}`, from: PROMETHEUS_PODS, to: this.serverPods, ports: [HTTP_PORT] });
+      allowTraffic(this, 'AllowScrape', {
+        name: `allow-prometheus-to-${props.name}`,
+        from: PROMETHEUS_PODS,
+        to: this.serverPods,
+        ports: [HTTP_PORT],
+      });
       // `opensearch-plugin install <url>` checks no checksum (official plugins installed by
       // name, like repository-s3, are verified against their signature).
       recordDownload(this, {
@@ -313,7 +393,12 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
       });
     }
     // Plugins (repository-s3, the Prometheus exporter) are downloaded when a node starts.
-    allowEgressToAddresses(this, 'AllowPluginDownloads', { name: `allow-${props.name}-plugin-downloads`, from: this.serverPods, cidrs: ['0.0.0.0/0'], ports: [443] });
+    allowEgressToAddresses(this, 'AllowPluginDownloads', {
+      name: `allow-${props.name}-plugin-downloads`,
+      from: this.serverPods,
+      cidrs: ['0.0.0.0/0'],
+      ports: [443],
+    });
     const nodes = this.pools.reduce((sum, pool) => sum + pool.replicas, 0);
     // The alerts read the exporter's metrics.
     if (exporter) {
@@ -327,17 +412,28 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
   }
 
   /** Declares an OpenSearch role (the security plugin's), returning its name. */
-  public addRole(name: string, options: { readonly clusterPermissions?: readonly string[]; readonly indexPermissions?: readonly { readonly indexPatterns: readonly string[]; readonly allowedActions: readonly string[] }[] }): string {
+  public addRole(
+    name: string,
+    options: {
+      readonly clusterPermissions?: readonly string[];
+      readonly indexPermissions?: readonly { readonly indexPatterns: readonly string[]; readonly allowedActions: readonly string[] }[];
+    },
+  ): string {
     assertSecurityName('role', name);
     if (this.roles.has(name)) throw new Error(`OpenSearch cluster ${this.clusterName}: role "${name}" is declared twice`);
     this.roles.add(name);
-    for (const permission of options.indexPermissions ?? []) for (const pattern of permission.indexPatterns) assertIndexPattern(`role ${name}`, pattern);
+    for (const permission of options.indexPermissions ?? []) {
+      for (const pattern of permission.indexPatterns) assertIndexPattern(`role ${name}`, pattern);
+    }
     new os.OpensearchRole(this, `Role-${name}`, {
       metadata: { name, namespace: this.namespace },
       spec: {
         opensearchCluster: { name: this.clusterName },
         clusterPermissions: [...(options.clusterPermissions ?? [])],
-        indexPermissions: (options.indexPermissions ?? []).map((p) => ({ indexPatterns: [...p.indexPatterns], allowedActions: [...p.allowedActions] })),
+        indexPermissions: (options.indexPermissions ?? []).map((p) => ({
+          indexPatterns: [...p.indexPatterns],
+          allowedActions: [...p.allowedActions],
+        })),
       },
     });
     return name;
@@ -354,11 +450,15 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
    */
   public addUser(name: string, options: { readonly roles: readonly string[]; readonly remoteKey?: string }): SecretReference {
     assertSecurityName('user', name);
-    if (RESERVED_USERS.includes(name)) throw new Error(`OpenSearch cluster ${this.clusterName}: user name "${name}" is reserved by the operator; choose another name`);
+    if (RESERVED_USERS.includes(name)) {
+      throw new Error(`OpenSearch cluster ${this.clusterName}: user name "${name}" is reserved by the operator; choose another name`);
+    }
     const existing = this.users.get(name);
     if (existing) {
       if (existing.roles.join() !== [...options.roles].sort().join()) {
-        throw new Error(`OpenSearch cluster ${this.clusterName}: user "${name}" is declared twice with different roles (${existing.roles.join(', ')} and ${[...options.roles].sort().join(', ')}); declare it once with all its roles`);
+        throw new Error(
+          `OpenSearch cluster ${this.clusterName}: user "${name}" is declared twice with different roles (${existing.roles.join(', ')} and ${[...options.roles].sort().join(', ')}); declare it once with all its roles`,
+        );
       }
       return existing.secret;
     }
@@ -378,11 +478,6 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
   /** Secret-store key of a user's password. */
   public userKey(name: string): string {
     return OpenSearchCluster.userKeyOf(this.props.secretKeyPrefix, this.clusterName, name);
-  }
-
-  /** The secret-store key under which a cluster in `secretKeyPrefix` keeps `user`'s password. */
-  public static userKeyOf(secretKeyPrefix: string, clusterName: string, user: string): string {
-    return `${secretKeyPrefix}/opensearch/${clusterName}/users/${user}`;
   }
 
   public addIndexTemplate(name: string, options: IndexTemplateOptions): void {
@@ -421,7 +516,9 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
       throw new Error(`retention policy ${name}: deleteAfterDays ${options.deleteAfterDays} must be a whole number of days, at least 1`);
     }
     if (options.indexPatterns.length === 0) throw new Error(`retention policy ${name}: indexPatterns is empty; name the indices it deletes`);
-    if (this.retention.some((r) => r.name === name)) throw new Error(`OpenSearch cluster ${this.clusterName}: retention policy "${name}" is added twice`);
+    if (this.retention.some((r) => r.name === name)) {
+      throw new Error(`OpenSearch cluster ${this.clusterName}: retention policy "${name}" is added twice`);
+    }
     for (const pattern of options.indexPatterns) assertIndexPattern(`retention policy ${name}`, pattern);
     this.retention.push({ name, patterns: [...options.indexPatterns] });
     for (const [template, patterns] of this.templates) for (const pattern of patterns) this.assertNotRetained(pattern, `index template ${template}`);
@@ -444,9 +541,13 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
   public grantIndexWrite(grantee: IGrantee, indexPatterns: readonly string[]): IndexWriteAccess {
     const consumer = grantee.grantScope;
     const who = { name: grantee.granteeName, namespace: grantee.granteePods.namespace, podLabels: grantee.granteePods.podLabels };
-    if (indexPatterns.length === 0) throw new Error(`grantIndexWrite(${who.namespace}/${who.name}): indexPatterns is empty; name the indices it writes`);
+    if (indexPatterns.length === 0) {
+      throw new Error(`grantIndexWrite(${who.namespace}/${who.name}): indexPatterns is empty; name the indices it writes`);
+    }
     if (this.users.has(who.name)) {
-      throw new Error(`OpenSearch cluster ${this.clusterName}: grantIndexWrite(${who.namespace}/${who.name}) is called twice, or the name is taken by another user; grant all of a client's index patterns in one call`);
+      throw new Error(
+        `OpenSearch cluster ${this.clusterName}: grantIndexWrite(${who.namespace}/${who.name}) is called twice, or the name is taken by another user; grant all of a client's index patterns in one call`,
+      );
     }
     const role = this.addRole(shortName(`${who.name}-index-write`), {
       // Bulk requests are authorised at cluster level; cluster_monitor answers the clients' version and health checks.
@@ -496,7 +597,11 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
    * truststore) and deletes snapshots past the retention, keeping a minimum count.
    */
   public backupTo(bucket: Bucket): BucketAccess {
-    if (this.backup) throw new Error(`OpenSearch cluster ${this.clusterName}: backupTo(${bucket.name}) called twice; snapshots already go to ${this.backup.access.bucket}`);
+    if (this.backup) {
+      throw new Error(
+        `OpenSearch cluster ${this.clusterName}: backupTo(${bucket.name}) called twice; snapshots already go to ${this.backup.access.bucket}`,
+      );
+    }
     const access = bucket.grantReadWrite(this);
     this.backup = { access, repository: access.bucket };
     addSnapshotPolicy(this, 'SnapshotPolicy', {
@@ -531,7 +636,9 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
     if (indexOrPattern.includes('*')) return;
     const policy = this.retention.find((r) => r.patterns.some((p) => patternMatches(p, indexOrPattern)));
     if (policy) {
-      throw new Error(`OpenSearch cluster ${this.clusterName}: retention policy ${policy.name} (${policy.patterns.join(', ')}) would delete ${indexOrPattern} of ${what}, a live index; narrow the retention patterns (e.g. "${indexOrPattern}-*")`);
+      throw new Error(
+        `OpenSearch cluster ${this.clusterName}: retention policy ${policy.name} (${policy.patterns.join(', ')}) would delete ${indexOrPattern} of ${what}, a live index; narrow the retention patterns (e.g. "${indexOrPattern}-*")`,
+      );
     }
   }
 }
@@ -545,7 +652,10 @@ function validateProps(props: OpenSearchClusterProps): void {
     throw new Error(`${what}: managers ${props.managers} must be odd (1, 3 or 5) for a cluster-manager quorum`);
   }
   if (!Number.isInteger(props.dataNodes) || props.dataNodes < 1) throw new Error(`${what}: dataNodes ${props.dataNodes} must be at least 1`);
-  for (const [field, heap] of [['heap', props.heap], ['managerHeap', props.managerHeap ?? '1g']] as const) {
+  for (const [field, heap] of [
+    ['heap', props.heap],
+    ['managerHeap', props.managerHeap ?? '1g'],
+  ] as const) {
     if (!/^[1-9][0-9]*[mg]$/.test(heap)) throw new Error(`${what}: ${field} "${heap}" is not a JVM heap size; use e.g. 4g or 512m`);
   }
 }
@@ -561,7 +671,13 @@ function literalTemplate(value: string): string {
 
 function dashboardsResources(r: ComputeResources) {
   return {
-    requests: { cpu: os.OpenSearchClusterSpecDashboardsResourcesRequests.fromString(r.requests.cpu), memory: os.OpenSearchClusterSpecDashboardsResourcesRequests.fromString(r.requests.memory) },
-    limits: { cpu: os.OpenSearchClusterSpecDashboardsResourcesLimits.fromString(r.limits.cpu), memory: os.OpenSearchClusterSpecDashboardsResourcesLimits.fromString(r.limits.memory) },
+    requests: {
+      cpu: os.OpenSearchClusterSpecDashboardsResourcesRequests.fromString(r.requests.cpu),
+      memory: os.OpenSearchClusterSpecDashboardsResourcesRequests.fromString(r.requests.memory),
+    },
+    limits: {
+      cpu: os.OpenSearchClusterSpecDashboardsResourcesLimits.fromString(r.limits.cpu),
+      memory: os.OpenSearchClusterSpecDashboardsResourcesLimits.fromString(r.limits.memory),
+    },
   };
 }

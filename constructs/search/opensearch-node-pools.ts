@@ -1,8 +1,8 @@
 import * as os from '../../imports/opensearch.org';
 import type { ComputeResources, NodePool } from '../core/compute';
 import { restrictedContainerSecurityContext } from '../platform/hardening';
-import { SEARCH_IMAGES } from '../versions';
 import { nodePoolSelector, nodePoolTolerations } from '../platform/scheduling';
+import { SEARCH_IMAGES } from '../versions';
 
 /** The uid the OpenSearch images run as. */
 export const OPENSEARCH_UID = 1000;
@@ -74,7 +74,9 @@ export interface NodePoolContext {
 /** The node pool as the OpenSearchCluster CRD takes it. */
 export function renderNodePool(pool: NodePoolPlan, ctx: NodePoolContext) {
   const poolLabels = { ...ctx.clusterLabels, 'opensearch.org/opensearch-nodepool': pool.component };
-  const trust = ctx.truststore ? ` -Djavax.net.ssl.trustStore=${TRUSTSTORE_DIR}/cacerts -Djavax.net.ssl.trustStorePassword=${TRUSTSTORE_PASSWORD}` : '';
+  const trust = ctx.truststore
+    ? ` -Djavax.net.ssl.trustStore=${TRUSTSTORE_DIR}/cacerts -Djavax.net.ssl.trustStorePassword=${TRUSTSTORE_PASSWORD}`
+    : '';
   return {
     component: pool.component,
     replicas: pool.replicas,
@@ -83,8 +85,14 @@ export function renderNodePool(pool: NodePoolPlan, ctx: NodePoolContext) {
     persistence: { pvc: { storageClass: ctx.storageClass, accessModes: ['ReadWriteOnce'] } },
     jvm: `-Xms${pool.heap} -Xmx${pool.heap}${trust}`,
     resources: {
-      requests: { cpu: os.OpenSearchClusterSpecNodePoolsResourcesRequests.fromString(pool.resources.requests.cpu), memory: os.OpenSearchClusterSpecNodePoolsResourcesRequests.fromString(pool.resources.requests.memory) },
-      limits: { cpu: os.OpenSearchClusterSpecNodePoolsResourcesLimits.fromString(pool.resources.limits.cpu), memory: os.OpenSearchClusterSpecNodePoolsResourcesLimits.fromString(pool.resources.limits.memory) },
+      requests: {
+        cpu: os.OpenSearchClusterSpecNodePoolsResourcesRequests.fromString(pool.resources.requests.cpu),
+        memory: os.OpenSearchClusterSpecNodePoolsResourcesRequests.fromString(pool.resources.requests.memory),
+      },
+      limits: {
+        cpu: os.OpenSearchClusterSpecNodePoolsResourcesLimits.fromString(pool.resources.limits.cpu),
+        memory: os.OpenSearchClusterSpecNodePoolsResourcesLimits.fromString(pool.resources.limits.memory),
+      },
     },
     ...scheduling(ctx.nodePool),
     affinity: {
@@ -93,7 +101,9 @@ export function renderNodePool(pool: NodePoolPlan, ctx: NodePoolContext) {
         requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: poolLabels }, topologyKey: 'kubernetes.io/hostname' }],
       },
     },
-    topologySpreadConstraints: [{ maxSkew: 1, topologyKey: ctx.zoneLabel, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: poolLabels } }],
+    topologySpreadConstraints: [
+      { maxSkew: 1, topologyKey: ctx.zoneLabel, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: poolLabels } },
+    ],
     ...(pool.replicas > 1 ? { pdb: { enable: true, maxUnavailable: os.OpenSearchClusterSpecNodePoolsPdbMaxUnavailable.fromNumber(1) } } : {}),
     ...(ctx.truststore ? { initContainers: [truststoreInitContainer()] } : {}),
   };
@@ -107,8 +117,14 @@ export function renderBootstrap(nodePool: NodePool | undefined) {
   return {
     jvm: '-Xms512m -Xmx512m',
     resources: {
-      requests: { cpu: os.OpenSearchClusterSpecBootstrapResourcesRequests.fromString('500m'), memory: os.OpenSearchClusterSpecBootstrapResourcesRequests.fromString('1Gi') },
-      limits: { cpu: os.OpenSearchClusterSpecBootstrapResourcesLimits.fromString('1'), memory: os.OpenSearchClusterSpecBootstrapResourcesLimits.fromString('1Gi') },
+      requests: {
+        cpu: os.OpenSearchClusterSpecBootstrapResourcesRequests.fromString('500m'),
+        memory: os.OpenSearchClusterSpecBootstrapResourcesRequests.fromString('1Gi'),
+      },
+      limits: {
+        cpu: os.OpenSearchClusterSpecBootstrapResourcesLimits.fromString('1'),
+        memory: os.OpenSearchClusterSpecBootstrapResourcesLimits.fromString('1Gi'),
+      },
     },
     ...scheduling(nodePool),
   };
@@ -132,10 +148,14 @@ function truststoreInitContainer() {
     name: 'platform-truststore',
     image: SEARCH_IMAGES.opensearch,
     imagePullPolicy: 'IfNotPresent',
-    command: ['/bin/sh', '-ec', [
-      `cp ${jdk}/lib/security/cacerts /truststore/cacerts`,
-      `${jdk}/bin/keytool -importcert -noprompt -alias strata-platform-ca -file /platform-ca/ca.crt -keystore /truststore/cacerts -storepass ${TRUSTSTORE_PASSWORD}`,
-    ].join('\n')],
+    command: [
+      '/bin/sh',
+      '-ec',
+      [
+        `cp ${jdk}/lib/security/cacerts /truststore/cacerts`,
+        `${jdk}/bin/keytool -importcert -noprompt -alias strata-platform-ca -file /platform-ca/ca.crt -keystore /truststore/cacerts -storepass ${TRUSTSTORE_PASSWORD}`,
+      ].join('\n'),
+    ],
     resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
     securityContext: { ...restrictedContainerSecurityContext(), runAsUser: OPENSEARCH_UID, runAsGroup: OPENSEARCH_UID },
     volumeMounts: [

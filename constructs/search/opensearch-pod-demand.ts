@@ -14,8 +14,13 @@ export const OPENSEARCH_POD_DEMANDS: readonly PodDemandRule[] = [
       const spec: Json = m.spec ?? {};
       const name = m.metadata?.name;
       const groups: PodDemand[] = (spec.nodePools ?? []).map((pool: Json) =>
-        podDemand(`OpenSearchCluster ${name} node pool ${pool.component}`, pool.replicas ?? 1, containerShape(pool.resources, limitRange),
-          volumes(pool.diskSize ? [pool.diskSize] : [])));
+        podDemand(
+          `OpenSearchCluster ${name} node pool ${pool.component}`,
+          pool.replicas ?? 1,
+          containerShape(pool.resources, limitRange),
+          volumes(pool.diskSize ? [pool.diskSize] : []),
+        ),
+      );
       if (spec.dashboards?.enable) {
         const { replicas, resources } = spec.dashboards;
         groups.push(podDemand(`OpenSearchCluster ${name} Dashboards`, replicas ?? 1, containerShape(resources, limitRange)));

@@ -74,6 +74,8 @@ export function internalUsersYaml(credentials: SecurityConfigProps['credentials'
  * template visibly prints nothing fetched from the store.
  */
 export function constantTemplate(text: string): string {
-  if (text.includes('`') || text.includes('{{') || text.includes('}}')) throw new Error('a template constant cannot contain a backtick or template delimiters');
+  if (text.includes('`') || text.includes('{{') || text.includes('}}')) {
+    throw new Error('a template constant cannot contain a backtick or template delimiters');
+  }
   return `{{ \`${text}\` }}`;
 }

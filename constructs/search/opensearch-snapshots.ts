@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
+import { OPENSEARCH_HOME, TRUSTSTORE_DIR } from './opensearch-node-pools';
 import * as os from '../../imports/opensearch.org';
 import type { BucketAccess } from '../storage/minio-tenant';
-import { OPENSEARCH_HOME, TRUSTSTORE_DIR } from './opensearch-node-pools';
 
 /** Where a cluster's snapshots go: a MinIO bucket it was granted, registered as `repository`. */
 export interface SnapshotTarget {
@@ -19,10 +19,12 @@ export function snapshotNodeSettings(target: SnapshotTarget, clusterName: string
   const url = new URL(target.access.endpoint);
   return {
     pluginsList: ['repository-s3'],
-    keystore: [{
-      secret: { name: target.access.credentials.name },
-      keyMappings: { AWS_ACCESS_KEY_ID: 's3.client.default.access_key', AWS_SECRET_ACCESS_KEY: 's3.client.default.secret_key' },
-    }],
+    keystore: [
+      {
+        secret: { name: target.access.credentials.name },
+        keyMappings: { AWS_ACCESS_KEY_ID: 's3.client.default.access_key', AWS_SECRET_ACCESS_KEY: 's3.client.default.secret_key' },
+      },
+    ],
     additionalConfig: {
       's3.client.default.endpoint': url.host,
       's3.client.default.protocol': url.protocol.replace(':', ''),
@@ -31,7 +33,11 @@ export function snapshotNodeSettings(target: SnapshotTarget, clusterName: string
       's3.client.default.region': 'us-east-1',
     },
     additionalVolumes: [
-      { name: 'platform-ca', path: `${OPENSEARCH_HOME}/config/platform-ca`, secret: { secretName: target.access.ca.name, items: [{ key: target.access.ca.key, path: 'ca.crt' }] } },
+      {
+        name: 'platform-ca',
+        path: `${OPENSEARCH_HOME}/config/platform-ca`,
+        secret: { secretName: target.access.ca.name, items: [{ key: target.access.ca.key, path: 'ca.crt' }] },
+      },
       { name: 'platform-truststore', path: TRUSTSTORE_DIR, emptyDir: {} },
     ],
     snapshotRepositories: [{ name: target.repository, type: 's3', settings: { bucket: target.access.bucket, base_path: clusterName } }],

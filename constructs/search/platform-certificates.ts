@@ -35,9 +35,10 @@ export function issuePlatformCertificate(scope: Construct, id: string, props: Pl
         encoding: cm.CertificateSpecPrivateKeyEncoding.PKCS8,
         rotationPolicy: cm.CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
       },
-      usages: props.usage === 'server'
-        ? [cm.CertificateSpecUsages.SERVER_AUTH, cm.CertificateSpecUsages.DIGITAL_SIGNATURE, cm.CertificateSpecUsages.KEY_ENCIPHERMENT]
-        : [cm.CertificateSpecUsages.CLIENT_AUTH, cm.CertificateSpecUsages.DIGITAL_SIGNATURE, cm.CertificateSpecUsages.KEY_ENCIPHERMENT],
+      usages:
+        props.usage === 'server'
+          ? [cm.CertificateSpecUsages.SERVER_AUTH, cm.CertificateSpecUsages.DIGITAL_SIGNATURE, cm.CertificateSpecUsages.KEY_ENCIPHERMENT]
+          : [cm.CertificateSpecUsages.CLIENT_AUTH, cm.CertificateSpecUsages.DIGITAL_SIGNATURE, cm.CertificateSpecUsages.KEY_ENCIPHERMENT],
       issuerRef: { name: PlatformCa.ISSUER, kind: 'ClusterIssuer', group: 'cert-manager.io' },
     },
   });

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import * as sealed from '../../imports/bitnami.com';
 import * as eso from '../../imports/external-secrets.io';
-import type { SecretBackend } from '../core/secret-backend';
 import { Problem, SpecError } from '../core/problems';
+import type { SecretBackend } from '../core/secret-backend';
 import { OverlayContext } from '../platform/overlay-context';
 
 export interface SecretReferenceProps {
@@ -54,25 +54,34 @@ export class SecretReference extends Construct {
         refreshInterval: props.backend.refreshInterval,
         secretStoreRef: {
           name: props.backend.storeName,
-          kind: props.backend.storeKind === 'ClusterSecretStore' ? eso.ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE : eso.ExternalSecretSpecSecretStoreRefKind.SECRET_STORE,
+          kind:
+            props.backend.storeKind === 'ClusterSecretStore'
+              ? eso.ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE
+              : eso.ExternalSecretSpecSecretStoreRefKind.SECRET_STORE,
         },
         target: {
           name: props.name,
           creationPolicy: eso.ExternalSecretSpecTargetCreationPolicy.OWNER,
           deletionPolicy: eso.ExternalSecretSpecTargetDeletionPolicy.RETAIN,
-          ...(props.type || props.template || props.literals ? {
-            template: {
-              ...(props.type ? { type: props.type } : {}),
-              ...(props.template || props.literals ? {
-                engineVersion: eso.ExternalSecretSpecTargetTemplateEngineVersion.V2,
-                // Without a template of its own, literals are merged into the fetched keys.
-                ...(props.template ? {} : { mergePolicy: eso.ExternalSecretSpecTargetTemplateMergePolicy.MERGE }),
-                data: { ...props.template, ...props.literals },
-              } : {}),
-            },
-          } : {}),
+          ...(props.type || props.template || props.literals
+            ? {
+                template: {
+                  ...(props.type ? { type: props.type } : {}),
+                  ...(props.template || props.literals
+                    ? {
+                        engineVersion: eso.ExternalSecretSpecTargetTemplateEngineVersion.V2,
+                        // Without a template of its own, literals are merged into the fetched keys.
+                        ...(props.template ? {} : { mergePolicy: eso.ExternalSecretSpecTargetTemplateMergePolicy.MERGE }),
+                        data: { ...props.template, ...props.literals },
+                      }
+                    : {}),
+                },
+              }
+            : {}),
         },
-        data: Object.keys(props.keys).sort().map((key) => ({ secretKey: key, remoteRef: { key: props.remoteKey, property: props.keys[key] } })),
+        data: Object.keys(props.keys)
+          .sort()
+          .map((key) => ({ secretKey: key, remoteRef: { key: props.remoteKey, property: props.keys[key] } })),
       },
     });
   }
@@ -86,7 +95,10 @@ export class SecretReference extends Construct {
       ctx.problems.push(problem);
     };
     if (!entry) {
-      const literals = this.keys.filter((k) => !(k in (props.literals ?? {}))).map((k) => `--from-literal=${k}=...`).join(' ');
+      const literals = this.keys
+        .filter((k) => !(k in (props.literals ?? {})))
+        .map((k) => `--from-literal=${k}=...`)
+        .join(' ');
       report({
         file,
         path: '',
@@ -97,16 +109,26 @@ export class SecretReference extends Construct {
     }
     const missing = this.keys.filter((k) => !(k in entry.encryptedData) && !(k in (props.literals ?? {})));
     if (missing.length) {
-      report({ file, path: 'spec.encryptedData', value: Object.keys(entry.encryptedData), message: `lacks key(s) ${missing.join(', ')}`, fix: `seal the secret again with keys ${this.keys.join(', ')}` });
+      report({
+        file,
+        path: 'spec.encryptedData',
+        value: Object.keys(entry.encryptedData),
+        message: `lacks key(s) ${missing.join(', ')}`,
+        fix: `seal the secret again with keys ${this.keys.join(', ')}`,
+      });
       return;
     }
     new sealed.SealedSecret(this, 'Resource', {
-      metadata: { name: props.name, namespace: props.namespace, ...(Object.keys(entry.annotations).length ? { annotations: { ...entry.annotations } } : {}) },
+      metadata: {
+        name: props.name,
+        namespace: props.namespace,
+        ...(Object.keys(entry.annotations).length ? { annotations: { ...entry.annotations } } : {}),
+      },
       spec: {
         encryptedData: { ...entry.encryptedData },
         template: {
           metadata: { name: props.name, namespace: props.namespace },
-          ...(props.type ?? entry.type ? { type: props.type ?? entry.type } : {}),
+          ...((props.type ?? entry.type) ? { type: props.type ?? entry.type } : {}),
           ...(props.literals ? { data: { ...props.literals } } : {}),
         },
       },

@@ -80,9 +80,17 @@ export function bucketPolicy(grants: readonly BucketGrant[]): PolicyDocument {
     if (Resource.length) statements.push({ Sid, Effect: 'Allow', Action: [...Action].sort(), Resource });
   };
   allow('ReadWriteBuckets', [...READ_BUCKET_ACTIONS, ...WRITE_BUCKET_ACTIONS], sorted(readWrite).map(bucketArn));
-  allow('ReadWriteObjects', [...READ_OBJECT_ACTIONS, ...WRITE_OBJECT_ACTIONS, ...DELETE_OBJECT_ACTIONS], sorted(readWrite).map((b) => `${bucketArn(b)}/*`));
+  allow(
+    'ReadWriteObjects',
+    [...READ_OBJECT_ACTIONS, ...WRITE_OBJECT_ACTIONS, ...DELETE_OBJECT_ACTIONS],
+    sorted(readWrite).map((b) => `${bucketArn(b)}/*`),
+  );
   allow('ReadBuckets', READ_BUCKET_ACTIONS, sorted(read).map(bucketArn));
-  allow('ReadObjects', READ_OBJECT_ACTIONS, sorted(read).map((b) => `${bucketArn(b)}/*`));
+  allow(
+    'ReadObjects',
+    READ_OBJECT_ACTIONS,
+    sorted(read).map((b) => `${bucketArn(b)}/*`),
+  );
   allow('WritePrefixes', WRITE_OBJECT_ACTIONS, sorted(writable));
   return { Version: '2012-10-17', Statement: statements };
 }

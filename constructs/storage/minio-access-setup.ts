@@ -1,9 +1,7 @@
 import { createHash } from 'crypto';
 import { Lazy } from 'cdk8s';
-import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import { addSetupJob } from '../platform/setup-job';
-import type { ComputeResources } from '../core/compute';
+import { Construct } from 'constructs';
 import { hardenedContainer, restrictedPodSecurityContext } from '../platform/hardening';
 import { componentLabels } from '../platform/labels';
 import { shortName } from '../platform/names';
@@ -11,7 +9,9 @@ import { allowTraffic, PodGroup } from '../platform/network';
 import { IMAGES } from '../versions';
 import { BucketGrant, bucketPolicy, DENY_ALL_POLICY, PolicyDocument } from './bucket-policy';
 import { MINIO_ACCESS_SETUP_SCRIPT } from './minio-access-setup-script';
+import type { ComputeResources } from '../core/compute';
 import { compareStrings } from '../platform/ordering';
+import { addSetupJob } from '../platform/setup-job';
 
 /** Policies the set-up Job owns (and revokes when no longer granted) start with this. */
 export const POLICY_PREFIX = 'strata-';
@@ -114,20 +114,22 @@ export class MinioAccessSetup extends Construct {
       podLabels,
       ttlSecondsAfterFinished: this.ttlSecondsAfterFinished,
       securityContext: restrictedPodSecurityContext(),
-      containers: [hardenedContainer({
-        name: 'setup',
-        image: this.image,
-        command: ['/bin/sh', '-c', MINIO_ACCESS_SETUP_SCRIPT],
-        env: Lazy.any({ produce: () => Object.entries(this.plan().env).map(([name, value]) => ({ name, value })) }) as unknown as k8s.EnvVar[],
-        resources: this.resources,
-        volumeMounts: [
-          { name: 'work', mountPath: WORK_DIR },
-          { name: 'ca', mountPath: `${MC_CONFIG_DIR}/certs/CAs`, readOnly: true },
-          { name: 'root', mountPath: ROOT_DIR, readOnly: true },
-          { name: 'policies', mountPath: POLICY_DIR, readOnly: true },
-          { name: 'users', mountPath: USER_DIR, readOnly: true },
-        ],
-      })],
+      containers: [
+        hardenedContainer({
+          name: 'setup',
+          image: this.image,
+          command: ['/bin/sh', '-c', MINIO_ACCESS_SETUP_SCRIPT],
+          env: Lazy.any({ produce: () => Object.entries(this.plan().env).map(([name, value]) => ({ name, value })) }) as unknown as k8s.EnvVar[],
+          resources: this.resources,
+          volumeMounts: [
+            { name: 'work', mountPath: WORK_DIR },
+            { name: 'ca', mountPath: `${MC_CONFIG_DIR}/certs/CAs`, readOnly: true },
+            { name: 'root', mountPath: ROOT_DIR, readOnly: true },
+            { name: 'policies', mountPath: POLICY_DIR, readOnly: true },
+            { name: 'users', mountPath: USER_DIR, readOnly: true },
+          ],
+        }),
+      ],
       volumes: [
         { name: 'work', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('16Mi') } },
         { name: 'ca', secret: { secretName: props.ca.name, items: [{ key: props.ca.key, path: 'ca.crt' }] } },
@@ -137,22 +139,28 @@ export class MinioAccessSetup extends Construct {
           name: 'users',
           projected: {
             sources: Lazy.any({
-              produce: () => this.plan().users.map((u) => ({
-                secret: {
-                  name: u.secretName,
-                  items: [
-                    { key: 'CONSOLE_ACCESS_KEY', path: `${u.policy}/accessKey` },
-                    { key: 'CONSOLE_SECRET_KEY', path: `${u.policy}/secretKey` },
-                  ],
-                },
-              })),
+              produce: () =>
+                this.plan().users.map((u) => ({
+                  secret: {
+                    name: u.secretName,
+                    items: [
+                      { key: 'CONSOLE_ACCESS_KEY', path: `${u.policy}/accessKey` },
+                      { key: 'CONSOLE_SECRET_KEY', path: `${u.policy}/secretKey` },
+                    ],
+                  },
+                })),
             }) as unknown as k8s.VolumeProjection[],
           },
         },
       ],
     });
 
-    allowTraffic(this, 'AllowJob', { name: `allow-${props.tenantName}-access-setup`, from: this.jobPods, to: props.tenantPods, ports: [props.s3Port] });
+    allowTraffic(this, 'AllowJob', {
+      name: `allow-${props.tenantName}-access-setup`,
+      from: this.jobPods,
+      to: props.tenantPods,
+      ports: [props.s3Port],
+    });
   }
 
   /** The Job's name: `<tenant>-access-setup-<hash of its inputs>`. Final once every grant is made. */
@@ -185,17 +193,22 @@ export class MinioAccessSetup extends Construct {
       INTERVAL: '10',
     };
     // Everything the Job's run depends on that git holds: a change of any of it is a new Job.
-    const hash = createHash('sha256').update(JSON.stringify({
-      script: MINIO_ACCESS_SETUP_SCRIPT,
-      data,
-      env,
-      secrets: users.map((u) => u.secretName),
-      image: this.image,
-      resources: this.resources,
-      ttl: this.ttlSecondsAfterFinished,
-      ca: this.props.ca,
-      root: this.props.rootConfigSecret,
-    })).digest('hex').slice(0, 10);
+    const hash = createHash('sha256')
+      .update(
+        JSON.stringify({
+          script: MINIO_ACCESS_SETUP_SCRIPT,
+          data,
+          env,
+          secrets: users.map((u) => u.secretName),
+          image: this.image,
+          resources: this.resources,
+          ttl: this.ttlSecondsAfterFinished,
+          ca: this.props.ca,
+          root: this.props.rootConfigSecret,
+        }),
+      )
+      .digest('hex')
+      .slice(0, 10);
     return { users, data, env, hash };
   }
 }

@@ -12,9 +12,14 @@ export const MINIO_POD_DEMANDS: readonly PodDemandRule[] = [
     kind: 'Tenant',
     demand: (m, { limitRange }) => {
       const spec: Json = m.spec ?? {};
-      return (spec.pools ?? []).map((pool: Json) => podDemand(`Tenant ${m.metadata?.name} pool ${pool.name}`, pool.servers ?? 1,
-        containerShape(pool.resources, limitRange),
-        volumes(Array.from({ length: pool.volumesPerServer ?? 1 }, () => pool.volumeClaimTemplate?.spec?.resources?.requests?.storage))));
+      return (spec.pools ?? []).map((pool: Json) =>
+        podDemand(
+          `Tenant ${m.metadata?.name} pool ${pool.name}`,
+          pool.servers ?? 1,
+          containerShape(pool.resources, limitRange),
+          volumes(Array.from({ length: pool.volumesPerServer ?? 1 }, () => pool.volumeClaimTemplate?.spec?.resources?.requests?.storage)),
+        ),
+      );
     },
   },
 ];

@@ -1,24 +1,24 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { assertWritablePrefix, BucketAccessLevel, PolicyDocument } from './bucket-policy';
+import { MinioAccessSetup, MinioAccessUser, POLICY_PREFIX } from './minio-access-setup';
+import { minioAlerts } from './minio-alerts';
 import * as minio from '../../imports/minio.min.io';
 import * as monitoring from '../../imports/monitoring.coreos.com';
 import type { ComputeResources, NodePool } from '../core/compute';
 import type { IGrantee } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
+import { addAlertRules } from '../platform/alert-rules';
 import { componentLabels } from '../platform/labels';
 import { dependOnLayerOf } from '../platform/layer-chart';
-import { addAlertRules } from '../platform/alert-rules';
 import { allowTraffic } from '../platform/network';
+import { compareStrings } from '../platform/ordering';
 import { OverlayContext } from '../platform/overlay-context';
 import { protectFromPrune } from '../platform/protection';
+import { nodePoolSelector, nodePoolTolerations } from '../platform/scheduling';
 import { scrapePods } from '../platform/scrape';
 import { SecretReference } from '../secrets/secret-reference';
 import { CA_KEY, PlatformCa } from '../tls/platform-ca';
-import { nodePoolSelector, nodePoolTolerations } from '../platform/scheduling';
-import { assertWritablePrefix, BucketAccessLevel, PolicyDocument } from './bucket-policy';
-import { MinioAccessSetup, MinioAccessUser, POLICY_PREFIX } from './minio-access-setup';
-import { minioAlerts } from './minio-alerts';
-import { compareStrings } from '../platform/ordering';
 
 export interface MinioTenantProps {
   readonly name: string;
@@ -99,6 +99,11 @@ interface TenantUser {
  * operator's `spec.users` is not used, as it makes every user a `consoleAdmin`.
  */
 export class MinioTenant extends Construct {
+  /** The secret-store key under which a tenant in `secretKeyPrefix` keeps `reader`'s credential. */
+  public static externalUserKey(secretKeyPrefix: string, tenant: string, reader: string): string {
+    return `${secretKeyPrefix}/minio/${tenant}/users/${reader}`;
+  }
+
   public readonly name: string;
   public readonly namespace: string;
   /** In-cluster S3 endpoint. */
@@ -115,7 +120,9 @@ export class MinioTenant extends Construct {
     super(scope, id);
     const drives = props.servers * props.volumesPerServer;
     if (drives > 1 && drives < 4) {
-      throw new Error(`MinIO tenant ${props.name}: ${props.servers} × ${props.volumesPerServer} = ${drives} drives; erasure coding needs at least 4 (or 1×1 standalone)`);
+      throw new Error(
+        `MinIO tenant ${props.name}: ${props.servers} × ${props.volumesPerServer} = ${drives} drives; erasure coding needs at least 4 (or 1×1 standalone)`,
+      );
     }
     this.props = props;
     this.name = props.name;
@@ -140,7 +147,10 @@ export class MinioTenant extends Construct {
       namespace: this.namespace,
       secretName: tlsSecret,
       dnsNames: [
-        'minio', `minio.${this.namespace}`, `minio.${this.namespace}.svc`, `minio.${this.namespace}.svc.cluster.local`,
+        'minio',
+        `minio.${this.namespace}`,
+        `minio.${this.namespace}.svc`,
+        `minio.${this.namespace}.svc.cluster.local`,
         `*.${props.name}-hl.${this.namespace}.svc.cluster.local`,
       ],
     });
@@ -149,34 +159,52 @@ export class MinioTenant extends Construct {
       metadata: { name: props.name, namespace: this.namespace, labels: componentLabels('minio', props.name, 'object-storage') },
       spec: {
         configuration: { name: config.name },
-        pools: [{
-          name: 'pool-0',
-          servers: props.servers,
-          volumesPerServer: props.volumesPerServer,
-          volumeClaimTemplate: {
-            metadata: { name: 'data' },
-            spec: { accessModes: ['ReadWriteOnce'], storageClassName: props.storageClass, resources: { requests: { storage: minio.TenantSpecPoolsVolumeClaimTemplateSpecResourcesRequests.fromString(props.volumeSize) } } },
-          },
-          resources: {
-            requests: { cpu: minio.TenantSpecPoolsResourcesRequests.fromString(props.resources.requests.cpu), memory: minio.TenantSpecPoolsResourcesRequests.fromString(props.resources.requests.memory) },
-            limits: { cpu: minio.TenantSpecPoolsResourcesLimits.fromString(props.resources.limits.cpu), memory: minio.TenantSpecPoolsResourcesLimits.fromString(props.resources.limits.memory) },
-          },
-          nodeSelector: nodePoolSelector(props.nodePool),
-          tolerations: nodePoolTolerations(props.nodePool),
-          affinity: {
-            podAntiAffinity: {
-              requiredDuringSchedulingIgnoredDuringExecution: [{
-                labelSelector: { matchLabels: { ...this.podLabels, 'v1.min.io/pool': 'pool-0' } },
-                topologyKey: 'kubernetes.io/hostname',
-              }],
+        pools: [
+          {
+            name: 'pool-0',
+            servers: props.servers,
+            volumesPerServer: props.volumesPerServer,
+            volumeClaimTemplate: {
+              metadata: { name: 'data' },
+              spec: {
+                accessModes: ['ReadWriteOnce'],
+                storageClassName: props.storageClass,
+                resources: { requests: { storage: minio.TenantSpecPoolsVolumeClaimTemplateSpecResourcesRequests.fromString(props.volumeSize) } },
+              },
+            },
+            resources: {
+              requests: {
+                cpu: minio.TenantSpecPoolsResourcesRequests.fromString(props.resources.requests.cpu),
+                memory: minio.TenantSpecPoolsResourcesRequests.fromString(props.resources.requests.memory),
+              },
+              limits: {
+                cpu: minio.TenantSpecPoolsResourcesLimits.fromString(props.resources.limits.cpu),
+                memory: minio.TenantSpecPoolsResourcesLimits.fromString(props.resources.limits.memory),
+              },
+            },
+            nodeSelector: nodePoolSelector(props.nodePool),
+            tolerations: nodePoolTolerations(props.nodePool),
+            affinity: {
+              podAntiAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: [
+                  {
+                    labelSelector: { matchLabels: { ...this.podLabels, 'v1.min.io/pool': 'pool-0' } },
+                    topologyKey: 'kubernetes.io/hostname',
+                  },
+                ],
+              },
+            },
+            securityContext: { runAsUser: 1000, runAsGroup: 1000, runAsNonRoot: true, fsGroup: 1000, fsGroupChangePolicy: 'OnRootMismatch' },
+            containerSecurityContext: {
+              runAsUser: 1000,
+              runAsGroup: 1000,
+              runAsNonRoot: true,
+              allowPrivilegeEscalation: false,
+              capabilities: { drop: ['ALL'] },
+              seccompProfile: { type: 'RuntimeDefault' },
             },
           },
-          securityContext: { runAsUser: 1000, runAsGroup: 1000, runAsNonRoot: true, fsGroup: 1000, fsGroupChangePolicy: 'OnRootMismatch' },
-          containerSecurityContext: {
-            runAsUser: 1000, runAsGroup: 1000, runAsNonRoot: true, allowPrivilegeEscalation: false,
-            capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
-          },
-        }],
+        ],
         requestAutoCert: false,
         externalCertSecret: [{ name: tlsSecret, type: 'cert-manager.io/v1' }],
         // Buckets are declared by consumers after construction. Users are not listed: the
@@ -200,17 +228,24 @@ export class MinioTenant extends Construct {
     // Erasure-coded servers talk to each other; the operator creates buckets over the S3 API;
     // the servers fetch their configuration from the operator.
     allowTraffic(this, 'AllowPeers', { name: `allow-${props.name}-peers`, from: pods, to: pods, ports: [S3_PORT] });
-    allowTraffic(this, 'AllowOperator', { name: `allow-minio-operator-to-${props.name}`, from: { namespace: 'minio-operator', podLabels: {} }, to: pods, ports: [S3_PORT] });
+    allowTraffic(this, 'AllowOperator', {
+      name: `allow-minio-operator-to-${props.name}`,
+      from: { namespace: 'minio-operator', podLabels: {} },
+      to: pods,
+      ports: [S3_PORT],
+    });
     // Every server reports the whole cluster's metrics (capacity, offline nodes and drives).
     scrapePods(this, 'PodMonitor', {
       name: props.name,
       pods,
-      endpoints: [{
-        portNumber: S3_PORT,
-        scheme: monitoring.PodMonitorSpecPodMetricsEndpointsScheme.HTTPS,
-        path: '/minio/v2/metrics/cluster',
-        tlsConfig: { ca: { secret: { name: tlsSecret, key: CA_KEY } }, serverName: `minio.${this.namespace}.svc` },
-      }],
+      endpoints: [
+        {
+          portNumber: S3_PORT,
+          scheme: monitoring.PodMonitorSpecPodMetricsEndpointsScheme.HTTPS,
+          path: '/minio/v2/metrics/cluster',
+          tlsConfig: { ca: { secret: { name: tlsSecret, key: CA_KEY } }, serverName: `minio.${this.namespace}.svc` },
+        },
+      ],
       ports: [S3_PORT],
     });
     addAlertRules(this, 'Alerts', {
@@ -219,7 +254,12 @@ export class MinioTenant extends Construct {
       labels: { namespace: this.namespace, minio_tenant: props.name },
       alerts: () => minioAlerts({ name: props.name, namespace: this.namespace }),
     });
-    allowTraffic(this, 'AllowConfig', { name: `allow-${props.name}-to-minio-operator`, from: pods, to: { namespace: 'minio-operator', podLabels: {} }, ports: [4221, 4222] });
+    allowTraffic(this, 'AllowConfig', {
+      name: `allow-${props.name}-to-minio-operator`,
+      from: pods,
+      to: { namespace: 'minio-operator', podLabels: {} },
+      ports: [4221, 4222],
+    });
   }
 
   private renderBuckets() {
@@ -231,11 +271,6 @@ export class MinioTenant extends Construct {
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)) throw new Error(`bucket name "${name}" is not a valid S3 bucket name`);
     this.buckets.add(name);
     return new Bucket(this, name);
-  }
-
-  /** The secret-store key under which a tenant in `secretKeyPrefix` keeps `reader`'s credential. */
-  public static externalUserKey(secretKeyPrefix: string, tenant: string, reader: string): string {
-    return `${secretKeyPrefix}/minio/${tenant}/users/${reader}`;
   }
 
   /**
@@ -293,11 +328,13 @@ export class MinioTenant extends Construct {
     return [...this.users.values()].map((user) => ({
       policy: user.policy,
       secretName: user.secretName,
-      grants: [...user.grants].sort(([a], [b]) => compareStrings(a, b)).map(([bucket, g]) => ({
-        bucket,
-        access: g.access,
-        ...(g.writablePrefixes.size ? { writablePrefixes: [...g.writablePrefixes].sort() } : {}),
-      })),
+      grants: [...user.grants]
+        .sort(([a], [b]) => compareStrings(a, b))
+        .map(([bucket, g]) => ({
+          bucket,
+          access: g.access,
+          ...(g.writablePrefixes.size ? { writablePrefixes: [...g.writablePrefixes].sort() } : {}),
+        })),
     }));
   }
 
@@ -315,16 +352,18 @@ export class MinioTenant extends Construct {
     // One credential per consumer, whichever buckets of this tenant it is granted.
     const format = options.credentialsFormat ?? 'env';
     const credentialsId = `S3Credentials-${this.name}-${who.namespace}-${who.name}-${format}`;
-    const credentials = (consumer.node.tryFindChild(credentialsId) as SecretReference | undefined) ?? new SecretReference(consumer, credentialsId, {
-      backend: this.props.secretBackend,
-      namespace: who.namespace,
-      name: `${who.name}-s3-credentials`,
-      remoteKey,
-      ...(format === 'aws-credentials-file'
-        ? { keys: { accessKey: 'accessKey', secretKey: 'secretKey' }, template: { cloud: AWS_CREDENTIALS_FILE } }
-        : { keys: { AWS_ACCESS_KEY_ID: 'accessKey', AWS_SECRET_ACCESS_KEY: 'secretKey' } }),
-      ...(options.literals ? { literals: options.literals } : {}),
-    });
+    const credentials =
+      (consumer.node.tryFindChild(credentialsId) as SecretReference | undefined) ??
+      new SecretReference(consumer, credentialsId, {
+        backend: this.props.secretBackend,
+        namespace: who.namespace,
+        name: `${who.name}-s3-credentials`,
+        remoteKey,
+        ...(format === 'aws-credentials-file'
+          ? { keys: { accessKey: 'accessKey', secretKey: 'secretKey' }, template: { cloud: AWS_CREDENTIALS_FILE } }
+          : { keys: { AWS_ACCESS_KEY_ID: 'accessKey', AWS_SECRET_ACCESS_KEY: 'secretKey' } }),
+        ...(options.literals ? { literals: options.literals } : {}),
+      });
     const policyId = `AllowS3-${who.namespace}-${who.name}`;
     if (!consumer.node.tryFindChild(`${policyId}Egress`)) {
       allowTraffic(consumer, policyId, {
@@ -340,7 +379,10 @@ export class MinioTenant extends Construct {
 
 /** A bucket of a tenant; `grantReadWrite` and `grantExternalRead` wire a consumer to it. */
 export class Bucket {
-  constructor(public readonly tenant: MinioTenant, public readonly name: string) {}
+  constructor(
+    public readonly tenant: MinioTenant,
+    public readonly name: string,
+  ) {}
 
   /**
    * Gives a grantee its own tenant user and credential in its own namespace, read, write

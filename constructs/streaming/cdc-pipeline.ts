@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
-import { Grantee } from '../core/grantee';
-import { shortName } from '../platform/names';
-import type { IPostgresCluster } from '../data/postgres-cluster';
-import type { IOpenSearchCluster } from '../search/search-cluster';
 import type { KafkaCluster } from './kafka-cluster';
 import type { KafkaConnectCluster } from './kafka-connect';
+import { Grantee } from '../core/grantee';
+import type { IPostgresCluster } from '../data/postgres-cluster';
+import { shortName } from '../platform/names';
+import type { IOpenSearchCluster } from '../search/search-cluster';
 
 /** Where one captured table lands. */
 export interface CdcIndex {
@@ -64,12 +64,18 @@ export class CdcPipeline extends Construct {
   constructor(scope: Construct, id: string, props: CdcPipelineProps) {
     super(scope, id);
     const name = id;
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) throw new Error(`CDC pipeline id "${name}" must be a DNS label: it names connectors, topics, the slot and the publication`);
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
+      throw new Error(`CDC pipeline id "${name}" must be a DNS label: it names connectors, topics, the slot and the publication`);
+    }
     for (const t of props.tables) {
-      if (!/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/.test(t)) throw new Error(`CDC pipeline ${name}: table "${t}" is not in schema.table form (e.g. public.employees)`);
+      if (!/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/.test(t)) {
+        throw new Error(`CDC pipeline ${name}: table "${t}" is not in schema.table form (e.g. public.employees)`);
+      }
     }
     for (const t of Object.keys(props.indices ?? {})) {
-      if (!props.tables.includes(t)) throw new Error(`CDC pipeline ${name}: indices names table "${t}", which the pipeline does not capture (${props.tables.join(', ')})`);
+      if (!props.tables.includes(t)) {
+        throw new Error(`CDC pipeline ${name}: indices names table "${t}", which the pipeline does not capture (${props.tables.join(', ')})`);
+      }
     }
     const { kafka, connect, source, sink } = props;
 
@@ -117,8 +123,15 @@ export class CdcPipeline extends Construct {
     });
 
     // Sink side: one connector per table (each has its own document-id column and index).
-    const indices = props.tables.map((t) => ({ table: t, index: props.indices?.[t]?.index ?? t.replace('.', '_'), documentId: props.indices?.[t]?.documentId ?? 'id' }));
-    const access = sink.grantIndexWrite(Grantee.of(this, shortName(`${name}-sink`), connect.pods), indices.map((i) => i.index));
+    const indices = props.tables.map((t) => ({
+      table: t,
+      index: props.indices?.[t]?.index ?? t.replace('.', '_'),
+      documentId: props.indices?.[t]?.documentId ?? 'id',
+    }));
+    const access = sink.grantIndexWrite(
+      Grantee.of(this, shortName(`${name}-sink`), connect.pods),
+      indices.map((i) => i.index),
+    );
     const osSecret = connect.useSecret(access.credentials);
     for (const { table, index, documentId } of indices) {
       const connector = `${name}-${table.replace(/[._]/g, '-')}-sink`;
@@ -127,7 +140,7 @@ export class CdcPipeline extends Construct {
         class: OPENSEARCH_SINK,
         tasksMax: 1,
         config: {
-          'topics': topics[table],
+          topics: topics[table],
           'connection.url': access.endpoint,
           'connection.username': osSecret('username'),
           'connection.password': osSecret('password'),
@@ -135,7 +148,7 @@ export class CdcPipeline extends Construct {
           'key.ignore': false,
           'schema.ignore': true,
           'behavior.on.null.values': 'delete',
-          'transforms': 'unwrap,key,route',
+          transforms: 'unwrap,key,route',
           'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState',
           'transforms.unwrap.delete.tombstone.handling.mode': 'tombstone',
           'transforms.key.type': 'org.apache.kafka.connect.transforms.ExtractField$Key',

@@ -1,6 +1,7 @@
 import { Lazy } from 'cdk8s';
-import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { kafkaClusterAlerts } from './kafka-alerts';
 import * as kafka from '../../imports/kafka.strimzi.io';
 import type { ComputeResources, NodePool } from '../core/compute';
 import type { IGrantee } from '../core/grantee';
@@ -18,7 +19,6 @@ import { KafkaNodePool, KafkaNodeRole } from './kafka-node-pool';
 import { KafkaTopic, KafkaTopicOptions } from './kafka-topic';
 import { AclOperation, KafkaAuthentication, KafkaUser, ResourceName } from './kafka-user';
 import { jmxMetricsConfig, KAFKA_METRICS_RULES, METRICS_PORT, metricsConfigMap, strimziPodMonitor } from './metrics';
-import { kafkaClusterAlerts } from './kafka-alerts';
 import { quantities, RESTRICTED_CONTAINER, restrictedPod } from './pod-security';
 
 /** KRaft controller listener. */
@@ -110,6 +110,20 @@ export interface ExternalListenerOptions {
  * declared through it.
  */
 export class KafkaCluster extends Construct {
+  /**
+   * Secret-store key (property `ca.crt`) where the cluster CA certificate of `cluster` is
+   * published for clients in other regions: copied from the `<cluster>-cluster-ca-cert` Secret
+   * by whoever operates the overlay, and again after each CA renewal.
+   */
+  public static clusterCaKey(secretKeyPrefix: string, cluster: string): string {
+    return `${secretKeyPrefix}/kafka/${cluster}/cluster-ca`;
+  }
+
+  /** Secret-store key of the password of `user`, an external user of cluster `cluster` in the overlay with `secretKeyPrefix`. */
+  public static externalUserKey(secretKeyPrefix: string, cluster: string, user: string): string {
+    return `${secretKeyPrefix}/kafka/${cluster}/users/${user}`;
+  }
+
   public readonly name: string;
   public readonly namespace: string;
   public readonly authentication: KafkaAuthentication;
@@ -152,10 +166,17 @@ export class KafkaCluster extends Construct {
     const nodeLabels = { ...clusterLabels, 'strimzi.io/name': `${props.name}-kafka` };
     this.nodePods = { namespace: this.namespace, podLabels: nodeLabels };
     this.brokerPods = { namespace: this.namespace, podLabels: { ...nodeLabels, 'strimzi.io/broker-role': 'true' } };
-    const entityOperatorPods: PodGroup = { namespace: this.namespace, podLabels: { ...clusterLabels, 'strimzi.io/name': `${props.name}-entity-operator` } };
+    const entityOperatorPods: PodGroup = {
+      namespace: this.namespace,
+      podLabels: { ...clusterLabels, 'strimzi.io/name': `${props.name}-entity-operator` },
+    };
     const exporterPods: PodGroup = { namespace: this.namespace, podLabels: { ...clusterLabels, 'strimzi.io/name': `${props.name}-kafka-exporter` } };
 
-    const metrics = metricsConfigMap(this, 'MetricsConfig', { name: `${props.name}-kafka-metrics`, namespace: this.namespace, rules: KAFKA_METRICS_RULES });
+    const metrics = metricsConfigMap(this, 'MetricsConfig', {
+      name: `${props.name}-kafka-metrics`,
+      namespace: this.namespace,
+      rules: KAFKA_METRICS_RULES,
+    });
     const rf = props.replicationFactor;
     const isr = props.minInsyncReplicas;
 
@@ -183,7 +204,9 @@ export class KafkaCluster extends Construct {
             'auto.create.topics.enable': false,
             ...(props.rackTopologyKey ? { 'replica.selector.class': 'org.apache.kafka.common.replica.RackAwareReplicaSelector' } : {}),
           },
-          ...(props.rackTopologyKey ? { rack: { type: kafka.KafkaSpecKafkaRackType.TOPOLOGY_HYPHEN_LABEL, topologyKey: props.rackTopologyKey } } : {}),
+          ...(props.rackTopologyKey
+            ? { rack: { type: kafka.KafkaSpecKafkaRackType.TOPOLOGY_HYPHEN_LABEL, topologyKey: props.rackTopologyKey } }
+            : {}),
           metricsConfig: jmxMetricsConfig(kafka.KafkaSpecKafkaMetricsConfigType.JMX_PROMETHEUS_EXPORTER, metrics),
           template: {
             pod: { securityContext: restrictedPod({ persistentStorage: true }) },
@@ -194,8 +217,20 @@ export class KafkaCluster extends Construct {
           },
         },
         entityOperator: {
-          topicOperator: { resources: quantities(kafka.KafkaSpecEntityOperatorTopicOperatorResourcesRequests, kafka.KafkaSpecEntityOperatorTopicOperatorResourcesLimits, OPERATOR_RESOURCES) },
-          userOperator: { resources: quantities(kafka.KafkaSpecEntityOperatorUserOperatorResourcesRequests, kafka.KafkaSpecEntityOperatorUserOperatorResourcesLimits, OPERATOR_RESOURCES) },
+          topicOperator: {
+            resources: quantities(
+              kafka.KafkaSpecEntityOperatorTopicOperatorResourcesRequests,
+              kafka.KafkaSpecEntityOperatorTopicOperatorResourcesLimits,
+              OPERATOR_RESOURCES,
+            ),
+          },
+          userOperator: {
+            resources: quantities(
+              kafka.KafkaSpecEntityOperatorUserOperatorResourcesRequests,
+              kafka.KafkaSpecEntityOperatorUserOperatorResourcesLimits,
+              OPERATOR_RESOURCES,
+            ),
+          },
           template: {
             pod: { securityContext: restrictedPod() },
             topicOperatorContainer: { securityContext: RESTRICTED_CONTAINER },
@@ -212,12 +247,27 @@ export class KafkaCluster extends Construct {
     });
     protectFromPrune(resource);
 
-    const pool = (name: string, roles: KafkaNodeRole[], replicas: number, storageSize: string, resources: ComputeResources) => new KafkaNodePool(this, `Pool-${name}`, {
-      name, namespace: this.namespace, clusterName: props.name, roles, replicas, storageSize, storageClass: props.storageClass, resources,
-      nodePool: props.nodePool, zoneTopologyKey: props.rackTopologyKey,
-    });
+    const pool = (name: string, roles: KafkaNodeRole[], replicas: number, storageSize: string, resources: ComputeResources) =>
+      new KafkaNodePool(this, `Pool-${name}`, {
+        name,
+        namespace: this.namespace,
+        clusterName: props.name,
+        roles,
+        replicas,
+        storageSize,
+        storageClass: props.storageClass,
+        resources,
+        nodePool: props.nodePool,
+        zoneTopologyKey: props.rackTopologyKey,
+      });
     if (props.topology === 'dedicated') {
-      pool('controllers', ['controller'], props.controllers ?? 3, props.controllerStorageSize ?? '10Gi', props.controllerResources ?? CONTROLLER_RESOURCES);
+      pool(
+        'controllers',
+        ['controller'],
+        props.controllers ?? 3,
+        props.controllerStorageSize ?? '10Gi',
+        props.controllerResources ?? CONTROLLER_RESOURCES,
+      );
       pool('brokers', ['broker'], props.brokers, props.storageSize, props.resources);
     } else {
       pool('dual-role', ['controller', 'broker'], props.brokers, props.storageSize, props.resources);
@@ -225,10 +275,30 @@ export class KafkaCluster extends Construct {
 
     const operator: PodGroup = { namespace: operatorDefinition('strimzi-kafka-operator').namespace, podLabels: {} };
     // Controllers form the quorum, brokers fetch metadata from it and replicate among themselves.
-    allowTraffic(this, 'AllowNodes', { name: `allow-${props.name}-kafka-nodes`, from: this.nodePods, to: this.nodePods, ports: [CONTROLLER_PORT, REPLICATION_PORT] });
-    allowTraffic(this, 'AllowOperator', { name: `allow-strimzi-operator-to-${props.name}`, from: operator, to: this.nodePods, ports: [CONTROLLER_PORT, REPLICATION_PORT, AGENT_PORT] });
-    allowTraffic(this, 'AllowEntityOperator', { name: `allow-${props.name}-entity-operator-to-kafka`, from: entityOperatorPods, to: this.nodePods, ports: [REPLICATION_PORT] });
-    allowTraffic(this, 'AllowExporter', { name: `allow-${props.name}-kafka-exporter-to-kafka`, from: exporterPods, to: this.nodePods, ports: [REPLICATION_PORT] });
+    allowTraffic(this, 'AllowNodes', {
+      name: `allow-${props.name}-kafka-nodes`,
+      from: this.nodePods,
+      to: this.nodePods,
+      ports: [CONTROLLER_PORT, REPLICATION_PORT],
+    });
+    allowTraffic(this, 'AllowOperator', {
+      name: `allow-strimzi-operator-to-${props.name}`,
+      from: operator,
+      to: this.nodePods,
+      ports: [CONTROLLER_PORT, REPLICATION_PORT, AGENT_PORT],
+    });
+    allowTraffic(this, 'AllowEntityOperator', {
+      name: `allow-${props.name}-entity-operator-to-kafka`,
+      from: entityOperatorPods,
+      to: this.nodePods,
+      ports: [REPLICATION_PORT],
+    });
+    allowTraffic(this, 'AllowExporter', {
+      name: `allow-${props.name}-kafka-exporter-to-kafka`,
+      from: exporterPods,
+      to: this.nodePods,
+      ports: [REPLICATION_PORT],
+    });
     // Brokers and controllers (JMX exporter), Kafka Exporter, and the entity operator's health ports.
     strimziPodMonitor(this, 'PodMonitor', {
       name: `${props.name}-kafka`,
@@ -246,20 +316,25 @@ export class KafkaCluster extends Construct {
 
   private renderListeners() {
     const clientPeers = [...this.clientPeers.values()];
-    const listeners: kafka.KafkaSpecKafkaListeners[] = [{
-      name: 'tls',
-      port: KAFKA_CLIENT_PORT,
-      type: kafka.KafkaSpecKafkaListenersType.INTERNAL,
-      tls: true,
-      authentication: {
-        type: this.authentication === 'tls' ? kafka.KafkaSpecKafkaListenersAuthenticationType.TLS : kafka.KafkaSpecKafkaListenersAuthenticationType.SCRAM_HYPHEN_SHA_HYPHEN_512,
+    const listeners: kafka.KafkaSpecKafkaListeners[] = [
+      {
+        name: 'tls',
+        port: KAFKA_CLIENT_PORT,
+        type: kafka.KafkaSpecKafkaListenersType.INTERNAL,
+        tls: true,
+        authentication: {
+          type:
+            this.authentication === 'tls'
+              ? kafka.KafkaSpecKafkaListenersAuthenticationType.TLS
+              : kafka.KafkaSpecKafkaListenersAuthenticationType.SCRAM_HYPHEN_SHA_HYPHEN_512,
+        },
+        // Strimzi's own policy for the listener admits these peers only (an empty list would admit everyone).
+        networkPolicyPeers: (clientPeers.length ? clientPeers : [this.brokerPods]).map((g) => ({
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': g.namespace } },
+          podSelector: { matchLabels: { ...g.podLabels } },
+        })),
       },
-      // Strimzi's own policy for the listener admits these peers only (an empty list would admit everyone).
-      networkPolicyPeers: (clientPeers.length ? clientPeers : [this.brokerPods]).map((g) => ({
-        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': g.namespace } },
-        podSelector: { matchLabels: { ...g.podLabels } },
-      })),
-    }];
+    ];
     if (this.external) {
       listeners.push({
         name: 'external',
@@ -285,7 +360,9 @@ export class KafkaCluster extends Construct {
     if (this.topics.has(topicName)) throw new Error(`Kafka cluster ${this.name}: topic "${topicName}" is added twice`);
     const replicas = options.replicas ?? this.replicationFactor;
     if (replicas > this.props.brokers) {
-      throw new Error(`Kafka cluster ${this.name}: topic "${topicName}" asks for ${replicas} replicas, the cluster has ${this.props.brokers} broker(s); lower replicas`);
+      throw new Error(
+        `Kafka cluster ${this.name}: topic "${topicName}" asks for ${replicas} replicas, the cluster has ${this.props.brokers} broker(s); lower replicas`,
+      );
     }
     const topic = new KafkaTopic(this, `Topic-${topicName}`, {
       ...options,
@@ -306,7 +383,12 @@ export class KafkaCluster extends Construct {
   public addUser(name: string): KafkaUser {
     const existing = this.users.get(name);
     if (existing) return existing;
-    const user = new KafkaUser(this, `User-${name}`, { name, namespace: this.namespace, clusterName: this.name, authentication: this.authentication });
+    const user = new KafkaUser(this, `User-${name}`, {
+      name,
+      namespace: this.namespace,
+      clusterName: this.name,
+      authentication: this.authentication,
+    });
     this.users.set(name, user);
     return user;
   }
@@ -328,24 +410,14 @@ export class KafkaCluster extends Construct {
       keys: { password: 'password' },
     });
     const user = new KafkaUser(this, `User-${name}`, {
-      name, namespace: this.namespace, clusterName: this.name, authentication: 'scram-sha-512', password: password.selector('password'),
+      name,
+      namespace: this.namespace,
+      clusterName: this.name,
+      authentication: 'scram-sha-512',
+      password: password.selector('password'),
     });
     this.users.set(name, user);
     return user;
-  }
-
-  /** Secret-store key of the password of `user`, an external user of cluster `cluster` in the overlay with `secretKeyPrefix`. */
-  public static externalUserKey(secretKeyPrefix: string, cluster: string, user: string): string {
-    return `${secretKeyPrefix}/kafka/${cluster}/users/${user}`;
-  }
-
-  /**
-   * Secret-store key (property `ca.crt`) where the cluster CA certificate of `cluster` is
-   * published for clients in other regions: copied from the `<cluster>-cluster-ca-cert` Secret
-   * by whoever operates the overlay, and again after each CA renewal.
-   */
-  public static clusterCaKey(secretKeyPrefix: string, cluster: string): string {
-    return `${secretKeyPrefix}/kafka/${cluster}/cluster-ca`;
   }
 
   /**
@@ -356,14 +428,14 @@ export class KafkaCluster extends Construct {
   public grantProduce(grantee: IGrantee, topic: TopicRef, options: GrantProduceOptions = {}): KafkaUser {
     const user = this.userFor(grantee, 'grantProduce');
     const ops: AclOperation[] = ['Describe', 'Write', ...(options.create ? ['Create' as const] : [])];
-    user.addAcl({ resource: { type: 'topic', name: topicName(topic) }, operations: ops });
+    user.addAcl({ resource: { type: 'topic', name: resourceNameOf(topic) }, operations: ops });
     return user;
   }
 
   /** Lets `grantee` read `topic` as a member of consumer group `group` (Read, Describe; group Read). See grantProduce. */
   public grantConsume(grantee: IGrantee, topic: TopicRef, group: ResourceName): KafkaUser {
     const user = this.userFor(grantee, 'grantConsume');
-    user.addAcl({ resource: { type: 'topic', name: topicName(topic) }, operations: ['Describe', 'Read'] });
+    user.addAcl({ resource: { type: 'topic', name: resourceNameOf(topic) }, operations: ['Describe', 'Read'] });
     user.addAcl({ resource: { type: 'group', name: group }, operations: ['Read'] });
     return user;
   }
@@ -392,7 +464,12 @@ export class KafkaCluster extends Construct {
     const key = `${clients.namespace}/${JSON.stringify(Object.entries(clients.podLabels).sort(([a], [b]) => compareStrings(a, b)))}`;
     if (this.clientPeers.has(key)) return;
     this.clientPeers.set(key, clients);
-    allowTraffic(this, `AllowClients-${name}`, { name: `allow-${name}-to-${this.name}`, from: clients, to: this.brokerPods, ports: [KAFKA_CLIENT_PORT] });
+    allowTraffic(this, `AllowClients-${name}`, {
+      name: `allow-${name}-to-${this.name}`,
+      from: clients,
+      to: this.brokerPods,
+      ports: [KAFKA_CLIENT_PORT],
+    });
   }
 
   /**
@@ -411,10 +488,12 @@ export class KafkaCluster extends Construct {
         spec: {
           podSelector: { matchLabels: { ...this.brokerPods.podLabels } },
           policyTypes: ['Ingress'],
-          ingress: [{
-            from: (options.loadBalancerSourceRanges ?? ['0.0.0.0/0']).map((cidr) => ({ ipBlock: { cidr } })),
-            ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(KAFKA_EXTERNAL_PORT) }],
-          }],
+          ingress: [
+            {
+              from: (options.loadBalancerSourceRanges ?? ['0.0.0.0/0']).map((cidr) => ({ ipBlock: { cidr } })),
+              ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(KAFKA_EXTERNAL_PORT) }],
+            },
+          ],
         },
       });
     }
@@ -433,7 +512,9 @@ export class KafkaCluster extends Construct {
   private userFor(grantee: IGrantee, grant: string): KafkaUser {
     const pods = grantee.granteePods;
     if (pods.namespace !== this.namespace) {
-      throw new Error(`Kafka cluster ${this.name}: ${grant} to ${grantee.granteeName}, whose pods run in namespace ${pods.namespace}; Strimzi's User Operator writes Kafka credentials only into ${this.namespace}, so run the client there`);
+      throw new Error(
+        `Kafka cluster ${this.name}: ${grant} to ${grantee.granteeName}, whose pods run in namespace ${pods.namespace}; Strimzi's User Operator writes Kafka credentials only into ${this.namespace}, so run the client there`,
+      );
     }
     this.allowClients(pods, grantee.granteeName);
     return this.addUser(grantee.granteeName);
@@ -444,7 +525,7 @@ const CONTROLLER_RESOURCES: ComputeResources = { requests: { cpu: '250m', memory
 const OPERATOR_RESOURCES: ComputeResources = { requests: { cpu: '100m', memory: '384Mi' }, limits: { cpu: '500m', memory: '384Mi' } };
 const EXPORTER_RESOURCES: ComputeResources = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '250m', memory: '128Mi' } };
 
-function topicName(topic: TopicRef): ResourceName {
+function resourceNameOf(topic: TopicRef): ResourceName {
   return topic instanceof KafkaTopic ? topic.topicName : topic;
 }
 

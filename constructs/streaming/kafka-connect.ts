@@ -1,11 +1,13 @@
 import { createHash } from 'crypto';
 import { ApiObject, Lazy } from 'cdk8s';
-import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { kafkaConnectAlerts } from './kafka-alerts';
 import * as kafka from '../../imports/kafka.strimzi.io';
 import type { ComputeResources } from '../core/compute';
 import type { IGrantee } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
+import type { CredentialsSecret } from '../data/postgres-cluster';
 import { operatorDefinition } from '../operators/catalog';
 import { addAlertRules } from '../platform/alert-rules';
 import { recordDownload } from '../platform/downloads';
@@ -13,14 +15,12 @@ import { componentLabels } from '../platform/labels';
 import { dependOnLayerOf } from '../platform/layer-chart';
 import { allowEgressToAddresses, allowTraffic, PodGroup } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
-import type { CredentialsSecret } from '../data/postgres-cluster';
 import { SecretReference } from '../secrets/secret-reference';
 import { PlatformCa, TrustStore } from '../tls/platform-ca';
 import { CONNECT_PLUGINS, ConnectPluginPin, STRIMZI_KAFKA } from '../versions';
 import type { KafkaCluster } from './kafka-cluster';
 import type { KafkaUser } from './kafka-user';
 import { CONNECT_METRICS_RULES, jmxMetricsConfig, METRICS_PORT, metricsConfigMap, strimziPodMonitor } from './metrics';
-import { kafkaConnectAlerts } from './kafka-alerts';
 import { quantities, RESTRICTED_CONTAINER, restrictedPod } from './pod-security';
 
 /** Kafka Connect REST API (workers forward requests to the leader; the operator manages connectors). */
@@ -85,6 +85,11 @@ const PLACEHOLDER = /\$\{secrets:([^/}]+)\/([^:}]+):([^}]+)\}/g;
  * alerts on failed connectors and tasks, a disruption budget and the network paths it needs.
  */
 export class KafkaConnectCluster extends Construct implements IGrantee {
+  /** The topics Connect keeps its own state in, for a cluster named `name`. */
+  public static internalTopicNames(name = 'connect'): string[] {
+    return [`${name}-configs`, `${name}-offsets`, `${name}-status`];
+  }
+
   public readonly name: string;
   public readonly namespace: string;
   public readonly kafka: KafkaCluster;
@@ -123,9 +128,13 @@ export class KafkaConnectCluster extends Construct implements IGrantee {
   constructor(scope: Construct, id: string, props: KafkaConnectClusterProps) {
     super(scope, id);
     const name = props.name ?? 'connect';
-    if (!Number.isInteger(props.replicas) || props.replicas < 1) throw new Error(`Kafka Connect ${name}: replicas must be a positive integer (got ${props.replicas})`);
+    if (!Number.isInteger(props.replicas) || props.replicas < 1) {
+      throw new Error(`Kafka Connect ${name}: replicas must be a positive integer (got ${props.replicas})`);
+    }
     if (!props.image && !props.registry) {
-      throw new Error(`Kafka Connect ${name}: no prebuilt image and no registry to push a built one to; set the region's registry {repository, pushSecret} or streaming.connect.image`);
+      throw new Error(
+        `Kafka Connect ${name}: no prebuilt image and no registry to push a built one to; set the region's registry {repository, pushSecret} or streaming.connect.image`,
+      );
     }
     this.name = name;
     this.kafka = props.kafka;
@@ -143,7 +152,10 @@ export class KafkaConnectCluster extends Construct implements IGrantee {
     this.serviceAccountName = `${name}-connect`;
     this.groupId = name;
     this.internalTopics = { config: `${name}-configs`, offset: `${name}-offsets`, status: `${name}-status` };
-    this.pods = { namespace: this.namespace, podLabels: { 'strimzi.io/cluster': name, 'strimzi.io/kind': 'KafkaConnect', 'strimzi.io/name': `${name}-connect` } };
+    this.pods = {
+      namespace: this.namespace,
+      podLabels: { 'strimzi.io/cluster': name, 'strimzi.io/kind': 'KafkaConnect', 'strimzi.io/name': `${name}-connect` },
+    };
     const plugins: readonly ConnectPluginPin[] = props.plugins ?? [CONNECT_PLUGINS.debeziumPostgres, CONNECT_PLUGINS.opensearchSink];
     this.image = props.image || `${props.registry!.repository}/kafka-connect:${STRIMZI_KAFKA.strimzi}-${pluginHash(props.kafka.version, plugins)}`;
 
@@ -156,16 +168,24 @@ export class KafkaConnectCluster extends Construct implements IGrantee {
     this.user.addAcl({ resource: { type: 'group', name: { prefix: 'connect-' } }, operations: ['Describe', 'Read'] });
 
     if (this.builds) {
-      plugins.forEach((p, i) => p.artifacts.forEach((a, j) => recordDownload(this, {
-        object: `KafkaConnect ${this.namespace}/${name}`,
-        field: `spec.build.plugins[${i}].artifacts[${j}].url`,
-        url: a.url,
-        sha512: a.sha512,
-        fix: `give the ${p.name} ${p.version} artifact its publisher's SHA-512 (\`sha512\` of its pin; the default plugins are pinned in CONNECT_PLUGINS, constructs/versions.ts), or give the Connect cluster a prebuilt \`image\` that holds the plugins`,
-      })));
+      plugins.forEach((p, i) =>
+        p.artifacts.forEach((a, j) =>
+          recordDownload(this, {
+            object: `KafkaConnect ${this.namespace}/${name}`,
+            field: `spec.build.plugins[${i}].artifacts[${j}].url`,
+            url: a.url,
+            sha512: a.sha512,
+            fix: `give the ${p.name} ${p.version} artifact its publisher's SHA-512 (\`sha512\` of its pin; the default plugins are pinned in CONNECT_PLUGINS, constructs/versions.ts), or give the Connect cluster a prebuilt \`image\` that holds the plugins`,
+          }),
+        ),
+      );
     }
 
-    const metrics = metricsConfigMap(this, 'MetricsConfig', { name: `${name}-connect-metrics`, namespace: this.namespace, rules: CONNECT_METRICS_RULES });
+    const metrics = metricsConfigMap(this, 'MetricsConfig', {
+      name: `${name}-connect-metrics`,
+      namespace: this.namespace,
+      rules: CONNECT_METRICS_RULES,
+    });
     const auth = this.user.clientAuthentication();
     new kafka.KafkaConnect(this, 'Resource', {
       metadata: {
@@ -183,9 +203,14 @@ export class KafkaConnectCluster extends Construct implements IGrantee {
         offsetStorageTopic: this.internalTopics.offset,
         statusStorageTopic: this.internalTopics.status,
         tls: { trustedCertificates: [{ secretName: props.kafka.clusterCa.name, certificate: props.kafka.clusterCa.key }] },
-        authentication: auth.type === 'tls'
-          ? { type: kafka.KafkaConnectSpecAuthenticationType.TLS, certificateAndKey: { ...auth.certificateAndKey } }
-          : { type: kafka.KafkaConnectSpecAuthenticationType.SCRAM_HYPHEN_SHA_HYPHEN_512, username: auth.username, passwordSecret: { ...auth.passwordSecret } },
+        authentication:
+          auth.type === 'tls'
+            ? { type: kafka.KafkaConnectSpecAuthenticationType.TLS, certificateAndKey: { ...auth.certificateAndKey } }
+            : {
+                type: kafka.KafkaConnectSpecAuthenticationType.SCRAM_HYPHEN_SHA_HYPHEN_512,
+                username: auth.username,
+                passwordSecret: { ...auth.passwordSecret },
+              },
         config: {
           // -1: the brokers' default replication factor.
           'config.storage.replication.factor': -1,
@@ -196,53 +221,78 @@ export class KafkaConnectCluster extends Construct implements IGrantee {
         },
         resources: quantities(kafka.KafkaConnectSpecResourcesRequests, kafka.KafkaConnectSpecResourcesLimits, props.resources),
         metricsConfig: jmxMetricsConfig(kafka.KafkaConnectSpecMetricsConfigType.JMX_PROMETHEUS_EXPORTER, metrics),
-        ...(props.rackTopologyKey ? { rack: { type: kafka.KafkaConnectSpecRackType.TOPOLOGY_HYPHEN_LABEL, topologyKey: props.rackTopologyKey } } : {}),
-        ...(props.image ? { image: props.image } : {
-          // The generated L1 names the `build` field `build_`.
-          build_: {
-            output: { type: kafka.KafkaConnectSpecBuildOutputType.DOCKER, image: this.image, pushSecret: props.registry!.pushSecret },
-            plugins: plugins.map((p) => ({
-              name: p.name,
-              artifacts: p.artifacts.map((a) => ({
-                type: a.type as unknown as kafka.KafkaConnectSpecBuildPluginsArtifactsType,
-                url: a.url,
-                ...(a.sha512 ? { sha512Sum: a.sha512 } : {}),
-              })),
-            })),
-            resources: quantities(kafka.KafkaConnectSpecBuildResourcesRequests, kafka.KafkaConnectSpecBuildResourcesLimits, props.buildResources ?? BUILD_RESOURCES),
-          },
+        ...(props.rackTopologyKey
+          ? { rack: { type: kafka.KafkaConnectSpecRackType.TOPOLOGY_HYPHEN_LABEL, topologyKey: props.rackTopologyKey } }
+          : {}),
+        ...(props.image
+          ? { image: props.image }
+          : {
+              // The generated L1 names the `build` field `build_`.
+              build_: {
+                output: { type: kafka.KafkaConnectSpecBuildOutputType.DOCKER, image: this.image, pushSecret: props.registry!.pushSecret },
+                plugins: plugins.map((p) => ({
+                  name: p.name,
+                  artifacts: p.artifacts.map((a) => ({
+                    type: a.type as unknown as kafka.KafkaConnectSpecBuildPluginsArtifactsType,
+                    url: a.url,
+                    ...(a.sha512 ? { sha512Sum: a.sha512 } : {}),
+                  })),
+                })),
+                resources: quantities(
+                  kafka.KafkaConnectSpecBuildResourcesRequests,
+                  kafka.KafkaConnectSpecBuildResourcesLimits,
+                  props.buildResources ?? BUILD_RESOURCES,
+                ),
+              },
+            }),
+        jvmOptions: Lazy.any({
+          produce: () =>
+            this.truststore
+              ? {
+                  javaSystemProperties: [
+                    { name: 'javax.net.ssl.trustStore', value: `${TRUSTSTORE_MOUNT}/${this.truststore.key}` },
+                    { name: 'javax.net.ssl.trustStoreType', value: 'PKCS12' },
+                    { name: 'javax.net.ssl.trustStorePassword', value: this.truststore.password },
+                  ],
+                }
+              : undefined,
         }),
-        jvmOptions: Lazy.any({ produce: () => (this.truststore ? {
-          javaSystemProperties: [
-            { name: 'javax.net.ssl.trustStore', value: `${TRUSTSTORE_MOUNT}/${this.truststore.key}` },
-            { name: 'javax.net.ssl.trustStoreType', value: 'PKCS12' },
-            { name: 'javax.net.ssl.trustStorePassword', value: this.truststore.password },
-          ],
-        } : undefined) }),
         template: {
           pod: {
             securityContext: restrictedPod(),
-            volumes: Lazy.any({ produce: () => (this.truststore ? [
-              { name: 'strata-truststore', secret: { secretName: this.truststore.secretName } },
-              { name: 'strata-ca', secret: { secretName: this.caSecret!.name } },
-            ] : undefined) }),
+            volumes: Lazy.any({
+              produce: () =>
+                this.truststore
+                  ? [
+                      { name: 'strata-truststore', secret: { secretName: this.truststore.secretName } },
+                      { name: 'strata-ca', secret: { secretName: this.caSecret!.name } },
+                    ]
+                  : undefined,
+            }),
             // The registry credential that pushes the built image also pulls it.
             ...(this.builds ? { imagePullSecrets: [{ name: props.registry!.pushSecret }] } : {}),
             affinity: {
               podAntiAffinity: {
-                preferredDuringSchedulingIgnoredDuringExecution: [{
-                  weight: 100,
-                  podAffinityTerm: { labelSelector: { matchLabels: { ...this.pods.podLabels } }, topologyKey: 'kubernetes.io/hostname' },
-                }],
+                preferredDuringSchedulingIgnoredDuringExecution: [
+                  {
+                    weight: 100,
+                    podAffinityTerm: { labelSelector: { matchLabels: { ...this.pods.podLabels } }, topologyKey: 'kubernetes.io/hostname' },
+                  },
+                ],
               },
             },
           },
           connectContainer: {
             securityContext: RESTRICTED_CONTAINER,
-            volumeMounts: Lazy.any({ produce: () => (this.truststore ? [
-              { name: 'strata-truststore', mountPath: TRUSTSTORE_MOUNT, readOnly: true },
-              { name: 'strata-ca', mountPath: CA_MOUNT, readOnly: true },
-            ] : undefined) }),
+            volumeMounts: Lazy.any({
+              produce: () =>
+                this.truststore
+                  ? [
+                      { name: 'strata-truststore', mountPath: TRUSTSTORE_MOUNT, readOnly: true },
+                      { name: 'strata-ca', mountPath: CA_MOUNT, readOnly: true },
+                    ]
+                  : undefined,
+            }),
           },
           initContainer: { securityContext: RESTRICTED_CONTAINER },
           podDisruptionBudget: { maxUnavailable: 1 },
@@ -262,7 +312,10 @@ export class KafkaConnectCluster extends Construct implements IGrantee {
       // Plugin archives (Maven Central, GitHub releases) and the registry are outside the cluster.
       allowEgressToAddresses(this, 'AllowBuild', {
         name: `allow-${name}-connect-build-egress`,
-        from: { namespace: this.namespace, podLabels: { 'strimzi.io/cluster': name, 'strimzi.io/kind': 'KafkaConnect', 'strimzi.io/name': `${name}-connect-build` } },
+        from: {
+          namespace: this.namespace,
+          podLabels: { 'strimzi.io/cluster': name, 'strimzi.io/kind': 'KafkaConnect', 'strimzi.io/name': `${name}-connect-build` },
+        },
         cidrs: ['0.0.0.0/0'],
         ports: [443],
       });
@@ -270,7 +323,12 @@ export class KafkaConnectCluster extends Construct implements IGrantee {
 
     props.kafka.allowClients(this.pods, `${name}-connect`);
     const operator: PodGroup = { namespace: operatorDefinition('strimzi-kafka-operator').namespace, podLabels: {} };
-    allowTraffic(this, 'AllowOperator', { name: `allow-strimzi-operator-to-${name}-connect`, from: operator, to: this.pods, ports: [CONNECT_REST_PORT] });
+    allowTraffic(this, 'AllowOperator', {
+      name: `allow-strimzi-operator-to-${name}-connect`,
+      from: operator,
+      to: this.pods,
+      ports: [CONNECT_REST_PORT],
+    });
     allowTraffic(this, 'AllowWorkers', { name: `allow-${name}-connect-workers`, from: this.pods, to: this.pods, ports: [CONNECT_REST_PORT] });
     strimziPodMonitor(this, 'PodMonitor', {
       name: `${name}-connect`,
@@ -313,12 +371,14 @@ export class KafkaConnectCluster extends Construct implements IGrantee {
       const roleName = `${this.name}-connect-secrets`;
       new k8s.KubeRole(this, `SecretsRole-${secret.namespace}`, {
         metadata: { name: roleName, namespace: secret.namespace },
-        rules: [{
-          apiGroups: [''],
-          resources: ['secrets'],
-          verbs: ['get'],
-          resourceNames: Lazy.any({ produce: () => [...this.readableSecrets.get(secret.namespace)!].sort() }),
-        }],
+        rules: [
+          {
+            apiGroups: [''],
+            resources: ['secrets'],
+            verbs: ['get'],
+            resourceNames: Lazy.any({ produce: () => [...this.readableSecrets.get(secret.namespace)!].sort() }),
+          },
+        ],
       });
       new k8s.KubeRoleBinding(this, `SecretsRoleBinding-${secret.namespace}`, {
         metadata: { name: roleName, namespace: secret.namespace },
@@ -341,12 +401,22 @@ export class KafkaConnectCluster extends Construct implements IGrantee {
     if (!Number.isInteger(tasksMax) || tasksMax < 1) throw new Error(`connector ${name}: tasksMax must be a positive integer (got ${tasksMax})`);
     for (const [key, value] of Object.entries(options.config)) {
       const text = String(value);
-      if (CREDENTIAL_KEY.test(key) && !text.startsWith(`\${${CONFIG_PROVIDER}:`) && !/^(true|false|none)$/i.test(text) && !key.endsWith('.type') && !key.endsWith('.class')) {
-        throw new Error(`connector ${name}: config "${key}" looks like a credential given inline; pass it as connect.useSecret(secret)('<key>') so it is read from the Secret at run time`);
+      if (
+        CREDENTIAL_KEY.test(key) &&
+        !text.startsWith(`\${${CONFIG_PROVIDER}:`) &&
+        !/^(true|false|none)$/i.test(text) &&
+        !key.endsWith('.type') &&
+        !key.endsWith('.class')
+      ) {
+        throw new Error(
+          `connector ${name}: config "${key}" looks like a credential given inline; pass it as connect.useSecret(secret)('<key>') so it is read from the Secret at run time`,
+        );
       }
       for (const [, ns, secretName] of text.matchAll(PLACEHOLDER)) {
         if (!this.readableSecrets.get(ns)?.has(secretName)) {
-          throw new Error(`connector ${name}: config "${key}" reads secret ${ns}/${secretName}, which Connect may not read; obtain the placeholder from connect.useSecret(secret)`);
+          throw new Error(
+            `connector ${name}: config "${key}" reads secret ${ns}/${secretName}, which Connect may not read; obtain the placeholder from connect.useSecret(secret)`,
+          );
         }
       }
     }
@@ -361,11 +431,6 @@ export class KafkaConnectCluster extends Construct implements IGrantee {
         config: { ...options.config },
       },
     });
-  }
-
-  /** The topics Connect keeps its own state in, for a cluster named `name`. */
-  public static internalTopicNames(name = 'connect'): string[] {
-    return [`${name}-configs`, `${name}-offsets`, `${name}-status`];
   }
 }
 

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
+import { nodePoolPlacement, quantities, RESTRICTED_CONTAINER, restrictedPod } from './pod-security';
 import * as kafka from '../../imports/kafka.strimzi.io';
 import type { ComputeResources, NodePool } from '../core/compute';
 import { componentLabels } from '../platform/labels';
 import { protectFromPrune } from '../platform/protection';
-import { nodePoolPlacement, quantities, RESTRICTED_CONTAINER, restrictedPod } from './pod-security';
 
 export type KafkaNodeRole = 'controller' | 'broker';
 
@@ -49,14 +49,16 @@ export class KafkaNodePool extends Construct {
         roles: props.roles.map((r) => (r === 'controller' ? kafka.KafkaNodePoolSpecRoles.CONTROLLER : kafka.KafkaNodePoolSpecRoles.BROKER)),
         storage: {
           type: kafka.KafkaNodePoolSpecStorageType.JBOD,
-          volumes: [{
-            id: 0,
-            type: kafka.KafkaNodePoolSpecStorageVolumesType.PERSISTENT_HYPHEN_CLAIM,
-            size: props.storageSize,
-            class: props.storageClass,
-            deleteClaim: false,
-            kraftMetadata: kafka.KafkaNodePoolSpecStorageVolumesKraftMetadata.SHARED,
-          }],
+          volumes: [
+            {
+              id: 0,
+              type: kafka.KafkaNodePoolSpecStorageVolumesType.PERSISTENT_HYPHEN_CLAIM,
+              size: props.storageSize,
+              class: props.storageClass,
+              deleteClaim: false,
+              kraftMetadata: kafka.KafkaNodePoolSpecStorageVolumesKraftMetadata.SHARED,
+            },
+          ],
         },
         resources: quantities(kafka.KafkaNodePoolSpecResourcesRequests, kafka.KafkaNodePoolSpecResourcesLimits, props.resources),
         template: {
@@ -66,12 +68,25 @@ export class KafkaNodePool extends Construct {
             affinity: {
               ...(placement.nodeAffinity ? { nodeAffinity: placement.nodeAffinity } : {}),
               // Two nodes of one pool never share a machine.
-              podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: poolLabels }, topologyKey: 'kubernetes.io/hostname' }] },
+              podAntiAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: [
+                  { labelSelector: { matchLabels: poolLabels }, topologyKey: 'kubernetes.io/hostname' },
+                ],
+              },
             },
             tolerations: placement.tolerations,
-            ...(props.zoneTopologyKey ? {
-              topologySpreadConstraints: [{ maxSkew: 1, topologyKey: props.zoneTopologyKey, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: poolLabels } }],
-            } : {}),
+            ...(props.zoneTopologyKey
+              ? {
+                  topologySpreadConstraints: [
+                    {
+                      maxSkew: 1,
+                      topologyKey: props.zoneTopologyKey,
+                      whenUnsatisfiable: 'ScheduleAnyway',
+                      labelSelector: { matchLabels: poolLabels },
+                    },
+                  ],
+                }
+              : {}),
           },
           kafkaContainer: { securityContext: RESTRICTED_CONTAINER },
           initContainer: { securityContext: RESTRICTED_CONTAINER },

@@ -15,8 +15,14 @@ export const KAFKA_POD_DEMANDS: readonly PodDemandRule[] = [
     kind: 'KafkaNodePool',
     demand: (m, { limitRange }) => {
       const spec: Json = m.spec ?? {};
-      return [podDemand(`KafkaNodePool ${m.metadata?.name}`, spec.replicas ?? 0, containerShape(spec.resources, limitRange),
-        volumes(spec.storage?.type === 'jbod' ? (spec.storage.volumes ?? []).map((v: Json) => v.size) : [spec.storage?.size]))];
+      return [
+        podDemand(
+          `KafkaNodePool ${m.metadata?.name}`,
+          spec.replicas ?? 0,
+          containerShape(spec.resources, limitRange),
+          volumes(spec.storage?.type === 'jbod' ? (spec.storage.volumes ?? []).map((v: Json) => v.size) : [spec.storage?.size]),
+        ),
+      ];
     },
   },
   {

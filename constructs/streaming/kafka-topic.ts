@@ -27,6 +27,18 @@ export interface KafkaTopicProps extends KafkaTopicOptions {
  * object names (upper case, `_`) get a sanitised object name with a short hash.
  */
 export class KafkaTopic extends Construct {
+  /** The object name Strata gives a topic: the name itself where Kubernetes allows it. */
+  public static objectNameFor(topicName: string): string {
+    if (/^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/.test(topicName)) return topicName;
+    const hash = createHash('sha256').update(topicName).digest('hex').slice(0, 8);
+    const stem = topicName
+      .toLowerCase()
+      .replace(/[^a-z0-9.-]/g, '-')
+      .replace(/^[-.]+|[-.]+$/g, '')
+      .slice(0, 54);
+    return `${stem || 'topic'}-${hash}`;
+  }
+
   /** Kafka-side name. */
   public readonly topicName: string;
   /** Kubernetes object name. */
@@ -38,7 +50,9 @@ export class KafkaTopic extends Construct {
       throw new Error(`Kafka topic name "${props.topicName}" is invalid: use up to 249 letters, digits, '.', '_' and '-'`);
     }
     const partitions = props.partitions ?? 3;
-    if (!Number.isInteger(partitions) || partitions < 1) throw new Error(`Kafka topic ${props.topicName}: partitions must be a positive integer (got ${partitions})`);
+    if (!Number.isInteger(partitions) || partitions < 1) {
+      throw new Error(`Kafka topic ${props.topicName}: partitions must be a positive integer (got ${partitions})`);
+    }
     this.topicName = props.topicName;
     this.objectName = KafkaTopic.objectNameFor(props.topicName);
     const resource = new kafka.KafkaTopic(this, 'Resource', {
@@ -54,13 +68,5 @@ export class KafkaTopic extends Construct {
       },
     });
     protectFromPrune(resource);
-  }
-
-  /** The object name Strata gives a topic: the name itself where Kubernetes allows it. */
-  public static objectNameFor(topicName: string): string {
-    if (/^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/.test(topicName)) return topicName;
-    const hash = createHash('sha256').update(topicName).digest('hex').slice(0, 8);
-    const stem = topicName.toLowerCase().replace(/[^a-z0-9.-]/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, 54);
-    return `${stem || 'topic'}-${hash}`;
   }
 }

@@ -6,17 +6,15 @@ import { compareStrings } from '../platform/ordering';
 /** How a Kafka client proves who it is on the cluster's TLS listeners. */
 export type KafkaAuthentication = 'scram-sha-512' | 'tls';
 
-export type AclOperation = 'Read' | 'Write' | 'Create' | 'Delete' | 'Alter' | 'Describe' | 'ClusterAction'
-  | 'AlterConfigs' | 'DescribeConfigs' | 'IdempotentWrite' | 'All';
+export type AclOperation =
+  'Read' | 'Write' | 'Create' | 'Delete' | 'Alter' | 'Describe' | 'ClusterAction' | 'AlterConfigs' | 'DescribeConfigs' | 'IdempotentWrite' | 'All';
 
 /** A topic or consumer group by exact name (`'orders'`, `'*'` for all) or by prefix (`{ prefix: 'hrm.' }`). */
 export type ResourceName = string | { readonly prefix: string };
 
 /** One ACL rule of a user (always `allow`, from any host). */
 export interface AclRule {
-  readonly resource:
-  | { readonly type: 'topic' | 'group' | 'transactionalId'; readonly name: ResourceName }
-  | { readonly type: 'cluster' };
+  readonly resource: { readonly type: 'topic' | 'group' | 'transactionalId'; readonly name: ResourceName } | { readonly type: 'cluster' };
   readonly operations: readonly AclOperation[];
 }
 
@@ -72,7 +70,10 @@ export class KafkaUser extends Construct {
       metadata: { name: props.name, namespace: props.namespace, labels: { 'strimzi.io/cluster': props.clusterName } },
       spec: {
         authentication: {
-          type: props.authentication === 'tls' ? kafka.KafkaUserSpecAuthenticationType.TLS : kafka.KafkaUserSpecAuthenticationType.SCRAM_HYPHEN_SHA_HYPHEN_512,
+          type:
+            props.authentication === 'tls'
+              ? kafka.KafkaUserSpecAuthenticationType.TLS
+              : kafka.KafkaUserSpecAuthenticationType.SCRAM_HYPHEN_SHA_HYPHEN_512,
           ...(props.password ? { password: { valueFrom: { secretKeyRef: { name: props.password.name, key: props.password.key } } } } : {}),
         },
         authorization: {
@@ -96,7 +97,8 @@ export class KafkaUser extends Construct {
 
   /** The ACL rules granted so far, merged and sorted (resource, then operations). */
   public get aclRules(): AclRule[] {
-    return [...this.acls.entries()].sort(([a], [b]) => compareStrings(a, b))
+    return [...this.acls.entries()]
+      .sort(([a], [b]) => compareStrings(a, b))
       .map(([, { rule, operations }]) => ({ resource: rule.resource, operations: [...operations].sort() }));
   }
 

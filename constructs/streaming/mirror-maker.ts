@@ -1,4 +1,10 @@
 import { Construct } from 'constructs';
+import type { KafkaCluster } from './kafka-cluster';
+import { KAFKA_EXTERNAL_PORT } from './kafka-cluster';
+import { CONNECT_REST_PORT } from './kafka-connect';
+import type { KafkaUser } from './kafka-user';
+import { CONNECT_METRICS_RULES, jmxMetricsConfig, METRICS_PORT, metricsConfigMap, strimziPodMonitor } from './metrics';
+import { quantities, RESTRICTED_CONTAINER, restrictedPod } from './pod-security';
 import * as kafka from '../../imports/kafka.strimzi.io';
 import type { ComputeResources } from '../core/compute';
 import type { SecretBackend } from '../core/secret-backend';
@@ -6,12 +12,6 @@ import { operatorDefinition } from '../operators/catalog';
 import { componentLabels } from '../platform/labels';
 import { allowEgressToAddresses, allowTraffic, PodGroup } from '../platform/network';
 import { SecretReference } from '../secrets/secret-reference';
-import type { KafkaCluster } from './kafka-cluster';
-import { KAFKA_EXTERNAL_PORT } from './kafka-cluster';
-import { CONNECT_REST_PORT } from './kafka-connect';
-import type { KafkaUser } from './kafka-user';
-import { CONNECT_METRICS_RULES, jmxMetricsConfig, METRICS_PORT, metricsConfigMap, strimziPodMonitor } from './metrics';
-import { quantities, RESTRICTED_CONTAINER, restrictedPod } from './pod-security';
 
 /** What MirrorMaker 2 excludes by default (internal, replica and `__` topics); setting a pattern replaces it. */
 export const MIRROR_DEFAULT_EXCLUDES = ['.*[\\-\\.]internal', '.*\\.replica', '__.*'];
@@ -71,19 +71,30 @@ export class KafkaMirrorMaker extends Construct {
   constructor(scope: Construct, id: string, props: KafkaMirrorMakerProps) {
     super(scope, id);
     const name = props.name ?? 'mirror-maker';
-    for (const [field, pattern] of [['topicsPattern', props.topicsPattern], ['topicsExcludePattern', props.topicsExcludePattern], ['groupsPattern', props.groupsPattern]] as const) {
+    for (const [field, pattern] of [
+      ['topicsPattern', props.topicsPattern],
+      ['topicsExcludePattern', props.topicsExcludePattern],
+      ['groupsPattern', props.groupsPattern],
+    ] as const) {
       if (pattern === undefined) continue;
       try {
         new RegExp(pattern);
       } catch (err) {
-        throw new Error(`MirrorMaker 2 ${name}: ${field} "${pattern}" is not a valid regular expression (${(err as Error).message}); fix streaming.mirrorTopics`);
+        throw new Error(
+          `MirrorMaker 2 ${name}: ${field} "${pattern}" is not a valid regular expression (${(err as Error).message}); fix streaming.mirrorTopics`,
+        );
       }
     }
-    if (props.source.alias === props.targetAlias) throw new Error(`MirrorMaker 2 ${name}: source and target have the same alias "${props.targetAlias}"`);
+    if (props.source.alias === props.targetAlias) {
+      throw new Error(`MirrorMaker 2 ${name}: source and target have the same alias "${props.targetAlias}"`);
+    }
     const target = props.target;
     this.name = name;
     this.namespace = target.namespace;
-    this.pods = { namespace: this.namespace, podLabels: { 'strimzi.io/cluster': name, 'strimzi.io/kind': 'KafkaMirrorMaker2', 'strimzi.io/name': `${name}-mirrormaker2` } };
+    this.pods = {
+      namespace: this.namespace,
+      podLabels: { 'strimzi.io/cluster': name, 'strimzi.io/kind': 'KafkaMirrorMaker2', 'strimzi.io/name': `${name}-mirrormaker2` },
+    };
     const internalTopics = { config: `${name}-configs`, offset: `${name}-offsets`, status: `${name}-status` };
 
     this.targetUser = target.addUser(name);
@@ -120,59 +131,70 @@ export class KafkaMirrorMaker extends Construct {
           offsetStorageTopic: internalTopics.offset,
           statusStorageTopic: internalTopics.status,
           tls: { trustedCertificates: [{ secretName: target.clusterCa.name, certificate: target.clusterCa.key }] },
-          authentication: auth.type === 'tls'
-            ? { type: kafka.KafkaMirrorMaker2SpecTargetAuthenticationType.TLS, certificateAndKey: { ...auth.certificateAndKey } }
-            : { type: kafka.KafkaMirrorMaker2SpecTargetAuthenticationType.SCRAM_HYPHEN_SHA_HYPHEN_512, username: auth.username, passwordSecret: { ...auth.passwordSecret } },
+          authentication:
+            auth.type === 'tls'
+              ? { type: kafka.KafkaMirrorMaker2SpecTargetAuthenticationType.TLS, certificateAndKey: { ...auth.certificateAndKey } }
+              : {
+                  type: kafka.KafkaMirrorMaker2SpecTargetAuthenticationType.SCRAM_HYPHEN_SHA_HYPHEN_512,
+                  username: auth.username,
+                  passwordSecret: { ...auth.passwordSecret },
+                },
           config: {
             'config.storage.replication.factor': -1,
             'offset.storage.replication.factor': -1,
             'status.storage.replication.factor': -1,
           },
         },
-        mirrors: [{
-          source: {
-            alias: props.source.alias,
-            bootstrapServers: props.source.bootstrapServers,
-            tls: { trustedCertificates: [{ secretName: sourceCa.name, certificate: 'ca.crt' }] },
-            authentication: {
-              type: kafka.KafkaMirrorMaker2SpecMirrorsSourceAuthenticationType.SCRAM_HYPHEN_SHA_HYPHEN_512,
-              username: props.source.username,
-              passwordSecret: { secretName: sourcePassword.name, password: 'password' },
+        mirrors: [
+          {
+            source: {
+              alias: props.source.alias,
+              bootstrapServers: props.source.bootstrapServers,
+              tls: { trustedCertificates: [{ secretName: sourceCa.name, certificate: 'ca.crt' }] },
+              authentication: {
+                type: kafka.KafkaMirrorMaker2SpecMirrorsSourceAuthenticationType.SCRAM_HYPHEN_SHA_HYPHEN_512,
+                username: props.source.username,
+                passwordSecret: { secretName: sourcePassword.name, password: 'password' },
+              },
             },
-          },
-          sourceConnector: {
-            ...connectorCommon,
-            tasksMax: 2,
-            config: {
-              'replication.factor': -1,
-              'offset-syncs.topic.replication.factor': -1,
-              // Offset syncs live on the target: the source user only reads.
-              'offset-syncs.topic.location': 'target',
-              // ACLs are managed per region by the User Operator.
-              'sync.topic.acls.enabled': false,
-              'refresh.topics.interval.seconds': 60,
-              'replication.policy.class': 'org.apache.kafka.connect.mirror.DefaultReplicationPolicy',
+            sourceConnector: {
+              ...connectorCommon,
+              tasksMax: 2,
+              config: {
+                'replication.factor': -1,
+                'offset-syncs.topic.replication.factor': -1,
+                // Offset syncs live on the target: the source user only reads.
+                'offset-syncs.topic.location': 'target',
+                // ACLs are managed per region by the User Operator.
+                'sync.topic.acls.enabled': false,
+                'refresh.topics.interval.seconds': 60,
+                'replication.policy.class': 'org.apache.kafka.connect.mirror.DefaultReplicationPolicy',
+              },
             },
-          },
-          checkpointConnector: {
-            ...connectorCommon,
-            tasksMax: 1,
-            config: {
-              'checkpoints.topic.replication.factor': -1,
-              'offset-syncs.topic.location': 'target',
-              'emit.checkpoints.interval.seconds': 60,
-              'refresh.groups.interval.seconds': 60,
-              // Consumers failing over start from the translated offsets.
-              'sync.group.offsets.enabled': true,
-              'sync.group.offsets.interval.seconds': 60,
-              'replication.policy.class': 'org.apache.kafka.connect.mirror.DefaultReplicationPolicy',
+            checkpointConnector: {
+              ...connectorCommon,
+              tasksMax: 1,
+              config: {
+                'checkpoints.topic.replication.factor': -1,
+                'offset-syncs.topic.location': 'target',
+                'emit.checkpoints.interval.seconds': 60,
+                'refresh.groups.interval.seconds': 60,
+                // Consumers failing over start from the translated offsets.
+                'sync.group.offsets.enabled': true,
+                'sync.group.offsets.interval.seconds': 60,
+                'replication.policy.class': 'org.apache.kafka.connect.mirror.DefaultReplicationPolicy',
+              },
             },
+            topicsPattern: props.topicsPattern,
+            topicsExcludePattern: props.topicsExcludePattern ?? MIRROR_DEFAULT_EXCLUDES.join('|'),
+            groupsPattern: props.groupsPattern ?? '.*',
           },
-          topicsPattern: props.topicsPattern,
-          topicsExcludePattern: props.topicsExcludePattern ?? MIRROR_DEFAULT_EXCLUDES.join('|'),
-          groupsPattern: props.groupsPattern ?? '.*',
-        }],
-        resources: quantities(kafka.KafkaMirrorMaker2SpecResourcesRequests, kafka.KafkaMirrorMaker2SpecResourcesLimits, props.resources ?? MIRROR_RESOURCES),
+        ],
+        resources: quantities(
+          kafka.KafkaMirrorMaker2SpecResourcesRequests,
+          kafka.KafkaMirrorMaker2SpecResourcesLimits,
+          props.resources ?? MIRROR_RESOURCES,
+        ),
         metricsConfig: jmxMetricsConfig(kafka.KafkaMirrorMaker2SpecMetricsConfigType.JMX_PROMETHEUS_EXPORTER, metrics),
         template: {
           pod: { securityContext: restrictedPod() },
@@ -211,9 +233,18 @@ const MIRROR_RESOURCES: ComputeResources = { requests: { cpu: '250m', memory: '1
  * Connect group and internal topics, and consumer groups (offset sync).
  */
 function grantMirrorTarget(user: KafkaUser, p: { name: string; sourceAlias: string; internalTopicPrefix: string }): void {
-  user.addAcl({ resource: { type: 'topic', name: { prefix: `${p.sourceAlias}.` } }, operations: ['Alter', 'AlterConfigs', 'Create', 'Describe', 'DescribeConfigs', 'Write'] });
-  user.addAcl({ resource: { type: 'topic', name: { prefix: 'mm2-offset-syncs.' } }, operations: ['Create', 'Describe', 'DescribeConfigs', 'Read', 'Write'] });
-  user.addAcl({ resource: { type: 'topic', name: { prefix: p.internalTopicPrefix } }, operations: ['Create', 'Describe', 'DescribeConfigs', 'Read', 'Write'] });
+  user.addAcl({
+    resource: { type: 'topic', name: { prefix: `${p.sourceAlias}.` } },
+    operations: ['Alter', 'AlterConfigs', 'Create', 'Describe', 'DescribeConfigs', 'Write'],
+  });
+  user.addAcl({
+    resource: { type: 'topic', name: { prefix: 'mm2-offset-syncs.' } },
+    operations: ['Create', 'Describe', 'DescribeConfigs', 'Read', 'Write'],
+  });
+  user.addAcl({
+    resource: { type: 'topic', name: { prefix: p.internalTopicPrefix } },
+    operations: ['Create', 'Describe', 'DescribeConfigs', 'Read', 'Write'],
+  });
   user.addAcl({ resource: { type: 'group', name: p.name }, operations: ['Describe', 'Read'] });
   user.addAcl({ resource: { type: 'group', name: '*' }, operations: ['Describe', 'Read'] });
   user.addAcl({ resource: { type: 'cluster' }, operations: ['Describe'] });

@@ -1,7 +1,7 @@
 import type { ComputeResources, NodePool } from '../core/compute';
 import { restrictedContainerSecurityContext } from '../platform/hardening';
-import { nodePoolTolerations } from '../platform/scheduling';
 import { compareStrings } from '../platform/ordering';
+import { nodePoolTolerations } from '../platform/scheduling';
 
 /**
  * Security contexts that satisfy the `restricted` Pod Security Standard. Strimzi's default
@@ -41,11 +41,13 @@ export function quantities<Q, L>(
 export function nodePoolPlacement(nodePool: NodePool | undefined) {
   const labels = Object.entries(nodePool?.labels ?? {}).sort(([a], [b]) => compareStrings(a, b));
   return {
-    nodeAffinity: labels.length ? {
-      requiredDuringSchedulingIgnoredDuringExecution: {
-        nodeSelectorTerms: [{ matchExpressions: labels.map(([key, value]) => ({ key, operator: 'In', values: [value] })) }],
-      },
-    } : undefined,
+    nodeAffinity: labels.length
+      ? {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [{ matchExpressions: labels.map(([key, value]) => ({ key, operator: 'In', values: [value] })) }],
+          },
+        }
+      : undefined,
     tolerations: nodePoolTolerations(nodePool),
   };
 }

@@ -22,7 +22,6 @@ export const CA_KEY = 'ca.crt';
  */
 export class PlatformCa extends Construct {
   public static readonly ISSUER = 'strata-ca';
-  private static readonly NAMESPACE = 'cert-manager';
 
   /** The overlay's CA, created on first use. */
   public static of(scope: IConstruct): PlatformCa {
@@ -34,12 +33,20 @@ export class PlatformCa extends Construct {
     return ca;
   }
 
+  private static readonly NAMESPACE = 'cert-manager';
+
   /** Trust material already issued, by kind and namespace. */
   private readonly perNamespace = new Map<string, cm.Certificate>();
 
   private constructor(scope: Construct) {
     super(scope, 'PlatformCa');
-    OverlayContext.of(this).requireNamespace({ name: PlatformCa.NAMESPACE, workload: false, apiServerEgress: true, webhookPorts: [10250], allowSameNamespace: true });
+    OverlayContext.of(this).requireNamespace({
+      name: PlatformCa.NAMESPACE,
+      workload: false,
+      apiServerEgress: true,
+      webhookPorts: [10250],
+      allowSameNamespace: true,
+    });
     const selfSigned = new cm.ClusterIssuer(this, 'SelfSigned', { metadata: { name: 'strata-selfsigned' }, spec: { selfSigned: {} } });
     const root = new cm.Certificate(this, 'Root', {
       metadata: { name: 'strata-root-ca', namespace: PlatformCa.NAMESPACE },
@@ -48,7 +55,11 @@ export class PlatformCa extends Construct {
         commonName: 'strata-root-ca',
         secretName: 'strata-root-ca',
         duration: '87600h',
-        privateKey: { algorithm: cm.CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, rotationPolicy: cm.CertificateSpecPrivateKeyRotationPolicy.NEVER },
+        privateKey: {
+          algorithm: cm.CertificateSpecPrivateKeyAlgorithm.ECDSA,
+          size: 256,
+          rotationPolicy: cm.CertificateSpecPrivateKeyRotationPolicy.NEVER,
+        },
         issuerRef: { name: 'strata-selfsigned', kind: 'ClusterIssuer', group: 'cert-manager.io' },
       },
     });
@@ -66,7 +77,11 @@ export class PlatformCa extends Construct {
         dnsNames: [...props.dnsNames],
         duration: '2160h',
         renewBefore: '360h',
-        privateKey: { algorithm: cm.CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, rotationPolicy: cm.CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
+        privateKey: {
+          algorithm: cm.CertificateSpecPrivateKeyAlgorithm.ECDSA,
+          size: 256,
+          rotationPolicy: cm.CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
+        },
         usages: [cm.CertificateSpecUsages.SERVER_AUTH, cm.CertificateSpecUsages.DIGITAL_SIGNATURE],
         issuerRef: { name: PlatformCa.ISSUER, kind: 'ClusterIssuer', group: 'cert-manager.io' },
       },
@@ -85,18 +100,21 @@ export class PlatformCa extends Construct {
     if (existing) {
       dependOnLayerOf(scope, existing);
     } else {
-      this.perNamespace.set(key, new cm.Certificate(scope, `TrustStore-${namespace}`, {
-        metadata: { name: secretName, namespace },
-        spec: {
-          secretName,
-          commonName: `truststore.${namespace}`,
-          duration: '2160h',
-          privateKey: { algorithm: cm.CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256 },
-          usages: [cm.CertificateSpecUsages.CLIENT_AUTH],
-          keystores: { pkcs12: { create: true, password: TRUSTSTORE_PASSWORD, profile: cm.CertificateSpecKeystoresPkcs12Profile.MODERN2023 } },
-          issuerRef: { name: PlatformCa.ISSUER, kind: 'ClusterIssuer', group: 'cert-manager.io' },
-        },
-      }));
+      this.perNamespace.set(
+        key,
+        new cm.Certificate(scope, `TrustStore-${namespace}`, {
+          metadata: { name: secretName, namespace },
+          spec: {
+            secretName,
+            commonName: `truststore.${namespace}`,
+            duration: '2160h',
+            privateKey: { algorithm: cm.CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256 },
+            usages: [cm.CertificateSpecUsages.CLIENT_AUTH],
+            keystores: { pkcs12: { create: true, password: TRUSTSTORE_PASSWORD, profile: cm.CertificateSpecKeystoresPkcs12Profile.MODERN2023 } },
+            issuerRef: { name: PlatformCa.ISSUER, kind: 'ClusterIssuer', group: 'cert-manager.io' },
+          },
+        }),
+      );
     }
     return { secretName, key: TRUSTSTORE_KEY, password: TRUSTSTORE_PASSWORD };
   }
@@ -115,17 +133,20 @@ export class PlatformCa extends Construct {
     if (existing) {
       dependOnLayerOf(scope, existing);
     } else {
-      this.perNamespace.set(key, new cm.Certificate(scope, `Trust-${namespace}`, {
-        metadata: { name: secretName, namespace },
-        spec: {
-          secretName,
-          commonName: `trust.${namespace}`,
-          duration: '2160h',
-          privateKey: { algorithm: cm.CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256 },
-          usages: [cm.CertificateSpecUsages.CLIENT_AUTH],
-          issuerRef: { name: PlatformCa.ISSUER, kind: 'ClusterIssuer', group: 'cert-manager.io' },
-        },
-      }));
+      this.perNamespace.set(
+        key,
+        new cm.Certificate(scope, `Trust-${namespace}`, {
+          metadata: { name: secretName, namespace },
+          spec: {
+            secretName,
+            commonName: `trust.${namespace}`,
+            duration: '2160h',
+            privateKey: { algorithm: cm.CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256 },
+            usages: [cm.CertificateSpecUsages.CLIENT_AUTH],
+            issuerRef: { name: PlatformCa.ISSUER, kind: 'ClusterIssuer', group: 'cert-manager.io' },
+          },
+        }),
+      );
     }
     return { name: secretName, key: CA_KEY };
   }
@@ -145,7 +166,11 @@ export interface TrustStore {
 }
 
 class PlatformCaRef extends Construct {
-  constructor(scope: Construct, id: string, public readonly ca: PlatformCa) {
+  constructor(
+    scope: Construct,
+    id: string,
+    public readonly ca: PlatformCa,
+  ) {
     super(scope, id);
   }
 }

@@ -19,7 +19,7 @@ const layer = (id: string, name: string) => {
 const find = (manifests: any[], kind: string, name: string) => manifests.find((m) => m.kind === kind && m.metadata.name === name);
 
 describe('BackupChart', () => {
-  test('region-a/prod: default location in the region\'s MinIO, read-only location on region-b, the tier\'s daily schedule', () => {
+  test("region-a/prod: default location in the region's MinIO, read-only location on region-b, the tier's daily schedule", () => {
     const { built, chart } = layer('region-a/prod', 'backup');
     expect(chart).toBeDefined();
     expect(built.platform.backup).toBe(chart);
@@ -27,19 +27,23 @@ describe('BackupChart', () => {
     expect(find(manifests, 'BackupStorageLocation', 'default').spec.config.s3Url).toBe('https://minio.minio.svc.cluster.local');
     const peer = find(manifests, 'BackupStorageLocation', 'region-b');
     expect(peer.spec).toMatchObject({ accessMode: 'ReadOnly', config: { s3Url: 'https://s3.region-b.strata.example' } });
-    expect(find(manifests, 'ExternalSecret', 'velero-region-b-s3-credentials').spec.data[0].remoteRef.key).toBe('region-b/prod/minio/storage/users/velero-region-a');
+    expect(find(manifests, 'ExternalSecret', 'velero-region-b-s3-credentials').spec.data[0].remoteRef.key).toBe(
+      'region-b/prod/minio/storage/users/velero-region-a',
+    );
     const schedule = find(manifests, 'Schedule', 'daily');
     expect(schedule.spec.schedule).toBe('0 2 * * *');
     expect(schedule.spec.template.ttl).toBe('720h');
     expect(schedule.spec.template.includedNamespaces).toEqual(['kafka', 'minio', 'opensearch', 'postgres']);
   });
 
-  test('region-a/prod: the peer\'s user is declared on this region\'s tenant, under the key region-b reads, read-only but for its restore records', () => {
+  test("region-a/prod: the peer's user is declared on this region's tenant, under the key region-b reads, read-only but for its restore records", () => {
     const { built } = layer('region-a/prod', 'backup');
     const data = Testing.synth(built.platform.data);
     expect(find(data, 'Tenant', 'storage').spec.users).toBeUndefined();
     expect(find(data, 'Tenant', 'storage').spec.buckets).toEqual(expect.arrayContaining([{ name: 'velero' }]));
-    expect(find(data, 'ExternalSecret', 'velero-region-b-minio-user').spec.data[0].remoteRef.key).toBe('region-a/prod/minio/storage/users/velero-region-b');
+    expect(find(data, 'ExternalSecret', 'velero-region-b-minio-user').spec.data[0].remoteRef.key).toBe(
+      'region-a/prod/minio/storage/users/velero-region-b',
+    );
     const policies = find(data, 'ConfigMap', 'storage-access-policies').data;
     const peer = JSON.parse(policies['strata-velero-region-b.json']);
     expect(peer.Statement.map((s: any) => [s.Sid, s.Resource])).toEqual([
@@ -49,8 +53,19 @@ describe('BackupChart', () => {
     ]);
     expect(JSON.stringify(peer)).not.toContain('s3:DeleteObject');
     // The PostgreSQL DR peer reads the WAL archive and nothing else.
-    expect(JSON.parse(policies['strata-postgres-region-b.json']).Statement.flatMap((s: any) => s.Action)).toEqual(['s3:GetBucketLocation', 's3:ListBucket', 's3:GetObject']);
-    expect(Object.keys(policies).sort()).toEqual(['revoked.json', 'strata-postgres-region-b.json', 'strata-postgres.json', 'strata-search.json', 'strata-velero-region-b.json', 'strata-velero.json']);
+    expect(JSON.parse(policies['strata-postgres-region-b.json']).Statement.flatMap((s: any) => s.Action)).toEqual([
+      's3:GetBucketLocation',
+      's3:ListBucket',
+      's3:GetObject',
+    ]);
+    expect(Object.keys(policies).sort()).toEqual([
+      'revoked.json',
+      'strata-postgres-region-b.json',
+      'strata-postgres.json',
+      'strata-search.json',
+      'strata-velero-region-b.json',
+      'strata-velero.json',
+    ]);
   });
 
   test('the backup layer is applied after foundation, operators and data', () => {
@@ -66,7 +81,7 @@ describe('BackupChart', () => {
     expect(find(manifests, 'Application', 'kube-prometheus-stack') ?? find(manifests, 'HelmRelease', 'kube-prometheus-stack')).toBeDefined();
   });
 
-  test('the tier\'s retention: staging keeps backups 336h', () => {
+  test("the tier's retention: staging keeps backups 336h", () => {
     const { chart } = layer('region-a/staging', 'backup');
     expect(find(Testing.synth(chart!), 'Schedule', 'daily').spec.template.ttl).toBe('336h');
   });

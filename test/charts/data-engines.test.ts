@@ -71,7 +71,7 @@ describe('zalando fixture', () => {
     expect(all.filter((f) => f.includes('cloudnative-pg') || f.includes('cnpg'))).toEqual([]);
   });
 
-  test('the DR replica is a standby cluster of the primary\'s WAL archive', () => {
+  test("the DR replica is a standby cluster of the primary's WAL archive", () => {
     const replica = read(out, 'region-b/prod/data/postgres_postgresql_postgres.yaml');
     expect(replica.spec.standby).toEqual({ s3_wal_path: 's3://pg-backups/spilo/postgres-region-a/wal/17' });
     const env = Object.fromEntries(replica.spec.env.map((e: any) => [e.name, e]));
@@ -90,14 +90,19 @@ describe('zalando fixture', () => {
 
   test('the operators layer installs postgres-operator with the logical backup settings', () => {
     const release = read(out, 'region-a/prod/operators/postgres-operator_helmrelease_postgres-operator.yaml');
-    expect(release.spec.values.configLogicalBackup).toEqual(expect.objectContaining({
-      logical_backup_s3_bucket: 'pg-backups',
-      logical_backup_s3_endpoint: 'https://minio.minio.svc.cluster.local',
-      logical_backup_cronjob_environment_secret: 'postgres-s3-credentials',
-    }));
+    expect(release.spec.values.configLogicalBackup).toEqual(
+      expect.objectContaining({
+        logical_backup_s3_bucket: 'pg-backups',
+        logical_backup_s3_endpoint: 'https://minio.minio.svc.cluster.local',
+        logical_backup_cronjob_environment_secret: 'postgres-s3-credentials',
+      }),
+    );
     expect(release.spec.values.configKubernetes.enable_pod_antiaffinity).toBe(true);
     const app = read(out, 'region-b/prod/operators/argocd_application_postgres-operator.yaml');
-    expect(app.spec.source.helm.valuesObject.configAwsOrGcp).toEqual({ additional_secret_mount: 'strata-ca-trust', additional_secret_mount_path: '/etc/strata/ca' });
+    expect(app.spec.source.helm.valuesObject.configAwsOrGcp).toEqual({
+      additional_secret_mount: 'strata-ca-trust',
+      additional_secret_mount_path: '/etc/strata/ca',
+    });
     const dev = read(out, 'region-a/dev/operators/postgres-operator_helmrelease_postgres-operator.yaml');
     expect(dev.spec.values.configKubernetes.pod_antiaffinity_preferred_during_scheduling).toBe(true);
     expect(filesUnder(path.join(out, 'region-a/prod/operators')).filter((f) => f.includes('cloudnative-pg'))).toEqual([]);
@@ -120,7 +125,7 @@ describe('external-patroni fixture (K3s apps on external Patroni)', () => {
     expect(fs.readdirSync(path.join(out, 'region-a/prod'))).toEqual(expect.arrayContaining(['foundation', 'operators', 'data']));
   });
 
-  test('a selector-less Service and EndpointSlice to the VMs\' PgBouncer, and the databases\' credentials', () => {
+  test("a selector-less Service and EndpointSlice to the VMs' PgBouncer, and the databases' credentials", () => {
     const data = 'region-a/prod/data';
     expect(read(out, `${data}/postgres_service_postgres.yaml`).spec.selector).toBeUndefined();
     const slice = read(out, `${data}/postgres_endpointslice_postgres-vms.yaml`);
@@ -142,37 +147,45 @@ describe('external-patroni fixture (K3s apps on external Patroni)', () => {
 
 describe('engine checks at load time', () => {
   test('zalando without MinIO, with a macro schedule, or with mixed pool modes', () => {
-    const problems = problemsOf(fixtureWith('zalando', {
-      'overlays/region-a/dev.yaml': [
-        'minio: { enabled: false }',
-        'velero: { enabled: false }',
-        "postgres:",
-        "  backup: { schedule: '@daily' }",
-        '  databases:',
-        '    - { name: hrm, poolerInstances: 2, poolMode: transaction }',
-        '    - { name: dora, poolerInstances: 2, poolMode: session }',
-        '',
-      ].join('\n'),
-    }));
+    const problems = problemsOf(
+      fixtureWith('zalando', {
+        'overlays/region-a/dev.yaml': [
+          'minio: { enabled: false }',
+          'velero: { enabled: false }',
+          'postgres:',
+          "  backup: { schedule: '@daily' }",
+          '  databases:',
+          '    - { name: hrm, poolerInstances: 2, poolMode: transaction }',
+          '    - { name: dora, poolerInstances: 2, poolMode: session }',
+          '',
+        ].join('\n'),
+      }),
+    );
     const dev = problems.filter((p) => p.file === 'overlays/region-a/dev.yaml');
     expect(dev.map((p) => p.path).sort()).toEqual(['minio.enabled', 'postgres.backup.schedule', 'postgres.databases.1.poolMode']);
-    expect(dev.find((p) => p.path === 'postgres.databases.1.poolMode')!.fix).toBe('use poolMode transaction for every pooled database, or poolerInstances: 0 for "dora"');
+    expect(dev.find((p) => p.path === 'postgres.databases.1.poolMode')!.fix).toBe(
+      'use poolMode transaction for every pooled database, or poolerInstances: 0 for "dora"',
+    );
   });
 
-  test('a replica whose engine differs from its primary\'s is still rejected', () => {
-    const problems = problemsOf(fixtureWith('zalando', { 'overlays/region-b/prod.yaml': 'dr: { role: replica, of: region-a/prod }\npostgres: { engine: cloudnative-pg }\n' }));
+  test("a replica whose engine differs from its primary's is still rejected", () => {
+    const problems = problemsOf(
+      fixtureWith('zalando', { 'overlays/region-b/prod.yaml': 'dr: { role: replica, of: region-a/prod }\npostgres: { engine: cloudnative-pg }\n' }),
+    );
     expect(problems).toEqual([expect.objectContaining({ path: 'postgres.engine', file: 'overlays/region-b/prod.yaml' })]);
   });
 
   test('external-patroni with duplicate addresses or one port for PgBouncer and the exporter', () => {
-    const problems = problemsOf(fixtureWith('external-patroni', {
-      'overlays/region-a/prod.yaml': [
-        'postgres:',
-        '  engine: external-patroni',
-        '  external: { addresses: [10.20.0.11, 10.20.0.11], exporterPort: 6432 }',
-        '',
-      ].join('\n'),
-    }));
+    const problems = problemsOf(
+      fixtureWith('external-patroni', {
+        'overlays/region-a/prod.yaml': [
+          'postgres:',
+          '  engine: external-patroni',
+          '  external: { addresses: [10.20.0.11, 10.20.0.11], exporterPort: 6432 }',
+          '',
+        ].join('\n'),
+      }),
+    );
     expect(problems.map((p) => p.path).sort()).toEqual(['postgres.external.addresses.1', 'postgres.external.exporterPort']);
   });
 });

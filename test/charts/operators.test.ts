@@ -24,8 +24,11 @@ describe('monitoring namespace egress', () => {
     expect(monitoring.has('allow-external-egress')).toBe(false);
   });
 
-  test('rules without peers are Prometheus\'s node scraping and the API server, on their ports only', () => {
-    const portOnly = [...monitoring.values()].filter((p) => (p.spec.egress ?? []).some((r: any) => !r.to)).map((p) => p.metadata.name).sort();
+  test("rules without peers are Prometheus's node scraping and the API server, on their ports only", () => {
+    const portOnly = [...monitoring.values()]
+      .filter((p) => (p.spec.egress ?? []).some((r: any) => !r.to))
+      .map((p) => p.metadata.name)
+      .sort();
     expect(portOnly).toEqual(['allow-apiserver-egress', 'allow-prometheus-to-nodes-egress']);
     const nodes = monitoring.get('allow-prometheus-to-nodes-egress');
     expect(nodes.spec.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'prometheus' } });
@@ -40,7 +43,7 @@ describe('monitoring namespace egress', () => {
     for (const name of scrapes) expect(monitoring.get(name).spec.egress.every((r: any) => r.to?.length)).toBe(true);
   });
 
-  test('with the API server\'s addresses, no rule in monitoring is open on 443 or 6443', () => {
+  test("with the API server's addresses, no rule in monitoring is open on 443 or 6443", () => {
     const envDir = environmentsWith({ 'regions/region-a.yaml': { merge: { apiServer: { cidrs: ['10.96.0.1/32'] } } } });
     const narrowed = policies(envDir, 'region-a/prod', 'monitoring');
     for (const policy of narrowed.values()) {

@@ -23,7 +23,7 @@ const find = (manifests: any[], kind: string, name: string) => manifests.find((m
 const all = (manifests: any[], kind: string) => manifests.filter((m) => m.kind === kind);
 
 describe('SearchChart', () => {
-  test('region-a/prod: the prod tier\'s cluster, exposed to the CDC pipeline author', () => {
+  test("region-a/prod: the prod tier's cluster, exposed to the CDC pipeline author", () => {
     const { built, chart, manifests } = layer('region-a/prod', 'search');
     expect(chart).toBeDefined();
     expect(built.platform.search).toBe(chart);
@@ -33,10 +33,14 @@ describe('SearchChart', () => {
       ['managers', 3, '-Xms1g -Xmx1g'],
       ['data', 3, '-Xms3g -Xmx3g'],
     ]);
-    expect(cluster.spec.nodePools[1]).toMatchObject({ diskSize: '100Gi', persistence: { pvc: { storageClass: 'fast-ssd-retain' } }, nodeSelector: { 'node.role': 'database' } });
+    expect(cluster.spec.nodePools[1]).toMatchObject({
+      diskSize: '100Gi',
+      persistence: { pvc: { storageClass: 'fast-ssd-retain' } },
+      nodeSelector: { 'node.role': 'database' },
+    });
   });
 
-  test('region-a/prod: one index template per CDC index, with the pipeline\'s mappings', () => {
+  test("region-a/prod: one index template per CDC index, with the pipeline's mappings", () => {
     const { manifests } = layer('region-a/prod', 'search');
     expect(all(manifests, 'OpensearchIndexTemplate').map((t) => t.spec.name)).toEqual(['employees_index', 'payroll_index']);
     const payroll = find(manifests, 'OpensearchIndexTemplate', 'payroll-index');
@@ -44,9 +48,12 @@ describe('SearchChart', () => {
     expect(payroll.spec.template.mappings.properties.amount).toEqual({ type: 'scaled_float', scaling_factor: 100 });
   });
 
-  test('region-a/prod: snapshots into the data layer\'s MinIO on the tier\'s schedule, retention from the tier', () => {
+  test("region-a/prod: snapshots into the data layer's MinIO on the tier's schedule, retention from the tier", () => {
     const { built, manifests } = layer('region-a/prod', 'search');
-    expect(find(manifests, 'OpensearchSnapshotPolicy', 'search-daily').spec.creation.schedule.cron).toEqual({ expression: '30 2 * * *', timezone: 'UTC' });
+    expect(find(manifests, 'OpensearchSnapshotPolicy', 'search-daily').spec.creation.schedule.cron).toEqual({
+      expression: '30 2 * * *',
+      timezone: 'UTC',
+    });
     const tenant = find(Testing.synth(built.platform.data), 'Tenant', 'storage');
     expect(tenant.spec.buckets).toEqual(expect.arrayContaining([{ name: OPENSEARCH_SNAPSHOT_BUCKET }]));
     const ism = find(manifests, 'OpenSearchISMPolicy', 'retention');
@@ -56,14 +63,16 @@ describe('SearchChart', () => {
 
   test('region-a/prod is the leader of region-b/prod: transport exposed under its base domain, the shared CA under its own key', () => {
     const { manifests } = layer('region-a/prod', 'search');
-    expect(find(manifests, 'Service', 'search-transport').metadata.annotations['external-dns.alpha.kubernetes.io/hostname']).toBe('search-transport.region-a.strata.example');
+    expect(find(manifests, 'Service', 'search-transport').metadata.annotations['external-dns.alpha.kubernetes.io/hostname']).toBe(
+      'search-transport.region-a.strata.example',
+    );
     expect(find(manifests, 'OpensearchUserRoleBinding', 'replicator').spec.roles).toEqual(['cross_cluster_replication_leader_full_access']);
     expect(find(manifests, 'ExternalSecret', 'search-transport-ca').spec.data[0].remoteRef.key).toBe('region-a/prod/opensearch/search/transport-ca');
     expect(find(manifests, 'OpenSearchCluster', 'search').spec.security.tls.transport.perNode).toBe(false);
     expect(all(manifests, 'Job')).toEqual([]);
   });
 
-  test('region-b/prod follows region-a/prod: the set-up Job auto-follows the primary\'s CDC indices through its transport endpoint', () => {
+  test("region-b/prod follows region-a/prod: the set-up Job auto-follows the primary's CDC indices through its transport endpoint", () => {
     const { manifests } = layer('region-b/prod', 'search');
     const [job] = all(manifests, 'Job');
     const env = Object.fromEntries(job.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
@@ -74,7 +83,9 @@ describe('SearchChart', () => {
     });
     // The pair's secrets are the leader's: same transport CA, same replication user.
     expect(find(manifests, 'ExternalSecret', 'search-transport-ca').spec.data[0].remoteRef.key).toBe('region-a/prod/opensearch/search/transport-ca');
-    expect(find(manifests, 'ExternalSecret', 'search-user-replicator').spec.data[0].remoteRef.key).toBe('region-a/prod/opensearch/search/users/replicator');
+    expect(find(manifests, 'ExternalSecret', 'search-user-replicator').spec.data[0].remoteRef.key).toBe(
+      'region-a/prod/opensearch/search/users/replicator',
+    );
     // No pipeline writes here: no templates, but retention covers the followed indices.
     expect(all(manifests, 'OpensearchIndexTemplate')).toEqual([]);
     expect(find(manifests, 'OpenSearchISMPolicy', 'retention').spec.ismTemplate.indexPatterns).toEqual(['employees_index-*', 'payroll_index-*']);
@@ -84,19 +95,30 @@ describe('SearchChart', () => {
   test('after promotion of region-b/prod the roles swap, and the pair keeps its transport CA and replication user', () => {
     // The CDC pipelines move with the lead: the new leader writes, the old one follows.
     const pipelines = JSON.parse(JSON.stringify(overlay('region-a/prod').settings.streaming.pipelines));
-    const promoted = loadEnvironments(environmentsWith({
-      'overlays/region-b/prod.yaml': { merge: { dr: { promoted: true }, streaming: { pipelines } } },
-      'overlays/region-a/prod.yaml': { merge: { streaming: { pipelines: [] } } },
-    }), { only: ['region-a/prod', 'region-b/prod'] });
+    const promoted = loadEnvironments(
+      environmentsWith({
+        'overlays/region-b/prod.yaml': { merge: { dr: { promoted: true }, streaming: { pipelines } } },
+        'overlays/region-a/prod.yaml': { merge: { streaming: { pipelines: [] } } },
+      }),
+      { only: ['region-a/prod', 'region-b/prod'] },
+    );
     const manifestsOf = (id: string) => Testing.synth(buildOverlay(promoted.find((o) => o.id === id)!).layers.find((l) => l.layer === 'search')!);
     const b = manifestsOf('region-b/prod');
     const a = manifestsOf('region-a/prod');
-    expect(find(b, 'Service', 'search-transport').metadata.annotations['external-dns.alpha.kubernetes.io/hostname']).toBe('search-transport.region-b.strata.example');
+    expect(find(b, 'Service', 'search-transport').metadata.annotations['external-dns.alpha.kubernetes.io/hostname']).toBe(
+      'search-transport.region-b.strata.example',
+    );
     const [job] = all(a, 'Job');
-    expect(job.spec.template.spec.containers[0].env).toEqual(expect.arrayContaining([{ name: 'LEADER_ADDRESS', value: 'search-transport.region-b.strata.example:9300' }]));
+    expect(job.spec.template.spec.containers[0].env).toEqual(
+      expect.arrayContaining([{ name: 'LEADER_ADDRESS', value: 'search-transport.region-b.strata.example:9300' }]),
+    );
     for (const manifests of [a, b]) {
-      expect(find(manifests, 'ExternalSecret', 'search-transport-ca').spec.data[0].remoteRef.key).toBe('region-a/prod/opensearch/search/transport-ca');
-      expect(find(manifests, 'ExternalSecret', 'search-user-replicator').spec.data[0].remoteRef.key).toBe('region-a/prod/opensearch/search/users/replicator');
+      expect(find(manifests, 'ExternalSecret', 'search-transport-ca').spec.data[0].remoteRef.key).toBe(
+        'region-a/prod/opensearch/search/transport-ca',
+      );
+      expect(find(manifests, 'ExternalSecret', 'search-user-replicator').spec.data[0].remoteRef.key).toBe(
+        'region-a/prod/opensearch/search/users/replicator',
+      );
     }
   });
 
@@ -125,8 +147,10 @@ describe('SearchChart', () => {
     expect(built.layers.map((l) => l.layer)).not.toContain('search');
   });
 
-  test('a replica whose cluster name differs from its primary\'s is an environment error naming the fix', () => {
-    const [replica] = loadEnvironments(environmentsWith({ 'overlays/region-b/prod.yaml': { merge: { opensearch: { name: 'search-dr' } } } }), { only: ['region-b/prod'] });
+  test("a replica whose cluster name differs from its primary's is an environment error naming the fix", () => {
+    const [replica] = loadEnvironments(environmentsWith({ 'overlays/region-b/prod.yaml': { merge: { opensearch: { name: 'search-dr' } } } }), {
+      only: ['region-b/prod'],
+    });
     let error: unknown;
     try {
       buildOverlay(replica);
@@ -134,10 +158,14 @@ describe('SearchChart', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(SpecError);
-    expect((error as SpecError).problems).toEqual(expect.arrayContaining([expect.objectContaining({
-      path: 'opensearch.name',
-      message: expect.stringContaining('cross-cluster replication needs the same name on both sides'),
-      fix: 'set opensearch.name: search (names are a public contract: never rename a running cluster)',
-    })]));
+    expect((error as SpecError).problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          path: 'opensearch.name',
+          message: expect.stringContaining('cross-cluster replication needs the same name on both sides'),
+          fix: 'set opensearch.name: search (names are a public contract: never rename a running cluster)',
+        }),
+      ]),
+    );
   });
 });

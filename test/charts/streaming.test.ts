@@ -41,54 +41,81 @@ describe('StreamingChart', () => {
   test('region-a/prod, primary of region-b/prod: external listener and a read-only mirror user whose password region-b reads too', () => {
     const { manifests } = streaming(overlay('region-a/prod'));
     const external = find(manifests, 'Kafka', 'events').spec.kafka.listeners.find((l: any) => l.name === 'external');
-    expect(external).toMatchObject({ type: 'loadbalancer', port: 9094, tls: true, configuration: { bootstrap: { alternativeNames: ['kafka-prod.region-a.strata.example'] } } });
+    expect(external).toMatchObject({
+      type: 'loadbalancer',
+      port: 9094,
+      tls: true,
+      configuration: { bootstrap: { alternativeNames: ['kafka-prod.region-a.strata.example'] } },
+    });
     expect(find(manifests, 'KafkaUser', 'mirror-maker-region-b')).toBeDefined();
-    expect(find(manifests, 'ExternalSecret', 'mirror-maker-region-b-password').spec.data[0].remoteRef.key).toBe('region-a/prod/kafka/events/users/mirror-maker-region-b');
+    expect(find(manifests, 'ExternalSecret', 'mirror-maker-region-b-password').spec.data[0].remoteRef.key).toBe(
+      'region-a/prod/kafka/events/users/mirror-maker-region-b',
+    );
   });
 
-  test('region-b/prod, DR replica: MirrorMaker 2 from region-a/prod\'s external listener with its mirror user; no Connect', () => {
+  test("region-b/prod, DR replica: MirrorMaker 2 from region-a/prod's external listener with its mirror user; no Connect", () => {
     const { chart, manifests } = streaming(overlay('region-b/prod'));
     expect(chart!.connect).toBeUndefined();
     expect(chart!.mirrorMaker).toBeDefined();
     expect(find(manifests, 'KafkaConnect', 'connect')).toBeUndefined();
     const mirror = find(manifests, 'KafkaMirrorMaker2', 'mirror-maker').spec.mirrors[0];
-    expect(mirror.source).toMatchObject({ alias: 'region-a', bootstrapServers: `${kafkaExternalHost(overlay('region-a/prod'))}:9094`, authentication: { username: mirrorUserName(overlay('region-b/prod')) } });
+    expect(mirror.source).toMatchObject({
+      alias: 'region-a',
+      bootstrapServers: `${kafkaExternalHost(overlay('region-a/prod'))}:9094`,
+      authentication: { username: mirrorUserName(overlay('region-b/prod')) },
+    });
     expect(mirror.topicsPattern).toBe(overlay('region-b/prod').settings.streaming.mirrorTopics);
     expect(mirror.topicsExcludePattern).toContain('connect\\-offsets');
-    expect(find(manifests, 'ExternalSecret', 'mirror-maker-region-a-credentials').spec.data[0].remoteRef.key).toBe('region-a/prod/kafka/events/users/mirror-maker-region-b');
-    expect(find(manifests, 'ExternalSecret', 'mirror-maker-region-a-cluster-ca').spec.data[0].remoteRef.key).toBe('region-a/prod/kafka/events/cluster-ca');
+    expect(find(manifests, 'ExternalSecret', 'mirror-maker-region-a-credentials').spec.data[0].remoteRef.key).toBe(
+      'region-a/prod/kafka/events/users/mirror-maker-region-b',
+    );
+    expect(find(manifests, 'ExternalSecret', 'mirror-maker-region-a-cluster-ca').spec.data[0].remoteRef.key).toBe(
+      'region-a/prod/kafka/events/cluster-ca',
+    );
     // A replica opens no external listener of its own.
     expect(find(manifests, 'Kafka', 'events').spec.kafka.listeners.map((l: any) => l.name)).toEqual(['tls']);
   });
 
   test('the mirrored topics follow streaming.mirrorTopics', () => {
-    const envs = loadEnvironments(environmentsWith({ 'overlays/region-b/prod.yaml': { merge: { streaming: { mirrorTopics: 'hrm\\..*' } } } }), { only: ['region-a/prod', 'region-b/prod'] });
+    const envs = loadEnvironments(environmentsWith({ 'overlays/region-b/prod.yaml': { merge: { streaming: { mirrorTopics: 'hrm\\..*' } } } }), {
+      only: ['region-a/prod', 'region-b/prod'],
+    });
     const { manifests } = streaming(overlay('region-b/prod', envs));
     expect(find(manifests, 'KafkaMirrorMaker2', 'mirror-maker').spec.mirrors[0].topicsPattern).toBe('hrm\\..*');
   });
 
   test('an invalid mirrorTopics on a replica is an environment error naming the field', () => {
-    expect(() => loadEnvironments(environmentsWith({ 'overlays/region-b/prod.yaml': { merge: { streaming: { mirrorTopics: 'hrm.(' } } } })))
-      .toThrow(/streaming\.mirrorTopics/);
+    expect(() => loadEnvironments(environmentsWith({ 'overlays/region-b/prod.yaml': { merge: { streaming: { mirrorTopics: 'hrm.(' } } } }))).toThrow(
+      /streaming\.mirrorTopics/,
+    );
   });
 
   test('development: one dual-role node with replication factor 1', () => {
-    const envs = loadEnvironments(environmentsWith({ 'overlays/region-a/dev.yaml': 'streaming:\n  kafka:\n    enabled: true\n' }), { only: ['region-a/dev'] });
+    const envs = loadEnvironments(environmentsWith({ 'overlays/region-a/dev.yaml': 'streaming:\n  kafka:\n    enabled: true\n' }), {
+      only: ['region-a/dev'],
+    });
     const { chart, manifests } = streaming(envs[0]);
     expect(chart!.connect).toBeUndefined();
-    expect(manifests.filter((m) => m.kind === 'KafkaNodePool').map((m) => [m.metadata.name, m.spec.replicas, m.spec.roles])).toEqual([['dual-role', 1, ['controller', 'broker']]]);
+    expect(manifests.filter((m) => m.kind === 'KafkaNodePool').map((m) => [m.metadata.name, m.spec.replicas, m.spec.roles])).toEqual([
+      ['dual-role', 1, ['controller', 'broker']],
+    ]);
     expect(find(manifests, 'Kafka', 'events').spec.kafka.config).toMatchObject({ 'default.replication.factor': 1, 'min.insync.replicas': 1 });
     // One broker spreads nothing: no rack, so nodes without zone labels can run it.
     expect(find(manifests, 'Kafka', 'events').spec.kafka.rack).toBeUndefined();
   });
 
   test('a prebuilt Connect image replaces the build and keeps the kafka namespace restricted', () => {
-    const envs = loadEnvironments(environmentsWith({ 'overlays/region-a/staging.yaml': { merge: { streaming: { connect: { image: 'registry.example/connect-cdc:1.0.0' } } } } }), { only: ['region-a/staging'] });
+    const envs = loadEnvironments(
+      environmentsWith({ 'overlays/region-a/staging.yaml': { merge: { streaming: { connect: { image: 'registry.example/connect-cdc:1.0.0' } } } } }),
+      { only: ['region-a/staging'] },
+    );
     const { built, manifests } = streaming(envs[0]);
     const connect = find(manifests, 'KafkaConnect', 'connect');
     expect(connect.spec.image).toBe('registry.example/connect-cdc:1.0.0');
     expect(connect.spec.build).toBeUndefined();
-    const ns = Testing.synth(built.layers.find((l) => l.layer === 'foundation')!).find((m: any) => m.kind === 'Namespace' && m.metadata.name === 'kafka');
+    const ns = Testing.synth(built.layers.find((l) => l.layer === 'foundation')!).find(
+      (m: any) => m.kind === 'Namespace' && m.metadata.name === 'kafka',
+    );
     expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 

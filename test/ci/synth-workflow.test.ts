@@ -5,9 +5,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { parseArgs } from '../../main';
 import { selectOverlays } from '../../environments/overlay-selection';
 import { PROJECT_ROOT } from '../../environments/project-root';
+import { parseArgs } from '../../main';
 
 const workflow = yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, '.github', 'workflows', 'synth.yml'), 'utf8')) as any;
 const runs = (job: string): string[] => workflow.jobs[job].steps.filter((s: any) => s.run).map((s: any) => s.run as string);
@@ -48,7 +48,13 @@ describe('the sharded synth workflow', () => {
     expect(download.with['merge-multiple']).toBe(true);
   });
 
-  test('every job installs with the README\'s command and the same Node version', () => {
+  test('the test job runs the tests with promtool installed, then lint, as .ci/run does', () => {
+    const steps = runs('test');
+    expect(steps.filter((r) => /^(npm test|npm run lint)$/.test(r))).toEqual(['npm test', 'npm run lint']);
+    expect(steps.findIndex((r) => /apt-get install .*\bprometheus\b/.test(r))).toBeLessThan(steps.indexOf('npm test'));
+  });
+
+  test("every job installs with the README's command and the same Node version", () => {
     for (const job of Object.keys(workflow.jobs)) {
       expect(runs(job)[0]).toBe('npm ci');
       expect(workflow.jobs[job].steps.find((s: any) => String(s.uses).startsWith('actions/setup-node@')).with['node-version']).toBe(20);

@@ -34,7 +34,11 @@ describe('the library entry point', () => {
     const objects = layers.flatMap((l) => l.toJson());
     const validator = new SchemaValidator();
     expect(objects.flatMap((o) => validator.validate(o))).toEqual([]);
-    const names = (kind: string) => objects.filter((o) => o.kind === kind).map((o) => o.metadata.name).sort();
+    const names = (kind: string) =>
+      objects
+        .filter((o) => o.kind === kind)
+        .map((o) => o.metadata.name)
+        .sort();
     // The cluster's own namespace, and the operators' (CloudNativePG; cert-manager for the platform CA; External Secrets).
     expect(names('Namespace')).toEqual(expect.arrayContaining(['postgres', 'cnpg-system', 'cert-manager', 'external-secrets']));
     expect(names('HelmRelease')).toEqual(expect.arrayContaining(['cloudnative-pg', 'cert-manager', 'external-secrets']));
@@ -48,7 +52,9 @@ describe('the library entry point', () => {
   test('defaults follow the layer: secret keys under <region>/<environment>, the topology name <name>-<region>', () => {
     const { app, pg } = smallPlatform();
     expect(pg.topologyName).toBe('postgres-eu-west');
-    const remoteKeys = app.completeLayers().flatMap((l) => l.toJson())
+    const remoteKeys = app
+      .completeLayers()
+      .flatMap((l) => l.toJson())
       .filter((o) => o.kind === 'ExternalSecret')
       .flatMap((o) => (o.spec.data ?? []).map((d: any) => d.remoteRef.key));
     expect(remoteKeys.length).toBeGreaterThan(0);
@@ -68,12 +74,16 @@ describe('the library entry point', () => {
 describe('misuse says what to do', () => {
   test('a construct outside a PlatformApp', () => {
     const app = new App();
-    expect(() => new CloudNativePgCluster(new Chart(app, 'plain'), 'Postgres', { secretBackend })).toThrow(/inside a PlatformApp: create the app with `new PlatformApp\(\{ region, environment, gitops \}\)`/);
+    expect(() => new CloudNativePgCluster(new Chart(app, 'plain'), 'Postgres', { secretBackend })).toThrow(
+      /inside a PlatformApp: create the app with `new PlatformApp\(\{ region, environment, gitops \}\)`/,
+    );
   });
 
   test('a construct in a plain Chart of a PlatformApp', () => {
     const app = new PlatformApp({ region: 'eu-west', environment: 'prod', gitops });
-    expect(() => new CloudNativePgCluster(new Chart(app, 'plain'), 'Postgres', { secretBackend })).toThrow(/is in chart plain, which is not a layer: add Strata constructs to a layer of a PlatformApp/);
+    expect(() => new CloudNativePgCluster(new Chart(app, 'plain'), 'Postgres', { secretBackend })).toThrow(
+      /is in chart plain, which is not a layer: add Strata constructs to a layer of a PlatformApp/,
+    );
   });
 
   test('isLayerChart tells layer charts from charts (instanceof cannot)', () => {
@@ -107,19 +117,38 @@ describe('package.json', () => {
 describe('the entry point exports the library', () => {
   /** Modules that are the library's own machinery, not its vocabulary. */
   const INTERNAL = new Set([
-    'transitions', 'pod-demands', 'platform/transition-rules', 'platform/pod-demand', 'platform/workload-pod-demand', 'platform/shell-snippets', 'platform/ordering',
-    'backup/velero-transitions', 'data/postgres-transitions', 'data/postgres-pod-demand', 'data/postgres-defaults', 'foundation/namespace-transitions',
-    'search/opensearch-transitions', 'search/opensearch-pod-demand', 'search/replication-setup-script', 'storage/minio-transitions', 'storage/minio-pod-demand',
-    'storage/minio-access-setup-script', 'streaming/kafka-transitions', 'streaming/kafka-pod-demand',
+    'transitions',
+    'pod-demands',
+    'platform/transition-rules',
+    'platform/pod-demand',
+    'platform/workload-pod-demand',
+    'platform/shell-snippets',
+    'platform/ordering',
+    'backup/velero-transitions',
+    'data/postgres-transitions',
+    'data/postgres-pod-demand',
+    'data/postgres-defaults',
+    'foundation/namespace-transitions',
+    'search/opensearch-transitions',
+    'search/opensearch-pod-demand',
+    'search/replication-setup-script',
+    'storage/minio-transitions',
+    'storage/minio-pod-demand',
+    'storage/minio-access-setup-script',
+    'streaming/kafka-transitions',
+    'streaming/kafka-pod-demand',
   ]);
   const root = path.join(__dirname, '..', '..', 'constructs');
-  const modules = (dir: string): string[] => fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) => {
-    const rel = dir ? `${dir}/${e.name}` : e.name;
-    return e.isDirectory() ? modules(rel) : e.name.endsWith('.ts') && rel !== 'index.ts' ? [rel.slice(0, -3)] : [];
-  });
+  const modules = (dir: string): string[] =>
+    fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) => {
+      const rel = dir ? `${dir}/${e.name}` : e.name;
+      return e.isDirectory() ? modules(rel) : e.name.endsWith('.ts') && rel !== 'index.ts' ? [rel.slice(0, -3)] : [];
+    });
 
   test('every module is re-exported from constructs/index.ts or listed as internal', () => {
-    const exported = new Set([...fs.readFileSync(path.join(root, 'index.ts'), 'utf8').matchAll(/^export \* from '\.\/([^']+)';$/gm)].map((m) => m[1]));
+    const exported = new Set(
+      [...fs.readFileSync(path.join(root, 'index.ts'), 'utf8').matchAll(/^export \* from '\.\/([^']+)';$/gm)].map((m) => m[1]),
+    );
     const all = modules('');
     expect(all.filter((m) => !exported.has(m) && !INTERNAL.has(m))).toEqual([]);
     expect([...exported].filter((m) => INTERNAL.has(m) || !all.includes(m))).toEqual([]);

@@ -25,12 +25,15 @@ test('no two rules for one group and kind', () => {
 
 describe('every rule reads its kind as rendered', () => {
   const validator = new SchemaValidator();
-  const rendered = (envDir: string) => loadEnvironments(envDir).flatMap((overlay) => renderOverlay(overlay, buildOverlay(overlay).layers, { validator }).manifests);
+  const rendered = (envDir: string) =>
+    loadEnvironments(envDir).flatMap((overlay) => renderOverlay(overlay, buildOverlay(overlay).layers, { validator }).manifests);
 
   /** Workload kinds the platform's constructs do not render, as a user's own cdk8s chart in a layer renders them. */
   function userWorkloads(): any[] {
     const chart = new Chart(new App({ outdir: path.join(os.tmpdir(), 'strata-unused') }), 'user');
-    const containers = [{ image: 'registry.example/app:1.0', portNumber: 8080, resources: { cpu: { request: kplus.Cpu.millis(250), limit: kplus.Cpu.millis(500) } } }];
+    const containers = [
+      { image: 'registry.example/app:1.0', portNumber: 8080, resources: { cpu: { request: kplus.Cpu.millis(250), limit: kplus.Cpu.millis(500) } } },
+    ];
     new kplus.Deployment(chart, 'web', { replicas: 2, containers });
     new kplus.StatefulSet(chart, 'db', { replicas: 3, containers });
     new kplus.CronJob(chart, 'nightly', { schedule: Cron.daily(), containers });

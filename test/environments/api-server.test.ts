@@ -14,8 +14,13 @@ const REGION_A = 'regions/region-a.yaml';
 
 describe('region apiServer', () => {
   test('cidrs are kept as given, ports default to the Service and endpoint ports', () => {
-    const overlays = loadEnvironments(withApiServer({ cidrs: ['10.96.0.1/32', '192.168.10.0/24', 'fd00:10::/64'] }), { only: ['region-a/dev', 'region-b/dev'] });
-    expect(overlays.find((o) => o.id === 'region-a/dev')!.region.apiServer).toEqual({ cidrs: ['10.96.0.1/32', '192.168.10.0/24', 'fd00:10::/64'], ports: [443, 6443] });
+    const overlays = loadEnvironments(withApiServer({ cidrs: ['10.96.0.1/32', '192.168.10.0/24', 'fd00:10::/64'] }), {
+      only: ['region-a/dev', 'region-b/dev'],
+    });
+    expect(overlays.find((o) => o.id === 'region-a/dev')!.region.apiServer).toEqual({
+      cidrs: ['10.96.0.1/32', '192.168.10.0/24', 'fd00:10::/64'],
+      ports: [443, 6443],
+    });
     expect(overlays.find((o) => o.id === 'region-b/dev')!.region.apiServer).toBeUndefined();
   });
 
@@ -87,14 +92,29 @@ describe('synth', () => {
   test('renders the addresses as ipBlock peers of API-server egress and webhook ingress', () => {
     const blocks = [{ ipBlock: { cidr: '10.96.0.1/32' } }, { ipBlock: { cidr: '192.168.10.0/24' } }];
     const egress = read(outDir, 'region-a/dev/foundation/postgres_networkpolicy_allow-apiserver-egress.yaml');
-    expect(egress.spec.egress).toEqual([{ to: blocks, ports: [{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }] }]);
+    expect(egress.spec.egress).toEqual([
+      {
+        to: blocks,
+        ports: [
+          { port: 443, protocol: 'TCP' },
+          { port: 6443, protocol: 'TCP' },
+        ],
+      },
+    ]);
     const webhooks = read(outDir, 'region-a/dev/foundation/cnpg-system_networkpolicy_allow-webhook-ingress.yaml');
     expect(webhooks.spec.ingress).toEqual([{ from: blocks, ports: [{ port: 9443, protocol: 'TCP' }] }]);
   });
 
   test('a region without them keeps the open rules', () => {
     const egress = read(outDir, 'region-b/dev/foundation/postgres_networkpolicy_allow-apiserver-egress.yaml');
-    expect(egress.spec.egress).toEqual([{ ports: [{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }] }]);
+    expect(egress.spec.egress).toEqual([
+      {
+        ports: [
+          { port: 443, protocol: 'TCP' },
+          { port: 6443, protocol: 'TCP' },
+        ],
+      },
+    ]);
   });
 
   test('warns once per run, for that region only', () => {

@@ -3,10 +3,19 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { loadEnvironments } from '../../environments/load';
 import type { OverlaySpec } from '../../environments/model';
+import { PLATFORM_DEFAULTS, TIER_PROFILES } from '../../environments/platform-defaults';
 import { EnvironmentError, Problem } from '../../environments/problems';
 import { synth } from '../../main';
-import { PLATFORM_DEFAULTS, TIER_PROFILES } from '../../environments/platform-defaults';
-import { EnvironmentChange, environmentsWith, readEnvironmentsFile, removeTempDirs, snapshotDir, swapLeftovers, tempDir, writeFiles } from '../support/temp';
+import {
+  EnvironmentChange,
+  environmentsWith,
+  readEnvironmentsFile,
+  removeTempDirs,
+  snapshotDir,
+  swapLeftovers,
+  tempDir,
+  writeFiles,
+} from '../support/temp';
 
 afterAll(removeTempDirs);
 
@@ -14,7 +23,8 @@ afterAll(removeTempDirs);
 function populatedOutDir(): string {
   const outDir = path.join(tempDir('strata-out-'), 'dist');
   writeFiles(outDir, {
-    'region-a/prod/data/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - postgres_cluster_postgres.yaml\n',
+    'region-a/prod/data/kustomization.yaml':
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - postgres_cluster_postgres.yaml\n',
     'region-a/prod/data/postgres_cluster_postgres.yaml': 'apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: postgres\n',
     'region-a/prod/data/no-longer-rendered.yaml': 'kind: ConfigMap\n',
     'clusters/region-a-prod/flux-system/gotk-sync.yaml': 'kind: GitRepository\n',
@@ -88,13 +98,25 @@ describe('bad environment input is rejected before anything is written', () => {
   test('wrong type', () => {
     const err = rejection({ 'overlays/region-a/prod.yaml': { merge: { postgres: { instances: 'three' } } } });
     expect(err.problems).toHaveLength(1);
-    expectProblem(err, { file: 'overlays/region-a/prod.yaml', path: 'postgres.instances', value: 'three', message: /must be integer/, fix: /use 1 to 9 instances/ });
+    expectProblem(err, {
+      file: 'overlays/region-a/prod.yaml',
+      path: 'postgres.instances',
+      value: 'three',
+      message: /must be integer/,
+      fix: /use 1 to 9 instances/,
+    });
   });
 
   test('out-of-range integer', () => {
     const err = rejection({ 'overlays/region-a/prod.yaml': { merge: { postgres: { instances: 12 } } } });
     expect(err.problems).toHaveLength(1);
-    expectProblem(err, { file: 'overlays/region-a/prod.yaml', path: 'postgres.instances', value: 12, message: /must be <= 9/, fix: /use 1 to 9 instances/ });
+    expectProblem(err, {
+      file: 'overlays/region-a/prod.yaml',
+      path: 'postgres.instances',
+      value: 12,
+      message: /must be <= 9/,
+      fix: /use 1 to 9 instances/,
+    });
   });
 
   test('invalid quantity ("10 GB")', () => {
@@ -112,7 +134,12 @@ describe('bad environment input is rejected before anything is written', () => {
   test('invalid YAML syntax names the line and column', () => {
     const err = rejection({ 'overlays/region-a/prod.yaml': 'postgres:\n  instances: 3\n   storageSize: 10Gi\n' });
     expect(err.problems).toHaveLength(1);
-    expectProblem(err, { file: 'overlays/region-a/prod.yaml', path: '', message: /^is not valid YAML: Nested mappings are not allowed in compact mappings at line 2, column 14$/, fix: /fix the YAML syntax/ });
+    expectProblem(err, {
+      file: 'overlays/region-a/prod.yaml',
+      path: '',
+      message: /^is not valid YAML: Nested mappings are not allowed in compact mappings at line 2, column 14$/,
+      fix: /fix the YAML syntax/,
+    });
   });
 
   test('dangling dr.of (replica of an overlay that does not exist)', () => {
@@ -213,7 +240,9 @@ describe('bad environment input is rejected before anything is written', () => {
   });
 
   test('a database name that is not a Postgres identifier', () => {
-    const err = rejection({ 'platform.yaml': { merge: { postgres: { databases: [...readEnvironmentsFile('platform.yaml').postgres.databases, { name: 'Pay-Roll' }] } } } });
+    const err = rejection({
+      'platform.yaml': { merge: { postgres: { databases: [...readEnvironmentsFile('platform.yaml').postgres.databases, { name: 'Pay-Roll' }] } } },
+    });
     expect(err.problems).toHaveLength(1);
     expectProblem(err, {
       file: 'platform.yaml',
@@ -233,8 +262,20 @@ describe('bad environment input is rejected before anything is written', () => {
     expect(err.problems).toHaveLength(4);
     expect(err.message.split('\n')[0]).toMatch(/^4 problems in .*; nothing was written\.$/);
     expectProblem(err, { file: 'overlays/region-a/prod.yaml', path: 'postgres.instnaces', value: 3, message: /unknown field/, fix: /allowed here/ });
-    expectProblem(err, { file: 'overlays/region-a/prod.yaml', path: 'postgres.storageSize', value: '10 GB', message: /must match pattern/, fix: /Kubernetes quantity/ });
-    expectProblem(err, { file: 'overlays/region-b/dev.yaml', path: 'minio.servers', value: 'many', message: /must be integer/, fix: /write an? integer/ });
+    expectProblem(err, {
+      file: 'overlays/region-a/prod.yaml',
+      path: 'postgres.storageSize',
+      value: '10 GB',
+      message: /must match pattern/,
+      fix: /Kubernetes quantity/,
+    });
+    expectProblem(err, {
+      file: 'overlays/region-b/dev.yaml',
+      path: 'minio.servers',
+      value: 'many',
+      message: /must be integer/,
+      fix: /write an? integer/,
+    });
     expectProblem(err, { file: 'overlays/region-b/staging.yaml', path: '', message: /is not valid YAML/, fix: /fix the YAML syntax/ });
   });
 
@@ -246,9 +287,21 @@ describe('bad environment input is rejected before anything is written', () => {
     });
     expect(err.problems).toHaveLength(3);
     expect(err.message.split('\n')[0]).toMatch(/^3 problems in /);
-    expectProblem(err, { file: 'overlays/region-a/dev.yaml', path: 'postgres.instances', value: 1, message: /synchronous/, fix: /postgres\.instances/ });
+    expectProblem(err, {
+      file: 'overlays/region-a/dev.yaml',
+      path: 'postgres.instances',
+      value: 1,
+      message: /synchronous/,
+      fix: /postgres\.instances/,
+    });
     expectProblem(err, { file: 'overlays/region-b/dev.yaml', path: 'minio.servers', value: 1, message: /= 3 drives/, fix: /at least 4 drives/ });
-    expectProblem(err, { file: 'overlays/region-b/staging.yaml', path: 'dr.of', value: 'region-b/staging', message: /replica of itself/, fix: /name another overlay/ });
+    expectProblem(err, {
+      file: 'overlays/region-b/staging.yaml',
+      path: 'dr.of',
+      value: 'region-b/staging',
+      message: /replica of itself/,
+      fix: /name another overlay/,
+    });
   });
 
   test('a missing environments folder', () => {
@@ -265,15 +318,19 @@ describe('layered defaults', () => {
 
   beforeAll(() => {
     base = byId(loadEnvironments(environmentsWith()));
-    layered = byId(loadEnvironments(environmentsWith({
-      // platform.yaml < tier profile: it sets values the tiers also set, and some they do not.
-      'platform.yaml': { merge: { quota: { pods: 99 }, velero: { schedule: '0 3 * * *', ttl: '999h', extraNamespaces: ['audit', 'billing'] } } },
-      // tiers/<tier>.yaml < region defaults.
-      'tiers/dev.yaml': { merge: { minio: { volumeSize: '25Gi' } } },
-      // region defaults < overlay file.
-      'regions/region-a.yaml': { merge: { defaults: { minio: { volumeSize: '30Gi' }, velero: { extraNamespaces: ['region-a-tools'] } } } },
-      'overlays/region-a/staging.yaml': { merge: { minio: { volumeSize: '40Gi' } } },
-    })));
+    layered = byId(
+      loadEnvironments(
+        environmentsWith({
+          // platform.yaml < tier profile: it sets values the tiers also set, and some they do not.
+          'platform.yaml': { merge: { quota: { pods: 99 }, velero: { schedule: '0 3 * * *', ttl: '999h', extraNamespaces: ['audit', 'billing'] } } },
+          // tiers/<tier>.yaml < region defaults.
+          'tiers/dev.yaml': { merge: { minio: { volumeSize: '25Gi' } } },
+          // region defaults < overlay file.
+          'regions/region-a.yaml': { merge: { defaults: { minio: { volumeSize: '30Gi' }, velero: { extraNamespaces: ['region-a-tools'] } } } },
+          'overlays/region-a/staging.yaml': { merge: { minio: { volumeSize: '40Gi' } } },
+        }),
+      ),
+    );
   });
 
   test('platform defaults apply where nothing overrides them', () => {
@@ -328,7 +385,9 @@ describe('layered defaults', () => {
   // Tier profiles set only what they size (retention), so platform.yaml's schedule reaches every tier.
   test('platform.yaml postgres.backup.schedule reaches every tier that does not change it', () => {
     const overlays = loadEnvironments(environmentsWith({ 'platform.yaml': { merge: { postgres: { backup: { schedule: '30 3 * * *' } } } } }));
-    expect(Object.fromEntries(overlays.map((o) => [o.id, o.settings.postgres.backup.schedule]))).toEqual(Object.fromEntries(overlays.map((o) => [o.id, '30 3 * * *'])));
+    expect(Object.fromEntries(overlays.map((o) => [o.id, o.settings.postgres.backup.schedule]))).toEqual(
+      Object.fromEntries(overlays.map((o) => [o.id, '30 3 * * *'])),
+    );
   });
 
   test('an overlay file holding only a difference changes only that field', () => {
@@ -353,8 +412,12 @@ describe('tiers', () => {
   test('the tier is inferred from the environment name', () => {
     const overlays = loadEnvironments(environmentsWith());
     expect(Object.fromEntries(overlays.map((o) => [o.id, o.settings.tier]))).toEqual({
-      'region-a/dev': 'dev', 'region-a/prod': 'prod', 'region-a/staging': 'staging',
-      'region-b/dev': 'dev', 'region-b/prod': 'prod', 'region-b/staging': 'staging',
+      'region-a/dev': 'dev',
+      'region-a/prod': 'prod',
+      'region-a/staging': 'staging',
+      'region-b/dev': 'dev',
+      'region-b/prod': 'prod',
+      'region-b/staging': 'staging',
     });
     expect(overlays.find((o) => o.id === 'region-a/dev')!.settings.postgres.instances).toBe(TIER_PROFILES.dev.postgres!.instances);
   });
@@ -413,7 +476,12 @@ describe('--only', () => {
 describe('overlay files that would make an overlay vanish', () => {
   test('an empty overlay file is an error; `{}` is not', () => {
     const err = loadError(environmentsWith({ 'overlays/region-a/prod.yaml': '# emptied by mistake\n' }));
-    expectProblem(err, { file: 'overlays/region-a/prod.yaml', path: '', message: /^is empty: an overlay file with no content would remove everything this overlay enabled$/, fix: /write `\{\}`/ });
+    expectProblem(err, {
+      file: 'overlays/region-a/prod.yaml',
+      path: '',
+      message: /^is empty: an overlay file with no content would remove everything this overlay enabled$/,
+      fix: /write `\{\}`/,
+    });
     expect(() => loadEnvironments(environmentsWith({ 'overlays/region-a/prod.yaml': '{}\n' }))).not.toThrow();
   });
 
@@ -422,7 +490,12 @@ describe('overlay files that would make an overlay vanish', () => {
     fs.mkdirSync(path.join(envDir, 'overlays/region-a/old'));
     fs.renameSync(path.join(envDir, 'overlays/region-a/staging.yaml'), path.join(envDir, 'overlays/region-a/old/staging.yaml'));
     const err = loadError(envDir);
-    expectProblem(err, { file: 'overlays/region-a/old/', path: '', message: /^is a folder: overlay files sit directly in overlays\/region-a\/, so files in it are not loaded$/, fix: /move overlay files to overlays\/region-a\/<env>\.yaml/ });
+    expectProblem(err, {
+      file: 'overlays/region-a/old/',
+      path: '',
+      message: /^is a folder: overlay files sit directly in overlays\/region-a\/, so files in it are not loaded$/,
+      fix: /move overlay files to overlays\/region-a\/<env>\.yaml/,
+    });
   });
 });
 
@@ -442,9 +515,24 @@ describe('folders that are not folders', () => {
     ['regions', 'a file', (full: string) => fs.writeFileSync(full, '{}\n'), /^is not a folder$/],
     ['tiers', 'a FIFO', (full: string) => execFileSync('mkfifo', [full]), /^is not a folder$/],
     ['overlays', 'a file', (full: string) => fs.writeFileSync(full, '{}\n'), /^is not a folder$/],
-    ['overlays/region-c', 'a link to itself', (full: string) => fs.symlinkSync('region-c', full), /^is a symbolic link that cannot be followed \(ELOOP\)$/],
-    ['overlays/region-c', 'a dangling link', (full: string) => fs.symlinkSync('/nonexistent/region-c', full), /^is a symbolic link that cannot be followed \(ENOENT\)$/],
-    ['overlays/region-a', 'a link out of the environments folder', (full: string) => fs.symlinkSync('/', full), /^is a symbolic link to \/, outside the environments folder$/],
+    [
+      'overlays/region-c',
+      'a link to itself',
+      (full: string) => fs.symlinkSync('region-c', full),
+      /^is a symbolic link that cannot be followed \(ELOOP\)$/,
+    ],
+    [
+      'overlays/region-c',
+      'a dangling link',
+      (full: string) => fs.symlinkSync('/nonexistent/region-c', full),
+      /^is a symbolic link that cannot be followed \(ENOENT\)$/,
+    ],
+    [
+      'overlays/region-a',
+      'a link out of the environments folder',
+      (full: string) => fs.symlinkSync('/', full),
+      /^is a symbolic link to \/, outside the environments folder$/,
+    ],
   ])('%s as %s is a problem naming it', (rel, _what, make, message) => {
     const envDir = environmentsWith();
     fs.rmSync(path.join(envDir, rel), { recursive: true, force: true });
@@ -477,10 +565,14 @@ describe('environment files are read as untrusted input', () => {
       try { loadEnvironments(${JSON.stringify(envDir)}); console.log('[]'); }
       catch (err) { console.log(JSON.stringify(err.problems ?? String(err))); }`;
     const out = execFileSync(process.execPath, ['-r', 'ts-node/register', '-e', script], {
-      cwd: path.resolve(__dirname, '../..'), encoding: 'utf8', timeout: 120_000,
+      cwd: path.resolve(__dirname, '../..'),
+      encoding: 'utf8',
+      timeout: 120_000,
       env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1', TS_NODE_PROJECT: 'tsconfig.json' },
     });
-    expect(JSON.parse(out)).toEqual([expect.objectContaining({ file: 'overlays/region-a/staging.yaml', path: '', message: 'is a named pipe (FIFO), not a regular file' })]);
+    expect(JSON.parse(out)).toEqual([
+      expect.objectContaining({ file: 'overlays/region-a/staging.yaml', path: '', message: 'is a named pipe (FIFO), not a regular file' }),
+    ]);
   });
 
   test('an overlay linked to a file outside the environments folder is refused, nothing written', () => {
@@ -490,7 +582,12 @@ describe('environment files are read as untrusted input', () => {
     fs.symlinkSync(outside, path.join(envDir, 'overlays/region-a/dev.yaml'));
     const err = loadError(envDir);
     expect(err.problems).toHaveLength(1);
-    expectProblem(err, { file: 'overlays/region-a/dev.yaml', path: '', message: /^is a symbolic link to .*prod\.yaml, outside the environments folder$/, fix: /copy the file into the environments folder/ });
+    expectProblem(err, {
+      file: 'overlays/region-a/dev.yaml',
+      path: '',
+      message: /^is a symbolic link to .*prod\.yaml, outside the environments folder$/,
+      fix: /copy the file into the environments folder/,
+    });
   });
 
   test('an alias bomb, invalid UTF-8 and a byte-order mark are each a problem naming their file', () => {
@@ -502,20 +599,40 @@ describe('environment files are read as untrusted input', () => {
     const err = rejectionOf(envDir);
     expect(err.problems).toHaveLength(3);
     expectProblem(err, { file: 'overlays/region-a/dev.yaml', path: 'c.8.1', message: /^expands more than 100 aliases/, fix: /write the values out/ });
-    expectProblem(err, { file: 'overlays/region-b/dev.yaml', path: '', message: /^is not valid UTF-8: byte 0xFF at byte offset 4 \(line 1\)$/, fix: /save the file as UTF-8/ });
-    expectProblem(err, { file: 'overlays/region-b/staging.yaml', path: '', message: /^starts with a byte-order mark$/, fix: /^save the file as UTF-8 without a byte-order mark$/ });
+    expectProblem(err, {
+      file: 'overlays/region-b/dev.yaml',
+      path: '',
+      message: /^is not valid UTF-8: byte 0xFF at byte offset 4 \(line 1\)$/,
+      fix: /save the file as UTF-8/,
+    });
+    expectProblem(err, {
+      file: 'overlays/region-b/staging.yaml',
+      path: '',
+      message: /^starts with a byte-order mark$/,
+      fix: /^save the file as UTF-8 without a byte-order mark$/,
+    });
   });
 
   test('a duplicate key names the key and both lines', () => {
     const err = rejection({ 'overlays/region-a/dev.yaml': 'postgres:\n  instances: 1\nminio: {}\npostgres:\n  instances: 2\n' });
     expect(err.problems).toHaveLength(1);
-    expectProblem(err, { file: 'overlays/region-a/dev.yaml', path: 'postgres', message: /^duplicate key "postgres" at lines 1 and 4$/, fix: /keep one of the two/ });
+    expectProblem(err, {
+      file: 'overlays/region-a/dev.yaml',
+      path: 'postgres',
+      message: /^duplicate key "postgres" at lines 1 and 4$/,
+      fix: /keep one of the two/,
+    });
   });
 
   test('empty platform, tier and region files are errors like empty overlays; `{}` is not', () => {
     const err = rejection({ 'platform.yaml': '# emptied\n', 'tiers/dev.yaml': '', 'regions/region-b.yaml': '\n' });
     expect(err.problems).toHaveLength(3);
-    expectProblem(err, { file: 'platform.yaml', path: '', message: /^is empty: a file with no content would drop every setting it held$/, fix: /^write `\{\}` to use the platform defaults only/ });
+    expectProblem(err, {
+      file: 'platform.yaml',
+      path: '',
+      message: /^is empty: a file with no content would drop every setting it held$/,
+      fix: /^write `\{\}` to use the platform defaults only/,
+    });
     expectProblem(err, { file: 'tiers/dev.yaml', path: '', message: /^is empty/, fix: /^write `\{\}` to use the built-in tier profile unchanged/ });
     expectProblem(err, { file: 'regions/region-b.yaml', path: '', message: /^is empty/, fix: /restore its content/ });
     expect(() => loadEnvironments(environmentsWith({ 'tiers/dev.yaml': '{}\n' }))).not.toThrow();
@@ -532,14 +649,34 @@ describe('environment files are read as untrusted input', () => {
     });
     const err = rejectionOf(envDir);
     expect(err.problems).toHaveLength(3);
-    expectProblem(err, { file: 'regions/old/', path: '', message: /^is a folder: region files sit directly in regions\/, so files in it are not loaded$/, fix: /^move region files to regions\/<region>\.yaml, and anything else out of the environments folder$/ });
-    expectProblem(err, { file: 'tiers/notes.txt', path: '', message: /^is not read: tiers\/ holds only tier files \(ending in \.yaml\)$/, fix: /^move it to tiers\/<tier>\.yaml, or out of the environments folder$/ });
-    expectProblem(err, { file: 'overlays/region-a/staging.yaml.bak', path: '', message: /^is not read/, fix: /^move it to overlays\/region-a\/<env>\.yaml, or out of the environments folder$/ });
+    expectProblem(err, {
+      file: 'regions/old/',
+      path: '',
+      message: /^is a folder: region files sit directly in regions\/, so files in it are not loaded$/,
+      fix: /^move region files to regions\/<region>\.yaml, and anything else out of the environments folder$/,
+    });
+    expectProblem(err, {
+      file: 'tiers/notes.txt',
+      path: '',
+      message: /^is not read: tiers\/ holds only tier files \(ending in \.yaml\)$/,
+      fix: /^move it to tiers\/<tier>\.yaml, or out of the environments folder$/,
+    });
+    expectProblem(err, {
+      file: 'overlays/region-a/staging.yaml.bak',
+      path: '',
+      message: /^is not read/,
+      fix: /^move it to overlays\/region-a\/<env>\.yaml, or out of the environments folder$/,
+    });
   });
 
   test('an oversize overlay file is refused before it is parsed', () => {
     const err = rejection({ 'overlays/region-a/dev.yaml': `# ${'x'.repeat(1024 * 1024)}\n{}\n` });
-    expectProblem(err, { file: 'overlays/region-a/dev.yaml', path: '', message: /^is larger than 1048576 bytes \(1 MiB\)/, fix: /move bulk data elsewhere/ });
+    expectProblem(err, {
+      file: 'overlays/region-a/dev.yaml',
+      path: '',
+      message: /^is larger than 1048576 bytes \(1 MiB\)/,
+      fix: /move bulk data elsewhere/,
+    });
   });
 });
 

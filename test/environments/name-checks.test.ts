@@ -8,7 +8,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { pinnedImageProblem } from '../../constructs/platform/image-reference';
-import { annotationKeyProblem, dnsLabelProblem, dnsSubdomainProblem, labelKeyProblem, labelValueProblem, shortName } from '../../constructs/platform/names';
+import {
+  annotationKeyProblem,
+  dnsLabelProblem,
+  dnsSubdomainProblem,
+  labelKeyProblem,
+  labelValueProblem,
+  shortName,
+} from '../../constructs/platform/names';
 import { loadEnvironments } from '../../environments/load';
 import { derivedNames } from '../../environments/name-checks';
 import { PROJECT_ROOT } from '../../environments/project-root';
@@ -39,10 +46,12 @@ function pipelinesWith(pipeline: Record<string, unknown>): EnvironmentChange {
 
 /** Every rendered object of a synth output, parsed. */
 function renderedObjects(outDir: string): { file: string; doc: any }[] {
-  return filesUnder(outDir).filter((f) => f.endsWith('.yaml')).flatMap((file) => {
-    const parsed = fromYaml(fs.readFileSync(path.join(outDir, file), 'utf8'));
-    return (Array.isArray(parsed) ? parsed : [parsed]).filter((doc: any) => doc?.kind).map((doc) => ({ file, doc }));
-  });
+  return filesUnder(outDir)
+    .filter((f) => f.endsWith('.yaml'))
+    .flatMap((file) => {
+      const parsed = fromYaml(fs.readFileSync(path.join(outDir, file), 'utf8'));
+      return (Array.isArray(parsed) ? parsed : [parsed]).filter((doc: any) => doc?.kind).map((doc) => ({ file, doc }));
+    });
 }
 
 /**
@@ -62,13 +71,16 @@ function invalidNames(outDir: string): string[] {
     if (Array.isArray(node)) return node.forEach((n) => walk(where, n, key));
     if (!node || typeof node !== 'object') return;
     for (const [k, v] of Object.entries(node)) {
-      if (k === 'labels' || k === 'matchLabels' || k === 'nodeSelector') labels(where, v);
-      else if (k === 'annotations' && v && typeof v === 'object') {
+      if (k === 'labels' || k === 'matchLabels' || k === 'nodeSelector') {
+        labels(where, v);
+      } else if (k === 'annotations' && v && typeof v === 'object') {
         for (const a of Object.keys(v)) if (annotationKeyProblem(a)) bad.push(`${where}: annotation ${a} ${annotationKeyProblem(a)}`);
       } else if (k === 'image' && typeof v === 'string' && (key === 'containers' || key === 'initContainers' || key === 'spec')) {
         const why = pinnedImageProblem(v);
         if (why) bad.push(`${where}: image ${v} ${why}`);
-      } else walk(where, v, k);
+      } else {
+        walk(where, v, k);
+      }
     }
   };
   for (const { file, doc } of renderedObjects(outDir)) {
@@ -93,40 +105,82 @@ describe('schema rules, one line per field', () => {
     const err = reject({ [PROD]: pipelinesWith({ name: '2fa-events', database: 'hrm', tables: ['public.employees'] }) });
     expect(err.problems).toHaveLength(1);
     expectProblem(err, {
-      file: PROD, path: 'streaming.pipelines.0.name', value: '2fa-events',
-      message: /^must match pattern "\^\[a-z\]/, fix: /starts with a letter and has at most 59 characters: .*role <name>_cdc/,
+      file: PROD,
+      path: 'streaming.pipelines.0.name',
+      value: '2fa-events',
+      message: /^must match pattern "\^\[a-z\]/,
+      fix: /starts with a letter and has at most 59 characters: .*role <name>_cdc/,
     });
   });
 
   test.each([['_'], ['ab_'], ['pg_stats']])('a database named %j (objects would be named postgres-- or postgres-ab-)', (name) => {
     const err = reject({ [PLATFORM]: databasesWith({ name }) });
     expect(err.problems).toHaveLength(1);
-    expectProblem(err, { file: PLATFORM, path: 'postgres.databases.0.name', value: name, message: /must match pattern/, fix: /starting with a letter, ending with a letter or digit.*not starting with pg_/ });
+    expectProblem(err, {
+      file: PLATFORM,
+      path: 'postgres.databases.0.name',
+      value: name,
+      message: /must match pattern/,
+      fix: /starting with a letter, ending with a letter or digit.*not starting with pg_/,
+    });
   });
 
   test('a node label value that is not a label value', () => {
     const err = reject({ [REGION_A]: { merge: { databaseNodes: { labels: { 'node.role': 'data base' } } } } });
     expect(err.problems).toHaveLength(1);
-    expectProblem(err, { file: REGION_A, path: 'databaseNodes.labels.node.role', value: 'data base', message: /must match pattern/, fix: /a node label value must be a label value/ });
+    expectProblem(err, {
+      file: REGION_A,
+      path: 'databaseNodes.labels.node.role',
+      value: 'data base',
+      message: /must match pattern/,
+      fix: /a node label value must be a label value/,
+    });
   });
 
   test('a node label key that is not a label key names the key', () => {
     const err = reject({ [REGION_A]: { merge: { databaseNodes: { labels: { 'node role': 'database' } } } } });
     expect(err.problems).toHaveLength(1);
-    expectProblem(err, { file: REGION_A, path: 'databaseNodes.labels.node role', value: 'node role', message: /^the key "node role" must match pattern/, fix: /a node label key must be a label key/ });
+    expectProblem(err, {
+      file: REGION_A,
+      path: 'databaseNodes.labels.node role',
+      value: 'node role',
+      message: /^the key "node role" must match pattern/,
+      fix: /a node label key must be a label key/,
+    });
   });
 
   test('a taint key and value that are not label syntax', () => {
     const err = reject({ [REGION_A]: { merge: { databaseNodes: { taints: [{ key: 'node role', value: '-x', effect: 'NoSchedule' }] } } } });
     expect(err.problems).toHaveLength(2);
-    expectProblem(err, { file: REGION_A, path: 'databaseNodes.taints.0.key', value: 'node role', message: /must match pattern/, fix: /a taint key must be a label key/ });
-    expectProblem(err, { file: REGION_A, path: 'databaseNodes.taints.0.value', value: '-x', message: /must match pattern/, fix: /a taint value must be a label value/ });
+    expectProblem(err, {
+      file: REGION_A,
+      path: 'databaseNodes.taints.0.key',
+      value: 'node role',
+      message: /must match pattern/,
+      fix: /a taint key must be a label key/,
+    });
+    expectProblem(err, {
+      file: REGION_A,
+      path: 'databaseNodes.taints.0.value',
+      value: '-x',
+      message: /must match pattern/,
+      fix: /a taint value must be a label value/,
+    });
   });
 
-  test.each([['fast', '\t'], ['retain', '../x']])('storage class %s %j', (field, value) => {
+  test.each([
+    ['fast', '\t'],
+    ['retain', '../x'],
+  ])('storage class %s %j', (field, value) => {
     const err = reject({ [REGION_A]: { merge: { storageClasses: { [field]: value } } } });
     expect(err.problems).toHaveLength(1);
-    expectProblem(err, { file: REGION_A, path: `storageClasses.${field}`, value, message: /must match pattern/, fix: /name a StorageClass of the cluster: a DNS subdomain/ });
+    expectProblem(err, {
+      file: REGION_A,
+      path: `storageClasses.${field}`,
+      value,
+      message: /must match pattern/,
+      fix: /name a StorageClass of the cluster: a DNS subdomain/,
+    });
   });
 
   test('a base domain of 315 characters', () => {
@@ -134,20 +188,46 @@ describe('schema rules, one line per field', () => {
     expect(baseDomain.length).toBe(315);
     const err = reject({ [REGION_A]: { merge: { baseDomain } } });
     expect(err.problems).toHaveLength(1);
-    expectProblem(err, { file: REGION_A, path: 'baseDomain', value: baseDomain, message: /must match pattern/, fix: /at most 63 characters, at most 253 in all/ });
+    expectProblem(err, {
+      file: REGION_A,
+      path: 'baseDomain',
+      value: baseDomain,
+      message: /must match pattern/,
+      fix: /at most 63 characters, at most 253 in all/,
+    });
   });
 
   test('secrets.storeName "../x" is one line naming the region file (not a schema violation per rendered object)', () => {
     const err = reject({ [REGION_A]: { merge: { secrets: { storeName: '../x' } } } });
     expect(err.problems).toHaveLength(1);
-    expectProblem(err, { file: REGION_A, path: 'secrets.storeName', value: '../x', message: /must match pattern/, fix: /name the \(Cluster\)SecretStore: a DNS subdomain/ });
+    expectProblem(err, {
+      file: REGION_A,
+      path: 'secrets.storeName',
+      value: '../x',
+      message: /must match pattern/,
+      fix: /name the \(Cluster\)SecretStore: a DNS subdomain/,
+    });
   });
 
   test('a zone label and a GitRepository name that are not names', () => {
-    const err = reject({ [REGION_A]: { merge: { zoneLabel: 'zone label', gitops: { sourceRef: { name: 'Flux_System', namespace: 'flux-system' } } } } });
+    const err = reject({
+      [REGION_A]: { merge: { zoneLabel: 'zone label', gitops: { sourceRef: { name: 'Flux_System', namespace: 'flux-system' } } } },
+    });
     expect(err.problems).toHaveLength(2);
-    expectProblem(err, { file: REGION_A, path: 'zoneLabel', value: 'zone label', message: /must match pattern/, fix: /zoneLabel must be a label key/ });
-    expectProblem(err, { file: REGION_A, path: 'gitops.sourceRef.name', value: 'Flux_System', message: /must match pattern/, fix: /must be a DNS subdomain/ });
+    expectProblem(err, {
+      file: REGION_A,
+      path: 'zoneLabel',
+      value: 'zone label',
+      message: /must match pattern/,
+      fix: /zoneLabel must be a label key/,
+    });
+    expectProblem(err, {
+      file: REGION_A,
+      path: 'gitops.sourceRef.name',
+      value: 'Flux_System',
+      message: /must match pattern/,
+      fix: /must be a DNS subdomain/,
+    });
   });
 });
 
@@ -161,22 +241,34 @@ describe('images', () => {
     const err = reject({ [PROD]: { merge: { streaming: { connect: { image } } } } });
     expect(err.problems).toHaveLength(1);
     expectProblem(err, {
-      file: PROD, path: 'streaming.connect.image', value: image,
-      message: new RegExp(`^region-a/prod: the Kafka Connect image .*${why.source}`), fix: /with a version tag or digest.*@sha256:<64 hex>/,
+      file: PROD,
+      path: 'streaming.connect.image',
+      value: image,
+      message: new RegExp(`^region-a/prod: the Kafka Connect image .*${why.source}`),
+      fix: /with a version tag or digest.*@sha256:<64 hex>/,
     });
   });
 
   test('an image set in platform.yaml is reported there', () => {
     const err = reject({ [PLATFORM]: { merge: { streaming: { connect: { image: 'connect:latest' } } } } });
-    expectProblem(err, { file: PLATFORM, path: 'streaming.connect.image', value: 'connect:latest', message: /tagged latest/, fix: /version tag or digest/ });
+    expectProblem(err, {
+      file: PLATFORM,
+      path: 'streaming.connect.image',
+      value: 'connect:latest',
+      message: /tagged latest/,
+      fix: /version tag or digest/,
+    });
   });
 
   test('a registry repository that cannot prefix a pushed image', () => {
     const err = reject({ [REGION_A]: { merge: { registry: { repository: 'registry.region-a.strata.example/Platform:1' } } } });
     expect(err.problems).toHaveLength(1);
     expectProblem(err, {
-      file: REGION_A, path: 'registry.repository', value: 'registry.region-a.strata.example/Platform:1',
-      message: /^the registry repository is not a registry and repository path: it has the repository path component "Platform:1"/, fix: /registry host and repository path/,
+      file: REGION_A,
+      path: 'registry.repository',
+      value: 'registry.region-a.strata.example/Platform:1',
+      message: /^the registry repository is not a registry and repository path: it has the repository path component "Platform:1"/,
+      fix: /registry host and repository path/,
     });
   });
 
@@ -196,13 +288,17 @@ describe('derived names', () => {
     const err = reject({ [PROD]: { merge: { streaming: { kafka: { name } } } } });
     expect(err.problems).toHaveLength(1);
     expectProblem(err, {
-      file: PROD, path: 'streaming.kafka.name', value: name,
-      message: new RegExp(`^region-a/prod: derives the Strimzi pod label value strimzi.io/name "${name}-entity-operator", which has 66 characters; a label value has at most 63$`),
+      file: PROD,
+      path: 'streaming.kafka.name',
+      value: name,
+      message: new RegExp(
+        `^region-a/prod: derives the Strimzi pod label value strimzi.io/name "${name}-entity-operator", which has 66 characters; a label value has at most 63$`,
+      ),
       fix: /^shorten streaming\.kafka\.name to at most 47 characters/,
     });
   });
 
-  test('an OpenSearch name set in platform.yaml too long for the operator\'s Job label is refused there by the schema', () => {
+  test("an OpenSearch name set in platform.yaml too long for the operator's Job label is refused there by the schema", () => {
     // <name>-securityconfig-update labels the operator's Job: 45 + 22 = 67 characters. The schema's
     // 40-character bound keeps every name the operator derives within a label value's 63.
     const name = 's'.repeat(45);
@@ -219,8 +315,11 @@ describe('derived names', () => {
     // The Kafka host (kafka-prod.<domain>, 258) is too long too, but the field gets one line.
     expect(err.problems).toHaveLength(1);
     expectProblem(err, {
-      file: REGION_A, path: 'baseDomain', value: baseDomain,
-      message: /^region-a\/prod: the OpenSearch cross-cluster transport host name "search-transport\.a+….*\.example" has 264 characters; a host name has at most 253$/,
+      file: REGION_A,
+      path: 'baseDomain',
+      value: baseDomain,
+      message:
+        /^region-a\/prod: the OpenSearch cross-cluster transport host name "search-transport\.a+….*\.example" has 264 characters; a host name has at most 253$/,
       fix: /^shorten baseDomain to at most 236 characters$/,
     });
   });
@@ -234,8 +333,12 @@ describe('derived names', () => {
       'overlays/region-b/prod.yaml': { merge: { dr: { of: `region-a/${env}` } } },
     });
     expectProblem(err, {
-      file: `overlays/region-a/${env}.yaml`, path: '', value: env,
-      message: new RegExp(`^region-a/${env}: derives the Kafka external bootstrap host name "kafka-${env}\\.region-a\\.strata\\.example", which has the label "kafka-prod-e+…" of 66 characters`),
+      file: `overlays/region-a/${env}.yaml`,
+      path: '',
+      value: env,
+      message: new RegExp(
+        `^region-a/${env}: derives the Kafka external bootstrap host name "kafka-${env}\\.region-a\\.strata\\.example", which has the label "kafka-prod-e+…" of 66 characters`,
+      ),
       fix: /^rename overlays\/region-a\/prod-e+\.yaml to an environment name of at most 57 characters$/,
     });
   });
@@ -243,19 +346,33 @@ describe('derived names', () => {
   test('a node label key "constructor" (which cdk8s cannot serialise) is refused naming the region file', () => {
     const err = reject({ [REGION_A]: { merge: { databaseNodes: { labels: { constructor: 'x' } } } } });
     expect(err.problems).toHaveLength(1);
-    expectProblem(err, { file: REGION_A, path: 'databaseNodes.labels.constructor', value: 'constructor', message: /cannot be rendered \(cdk8s refuses objects with an own "constructor" property\)/, fix: /prefixed key/ });
+    expectProblem(err, {
+      file: REGION_A,
+      path: 'databaseNodes.labels.constructor',
+      value: 'constructor',
+      message: /cannot be rendered \(cdk8s refuses objects with an own "constructor" property\)/,
+      fix: /prefixed key/,
+    });
   });
 
   test('a map key "constructor" in the settings is blamed on the file that set it', () => {
     const err = reject({ [PLATFORM]: { merge: { postgres: { parameters: { constructor: '1' } } } } });
     // Every overlay inherits it; each line names platform.yaml.
     expect(new Set(err.problems.map((p) => `${p.file}|${p.path}`))).toEqual(new Set(['platform.yaml|postgres.parameters.constructor']));
-    expectProblem(err, { file: PLATFORM, path: 'postgres.parameters.constructor', value: 'constructor', message: /^region-a\/dev: a key named "constructor" cannot be rendered/, fix: /rename or remove the key/ });
+    expectProblem(err, {
+      file: PLATFORM,
+      path: 'postgres.parameters.constructor',
+      value: 'constructor',
+      message: /^region-a\/dev: a key named "constructor" cannot be rendered/,
+      fix: /rename or remove the key/,
+    });
   });
 
   test('every derived name the checks compute for the default environments is one dist/ holds', () => {
     const overlays = loadEnvironments(ENVIRONMENTS_DIR);
-    const dist = filesUnder(path.join(PROJECT_ROOT, 'dist')).map((f) => fs.readFileSync(path.join(PROJECT_ROOT, 'dist', f), 'utf8')).join('\n');
+    const dist = filesUnder(path.join(PROJECT_ROOT, 'dist'))
+      .map((f) => fs.readFileSync(path.join(PROJECT_ROOT, 'dist', f), 'utf8'))
+      .join('\n');
     let checked = 0;
     for (const o of overlays) {
       // A following replica renders no DR host names of its own until it is promoted.
@@ -263,8 +380,11 @@ describe('derived names', () => {
       for (const d of derivedNames(o, overlays)) {
         expect(d.problem(d.name)).toBeUndefined();
         if (follows && d.name.includes('.')) continue;
-        expect({ overlay: o.id, name: d.name, found: new RegExp(`(^|[^-a-z0-9])${d.name.replace(/[.]/g, '\\.')}($|[^-a-z0-9])`, 'm').test(dist) })
-          .toEqual({ overlay: o.id, name: d.name, found: true });
+        expect({
+          overlay: o.id,
+          name: d.name,
+          found: new RegExp(`(^|[^-a-z0-9])${d.name.replace(/[.]/g, '\\.')}($|[^-a-z0-9])`, 'm').test(dist),
+        }).toEqual({ overlay: o.id, name: d.name, found: true });
         checked++;
       }
     }
@@ -275,10 +395,24 @@ describe('derived names', () => {
 describe('rendering with long or unusual names', () => {
   test('the output check finds what the API server would refuse', () => {
     const dir = tempDir('strata-names-check-');
-    fs.writeFileSync(path.join(dir, 'bad.yaml'), [
-      'apiVersion: v1', 'kind: Service', 'metadata:', `  name: postgres-pooler-${'d'.repeat(60)}`, '  labels:', '    constructor: a b', 'spec:',
-      '  template:', '    spec:', '      containers:', '        - name: x', '          image: busybox:latest', '',
-    ].join('\n'));
+    fs.writeFileSync(
+      path.join(dir, 'bad.yaml'),
+      [
+        'apiVersion: v1',
+        'kind: Service',
+        'metadata:',
+        `  name: postgres-pooler-${'d'.repeat(60)}`,
+        '  labels:',
+        '    constructor: a b',
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        '        - name: x',
+        '          image: busybox:latest',
+        '',
+      ].join('\n'),
+    );
     expect(invalidNames(dir)).toEqual([
       expect.stringMatching(/^bad\.yaml Service: name postgres-pooler-d+ has 76 characters; a DNS label has at most 63$/),
       expect.stringMatching(/^bad\.yaml Service: label constructor=a b is not a label value/),
@@ -306,7 +440,9 @@ describe('rendering with long or unusual names', () => {
     const outDir = synthInto(environmentsWith(longRegionB()));
     const objects = renderedObjects(outDir);
     const user = `mirror-maker-${longRegion}`;
-    const users = objects.filter(({ file, doc }) => file.startsWith('region-a/prod/') && doc.kind === 'KafkaUser' && doc.metadata.name.startsWith('mirror-maker-'));
+    const users = objects.filter(
+      ({ file, doc }) => file.startsWith('region-a/prod/') && doc.kind === 'KafkaUser' && doc.metadata.name.startsWith('mirror-maker-'),
+    );
     expect(users.map(({ doc }) => doc.metadata.name)).toEqual([shortName(user)]);
     expect(users[0].doc.metadata.name).toMatch(/^mirror-maker-region-b-abcdefghij-abcdefghij-abcdefghij-[0-9a-f]{8}$/);
     const mirror = objects.find(({ file, doc }) => file.startsWith(`${longRegion}/prod/`) && doc.kind === 'KafkaMirrorMaker2');
@@ -314,19 +450,30 @@ describe('rendering with long or unusual names', () => {
     expect(invalidNames(outDir)).toEqual([]);
     // Deterministic: a second render names it the same.
     const again = renderedObjects(synthInto(environmentsWith(longRegionB())));
-    expect(again.filter(({ doc }) => doc.kind === 'KafkaUser').map(({ doc }) => doc.metadata.name).sort())
-      .toEqual(objects.filter(({ doc }) => doc.kind === 'KafkaUser').map(({ doc }) => doc.metadata.name).sort());
+    expect(
+      again
+        .filter(({ doc }) => doc.kind === 'KafkaUser')
+        .map(({ doc }) => doc.metadata.name)
+        .sort(),
+    ).toEqual(
+      objects
+        .filter(({ doc }) => doc.kind === 'KafkaUser')
+        .map(({ doc }) => doc.metadata.name)
+        .sort(),
+    );
   });
 
   test('a 63-character database and a 59-character pipeline on a 63-character table render only valid names', () => {
     const database = `d${'b'.repeat(62)}`;
     const pipeline = `p${'i'.repeat(58)}`;
     const table = `public.${'t'.repeat(63)}`;
-    const outDir = synthInto(environmentsWith({
-      // In place of dora (used by no pipeline), so dev's quota still holds the poolers.
-      [PLATFORM]: databasesWith({ name: database }, 'dora'),
-      [PROD]: pipelinesWith({ name: pipeline, database, tables: [table] }),
-    }));
+    const outDir = synthInto(
+      environmentsWith({
+        // In place of dora (used by no pipeline), so dev's quota still holds the poolers.
+        [PLATFORM]: databasesWith({ name: database }, 'dora'),
+        [PROD]: pipelinesWith({ name: pipeline, database, tables: [table] }),
+      }),
+    );
     expect(invalidNames(outDir)).toEqual([]);
     const objects = renderedObjects(outDir).filter(({ file }) => file.startsWith('region-a/prod/'));
     const pooler = objects.find(({ doc }) => doc.kind === 'Pooler' && doc.spec.pgbouncer && doc.metadata.name.startsWith(`postgres-pooler-d`));

@@ -14,7 +14,7 @@ describe('--only', () => {
     expect(pick('us-east/?ev', 'eu-west/d?v').ids).toEqual(['eu-west/dev']);
   });
 
-  test('results keep the overlays\' order and name each overlay once', () => {
+  test("results keep the overlays' order and name each overlay once", () => {
     expect(pick('us-east/prod', '*/prod', 'eu-west').ids).toEqual(['eu-west/dev', 'eu-west/prod', 'eu-central/prod', 'us-east/prod']);
   });
 
@@ -42,20 +42,23 @@ describe('--shard', () => {
   });
 
   test('the shards of any list are disjoint, cover it, differ in size by at most one, and do not depend on its order', () => {
-    fc.assert(fc.property(
-      fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9-]{0,6}\/[a-z][a-z0-9]{0,4}$/), { maxLength: 40 }),
-      fc.integer({ min: 1, max: 12 }),
-      (ids, count) => {
-        const shards = Array.from({ length: count }, (_, i) => selectOverlays(ids, { shard: { index: i + 1, count } }).ids);
-        const all = shards.flat();
-        expect(new Set(all).size).toBe(all.length);
-        expect([...all].sort()).toEqual([...ids].sort());
-        const sizes = shards.map((s) => s.length);
-        expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
-        const reversed = [...ids].reverse();
-        shards.forEach((s, i) => expect([...selectOverlays(reversed, { shard: { index: i + 1, count } }).ids].sort()).toEqual([...s].sort()));
-      },
-    ), { seed: 15, numRuns: 200 });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9-]{0,6}\/[a-z][a-z0-9]{0,4}$/), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 12 }),
+        (ids, count) => {
+          const shards = Array.from({ length: count }, (_, i) => selectOverlays(ids, { shard: { index: i + 1, count } }).ids);
+          const all = shards.flat();
+          expect(new Set(all).size).toBe(all.length);
+          expect([...all].sort()).toEqual([...ids].sort());
+          const sizes = shards.map((s) => s.length);
+          expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+          const reversed = [...ids].reverse();
+          shards.forEach((s, i) => expect([...selectOverlays(reversed, { shard: { index: i + 1, count } }).ids].sort()).toEqual([...s].sort()));
+        },
+      ),
+      { seed: 15, numRuns: 200 },
+    );
   });
 
   test('is taken of what --only selects', () => {

@@ -46,13 +46,17 @@ describe('the printed report', () => {
   });
 
   test('a file name with a newline is one heading line', () => {
-    const message = formatProblems('/envs', [{ file: 'overlays/region-a/a\nb.yaml', path: '', message: 'the environment name (file name) is not a DNS label', fix: 'rename the file' }]);
+    const message = formatProblems('/envs', [
+      { file: 'overlays/region-a/a\nb.yaml', path: '', message: 'the environment name (file name) is not a DNS label', fix: 'rename the file' },
+    ]);
     expect(message.split('\n')).toContain('  overlays/region-a/a\\u000ab.yaml');
     expect(message).not.toMatch(CONTROL);
   });
 
   test('an EnvironmentError message has no control character from a value', () => {
-    const err = new EnvironmentError('/envs', [{ file: 'platform.yaml', path: 'postgres.name', value: 'x\u0085\u202ey', message: 'must be a DNS label', fix: 'rename it' }]);
+    const err = new EnvironmentError('/envs', [
+      { file: 'platform.yaml', path: 'postgres.name', value: 'x\u0085\u202ey', message: 'must be a DNS label', fix: 'rename it' },
+    ]);
     expect(err.message).toContain('(value: "x\\u0085\\u202ey")');
   });
 });

@@ -10,8 +10,8 @@ import { loadEnvironments } from '../../environments/load';
 import type { OverlaySpec } from '../../environments/model';
 import { fromYaml } from '../../gitops/yaml';
 import { synth } from '../../main';
-import { environmentsWith, readEnvironmentsFile, readTree, removeTempDirs, tempDir } from '../support/temp';
 import { environmentError, expectProblem } from '../support/problems';
+import { environmentsWith, readEnvironmentsFile, readTree, removeTempDirs, tempDir } from '../support/temp';
 
 afterAll(removeTempDirs);
 
@@ -66,7 +66,7 @@ describe('DR promotion', () => {
     expect(b.bootstrap).toEqual({ recovery: { source: 'postgres-region-a' } });
   });
 
-  test('promoted: the pair\'s leadership swaps; role and of stay as built', () => {
+  test("promoted: the pair's leadership swaps; role and of stay as built", () => {
     const replica = byId(afterOverlays, 'region-b/prod');
     expect(replica.settings.dr).toEqual({ role: 'replica', of: 'region-a/prod', promoted: true });
     expect(replica.peers.primary).toBeUndefined();
@@ -103,7 +103,7 @@ describe('DR promotion', () => {
     expect(cdcOf(read(after, CLUSTER('region-b')).spec)).toEqual({ roles: ['hrm_cdc', 'payroll_cdc'], walLevel: 'logical' });
   });
 
-  test('with promotionToken, the token is set on region-b\'s cluster only', () => {
+  test("with promotionToken, the token is set on region-b's cluster only", () => {
     const outDir = render(promotedEnvironments({ promoted: true, promotionToken: TOKEN }), ['region-a/prod', 'region-b/prod']);
     const a = read(outDir, CLUSTER('region-a')).spec;
     const b = read(outDir, CLUSTER('region-b')).spec;
@@ -114,7 +114,7 @@ describe('DR promotion', () => {
     expect(Object.keys(tree).filter((rel) => tree[rel].includes(TOKEN))).toEqual([CLUSTER('region-b')]);
   });
 
-  test('the rendered diff: the pipelines\' objects move from region-a to region-b; besides them, only these files change', () => {
+  test("the rendered diff: the pipelines' objects move from region-a to region-b; besides them, only these files change", () => {
     const a = readTree(before);
     const b = readTree(after);
     const files = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
@@ -123,14 +123,16 @@ describe('DR promotion', () => {
     // A moved object: gone from region-a/prod, the same file under region-b/prod.
     const moved = removed.filter((f) => f.startsWith('region-a/prod/') && added.includes(f.replace('region-a/prod/', 'region-b/prod/')));
     const isMoved = (f: string) => moved.includes(f) || moved.includes(f.replace('region-b/prod/', 'region-a/prod/'));
-    expect(moved.map((f) => f.replace('region-a/prod/', ''))).toEqual(expect.arrayContaining([
-      'data/postgres_publication_postgres-hrm.yaml',
-      'search/opensearch_opensearchindextemplate_employees-index.yaml',
-      'streaming/kafka_kafkaconnect_connect.yaml',
-      'streaming/kafka_kafkaconnector_hrm-source.yaml',
-      'streaming/kafka_kafkaconnector_hrm-public-employees-sink.yaml',
-      'streaming/kafka_kafkatopic_hrm.public.employees.yaml',
-    ]));
+    expect(moved.map((f) => f.replace('region-a/prod/', ''))).toEqual(
+      expect.arrayContaining([
+        'data/postgres_publication_postgres-hrm.yaml',
+        'search/opensearch_opensearchindextemplate_employees-index.yaml',
+        'streaming/kafka_kafkaconnect_connect.yaml',
+        'streaming/kafka_kafkaconnector_hrm-source.yaml',
+        'streaming/kafka_kafkaconnector_hrm-public-employees-sink.yaml',
+        'streaming/kafka_kafkatopic_hrm.public.employees.yaml',
+      ]),
+    );
     // Besides the pipelines' objects, what the leader exposes moves: the external Kafka listener and the OpenSearch transport endpoint.
     expect(moved.filter((f) => !/(connect|hrm|payroll|employees|strata-ca-trust)/.test(f))).toEqual([
       'region-a/prod/search/opensearch_networkpolicy_allow-followers-to-search-transport.yaml',
@@ -211,12 +213,19 @@ describe('DR promotion', () => {
     });
   });
 
-  test('promoted with the pipelines moved to region-b: CDC runs there and region-a\'s OpenSearch follows region-b', () => {
+  test("promoted with the pipelines moved to region-b: CDC runs there and region-a's OpenSearch follows region-b", () => {
     const files = (overlay: string) => ['search', 'streaming', 'data'].flatMap((layer) => fs.readdirSync(path.join(after, overlay, layer)));
-    expect(files('region-b/prod').filter((f) => /_(kafkaconnector|publication)_/.test(f)).sort()).toEqual([
-      'kafka_kafkaconnector_hrm-public-employees-sink.yaml', 'kafka_kafkaconnector_hrm-source.yaml',
-      'kafka_kafkaconnector_payroll-public-tx-sink.yaml', 'kafka_kafkaconnector_payroll-source.yaml',
-      'postgres_publication_postgres-hrm.yaml', 'postgres_publication_postgres-payroll.yaml',
+    expect(
+      files('region-b/prod')
+        .filter((f) => /_(kafkaconnector|publication)_/.test(f))
+        .sort(),
+    ).toEqual([
+      'kafka_kafkaconnector_hrm-public-employees-sink.yaml',
+      'kafka_kafkaconnector_hrm-source.yaml',
+      'kafka_kafkaconnector_payroll-public-tx-sink.yaml',
+      'kafka_kafkaconnector_payroll-source.yaml',
+      'postgres_publication_postgres-hrm.yaml',
+      'postgres_publication_postgres-payroll.yaml',
     ]);
     expect(files('region-a/prod').filter((f) => /_(kafkaconnector|publication)_/.test(f))).toEqual([]);
     expect(files('region-a/prod').filter((f) => f.startsWith('opensearch_job_search-replication-setup-'))).toHaveLength(1);
@@ -230,14 +239,17 @@ describe('DR promotion', () => {
       expectProblem(err, {
         file: PRIMARY_FILE,
         path: 'streaming.pipelines',
-        message: /^region-a\/prod: CDC pipelines are declared here, but region-b\/prod was promoted and leads: its PostgreSQL is a replica, where logical decoding and publications cannot run$/,
+        message:
+          /^region-a\/prod: CDC pipelines are declared here, but region-b\/prod was promoted and leads: its PostgreSQL is a replica, where logical decoding and publications cannot run$/,
         fix: /^move streaming\.pipelines to overlays\/region-b\/prod\.yaml, the overlay that leads \(in the same commit as the promotion\)$/,
       });
     });
 
     test('pipelines on a replica that follows', () => {
       const primary = readEnvironmentsFile(PRIMARY_FILE);
-      const err = environmentError(() => loadEnvironments(environmentsWith({ [REPLICA_FILE]: { merge: { streaming: { pipelines: primary.streaming.pipelines } } } })));
+      const err = environmentError(() =>
+        loadEnvironments(environmentsWith({ [REPLICA_FILE]: { merge: { streaming: { pipelines: primary.streaming.pipelines } } } })),
+      );
       const problem = expectProblem(err, {
         file: REPLICA_FILE,
         path: 'streaming.pipelines',
@@ -262,7 +274,13 @@ describe('DR promotion', () => {
     test('promotionToken on a primary overlay', () => {
       const err = environmentError(() => loadEnvironments(environmentsWith({ [PRIMARY_FILE]: { merge: { dr: { promotionToken: TOKEN } } } })));
       expect(err.problems).toHaveLength(1);
-      expectProblem(err, { file: PRIMARY_FILE, path: 'dr.promotionToken', value: TOKEN, message: /only a replica can be promoted/, fix: /remove the field/ });
+      expectProblem(err, {
+        file: PRIMARY_FILE,
+        path: 'dr.promotionToken',
+        value: TOKEN,
+        message: /only a replica can be promoted/,
+        fix: /remove the field/,
+      });
     });
 
     test('promotionToken without promoted', () => {
@@ -278,14 +296,24 @@ describe('DR promotion', () => {
     });
 
     test('promotionToken with promoted: false', () => {
-      const err = environmentError(() => loadEnvironments(environmentsWith({ [REPLICA_FILE]: { merge: { dr: { promoted: false, promotionToken: TOKEN } } } })));
+      const err = environmentError(() =>
+        loadEnvironments(environmentsWith({ [REPLICA_FILE]: { merge: { dr: { promoted: false, promotionToken: TOKEN } } } })),
+      );
       expect(err.problems.map((p) => p.path)).toEqual(['dr.promotionToken']);
     });
 
     test('a promotionToken that is not base64', () => {
-      const err = environmentError(() => loadEnvironments(environmentsWith({ [REPLICA_FILE]: { merge: { dr: { promoted: true, promotionToken: 'not a token!' } } } })));
+      const err = environmentError(() =>
+        loadEnvironments(environmentsWith({ [REPLICA_FILE]: { merge: { dr: { promoted: true, promotionToken: 'not a token!' } } } })),
+      );
       expect(err.problems).toHaveLength(1);
-      expectProblem(err, { file: REPLICA_FILE, path: 'dr.promotionToken', value: 'not a token!', message: /must match pattern/, fix: /status\.demotionToken \(base64\)/ });
+      expectProblem(err, {
+        file: REPLICA_FILE,
+        path: 'dr.promotionToken',
+        value: 'not a token!',
+        message: /must match pattern/,
+        fix: /status\.demotionToken \(base64\)/,
+      });
     });
   });
 });

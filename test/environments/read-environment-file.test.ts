@@ -41,7 +41,11 @@ function problemAt(dir: string, rel: string): Problem {
 describe('YAML 1.2 core schema, as js-yaml CORE_SCHEMA read it', () => {
   test('every shipped and fixture environment file parses to the same data', () => {
     const roots = [ENVIRONMENTS_DIR, path.resolve(__dirname, '../fixtures/environments')];
-    const files = roots.flatMap((root) => filesUnder(root).filter((f) => f.endsWith('.yaml')).map((rel) => ({ root, rel })));
+    const files = roots.flatMap((root) =>
+      filesUnder(root)
+        .filter((f) => f.endsWith('.yaml'))
+        .map((rel) => ({ root, rel })),
+    );
     expect(files.length).toBeGreaterThan(8);
     for (const { root, rel } of files) {
       const { file, problems } = read(root, rel);
@@ -75,19 +79,30 @@ describe('aliases', () => {
   test('an alias bomb (billion laughs) in a small file is refused fast', () => {
     const names = 'abcdefghi';
     const lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
-    for (let i = 1; i < names.length; i++) lines.push(`${names[i]}: &${names[i]} [${Array(10).fill(`*${names[i - 1]}`).join(', ')}]`);
+    for (let i = 1; i < names.length; i++) {
+      lines.push(
+        `${names[i]}: &${names[i]} [${Array(10)
+          .fill(`*${names[i - 1]}`)
+          .join(', ')}]`,
+      );
+    }
     const text = `${lines.join('\n')}\n`;
     expect(text.length).toBeLessThan(700);
     const started = Date.now();
     const p = problemOf(text);
     expect(Date.now() - started).toBeLessThan(2000);
-    expect(p.message).toMatch(new RegExp(`^expands more than ${YAML_LIMITS.aliases} aliases \\(the last one \\*\\w at line \\d\\), which multiplies the file's size$`));
+    expect(p.message).toMatch(
+      new RegExp(`^expands more than ${YAML_LIMITS.aliases} aliases \\(the last one \\*\\w at line \\d\\), which multiplies the file's size$`),
+    );
     expect(p.fix).toMatch(/write the values out/);
   });
 
   test('one alias of a large list is refused past the value budget, named as expansion', () => {
     const p = problemOf(`a: &a [${Array(60_000).fill('x').join(', ')}]\nb: *a\n`);
-    expect(p).toMatchObject({ path: expect.stringMatching(/^b\.\d+$/), message: `holds more than ${YAML_LIMITS.nodes} values once its aliases are expanded` });
+    expect(p).toMatchObject({
+      path: expect.stringMatching(/^b\.\d+$/),
+      message: `holds more than ${YAML_LIMITS.nodes} values once its aliases are expanded`,
+    });
   });
 
   test('one alias of a long string is refused past the character budget', () => {
@@ -119,7 +134,10 @@ describe('aliases', () => {
   });
 
   test('merge keys (<<) are refused; a quoted "<<" is an ordinary key', () => {
-    expect(problemOf('base: &b { a: 1 }\npostgres:\n  <<: *b\n')).toMatchObject({ path: 'postgres.<<', message: expect.stringMatching(/^uses a YAML merge key \(<<\) at line 3/) });
+    expect(problemOf('base: &b { a: 1 }\npostgres:\n  <<: *b\n')).toMatchObject({
+      path: 'postgres.<<',
+      message: expect.stringMatching(/^uses a YAML merge key \(<<\) at line 3/),
+    });
     const quoted = withFile('"<<": 1\n');
     expect(read(quoted.dir, quoted.rel).file!.data).toEqual({ '<<': 1 });
   });
@@ -127,8 +145,14 @@ describe('aliases', () => {
 
 describe('keys, documents and tags', () => {
   test('a duplicate key names the key and both lines', () => {
-    expect(problemOf('postgres:\n  instances: 3\npostgres:\n  instances: 1\n')).toMatchObject({ path: 'postgres', message: 'duplicate key "postgres" at lines 1 and 3' });
-    expect(problemOf('minio:\n  servers: 4\n  volumeSize: 10Gi\n  servers: 1\n')).toMatchObject({ path: 'minio.servers', message: 'duplicate key "servers" at lines 2 and 4' });
+    expect(problemOf('postgres:\n  instances: 3\npostgres:\n  instances: 1\n')).toMatchObject({
+      path: 'postgres',
+      message: 'duplicate key "postgres" at lines 1 and 3',
+    });
+    expect(problemOf('minio:\n  servers: 4\n  volumeSize: 10Gi\n  servers: 1\n')).toMatchObject({
+      path: 'minio.servers',
+      message: 'duplicate key "servers" at lines 2 and 4',
+    });
   });
 
   test('keys that are equal once read as text are duplicates (as js-yaml found)', () => {
@@ -144,12 +168,17 @@ describe('keys, documents and tags', () => {
   });
 
   test('a __proto__ key and a collection as a key are refused', () => {
-    expect(problemOf('postgres:\n  __proto__: { instances: 9 }\n')).toMatchObject({ path: 'postgres', message: 'has a key named __proto__ at line 2' });
+    expect(problemOf('postgres:\n  __proto__: { instances: 9 }\n')).toMatchObject({
+      path: 'postgres',
+      message: 'has a key named __proto__ at line 2',
+    });
     expect(problemOf('? [a, b]\n: c\n').message).toBe('has a list or mapping as a key at line 1');
   });
 
   test('several documents are refused, naming where the second starts', () => {
-    expect(problemOf('a: 1\n---\nb: 2\n').message).toBe('holds 2 YAML documents (the second starts at line 2, column 1); an environment file is one document');
+    expect(problemOf('a: 1\n---\nb: 2\n').message).toBe(
+      'holds 2 YAML documents (the second starts at line 2, column 1); an environment file is one document',
+    );
   });
 
   test('tags outside the YAML 1.2 core schema are refused', () => {
@@ -168,7 +197,10 @@ describe('only regular files inside the environments folder are opened', () => {
   test('a FIFO is refused without being opened (opening it would block forever)', () => {
     const dir = tempDir('strata-read-');
     execFileSync('mkfifo', [path.join(dir, 'f.yaml')]);
-    expect(problemAt(dir, 'f.yaml')).toMatchObject({ message: 'is a named pipe (FIFO), not a regular file', fix: expect.stringMatching(/regular file/) });
+    expect(problemAt(dir, 'f.yaml')).toMatchObject({
+      message: 'is a named pipe (FIFO), not a regular file',
+      fix: expect.stringMatching(/regular file/),
+    });
   });
 
   test('a symbolic link to a FIFO is refused the same way', () => {
@@ -228,7 +260,9 @@ describe('encoding', () => {
     });
     // Overlong forms and encoded surrogates are invalid too (as TextDecoder decides).
     expect(problemOf(Buffer.from([0x61, 0x3a, 0x20, 0xc0, 0xaf, 0x0a])).message).toBe('is not valid UTF-8: byte 0xC0 at byte offset 3 (line 1)');
-    expect(problemOf(Buffer.from([0x61, 0x3a, 0x20, 0xed, 0xa0, 0x80, 0x0a])).message).toBe('is not valid UTF-8: byte 0xED at byte offset 3 (line 1)');
+    expect(problemOf(Buffer.from([0x61, 0x3a, 0x20, 0xed, 0xa0, 0x80, 0x0a])).message).toBe(
+      'is not valid UTF-8: byte 0xED at byte offset 3 (line 1)',
+    );
     // A sequence cut off by the end of the file.
     expect(problemOf(Buffer.from([0x61, 0x3a, 0x20, 0xe2, 0x82])).message).toBe('is not valid UTF-8: byte 0xE2 at byte offset 3 (line 1)');
   });

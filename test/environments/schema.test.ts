@@ -9,15 +9,16 @@ import { environmentsWith, removeTempDirs } from '../support/temp';
 afterAll(removeTempDirs);
 
 describe('cron schedules', () => {
-  const withSchedules = (schedules: { postgres?: string; velero?: string; opensearch?: string }) => environmentsWith({
-    'overlays/region-a/prod.yaml': {
-      merge: {
-        ...(schedules.postgres ? { postgres: { backup: { schedule: schedules.postgres } } } : {}),
-        ...(schedules.velero ? { velero: { schedule: schedules.velero } } : {}),
-        ...(schedules.opensearch ? { opensearch: { snapshotSchedule: schedules.opensearch } } : {}),
+  const withSchedules = (schedules: { postgres?: string; velero?: string; opensearch?: string }) =>
+    environmentsWith({
+      'overlays/region-a/prod.yaml': {
+        merge: {
+          ...(schedules.postgres ? { postgres: { backup: { schedule: schedules.postgres } } } : {}),
+          ...(schedules.velero ? { velero: { schedule: schedules.velero } } : {}),
+          ...(schedules.opensearch ? { opensearch: { snapshotSchedule: schedules.opensearch } } : {}),
+        },
       },
-    },
-  });
+    });
 
   test('numbers, *, ranges, lists and steps are accepted in every schedule', () => {
     const overlays = loadEnvironments(withSchedules({ postgres: '0 */6 * * *', velero: '15 2 1,15 * *', opensearch: '5-10/2 3 * 1-12 0-6' }));
@@ -37,7 +38,13 @@ describe('cron schedules', () => {
   // OpenSearch construct.
   test('a descriptor in opensearch.snapshotSchedule is a problem', () => {
     const err = environmentError(() => loadEnvironments(withSchedules({ opensearch: '@daily' })));
-    expectProblem(err, { file: 'overlays/region-a/prod.yaml', path: 'opensearch.snapshotSchedule', value: '@daily', message: /must match pattern/, fix: /five-field cron expression/ });
+    expectProblem(err, {
+      file: 'overlays/region-a/prod.yaml',
+      path: 'opensearch.snapshotSchedule',
+      value: '@daily',
+      message: /must match pattern/,
+      fix: /five-field cron expression/,
+    });
   });
 
   // The old pattern took any five whitespace-separated words, which then crashed the
@@ -50,7 +57,13 @@ describe('cron schedules', () => {
     ['postgres.backup.schedule', { postgres: '0 2 * * * *' }, '0 2 * * * *'],
   ])('%s %j is a problem, not a crash', (fieldPath, schedules, value) => {
     const err = environmentError(() => loadEnvironments(withSchedules(schedules)));
-    expectProblem(err, { file: 'overlays/region-a/prod.yaml', path: fieldPath, value, message: /must match pattern/, fix: /five-field cron expression/ });
+    expectProblem(err, {
+      file: 'overlays/region-a/prod.yaml',
+      path: fieldPath,
+      value,
+      message: /must match pattern/,
+      fix: /five-field cron expression/,
+    });
   });
 });
 
@@ -72,7 +85,13 @@ describe('cluster names', () => {
 
   test('streaming.kafka.name too', () => {
     const err = environmentError(() => loadEnvironments(environmentsWith({ [PLATFORM]: { merge: { streaming: { kafka: { name: '1events' } } } } })));
-    expectProblem(err, { file: PLATFORM, path: 'streaming.kafka.name', value: '1events', message: /must match pattern/, fix: /Strimzi names Services/ });
+    expectProblem(err, {
+      file: PLATFORM,
+      path: 'streaming.kafka.name',
+      value: '1events',
+      message: /must match pattern/,
+      fix: /Strimzi names Services/,
+    });
   });
 
   test('a 40-character OpenSearch name that starts with a letter is accepted', () => {

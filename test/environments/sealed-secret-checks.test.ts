@@ -16,12 +16,18 @@ afterAll(removeTempDirs);
 
 const FILE = 'sealed-secrets/region-a/prod/postgres_postgres-hrm-credentials.yaml';
 
-function sealedSecret(encryptedData: Record<string, unknown>, options: { annotations?: Record<string, string>; template?: Record<string, unknown> } = {}) {
+function sealedSecret(
+  encryptedData: Record<string, unknown>,
+  options: { annotations?: Record<string, string>; template?: Record<string, unknown> } = {},
+) {
   return {
     apiVersion: 'bitnami.com/v1alpha1',
     kind: 'SealedSecret',
     metadata: { name: 'postgres-hrm-credentials', namespace: 'postgres', ...(options.annotations ? { annotations: options.annotations } : {}) },
-    spec: { encryptedData, template: { metadata: { name: 'postgres-hrm-credentials', namespace: 'postgres', ...options.template }, type: 'kubernetes.io/basic-auth' } },
+    spec: {
+      encryptedData,
+      template: { metadata: { name: 'postgres-hrm-credentials', namespace: 'postgres', ...options.template }, type: 'kubernetes.io/basic-auth' },
+    },
   };
 }
 
@@ -40,7 +46,11 @@ describe('ciphertext', () => {
 
   test.each([
     ['a plain password', 'hunter2', /^it is not base64$/],
-    ['base64 of a short string', Buffer.from('hunter2').toString('base64'), /^its length prefix \(26741\) is not the size of an RSA-encrypted session key/],
+    [
+      'base64 of a short string',
+      Buffer.from('hunter2').toString('base64'),
+      /^its length prefix \(26741\) is not the size of an RSA-encrypted session key/,
+    ],
     ['a length prefix of 512 with nothing behind it', 'AgA0c2VhbGVk', /^it decodes to 9 bytes, fewer than the 530 of its RSA block and AES-GCM tag$/],
     ['a truncated RSA block', withStructure(512, deterministicBytes('short', 400)), /^it decodes to 402 bytes, fewer than the 530/],
     ['a length prefix that is no RSA size', withStructure(300, deterministicBytes('odd', 400)), /^its length prefix \(300\)/],
@@ -52,12 +62,14 @@ describe('ciphertext', () => {
 
   test('the problem names the file and key, never the value, and gives the kubeseal command', () => {
     const problems = checkSealedSecret(FILE, sealedSecret({ username: sealedValue('u'), password: 'hunter2' }));
-    expect(problems).toEqual([{
-      file: FILE,
-      path: 'spec.encryptedData.password',
-      message: 'is not kubeseal ciphertext (it is not base64): a plain value would be rendered into dist/ as it is',
-      fix: `treat the value as leaked and rotate it, then seal the Secret again: kubeseal --format yaml < secret.yaml > environments/${FILE} (README, section Secrets)`,
-    }]);
+    expect(problems).toEqual([
+      {
+        file: FILE,
+        path: 'spec.encryptedData.password',
+        message: 'is not kubeseal ciphertext (it is not base64): a plain value would be rendered into dist/ as it is',
+        fix: `treat the value as leaked and rotate it, then seal the Secret again: kubeseal --format yaml < secret.yaml > environments/${FILE} (README, section Secrets)`,
+      },
+    ]);
   });
 });
 
@@ -66,12 +78,18 @@ describe('scope annotations', () => {
 
   test('strict (no annotation), namespace-wide and cluster-wide as kubeseal writes them pass', () => {
     expect(checkSealedSecret(FILE, sealedSecret(data()))).toEqual([]);
-    for (const a of [NAMESPACE_WIDE, CLUSTER_WIDE]) expect(checkSealedSecret(FILE, sealedSecret(data(), { annotations: { [a]: 'true' }, template: { annotations: { [a]: 'true' } } }))).toEqual([]);
+    for (const a of [NAMESPACE_WIDE, CLUSTER_WIDE]) {
+      expect(checkSealedSecret(FILE, sealedSecret(data(), { annotations: { [a]: 'true' }, template: { annotations: { [a]: 'true' } } }))).toEqual([]);
+    }
   });
 
   test('a value other than "true" is refused: the controller would read strict scope', () => {
     expect(checkSealedSecret(FILE, sealedSecret(data(), { annotations: { [CLUSTER_WIDE]: 'false' } }))).toEqual([
-      expect.objectContaining({ path: `metadata.annotations.${CLUSTER_WIDE}`, value: 'false', message: 'is not "true": the controller reads it as strict scope' }),
+      expect.objectContaining({
+        path: `metadata.annotations.${CLUSTER_WIDE}`,
+        value: 'false',
+        message: 'is not "true": the controller reads it as strict scope',
+      }),
     ]);
   });
 
@@ -80,26 +98,46 @@ describe('scope annotations', () => {
     expect(problems).toEqual([expect.objectContaining({ path: 'metadata.annotations', message: 'sets both cluster-wide and namespace-wide scope' })]);
   });
 
-  test('a template scope other than the object\'s is refused', () => {
+  test("a template scope other than the object's is refused", () => {
     const problems = checkSealedSecret(FILE, sealedSecret(data(), { template: { annotations: { [CLUSTER_WIDE]: 'true' } } }));
-    expect(problems).toEqual([expect.objectContaining({ path: 'spec.template.metadata.annotations', value: 'cluster-wide', message: 'gives a scope other than metadata.annotations (strict)' })]);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        path: 'spec.template.metadata.annotations',
+        value: 'cluster-wide',
+        message: 'gives a scope other than metadata.annotations (strict)',
+      }),
+    ]);
   });
 
   test('with strict scope, a template sealed for another name is refused; namespace-wide allows the rename, not another namespace; cluster-wide allows both', () => {
     expect(checkSealedSecret(FILE, sealedSecret(data(), { template: { name: 'other' } }))).toEqual([
-      expect.objectContaining({ path: 'spec.template.metadata.name', value: 'other', message: expect.stringMatching(/^differs from metadata\.name \("postgres-hrm-credentials"\): with strict scope/) }),
+      expect.objectContaining({
+        path: 'spec.template.metadata.name',
+        value: 'other',
+        message: expect.stringMatching(/^differs from metadata\.name \("postgres-hrm-credentials"\): with strict scope/),
+      }),
     ]);
     const nsWide = { [NAMESPACE_WIDE]: 'true' };
     expect(checkSealedSecret(FILE, sealedSecret(data(), { annotations: nsWide, template: { name: 'other', annotations: nsWide } }))).toEqual([]);
-    expect(checkSealedSecret(FILE, sealedSecret(data(), { annotations: nsWide, template: { namespace: 'kafka', annotations: nsWide } })).map((p) => p.path)).toEqual(['spec.template.metadata.namespace']);
+    expect(
+      checkSealedSecret(FILE, sealedSecret(data(), { annotations: nsWide, template: { namespace: 'kafka', annotations: nsWide } })).map(
+        (p) => p.path,
+      ),
+    ).toEqual(['spec.template.metadata.namespace']);
     const clusterWide = { [CLUSTER_WIDE]: 'true' };
-    expect(checkSealedSecret(FILE, sealedSecret(data(), { annotations: clusterWide, template: { name: 'other', namespace: 'kafka', annotations: clusterWide } }))).toEqual([]);
+    expect(
+      checkSealedSecret(
+        FILE,
+        sealedSecret(data(), { annotations: clusterWide, template: { name: 'other', namespace: 'kafka', annotations: clusterWide } }),
+      ),
+    ).toEqual([]);
   });
 
   test('a copy of the applied object (the plain Secret) is refused, as is a credential elsewhere in the file', () => {
     const lastApplied = { 'kubectl.kubernetes.io/last-applied-configuration': '{"kind":"Secret","data":{"password":"aHVudGVy"}}' };
-    expect(checkSealedSecret(FILE, sealedSecret(data(), { annotations: lastApplied })).map((p) => p.path))
-      .toEqual(['metadata.annotations.kubectl.kubernetes.io/last-applied-configuration']);
+    expect(checkSealedSecret(FILE, sealedSecret(data(), { annotations: lastApplied })).map((p) => p.path)).toEqual([
+      'metadata.annotations.kubectl.kubernetes.io/last-applied-configuration',
+    ]);
     const leaked = checkSealedSecret(FILE, sealedSecret(data(), { annotations: { note: 'dsn postgresql://hrm:hunter2hunter2@db/hrm' } }));
     expect(leaked.map((p) => p.path)).toEqual(['metadata.annotations.note']);
     expect(JSON.stringify(leaked)).not.toContain('hunter2');
@@ -117,7 +155,9 @@ describe('synth with a region on Sealed Secrets', () => {
     const outDir = path.join(tempDir('strata-sealed-plain-'), 'dist');
     const err = environmentError(() => synth({ envDir, outDir }));
     expect(fs.existsSync(outDir)).toBe(false);
-    expect(err.problems.filter((p) => p.file === FILE)).toEqual([expect.objectContaining({ path: 'spec.encryptedData.password', message: expect.stringMatching(/^is not kubeseal ciphertext/) })]);
+    expect(err.problems.filter((p) => p.file === FILE)).toEqual([
+      expect.objectContaining({ path: 'spec.encryptedData.password', message: expect.stringMatching(/^is not kubeseal ciphertext/) }),
+    ]);
     expect(err.message).not.toContain('hunter2');
   });
 });

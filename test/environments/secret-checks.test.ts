@@ -10,8 +10,8 @@ import fc from 'fast-check';
 import * as yaml from 'js-yaml';
 import { loadEnvironments } from '../../environments/load';
 import { EnvironmentError } from '../../environments/problems';
-import { findCredentials, secretWord } from '../../environments/secret-checks';
 import { PROJECT_ROOT } from '../../environments/project-root';
+import { findCredentials, secretWord } from '../../environments/secret-checks';
 import { synth } from '../../main';
 import { environmentError } from '../support/problems';
 import { deterministicBytes } from '../support/sealed';
@@ -26,7 +26,12 @@ const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0234567';
 
 /** One token of each known shape, built from a body (prefixes split so this file matches none). */
 const SHAPES: Record<string, (body: string) => string> = {
-  'an AWS access key id': (b) => `${'AK'}${'IA'}${b.toUpperCase().replace(/[^A-Z0-9]/g, 'Q').padEnd(16, 'Q').slice(0, 16)}`,
+  'an AWS access key id': (b) =>
+    `${'AK'}${'IA'}${b
+      .toUpperCase()
+      .replace(/[^A-Z0-9]/g, 'Q')
+      .padEnd(16, 'Q')
+      .slice(0, 16)}`,
   'a GitHub token': (b) => `${'gh'}p_${b.padEnd(36, 'x').slice(0, 36)}`,
   'a GitHub fine-grained token': (b) => `${'github'}_pat_${b.padEnd(40, 'x').slice(0, 40)}`,
   'a GitLab token': (b) => `${'gl'}pat-${b.padEnd(20, 'x').slice(0, 20)}`,
@@ -36,7 +41,8 @@ const SHAPES: Record<string, (body: string) => string> = {
   'a private key (RSA)': (b) => `-----BEGIN RSA ${'PRIVATE'} KEY-----\nMIIEow${b}\n-----END RSA ${'PRIVATE'} KEY-----`,
   'a private key (OPENSSH)': (b) => `-----BEGIN OPENSSH ${'PRIVATE'} KEY-----\nb3Bl${b}\n-----END OPENSSH ${'PRIVATE'} KEY-----`,
   'a JSON Web Token': (b) => `${'ey'}JhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify({ sub: b })).toString('base64url')}.${b.padEnd(16, 'x')}`,
-  'an age secret key': (b) => `${'AGE'}-SECRET-KEY-1${[...b.padEnd(58, 'Q').slice(0, 58)].map((c) => UPPER[c.charCodeAt(0) % UPPER.length]).join('')}`,
+  'an age secret key': (b) =>
+    `${'AGE'}-SECRET-KEY-1${[...b.padEnd(58, 'Q').slice(0, 58)].map((c) => UPPER[c.charCodeAt(0) % UPPER.length]).join('')}`,
 };
 const token = (what: string, label: string) => SHAPES[what](chars(label, 40));
 
@@ -45,7 +51,12 @@ const REGION_B = 'regions/region-b.yaml';
 const PROD = 'overlays/region-a/prod.yaml';
 
 /** A planted credential: the files changed, where the problem must point, and the text that must not be shown. */
-interface Plant { readonly changes: Record<string, EnvironmentChange>; readonly file: string; readonly path: string; readonly secret: string }
+interface Plant {
+  readonly changes: Record<string, EnvironmentChange>;
+  readonly file: string;
+  readonly path: string;
+  readonly secret: string;
+}
 
 const S = chars('password', 20);
 const prodPipelines = () => readEnvironmentsFile(PROD).streaming.pipelines;
@@ -59,66 +70,124 @@ const PEM = token('a private key (RSA)', 'pem');
 
 const PLANTS: Record<string, Plant> = {
   'objectStorage.endpoint with user info': {
-    changes: { [REGION_A]: { merge: { objectStorage: { endpoint: `https://minio:${S}@s3.region-a.strata.example` } } } }, file: REGION_A, path: 'objectStorage.endpoint', secret: S,
+    changes: { [REGION_A]: { merge: { objectStorage: { endpoint: `https://minio:${S}@s3.region-a.strata.example` } } } },
+    file: REGION_A,
+    path: 'objectStorage.endpoint',
+    secret: S,
   },
   'objectStorage.endpoint with a presigned query': {
-    changes: { [REGION_A]: { merge: { objectStorage: { endpoint: `https://s3.region-a.strata.example/?X-Amz-Credential=${AWS}%2F20240101%2Fus-east-1%2Fs3&X-Amz-Signature=${chars('sig', 64, 'abcdef0123456789')}` } } } },
-    file: REGION_A, path: 'objectStorage.endpoint', secret: AWS,
+    changes: {
+      [REGION_A]: {
+        merge: {
+          objectStorage: {
+            endpoint: `https://s3.region-a.strata.example/?X-Amz-Credential=${AWS}%2F20240101%2Fus-east-1%2Fs3&X-Amz-Signature=${chars('sig', 64, 'abcdef0123456789')}`,
+          },
+        },
+      },
+    },
+    file: REGION_A,
+    path: 'objectStorage.endpoint',
+    secret: AWS,
   },
   'objectStorage.endpoint with access_key in the query': {
-    changes: { [REGION_B]: { merge: { objectStorage: { endpoint: `https://s3.region-b.strata.example?access_key=${S}` } } } }, file: REGION_B, path: 'objectStorage.endpoint', secret: S,
+    changes: { [REGION_B]: { merge: { objectStorage: { endpoint: `https://s3.region-b.strata.example?access_key=${S}` } } } },
+    file: REGION_B,
+    path: 'objectStorage.endpoint',
+    secret: S,
   },
   'gitops.repoURL with user info': {
-    changes: { [REGION_B]: { merge: { gitops: { repoURL: `https://deploy:${S}@git.strata.example/platform/strata.git` } } } }, file: REGION_B, path: 'gitops.repoURL', secret: S,
+    changes: { [REGION_B]: { merge: { gitops: { repoURL: `https://deploy:${S}@git.strata.example/platform/strata.git` } } } },
+    file: REGION_B,
+    path: 'gitops.repoURL',
+    secret: S,
   },
   'gitops.repoURL with a token before the @': {
     changes: { [REGION_B]: { merge: { gitops: { repoURL: `https://${token('a GitHub token', 'repo')}@git.strata.example/platform/strata.git` } } } },
-    file: REGION_B, path: 'gitops.repoURL', secret: token('a GitHub token', 'repo'),
+    file: REGION_B,
+    path: 'gitops.repoURL',
+    secret: token('a GitHub token', 'repo'),
   },
   'postgres.parameters (a conninfo password)': {
-    changes: { [PROD]: { merge: { postgres: { parameters: { primary_conninfo: `host=db.internal user=replicator password=${S} sslmode=require` } } } } },
-    file: PROD, path: 'postgres.parameters.primary_conninfo', secret: S,
+    changes: {
+      [PROD]: { merge: { postgres: { parameters: { primary_conninfo: `host=db.internal user=replicator password=${S} sslmode=require` } } } },
+    },
+    file: PROD,
+    path: 'postgres.parameters.primary_conninfo',
+    secret: S,
   },
   'databaseNodes label under a secret-named key': {
-    changes: { [REGION_A]: { merge: { databaseNodes: { labels: { 'node.role': 'database', 'api-token': S } } } } }, file: REGION_A, path: 'databaseNodes.labels.api-token', secret: S,
+    changes: { [REGION_A]: { merge: { databaseNodes: { labels: { 'node.role': 'database', 'api-token': S } } } } },
+    file: REGION_A,
+    path: 'databaseNodes.labels.api-token',
+    secret: S,
   },
   'databaseNodes taint value': {
-    changes: { [REGION_A]: { merge: { databaseNodes: { taints: [{ key: 'node.role', value: AWS, effect: 'NoSchedule' }] } } } }, file: REGION_A, path: 'databaseNodes.taints.0.value', secret: AWS,
+    changes: { [REGION_A]: { merge: { databaseNodes: { taints: [{ key: 'node.role', value: AWS, effect: 'NoSchedule' }] } } } },
+    file: REGION_A,
+    path: 'databaseNodes.taints.0.value',
+    secret: AWS,
   },
   'index mappings (a PEM block)': {
     changes: { [PROD]: { merge: { streaming: { pipelines: withHrmMappings({ _meta: { signing: PEM } }) } } } },
-    file: PROD, path: 'streaming.pipelines.0.indices.public.employees.mappings._meta.signing', secret: PEM.split('\n')[1],
+    file: PROD,
+    path: 'streaming.pipelines.0.indices.public.employees.mappings._meta.signing',
+    secret: PEM.split('\n')[1],
   },
   'registry.repository with user info': {
-    changes: { [REGION_A]: { merge: { registry: { repository: `robot:${S}@registry.region-a.strata.example/platform` } } } }, file: REGION_A, path: 'registry.repository', secret: S,
+    changes: { [REGION_A]: { merge: { registry: { repository: `robot:${S}@registry.region-a.strata.example/platform` } } } },
+    file: REGION_A,
+    path: 'registry.repository',
+    secret: S,
   },
   'registry.pushSecret holding the password': {
-    changes: { [REGION_A]: { merge: { registry: { pushSecret: `Tr0ub4dor&3${S}` } } } }, file: REGION_A, path: 'registry.pushSecret', secret: S,
+    changes: { [REGION_A]: { merge: { registry: { pushSecret: `Tr0ub4dor&3${S}` } } } },
+    file: REGION_A,
+    path: 'registry.pushSecret',
+    secret: S,
   },
   'streaming.connect.image with user info': {
     changes: { [PROD]: { merge: { streaming: { connect: { image: `builder:${S}@registry.region-a.strata.example/platform/connect:3.9.0` } } } } },
-    file: PROD, path: 'streaming.connect.image', secret: S,
+    file: PROD,
+    path: 'streaming.connect.image',
+    secret: S,
   },
   'storage class with a token parameter': {
-    changes: { [REGION_A]: { merge: { storageClasses: { fast: `fast-ssd?token=${S}` } } } }, file: REGION_A, path: 'storageClasses.fast', secret: S,
+    changes: { [REGION_A]: { merge: { storageClasses: { fast: `fast-ssd?token=${S}` } } } },
+    file: REGION_A,
+    path: 'storageClasses.fast',
+    secret: S,
   },
   'topic names with a Slack token': {
-    changes: { [PROD]: { merge: { streaming: { mirrorTopics: `hrm\\..*|${token('a Slack token', 'topics')}` } } } }, file: PROD, path: 'streaming.mirrorTopics', secret: token('a Slack token', 'topics'),
+    changes: { [PROD]: { merge: { streaming: { mirrorTopics: `hrm\\..*|${token('a Slack token', 'topics')}` } } } },
+    file: PROD,
+    path: 'streaming.mirrorTopics',
+    secret: token('a Slack token', 'topics'),
   },
   'topic config with a JAAS password': {
-    changes: { [PROD]: { merge: { streaming: { mirrorTopics: `hrm.* sasl.jaas.config=ScramLoginModule required username="mm2" password="${S}";` } } } },
-    file: PROD, path: 'streaming.mirrorTopics', secret: S,
+    changes: {
+      [PROD]: { merge: { streaming: { mirrorTopics: `hrm.* sasl.jaas.config=ScramLoginModule required username="mm2" password="${S}";` } } },
+    },
+    file: PROD,
+    path: 'streaming.mirrorTopics',
+    secret: S,
   },
   'a field no schema knows, in a file that fails its schema': {
-    changes: { 'overlays/region-a/dev.yaml': { merge: { minio: { rootPassword: S } } } }, file: 'overlays/region-a/dev.yaml', path: 'minio.rootPassword', secret: S,
+    changes: { 'overlays/region-a/dev.yaml': { merge: { minio: { rootPassword: S } } } },
+    file: 'overlays/region-a/dev.yaml',
+    path: 'minio.rootPassword',
+    secret: S,
   },
   'platform.yaml: a Google API key in a parameter': {
     changes: { 'platform.yaml': { merge: { postgres: { parameters: { application_name: `strata-${token('a Google API key', 'platform')}` } } } } },
-    file: 'platform.yaml', path: 'postgres.parameters.application_name', secret: token('a Google API key', 'platform'),
+    file: 'platform.yaml',
+    path: 'postgres.parameters.application_name',
+    secret: token('a Google API key', 'platform'),
   },
   'a tier file: a JWT in a parameter': {
     changes: { 'tiers/prod.yaml': yaml.dump({ postgres: { parameters: { application_name: token('a JSON Web Token', 'tier') } } }) },
-    file: 'tiers/prod.yaml', path: 'postgres.parameters.application_name', secret: token('a JSON Web Token', 'tier'),
+    file: 'tiers/prod.yaml',
+    path: 'postgres.parameters.application_name',
+    secret: token('a JSON Web Token', 'tier'),
   },
 };
 
@@ -137,14 +206,17 @@ describe('a planted credential is refused before anything is written', () => {
     expect(JSON.stringify(err.problems)).not.toContain(plant.secret);
   });
 
-  test('the fix names the region\'s store and remote key prefix', () => {
+  test("the fix names the region's store and remote key prefix", () => {
     const err = environmentError(() => loadEnvironments(environmentsWith(PLANTS['postgres.parameters (a conninfo password)'].changes)));
-    expect(err.problems.find((p) => p.path === 'postgres.parameters.primary_conninfo')!.fix)
-      .toBe('remove it and rotate it; keep it in the secret store "platform-secrets" under a remote key region-a/prod/<component>/..., which Strata references with an ExternalSecret (README, section Secrets)');
+    expect(err.problems.find((p) => p.path === 'postgres.parameters.primary_conninfo')!.fix).toBe(
+      'remove it and rotate it; keep it in the secret store "platform-secrets" under a remote key region-a/prod/<component>/..., which Strata references with an ExternalSecret (README, section Secrets)',
+    );
   });
 
   test('the schema problem of the same field does not echo the credential either', () => {
-    const err = environmentError(() => loadEnvironments(environmentsWith(PLANTS['a field no schema knows, in a file that fails its schema'].changes)));
+    const err = environmentError(() =>
+      loadEnvironments(environmentsWith(PLANTS['a field no schema knows, in a file that fails its schema'].changes)),
+    );
     const schema = err.problems.find((p) => p.message.startsWith('unknown field'));
     expect(schema).toBeDefined();
     expect(JSON.stringify(schema)).not.toContain(S);
@@ -152,8 +224,10 @@ describe('a planted credential is refused before anything is written', () => {
 });
 
 describe('ordinary values are not credentials', () => {
-  const yamlFilesUnder = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? yamlFilesUnder(path.join(dir, e.name)) : e.name.endsWith('.yaml') ? [path.join(dir, e.name)] : []));
+  const yamlFilesUnder = (dir: string): string[] =>
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? yamlFilesUnder(path.join(dir, e.name)) : e.name.endsWith('.yaml') ? [path.join(dir, e.name)] : []));
   const shipped = [path.join(PROJECT_ROOT, 'environments'), path.join(PROJECT_ROOT, 'test', 'fixtures', 'environments')].flatMap(yamlFilesUnder);
 
   test.each(shipped.map((f) => path.relative(PROJECT_ROOT, f)))('%s', (rel) => {
@@ -180,10 +254,26 @@ describe('ordinary values are not credentials', () => {
   });
 
   test('keys name a secret by whole words, not by letters inside other words', () => {
-    expect(['storageClasses', 'zoneLabel', 'pushSecretName', 'storeName', 'remoteKey', 'keyword', 'monkey', 'publicKey', 'secretRef', 'password_encryption', 'tokenUrl']
-      .filter((k) => secretWord(k))).toEqual([]);
-    expect(['password', 'adminPassword', 'api_key', 'apiKey', 'X-Amz-Credential', 'access_token', 'clientSecret', 'key', 'sig', 'sslpassword'].map((k) => Boolean(secretWord(k))))
-      .toEqual(new Array(10).fill(true));
+    expect(
+      [
+        'storageClasses',
+        'zoneLabel',
+        'pushSecretName',
+        'storeName',
+        'remoteKey',
+        'keyword',
+        'monkey',
+        'publicKey',
+        'secretRef',
+        'password_encryption',
+        'tokenUrl',
+      ].filter((k) => secretWord(k)),
+    ).toEqual([]);
+    expect(
+      ['password', 'adminPassword', 'api_key', 'apiKey', 'X-Amz-Credential', 'access_token', 'clientSecret', 'key', 'sig', 'sslpassword'].map((k) =>
+        Boolean(secretWord(k)),
+      ),
+    ).toEqual(new Array(10).fill(true));
   });
 });
 
@@ -221,7 +311,9 @@ describe('property: a token of any known shape, anywhere in an overlay string fi
           }
           expect(err).toBeInstanceOf(EnvironmentError);
           const e = err as EnvironmentError;
-          expect(e.problems.some((p) => p.file === PROD && p.path === field.path.join('.') && p.message.startsWith('holds what looks like'))).toBe(true);
+          expect(e.problems.some((p) => p.file === PROD && p.path === field.path.join('.') && p.message.startsWith('holds what looks like'))).toBe(
+            true,
+          );
           // Every part of the token past its public prefix is hidden, not only its whole text.
           for (const part of secret.split('\n').filter((l) => !l.startsWith('-----'))) expect(e.message).not.toContain(part.slice(4));
         },

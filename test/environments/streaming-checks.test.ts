@@ -6,8 +6,8 @@
  */
 import * as yaml from 'js-yaml';
 import { loadEnvironments } from '../../environments/load';
-import { EnvironmentChange, environmentsWith, readEnvironmentsFile, removeTempDirs } from '../support/temp';
 import { environmentError, expectProblem } from '../support/problems';
+import { EnvironmentChange, environmentsWith, readEnvironmentsFile, removeTempDirs } from '../support/temp';
 
 afterAll(removeTempDirs);
 
@@ -92,7 +92,7 @@ describe('Kafka', () => {
     });
   });
 
-  test('a replica\'s mirrorTopics that is not a regular expression', () => {
+  test("a replica's mirrorTopics that is not a regular expression", () => {
     const err = reject({ 'overlays/region-b/prod.yaml': { merge: { streaming: { mirrorTopics: 'hrm.(' } } } });
     expect(err.problems).toHaveLength(1);
     expectProblem(err, {
@@ -200,11 +200,15 @@ describe('CDC pipelines', () => {
     });
   });
 
-  test('an uncaptured indices key set in a region\'s defaults names the region file', () => {
+  test("an uncaptured indices key set in a region's defaults names the region file", () => {
     const prod = readEnvironmentsFile(PROD);
     const { pipelines, ...streaming } = prod.streaming;
     const err = reject({
-      'regions/region-a.yaml': { merge: { defaults: { streaming: { pipelines: [{ ...pipelines[0], indices: { ...pipelines[0].indices, 'public.tx': { index: 'tx_index' } } }] } } } },
+      'regions/region-a.yaml': {
+        merge: {
+          defaults: { streaming: { pipelines: [{ ...pipelines[0], indices: { ...pipelines[0].indices, 'public.tx': { index: 'tx_index' } } }] } },
+        },
+      },
       [PROD]: yaml.dump({ ...prod, streaming }),
       [STAGING]: yaml.dump({ streaming, opensearch: prod.opensearch }),
       'overlays/region-a/dev.yaml': yaml.dump({ streaming, opensearch: prod.opensearch }),
@@ -265,7 +269,9 @@ describe('CDC pipelines', () => {
         });
       }
       // Declaring it is the fix.
-      expect(() => loads({ [STAGING]: { merge: { postgres: { ...patroni.postgres, external: { ...patroni.postgres.external, logicalDecoding: true } } } } })).not.toThrow();
+      expect(() =>
+        loads({ [STAGING]: { merge: { postgres: { ...patroni.postgres, external: { ...patroni.postgres.external, logicalDecoding: true } } } } }),
+      ).not.toThrow();
     });
 
     test('Kafka disabled', () => {

@@ -6,8 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { PROJECT_ROOT } from '../../environments/project-root';
-import { SchemaValidator } from '../../gitops/validator';
 import { buildPlatform } from '../../examples/library/platform';
+import { SchemaValidator } from '../../gitops/validator';
 import { removeTempDirs, tempDir } from '../support/temp';
 
 afterAll(removeTempDirs);
@@ -25,10 +25,19 @@ test('it synthesises the foundation, operators and data layers, every object val
   const objects = fs.readdirSync(outdir).flatMap((f) => yaml.loadAll(fs.readFileSync(path.join(outdir, f), 'utf8')) as any[]);
   const validator = new SchemaValidator();
   expect(objects.flatMap((o) => validator.validate(o))).toEqual([]);
-  const names = (kind: string) => objects.filter((o) => o.kind === kind).map((o) => o.metadata.name).sort();
+  const names = (kind: string) =>
+    objects
+      .filter((o) => o.kind === kind)
+      .map((o) => o.metadata.name)
+      .sort();
   expect(names('HelmRelease')).toEqual(expect.arrayContaining(['cloudnative-pg', 'minio-operator', 'cert-manager', 'external-secrets']));
   expect(names('Namespace')).toEqual(expect.arrayContaining(['postgres', 'minio']));
-  expect(objects.filter((o) => o.kind === 'Database').map((o) => o.spec.name).sort()).toEqual(['billing', 'orders']);
+  expect(
+    objects
+      .filter((o) => o.kind === 'Database')
+      .map((o) => o.spec.name)
+      .sort(),
+  ).toEqual(['billing', 'orders']);
   expect(objects.filter((o) => o.kind === 'Secret' && (o.data || o.stringData))).toEqual([]);
   const cluster = objects.find((o) => o.kind === 'Cluster' && o.apiVersion === 'postgresql.cnpg.io/v1');
   expect(cluster.spec.plugins).toEqual([expect.objectContaining({ name: 'barman-cloud.cloudnative-pg.io' })]);

@@ -61,29 +61,80 @@ export function readBase(dir: string): BaseEnvironments {
 function existingPaths(data: unknown): { path: Segment[]; isObject: boolean }[] {
   const out: { path: Segment[]; isObject: boolean }[] = [];
   const walk = (v: unknown, at: Segment[]) => {
-    const isObject = v !== null && typeof v === 'object' && !Array.isArray(v);
-    out.push({ path: at, isObject });
+    const objectNode = v !== null && typeof v === 'object' && !Array.isArray(v);
+    out.push({ path: at, isObject: objectNode });
     if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...at, i]));
-    else if (isObject) for (const [k, x] of Object.entries(v as object)) walk(x, [...at, k]);
+    else if (objectNode) for (const [k, x] of Object.entries(v as object)) walk(x, [...at, k]);
   };
   walk(data, []);
   return out;
 }
 
 const TIER_FILES = ['tiers/prod.yaml', 'tiers/dev.yaml', 'tiers/staging.yaml'];
-const NEW_FILES = ['regions/region-c.yaml', 'overlays/region-a/qa.yaml', 'overlays/region-c/prod.yaml', 'tiers/prod.yaml', 'tiers/bogus.yaml', 'platform.yaml'];
+const NEW_FILES = [
+  'regions/region-c.yaml',
+  'overlays/region-a/qa.yaml',
+  'overlays/region-c/prod.yaml',
+  'tiers/prod.yaml',
+  'tiers/bogus.yaml',
+  'platform.yaml',
+];
 /** Where the loader expects a folder. */
 const FOLDERS = ['regions', 'overlays', 'tiers', 'overlays/region-a', 'overlays/region-c'];
 
 /** File names (without .yaml) a person might type, or a tool might produce. */
 const ODD_NAMES = [
-  'a'.repeat(63), 'a'.repeat(64), 'a'.repeat(250), 'Region-A', 'région', 'a b', '-a', 'a-', '', '.', 'a\\b', 'a\nb', 'a:b', '👍', 'a..b', 'prod.yaml',
-  'CON', '0', 'a_b', 'xn--bcher-kva', 'region-a\u200b', '\u202eelif',
+  'a'.repeat(63),
+  'a'.repeat(64),
+  'a'.repeat(250),
+  'Region-A',
+  'région',
+  'a b',
+  '-a',
+  'a-',
+  '',
+  '.',
+  'a\\b',
+  'a\nb',
+  'a:b',
+  '👍',
+  'a..b',
+  'prod.yaml',
+  'CON',
+  '0',
+  'a_b',
+  'xn--bcher-kva',
+  'region-a\u200b',
+  '\u202eelif',
 ];
-const REGION_NAMES = ['a'.repeat(63), 'a'.repeat(64), 'r'.repeat(200), 'r', '0', 'region-a-2', 'a--b', 'xn--bcher-kva', `region-${'x'.repeat(50)}`, 'region-a\u200b', 'Region-C', 'a_b'];
+const REGION_NAMES = [
+  'a'.repeat(63),
+  'a'.repeat(64),
+  'r'.repeat(200),
+  'r',
+  '0',
+  'region-a-2',
+  'a--b',
+  'xn--bcher-kva',
+  `region-${'x'.repeat(50)}`,
+  'region-a\u200b',
+  'Region-C',
+  'a_b',
+];
 const ENVIRONMENT_NAMES = ['qa', 'e'.repeat(63), 'e'.repeat(64), 'e'.repeat(200), 'p', 'prod-eu-west-1-blue', '0', 'Prod', 'pr_od', 'prod2'];
 /** `@x`: the file x inside the environments folder; `SELF`: a link to itself. */
-const LINK_TARGETS = ['/etc/passwd', '/dev/zero', '/dev/null', '/nonexistent/x.yaml', '.', 'SELF', '@regions/region-a.yaml', '@overlays/region-a/prod.yaml', '@overlays/region-a', '/'];
+const LINK_TARGETS = [
+  '/etc/passwd',
+  '/dev/zero',
+  '/dev/null',
+  '/nonexistent/x.yaml',
+  '.',
+  'SELF',
+  '@regions/region-a.yaml',
+  '@overlays/region-a/prod.yaml',
+  '@overlays/region-a',
+  '/',
+];
 
 /** Free-form string fields, where a credential could be pasted. */
 const PLANT_TARGETS: Record<'overlay' | 'region', Segment[][]> = {
@@ -121,15 +172,26 @@ export function trialArbitrary(base: BaseEnvironments): fc.Arbitrary<Trial> {
     return pathsOf.get(key)!;
   };
 
-  const setAtSchemaPath: fc.Arbitrary<Mutation> = fc.constantFrom(...base.files, ...TIER_FILES).chain((file) =>
-    fc.constantFrom(...schemaPathsOf(file)).chain((p) =>
-      fc.record({ kind: fc.constant('set' as const), file: fc.constant(file), path: concretePath(p.path), value: valueFor(p.schema) })));
+  const setAtSchemaPath: fc.Arbitrary<Mutation> = fc
+    .constantFrom(...base.files, ...TIER_FILES)
+    .chain((file) =>
+      fc
+        .constantFrom(...schemaPathsOf(file))
+        .chain((p) =>
+          fc.record({ kind: fc.constant('set' as const), file: fc.constant(file), path: concretePath(p.path), value: valueFor(p.schema) }),
+        ),
+    );
 
   const changeExisting: fc.Arbitrary<Mutation> = existing.chain((file) => {
     const nodes = existingPaths(base.data[file]).filter((n) => n.path.length > 0);
     const objects = existingPaths(base.data[file]).filter((n) => n.isObject);
     const typeChange = nodes.length
-      ? fc.record({ kind: fc.constant('set' as const), file: fc.constant(file), path: fc.constantFrom(...nodes.map((n) => n.path)), value: hostileValue })
+      ? fc.record({
+          kind: fc.constant('set' as const),
+          file: fc.constant(file),
+          path: fc.constantFrom(...nodes.map((n) => n.path)),
+          value: hostileValue,
+        })
       : undefined;
     const unknownKey = fc.record({
       kind: fc.constant('set' as const),
@@ -149,9 +211,14 @@ export function trialArbitrary(base: BaseEnvironments): fc.Arbitrary<Trial> {
       file: fc.constant(file),
       path: fc.constantFrom(...PLANT_TARGETS[file.startsWith('regions/') ? 'region' : 'overlay']),
       secret: plantedSecret,
-    }));
+    }),
+  );
 
-  const raw: fc.Arbitrary<Mutation> = fc.record({ kind: fc.constant('raw' as const), file: fc.constantFrom(...base.files, ...NEW_FILES), recipe: rawRecipe });
+  const raw: fc.Arbitrary<Mutation> = fc.record({
+    kind: fc.constant('raw' as const),
+    file: fc.constantFrom(...base.files, ...NEW_FILES),
+    recipe: rawRecipe,
+  });
 
   const remove: fc.Arbitrary<Mutation> = fc.record({
     kind: fc.constant('remove' as const),
@@ -162,14 +229,22 @@ export function trialArbitrary(base: BaseEnvironments): fc.Arbitrary<Trial> {
     const dir = path.posix.dirname(file);
     const name = path.posix.basename(file);
     const to = [
-      `${dir}/sub/${name}`, `${dir}/${name.replace(/\.yaml$/, '.yml')}`, `${dir}/${name}.bak`, `${dir}/.${name}`, `${dir}/${name.toUpperCase()}`,
+      `${dir}/sub/${name}`,
+      `${dir}/${name.replace(/\.yaml$/, '.yml')}`,
+      `${dir}/${name}.bak`,
+      `${dir}/.${name}`,
+      `${dir}/${name.toUpperCase()}`,
       ...(file.startsWith('overlays/') ? [`overlays/${name}`, ...regions.map((r) => `overlays/${r}/moved-${name}`)] : []),
       ...ODD_NAMES.map((n) => `${dir}/${n}.yaml`),
     ];
     return fc.record({ kind: fc.constant('move' as const), file: fc.constant(file), to: fc.constantFrom(...to) });
   });
 
-  const renameRegion: fc.Arbitrary<Mutation> = fc.record({ kind: fc.constant('rename-region' as const), from: fc.constantFrom(...regions), to: fc.constantFrom(...REGION_NAMES) });
+  const renameRegion: fc.Arbitrary<Mutation> = fc.record({
+    kind: fc.constant('rename-region' as const),
+    from: fc.constantFrom(...regions),
+    to: fc.constantFrom(...REGION_NAMES),
+  });
   const renameEnvironment: fc.Arbitrary<Mutation> = fc.record({
     kind: fc.constant('rename-environment' as const),
     from: fc.constantFrom(...environments),
@@ -177,7 +252,11 @@ export function trialArbitrary(base: BaseEnvironments): fc.Arbitrary<Trial> {
   });
   const places = fc.constantFrom(...base.files, ...NEW_FILES, ...FOLDERS);
   const fifo: fc.Arbitrary<Mutation> = fc.record({ kind: fc.constant('fifo' as const), file: places });
-  const symlink: fc.Arbitrary<Mutation> = fc.record({ kind: fc.constant('symlink' as const), file: places, target: fc.constantFrom(...LINK_TARGETS) });
+  const symlink: fc.Arbitrary<Mutation> = fc.record({
+    kind: fc.constant('symlink' as const),
+    file: places,
+    target: fc.constantFrom(...LINK_TARGETS),
+  });
   /** A file where a folder belongs. */
   const fileForFolder: fc.Arbitrary<Mutation> = fc.record({
     kind: fc.constant('raw' as const),
@@ -223,8 +302,9 @@ function setAt(root: Record<string, unknown>, at: readonly Segment[], value: unk
     const last = i === at.length - 1;
     if (Array.isArray(node) && typeof seg === 'number') {
       const index = Math.min(seg, node.length);
-      if (last) node[index] = value;
-      else {
+      if (last) {
+        node[index] = value;
+      } else {
         const next = node[index];
         if (next === null || typeof next !== 'object') node[index] = typeof at[i + 1] === 'number' ? [] : {};
         node = node[index];
@@ -236,7 +316,9 @@ function setAt(root: Record<string, unknown>, at: readonly Segment[], value: unk
       setOwn(node, key, value);
     } else {
       const next = Object.prototype.hasOwnProperty.call(node, key) ? node[key] : undefined;
-      if (next === null || typeof next !== 'object' || (Array.isArray(next) && typeof at[i + 1] !== 'number')) setOwn(node, key, typeof at[i + 1] === 'number' ? [] : {});
+      if (next === null || typeof next !== 'object' || (Array.isArray(next) && typeof at[i + 1] !== 'number')) {
+        setOwn(node, key, typeof at[i + 1] === 'number' ? [] : {});
+      }
       node = node[key];
     }
   }
@@ -258,16 +340,17 @@ export function preview(value: unknown, limit = 160): string {
   const seen = new WeakSet<object>();
   let text: string;
   try {
-    text = JSON.stringify(value, (_k, v) => {
-      if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
-      if (typeof v === 'number' && Object.is(v, -0)) return '-0';
-      if (typeof v === 'string' && v.length > 60) return `${v.slice(0, 40)}…(${v.length} chars)`;
-      if (v && typeof v === 'object') {
-        if (seen.has(v)) return '(cycle)';
-        seen.add(v);
-      }
-      return v;
-    }) ?? String(value);
+    text =
+      JSON.stringify(value, (_k, v) => {
+        if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+        if (typeof v === 'number' && Object.is(v, -0)) return '-0';
+        if (typeof v === 'string' && v.length > 60) return `${v.slice(0, 40)}…(${v.length} chars)`;
+        if (v && typeof v === 'object') {
+          if (seen.has(v)) return '(cycle)';
+          seen.add(v);
+        }
+        return v;
+      }) ?? String(value);
   } catch (err) {
     text = `(unprintable: ${(err as Error).message})`;
   }
@@ -275,7 +358,9 @@ export function preview(value: unknown, limit = 160): string {
 }
 
 function pathText(at: readonly Segment[]): string {
-  return at.map((s, i) => (typeof s === 'number' ? `[${s}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? `${i ? '.' : ''}${s}` : `[${preview(s, 60)}]`)).join('');
+  return at
+    .map((s, i) => (typeof s === 'number' ? `[${s}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? `${i ? '.' : ''}${s}` : `[${preview(s, 60)}]`))
+    .join('');
 }
 
 export function describeMutation(m: Mutation): string {

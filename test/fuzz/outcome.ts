@@ -28,21 +28,21 @@ export const MESSAGE_CAP = 200_000;
 
 export type Outcome =
   | {
-    readonly kind: 'written';
-    readonly written: readonly string[];
-    readonly removed: readonly string[];
-    /** Schema violations of the written objects, read back from disk. */
-    readonly invalid: readonly string[];
-  }
+      readonly kind: 'written';
+      readonly written: readonly string[];
+      readonly removed: readonly string[];
+      /** Schema violations of the written objects, read back from disk. */
+      readonly invalid: readonly string[];
+    }
   | {
-    readonly kind: 'refused';
-    readonly error: UserError;
-    /** The message, cut to MESSAGE_CAP; `messageLength` is the real length. */
-    readonly message: string;
-    readonly messageLength: number;
-    readonly problems: readonly ReportedProblem[];
-    readonly issues: readonly ReportedIssue[];
-  }
+      readonly kind: 'refused';
+      readonly error: UserError;
+      /** The message, cut to MESSAGE_CAP; `messageLength` is the real length. */
+      readonly message: string;
+      readonly messageLength: number;
+      readonly problems: readonly ReportedProblem[];
+      readonly issues: readonly ReportedIssue[];
+    }
   | { readonly kind: 'crashed'; readonly name: string; readonly message: string; readonly stack: string }
   | { readonly kind: 'hung'; readonly budgetMs: number }
   | { readonly kind: 'died'; readonly code: number | null; readonly signal: string | null; readonly stderr: string };

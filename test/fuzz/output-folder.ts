@@ -61,7 +61,10 @@ export class TrialOutput {
   public readonly outDir: string;
   private state: 'baseline' | 'absent' | 'unknown' = 'unknown';
 
-  constructor(private readonly root: string, private readonly baselineDir: string) {
+  constructor(
+    private readonly root: string,
+    private readonly baselineDir: string,
+  ) {
     this.outDir = path.join(root, 'dist');
   }
 

@@ -51,7 +51,11 @@ function placed(under: string, lines: readonly string[]): string {
 
 /** The original text when it is a block mapping, so more block keys can follow; else nothing. */
 function blockBase(original: string): string {
-  const content = original.split('\n').filter((l) => !/^\s*(#.*)?$/.test(l)).join('\n').trim();
+  const content = original
+    .split('\n')
+    .filter((l) => !/^\s*(#.*)?$/.test(l))
+    .join('\n')
+    .trim();
   return content === '' || content.startsWith('{') || content.startsWith('[') ? '' : `${original.replace(/\n*$/, '')}\n`;
 }
 
@@ -60,9 +64,9 @@ export function rawContent(recipe: RawRecipe, original: string): Buffer {
 }
 
 function withBytes(original: string, at: number, bytes: readonly number[]): Buffer {
-  const text = Buffer.from(original, 'utf8');
-  const i = Math.min(text.length, Math.floor(at * text.length));
-  return Buffer.concat([text.subarray(0, i), Buffer.from(bytes), text.subarray(i)]);
+  const source = Buffer.from(original, 'utf8');
+  const i = Math.min(source.length, Math.floor(at * source.length));
+  return Buffer.concat([source.subarray(0, i), Buffer.from(bytes), source.subarray(i)]);
 }
 
 function encoded(recipe: RawRecipe, original: string): Buffer {
@@ -78,7 +82,10 @@ function encoded(recipe: RawRecipe, original: string): Buffer {
         case 'crlf':
           return Buffer.from(original.replace(/\r?\n/g, '\r\n'), 'utf8');
         case 'tabs':
-          return Buffer.from(original.replace(/^( {2})+/gm, (s) => '\t'.repeat(s.length / 2)), 'utf8');
+          return Buffer.from(
+            original.replace(/^( {2})+/gm, (s) => '\t'.repeat(s.length / 2)),
+            'utf8',
+          );
         case 'latin1-value':
           return Buffer.concat([Buffer.from(blockBase(original), 'utf8'), Buffer.from('postgres:\n  name: caf\u00e9\n', 'latin1')]);
         case 'nul-end':
@@ -95,7 +102,9 @@ function text(recipe: RawRecipe, original: string): string {
   switch (recipe.name) {
     case 'alias-bomb': {
       const names = 'abcdefghijklmnop'.split('').slice(0, recipe.levels);
-      const lines = names.map((n, i) => `_${n}: &${n} [${Array.from({ length: recipe.fan }, () => (i === 0 ? '"lol"' : `*${names[i - 1]}`)).join(', ')}]`);
+      const lines = names.map(
+        (n, i) => `_${n}: &${n} [${Array.from({ length: recipe.fan }, () => (i === 0 ? '"lol"' : `*${names[i - 1]}`)).join(', ')}]`,
+      );
       return placed(recipe.under, lines);
     }
     case 'self-alias':
@@ -123,9 +132,12 @@ function text(recipe: RawRecipe, original: string): string {
       return `${original}\n---\n${original}`;
     case 'deep': {
       const d = recipe.depth;
-      const value = recipe.brackets === 'flow-seq' ? `${'['.repeat(d)}${']'.repeat(d)}`
-        : recipe.brackets === 'flow-map' ? `${'{a: '.repeat(d)}1${'}'.repeat(d)}`
-          : undefined;
+      const value =
+        recipe.brackets === 'flow-seq'
+          ? `${'['.repeat(d)}${']'.repeat(d)}`
+          : recipe.brackets === 'flow-map'
+            ? `${'{a: '.repeat(d)}1${'}'.repeat(d)}`
+            : undefined;
       if (value !== undefined) return placed(recipe.under, [`deep: ${value}`]);
       // Block nesting: each level one more indentation step.
       const lines = Array.from({ length: Math.min(d, 5_000) }, (_, i) => `${' '.repeat(i)}a:`);
@@ -152,16 +164,80 @@ function text(recipe: RawRecipe, original: string): string {
 }
 
 const DOCUMENTS = [
-  '', '   \n', '# only a comment\n', '---', '---\n...', '~', 'null', '42', 'just a string', '- a\n- b', '[]', '"\\u0000"', '? a', ': x', '{', '[',
-  '"unterminated', "'", '@at', '`tick', '%', '\t{}', '{}{}', 'a: b: c', 'a:\n- b\n c',
+  '',
+  '   \n',
+  '# only a comment\n',
+  '---',
+  '---\n...',
+  '~',
+  'null',
+  '42',
+  'just a string',
+  '- a\n- b',
+  '[]',
+  '"\\u0000"',
+  '? a',
+  ': x',
+  '{',
+  '[',
+  '"unterminated',
+  "'",
+  '@at',
+  '`tick',
+  '%',
+  '\t{}',
+  '{}{}',
+  'a: b: c',
+  'a:\n- b\n c',
 ];
 const TAGS = [
-  'postgres: !!binary aGVsbG8=', 'postgres:\n  instances: !!float 3', 'postgres:\n  instances: !!str 3', 'x: !custom 1', 'x: !!js/function "function(){}"',
-  'x: !!set {a, b}', 'x: !!omap [a: 1]', 'postgres:\n  backup:\n    schedule: !!timestamp 2001-12-14', '!!map {}', '--- !<tag:yaml.org,2002:str> x',
-  '%YAML 1.1\n---\npostgres:\n  synchronous: yes', '%YAML 9.9\n---\n{}', '%TAG ! tag:evil.example,2000:\n---\nx: !a 1', '? [a, b]\n: c', '{a: 1}: b',
+  'postgres: !!binary aGVsbG8=',
+  'postgres:\n  instances: !!float 3',
+  'postgres:\n  instances: !!str 3',
+  'x: !custom 1',
+  'x: !!js/function "function(){}"',
+  'x: !!set {a, b}',
+  'x: !!omap [a: 1]',
+  'postgres:\n  backup:\n    schedule: !!timestamp 2001-12-14',
+  '!!map {}',
+  '--- !<tag:yaml.org,2002:str> x',
+  '%YAML 1.1\n---\npostgres:\n  synchronous: yes',
+  '%YAML 9.9\n---\n{}',
+  '%TAG ! tag:evil.example,2000:\n---\nx: !a 1',
+  '? [a, b]\n: c',
+  '{a: 1}: b',
 ];
-const LITERALS = ['1' + '0'.repeat(400), '1e400', '-0', '.inf', '-.inf', '.nan', '0x7fffffffffffffff', '0o777', '1_000', '3.0', '3.', '+3', '0b11', '٣', '３', '9007199254740993'];
-const BYTES: number[][] = [[0xff], [0xfe, 0xff], [0xc0, 0xaf], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0x00], [0xef, 0xbb, 0xbf], [0x1b, 0x5b, 0x33, 0x31, 0x6d], [0x0d], [0x85], [0xe9]];
+const LITERALS = [
+  '1' + '0'.repeat(400),
+  '1e400',
+  '-0',
+  '.inf',
+  '-.inf',
+  '.nan',
+  '0x7fffffffffffffff',
+  '0o777',
+  '1_000',
+  '3.0',
+  '3.',
+  '+3',
+  '0b11',
+  '٣',
+  '３',
+  '9007199254740993',
+];
+const BYTES: number[][] = [
+  [0xff],
+  [0xfe, 0xff],
+  [0xc0, 0xaf],
+  [0xe2, 0x82],
+  [0xed, 0xa0, 0x80],
+  [0x00],
+  [0xef, 0xbb, 0xbf],
+  [0x1b, 0x5b, 0x33, 0x31, 0x6d],
+  [0x0d],
+  [0x85],
+  [0xe9],
+];
 
 export const rawRecipe: fc.Arbitrary<RawRecipe> = fc.oneof(
   {
@@ -173,16 +249,39 @@ export const rawRecipe: fc.Arbitrary<RawRecipe> = fc.oneof(
       under: fc.constantFrom('mappings' as const, 'parameters' as const, 'labels' as const, 'top' as const),
     }),
   },
-  { weight: 2, arbitrary: fc.record({ name: fc.constant('self-alias' as const), under: fc.constantFrom('mappings' as const, 'parameters' as const, 'top' as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      name: fc.constant('self-alias' as const),
+      under: fc.constantFrom('mappings' as const, 'parameters' as const, 'top' as const),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ name: 'scalar-anchors' as const }) },
   { weight: 1, arbitrary: fc.constant({ name: 'merge-key' as const }) },
-  { weight: 2, arbitrary: fc.record({ name: fc.constant('duplicate-key' as const), variant: fc.constantFrom('file-twice' as const, 'nested' as const, 'top' as const, 'flow' as const) }) },
-  { weight: 2, arbitrary: fc.record({ name: fc.constant('bytes' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), bytes: fc.constantFrom(...BYTES) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      name: fc.constant('duplicate-key' as const),
+      variant: fc.constantFrom('file-twice' as const, 'nested' as const, 'top' as const, 'flow' as const),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ name: fc.constant('bytes' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), bytes: fc.constantFrom(...BYTES) }),
+  },
   {
     weight: 2,
     arbitrary: fc.record({
       name: fc.constant('encoding' as const),
-      as: fc.constantFrom('bom' as const, 'utf16le' as const, 'utf16le-no-bom' as const, 'crlf' as const, 'tabs' as const, 'latin1-value' as const, 'nul-end' as const),
+      as: fc.constantFrom(
+        'bom' as const,
+        'utf16le' as const,
+        'utf16le-no-bom' as const,
+        'crlf' as const,
+        'tabs' as const,
+        'latin1-value' as const,
+        'nul-end' as const,
+      ),
     }),
   },
   { weight: 2, arbitrary: fc.record({ name: fc.constant('document' as const), text: fc.constantFrom(...DOCUMENTS) }) },

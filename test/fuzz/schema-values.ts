@@ -5,8 +5,8 @@
  * where a random value would stop at loading.
  */
 import fc from 'fast-check';
-import { OVERLAY_SCHEMA, REGION_SCHEMA } from '../../environments/schema';
 import { hostileKey, hostileNumber, hostileString, hostileValue, objectOf, plainKey } from './hostile-values';
+import { OVERLAY_SCHEMA, REGION_SCHEMA } from '../../environments/schema';
 
 type Schema = Record<string, any>;
 
@@ -122,7 +122,11 @@ function validValue(s: Schema, depth: number): fc.Arbitrary<unknown> {
 /** A concrete path: ANY_KEY replaced with an ordinary or a hostile key. */
 export function concretePath(path: readonly SchemaSegment[]): fc.Arbitrary<(string | number)[]> {
   const keys = path.filter((s) => s === ANY_KEY).length;
-  const key = fc.oneof({ weight: 2, arbitrary: plainKey }, { weight: 2, arbitrary: hostileKey }, { weight: 1, arbitrary: fc.constant('public.employees') });
+  const key = fc.oneof(
+    { weight: 2, arbitrary: plainKey },
+    { weight: 2, arbitrary: hostileKey },
+    { weight: 1, arbitrary: fc.constant('public.employees') },
+  );
   return fc.array(key, { minLength: keys, maxLength: keys }).map((ks) => {
     let i = 0;
     return path.map((s) => (s === ANY_KEY ? ks[i++] : s));

@@ -6,13 +6,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { MESSAGE_CAP, Outcome, ReportedIssue, ReportedProblem, SynthRequest, UserError, WorkerMessage } from './outcome';
 import { EnvironmentError } from '../../environments/problems';
-import { SynthValidationError } from '../../gitops/validation-error';
 import { TreeLockedError, TreeOwnershipError } from '../../gitops/tree';
+import { SynthValidationError } from '../../gitops/validation-error';
 import { SchemaValidator } from '../../gitops/validator';
 import { fromYaml } from '../../gitops/yaml';
 import { synth } from '../../main';
-import { MESSAGE_CAP, Outcome, ReportedIssue, ReportedProblem, SynthRequest, UserError, WorkerMessage } from './outcome';
 
 const validator = new SchemaValidator();
 
@@ -57,13 +57,28 @@ function run(request: SynthRequest): Outcome {
     const error = userError(err);
     const e = err as Error;
     const message = typeof e?.message === 'string' ? e.message : String(err);
-    if (!error) return { kind: 'crashed', name: e?.constructor?.name ?? typeof err, message: message.slice(0, MESSAGE_CAP), stack: String(e?.stack ?? '').slice(0, 20_000) };
-    const problems: ReportedProblem[] = err instanceof EnvironmentError
-      ? err.problems.map((p) => ({ file: field(p.file), path: field(p.path), message: field(p.message), fix: field(p.fix) }))
-      : [];
-    const issues: ReportedIssue[] = err instanceof SynthValidationError
-      ? err.issues.map((i) => ({ overlay: field(i.overlay), layer: field(i.layer), object: field(i.object), path: field(i.path), message: field(i.message) }))
-      : [];
+    if (!error) {
+      return {
+        kind: 'crashed',
+        name: e?.constructor?.name ?? typeof err,
+        message: message.slice(0, MESSAGE_CAP),
+        stack: String(e?.stack ?? '').slice(0, 20_000),
+      };
+    }
+    const problems: ReportedProblem[] =
+      err instanceof EnvironmentError
+        ? err.problems.map((p) => ({ file: field(p.file), path: field(p.path), message: field(p.message), fix: field(p.fix) }))
+        : [];
+    const issues: ReportedIssue[] =
+      err instanceof SynthValidationError
+        ? err.issues.map((i) => ({
+            overlay: field(i.overlay),
+            layer: field(i.layer),
+            object: field(i.object),
+            path: field(i.path),
+            message: field(i.message),
+          }))
+        : [];
     return { kind: 'refused', error, message: message.slice(0, MESSAGE_CAP), messageLength: message.length, problems, issues };
   }
 }

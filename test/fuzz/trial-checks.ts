@@ -7,8 +7,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Fingerprint, fingerprintDiff } from './output-folder';
 import { Outcome } from './outcome';
+import { Fingerprint, fingerprintDiff } from './output-folder';
 
 /** A user error's message stays readable: at most this many characters, and per line. */
 export const MESSAGE_LIMIT = 100_000;
@@ -36,8 +36,15 @@ const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
 /** A stable label for an unexpected exception: its type, message shape and where it came from. */
 export function crashCategory(name: string, message: string, stack: string): string {
-  const shape = message.split('\n')[0].replace(/"[^"]*"|'[^']*'|`[^`]*`/g, '"…"').replace(/\d+/g, 'N').slice(0, 100);
-  const frame = stack.split('\n').map((l) => l.trim()).find((l) => l.startsWith('at ') && !l.includes('node_modules') && !l.includes('node:') && !l.includes('/test/fuzz/'));
+  const shape = message
+    .split('\n')[0]
+    .replace(/"[^"]*"|'[^']*'|`[^`]*`/g, '"…"')
+    .replace(/\d+/g, 'N')
+    .slice(0, 100);
+  const frame = stack
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.startsWith('at ') && !l.includes('node_modules') && !l.includes('node:') && !l.includes('/test/fuzz/'));
   const where = frame?.match(/([^/\\( ]+\.ts):\d+/)?.[1];
   return `crash: ${name}: ${shape}${where ? ` (in ${where})` : ''}`;
 }
@@ -60,7 +67,10 @@ export function checkOutcome(outcome: Outcome, ctx: TrialContext): Violation[] {
       return v;
     }
     case 'crashed':
-      add(crashCategory(outcome.name, outcome.message, outcome.stack), `${outcome.message.slice(0, 500)}\n${outcome.stack.split('\n').slice(0, 8).join('\n')}`);
+      add(
+        crashCategory(outcome.name, outcome.message, outcome.stack),
+        `${outcome.message.slice(0, 500)}\n${outcome.stack.split('\n').slice(0, 8).join('\n')}`,
+      );
       return v;
     case 'refused': {
       const m = outcome.message;
@@ -69,17 +79,28 @@ export function checkOutcome(outcome: Outcome, ctx: TrialContext): Violation[] {
       const long = m.split('\n').find((l) => l.length > LINE_LIMIT);
       if (long) add(`${outcome.error}: message line too long`, `${long.length} characters: ${long.slice(0, 120)}…`);
       const control = m.match(CONTROL);
-      if (control) add(`${outcome.error}: control character in message`, `U+${control[0].charCodeAt(0).toString(16).padStart(4, '0')} near ${JSON.stringify(m.slice(Math.max(0, control.index! - 60), control.index! + 20))}`);
+      if (control) {
+        add(
+          `${outcome.error}: control character in message`,
+          `U+${control[0].charCodeAt(0).toString(16).padStart(4, '0')} near ${JSON.stringify(m.slice(Math.max(0, control.index! - 60), control.index! + 20))}`,
+        );
+      }
       if (outcome.error === 'EnvironmentError') {
         if (outcome.problems.length === 0) add('EnvironmentError: no problem listed', m.slice(0, 300));
         for (const p of outcome.problems) {
           if (!isRelativeUnder(p.file)) add('EnvironmentError: problem names no file of the environments folder', JSON.stringify(p).slice(0, 300));
-          if (typeof p.message !== 'string' || !p.message || typeof p.fix !== 'string' || !p.fix) add('EnvironmentError: problem without message or fix', JSON.stringify(p).slice(0, 300));
+          if (typeof p.message !== 'string' || !p.message || typeof p.fix !== 'string' || !p.fix) {
+            add('EnvironmentError: problem without message or fix', JSON.stringify(p).slice(0, 300));
+          }
         }
       }
       if (outcome.error === 'SynthValidationError') {
         if (outcome.issues.length === 0) add('SynthValidationError: no issue listed', m.slice(0, 300));
-        for (const i of outcome.issues) if (typeof i.overlay !== 'string' || !/^[^/]+\/[^/]+$/.test(i.overlay)) add('SynthValidationError: issue names no overlay', JSON.stringify(i).slice(0, 300));
+        for (const i of outcome.issues) {
+          if (typeof i.overlay !== 'string' || !/^[^/]+\/[^/]+$/.test(i.overlay)) {
+            add('SynthValidationError: issue names no overlay', JSON.stringify(i).slice(0, 300));
+          }
+        }
       }
       const diff = fingerprintDiff(ctx.before, ctx.after);
       if (diff.length) add('partial write: the output folder changed although synth failed', diff.join('\n'));

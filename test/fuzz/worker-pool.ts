@@ -5,8 +5,8 @@
  */
 import { ChildProcess, fork } from 'child_process';
 import * as path from 'path';
-import { PROJECT_ROOT } from '../../environments/project-root';
 import { Outcome, SynthRequest, WorkerMessage } from './outcome';
+import { PROJECT_ROOT } from '../../environments/project-root';
 
 export interface WorkerOptions {
   /** Heap limit of the worker: an alias bomb fails fast instead of eating the machine. @default 2048 */

@@ -5,10 +5,10 @@
  */
 import { spawn } from 'child_process';
 import * as path from 'path';
+import { PROJECT_ROOT } from '../../environments/project-root';
 import { OVERLAYS_PER_THREAD, renderThreads } from '../../gitops/render-pool';
 import { compiledProject } from '../support/compiled-project';
 import { environmentsWith, readTree, removeTempDirs, tempDir } from '../support/temp';
-import { PROJECT_ROOT } from '../../environments/project-root';
 
 jest.setTimeout(120_000);
 afterAll(removeTempDirs);
@@ -16,7 +16,11 @@ afterAll(removeTempDirs);
 function synthCli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const main = path.join(compiledProject(), 'main.js');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [main, ...args], { cwd: PROJECT_ROOT, env: { ...process.env, STRATA_RENDER_CACHE: 'off' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [main, ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, STRATA_RENDER_CACHE: 'off' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -49,8 +53,12 @@ describe('render workers', () => {
 
   test('problems found in workers are reported as one thread reports them, and nothing is written', async () => {
     const envDir = environmentsWith({
-      'overlays/region-a/prod.yaml': { merge: { streaming: { kafka: { resources: { requests: { cpu: '2', memory: '9Gi' }, limits: { cpu: '2', memory: '9Gi' } } } } } },
-      'overlays/region-a/staging.yaml': { merge: { streaming: { kafka: { resources: { requests: { cpu: '2', memory: '9Gi' }, limits: { cpu: '2', memory: '9Gi' } } } } } },
+      'overlays/region-a/prod.yaml': {
+        merge: { streaming: { kafka: { resources: { requests: { cpu: '2', memory: '9Gi' }, limits: { cpu: '2', memory: '9Gi' } } } } },
+      },
+      'overlays/region-a/staging.yaml': {
+        merge: { streaming: { kafka: { resources: { requests: { cpu: '2', memory: '9Gi' }, limits: { cpu: '2', memory: '9Gi' } } } } },
+      },
     });
     const base = tempDir('strata-threads-');
     const one = await synthCli(['--threads', '1', '--env-dir', envDir, '--out', path.join(base, 'one')]);

@@ -8,8 +8,8 @@ import * as path from 'path';
 import { EnvironmentError } from '../../environments/problems';
 import { fromYaml } from '../../gitops/yaml';
 import { synth } from '../../main';
-import { EnvironmentChange, environmentsWith, filesUnder, removeTempDirs, snapshotDir, swapLeftovers, tempDir } from '../support/temp';
 import { environmentError, expectProblem } from '../support/problems';
+import { EnvironmentChange, environmentsWith, filesUnder, removeTempDirs, snapshotDir, swapLeftovers, tempDir } from '../support/temp';
 
 afterAll(removeTempDirs);
 
@@ -53,7 +53,8 @@ describe('MinIO', () => {
       file: DEV,
       path: 'minio.servers',
       value: { servers: 4, volumesPerServer: 1 },
-      message: /^region-a\/dev: Tenant\.minio\.min\.io minio\/storage: spec\.pools\[pool-0\]: would change from standalone \(1 server\(s\) × 1 volume\(s\)\) to distributed \(4 server\(s\) × 1 volume\(s\)\); the MinIO operator cannot convert a running tenant/,
+      message:
+        /^region-a\/dev: Tenant\.minio\.min\.io minio\/storage: spec\.pools\[pool-0\]: would change from standalone \(1 server\(s\) × 1 volume\(s\)\) to distributed \(4 server\(s\) × 1 volume\(s\)\); the MinIO operator cannot convert a running tenant/,
       fix: /^keep minio\.servers: 1 and minio\.volumesPerServer: 1, or give the new layout a new minio\.name, migrate the data \(mc mirror\) and remove the old tenant afterwards$/,
     });
   });
@@ -74,7 +75,8 @@ describe('MinIO', () => {
       file: PROD,
       path: 'minio.servers',
       value: { servers: 6, volumesPerServer: 4 },
-      message: /^region-a\/prod: Tenant\.minio\.min\.io minio\/storage: spec\.pools\[pool-0\]: pool pool-0 would change from 4 server\(s\) × 4 volume\(s\) to 6 server\(s\) × 4 volume\(s\); MinIO cannot reshape an existing pool \(it grows by adding pools\)/,
+      message:
+        /^region-a\/prod: Tenant\.minio\.min\.io minio\/storage: spec\.pools\[pool-0\]: pool pool-0 would change from 4 server\(s\) × 4 volume\(s\) to 6 server\(s\) × 4 volume\(s\); MinIO cannot reshape an existing pool \(it grows by adding pools\)/,
       fix: /^keep minio\.servers: 4 and minio\.volumesPerServer: 4$/,
     });
   });
@@ -86,7 +88,8 @@ describe('MinIO', () => {
       file: PROD,
       path: 'minio.volumeSize',
       value: '50Gi',
-      message: /^region-a\/prod: Tenant\.minio\.min\.io minio\/storage: spec\.pools\[pool-0\]\.volumeClaimTemplate\.spec\.resources\.requests\.storage: its volumes would shrink from 100Gi to 50Gi; volumes cannot shrink/,
+      message:
+        /^region-a\/prod: Tenant\.minio\.min\.io minio\/storage: spec\.pools\[pool-0\]\.volumeClaimTemplate\.spec\.resources\.requests\.storage: its volumes would shrink from 100Gi to 50Gi; volumes cannot shrink/,
       fix: /^keep minio\.volumeSize at 100Gi or more$/,
     });
   });
@@ -101,7 +104,8 @@ describe('PostgreSQL (CloudNativePG)', () => {
       file: PROD,
       path: 'postgres.storageSize',
       value: '50Gi',
-      message: /^region-a\/prod: Cluster\.postgresql\.cnpg\.io postgres\/postgres: spec\.storage\.size: its data volumes would shrink from 100Gi to 50Gi; volumes cannot shrink/,
+      message:
+        /^region-a\/prod: Cluster\.postgresql\.cnpg\.io postgres\/postgres: spec\.storage\.size: its data volumes would shrink from 100Gi to 50Gi; volumes cannot shrink/,
       fix: /^keep postgres\.storageSize at 100Gi or more$/,
     });
   });
@@ -109,7 +113,13 @@ describe('PostgreSQL (CloudNativePG)', () => {
   test('postgres.walStorageSize cannot shrink', () => {
     const err = refused({ [PROD]: { merge: { postgres: { walStorageSize: '10Gi' } } } });
     expect(err.problems).toHaveLength(1);
-    expectProblem(err, { file: PROD, path: 'postgres.walStorageSize', value: '10Gi', message: /spec\.walStorage\.size: its WAL volumes would shrink from 20Gi/, fix: /^keep postgres\.walStorageSize at 20Gi or more$/ });
+    expectProblem(err, {
+      file: PROD,
+      path: 'postgres.walStorageSize',
+      value: '10Gi',
+      message: /spec\.walStorage\.size: its WAL volumes would shrink from 20Gi/,
+      fix: /^keep postgres\.walStorageSize at 20Gi or more$/,
+    });
   });
 
   test('a smaller quantity in another unit is still a shrink (100Gi → 100G)', () => {
@@ -170,13 +180,19 @@ describe('stateful objects and namespaces that leave the tree', () => {
     expectProblem(err, {
       file: DEV,
       path: '',
-      message: /^region-a\/dev: Namespace postgres with 5 stateful object\(s\) in it \(Cluster\.postgresql\.cnpg\.io postgres\/postgres, Database\.postgresql\.cnpg\.io postgres\/postgres-dora, .*\) would be removed from the tree/,
+      message:
+        /^region-a\/dev: Namespace postgres with 5 stateful object\(s\) in it \(Cluster\.postgresql\.cnpg\.io postgres\/postgres, Database\.postgresql\.cnpg\.io postgres\/postgres-dora, .*\) would be removed from the tree/,
       fix: /the namespace stays on the cluster \(prune-protected\).*add to overlays\/region-a\/dev\.yaml: acknowledge: \[\{object: "Namespace postgres", change: removed, reason: "<why, e\.g\. a ticket>"\}\]$/,
     });
     // The operator's namespace (and with it the CloudNativePG release that owns the CRDs).
     expectProblem(err, { file: DEV, path: '', message: /^region-a\/dev: Namespace cnpg-system would be removed/, fix: /"Namespace cnpg-system"/ });
     // The bucket the cluster archived to.
-    expectProblem(err, { file: DEV, path: 'minio', message: /Tenant\.minio\.min\.io minio\/storage: spec\.buckets\[pg-backups\]: bucket pg-backups would be removed/, fix: /change: spec\.buckets\[pg-backups\]/ });
+    expectProblem(err, {
+      file: DEV,
+      path: 'minio',
+      message: /Tenant\.minio\.min\.io minio\/storage: spec\.buckets\[pg-backups\]: bucket pg-backups would be removed/,
+      fix: /change: spec\.buckets\[pg-backups\]/,
+    });
     expect(err.problems).toHaveLength(3);
   });
 
@@ -188,11 +204,13 @@ describe('stateful objects and namespaces that leave the tree', () => {
     ];
     const { outDir, result } = accepted({ [DEV]: { merge: { postgres: { enabled: false }, acknowledge } } });
     expect(fs.existsSync(path.join(outDir, CLUSTER('region-a/dev')))).toBe(false);
-    expect(result.notes).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^acknowledged in overlays\/region-a\/dev\.yaml: region-a\/dev: Namespace postgres removed \(planned change/),
-      'left on the cluster (prune-protected, no longer in the tree): region-a/dev: Cluster.postgresql.cnpg.io postgres/postgres; delete it by hand once its data is safe',
-      expect.stringMatching(/left on the cluster .*: region-a\/dev: HelmRelease\.helm\.toolkit\.fluxcd\.io cnpg-system\/cloudnative-pg;/),
-    ]));
+    expect(result.notes).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^acknowledged in overlays\/region-a\/dev\.yaml: region-a\/dev: Namespace postgres removed \(planned change/),
+        'left on the cluster (prune-protected, no longer in the tree): region-a/dev: Cluster.postgresql.cnpg.io postgres/postgres; delete it by hand once its data is safe',
+        expect.stringMatching(/left on the cluster .*: region-a\/dev: HelmRelease\.helm\.toolkit\.fluxcd\.io cnpg-system\/cloudnative-pg;/),
+      ]),
+    );
     const file = fromYaml(fs.readFileSync(path.join(outDir, 'acknowledgements.yaml'), 'utf8')) as any;
     expect(file.acknowledged).toEqual(acknowledge.map((a) => ({ file: DEV, ...a })));
     // Once applied, the same entries match nothing: synth says to remove them.
@@ -209,29 +227,45 @@ describe('stateful objects and namespaces that leave the tree', () => {
   test('an acknowledgement must name the exact object and change, and give a reason', () => {
     const wrong = refused({ [DEV]: { merge: { postgres: { enabled: false }, acknowledge: [ack('Namespace postgre', 'removed')] } } });
     expect(wrong.problems.some((p) => /Namespace postgres with/.test(p.message))).toBe(true);
-    const noReason = environmentError(() => synth({ envDir: environmentsWith({ [DEV]: { merge: { acknowledge: [{ object: 'Namespace postgres', change: 'removed' }] } } }), outDir: renderedCopy() }));
+    const noReason = environmentError(() =>
+      synth({
+        envDir: environmentsWith({ [DEV]: { merge: { acknowledge: [{ object: 'Namespace postgres', change: 'removed' }] } } }),
+        outDir: renderedCopy(),
+      }),
+    );
     expectProblem(noReason, { file: DEV, path: 'acknowledge.0.reason', message: /required field is missing/, fix: /set acknowledge\.0\.reason/ });
   });
 
-  test('an acknowledgement in another overlay\'s file does not count', () => {
-    const err = refused({ [DEV]: { merge: { postgres: { enabled: false } } }, [PROD]: { merge: { acknowledge: [ack('Namespace postgres', 'removed')] } } });
+  test("an acknowledgement in another overlay's file does not count", () => {
+    const err = refused({
+      [DEV]: { merge: { postgres: { enabled: false } } },
+      [PROD]: { merge: { acknowledge: [ack('Namespace postgres', 'removed')] } },
+    });
     expect(err.problems.some((p) => p.file === DEV && /Namespace postgres with/.test(p.message))).toBe(true);
   });
 
   test('disabling Kafka and OpenSearch in region-a/prod (an overlay emptied to {}) is refused', () => {
     const err = refused({ [PROD]: '{}\n' });
-    expect(err.problems.map((p) => p.message.split(' would')[0]).sort()).toEqual([
-      expect.stringMatching(/^region-a\/prod: Namespace kafka with \d+ stateful object\(s\) in it/),
-      expect.stringMatching(/^region-a\/prod: Namespace opensearch with 2 stateful object\(s\) in it/),
-      'region-a/prod: Namespace opensearch-operator-system',
-      'region-a/prod: Namespace strimzi-system',
-      'region-a/prod: Tenant.minio.min.io minio/storage: spec.buckets[opensearch-snapshots]: bucket opensearch-snapshots',
-    ].sort());
+    expect(err.problems.map((p) => p.message.split(' would')[0]).sort()).toEqual(
+      [
+        expect.stringMatching(/^region-a\/prod: Namespace kafka with \d+ stateful object\(s\) in it/),
+        expect.stringMatching(/^region-a\/prod: Namespace opensearch with 2 stateful object\(s\) in it/),
+        'region-a/prod: Namespace opensearch-operator-system',
+        'region-a/prod: Namespace strimzi-system',
+        'region-a/prod: Tenant.minio.min.io minio/storage: spec.buckets[opensearch-snapshots]: bucket opensearch-snapshots',
+      ].sort(),
+    );
   });
 
   test('disabling Velero in prod is refused: its namespace, schedule and locations, and its bucket', () => {
     const err = refused({ [PROD]: { merge: { velero: { enabled: false } } } });
-    expectProblem(err, { file: PROD, path: '', message: /^region-a\/prod: Namespace velero with 3 stateful object\(s\) in it \(BackupStorageLocation\.velero\.io velero\/default, BackupStorageLocation\.velero\.io velero\/region-b, Schedule\.velero\.io velero\/daily\)/, fix: /"Namespace velero"/ });
+    expectProblem(err, {
+      file: PROD,
+      path: '',
+      message:
+        /^region-a\/prod: Namespace velero with 3 stateful object\(s\) in it \(BackupStorageLocation\.velero\.io velero\/default, BackupStorageLocation\.velero\.io velero\/region-b, Schedule\.velero\.io velero\/daily\)/,
+      fix: /"Namespace velero"/,
+    });
     expectProblem(err, { file: PROD, path: 'minio', message: /spec\.buckets\[velero\]: bucket velero would be removed/, fix: /acknowledge/ });
   });
 
@@ -252,10 +286,16 @@ describe('stateful objects and namespaces that leave the tree', () => {
     expectProblem(err, {
       file: PROD,
       path: 'postgres.enabled',
-      message: /^region-a\/prod: Cluster\.postgresql\.cnpg\.io postgres\/postgres would be removed from the tree; a new, empty Cluster\.postgresql\.cnpg\.io postgres\/pg would take its place \(a rename or an engine switch starts from no data\)/,
+      message:
+        /^region-a\/prod: Cluster\.postgresql\.cnpg\.io postgres\/postgres would be removed from the tree; a new, empty Cluster\.postgresql\.cnpg\.io postgres\/pg would take its place \(a rename or an engine switch starts from no data\)/,
       fix: /pin postgres\.name when renaming/,
     });
-    expectProblem(err, { file: 'platform.yaml', path: 'postgres.databases', message: /postgres-hrm would be removed from the tree; a new, empty Database\.postgresql\.cnpg\.io postgres\/pg-hrm would take its place/, fix: /acknowledge/ });
+    expectProblem(err, {
+      file: 'platform.yaml',
+      path: 'postgres.databases',
+      message: /postgres-hrm would be removed from the tree; a new, empty Database\.postgresql\.cnpg\.io postgres\/pg-hrm would take its place/,
+      fix: /acknowledge/,
+    });
   });
 });
 
@@ -266,7 +306,8 @@ describe('overlays and regions that vanish', () => {
     expectProblem(err, {
       file: STAGING,
       path: '',
-      message: /^overlay region-a\/staging was rendered \(\d+ stateful object\(s\)\) but overlays\/region-a\/staging\.yaml is gone, so everything it rendered would leave the tree$/,
+      message:
+        /^overlay region-a\/staging was rendered \(\d+ stateful object\(s\)\) but overlays\/region-a\/staging\.yaml is gone, so everything it rendered would leave the tree$/,
       fix: /^restore overlays\/region-a\/staging\.yaml \(moved, renamed or deleted\?\); to remove the overlay, add to regions\/region-a\.yaml: acknowledge: \[\{object: "overlay region-a\/staging", change: removed/,
     });
   });
@@ -291,7 +332,8 @@ describe('overlays and regions that vanish', () => {
     expectProblem(err, {
       file: 'regions/region-b.yaml',
       path: '',
-      message: /^region region-b was rendered \(region-b\/dev, region-b\/prod, region-b\/staging, \d+ stateful object\(s\)\) but regions\/region-b\.yaml is gone/,
+      message:
+        /^region region-b was rendered \(region-b\/dev, region-b\/prod, region-b\/staging, \d+ stateful object\(s\)\) but regions\/region-b\.yaml is gone/,
       fix: /a renamed region keeps its old name.*add to platform\.yaml: acknowledge: \[\{object: "region region-b", change: removed/,
     });
     expect(snapshotDir(outDir)).toEqual(before);
@@ -300,7 +342,9 @@ describe('overlays and regions that vanish', () => {
 
 describe('DR roles, replication and backups', () => {
   test('turning the running replica region-b/prod into a primary is refused', () => {
-    const text = fs.readFileSync(path.join(environmentsWith(), B_PROD), 'utf8').replace(/dr:\n  role: replica\n  of: region-a\/prod\n/, 'dr:\n  role: primary\n');
+    const text = fs
+      .readFileSync(path.join(environmentsWith(), B_PROD), 'utf8')
+      .replace(/dr:\n  role: replica\n  of: region-a\/prod\n/, 'dr:\n  role: primary\n');
     const err = refused({ [B_PROD]: text });
     expectProblem(err, {
       file: B_PROD,
@@ -312,43 +356,116 @@ describe('DR roles, replication and backups', () => {
 
   test('lowering PostgreSQL instances below a majority (3 → 1) is refused; 3 → 2 is not', () => {
     const err = refused({ [PROD]: { merge: { postgres: { instances: 1, synchronous: false } } } });
-    expectProblem(err, { file: PROD, path: 'postgres.instances', value: 1, message: /spec\.instances: its instances would go from 3 to 1, below a majority of the 3 that run \(2\)/, fix: /one member at a time/ });
+    expectProblem(err, {
+      file: PROD,
+      path: 'postgres.instances',
+      value: 1,
+      message: /spec\.instances: its instances would go from 3 to 1, below a majority of the 3 that run \(2\)/,
+      fix: /one member at a time/,
+    });
     expect(() => accepted({ [PROD]: { merge: { postgres: { instances: 2 } } } })).not.toThrow();
   });
 
   test('lowering Kafka replication (factor 3 → 1, min ISR 2 → 1) is refused per setting and topic', () => {
     const err = refused({ [PROD]: { merge: { streaming: { kafka: { replicationFactor: 1, minInsyncReplicas: 1 } } } } });
-    expectProblem(err, { file: PROD, path: 'streaming.kafka.replicationFactor', value: 1, message: /Kafka\.kafka\.strimzi\.io kafka\/events: spec\.kafka\.config\.default\.replication\.factor: the brokers' default\.replication\.factor would be lowered from 3 to 1/, fix: /acknowledge/ });
-    expectProblem(err, { file: PROD, path: 'streaming.kafka.minInsyncReplicas', value: 1, message: /spec\.kafka\.config\.min\.insync\.replicas: the brokers' min\.insync\.replicas would be lowered from 2 to 1/, fix: /acknowledge/ });
-    expectProblem(err, { file: PROD, path: 'streaming.kafka.replicationFactor', value: 1, message: /KafkaTopic\.kafka\.strimzi\.io kafka\/hrm\.public\.employees: spec\.replicas: its replication factor would be lowered from 3 to 1/, fix: /acknowledge/ });
+    expectProblem(err, {
+      file: PROD,
+      path: 'streaming.kafka.replicationFactor',
+      value: 1,
+      message:
+        /Kafka\.kafka\.strimzi\.io kafka\/events: spec\.kafka\.config\.default\.replication\.factor: the brokers' default\.replication\.factor would be lowered from 3 to 1/,
+      fix: /acknowledge/,
+    });
+    expectProblem(err, {
+      file: PROD,
+      path: 'streaming.kafka.minInsyncReplicas',
+      value: 1,
+      message: /spec\.kafka\.config\.min\.insync\.replicas: the brokers' min\.insync\.replicas would be lowered from 2 to 1/,
+      fix: /acknowledge/,
+    });
+    expectProblem(err, {
+      file: PROD,
+      path: 'streaming.kafka.replicationFactor',
+      value: 1,
+      message: /KafkaTopic\.kafka\.strimzi\.io kafka\/hrm\.public\.employees: spec\.replicas: its replication factor would be lowered from 3 to 1/,
+      fix: /acknowledge/,
+    });
   });
 
   test('OpenSearch data nodes 3 → 1 is refused, and so are the index replicas it would drop to 0', () => {
     const err = refused({ [PROD]: { merge: { opensearch: { dataNodes: 1 } } } });
-    expectProblem(err, { file: PROD, path: 'opensearch.dataNodes', value: 1, message: /spec\.nodePools\[data\]\.replicas: its data nodes would go from 3 to 1/, fix: /cluster\.routing\.allocation\.exclude/ });
-    expectProblem(err, { file: PROD, path: 'opensearch.dataNodes', value: 0, message: /OpensearchIndexTemplate\.opensearch\.org opensearch\/employees-index: spec\.template\.settings\.index\.number_of_replicas: the replicas of its indices would be lowered from 1 to 0/, fix: /acknowledge/ });
+    expectProblem(err, {
+      file: PROD,
+      path: 'opensearch.dataNodes',
+      value: 1,
+      message: /spec\.nodePools\[data\]\.replicas: its data nodes would go from 3 to 1/,
+      fix: /cluster\.routing\.allocation\.exclude/,
+    });
+    expectProblem(err, {
+      file: PROD,
+      path: 'opensearch.dataNodes',
+      value: 0,
+      message:
+        /OpensearchIndexTemplate\.opensearch\.org opensearch\/employees-index: spec\.template\.settings\.index\.number_of_replicas: the replicas of its indices would be lowered from 1 to 0/,
+      fix: /acknowledge/,
+    });
   });
 
   test('shorter backup retention and Velero TTL are refused', () => {
     const err = refused({ [PROD]: { merge: { postgres: { backup: { retention: '7d' } }, velero: { ttl: '24h' } } } });
-    expectProblem(err, { file: PROD, path: 'postgres.backup.retention', value: '7d', message: /spec\.retentionPolicy: the backup retention would be shortened from "30d" to "7d"/, fix: /acknowledge/ });
-    expectProblem(err, { file: PROD, path: 'velero.ttl', value: '24h', message: /Schedule\.velero\.io velero\/daily: spec\.template\.ttl: the time its backups are kept would be shortened from "720h" to "24h"/, fix: /acknowledge/ });
+    expectProblem(err, {
+      file: PROD,
+      path: 'postgres.backup.retention',
+      value: '7d',
+      message: /spec\.retentionPolicy: the backup retention would be shortened from "30d" to "7d"/,
+      fix: /acknowledge/,
+    });
+    expectProblem(err, {
+      file: PROD,
+      path: 'velero.ttl',
+      value: '24h',
+      message: /Schedule\.velero\.io velero\/daily: spec\.template\.ttl: the time its backups are kept would be shortened from "720h" to "24h"/,
+      fix: /acknowledge/,
+    });
   });
 
   test('changing the retain storage class is refused for every volume that uses it', () => {
     const err = refused({ [REGION_A]: { merge: { storageClasses: { retain: 'other-retain' } } } });
-    expectProblem(err, { file: REGION_A, path: 'storageClasses.retain', value: 'other-retain', message: /^region-a\/prod: Cluster\.postgresql\.cnpg\.io postgres\/postgres: spec\.storage\.storageClass: the storage class of its data volumes would change from "fast-ssd-retain" to "other-retain"/, fix: /acknowledge/ });
+    expectProblem(err, {
+      file: REGION_A,
+      path: 'storageClasses.retain',
+      value: 'other-retain',
+      message:
+        /^region-a\/prod: Cluster\.postgresql\.cnpg\.io postgres\/postgres: spec\.storage\.storageClass: the storage class of its data volumes would change from "fast-ssd-retain" to "other-retain"/,
+      fix: /acknowledge/,
+    });
     expect(new Set(err.problems.map((p) => p.file))).toEqual(new Set([REGION_A]));
   });
 
   test('an acknowledged field change renders', () => {
-    const { outDir } = accepted({ [PROD]: { merge: { postgres: { instances: 1, synchronous: false }, acknowledge: [ack('Cluster.postgresql.cnpg.io postgres/postgres', 'spec.instances')] } } });
+    const { outDir } = accepted({
+      [PROD]: {
+        merge: {
+          postgres: { instances: 1, synchronous: false },
+          acknowledge: [ack('Cluster.postgresql.cnpg.io postgres/postgres', 'spec.instances')],
+        },
+      },
+    });
     expect(read(outDir, CLUSTER('region-a/prod')).spec.instances).toBe(1);
   });
 
   test('a volume shrink cannot be acknowledged', () => {
-    const err = refused({ [PROD]: { merge: { postgres: { storageSize: '50Gi' }, acknowledge: [ack('Cluster.postgresql.cnpg.io postgres/postgres', 'spec.storage.size')] } } });
-    expectProblem(err, { file: PROD, path: 'postgres.storageSize', message: /volumes cannot shrink/, fix: /^keep postgres\.storageSize at 100Gi or more$/ });
+    const err = refused({
+      [PROD]: {
+        merge: { postgres: { storageSize: '50Gi' }, acknowledge: [ack('Cluster.postgresql.cnpg.io postgres/postgres', 'spec.storage.size')] },
+      },
+    });
+    expectProblem(err, {
+      file: PROD,
+      path: 'postgres.storageSize',
+      message: /volumes cannot shrink/,
+      fix: /^keep postgres\.storageSize at 100Gi or more$/,
+    });
   });
 });
 
@@ -360,7 +477,8 @@ describe('GitOps engine', () => {
       file: REGION_A,
       path: 'gitops.engine',
       value: 'argocd',
-      message: /^region-a\/prod: the cluster region-a-prod is reconciled by flux; switching to argocd removes every Flux Kustomization and HelmRelease it runs/,
+      message:
+        /^region-a\/prod: the cluster region-a-prod is reconciled by flux; switching to argocd removes every Flux Kustomization and HelmRelease it runs/,
       fix: /migrate first: .*add to regions\/region-a\.yaml: acknowledge: \[\{object: "overlay region-a\/prod", change: gitops\.engine/,
     });
   });
@@ -375,15 +493,23 @@ describe('the guard holds under concurrency and any sequence of edits', () => {
     const { spawn } = await import('child_process');
     const { compiledProject } = await import('../support/compiled-project');
     const main = JSON.stringify(path.join(compiledProject(), 'main'));
-    const run = (envDir: string, outDir: string) => new Promise<number>((resolve) => {
-      const child = spawn(process.execPath, ['-e', `require(${main}).main(["--env-dir", ${JSON.stringify(envDir)}, "--out", ${JSON.stringify(outDir)}]).then((c) => { process.exitCode = c; })`], {
-        cwd: path.resolve(__dirname, '../..'),
-        stdio: 'ignore',
-        // Both render: neither finds the other's overlays in a cache.
-        env: { ...process.env, STRATA_RENDER_CACHE: 'off' },
+    const run = (envDir: string, outDir: string) =>
+      new Promise<number>((resolve) => {
+        const child = spawn(
+          process.execPath,
+          [
+            '-e',
+            `require(${main}).main(["--env-dir", ${JSON.stringify(envDir)}, "--out", ${JSON.stringify(outDir)}]).then((c) => { process.exitCode = c; })`,
+          ],
+          {
+            cwd: path.resolve(__dirname, '../..'),
+            stdio: 'ignore',
+            // Both render: neither finds the other's overlays in a cache.
+            env: { ...process.env, STRATA_RENDER_CACHE: 'off' },
+          },
+        );
+        child.on('exit', (code) => resolve(code ?? 1));
       });
-      child.on('exit', (code) => resolve(code ?? 1));
-    });
     const grow = environmentsWith({ [PROD]: { merge: { postgres: { storageSize: '200Gi' } } } });
     const shrink = environmentsWith({ [PROD]: { merge: { postgres: { storageSize: '150Gi' } } } });
     for (let round = 0; round < 2; round++) {
@@ -401,16 +527,23 @@ describe('the guard holds under concurrency and any sequence of edits', () => {
     const fc = await import('fast-check');
     const { TRANSITION_RULES } = await import('../../constructs/transitions');
     const statefulTokens = new Set(TRANSITION_RULES.filter((r) => r.stateful).map((r) => r.kind.toLowerCase()));
-    const statefulFiles = (outDir: string) => filesUnder(outDir).filter((f) => {
-      const parts = path.posix.basename(f, '.yaml').split('_');
-      return statefulTokens.has(parts.length === 3 ? parts[1] : parts[0]);
-    });
+    const statefulFiles = (outDir: string) =>
+      filesUnder(outDir).filter((f) => {
+        const parts = path.posix.basename(f, '.yaml').split('_');
+        return statefulTokens.has(parts.length === 3 ? parts[1] : parts[0]);
+      });
     const overlays = ['overlays/region-a/dev.yaml', PROD, STAGING, 'overlays/region-b/dev.yaml', B_PROD];
     const edit = fc.oneof(
-      fc.record({ file: fc.constantFrom(...overlays), component: fc.constantFrom('postgres', 'minio', 'velero', 'opensearch') }).map(({ file, component }) => ({ [file]: { merge: { [component]: { enabled: false } } } })),
+      fc
+        .record({ file: fc.constantFrom(...overlays), component: fc.constantFrom('postgres', 'minio', 'velero', 'opensearch') })
+        .map(({ file, component }) => ({ [file]: { merge: { [component]: { enabled: false } } } })),
       fc.record({ file: fc.constantFrom(...overlays) }).map(({ file }) => ({ [file]: { merge: { streaming: { kafka: { enabled: false } } } } })),
-      fc.record({ file: fc.constantFrom(...overlays), name: fc.constantFrom('pg', 'main', 'postgres') }).map(({ file, name }) => ({ [file]: { merge: { postgres: { name } } } })),
-      fc.record({ file: fc.constantFrom(...overlays), instances: fc.integer({ min: 1, max: 5 }) }).map(({ file, instances }) => ({ [file]: { merge: { postgres: { instances, synchronous: false } } } })),
+      fc
+        .record({ file: fc.constantFrom(...overlays), name: fc.constantFrom('pg', 'main', 'postgres') })
+        .map(({ file, name }) => ({ [file]: { merge: { postgres: { name } } } })),
+      fc
+        .record({ file: fc.constantFrom(...overlays), instances: fc.integer({ min: 1, max: 5 }) })
+        .map(({ file, instances }) => ({ [file]: { merge: { postgres: { instances, synchronous: false } } } })),
       fc.record({ file: fc.constantFrom(...overlays) }).map(({ file }) => ({ [file]: null })),
       fc.record({ file: fc.constantFrom(...overlays) }).map(({ file }) => ({ [file]: '{}\n' })),
       fc.constantFrom<Record<string, EnvironmentChange>>(
@@ -420,26 +553,29 @@ describe('the guard holds under concurrency and any sequence of edits', () => {
       ),
     );
     const seen: string[] = [];
-    await fc.assert(fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 3 }), async (edits) => {
-      const outDir = renderedCopy();
-      let changes: Record<string, EnvironmentChange> = {};
-      for (const e of edits) {
-        changes = { ...changes, ...e };
-        const before = statefulFiles(outDir);
-        const snapshot = snapshotDir(outDir);
-        try {
-          synth({ envDir: environmentsWith(changes), outDir });
-          seen.push('rendered');
-        } catch (err) {
-          expect(err).toBeInstanceOf(EnvironmentError);
-          expect(snapshotDir(outDir)).toEqual(snapshot);
-          seen.push('refused');
-          continue;
+    await fc.assert(
+      fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 3 }), async (edits) => {
+        const outDir = renderedCopy();
+        let changes: Record<string, EnvironmentChange> = {};
+        for (const e of edits) {
+          changes = { ...changes, ...e };
+          const before = statefulFiles(outDir);
+          const snapshot = snapshotDir(outDir);
+          try {
+            synth({ envDir: environmentsWith(changes), outDir });
+            seen.push('rendered');
+          } catch (err) {
+            expect(err).toBeInstanceOf(EnvironmentError);
+            expect(snapshotDir(outDir)).toEqual(snapshot);
+            seen.push('refused');
+            continue;
+          }
+          const after = new Set(statefulFiles(outDir));
+          expect(before.filter((f) => !after.has(f))).toEqual([]);
         }
-        const after = new Set(statefulFiles(outDir));
-        expect(before.filter((f) => !after.has(f))).toEqual([]);
-      }
-    }), { seed: 20261202, numRuns: 15 });
+      }),
+      { seed: 20261202, numRuns: 15 },
+    );
     expect(seen).toContain('refused');
   });
 });

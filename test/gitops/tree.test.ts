@@ -1,5 +1,16 @@
+import * as os from 'os';
 import * as path from 'path';
-import { diffTree, isBootstrapFile, listTree, overlayScope, TREE_MARKER, TreeOwnershipError, TreeScope, WHOLE_TREE, writeTree } from '../../gitops/tree';
+import {
+  diffTree,
+  isBootstrapFile,
+  listTree,
+  overlayScope,
+  TREE_MARKER,
+  TreeOwnershipError,
+  TreeScope,
+  WHOLE_TREE,
+  writeTree,
+} from '../../gitops/tree';
 import { readTree, removeTempDirs, snapshotDir, swapLeftovers, tempDir, writeFiles } from '../support/temp';
 
 // CommonJS `fs` itself (not an import wrapper), so jest.spyOn reaches the calls tree.ts makes.
@@ -67,7 +78,11 @@ describe('writeTree', () => {
 
   test('files no longer rendered are pruned', () => {
     const outDir = outDirPath();
-    writeTree(outDir, planned({ ...TREE, 'region-a/prod/data/postgres_pooler_old.yaml': 'kind: Pooler\n', 'notes.txt': 'hand-written\n' }), WHOLE_TREE);
+    writeTree(
+      outDir,
+      planned({ ...TREE, 'region-a/prod/data/postgres_pooler_old.yaml': 'kind: Pooler\n', 'notes.txt': 'hand-written\n' }),
+      WHOLE_TREE,
+    );
     const result = writeTree(outDir, planned(TREE), WHOLE_TREE);
     expect(result.removed).toEqual(['notes.txt', 'region-a/prod/data/postgres_pooler_old.yaml']);
     expect(result.written).toEqual([]);
@@ -97,11 +112,13 @@ describe('writeTree', () => {
 
   test('refuses to render a bootstrap file', () => {
     const outDir = outDirPath();
-    expect(() => writeTree(outDir, planned({ 'clusters/region-a-prod/flux-system/gotk-sync.yaml': 'x\n' }), WHOLE_TREE)).toThrow(/outside the synth scope/);
+    expect(() => writeTree(outDir, planned({ 'clusters/region-a-prod/flux-system/gotk-sync.yaml': 'x\n' }), WHOLE_TREE)).toThrow(
+      /outside the synth scope/,
+    );
     expect(fs.existsSync(outDir)).toBe(false);
   });
 
-  test('overlayScope keeps the other overlays\' files byte for byte', () => {
+  test("overlayScope keeps the other overlays' files byte for byte", () => {
     const outDir = outDirPath();
     const others = {
       'region-b/prod/data/kustomization.yaml': 'resources: []\n',
@@ -124,7 +141,7 @@ describe('writeTree', () => {
     expect(Object.keys(after).sort()).toEqual([...new Set([...Object.keys(TREE), ...Object.keys(others)])].sort());
   });
 
-  test('overlayScope owns exactly the overlay\'s layer folders and its cluster folder', () => {
+  test("overlayScope owns exactly the overlay's layer folders and its cluster folder", () => {
     const scope: TreeScope = overlayScope([{ region: 'region-a', environment: 'dev', clusterFolder: 'region-a-dev' }]);
     expect(scope.owns('region-a/dev/data/kustomization.yaml')).toBe(true);
     expect(scope.owns('clusters/region-a-dev/kustomization.yaml')).toBe(true);
@@ -219,8 +236,6 @@ describe('diffTree', () => {
 });
 
 describe('the output folder lock', () => {
-  const os: typeof import('os') = require('os');
-
   test('is released after a write, so the next write proceeds', () => {
     const outDir = outDirPath();
     writeTree(outDir, planned(TREE), WHOLE_TREE);
@@ -238,8 +253,9 @@ describe('the output folder lock', () => {
     writeFiles(path.join(parent, '.dist.strata-new-other'), { 'a.yaml': 'a\n' });
     const before = snapshotDir(parent);
 
-    expect(() => writeTree(outDir, planned({ 'other.yaml': 'y\n' }), WHOLE_TREE))
-      .toThrow(new RegExp(`another synth \\(process ${process.ppid} on .*\\) is writing .*dist; wait for it to finish, or delete .*\\.dist\\.strata\\.lock`));
+    expect(() => writeTree(outDir, planned({ 'other.yaml': 'y\n' }), WHOLE_TREE)).toThrow(
+      new RegExp(`another synth \\(process ${process.ppid} on .*\\) is writing .*dist; wait for it to finish, or delete .*\\.dist\\.strata\\.lock`),
+    );
     expect(snapshotDir(parent)).toEqual(before);
   });
 
@@ -264,11 +280,14 @@ describe('the output folder lock', () => {
   });
 });
 
-describe('the output folder is Strata\'s own', () => {
+describe("the output folder is Strata's own", () => {
   test('the marker lists every file synth owns, in code-point order', () => {
     const outDir = outDirPath();
     writeTree(outDir, planned({ ...TREE, 'region-a/prod/data/Zeta.yaml': 'z\n' }), WHOLE_TREE);
-    const lines = fs.readFileSync(path.join(outDir, TREE_MARKER), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    const lines = fs
+      .readFileSync(path.join(outDir, TREE_MARKER), 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'));
     expect(lines).toEqual([...Object.keys(TREE), 'region-a/prod/data/Zeta.yaml'].sort());
   });
 
@@ -277,7 +296,9 @@ describe('the output folder is Strata\'s own', () => {
     writeFiles(outDir, { '.git/HEAD': 'ref: refs/heads/main\n', 'notes.md': 'mine\n', ...TREE });
     const before = snapshotDir(outDir);
     expect(() => writeTree(outDir, planned({}), WHOLE_TREE)).toThrow(TreeOwnershipError);
-    expect(() => writeTree(outDir, planned({}), WHOLE_TREE)).toThrow(/holds files synth did not write \(\.git\/HEAD, notes\.md\); .*Nothing was written/);
+    expect(() => writeTree(outDir, planned({}), WHOLE_TREE)).toThrow(
+      /holds files synth did not write \(\.git\/HEAD, notes\.md\); .*Nothing was written/,
+    );
     expect(snapshotDir(outDir)).toEqual(before);
     expect(swapLeftovers(outDir)).toEqual([]);
   });

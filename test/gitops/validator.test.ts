@@ -14,12 +14,19 @@ describe('SchemaValidator', () => {
   });
 
   test('a valid namespaced CRD object passes', () => {
-    expect(validator.validate({
-      apiVersion: 'postgresql.cnpg.io/v1',
-      kind: 'ScheduledBackup',
-      metadata: { name: 'postgres-daily', namespace: 'postgres' },
-      spec: { cluster: { name: 'postgres' }, schedule: '0 0 1 * * *', method: 'plugin', pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' } },
-    })).toEqual([]);
+    expect(
+      validator.validate({
+        apiVersion: 'postgresql.cnpg.io/v1',
+        kind: 'ScheduledBackup',
+        metadata: { name: 'postgres-daily', namespace: 'postgres' },
+        spec: {
+          cluster: { name: 'postgres' },
+          schedule: '0 0 1 * * *',
+          method: 'plugin',
+          pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' },
+        },
+      }),
+    ).toEqual([]);
   });
 
   test('an unknown field is an issue naming the object, the JSON path and the field', () => {
@@ -32,14 +39,21 @@ describe('SchemaValidator', () => {
     expect(issues).toEqual([{ object: 'v1 Namespace postgres', path: '/', message: expect.stringMatching(/additional properties "specs"/) }]);
   });
 
-  test('a wrong type is an issue at the field\'s JSON path', () => {
+  test("a wrong type is an issue at the field's JSON path", () => {
     const manifest = namespace();
     (manifest.metadata.labels as any)['strata.io/region'] = 1;
-    expect(validator.validate(manifest)).toEqual([{ object: 'v1 Namespace postgres', path: '/metadata/labels/strata.io~1region', message: 'must be string' }]);
+    expect(validator.validate(manifest)).toEqual([
+      { object: 'v1 Namespace postgres', path: '/metadata/labels/strata.io~1region', message: 'must be string' },
+    ]);
   });
 
   test('a wrong type in a CRD object', () => {
-    const issues = validator.validate({ apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'postgres', namespace: 'postgres' }, spec: { instances: 'three' } });
+    const issues = validator.validate({
+      apiVersion: 'postgresql.cnpg.io/v1',
+      kind: 'Cluster',
+      metadata: { name: 'postgres', namespace: 'postgres' },
+      spec: { instances: 'three' },
+    });
     expect(issues).toContainEqual({ object: 'postgresql.cnpg.io/v1 Cluster postgres/postgres', path: '/spec/instances', message: 'must be integer' });
   });
 
@@ -50,15 +64,24 @@ describe('SchemaValidator', () => {
       metadata: { name: 'b', namespace: 'postgres' },
       spec: { cluster: { name: 'postgres' }, schedule: '0 0 1 * * *', method: 'tape' },
     });
-    expect(issues).toContainEqual({ object: 'postgresql.cnpg.io/v1 ScheduledBackup postgres/b', path: '/spec/method', message: expect.stringMatching(/must be equal to one of the allowed values: .*"plugin"/) });
+    expect(issues).toContainEqual({
+      object: 'postgresql.cnpg.io/v1 ScheduledBackup postgres/b',
+      path: '/spec/method',
+      message: expect.stringMatching(/must be equal to one of the allowed values: .*"plugin"/),
+    });
   });
 
-  test('the object\'s own metadata.name is required (no generateName); a pod template\'s metadata needs none', () => {
+  test("the object's own metadata.name is required (no generateName); a pod template's metadata needs none", () => {
     const job = (metadata: Record<string, unknown>) => ({
       apiVersion: 'batch/v1',
       kind: 'Job',
       metadata,
-      spec: { template: { metadata: { labels: { app: 'setup' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'setup', image: 'busybox:1.37' }] } } },
+      spec: {
+        template: {
+          metadata: { labels: { app: 'setup' } },
+          spec: { restartPolicy: 'Never', containers: [{ name: 'setup', image: 'busybox:1.37' }] },
+        },
+      },
     });
     expect(validator.validate(job({ name: 'setup', namespace: 'minio' }))).toEqual([]);
     expect(validator.validate(job({ generateName: 'setup-', namespace: 'minio' }))).toEqual([

@@ -2,24 +2,36 @@ import { fromYaml, toYaml } from '../../gitops/yaml';
 
 describe('toYaml', () => {
   test('puts apiVersion, kind and metadata first, then the other keys alphabetically', () => {
-    const text = toYaml({ spec: { b: 1, a: 2 }, status: {}, metadata: { name: 'x', labels: { z: 'z', a: 'a' } }, data: {}, kind: 'Thing', apiVersion: 'v1' });
-    const topLevel = text.split('\n').filter((l) => /^\S/.test(l)).map((l) => l.split(':')[0]);
+    const text = toYaml({
+      spec: { b: 1, a: 2 },
+      status: {},
+      metadata: { name: 'x', labels: { z: 'z', a: 'a' } },
+      data: {},
+      kind: 'Thing',
+      apiVersion: 'v1',
+    });
+    const topLevel = text
+      .split('\n')
+      .filter((l) => /^\S/.test(l))
+      .map((l) => l.split(':')[0]);
     expect(topLevel).toEqual(['apiVersion', 'kind', 'metadata', 'data', 'spec', 'status']);
-    expect(text).toBe([
-      'apiVersion: v1',
-      'kind: Thing',
-      'metadata:',
-      '  labels:',
-      '    a: a',
-      '    z: z',
-      '  name: x',
-      'data: {}',
-      'spec:',
-      '  a: 2',
-      '  b: 1',
-      'status: {}',
-      '',
-    ].join('\n'));
+    expect(text).toBe(
+      [
+        'apiVersion: v1',
+        'kind: Thing',
+        'metadata:',
+        '  labels:',
+        '    a: a',
+        '    z: z',
+        '  name: x',
+        'data: {}',
+        'spec:',
+        '  a: 2',
+        '  b: 1',
+        'status: {}',
+        '',
+      ].join('\n'),
+    );
   });
 
   test('the key order does not depend on the insertion order', () => {
@@ -46,7 +58,7 @@ describe('toYaml', () => {
 
   test('leaves ordinary strings plain', () => {
     expect(toYaml({ a: 'fast-ssd', b: '500m', c: '20Gi', d: 'region-a/prod', e: '0 1 * * *', f: 'nope' })).toBe(
-      "a: fast-ssd\nb: 500m\nc: 20Gi\nd: region-a/prod\ne: 0 1 * * *\nf: nope\n",
+      'a: fast-ssd\nb: 500m\nc: 20Gi\nd: region-a/prod\ne: 0 1 * * *\nf: nope\n',
     );
   });
 
@@ -70,7 +82,7 @@ describe('toYaml', () => {
         nothing: null,
         ratio: 0.5,
         parameters: { max_connections: '200', shared_buffers: '2GB', on: 'off', mode: '0755', time: '1:30', yes: 'no' },
-        list: ['on', 'yes', 1, '1', 'multi\nline\ntext', 'quote\'s', '#hash', 'a: b', ' padded '],
+        list: ['on', 'yes', 1, '1', 'multi\nline\ntext', "quote's", '#hash', 'a: b', ' padded '],
         empty: {},
         none: [],
       },

@@ -51,7 +51,11 @@ describe('launch.js', () => {
   });
 
   test('a changed source is transpiled again before the run, a removed one is removed from the build', () => {
-    const root = project({ 'main.ts': MAIN, 'constructs/greeting.ts': 'export const greeting = (s: string): string => `hello ${s}`;\n', 'constructs/old.ts': 'export {};\n' });
+    const root = project({
+      'main.ts': MAIN,
+      'constructs/greeting.ts': 'export const greeting = (s: string): string => `hello ${s}`;\n',
+      'constructs/old.ts': 'export {};\n',
+    });
     launch(root, 'main.ts', 'x');
     edit(root, 'constructs/greeting.ts', 'export const greeting = (s: string): string => `bonjour ${s}`;\n');
     fs.rmSync(path.join(root, 'constructs', 'old.ts'));
@@ -60,7 +64,10 @@ describe('launch.js', () => {
   });
 
   test('a syntax error names the file and line and exits 1; type errors are left to tsc', () => {
-    const root = project({ 'main.ts': MAIN, 'constructs/greeting.ts': 'export const greeting = (s: string) => `hi ${s}`;\nexport const broken = (;\n' });
+    const root = project({
+      'main.ts': MAIN,
+      'constructs/greeting.ts': 'export const greeting = (s: string) => `hi ${s}`;\nexport const broken = (;\n',
+    });
     const r = launch(root, 'main.ts');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^constructs\/greeting\.ts:2:\d+: /);

@@ -38,10 +38,22 @@ export function unscopedMetrics(expr: string, prefixes: readonly string[]): stri
  * matchers, e.g. `namespace="postgres"`), no metric of `prefixes` is used bare, its labels name
  * `labels` and a severity, and its summary names `id` (`namespace/name`).
  */
-export function expectScoped(rule: RenderedRule, required: readonly string[], prefixes: readonly string[], labels: Record<string, string>, id: string): void {
+export function expectScoped(
+  rule: RenderedRule,
+  required: readonly string[],
+  prefixes: readonly string[],
+  labels: Record<string, string>,
+  id: string,
+): void {
   const selectors = metricSelectors(rule.expr);
   expect(selectors.length).toBeGreaterThan(0);
-  for (const s of selectors) for (const matcher of required) expect({ alert: rule.alert, metric: s.metric, matchers: s.matchers.split(', ') }).toEqual(expect.objectContaining({ matchers: expect.arrayContaining([matcher]) }));
+  for (const s of selectors) {
+    for (const matcher of required) {
+      expect({ alert: rule.alert, metric: s.metric, matchers: s.matchers.split(', ') }).toEqual(
+        expect.objectContaining({ matchers: expect.arrayContaining([matcher]) }),
+      );
+    }
+  }
   expect({ alert: rule.alert, bare: unscopedMetrics(rule.expr, prefixes) }).toEqual({ alert: rule.alert, bare: [] });
   expect(rule.labels).toEqual(expect.objectContaining(labels));
   expect(['critical', 'warning']).toContain(rule.labels.severity);

@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from '../../environments/project-root';
 
 // Plain JavaScript, required as it is.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const launcher: { build(): number; OUT: string } = require(path.join(PROJECT_ROOT, 'scripts', 'launch.js'));
+const launcher: { OUT: string; build(): number } = require(path.join(PROJECT_ROOT, 'scripts', 'launch.js'));
 
 /** A folder whose `main.js` is the compiled main.ts (and so on for every source), up to date. */
 export function compiledProject(): string {

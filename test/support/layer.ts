@@ -5,12 +5,17 @@
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import type { SecretBackend } from '../../environments/model';
 import { LayerChart } from '../../constructs/platform/layer-chart';
 import { OverlayContext } from '../../constructs/platform/overlay-context';
+import type { SecretBackend } from '../../environments/model';
 import { SchemaValidator } from '../../gitops/validator';
 
-export const EXTERNAL_SECRETS: SecretBackend = { kind: 'external-secrets', storeName: 'platform-secrets', storeKind: 'ClusterSecretStore', refreshInterval: '1h' };
+export const EXTERNAL_SECRETS: SecretBackend = {
+  kind: 'external-secrets',
+  storeName: 'platform-secrets',
+  storeKind: 'ClusterSecretStore',
+  refreshInterval: '1h',
+};
 
 export interface TestLayer {
   readonly app: App;
@@ -37,8 +42,16 @@ export function testLayer(layer = 'data', overlay = { region: 'region-a', enviro
     manifests,
     all: (kind) => manifests().filter((m) => m.kind === kind),
     find: (kind, name, namespace) => {
-      const found = manifests().filter((m) => m.kind === kind && m.metadata.name === name && (namespace === undefined || m.metadata.namespace === namespace));
-      if (found.length !== 1) throw new Error(`expected one ${kind} ${namespace ?? '*'}/${name}, found ${found.length}: ${manifests().map((m) => `${m.kind} ${m.metadata.namespace ?? ''}/${m.metadata.name}`).join(', ')}`);
+      const found = manifests().filter(
+        (m) => m.kind === kind && m.metadata.name === name && (namespace === undefined || m.metadata.namespace === namespace),
+      );
+      if (found.length !== 1) {
+        throw new Error(
+          `expected one ${kind} ${namespace ?? '*'}/${name}, found ${found.length}: ${manifests()
+            .map((m) => `${m.kind} ${m.metadata.namespace ?? ''}/${m.metadata.name}`)
+            .join(', ')}`,
+        );
+      }
       return found[0];
     },
   };

@@ -5,7 +5,11 @@ import type { PodDemand, PodDemandRule } from '../../constructs/platform/pod-dem
 export const Gi = 2 ** 30;
 export const Mi = 2 ** 20;
 
-export const LIMIT_RANGE: LimitRangeSpec = { defaultRequest: { cpu: '100m', memory: '128Mi' }, default: { cpu: '500m', memory: '512Mi' }, max: { cpu: '8', memory: '32Gi' } };
+export const LIMIT_RANGE: LimitRangeSpec = {
+  defaultRequest: { cpu: '100m', memory: '128Mi' },
+  default: { cpu: '500m', memory: '512Mi' },
+  max: { cpu: '8', memory: '32Gi' },
+};
 
 /** `group/kind` of a manifest (`/kind` for the core group). */
 export function groupKind(manifest: any): string {

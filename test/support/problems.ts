@@ -39,7 +39,8 @@ export function expectProblem(err: EnvironmentError, expected: ExpectedProblem):
   const where = expected.path ? `${expected.path}: ` : '';
   const printed = `    ${where}${problem.message}`;
   // Without an expected value, the line may still carry whatever value the problem has.
-  const matches = (l: string) => ('value' in expected ? l === `${printed} (value: ${formatValue(expected.value)})` : l === printed || l.startsWith(`${printed} (value: `));
+  const matches = (l: string) =>
+    'value' in expected ? l === `${printed} (value: ${formatValue(expected.value)})` : l === printed || l.startsWith(`${printed} (value: `);
   // Within the file's section: up to the next file heading.
   const next = lines.findIndex((l, i) => i > heading && /^  \S/.test(l));
   const end = next === -1 ? lines.length : next;

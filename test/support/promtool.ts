@@ -55,15 +55,24 @@ export function testAlerts(rules: readonly RenderedRule[], series: readonly Seri
   const dir = tempDir('strata-promtool-');
   const stripped = rules.map(({ annotations: _annotations, ...rule }) => rule);
   fs.writeFileSync(path.join(dir, 'rules.yaml'), yaml.dump({ groups: [{ name: 'under-test', rules: stripped }] }));
-  fs.writeFileSync(path.join(dir, 'test.yaml'), yaml.dump({
-    rule_files: ['rules.yaml'],
-    evaluation_interval: '1m',
-    tests: [{
-      interval: '1m',
-      input_series: series.map((s) => ({ series: s.series, values: s.values })),
-      alert_rule_test: expectations.map((e) => ({ eval_time: e.evalTime, alertname: e.alertname, exp_alerts: e.firing.map((labels) => ({ exp_labels: labels })) })),
-    }],
-  }));
+  fs.writeFileSync(
+    path.join(dir, 'test.yaml'),
+    yaml.dump({
+      rule_files: ['rules.yaml'],
+      evaluation_interval: '1m',
+      tests: [
+        {
+          interval: '1m',
+          input_series: series.map((s) => ({ series: s.series, values: s.values })),
+          alert_rule_test: expectations.map((e) => ({
+            eval_time: e.evalTime,
+            alertname: e.alertname,
+            exp_alerts: e.firing.map((labels) => ({ exp_labels: labels })),
+          })),
+        },
+      ],
+    }),
+  );
   const { status, output } = promtool(['test', 'rules', 'test.yaml'], dir);
   return status === 0 ? '' : output;
 }

@@ -47,7 +47,7 @@ export function environmentsWith(changes: Readonly<Record<string, EnvironmentCha
     if (typeof change === 'string') {
       fs.writeFileSync(file, change);
     } else {
-      const current = fs.existsSync(file) ? yaml.load(fs.readFileSync(file, 'utf8')) ?? {} : {};
+      const current = fs.existsSync(file) ? (yaml.load(fs.readFileSync(file, 'utf8')) ?? {}) : {};
       fs.writeFileSync(file, yaml.dump(deepMerge(current, change.merge)));
     }
   }

@@ -1,11 +1,11 @@
 import { App, Testing } from 'cdk8s';
-import type { SecretBackend } from '../../../environments/model';
 import { VeleroBackups } from '../../../constructs/backup/velero-backups';
 import { Grantee } from '../../../constructs/core/grantee';
 import { LayerChart } from '../../../constructs/platform/layer-chart';
 import { OverlayContext } from '../../../constructs/platform/overlay-context';
 import { SecretReference } from '../../../constructs/secrets/secret-reference';
 import { Bucket, BucketAccess, MinioTenant } from '../../../constructs/storage/minio-tenant';
+import type { SecretBackend } from '../../../environments/model';
 
 const backend: SecretBackend = { kind: 'external-secrets', storeName: 'platform-secrets', storeKind: 'ClusterSecretStore', refreshInterval: '1h' };
 
@@ -80,44 +80,61 @@ describe('VeleroBackups', () => {
     // The user is created by the tenant's access set-up Job with a policy for this bucket only.
     expect(t.spec.users).toBeUndefined();
     expect(find(manifests, 'ExternalSecret', 'velero-minio-user').metadata.namespace).toBe('minio');
-    expect(JSON.parse(find(manifests, 'ConfigMap', 'storage-access-policies').data['strata-velero.json']).Statement.flatMap((s: any) => s.Resource))
-      .toEqual(['arn:aws:s3:::velero', 'arn:aws:s3:::velero/*']);
+    expect(
+      JSON.parse(find(manifests, 'ConfigMap', 'storage-access-policies').data['strata-velero.json']).Statement.flatMap((s: any) => s.Resource),
+    ).toEqual(['arn:aws:s3:::velero', 'arn:aws:s3:::velero/*']);
     expect([...backup.layerDependencies]).toContain(data);
   });
 
-  test('storeIn: every Velero pod (server, node agents, data-path and maintenance pods) may reach MinIO, and only MinIO\'s S3 port', () => {
+  test("storeIn: every Velero pod (server, node agents, data-path and maintenance pods) may reach MinIO, and only MinIO's S3 port", () => {
     const { backup, tenant, velero } = setup();
     velero.storeIn(tenant.bucket('velero'));
     const manifests = Testing.synth(backup);
     const egress = find(manifests, 'NetworkPolicy', 'allow-velero-to-minio-storage-egress');
     expect(egress.metadata.namespace).toBe('velero');
     expect(egress.spec.podSelector).toEqual({ matchLabels: {} });
-    expect(egress.spec.egress).toEqual([{
-      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'minio' } }, podSelector: { matchLabels: { 'v1.min.io/tenant': 'storage' } } }],
-      ports: [{ protocol: 'TCP', port: 9000 }],
-    }]);
+    expect(egress.spec.egress).toEqual([
+      {
+        to: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'minio' } },
+            podSelector: { matchLabels: { 'v1.min.io/tenant': 'storage' } },
+          },
+        ],
+        ports: [{ protocol: 'TCP', port: 9000 }],
+      },
+    ]);
     const ingress = find(manifests, 'NetworkPolicy', 'allow-velero-to-minio-storage-ingress');
     expect(ingress.metadata.namespace).toBe('minio');
-    expect(ingress.spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'velero' } }, podSelector: { matchLabels: {} } }]);
+    expect(ingress.spec.ingress[0].from).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'velero' } }, podSelector: { matchLabels: {} } },
+    ]);
   });
 
-  test('Prometheus may scrape the Velero server\'s metrics port', () => {
+  test("Prometheus may scrape the Velero server's metrics port", () => {
     const { backup } = setup();
     const ingress = find(Testing.synth(backup), 'NetworkPolicy', 'allow-prometheus-to-velero-ingress');
-    expect(ingress.spec.podSelector).toEqual({ matchLabels: { 'name': 'velero', 'app.kubernetes.io/name': 'velero' } });
+    expect(ingress.spec.podSelector).toEqual({ matchLabels: { name: 'velero', 'app.kubernetes.io/name': 'velero' } });
     expect(ingress.spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 8085 }]);
   });
 
   test('storeIn twice is an error', () => {
     const { tenant, velero } = setup();
     velero.storeIn(tenant.bucket('velero'));
-    expect(() => velero.storeIn(tenant.bucket('velero-2'))).toThrow(/storeIn\(velero-2\) called twice; Velero already stores backups in bucket velero/);
+    expect(() => velero.storeIn(tenant.bucket('velero-2'))).toThrow(
+      /storeIn\(velero-2\) called twice; Velero already stores backups in bucket velero/,
+    );
   });
 
   test('restoreFrom: a ReadOnly location named after the peer, its credential from the secret store, egress on 443', () => {
     const { backup, tenant, velero } = setup();
     velero.storeIn(tenant.bucket('velero'));
-    velero.restoreFrom({ name: 'region-b', endpoint: 'https://s3.region-b.strata.example', bucket: 'velero', credentialsRemoteKey: 'region-b/prod/minio/storage/users/velero-region-a' });
+    velero.restoreFrom({
+      name: 'region-b',
+      endpoint: 'https://s3.region-b.strata.example',
+      bucket: 'velero',
+      credentialsRemoteKey: 'region-b/prod/minio/storage/users/velero-region-a',
+    });
     const manifests = Testing.synth(backup);
     const bsl = find(manifests, 'BackupStorageLocation', 'region-b');
     expect(bsl.spec).toEqual({
@@ -129,7 +146,10 @@ describe('VeleroBackups', () => {
       credential: { name: 'velero-region-b-s3-credentials', key: 'cloud' },
     });
     const secret = find(manifests, 'ExternalSecret', 'velero-region-b-s3-credentials');
-    expect(secret.spec.data.map((d: any) => d.remoteRef.key)).toEqual(['region-b/prod/minio/storage/users/velero-region-a', 'region-b/prod/minio/storage/users/velero-region-a']);
+    expect(secret.spec.data.map((d: any) => d.remoteRef.key)).toEqual([
+      'region-b/prod/minio/storage/users/velero-region-a',
+      'region-b/prod/minio/storage/users/velero-region-a',
+    ]);
     expect(Object.keys(secret.spec.target.template.data)).toEqual(['cloud']);
     const egress = find(manifests, 'NetworkPolicy', 'allow-velero-to-peer-region-b');
     expect(egress.spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: 443 }] }]);
@@ -150,7 +170,12 @@ describe('VeleroBackups', () => {
     const schedule = find(Testing.synth(backup), 'Schedule', 'daily');
     expect(schedule.metadata.namespace).toBe('velero');
     expect(schedule.spec.schedule).toBe('0 2 * * *');
-    expect(schedule.spec.template).toMatchObject({ ttl: '720h', storageLocation: 'default', defaultVolumesToFsBackup: false, snapshotVolumes: false });
+    expect(schedule.spec.template).toMatchObject({
+      ttl: '720h',
+      storageLocation: 'default',
+      defaultVolumesToFsBackup: false,
+      snapshotVolumes: false,
+    });
   });
 
   test('schedule: every workload namespace, including those required after the call, plus extra namespaces', () => {
@@ -170,8 +195,18 @@ describe('VeleroBackups', () => {
     new OverlayContext(app);
     const backup = new LayerChart(app, 'backup', { region: 'region-a', environment: 'prod' });
     // A bucket outside this overlay: no workload namespace is required anywhere.
-    const credentials = new SecretReference(backup, 'Credentials', { backend, namespace: 'velero', name: 'velero-s3-credentials', remoteKey: 'k', keys: { accessKey: 'accessKey', secretKey: 'secretKey' }, template: { cloud: 'x' } });
-    const bucket = { name: 'velero', grantReadWrite: (): BucketAccess => ({ bucket: 'velero', endpoint: 'https://s3.example', credentials, ca: { name: 'ca', key: 'ca.crt' } }) } as unknown as Bucket;
+    const credentials = new SecretReference(backup, 'Credentials', {
+      backend,
+      namespace: 'velero',
+      name: 'velero-s3-credentials',
+      remoteKey: 'k',
+      keys: { accessKey: 'accessKey', secretKey: 'secretKey' },
+      template: { cloud: 'x' },
+    });
+    const bucket = {
+      name: 'velero',
+      grantReadWrite: (): BucketAccess => ({ bucket: 'velero', endpoint: 'https://s3.example', credentials, ca: { name: 'ca', key: 'ca.crt' } }),
+    } as unknown as Bucket;
     const velero = new VeleroBackups(backup, 'Velero', { secretBackend: backend });
     velero.storeIn(bucket);
     velero.schedule({ cron: '0 2 * * *', ttl: '720h' });
@@ -182,9 +217,15 @@ describe('VeleroBackups', () => {
     const { tenant, velero } = setup();
     expect(() => velero.schedule({ cron: '0 2 * * *', ttl: '720h' })).toThrow(/call storeIn\(\) before schedule\(daily\)/);
     velero.storeIn(tenant.bucket('velero'));
-    expect(() => velero.schedule({ cron: '0 2 * *', ttl: '720h' })).toThrow(/Velero schedule daily: cron "0 2 \* \*" is not a five-field cron expression/);
-    expect(() => velero.schedule({ cron: '0 2 * * *', ttl: '30d' })).toThrow(/Velero schedule daily: ttl "30d" is not a Go duration; use hours, e.g. 720h/);
-    expect(() => velero.schedule({ cron: '0 2 * * *', ttl: '720h', missingAfter: '2 days' })).toThrow(/missingAfter "2 days" is not a positive Go duration/);
+    expect(() => velero.schedule({ cron: '0 2 * *', ttl: '720h' })).toThrow(
+      /Velero schedule daily: cron "0 2 \* \*" is not a five-field cron expression/,
+    );
+    expect(() => velero.schedule({ cron: '0 2 * * *', ttl: '30d' })).toThrow(
+      /Velero schedule daily: ttl "30d" is not a Go duration; use hours, e.g. 720h/,
+    );
+    expect(() => velero.schedule({ cron: '0 2 * * *', ttl: '720h', missingAfter: '2 days' })).toThrow(
+      /missingAfter "2 days" is not a positive Go duration/,
+    );
     velero.schedule({ cron: '0 2 * * *', ttl: '720h' });
     expect(() => velero.schedule({ cron: '0 3 * * *', ttl: '720h' })).toThrow(/schedule "daily" is defined twice/);
   });
@@ -209,7 +250,8 @@ describe('VeleroBackups', () => {
     velero.schedule({ name: 'workdays', cron: '0 2 * * 1-5', ttl: '720h' });
     velero.schedule({ name: 'explicit', cron: '0 2 * * *', ttl: '720h', missingAfter: '50h' });
     const rules = find(Testing.synth(backup), 'PrometheusRule', 'velero-backups').spec.groups[0].rules;
-    const absentFor = (schedule: string) => rules.find((r: any) => r.expr === `absent(velero_backup_last_successful_timestamp{schedule="${schedule}"})`).for;
+    const absentFor = (schedule: string) =>
+      rules.find((r: any) => r.expr === `absent(velero_backup_last_successful_timestamp{schedule="${schedule}"})`).for;
     expect(absentFor('hourly')).toBe('90m');
     expect(absentFor('workdays')).toBe('26h');
     expect(absentFor('explicit')).toBe('50h');

@@ -39,9 +39,14 @@ function build(props: Partial<CloudNativePgClusterProps> = {}): TestLayer & { cl
 function withBackups(props: Partial<CloudNativePgClusterProps> = {}) {
   const built = build(props);
   const minio = new MinioTenant(built.chart, 'Minio', {
-    name: 'storage', servers: 4, volumesPerServer: 1, volumeSize: '100Gi', storageClass: 'fast-ssd-retain',
+    name: 'storage',
+    servers: 4,
+    volumesPerServer: 1,
+    volumeSize: '100Gi',
+    storageClass: 'fast-ssd-retain',
     resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },
-    secretBackend: EXTERNAL_SECRETS, secretKeyPrefix: 'region-a/prod',
+    secretBackend: EXTERNAL_SECRETS,
+    secretKeyPrefix: 'region-a/prod',
   });
   built.cluster.backupTo(minio.bucket('pg-backups'));
   return built;
@@ -85,7 +90,9 @@ describe('CloudNativePgCluster', () => {
       nodeSelector: { 'node.role': 'database' },
       tolerations: [{ key: 'node.role', operator: 'Equal', value: 'database', effect: 'NoSchedule' }],
     });
-    expect(spec.topologySpreadConstraints).toEqual([expect.objectContaining({ topologyKey: 'topology.kubernetes.io/zone', labelSelector: { matchLabels: { 'cnpg.io/cluster': 'postgres' } } })]);
+    expect(spec.topologySpreadConstraints).toEqual([
+      expect.objectContaining({ topologyKey: 'topology.kubernetes.io/zone', labelSelector: { matchLabels: { 'cnpg.io/cluster': 'postgres' } } }),
+    ]);
     expect(spec.enablePDB).toBe(true);
   });
 
@@ -96,16 +103,20 @@ describe('CloudNativePgCluster', () => {
   });
 
   test('is protected from pruning', () => {
-    expect(clusterOf(build()).metadata.annotations).toEqual(expect.objectContaining({
-      'kustomize.toolkit.fluxcd.io/prune': 'disabled',
-      'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
-    }));
+    expect(clusterOf(build()).metadata.annotations).toEqual(
+      expect.objectContaining({
+        'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+        'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+      }),
+    );
   });
 
   test('requires its namespace as a workload namespace with API server egress', () => {
     const layer = build();
     // cert-manager comes with the platform CA that signs the server certificate.
-    expect(layer.context.namespaces.find((n) => n.name === 'postgres')).toEqual(expect.objectContaining({ name: 'postgres', workload: true, apiServerEgress: true }));
+    expect(layer.context.namespaces.find((n) => n.name === 'postgres')).toEqual(
+      expect.objectContaining({ name: 'postgres', workload: true, apiServerEgress: true }),
+    );
     expect(layer.cluster.readWriteHost).toBe('postgres-rw.postgres.svc.cluster.local');
   });
 
@@ -130,14 +141,16 @@ describe('CloudNativePgCluster', () => {
 
     test('a managed role per database, with its password from a secret reference', () => {
       const layer = withDatabases();
-      expect(clusterOf(layer).spec.managed.roles).toEqual(['audit_log', 'hrm', 'payroll'].map((name) => ({
-        name,
-        ensure: 'present',
-        login: true,
-        replication: false,
-        inRoles: [],
-        passwordSecret: { name: `postgres-${name.replace(/_/g, '-')}-credentials` },
-      })));
+      expect(clusterOf(layer).spec.managed.roles).toEqual(
+        ['audit_log', 'hrm', 'payroll'].map((name) => ({
+          name,
+          ensure: 'present',
+          login: true,
+          replication: false,
+          inRoles: [],
+          passwordSecret: { name: `postgres-${name.replace(/_/g, '-')}-credentials` },
+        })),
+      );
       const secret = layer.find('ExternalSecret', 'postgres-hrm-credentials', 'postgres');
       expect(secret.spec.target.template.type).toBe('kubernetes.io/basic-auth');
       expect(secret.spec.data).toEqual([
@@ -154,17 +167,32 @@ describe('CloudNativePgCluster', () => {
 
     test('a Pooler and a PodDisruptionBudget per database (2 transaction-mode instances by default)', () => {
       const layer = withDatabases();
-      expect(layer.all('Pooler').map((p) => p.metadata.name).sort()).toEqual(['postgres-pooler-hrm', 'postgres-pooler-payroll']);
+      expect(
+        layer
+          .all('Pooler')
+          .map((p) => p.metadata.name)
+          .sort(),
+      ).toEqual(['postgres-pooler-hrm', 'postgres-pooler-payroll']);
       const hrm = layer.find('Pooler', 'postgres-pooler-hrm', 'postgres');
       expect(hrm.spec).toEqual(expect.objectContaining({ cluster: { name: 'postgres' }, instances: 2, type: 'rw' }));
       expect(hrm.spec.pgbouncer.poolMode).toBe('transaction');
       const payroll = layer.find('Pooler', 'postgres-pooler-payroll', 'postgres');
       expect(payroll.spec.instances).toBe(3);
       expect(payroll.spec.pgbouncer.poolMode).toBe('session');
-      expect(layer.all('PodDisruptionBudget').map((p) => p.metadata.name).sort()).toEqual(['postgres-pooler-hrm', 'postgres-pooler-payroll']);
-      expect(layer.find('PodDisruptionBudget', 'postgres-pooler-hrm', 'postgres').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'cnpg.io/poolerName': 'postgres-pooler-hrm' } } });
+      expect(
+        layer
+          .all('PodDisruptionBudget')
+          .map((p) => p.metadata.name)
+          .sort(),
+      ).toEqual(['postgres-pooler-hrm', 'postgres-pooler-payroll']);
+      expect(layer.find('PodDisruptionBudget', 'postgres-pooler-hrm', 'postgres').spec).toEqual({
+        maxUnavailable: 1,
+        selector: { matchLabels: { 'cnpg.io/poolerName': 'postgres-pooler-hrm' } },
+      });
       // The pooler reaches the instances through the default-deny policies.
-      expect(layer.find('NetworkPolicy', 'allow-postgres-pooler-hrm-to-postgres-ingress', 'postgres').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 5432 }]);
+      expect(layer.find('NetworkPolicy', 'allow-postgres-pooler-hrm-to-postgres-ingress', 'postgres').spec.ingress[0].ports).toEqual([
+        { protocol: 'TCP', port: 5432 },
+      ]);
     });
 
     test('applications connect to the pooler, or to the read-write service without one', () => {
@@ -176,7 +204,9 @@ describe('CloudNativePgCluster', () => {
     });
 
     test('the first database is created by initdb', () => {
-      expect(clusterOf(withDatabases()).spec.bootstrap).toEqual({ initdb: { dataChecksums: true, database: 'hrm', owner: 'hrm', secret: { name: 'postgres-hrm-credentials' } } });
+      expect(clusterOf(withDatabases()).spec.bootstrap).toEqual({
+        initdb: { dataChecksums: true, database: 'hrm', owner: 'hrm', secret: { name: 'postgres-hrm-credentials' } },
+      });
     });
 
     test('names that are not Postgres identifiers, duplicates and unknown databases are errors', () => {
@@ -193,7 +223,9 @@ describe('CloudNativePgCluster', () => {
     const monitor = layer.find('PodMonitor', 'postgres', 'postgres');
     expect(monitor.spec.selector).toEqual({ matchLabels: { 'cnpg.io/cluster': 'postgres', 'cnpg.io/podRole': 'instance' } });
     expect(monitor.spec.podMetricsEndpoints).toEqual([{ port: 'metrics' }]);
-    expect(layer.find('NetworkPolicy', 'allow-prometheus-to-postgres-ingress', 'postgres').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 9187 }]);
+    expect(layer.find('NetworkPolicy', 'allow-prometheus-to-postgres-ingress', 'postgres').spec.ingress[0].ports).toEqual([
+      { protocol: 'TCP', port: 9187 },
+    ]);
   });
 
   describe('backupTo', () => {
@@ -206,24 +238,31 @@ describe('CloudNativePgCluster', () => {
       expect(layer.all('ScheduledBackup')).toEqual([]);
     });
 
-    test('an ObjectStore in the bucket, with the bucket\'s credential and CA', () => {
+    test("an ObjectStore in the bucket, with the bucket's credential and CA", () => {
       const store = withBackups().find('ObjectStore', 'postgres-backup', 'postgres');
       expect(store.spec.retentionPolicy).toBe('30d');
-      expect(store.spec.configuration).toEqual(expect.objectContaining({
-        destinationPath: 's3://pg-backups/',
-        endpointURL: 'https://minio.minio.svc.cluster.local',
-        endpointCA: { name: 'strata-ca-trust', key: 'ca.crt' },
-        s3Credentials: {
-          accessKeyId: { name: 'postgres-s3-credentials', key: 'AWS_ACCESS_KEY_ID' },
-          secretAccessKey: { name: 'postgres-s3-credentials', key: 'AWS_SECRET_ACCESS_KEY' },
-        },
-      }));
+      expect(store.spec.configuration).toEqual(
+        expect.objectContaining({
+          destinationPath: 's3://pg-backups/',
+          endpointURL: 'https://minio.minio.svc.cluster.local',
+          endpointCA: { name: 'strata-ca-trust', key: 'ca.crt' },
+          s3Credentials: {
+            accessKeyId: { name: 'postgres-s3-credentials', key: 'AWS_ACCESS_KEY_ID' },
+            secretAccessKey: { name: 'postgres-s3-credentials', key: 'AWS_SECRET_ACCESS_KEY' },
+          },
+        }),
+      );
     });
 
     test('the Barman Cloud plugin archives WAL under the topology name, where a DR peer reads it', () => {
       const cluster = clusterOf(withBackups());
       expect(cluster.spec.plugins).toEqual([
-        { name: 'barman-cloud.cloudnative-pg.io', enabled: true, isWALArchiver: true, parameters: { barmanObjectName: 'postgres-backup', serverName: 'postgres-region-a' } },
+        {
+          name: 'barman-cloud.cloudnative-pg.io',
+          enabled: true,
+          isWALArchiver: true,
+          parameters: { barmanObjectName: 'postgres-backup', serverName: 'postgres-region-a' },
+        },
       ]);
       // The same server name a peer's externalClusters entry uses for this cluster.
       expect(cluster.spec.externalClusters[0].plugin.parameters.serverName).toBe('postgres-region-a');
@@ -231,12 +270,14 @@ describe('CloudNativePgCluster', () => {
 
     test('a ScheduledBackup with a six-field schedule (seconds first)', () => {
       const backup = withBackups().find('ScheduledBackup', 'postgres-daily', 'postgres');
-      expect(backup.spec).toEqual(expect.objectContaining({
-        cluster: { name: 'postgres' },
-        schedule: '0 0 1 * * *',
-        method: 'plugin',
-        pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' },
-      }));
+      expect(backup.spec).toEqual(
+        expect.objectContaining({
+          cluster: { name: 'postgres' },
+          schedule: '0 0 1 * * *',
+          method: 'plugin',
+          pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' },
+        }),
+      );
       expect(backup.spec.schedule.split(' ')).toHaveLength(6);
     });
 
@@ -251,7 +292,9 @@ describe('CloudNativePgCluster', () => {
       const egress = layer.find('NetworkPolicy', 'allow-postgres-to-minio-storage-egress', 'postgres');
       expect(egress.spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 9000 }]);
       expect(egress.spec.podSelector).toEqual({ matchLabels: { 'cnpg.io/cluster': 'postgres' } });
-      expect(layer.find('NetworkPolicy', 'allow-postgres-to-minio-storage-ingress', 'minio').spec.podSelector).toEqual({ matchLabels: { 'v1.min.io/tenant': 'storage' } });
+      expect(layer.find('NetworkPolicy', 'allow-postgres-to-minio-storage-ingress', 'minio').spec.podSelector).toEqual({
+        matchLabels: { 'v1.min.io/tenant': 'storage' },
+      });
     });
 
     test('every object validates against the schemas', () => {
@@ -267,7 +310,7 @@ describe('CloudNativePgCluster', () => {
       expect(() => build().cluster.replicateWith(PEER, 'replica')).toThrow(/call backupTo\(\) before replicateWith\(\)/);
     });
 
-    test('as a replica: bootstraps from the peer\'s archive and follows it', () => {
+    test("as a replica: bootstraps from the peer's archive and follows it", () => {
       const layer = withBackups();
       layer.cluster.addDatabase('hrm');
       layer.cluster.replicateWith(PEER, 'replica');
@@ -275,17 +318,24 @@ describe('CloudNativePgCluster', () => {
       expect(spec.bootstrap).toEqual({ recovery: { source: 'postgres-region-b' } });
       expect(spec.replica).toEqual({ primary: 'postgres-region-b', source: 'postgres-region-b', self: 'postgres-region-a' });
       expect(spec.externalClusters.map((c: any) => c.name)).toEqual(['postgres-region-a', 'postgres-region-b']);
-      expect(spec.externalClusters[1].plugin).toEqual({ name: 'barman-cloud.cloudnative-pg.io', parameters: { barmanObjectName: 'postgres-postgres-region-b-archive', serverName: 'postgres-region-b' } });
+      expect(spec.externalClusters[1].plugin).toEqual({
+        name: 'barman-cloud.cloudnative-pg.io',
+        parameters: { barmanObjectName: 'postgres-postgres-region-b-archive', serverName: 'postgres-region-b' },
+      });
     });
 
-    test('reads the peer\'s archive with a credential from the secret store and egress on 443', () => {
+    test("reads the peer's archive with a credential from the secret store and egress on 443", () => {
       const layer = withBackups();
       layer.cluster.replicateWith(PEER, 'replica');
       const store = layer.find('ObjectStore', 'postgres-postgres-region-b-archive', 'postgres');
-      expect(store.spec.configuration).toEqual(expect.objectContaining({ destinationPath: 's3://pg-backups/', endpointURL: 'https://s3.region-b.strata.example' }));
+      expect(store.spec.configuration).toEqual(
+        expect.objectContaining({ destinationPath: 's3://pg-backups/', endpointURL: 'https://s3.region-b.strata.example' }),
+      );
       const creds = layer.find('ExternalSecret', 'postgres-postgres-region-b-archive-s3-credentials', 'postgres');
       expect(creds.spec.data.map((d: any) => d.remoteRef.key)).toEqual([PEER.credentialsRemoteKey, PEER.credentialsRemoteKey]);
-      expect(layer.find('NetworkPolicy', 'allow-postgres-to-peer-archive', 'postgres').spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 443 }]);
+      expect(layer.find('NetworkPolicy', 'allow-postgres-to-peer-archive', 'postgres').spec.egress[0].ports).toEqual([
+        { protocol: 'TCP', port: 443 },
+      ]);
     });
 
     test('as the primary: leads the topology and keeps initdb', () => {
@@ -301,7 +351,10 @@ describe('CloudNativePgCluster', () => {
 
   describe('alerts', () => {
     const rulesOf = (layer: TestLayer) => alertRules(layer, 'postgres', 'postgres');
-    const exprOf = (layer: TestLayer, alert: string, severity?: string) => rulesOf(layer).filter((r) => r.alert === alert && (!severity || r.labels.severity === severity)).map((r) => r.expr);
+    const exprOf = (layer: TestLayer, alert: string, severity?: string) =>
+      rulesOf(layer)
+        .filter((r) => r.alert === alert && (!severity || r.labels.severity === severity))
+        .map((r) => r.expr);
     const PREFIXES = ['cnpg_', 'barman_cloud_', 'kubelet_'];
     const LABELS = { namespace: 'postgres', cnpg_cluster: 'postgres' };
     const PODS = 'pod=~"postgres-[1-9][0-9]*"';
@@ -309,15 +362,26 @@ describe('CloudNativePgCluster', () => {
 
     test('a PrometheusRule named after the cluster, in its namespace: availability, replication and volumes', () => {
       expect(alertNames(rulesOf(build()))).toEqual([
-        'PostgresClusterDown', 'PostgresInstanceDown', 'PostgresHighAvailabilityLost', 'PostgresReplicationLagHigh', 'PostgresVolumeNearlyFull',
+        'PostgresClusterDown',
+        'PostgresInstanceDown',
+        'PostgresHighAvailabilityLost',
+        'PostgresReplicationLagHigh',
+        'PostgresVolumeNearlyFull',
       ]);
     });
 
-    test('backupTo() adds WAL archiving and base backup alerts, from the Barman Cloud plugin\'s metrics', () => {
+    test("backupTo() adds WAL archiving and base backup alerts, from the Barman Cloud plugin's metrics", () => {
       const layer = withBackups();
       expect(alertNames(rulesOf(layer))).toEqual([
-        'PostgresClusterDown', 'PostgresInstanceDown', 'PostgresHighAvailabilityLost', 'PostgresReplicationLagHigh',
-        'PostgresWalArchivingFailing', 'PostgresBackupFailed', 'PostgresBackupMissing', 'PostgresNoBackupReported', 'PostgresVolumeNearlyFull',
+        'PostgresClusterDown',
+        'PostgresInstanceDown',
+        'PostgresHighAvailabilityLost',
+        'PostgresReplicationLagHigh',
+        'PostgresWalArchivingFailing',
+        'PostgresBackupFailed',
+        'PostgresBackupMissing',
+        'PostgresNoBackupReported',
+        'PostgresVolumeNearlyFull',
       ]);
       expect(exprOf(layer, 'PostgresWalArchivingFailing')[0]).toContain('cnpg_pg_stat_archiver_last_failed_time');
       for (const alert of ['PostgresBackupFailed', 'PostgresBackupMissing', 'PostgresNoBackupReported']) {
@@ -326,16 +390,18 @@ describe('CloudNativePgCluster', () => {
       }
     });
 
-    test('every expression is scoped to the cluster\'s namespace and its instance pods or PVCs; severity, cluster labels and annotations naming it', () => {
+    test("every expression is scoped to the cluster's namespace and its instance pods or PVCs; severity, cluster labels and annotations naming it", () => {
       const rules = rulesOf(withBackups());
       for (const rule of rules) {
-        const scope = rule.expr.includes('kubelet_volume_stats') ? ['namespace="postgres"', VOLUMES, 'job="kubelet"'] : ['namespace="postgres"', PODS];
+        const scope = rule.expr.includes('kubelet_volume_stats')
+          ? ['namespace="postgres"', VOLUMES, 'job="kubelet"']
+          : ['namespace="postgres"', PODS];
         expectScoped(rule, scope, PREFIXES, LABELS, 'postgres/postgres');
       }
       expect(new Set(rules.map((r) => r.labels.severity))).toEqual(new Set(['critical', 'warning']));
     });
 
-    test('a second cluster in the same namespace gets its own rule, matching none of the first one\'s pods', () => {
+    test("a second cluster in the same namespace gets its own rule, matching none of the first one's pods", () => {
       const layer = build();
       new CloudNativePgCluster(layer.chart, 'Orders', { ...PROPS, name: 'orders', topologyName: 'orders-region-a' });
       const orders = alertRules(layer, 'orders', 'postgres');
@@ -367,7 +433,9 @@ describe('CloudNativePgCluster', () => {
     });
 
     test('thresholds are props; a schedule with a varying interval falls back to 26h', () => {
-      const layer = withBackups({ alerts: { replicationLagSeconds: 60, volumeUsageWarningPercent: 70, volumeUsageCriticalPercent: 85, backupMissingAfter: '12h' } });
+      const layer = withBackups({
+        alerts: { replicationLagSeconds: 60, volumeUsageWarningPercent: 70, volumeUsageCriticalPercent: 85, backupMissingAfter: '12h' },
+      });
       expect(exprOf(layer, 'PostgresReplicationLagHigh')[0]).toMatch(/ > 60$/);
       expect(exprOf(layer, 'PostgresVolumeNearlyFull', 'warning')[0]).toMatch(/ > 70$/);
       expect(exprOf(layer, 'PostgresVolumeNearlyFull', 'critical')[0]).toMatch(/ > 85$/);
@@ -376,9 +444,15 @@ describe('CloudNativePgCluster', () => {
     });
 
     test('invalid thresholds are constructor errors naming the cluster, the option and the value', () => {
-      expect(() => build({ alerts: { volumeUsageWarningPercent: 95 } })).toThrow(/CloudNativePG cluster postgres: alerts.volumeUsage\{Warning,Critical\}Percent warning 95% and critical 90%/);
-      expect(() => build({ alerts: { backupMissingAfter: '2 days' } })).toThrow(/CloudNativePG cluster postgres: alerts.backupMissingAfter "2 days" is not a duration/);
-      expect(() => build({ alerts: { replicationLagSeconds: 0 } })).toThrow(/CloudNativePG cluster postgres: alerts.replicationLagSeconds 0 must be a positive number/);
+      expect(() => build({ alerts: { volumeUsageWarningPercent: 95 } })).toThrow(
+        /CloudNativePG cluster postgres: alerts.volumeUsage\{Warning,Critical\}Percent warning 95% and critical 90%/,
+      );
+      expect(() => build({ alerts: { backupMissingAfter: '2 days' } })).toThrow(
+        /CloudNativePG cluster postgres: alerts.backupMissingAfter "2 days" is not a duration/,
+      );
+      expect(() => build({ alerts: { replicationLagSeconds: 0 } })).toThrow(
+        /CloudNativePG cluster postgres: alerts.replicationLagSeconds 0 must be a positive number/,
+      );
     });
   });
 });

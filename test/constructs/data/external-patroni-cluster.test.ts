@@ -1,5 +1,5 @@
-import { ExternalPatroniCluster, ExternalPatroniClusterProps } from '../../../constructs/data/external-patroni-cluster';
 import { Grantee } from '../../../constructs/core/grantee';
+import { ExternalPatroniCluster, ExternalPatroniClusterProps } from '../../../constructs/data/external-patroni-cluster';
 import { LayerChart } from '../../../constructs/platform/layer-chart';
 import { alertNames, alertRules, expectScoped } from '../../support/alerts';
 import { EXTERNAL_SECRETS, schemaIssues, testLayer, TestLayer } from '../../support/layer';
@@ -28,8 +28,12 @@ describe('ExternalPatroniCluster', () => {
       expect(cluster.namespace).toBe('postgres');
       expect(cluster.port).toBe(6432);
       expect(cluster.exporterPort).toBe(9187);
-      expect(layer.find('Service', 'postgres', 'postgres').spec.ports).toEqual([{ name: 'pgbouncer', protocol: 'TCP', port: 6432, targetPort: 6432 }]);
-      expect(layer.find('Service', 'postgres-exporter', 'postgres').spec.ports).toEqual([{ name: 'metrics', protocol: 'TCP', port: 9187, targetPort: 9187 }]);
+      expect(layer.find('Service', 'postgres', 'postgres').spec.ports).toEqual([
+        { name: 'pgbouncer', protocol: 'TCP', port: 6432, targetPort: 6432 },
+      ]);
+      expect(layer.find('Service', 'postgres-exporter', 'postgres').spec.ports).toEqual([
+        { name: 'metrics', protocol: 'TCP', port: 9187, targetPort: 9187 },
+      ]);
     });
 
     test('Prometheus is the kube-prometheus-stack one in monitoring', () => {
@@ -38,7 +42,12 @@ describe('ExternalPatroniCluster', () => {
     });
 
     test('ports and Prometheus can be set', () => {
-      const layer = build({ namespace: 'db', pgbouncerPort: 6543, exporterPort: 9100, prometheus: { namespace: 'observability', podLabels: { app: 'prom' } } });
+      const layer = build({
+        namespace: 'db',
+        pgbouncerPort: 6543,
+        exporterPort: 9100,
+        prometheus: { namespace: 'observability', podLabels: { app: 'prom' } },
+      });
       expect(layer.cluster.port).toBe(6543);
       expect(layer.find('EndpointSlice', 'postgres-vms', 'db').ports).toEqual([{ name: 'pgbouncer', protocol: 'TCP', port: 6543 }]);
       const scrape = layer.find('NetworkPolicy', 'allow-prometheus-to-postgres-exporters', 'observability').spec;
@@ -47,13 +56,15 @@ describe('ExternalPatroniCluster', () => {
     });
   });
 
-  test('a Service without selector whose EndpointSlice lists the VMs\' PgBouncer port', () => {
+  test("a Service without selector whose EndpointSlice lists the VMs' PgBouncer port", () => {
     const layer = build();
     const service = layer.find('Service', 'postgres', 'postgres');
     expect(service.spec.selector).toBeUndefined();
     expect(service.spec.type).toBe('ClusterIP');
     const slice = layer.find('EndpointSlice', 'postgres-vms', 'postgres');
-    expect(slice.metadata.labels).toEqual(expect.objectContaining({ 'kubernetes.io/service-name': 'postgres', 'endpointslice.kubernetes.io/managed-by': 'strata.io' }));
+    expect(slice.metadata.labels).toEqual(
+      expect.objectContaining({ 'kubernetes.io/service-name': 'postgres', 'endpointslice.kubernetes.io/managed-by': 'strata.io' }),
+    );
     expect(slice.addressType).toBe('IPv4');
     expect(slice.endpoints).toEqual([
       { addresses: ['10.20.0.11'], conditions: { ready: true } },
@@ -77,7 +88,11 @@ describe('ExternalPatroniCluster', () => {
     expect(slice.metadata.labels['kubernetes.io/service-name']).toBe('postgres-exporter');
     expect(slice.ports).toEqual([{ name: 'metrics', protocol: 'TCP', port: 9187 }]);
     const monitor = layer.find('ServiceMonitor', 'postgres-exporter', 'postgres').spec;
-    expect(monitor.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'postgres-exporter', 'app.kubernetes.io/instance': 'postgres', 'app.kubernetes.io/component': 'metrics' });
+    expect(monitor.selector.matchLabels).toEqual({
+      'app.kubernetes.io/name': 'postgres-exporter',
+      'app.kubernetes.io/instance': 'postgres',
+      'app.kubernetes.io/component': 'metrics',
+    });
     expect(service.metadata.labels).toEqual(expect.objectContaining(monitor.selector.matchLabels));
     expect(monitor.serviceDiscoveryRole).toBe('EndpointSlice');
     expect(monitor.endpoints).toEqual([{ port: 'metrics', interval: '30s' }]);
@@ -94,15 +109,22 @@ describe('ExternalPatroniCluster', () => {
     const layer = build();
     layer.cluster.addDatabase('nextcloud_db');
     expect(layer.context.operators).toEqual([]);
-    expect(layer.manifests().map((m) => m.kind).sort()).toEqual(['EndpointSlice', 'EndpointSlice', 'ExternalSecret', 'NetworkPolicy', 'PrometheusRule', 'Service', 'Service', 'ServiceMonitor']);
+    expect(
+      layer
+        .manifests()
+        .map((m) => m.kind)
+        .sort(),
+    ).toEqual(['EndpointSlice', 'EndpointSlice', 'ExternalSecret', 'NetworkPolicy', 'PrometheusRule', 'Service', 'Service', 'ServiceMonitor']);
     expect(layer.context.namespaces.find((n) => n.name === 'postgres')).toEqual(expect.objectContaining({ workload: true }));
   });
 
   describe('databases', () => {
-    test('each database\'s owner credential comes from the secret store', () => {
+    test("each database's owner credential comes from the secret store", () => {
       const layer = build();
       const db = layer.cluster.addDatabase('nextcloud_db');
-      expect(db).toEqual(expect.objectContaining({ name: 'nextcloud_db', owner: 'nextcloud_db', host: 'postgres.postgres.svc.cluster.local', port: 6432 }));
+      expect(db).toEqual(
+        expect.objectContaining({ name: 'nextcloud_db', owner: 'nextcloud_db', host: 'postgres.postgres.svc.cluster.local', port: 6432 }),
+      );
       expect(db.credentials.name).toBe('postgres-nextcloud-db-credentials');
       const es = layer.find('ExternalSecret', 'postgres-nextcloud-db-credentials', 'postgres').spec;
       expect(es.data.map((d: any) => [d.secretKey, d.remoteRef.key, d.remoteRef.property])).toEqual([
@@ -128,7 +150,7 @@ describe('ExternalPatroniCluster', () => {
     });
   });
 
-  test('allowFrom opens egress from the clients to the VMs\' PgBouncer port', () => {
+  test("allowFrom opens egress from the clients to the VMs' PgBouncer port", () => {
     const layer = build();
     layer.cluster.allowFrom(Grantee.of(layer.chart, 'nextcloud', { namespace: 'nextcloud', podLabels: { app: 'nextcloud' } }));
     const spec = layer.find('NetworkPolicy', 'allow-nextcloud-to-postgres-vms', 'nextcloud').spec;
@@ -163,7 +185,7 @@ describe('ExternalPatroniCluster', () => {
     });
   });
 
-  describe('logical decoding is the VMs\' setting, declared, never silently assumed', () => {
+  describe("logical decoding is the VMs' setting, declared, never silently assumed", () => {
     test('without logicalDecoding, enableLogicalDecoding and captureChanges refuse and say what to do', () => {
       const { cluster } = build();
       cluster.addDatabase('hrm');
@@ -187,17 +209,30 @@ describe('ExternalPatroniCluster alerts', () => {
   const LABELS = { namespace: 'postgres', postgres_cluster: 'postgres' };
   const JOB = 'namespace="postgres", job="postgres-exporter"';
   /** The exporters' series: the first VM the primary, the second a standby. */
-  const exporters = (over: Record<string, string> = {}) => ['10.20.0.11:9187', '10.20.0.12:9187'].flatMap((instance, i) => {
-    const base: Record<string, string> = {
-      up: '1x30', pg_up: '1x30', pg_replication_is_replica: i === 0 ? '0x30' : '1x30', pg_replication_lag_seconds: '0x30',
-    };
-    return Object.entries(base).map(([metric, values]) => ({ series: `${metric}{${JOB}, instance="${instance}"}`, values: over[`${metric}/${instance}`] ?? values }));
-  });
+  const exporters = (over: Record<string, string> = {}) =>
+    ['10.20.0.11:9187', '10.20.0.12:9187'].flatMap((instance, i) => {
+      const base: Record<string, string> = {
+        up: '1x30',
+        pg_up: '1x30',
+        pg_replication_is_replica: i === 0 ? '0x30' : '1x30',
+        pg_replication_lag_seconds: '0x30',
+      };
+      return Object.entries(base).map(([metric, values]) => ({
+        series: `${metric}{${JOB}, instance="${instance}"}`,
+        values: over[`${metric}/${instance}`] ?? values,
+      }));
+    });
   const silent = (alertname: string, evalTime = '20m') => ({ alertname, evalTime, firing: [] });
 
-  test('a PrometheusRule named after the cluster, from the exporters\' series, each scoped to their scrape job', () => {
+  test("a PrometheusRule named after the cluster, from the exporters' series, each scoped to their scrape job", () => {
     const rules = rulesOf(build());
-    expect(alertNames(rules)).toEqual(['PostgresExporterDown', 'PostgresClusterDown', 'PostgresNoPrimary', 'PostgresInstanceDown', 'PostgresReplicationLagHigh']);
+    expect(alertNames(rules)).toEqual([
+      'PostgresExporterDown',
+      'PostgresClusterDown',
+      'PostgresNoPrimary',
+      'PostgresInstanceDown',
+      'PostgresReplicationLagHigh',
+    ]);
     for (const rule of rules) expectScoped(rule, ['namespace="postgres"', 'job="postgres-exporter"'], ['pg_'], LABELS, 'postgres/postgres');
     expect(alertNames(rulesOf(build({ addresses: ['10.20.0.11'] })))).toEqual(['PostgresExporterDown', 'PostgresClusterDown', 'PostgresNoPrimary']);
     expect(checkRules([build().find('PrometheusRule', 'postgres', 'postgres')])).toBe('');
@@ -205,33 +240,53 @@ describe('ExternalPatroniCluster alerts', () => {
 
   test('a healthy pair raises nothing', () => {
     const rules = rulesOf(build());
-    expect(testAlerts(rules, exporters(), alertNames(rules).map((n) => silent(n)))).toBe('');
+    expect(
+      testAlerts(
+        rules,
+        exporters(),
+        alertNames(rules).map((n) => silent(n)),
+      ),
+    ).toBe('');
   });
 
   test('a VM whose exporter stops answering is named; the cluster is down when no exporter reaches PostgreSQL', () => {
     const rules = rulesOf(build());
-    expect(testAlerts(rules, exporters({ 'up/10.20.0.12:9187': '1x4 0x26', 'pg_up/10.20.0.12:9187': '1x4 0x26' }), [
-      { alertname: 'PostgresExporterDown', evalTime: '15m', firing: [{ ...LABELS, severity: 'warning', job: 'postgres-exporter', instance: '10.20.0.12:9187' }] },
-      { alertname: 'PostgresInstanceDown', evalTime: '20m', firing: [{ ...LABELS, severity: 'warning' }] },
-      silent('PostgresClusterDown'),
-    ])).toBe('');
-    expect(testAlerts(rules, exporters({ 'pg_up/10.20.0.11:9187': '0x30', 'pg_up/10.20.0.12:9187': '0x30' }), [
-      { alertname: 'PostgresClusterDown', evalTime: '10m', firing: [{ ...LABELS, severity: 'critical' }] },
-      // No reachable server: no second page for the missing primary.
-      silent('PostgresNoPrimary'),
-    ])).toBe('');
+    expect(
+      testAlerts(rules, exporters({ 'up/10.20.0.12:9187': '1x4 0x26', 'pg_up/10.20.0.12:9187': '1x4 0x26' }), [
+        {
+          alertname: 'PostgresExporterDown',
+          evalTime: '15m',
+          firing: [{ ...LABELS, severity: 'warning', job: 'postgres-exporter', instance: '10.20.0.12:9187' }],
+        },
+        { alertname: 'PostgresInstanceDown', evalTime: '20m', firing: [{ ...LABELS, severity: 'warning' }] },
+        silent('PostgresClusterDown'),
+      ]),
+    ).toBe('');
+    expect(
+      testAlerts(rules, exporters({ 'pg_up/10.20.0.11:9187': '0x30', 'pg_up/10.20.0.12:9187': '0x30' }), [
+        { alertname: 'PostgresClusterDown', evalTime: '10m', firing: [{ ...LABELS, severity: 'critical' }] },
+        // No reachable server: no second page for the missing primary.
+        silent('PostgresNoPrimary'),
+      ]),
+    ).toBe('');
   });
 
   test('no primary among reachable servers, and a standby lagging past the threshold, are reported', () => {
     const rules = rulesOf(build({ alerts: { replicationLagSeconds: 120 } }));
-    expect(testAlerts(rules, exporters({ 'pg_replication_is_replica/10.20.0.11:9187': '0x4 1x26' }), [
-      { alertname: 'PostgresNoPrimary', evalTime: '15m', firing: [{ ...LABELS, severity: 'critical' }] },
-    ])).toBe('');
-    expect(testAlerts(rules, exporters({ 'pg_replication_lag_seconds/10.20.0.12:9187': '0x4 600x26' }), [
-      { alertname: 'PostgresReplicationLagHigh', evalTime: '15m', firing: [{ ...LABELS, severity: 'warning', instance: '10.20.0.12:9187' }] },
-    ])).toBe('');
+    expect(
+      testAlerts(rules, exporters({ 'pg_replication_is_replica/10.20.0.11:9187': '0x4 1x26' }), [
+        { alertname: 'PostgresNoPrimary', evalTime: '15m', firing: [{ ...LABELS, severity: 'critical' }] },
+      ]),
+    ).toBe('');
+    expect(
+      testAlerts(rules, exporters({ 'pg_replication_lag_seconds/10.20.0.12:9187': '0x4 600x26' }), [
+        { alertname: 'PostgresReplicationLagHigh', evalTime: '15m', firing: [{ ...LABELS, severity: 'warning', instance: '10.20.0.12:9187' }] },
+      ]),
+    ).toBe('');
     // The primary's lag series means nothing (it replays nothing) and is ignored.
     expect(testAlerts(rules, exporters({ 'pg_replication_lag_seconds/10.20.0.11:9187': '600x30' }), [silent('PostgresReplicationLagHigh')])).toBe('');
-    expect(() => build({ alerts: { replicationLagSeconds: 0 } })).toThrow('external PostgreSQL postgres: alerts.replicationLagSeconds 0 must be a positive number of seconds');
+    expect(() => build({ alerts: { replicationLagSeconds: 0 } })).toThrow(
+      'external PostgreSQL postgres: alerts.replicationLagSeconds 0 must be a positive number of seconds',
+    );
   });
 });

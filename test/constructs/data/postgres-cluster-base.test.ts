@@ -7,16 +7,39 @@ import { EXTERNAL_SECRETS, testLayer } from '../../support/layer';
 
 const ENGINES: ReadonlyArray<[string, () => PostgresClusterBase]> = [
   ['cloudnative-pg', () => new CloudNativePgCluster(testLayer('data').chart, 'Postgres', { name: 'hrdb', secretBackend: EXTERNAL_SECRETS })],
-  ['zalando', () => new ZalandoPostgresCluster(testLayer('data').chart, 'Postgres', {
-    name: 'hrdb', instances: 2, synchronous: false, podAntiAffinity: 'preferred', storageSize: '10Gi', storageClass: 'retain',
-    resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '1', memory: '2Gi' } }, parameters: {}, zoneLabel: 'topology.kubernetes.io/zone',
-    secretBackend: EXTERNAL_SECRETS, topologyName: 'hrdb-region-a', backupSchedule: '0 1 * * *', backupRetention: '30d',
-  })],
-  ['external-patroni', () => new ExternalPatroniCluster(testLayer('data').chart, 'Postgres', { name: 'hrdb', addresses: ['10.0.0.11'], secretBackend: EXTERNAL_SECRETS, secretKeyPrefix: 'region-a/prod' })],
+  [
+    'zalando',
+    () =>
+      new ZalandoPostgresCluster(testLayer('data').chart, 'Postgres', {
+        name: 'hrdb',
+        instances: 2,
+        synchronous: false,
+        podAntiAffinity: 'preferred',
+        storageSize: '10Gi',
+        storageClass: 'retain',
+        resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '1', memory: '2Gi' } },
+        parameters: {},
+        zoneLabel: 'topology.kubernetes.io/zone',
+        secretBackend: EXTERNAL_SECRETS,
+        topologyName: 'hrdb-region-a',
+        backupSchedule: '0 1 * * *',
+        backupRetention: '30d',
+      }),
+  ],
+  [
+    'external-patroni',
+    () =>
+      new ExternalPatroniCluster(testLayer('data').chart, 'Postgres', {
+        name: 'hrdb',
+        addresses: ['10.0.0.11'],
+        secretBackend: EXTERNAL_SECRETS,
+        secretKeyPrefix: 'region-a/prod',
+      }),
+  ],
 ];
 
 describe.each(ENGINES)('%s', (_engine, build) => {
-  test('addDatabase gives a database owned by a role of its name, at the cluster\'s port; database() finds it', () => {
+  test("addDatabase gives a database owned by a role of its name, at the cluster's port; database() finds it", () => {
     const cluster = build();
     const db = cluster.addDatabase('payroll');
     expect(db).toMatchObject({ name: 'payroll', owner: 'payroll', port: cluster.port });

@@ -1,5 +1,5 @@
-import { ZalandoPostgresCluster, ZalandoPostgresClusterProps, ZalandoReplicationPeer } from '../../../constructs/data/zalando-postgres-cluster';
 import { Grantee } from '../../../constructs/core/grantee';
+import { ZalandoPostgresCluster, ZalandoPostgresClusterProps, ZalandoReplicationPeer } from '../../../constructs/data/zalando-postgres-cluster';
 import { LayerChart } from '../../../constructs/platform/layer-chart';
 import { MinioTenant } from '../../../constructs/storage/minio-tenant';
 import { merge } from '../../../environments/load';
@@ -44,9 +44,14 @@ function build(props: Partial<ZalandoPostgresClusterProps> = {}): Built {
 function withBackups(props: Partial<ZalandoPostgresClusterProps> = {}): Built {
   const built = build(props);
   const minio = new MinioTenant(built.chart, 'Minio', {
-    name: 'storage', servers: 4, volumesPerServer: 1, volumeSize: '100Gi', storageClass: 'fast-ssd-retain',
+    name: 'storage',
+    servers: 4,
+    volumesPerServer: 1,
+    volumeSize: '100Gi',
+    storageClass: 'fast-ssd-retain',
     resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },
-    secretBackend: EXTERNAL_SECRETS, secretKeyPrefix: 'region-b/prod',
+    secretBackend: EXTERNAL_SECRETS,
+    secretKeyPrefix: 'region-b/prod',
   });
   built.cluster.backupTo(minio.bucket('pg-backups'));
   return built;
@@ -90,7 +95,9 @@ describe('ZalandoPostgresCluster', () => {
     });
 
     test('with 1 instance is a constructor error naming the cluster, the value and the fix', () => {
-      expect(() => build({ instances: 1 })).toThrow('Zalando cluster postgres: synchronous replication needs at least 2 instances (got 1); raise instances or set synchronous: false');
+      expect(() => build({ instances: 1 })).toThrow(
+        'Zalando cluster postgres: synchronous replication needs at least 2 instances (got 1); raise instances or set synchronous: false',
+      );
     });
   });
 
@@ -115,18 +122,26 @@ describe('ZalandoPostgresCluster', () => {
     expect(layer.cluster.ca).toEqual({ name: 'postgres-tls', key: 'ca.crt' });
     const cert = layer.find('Certificate', 'postgres-tls', 'postgres').spec;
     expect(cert.issuerRef.name).toBe('strata-ca');
-    expect(cert.dnsNames).toEqual(expect.arrayContaining(['postgres.postgres.svc', 'postgres-repl.postgres.svc', 'postgres-pooler.postgres.svc.cluster.local']));
+    expect(cert.dnsNames).toEqual(
+      expect.arrayContaining(['postgres.postgres.svc', 'postgres-repl.postgres.svc', 'postgres-pooler.postgres.svc.cluster.local']),
+    );
   });
 
   test('spreads instances over zones on the database node pool; anti-affinity is an operator setting', () => {
     const layer = build();
     const spec = manifestOf(layer).spec;
-    expect(spec.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([{ matchExpressions: [{ key: 'node.role', operator: 'In', values: ['database'] }] }]);
+    expect(spec.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([
+      { matchExpressions: [{ key: 'node.role', operator: 'In', values: ['database'] }] },
+    ]);
     expect(spec.tolerations).toEqual([{ key: 'node.role', operator: 'Equal', value: 'database', effect: 'NoSchedule' }]);
-    expect(spec.topologySpreadConstraints).toEqual([{
-      maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway',
-      labelSelector: { matchLabels: { 'application': 'spilo', 'cluster-name': 'postgres' } },
-    }]);
+    expect(spec.topologySpreadConstraints).toEqual([
+      {
+        maxSkew: 1,
+        topologyKey: 'topology.kubernetes.io/zone',
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: { matchLabels: { application: 'spilo', 'cluster-name': 'postgres' } },
+      },
+    ]);
     expect(layer.context.operators).toEqual(['postgres-operator']);
     expect(operatorValues(layer).configKubernetes).toEqual({ enable_pod_antiaffinity: true, pod_antiaffinity_preferred_during_scheduling: false });
     expect(operatorValues(layer).configGeneral).toEqual({ enable_team_id_clustername_prefix: false });
@@ -140,10 +155,12 @@ describe('ZalandoPostgresCluster', () => {
   });
 
   test('is protected from pruning', () => {
-    expect(manifestOf(build()).metadata.annotations).toEqual(expect.objectContaining({
-      'kustomize.toolkit.fluxcd.io/prune': 'disabled',
-      'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
-    }));
+    expect(manifestOf(build()).metadata.annotations).toEqual(
+      expect.objectContaining({
+        'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+        'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+      }),
+    );
   });
 
   test('requires a baseline workload namespace with API server egress, and says why', () => {
@@ -156,10 +173,12 @@ describe('ZalandoPostgresCluster', () => {
   test('the operator may reach SQL and Patroni, and the instances each other', () => {
     const layer = build();
     const ingress = policy(layer, 'allow-postgres-operator-to-postgres-ingress', 'postgres');
-    expect(ingress.podSelector.matchLabels).toEqual({ 'application': 'spilo', 'cluster-name': 'postgres' });
+    expect(ingress.podSelector.matchLabels).toEqual({ application: 'spilo', 'cluster-name': 'postgres' });
     expect(ingress.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'postgres-operator' });
     expect(ingress.ingress[0].ports.map((p: any) => p.port)).toEqual([5432, 8008]);
-    expect(policy(layer, 'allow-postgres-operator-to-postgres-egress', 'postgres-operator').podSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'postgres-operator' });
+    expect(policy(layer, 'allow-postgres-operator-to-postgres-egress', 'postgres-operator').podSelector.matchLabels).toEqual({
+      'app.kubernetes.io/name': 'postgres-operator',
+    });
     expect(policy(layer, 'allow-postgres-replication-ingress', 'postgres').ingress[0].ports.map((p: any) => p.port)).toEqual([5432, 8008]);
   });
 
@@ -191,7 +210,9 @@ describe('ZalandoPostgresCluster', () => {
       layer.cluster.addRole('reader', { login: false });
       layer.cluster.addRole('cdc', { replication: true });
       expect(manifestOf(layer).spec.users).toEqual({ cdc: ['replication'], reader: ['nologin'] });
-      expect(() => layer.cluster.addRole('app', { inRoles: ['reader'] })).toThrow('role "app" asks for inRoles [reader], but Zalando users carry only flags');
+      expect(() => layer.cluster.addRole('app', { inRoles: ['reader'] })).toThrow(
+        'role "app" asks for inRoles [reader], but Zalando users carry only flags',
+      );
       expect(() => layer.cluster.addRole('cdc')).toThrow('role "cdc" is added twice with different options');
       expect(layer.cluster.addRole('cdc', { replication: true }).name).toBe('cdc.postgres.credentials.postgresql.acid.zalan.do');
     });
@@ -213,12 +234,16 @@ describe('ZalandoPostgresCluster', () => {
       const spec = manifestOf(layer).spec;
       expect(spec.enableConnectionPooler).toBe(true);
       expect(spec.connectionPooler).toEqual({
-        numberOfInstances: 3, mode: 'transaction',
+        numberOfInstances: 3,
+        mode: 'transaction',
         resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
       });
       expect(hrm.host).toBe('postgres-pooler.postgres.svc.cluster.local');
       expect(payroll.host).toBe(hrm.host);
-      expect(layer.find('PodDisruptionBudget', 'postgres-pooler', 'postgres').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'connection-pooler': 'postgres-pooler' } } });
+      expect(layer.find('PodDisruptionBudget', 'postgres-pooler', 'postgres').spec).toEqual({
+        maxUnavailable: 1,
+        selector: { matchLabels: { 'connection-pooler': 'postgres-pooler' } },
+      });
       expect(policy(layer, 'allow-postgres-pooler-to-postgres-ingress', 'postgres').ingress[0].ports[0].port).toBe(5432);
     });
 
@@ -234,15 +259,22 @@ describe('ZalandoPostgresCluster', () => {
     test('pooled databases asking for different pool modes are an error with the fix', () => {
       const layer = build();
       layer.cluster.addDatabase('hrm');
-      expect(() => layer.cluster.addDatabase('dora', { poolMode: 'session' })).toThrow('database "dora" asks for poolMode session, but "hrm" asked for transaction and Zalando runs one pooler per cluster; use one poolMode for all pooled databases, or poolerInstances: 0 for "dora"');
+      expect(() => layer.cluster.addDatabase('dora', { poolMode: 'session' })).toThrow(
+        'database "dora" asks for poolMode session, but "hrm" asked for transaction and Zalando runs one pooler per cluster; use one poolMode for all pooled databases, or poolerInstances: 0 for "dora"',
+      );
     });
 
     test('allowFrom opens the instances and the pooler to the clients', () => {
       const layer = build();
       layer.cluster.addDatabase('hrm');
       layer.cluster.allowFrom(Grantee.of(layer.chart, 'hrm', { namespace: 'hrm', podLabels: { app: 'hrm' } }));
-      expect(policy(layer, 'allow-hrm-to-postgres-egress', 'hrm').egress[0].to[0].podSelector.matchLabels).toEqual({ 'application': 'spilo', 'cluster-name': 'postgres' });
-      expect(policy(layer, 'allow-hrm-to-postgres-pooler-ingress', 'postgres').podSelector.matchLabels).toEqual({ 'connection-pooler': 'postgres-pooler' });
+      expect(policy(layer, 'allow-hrm-to-postgres-egress', 'hrm').egress[0].to[0].podSelector.matchLabels).toEqual({
+        application: 'spilo',
+        'cluster-name': 'postgres',
+      });
+      expect(policy(layer, 'allow-hrm-to-postgres-pooler-ingress', 'postgres').podSelector.matchLabels).toEqual({
+        'connection-pooler': 'postgres-pooler',
+      });
     });
 
     test('clients allowed before the first pooled database reach the pooler once it exists', () => {
@@ -250,7 +282,9 @@ describe('ZalandoPostgresCluster', () => {
       layer.cluster.allowFrom(Grantee.of(layer.chart, 'hrm', { namespace: 'hrm', podLabels: { app: 'hrm' } }));
       expect(layer.all('NetworkPolicy').map((p) => p.metadata.name)).not.toContain('allow-hrm-to-postgres-pooler-ingress');
       layer.cluster.addDatabase('hrm');
-      expect(policy(layer, 'allow-hrm-to-postgres-pooler-egress', 'hrm').egress[0].to[0].podSelector.matchLabels).toEqual({ 'connection-pooler': 'postgres-pooler' });
+      expect(policy(layer, 'allow-hrm-to-postgres-pooler-egress', 'hrm').egress[0].to[0].podSelector.matchLabels).toEqual({
+        'connection-pooler': 'postgres-pooler',
+      });
     });
   });
 
@@ -307,11 +341,13 @@ describe('ZalandoPostgresCluster', () => {
       const layer = withBackups();
       expect(policy(layer, 'allow-postgres-to-minio-storage-egress', 'postgres').podSelector.matchLabels).toEqual({ 'cluster-name': 'postgres' });
       const job = policy(layer, 'allow-postgres-logical-backup-ingress', 'postgres');
-      expect(job.ingress[0].from[0].podSelector.matchLabels).toEqual({ 'application': 'spilo-logical-backup', 'cluster-name': 'postgres' });
+      expect(job.ingress[0].from[0].podSelector.matchLabels).toEqual({ application: 'spilo-logical-backup', 'cluster-name': 'postgres' });
     });
 
     test('a schedule the operator rejects, or a second backupTo(), are errors', () => {
-      expect(() => build({ backupSchedule: '@daily' })).toThrow('backupSchedule "@daily" is not accepted by the operator, which takes five numeric cron fields only');
+      expect(() => build({ backupSchedule: '@daily' })).toThrow(
+        'backupSchedule "@daily" is not accepted by the operator, which takes five numeric cron fields only',
+      );
       const layer = withBackups();
       const minio = layer.chart.node.findChild('Minio') as MinioTenant;
       expect(() => layer.cluster.backupTo(minio.bucket('pg-backups'))).toThrow('backupTo() is called twice');
@@ -330,14 +366,16 @@ describe('ZalandoPostgresCluster', () => {
       expect(() => build().cluster.replicateWith(PEER, 'replica')).toThrow('call backupTo() before replicateWith()');
     });
 
-    test('as a replica: a standby cluster replaying the peer\'s WAL archive', () => {
+    test("as a replica: a standby cluster replaying the peer's WAL archive", () => {
       const layer = withBackups();
       layer.cluster.replicateWith(PEER, 'replica');
       const spec = manifestOf(layer).spec;
       expect(spec.standby).toEqual({ s3_wal_path: 's3://pg-backups/spilo/postgres-region-a/wal/17' });
       const env = envOf(layer);
       expect(env.STANDBY_AWS_ENDPOINT).toBe('https://s3.region-a.strata.example');
-      expect(env.STANDBY_AWS_ACCESS_KEY_ID).toEqual({ secretKeyRef: { name: 'postgres-postgres-region-a-archive-s3-credentials', key: 'AWS_ACCESS_KEY_ID' } });
+      expect(env.STANDBY_AWS_ACCESS_KEY_ID).toEqual({
+        secretKeyRef: { name: 'postgres-postgres-region-a-archive-s3-credentials', key: 'AWS_ACCESS_KEY_ID' },
+      });
       expect(env.STANDBY_USE_WALG_RESTORE).toBe('true');
       const creds = layer.find('ExternalSecret', 'postgres-postgres-region-a-archive-s3-credentials', 'postgres').spec;
       expect(creds.data[0].remoteRef.key).toBe('region-a/prod/minio/storage/users/postgres-region-b');
@@ -351,7 +389,9 @@ describe('ZalandoPostgresCluster', () => {
         const layer = withBackups();
         layer.cluster.replicateWith(PEER, role);
         const es = layer.find('ExternalSecret', 'standby.postgres.credentials.postgresql.acid.zalan.do', 'postgres').spec;
-        expect(es.data).toEqual([{ secretKey: 'password', remoteRef: { key: 'region-a/prod/postgres/postgres/system/standby', property: 'password' } }]);
+        expect(es.data).toEqual([
+          { secretKey: 'password', remoteRef: { key: 'region-a/prod/postgres/postgres/system/standby', property: 'password' } },
+        ]);
         expect(es.target.template.data).toEqual({ username: 'standby', password: '{{ .password }}' });
         expect(layer.find('ExternalSecret', 'postgres.postgres.credentials.postgresql.acid.zalan.do', 'postgres')).toBeDefined();
         expect(manifestOf(layer).spec.postgresql.parameters.archive_timeout).toBe('60s');
@@ -375,7 +415,9 @@ describe('ZalandoPostgresCluster', () => {
     });
 
     test('quantities the CRD rejects', () => {
-      expect(() => build({ resources: { requests: { cpu: '1.2345', memory: '8Gi' }, limits: { cpu: '2', memory: '8Gi' } } })).toThrow('resources.requests.cpu "1.2345" is not accepted by the operator; write millicores (500m) or cores with at most three decimals (1.5)');
+      expect(() => build({ resources: { requests: { cpu: '1.2345', memory: '8Gi' }, limits: { cpu: '2', memory: '8Gi' } } })).toThrow(
+        'resources.requests.cpu "1.2345" is not accepted by the operator; write millicores (500m) or cores with at most three decimals (1.5)',
+      );
       expect(() => build({ backupRetention: '30 days' })).toThrow('backupRetention "30 days" is not a retention');
     });
   });
@@ -387,43 +429,63 @@ describe('ZalandoPostgresCluster metrics and alerts', () => {
   const PODS = 'pod=~"postgres-[0-9]+"';
   const at = (pod: string) => `namespace="postgres", pod="${pod}"`;
   /** Patroni's series of a healthy three-member cluster, overridable per metric and pod. */
-  const members = (over: Record<string, string> = {}) => ['postgres-0', 'postgres-1', 'postgres-2'].flatMap((pod, i) => {
-    const base: Record<string, string> = {
-      patroni_postgres_running: '1x30',
-      patroni_cluster_unlocked: '0x30',
-      patroni_primary: i === 0 ? '1x30' : '0x30',
-      patroni_replica: i === 0 ? '0x30' : '1x30',
-      patroni_postgres_streaming: i === 0 ? '0x30' : '1x30',
-      patroni_xlog_location: i === 0 ? '100000000x30' : '0x30',
-      patroni_xlog_received_location: i === 0 ? '0x30' : '99000000x30',
-    };
-    return Object.entries(base).map(([metric, values]) => ({ series: `${metric}{${at(pod)}, scope="postgres"}`, values: over[`${metric}/${pod}`] ?? values }));
-  });
+  const members = (over: Record<string, string> = {}) =>
+    ['postgres-0', 'postgres-1', 'postgres-2'].flatMap((pod, i) => {
+      const base: Record<string, string> = {
+        patroni_postgres_running: '1x30',
+        patroni_cluster_unlocked: '0x30',
+        patroni_primary: i === 0 ? '1x30' : '0x30',
+        patroni_replica: i === 0 ? '0x30' : '1x30',
+        patroni_postgres_streaming: i === 0 ? '0x30' : '1x30',
+        patroni_xlog_location: i === 0 ? '100000000x30' : '0x30',
+        patroni_xlog_received_location: i === 0 ? '0x30' : '99000000x30',
+      };
+      return Object.entries(base).map(([metric, values]) => ({
+        series: `${metric}{${at(pod)}, scope="postgres"}`,
+        values: over[`${metric}/${pod}`] ?? values,
+      }));
+    });
   const firing = (alertname: string, evalTime: string, extra: Record<string, string>[] = []) => ({ alertname, evalTime, firing: extra });
 
-  test('Prometheus scrapes Patroni\'s /metrics on 8008 over a PodMonitor, through a network path from Prometheus only', () => {
+  test("Prometheus scrapes Patroni's /metrics on 8008 over a PodMonitor, through a network path from Prometheus only", () => {
     const layer = build();
     const monitor = layer.find('PodMonitor', 'postgres', 'postgres');
     expect(monitor.spec).toEqual({
-      selector: { matchLabels: { 'application': 'spilo', 'cluster-name': 'postgres' } },
+      selector: { matchLabels: { application: 'spilo', 'cluster-name': 'postgres' } },
       podMetricsEndpoints: [{ portNumber: 8008, path: '/metrics', scheme: 'http' }],
     });
     const ingress = policy(layer, 'allow-prometheus-to-postgres-ingress', 'postgres');
     expect(ingress.ingress).toEqual([expect.objectContaining({ ports: [{ protocol: 'TCP', port: 8008 }] })]);
-    expect(ingress.ingress[0].from).toEqual([expect.objectContaining({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } })]);
+    expect(ingress.ingress[0].from).toEqual([
+      expect.objectContaining({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }),
+    ]);
     expect(schemaIssues(layer.manifests())).toEqual([]);
   });
 
   test('a PrometheusRule named after the cluster: availability, leader, replication and volumes; logical backups with backupTo()', () => {
-    expect(alertNames(rulesOf(build()))).toEqual(['PostgresClusterDown', 'PostgresNoLeader', 'PostgresInstanceDown', 'PostgresReplicaNotStreaming', 'PostgresReplicationLagHigh', 'PostgresVolumeNearlyFull']);
+    expect(alertNames(rulesOf(build()))).toEqual([
+      'PostgresClusterDown',
+      'PostgresNoLeader',
+      'PostgresInstanceDown',
+      'PostgresReplicaNotStreaming',
+      'PostgresReplicationLagHigh',
+      'PostgresVolumeNearlyFull',
+    ]);
     expect(alertNames(rulesOf(withBackups()))).toContain('PostgresLogicalBackupMissing');
-    expect(alertNames(rulesOf(build({ instances: 1, synchronous: false })))).toEqual(['PostgresClusterDown', 'PostgresNoLeader', 'PostgresVolumeNearlyFull']);
+    expect(alertNames(rulesOf(build({ instances: 1, synchronous: false })))).toEqual([
+      'PostgresClusterDown',
+      'PostgresNoLeader',
+      'PostgresVolumeNearlyFull',
+    ]);
   });
 
-  test('every expression is scoped to the cluster\'s namespace and its pods, volumes or CronJob', () => {
+  test("every expression is scoped to the cluster's namespace and its pods, volumes or CronJob", () => {
     for (const rule of rulesOf(withBackups())) {
-      const scope = rule.expr.includes('kubelet_volume_stats') ? ['namespace="postgres"', 'persistentvolumeclaim=~"pgdata-postgres-[0-9]+"', 'job="kubelet"']
-        : rule.expr.includes('kube_cronjob') ? ['namespace="postgres"', 'cronjob="logical-backup-postgres"'] : ['namespace="postgres"', PODS];
+      const scope = rule.expr.includes('kubelet_volume_stats')
+        ? ['namespace="postgres"', 'persistentvolumeclaim=~"pgdata-postgres-[0-9]+"', 'job="kubelet"']
+        : rule.expr.includes('kube_cronjob')
+          ? ['namespace="postgres"', 'cronjob="logical-backup-postgres"']
+          : ['namespace="postgres"', PODS];
       expectScoped(rule, scope, ['patroni_', 'kubelet_', 'kube_cronjob_'], LABELS, 'postgres/postgres');
     }
   });
@@ -434,52 +496,90 @@ describe('ZalandoPostgresCluster metrics and alerts', () => {
 
   test('a healthy cluster raises nothing', () => {
     const names = alertNames(rulesOf(build()));
-    expect(testAlerts(rulesOf(build()), members(), names.map((n) => firing(n, '20m')))).toBe('');
+    expect(
+      testAlerts(
+        rulesOf(build()),
+        members(),
+        names.map((n) => firing(n, '20m')),
+      ),
+    ).toBe('');
   });
 
   test('the cluster is down when no member runs PostgreSQL for 5 minutes, and leaderless when the leader key is free for 2', () => {
     const down = members(Object.fromEntries(['postgres-0', 'postgres-1', 'postgres-2'].map((p) => [`patroni_postgres_running/${p}`, '1x4 0x26'])));
-    expect(testAlerts(rulesOf(build()), down, [firing('PostgresClusterDown', '7m'), firing('PostgresClusterDown', '10m', [{ ...LABELS, severity: 'critical' }])])).toBe('');
+    expect(
+      testAlerts(rulesOf(build()), down, [
+        firing('PostgresClusterDown', '7m'),
+        firing('PostgresClusterDown', '10m', [{ ...LABELS, severity: 'critical' }]),
+      ]),
+    ).toBe('');
     const unlocked = members({ 'patroni_cluster_unlocked/postgres-1': '0x4 1x26' });
-    expect(testAlerts(rulesOf(build()), unlocked, [firing('PostgresNoLeader', '5m'), firing('PostgresNoLeader', '8m', [{ ...LABELS, severity: 'critical' }])])).toBe('');
+    expect(
+      testAlerts(rulesOf(build()), unlocked, [
+        firing('PostgresNoLeader', '5m'),
+        firing('PostgresNoLeader', '8m', [{ ...LABELS, severity: 'critical' }]),
+      ]),
+    ).toBe('');
   });
 
-  test('a standby that stops streaming, or trails by more than Spilo\'s failover limit (32 MiB), is reported by pod', () => {
+  test("a standby that stops streaming, or trails by more than Spilo's failover limit (32 MiB), is reported by pod", () => {
     const stalled = members({ 'patroni_postgres_streaming/postgres-2': '1x4 0x26' });
-    expect(testAlerts(rulesOf(build()), stalled, [
-      firing('PostgresReplicaNotStreaming', '20m', [{ ...LABELS, severity: 'warning', pod: 'postgres-2', scope: 'postgres' }]),
-    ])).toBe('');
+    expect(
+      testAlerts(rulesOf(build()), stalled, [
+        firing('PostgresReplicaNotStreaming', '20m', [{ ...LABELS, severity: 'warning', pod: 'postgres-2', scope: 'postgres' }]),
+      ]),
+    ).toBe('');
     const behind = members({ 'patroni_xlog_received_location/postgres-1': '99000000x4 60000000x26' });
-    expect(testAlerts(rulesOf(build()), behind, [
-      firing('PostgresReplicationLagHigh', '20m', [{ ...LABELS, severity: 'warning', namespace: 'postgres', pod: 'postgres-1', scope: 'postgres' }]),
-    ])).toBe('');
+    expect(
+      testAlerts(rulesOf(build()), behind, [
+        firing('PostgresReplicationLagHigh', '20m', [
+          { ...LABELS, severity: 'warning', namespace: 'postgres', pod: 'postgres-1', scope: 'postgres' },
+        ]),
+      ]),
+    ).toBe('');
     // 1 MB behind is within the limit.
     expect(testAlerts(rulesOf(build()), members(), [firing('PostgresReplicationLagHigh', '20m')])).toBe('');
   });
 
   test('a DR standby cluster (its leader a standby leader replaying the archive) is not leaderless and raises no lag alert', () => {
     const standby = members({
-      'patroni_primary/postgres-0': '0x30', 'patroni_xlog_location/postgres-0': '0x30', 'patroni_postgres_streaming/postgres-0': '0x30',
+      'patroni_primary/postgres-0': '0x30',
+      'patroni_xlog_location/postgres-0': '0x30',
+      'patroni_postgres_streaming/postgres-0': '0x30',
     });
-    expect(testAlerts(rulesOf(build()), standby, ['PostgresNoLeader', 'PostgresReplicationLagHigh', 'PostgresReplicaNotStreaming'].map((n) => firing(n, '20m')))).toBe('');
+    expect(
+      testAlerts(
+        rulesOf(build()),
+        standby,
+        ['PostgresNoLeader', 'PostgresReplicationLagHigh', 'PostgresReplicaNotStreaming'].map((n) => firing(n, '20m')),
+      ),
+    ).toBe('');
   });
 
   test('with backupTo(), a logical backup CronJob that has not succeeded for 1.5 × its daily schedule is critical', () => {
     const rules = rulesOf(withBackups());
-    const series = [{ series: 'kube_cronjob_status_last_successful_time{namespace="postgres", cronjob="logical-backup-postgres"}', values: '0x2200' }];
+    const series = [
+      { series: 'kube_cronjob_status_last_successful_time{namespace="postgres", cronjob="logical-backup-postgres"}', values: '0x2200' },
+    ];
     // Last success at t=0: 36 h later the backup is missing, and the alert fires 15 minutes on.
     const rule = rules.find((r) => r.alert === 'PostgresLogicalBackupMissing')!;
-    expect(rule.expr).toBe('time() - max(kube_cronjob_status_last_successful_time{namespace="postgres", cronjob="logical-backup-postgres"}) > 129600');
-    expect(testAlerts([rule], series, [
-      firing('PostgresLogicalBackupMissing', '36h10m'),
-      firing('PostgresLogicalBackupMissing', '36h20m', [{ ...LABELS, severity: 'critical' }]),
-    ])).toBe('');
+    expect(rule.expr).toBe(
+      'time() - max(kube_cronjob_status_last_successful_time{namespace="postgres", cronjob="logical-backup-postgres"}) > 129600',
+    );
+    expect(
+      testAlerts([rule], series, [
+        firing('PostgresLogicalBackupMissing', '36h10m'),
+        firing('PostgresLogicalBackupMissing', '36h20m', [{ ...LABELS, severity: 'critical' }]),
+      ]),
+    ).toBe('');
   });
 
   test('thresholds are options, checked', () => {
     const rules = rulesOf(build({ alerts: { replicationLagBytes: 1048576, volumeUsageWarningPercent: 70, volumeUsageCriticalPercent: 85 } }));
     expect(rules.find((r) => r.alert === 'PostgresReplicationLagHigh')!.expr).toMatch(/ > 1048576$/);
     expect(rules.filter((r) => r.alert === 'PostgresVolumeNearlyFull').map((r) => r.expr.split(' > ').pop())).toEqual(['70', '85']);
-    expect(() => build({ alerts: { replicationLagBytes: -1 } })).toThrow('Zalando cluster postgres: alerts.replicationLagBytes -1 must be a positive whole number of bytes');
+    expect(() => build({ alerts: { replicationLagBytes: -1 } })).toThrow(
+      'Zalando cluster postgres: alerts.replicationLagBytes -1 must be a positive whole number of bytes',
+    );
   });
 });

@@ -7,7 +7,15 @@ const LIMIT_RANGE: LimitRangeSpec = {
   default: { cpu: '500m', memory: '512Mi' },
   max: { cpu: '8', memory: '32Gi' },
 };
-const QUOTA: QuotaSpec = { requestsCpu: '16', requestsMemory: '32Gi', limitsCpu: '16', limitsMemory: '32Gi', requestsStorage: '4Ti', persistentVolumeClaims: 64, pods: 100 };
+const QUOTA: QuotaSpec = {
+  requestsCpu: '16',
+  requestsMemory: '32Gi',
+  limitsCpu: '16',
+  limitsMemory: '32Gi',
+  requestsStorage: '4Ti',
+  persistentVolumeClaims: 64,
+  pods: 100,
+};
 
 function build(props: Partial<PlatformNamespaceProps> = {}) {
   const layer = testLayer('foundation');
@@ -18,12 +26,14 @@ function build(props: Partial<PlatformNamespaceProps> = {}) {
 describe('PlatformNamespace', () => {
   test('enforces the restricted Pod Security Standard by default', () => {
     const ns = build().find('Namespace', 'postgres');
-    expect(ns.metadata.labels).toEqual(expect.objectContaining({
-      'pod-security.kubernetes.io/enforce': 'restricted',
-      'pod-security.kubernetes.io/enforce-version': expect.stringMatching(/^v1\.\d+$/),
-      'pod-security.kubernetes.io/audit': 'restricted',
-      'pod-security.kubernetes.io/warn': 'restricted',
-    }));
+    expect(ns.metadata.labels).toEqual(
+      expect.objectContaining({
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/enforce-version': expect.stringMatching(/^v1\.\d+$/),
+        'pod-security.kubernetes.io/audit': 'restricted',
+        'pod-security.kubernetes.io/warn': 'restricted',
+      }),
+    );
     expect(ns.metadata.annotations?.['strata.io/pod-security-reason']).toBeUndefined();
   });
 
@@ -51,19 +61,21 @@ describe('PlatformNamespace', () => {
       'limits.cpu': '16',
       'limits.memory': '32Gi',
       'requests.storage': '4Ti',
-      'persistentvolumeclaims': 64,
-      'pods': 100,
+      persistentvolumeclaims: 64,
+      pods: 100,
     });
   });
 
   test('gives every container default requests and limits and a maximum', () => {
     const lr = build().find('LimitRange', 'container-defaults', 'postgres');
-    expect(lr.spec.limits).toEqual([{
-      type: 'Container',
-      defaultRequest: { cpu: '100m', memory: '128Mi' },
-      default: { cpu: '500m', memory: '512Mi' },
-      max: { cpu: '8', memory: '32Gi' },
-    }]);
+    expect(lr.spec.limits).toEqual([
+      {
+        type: 'Container',
+        defaultRequest: { cpu: '100m', memory: '128Mi' },
+        default: { cpu: '500m', memory: '512Mi' },
+        max: { cpu: '8', memory: '32Gi' },
+      },
+    ]);
   });
 
   test('denies all ingress and egress by default', () => {
@@ -76,22 +88,42 @@ describe('PlatformNamespace', () => {
     expect(dns.spec).toEqual({
       podSelector: {},
       policyTypes: ['Egress'],
-      egress: [{
-        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-        ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
-      }],
+      egress: [
+        {
+          to: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+              podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+            },
+          ],
+          ports: [
+            { protocol: 'UDP', port: 53 },
+            { protocol: 'TCP', port: 53 },
+          ],
+        },
+      ],
     });
   });
 
   test('opens nothing else by default', () => {
-    const policies = build().all('NetworkPolicy').map((p) => p.metadata.name).sort();
+    const policies = build()
+      .all('NetworkPolicy')
+      .map((p) => p.metadata.name)
+      .sort();
     expect(policies).toEqual(['allow-dns-egress', 'default-deny']);
   });
 
   test('API server egress, when asked for, on the API server ports', () => {
     const api = build({ apiServerEgress: true }).find('NetworkPolicy', 'allow-apiserver-egress', 'postgres');
     expect(api.spec.policyTypes).toEqual(['Egress']);
-    expect(api.spec.egress).toEqual([{ ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] }]);
+    expect(api.spec.egress).toEqual([
+      {
+        ports: [
+          { protocol: 'TCP', port: 443 },
+          { protocol: 'TCP', port: 6443 },
+        ],
+      },
+    ]);
   });
 
   test('webhook ingress, when asked for, on exactly those ports', () => {
@@ -100,17 +132,29 @@ describe('PlatformNamespace', () => {
     expect(hooks.spec.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 9443 }] }]);
   });
 
-  describe('with the API server\'s addresses', () => {
+  describe("with the API server's addresses", () => {
     const apiServer = { cidrs: ['10.96.0.1/32', '192.168.10.0/24', 'fd00:10::/64'] };
     const ipBlocks = [{ ipBlock: { cidr: '10.96.0.1/32' } }, { ipBlock: { cidr: '192.168.10.0/24' } }, { ipBlock: { cidr: 'fd00:10::/64' } }];
 
     test('API server egress goes only to them', () => {
       const api = build({ apiServerEgress: true, apiServer }).find('NetworkPolicy', 'allow-apiserver-egress', 'postgres');
-      expect(api.spec.egress).toEqual([{ to: ipBlocks, ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] }]);
+      expect(api.spec.egress).toEqual([
+        {
+          to: ipBlocks,
+          ports: [
+            { protocol: 'TCP', port: 443 },
+            { protocol: 'TCP', port: 6443 },
+          ],
+        },
+      ]);
     });
 
-    test('on the region\'s ports when it gives them', () => {
-      const api = build({ apiServerEgress: true, apiServer: { ...apiServer, ports: [8443] } }).find('NetworkPolicy', 'allow-apiserver-egress', 'postgres');
+    test("on the region's ports when it gives them", () => {
+      const api = build({ apiServerEgress: true, apiServer: { ...apiServer, ports: [8443] } }).find(
+        'NetworkPolicy',
+        'allow-apiserver-egress',
+        'postgres',
+      );
       expect(api.spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 8443 }]);
     });
 
@@ -120,7 +164,12 @@ describe('PlatformNamespace', () => {
     });
 
     test('open nothing by themselves', () => {
-      expect(build({ apiServer }).all('NetworkPolicy').map((p) => p.metadata.name).sort()).toEqual(['allow-dns-egress', 'default-deny']);
+      expect(
+        build({ apiServer })
+          .all('NetworkPolicy')
+          .map((p) => p.metadata.name)
+          .sort(),
+      ).toEqual(['allow-dns-egress', 'default-deny']);
     });
 
     test('validate against the schemas', () => {
@@ -132,7 +181,14 @@ describe('PlatformNamespace', () => {
     const layer = build({ quota: QUOTA, apiServerEgress: true, webhookPorts: [9443, 10250] });
     const manifests = layer.manifests();
     for (const m of manifests) {
-      expect(m.metadata.labels).toEqual(expect.objectContaining({ 'app.kubernetes.io/managed-by': 'strata', 'strata.io/layer': 'foundation', 'strata.io/region': 'region-a', 'strata.io/environment': 'prod' }));
+      expect(m.metadata.labels).toEqual(
+        expect.objectContaining({
+          'app.kubernetes.io/managed-by': 'strata',
+          'strata.io/layer': 'foundation',
+          'strata.io/region': 'region-a',
+          'strata.io/environment': 'prod',
+        }),
+      );
     }
     expect(schemaIssues(manifests)).toEqual([]);
   });

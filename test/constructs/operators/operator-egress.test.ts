@@ -16,18 +16,37 @@ describe('OperatorEgress', () => {
     expect(policy.spec).toEqual({
       podSelector: { matchLabels: PROMETHEUS },
       policyTypes: ['Egress'],
-      egress: [{ ports: [{ protocol: 'TCP', port: 9100 }, { protocol: 'TCP', port: 10250 }] }],
+      egress: [
+        {
+          ports: [
+            { protocol: 'TCP', port: 9100 },
+            { protocol: 'TCP', port: 10250 },
+          ],
+        },
+      ],
     });
     expect(schemaIssues(layer.manifests())).toEqual([]);
   });
 
   test('to pods of another namespace: selected by namespace and labels, egress side only', () => {
-    const layer = build({ name: 'prometheus-to-coredns', podLabels: PROMETHEUS, to: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }, ports: [9153] });
+    const layer = build({
+      name: 'prometheus-to-coredns',
+      podLabels: PROMETHEUS,
+      to: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } },
+      ports: [9153],
+    });
     expect(layer.all('NetworkPolicy')).toHaveLength(1);
-    expect(layer.find('NetworkPolicy', 'allow-prometheus-to-coredns-egress', 'monitoring').spec.egress).toEqual([{
-      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-      ports: [{ protocol: 'TCP', port: 9153 }],
-    }]);
+    expect(layer.find('NetworkPolicy', 'allow-prometheus-to-coredns-egress', 'monitoring').spec.egress).toEqual([
+      {
+        to: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+          },
+        ],
+        ports: [{ protocol: 'TCP', port: 9153 }],
+      },
+    ]);
     expect(schemaIssues(layer.manifests())).toEqual([]);
   });
 });

@@ -46,7 +46,10 @@ describe('checkCidr', () => {
       fix: 'write 10.0.0.0/24 for the network, or 10.0.0.1/32 for this one address',
     });
     // IPv6: the network in its shortest form.
-    expect(checkCidr('fd00:0:0:10::1/64')).toMatchObject({ ok: false, fix: 'write fd00:0:0:10::/64 for the network, or fd00:0:0:10::1/128 for this one address' });
+    expect(checkCidr('fd00:0:0:10::1/64')).toMatchObject({
+      ok: false,
+      fix: 'write fd00:0:0:10::/64 for the network, or fd00:0:0:10::1/128 for this one address',
+    });
     expect(checkCidr('2001:db8:1:2:3:4:5:6/16')).toMatchObject({ ok: false, fix: expect.stringMatching(/^write 2001::\/16 for the network/) });
   });
 });

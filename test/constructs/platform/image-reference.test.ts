@@ -12,7 +12,10 @@ describe('parseImageReference', () => {
   test.each([
     ['nginx:1.27', { repository: 'nginx', tag: '1.27' }],
     ['docker.io/library/busybox:1.37.0', { registry: 'docker.io', repository: 'library/busybox', tag: '1.37.0' }],
-    ['registry.example.org:5000/platform/kafka-connect:1.2.0-8ba14d245e', { registry: 'registry.example.org:5000', repository: 'platform/kafka-connect', tag: '1.2.0-8ba14d245e' }],
+    [
+      'registry.example.org:5000/platform/kafka-connect:1.2.0-8ba14d245e',
+      { registry: 'registry.example.org:5000', repository: 'platform/kafka-connect', tag: '1.2.0-8ba14d245e' },
+    ],
     ['localhost/app:v1', { registry: 'localhost', repository: 'app', tag: 'v1' }],
     ['localhost:5000/app', { registry: 'localhost:5000', repository: 'app' }],
     ['[::1]:5000/app:v1', { registry: '[::1]:5000', repository: 'app', tag: 'v1' }],
@@ -46,7 +49,12 @@ describe('parseImageReference', () => {
 });
 
 describe('pinnedImageProblem', () => {
-  test.each(['docker.io/library/busybox:1.37.0', `ghcr.io/org/app@${DIGEST}`, `ghcr.io/org/app:latest@${DIGEST}`, 'registry.example.org:5000/connect:3.6.2'])('%s is pinned', (ref) => {
+  test.each([
+    'docker.io/library/busybox:1.37.0',
+    `ghcr.io/org/app@${DIGEST}`,
+    `ghcr.io/org/app:latest@${DIGEST}`,
+    'registry.example.org:5000/connect:3.6.2',
+  ])('%s is pinned', (ref) => {
     expect(pinnedImageProblem(ref)).toBeUndefined();
   });
   test.each([
@@ -60,9 +68,12 @@ describe('pinnedImageProblem', () => {
 });
 
 describe('imageRepositoryProblem', () => {
-  test.each(['registry.region-a.strata.example/platform', 'registry.example.org:5000', 'registry.example.org/a/b'])('%s can prefix pushed images', (repo) => {
-    expect(imageRepositoryProblem(repo)).toBeUndefined();
-  });
+  test.each(['registry.region-a.strata.example/platform', 'registry.example.org:5000', 'registry.example.org/a/b'])(
+    '%s can prefix pushed images',
+    (repo) => {
+      expect(imageRepositoryProblem(repo)).toBeUndefined();
+    },
+  );
   test.each([
     ['registry.example.org/platform:1', /repository path component "platform:1"/],
     [`registry.example.org/platform@${DIGEST}`, /names a digest/],

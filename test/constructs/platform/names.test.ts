@@ -7,8 +7,21 @@
 import { createHash } from 'crypto';
 import fc from 'fast-check';
 import {
-  DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN, dnsLabelProblem, dnsSubdomainProblem, HOSTNAME_PATTERN, hostnameProblem, LABEL_KEY_PATTERN, LABEL_VALUE_PATTERN, labelKeyProblem,
-  labelValueProblem, POSTGRES_IDENTIFIER_PATTERN, postgresIdentifierProblem, secretStoreNameProblem, shortName, storageClassNameProblem,
+  DNS_LABEL_PATTERN,
+  DNS_SUBDOMAIN_PATTERN,
+  dnsLabelProblem,
+  dnsSubdomainProblem,
+  HOSTNAME_PATTERN,
+  hostnameProblem,
+  LABEL_KEY_PATTERN,
+  LABEL_VALUE_PATTERN,
+  labelKeyProblem,
+  labelValueProblem,
+  POSTGRES_IDENTIFIER_PATTERN,
+  postgresIdentifierProblem,
+  secretStoreNameProblem,
+  shortName,
+  storageClassNameProblem,
 } from '../../../constructs/platform/names';
 
 const matches = (pattern: string, value: string) => new RegExp(pattern, 'u').test(value);
@@ -31,10 +44,13 @@ describe('DNS labels and subdomains', () => {
     expect(matches(DNS_LABEL_PATTERN, name)).toBe(false);
   });
 
-  test.each(['fast-ssd', 'fast.ssd-retain', 'a', `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`])('subdomain %s is valid', (name) => {
-    expect(dnsSubdomainProblem(name)).toBeUndefined();
-    expect(matches(DNS_SUBDOMAIN_PATTERN, name)).toBe(true);
-  });
+  test.each(['fast-ssd', 'fast.ssd-retain', 'a', `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`])(
+    'subdomain %s is valid',
+    (name) => {
+      expect(dnsSubdomainProblem(name)).toBeUndefined();
+      expect(matches(DNS_SUBDOMAIN_PATTERN, name)).toBe(true);
+    },
+  );
   test.each([['\t'], ['../x'], ['a..b'], ['.a'], ['a.'], ['Fast'], ['a'.repeat(254)], ['']])('subdomain %j is refused', (name) => {
     expect(dnsSubdomainProblem(name)).toBeDefined();
     expect(matches(DNS_SUBDOMAIN_PATTERN, name)).toBe(false);
@@ -49,10 +65,13 @@ describe('DNS labels and subdomains', () => {
 });
 
 describe('label keys and values', () => {
-  test.each(['node.role', 'topology.kubernetes.io/zone', 'app.kubernetes.io/name', 'constructor', 'A_b.c-D', `example.org/${'n'.repeat(63)}`])('key %s is valid', (key) => {
-    expect(labelKeyProblem(key)).toBeUndefined();
-    expect(matches(LABEL_KEY_PATTERN, key)).toBe(true);
-  });
+  test.each(['node.role', 'topology.kubernetes.io/zone', 'app.kubernetes.io/name', 'constructor', 'A_b.c-D', `example.org/${'n'.repeat(63)}`])(
+    'key %s is valid',
+    (key) => {
+      expect(labelKeyProblem(key)).toBeUndefined();
+      expect(matches(LABEL_KEY_PATTERN, key)).toBe(true);
+    },
+  );
   test.each([
     ['', /empty name part/],
     ['a b', /name part that is not/],
@@ -115,7 +134,9 @@ describe('PostgreSQL identifiers', () => {
     expect(postgresIdentifierProblem(name)).toMatch(why);
   });
   test('the pattern refuses what the function refuses for its syntax', () => {
-    for (const name of ['_', 'ab_', '2fa_events_cdc', 'pg_monitor', `a${'b'.repeat(63)}`]) expect(matches(POSTGRES_IDENTIFIER_PATTERN, name)).toBe(false);
+    for (const name of ['_', 'ab_', '2fa_events_cdc', 'pg_monitor', `a${'b'.repeat(63)}`]) {
+      expect(matches(POSTGRES_IDENTIFIER_PATTERN, name)).toBe(false);
+    }
   });
 });
 
@@ -148,27 +169,36 @@ describe('shortName', () => {
   });
 
   test('property: always a DNS label within the limit, and deterministic', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 300 }), fc.integer({ min: 10, max: 63 }), (name, max) => {
-      const short = shortName(name, max);
-      expect(dnsLabelProblem(short)).toBeUndefined();
-      expect(short.length).toBeLessThanOrEqual(max);
-      expect(shortName(name, max)).toBe(short);
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), fc.integer({ min: 10, max: 63 }), (name, max) => {
+        const short = shortName(name, max);
+        expect(dnsLabelProblem(short)).toBeUndefined();
+        expect(short.length).toBeLessThanOrEqual(max);
+        expect(shortName(name, max)).toBe(short);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   test('property: long names made of label characters keep their start', () => {
-    fc.assert(fc.property(fc.stringMatching(/^[a-z][-a-z0-9]{70,200}$/), (name) => {
-      const short = shortName(name);
-      expect(short.length).toBeLessThanOrEqual(63);
-      expect(name.startsWith(short.slice(0, short.length - 9).replace(/-+$/, ''))).toBe(true);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z][-a-z0-9]{70,200}$/), (name) => {
+        const short = shortName(name);
+        expect(short.length).toBeLessThanOrEqual(63);
+        expect(name.startsWith(short.slice(0, short.length - 9).replace(/-+$/, ''))).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   test('property: distinct inputs give distinct outputs (on samples)', () => {
-    fc.assert(fc.property(fc.uniqueArray(fc.string({ minLength: 1, maxLength: 120 }), { minLength: 50, maxLength: 200 }), (names) => {
-      const shorts = new Set(names.map((n) => shortName(n)));
-      expect(shorts.size).toBe(names.length);
-    }), { numRuns: 100 });
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.string({ minLength: 1, maxLength: 120 }), { minLength: 50, maxLength: 200 }), (names) => {
+        const shorts = new Set(names.map((n) => shortName(n)));
+        expect(shorts.size).toBe(names.length);
+      }),
+      { numRuns: 100 },
+    );
     // Names that differ only past the kept prefix still differ.
     const base = 'x'.repeat(80);
     expect(new Set(['a', 'b', 'c', 'd'].map((c) => shortName(base + c))).size).toBe(4);

@@ -7,23 +7,29 @@ describe('containerShape', () => {
   });
 
   test('a container with a limit and no request is charged the limit as its request', () => {
-    expect(containerShape({ limits: { cpu: '1', memory: '2Gi' } }, LIMIT_RANGE)).toEqual({ requests: { cpu: 1, memory: 2 * Gi }, limits: { cpu: 1, memory: 2 * Gi } });
+    expect(containerShape({ limits: { cpu: '1', memory: '2Gi' } }, LIMIT_RANGE)).toEqual({
+      requests: { cpu: 1, memory: 2 * Gi },
+      limits: { cpu: 1, memory: 2 * Gi },
+    });
   });
 
   test('a request without a limit keeps the request and gets the default limit', () => {
-    expect(containerShape({ requests: { cpu: '250m', memory: '256Mi' } }, LIMIT_RANGE)).toEqual({ requests: { cpu: 0.25, memory: 256 * Mi }, limits: { cpu: 0.5, memory: 512 * Mi } });
+    expect(containerShape({ requests: { cpu: '250m', memory: '256Mi' } }, LIMIT_RANGE)).toEqual({
+      requests: { cpu: 0.25, memory: 256 * Mi },
+      limits: { cpu: 0.5, memory: 512 * Mi },
+    });
   });
 });
 
 describe('podSpecShape', () => {
   test('containers summed, LimitRange defaults for a container without resources, a larger init container wins', () => {
-    const shape = podSpecShape({
-      initContainers: [{ name: 'migrate', resources: { requests: { cpu: '2', memory: '64Mi' }, limits: { cpu: '2', memory: '64Mi' } } }],
-      containers: [
-        { name: 'app', resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '1Gi' } } },
-        { name: 'sidecar' },
-      ],
-    }, LIMIT_RANGE);
+    const shape = podSpecShape(
+      {
+        initContainers: [{ name: 'migrate', resources: { requests: { cpu: '2', memory: '64Mi' }, limits: { cpu: '2', memory: '64Mi' } } }],
+        containers: [{ name: 'app', resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '1Gi' } } }, { name: 'sidecar' }],
+      },
+      LIMIT_RANGE,
+    );
     // CPU: the init container's 2 cores beat 250m + 100m; memory: 256Mi + 128Mi beat 64Mi.
     expect(shape.requests).toEqual({ cpu: 2, memory: 384 * Mi });
     expect(shape.limits).toEqual({ cpu: 2, memory: Gi + 512 * Mi });

@@ -21,7 +21,7 @@ describe('prune protection', () => {
     expect(PRUNE_PROTECTION_ANNOTATIONS).toEqual({ ...FLUX, ...ARGO_CD });
   });
 
-  test('protectFromPrune sets both engines\' annotations and keeps the object\'s others', () => {
+  test("protectFromPrune sets both engines' annotations and keeps the object's others", () => {
     const obj = object({ 'example.com/owner': 'team-data' });
     protectFromPrune(obj);
     expect(obj.toJson().metadata.annotations).toEqual({

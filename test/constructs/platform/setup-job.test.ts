@@ -19,14 +19,16 @@ function props(overrides: Partial<SetupJobProps> = {}): SetupJobProps {
     labels: LABELS,
     podLabels: POD_LABELS,
     securityContext: restrictedPodSecurityContext(),
-    containers: [hardenedContainer({
-      name: 'setup',
-      image: 'registry.example/tools/setup:1.2.3',
-      command: ['/bin/sh', '-c', 'echo set up'],
-      env: [{ name: 'ATTEMPTS', value: '3' }],
-      resources: { requests: { cpu: '50m', memory: '32Mi' }, limits: { cpu: '200m', memory: '64Mi' } },
-      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-    })],
+    containers: [
+      hardenedContainer({
+        name: 'setup',
+        image: 'registry.example/tools/setup:1.2.3',
+        command: ['/bin/sh', '-c', 'echo set up'],
+        env: [{ name: 'ATTEMPTS', value: '3' }],
+        resources: { requests: { cpu: '50m', memory: '32Mi' }, limits: { cpu: '200m', memory: '64Mi' } },
+        volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+      }),
+    ],
     volumes: [{ name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('16Mi') } }],
     ttlSecondsAfterFinished: 7200,
     ...overrides,
@@ -50,7 +52,7 @@ describe('addSetupJob', () => {
     expect(job.spec.template.metadata.labels).toEqual(POD_LABELS);
   });
 
-  test('replaced rather than patched by Argo CD and Flux (a Job\'s pod template is immutable)', () => {
+  test("replaced rather than patched by Argo CD and Flux (a Job's pod template is immutable)", () => {
     expect(build().job.metadata.annotations).toEqual({
       'argocd.argoproj.io/sync-options': 'Replace=true',
       'kustomize.toolkit.fluxcd.io/force': 'enabled',
@@ -109,7 +111,7 @@ describe('addSetupJob', () => {
     expect(job.spec.template.metadata.name).toBe('example-setup-fedcba9876');
   });
 
-  test('the labels are copied: changing the caller\'s object afterwards changes nothing', () => {
+  test("the labels are copied: changing the caller's object afterwards changes nothing", () => {
     const labels: Record<string, string> = { ...LABELS };
     const podLabels: Record<string, string> = { ...POD_LABELS };
     const layer = testLayer('storage');

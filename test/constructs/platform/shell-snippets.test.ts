@@ -19,11 +19,12 @@ describe('shellRetry', () => {
     expect(shellRetry(name)).toContain(`cat "$${name}" >&2`);
   });
 
-  test.each([
-    '', 'body', 'B ODY', 'BODY;', 'BODY\n', '\nBODY', '$(touch pwned)', '`id`', 'OUT"', "OUT'", 'OUT}', '{OUT', 'OUT\\', '$OUT',
-  ])('refuses %j, which is not a plain shell variable name', (name) => {
-    expect(() => shellRetry(name)).toThrow(`shellRetry: "${name}" is not a shell variable name`);
-  });
+  test.each(['', 'body', 'B ODY', 'BODY;', 'BODY\n', '\nBODY', '$(touch pwned)', '`id`', 'OUT"', "OUT'", 'OUT}', '{OUT', 'OUT\\', '$OUT'])(
+    'refuses %j, which is not a plain shell variable name',
+    (name) => {
+      expect(() => shellRetry(name)).toThrow(`shellRetry: "${name}" is not a shell variable name`);
+    },
+  );
 
   (shell ? describe : describe.skip)('in a POSIX shell', () => {
     test('parses (sh -n)', () => {
@@ -49,7 +50,9 @@ describe('shellRetry', () => {
       if (options.output !== undefined) fs.writeFileSync(outFile, options.output);
       const script = `${shellRetry('OUT')}\n${options.functions ?? ''}\nretry "$@"\necho done`;
       const result = spawnSync('/bin/sh', ['-c', script, 'sh', ...args], {
-        cwd: dir, encoding: 'utf8', env: { PATH: bin, ATTEMPTS: '3', INTERVAL: '0', OUT: outFile, ...options.env },
+        cwd: dir,
+        encoding: 'utf8',
+        env: { PATH: bin, ATTEMPTS: '3', INTERVAL: '0', OUT: outFile, ...options.env },
       });
       const read = (file: string) => fs.readFileSync(path.join(dir, file), 'utf8');
       return { ...result, read, pwned: fs.readdirSync(dir).filter((f) => f.startsWith('pwned')) };

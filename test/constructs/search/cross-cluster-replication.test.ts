@@ -2,7 +2,12 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  CrossClusterReplication, CrossClusterReplicationProps, FOLLOWER_ROLE, LEADER_ROLE, ReplicationLeader, replicationTransportHost,
+  CrossClusterReplication,
+  CrossClusterReplicationProps,
+  FOLLOWER_ROLE,
+  LEADER_ROLE,
+  ReplicationLeader,
+  replicationTransportHost,
 } from '../../../constructs/search/cross-cluster-replication';
 import { OpenSearchCluster, OpenSearchClusterProps } from '../../../constructs/search/opensearch-cluster';
 import { REPLICATION_SETUP_SCRIPT } from '../../../constructs/search/replication-setup-script';
@@ -36,7 +41,12 @@ const LEADER = {
 function follower(props: Partial<CrossClusterReplicationProps> = {}): TestLayer & { replication: CrossClusterReplication } {
   const layer = testLayer('search', { region: 'region-b', environment: 'prod' });
   const cluster = new OpenSearchCluster(layer.chart, 'OpenSearch', CLUSTER);
-  const replication = new CrossClusterReplication(layer.chart, 'Replication', { follower: cluster, leader: LEADER, indexPatterns: ['employees_index*', 'payroll_index*'], ...props });
+  const replication = new CrossClusterReplication(layer.chart, 'Replication', {
+    follower: cluster,
+    leader: LEADER,
+    indexPatterns: ['employees_index*', 'payroll_index*'],
+    ...props,
+  });
   return { ...layer, replication };
 }
 
@@ -67,7 +77,9 @@ describe('CrossClusterReplication (follower)', () => {
   });
 
   test('an unpinned image is refused', () => {
-    expect(() => follower({ image: 'docker.io/curlimages/curl:latest' })).toThrow('container setup: image "docker.io/curlimages/curl:latest" is not pinned');
+    expect(() => follower({ image: 'docker.io/curlimages/curl:latest' })).toThrow(
+      'container setup: image "docker.io/curlimages/curl:latest" is not pinned',
+    );
     expect(() => follower({ image: 'docker.io/curlimages/curl' })).toThrow('is not pinned');
     expect(() => follower({ image: 'registry.example:5000/curl' })).toThrow('is not pinned');
     expect(() => follower({ image: 'registry.example:5000/curl@sha256:0123' })).not.toThrow();
@@ -87,7 +99,7 @@ describe('CrossClusterReplication (follower)', () => {
     expect(jobOf(follower({ ttlSecondsAfterFinished: 3600 })).metadata.name).not.toBe(job.metadata.name);
   });
 
-  test('credentials by secret reference (never inline), CA mounted from the follower\'s HTTP certificate', () => {
+  test("credentials by secret reference (never inline), CA mounted from the follower's HTTP certificate", () => {
     const job = jobOf(follower());
     const env = envOf(job);
     expect(env.OPENSEARCH_USERNAME).toEqual({ secretKeyRef: { name: 'search-user-replicator', key: 'username' } });
@@ -107,18 +119,30 @@ describe('CrossClusterReplication (follower)', () => {
     ]);
   });
 
-  test('the replication user reads the leader\'s key and holds the follower role and the set-up permissions', () => {
+  test("the replication user reads the leader's key and holds the follower role and the set-up permissions", () => {
     const layer = follower();
-    expect(layer.find('ExternalSecret', 'search-user-replicator', 'opensearch').spec.data[0].remoteRef).toEqual({ key: LEADER.userRemoteKey, property: 'password' });
+    expect(layer.find('ExternalSecret', 'search-user-replicator', 'opensearch').spec.data[0].remoteRef).toEqual({
+      key: LEADER.userRemoteKey,
+      property: 'password',
+    });
     expect(layer.find('OpensearchUserRoleBinding', 'replicator', 'opensearch').spec.roles).toEqual([FOLLOWER_ROLE, 'replication-setup']);
-    expect(layer.find('OpensearchRole', 'replication-setup', 'opensearch').spec.clusterPermissions).toEqual(['cluster:admin/settings/update', 'cluster_monitor', 'cluster:admin/plugins/replication/autofollow/*']);
+    expect(layer.find('OpensearchRole', 'replication-setup', 'opensearch').spec.clusterPermissions).toEqual([
+      'cluster:admin/settings/update',
+      'cluster_monitor',
+      'cluster:admin/plugins/replication/autofollow/*',
+    ]);
   });
 
-  test('network: the Job reaches the follower\'s REST API; the data nodes reach the leader\'s transport port', () => {
+  test("network: the Job reaches the follower's REST API; the data nodes reach the leader's transport port", () => {
     const layer = follower();
-    expect(layer.find('NetworkPolicy', 'allow-search-replication-setup-egress', 'opensearch').spec.podSelector.matchLabels).toEqual(layer.replication.jobPods.podLabels);
+    expect(layer.find('NetworkPolicy', 'allow-search-replication-setup-egress', 'opensearch').spec.podSelector.matchLabels).toEqual(
+      layer.replication.jobPods.podLabels,
+    );
     const leader = layer.find('NetworkPolicy', 'allow-search-to-leader-region-a', 'opensearch');
-    expect(leader.spec.podSelector.matchLabels).toEqual({ 'opensearch.org/opensearch-cluster': 'search', 'opensearch.org/opensearch-nodepool': 'data' });
+    expect(leader.spec.podSelector.matchLabels).toEqual({
+      'opensearch.org/opensearch-cluster': 'search',
+      'opensearch.org/opensearch-nodepool': 'data',
+    });
     expect(leader.spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 9300 }]);
   });
 
@@ -137,11 +161,14 @@ describe('ReplicationLeader', () => {
   function leader() {
     const layer = testLayer('search');
     const cluster = new OpenSearchCluster(layer.chart, 'OpenSearch', { ...CLUSTER, secretKeyPrefix: 'region-a/prod' });
-    const exposed = new ReplicationLeader(layer.chart, 'Leader', { cluster, hostname: replicationTransportHost('search', 'region-a.strata.example') });
+    const exposed = new ReplicationLeader(layer.chart, 'Leader', {
+      cluster,
+      hostname: replicationTransportHost('search', 'region-a.strata.example'),
+    });
     return { ...layer, exposed };
   }
 
-  test('a load balancer on the data nodes\' transport port, published under the region\'s base domain', () => {
+  test("a load balancer on the data nodes' transport port, published under the region's base domain", () => {
     const layer = leader();
     expect(layer.exposed.address).toBe('search-transport.region-a.strata.example:9300');
     const service = layer.find('Service', 'search-transport', 'opensearch');
@@ -151,10 +178,12 @@ describe('ReplicationLeader', () => {
       selector: { 'opensearch.org/opensearch-cluster': 'search', 'opensearch.org/opensearch-nodepool': 'data' },
       ports: [{ name: 'transport', port: 9300, targetPort: 9300, protocol: 'TCP' }],
     });
-    expect(layer.find('NetworkPolicy', 'allow-followers-to-search-transport', 'opensearch').spec.ingress).toEqual([{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: 9300 }] }]);
+    expect(layer.find('NetworkPolicy', 'allow-followers-to-search-transport', 'opensearch').spec.ingress).toEqual([
+      { from: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: 9300 }] },
+    ]);
   });
 
-  test('the replication user, under the leader\'s own key, mapped to the leader role', () => {
+  test("the replication user, under the leader's own key, mapped to the leader role", () => {
     const layer = leader();
     expect(layer.find('ExternalSecret', 'search-user-replicator', 'opensearch').spec.data[0].remoteRef.key).toBe(LEADER.userRemoteKey);
     expect(layer.find('OpensearchUserRoleBinding', 'replicator', 'opensearch').spec.roles).toEqual([LEADER_ROLE]);

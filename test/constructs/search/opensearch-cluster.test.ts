@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { Grantee } from '../../../constructs/core/grantee';
 import * as yaml from 'js-yaml';
+import { Grantee } from '../../../constructs/core/grantee';
 import { downloadsIn, unverifiedDownloads } from '../../../constructs/platform/downloads';
 import { OpenSearchCluster, OpenSearchClusterProps } from '../../../constructs/search/opensearch-cluster';
 import { DEMO_USERS, RESERVED_USERS } from '../../../constructs/search/opensearch-security-config';
@@ -47,7 +47,8 @@ const clusterOf = (layer: TestLayer) => layer.find('OpenSearchCluster', 'search'
 const poolsOf = (layer: TestLayer) => clusterOf(layer).spec.nodePools as any[];
 const CONSUMER = { namespace: 'kafka', name: 'cdc-sink', podLabels: { 'strimzi.io/cluster': 'connect' } };
 /** The consumer's pods as a grantee owned by `scope`. */
-const grantee = (scope: Construct, who: { namespace: string; name: string; podLabels: Record<string, string> } = CONSUMER) => Grantee.of(scope, who.name, { namespace: who.namespace, podLabels: who.podLabels });
+const grantee = (scope: Construct, who: { namespace: string; name: string; podLabels: Record<string, string> } = CONSUMER) =>
+  Grantee.of(scope, who.name, { namespace: who.namespace, podLabels: who.podLabels });
 
 describe('OpenSearchCluster', () => {
   describe('node pools', () => {
@@ -75,7 +76,13 @@ describe('OpenSearchCluster', () => {
     test('dev (combined): one node with both roles, no disruption budget', () => {
       const pools = poolsOf(build(DEV));
       expect(pools).toHaveLength(1);
-      expect(pools[0]).toMatchObject({ component: 'nodes', replicas: 1, roles: ['cluster_manager', 'data', 'ingest', 'remote_cluster_client'], jvm: '-Xms1g -Xmx1g', diskSize: '10Gi' });
+      expect(pools[0]).toMatchObject({
+        component: 'nodes',
+        replicas: 1,
+        roles: ['cluster_manager', 'data', 'ingest', 'remote_cluster_client'],
+        jvm: '-Xms1g -Xmx1g',
+        diskSize: '10Gi',
+      });
       expect(pools[0].pdb).toBeUndefined();
     });
 
@@ -84,14 +91,20 @@ describe('OpenSearchCluster', () => {
         const labels = { 'opensearch.org/opensearch-cluster': 'search', 'opensearch.org/opensearch-nodepool': pool.component };
         expect(pool.nodeSelector).toEqual({ 'node.role': 'database' });
         expect(pool.tolerations).toEqual([{ key: 'node.role', operator: 'Equal', value: 'database', effect: 'NoSchedule' }]);
-        expect(pool.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([{ labelSelector: { matchLabels: labels }, topologyKey: 'kubernetes.io/hostname' }]);
-        expect(pool.topologySpreadConstraints).toEqual([{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels } }]);
+        expect(pool.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
+          { labelSelector: { matchLabels: labels }, topologyKey: 'kubernetes.io/hostname' },
+        ]);
+        expect(pool.topologySpreadConstraints).toEqual([
+          { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels } },
+        ]);
         expect(pool.pdb).toEqual({ enable: true, maxUnavailable: 1 });
       }
     });
 
     test.each([[2], [4], [0]])('%i cluster-manager nodes is an error', (managers) => {
-      expect(() => build({ managers })).toThrow(`OpenSearch cluster search: managers ${managers} must be odd (1, 3 or 5) for a cluster-manager quorum`);
+      expect(() => build({ managers })).toThrow(
+        `OpenSearch cluster search: managers ${managers} must be odd (1, 3 or 5) for a cluster-manager quorum`,
+      );
     });
 
     test('a heap that is not a JVM size is an error', () => {
@@ -112,12 +125,20 @@ describe('OpenSearchCluster', () => {
       const layer = build();
       const tls = clusterOf(layer).spec.security.tls;
       expect(tls.transport).toEqual({ generate: true, perNode: true });
-      expect(tls.http).toEqual({ enabled: true, generate: false, secret: { name: 'search-http-tls' }, adminDn: ['CN=search-admin'], enableHotReload: true });
+      expect(tls.http).toEqual({
+        enabled: true,
+        generate: false,
+        secret: { name: 'search-http-tls' },
+        adminDn: ['CN=search-admin'],
+        enableHotReload: true,
+      });
       const http = layer.find('Certificate', 'search-http-tls', 'opensearch');
       expect(http.spec.issuerRef).toEqual({ name: 'strata-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' });
       // OpenSearch reads PKCS#8 keys only.
       expect(http.spec.privateKey).toMatchObject({ algorithm: 'RSA', encoding: 'PKCS8' });
-      expect(http.spec.dnsNames).toEqual(expect.arrayContaining(['search.opensearch.svc.cluster.local', 'search-data.opensearch.svc.cluster.local', 'search-managers.opensearch.svc']));
+      expect(http.spec.dnsNames).toEqual(
+        expect.arrayContaining(['search.opensearch.svc.cluster.local', 'search-data.opensearch.svc.cluster.local', 'search-managers.opensearch.svc']),
+      );
       const admin = layer.find('Certificate', 'search-admin-cert', 'opensearch');
       expect(admin.spec).toMatchObject({ commonName: 'search-admin', usages: ['client auth', 'digital signature', 'key encipherment'] });
       expect(clusterOf(layer).spec.security.config.adminSecret).toEqual({ name: 'search-admin-cert' });
@@ -130,8 +151,13 @@ describe('OpenSearchCluster', () => {
       expect(spec.dashboards.opensearchCredentialsSecret).toEqual({ name: 'search-dashboards-credentials' });
       const admin = layer.find('ExternalSecret', 'search-admin-credentials', 'opensearch');
       expect(admin.spec.data).toEqual([{ secretKey: 'password', remoteRef: { key: 'region-a/prod/opensearch/search/admin', property: 'password' } }]);
-      expect(admin.spec.target.template).toMatchObject({ type: 'kubernetes.io/basic-auth', data: { username: '{{ "admin" }}', password: '{{ .password }}' } });
-      expect(layer.find('ExternalSecret', 'search-dashboards-credentials', 'opensearch').spec.target.template.data.username).toBe('{{ "kibanaserver" }}');
+      expect(admin.spec.target.template).toMatchObject({
+        type: 'kubernetes.io/basic-auth',
+        data: { username: '{{ "admin" }}', password: '{{ .password }}' },
+      });
+      expect(layer.find('ExternalSecret', 'search-dashboards-credentials', 'opensearch').spec.target.template.data.username).toBe(
+        '{{ "kibanaserver" }}',
+      );
     });
 
     test('with a shared transport CA: one certificate per cluster, signed by the CA from the secret store', () => {
@@ -154,7 +180,7 @@ describe('OpenSearchCluster', () => {
         return constant![1];
       };
 
-      test('the cluster uses its own securityConfigSecret, an ExternalSecret from the region\'s store', () => {
+      test("the cluster uses its own securityConfigSecret, an ExternalSecret from the region's store", () => {
         const layer = build();
         expect(clusterOf(layer).spec.security.config.securityConfigSecret).toEqual({ name: 'search-securityconfig' });
         const es = securityConfigOf(layer);
@@ -180,7 +206,11 @@ describe('OpenSearchCluster', () => {
         expect(users.admin).toMatchObject({ reserved: true, backend_roles: ['admin'] });
         expect(users.kibanaserver).toMatchObject({ reserved: true });
         // The operator writes both bcrypt hashes from the credentials Secrets; none is rendered here.
-        for (const user of RESERVED_USERS) expect(Object.keys(users[user]).sort()).toEqual(user === 'admin' ? ['backend_roles', 'description', 'reserved'] : ['description', 'reserved']);
+        for (const user of RESERVED_USERS) {
+          expect(Object.keys(users[user]).sort()).toEqual(
+            user === 'admin' ? ['backend_roles', 'description', 'reserved'] : ['description', 'reserved'],
+          );
+        }
         expect(text).not.toMatch(/^\s*(hash|password)\s*:/m);
         expect(text).not.toMatch(/\$2[aby]\$/);
         expect(users.admin.description).toContain('search-admin-credentials');
@@ -198,16 +228,31 @@ describe('OpenSearchCluster', () => {
       });
 
       test('with Sealed Secrets the team seals internal_users.yml; until then it is a problem naming the file', () => {
-        const layer = build({ secretBackend: { kind: 'sealed-secrets', controllerNamespace: 'kube-system', controllerName: 'sealed-secrets-controller', sealed: {}, sealedDir: 'sealed-secrets/region-a/prod' } });
-        expect(layer.context.problems.map((p) => p.message)).toContain('secret opensearch/search-securityconfig (keys internal_users.yml) is not sealed yet for this cluster');
+        const layer = build({
+          secretBackend: {
+            kind: 'sealed-secrets',
+            controllerNamespace: 'kube-system',
+            controllerName: 'sealed-secrets-controller',
+            sealed: {},
+            sealedDir: 'sealed-secrets/region-a/prod',
+          },
+        });
+        expect(layer.context.problems.map((p) => p.message)).toContain(
+          'secret opensearch/search-securityconfig (keys internal_users.yml) is not sealed yet for this cluster',
+        );
       });
     });
 
-    test('non-root OpenSearch and Dashboards containers; the namespace runs at baseline for the operator\'s root chown helper', () => {
+    test("non-root OpenSearch and Dashboards containers; the namespace runs at baseline for the operator's root chown helper", () => {
       const layer = build();
       const spec = clusterOf(layer).spec;
       expect(spec.general.setVMMaxMapCount).toBe(false);
-      expect(spec.general.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+      expect(spec.general.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        runAsUser: 1000,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+      });
       expect(spec.dashboards.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
       expect(layer.context.namespaces.find((n) => n.name === 'opensearch')).toMatchObject({ workload: true, podSecurity: 'baseline' });
       const privileged = build({ setVmMaxMapCount: true });
@@ -226,7 +271,7 @@ describe('OpenSearchCluster', () => {
     expect(layer.find('Certificate', 'search-dashboards-tls', 'opensearch').spec.dnsNames).toContain('search-dashboards.opensearch.svc');
   });
 
-  test('metrics: the operator\'s exporter plugin and ServiceMonitor, scraped by a least-privilege user', () => {
+  test("metrics: the operator's exporter plugin and ServiceMonitor, scraped by a least-privilege user", () => {
     const layer = build();
     expect(clusterOf(layer).spec.general.monitoring).toEqual({
       enable: true,
@@ -235,16 +280,28 @@ describe('OpenSearchCluster', () => {
       scrapeInterval: '30s',
       tlsConfig: { serverName: 'search.opensearch.svc', insecureSkipVerify: true },
     });
-    expect(layer.find('OpensearchRole', 'prometheus-exporter', 'opensearch').spec).toMatchObject({ clusterPermissions: ['cluster_monitor'], indexPermissions: [{ indexPatterns: ['*'], allowedActions: ['indices_monitor'] }] });
-    expect(layer.find('OpensearchUserRoleBinding', 'prometheus-exporter', 'opensearch').spec).toMatchObject({ users: ['prometheus-exporter'], roles: ['prometheus-exporter'] });
+    expect(layer.find('OpensearchRole', 'prometheus-exporter', 'opensearch').spec).toMatchObject({
+      clusterPermissions: ['cluster_monitor'],
+      indexPermissions: [{ indexPatterns: ['*'], allowedActions: ['indices_monitor'] }],
+    });
+    expect(layer.find('OpensearchUserRoleBinding', 'prometheus-exporter', 'opensearch').spec).toMatchObject({
+      users: ['prometheus-exporter'],
+      roles: ['prometheus-exporter'],
+    });
     expect(layer.context.operators).toContain('kube-prometheus-stack');
-    expect(layer.find('NetworkPolicy', 'allow-prometheus-to-search-ingress', 'opensearch').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 9200 }]);
+    expect(layer.find('NetworkPolicy', 'allow-prometheus-to-search-ingress', 'opensearch').spec.ingress[0].ports).toEqual([
+      { protocol: 'TCP', port: 9200 },
+    ]);
   });
 
   test('the exporter plugin is a download nothing verifies (the operator has no checksum field)', () => {
-    expect(unverifiedDownloads(build().chart)).toEqual([expect.objectContaining({
-      object: 'OpenSearchCluster opensearch/search', field: 'spec.general.monitoring.pluginUrl', url: OPENSEARCH.prometheusExporterPlugin,
-    })]);
+    expect(unverifiedDownloads(build().chart)).toEqual([
+      expect.objectContaining({
+        object: 'OpenSearchCluster opensearch/search',
+        field: 'spec.general.monitoring.pluginUrl',
+        url: OPENSEARCH.prometheusExporterPlugin,
+      }),
+    ]);
   });
 
   test('prometheusExporter: false downloads nothing and renders no monitoring user, scrape policy or alerts', () => {
@@ -261,24 +318,39 @@ describe('OpenSearchCluster', () => {
 
   describe('alerts', () => {
     const rulesOf = (layer: TestLayer) => alertRules(layer, 'search', 'opensearch');
-    const exprOf = (layer: TestLayer, alert: string, severity?: string) => rulesOf(layer).find((r) => r.alert === alert && (!severity || r.labels.severity === severity))!.expr;
+    const exprOf = (layer: TestLayer, alert: string, severity?: string) =>
+      rulesOf(layer).find((r) => r.alert === alert && (!severity || r.labels.severity === severity))!.expr;
 
     test('a PrometheusRule named after the cluster: health, nodes and disks', () => {
       expect(alertNames(rulesOf(build()))).toEqual([
-        'OpenSearchClusterRed', 'OpenSearchClusterYellow', 'OpenSearchClusterDown', 'OpenSearchNodesMissing', 'OpenSearchDiskWatermarkApproaching',
+        'OpenSearchClusterRed',
+        'OpenSearchClusterYellow',
+        'OpenSearchClusterDown',
+        'OpenSearchNodesMissing',
+        'OpenSearchDiskWatermarkApproaching',
       ]);
     });
 
-    test('every expression is scoped to the namespace and the exporter\'s cluster label; severity, cluster labels and annotations naming it', () => {
+    test("every expression is scoped to the namespace and the exporter's cluster label; severity, cluster labels and annotations naming it", () => {
       const rules = rulesOf(build());
-      for (const rule of rules) expectScoped(rule, ['namespace="opensearch"', 'cluster="search"'], ['opensearch_'], { namespace: 'opensearch', opensearch_cluster: 'search' }, 'opensearch/search');
+      for (const rule of rules) {
+        expectScoped(
+          rule,
+          ['namespace="opensearch"', 'cluster="search"'],
+          ['opensearch_'],
+          { namespace: 'opensearch', opensearch_cluster: 'search' },
+          'opensearch/search',
+        );
+      }
       expect(rules.filter((r) => r.alert === 'OpenSearchClusterRed').map((r) => r.labels.severity)).toEqual(['critical']);
       expect(rules.filter((r) => r.alert === 'OpenSearchClusterYellow').map((r) => [r.labels.severity, r.for])).toEqual([['warning', '15m']]);
     });
 
     test('status codes of the exporter plugin: 2 red, 1 yellow', () => {
       const layer = build();
-      expect(exprOf(layer, 'OpenSearchClusterRed')).toBe('max by (namespace, cluster) (opensearch_cluster_status{namespace="opensearch", cluster="search"}) == 2');
+      expect(exprOf(layer, 'OpenSearchClusterRed')).toBe(
+        'max by (namespace, cluster) (opensearch_cluster_status{namespace="opensearch", cluster="search"}) == 2',
+      );
       expect(exprOf(layer, 'OpenSearchClusterYellow')).toMatch(/ == 1$/);
     });
 
@@ -293,7 +365,9 @@ describe('OpenSearchCluster', () => {
 
     test('disk usage warns at 80% and is critical at 90% (below the low and at the high watermark); thresholds and the yellow delay are props', () => {
       const layer = build();
-      expect(exprOf(layer, 'OpenSearchDiskWatermarkApproaching', 'warning')).toMatch(/opensearch_fs_total_available_bytes.*opensearch_fs_total_total_bytes.* > 80$/);
+      expect(exprOf(layer, 'OpenSearchDiskWatermarkApproaching', 'warning')).toMatch(
+        /opensearch_fs_total_available_bytes.*opensearch_fs_total_total_bytes.* > 80$/,
+      );
       expect(exprOf(layer, 'OpenSearchDiskWatermarkApproaching', 'critical')).toMatch(/ > 90$/);
       const custom = build({ alerts: { yellowFor: '1h', diskUsageWarningPercent: 70, diskUsageCriticalPercent: 85 } });
       expect(exprOf(custom, 'OpenSearchDiskWatermarkApproaching', 'warning')).toMatch(/ > 70$/);
@@ -302,33 +376,48 @@ describe('OpenSearchCluster', () => {
     });
 
     test('invalid thresholds are constructor errors naming the cluster, the option and the value', () => {
-      expect(() => build({ alerts: { diskUsageWarningPercent: 90, diskUsageCriticalPercent: 90 } })).toThrow(/OpenSearch cluster search: alerts.diskUsage\{Warning,Critical\}Percent warning 90% and critical 90%/);
+      expect(() => build({ alerts: { diskUsageWarningPercent: 90, diskUsageCriticalPercent: 90 } })).toThrow(
+        /OpenSearch cluster search: alerts.diskUsage\{Warning,Critical\}Percent warning 90% and critical 90%/,
+      );
       expect(() => build({ alerts: { yellowFor: '15' } })).toThrow(/OpenSearch cluster search: alerts.yellowFor "15" is not a duration/);
     });
   });
 
   test('protected from pruning', () => {
-    expect(clusterOf(build()).metadata.annotations).toEqual(expect.objectContaining({
-      'kustomize.toolkit.fluxcd.io/prune': 'disabled',
-      'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
-    }));
+    expect(clusterOf(build()).metadata.annotations).toEqual(
+      expect.objectContaining({
+        'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+        'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+      }),
+    );
   });
 
   test('the operator, the nodes, Dashboards and the securityconfig Job reach the REST API; nodes reach each other', () => {
     const layer = build();
     expect(layer.find('NetworkPolicy', 'allow-opensearch-operator-to-search-egress', 'opensearch-operator-system')).toBeDefined();
-    expect(layer.find('NetworkPolicy', 'allow-search-nodes-ingress', 'opensearch').spec.ingress[0].ports.map((p: any) => p.port)).toEqual([9200, 9300]);
-    expect(layer.find('NetworkPolicy', 'allow-search-dashboards-ingress', 'opensearch').spec.ingress[0].from[0].podSelector.matchLabels).toEqual({ 'opensearch.cluster.dashboards': 'search' });
-    expect(layer.find('NetworkPolicy', 'allow-search-securityconfig-update-egress', 'opensearch').spec.podSelector.matchLabels).toEqual({ 'job-name': 'search-securityconfig-update' });
+    expect(layer.find('NetworkPolicy', 'allow-search-nodes-ingress', 'opensearch').spec.ingress[0].ports.map((p: any) => p.port)).toEqual([
+      9200, 9300,
+    ]);
+    expect(layer.find('NetworkPolicy', 'allow-search-dashboards-ingress', 'opensearch').spec.ingress[0].from[0].podSelector.matchLabels).toEqual({
+      'opensearch.cluster.dashboards': 'search',
+    });
+    expect(layer.find('NetworkPolicy', 'allow-search-securityconfig-update-egress', 'opensearch').spec.podSelector.matchLabels).toEqual({
+      'job-name': 'search-securityconfig-update',
+    });
   });
 
   describe('snapshots', () => {
     function withBackups(props: Partial<OpenSearchClusterProps> = {}) {
       const layer = build(props);
       const tenant = new MinioTenant(layer.chart, 'Minio', {
-        name: 'storage', servers: 4, volumesPerServer: 1, volumeSize: '100Gi', storageClass: 'fast-ssd-retain',
+        name: 'storage',
+        servers: 4,
+        volumesPerServer: 1,
+        volumeSize: '100Gi',
+        storageClass: 'fast-ssd-retain',
         resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },
-        secretBackend: EXTERNAL_SECRETS, secretKeyPrefix: 'region-a/prod',
+        secretBackend: EXTERNAL_SECRETS,
+        secretKeyPrefix: 'region-a/prod',
       });
       layer.cluster.backupTo(tenant.bucket('opensearch-snapshots'));
       return layer;
@@ -345,32 +434,56 @@ describe('OpenSearchCluster', () => {
       });
     });
 
-    test('the repository-s3 plugin, the bucket credential in the keystore, MinIO\'s endpoint and CA', () => {
+    test("the repository-s3 plugin, the bucket credential in the keystore, MinIO's endpoint and CA", () => {
       const layer = withBackups();
       const general = clusterOf(layer).spec.general;
       expect(general.pluginsList).toEqual(['repository-s3']);
-      expect(general.keystore).toEqual([{ secret: { name: 'search-s3-credentials' }, keyMappings: { AWS_ACCESS_KEY_ID: 's3.client.default.access_key', AWS_SECRET_ACCESS_KEY: 's3.client.default.secret_key' } }]);
+      expect(general.keystore).toEqual([
+        {
+          secret: { name: 'search-s3-credentials' },
+          keyMappings: { AWS_ACCESS_KEY_ID: 's3.client.default.access_key', AWS_SECRET_ACCESS_KEY: 's3.client.default.secret_key' },
+        },
+      ]);
       expect(general.additionalConfig).toEqual({
         's3.client.default.endpoint': 'minio.minio.svc.cluster.local',
         's3.client.default.protocol': 'https',
         's3.client.default.path_style_access': 'true',
         's3.client.default.region': 'us-east-1',
       });
-      expect(general.snapshotRepositories).toEqual([{ name: 'opensearch-snapshots', type: 's3', settings: { bucket: 'opensearch-snapshots', base_path: 'search' } }]);
+      expect(general.snapshotRepositories).toEqual([
+        { name: 'opensearch-snapshots', type: 's3', settings: { bucket: 'opensearch-snapshots', base_path: 'search' } },
+      ]);
       // The JVM trusts the platform CA (MinIO's issuer) besides the public CAs.
-      expect(general.additionalVolumes[0]).toEqual({ name: 'platform-ca', path: '/usr/share/opensearch/config/platform-ca', secret: { secretName: 'strata-ca-trust', items: [{ key: 'ca.crt', path: 'ca.crt' }] } });
+      expect(general.additionalVolumes[0]).toEqual({
+        name: 'platform-ca',
+        path: '/usr/share/opensearch/config/platform-ca',
+        secret: { secretName: 'strata-ca-trust', items: [{ key: 'ca.crt', path: 'ca.crt' }] },
+      });
       for (const pool of poolsOf(layer)) {
         expect(pool.jvm).toContain('-Djavax.net.ssl.trustStore=/usr/share/opensearch/config/platform-truststore/cacerts');
-        expect(pool.initContainers[0]).toMatchObject({ name: 'platform-truststore', image: SEARCH_IMAGES.opensearch, securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true } });
+        expect(pool.initContainers[0]).toMatchObject({
+          name: 'platform-truststore',
+          image: SEARCH_IMAGES.opensearch,
+          securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true },
+        });
       }
       expect(layer.find('Tenant', 'storage', 'minio').spec.buckets).toEqual([{ name: 'opensearch-snapshots' }]);
       expect(layer.find('NetworkPolicy', 'allow-search-to-minio-storage-egress', 'opensearch')).toBeDefined();
     });
 
     test('the schedule and retention are props; a schedule that is not a cron is an error', () => {
-      const policy = withBackups({ snapshotSchedule: '0 23 * * *', snapshotRetention: { maxAge: '14d', minCount: 3 } }).find('OpensearchSnapshotPolicy', 'search-daily', 'opensearch');
-      expect(policy.spec.deletion).toEqual({ schedule: { cron: { expression: '0 0 * * *', timezone: 'UTC' } }, deleteCondition: { maxAge: '14d', minCount: 3 } });
-      expect(() => withBackups({ snapshotSchedule: 'daily' })).toThrow('OpenSearch cluster search snapshotSchedule: "daily" is not a five-field cron expression');
+      const policy = withBackups({ snapshotSchedule: '0 23 * * *', snapshotRetention: { maxAge: '14d', minCount: 3 } }).find(
+        'OpensearchSnapshotPolicy',
+        'search-daily',
+        'opensearch',
+      );
+      expect(policy.spec.deletion).toEqual({
+        schedule: { cron: { expression: '0 0 * * *', timezone: 'UTC' } },
+        deleteCondition: { maxAge: '14d', minCount: 3 },
+      });
+      expect(() => withBackups({ snapshotSchedule: 'daily' })).toThrow(
+        'OpenSearch cluster search snapshotSchedule: "daily" is not a five-field cron expression',
+      );
     });
 
     test('without backupTo no snapshot settings are rendered', () => {
@@ -400,12 +513,16 @@ describe('OpenSearchCluster', () => {
     test('no replica on a single-node cluster (it could never be assigned)', () => {
       const layer = build(DEV);
       layer.cluster.addIndexTemplate('employees_index', { indexPatterns: ['employees_index'], mappings: MAPPINGS });
-      expect(layer.find('OpensearchIndexTemplate', 'employees-index', 'opensearch').spec.template.settings).toEqual({ index: { number_of_replicas: 0 } });
+      expect(layer.find('OpensearchIndexTemplate', 'employees-index', 'opensearch').spec.template.settings).toEqual({
+        index: { number_of_replicas: 0 },
+      });
     });
 
     test('invalid names and duplicates are errors', () => {
       const layer = build();
-      expect(() => layer.cluster.addIndexTemplate('Employees', { indexPatterns: ['x'], mappings: {} })).toThrow('"Employees" is not a valid OpenSearch index name');
+      expect(() => layer.cluster.addIndexTemplate('Employees', { indexPatterns: ['x'], mappings: {} })).toThrow(
+        '"Employees" is not a valid OpenSearch index name',
+      );
       layer.cluster.addIndexTemplate('a', { indexPatterns: ['a'], mappings: {} });
       expect(() => layer.cluster.addIndexTemplate('a', { indexPatterns: ['a'], mappings: {} })).toThrow('index template "a" is added twice');
     });
@@ -431,14 +548,20 @@ describe('OpenSearchCluster', () => {
     test('a retention pattern covering a live (templated) index is an error, whichever comes first', () => {
       const first = build();
       first.cluster.addIndexTemplate('employees_index', { indexPatterns: ['employees_index'], mappings: {} });
-      expect(() => first.cluster.addRetentionPolicy('retention', { indexPatterns: ['employees_*'], deleteAfterDays: 90 })).toThrow(/would delete employees_index of index template employees_index, a live index/);
+      expect(() => first.cluster.addRetentionPolicy('retention', { indexPatterns: ['employees_*'], deleteAfterDays: 90 })).toThrow(
+        /would delete employees_index of index template employees_index, a live index/,
+      );
       const second = build();
       second.cluster.addRetentionPolicy('retention', { indexPatterns: ['employees_*'], deleteAfterDays: 90 });
-      expect(() => second.cluster.addIndexTemplate('employees_index', { indexPatterns: ['employees_index'], mappings: {} })).toThrow(/retention policy retention \(employees_\*\) would delete employees_index/);
+      expect(() => second.cluster.addIndexTemplate('employees_index', { indexPatterns: ['employees_index'], mappings: {} })).toThrow(
+        /retention policy retention \(employees_\*\) would delete employees_index/,
+      );
     });
 
     test('a retention of less than a day is an error', () => {
-      expect(() => build().cluster.addRetentionPolicy('retention', { indexPatterns: ['x-*'], deleteAfterDays: 0 })).toThrow('retention policy retention: deleteAfterDays 0 must be a whole number of days, at least 1');
+      expect(() => build().cluster.addRetentionPolicy('retention', { indexPatterns: ['x-*'], deleteAfterDays: 0 })).toThrow(
+        'retention policy retention: deleteAfterDays 0 must be a whole number of days, at least 1',
+      );
     });
   });
 
@@ -455,13 +578,25 @@ describe('OpenSearchCluster', () => {
       expect(layer.find('OpensearchRole', 'cdc-sink-index-write', 'opensearch').spec).toEqual({
         opensearchCluster: { name: 'search' },
         clusterPermissions: ['cluster_monitor', 'indices:data/write/bulk'],
-        indexPermissions: [{ indexPatterns: ['employees_index*', 'payroll_index*'], allowedActions: ['write', 'create_index', 'indices:admin/get', 'indices_monitor'] }],
+        indexPermissions: [
+          {
+            indexPatterns: ['employees_index*', 'payroll_index*'],
+            allowedActions: ['write', 'create_index', 'indices:admin/get', 'indices_monitor'],
+          },
+        ],
       });
-      expect(layer.find('OpensearchUser', 'cdc-sink', 'opensearch').spec).toEqual({ opensearchCluster: { name: 'search' }, passwordFrom: { name: 'search-user-cdc-sink', key: 'password' } });
-      expect(layer.find('OpensearchUserRoleBinding', 'cdc-sink', 'opensearch').spec).toEqual({ opensearchCluster: { name: 'search' }, users: ['cdc-sink'], roles: ['cdc-sink-index-write'] });
+      expect(layer.find('OpensearchUser', 'cdc-sink', 'opensearch').spec).toEqual({
+        opensearchCluster: { name: 'search' },
+        passwordFrom: { name: 'search-user-cdc-sink', key: 'password' },
+      });
+      expect(layer.find('OpensearchUserRoleBinding', 'cdc-sink', 'opensearch').spec).toEqual({
+        opensearchCluster: { name: 'search' },
+        users: ['cdc-sink'],
+        roles: ['cdc-sink-index-write'],
+      });
     });
 
-    test('the consumer\'s copy of the credential reads the same secret-store key as the user\'s password', () => {
+    test("the consumer's copy of the credential reads the same secret-store key as the user's password", () => {
       const { layer, access } = granted();
       const server = layer.find('ExternalSecret', 'search-user-cdc-sink', 'opensearch');
       const client = layer.find('ExternalSecret', 'cdc-sink-opensearch-credentials', 'kafka');
@@ -472,14 +607,16 @@ describe('OpenSearchCluster', () => {
       expect(access.credentials.selector('username')).toEqual({ name: 'cdc-sink-opensearch-credentials', key: 'username' });
     });
 
-    test('the endpoint, the CA in the consumer\'s namespace and the network path', () => {
+    test("the endpoint, the CA in the consumer's namespace and the network path", () => {
       const { layer, access } = granted();
       expect(access.endpoint).toBe('https://search.opensearch.svc.cluster.local:9200');
       expect(access.ca).toEqual({ name: 'strata-ca-trust', key: 'ca.crt' });
       expect(layer.find('Certificate', 'strata-ca-trust', 'kafka').spec.issuerRef.name).toBe('strata-ca');
       const egress = layer.find('NetworkPolicy', 'allow-cdc-sink-to-search-egress', 'kafka');
       expect(egress.spec).toMatchObject({ podSelector: { matchLabels: CONSUMER.podLabels }, egress: [{ ports: [{ protocol: 'TCP', port: 9200 }] }] });
-      expect(layer.find('NetworkPolicy', 'allow-cdc-sink-to-search-ingress', 'opensearch').spec.podSelector.matchLabels).toEqual({ 'opensearch.org/opensearch-cluster': 'search' });
+      expect(layer.find('NetworkPolicy', 'allow-cdc-sink-to-search-ingress', 'opensearch').spec.podSelector.matchLabels).toEqual({
+        'opensearch.org/opensearch-cluster': 'search',
+      });
     });
 
     test('granting the same client twice, a reserved user name or no pattern is an error', () => {
@@ -495,7 +632,9 @@ describe('OpenSearchCluster', () => {
     const layer = build();
     const first = layer.cluster.addUser('reader', { roles: ['readall'] });
     expect(layer.cluster.addUser('reader', { roles: ['readall'] })).toBe(first);
-    expect(() => layer.cluster.addUser('reader', { roles: ['all_access'] })).toThrow('user "reader" is declared twice with different roles (readall and all_access)');
+    expect(() => layer.cluster.addUser('reader', { roles: ['all_access'] })).toThrow(
+      'user "reader" is declared twice with different roles (readall and all_access)',
+    );
   });
 
   test('every object validates against the pinned schemas', () => {

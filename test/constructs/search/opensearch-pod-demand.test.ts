@@ -14,7 +14,10 @@ describe('OpenSearch pod demand', () => {
         dashboards: { enable: true, replicas: 2, resources: { requests: { cpu: '250m', memory: '1Gi' } } },
       },
     });
-    expect(search.map((g) => [g.source, g.replicas, g.storage])).toEqual([['OpenSearchCluster search node pool data', 3, 100 * Gi], ['OpenSearchCluster search Dashboards', 2, 0]]);
+    expect(search.map((g) => [g.source, g.replicas, g.storage])).toEqual([
+      ['OpenSearchCluster search node pool data', 3, 100 * Gi],
+      ['OpenSearchCluster search Dashboards', 2, 0],
+    ]);
   });
 
   test('a pool without a disk claims no volume; disabled Dashboards count nothing', () => {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import * as yaml from 'js-yaml';
 import { App, Chart } from 'cdk8s';
+import * as yaml from 'js-yaml';
 import { SecretReference, SecretReferenceProps } from '../../../constructs/secrets/secret-reference';
 import type { SealedSecretEntry, SecretBackend } from '../../../environments/model';
 import { EnvironmentError, SpecError } from '../../../environments/problems';
@@ -9,7 +9,16 @@ import { fromYaml } from '../../../gitops/yaml';
 import { synth } from '../../../main';
 import { EXTERNAL_SECRETS, schemaIssues, testLayer, TestLayer } from '../../support/layer';
 import { sealedValue } from '../../support/sealed';
-import { environmentsWith, filesUnder, readEnvironmentsFile, removeTempDirs, snapshotDir, swapLeftovers, tempDir, writeFiles } from '../../support/temp';
+import {
+  environmentsWith,
+  filesUnder,
+  readEnvironmentsFile,
+  removeTempDirs,
+  snapshotDir,
+  swapLeftovers,
+  tempDir,
+  writeFiles,
+} from '../../support/temp';
 
 afterAll(removeTempDirs);
 
@@ -30,7 +39,7 @@ function build(props: Partial<SecretReferenceProps> = {}): TestLayer & { ref: Se
 const externalSecretOf = (layer: TestLayer) => layer.find('ExternalSecret', 'postgres-hrm-credentials', 'postgres');
 
 describe('SecretReference with External Secrets', () => {
-  test('an ExternalSecret from the region\'s store: store kind, refresh interval, Owner creation and Retain deletion', () => {
+  test("an ExternalSecret from the region's store: store kind, refresh interval, Owner creation and Retain deletion", () => {
     const es = externalSecretOf(build());
     expect(es.spec.secretStoreRef).toEqual({ name: 'platform-secrets', kind: 'ClusterSecretStore' });
     expect(es.spec.refreshInterval).toBe('1h');
@@ -38,7 +47,9 @@ describe('SecretReference with External Secrets', () => {
   });
 
   test('a namespaced SecretStore and another refresh interval, as the region sets them', () => {
-    const es = externalSecretOf(build({ backend: { kind: 'external-secrets', storeName: 'team-store', storeKind: 'SecretStore', refreshInterval: '15m' } }));
+    const es = externalSecretOf(
+      build({ backend: { kind: 'external-secrets', storeName: 'team-store', storeKind: 'SecretStore', refreshInterval: '15m' } }),
+    );
     expect(es.spec.secretStoreRef).toEqual({ name: 'team-store', kind: 'SecretStore' });
     expect(es.spec.refreshInterval).toBe('15m');
   });
@@ -59,7 +70,7 @@ describe('SecretReference with External Secrets', () => {
     expect(externalSecretOf(build({ type: 'kubernetes.io/basic-auth' })).spec.target.template).toEqual({ type: 'kubernetes.io/basic-auth' });
   });
 
-  test('template: the Secret\'s data rendered by engine v2 from the fetched keys (no merge)', () => {
+  test("template: the Secret's data rendered by engine v2 from the fetched keys (no merge)", () => {
     const template = { 'config.env': 'export MINIO_ROOT_USER={{ .username }}\nexport MINIO_ROOT_PASSWORD={{ .password }}\n' };
     const layer = build({ template, type: 'Opaque' });
     expect(externalSecretOf(layer).spec.target.template).toEqual({ type: 'Opaque', engineVersion: 'v2', data: template });
@@ -70,7 +81,11 @@ describe('SecretReference with External Secrets', () => {
 
   test('literals alone: merged into the fetched keys (mergePolicy Merge)', () => {
     const layer = build({ literals: { AWS_CA_BUNDLE: '/etc/strata/ca/ca.crt' } });
-    expect(externalSecretOf(layer).spec.target.template).toEqual({ engineVersion: 'v2', mergePolicy: 'Merge', data: { AWS_CA_BUNDLE: '/etc/strata/ca/ca.crt' } });
+    expect(externalSecretOf(layer).spec.target.template).toEqual({
+      engineVersion: 'v2',
+      mergePolicy: 'Merge',
+      data: { AWS_CA_BUNDLE: '/etc/strata/ca/ca.crt' },
+    });
     expect(layer.ref.keys).toEqual(['AWS_CA_BUNDLE', 'password', 'username']);
     expect(layer.ref.selector('AWS_CA_BUNDLE')).toEqual({ name: 'postgres-hrm-credentials', key: 'AWS_CA_BUNDLE' });
   });
@@ -117,7 +132,7 @@ describe('SecretReference with Sealed Secrets', () => {
     expect(schemaIssues(layer.manifests())).toEqual([]);
   });
 
-  test('the reference\'s type wins over the sealed one; the scope annotations kubeseal set are kept', () => {
+  test("the reference's type wins over the sealed one; the scope annotations kubeseal set are kept", () => {
     const entry = { ...ENTRY, type: 'Opaque', annotations: { 'sealedsecrets.bitnami.com/cluster-wide': 'true' } };
     const sealed = sealedOf(build({ type: 'kubernetes.io/basic-auth', backend: sealedBackend({ 'postgres/postgres-hrm-credentials': entry }) }));
     expect(sealed.spec.template.type).toBe('kubernetes.io/basic-auth');
@@ -126,7 +141,11 @@ describe('SecretReference with Sealed Secrets', () => {
 
   test('literals are rendered in template.data and need not be sealed', () => {
     const entry = { ...ENTRY, encryptedData: { password: ENTRY.encryptedData.password } };
-    const layer = build({ keys: { password: 'password' }, literals: { username: 'hrm' }, backend: sealedBackend({ 'postgres/postgres-hrm-credentials': entry }) });
+    const layer = build({
+      keys: { password: 'password' },
+      literals: { username: 'hrm' },
+      backend: sealedBackend({ 'postgres/postgres-hrm-credentials': entry }),
+    });
     const sealed = sealedOf(layer);
     expect(sealed.spec.encryptedData).toEqual({ password: ENTRY.encryptedData.password });
     expect(sealed.spec.template.data).toEqual({ username: 'hrm' });
@@ -135,14 +154,17 @@ describe('SecretReference with Sealed Secrets', () => {
 
   test('a missing sealed secret is a problem naming its file, with the kubeseal command as the fix; nothing is rendered', () => {
     const layer = build({ type: 'kubernetes.io/basic-auth', literals: { note: 'x' }, backend: sealedBackend() });
-    expect(layer.context.problems).toEqual([{
-      file: 'sealed-secrets/region-a/prod/postgres_postgres-hrm-credentials.yaml',
-      path: '',
-      message: 'secret postgres/postgres-hrm-credentials (keys note, password, username) is not sealed yet for this cluster',
-      fix: 'kubectl create secret generic postgres-hrm-credentials -n postgres --type=kubernetes.io/basic-auth --from-literal=password=... --from-literal=username=...'
-        + ' --dry-run=client -o yaml | kubeseal --controller-namespace kube-system --controller-name sealed-secrets-controller -o yaml'
-        + ' > environments/sealed-secrets/region-a/prod/postgres_postgres-hrm-credentials.yaml',
-    }]);
+    expect(layer.context.problems).toEqual([
+      {
+        file: 'sealed-secrets/region-a/prod/postgres_postgres-hrm-credentials.yaml',
+        path: '',
+        message: 'secret postgres/postgres-hrm-credentials (keys note, password, username) is not sealed yet for this cluster',
+        fix:
+          'kubectl create secret generic postgres-hrm-credentials -n postgres --type=kubernetes.io/basic-auth --from-literal=password=... --from-literal=username=...' +
+          ' --dry-run=client -o yaml | kubeseal --controller-namespace kube-system --controller-name sealed-secrets-controller -o yaml' +
+          ' > environments/sealed-secrets/region-a/prod/postgres_postgres-hrm-credentials.yaml',
+      },
+    ]);
     expect(layer.manifests()).toEqual([]);
   });
 
@@ -158,20 +180,27 @@ describe('SecretReference with Sealed Secrets', () => {
     expect(error).toBeInstanceOf(SpecError);
     const problems = (error as SpecError).problems;
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatchObject({ file: 'sealed-secrets/region-a/prod/postgres_postgres-hrm-credentials.yaml', fix: expect.stringMatching(/\| kubeseal /) });
-    expect((error as SpecError).message).toContain('sealed-secrets/region-a/prod/postgres_postgres-hrm-credentials.yaml: secret postgres/postgres-hrm-credentials');
+    expect(problems[0]).toMatchObject({
+      file: 'sealed-secrets/region-a/prod/postgres_postgres-hrm-credentials.yaml',
+      fix: expect.stringMatching(/\| kubeseal /),
+    });
+    expect((error as SpecError).message).toContain(
+      'sealed-secrets/region-a/prod/postgres_postgres-hrm-credentials.yaml: secret postgres/postgres-hrm-credentials',
+    );
   });
 
   test('a sealed entry lacking keys is a problem naming the keys to seal', () => {
     const entry = { ...ENTRY, encryptedData: { username: ENTRY.encryptedData.username } };
     const layer = build({ backend: sealedBackend({ 'postgres/postgres-hrm-credentials': entry }) });
-    expect(layer.context.problems).toEqual([{
-      file: 'sealed-secrets/region-a/prod/postgres_postgres-hrm-credentials.yaml',
-      path: 'spec.encryptedData',
-      value: ['username'],
-      message: 'lacks key(s) password',
-      fix: 'seal the secret again with keys password, username',
-    }]);
+    expect(layer.context.problems).toEqual([
+      {
+        file: 'sealed-secrets/region-a/prod/postgres_postgres-hrm-credentials.yaml',
+        path: 'spec.encryptedData',
+        value: ['username'],
+        message: 'lacks key(s) password',
+        fix: 'seal the secret again with keys password, username',
+      },
+    ]);
     expect(layer.all('SealedSecret')).toEqual([]);
   });
 });
@@ -203,7 +232,10 @@ describe('Sealed Secrets end to end', () => {
   beforeAll(() => {
     envDir = sealedEnvironments();
     outDir = path.join(tempDir('strata-sealed-out-'), 'dist');
-    writeFiles(outDir, { 'region-a/prod/data/kustomization.yaml': 'resources: []\n', 'clusters/region-a-prod/kustomization.yaml': 'resources: []\n' });
+    writeFiles(outDir, {
+      'region-a/prod/data/kustomization.yaml': 'resources: []\n',
+      'clusters/region-a-prod/kustomization.yaml': 'resources: []\n',
+    });
     before = snapshotDir(outDir);
     try {
       synth({ envDir, outDir });
@@ -217,13 +249,19 @@ describe('Sealed Secrets end to end', () => {
     expect(snapshotDir(outDir)).toEqual(before);
     expect(swapLeftovers(outDir)).toEqual([]);
     // Exactly the secrets the External Secrets render fetches, one problem each.
-    const expected = Object.entries(externalSecretsOfRegionA()).flatMap(([env, refs]) => refs.map((ref) => `sealed-secrets/region-a/${env}/${ref.replace('/', '_')}.yaml`)).sort();
+    const expected = Object.entries(externalSecretsOfRegionA())
+      .flatMap(([env, refs]) => refs.map((ref) => `sealed-secrets/region-a/${env}/${ref.replace('/', '_')}.yaml`))
+      .sort();
     expect(expected.length).toBeGreaterThan(20);
     expect(err.problems.map((p) => p.file).sort()).toEqual(expected);
     for (const p of err.problems) {
       expect(p.path).toBe('');
       expect(p.message).toMatch(/^secret \S+\/\S+ \(keys .+\) is not sealed yet for this cluster$/);
-      expect(p.fix).toMatch(new RegExp(`\\| kubeseal --controller-namespace kube-system --controller-name sealed-secrets-controller -o yaml > environments/${p.file.replace(/\./g, '\\.')}$`));
+      expect(p.fix).toMatch(
+        new RegExp(
+          `\\| kubeseal --controller-namespace kube-system --controller-name sealed-secrets-controller -o yaml > environments/${p.file.replace(/\./g, '\\.')}$`,
+        ),
+      );
     }
     // Listed in the report under each file.
     expect(err.message.split('\n')[0]).toBe(`${expected.length} problems in ${envDir}; nothing was written.`);
@@ -239,7 +277,10 @@ describe('Sealed Secrets end to end', () => {
         apiVersion: 'bitnami.com/v1alpha1',
         kind: 'SealedSecret',
         metadata: { name, namespace },
-        spec: { encryptedData: Object.fromEntries(keys.split(', ').map((k) => [k, sealedValue(`${p.file} ${k}`)])), template: { metadata: { name, namespace }, ...(type ? { type } : {}) } },
+        spec: {
+          encryptedData: Object.fromEntries(keys.split(', ').map((k) => [k, sealedValue(`${p.file} ${k}`)])),
+          template: { metadata: { name, namespace }, ...(type ? { type } : {}) },
+        },
       });
     }
     writeFiles(envDir, files);

@@ -12,7 +12,12 @@ describe('bucketPolicy', () => {
     expect(bucketPolicy([{ bucket: 'pg-backups', access: 'read-write' }])).toEqual({
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'ReadWriteBuckets', Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], Resource: ['arn:aws:s3:::pg-backups'] },
+        {
+          Sid: 'ReadWriteBuckets',
+          Effect: 'Allow',
+          Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+          Resource: ['arn:aws:s3:::pg-backups'],
+        },
         {
           Sid: 'ReadWriteObjects',
           Effect: 'Allow',
@@ -32,14 +37,24 @@ describe('bucketPolicy', () => {
   });
 
   test('sorted output: equal grants in another order give an equal document', () => {
-    const a = bucketPolicy([{ bucket: 'b', access: 'read' }, { bucket: 'a', access: 'read-write' }, { bucket: 'c', access: 'read' }]);
-    const b = bucketPolicy([{ bucket: 'c', access: 'read' }, { bucket: 'a', access: 'read-write' }, { bucket: 'b', access: 'read' }]);
+    const a = bucketPolicy([
+      { bucket: 'b', access: 'read' },
+      { bucket: 'a', access: 'read-write' },
+      { bucket: 'c', access: 'read' },
+    ]);
+    const b = bucketPolicy([
+      { bucket: 'c', access: 'read' },
+      { bucket: 'a', access: 'read-write' },
+      { bucket: 'b', access: 'read' },
+    ]);
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
   });
 
   test('no grants, or a prefix that is not a folder, is an error', () => {
     expect(() => bucketPolicy([])).toThrow('bucketPolicy: no grants');
-    expect(() => bucketPolicy([{ bucket: 'velero', access: 'read', writablePrefixes: ['*'] }])).toThrow('writable prefix "*" must be path segments ending in "/"');
+    expect(() => bucketPolicy([{ bucket: 'velero', access: 'read', writablePrefixes: ['*'] }])).toThrow(
+      'writable prefix "*" must be path segments ending in "/"',
+    );
     expect(() => bucketPolicy([{ bucket: 'velero', access: 'read', writablePrefixes: ['../x/'] }])).not.toThrow();
   });
 });
@@ -121,7 +136,17 @@ esac
     const dir = tempDir('strata-minio-access-');
     const bin = path.join(dir, 'bin');
     const state = path.join(dir, 'state');
-    for (const d of [bin, state, path.join(state, 'users'), path.join(state, 'policies'), path.join(dir, 'policies'), path.join(dir, 'users'), path.join(dir, 'work')]) fs.mkdirSync(d, { recursive: true });
+    for (const d of [
+      bin,
+      state,
+      path.join(state, 'users'),
+      path.join(state, 'policies'),
+      path.join(dir, 'policies'),
+      path.join(dir, 'users'),
+      path.join(dir, 'work'),
+    ]) {
+      fs.mkdirSync(d, { recursive: true });
+    }
     fs.writeFileSync(path.join(bin, 'mc'), FAKE_MC, { mode: 0o755 });
     // Nothing but these: the mc image has no grep, sed or jq.
     for (const tool of ['cat', 'tr', 'sleep']) {
@@ -251,7 +276,7 @@ esac
     expect(again.read('users/velero-access/policies')).toBe('strata-velero');
   });
 
-  test('a tenant that never answers fails the Job after ATTEMPTS, with mc\'s last error', () => {
+  test("a tenant that never answers fails the Job after ATTEMPTS, with mc's last error", () => {
     const env = setUp();
     const result = run(env, { UP_AFTER: '99' });
     expect(result.status).toBe(1);

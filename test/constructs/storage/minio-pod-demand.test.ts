@@ -9,7 +9,17 @@ describe('MinIO pod demand', () => {
       apiVersion: 'minio.min.io/v2',
       kind: 'Tenant',
       metadata: { name: 'storage' },
-      spec: { pools: [{ name: 'pool-0', servers: 4, volumesPerServer: 4, volumeClaimTemplate: { spec: { resources: { requests: { storage: '100Gi' } } } }, resources: { requests: { cpu: '500m', memory: '2Gi' } } }] },
+      spec: {
+        pools: [
+          {
+            name: 'pool-0',
+            servers: 4,
+            volumesPerServer: 4,
+            volumeClaimTemplate: { spec: { resources: { requests: { storage: '100Gi' } } } },
+            resources: { requests: { cpu: '500m', memory: '2Gi' } },
+          },
+        ],
+      },
     });
     expect([tenant.source, tenant.replicas, tenant.claims, tenant.storage]).toEqual(['Tenant storage pool pool-0', 4, 4, 400 * Gi]);
   });
@@ -19,8 +29,16 @@ describe('MinIO pod demand', () => {
       apiVersion: 'minio.min.io/v2',
       kind: 'Tenant',
       metadata: { name: 'storage' },
-      spec: { pools: [{ name: 'pool-0', servers: 4 }, { name: 'pool-1', servers: 2, volumesPerServer: 2 }] },
+      spec: {
+        pools: [
+          { name: 'pool-0', servers: 4 },
+          { name: 'pool-1', servers: 2, volumesPerServer: 2 },
+        ],
+      },
     });
-    expect(pools.map((g) => [g.source, g.replicas, g.claims])).toEqual([['Tenant storage pool pool-0', 4, 1], ['Tenant storage pool pool-1', 2, 2]]);
+    expect(pools.map((g) => [g.source, g.replicas, g.claims])).toEqual([
+      ['Tenant storage pool pool-0', 4, 1],
+      ['Tenant storage pool pool-1', 2, 2],
+    ]);
   });
 });

@@ -36,59 +36,95 @@ const resourcesOf = (policy: Policy) => [...new Set(policy.Statement.flatMap((st
 const actionsOf = (policy: Policy) => [...new Set(policy.Statement.flatMap((st) => st.Action))].sort();
 /** Every S3 action a consumer may hold: object data and listing, never bucket or IAM administration. */
 const READ_WRITE_ACTIONS = [
-  's3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetBucketLocation', 's3:GetObject', 's3:ListBucket',
-  's3:ListBucketMultipartUploads', 's3:ListMultipartUploadParts', 's3:PutObject',
+  's3:AbortMultipartUpload',
+  's3:DeleteObject',
+  's3:GetBucketLocation',
+  's3:GetObject',
+  's3:ListBucket',
+  's3:ListBucketMultipartUploads',
+  's3:ListMultipartUploadParts',
+  's3:PutObject',
 ];
 const CONSUMER = { namespace: 'velero', name: 'velero', podLabels: { 'app.kubernetes.io/name': 'velero' } };
 /** The consumer's pods as a grantee owned by `scope`. */
-const grantee = (scope: Construct, who: { namespace: string; name: string; podLabels: Record<string, string> } = CONSUMER) => Grantee.of(scope, who.name, { namespace: who.namespace, podLabels: who.podLabels });
+const grantee = (scope: Construct, who: { namespace: string; name: string; podLabels: Record<string, string> } = CONSUMER) =>
+  Grantee.of(scope, who.name, { namespace: who.namespace, podLabels: who.podLabels });
 
 describe('MinioTenant', () => {
   describe('monitoring', () => {
-    test('the operator\'s Prometheus integration is off; the tenant\'s PodMonitor scrapes cluster metrics over verified TLS', () => {
+    test("the operator's Prometheus integration is off; the tenant's PodMonitor scrapes cluster metrics over verified TLS", () => {
       const layer = build();
       const tenant = tenantOf(layer);
       expect(tenant.spec.prometheusOperator).toBe(false);
       expect(tenant.spec.env).toEqual([{ name: 'MINIO_PROMETHEUS_AUTH_TYPE', value: 'public' }]);
       const monitor = layer.find('PodMonitor', 'storage', 'minio');
       expect(monitor.spec.selector).toEqual({ matchLabels: { 'v1.min.io/tenant': 'storage' } });
-      expect(monitor.spec.podMetricsEndpoints).toEqual([{
-        portNumber: 9000,
-        scheme: 'https',
-        path: '/minio/v2/metrics/cluster',
-        tlsConfig: { ca: { secret: { name: 'storage-tls', key: 'ca.crt' } }, serverName: 'minio.minio.svc' },
-      }]);
+      expect(monitor.spec.podMetricsEndpoints).toEqual([
+        {
+          portNumber: 9000,
+          scheme: 'https',
+          path: '/minio/v2/metrics/cluster',
+          tlsConfig: { ca: { secret: { name: 'storage-tls', key: 'ca.crt' } }, serverName: 'minio.minio.svc' },
+        },
+      ]);
       // The server certificate names the host the scrape verifies.
       expect(layer.find('Certificate', 'storage-tls', 'minio').spec.dnsNames).toContain('minio.minio.svc');
-      expect(layer.find('NetworkPolicy', 'allow-prometheus-to-storage-ingress', 'minio').spec.ingress[0].ports).toEqual([{ port: 9000, protocol: 'TCP' }]);
+      expect(layer.find('NetworkPolicy', 'allow-prometheus-to-storage-ingress', 'minio').spec.ingress[0].ports).toEqual([
+        { port: 9000, protocol: 'TCP' },
+      ]);
     });
 
     test('alerts: down, offline servers and drives, capacity; every expression scoped to this tenant', () => {
       const rules = alertRules(build(), 'storage', 'minio');
       expect(alertNames(rules)).toEqual(['MinioTenantDown', 'MinioNodesOffline', 'MinioDrivesOffline', 'MinioCapacityLow']);
       for (const rule of rules) {
-        expectScoped(rule, ['namespace="minio"', 'job="minio/storage"'], ['minio_', 'up'], { namespace: 'minio', minio_tenant: 'storage' }, 'minio/storage');
+        expectScoped(
+          rule,
+          ['namespace="minio"', 'job="minio/storage"'],
+          ['minio_', 'up'],
+          { namespace: 'minio', minio_tenant: 'storage' },
+          'minio/storage',
+        );
       }
-      expect(rules.filter((r) => r.alert === 'MinioCapacityLow').map((r) => [r.labels.severity, r.expr.endsWith('> 80') || r.expr.endsWith('> 90')])).toEqual([['warning', true], ['critical', true]]);
+      expect(
+        rules.filter((r) => r.alert === 'MinioCapacityLow').map((r) => [r.labels.severity, r.expr.endsWith('> 80') || r.expr.endsWith('> 90')]),
+      ).toEqual([
+        ['warning', true],
+        ['critical', true],
+      ]);
     });
   });
 
   describe('layout', () => {
-    test.each([[1, 2], [2, 1], [3, 1], [1, 3]])('%i server(s) × %i volume(s) is an erasure-coding error', (servers, volumesPerServer) => {
+    test.each([
+      [1, 2],
+      [2, 1],
+      [3, 1],
+      [1, 3],
+    ])('%i server(s) × %i volume(s) is an erasure-coding error', (servers, volumesPerServer) => {
       const drives = servers * volumesPerServer;
       expect(() => build({ servers, volumesPerServer })).toThrow(
         `MinIO tenant storage: ${servers} × ${volumesPerServer} = ${drives} drives; erasure coding needs at least 4 (or 1×1 standalone)`,
       );
     });
 
-    test.each([[1, 1], [2, 2], [4, 1], [4, 4]])('%i server(s) × %i volume(s) is accepted', (servers, volumesPerServer) => {
+    test.each([
+      [1, 1],
+      [2, 2],
+      [4, 1],
+      [4, 4],
+    ])('%i server(s) × %i volume(s) is accepted', (servers, volumesPerServer) => {
       const pool = tenantOf(build({ servers, volumesPerServer })).spec.pools[0];
       expect(pool).toEqual(expect.objectContaining({ name: 'pool-0', servers, volumesPerServer }));
     });
 
     test('volumes on the given storage class, pods on the node pool, one server per node', () => {
       const pool = tenantOf(build()).spec.pools[0];
-      expect(pool.volumeClaimTemplate.spec).toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'fast-ssd-retain', resources: { requests: { storage: '100Gi' } } });
+      expect(pool.volumeClaimTemplate.spec).toEqual({
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: 'fast-ssd-retain',
+        resources: { requests: { storage: '100Gi' } },
+      });
       expect(pool.nodeSelector).toEqual({ 'node.role': 'database' });
       expect(pool.tolerations).toEqual([{ key: 'node.role', operator: 'Equal', value: 'database', effect: 'NoSchedule' }]);
       expect(pool.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
@@ -100,7 +136,14 @@ describe('MinioTenant', () => {
     test('runs as non-root without privilege escalation', () => {
       const pool = tenantOf(build()).spec.pools[0];
       expect(pool.securityContext).toEqual(expect.objectContaining({ runAsNonRoot: true }));
-      expect(pool.containerSecurityContext).toEqual(expect.objectContaining({ runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } }));
+      expect(pool.containerSecurityContext).toEqual(
+        expect.objectContaining({
+          runAsNonRoot: true,
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+          seccompProfile: { type: 'RuntimeDefault' },
+        }),
+      );
     });
   });
 
@@ -111,10 +154,12 @@ describe('MinioTenant', () => {
   });
 
   test('is protected from pruning', () => {
-    expect(tenantOf(build()).metadata.annotations).toEqual(expect.objectContaining({
-      'kustomize.toolkit.fluxcd.io/prune': 'disabled',
-      'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
-    }));
+    expect(tenantOf(build()).metadata.annotations).toEqual(
+      expect.objectContaining({
+        'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+        'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+      }),
+    );
   });
 
   test('TLS from the platform CA, root credentials from the secret store', () => {
@@ -161,7 +206,7 @@ describe('MinioTenant', () => {
       return { ...layer, access };
     }
 
-    test('creates the consumer\'s own credential in the consumer\'s namespace', () => {
+    test("creates the consumer's own credential in the consumer's namespace", () => {
       const layer = granted();
       const secret = layer.find('ExternalSecret', 'velero-s3-credentials', 'velero');
       expect(secret.spec.data).toEqual([
@@ -182,25 +227,51 @@ describe('MinioTenant', () => {
       ]);
     });
 
-    test('opens the network path from the consumer\'s pods to the tenant\'s S3 port', () => {
+    test("opens the network path from the consumer's pods to the tenant's S3 port", () => {
       const layer = granted();
       const egress = layer.find('NetworkPolicy', 'allow-velero-to-minio-storage-egress', 'velero');
       expect(egress.spec).toEqual({
         podSelector: { matchLabels: { 'app.kubernetes.io/name': 'velero' } },
         policyTypes: ['Egress'],
-        egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'minio' } }, podSelector: { matchLabels: { 'v1.min.io/tenant': 'storage' } } }], ports: [{ protocol: 'TCP', port: 9000 }] }],
+        egress: [
+          {
+            to: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'minio' } },
+                podSelector: { matchLabels: { 'v1.min.io/tenant': 'storage' } },
+              },
+            ],
+            ports: [{ protocol: 'TCP', port: 9000 }],
+          },
+        ],
       });
       const ingress = layer.find('NetworkPolicy', 'allow-velero-to-minio-storage-ingress', 'minio');
       expect(ingress.spec).toEqual({
         podSelector: { matchLabels: { 'v1.min.io/tenant': 'storage' } },
         policyTypes: ['Ingress'],
-        ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'velero' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'velero' } } }], ports: [{ protocol: 'TCP', port: 9000 }] }],
+        ingress: [
+          {
+            from: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'velero' } },
+                podSelector: { matchLabels: { 'app.kubernetes.io/name': 'velero' } },
+              },
+            ],
+            ports: [{ protocol: 'TCP', port: 9000 }],
+          },
+        ],
       });
     });
 
-    test('returns the endpoint and the CA to trust, in the consumer\'s namespace', () => {
+    test("returns the endpoint and the CA to trust, in the consumer's namespace", () => {
       const layer = granted();
-      expect(layer.access).toEqual(expect.objectContaining({ bucket: 'velero', endpoint: 'https://minio.minio.svc.cluster.local', ca: { name: 'strata-ca-trust', key: 'ca.crt' } }));
+      expect(layer.access).toEqual(
+        expect.objectContaining({
+          bucket: 'velero',
+          endpoint: 'https://minio.minio.svc.cluster.local',
+          ca: { name: 'strata-ca-trust', key: 'ca.crt' },
+        }),
+      );
       expect(layer.find('Certificate', 'strata-ca-trust', 'velero').spec.issuerRef.name).toBe('strata-ca');
     });
 
@@ -214,7 +285,10 @@ describe('MinioTenant', () => {
       expect(layer.all('NetworkPolicy').filter((p) => p.metadata.name.startsWith('allow-velero-to-minio'))).toHaveLength(2);
       expect(Object.keys(layer.tenant.policies())).toEqual(['strata-velero']);
       expect(resourcesOf(layer.tenant.policies()['strata-velero'])).toEqual([
-        'arn:aws:s3:::velero', 'arn:aws:s3:::velero-restic', 'arn:aws:s3:::velero-restic/*', 'arn:aws:s3:::velero/*',
+        'arn:aws:s3:::velero',
+        'arn:aws:s3:::velero-restic',
+        'arn:aws:s3:::velero-restic/*',
+        'arn:aws:s3:::velero/*',
       ]);
     });
 
@@ -250,14 +324,20 @@ describe('MinioTenant', () => {
       layer.tenant.bucket('velero').grantExternalRead('velero-region-b', { writablePrefixes: ['restores/'] });
       const policy = layer.tenant.policies()['strata-velero-region-b'];
       expect(policy.Statement.find((st) => st.Sid === 'WritePrefixes')).toEqual({
-        Sid: 'WritePrefixes', Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:PutObject'], Resource: ['arn:aws:s3:::velero/restores/*'],
+        Sid: 'WritePrefixes',
+        Effect: 'Allow',
+        Action: ['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:PutObject'],
+        Resource: ['arn:aws:s3:::velero/restores/*'],
       });
       expect(actionsOf(policy)).not.toContain('s3:DeleteObject');
     });
 
     test('an invalid writable prefix is an error at construction', () => {
-      expect(() => build().tenant.bucket('velero').grantExternalRead('velero-region-b', { writablePrefixes: ['restores'] }))
-        .toThrow('bucket velero: writable prefix "restores" must be path segments ending in "/", e.g. "restores/"');
+      expect(() =>
+        build()
+          .tenant.bucket('velero')
+          .grantExternalRead('velero-region-b', { writablePrefixes: ['restores'] }),
+      ).toThrow('bucket velero: writable prefix "restores" must be path segments ending in "/", e.g. "restores/"');
     });
   });
 
@@ -266,9 +346,17 @@ describe('MinioTenant', () => {
     function platform() {
       const layer = build();
       const t = layer.tenant;
-      t.bucket('pg-backups').grantReadWrite(grantee(new Construct(layer.chart, 'Postgres'), { namespace: 'postgres', name: 'postgres', podLabels: { 'cnpg.io/cluster': 'postgres' } }));
+      t.bucket('pg-backups').grantReadWrite(
+        grantee(new Construct(layer.chart, 'Postgres'), { namespace: 'postgres', name: 'postgres', podLabels: { 'cnpg.io/cluster': 'postgres' } }),
+      );
       t.bucket('velero').grantReadWrite(grantee(new Construct(layer.chart, 'Velero')), { credentialsFormat: 'aws-credentials-file' });
-      t.bucket('opensearch-snapshots').grantReadWrite(grantee(new Construct(layer.chart, 'Search'), { namespace: 'opensearch', name: 'search', podLabels: { 'opensearch.org/opensearch-cluster': 'search' } }));
+      t.bucket('opensearch-snapshots').grantReadWrite(
+        grantee(new Construct(layer.chart, 'Search'), {
+          namespace: 'opensearch',
+          name: 'search',
+          podLabels: { 'opensearch.org/opensearch-cluster': 'search' },
+        }),
+      );
       t.bucket('pg-backups').grantExternalRead('postgres-region-b');
       t.bucket('velero').grantExternalRead('velero-region-b', { writablePrefixes: ['restores/'] });
       return layer;
@@ -276,12 +364,22 @@ describe('MinioTenant', () => {
 
     test('one policy per consumer, each naming only its own buckets', () => {
       const policies = platform().tenant.policies();
-      expect(Object.keys(policies).sort()).toEqual(['strata-postgres', 'strata-postgres-region-b', 'strata-search', 'strata-velero', 'strata-velero-region-b']);
+      expect(Object.keys(policies).sort()).toEqual([
+        'strata-postgres',
+        'strata-postgres-region-b',
+        'strata-search',
+        'strata-velero',
+        'strata-velero-region-b',
+      ]);
       expect(resourcesOf(policies['strata-postgres'])).toEqual(['arn:aws:s3:::pg-backups', 'arn:aws:s3:::pg-backups/*']);
       expect(resourcesOf(policies['strata-velero'])).toEqual(['arn:aws:s3:::velero', 'arn:aws:s3:::velero/*']);
       expect(resourcesOf(policies['strata-search'])).toEqual(['arn:aws:s3:::opensearch-snapshots', 'arn:aws:s3:::opensearch-snapshots/*']);
       expect(resourcesOf(policies['strata-postgres-region-b'])).toEqual(['arn:aws:s3:::pg-backups', 'arn:aws:s3:::pg-backups/*']);
-      expect(resourcesOf(policies['strata-velero-region-b'])).toEqual(['arn:aws:s3:::velero', 'arn:aws:s3:::velero/*', 'arn:aws:s3:::velero/restores/*']);
+      expect(resourcesOf(policies['strata-velero-region-b'])).toEqual([
+        'arn:aws:s3:::velero',
+        'arn:aws:s3:::velero/*',
+        'arn:aws:s3:::velero/restores/*',
+      ]);
     });
 
     test('S3 data actions only: no admin, no bucket deletion or configuration, no wildcard, Allow only', () => {
@@ -303,10 +401,19 @@ describe('MinioTenant', () => {
       expect(tenantOf(layer).spec.users).toBeUndefined();
       // The Job holds the same documents; it detaches every other policy (consoleAdmin) itself.
       const data = layer.find('ConfigMap', 'storage-access-policies', 'minio').data;
-      expect(Object.keys(data).sort()).toEqual(['revoked.json', 'strata-postgres-region-b.json', 'strata-postgres.json', 'strata-search.json', 'strata-velero-region-b.json', 'strata-velero.json']);
+      expect(Object.keys(data).sort()).toEqual([
+        'revoked.json',
+        'strata-postgres-region-b.json',
+        'strata-postgres.json',
+        'strata-search.json',
+        'strata-velero-region-b.json',
+        'strata-velero.json',
+      ]);
       expect(JSON.parse(data['strata-velero.json'])).toEqual(velero);
       expect(JSON.stringify(data)).not.toContain('consoleAdmin');
-      expect(JSON.parse(data['revoked.json']).Statement).toEqual([{ Sid: 'Revoked', Effect: 'Deny', Action: ['s3:*'], Resource: ['arn:aws:s3:::*'] }]);
+      expect(JSON.parse(data['revoked.json']).Statement).toEqual([
+        { Sid: 'Revoked', Effect: 'Deny', Action: ['s3:*'], Resource: ['arn:aws:s3:::*'] },
+      ]);
     });
 
     test('the Job knows every user: its policy name, and its credential mounted from the tenant-side secret', () => {
@@ -314,11 +421,22 @@ describe('MinioTenant', () => {
       const env = envOf(job);
       expect(env.POLICIES).toBe('strata-postgres strata-postgres-region-b strata-search strata-velero strata-velero-region-b');
       const users = job.spec.template.spec.volumes.find((v: any) => v.name === 'users');
-      expect(users.projected.sources).toContainEqual({ secret: { name: 'postgres-region-b-minio-user', items: [
-        { key: 'CONSOLE_ACCESS_KEY', path: 'strata-postgres-region-b/accessKey' },
-        { key: 'CONSOLE_SECRET_KEY', path: 'strata-postgres-region-b/secretKey' },
-      ] } });
-      expect(users.projected.sources.map((s: any) => s.secret.name).sort()).toEqual(['postgres-minio-user', 'postgres-region-b-minio-user', 'search-minio-user', 'velero-minio-user', 'velero-region-b-minio-user']);
+      expect(users.projected.sources).toContainEqual({
+        secret: {
+          name: 'postgres-region-b-minio-user',
+          items: [
+            { key: 'CONSOLE_ACCESS_KEY', path: 'strata-postgres-region-b/accessKey' },
+            { key: 'CONSOLE_SECRET_KEY', path: 'strata-postgres-region-b/secretKey' },
+          ],
+        },
+      });
+      expect(users.projected.sources.map((s: any) => s.secret.name).sort()).toEqual([
+        'postgres-minio-user',
+        'postgres-region-b-minio-user',
+        'search-minio-user',
+        'velero-minio-user',
+        'velero-region-b-minio-user',
+      ]);
     });
 
     test('every object validates against the schemas', () => {
@@ -379,9 +497,24 @@ describe('MinioTenant', () => {
       const [container] = job.spec.template.spec.containers;
       expect(container.command).toEqual(['/bin/sh', '-c', MINIO_ACCESS_SETUP_SCRIPT]);
       expect(container.env.filter((e: any) => e.valueFrom !== undefined || typeof e.value !== 'string')).toEqual([]);
-      expect(Object.keys(envOf(job)).sort()).toEqual(['ATTEMPTS', 'INTERVAL', 'MC_CONFIG_DIR', 'MINIO_URL', 'POLICIES', 'POLICY_DIR', 'POLICY_PREFIX', 'REVOKED_POLICY', 'ROOT_CONFIG', 'USER_DIR', 'WORK_DIR']);
+      expect(Object.keys(envOf(job)).sort()).toEqual([
+        'ATTEMPTS',
+        'INTERVAL',
+        'MC_CONFIG_DIR',
+        'MINIO_URL',
+        'POLICIES',
+        'POLICY_DIR',
+        'POLICY_PREFIX',
+        'REVOKED_POLICY',
+        'ROOT_CONFIG',
+        'USER_DIR',
+        'WORK_DIR',
+      ]);
       const volumes = Object.fromEntries(job.spec.template.spec.volumes.map((v: any) => [v.name, v]));
-      expect(volumes.root).toEqual({ name: 'root', secret: { secretName: 'storage-env-configuration', items: [{ key: 'config.env', path: 'config.env' }] } });
+      expect(volumes.root).toEqual({
+        name: 'root',
+        secret: { secretName: 'storage-env-configuration', items: [{ key: 'config.env', path: 'config.env' }] },
+      });
       expect(volumes.ca).toEqual({ name: 'ca', secret: { secretName: 'storage-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }] } });
       expect(volumes.policies).toEqual({ name: 'policies', configMap: { name: 'storage-access-policies' } });
       // mc trusts the CAs in <config dir>/certs/CAs.
@@ -392,7 +525,7 @@ describe('MinioTenant', () => {
       }
     });
 
-    test('network: the Job reaches the tenant\'s S3 port, and nothing else is opened for it', () => {
+    test("network: the Job reaches the tenant's S3 port, and nothing else is opened for it", () => {
       const layer = withConsumer();
       const labels = { 'app.kubernetes.io/name': 'minio-access-setup', 'app.kubernetes.io/instance': 'storage' };
       expect(jobOf(layer).spec.template.metadata.labels).toEqual(labels);
@@ -400,12 +533,29 @@ describe('MinioTenant', () => {
       expect(egress.spec).toEqual({
         podSelector: { matchLabels: labels },
         policyTypes: ['Egress'],
-        egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'minio' } }, podSelector: { matchLabels: { 'v1.min.io/tenant': 'storage' } } }], ports: [{ protocol: 'TCP', port: 9000 }] }],
+        egress: [
+          {
+            to: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'minio' } },
+                podSelector: { matchLabels: { 'v1.min.io/tenant': 'storage' } },
+              },
+            ],
+            ports: [{ protocol: 'TCP', port: 9000 }],
+          },
+        ],
       });
       const ingress = layer.find('NetworkPolicy', 'allow-storage-access-setup-ingress', 'minio');
       expect(ingress.spec.podSelector).toEqual({ matchLabels: { 'v1.min.io/tenant': 'storage' } });
-      expect(ingress.spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'minio' } }, podSelector: { matchLabels: labels } }], ports: [{ protocol: 'TCP', port: 9000 }] }]);
-      const selectingJob = layer.all('NetworkPolicy').filter((p) => Object.entries(labels).every(([k, v]) => p.spec.podSelector.matchLabels?.[k] === v));
+      expect(ingress.spec.ingress).toEqual([
+        {
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'minio' } }, podSelector: { matchLabels: labels } }],
+          ports: [{ protocol: 'TCP', port: 9000 }],
+        },
+      ]);
+      const selectingJob = layer
+        .all('NetworkPolicy')
+        .filter((p) => Object.entries(labels).every(([k, v]) => p.spec.podSelector.matchLabels?.[k] === v));
       expect(selectingJob.map((p) => p.metadata.name)).toEqual(['allow-storage-access-setup-egress']);
     });
   });

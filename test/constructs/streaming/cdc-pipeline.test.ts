@@ -5,8 +5,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import * as yaml from 'js-yaml';
 import { Testing } from 'cdk8s';
+import * as yaml from 'js-yaml';
+import { streamingSchemaIssues } from './support';
 import { buildOverlay, BuiltOverlay } from '../../../charts/overlay';
 import { CdcPipeline, CdcPipelineProps } from '../../../constructs/streaming/cdc-pipeline';
 import { loadEnvironments } from '../../../environments/load';
@@ -15,7 +16,6 @@ import { PROJECT_ROOT } from '../../../environments/project-root';
 import { fromYaml } from '../../../gitops/yaml';
 import { synth } from '../../../main';
 import { ENVIRONMENTS_DIR, readEnvironmentsFile, removeTempDirs, tempDir, writeFiles } from '../../support/temp';
-import { streamingSchemaIssues } from './support';
 
 /** What Flux and Argo CD read to leave an object in place when it leaves git. */
 const PRUNE_PROTECTION = { 'kustomize.toolkit.fluxcd.io/prune': 'disabled', 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false' };
@@ -49,7 +49,9 @@ function render(overlay: OverlaySpec): Rendered {
     built,
     layer,
     find: (name, kind, objectName, namespace) => {
-      const found = layer(name).filter((m) => m.kind === kind && m.metadata.name === objectName && (namespace === undefined || m.metadata.namespace === namespace));
+      const found = layer(name).filter(
+        (m) => m.kind === kind && m.metadata.name === objectName && (namespace === undefined || m.metadata.namespace === namespace),
+      );
       if (found.length !== 1) throw new Error(`expected one ${kind} ${namespace ?? '*'}/${objectName} in layer ${name}, found ${found.length}`);
       return found[0];
     },
@@ -108,7 +110,7 @@ describe('CdcPipeline in region-a/prod', () => {
       });
     });
 
-    test('reads the capturing role\'s credentials only as ${secrets:...} placeholders', () => {
+    test("reads the capturing role's credentials only as ${secrets:...} placeholders", () => {
       const config = r.find('streaming', 'KafkaConnector', 'hrm-source', 'kafka').spec.config;
       expect(config['database.user']).toBe('${secrets:postgres/postgres-hrm-cdc-credentials:username}');
       expect(config['database.password']).toBe('${secrets:postgres/postgres-hrm-cdc-credentials:password}');
@@ -117,10 +119,17 @@ describe('CdcPipeline in region-a/prod', () => {
 
   test('every credential of every connector is a config-provider placeholder, and no plain Secret is rendered', () => {
     const connectors = r.layer('streaming').filter((m) => m.kind === 'KafkaConnector');
-    expect(connectors.map((c) => c.metadata.name).sort()).toEqual(['hrm-public-employees-sink', 'hrm-source', 'payroll-public-tx-sink', 'payroll-source']);
-    const credentials = connectors.flatMap((c) => Object.entries(c.spec.config as Record<string, unknown>)
-      .filter(([key]) => /(user|password|secret|credential|token)/i.test(key))
-      .map(([key, value]) => ({ connector: c.metadata.name, key, value })));
+    expect(connectors.map((c) => c.metadata.name).sort()).toEqual([
+      'hrm-public-employees-sink',
+      'hrm-source',
+      'payroll-public-tx-sink',
+      'payroll-source',
+    ]);
+    const credentials = connectors.flatMap((c) =>
+      Object.entries(c.spec.config as Record<string, unknown>)
+        .filter(([key]) => /(user|password|secret|credential|token)/i.test(key))
+        .map(([key, value]) => ({ connector: c.metadata.name, key, value })),
+    );
     expect(credentials).toHaveLength(8);
     for (const c of credentials) expect(c).toEqual({ ...c, value: expect.stringMatching(PLACEHOLDER) });
     expect(r.all().filter(({ manifest }) => manifest.kind === 'Secret')).toEqual([]);
@@ -130,9 +139,12 @@ describe('CdcPipeline in region-a/prod', () => {
     test('a KafkaTopic per captured table, named as Debezium names it, plus the dead-letter and heartbeat topics', () => {
       const topics = r.layer('streaming').filter((m) => m.kind === 'KafkaTopic');
       expect(topics.map(topicName).sort()).toEqual([
-        '__debezium-heartbeat.hrm', '__debezium-heartbeat.payroll',
-        'hrm.dlq', 'hrm.public.employees',
-        'payroll.dlq', 'payroll.public.tx',
+        '__debezium-heartbeat.hrm',
+        '__debezium-heartbeat.payroll',
+        'hrm.dlq',
+        'hrm.public.employees',
+        'payroll.dlq',
+        'payroll.public.tx',
       ]);
       for (const t of topics) {
         expect(t.metadata.namespace).toBe('kafka');
@@ -141,14 +153,23 @@ describe('CdcPipeline in region-a/prod', () => {
         expect(t.metadata.annotations).toEqual(expect.objectContaining(PRUNE_PROTECTION));
       }
       const byName = (name: string) => topics.find((t) => topicName(t) === name);
-      expect(byName('hrm.public.employees').spec).toEqual({ partitions: 3, replicas: prod.settings.streaming.kafka.replicationFactor, config: { 'retention.ms': prod.settings.streaming.kafka.retentionHours * 3600_000 } });
+      expect(byName('hrm.public.employees').spec).toEqual({
+        partitions: 3,
+        replicas: prod.settings.streaming.kafka.replicationFactor,
+        config: { 'retention.ms': prod.settings.streaming.kafka.retentionHours * 3600_000 },
+      });
       expect(byName('hrm.dlq').spec.partitions).toBe(1);
-      expect(byName('__debezium-heartbeat.hrm').spec).toEqual({ topicName: '__debezium-heartbeat.hrm', partitions: 1, replicas: 3, config: { 'retention.ms': 24 * 3600_000 } });
+      expect(byName('__debezium-heartbeat.hrm').spec).toEqual({
+        topicName: '__debezium-heartbeat.hrm',
+        partitions: 1,
+        replicas: 3,
+        config: { 'retention.ms': 24 * 3600_000 },
+      });
       // `_` is not allowed in object names: the heartbeat topic's object name is sanitised.
       expect(byName('__debezium-heartbeat.hrm').metadata.name).toMatch(/^debezium-heartbeat\.hrm-[0-9a-f]{8}$/);
     });
 
-    test('the Connect user produces the pipeline\'s topics and consumes each table topic as its sink\'s group', () => {
+    test("the Connect user produces the pipeline's topics and consumes each table topic as its sink's group", () => {
       const acls = r.find('streaming', 'KafkaUser', 'connect', 'kafka').spec.authorization.acls;
       const has = (type: string, name: string, patternType: string, operations: string[]) =>
         expect(acls).toContainEqual({ type: 'allow', resource: { type, name, patternType }, operations });
@@ -163,13 +184,13 @@ describe('CdcPipeline in region-a/prod', () => {
     const sink = r.find('streaming', 'KafkaConnector', 'hrm-public-employees-sink', 'kafka');
     expect(sink.spec.class).toBe(OPENSEARCH_SINK);
     expect(sink.spec.config).toMatchObject({
-      'topics': 'hrm.public.employees',
+      topics: 'hrm.public.employees',
       'connection.url': expect.stringMatching(/^https:\/\/search\.opensearch\.svc/),
       'connection.username': '${secrets:kafka/hrm-sink-opensearch-credentials:username}',
       'connection.password': '${secrets:kafka/hrm-sink-opensearch-credentials:password}',
       'key.ignore': false,
       'behavior.on.null.values': 'delete',
-      'transforms': 'unwrap,key,route',
+      transforms: 'unwrap,key,route',
       'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState',
       'transforms.key.type': 'org.apache.kafka.connect.transforms.ExtractField$Key',
       'transforms.key.field': 'id',
@@ -186,7 +207,7 @@ describe('CdcPipeline in region-a/prod', () => {
     expect(route.test('hrmXpublicXemployees')).toBe(false);
   });
 
-  test('search: the index template with the overlay\'s mappings, a write role for exactly that index, and the path from Connect', () => {
+  test("search: the index template with the overlay's mappings, a write role for exactly that index, and the path from Connect", () => {
     const mappings = readEnvironmentsFile('overlays/region-a/prod.yaml').streaming.pipelines[0].indices['public.employees'].mappings;
     const template = r.find('search', 'OpensearchIndexTemplate', 'employees-index', 'opensearch');
     expect(template.spec.indexPatterns).toEqual(['employees_index']);
@@ -194,10 +215,12 @@ describe('CdcPipeline in region-a/prod', () => {
     const role = r.find('search', 'OpensearchRole', 'hrm-sink-index-write', 'opensearch');
     expect(role.spec.indexPermissions.map((p: any) => p.indexPatterns)).toEqual([['employees_index']]);
     const ingress = r.find('search', 'NetworkPolicy', 'allow-hrm-sink-to-search-ingress', 'opensearch');
-    expect(ingress.spec.ingress).toEqual([{
-      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kafka' } }, podSelector: { matchLabels: CONNECT_POD_LABELS } }],
-      ports: [{ protocol: 'TCP', port: 9200 }],
-    }]);
+    expect(ingress.spec.ingress).toEqual([
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kafka' } }, podSelector: { matchLabels: CONNECT_POD_LABELS } }],
+        ports: [{ protocol: 'TCP', port: 9200 }],
+      },
+    ]);
   });
 
   describe('database side', () => {
@@ -241,31 +264,50 @@ describe('CdcPipeline in region-a/prod', () => {
       expect(ingress.spec).toEqual({
         podSelector: { matchLabels: { 'cnpg.io/cluster': 'postgres' } },
         policyTypes: ['Ingress'],
-        ingress: [{
-          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kafka' } }, podSelector: { matchLabels: CONNECT_POD_LABELS } }],
-          ports: [{ protocol: 'TCP', port: 5432 }],
-        }],
+        ingress: [
+          {
+            from: [
+              { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kafka' } }, podSelector: { matchLabels: CONNECT_POD_LABELS } },
+            ],
+            ports: [{ protocol: 'TCP', port: 5432 }],
+          },
+        ],
       });
       const egress = r.find('data', 'NetworkPolicy', 'allow-connect-hrm-replication-to-postgres-egress', 'kafka');
       expect(egress.spec).toEqual({
         podSelector: { matchLabels: CONNECT_POD_LABELS },
         policyTypes: ['Egress'],
-        egress: [{
-          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'postgres' } }, podSelector: { matchLabels: { 'cnpg.io/cluster': 'postgres' } } }],
-          ports: [{ protocol: 'TCP', port: 5432 }],
-        }],
+        egress: [
+          {
+            to: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'postgres' } },
+                podSelector: { matchLabels: { 'cnpg.io/cluster': 'postgres' } },
+              },
+            ],
+            ports: [{ protocol: 'TCP', port: 5432 }],
+          },
+        ],
       });
     });
   });
 
   test('the Connect service account may read exactly the secrets the connectors use, in postgres and kafka', () => {
-    const roles = r.all().filter(({ manifest }) => manifest.kind === 'Role').map(({ manifest }) => manifest);
-    expect(roles.map((role) => `${role.metadata.namespace}/${role.metadata.name}`).sort()).toEqual(['kafka/connect-connect-secrets', 'postgres/connect-connect-secrets']);
-    const readable = Object.fromEntries(roles.map((role) => {
-      expect(role.rules).toHaveLength(1);
-      expect(role.rules[0]).toMatchObject({ apiGroups: [''], resources: ['secrets'], verbs: ['get'] });
-      return [role.metadata.namespace, role.rules[0].resourceNames];
-    }));
+    const roles = r
+      .all()
+      .filter(({ manifest }) => manifest.kind === 'Role')
+      .map(({ manifest }) => manifest);
+    expect(roles.map((role) => `${role.metadata.namespace}/${role.metadata.name}`).sort()).toEqual([
+      'kafka/connect-connect-secrets',
+      'postgres/connect-connect-secrets',
+    ]);
+    const readable = Object.fromEntries(
+      roles.map((role) => {
+        expect(role.rules).toHaveLength(1);
+        expect(role.rules[0]).toMatchObject({ apiGroups: [''], resources: ['secrets'], verbs: ['get'] });
+        return [role.metadata.namespace, role.rules[0].resourceNames];
+      }),
+    );
     expect(readable).toEqual({
       postgres: ['postgres-hrm-cdc-credentials', 'postgres-payroll-cdc-credentials'],
       kafka: ['hrm-sink-opensearch-credentials', 'payroll-sink-opensearch-credentials'],
@@ -362,17 +404,22 @@ describe('CdcPipeline on the Zalando engine', () => {
     const region = yaml.load(fs.readFileSync(path.join(envDir, 'regions/region-a.yaml'), 'utf8')) as Record<string, unknown>;
     writeFiles(envDir, {
       // Connect is built in the cluster and pushed to the region's registry.
-      'regions/region-a.yaml': yaml.dump({ ...region, registry: { repository: 'registry.region-a.strata.example/platform', pushSecret: 'kafka-connect-registry' } }),
+      'regions/region-a.yaml': yaml.dump({
+        ...region,
+        registry: { repository: 'registry.region-a.strata.example/platform', pushSecret: 'kafka-connect-registry' },
+      }),
       'overlays/region-a/prod.yaml': yaml.dump({
         dr: { role: 'primary' },
         streaming: {
           kafka: { enabled: true },
-          pipelines: [{
-            name: 'hrm',
-            database: 'hrm',
-            tables: ['public.employees'],
-            indices: { 'public.employees': { index: 'employees_index', mappings: { properties: { id: { type: 'keyword' } } } } },
-          }],
+          pipelines: [
+            {
+              name: 'hrm',
+              database: 'hrm',
+              tables: ['public.employees'],
+              indices: { 'public.employees': { index: 'employees_index', mappings: { properties: { id: { type: 'keyword' } } } } },
+            },
+          ],
         },
         opensearch: { enabled: true },
       }),
@@ -400,10 +447,12 @@ describe('CdcPipeline on the Zalando engine', () => {
     expect(spec.postgresql.parameters.wal_level).toBe('logical');
   });
 
-  test('Connect may read exactly the owner\'s operator-generated secret in postgres, and reach the Spilo pods on 5432', () => {
-    expect(r.find('streaming', 'Role', 'connect-connect-secrets', 'postgres').rules[0].resourceNames).toEqual(['hrm.postgres.credentials.postgresql.acid.zalan.do']);
+  test("Connect may read exactly the owner's operator-generated secret in postgres, and reach the Spilo pods on 5432", () => {
+    expect(r.find('streaming', 'Role', 'connect-connect-secrets', 'postgres').rules[0].resourceNames).toEqual([
+      'hrm.postgres.credentials.postgresql.acid.zalan.do',
+    ]);
     const ingress = r.find('data', 'NetworkPolicy', 'allow-connect-hrm-replication-to-postgres-ingress', 'postgres');
-    expect(ingress.spec.podSelector).toEqual({ matchLabels: { 'application': 'spilo', 'cluster-name': 'postgres' } });
+    expect(ingress.spec.podSelector).toEqual({ matchLabels: { application: 'spilo', 'cluster-name': 'postgres' } });
     expect(ingress.spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 5432 }]);
   });
 

@@ -1,9 +1,9 @@
+import { buildKafka, DEV_KAFKA, jmxExporterSeries, streamingSchemaIssues } from './support';
 import { Grantee } from '../../../constructs/core/grantee';
 import { KafkaCluster } from '../../../constructs/streaming/kafka-cluster';
-import { STRIMZI_KAFKA } from '../../../constructs/versions';
 import { KAFKA_METRICS_RULES } from '../../../constructs/streaming/metrics';
+import { STRIMZI_KAFKA } from '../../../constructs/versions';
 import { alertNames, alertRules, expectScoped, metricSelectors } from '../../support/alerts';
-import { buildKafka, DEV_KAFKA, jmxExporterSeries, streamingSchemaIssues } from './support';
 
 /** What Flux and Argo CD read to leave an object in place when it leaves git. */
 const PRUNE_PROTECTION = { 'kustomize.toolkit.fluxcd.io/prune': 'disabled', 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false' };
@@ -11,13 +11,24 @@ const PRUNE_PROTECTION = { 'kustomize.toolkit.fluxcd.io/prune': 'disabled', 'arg
 const kafkaOf = (layer: ReturnType<typeof buildKafka>) => layer.find('Kafka', 'events', 'kafka');
 const pool = (layer: ReturnType<typeof buildKafka>, name: string) => layer.find('KafkaNodePool', name, 'kafka');
 const policy = (layer: ReturnType<typeof buildKafka>, name: string) => layer.all('NetworkPolicy').find((p) => p.metadata.name === name);
-const RESTRICTED = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true, readOnlyRootFilesystem: true, seccompProfile: { type: 'RuntimeDefault' } };
+const RESTRICTED = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  runAsNonRoot: true,
+  readOnlyRootFilesystem: true,
+  seccompProfile: { type: 'RuntimeDefault' },
+};
 
 describe('KafkaCluster', () => {
   describe('production topology (dedicated)', () => {
     test('3 KRaft controllers and 3 brokers in separate node pools of the cluster', () => {
       const layer = buildKafka();
-      expect(layer.all('KafkaNodePool').map((p) => p.metadata.name).sort()).toEqual(['brokers', 'controllers']);
+      expect(
+        layer
+          .all('KafkaNodePool')
+          .map((p) => p.metadata.name)
+          .sort(),
+      ).toEqual(['brokers', 'controllers']);
       expect(pool(layer, 'controllers').spec).toMatchObject({ replicas: 3, roles: ['controller'] });
       expect(pool(layer, 'brokers').spec).toMatchObject({ replicas: 3, roles: ['broker'] });
       for (const name of ['controllers', 'brokers']) expect(pool(layer, name).metadata.labels['strimzi.io/cluster']).toBe('events');
@@ -41,7 +52,12 @@ describe('KafkaCluster', () => {
         type: 'jbod',
         volumes: [{ id: 0, type: 'persistent-claim', size: '100Gi', class: 'fast-ssd-retain', deleteClaim: false, kraftMetadata: 'shared' }],
       });
-      expect(pool(layer, 'controllers').spec.storage.volumes[0]).toMatchObject({ size: '10Gi', class: 'fast-ssd-retain', kraftMetadata: 'shared', deleteClaim: false });
+      expect(pool(layer, 'controllers').spec.storage.volumes[0]).toMatchObject({
+        size: '10Gi',
+        class: 'fast-ssd-retain',
+        kraftMetadata: 'shared',
+        deleteClaim: false,
+      });
     });
 
     test('brokers sized by the tier, controllers by the construct default, requests and limits on both', () => {
@@ -56,7 +72,10 @@ describe('KafkaCluster', () => {
         { matchExpressions: [{ key: 'node.role', operator: 'In', values: ['database'] }] },
       ]);
       expect(pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
-        { labelSelector: { matchLabels: { 'strimzi.io/cluster': 'events', 'strimzi.io/pool-name': 'brokers' } }, topologyKey: 'kubernetes.io/hostname' },
+        {
+          labelSelector: { matchLabels: { 'strimzi.io/cluster': 'events', 'strimzi.io/pool-name': 'brokers' } },
+          topologyKey: 'kubernetes.io/hostname',
+        },
       ]);
       expect(pod.tolerations).toEqual([{ key: 'node.role', operator: 'Equal', value: 'database', effect: 'NoSchedule' }]);
       expect(pod.topologySpreadConstraints[0]).toMatchObject({ topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1 });
@@ -69,7 +88,12 @@ describe('KafkaCluster', () => {
       expect(layer.all('KafkaNodePool').map((p) => p.metadata.name)).toEqual(['dual-role']);
       expect(pool(layer, 'dual-role').spec).toMatchObject({ replicas: 1, roles: ['controller', 'broker'] });
       expect(pool(layer, 'dual-role').spec.storage.volumes[0]).toMatchObject({ size: '10Gi', kraftMetadata: 'shared' });
-      expect(kafkaOf(layer).spec.kafka.config).toMatchObject({ 'default.replication.factor': 1, 'min.insync.replicas': 1, 'offsets.topic.replication.factor': 1, 'log.retention.hours': 24 });
+      expect(kafkaOf(layer).spec.kafka.config).toMatchObject({
+        'default.replication.factor': 1,
+        'min.insync.replicas': 1,
+        'offsets.topic.replication.factor': 1,
+        'log.retention.hours': 24,
+      });
     });
   });
 
@@ -86,7 +110,10 @@ describe('KafkaCluster', () => {
     const user = layer.kafka.addUser('orders');
     expect(kafkaOf(layer).spec.kafka.listeners[0].authentication).toEqual({ type: 'tls' });
     expect(layer.find('KafkaUser', 'orders', 'kafka').spec.authentication).toEqual({ type: 'tls' });
-    expect(user.clientAuthentication()).toEqual({ type: 'tls', certificateAndKey: { secretName: 'orders', certificate: 'user.crt', key: 'user.key' } });
+    expect(user.clientAuthentication()).toEqual({
+      type: 'tls',
+      certificateAndKey: { secretName: 'orders', certificate: 'user.crt', key: 'user.key' },
+    });
   });
 
   test('rack awareness on the zone label, with closest-replica fetching', () => {
@@ -105,13 +132,25 @@ describe('KafkaCluster', () => {
   test('JMX exporter metrics from a ConfigMap, a PodMonitor, Kafka Exporter and the entity operator', () => {
     const layer = buildKafka();
     const spec = kafkaOf(layer).spec;
-    expect(spec.kafka.metricsConfig).toEqual({ type: 'jmxPrometheusExporter', valueFrom: { configMapKeyRef: { name: 'events-kafka-metrics', key: 'metrics-config.yml' } } });
+    expect(spec.kafka.metricsConfig).toEqual({
+      type: 'jmxPrometheusExporter',
+      valueFrom: { configMapKeyRef: { name: 'events-kafka-metrics', key: 'metrics-config.yml' } },
+    });
     expect(layer.find('ConfigMap', 'events-kafka-metrics', 'kafka').data['metrics-config.yml']).toContain('kafka_server_raftmetrics_$1');
     const podMonitor = layer.find('PodMonitor', 'events-kafka', 'kafka').spec;
     expect(podMonitor.selector).toEqual({ matchLabels: { 'strimzi.io/cluster': 'events', 'strimzi.io/kind': 'Kafka' } });
     // The Strimzi labels the alerts select on, carried onto every series as strimzi_io_*.
-    expect(podMonitor.podTargetLabels).toEqual(['strimzi.io/cluster', 'strimzi.io/kind', 'strimzi.io/name', 'strimzi.io/broker-role', 'strimzi.io/controller-role']);
-    expect(podMonitor.podMetricsEndpoints).toEqual([{ port: 'tcp-prometheus', path: '/metrics' }, { port: 'healthcheck', path: '/metrics' }]);
+    expect(podMonitor.podTargetLabels).toEqual([
+      'strimzi.io/cluster',
+      'strimzi.io/kind',
+      'strimzi.io/name',
+      'strimzi.io/broker-role',
+      'strimzi.io/controller-role',
+    ]);
+    expect(podMonitor.podMetricsEndpoints).toEqual([
+      { port: 'tcp-prometheus', path: '/metrics' },
+      { port: 'healthcheck', path: '/metrics' },
+    ]);
     expect(spec.kafkaExporter).toMatchObject({ topicRegex: '.*', groupRegex: '.*', resources: { limits: { memory: '128Mi' } } });
     expect(Object.keys(spec.entityOperator).sort()).toEqual(['template', 'topicOperator', 'userOperator']);
     expect(spec.entityOperator.topicOperator.resources.limits.memory).toBe('384Mi');
@@ -121,12 +160,21 @@ describe('KafkaCluster', () => {
     const layer = buildKafka();
     const spec = kafkaOf(layer).spec;
     for (const container of [
-      spec.kafka.template.kafkaContainer, spec.kafka.template.initContainer,
-      spec.entityOperator.template.topicOperatorContainer, spec.entityOperator.template.userOperatorContainer,
+      spec.kafka.template.kafkaContainer,
+      spec.kafka.template.initContainer,
+      spec.entityOperator.template.topicOperatorContainer,
+      spec.entityOperator.template.userOperatorContainer,
       spec.kafkaExporter.template.container,
-      pool(layer, 'brokers').spec.template.kafkaContainer, pool(layer, 'controllers').spec.template.initContainer,
-    ]) expect(container.securityContext).toEqual(RESTRICTED);
-    expect(pool(layer, 'brokers').spec.template.pod.securityContext).toMatchObject({ runAsNonRoot: true, fsGroup: 0, seccompProfile: { type: 'RuntimeDefault' } });
+      pool(layer, 'brokers').spec.template.kafkaContainer,
+      pool(layer, 'controllers').spec.template.initContainer,
+    ]) {
+      expect(container.securityContext).toEqual(RESTRICTED);
+    }
+    expect(pool(layer, 'brokers').spec.template.pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      fsGroup: 0,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     expect(layer.context.namespaces.find((n) => n.name === 'kafka')).toMatchObject({ workload: true, apiServerEgress: true });
     expect(layer.context.namespaces.find((n) => n.name === 'kafka')!.podSecurity ?? 'restricted').toBe('restricted');
   });
@@ -171,7 +219,11 @@ describe('KafkaCluster', () => {
       const layer = buildKafka();
       const topic = layer.kafka.addTopic('HRM_events', { partitions: 6, config: { 'cleanup.policy': 'compact' } });
       expect(topic.objectName).toMatch(/^hrm-events-[0-9a-f]{8}$/);
-      expect(layer.find('KafkaTopic', topic.objectName, 'kafka').spec).toMatchObject({ topicName: 'HRM_events', partitions: 6, config: { 'cleanup.policy': 'compact' } });
+      expect(layer.find('KafkaTopic', topic.objectName, 'kafka').spec).toMatchObject({
+        topicName: 'HRM_events',
+        partitions: 6,
+        config: { 'cleanup.policy': 'compact' },
+      });
     });
 
     test('more replicas than brokers, or the same topic twice, are errors', () => {
@@ -190,7 +242,11 @@ describe('KafkaCluster', () => {
         metadata: { labels: { 'strimzi.io/cluster': 'events' } },
         spec: { authentication: { type: 'scram-sha-512' }, authorization: { type: 'simple', acls: [] } },
       });
-      expect(user.clientAuthentication()).toEqual({ type: 'scram-sha-512', username: 'orders-app', passwordSecret: { secretName: 'orders-app', password: 'password' } });
+      expect(user.clientAuthentication()).toEqual({
+        type: 'scram-sha-512',
+        username: 'orders-app',
+        passwordSecret: { secretName: 'orders-app', password: 'password' },
+      });
       expect(layer.all('Secret')).toEqual([]);
       expect(layer.all('ExternalSecret')).toEqual([]);
     });
@@ -216,7 +272,9 @@ describe('KafkaCluster', () => {
     test('a grantee whose pods run outside the Kafka namespace is refused: its credentials could not reach it', () => {
       const layer = buildKafka();
       const app = Grantee.of(layer.chart, 'app', { namespace: 'apps', podLabels: { app: 'orders' } });
-      expect(() => layer.kafka.grantProduce(app, 'orders')).toThrow("Kafka cluster events: grantProduce to app, whose pods run in namespace apps; Strimzi's User Operator writes Kafka credentials only into kafka, so run the client there");
+      expect(() => layer.kafka.grantProduce(app, 'orders')).toThrow(
+        "Kafka cluster events: grantProduce to app, whose pods run in namespace apps; Strimzi's User Operator writes Kafka credentials only into kafka, so run the client there",
+      );
       expect(layer.all('KafkaUser').map((u: any) => u.metadata.name)).not.toContain('app');
     });
 
@@ -225,13 +283,24 @@ describe('KafkaCluster', () => {
       const user = layer.kafka.grantMirrorSource('mirror-maker-region-b');
       expect(layer.kafka.addExternalUser('mirror-maker-region-b')).toBe(user);
       const rendered = layer.find('KafkaUser', 'mirror-maker-region-b', 'kafka');
-      expect(rendered.spec.authentication).toEqual({ type: 'scram-sha-512', password: { valueFrom: { secretKeyRef: { name: 'mirror-maker-region-b-password', key: 'password' } } } });
+      expect(rendered.spec.authentication).toEqual({
+        type: 'scram-sha-512',
+        password: { valueFrom: { secretKeyRef: { name: 'mirror-maker-region-b-password', key: 'password' } } },
+      });
       const source = layer.find('ExternalSecret', 'mirror-maker-region-b-password', 'kafka');
-      expect(source.spec.data).toEqual([{ secretKey: 'password', remoteRef: { key: 'region-a/prod/kafka/events/users/mirror-maker-region-b', property: 'password' } }]);
-      expect(KafkaCluster.externalUserKey('region-a/prod', 'events', 'mirror-maker-region-b')).toBe('region-a/prod/kafka/events/users/mirror-maker-region-b');
+      expect(source.spec.data).toEqual([
+        { secretKey: 'password', remoteRef: { key: 'region-a/prod/kafka/events/users/mirror-maker-region-b', property: 'password' } },
+      ]);
+      expect(KafkaCluster.externalUserKey('region-a/prod', 'events', 'mirror-maker-region-b')).toBe(
+        'region-a/prod/kafka/events/users/mirror-maker-region-b',
+      );
       const operations = rendered.spec.authorization.acls.flatMap((a: any) => a.operations);
       expect(operations.filter((op: string) => !['Describe', 'DescribeConfigs', 'Read'].includes(op))).toEqual([]);
-      expect(rendered.spec.authorization.acls).toContainEqual({ type: 'allow', resource: { type: 'topic', name: '*', patternType: 'literal' }, operations: ['Describe', 'DescribeConfigs', 'Read'] });
+      expect(rendered.spec.authorization.acls).toContainEqual({
+        type: 'allow',
+        resource: { type: 'topic', name: '*', patternType: 'literal' },
+        operations: ['Describe', 'DescribeConfigs', 'Read'],
+      });
     });
   });
 
@@ -251,31 +320,51 @@ describe('KafkaCluster', () => {
       const layer = buildKafka();
       const listener = () => kafkaOf(layer).spec.kafka.listeners[0];
       // Without clients the listener admits only the brokers themselves (an empty list would admit everyone).
-      expect(listener().networkPolicyPeers).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kafka' } }, podSelector: { matchLabels: layer.kafka.brokerPods.podLabels } }]);
+      expect(listener().networkPolicyPeers).toEqual([
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kafka' } },
+          podSelector: { matchLabels: layer.kafka.brokerPods.podLabels },
+        },
+      ]);
       layer.kafka.allowClients({ namespace: 'apps', podLabels: { app: 'orders' } }, 'orders');
-      expect(listener().networkPolicyPeers).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'apps' } }, podSelector: { matchLabels: { app: 'orders' } } }]);
+      expect(listener().networkPolicyPeers).toEqual([
+        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'apps' } }, podSelector: { matchLabels: { app: 'orders' } } },
+      ]);
       expect(policy(layer, 'allow-orders-to-events-egress').metadata.namespace).toBe('apps');
       expect(policy(layer, 'allow-orders-to-events-ingress').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 9093 }]);
     });
 
     test('an external listener for other regions: TLS load balancer with SCRAM, its DNS name in the certificates', () => {
       const layer = buildKafka();
-      expect(layer.kafka.addExternalListener({ host: 'kafka-prod.region-a.strata.example', loadBalancerSourceRanges: ['203.0.113.0/24'] })).toBe('kafka-prod.region-a.strata.example:9094');
+      expect(layer.kafka.addExternalListener({ host: 'kafka-prod.region-a.strata.example', loadBalancerSourceRanges: ['203.0.113.0/24'] })).toBe(
+        'kafka-prod.region-a.strata.example:9094',
+      );
       expect(kafkaOf(layer).spec.kafka.listeners[1]).toEqual({
-        name: 'external', port: 9094, type: 'loadbalancer', tls: true, authentication: { type: 'scram-sha-512' },
+        name: 'external',
+        port: 9094,
+        type: 'loadbalancer',
+        tls: true,
+        authentication: { type: 'scram-sha-512' },
         configuration: {
-          bootstrap: { alternativeNames: ['kafka-prod.region-a.strata.example'], annotations: { 'external-dns.alpha.kubernetes.io/hostname': 'kafka-prod.region-a.strata.example' } },
+          bootstrap: {
+            alternativeNames: ['kafka-prod.region-a.strata.example'],
+            annotations: { 'external-dns.alpha.kubernetes.io/hostname': 'kafka-prod.region-a.strata.example' },
+          },
           loadBalancerSourceRanges: ['203.0.113.0/24'],
         },
       });
-      expect(policy(layer, 'allow-external-to-events').spec.ingress).toEqual([{ from: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ protocol: 'TCP', port: 9094 }] }]);
+      expect(policy(layer, 'allow-external-to-events').spec.ingress).toEqual([
+        { from: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ protocol: 'TCP', port: 9094 }] },
+      ]);
       expect(() => layer.kafka.addExternalListener({ host: 'other.example' })).toThrow('already uses host kafka-prod.region-a.strata.example');
     });
   });
 
   test('every object validates against the pinned schemas', () => {
     const layer = buildKafka();
-    layer.kafka.grantConsume(Grantee.of(layer.chart, 'app', { namespace: 'kafka', podLabels: { app: 'app' } }), layer.kafka.addTopic('orders'), { prefix: 'app-' });
+    layer.kafka.grantConsume(Grantee.of(layer.chart, 'app', { namespace: 'kafka', podLabels: { app: 'app' } }), layer.kafka.addTopic('orders'), {
+      prefix: 'app-',
+    });
     layer.kafka.addExternalListener({ host: 'kafka-prod.region-a.strata.example' });
     expect(streamingSchemaIssues(layer.manifests())).toEqual([]);
   });
@@ -287,11 +376,15 @@ describe('KafkaCluster', () => {
 
     test('a PrometheusRule beside the PodMonitor: replication, partitions, the KRaft controller and brokers', () => {
       expect(alertNames(rulesOf(buildKafka()))).toEqual([
-        'KafkaUnderReplicatedPartitions', 'KafkaUnderMinIsrPartitions', 'KafkaOfflinePartitions', 'KafkaNoActiveController', 'KafkaBrokerDown',
+        'KafkaUnderReplicatedPartitions',
+        'KafkaUnderMinIsrPartitions',
+        'KafkaOfflinePartitions',
+        'KafkaNoActiveController',
+        'KafkaBrokerDown',
       ]);
     });
 
-    test('every expression is scoped to the cluster\'s namespace and Strimzi labels; severity, cluster labels and annotations naming it', () => {
+    test("every expression is scoped to the cluster's namespace and Strimzi labels; severity, cluster labels and annotations naming it", () => {
       const rules = rulesOf(buildKafka());
       for (const rule of rules) expectScoped(rule, SCOPE, ['kafka_', 'up'], LABELS, 'kafka/events');
       expect(new Set(rules.map((r) => r.labels.severity))).toEqual(new Set(['critical', 'warning']));
@@ -304,13 +397,19 @@ describe('KafkaCluster', () => {
         'kafka.controller<type=KafkaController, name=OfflinePartitionsCount><>Value: 0',
         'kafka.controller<type=KafkaController, name=ActiveControllerCount><>Value: 1',
       ].map((bean) => jmxExporterSeries(KAFKA_METRICS_RULES, bean)!.name);
-      const read = new Set(rulesOf(buildKafka()).flatMap((r) => metricSelectors(r.expr).map((m) => m.metric)).filter((m) => m.startsWith('kafka_')));
+      const read = new Set(
+        rulesOf(buildKafka())
+          .flatMap((r) => metricSelectors(r.expr).map((m) => m.metric))
+          .filter((m) => m.startsWith('kafka_')),
+      );
       expect([...read].sort()).toEqual([...produced].sort());
     });
 
     test('broker down counts the broker-role targets against the brokers of the topology', () => {
       const broker = (layer: ReturnType<typeof buildKafka>) => rulesOf(layer).find((r) => r.alert === 'KafkaBrokerDown')!.expr;
-      expect(broker(buildKafka())).toBe('(count(up{namespace="kafka", strimzi_io_cluster="events", strimzi_io_kind="Kafka", strimzi_io_broker_role="true", endpoint="tcp-prometheus"} == 1) or vector(0)) < 3');
+      expect(broker(buildKafka())).toBe(
+        '(count(up{namespace="kafka", strimzi_io_cluster="events", strimzi_io_kind="Kafka", strimzi_io_broker_role="true", endpoint="tcp-prometheus"} == 1) or vector(0)) < 3',
+      );
       expect(broker(buildKafka(DEV_KAFKA, { region: 'region-a', environment: 'dev' }))).toMatch(/ < 1$/);
     });
   });

@@ -1,11 +1,11 @@
+import { buildKafka, jmxExporterSeries, streamingSchemaIssues } from './support';
 import { downloadsIn, unverifiedDownloads } from '../../../constructs/platform/downloads';
 import { SecretReference } from '../../../constructs/secrets/secret-reference';
 import { KafkaConnectCluster, KafkaConnectClusterProps } from '../../../constructs/streaming/kafka-connect';
-import { CONNECT_PLUGINS, ConnectPluginPin } from '../../../constructs/versions';
-import { EXTERNAL_SECRETS } from '../../support/layer';
 import { CONNECT_METRICS_RULES } from '../../../constructs/streaming/metrics';
+import { CONNECT_PLUGINS, ConnectPluginPin } from '../../../constructs/versions';
 import { alertNames, alertRules, expectScoped, metricSelectors } from '../../support/alerts';
-import { buildKafka, jmxExporterSeries, streamingSchemaIssues } from './support';
+import { EXTERNAL_SECRETS } from '../../support/layer';
 
 const REGISTRY = { repository: 'registry.region-a.strata.example/platform', pushSecret: 'kafka-connect-registry' };
 
@@ -24,8 +24,19 @@ function build(props: Partial<Omit<KafkaConnectClusterProps, 'kafka'>> = {}) {
 }
 
 const connectOf = (layer: ReturnType<typeof build>) => layer.find('KafkaConnect', 'connect', 'kafka');
-const secret = (layer: ReturnType<typeof build>, namespace: string, name: string, keys: Record<string, string> = { username: 'username', password: 'password' }) =>
-  new SecretReference(layer.chart, `Secret-${namespace}-${name}`, { backend: EXTERNAL_SECRETS, namespace, name, remoteKey: `region-a/prod/${name}`, keys });
+const secret = (
+  layer: ReturnType<typeof build>,
+  namespace: string,
+  name: string,
+  keys: Record<string, string> = { username: 'username', password: 'password' },
+) =>
+  new SecretReference(layer.chart, `Secret-${namespace}-${name}`, {
+    backend: EXTERNAL_SECRETS,
+    namespace,
+    name,
+    remoteKey: `region-a/prod/${name}`,
+    keys,
+  });
 
 describe('KafkaConnectCluster', () => {
   test('connectors are managed as KafkaConnector resources; workers sized by the tier', () => {
@@ -42,7 +53,10 @@ describe('KafkaConnectCluster', () => {
       statusStorageTopic: 'connect-status',
       tls: { trustedCertificates: [{ secretName: 'events-cluster-ca-cert', certificate: 'ca.crt' }] },
       authentication: { type: 'scram-sha-512', username: 'connect', passwordSecret: { secretName: 'connect', password: 'password' } },
-      metricsConfig: { type: 'jmxPrometheusExporter', valueFrom: { configMapKeyRef: { name: 'connect-connect-metrics', key: 'metrics-config.yml' } } },
+      metricsConfig: {
+        type: 'jmxPrometheusExporter',
+        valueFrom: { configMapKeyRef: { name: 'connect-connect-metrics', key: 'metrics-config.yml' } },
+      },
       template: { podDisruptionBudget: { maxUnavailable: 1 } },
     });
   });
@@ -73,13 +87,24 @@ describe('KafkaConnectCluster', () => {
     test('the push secret is materialised from the secret store as a dockerconfigjson Secret', () => {
       const push = build().find('ExternalSecret', 'kafka-connect-registry', 'kafka');
       expect(push.spec.target.template).toEqual({ type: 'kubernetes.io/dockerconfigjson' });
-      expect(push.spec.data).toEqual([{ secretKey: '.dockerconfigjson', remoteRef: { key: 'region-a/prod/registry/push', property: 'dockerconfigjson' } }]);
+      expect(push.spec.data).toEqual([
+        { secretKey: '.dockerconfigjson', remoteRef: { key: 'region-a/prod/registry/push', property: 'dockerconfigjson' } },
+      ]);
     });
 
     test('a pinned checksum is passed to the build; a new pin gives a new image tag', () => {
-      const pinned: ConnectPluginPin = { name: 'my-plugin', version: '1.0.0', source: 'a test pin', artifacts: [{ type: 'jar', url: 'https://repo.example/my-plugin-1.0.0.jar', sha512: 'ab'.repeat(64) }] };
+      const pinned: ConnectPluginPin = {
+        name: 'my-plugin',
+        version: '1.0.0',
+        source: 'a test pin',
+        artifacts: [{ type: 'jar', url: 'https://repo.example/my-plugin-1.0.0.jar', sha512: 'ab'.repeat(64) }],
+      };
       const layer = build({ plugins: [pinned] });
-      expect(connectOf(layer).spec.build.plugins[0].artifacts[0]).toEqual({ type: 'jar', url: 'https://repo.example/my-plugin-1.0.0.jar', sha512sum: 'ab'.repeat(64) });
+      expect(connectOf(layer).spec.build.plugins[0].artifacts[0]).toEqual({
+        type: 'jar',
+        url: 'https://repo.example/my-plugin-1.0.0.jar',
+        sha512sum: 'ab'.repeat(64),
+      });
       const other = build({ plugins: [{ ...pinned, version: '1.0.1' }] });
       expect(other.connect.image).not.toBe(layer.connect.image);
       expect(build().connect.image).toBe(build().connect.image);
@@ -91,7 +116,12 @@ describe('KafkaConnectCluster', () => {
         ['KafkaConnect kafka/connect', 'spec.build.plugins[1].artifacts[0].url', CONNECT_PLUGINS.opensearchSink.artifacts[0].url],
       ]);
       expect(unverifiedDownloads(build().chart)[0].fix).toContain('debezium-connector-postgres 3.6.2.Final');
-      const pinned: ConnectPluginPin = { name: 'my-plugin', version: '1.0.0', source: 'a test pin', artifacts: [{ type: 'jar', url: 'https://repo.example/my-plugin-1.0.0.jar', sha512: 'ab'.repeat(64) }] };
+      const pinned: ConnectPluginPin = {
+        name: 'my-plugin',
+        version: '1.0.0',
+        source: 'a test pin',
+        artifacts: [{ type: 'jar', url: 'https://repo.example/my-plugin-1.0.0.jar', sha512: 'ab'.repeat(64) }],
+      };
       const verified = build({ plugins: [pinned] }).chart;
       expect(downloadsIn(verified)).toEqual([expect.objectContaining({ url: 'https://repo.example/my-plugin-1.0.0.jar', sha512: 'ab'.repeat(64) })]);
       expect(unverifiedDownloads(verified)).toEqual([]);
@@ -100,9 +130,16 @@ describe('KafkaConnectCluster', () => {
 
     test('the build runs in a baseline namespace (Buildah needs SETUID/SETGID) with HTTPS egress for downloads and the push', () => {
       const layer = build();
-      expect(layer.context.namespaces.find((n) => n.name === 'kafka')).toMatchObject({ podSecurity: 'baseline', podSecurityReason: expect.stringContaining('Buildah') });
+      expect(layer.context.namespaces.find((n) => n.name === 'kafka')).toMatchObject({
+        podSecurity: 'baseline',
+        podSecurityReason: expect.stringContaining('Buildah'),
+      });
       const egress = layer.all('NetworkPolicy').find((p) => p.metadata.name === 'allow-connect-connect-build-egress');
-      expect(egress.spec.podSelector.matchLabels).toEqual({ 'strimzi.io/cluster': 'connect', 'strimzi.io/kind': 'KafkaConnect', 'strimzi.io/name': 'connect-connect-build' });
+      expect(egress.spec.podSelector.matchLabels).toEqual({
+        'strimzi.io/cluster': 'connect',
+        'strimzi.io/kind': 'KafkaConnect',
+        'strimzi.io/name': 'connect-connect-build',
+      });
       expect(egress.spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 443 }]);
     });
 
@@ -118,32 +155,39 @@ describe('KafkaConnectCluster', () => {
     });
 
     test('neither image nor registry is an error that says what to set', () => {
-      expect(() => build({ registry: undefined })).toThrow('Kafka Connect connect: no prebuilt image and no registry to push a built one to; set the region\'s registry {repository, pushSecret} or streaming.connect.image');
+      expect(() => build({ registry: undefined })).toThrow(
+        "Kafka Connect connect: no prebuilt image and no registry to push a built one to; set the region's registry {repository, pushSecret} or streaming.connect.image",
+      );
     });
   });
 
-  test('Connect\'s Kafka user may use exactly its internal topics and groups', () => {
+  test("Connect's Kafka user may use exactly its internal topics and groups", () => {
     const acls = build().find('KafkaUser', 'connect', 'kafka').spec.authorization.acls;
     expect(acls).toEqual([
       { type: 'allow', resource: { type: 'group', name: 'connect', patternType: 'literal' }, operations: ['Describe', 'Read'] },
       { type: 'allow', resource: { type: 'group', name: 'connect-', patternType: 'prefix' }, operations: ['Describe', 'Read'] },
       ...['connect-configs', 'connect-offsets', 'connect-status'].map((name) => ({
-        type: 'allow', resource: { type: 'topic', name, patternType: 'literal' }, operations: ['Create', 'Describe', 'DescribeConfigs', 'Read', 'Write'],
+        type: 'allow',
+        resource: { type: 'topic', name, patternType: 'literal' },
+        operations: ['Create', 'Describe', 'DescribeConfigs', 'Read', 'Write'],
       })),
     ]);
   });
 
-  test('connectors\' topics are granted through the cluster, to the Connect cluster as the grantee', () => {
+  test("connectors' topics are granted through the cluster, to the Connect cluster as the grantee", () => {
     const layer = build();
     expect(layer.kafka.grantProduce(layer.connect, { prefix: 'hrm.' }, { create: true })).toBe(layer.connect.user);
     // The workers' path to the listener exists already: the grant adds no second policy.
     expect(layer.all('NetworkPolicy').filter((p: any) => p.metadata.name.startsWith('allow-connect-to-'))).toEqual([]);
-    expect(layer.find('KafkaUser', 'connect', 'kafka').spec.authorization.acls).toContainEqual(
-      { type: 'allow', resource: { type: 'topic', name: 'hrm.', patternType: 'prefix' }, operations: ['Create', 'Describe', 'Write'] });
+    expect(layer.find('KafkaUser', 'connect', 'kafka').spec.authorization.acls).toContainEqual({
+      type: 'allow',
+      resource: { type: 'topic', name: 'hrm.', patternType: 'prefix' },
+      operations: ['Create', 'Describe', 'Write'],
+    });
   });
 
   describe('useSecret', () => {
-    test('a Role allowing get on exactly the secrets used, per namespace, bound to the workers\' service account', () => {
+    test("a Role allowing get on exactly the secrets used, per namespace, bound to the workers' service account", () => {
       const layer = build();
       const pg = secret(layer, 'postgres', 'postgres-hrm-credentials');
       const pg2 = secret(layer, 'postgres', 'postgres-payroll-credentials');
@@ -155,7 +199,10 @@ describe('KafkaConnectCluster', () => {
       layer.connect.useSecret(pg);
 
       const roles = layer.all('Role');
-      expect(roles.map((r) => `${r.metadata.namespace}/${r.metadata.name}`).sort()).toEqual(['opensearch/connect-connect-secrets', 'postgres/connect-connect-secrets']);
+      expect(roles.map((r) => `${r.metadata.namespace}/${r.metadata.name}`).sort()).toEqual([
+        'opensearch/connect-connect-secrets',
+        'postgres/connect-connect-secrets',
+      ]);
       expect(layer.find('Role', 'connect-connect-secrets', 'postgres').rules).toEqual([
         { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['postgres-hrm-credentials', 'postgres-payroll-credentials'] },
       ]);
@@ -206,14 +253,17 @@ describe('KafkaConnectCluster', () => {
       } catch (err) {
         message = (err as Error).message;
       }
-      expect(message).toBe('connector sink: config "connection.password" looks like a credential given inline; pass it as connect.useSecret(secret)(\'<key>\') so it is read from the Secret at run time');
+      expect(message).toBe(
+        'connector sink: config "connection.password" looks like a credential given inline; pass it as connect.useSecret(secret)(\'<key>\') so it is read from the Secret at run time',
+      );
       expect(message).not.toContain('hunter2');
     });
 
     test('a placeholder for a secret Connect may not read is rejected', () => {
       const layer = build();
-      expect(() => layer.connect.addConnector('sink', { class: 'x', config: { 'connection.password': '${secrets:opensearch/admin:password}' } }))
-        .toThrow('connector sink: config "connection.password" reads secret opensearch/admin, which Connect may not read');
+      expect(() =>
+        layer.connect.addConnector('sink', { class: 'x', config: { 'connection.password': '${secrets:opensearch/admin:password}' } }),
+      ).toThrow('connector sink: config "connection.password" reads secret opensearch/admin, which Connect may not read');
     });
 
     test('the same connector twice is an error', () => {
@@ -226,15 +276,25 @@ describe('KafkaConnectCluster', () => {
   test('network: workers reach the brokers and each other, the operator reaches the REST API, Prometheus the metrics', () => {
     const layer = build();
     const names = layer.all('NetworkPolicy').map((p) => p.metadata.name);
-    expect(names).toEqual(expect.arrayContaining([
-      'allow-connect-connect-to-events-egress', 'allow-connect-connect-to-events-ingress',
-      'allow-connect-connect-workers-ingress', 'allow-strimzi-operator-to-connect-connect-ingress', 'allow-prometheus-to-connect-connect-ingress',
-    ]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'allow-connect-connect-to-events-egress',
+        'allow-connect-connect-to-events-ingress',
+        'allow-connect-connect-workers-ingress',
+        'allow-strimzi-operator-to-connect-connect-ingress',
+        'allow-prometheus-to-connect-connect-ingress',
+      ]),
+    );
     expect(layer.find('Kafka', 'events', 'kafka').spec.kafka.listeners[0].networkPolicyPeers).toEqual([
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kafka' } }, podSelector: { matchLabels: layer.connect.pods.podLabels } },
     ]);
-    expect(layer.find('PodMonitor', 'connect-connect', 'kafka').spec.selector.matchLabels).toEqual({ 'strimzi.io/cluster': 'connect', 'strimzi.io/kind': 'KafkaConnect' });
-    expect(layer.find('PodMonitor', 'connect-connect', 'kafka').spec.podTargetLabels).toEqual(expect.arrayContaining(['strimzi.io/cluster', 'strimzi.io/kind']));
+    expect(layer.find('PodMonitor', 'connect-connect', 'kafka').spec.selector.matchLabels).toEqual({
+      'strimzi.io/cluster': 'connect',
+      'strimzi.io/kind': 'KafkaConnect',
+    });
+    expect(layer.find('PodMonitor', 'connect-connect', 'kafka').spec.podTargetLabels).toEqual(
+      expect.arrayContaining(['strimzi.io/cluster', 'strimzi.io/kind']),
+    );
   });
 
   describe('alerts', () => {
@@ -246,15 +306,27 @@ describe('KafkaConnectCluster', () => {
 
     test('every expression is scoped to this Connect cluster (not Kafka, not MirrorMaker 2); critical, naming it', () => {
       for (const rule of rulesOf(build())) {
-        expectScoped(rule, ['namespace="kafka"', 'strimzi_io_cluster="connect"', 'strimzi_io_kind="KafkaConnect"'], ['kafka_'], { namespace: 'kafka', strimzi_io_cluster: 'connect', strimzi_io_kind: 'KafkaConnect' }, 'kafka/connect');
+        expectScoped(
+          rule,
+          ['namespace="kafka"', 'strimzi_io_cluster="connect"', 'strimzi_io_kind="KafkaConnect"'],
+          ['kafka_'],
+          { namespace: 'kafka', strimzi_io_cluster: 'connect', strimzi_io_kind: 'KafkaConnect' },
+          'kafka/connect',
+        );
         expect(rule.labels.severity).toBe('critical');
       }
     });
 
-    test('the series read are the ones our Connect JMX rules produce; a connector\'s status is the one without a task label', () => {
+    test("the series read are the ones our Connect JMX rules produce; a connector's status is the one without a task label", () => {
       const connector = jmxExporterSeries(CONNECT_METRICS_RULES, 'kafka.connect<type=connector-metrics, connector=hrm-source><>status: failed')!;
-      const task = jmxExporterSeries(CONNECT_METRICS_RULES, 'kafka.connect<type=connector-task-metrics, connector=hrm-source, task=0><>status: failed')!;
-      const failedTasks = jmxExporterSeries(CONNECT_METRICS_RULES, 'kafka.connect<type=connect-worker-metrics, connector=hrm-source><>connector-failed-task-count: 1')!;
+      const task = jmxExporterSeries(
+        CONNECT_METRICS_RULES,
+        'kafka.connect<type=connector-task-metrics, connector=hrm-source, task=0><>status: failed',
+      )!;
+      const failedTasks = jmxExporterSeries(
+        CONNECT_METRICS_RULES,
+        'kafka.connect<type=connect-worker-metrics, connector=hrm-source><>connector-failed-task-count: 1',
+      )!;
       expect(connector).toEqual({ name: 'kafka_connect_connector_status', labels: { connector: 'hrm-source', status: 'failed' } });
       expect(task.labels).toEqual({ connector: 'hrm-source', task: '0', status: 'failed' });
       const [failed, taskFailed] = rulesOf(build()).map((r) => metricSelectors(r.expr));
@@ -266,7 +338,11 @@ describe('KafkaConnectCluster', () => {
   test('every object validates against the pinned schemas', () => {
     const layer = build();
     const db = layer.connect.useSecret(secret(layer, 'postgres', 'db'));
-    layer.connect.addConnector('hrm-source', { class: 'io.debezium.connector.postgresql.PostgresConnector', tasksMax: 1, config: { 'database.password': db('password') } });
+    layer.connect.addConnector('hrm-source', {
+      class: 'io.debezium.connector.postgresql.PostgresConnector',
+      tasksMax: 1,
+      config: { 'database.password': db('password') },
+    });
     expect(streamingSchemaIssues(layer.manifests())).toEqual([]);
   });
 });

@@ -9,13 +9,37 @@ describe('Kafka pod demand', () => {
       apiVersion: 'kafka.strimzi.io/v1',
       kind: 'KafkaNodePool',
       metadata: { name: 'brokers' },
-      spec: { replicas: 3, resources: { requests: { cpu: '2', memory: '6Gi' }, limits: { cpu: '2', memory: '6Gi' } }, storage: { type: 'jbod', volumes: [{ id: 0, size: '100Gi' }, { id: 1, size: '50Gi' }] } },
+      spec: {
+        replicas: 3,
+        resources: { requests: { cpu: '2', memory: '6Gi' }, limits: { cpu: '2', memory: '6Gi' } },
+        storage: {
+          type: 'jbod',
+          volumes: [
+            { id: 0, size: '100Gi' },
+            { id: 1, size: '50Gi' },
+          ],
+        },
+      },
     });
-    expect(pool).toEqual([{ source: 'KafkaNodePool brokers', replicas: 3, requests: { cpu: 2, memory: 6 * Gi }, limits: { cpu: 2, memory: 6 * Gi }, claims: 2, storage: 150 * Gi }]);
+    expect(pool).toEqual([
+      {
+        source: 'KafkaNodePool brokers',
+        replicas: 3,
+        requests: { cpu: 2, memory: 6 * Gi },
+        limits: { cpu: 2, memory: 6 * Gi },
+        claims: 2,
+        storage: 150 * Gi,
+      },
+    ]);
   });
 
   test('a KafkaNodePool with one persistent claim, and none without replicas', () => {
-    const [pool] = demand({ apiVersion: 'kafka.strimzi.io/v1', kind: 'KafkaNodePool', metadata: { name: 'controllers' }, spec: { storage: { type: 'persistent-claim', size: '20Gi' } } });
+    const [pool] = demand({
+      apiVersion: 'kafka.strimzi.io/v1',
+      kind: 'KafkaNodePool',
+      metadata: { name: 'controllers' },
+      spec: { storage: { type: 'persistent-claim', size: '20Gi' } },
+    });
     expect([pool.replicas, pool.claims, pool.storage]).toEqual([0, 1, 20 * Gi]);
   });
 
@@ -49,13 +73,32 @@ describe('Kafka pod demand', () => {
     ]);
   });
 
-  test('KafkaConnect and KafkaMirrorMaker2 without replicas run Strimzi\'s default of 3', () => {
-    expect(demand({ apiVersion: 'kafka.strimzi.io/v1', kind: 'KafkaConnect', metadata: { name: 'connect' }, spec: {} }).map((g) => [g.source, g.replicas])).toEqual([['KafkaConnect connect', 3]]);
-    expect(demand({ apiVersion: 'kafka.strimzi.io/v1', kind: 'KafkaMirrorMaker2', metadata: { name: 'mirror-maker' }, spec: {} }).map((g) => [g.source, g.replicas])).toEqual([['KafkaMirrorMaker2 mirror-maker', 3]]);
+  test("KafkaConnect and KafkaMirrorMaker2 without replicas run Strimzi's default of 3", () => {
+    expect(
+      demand({ apiVersion: 'kafka.strimzi.io/v1', kind: 'KafkaConnect', metadata: { name: 'connect' }, spec: {} }).map((g) => [g.source, g.replicas]),
+    ).toEqual([['KafkaConnect connect', 3]]);
+    expect(
+      demand({ apiVersion: 'kafka.strimzi.io/v1', kind: 'KafkaMirrorMaker2', metadata: { name: 'mirror-maker' }, spec: {} }).map((g) => [
+        g.source,
+        g.replicas,
+      ]),
+    ).toEqual([['KafkaMirrorMaker2 mirror-maker', 3]]);
   });
 
   test('a KafkaMirrorMaker2 at its declared size', () => {
-    const [mm2] = demand({ apiVersion: 'kafka.strimzi.io/v1', kind: 'KafkaMirrorMaker2', metadata: { name: 'mirror-maker' }, spec: { replicas: 1, resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '2', memory: '2Gi' } } } });
-    expect(mm2).toEqual({ source: 'KafkaMirrorMaker2 mirror-maker', replicas: 1, requests: { cpu: 1, memory: 2 * Gi }, limits: { cpu: 2, memory: 2 * Gi }, claims: 0, storage: 0 });
+    const [mm2] = demand({
+      apiVersion: 'kafka.strimzi.io/v1',
+      kind: 'KafkaMirrorMaker2',
+      metadata: { name: 'mirror-maker' },
+      spec: { replicas: 1, resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '2', memory: '2Gi' } } },
+    });
+    expect(mm2).toEqual({
+      source: 'KafkaMirrorMaker2 mirror-maker',
+      replicas: 1,
+      requests: { cpu: 1, memory: 2 * Gi },
+      limits: { cpu: 2, memory: 2 * Gi },
+      claims: 0,
+      storage: 0,
+    });
   });
 });

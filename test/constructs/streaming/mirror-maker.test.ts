@@ -1,7 +1,7 @@
+import { buildKafka, streamingSchemaIssues } from './support';
 import { KafkaCluster } from '../../../constructs/streaming/kafka-cluster';
 import { KafkaMirrorMaker, KafkaMirrorMakerProps, MIRROR_DEFAULT_EXCLUDES } from '../../../constructs/streaming/mirror-maker';
 import { EXTERNAL_SECRETS } from '../../support/layer';
-import { buildKafka, streamingSchemaIssues } from './support';
 
 const SOURCE = {
   alias: 'region-a',
@@ -46,12 +46,16 @@ describe('KafkaMirrorMaker', () => {
       alias: 'region-a',
       bootstrapServers: 'kafka-prod.region-a.strata.example:9094',
       tls: { trustedCertificates: [{ secretName: 'mirror-maker-region-a-cluster-ca', certificate: 'ca.crt' }] },
-      authentication: { type: 'scram-sha-512', username: 'mirror-maker-region-b', passwordSecret: { secretName: 'mirror-maker-region-a-credentials', password: 'password' } },
+      authentication: {
+        type: 'scram-sha-512',
+        username: 'mirror-maker-region-b',
+        passwordSecret: { secretName: 'mirror-maker-region-a-credentials', password: 'password' },
+      },
     });
     expect(spec.version).toBe(layerVersion());
   });
 
-  test('topics from the pattern given, MirrorMaker\'s own exclusions, every consumer group', () => {
+  test("topics from the pattern given, MirrorMaker's own exclusions, every consumer group", () => {
     const mirror = mm2Of(build()).spec.mirrors[0];
     expect(mirror.topicsPattern).toBe('hrm\\..*|payroll\\..*');
     expect(mirror.topicsExcludePattern).toBe(MIRROR_DEFAULT_EXCLUDES.join('|'));
@@ -61,7 +65,11 @@ describe('KafkaMirrorMaker', () => {
 
   test('checkpoints with consumer offset sync; offset syncs kept on the target so the source user only reads', () => {
     const mirror = mm2Of(build()).spec.mirrors[0];
-    expect(mirror.checkpointConnector.config).toMatchObject({ 'sync.group.offsets.enabled': true, 'emit.checkpoints.interval.seconds': 60, 'offset-syncs.topic.location': 'target' });
+    expect(mirror.checkpointConnector.config).toMatchObject({
+      'sync.group.offsets.enabled': true,
+      'emit.checkpoints.interval.seconds': 60,
+      'offset-syncs.topic.location': 'target',
+    });
     expect(mirror.sourceConnector.config).toMatchObject({ 'offset-syncs.topic.location': 'target', 'sync.topic.acls.enabled': false });
     expect(mirror.sourceConnector.autoRestart).toEqual({ enabled: true });
     expect(mirror.heartbeatConnector).toBeUndefined();
@@ -81,23 +89,37 @@ describe('KafkaMirrorMaker', () => {
     const acls = build().find('KafkaUser', 'mirror-maker', 'kafka').spec.authorization.acls;
     const topicAcls = acls.filter((a: any) => a.resource.type === 'topic').map((a: any) => `${a.resource.patternType}:${a.resource.name}`);
     expect(topicAcls.sort()).toEqual(['prefix:mirror-maker-', 'prefix:mm2-offset-syncs.', 'prefix:region-a.']);
-    expect(acls).toContainEqual({ type: 'allow', resource: { type: 'topic', name: 'region-a.', patternType: 'prefix' }, operations: ['Alter', 'AlterConfigs', 'Create', 'Describe', 'DescribeConfigs', 'Write'] });
+    expect(acls).toContainEqual({
+      type: 'allow',
+      resource: { type: 'topic', name: 'region-a.', patternType: 'prefix' },
+      operations: ['Alter', 'AlterConfigs', 'Create', 'Describe', 'DescribeConfigs', 'Write'],
+    });
   });
 
-  test('network: the local listener, egress to the source\'s external listener, the operator and Prometheus', () => {
+  test("network: the local listener, egress to the source's external listener, the operator and Prometheus", () => {
     const layer = build();
     const egress = layer.all('NetworkPolicy').find((p) => p.metadata.name === 'allow-mirror-maker-to-region-a-kafka');
     expect(egress.spec).toEqual({
-      podSelector: { matchLabels: { 'strimzi.io/cluster': 'mirror-maker', 'strimzi.io/kind': 'KafkaMirrorMaker2', 'strimzi.io/name': 'mirror-maker-mirrormaker2' } },
+      podSelector: {
+        matchLabels: { 'strimzi.io/cluster': 'mirror-maker', 'strimzi.io/kind': 'KafkaMirrorMaker2', 'strimzi.io/name': 'mirror-maker-mirrormaker2' },
+      },
       policyTypes: ['Egress'],
       egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: 9094 }] }],
     });
     const names = layer.all('NetworkPolicy').map((p) => p.metadata.name);
-    expect(names).toEqual(expect.arrayContaining(['allow-mirror-maker-to-events-ingress', 'allow-strimzi-operator-to-mirror-maker-ingress', 'allow-prometheus-to-mirror-maker-ingress']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'allow-mirror-maker-to-events-ingress',
+        'allow-strimzi-operator-to-mirror-maker-ingress',
+        'allow-prometheus-to-mirror-maker-ingress',
+      ]),
+    );
   });
 
   test('a pattern that is no regular expression is an error naming the setting', () => {
-    expect(() => build({ topicsPattern: 'hrm.(' })).toThrow(/MirrorMaker 2 mirror-maker: topicsPattern "hrm\.\(" is not a valid regular expression .*; fix streaming.mirrorTopics/);
+    expect(() => build({ topicsPattern: 'hrm.(' })).toThrow(
+      /MirrorMaker 2 mirror-maker: topicsPattern "hrm\.\(" is not a valid regular expression .*; fix streaming.mirrorTopics/,
+    );
   });
 
   test('every object validates against the pinned schemas', () => {

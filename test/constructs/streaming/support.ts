@@ -9,7 +9,10 @@ import { KafkaCluster, KafkaClusterProps } from '../../../constructs/streaming/k
 import { PROJECT_ROOT } from '../../../environments/project-root';
 import { EXTERNAL_SECRETS, schemaIssues, testLayer, TestLayer } from '../../support/layer';
 
-export const DATABASE_NODES = { labels: { 'node.role': 'database' }, taints: [{ key: 'node.role', value: 'database', effect: 'NoSchedule' as const }] };
+export const DATABASE_NODES = {
+  labels: { 'node.role': 'database' },
+  taints: [{ key: 'node.role', value: 'database', effect: 'NoSchedule' as const }],
+};
 
 /** The built-in prod tier: dedicated controllers and brokers. */
 export const PROD_KAFKA: KafkaClusterProps = {
@@ -43,7 +46,10 @@ export const DEV_KAFKA: KafkaClusterProps = {
   secretKeyPrefix: 'region-a/dev',
 };
 
-export function buildKafka(props: Partial<KafkaClusterProps> = {}, overlay = { region: 'region-a', environment: 'prod' }): TestLayer & { kafka: KafkaCluster } {
+export function buildKafka(
+  props: Partial<KafkaClusterProps> = {},
+  overlay = { region: 'region-a', environment: 'prod' },
+): TestLayer & { kafka: KafkaCluster } {
   const layer = testLayer('streaming', overlay);
   const kafka = new KafkaCluster(layer.chart, 'Kafka', { ...PROD_KAFKA, ...props });
   return { ...layer, kafka };
@@ -58,10 +64,15 @@ export function buildKafka(props: Partial<KafkaClusterProps> = {}, overlay = { r
 export function streamingSchemaIssues(manifests: readonly any[]): string[] {
   const strimzi = manifests.filter((m) => String(m.apiVersion).startsWith('kafka.strimzi.io/'));
   const others = manifests.filter((m) => !strimzi.includes(m));
-  return [...schemaIssues(others), ...strimzi.flatMap((m) => {
-    const validate = strimziValidator(m.apiVersion, m.kind);
-    return validate(m) ? [] : (validate.errors ?? []).map((e) => `${m.kind} ${m.metadata.name} ${e.instancePath}: ${e.message} ${JSON.stringify(e.params)}`);
-  })];
+  return [
+    ...schemaIssues(others),
+    ...strimzi.flatMap((m) => {
+      const validate = strimziValidator(m.apiVersion, m.kind);
+      return validate(m)
+        ? []
+        : (validate.errors ?? []).map((e) => `${m.kind} ${m.metadata.name} ${e.instancePath}: ${e.message} ${JSON.stringify(e.params)}`);
+    }),
+  ];
 }
 
 const ajv = new Ajv({ strict: false, allErrors: true });
@@ -86,7 +97,9 @@ function openCombinatorBranches(node: any, inBranch = false): void {
   }
   if (!node || typeof node !== 'object') return;
   if (inBranch) delete node.additionalProperties;
-  for (const [key, value] of Object.entries(node)) openCombinatorBranches(value, key === 'oneOf' || key === 'anyOf' || key === 'allOf' || key === 'not');
+  for (const [key, value] of Object.entries(node)) {
+    openCombinatorBranches(value, key === 'oneOf' || key === 'anyOf' || key === 'allOf' || key === 'not');
+  }
 }
 
 /**
@@ -94,7 +107,10 @@ function openCombinatorBranches(node: any, inBranch = false): void {
  * config, as the exporter matches it: rules in order, each pattern unanchored against
  * `domain<key=value, ...><>attribute: value`, the first match names the series.
  */
-export function jmxExporterSeries(config: { lowercaseOutputName?: boolean; lowercaseOutputLabelNames?: boolean; rules: readonly any[] }, bean: string): { name: string; labels: Record<string, string> } | undefined {
+export function jmxExporterSeries(
+  config: { lowercaseOutputName?: boolean; lowercaseOutputLabelNames?: boolean; rules: readonly any[] },
+  bean: string,
+): { name: string; labels: Record<string, string> } | undefined {
   for (const rule of config.rules) {
     const match = new RegExp(`^.*(?:${rule.pattern}).*$`).exec(bean);
     if (!match) continue;

@@ -13,7 +13,7 @@ function platform() {
 }
 
 describe('PlatformCa', () => {
-  test('one CA per overlay: a self-signed bootstrap issuer, the root certificate and the CA issuer, in cert-manager\'s namespace', () => {
+  test("one CA per overlay: a self-signed bootstrap issuer, the root certificate and the CA issuer, in cert-manager's namespace", () => {
     const { app, objects } = platform();
     const data = new Construct(app.layer('data'), 'Db');
     const ca = PlatformCa.of(data);
@@ -22,9 +22,18 @@ describe('PlatformCa', () => {
     expect(root).toMatchObject({
       layer: 'data',
       metadata: { namespace: 'cert-manager' },
-      spec: { isCA: true, secretName: 'strata-root-ca', privateKey: { rotationPolicy: 'Never' }, issuerRef: { name: 'strata-selfsigned', kind: 'ClusterIssuer' } },
+      spec: {
+        isCA: true,
+        secretName: 'strata-root-ca',
+        privateKey: { rotationPolicy: 'Never' },
+        issuerRef: { name: 'strata-selfsigned', kind: 'ClusterIssuer' },
+      },
     });
-    expect(objects().filter((o) => o.kind === 'ClusterIssuer').map((o) => [o.metadata.name, o.spec])).toEqual([
+    expect(
+      objects()
+        .filter((o) => o.kind === 'ClusterIssuer')
+        .map((o) => [o.metadata.name, o.spec]),
+    ).toEqual([
       ['strata-selfsigned', { selfSigned: {} }],
       ['strata-ca', { ca: { secretName: 'strata-root-ca' } }],
     ]);
@@ -53,7 +62,10 @@ describe('PlatformCa', () => {
     ca.trustStoreIn(connect, 'kafka');
     const trust = objects().filter((o) => o.kind === 'Certificate' && o.metadata.name === 'strata-ca-trust');
     expect(trust.map((o) => `${o.layer}/${o.metadata.namespace}`)).toEqual(['data/postgres']);
-    expect(trust[0].spec).toMatchObject({ usages: ['client auth'], issuerRef: { name: 'strata-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' } });
+    expect(trust[0].spec).toMatchObject({
+      usages: ['client auth'],
+      issuerRef: { name: 'strata-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' },
+    });
     const streaming = app.completeLayers().find((l) => l.layer === 'streaming')!;
     expect([...streaming.layerDependencies].map((l) => l.layer)).toContain('data');
     const store = objects().find((o) => o.metadata.name === 'strata-ca-truststore');
@@ -66,7 +78,8 @@ describe('PlatformCa', () => {
     PlatformCa.of(db).issueServerCertificate(db, 'Server', { namespace: 'postgres', secretName: 'pg-server-tls', dnsNames: ['pg-rw.postgres.svc'] });
     const cert = objects().find((o) => o.metadata.name === 'pg-server-tls');
     expect(cert.spec).toMatchObject({
-      secretName: 'pg-server-tls', dnsNames: ['pg-rw.postgres.svc'],
+      secretName: 'pg-server-tls',
+      dnsNames: ['pg-rw.postgres.svc'],
       privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
       usages: ['server auth', 'digital signature'],
     });
