@@ -7,7 +7,8 @@ import type { IPostgresCluster } from '../constructs/data/postgres-cluster';
 import { ZalandoPostgresCluster } from '../constructs/data/zalando-postgres-cluster';
 import { LayerChart } from '../constructs/platform/layer-chart';
 import { compareStrings } from '../constructs/platform/ordering';
-import { MinioTenant } from '../constructs/storage/minio-tenant';
+import { OverlayContext } from '../constructs/platform/overlay-context';
+import { Bucket, MinioTenant } from '../constructs/storage/minio-tenant';
 import type { OverlayRef, OverlaySpec } from '../environments/model';
 
 /** Bucket holding every overlay's PostgreSQL WAL archive and base backups. */
@@ -34,13 +35,11 @@ export class DataChart extends LayerChart {
     const prefix = secretKeyPrefix(overlay);
 
     if (s.minio.enabled) {
+      // The settings are MinioTenantProps' own fields (environments/model.ts picks them).
+      const { enabled: _enabled, ...tenant } = s.minio;
       this.minio = new MinioTenant(this, 'Minio', {
-        name: s.minio.name,
-        servers: s.minio.servers,
-        volumesPerServer: s.minio.volumesPerServer,
-        volumeSize: s.minio.volumeSize,
+        ...tenant,
         storageClass: region.storageClasses.retain,
-        resources: s.minio.resources,
         nodePool: region.databaseNodes,
         secretBackend: region.secrets,
         secretKeyPrefix: prefix,
@@ -87,9 +86,10 @@ export class DataChart extends LayerChart {
       backupRetention: pg.backup.retention,
     });
     for (const db of pg.databases) cluster.addDatabase(db.name, { poolerInstances: db.poolerInstances, poolMode: db.poolMode });
-    // Checked at load time: a CloudNativePG overlay always has MinIO.
-    cluster.backupTo(this.minio!.bucket(PG_BACKUP_BUCKET));
-    const dr = this.drPeer(overlay);
+    const archive = this.backupBucket(overlay, 'CloudNativePG');
+    if (archive) cluster.backupTo(archive);
+    // A DR pair is built on the WAL archives: without one (a problem reported above), none.
+    const dr = archive && this.drPeer(overlay);
     if (dr) {
       const spec = overlay.settings.dr;
       cluster.replicateWith(dr.peer, dr.role, {
@@ -121,9 +121,9 @@ export class DataChart extends LayerChart {
       backupRetention: pg.backup.retention,
     });
     for (const db of pg.databases) cluster.addDatabase(db.name, { poolerInstances: db.poolerInstances, poolMode: db.poolMode });
-    // Checked at load time: a Zalando overlay always has MinIO.
-    cluster.backupTo(this.minio!.bucket(PG_BACKUP_BUCKET));
-    const dr = this.drPeer(overlay);
+    const archive = this.backupBucket(overlay, 'Zalando');
+    if (archive) cluster.backupTo(archive);
+    const dr = archive && this.drPeer(overlay);
     if (dr) {
       // Stable across a promotion: the pair's first overlay by id holds the shared passwords.
       const [first] = [overlay, dr.ref].sort((a, b) => compareStrings(a.id, b.id));
@@ -138,7 +138,8 @@ export class DataChart extends LayerChart {
 
   private externalPatroni(overlay: OverlaySpec): ExternalPatroniCluster {
     const pg = overlay.settings.postgres;
-    // Checked at load time: external Patroni has addresses and is never a DR replica.
+    // The loader checks that external Patroni has addresses and is never a DR replica; the
+    // construct refuses an empty address list itself.
     const cluster = new ExternalPatroniCluster(this, 'Postgres', {
       name: pg.name,
       addresses: pg.external.addresses,
@@ -153,12 +154,29 @@ export class DataChart extends LayerChart {
     return cluster;
   }
 
+  /**
+   * The bucket PostgreSQL archives into, in the region's MinIO. The loader refuses an overlay
+   * whose engine backs up without MinIO; a program that builds the chart from a spec of its
+   * own gets the same problem here, with the file and the fix, instead of a crash.
+   */
+  private backupBucket(overlay: OverlaySpec, engine: string): Bucket | undefined {
+    if (this.minio) return this.minio.bucket(PG_BACKUP_BUCKET);
+    OverlayContext.of(this).problems.push({
+      file: overlay.sourceFile,
+      path: 'minio.enabled',
+      value: false,
+      message: `${overlay.id}: ${engine} archives WAL and base backups in the region's MinIO, which is disabled`,
+      fix: 'set minio.enabled: true, or use postgres.engine: external-patroni (backed up where the VMs run)',
+    });
+    return undefined;
+  }
+
   /** The other member of this overlay's DR pair, as its engine's `replicateWith` wants it. */
   private drPeer(overlay: OverlaySpec): { peer: ReplicationPeer; role: 'primary' | 'replica'; ref: OverlayRef } | undefined {
     const peer = overlay.peers.primary ?? overlay.peers.replicas[0];
     if (!peer) return undefined;
     // The peer reads this region's archive, and only reads it, with a user of this tenant.
-    this.minio!.bucket(PG_BACKUP_BUCKET).grantExternalRead(topologyName(overlay, peer));
+    this.backupBucket(overlay, 'A DR pair')?.grantExternalRead(topologyName(overlay, peer));
     return {
       peer: {
         topologyName: topologyName(overlay, peer),

@@ -3,6 +3,7 @@ import { BackupChart } from './backup';
 import { DataChart } from './data';
 import { SearchChart } from './search';
 import { StreamingChart } from './streaming';
+import { OverlayContext } from '../constructs/platform/overlay-context';
 import type { OverlaySpec } from '../environments/model';
 
 /** The workload layers of an overlay (everything but foundation and operators). */
@@ -18,7 +19,18 @@ export function buildPlatformLayers(app: App, overlay: OverlaySpec): PlatformLay
   const data = new DataChart(app, overlay);
   const search = s.opensearch.enabled ? new SearchChart(app, overlay, data) : undefined;
   const streaming = s.streaming.kafka.enabled ? new StreamingChart(app, overlay, data, search) : undefined;
-  // Checked at load time: an overlay with Velero has MinIO.
-  const backup = s.velero.enabled ? new BackupChart(app, overlay, data.minio!) : undefined;
+  let backup: BackupChart | undefined;
+  if (s.velero.enabled && data.minio) {
+    backup = new BackupChart(app, overlay, data.minio);
+  } else if (s.velero.enabled) {
+    // The loader refuses this; a spec built by a program of its own gets the problem here.
+    OverlayContext.of(data).problems.push({
+      file: overlay.sourceFile,
+      path: 'minio.enabled',
+      value: false,
+      message: `${overlay.id}: Velero stores its backups in the region's MinIO, which is disabled`,
+      fix: 'set minio.enabled: true, or velero.enabled: false',
+    });
+  }
   return { data, streaming, search, backup };
 }

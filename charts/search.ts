@@ -65,21 +65,16 @@ export class SearchChart extends LayerChart {
       }
     }
 
+    // The settings are OpenSearchClusterProps' own fields (environments/model.ts picks them),
+    // and the snapshot retention, which backupTo takes.
+    const { enabled: _enabled, retentionDays: _retentionDays, ...cluster } = s;
     this.opensearch = new OpenSearchCluster(this, 'OpenSearch', {
-      name: s.name,
-      topology: s.topology,
-      managers: s.managers,
-      dataNodes: s.dataNodes,
-      storageSize: s.storageSize,
+      ...cluster,
       storageClass: region.storageClasses.retain,
-      resources: s.resources,
-      heap: s.heap,
       nodePool: region.databaseNodes,
       zoneLabel: region.zoneLabel,
       secretBackend: region.secrets,
       secretKeyPrefix: secretKeyPrefix(overlay),
-      snapshotSchedule: s.snapshotSchedule,
-      prometheusExporter: s.prometheusExporter,
       sharedTransportCaKey: replicated ? `${pairKeys}/opensearch/${s.name}/transport-ca` : undefined,
     });
 

@@ -3,6 +3,7 @@ import { DataChart, secretKeyPrefix } from './data';
 import type { SearchChart } from './search';
 import { LayerChart } from '../constructs/platform/layer-chart';
 import { shortName } from '../constructs/platform/names';
+import { OverlayContext } from '../constructs/platform/overlay-context';
 import { CdcPipeline } from '../constructs/streaming/cdc-pipeline';
 import { KAFKA_EXTERNAL_PORT, KafkaCluster } from '../constructs/streaming/kafka-cluster';
 import { KafkaConnectCluster } from '../constructs/streaming/kafka-connect';
@@ -50,18 +51,11 @@ export class StreamingChart extends LayerChart {
     // it spreads nothing, so single-node clusters (dev, test) run without it.
     const rack = s.kafka.brokers > 1 ? region.zoneLabel : undefined;
 
+    // The settings are KafkaClusterProps' own fields (environments/model.ts picks them).
+    const { enabled: _enabled, ...cluster } = s.kafka;
     this.kafka = new KafkaCluster(this, 'Kafka', {
-      name: s.kafka.name,
-      topology: s.kafka.topology,
-      controllers: s.kafka.controllers,
-      brokers: s.kafka.brokers,
-      storageSize: s.kafka.storageSize,
+      ...cluster,
       storageClass: region.storageClasses.retain,
-      resources: s.kafka.resources,
-      replicationFactor: s.kafka.replicationFactor,
-      minInsyncReplicas: s.kafka.minInsyncReplicas,
-      retentionHours: s.kafka.retentionHours,
-      authentication: s.kafka.authentication,
       nodePool: region.databaseNodes,
       rackTopologyKey: rack,
       secretBackend: region.secrets,
@@ -73,7 +67,7 @@ export class StreamingChart extends LayerChart {
         kafka: this.kafka,
         replicas: s.connect.replicas,
         resources: s.connect.resources,
-        // Checked at load time: without an image the region has a registry.
+        // Without an image the construct needs the region's registry (the loader checks it too).
         ...(s.connect.image ? { image: s.connect.image } : { registry: region.registry }),
         rackTopologyKey: rack,
         secretBackend: region.secrets,
@@ -81,16 +75,28 @@ export class StreamingChart extends LayerChart {
       });
     }
 
-    // Checked at load time: pipelines have PostgreSQL, its database, and OpenSearch.
+    // The loader checks that pipelines have PostgreSQL, its database, and OpenSearch; a spec
+    // built by a program of its own gets the same problem here.
     const pipelines: Record<string, CdcPipeline> = {};
-    for (const p of s.pipelines) {
+    for (const [i, p] of s.pipelines.entries()) {
+      const missing = [!data.postgres && 'postgres.enabled', !search && 'opensearch.enabled'].filter((m): m is string => Boolean(m));
+      if (!data.postgres || !search || !this.connect) {
+        OverlayContext.of(this).problems.push({
+          file: overlay.sourceFile,
+          path: `streaming.pipelines[${i}]`,
+          value: p.name,
+          message: `${overlay.id}: CDC pipeline ${p.name} reads PostgreSQL and writes OpenSearch, and ${missing.join(' and ')} is false`,
+          fix: `set ${missing.map((m) => `${m}: true`).join(' and ')}, or remove the pipeline`,
+        });
+        continue;
+      }
       pipelines[p.name] = new CdcPipeline(this, p.name, {
-        source: data.postgres!,
+        source: data.postgres,
         database: p.database,
         tables: p.tables,
         kafka: this.kafka,
-        connect: this.connect!,
-        sink: search!.opensearch,
+        connect: this.connect,
+        sink: search.opensearch,
         indices: p.indices,
       });
     }

@@ -6,10 +6,15 @@
  * library's own (constructs/core/), re-exported here: environments/ depends on the library,
  * never the reverse.
  */
-import type { ComputeResources, NodePool } from '../constructs/core/compute';
+import type { NodePool } from '../constructs/core/compute';
 import type { GitOpsSpec } from '../constructs/core/gitops';
 import type { ApiServerSpec, LimitRangeSpec, QuotaSpec } from '../constructs/core/namespace-policy';
 import type { SecretBackend } from '../constructs/core/secret-backend';
+import type { CloudNativePgClusterProps } from '../constructs/data/cloudnative-pg-cluster';
+import type { OpenSearchClusterProps } from '../constructs/search/opensearch-cluster';
+import type { MinioTenantProps } from '../constructs/storage/minio-tenant';
+import type { KafkaClusterProps } from '../constructs/streaming/kafka-cluster';
+import type { KafkaConnectClusterProps } from '../constructs/streaming/kafka-connect';
 
 export { LAYERS } from '../constructs/core/layers';
 export type { LayerName } from '../constructs/core/layers';
@@ -60,20 +65,19 @@ export interface PostgresDatabaseSpec {
   readonly poolMode: 'session' | 'transaction';
 }
 
-export interface PostgresSpec {
+/**
+ * A PostgreSQL cluster's settings. The cluster fields are CloudNativePgClusterProps' (the other
+ * engines take the same ones: the charts pass them on); name is a public contract, never
+ * rename a live cluster.
+ */
+export interface PostgresSpec extends Required<
+  Pick<
+    CloudNativePgClusterProps,
+    'name' | 'instances' | 'synchronous' | 'podAntiAffinity' | 'storageSize' | 'walStorageSize' | 'resources' | 'parameters'
+  >
+> {
   readonly enabled: boolean;
   readonly engine: PostgresEngine;
-  /** Cluster name (object name: a public contract, never rename a live cluster). */
-  readonly name: string;
-  readonly instances: number;
-  /** Quorum synchronous replication inside the region. */
-  readonly synchronous: boolean;
-  /** Whether two instances may share a node: `required` spreads them or leaves pods pending. */
-  readonly podAntiAffinity: 'required' | 'preferred';
-  readonly storageSize: string;
-  readonly walStorageSize: string;
-  readonly resources: ComputeResources;
-  readonly parameters: Readonly<Record<string, string>>;
   readonly databases: readonly PostgresDatabaseSpec[];
   readonly backup: { readonly schedule: string; readonly retention: string };
   /** Only for engine `external-patroni`: the VMs running PgBouncer in front of Patroni. */
@@ -91,13 +95,9 @@ export interface PostgresSpec {
   };
 }
 
-export interface MinioSpec {
+/** A MinIO tenant's settings: the fields of MinioTenantProps the environment files set. */
+export interface MinioSpec extends Pick<MinioTenantProps, 'name' | 'servers' | 'volumesPerServer' | 'volumeSize' | 'resources'> {
   readonly enabled: boolean;
-  readonly name: string;
-  readonly servers: number;
-  readonly volumesPerServer: number;
-  readonly volumeSize: string;
-  readonly resources: ComputeResources;
 }
 
 export interface VeleroSpec {
@@ -110,58 +110,38 @@ export interface VeleroSpec {
   readonly extraNamespaces: readonly string[];
 }
 
-export interface KafkaSpec {
+/** A Kafka cluster's settings: the fields of KafkaClusterProps the environment files set. */
+export interface KafkaSpec extends Required<
+  Pick<
+    KafkaClusterProps,
+    | 'name'
+    | 'topology'
+    | 'controllers'
+    | 'brokers'
+    | 'storageSize'
+    | 'resources'
+    | 'replicationFactor'
+    | 'minInsyncReplicas'
+    | 'retentionHours'
+    | 'authentication'
+  >
+> {
   readonly enabled: boolean;
-  /** Kafka cluster name (a public contract). */
-  readonly name: string;
-  /** `dedicated`: separate controller and broker node pools; `combined`: dual-role nodes. */
-  readonly topology: 'dedicated' | 'combined';
-  /** KRaft controllers (dedicated topology only). */
-  readonly controllers: number;
-  /** Brokers, or dual-role nodes in the combined topology. */
-  readonly brokers: number;
-  readonly storageSize: string;
-  readonly resources: ComputeResources;
-  readonly replicationFactor: number;
-  readonly minInsyncReplicas: number;
-  /** Default topic retention in hours. */
-  readonly retentionHours: number;
-  /** Client authentication on the internal TLS listener. */
-  readonly authentication: 'scram-sha-512' | 'tls';
 }
 
-export interface KafkaConnectSpec {
-  readonly replicas: number;
-  readonly resources: ComputeResources;
-  /**
-   * A prebuilt Connect image that already holds the Debezium PostgreSQL and OpenSearch sink
-   * plugins. Empty: Strimzi builds one and pushes it to the region's registry.
-   */
-  readonly image: string;
-}
+/** Kafka Connect's settings: the fields of KafkaConnectClusterProps the environment files set (an empty image: Strimzi builds one). */
+export interface KafkaConnectSpec extends Required<Pick<KafkaConnectClusterProps, 'replicas' | 'resources' | 'image'>> {}
 
-export interface OpenSearchSpec {
+/** An OpenSearch cluster's settings: the fields of OpenSearchClusterProps the environment files set. */
+export interface OpenSearchSpec extends Required<
+  Pick<
+    OpenSearchClusterProps,
+    'name' | 'topology' | 'managers' | 'dataNodes' | 'storageSize' | 'resources' | 'heap' | 'snapshotSchedule' | 'prometheusExporter'
+  >
+> {
   readonly enabled: boolean;
-  readonly name: string;
-  /** `dedicated`: cluster-manager and data pools; `combined`: nodes with both roles. */
-  readonly topology: 'dedicated' | 'combined';
-  /** Cluster-manager nodes (dedicated topology; odd, for a quorum). */
-  readonly managers: number;
-  /** Data nodes, or combined nodes. */
-  readonly dataNodes: number;
-  readonly storageSize: string;
-  readonly resources: ComputeResources;
-  /** JVM heap, e.g. `2g` (about half the memory limit). */
-  readonly heap: string;
-  /** Snapshot schedule, five-field cron. */
-  readonly snapshotSchedule: string;
-  /** Days an index lives before the ISM policy deletes it. */
+  /** Days snapshots are kept. */
   readonly retentionDays: number;
-  /**
-   * The Prometheus exporter plugin, which each node downloads when it starts with no
-   * checksum; metrics and alerts of the cluster come from it.
-   */
-  readonly prometheusExporter: boolean;
 }
 
 export interface CdcIndexSpec {
