@@ -35,6 +35,7 @@ export * from './operators/operator-release';
 export * from './operators/operators-layer';
 export * from './platform/alert-rules';
 export * from './platform/cidr';
+export * from './platform/connections';
 export * from './platform/downloads';
 export * from './platform/hardening';
 export * from './platform/image-reference';

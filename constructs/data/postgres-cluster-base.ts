@@ -11,6 +11,7 @@ import {
   PostgresDatabase,
 } from './postgres-cluster';
 import type { IGrantee, PodGroup } from '../core/grantee';
+import { Connections, IConnectable } from '../platform/connections';
 
 /**
  * What the PostgreSQL engines (CloudNativePG, Zalando postgres-operator, Patroni on
@@ -19,7 +20,7 @@ import type { IGrantee, PodGroup } from '../core/grantee';
  * An engine supplies how a database is provisioned and what a role is; everything an
  * engine cannot do is absent from its type or refused with an error that says why.
  */
-export abstract class PostgresClusterBase extends Construct implements IPostgresCluster, IGrantee {
+export abstract class PostgresClusterBase extends Construct implements IPostgresCluster, IGrantee, IConnectable {
   public abstract readonly clusterName: string;
   public abstract readonly namespace: string;
   public abstract readonly readWriteHost: string;
@@ -30,6 +31,7 @@ export abstract class PostgresClusterBase extends Construct implements IPostgres
 
   /** Application databases by name, in the order they were added. */
   protected readonly databases = new Map<string, PostgresDatabase>();
+  private connectionsOf?: Connections;
 
   /**
    * An application database owned by a role of the same name; applications reach it at
@@ -60,6 +62,30 @@ export abstract class PostgresClusterBase extends Construct implements IPostgres
 
   public get grantScope(): Construct {
     return this;
+  }
+
+  /**
+   * The cluster's network side: `connections.allowFrom(app)` is the engine's `allowFrom(app)`
+   * (the pooler where it runs one, else the instances), on the cluster's port; the cluster as a
+   * client (`allowTo`) is its instances.
+   */
+  public get connections(): Connections {
+    this.connectionsOf ??= new Connections({
+      scope: this,
+      name: this.clusterName,
+      pods: this.serverPods,
+      defaultPorts: [this.port],
+      admit: (client, ports) => {
+        if (ports.length !== 1 || ports[0] !== this.port) {
+          throw new Error(
+            `PostgreSQL cluster ${this.clusterName}: clients connect on ${this.port}; allowFrom(${client.granteeName}) asked for ${ports.join(', ')}`,
+          );
+        }
+        this.allowFrom(client);
+      },
+      asClient: this,
+    });
+    return this.connectionsOf;
   }
 
   public abstract addRole(name: string, options?: AddRoleOptions): CredentialsSecret;

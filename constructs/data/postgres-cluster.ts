@@ -1,5 +1,6 @@
 import type { Construct, IConstruct } from 'constructs';
 import type { IGrantee } from '../core/grantee';
+import type { Connections } from '../platform/connections';
 import type { PodGroup } from '../platform/network';
 
 /**
@@ -79,6 +80,8 @@ export interface IPostgresCluster extends Construct {
   addRole(name: string, options?: AddRoleOptions): CredentialsSecret;
   /** Opens the network path from the peer's pods to the cluster (and its poolers) on its port. */
   allowFrom(peer: IGrantee): void;
+  /** The same path as an object other constructs can connect to (`app.connections.allowTo(pg)`). */
+  readonly connections: Connections;
   database(name: string): PostgresDatabase;
 }
 
