@@ -57,6 +57,8 @@ export interface IPostgresCluster extends Construct {
   /** Read-only endpoint (replicas); equals readWriteHost where the engine has none. */
   readonly readOnlyHost: string;
   readonly port: number;
+  /** The network side, as other constructs connect to it (`app.connections.allowTo(pg)`): see allowFrom. */
+  readonly connections: Connections;
   /** `{ name, key }` of the CA that signs the server certificate, in the cluster's namespace. */
   readonly ca?: { readonly name: string; readonly key: string };
   /** The pods that accept client connections (for network policies). */
@@ -80,8 +82,6 @@ export interface IPostgresCluster extends Construct {
   addRole(name: string, options?: AddRoleOptions): CredentialsSecret;
   /** Opens the network path from the peer's pods to the cluster (and its poolers) on its port. */
   allowFrom(peer: IGrantee): void;
-  /** The same path as an object other constructs can connect to (`app.connections.allowTo(pg)`). */
-  readonly connections: Connections;
   database(name: string): PostgresDatabase;
 }
 
