@@ -4,7 +4,8 @@
  * `Problem` and `SpecError` (problems found while building constructs) are the construct
  * library's (constructs/core/problems.ts).
  */
-import { Problem, SpecError } from '../constructs/core/problems';
+import * as path from 'path';
+import { Problem, SpecError, withEnvironmentsFolder } from '../constructs/core/problems';
 
 export { SpecError };
 export type { Problem };
@@ -82,6 +83,9 @@ export function printable(text: string, limit: number): string {
 }
 
 export function formatProblems(envDir: string, problems: readonly Problem[]): string {
+  // Fixes that write into the environments folder name it as the user would type it here.
+  const relative = path.relative(process.cwd(), envDir);
+  const folder = relative === '' ? '.' : relative.startsWith('..') || path.isAbsolute(relative) ? envDir : relative;
   const lines = [`${problems.length} problem${problems.length === 1 ? '' : 's'} in ${envDir}; nothing was written.`];
   const byFile = new Map<string, Problem[]>();
   for (const p of problems) byFile.set(p.file, [...(byFile.get(p.file) ?? []), p]);
@@ -90,7 +94,7 @@ export function formatProblems(envDir: string, problems: readonly Problem[]): st
     for (const p of byFile.get(file)!) {
       const where = p.path ? `${printable(p.path, 200)}: ` : '';
       const value = 'value' in p ? ` (value: ${printable(formatValue(p.value), 100)})` : '';
-      lines.push(`    ${where}${printable(p.message, 600)}${value}`, `      fix: ${printable(p.fix, 900)}`);
+      lines.push(`    ${where}${printable(p.message, 600)}${value}`, `      fix: ${printable(withEnvironmentsFolder(p.fix, folder), 900)}`);
     }
   }
   return lines.join('\n');

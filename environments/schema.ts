@@ -242,21 +242,25 @@ export const SETTINGS_SCHEMA: Schema = obj({
   },
 });
 
-const nodePool = obj({
-  labels: { ...map(labelValue('a node label value')), propertyNames: labelKey('a node label key') },
-  taints: {
-    type: 'array',
-    items: obj({
-      key: labelKey('a taint key'),
-      value: labelValue('a taint value'),
-      effect: {
-        type: 'string',
-        enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'],
-        hint: 'set effect to NoSchedule, PreferNoSchedule or NoExecute',
-      },
-    }),
+// Both optional: a pool may be selected by labels alone, or tainted too (the loader defaults each to empty).
+const nodePool = obj(
+  {
+    labels: { ...map(labelValue('a node label value')), propertyNames: labelKey('a node label key') },
+    taints: {
+      type: 'array',
+      items: obj({
+        key: labelKey('a taint key'),
+        value: labelValue('a taint value'),
+        effect: {
+          type: 'string',
+          enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'],
+          hint: 'set effect to NoSchedule, PreferNoSchedule or NoExecute',
+        },
+      }),
+    },
   },
-});
+  [],
+);
 
 /**
  * `acknowledge:` entries (see gitops/transition-guard.ts): overlay files, region files and

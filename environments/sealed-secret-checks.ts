@@ -6,6 +6,7 @@
  * agree with the names the ciphertext was sealed for. A plain value, or base64 of one, is
  * refused by key, never shown.
  */
+import { ENVIRONMENTS_FOLDER } from '../constructs/core/problems';
 import type { Problem } from './problems';
 import { credentialProblems } from './secret-checks';
 
@@ -57,7 +58,7 @@ const LAST_APPLIED = /(^|\/)last-applied-configuration$/;
  */
 export function checkSealedSecret(rel: string, doc: Record<string, any>): Problem[] {
   const problems: Problem[] = [];
-  const reseal = `seal the Secret again: kubeseal --format yaml < secret.yaml > environments/${rel} (README, section Secrets)`;
+  const reseal = `seal the Secret again: kubeseal --format yaml < secret.yaml > ${ENVIRONMENTS_FOLDER}/${rel} (README, section Secrets)`;
   const encrypted = record(doc.spec?.encryptedData);
   const keys = Object.keys(encrypted);
   for (const key of keys) {

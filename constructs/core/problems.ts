@@ -18,6 +18,19 @@ export interface Problem {
 }
 
 /**
+ * Stands for the environments folder in a fix that names a file to write there (`kubeseal ...
+ * > <environments>/sealed-secrets/...`). Whoever prints the problem knows the folder the
+ * user gave (`--env-dir`) and puts it in (`withEnvironmentsFolder`); the spec, and so the
+ * render cache, stays the same wherever synth runs from.
+ */
+export const ENVIRONMENTS_FOLDER = '<environments>';
+
+/** `text` with ENVIRONMENTS_FOLDER replaced by the folder as the user should type it. */
+export function withEnvironmentsFolder(text: string, folder: string): string {
+  return text.split(ENVIRONMENTS_FOLDER).join(folder);
+}
+
+/**
  * Problems found while building constructs (a secret not sealed yet, a reference that
  * cannot be resolved), reported like loading problems.
  */

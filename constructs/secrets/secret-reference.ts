@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import * as sealed from '../../imports/bitnami.com';
 import * as eso from '../../imports/external-secrets.io';
-import { Problem, SpecError } from '../core/problems';
+import { ENVIRONMENTS_FOLDER, Problem, SpecError } from '../core/problems';
 import type { SecretBackend } from '../core/secret-backend';
 import { OverlayContext } from '../platform/overlay-context';
 
@@ -103,7 +103,7 @@ export class SecretReference extends Construct {
         file,
         path: '',
         message: `secret ${props.namespace}/${props.name} (keys ${this.keys.join(', ')}) is not sealed yet for this cluster`,
-        fix: `kubectl create secret generic ${props.name} -n ${props.namespace}${props.type ? ` --type=${props.type}` : ''} ${literals} --dry-run=client -o yaml | kubeseal --controller-namespace ${backend.controllerNamespace} --controller-name ${backend.controllerName} -o yaml > environments/${file}`,
+        fix: `kubectl create secret generic ${props.name} -n ${props.namespace}${props.type ? ` --type=${props.type}` : ''} ${literals} --dry-run=client -o yaml | kubeseal --controller-namespace ${backend.controllerNamespace} --controller-name ${backend.controllerName} -o yaml > ${ENVIRONMENTS_FOLDER}/${file}`,
       });
       return;
     }

@@ -5,6 +5,7 @@ import { loadEnvironments } from '../../environments/load';
 import type { OverlaySpec } from '../../environments/model';
 import { PLATFORM_DEFAULTS, TIER_PROFILES } from '../../environments/platform-defaults';
 import { EnvironmentError, Problem } from '../../environments/problems';
+import { PROJECT_ROOT } from '../../environments/project-root';
 import { synth } from '../../main';
 import {
   EnvironmentChange,
@@ -405,6 +406,19 @@ describe('layered defaults', () => {
     expect(a.settings.limitRange).toEqual({ ...PLATFORM_DEFAULTS.limitRange, ...TIER_PROFILES.dev.limitRange });
     expect(a.settings.postgres.resources).toEqual(TIER_PROFILES.dev.postgres!.resources);
     expect(a.settings.minio).toEqual({ ...PLATFORM_DEFAULTS.minio, ...TIER_PROFILES.dev.minio });
+  });
+});
+
+describe('region node pools', () => {
+  test('databaseNodes with labels and no taints loads, with no tolerations (taints are optional, as the README says)', () => {
+    const region = fs.readFileSync(path.join(PROJECT_ROOT, 'environments', 'regions', 'region-a.yaml'), 'utf8');
+    const untainted = region.replace(
+      /^databaseNodes:\n  labels:\n    node\.role: database\n  taints:\n(    .*\n|      .*\n)+/m,
+      'databaseNodes:\n  labels:\n    node.role: database\n',
+    );
+    expect(untainted).not.toBe(region);
+    const [prod] = loadEnvironments(environmentsWith({ 'regions/region-a.yaml': untainted }), { only: ['region-a/prod'] });
+    expect(prod.region.databaseNodes).toEqual({ labels: { 'node.role': 'database' }, taints: [] });
   });
 });
 

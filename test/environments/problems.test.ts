@@ -3,6 +3,7 @@
  * values from the user's files cannot add lines, move the terminal cursor, reorder text
  * (bidi overrides) or grow a line without bound.
  */
+import * as path from 'path';
 import { loadEnvironments } from '../../environments/load';
 import { EnvironmentError, formatProblems, printable } from '../../environments/problems';
 import { environmentError } from '../support/problems';
@@ -58,5 +59,16 @@ describe('the printed report', () => {
       { file: 'platform.yaml', path: 'postgres.name', value: 'x\u0085\u202ey', message: 'must be a DNS label', fix: 'rename it' },
     ]);
     expect(err.message).toContain('(value: "x\\u0085\\u202ey")');
+  });
+});
+
+describe('fixes that write into the environments folder', () => {
+  const problem = { file: 'sealed-secrets/r/e/ns_n.yaml', path: '', message: 'not sealed', fix: 'kubeseal -o yaml > <environments>/sealed-secrets/r/e/ns_n.yaml' };
+
+  test('name the folder the user gave: relative inside the working directory, absolute outside it', () => {
+    const inside = path.join(process.cwd(), 'my-envs');
+    expect(formatProblems(inside, [problem])).toContain('fix: kubeseal -o yaml > my-envs/sealed-secrets/r/e/ns_n.yaml');
+    expect(formatProblems('/srv/platform/envs', [problem])).toContain('fix: kubeseal -o yaml > /srv/platform/envs/sealed-secrets/r/e/ns_n.yaml');
+    expect(formatProblems(process.cwd(), [problem])).toContain('fix: kubeseal -o yaml > ./sealed-secrets/r/e/ns_n.yaml');
   });
 });

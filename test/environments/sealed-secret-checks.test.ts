@@ -67,7 +67,7 @@ describe('ciphertext', () => {
         file: FILE,
         path: 'spec.encryptedData.password',
         message: 'is not kubeseal ciphertext (it is not base64): a plain value would be rendered into dist/ as it is',
-        fix: `treat the value as leaked and rotate it, then seal the Secret again: kubeseal --format yaml < secret.yaml > environments/${FILE} (README, section Secrets)`,
+        fix: `treat the value as leaked and rotate it, then seal the Secret again: kubeseal --format yaml < secret.yaml > <environments>/${FILE} (README, section Secrets)`,
       },
     ]);
   });

@@ -162,7 +162,7 @@ describe('SecretReference with Sealed Secrets', () => {
         fix:
           'kubectl create secret generic postgres-hrm-credentials -n postgres --type=kubernetes.io/basic-auth --from-literal=password=... --from-literal=username=...' +
           ' --dry-run=client -o yaml | kubeseal --controller-namespace kube-system --controller-name sealed-secrets-controller -o yaml' +
-          ' > environments/sealed-secrets/region-a/prod/postgres_postgres-hrm-credentials.yaml',
+          ' > <environments>/sealed-secrets/region-a/prod/postgres_postgres-hrm-credentials.yaml',
       },
     ]);
     expect(layer.manifests()).toEqual([]);
@@ -259,12 +259,16 @@ describe('Sealed Secrets end to end', () => {
       expect(p.message).toMatch(/^secret \S+\/\S+ \(keys .+\) is not sealed yet for this cluster$/);
       expect(p.fix).toMatch(
         new RegExp(
-          `\\| kubeseal --controller-namespace kube-system --controller-name sealed-secrets-controller -o yaml > environments/${p.file.replace(/\./g, '\\.')}$`,
+          `\\| kubeseal --controller-namespace kube-system --controller-name sealed-secrets-controller -o yaml > <environments>/${p.file.replace(/\./g, '\\.')}$`,
         ),
       );
     }
-    // Listed in the report under each file.
+    // Listed in the report under each file, the command writing into the folder given (not the project's environments/).
     expect(err.message.split('\n')[0]).toBe(`${expected.length} problems in ${envDir}; nothing was written.`);
+    // A folder outside the working directory is named by its absolute path.
+    for (const p of err.problems) expect(`${err.message}\n`).toContain(`-o yaml > ${envDir}/${p.file}\n`);
+    expect(err.message).not.toContain('> environments/');
+    expect(err.message).not.toContain('<environments>');
   });
 
   test('once each file holds the sealed secret kubeseal wrote, synth renders SealedSecrets and no ExternalSecret for the region', () => {
