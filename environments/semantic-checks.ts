@@ -112,6 +112,7 @@ export function checkOverlays(overlays: readonly OverlaySpec[], sourceOf: Source
       if (pg.engine !== 'external-patroni') {
         checkResources(problem, 'postgres.resources', pg.resources, s.limitRange.max);
         checkTotal(problem, 'postgres.instances', pg.instances, pg.resources, s.quota);
+        checkPostgresMemory(problem, pg);
         if (parseQuantity(pg.storageSize) * pg.instances + parseQuantity(pg.walStorageSize) * pg.instances > parseQuantity(s.quota.requestsStorage)) {
           problem(
             'postgres.storageSize',
@@ -259,6 +260,44 @@ function checkExternalPatroni(problem: Report, pg: PostgresSpec) {
       'postgres.name',
       'names the Services of the external cluster, so it must start with a letter and leave room for "-exporter" (at most 54 characters)',
       'choose such a name',
+    );
+  }
+}
+
+/** PostgreSQL's memory sizes: a number with kB, MB, GB or TB (powers of 1024), or a count of 8 kB blocks. */
+function postgresBytes(value: string): number | undefined {
+  const m = /^\s*([0-9]+)\s*(kB|MB|GB|TB)?\s*$/.exec(value);
+  if (!m) return undefined;
+  const unit = { kB: 2 ** 10, MB: 2 ** 20, GB: 2 ** 30, TB: 2 ** 40 }[m[2] as 'kB' | 'MB' | 'GB' | 'TB'] ?? 8192;
+  return Number(m[1]) * unit;
+}
+
+const mb = (bytes: number) => `${Math.max(1, Math.floor(bytes / 2 ** 20))}MB`;
+
+/**
+ * shared_buffers is allocated in the container's memory: above half of the memory limit the
+ * instance is OOM-killed under load (a tier's parameters kept while the overlay shrank the
+ * memory). Refused with the values that fit: a quarter of the limit for shared_buffers, three
+ * quarters for effective_cache_size (PostgreSQL's own guidance).
+ */
+function checkPostgresMemory(problem: Report, pg: PostgresSpec) {
+  const limit = parseQuantity(pg.resources.limits.memory);
+  const sharedBuffers = pg.parameters.shared_buffers;
+  if (sharedBuffers === undefined) return;
+  const bytes = postgresBytes(sharedBuffers);
+  if (bytes === undefined) {
+    problem(
+      'postgres.parameters.shared_buffers',
+      `shared_buffers "${sharedBuffers}" is not a PostgreSQL memory size`,
+      "write it as PostgreSQL does, e.g. '512MB' or '2GB'",
+    );
+    return;
+  }
+  if (bytes > limit / 2) {
+    problem(
+      'postgres.parameters.shared_buffers',
+      `shared_buffers ${sharedBuffers} is more than half of the instances' memory limit ${pg.resources.limits.memory}: PostgreSQL would be OOM-killed under load`,
+      `set postgres.parameters.shared_buffers: '${mb(limit / 4)}' and effective_cache_size: '${mb((limit * 3) / 4)}' (a quarter and three quarters of the limit), or raise postgres.resources.limits.memory`,
     );
   }
 }

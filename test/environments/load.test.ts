@@ -422,6 +422,32 @@ describe('region node pools', () => {
   });
 });
 
+describe('PostgreSQL memory', () => {
+  test('shared_buffers above half the memory limit is refused with the values that fit', () => {
+    const err = rejection({
+      'overlays/region-a/prod.yaml': { merge: { postgres: { resources: { requests: { memory: '2Gi' }, limits: { memory: '2Gi' } } } } },
+    });
+    expectProblem(err, {
+      file: 'overlays/region-a/prod.yaml',
+      path: 'postgres.parameters.shared_buffers',
+      value: '2GB',
+      message: /^region-a\/prod: shared_buffers 2GB is more than half of the instances' memory limit 2Gi: PostgreSQL would be OOM-killed under load$/,
+      fix: /^set postgres\.parameters\.shared_buffers: '512MB' and effective_cache_size: '1536MB' .*or raise postgres\.resources\.limits\.memory$/,
+    });
+  });
+
+  test('a quarter of the limit, as every tier profile sets it, passes; a value PostgreSQL cannot read is refused', () => {
+    expect(loadEnvironments(environmentsWith()).length).toBeGreaterThan(0);
+    expectProblem(rejection({ 'overlays/region-a/prod.yaml': { merge: { postgres: { parameters: { shared_buffers: 'lots' } } } } }), {
+      file: 'overlays/region-a/prod.yaml',
+      path: 'postgres.parameters.shared_buffers',
+      value: 'lots',
+      message: /shared_buffers "lots" is not a PostgreSQL memory size/,
+      fix: /e\.g\. '512MB'/,
+    });
+  });
+});
+
 describe('tiers', () => {
   test('the tier is inferred from the environment name', () => {
     const overlays = loadEnvironments(environmentsWith());
