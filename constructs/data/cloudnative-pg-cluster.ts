@@ -22,6 +22,7 @@ import { postgresTopologyName, secretKeyPrefix } from '../core/naming';
 import { parseQuantity } from '../core/quantity';
 import type { SecretBackend } from '../core/secret-backend';
 import { addAlertRules } from '../platform/alert-rules';
+import { parseImageReference, pinnedImageProblem } from '../platform/image-reference';
 import { componentLabels } from '../platform/labels';
 import { LayerChart } from '../platform/layer-chart';
 import { shortName } from '../platform/names';
@@ -79,6 +80,14 @@ export interface CloudNativePgClusterProps {
   readonly backupRetention?: string;
   /** Thresholds of the cluster's alerts. @default see `CloudNativePgAlertOptions` */
   readonly alerts?: CloudNativePgAlertOptions;
+  /**
+   * The PostgreSQL image (`imageName`): one built for CloudNativePG (its `postgres` user,
+   * barman-cloud tooling), pinned by a tag other than `latest` or by a digest, e.g. an image
+   * with a CJK text-search parser and pgvector. CloudNativePG reads the major version from
+   * the tag, so the tag starts with it (`15-cjk`, `17.5`).
+   * @default POSTGRES_IMAGES.cloudnativePg
+   */
+  readonly image?: string;
 }
 
 /** CloudNativePgClusterProps with every default applied. */
@@ -103,6 +112,7 @@ function withDefaults(scope: Construct, props: CloudNativePgClusterProps): Resol
     topologyName: props.topologyName ?? postgresTopologyName(name, layer.region),
     backupSchedule: props.backupSchedule ?? POSTGRES_DEFAULTS.backupSchedule,
     backupRetention: props.backupRetention ?? POSTGRES_DEFAULTS.backupRetention,
+    image: props.image ?? POSTGRES_IMAGES.cloudnativePg,
   };
 }
 
@@ -161,6 +171,14 @@ export class CloudNativePgCluster extends PostgresClusterBase {
     if (props.synchronous && props.instances < 2) {
       throw new Error(`CloudNativePG cluster ${props.name}: synchronous replication needs at least 2 instances (got ${props.instances})`);
     }
+    const imageProblem = pinnedImageProblem(props.image);
+    if (imageProblem) throw new Error(`CloudNativePG cluster ${props.name}: image "${props.image}" ${imageProblem}`);
+    const reference = parseImageReference(props.image);
+    if ('image' in reference && !reference.image.digest && !/^[0-9]/.test(reference.image.tag ?? '')) {
+      throw new Error(
+        `CloudNativePG cluster ${props.name}: image "${props.image}" has a tag that does not start with the PostgreSQL major version; CloudNativePG reads the version from it: tag it like 15-cjk or 17.5, or pin it by digest`,
+      );
+    }
     const alertThresholds = cloudNativePgAlertThresholds(props.name, props.backupSchedule, props.alerts);
     this.props = props;
     this.clusterName = props.name;
@@ -186,7 +204,7 @@ export class CloudNativePgCluster extends PostgresClusterBase {
       metadata: { name: props.name, namespace: this.namespace, labels: componentLabels('postgresql', props.name, 'database') },
       spec: {
         instances: props.instances,
-        imageName: POSTGRES_IMAGES.cloudnativePg,
+        imageName: props.image,
         primaryUpdateStrategy: cnpg.ClusterSpecPrimaryUpdateStrategy.UNSUPERVISED,
         primaryUpdateMethod: cnpg.ClusterSpecPrimaryUpdateMethod.SWITCHOVER,
         enablePdb: true,
@@ -338,6 +356,14 @@ export class CloudNativePgCluster extends PostgresClusterBase {
         ensure: cnpg.DatabaseSpecEnsure.PRESENT,
         // Removing the object from git must never drop the database.
         databaseReclaimPolicy: cnpg.DatabaseSpecDatabaseReclaimPolicy.RETAIN,
+        // Created in the database by the operator; a removed name leaves the extension in place.
+        ...(options.extensions?.length
+          ? {
+              extensions: [...new Set(options.extensions)]
+                .sort()
+                .map((e) => ({ name: assertExtension(name, e), ensure: cnpg.DatabaseSpecExtensionsEnsure.PRESENT })),
+            }
+          : {}),
       },
     });
     const instances = options.poolerInstances ?? 2;
@@ -559,4 +585,14 @@ export class CloudNativePgCluster extends PostgresClusterBase {
       ports: [443],
     });
   }
+}
+
+/** An extension name as CREATE EXTENSION takes it unquoted (`vector`, `pg_trgm`, `postgis`). */
+function assertExtension(database: string, extension: string): string {
+  if (!/^[a-z_][a-z0-9_-]{0,62}$/.test(extension)) {
+    throw new Error(
+      `database "${database}": extension "${extension}" is not an extension name; give the name CREATE EXTENSION takes, e.g. vector or pg_trgm`,
+    );
+  }
+  return extension;
 }

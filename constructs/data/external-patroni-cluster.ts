@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ExternalPatroniAlertOptions, externalPatroniAlerts } from './external-patroni-alerts';
 import {
+  AddDatabaseOptions,
   AddRoleOptions,
   assertIdentifier,
   captureIdentifier,
@@ -173,7 +174,12 @@ export class ExternalPatroniCluster extends PostgresClusterBase {
    * A database that exists on the VMs: its owner's credential is fetched (addDatabase).
    * Pooling is PgBouncer's on the VMs, so `poolerInstances` and `poolMode` are not applied.
    */
-  protected provisionDatabase(): string {
+  protected provisionDatabase(name: string, options: AddDatabaseOptions): string {
+    if (options.extensions?.length) {
+      throw new Error(
+        `external PostgreSQL ${this.clusterName}: database "${name}" asks for extensions ${options.extensions.join(', ')}, which Strata cannot create on the VMs; run CREATE EXTENSION where Patroni is managed, and drop extensions here`,
+      );
+    }
     return this.readWriteHost;
   }
 

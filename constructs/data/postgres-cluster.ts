@@ -34,6 +34,11 @@ export interface AddDatabaseOptions {
   readonly poolerInstances?: number;
   /** @default 'transaction' */
   readonly poolMode?: 'session' | 'transaction';
+  /**
+   * Extensions created in the database (`vector` for pgvector, `pg_trgm`), from what the
+   * image ships. Engines that cannot create them refuse, saying so. @default none
+   */
+  readonly extensions?: readonly string[];
 }
 
 export interface AddRoleOptions {

@@ -456,3 +456,34 @@ describe('CloudNativePgCluster', () => {
     });
   });
 });
+
+describe('CloudNativePgCluster image and extensions', () => {
+  test('a custom image, pinned, runs the instances (a CJK text-search build with pgvector)', () => {
+    const layer = build({ image: 'dirtbikechina/postgres:15-cjk' });
+    expect(clusterOf(layer).spec.imageName).toBe('dirtbikechina/postgres:15-cjk');
+    expect(clusterOf(build()).spec.imageName).toMatch(/^ghcr\.io\/cloudnative-pg\/postgresql:\d+/);
+    expect(clusterOf(build({ image: 'registry.example.org:5000/db/postgres@sha256:' + 'a'.repeat(64) })).spec.imageName).toContain('@sha256:');
+  });
+
+  test('an image by latest, without a tag, or with a tag CloudNativePG cannot read a major version from is refused', () => {
+    expect(() => build({ image: 'dirtbikechina/postgres:latest' })).toThrow(/image "dirtbikechina\/postgres:latest" .*latest/);
+    expect(() => build({ image: 'dirtbikechina/postgres' })).toThrow(/image "dirtbikechina\/postgres" /);
+    expect(() => build({ image: 'dirtbikechina/postgres:cjk-15' })).toThrow(
+      'has a tag that does not start with the PostgreSQL major version; CloudNativePG reads the version from it: tag it like 15-cjk or 17.5, or pin it by digest',
+    );
+  });
+
+  test('extensions are created per database by the operator, sorted and once each', () => {
+    const layer = build();
+    layer.cluster.addDatabase('wanderer', { extensions: ['vector', 'pg_trgm', 'vector'] });
+    const db = layer.all('Database').find((d: any) => d.spec.name === 'wanderer');
+    expect(db.spec.extensions).toEqual([
+      { name: 'pg_trgm', ensure: 'present' },
+      { name: 'vector', ensure: 'present' },
+    ]);
+    expect(schemaIssues(layer.manifests())).toEqual([]);
+    expect(() => layer.cluster.addDatabase('other', { extensions: ['vector; DROP'] })).toThrow(
+      'database "other": extension "vector; DROP" is not an extension name',
+    );
+  });
+});

@@ -290,3 +290,10 @@ describe('ExternalPatroniCluster alerts', () => {
     );
   });
 });
+
+test('extensions of a database on the VMs are refused: Strata does not manage their databases', () => {
+  const layer = build();
+  expect(() => layer.cluster.addDatabase('nextcloud', { extensions: ['vector'] })).toThrow(
+    'external PostgreSQL postgres: database "nextcloud" asks for extensions vector, which Strata cannot create on the VMs; run CREATE EXTENSION where Patroni is managed',
+  );
+});
