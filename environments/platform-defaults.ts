@@ -7,6 +7,9 @@
 import type { ComputeResources, OverlaySettings, Tier } from './model';
 import { DEFAULT_LIMIT_RANGE } from '../constructs/core/namespace-policy';
 import { POSTGRES_DEFAULTS } from '../constructs/data/postgres-defaults';
+import { OPENSEARCH_DEFAULTS } from '../constructs/search/opensearch-defaults';
+import { MINIO_DEFAULTS } from '../constructs/storage/minio-defaults';
+import { KAFKA_DEFAULTS } from '../constructs/streaming/kafka-defaults';
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly any[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
 export type PartialSettings = DeepPartial<OverlaySettings>;
@@ -42,11 +45,11 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
   },
   minio: {
     enabled: true,
-    name: 'storage',
-    servers: 4,
-    volumesPerServer: 4,
-    volumeSize: '100Gi',
-    resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+    name: MINIO_DEFAULTS.name,
+    servers: MINIO_DEFAULTS.servers,
+    volumesPerServer: MINIO_DEFAULTS.volumesPerServer,
+    volumeSize: MINIO_DEFAULTS.volumeSize,
+    resources: MINIO_DEFAULTS.resources,
   },
   velero: {
     enabled: true,
@@ -57,18 +60,16 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
   streaming: {
     kafka: {
       enabled: false,
-      name: 'events',
-      topology: 'dedicated',
-      controllers: 3,
-      brokers: 3,
-      storageSize: '100Gi',
-      // 3 brokers × 6 Gi, the controllers and Connect (with room for an image build) fit the
-      // 32 Gi namespace quota; Kafka serves reads from the page cache, not its heap.
-      resources: guaranteed('2', '6Gi'),
-      replicationFactor: 3,
-      minInsyncReplicas: 2,
-      retentionHours: 168,
-      authentication: 'scram-sha-512',
+      name: KAFKA_DEFAULTS.name,
+      topology: KAFKA_DEFAULTS.topology,
+      controllers: KAFKA_DEFAULTS.controllers,
+      brokers: KAFKA_DEFAULTS.brokers,
+      storageSize: KAFKA_DEFAULTS.storageSize,
+      resources: KAFKA_DEFAULTS.resources,
+      replicationFactor: KAFKA_DEFAULTS.replicationFactor,
+      minInsyncReplicas: KAFKA_DEFAULTS.minInsyncReplicas,
+      retentionHours: KAFKA_DEFAULTS.retentionHours,
+      authentication: KAFKA_DEFAULTS.authentication,
     },
     connect: { replicas: 2, resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '2Gi' } }, image: '' },
     pipelines: [],
@@ -76,18 +77,17 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
   },
   opensearch: {
     enabled: false,
-    name: 'search',
-    topology: 'dedicated',
-    managers: 3,
-    dataNodes: 3,
-    storageSize: '100Gi',
-    // 3 data nodes × 6 Gi with the cluster managers and Dashboards fit the 32 Gi quota;
-    // half the memory is heap, the rest file-system cache.
-    resources: guaranteed('2', '6Gi'),
-    heap: '3g',
-    snapshotSchedule: '30 2 * * *',
+    name: OPENSEARCH_DEFAULTS.name,
+    topology: OPENSEARCH_DEFAULTS.topology,
+    managers: OPENSEARCH_DEFAULTS.managers,
+    dataNodes: OPENSEARCH_DEFAULTS.dataNodes,
+    storageSize: OPENSEARCH_DEFAULTS.storageSize,
+    resources: OPENSEARCH_DEFAULTS.resources,
+    heap: OPENSEARCH_DEFAULTS.heap,
+    snapshotSchedule: OPENSEARCH_DEFAULTS.snapshotSchedule,
+    // Index retention (a policy the charts add), not a construct prop.
     retentionDays: 90,
-    prometheusExporter: true,
+    prometheusExporter: OPENSEARCH_DEFAULTS.prometheusExporter,
   },
   dr: { role: 'primary' },
 };

@@ -4,7 +4,7 @@
  * `Problem` and `SpecError` (problems found while building constructs) are the construct
  * library's (constructs/core/problems.ts).
  */
-import * as path from 'path';
+import { isAbsolute, relative as relativePath } from 'path';
 import { Problem, SpecError, withEnvironmentsFolder } from '../constructs/core/problems';
 
 export { SpecError };
@@ -84,8 +84,8 @@ export function printable(text: string, limit: number): string {
 
 export function formatProblems(envDir: string, problems: readonly Problem[]): string {
   // Fixes that write into the environments folder name it as the user would type it here.
-  const relative = path.relative(process.cwd(), envDir);
-  const folder = relative === '' ? '.' : relative.startsWith('..') || path.isAbsolute(relative) ? envDir : relative;
+  const relative = relativePath(process.cwd(), envDir);
+  const folder = relative === '' ? '.' : relative.startsWith('..') || isAbsolute(relative) ? envDir : relative;
   const lines = [`${problems.length} problem${problems.length === 1 ? '' : 's'} in ${envDir}; nothing was written.`];
   const byFile = new Map<string, Problem[]>();
   for (const p of problems) byFile.set(p.file, [...(byFile.get(p.file) ?? []), p]);

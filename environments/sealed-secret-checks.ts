@@ -6,9 +6,9 @@
  * agree with the names the ciphertext was sealed for. A plain value, or base64 of one, is
  * refused by key, never shown.
  */
-import { ENVIRONMENTS_FOLDER } from '../constructs/core/problems';
 import type { Problem } from './problems';
 import { credentialProblems } from './secret-checks';
+import { ENVIRONMENTS_FOLDER } from '../constructs/core/problems';
 
 export const CLUSTER_WIDE = 'sealedsecrets.bitnami.com/cluster-wide';
 export const NAMESPACE_WIDE = 'sealedsecrets.bitnami.com/namespace-wide';

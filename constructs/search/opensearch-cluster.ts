@@ -2,7 +2,16 @@ import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { assertIndexName, assertIndexPattern, assertSecurityName, objectNameFor, patternMatches } from './index-names';
 import { OpenSearchAlertOptions, openSearchAlerts, openSearchAlertThresholds } from './opensearch-alerts';
-import { NodePoolContext, NodePoolPlan, OPENSEARCH_UID, planNodePools, renderBootstrap, renderNodePool } from './opensearch-node-pools';
+import { OPENSEARCH_DEFAULTS } from './opensearch-defaults';
+import {
+  DEFAULT_MANAGER_HEAP,
+  NodePoolContext,
+  NodePoolPlan,
+  OPENSEARCH_UID,
+  planNodePools,
+  renderBootstrap,
+  renderNodePool,
+} from './opensearch-node-pools';
 import { addSecurityConfig, RESERVED_USERS } from './opensearch-security-config';
 import { addSnapshotPolicy, snapshotNodeSettings, SnapshotTarget } from './opensearch-snapshots';
 import { issuePlatformCertificate, serviceDnsNames } from './platform-certificates';
@@ -10,12 +19,14 @@ import type { IndexTemplateOptions, IndexWriteAccess, IOpenSearchCluster } from 
 import * as os from '../../imports/opensearch.org';
 import type { ComputeResources, NodePool } from '../core/compute';
 import type { IGrantee, PodGroup as GranteePods } from '../core/grantee';
+// Aliased: the static key helpers take a `secretKeyPrefix` parameter.
+import { secretKeyPrefix as layerKeyPrefix } from '../core/naming';
 import type { SecretBackend } from '../core/secret-backend';
 import { addAlertRules } from '../platform/alert-rules';
 import { recordDownload } from '../platform/downloads';
 import { restrictedContainerSecurityContext } from '../platform/hardening';
 import { componentLabels } from '../platform/labels';
-import { dependOnLayerOf } from '../platform/layer-chart';
+import { dependOnLayerOf, LayerChart } from '../platform/layer-chart';
 import { shortName } from '../platform/names';
 import { allowEgressToAddresses, allowTraffic, PodGroup, PROMETHEUS_PODS } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
@@ -35,26 +46,26 @@ const OPERATOR_NAMESPACE = 'opensearch-operator-system';
 export type { IndexTemplateOptions, IndexWriteAccess, IOpenSearchCluster } from './search-cluster';
 
 export interface OpenSearchClusterProps {
-  /** Cluster name (object, service and certificate names: a public contract). */
-  readonly name: string;
+  /** Cluster name (object, service and certificate names: a public contract). @default 'search' */
+  readonly name?: string;
   /** @default 'opensearch' */
   readonly namespace?: string;
   /** @default OPENSEARCH.version */
   readonly version?: string;
-  /** `dedicated`: cluster-manager and data node pools; `combined`: one pool with both roles. */
-  readonly topology: 'dedicated' | 'combined';
-  /** Cluster-manager nodes (dedicated topology; odd). */
-  readonly managers: number;
-  /** Data nodes, or combined nodes. */
-  readonly dataNodes: number;
-  /** Volume of each data (or combined) node. */
-  readonly storageSize: string;
-  /** Storage class with reclaim policy Retain. */
-  readonly storageClass: string;
-  /** Requests and limits of each data (or combined) node. */
-  readonly resources: ComputeResources;
-  /** JVM heap of data (or combined) nodes, e.g. `4g`. */
-  readonly heap: string;
+  /** `dedicated`: cluster-manager and data node pools; `combined`: one pool with both roles. @default 'dedicated' */
+  readonly topology?: 'dedicated' | 'combined';
+  /** Cluster-manager nodes (dedicated topology; odd). @default 3 */
+  readonly managers?: number;
+  /** Data nodes, or combined nodes. @default 3 */
+  readonly dataNodes?: number;
+  /** Volume of each data (or combined) node. @default '100Gi' */
+  readonly storageSize?: string;
+  /** Storage class, best with reclaim policy Retain. @default the cluster's default storage class */
+  readonly storageClass?: string;
+  /** Requests and limits of each data (or combined) node. @default 2 CPUs and 6Gi, requests equal to limits (Guaranteed QoS) */
+  readonly resources?: ComputeResources;
+  /** JVM heap of data (or combined) nodes, e.g. `4g`: about half the memory. @default '3g' */
+  readonly heap?: string;
   /**
    * Requests and limits of each cluster-manager node (dedicated topology): they hold the
    * cluster state, not data.
@@ -67,11 +78,12 @@ export interface OpenSearchClusterProps {
   readonly managerStorageSize?: string;
   /** Nodes reserved for stateful services. @default any node */
   readonly nodePool?: NodePool;
-  /** Node label carrying the zone, for spreading nodes. */
-  readonly zoneLabel: string;
+  /** Node label carrying the zone, for spreading nodes. @default 'topology.kubernetes.io/zone' */
+  readonly zoneLabel?: string;
+  /** Where the cluster's credentials come from (never rendered as values). */
   readonly secretBackend: SecretBackend;
-  /** Prefix of every key this cluster reads from the secret store, e.g. `region-a/prod`. */
-  readonly secretKeyPrefix: string;
+  /** Prefix of every key this cluster reads from the secret store. @default `<region>/<environment>` of its layer */
+  readonly secretKeyPrefix?: string;
   /**
    * Dashboards replicas and their requests and limits.
    * @default 1 replica, 250m CPU and 1Gi memory requested, 1 CPU and 1Gi memory limit
@@ -112,6 +124,41 @@ export interface OpenSearchClusterProps {
   readonly prometheusExporter?: boolean;
 }
 
+/** Props without a default of their own here: absent means what their `@default` says, resolved where they are used. */
+type KeptOptional =
+  | 'namespace'
+  | 'version'
+  | 'storageClass'
+  | 'managerResources'
+  | 'managerHeap'
+  | 'managerStorageSize'
+  | 'nodePool'
+  | 'dashboards'
+  | 'sharedTransportCaKey'
+  | 'setVmMaxMapCount'
+  | 'snapshotRetention'
+  | 'alerts';
+/** OpenSearchClusterProps with the defaults of OPENSEARCH_DEFAULTS and of its layer applied. */
+type ResolvedProps = Required<Omit<OpenSearchClusterProps, KeptOptional>> & Pick<OpenSearchClusterProps, KeptOptional>;
+
+function withDefaults(scope: Construct, props: OpenSearchClusterProps): ResolvedProps {
+  const layer = LayerChart.of(scope);
+  return {
+    ...props,
+    name: props.name ?? OPENSEARCH_DEFAULTS.name,
+    topology: props.topology ?? OPENSEARCH_DEFAULTS.topology,
+    managers: props.managers ?? OPENSEARCH_DEFAULTS.managers,
+    dataNodes: props.dataNodes ?? OPENSEARCH_DEFAULTS.dataNodes,
+    storageSize: props.storageSize ?? OPENSEARCH_DEFAULTS.storageSize,
+    resources: props.resources ?? OPENSEARCH_DEFAULTS.resources,
+    heap: props.heap ?? OPENSEARCH_DEFAULTS.heap,
+    zoneLabel: props.zoneLabel ?? OPENSEARCH_DEFAULTS.zoneLabel,
+    secretKeyPrefix: props.secretKeyPrefix ?? layerKeyPrefix(layer.region, layer.environment),
+    snapshotSchedule: props.snapshotSchedule ?? OPENSEARCH_DEFAULTS.snapshotSchedule,
+    prometheusExporter: props.prometheusExporter ?? OPENSEARCH_DEFAULTS.prometheusExporter,
+  };
+}
+
 /**
  * An opensearch-operator `OpenSearchCluster` sized by the tier: cluster-manager and data node
  * pools (or one combined pool) spread across nodes and zones on the database node pool, with
@@ -143,7 +190,7 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
   /** REST endpoint of the data (or combined) pool only: nodes that can reach remote clusters. */
   public readonly dataEndpoint: string;
 
-  private readonly props: OpenSearchClusterProps;
+  private readonly props: ResolvedProps;
   private readonly pools: NodePoolPlan[];
   private readonly templates = new Map<string, readonly string[]>();
   private readonly retention: { name: string; patterns: readonly string[] }[] = [];
@@ -151,8 +198,9 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
   private readonly roles = new Set<string>();
   private backup?: SnapshotTarget;
 
-  constructor(scope: Construct, id: string, props: OpenSearchClusterProps) {
+  constructor(scope: Construct, id: string, given: OpenSearchClusterProps) {
     super(scope, id);
+    const props = withDefaults(this, given);
     validateProps(props);
     const alertThresholds = openSearchAlertThresholds(props.name, props.alerts);
     this.props = props;
@@ -166,7 +214,7 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
         ? 'the opensearch-operator sets vm.max_map_count with a privileged init container'
         : 'the opensearch-operator chowns the data volume in an init container running as root',
     });
-    const exporter = props.prometheusExporter ?? true;
+    const exporter = props.prometheusExporter;
     // The operator creates the Prometheus ServiceMonitor of `general.monitoring`.
     if (exporter) OverlayContext.of(this).requireOperator('kube-prometheus-stack');
     const ns = this.namespace;
@@ -246,7 +294,9 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
     const dashboardsOptions = props.dashboards ?? {};
     const nodePoolContext: Omit<NodePoolContext, 'truststore'> = {
       clusterLabels: clusterLabel,
-      storageClass: props.storageClass,
+      // NodePoolContext still types the class as required; without one the claims name none
+      // and get the cluster's default StorageClass.
+      storageClass: props.storageClass as string,
       nodePool: props.nodePool,
       zoneLabel: props.zoneLabel,
     };
@@ -608,7 +658,7 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
       clusterName: this.clusterName,
       namespace: this.namespace,
       target: this.backup,
-      schedule: this.props.snapshotSchedule ?? '30 2 * * *',
+      schedule: this.props.snapshotSchedule,
       retention: this.props.snapshotRetention ?? { maxAge: '30d', minCount: 7 },
     });
     return access;
@@ -643,7 +693,7 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
   }
 }
 
-function validateProps(props: OpenSearchClusterProps): void {
+function validateProps(props: ResolvedProps): void {
   const what = `OpenSearch cluster ${props.name}`;
   if (!/^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/.test(props.name)) {
     throw new Error(`${what}: name must be a DNS label of at most 40 characters (it prefixes pod, service and certificate names)`);
@@ -654,7 +704,7 @@ function validateProps(props: OpenSearchClusterProps): void {
   if (!Number.isInteger(props.dataNodes) || props.dataNodes < 1) throw new Error(`${what}: dataNodes ${props.dataNodes} must be at least 1`);
   for (const [field, heap] of [
     ['heap', props.heap],
-    ['managerHeap', props.managerHeap ?? '1g'],
+    ['managerHeap', props.managerHeap ?? DEFAULT_MANAGER_HEAP],
   ] as const) {
     if (!/^[1-9][0-9]*[mg]$/.test(heap)) throw new Error(`${what}: ${field} "${heap}" is not a JVM heap size; use e.g. 4g or 512m`);
   }

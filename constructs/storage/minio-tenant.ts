@@ -3,14 +3,17 @@ import { Construct } from 'constructs';
 import { assertWritablePrefix, BucketAccessLevel, PolicyDocument } from './bucket-policy';
 import { MinioAccessSetup, MinioAccessUser, POLICY_PREFIX } from './minio-access-setup';
 import { minioAlerts } from './minio-alerts';
+import { MINIO_DEFAULTS } from './minio-defaults';
 import * as minio from '../../imports/minio.min.io';
 import * as monitoring from '../../imports/monitoring.coreos.com';
 import type { ComputeResources, NodePool } from '../core/compute';
 import type { IGrantee } from '../core/grantee';
+// Aliased: the static key helpers take a `secretKeyPrefix` parameter.
+import { secretKeyPrefix as layerKeyPrefix } from '../core/naming';
 import type { SecretBackend } from '../core/secret-backend';
 import { addAlertRules } from '../platform/alert-rules';
 import { componentLabels } from '../platform/labels';
-import { dependOnLayerOf } from '../platform/layer-chart';
+import { dependOnLayerOf, LayerChart } from '../platform/layer-chart';
 import { allowTraffic } from '../platform/network';
 import { compareStrings } from '../platform/ordering';
 import { OverlayContext } from '../platform/overlay-context';
@@ -21,19 +24,43 @@ import { SecretReference } from '../secrets/secret-reference';
 import { CA_KEY, PlatformCa } from '../tls/platform-ca';
 
 export interface MinioTenantProps {
-  readonly name: string;
+  /** Tenant name (a public contract: the tenant's Services, Secrets and pods derive from it). @default 'storage' */
+  readonly name?: string;
   /** @default 'minio' */
   readonly namespace?: string;
-  readonly servers: number;
-  readonly volumesPerServer: number;
-  readonly volumeSize: string;
-  readonly storageClass: string;
-  readonly resources: ComputeResources;
+  /** @default 4 */
+  readonly servers?: number;
+  /** @default 4 */
+  readonly volumesPerServer?: number;
+  /** @default '100Gi' */
+  readonly volumeSize?: string;
+  /** Storage class, best with reclaim policy Retain. @default the cluster's default storage class */
+  readonly storageClass?: string;
+  /** Per server. @default requests 500m / 2Gi, limits 2 CPUs / 4Gi */
+  readonly resources?: ComputeResources;
   /** Nodes reserved for stateful services. @default any node */
   readonly nodePool?: NodePool;
+  /** Where the tenant's credentials come from (never rendered as values). */
   readonly secretBackend: SecretBackend;
-  /** Prefix of every key this tenant reads from the secret store, e.g. `region-a/prod`. */
-  readonly secretKeyPrefix: string;
+  /** Prefix of every key this tenant reads from the secret store. @default `<region>/<environment>` of its layer */
+  readonly secretKeyPrefix?: string;
+}
+
+/** MinioTenantProps with every default applied. */
+type ResolvedProps = Required<Omit<MinioTenantProps, 'namespace' | 'storageClass' | 'nodePool'>> &
+  Pick<MinioTenantProps, 'namespace' | 'storageClass' | 'nodePool'>;
+
+function withDefaults(scope: Construct, props: MinioTenantProps): ResolvedProps {
+  const layer = LayerChart.of(scope);
+  return {
+    ...props,
+    name: props.name ?? MINIO_DEFAULTS.name,
+    servers: props.servers ?? MINIO_DEFAULTS.servers,
+    volumesPerServer: props.volumesPerServer ?? MINIO_DEFAULTS.volumesPerServer,
+    volumeSize: props.volumeSize ?? MINIO_DEFAULTS.volumeSize,
+    resources: props.resources ?? MINIO_DEFAULTS.resources,
+    secretKeyPrefix: props.secretKeyPrefix ?? layerKeyPrefix(layer.region, layer.environment),
+  };
 }
 
 /** What a consumer needs to use a bucket: no hostnames or secret names to type. */
@@ -111,13 +138,14 @@ export class MinioTenant extends Construct {
   public readonly podLabels: Readonly<Record<string, string>>;
   private readonly buckets = new Set<string>();
   private readonly users = new Map<string, TenantUser>();
-  private readonly props: MinioTenantProps;
+  private readonly props: ResolvedProps;
   private readonly configSecret: string;
   private readonly tlsSecret: string;
   private access?: MinioAccessSetup;
 
-  constructor(scope: Construct, id: string, props: MinioTenantProps) {
+  constructor(scope: Construct, id: string, given: MinioTenantProps) {
     super(scope, id);
+    const props = withDefaults(this, given);
     const drives = props.servers * props.volumesPerServer;
     if (drives > 1 && drives < 4) {
       throw new Error(

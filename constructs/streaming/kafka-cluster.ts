@@ -2,13 +2,17 @@ import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { kafkaClusterAlerts } from './kafka-alerts';
+import { KAFKA_DEFAULTS } from './kafka-defaults';
 import * as kafka from '../../imports/kafka.strimzi.io';
 import type { ComputeResources, NodePool } from '../core/compute';
 import type { IGrantee } from '../core/grantee';
+// Aliased: the static key helpers take a `secretKeyPrefix` parameter.
+import { secretKeyPrefix as layerKeyPrefix } from '../core/naming';
 import type { SecretBackend } from '../core/secret-backend';
 import { operatorDefinition } from '../operators/catalog';
 import { addAlertRules } from '../platform/alert-rules';
 import { componentLabels } from '../platform/labels';
+import { LayerChart } from '../platform/layer-chart';
 import { allowTraffic, PodGroup } from '../platform/network';
 import { compareStrings } from '../platform/ordering';
 import { OverlayContext } from '../platform/overlay-context';
@@ -35,22 +39,22 @@ export const KAFKA_EXTERNAL_PORT = 9094;
 const ENTITY_OPERATOR_PORTS = [8080, 8081];
 
 export interface KafkaClusterProps {
-  /** Cluster name (a public contract: object, Service and Secret names derive from it). */
-  readonly name: string;
+  /** Cluster name (a public contract: object, Service and Secret names derive from it). @default 'events' */
+  readonly name?: string;
   /** @default 'kafka' */
   readonly namespace?: string;
-  /** `dedicated`: `controllers` and `brokers` node pools; `combined`: one `dual-role` pool. */
-  readonly topology: 'dedicated' | 'combined';
+  /** `dedicated`: `controllers` and `brokers` node pools; `combined`: one `dual-role` pool. @default 'dedicated' */
+  readonly topology?: 'dedicated' | 'combined';
   /** KRaft controllers, dedicated topology only (odd). @default 3 */
   readonly controllers?: number;
-  /** Brokers, or dual-role nodes in the combined topology. */
-  readonly brokers: number;
-  /** Log volume per broker (JBOD volume 0, which also holds the KRaft metadata log). */
-  readonly storageSize: string;
-  /** Storage class with reclaim policy Retain. */
-  readonly storageClass: string;
-  /** Per broker (or dual-role node). */
-  readonly resources: ComputeResources;
+  /** Brokers, or dual-role nodes in the combined topology. @default 3 */
+  readonly brokers?: number;
+  /** Log volume per broker (JBOD volume 0, which also holds the KRaft metadata log). @default '100Gi' */
+  readonly storageSize?: string;
+  /** Storage class, best with reclaim policy Retain. @default the cluster's default storage class */
+  readonly storageClass?: string;
+  /** Per broker (or dual-role node). @default 2 CPUs and 6Gi, requests equal to limits (Guaranteed QoS) */
+  readonly resources?: ComputeResources;
   /**
    * Per dedicated controller: controllers hold only the metadata log.
    * @default requests 250m / 1Gi, limits 500m / 1Gi
@@ -58,13 +62,14 @@ export interface KafkaClusterProps {
   readonly controllerResources?: ComputeResources;
   /** Metadata volume per dedicated controller. @default '10Gi' */
   readonly controllerStorageSize?: string;
-  /** Default replication factor (also of the offsets and transaction-state topics). */
-  readonly replicationFactor: number;
-  readonly minInsyncReplicas: number;
-  /** Default topic retention. */
-  readonly retentionHours: number;
-  /** Client authentication on the internal TLS listener. */
-  readonly authentication: KafkaAuthentication;
+  /** Default replication factor (also of the offsets and transaction-state topics). @default 3 */
+  readonly replicationFactor?: number;
+  /** Replicas that must confirm a write with `acks=all` (also of the transaction-state log). @default 2 */
+  readonly minInsyncReplicas?: number;
+  /** Default topic retention. @default 168 (7 days) */
+  readonly retentionHours?: number;
+  /** Client authentication on the internal TLS listener. @default 'scram-sha-512' */
+  readonly authentication?: KafkaAuthentication;
   /** Nodes reserved for stateful services. @default any node */
   readonly nodePool?: NodePool;
   /**
@@ -74,11 +79,37 @@ export interface KafkaClusterProps {
    * @default no rack awareness
    */
   readonly rackTopologyKey?: string;
+  /** Where the cluster's credentials come from (never rendered as values). */
   readonly secretBackend: SecretBackend;
-  /** Prefix of every key this cluster reads from the secret store, e.g. `region-a/prod`. */
-  readonly secretKeyPrefix: string;
+  /** Prefix of every key this cluster reads from the secret store. @default `<region>/<environment>` of its layer */
+  readonly secretKeyPrefix?: string;
   /** @default STRIMZI_KAFKA.kafka */
   readonly version?: string;
+}
+
+/** KafkaClusterProps with every default applied. */
+type ResolvedProps = Required<Omit<KafkaClusterProps, 'namespace' | 'storageClass' | 'nodePool' | 'rackTopologyKey'>> &
+  Pick<KafkaClusterProps, 'namespace' | 'storageClass' | 'nodePool' | 'rackTopologyKey'>;
+
+function withDefaults(scope: Construct, props: KafkaClusterProps): ResolvedProps {
+  const layer = LayerChart.of(scope);
+  return {
+    ...props,
+    name: props.name ?? KAFKA_DEFAULTS.name,
+    topology: props.topology ?? KAFKA_DEFAULTS.topology,
+    controllers: props.controllers ?? KAFKA_DEFAULTS.controllers,
+    brokers: props.brokers ?? KAFKA_DEFAULTS.brokers,
+    storageSize: props.storageSize ?? KAFKA_DEFAULTS.storageSize,
+    resources: props.resources ?? KAFKA_DEFAULTS.resources,
+    controllerResources: props.controllerResources ?? KAFKA_DEFAULTS.controllerResources,
+    controllerStorageSize: props.controllerStorageSize ?? KAFKA_DEFAULTS.controllerStorageSize,
+    replicationFactor: props.replicationFactor ?? KAFKA_DEFAULTS.replicationFactor,
+    minInsyncReplicas: props.minInsyncReplicas ?? KAFKA_DEFAULTS.minInsyncReplicas,
+    retentionHours: props.retentionHours ?? KAFKA_DEFAULTS.retentionHours,
+    authentication: props.authentication ?? KAFKA_DEFAULTS.authentication,
+    secretKeyPrefix: props.secretKeyPrefix ?? layerKeyPrefix(layer.region, layer.environment),
+    version: props.version ?? STRIMZI_KAFKA.kafka,
+  };
 }
 
 /** A topic by object, exact name, or name prefix (`{ prefix: 'hrm.' }`). */
@@ -141,14 +172,15 @@ export class KafkaCluster extends Construct {
   /** Every KRaft node (brokers and controllers). */
   public readonly nodePods: PodGroup;
 
-  private readonly props: KafkaClusterProps;
+  private readonly props: ResolvedProps;
   private readonly clientPeers = new Map<string, PodGroup>();
   private readonly topics = new Map<string, KafkaTopic>();
   private readonly users = new Map<string, KafkaUser>();
   private external?: ExternalListenerOptions;
 
-  constructor(scope: Construct, id: string, props: KafkaClusterProps) {
+  constructor(scope: Construct, id: string, given: KafkaClusterProps) {
     super(scope, id);
+    const props = withDefaults(this, given);
     validate(props);
     this.props = props;
     this.name = props.name;
@@ -156,7 +188,7 @@ export class KafkaCluster extends Construct {
     this.replicationFactor = props.replicationFactor;
     this.minInsyncReplicas = props.minInsyncReplicas;
     this.retentionHours = props.retentionHours;
-    this.version = props.version ?? STRIMZI_KAFKA.kafka;
+    this.version = props.version;
     // The entity operator watches topics and users, and the rack init container reads node labels.
     this.namespace = OverlayContext.of(this).requireNamespace({ name: props.namespace ?? 'kafka', workload: true, apiServerEgress: true });
     this.bootstrapServers = `${props.name}-kafka-bootstrap.${this.namespace}.svc:${KAFKA_CLIENT_PORT}`;
@@ -255,19 +287,15 @@ export class KafkaCluster extends Construct {
         roles,
         replicas,
         storageSize,
-        storageClass: props.storageClass,
+        // KafkaNodePoolProps still types the class as required; without one the volume names
+        // none and gets the cluster's default StorageClass.
+        storageClass: props.storageClass as string,
         resources,
         nodePool: props.nodePool,
         zoneTopologyKey: props.rackTopologyKey,
       });
     if (props.topology === 'dedicated') {
-      pool(
-        'controllers',
-        ['controller'],
-        props.controllers ?? 3,
-        props.controllerStorageSize ?? '10Gi',
-        props.controllerResources ?? CONTROLLER_RESOURCES,
-      );
+      pool('controllers', ['controller'], props.controllers, props.controllerStorageSize, props.controllerResources);
       pool('brokers', ['broker'], props.brokers, props.storageSize, props.resources);
     } else {
       pool('dual-role', ['controller', 'broker'], props.brokers, props.storageSize, props.resources);
@@ -521,7 +549,6 @@ export class KafkaCluster extends Construct {
   }
 }
 
-const CONTROLLER_RESOURCES: ComputeResources = { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '500m', memory: '1Gi' } };
 const OPERATOR_RESOURCES: ComputeResources = { requests: { cpu: '100m', memory: '384Mi' }, limits: { cpu: '500m', memory: '384Mi' } };
 const EXPORTER_RESOURCES: ComputeResources = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '250m', memory: '128Mi' } };
 
@@ -529,10 +556,10 @@ function resourceNameOf(topic: TopicRef): ResourceName {
   return topic instanceof KafkaTopic ? topic.topicName : topic;
 }
 
-function validate(p: KafkaClusterProps): void {
+function validate(p: ResolvedProps): void {
   const where = `Kafka cluster ${p.name}`;
   if (!Number.isInteger(p.brokers) || p.brokers < 1) throw new Error(`${where}: brokers must be a positive integer (got ${p.brokers})`);
-  const controllers = p.controllers ?? 3;
+  const controllers = p.controllers;
   if (p.topology === 'dedicated' && (!Number.isInteger(controllers) || controllers < 1 || controllers % 2 === 0)) {
     throw new Error(`${where}: controllers ${controllers} cannot keep a KRaft majority; use an odd number (1, 3 or 5)`);
   }

@@ -63,7 +63,12 @@ describe('the printed report', () => {
 });
 
 describe('fixes that write into the environments folder', () => {
-  const problem = { file: 'sealed-secrets/r/e/ns_n.yaml', path: '', message: 'not sealed', fix: 'kubeseal -o yaml > <environments>/sealed-secrets/r/e/ns_n.yaml' };
+  const problem = {
+    file: 'sealed-secrets/r/e/ns_n.yaml',
+    path: '',
+    message: 'not sealed',
+    fix: 'kubeseal -o yaml > <environments>/sealed-secrets/r/e/ns_n.yaml',
+  };
 
   test('name the folder the user gave: relative inside the working directory, absolute outside it', () => {
     const inside = path.join(process.cwd(), 'my-envs');

@@ -649,3 +649,66 @@ describe('OpenSearchCluster', () => {
     expect(clusterOf(build())).toMatchSnapshot();
   });
 });
+
+describe('OpenSearchCluster documented defaults', () => {
+  /** Only what has no default: where the credentials come from. */
+  const defaults = () => {
+    const layer = testLayer('search');
+    const cluster = new OpenSearchCluster(layer.chart, 'OpenSearch', { secretBackend: EXTERNAL_SECRETS });
+    return { ...layer, cluster };
+  };
+
+  test("'search' in namespace opensearch, dedicated: 3 cluster managers and 3 data nodes of 2 CPUs / 6Gi Guaranteed, heap 3g, '100Gi'", () => {
+    const layer = defaults();
+    expect(layer.cluster.clusterName).toBe('search');
+    expect(layer.cluster.namespace).toBe('opensearch');
+    expect(layer.cluster.dataNodeCount).toBe(3);
+    const [managers, data] = poolsOf(layer);
+    expect([managers.component, managers.replicas, data.component, data.replicas]).toEqual(['managers', 3, 'data', 3]);
+    expect(data.diskSize).toBe('100Gi');
+    expect(data.jvm).toBe('-Xms3g -Xmx3g');
+    expect(data.resources).toEqual({ requests: { cpu: '2', memory: '6Gi' }, limits: { cpu: '2', memory: '6Gi' } });
+  });
+
+  test('spread over the well-known zone label; no storage class (the cluster default StorageClass)', () => {
+    for (const pool of poolsOf(defaults())) {
+      expect(pool.topologySpreadConstraints.map((c: any) => c.topologyKey)).toEqual(['topology.kubernetes.io/zone']);
+      expect(pool.persistence).toEqual({ pvc: { accessModes: ['ReadWriteOnce'] } });
+    }
+  });
+
+  test('the Prometheus exporter is on, and snapshots run at 02:30', () => {
+    const layer = defaults();
+    expect(clusterOf(layer).spec.general.monitoring.enable).toBe(true);
+    const tenant = new MinioTenant(layer.chart, 'Minio', {
+      name: 'storage',
+      servers: 4,
+      volumesPerServer: 1,
+      volumeSize: '100Gi',
+      resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+      secretBackend: EXTERNAL_SECRETS,
+    });
+    layer.cluster.backupTo(tenant.bucket('opensearch-snapshots'));
+    const policy = layer.find('OpensearchSnapshotPolicy', 'search-daily', 'opensearch');
+    expect(policy.spec.creation.schedule.cron).toEqual({ expression: '30 2 * * *', timezone: 'UTC' });
+  });
+
+  test('secret keys under <region>/<environment> of the layer', () => {
+    const keys = defaults()
+      .all('ExternalSecret')
+      .flatMap((s) => s.spec.data.map((d: any) => d.remoteRef.key));
+    expect(keys).toEqual(expect.arrayContaining(['region-a/prod/opensearch/search/admin', 'region-a/prod/opensearch/search/dashboards']));
+    for (const key of keys) expect(key).toMatch(/^region-a\/prod\/opensearch\/search\//);
+  });
+
+  test('every object validates against the schemas', () => {
+    expect(schemaIssues(defaults().manifests())).toEqual([]);
+  });
+
+  test('the defaults are validated with what is given: two cluster managers cannot keep a quorum', () => {
+    const layer = testLayer('search');
+    expect(() => new OpenSearchCluster(layer.chart, 'OpenSearch', { secretBackend: EXTERNAL_SECRETS, managers: 2 })).toThrow(
+      'OpenSearch cluster search: managers 2 must be odd (1, 3 or 5) for a cluster-manager quorum',
+    );
+  });
+});

@@ -560,3 +560,40 @@ describe('MinioTenant', () => {
     });
   });
 });
+
+describe('MinioTenant documented defaults', () => {
+  /** Only what has no default: where the credentials come from. */
+  const defaults = () => {
+    const layer = testLayer('data', { region: 'region-b', environment: 'staging' });
+    const tenant = new MinioTenant(layer.chart, 'Minio', { secretBackend: EXTERNAL_SECRETS });
+    return { ...layer, tenant };
+  };
+
+  test("'storage' in namespace minio: 4 servers × 4 volumes of 100Gi, 500m-2 CPUs and 2-4Gi per server", () => {
+    const layer = defaults();
+    expect(layer.tenant.name).toBe('storage');
+    expect(layer.tenant.namespace).toBe('minio');
+    const [pool] = tenantOf(layer).spec.pools;
+    expect(pool.servers).toBe(4);
+    expect(pool.volumesPerServer).toBe(4);
+    expect(pool.volumeClaimTemplate.spec.resources.requests.storage).toBe('100Gi');
+    expect(pool.resources).toEqual({ requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } });
+  });
+
+  test('no storage class: the claims get the cluster default StorageClass', () => {
+    const [pool] = tenantOf(defaults()).spec.pools;
+    expect(pool.volumeClaimTemplate.spec).not.toHaveProperty('storageClassName');
+  });
+
+  test('secret keys under <region>/<environment> of the layer', () => {
+    const layer = defaults();
+    const root = layer.find('ExternalSecret', 'storage-env-configuration', 'minio');
+    expect([...new Set(root.spec.data.map((d: any) => d.remoteRef.key))]).toEqual(['region-b/staging/minio/storage/root']);
+  });
+
+  test('every object validates against the schemas', () => {
+    const layer = defaults();
+    layer.tenant.bucket('pg-backups');
+    expect(schemaIssues(layer.manifests())).toEqual([]);
+  });
+});

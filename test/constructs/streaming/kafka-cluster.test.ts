@@ -4,6 +4,7 @@ import { KafkaCluster } from '../../../constructs/streaming/kafka-cluster';
 import { KAFKA_METRICS_RULES } from '../../../constructs/streaming/metrics';
 import { STRIMZI_KAFKA } from '../../../constructs/versions';
 import { alertNames, alertRules, expectScoped, metricSelectors } from '../../support/alerts';
+import { EXTERNAL_SECRETS, testLayer } from '../../support/layer';
 
 /** What Flux and Argo CD read to leave an object in place when it leaves git. */
 const PRUNE_PROTECTION = { 'kustomize.toolkit.fluxcd.io/prune': 'disabled', 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false' };
@@ -412,5 +413,71 @@ describe('KafkaCluster', () => {
       );
       expect(broker(buildKafka(DEV_KAFKA, { region: 'region-a', environment: 'dev' }))).toMatch(/ < 1$/);
     });
+  });
+});
+
+describe('KafkaCluster documented defaults', () => {
+  /** Only what has no default: where the credentials come from. */
+  const defaults = () => {
+    const layer = testLayer('streaming');
+    const kafka = new KafkaCluster(layer.chart, 'Kafka', { secretBackend: EXTERNAL_SECRETS });
+    return { ...layer, kafka };
+  };
+
+  test("'events' in namespace kafka: 3 controllers and 3 brokers, replication 3 / min ISR 2, 7 days, SCRAM-SHA-512", () => {
+    const layer = defaults();
+    expect(layer.kafka.name).toBe('events');
+    expect(layer.kafka.namespace).toBe('kafka');
+    expect(layer.kafka.version).toBe(STRIMZI_KAFKA.kafka);
+    const spec = kafkaOf(layer).spec.kafka;
+    expect(spec.config).toMatchObject({
+      'default.replication.factor': 3,
+      'min.insync.replicas': 2,
+      'offsets.topic.replication.factor': 3,
+      'transaction.state.log.replication.factor': 3,
+      'transaction.state.log.min.isr': 2,
+      'log.retention.hours': 168,
+    });
+    expect(spec.listeners[0].authentication).toEqual({ type: 'scram-sha-512' });
+    // No rack awareness unless a zone label is given.
+    expect(spec.rack).toBeUndefined();
+    expect(spec.config['replica.selector.class']).toBeUndefined();
+  });
+
+  test("dedicated topology: controllers 250m-500m / 1Gi on '10Gi', brokers 2 CPUs / 6Gi Guaranteed on '100Gi', no storage class", () => {
+    const layer = defaults();
+    expect(layer.all('KafkaNodePool').map((p) => p.metadata.name)).toEqual(['controllers', 'brokers']);
+    const controllers = pool(layer, 'controllers').spec;
+    expect(controllers.replicas).toBe(3);
+    expect(controllers.roles).toEqual(['controller']);
+    expect(controllers.storage.volumes[0].size).toBe('10Gi');
+    expect(controllers.resources).toEqual({ requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '500m', memory: '1Gi' } });
+    const brokers = pool(layer, 'brokers').spec;
+    expect(brokers.replicas).toBe(3);
+    expect(brokers.roles).toEqual(['broker']);
+    expect(brokers.storage.volumes[0].size).toBe('100Gi');
+    expect(brokers.resources).toEqual({ requests: { cpu: '2', memory: '6Gi' }, limits: { cpu: '2', memory: '6Gi' } });
+    // The cluster's default StorageClass: the claims name none.
+    for (const p of [controllers, brokers]) expect(p.storage.volumes[0]).not.toHaveProperty('class');
+  });
+
+  test('secret keys under <region>/<environment> of the layer', () => {
+    const layer = defaults();
+    layer.kafka.addExternalUser('mirror');
+    const secret = layer.find('ExternalSecret', 'mirror-password', 'kafka');
+    expect(secret.spec.data.map((d: any) => d.remoteRef.key)).toEqual(['region-a/prod/kafka/events/users/mirror']);
+  });
+
+  test('every object validates against the schemas', () => {
+    const layer = defaults();
+    layer.kafka.addTopic('orders');
+    expect(streamingSchemaIssues(layer.manifests())).toEqual([]);
+  });
+
+  test('the defaults are validated with what is given: one broker cannot hold 3 replicas', () => {
+    const layer = testLayer('streaming');
+    expect(() => new KafkaCluster(layer.chart, 'Kafka', { secretBackend: EXTERNAL_SECRETS, brokers: 1 })).toThrow(
+      'Kafka cluster events: replicationFactor 3 must be between 1 and the 1 broker(s)',
+    );
   });
 });
