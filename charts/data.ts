@@ -68,6 +68,7 @@ export class DataChart extends LayerChart {
     const region = overlay.region;
     const pg = overlay.settings.postgres;
     const cluster = new CloudNativePgCluster(this, 'Postgres', {
+      ...(pg.image !== undefined ? { image: pg.image } : {}),
       name: pg.name,
       instances: pg.instances,
       synchronous: pg.synchronous,
@@ -85,7 +86,9 @@ export class DataChart extends LayerChart {
       backupSchedule: pg.backup.schedule,
       backupRetention: pg.backup.retention,
     });
-    for (const db of pg.databases) cluster.addDatabase(db.name, { poolerInstances: db.poolerInstances, poolMode: db.poolMode });
+    for (const db of pg.databases) {
+      cluster.addDatabase(db.name, { poolerInstances: db.poolerInstances, poolMode: db.poolMode, extensions: db.extensions });
+    }
     const archive = this.backupBucket(overlay, 'CloudNativePG');
     if (archive) cluster.backupTo(archive);
     // A DR pair is built on the WAL archives: without one (a problem reported above), none.
@@ -120,7 +123,9 @@ export class DataChart extends LayerChart {
       backupSchedule: pg.backup.schedule,
       backupRetention: pg.backup.retention,
     });
-    for (const db of pg.databases) cluster.addDatabase(db.name, { poolerInstances: db.poolerInstances, poolMode: db.poolMode });
+    for (const db of pg.databases) {
+      cluster.addDatabase(db.name, { poolerInstances: db.poolerInstances, poolMode: db.poolMode, extensions: db.extensions });
+    }
     const archive = this.backupBucket(overlay, 'Zalando');
     if (archive) cluster.backupTo(archive);
     const dr = archive && this.drPeer(overlay);
@@ -150,7 +155,9 @@ export class DataChart extends LayerChart {
       secretBackend: overlay.region.secrets,
       secretKeyPrefix: secretKeyPrefix(overlay),
     });
-    for (const db of pg.databases) cluster.addDatabase(db.name, { poolerInstances: db.poolerInstances, poolMode: db.poolMode });
+    for (const db of pg.databases) {
+      cluster.addDatabase(db.name, { poolerInstances: db.poolerInstances, poolMode: db.poolMode, extensions: db.extensions });
+    }
     return cluster;
   }
 

@@ -63,6 +63,8 @@ export interface PostgresDatabaseSpec {
   /** PgBouncer instances in front of this database (0: no pooler). */
   readonly poolerInstances: number;
   readonly poolMode: 'session' | 'transaction';
+  /** Extensions the operator creates in the database (`vector`, `pg_trgm`). Absent: none. */
+  readonly extensions?: readonly string[];
 }
 
 /**
@@ -78,6 +80,8 @@ export interface PostgresSpec extends Required<
 > {
   readonly enabled: boolean;
   readonly engine: PostgresEngine;
+  /** CloudNativePG only: a PostgreSQL image of the operator's shape, pinned. Absent: the pinned default (CloudNativePgClusterProps.image). */
+  readonly image?: string;
   readonly databases: readonly PostgresDatabaseSpec[];
   readonly backup: { readonly schedule: string; readonly retention: string };
   /** Only for engine `external-patroni`: the VMs running PgBouncer in front of Patroni. */
@@ -96,7 +100,7 @@ export interface PostgresSpec extends Required<
 }
 
 /** A MinIO tenant's settings: the fields of MinioTenantProps the environment files set. */
-export interface MinioSpec extends Pick<MinioTenantProps, 'name' | 'servers' | 'volumesPerServer' | 'volumeSize' | 'resources'> {
+export interface MinioSpec extends Required<Pick<MinioTenantProps, 'name' | 'servers' | 'volumesPerServer' | 'volumeSize' | 'resources'>> {
   readonly enabled: boolean;
 }
 

@@ -145,6 +145,26 @@ export function checkNames(overlays: readonly OverlaySpec[], sourceOf: SourceOf)
         });
       }
     }
+    const pgImage = s.postgres.image;
+    if (s.postgres.enabled && pgImage !== undefined) {
+      const why = pinnedImageProblem(pgImage);
+      const tag = /:([^/@]+)(@|$)/.exec(pgImage)?.[1];
+      const problem = (message: string, fix: string) =>
+        push({ file: sourceOf(o, 'postgres.image'), path: 'postgres.image', value: pgImage, message: `${o.id}: ${message}`, fix });
+      if (s.postgres.engine !== 'cloudnative-pg') {
+        problem(
+          `a PostgreSQL image is set for the ${s.postgres.engine} engine, which runs its own (Spilo, or the VMs')`,
+          'remove postgres.image, or use postgres.engine: cloudnative-pg',
+        );
+      } else if (why) {
+        problem(`the PostgreSQL image ${why}`, 'pin the image by a version tag or digest, e.g. dirtbikechina/postgres:15-cjk or …@sha256:<64 hex>');
+      } else if (!pgImage.includes('@') && !/^[0-9]/.test(tag ?? '')) {
+        problem(
+          'the PostgreSQL image tag does not start with the major version, which CloudNativePG reads from it',
+          'tag the image like 15-cjk or 17.5, or pin it by digest',
+        );
+      }
+    }
     const registry = o.region.registry;
     if (registry) {
       const why = imageRepositoryProblem(registry.repository);

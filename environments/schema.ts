@@ -105,48 +105,79 @@ export const SETTINGS_SCHEMA: Schema = obj({
     pods: int(1, 10_000),
   }),
   limitRange: obj({ defaultRequest: cpuMemory('defaultRequest'), default: cpuMemory('default'), max: cpuMemory('max') }),
-  postgres: obj({
-    enabled: bool(),
-    engine: {
-      type: 'string',
-      enum: ['cloudnative-pg', 'zalando', 'external-patroni'],
-      hint: 'set engine to cloudnative-pg, zalando or external-patroni',
+  postgres: obj(
+    {
+      enabled: bool(),
+      engine: {
+        type: 'string',
+        enum: ['cloudnative-pg', 'zalando', 'external-patroni'],
+        hint: 'set engine to cloudnative-pg, zalando or external-patroni',
+      },
+      name: clusterName('postgres.name', 53, 'the operators name Services and pods after it; Zalando allows 53'),
+      instances: int(1, 9, 'use 1 to 9 instances (3 gives quorum synchronous replication with one failure tolerated)'),
+      synchronous: bool(),
+      podAntiAffinity: {
+        type: 'string',
+        enum: ['required', 'preferred'],
+        hint: 'set podAntiAffinity to required (never two instances on one node) or preferred',
+      },
+      storageSize: quantity('storageSize'),
+      walStorageSize: quantity('walStorageSize'),
+      resources: resources(),
+      image: {
+        type: 'string',
+        minLength: 1,
+        hint: 'name a CloudNativePG PostgreSQL image with a version tag or digest, e.g. dirtbikechina/postgres:15-cjk; leave it out for the pinned default',
+      },
+      parameters: map({ type: 'string', hint: "quote Postgres parameter values, e.g. max_connections: '200'" }),
+      databases: {
+        type: 'array',
+        items: obj(
+          {
+            name: postgresIdentifier(
+              'a database name must be a lower-case Postgres identifier: letters, digits and _, starting with a letter, ending with a letter or digit, ' +
+                'at most 63 characters, not starting with pg_ (it also names the owner role and, with _ as -, its Kubernetes objects)',
+            ),
+            poolerInstances: int(0, 10),
+            poolMode: { type: 'string', enum: ['session', 'transaction'], hint: 'set poolMode to session or transaction' },
+            extensions: {
+              type: 'array',
+              items: {
+                type: 'string',
+                pattern: '^[a-z_][a-z0-9_-]{0,62}$',
+                hint: 'name the extension as CREATE EXTENSION takes it, e.g. vector or pg_trgm',
+              },
+            },
+          },
+          ['name'],
+        ),
+      },
+      backup: obj({ schedule: cron({ descriptors: true }), retention: retention() }),
+      external: obj({
+        addresses: { type: 'array', items: { type: 'string', format: 'ipv4', hint: 'list the PgBouncer VMs by IPv4 address' } },
+        pgbouncerPort: int(1, 65535),
+        exporterPort: int(1, 65535),
+        logicalDecoding: bool(),
+        postgresPort: int(1, 65535),
+      }),
     },
-    name: clusterName('postgres.name', 53, 'the operators name Services and pods after it; Zalando allows 53'),
-    instances: int(1, 9, 'use 1 to 9 instances (3 gives quorum synchronous replication with one failure tolerated)'),
-    synchronous: bool(),
-    podAntiAffinity: {
-      type: 'string',
-      enum: ['required', 'preferred'],
-      hint: 'set podAntiAffinity to required (never two instances on one node) or preferred',
-    },
-    storageSize: quantity('storageSize'),
-    walStorageSize: quantity('walStorageSize'),
-    resources: resources(),
-    parameters: map({ type: 'string', hint: "quote Postgres parameter values, e.g. max_connections: '200'" }),
-    databases: {
-      type: 'array',
-      items: obj(
-        {
-          name: postgresIdentifier(
-            'a database name must be a lower-case Postgres identifier: letters, digits and _, starting with a letter, ending with a letter or digit, ' +
-              'at most 63 characters, not starting with pg_ (it also names the owner role and, with _ as -, its Kubernetes objects)',
-          ),
-          poolerInstances: int(0, 10),
-          poolMode: { type: 'string', enum: ['session', 'transaction'], hint: 'set poolMode to session or transaction' },
-        },
-        ['name'],
-      ),
-    },
-    backup: obj({ schedule: cron({ descriptors: true }), retention: retention() }),
-    external: obj({
-      addresses: { type: 'array', items: { type: 'string', format: 'ipv4', hint: 'list the PgBouncer VMs by IPv4 address' } },
-      pgbouncerPort: int(1, 65535),
-      exporterPort: int(1, 65535),
-      logicalDecoding: bool(),
-      postgresPort: int(1, 65535),
-    }),
-  }),
+    // image is optional: without it the engine's pinned image runs.
+    [
+      'enabled',
+      'engine',
+      'name',
+      'instances',
+      'synchronous',
+      'podAntiAffinity',
+      'storageSize',
+      'walStorageSize',
+      'resources',
+      'parameters',
+      'databases',
+      'backup',
+      'external',
+    ],
+  ),
   minio: obj({
     enabled: bool(),
     name: clusterName('minio.name', 63, 'the operator names Services after it'),

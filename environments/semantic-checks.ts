@@ -107,6 +107,15 @@ export function checkOverlays(overlays: readonly OverlaySpec[], sourceOf: Source
           problem(`postgres.databases.${i}.name`, `"${db.name}" is reserved by PostgreSQL`, "choose the application's own name");
         }
         if (names.has(db.name)) problem(`postgres.databases.${i}.name`, `database "${db.name}" is listed twice`, 'remove the duplicate entry');
+        if (db.extensions?.length && pg.engine !== 'cloudnative-pg') {
+          problem(
+            `postgres.databases.${i}.extensions`,
+            `the ${pg.engine} engine cannot create extensions in database "${db.name}" (${db.extensions.join(', ')})`,
+            pg.engine === 'zalando'
+              ? "create them from the application's migrations (CREATE EXTENSION), or use postgres.engine: cloudnative-pg"
+              : 'create them on the VMs where Patroni is managed, and remove extensions here',
+          );
+        }
         names.add(db.name);
       });
       if (pg.engine !== 'external-patroni') {

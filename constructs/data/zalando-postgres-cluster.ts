@@ -13,15 +13,18 @@ import {
   objectName,
 } from './postgres-cluster';
 import { PostgresClusterBase } from './postgres-cluster-base';
+import { POSTGRES_DEFAULTS } from './postgres-defaults';
 import { ZalandoPostgresAlertOptions, zalandoPostgresAlerts, zalandoPostgresAlertThresholds } from './zalando-postgres-alerts';
 import * as zalando from '../../imports/acid.zalan.do';
 import * as monitoring from '../../imports/monitoring.coreos.com';
 import type { ComputeResources, NodePool } from '../core/compute';
 import type { IGrantee, PodGroup as GranteePods } from '../core/grantee';
+import { postgresTopologyName } from '../core/naming';
 import { parseQuantity } from '../core/quantity';
 import type { SecretBackend } from '../core/secret-backend';
 import { addAlertRules } from '../platform/alert-rules';
 import { componentLabels } from '../platform/labels';
+import { LayerChart } from '../platform/layer-chart';
 import { allowEgressToAddresses, allowTraffic, PodGroup } from '../platform/network';
 import { compareStrings } from '../platform/ordering';
 import { OverlayContext } from '../platform/overlay-context';
@@ -50,38 +53,65 @@ const SCHEDULE_PATTERN = /^(\d+|\*)(\/\d+)?(\s+(\d+|\*)(\/\d+)?){4}$/;
 export type ZalandoPostgresVersion = '14' | '15' | '16' | '17' | '18';
 
 export interface ZalandoPostgresClusterProps {
-  /** Cluster name (the `postgresql` object and its Services); at most 53 characters. */
-  readonly name: string;
+  /** Cluster name (the `postgresql` object and its Services); at most 53 characters. @default 'postgres' */
+  readonly name?: string;
   /** @default 'postgres' */
   readonly namespace?: string;
   /** `spec.teamId` (the operator's team API is not used; no name prefix is required). @default 'strata' */
   readonly teamId?: string;
   /** PostgreSQL major version: a data-format contract, change it only with an upgrade plan. @default '17' */
   readonly version?: ZalandoPostgresVersion;
-  readonly instances: number;
-  /** Patroni synchronous mode (strict), a majority of the standbys confirming each commit. */
-  readonly synchronous: boolean;
-  /** Whether two instances may share a node (`required` leaves pods pending instead). */
-  readonly podAntiAffinity: 'required' | 'preferred';
-  /** Data volume size; Spilo keeps pg_wal on it too (there is no separate WAL volume). */
-  readonly storageSize: string;
-  /** Storage class with reclaim policy Retain. */
-  readonly storageClass: string;
-  readonly resources: ComputeResources;
-  readonly parameters: Readonly<Record<string, string>>;
+  /** @default 3 */
+  readonly instances?: number;
+  /** Patroni synchronous mode (strict), a majority of the standbys confirming each commit. @default true */
+  readonly synchronous?: boolean;
+  /** Whether two instances may share a node (`required` leaves pods pending instead). @default 'required' */
+  readonly podAntiAffinity?: 'required' | 'preferred';
+  /** Data volume size; Spilo keeps pg_wal on it too (there is no separate WAL volume). @default '100Gi' */
+  readonly storageSize?: string;
+  /** Storage class, best with reclaim policy Retain. @default the cluster's default storage class */
+  readonly storageClass?: string;
+  /** @default 2 CPUs and 8Gi, requests equal to limits (Guaranteed QoS) */
+  readonly resources?: ComputeResources;
+  /** postgresql.conf parameters. @default POSTGRES_DEFAULTS.parameters (sized for the default resources) */
+  readonly parameters?: Readonly<Record<string, string>>;
   /** Nodes reserved for databases. @default any node */
   readonly nodePool?: NodePool;
-  /** Node label carrying the zone, for spreading instances. */
-  readonly zoneLabel: string;
+  /** Node label carrying the zone, for spreading instances. @default 'topology.kubernetes.io/zone' */
+  readonly zoneLabel?: string;
+  /** Where the cluster's credentials come from (never rendered as values). */
   readonly secretBackend: SecretBackend;
-  /** Name of this cluster in the cross-region topology, e.g. `postgres-region-a`. */
-  readonly topologyName: string;
-  /** Base backup and logical backup schedule: five numeric cron fields (the operator rejects `@daily`). */
-  readonly backupSchedule: string;
-  /** Backup retention, e.g. `30d`, `4w` or `3m`. */
-  readonly backupRetention: string;
+  /** Name of this cluster in the cross-region topology. @default `<name>-<region>` of its layer */
+  readonly topologyName?: string;
+  /** Base backup and logical backup schedule: five numeric cron fields (the operator rejects `@daily`). @default '0 1 * * *' */
+  readonly backupSchedule?: string;
+  /** Backup retention, e.g. `30d`, `4w` or `3m`. @default '30d' */
+  readonly backupRetention?: string;
   /** Thresholds of the cluster's alerts. @default see `ZalandoPostgresAlertOptions` */
   readonly alerts?: ZalandoPostgresAlertOptions;
+}
+
+type KeptOptional = 'namespace' | 'teamId' | 'version' | 'storageClass' | 'nodePool' | 'alerts';
+/** ZalandoPostgresClusterProps with every default applied. */
+type ResolvedProps = Required<Omit<ZalandoPostgresClusterProps, KeptOptional>> & Pick<ZalandoPostgresClusterProps, KeptOptional>;
+
+function withDefaults(scope: Construct, props: ZalandoPostgresClusterProps): ResolvedProps {
+  const layer = LayerChart.of(scope);
+  const name = props.name ?? POSTGRES_DEFAULTS.name;
+  return {
+    ...props,
+    name,
+    instances: props.instances ?? POSTGRES_DEFAULTS.instances,
+    synchronous: props.synchronous ?? POSTGRES_DEFAULTS.synchronous,
+    podAntiAffinity: props.podAntiAffinity ?? POSTGRES_DEFAULTS.podAntiAffinity,
+    storageSize: props.storageSize ?? POSTGRES_DEFAULTS.storageSize,
+    resources: props.resources ?? POSTGRES_DEFAULTS.resources,
+    parameters: props.parameters ?? POSTGRES_DEFAULTS.parameters,
+    zoneLabel: props.zoneLabel ?? POSTGRES_DEFAULTS.zoneLabel,
+    topologyName: props.topologyName ?? postgresTopologyName(name, layer.region),
+    backupSchedule: props.backupSchedule ?? POSTGRES_DEFAULTS.backupSchedule,
+    backupRetention: props.backupRetention ?? POSTGRES_DEFAULTS.backupRetention,
+  };
 }
 
 /** The other member of a cross-region pair, as this cluster sees it. */
@@ -139,7 +169,7 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
   public readonly topologyName: string;
   public readonly version: ZalandoPostgresVersion;
 
-  private readonly props: ZalandoPostgresClusterProps;
+  private readonly props: ResolvedProps;
   private readonly users = new Map<string, zalando.PostgresqlSpecUsers[]>();
   private readonly roleSecrets = new Map<string, CredentialsSecret>();
   private readonly env: zalando.PostgresqlSpecEnv[] = [];
@@ -150,8 +180,9 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
   private standby?: zalando.PostgresqlSpecStandby;
   private archive?: BucketAccess;
 
-  constructor(scope: Construct, id: string, props: ZalandoPostgresClusterProps) {
+  constructor(scope: Construct, id: string, given: ZalandoPostgresClusterProps) {
     super(scope, id);
+    const props = withDefaults(this, given);
     validate(props);
     this.props = props;
     this.clusterName = props.name;
@@ -346,6 +377,13 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
    * `poolerInstances` asked for, and all pooled databases must ask for the same `poolMode`.
    */
   protected provisionDatabase(name: string, options: AddDatabaseOptions): string {
+    if (options.extensions?.length) {
+      // The operator creates extensions only for its prepared databases, a different scheme
+      // from the databases map this construct writes.
+      throw new Error(
+        `Zalando cluster ${this.clusterName}: database "${name}" asks for extensions ${options.extensions.join(', ')}, which the operator does not create for it; create them from the application's migrations (CREATE EXTENSION), or use the cloudnative-pg engine`,
+      );
+    }
     const instances = options.poolerInstances ?? 2;
     const mode = options.poolMode ?? 'transaction';
     if (instances === 0) return this.readWriteHost;
@@ -583,7 +621,7 @@ function retentionPhrase(retention: string): string {
   return `${m[1]} ${({ d: 'days', w: 'weeks', m: 'months' } as const)[m[2] as 'd' | 'w' | 'm']}`;
 }
 
-function validate(props: ZalandoPostgresClusterProps): void {
+function validate(props: ResolvedProps): void {
   const where = `Zalando cluster ${props.name}`;
   if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(props.name) || props.name.length > 53) {
     throw new Error(

@@ -58,3 +58,18 @@ test('a CDC pipeline without OpenSearch is a problem naming the pipeline and the
     fix: 'set opensearch.enabled: true, or remove the pipeline',
   });
 });
+
+test('the image and database extensions of the settings reach the CloudNativePG objects', () => {
+  const databases = [
+    ...prod.settings.postgres.databases,
+    { name: 'wanderer', poolerInstances: 0, poolMode: 'session' as const, extensions: ['vector'] },
+  ];
+  const built = buildOverlay(without({ postgres: { ...prod.settings.postgres, image: 'dirtbikechina/postgres:15-cjk', databases } }));
+  const objects = built.layers.flatMap((l) => l.toJson());
+  expect(objects.find((o: any) => o.kind === 'Cluster' && o.apiVersion === 'postgresql.cnpg.io/v1').spec.imageName).toBe(
+    'dirtbikechina/postgres:15-cjk',
+  );
+  expect(objects.find((o: any) => o.kind === 'Database' && o.spec.name === 'wanderer').spec.extensions).toEqual([
+    { name: 'vector', ensure: 'present' },
+  ]);
+});

@@ -448,6 +448,48 @@ describe('PostgreSQL memory', () => {
   });
 });
 
+describe('PostgreSQL image and extensions', () => {
+  test('a pinned CloudNativePG image and a database with extensions load as given', () => {
+    const databases = [
+      ...loadEnvironments(environmentsWith(), { only: ['region-a/prod'] })[0].settings.postgres.databases,
+      { name: 'wanderer', extensions: ['vector'] },
+    ];
+    const envDir = environmentsWith({
+      'overlays/region-a/prod.yaml': { merge: { postgres: { image: 'dirtbikechina/postgres:15-cjk', databases } } },
+    });
+    const prod = loadEnvironments(envDir, { only: ['region-a/prod'] })[0];
+    expect(prod.settings.postgres.image).toBe('dirtbikechina/postgres:15-cjk');
+    expect(prod.settings.postgres.databases.find((d) => d.name === 'wanderer')?.extensions).toEqual(['vector']);
+    expect(loadEnvironments(environmentsWith(), { only: ['region-a/prod'] })[0].settings.postgres.image).toBeUndefined();
+  });
+
+  test.each([
+    ['dirtbikechina/postgres:latest', /the PostgreSQL image .*latest/],
+    ['dirtbikechina/postgres:cjk', /the PostgreSQL image tag does not start with the major version/],
+  ])('image %p is refused', (image, message) => {
+    expectProblem(rejection({ 'overlays/region-a/prod.yaml': { merge: { postgres: { image } } } }), {
+      file: 'overlays/region-a/prod.yaml',
+      path: 'postgres.image',
+      value: image,
+      message,
+      fix: /15-cjk/,
+    });
+  });
+
+  test('extensions with an engine that cannot create them are refused, naming the database', () => {
+    const err = rejection({
+      'overlays/region-a/dev.yaml': { merge: { postgres: { engine: 'zalando', databases: [{ name: 'wanderer', extensions: ['vector'] }] } } },
+    });
+    expectProblem(err, {
+      file: 'overlays/region-a/dev.yaml',
+      path: 'postgres.databases.0.extensions',
+      value: ['vector'],
+      message: /the zalando engine cannot create extensions in database "wanderer" \(vector\)/,
+      fix: /CREATE EXTENSION/,
+    });
+  });
+});
+
 describe('tiers', () => {
   test('the tier is inferred from the environment name', () => {
     const overlays = loadEnvironments(environmentsWith());

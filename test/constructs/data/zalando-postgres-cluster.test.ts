@@ -79,6 +79,72 @@ describe('ZalandoPostgresCluster', () => {
       expect(m.spec.teamId).toBe('payments');
       expect(m.spec.postgresql.version).toBe('16');
     });
+
+    /** Only what has no default: where the credentials come from. */
+    const defaults = (): Built => {
+      const layer = testLayer('data');
+      const cluster = new ZalandoPostgresCluster(layer.chart, 'Postgres', { secretBackend: EXTERNAL_SECRETS });
+      return { ...layer, cluster };
+    };
+
+    test("with only a secret backend: 'postgres', 3 instances, strict synchronous, required anti-affinity", () => {
+      const layer = defaults();
+      const spec = manifestOf(layer).spec;
+      expect(layer.cluster.clusterName).toBe('postgres');
+      expect(spec.numberOfInstances).toBe(3);
+      expect(spec.patroni).toEqual({ synchronous_mode: true, synchronous_mode_strict: true, synchronous_node_count: 1 });
+      expect(operatorValues(layer).configKubernetes).toMatchObject({
+        enable_pod_antiaffinity: true,
+        pod_antiaffinity_preferred_during_scheduling: false,
+      });
+    });
+
+    test("one '100Gi' volume of the cluster default StorageClass, 2 CPUs / 8Gi Guaranteed, parameters sized for them", () => {
+      const spec = manifestOf(defaults()).spec;
+      expect(spec.volume).toEqual({ size: '100Gi' });
+      expect(spec.resources).toEqual({ requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '2', memory: '8Gi' } });
+      expect(spec.postgresql.parameters).toEqual({
+        max_connections: '200',
+        shared_buffers: '2GB',
+        effective_cache_size: '6GB',
+        work_mem: '16MB',
+        maintenance_work_mem: '512MB',
+      });
+    });
+
+    test('spread over the well-known zone label; topology name <name>-<region> of the layer', () => {
+      const layer = defaults();
+      expect(manifestOf(layer).spec.topologySpreadConstraints.map((c: any) => c.topologyKey)).toEqual(['topology.kubernetes.io/zone']);
+      expect(layer.cluster.topologyName).toBe('postgres-region-a');
+    });
+
+    test("backups daily at 01:00, kept '30d'", () => {
+      const layer = defaults();
+      const minio = new MinioTenant(layer.chart, 'Minio', {
+        name: 'storage',
+        servers: 4,
+        volumesPerServer: 1,
+        volumeSize: '100Gi',
+        resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+        secretBackend: EXTERNAL_SECRETS,
+      });
+      layer.cluster.backupTo(minio.bucket('pg-backups'));
+      const spec = manifestOf(layer).spec;
+      expect([spec.logicalBackupSchedule, spec.logicalBackupRetention]).toEqual(['0 1 * * *', '30 days']);
+      expect(envOf(layer)).toMatchObject({ BACKUP_SCHEDULE: '0 1 * * *', BACKUP_NUM_TO_RETAIN: '30' });
+      expect(schemaIssues(layer.manifests())).toEqual([]);
+    });
+
+    test('every object validates against the schemas', () => {
+      expect(schemaIssues(defaults().manifests())).toEqual([]);
+    });
+
+    test('the defaults are validated with what is given: synchronous replication with one instance', () => {
+      const layer = testLayer('data');
+      expect(() => new ZalandoPostgresCluster(layer.chart, 'Postgres', { secretBackend: EXTERNAL_SECRETS, instances: 1 })).toThrow(
+        'Zalando cluster postgres: synchronous replication needs at least 2 instances (got 1)',
+      );
+    });
   });
 
   describe('Patroni synchronous mode', () => {
@@ -582,4 +648,11 @@ describe('ZalandoPostgresCluster metrics and alerts', () => {
       'Zalando cluster postgres: alerts.replicationLagBytes -1 must be a positive whole number of bytes',
     );
   });
+});
+
+test('extensions are refused, saying where to create them (the operator creates them only for prepared databases)', () => {
+  const layer = build();
+  expect(() => layer.cluster.addDatabase('wanderer', { extensions: ['vector'] })).toThrow(
+    'Zalando cluster postgres: database "wanderer" asks for extensions vector, which the operator does not create for it',
+  );
 });
