@@ -11,7 +11,7 @@ import {
   PostgresDatabase,
 } from './postgres-cluster';
 import type { IGrantee, PodGroup } from '../core/grantee';
-import { Connections, IConnectable } from '../platform/connections';
+import { Connections, IConnectable, singlePortConnections } from '../platform/connections';
 
 /**
  * What the PostgreSQL engines (CloudNativePG, Zalando postgres-operator, Patroni on
@@ -70,19 +70,13 @@ export abstract class PostgresClusterBase extends Construct implements IPostgres
    * client (`allowTo`) is its instances.
    */
   public get connections(): Connections {
-    this.connectionsOf ??= new Connections({
+    this.connectionsOf ??= singlePortConnections({
       scope: this,
       name: this.clusterName,
+      what: 'PostgreSQL cluster',
       pods: this.serverPods,
-      defaultPorts: [this.port],
-      admit: (client, ports) => {
-        if (ports.length !== 1 || ports[0] !== this.port) {
-          throw new Error(
-            `PostgreSQL cluster ${this.clusterName}: clients connect on ${this.port}; allowFrom(${client.granteeName}) asked for ${ports.join(', ')}`,
-          );
-        }
-        this.allowFrom(client);
-      },
+      port: this.port,
+      admit: (client) => this.allowFrom(client),
       asClient: this,
     });
     return this.connectionsOf;

@@ -80,3 +80,33 @@ export class Connections {
 function assertPort(name: string, port: number): void {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`connections of ${name}: port ${port} is not a TCP port (1-65535)`);
 }
+
+/**
+ * Connections of a service clients reach on one port, admitting them its own way (a
+ * database's poolers, Kafka's listener peers): another port is refused, naming the right one.
+ */
+export function singlePortConnections(props: {
+  readonly scope: Construct;
+  readonly name: string;
+  readonly what: string;
+  readonly pods: PodGroup;
+  readonly port: number;
+  readonly admit: (client: IGrantee) => void;
+  readonly asClient?: IGrantee;
+}): Connections {
+  return new Connections({
+    scope: props.scope,
+    name: props.name,
+    pods: props.pods,
+    defaultPorts: [props.port],
+    asClient: props.asClient,
+    admit: (client, ports) => {
+      if (ports.length !== 1 || ports[0] !== props.port) {
+        throw new Error(
+          `${props.what} ${props.name}: clients connect on ${props.port}; allowFrom(${client.granteeName}) asked for ${ports.join(', ')}`,
+        );
+      }
+      props.admit(client);
+    },
+  });
+}

@@ -23,6 +23,7 @@ import type { IGrantee, PodGroup as GranteePods } from '../core/grantee';
 import { secretKeyPrefix as layerKeyPrefix } from '../core/naming';
 import type { SecretBackend } from '../core/secret-backend';
 import { addAlertRules } from '../platform/alert-rules';
+import { Connections, IConnectable, singlePortConnections } from '../platform/connections';
 import { recordDownload } from '../platform/downloads';
 import { restrictedContainerSecurityContext } from '../platform/hardening';
 import { componentLabels } from '../platform/labels';
@@ -170,7 +171,7 @@ function withDefaults(scope: Construct, props: OpenSearchClusterProps): Resolved
  * (`opensearch-alerts.ts`); prune protection. Index
  * templates, retention, snapshots and write grants are added by the users of the cluster.
  */
-export class OpenSearchCluster extends Construct implements IOpenSearchCluster, IGrantee {
+export class OpenSearchCluster extends Construct implements IOpenSearchCluster, IGrantee, IConnectable {
   /** The secret-store key under which a cluster in `secretKeyPrefix` keeps `user`'s password. */
   public static userKeyOf(secretKeyPrefix: string, clusterName: string, user: string): string {
     return `${secretKeyPrefix}/opensearch/${clusterName}/users/${user}`;
@@ -195,6 +196,7 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
   private readonly templates = new Map<string, readonly string[]>();
   private readonly retention: { name: string; patterns: readonly string[] }[] = [];
   private readonly users = new Map<string, { secret: SecretReference; roles: readonly string[] }>();
+  private connectionsOf?: Connections;
   private readonly roles = new Set<string>();
   private backup?: SnapshotTarget;
 
@@ -633,6 +635,20 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
   }
 
   /** Opens the REST API to `clients` (pods of another namespace or of this one). */
+  /** The REST API as others connect to it: `connections.allowFrom(grantee)` is `allowFrom(grantee)`; the cluster as a client is its nodes. */
+  public get connections(): Connections {
+    this.connectionsOf ??= singlePortConnections({
+      scope: this,
+      name: this.clusterName,
+      what: 'OpenSearch cluster',
+      pods: this.serverPods,
+      port: HTTP_PORT,
+      admit: (client) => this.allowFrom(client),
+      asClient: this,
+    });
+    return this.connectionsOf;
+  }
+
   public allowFrom(peer: IGrantee): void {
     const clients = peer.granteePods;
     const name = peer.granteeName;

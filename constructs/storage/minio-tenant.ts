@@ -12,6 +12,7 @@ import type { IGrantee } from '../core/grantee';
 import { secretKeyPrefix as layerKeyPrefix } from '../core/naming';
 import type { SecretBackend } from '../core/secret-backend';
 import { addAlertRules } from '../platform/alert-rules';
+import { Connections, IConnectable, singlePortConnections } from '../platform/connections';
 import { componentLabels } from '../platform/labels';
 import { dependOnLayerOf, LayerChart } from '../platform/layer-chart';
 import { allowTraffic } from '../platform/network';
@@ -125,7 +126,7 @@ interface TenantUser {
  * allowing S3 actions on exactly the buckets it was granted (`MinioAccessSetup`); the
  * operator's `spec.users` is not used, as it makes every user a `consoleAdmin`.
  */
-export class MinioTenant extends Construct {
+export class MinioTenant extends Construct implements IConnectable {
   /** The secret-store key under which a tenant in `secretKeyPrefix` keeps `reader`'s credential. */
   public static externalUserKey(secretKeyPrefix: string, tenant: string, reader: string): string {
     return `${secretKeyPrefix}/minio/${tenant}/users/${reader}`;
@@ -139,6 +140,7 @@ export class MinioTenant extends Construct {
   private readonly buckets = new Set<string>();
   private readonly users = new Map<string, TenantUser>();
   private readonly props: ResolvedProps;
+  private connectionsOf?: Connections;
   private readonly configSecret: string;
   private readonly tlsSecret: string;
   private access?: MinioAccessSetup;
@@ -290,6 +292,32 @@ export class MinioTenant extends Construct {
     });
   }
 
+  /** The S3 API as others connect to it: `connections.allowFrom(grantee)` opens the path a grant opens, without a credential. */
+  public get connections(): Connections {
+    this.connectionsOf ??= singlePortConnections({
+      scope: this,
+      name: this.name,
+      what: 'MinIO tenant',
+      pods: { namespace: this.namespace, podLabels: this.podLabels },
+      port: S3_PORT,
+      admit: (client) => this.openS3To(client),
+    });
+    return this.connectionsOf;
+  }
+
+  /** The path from a grantee's pods to the S3 API, owned by the grantee (once per grantee). */
+  private openS3To(grantee: IGrantee): void {
+    const consumer = grantee.grantScope;
+    const policyId = `AllowS3-${grantee.granteePods.namespace}-${grantee.granteeName}`;
+    if (consumer.node.tryFindChild(`${policyId}Egress`)) return;
+    allowTraffic(consumer, policyId, {
+      name: `allow-${grantee.granteeName}-to-minio-${this.name}`,
+      from: grantee.granteePods,
+      to: { namespace: this.namespace, podLabels: this.podLabels },
+      ports: [S3_PORT],
+    });
+  }
+
   private renderBuckets() {
     return [...this.buckets].sort().map((name) => ({ name }));
   }
@@ -392,15 +420,7 @@ export class MinioTenant extends Construct {
           : { keys: { AWS_ACCESS_KEY_ID: 'accessKey', AWS_SECRET_ACCESS_KEY: 'secretKey' } }),
         ...(options.literals ? { literals: options.literals } : {}),
       });
-    const policyId = `AllowS3-${who.namespace}-${who.name}`;
-    if (!consumer.node.tryFindChild(`${policyId}Egress`)) {
-      allowTraffic(consumer, policyId, {
-        name: `allow-${who.name}-to-minio-${this.name}`,
-        from: { namespace: who.namespace, podLabels: who.podLabels },
-        to: { namespace: this.namespace, podLabels: this.podLabels },
-        ports: [S3_PORT],
-      });
-    }
+    this.openS3To(grantee);
     return { bucket, endpoint: this.endpoint, credentials, ca: PlatformCa.of(this).trustIn(consumer, who.namespace) };
   }
 }

@@ -3,6 +3,11 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { kafkaClusterAlerts } from './kafka-alerts';
 import { KAFKA_DEFAULTS } from './kafka-defaults';
+import { KafkaNodePool, KafkaNodeRole } from './kafka-node-pool';
+import { KafkaTopic, KafkaTopicOptions } from './kafka-topic';
+import { AclOperation, KafkaAuthentication, KafkaUser, ResourceName } from './kafka-user';
+import { jmxMetricsConfig, KAFKA_METRICS_RULES, METRICS_PORT, metricsConfigMap, strimziPodMonitor } from './metrics';
+import { quantities, RESTRICTED_CONTAINER, restrictedPod } from './pod-security';
 import * as kafka from '../../imports/kafka.strimzi.io';
 import type { ComputeResources, NodePool } from '../core/compute';
 import type { IGrantee } from '../core/grantee';
@@ -11,6 +16,7 @@ import { secretKeyPrefix as layerKeyPrefix } from '../core/naming';
 import type { SecretBackend } from '../core/secret-backend';
 import { operatorDefinition } from '../operators/catalog';
 import { addAlertRules } from '../platform/alert-rules';
+import { Connections, IConnectable, singlePortConnections } from '../platform/connections';
 import { componentLabels } from '../platform/labels';
 import { LayerChart } from '../platform/layer-chart';
 import { allowTraffic, PodGroup } from '../platform/network';
@@ -19,11 +25,6 @@ import { OverlayContext } from '../platform/overlay-context';
 import { protectFromPrune } from '../platform/protection';
 import { SecretReference } from '../secrets/secret-reference';
 import { STRIMZI_KAFKA } from '../versions';
-import { KafkaNodePool, KafkaNodeRole } from './kafka-node-pool';
-import { KafkaTopic, KafkaTopicOptions } from './kafka-topic';
-import { AclOperation, KafkaAuthentication, KafkaUser, ResourceName } from './kafka-user';
-import { jmxMetricsConfig, KAFKA_METRICS_RULES, METRICS_PORT, metricsConfigMap, strimziPodMonitor } from './metrics';
-import { quantities, RESTRICTED_CONTAINER, restrictedPod } from './pod-security';
 
 /** KRaft controller listener. */
 const CONTROLLER_PORT = 9090;
@@ -140,7 +141,7 @@ export interface ExternalListenerOptions {
  * network paths opened edge by edge, and prune protection. Topics, users and their ACLs are
  * declared through it.
  */
-export class KafkaCluster extends Construct {
+export class KafkaCluster extends Construct implements IConnectable {
   /**
    * Secret-store key (property `ca.crt`) where the cluster CA certificate of `cluster` is
    * published for clients in other regions: copied from the `<cluster>-cluster-ca-cert` Secret
@@ -177,6 +178,7 @@ export class KafkaCluster extends Construct {
   private readonly topics = new Map<string, KafkaTopic>();
   private readonly users = new Map<string, KafkaUser>();
   private external?: ExternalListenerOptions;
+  private connectionsOf?: Connections;
 
   constructor(scope: Construct, id: string, given: KafkaClusterProps) {
     super(scope, id);
@@ -482,6 +484,19 @@ export class KafkaCluster extends Construct {
     user.addAcl({ resource: { type: 'group', name: '*' }, operations: ['Describe'] });
     user.addAcl({ resource: { type: 'cluster' }, operations: ['Describe'] });
     return user;
+  }
+
+  /** The internal TLS listener as others connect to it: `connections.allowFrom(grantee)` is `allowClients` for the grantee's pods. */
+  public get connections(): Connections {
+    this.connectionsOf ??= singlePortConnections({
+      scope: this,
+      name: this.name,
+      what: 'Kafka cluster',
+      pods: this.brokerPods,
+      port: KAFKA_CLIENT_PORT,
+      admit: (client) => this.allowClients(client.granteePods, client.granteeName),
+    });
+    return this.connectionsOf;
   }
 
   /**

@@ -1,6 +1,9 @@
 import { Grantee } from '../../../constructs/core/grantee';
 import { CloudNativePgCluster } from '../../../constructs/data/cloudnative-pg-cluster';
 import { Connections } from '../../../constructs/platform/connections';
+import { OpenSearchCluster } from '../../../constructs/search/opensearch-cluster';
+import { MinioTenant } from '../../../constructs/storage/minio-tenant';
+import { KafkaCluster } from '../../../constructs/streaming/kafka-cluster';
 import { EXTERNAL_SECRETS, schemaIssues, testLayer } from '../../support/layer';
 
 const APP_PODS = { namespace: 'apps', podLabels: { 'app.kubernetes.io/name': 'orders' } };
@@ -86,6 +89,45 @@ describe('Connections', () => {
     expect(pg.connections.defaultPorts).toEqual([5432]);
     expect(() => pg.connections.allowFrom(Grantee.of(viaConnections.chart, 'other', APP_PODS), [6432])).toThrow(
       'PostgreSQL cluster postgres: clients connect on 5432; allowFrom(other) asked for 6432',
+    );
+  });
+
+  test('Kafka, OpenSearch and MinIO connect the same way, each on its own port and with what it admits', () => {
+    const layer = testLayer();
+    const orders = Grantee.of(layer.chart, 'orders', APP_PODS);
+    const kafka = new KafkaCluster(layer.chart, 'Kafka', { secretBackend: EXTERNAL_SECRETS });
+    const search = new OpenSearchCluster(layer.chart, 'Search', { secretBackend: EXTERNAL_SECRETS });
+    const minio = new MinioTenant(layer.chart, 'Minio', { secretBackend: EXTERNAL_SECRETS });
+    for (const target of [kafka, search, minio]) target.connections.allowFrom(orders);
+    const ingressPorts = (name: string) => layer.all('NetworkPolicy').find((p: any) => p.metadata.name === name)?.spec.ingress[0].ports;
+    expect(ingressPorts('allow-orders-to-events-ingress')).toEqual([{ protocol: 'TCP', port: 9093 }]);
+    expect(ingressPorts('allow-orders-to-search-ingress')).toEqual([{ protocol: 'TCP', port: 9200 }]);
+    expect(ingressPorts('allow-orders-to-minio-storage-ingress')).toEqual([{ protocol: 'TCP', port: 9000 }]);
+    // Kafka also lets the client past its listener's own peer list.
+    const listener = layer.find('Kafka', 'events', 'kafka').spec.kafka.listeners[0];
+    expect(listener.networkPolicyPeers).toContainEqual({
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'apps' } },
+      podSelector: { matchLabels: APP_PODS.podLabels },
+    });
+    // A grant after the connection opens no second path.
+    minio.bucket('orders').grantReadWrite(orders);
+    expect(layer.all('NetworkPolicy').filter((p: any) => p.metadata.name.startsWith('allow-orders-to-minio-'))).toHaveLength(2);
+    expect(() => kafka.connections.allowFrom(orders, [9092])).toThrow(
+      'Kafka cluster events: clients connect on 9093; allowFrom(orders) asked for 9092',
+    );
+    expect(schemaIssues(layer.manifests())).toEqual([]);
+  });
+
+  test('a service that is a grantee connects to others from its own pods (allowTo)', () => {
+    const layer = testLayer();
+    const pg = new CloudNativePgCluster(layer.chart, 'Postgres', { secretBackend: EXTERNAL_SECRETS });
+    const search = new OpenSearchCluster(layer.chart, 'Search', { secretBackend: EXTERNAL_SECRETS });
+    search.connections.allowTo(pg);
+    const egress = layer.all('NetworkPolicy').find((p: any) => p.metadata.name === 'allow-search-to-postgres-egress');
+    expect(egress.metadata.namespace).toBe(search.namespace);
+    expect(egress.spec.podSelector).toEqual({ matchLabels: search.serverPods.podLabels });
+    expect(() => new KafkaCluster(layer.chart, 'Kafka', { secretBackend: EXTERNAL_SECRETS }).connections.allowTo(pg)).toThrow(
+      'events connects to nothing',
     );
   });
 });
