@@ -1,16 +1,17 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import type { IGrantee } from '../core/grantee';
 import { hardenedContainer, restrictedPodSecurityContext } from '../platform/hardening';
 import { componentLabels } from '../platform/labels';
 import { shortName } from '../platform/names';
 import { allowEgressToAddresses, allowTraffic, PodGroup } from '../platform/network';
+import { addSetupJob } from '../platform/setup-job';
 import { SEARCH_IMAGES } from '../versions';
 import { assertIndexPattern } from './index-names';
 import { HTTP_PORT, OpenSearchCluster, TRANSPORT_PORT } from './opensearch-cluster';
 import { REPLICATION_SETUP_SCRIPT } from './replication-setup-script';
 import type { ComputeResources } from '../core/compute';
-import { addSetupJob } from '../platform/setup-job';
 
 /**
  * Cross-cluster replication between the OpenSearch clusters of a DR pair. The operator has
@@ -134,9 +135,19 @@ export interface CrossClusterReplicationProps {
  * name carries a hash of its script and configuration, so a change yields a new Job (Jobs
  * are immutable) that Flux and Argo CD run; both engines replace rather than patch it.
  */
-export class CrossClusterReplication extends Construct {
+export class CrossClusterReplication extends Construct implements IGrantee {
   public readonly jobName: string;
   public readonly jobPods: PodGroup;
+  /** IGrantee: the set-up Job under `<follower>-replication-setup`, its pods, and itself as the owner. */
+  public readonly granteeName: string;
+
+  public get granteePods(): PodGroup {
+    return this.jobPods;
+  }
+
+  public get grantScope(): Construct {
+    return this;
+  }
 
   constructor(scope: Construct, id: string, props: CrossClusterReplicationProps) {
     super(scope, id);
@@ -186,6 +197,7 @@ export class CrossClusterReplication extends Construct {
     this.jobName = shortName(`${follower.clusterName}-replication-setup-${hash}`);
     const podLabels = { 'app.kubernetes.io/name': 'opensearch-replication-setup', 'app.kubernetes.io/instance': follower.clusterName };
     this.jobPods = { namespace: follower.namespace, podLabels };
+    this.granteeName = `${follower.clusterName}-replication-setup`;
 
     addSetupJob(this, 'Job', {
       name: this.jobName,

@@ -2,15 +2,16 @@ import { createHash } from 'crypto';
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import type { IGrantee } from '../core/grantee';
 import { hardenedContainer, restrictedPodSecurityContext } from '../platform/hardening';
 import { componentLabels } from '../platform/labels';
 import { shortName } from '../platform/names';
 import { allowTraffic, PodGroup } from '../platform/network';
+import { compareStrings } from '../platform/ordering';
 import { IMAGES } from '../versions';
 import { BucketGrant, bucketPolicy, DENY_ALL_POLICY, PolicyDocument } from './bucket-policy';
 import { MINIO_ACCESS_SETUP_SCRIPT } from './minio-access-setup-script';
 import type { ComputeResources } from '../core/compute';
-import { compareStrings } from '../platform/ordering';
 import { addSetupJob } from '../platform/setup-job';
 
 /** Policies the set-up Job owns (and revokes when no longer granted) start with this. */
@@ -79,15 +80,25 @@ interface Plan {
  * that Flux and Argo CD run; both engines replace rather than patch it. Secret values are
  * not in git: a rotated key reaches MinIO when the Job runs again (`ttlSecondsAfterFinished`).
  */
-export class MinioAccessSetup extends Construct {
+export class MinioAccessSetup extends Construct implements IGrantee {
   /** The Job's pods, for network policies. */
   public readonly jobPods: PodGroup;
+  /** IGrantee: the Job under `<tenant>-access-setup`, its pods, and itself as the owner of what it is given. */
+  public readonly granteeName: string;
   /** The ConfigMap holding one policy document per user. */
   public readonly configMapName: string;
   private readonly props: MinioAccessSetupProps;
   private readonly image: string;
   private readonly resources: ComputeResources;
   private readonly ttlSecondsAfterFinished: number;
+
+  public get granteePods(): PodGroup {
+    return this.jobPods;
+  }
+
+  public get grantScope(): Construct {
+    return this;
+  }
 
   constructor(scope: Construct, id: string, props: MinioAccessSetupProps) {
     super(scope, id);
@@ -98,6 +109,7 @@ export class MinioAccessSetup extends Construct {
     this.configMapName = `${props.tenantName}-access-policies`;
     const podLabels = { 'app.kubernetes.io/name': 'minio-access-setup', 'app.kubernetes.io/instance': props.tenantName };
     this.jobPods = { namespace: props.namespace, podLabels };
+    this.granteeName = `${props.tenantName}-access-setup`;
     const labels = componentLabels('minio-access-setup', props.tenantName, 'access-setup');
 
     new k8s.KubeConfigMap(this, 'Policies', {

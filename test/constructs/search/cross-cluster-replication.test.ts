@@ -301,3 +301,12 @@ esac
     expect(result.stderr).toContain('gave up: connection to leader region-c');
   });
 });
+
+test("the set-up Job is a grantee: its name, and pods that are the Job's", () => {
+  const layer = follower();
+  const r = layer.replication;
+  expect(r.granteeName).toBe('search-replication-setup');
+  expect(r.grantScope).toBe(r);
+  expect(r.granteePods.namespace).toBe(jobOf(layer).metadata.namespace);
+  expect(jobOf(layer).spec.template.metadata.labels).toEqual(expect.objectContaining(r.granteePods.podLabels));
+});

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { Grantee } from '../../../constructs/core/grantee';
+import { MinioAccessSetup } from '../../../constructs/storage/minio-access-setup';
 import { MINIO_ACCESS_SETUP_SCRIPT } from '../../../constructs/storage/minio-access-setup-script';
 import { MinioTenant, MinioTenantProps } from '../../../constructs/storage/minio-tenant';
 import { IMAGES } from '../../../constructs/versions';
@@ -529,6 +530,10 @@ describe('MinioTenant', () => {
       const layer = withConsumer();
       const labels = { 'app.kubernetes.io/name': 'minio-access-setup', 'app.kubernetes.io/instance': 'storage' };
       expect(jobOf(layer).spec.template.metadata.labels).toEqual(labels);
+      // The Job is a grantee under its policies' stem, with exactly these pods.
+      const setup = layer.chart.node.findAll().find((c): c is MinioAccessSetup => c instanceof MinioAccessSetup)!;
+      expect(setup.granteeName).toBe('storage-access-setup');
+      expect(setup.granteePods).toEqual({ namespace: 'minio', podLabels: labels });
       const egress = layer.find('NetworkPolicy', 'allow-storage-access-setup-egress', 'minio');
       expect(egress.spec).toEqual({
         podSelector: { matchLabels: labels },
