@@ -59,6 +59,7 @@ export * from './search/opensearch-security-config';
 export * from './search/opensearch-snapshots';
 export * from './search/platform-certificates';
 export * from './search/search-cluster';
+export * from './secrets/platform-secret-store';
 export * from './secrets/secret-reference';
 export * from './storage/bucket-policy';
 export * from './storage/minio-access-setup';

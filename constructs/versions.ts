@@ -31,7 +31,7 @@ export const CRD_APIS: readonly CrdApi[] = [
   { group: 'helm.toolkit.fluxcd.io', version: 'v2', kinds: ['HelmRelease'], release: 'fluxcd/helm-controller v1.6.3' },
   { group: 'argoproj.io', version: 'v1alpha1', kinds: ['AppProject', 'Application'], release: 'argoproj/argo-cd v3.5.1' },
   { group: 'cert-manager.io', version: 'v1', kinds: ['Certificate', 'ClusterIssuer'], release: 'cert-manager v1.21.1' },
-  { group: 'external-secrets.io', version: 'v1', kinds: ['ExternalSecret'], release: 'external-secrets v2.9.0' },
+  { group: 'external-secrets.io', version: 'v1', kinds: ['ClusterSecretStore', 'ExternalSecret'], release: 'external-secrets v2.9.0' },
   { group: 'bitnami.com', version: 'v1alpha1', kinds: ['SealedSecret'], release: 'bitnami-labs/sealed-secrets v0.36.6' },
   {
     group: 'monitoring.coreos.com',

@@ -25,6 +25,7 @@ import { EmptyFile, entryNames, environmentEntry, readEnvironmentFile } from './
 import { OVERLAY_SCHEMA, REGION_SCHEMA, SETTINGS_SCHEMA } from './schema';
 import { checkSealedSecret } from './sealed-secret-checks';
 import { checkSecrets } from './secret-checks';
+import { secretStoreProblems } from './secret-store-checks';
 import { checkOverlays } from './semantic-checks';
 import { checkStreaming } from './streaming-checks';
 import { merge } from '../constructs/core/merge';
@@ -456,7 +457,7 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
     }
     const src = validate(readYaml(dir, rel, problems), v.region);
     if (!src) continue;
-    problems.push(...apiServerProblems(rel, src.data));
+    problems.push(...apiServerProblems(rel, src.data), ...secretStoreProblems(rel, src.data));
     misplacedAcknowledgements(rel, src.data, 'defaults.acknowledge', problems);
     collectAcknowledgements(src, { region: name }, acknowledgements);
     regions.set(name, { src, spec: regionSpec(name, src.data) });

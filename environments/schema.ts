@@ -308,6 +308,46 @@ export const ACKNOWLEDGE_SCHEMA: Schema = {
   }),
 };
 
+/** One key of the bootstrap Secret in the External Secrets operator's namespace. */
+const bootstrapKey = (what: string): Schema =>
+  obj({
+    name: dnsSubdomain(`${what} (the bootstrap Secret's name)`),
+    key: { type: 'string', pattern: '^[-._a-zA-Z0-9]+$', hint: "name the Secret's key, e.g. token" },
+  });
+const storeUrl = (example: string): Schema => ({ type: 'string', pattern: '^https?://[^\\s/]+', hint: `give the URL, e.g. ${example}` });
+
+/** `secrets.store`: the ClusterSecretStore Strata renders (Vault/OpenBao or 1Password Connect). */
+const SECRET_STORE: Schema = {
+  type: 'object',
+  hint: 'secrets.store is {vault: {server, auth}} or {onepassword: {connectHost, vaults, token}}',
+  oneOf: [
+    obj({
+      vault: obj(
+        {
+          server: storeUrl('https://vault.example.org:8200'),
+          path: str(),
+          version: { type: 'string', enum: ['v1', 'v2'], hint: 'set version to v1 or v2 (the KV engine)' },
+          namespace: str(),
+          caBundle: { type: 'string', pattern: '-----BEGIN CERTIFICATE-----', hint: "paste the CA's PEM certificate" },
+          auth: {
+            type: 'object',
+            hint: 'auth is {kubernetes: {role}} (the operator logs in with its service account) or {token: {name, key}} (a bootstrap Secret)',
+            oneOf: [obj({ kubernetes: obj({ role: str(), mountPath: str() }, ['role']) }), obj({ token: bootstrapKey('auth.token') })],
+          },
+        },
+        ['server', 'auth'],
+      ),
+    }),
+    obj({
+      onepassword: obj({
+        connectHost: storeUrl('http://onepassword-connect.onepassword:8080'),
+        vaults: { type: 'object', minProperties: 1, additionalProperties: int(1, 100), hint: 'list the vaults in search order, e.g. {platform: 1}' },
+        token: bootstrapKey('token'),
+      }),
+    }),
+  ],
+};
+
 export const REGION_SCHEMA: Schema = obj(
   {
     clusterPrefix: dnsLabel('clusterPrefix'),
@@ -370,6 +410,7 @@ export const REGION_SCHEMA: Schema = obj(
             },
             storeKind: { type: 'string', enum: ['ClusterSecretStore', 'SecretStore'] },
             refreshInterval: duration(),
+            store: SECRET_STORE,
           },
           ['kind', 'storeName'],
         ),

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { PlatformSecretStore } from './platform-secret-store';
 import * as sealed from '../../imports/bitnami.com';
 import * as eso from '../../imports/external-secrets.io';
 import { ENVIRONMENTS_FOLDER, Problem, SpecError } from '../core/problems';
@@ -48,6 +49,8 @@ export class SecretReference extends Construct {
       this.renderSealed(props, props.backend);
       return;
     }
+    // The store, where the region has Strata render it: in the first user's layer, later users depending on it.
+    PlatformSecretStore.of(this, props.backend);
     new eso.ExternalSecret(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace },
       spec: {

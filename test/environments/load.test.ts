@@ -490,6 +490,34 @@ describe('PostgreSQL image and extensions', () => {
   });
 });
 
+describe('a secret store Strata renders', () => {
+  const STORE = { vault: { server: 'https://bao.example.org:8200', auth: { kubernetes: { role: 'strata' } } } };
+
+  test('secrets.store in a region renders its ClusterSecretStore in the overlay, validated', () => {
+    const envDir = environmentsWith({ 'regions/region-a.yaml': { merge: { secrets: { store: STORE } } } });
+    const out = path.join(tempDir('strata-store-'), 'dist');
+    synth({ envDir, outDir: out, only: ['region-a/prod'] });
+    const stores = fs.readdirSync(path.join(out, 'region-a', 'prod', 'data')).filter((f) => f.startsWith('clustersecretstore_'));
+    expect(stores).toEqual([expect.stringMatching(/^clustersecretstore_[a-z0-9.-]+\.yaml$/)]);
+    expect(fs.readFileSync(path.join(out, 'region-a', 'prod', 'data', stores[0]), 'utf8')).toContain('server: https://bao.example.org:8200');
+  });
+
+  test('with a namespaced storeKind it is refused, naming the field', () => {
+    expectProblem(rejection({ 'regions/region-a.yaml': { merge: { secrets: { storeKind: 'SecretStore', store: STORE } } } }), {
+      file: 'regions/region-a.yaml',
+      path: 'secrets.storeKind',
+      value: 'SecretStore',
+      message: /renders the store as a ClusterSecretStore/,
+      fix: /set secrets\.storeKind: ClusterSecretStore/,
+    });
+  });
+
+  test('a store that is neither Vault nor 1Password is a schema problem with the hint', () => {
+    const err = rejection({ 'regions/region-a.yaml': { merge: { secrets: { store: { aws: { region: 'eu-west-1' } } } } } });
+    expect(err.message).toMatch(/secrets\.store/);
+  });
+});
+
 describe('tiers', () => {
   test('the tier is inferred from the environment name', () => {
     const overlays = loadEnvironments(environmentsWith());

@@ -1,0 +1,129 @@
+import { Construct, IConstruct } from 'constructs';
+import * as eso from '../../imports/external-secrets.io';
+import type { SecretBackend, SecretStoreSpec } from '../core/secret-backend';
+import { operatorDefinition } from '../operators/catalog';
+import { dependOnLayerOf } from '../platform/layer-chart';
+import { allowEgressToAddresses } from '../platform/network';
+import { OverlayContext } from '../platform/overlay-context';
+import { protectFromPrune } from '../platform/protection';
+
+/** Ports the External Secrets operator may already reach anywhere (its operator egress). */
+const OPEN_PORTS = new Set([443, 8200]);
+
+type ExternalSecretsBackend = Extract<SecretBackend, { kind: 'external-secrets' }>;
+
+/**
+ * The ClusterSecretStore every ExternalSecret of the overlay reads through, when the region
+ * says what it is (`secrets.store`): HashiCorp Vault or OpenBao, or 1Password Connect. One
+ * per overlay, created in the layer of its first user (its CRD comes with the operators
+ * layer), the others depending on that layer; protected from pruning like the platform CA,
+ * so it moves between layers without a gap in which no secret refreshes. Its credential is a
+ * service-account login (Vault's kubernetes auth) or one bootstrap Secret in the operator's
+ * namespace, the one secret made by hand (README, section Secrets).
+ */
+export class PlatformSecretStore extends Construct {
+  /** The overlay's store, created on first use; undefined when the backend renders none. */
+  public static of(scope: IConstruct, backend: ExternalSecretsBackend): PlatformSecretStore | undefined {
+    if (!backend.store) return undefined;
+    const ctx = OverlayContext.of(scope);
+    const existing = ctx.node.tryFindChild('PlatformSecretStoreRef') as StoreRef | undefined;
+    if (existing) {
+      if (existing.store.storeName !== backend.storeName) {
+        throw new Error(
+          `the overlay renders secret store ${existing.store.storeName}; a second store (${backend.storeName}) in the same overlay is not supported`,
+        );
+      }
+      dependOnLayerOf(scope as Construct, existing.store);
+      return existing.store;
+    }
+    const store = new PlatformSecretStore(scope as Construct, backend.storeName, backend.store, backend.storeKind);
+    new StoreRef(ctx, 'PlatformSecretStoreRef', store);
+    return store;
+  }
+
+  private constructor(
+    scope: Construct,
+    public readonly storeName: string,
+    spec: SecretStoreSpec,
+    storeKind: ExternalSecretsBackend['storeKind'],
+  ) {
+    super(scope, 'PlatformSecretStore');
+    if (storeKind !== 'ClusterSecretStore') {
+      throw new Error(`secret store ${storeName}: Strata renders the store as a ClusterSecretStore; set secrets.storeKind: ClusterSecretStore`);
+    }
+    const operator = operatorDefinition('external-secrets');
+    const store = new eso.ClusterSecretStore(this, 'Resource', {
+      metadata: { name: storeName },
+      spec: { provider: provider(storeName, spec, operator.namespace) },
+    });
+    protectFromPrune(store);
+    const port = serverPort(storeName, 'vault' in spec ? spec.vault.server : spec.onepassword.connectHost);
+    if (!OPEN_PORTS.has(port)) {
+      allowEgressToAddresses(this, 'AllowStore', {
+        name: `allow-external-secrets-to-${storeName}`,
+        from: { namespace: operator.namespace, podLabels: {} },
+        cidrs: ['0.0.0.0/0'],
+        ports: [port],
+      });
+    }
+  }
+}
+
+function provider(storeName: string, spec: SecretStoreSpec, operatorNamespace: string): eso.ClusterSecretStoreSpecProvider {
+  if ('vault' in spec) {
+    const v = spec.vault;
+    const auth = v.auth;
+    return {
+      vault: {
+        server: v.server,
+        path: v.path ?? 'secret',
+        version: (v.version ?? 'v2') === 'v2' ? eso.ClusterSecretStoreSpecProviderVaultVersion.V2 : eso.ClusterSecretStoreSpecProviderVaultVersion.V1,
+        ...(v.namespace ? { namespace: v.namespace } : {}),
+        // The CRD takes the PEM bundle base64-encoded (a CA certificate, not a secret).
+        ...(v.caBundle ? { caBundle: Buffer.from(v.caBundle, 'utf8').toString('base64') } : {}),
+        auth:
+          'kubernetes' in auth
+            ? {
+                kubernetes: {
+                  mountPath: auth.kubernetes.mountPath ?? 'kubernetes',
+                  role: auth.kubernetes.role,
+                  // The operator logs in as its own service account (the chart's default name).
+                  serviceAccountRef: { name: 'external-secrets', namespace: operatorNamespace },
+                },
+              }
+            : { tokenSecretRef: { name: auth.token.name, key: auth.token.key, namespace: operatorNamespace } },
+      },
+    };
+  }
+  const op = spec.onepassword;
+  if (Object.keys(op.vaults).length === 0) throw new Error(`secret store ${storeName}: 1Password Connect needs at least one vault to search`);
+  return {
+    onepassword: {
+      connectHost: op.connectHost,
+      vaults: { ...op.vaults },
+      auth: { secretRef: { connectTokenSecretRef: { name: op.token.name, key: op.token.key, namespace: operatorNamespace } } },
+    },
+  };
+}
+
+/** The port of the store's URL (its scheme's default when none is written). */
+function serverPort(storeName: string, url: string): number {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`secret store ${storeName}: "${url}" is not a URL; write it as https://vault.example.org:8200`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error(`secret store ${storeName}: "${url}" is not an http(s) URL`);
+  return parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80;
+}
+
+class StoreRef extends Construct {
+  constructor(
+    scope: Construct,
+    id: string,
+    public readonly store: PlatformSecretStore,
+  ) {
+    super(scope, id);
+  }
+}
