@@ -8,7 +8,7 @@ import { allowEgressToAddresses, allowTraffic, PodGroup, PROMETHEUS_PODS } from 
 import { OverlayContext } from '../platform/overlay-context';
 import { cronIntervalSeconds, goDurationSeconds, promDuration } from '../platform/schedule-interval';
 import { SecretReference } from '../secrets/secret-reference';
-import { AWS_CREDENTIALS_FILE, Bucket, BucketAccess } from '../storage/minio-tenant';
+import { AWS_CREDENTIALS_FILE, BucketAccess, IBucket } from '../storage/bucket';
 
 /** Name of the location backups go to when a backup names none. */
 export const DEFAULT_LOCATION = 'default';
@@ -122,10 +122,10 @@ export class VeleroBackups extends Construct implements IGrantee {
     return this;
   }
 
-  public storeIn(bucket: Bucket): BucketAccess {
+  public storeIn(bucket: IBucket): BucketAccess {
     if (this.defaultLocation) {
       throw new Error(
-        `${this.node.path}: storeIn(${bucket.name}) called twice; Velero already stores backups in bucket ${this.defaultLocation.bucket}`,
+        `${this.node.path}: storeIn(${bucket.bucketName}) called twice; Velero already stores backups in bucket ${this.defaultLocation.bucket}`,
       );
     }
     const access = bucket.grantReadWrite(this, { credentialsFormat: 'aws-credentials-file' });
@@ -135,8 +135,8 @@ export class VeleroBackups extends Construct implements IGrantee {
         default: true,
         provider: 'aws',
         accessMode: velero.BackupStorageLocationSpecAccessMode.READ_WRITE,
-        objectStorage: { bucket: access.bucket, caCertRef: { name: access.ca.name, key: access.ca.key } },
-        config: { region: S3_REGION, s3ForcePathStyle: 'true', s3Url: access.endpoint },
+        objectStorage: { bucket: access.bucket, ...(access.ca ? { caCertRef: { name: access.ca.name, key: access.ca.key } } : {}) },
+        config: { region: access.region ?? S3_REGION, s3ForcePathStyle: 'true', s3Url: access.endpoint },
         credential: access.credentials.selector('cloud'),
       },
     });

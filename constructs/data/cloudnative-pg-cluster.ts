@@ -33,7 +33,7 @@ import { protectFromPrune } from '../platform/protection';
 import { nodePoolSelector, nodePoolTolerations } from '../platform/scheduling';
 import { scrapePods } from '../platform/scrape';
 import { SecretReference } from '../secrets/secret-reference';
-import type { Bucket, BucketAccess } from '../storage/minio-tenant';
+import type { BucketAccess, IBucket } from '../storage/bucket';
 import { PlatformCa } from '../tls/platform-ca';
 import { POSTGRES_IMAGES } from '../versions';
 
@@ -487,7 +487,7 @@ export class CloudNativePgCluster extends PostgresClusterBase {
    * Archives WAL continuously and takes scheduled base backups into a MinIO bucket through
    * the Barman Cloud plugin, with the bucket's credential and CA in this namespace.
    */
-  public backupTo(bucket: Bucket): BucketAccess {
+  public backupTo(bucket: IBucket): BucketAccess {
     const access = bucket.grantReadWrite(this);
     this.objectStoreName = `${this.clusterName}-backup`;
     this.addObjectStore(

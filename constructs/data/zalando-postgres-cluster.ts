@@ -31,7 +31,7 @@ import { OverlayContext } from '../platform/overlay-context';
 import { protectFromPrune } from '../platform/protection';
 import { scrapePods } from '../platform/scrape';
 import { SecretReference } from '../secrets/secret-reference';
-import type { Bucket, BucketAccess } from '../storage/minio-tenant';
+import type { BucketAccess, IBucket } from '../storage/bucket';
 import { CA_KEY, PlatformCa } from '../tls/platform-ca';
 
 const OPERATOR = 'postgres-operator';
@@ -481,16 +481,14 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
    * replays), and the operator's logical backup job writes a pg_dumpall under `logical/`.
    * The job's bucket, endpoint and credential Secret are operator settings, contributed here.
    */
-  public backupTo(bucket: Bucket): BucketAccess {
+  public backupTo(bucket: IBucket): BucketAccess {
     if (this.archive) throw new Error(`Zalando cluster ${this.clusterName}: backupTo() is called twice; a cluster archives into one bucket`);
     const context = OverlayContext.of(this);
     // One credential for the database pods and the logical backup jobs: both carry the
     // cluster-name label (so does the pooler, which never uses it).
     // The operator gives the logical backup job only this Secret's keys as environment, and
     // the job's aws CLI trusts a private CA only through AWS_CA_BUNDLE: it rides along.
-    const access = bucket.grantReadWrite(this, {
-      literals: { AWS_CA_BUNDLE: `${CA_MOUNT_PATH}/${CA_KEY}` },
-    });
+    const access = bucket.grantReadWrite(this, bucket.privateCa ? { literals: { AWS_CA_BUNDLE: `${CA_MOUNT_PATH}/${CA_KEY}` } } : {});
     const earlier = context
       .operatorValues(OPERATOR)
       .map((v) => (v.configLogicalBackup as Record<string, unknown> | undefined)?.logical_backup_cronjob_environment_secret)
@@ -501,7 +499,7 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
       );
     }
     this.archive = access;
-    const caFile = `${CA_MOUNT_PATH}/${access.ca.key}`;
+    const caFile = access.ca && `${CA_MOUNT_PATH}/${access.ca.key}`;
     const prefix = this.archivePath(access.bucket, this.topologyName);
     const secretEnv = (name: string) => ({ name, valueFrom: { secretKeyRef: access.credentials.selector(name) } });
     this.env.push(
@@ -509,10 +507,10 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
       { name: 'WALE_S3_PREFIX', value: prefix },
       { name: 'WALG_S3_PREFIX', value: prefix },
       { name: 'AWS_ENDPOINT', value: access.endpoint },
-      { name: 'AWS_REGION', value: 'us-east-1' },
+      { name: 'AWS_REGION', value: access.region ?? 'us-east-1' },
       secretEnv('AWS_ACCESS_KEY_ID'),
       secretEnv('AWS_SECRET_ACCESS_KEY'),
-      { name: 'WALG_S3_CA_CERT_FILE', value: caFile },
+      ...(caFile ? [{ name: 'WALG_S3_CA_CERT_FILE', value: caFile }] : []),
       { name: 'USE_WALG_BACKUP', value: 'true' },
       { name: 'USE_WALG_RESTORE', value: 'true' },
       { name: 'BACKUP_SCHEDULE', value: this.props.backupSchedule },
@@ -527,7 +525,7 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
 
     context.requireOperator(OPERATOR, {
       // Mounted into every database pod and logical backup job the operator runs.
-      configAwsOrGcp: { additional_secret_mount: access.ca.name, additional_secret_mount_path: CA_MOUNT_PATH },
+      ...(access.ca ? { configAwsOrGcp: { additional_secret_mount: access.ca.name, additional_secret_mount_path: CA_MOUNT_PATH } } : {}),
       configLogicalBackup: {
         logical_backup_provider: 's3',
         logical_backup_s3_bucket: access.bucket,

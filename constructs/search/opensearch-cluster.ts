@@ -33,7 +33,7 @@ import { allowEgressToAddresses, allowTraffic, PodGroup, PROMETHEUS_PODS } from 
 import { OverlayContext } from '../platform/overlay-context';
 import { protectFromPrune } from '../platform/protection';
 import { SecretReference } from '../secrets/secret-reference';
-import type { Bucket, BucketAccess } from '../storage/minio-tenant';
+import type { BucketAccess, IBucket } from '../storage/bucket';
 import { PlatformCa } from '../tls/platform-ca';
 import { OPENSEARCH, SEARCH_IMAGES } from '../versions';
 
@@ -662,10 +662,16 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
    * bucket's own credential in the OpenSearch keystore, the tenant's CA added to the nodes'
    * truststore) and deletes snapshots past the retention, keeping a minimum count.
    */
-  public backupTo(bucket: Bucket): BucketAccess {
+  public backupTo(bucket: IBucket): BucketAccess {
     if (this.backup) {
       throw new Error(
-        `OpenSearch cluster ${this.clusterName}: backupTo(${bucket.name}) called twice; snapshots already go to ${this.backup.access.bucket}`,
+        `OpenSearch cluster ${this.clusterName}: backupTo(${bucket.bucketName}) called twice; snapshots already go to ${this.backup.access.bucket}`,
+      );
+    }
+    if (!bucket.privateCa) {
+      // The nodes' truststore is built from the bucket's CA; a public CA would need the JDK's roots kept beside it.
+      throw new Error(
+        `OpenSearch cluster ${this.clusterName}: snapshots to bucket ${bucket.bucketName}, which has no CA of its own, are not supported yet; give the bucket its CA (caRemoteKey), or keep snapshots in the region's MinIO`,
       );
     }
     const access = bucket.grantReadWrite(this);

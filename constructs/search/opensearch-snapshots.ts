@@ -17,6 +17,9 @@ export interface SnapshotTarget {
  */
 export function snapshotNodeSettings(target: SnapshotTarget, clusterName: string) {
   const url = new URL(target.access.endpoint);
+  const ca = target.access.ca;
+  // OpenSearchCluster.backupTo takes only buckets with a CA of their own.
+  if (!ca) throw new Error(`OpenSearch cluster ${clusterName}: the snapshot bucket ${target.access.bucket} gave no CA to trust`);
   return {
     pluginsList: ['repository-s3'],
     keystore: [
@@ -36,7 +39,7 @@ export function snapshotNodeSettings(target: SnapshotTarget, clusterName: string
       {
         name: 'platform-ca',
         path: `${OPENSEARCH_HOME}/config/platform-ca`,
-        secret: { secretName: target.access.ca.name, items: [{ key: target.access.ca.key, path: 'ca.crt' }] },
+        secret: { secretName: ca.name, items: [{ key: ca.key, path: 'ca.crt' }] },
       },
       { name: 'platform-truststore', path: TRUSTSTORE_DIR, emptyDir: {} },
     ],

@@ -1,5 +1,6 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { AWS_CREDENTIALS_FILE, BucketAccess, GrantOptions, IBucket } from './bucket';
 import { assertWritablePrefix, BucketAccessLevel, PolicyDocument } from './bucket-policy';
 import { MinioAccessSetup, MinioAccessUser, POLICY_PREFIX } from './minio-access-setup';
 import { minioAlerts } from './minio-alerts';
@@ -64,34 +65,9 @@ function withDefaults(scope: Construct, props: MinioTenantProps): ResolvedProps 
   };
 }
 
-/** What a consumer needs to use a bucket: no hostnames or secret names to type. */
-export interface BucketAccess {
-  readonly bucket: string;
-  /** In-cluster S3 endpoint (TLS). */
-  readonly endpoint: string;
-  /**
-   * Secret in the consumer's namespace: `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`, or
-   * `cloud` (an AWS shared credentials file) when granted with `credentialsFormat: 'aws-credentials-file'`.
-   */
-  readonly credentials: SecretReference;
-  /** `{ name, key }` of the CA bundle that signs the endpoint's certificate, in the consumer's namespace. */
-  readonly ca: { readonly name: string; readonly key: string };
-}
-
-/** How a consumer's credential Secret is laid out. */
-export type S3CredentialsFormat = 'env' | 'aws-credentials-file';
-
-export interface GrantOptions {
-  /**
-   * `env`: keys `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`; `aws-credentials-file`: one
-   * key `cloud` holding an AWS shared credentials file (`[default]` profile), as Velero's AWS
-   * plugin reads it.
-   * @default 'env'
-   */
-  readonly credentialsFormat?: S3CredentialsFormat;
-  /** Non-secret values added to the consumer's credential Secret (e.g. `AWS_CA_BUNDLE`). @default none */
-  readonly literals?: Readonly<Record<string, string>>;
-}
+// The bucket vocabulary (IBucket, BucketAccess, GrantOptions) is storage/bucket.ts'.
+export { AWS_CREDENTIALS_FILE } from './bucket';
+export type { BucketAccess, GrantOptions, IBucket, S3CredentialsFormat } from './bucket';
 
 /** How a reader outside the cluster may use a bucket besides reading it. */
 export interface ExternalReadOptions {
@@ -102,9 +78,6 @@ export interface ExternalReadOptions {
    */
   readonly writablePrefixes?: readonly string[];
 }
-
-/** An AWS shared credentials file (ExternalSecret template over `accessKey` and `secretKey`). */
-export const AWS_CREDENTIALS_FILE = '[default]\naws_access_key_id={{ .accessKey }}\naws_secret_access_key={{ .secretKey }}\n';
 
 /** A MinIO port: S3 API inside the pod (the Service exposes it on 443). */
 const S3_PORT = 9000;
@@ -426,11 +399,18 @@ export class MinioTenant extends Construct implements IConnectable {
 }
 
 /** A bucket of a tenant; `grantReadWrite` and `grantExternalRead` wire a consumer to it. */
-export class Bucket {
+export class Bucket implements IBucket {
+  /** MinIO serves TLS with a certificate from the platform CA. */
+  public readonly privateCa = true;
+
   constructor(
     public readonly tenant: MinioTenant,
     public readonly name: string,
   ) {}
+
+  public get bucketName(): string {
+    return this.name;
+  }
 
   /**
    * Gives a grantee its own tenant user and credential in its own namespace, read, write
