@@ -1,4 +1,5 @@
 import { App } from 'cdk8s';
+import { backupBucket } from './backup-storage';
 import { postgresTopologyName, secretKeyPrefix as overlayKeyPrefix } from '../constructs/core/naming';
 import { multiplyQuantity, parseQuantity } from '../constructs/core/quantity';
 import { CloudNativePgCluster, ReplicationPeer } from '../constructs/data/cloudnative-pg-cluster';
@@ -8,7 +9,8 @@ import { ZalandoPostgresCluster } from '../constructs/data/zalando-postgres-clus
 import { LayerChart } from '../constructs/platform/layer-chart';
 import { compareStrings } from '../constructs/platform/ordering';
 import { OverlayContext } from '../constructs/platform/overlay-context';
-import { Bucket, MinioTenant } from '../constructs/storage/minio-tenant';
+import type { IBucket } from '../constructs/storage/bucket';
+import { MinioTenant } from '../constructs/storage/minio-tenant';
 import type { OverlayRef, OverlaySpec } from '../environments/model';
 
 /** Bucket holding every overlay's PostgreSQL WAL archive and base backups. */
@@ -166,14 +168,15 @@ export class DataChart extends LayerChart {
    * whose engine backs up without MinIO; a program that builds the chart from a spec of its
    * own gets the same problem here, with the file and the fix, instead of a crash.
    */
-  private backupBucket(overlay: OverlaySpec, engine: string): Bucket | undefined {
-    if (this.minio) return this.minio.bucket(PG_BACKUP_BUCKET);
+  private backupBucket(overlay: OverlaySpec, engine: string): IBucket | undefined {
+    const bucket = backupBucket(this, overlay, this.minio, PG_BACKUP_BUCKET);
+    if (bucket) return bucket;
     OverlayContext.of(this).problems.push({
       file: overlay.sourceFile,
       path: 'minio.enabled',
       value: false,
-      message: `${overlay.id}: ${engine} archives WAL and base backups in the region's MinIO, which is disabled`,
-      fix: 'set minio.enabled: true, or use postgres.engine: external-patroni (backed up where the VMs run)',
+      message: `${overlay.id}: ${engine} archives WAL and base backups in the region's MinIO, which is disabled, and backupStorage is not s3`,
+      fix: 'set minio.enabled: true or backupStorage.kind: s3, or use postgres.engine: external-patroni (backed up where the VMs run)',
     });
     return undefined;
   }
@@ -182,8 +185,9 @@ export class DataChart extends LayerChart {
   private drPeer(overlay: OverlaySpec): { peer: ReplicationPeer; role: 'primary' | 'replica'; ref: OverlayRef } | undefined {
     const peer = overlay.peers.primary ?? overlay.peers.replicas[0];
     if (!peer) return undefined;
-    // The peer reads this region's archive, and only reads it, with a user of this tenant.
-    this.backupBucket(overlay, 'A DR pair')?.grantExternalRead(topologyName(overlay, peer));
+    // The peer reads this region's archive, and only reads it, with a user of this tenant
+    // (a DR pair keeps its backups in MinIO: the loader refuses external S3 for it).
+    this.minio?.bucket(PG_BACKUP_BUCKET).grantExternalRead(topologyName(overlay, peer));
     return {
       peer: {
         topologyName: topologyName(overlay, peer),

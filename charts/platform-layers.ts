@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
-import { BackupChart } from './backup';
+import { BackupChart, VELERO_BUCKET } from './backup';
+import { backupBucket } from './backup-storage';
 import { DataChart } from './data';
 import { SearchChart } from './search';
 import { StreamingChart } from './streaming';
@@ -20,16 +21,17 @@ export function buildPlatformLayers(app: App, overlay: OverlaySpec): PlatformLay
   const search = s.opensearch.enabled ? new SearchChart(app, overlay, data) : undefined;
   const streaming = s.streaming.kafka.enabled ? new StreamingChart(app, overlay, data, search) : undefined;
   let backup: BackupChart | undefined;
-  if (s.velero.enabled && data.minio) {
-    backup = new BackupChart(app, overlay, data.minio);
+  const veleroBucket = s.velero.enabled ? backupBucket(data, overlay, data.minio, VELERO_BUCKET) : undefined;
+  if (veleroBucket) {
+    backup = new BackupChart(app, overlay, veleroBucket);
   } else if (s.velero.enabled) {
     // The loader refuses this; a spec built by a program of its own gets the problem here.
     OverlayContext.of(data).problems.push({
       file: overlay.sourceFile,
       path: 'minio.enabled',
       value: false,
-      message: `${overlay.id}: Velero stores its backups in the region's MinIO, which is disabled`,
-      fix: 'set minio.enabled: true, or velero.enabled: false',
+      message: `${overlay.id}: Velero stores its backups in the region's MinIO, which is disabled, and backupStorage is not s3`,
+      fix: 'set minio.enabled: true or backupStorage.kind: s3, or velero.enabled: false',
     });
   }
   return { data, streaming, search, backup };

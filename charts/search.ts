@@ -1,4 +1,5 @@
 import { App } from 'cdk8s';
+import { backupBucket } from './backup-storage';
 import { secretKeyPrefix, type DataChart } from './data';
 import { LayerChart } from '../constructs/platform/layer-chart';
 import { OverlayContext } from '../constructs/platform/overlay-context';
@@ -78,8 +79,9 @@ export class SearchChart extends LayerChart {
       sharedTransportCaKey: replicated ? `${pairKeys}/opensearch/${s.name}/transport-ca` : undefined,
     });
 
-    if (data.minio) {
-      this.opensearch.backupTo(data.minio.bucket(OPENSEARCH_SNAPSHOT_BUCKET));
+    const snapshots = backupBucket(this, overlay, data.minio, OPENSEARCH_SNAPSHOT_BUCKET);
+    if (snapshots) {
+      this.opensearch.backupTo(snapshots);
     } else {
       context.problems.push({
         file: overlay.sourceFile,

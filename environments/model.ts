@@ -104,6 +104,25 @@ export interface MinioSpec extends Required<Pick<MinioTenantProps, 'name' | 'ser
   readonly enabled: boolean;
 }
 
+/**
+ * Where PostgreSQL archives and base backups, Velero's backups and OpenSearch snapshots go:
+ * the region's MinIO tenant (`minio`, the default), or S3 outside the cluster (`s3`), whose
+ * buckets `pg-backups`, `velero` and `opensearch-snapshots` exist at the provider.
+ */
+export interface BackupStorageSpec {
+  readonly kind: 'minio' | 's3';
+  /** `s3` only: the provider's endpoint, e.g. https://s3.eu-central-1.amazonaws.com. */
+  readonly endpoint?: string;
+  /** `s3` only: the region the client signs for. @default us-east-1 */
+  readonly region?: string;
+  /** `s3` only: secret-store key of the credential (accessKey, secretKey). @default <region>/<env>/s3/backups */
+  readonly credentialsKey?: string;
+  /** `s3` only: secret-store key (property ca.crt) of a private CA. @default none: the system's roots */
+  readonly caKey?: string;
+  /** `s3` only: the endpoint's addresses, to narrow the egress. @default any address */
+  readonly endpointCidrs?: readonly string[];
+}
+
 export interface VeleroSpec {
   readonly enabled: boolean;
   /** Cron schedule (in the Velero server's time zone). */
@@ -201,6 +220,7 @@ export interface OverlaySettings {
   readonly postgres: PostgresSpec;
   readonly minio: MinioSpec;
   readonly velero: VeleroSpec;
+  readonly backupStorage: BackupStorageSpec;
   readonly streaming: StreamingSpec;
   readonly opensearch: OpenSearchSpec;
   readonly dr: DrSpec;

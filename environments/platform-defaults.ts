@@ -51,6 +51,7 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
     volumeSize: MINIO_DEFAULTS.volumeSize,
     resources: MINIO_DEFAULTS.resources,
   },
+  backupStorage: { kind: 'minio' },
   velero: {
     enabled: true,
     schedule: '0 2 * * *',

@@ -186,6 +186,24 @@ export const SETTINGS_SCHEMA: Schema = obj({
     volumeSize: quantity('volumeSize'),
     resources: resources(),
   }),
+  backupStorage: obj(
+    {
+      kind: { type: 'string', enum: ['minio', 's3'], hint: "set backupStorage.kind to minio (the region's tenant) or s3 (a provider's S3)" },
+      endpoint: {
+        type: 'string',
+        pattern: '^https://[^\\s/]+',
+        hint: "give the provider's https endpoint, e.g. https://s3.eu-central-1.amazonaws.com",
+      },
+      region: str(),
+      credentialsKey: str(),
+      caKey: str(),
+      endpointCidrs: {
+        type: 'array',
+        items: { type: 'string', pattern: '^[0-9a-fA-F:.]+/[0-9]{1,3}$', hint: 'write each block as an address and prefix, e.g. 203.0.113.0/24' },
+      },
+    },
+    ['kind'],
+  ),
   velero: obj({
     enabled: bool(),
     schedule: cron({ descriptors: true }),

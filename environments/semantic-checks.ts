@@ -72,7 +72,40 @@ export function checkOverlays(overlays: readonly OverlaySpec[], sourceOf: Source
         );
       } else if (s.postgres.enabled && !primary.settings.minio.enabled) {
         problem('dr.of', `the replica bootstraps from ${of}'s object store, but ${of} has minio.enabled: false`, `enable minio in ${of}`);
+      } else if (s.backupStorage.kind === 's3' || primary.settings.backupStorage.kind === 's3') {
+        // The pair reads each other's archives and backups through their MinIO tenants' external users.
+        problem(
+          'backupStorage.kind',
+          `a DR pair replicates through the members' MinIO archives, and ${s.backupStorage.kind === 's3' ? 'this overlay' : of} keeps its backups in external S3`,
+          'use backupStorage.kind: minio on both members of the pair, or run the pair without dr',
+        );
       }
+    }
+
+    // Backup storage: the region's MinIO, or a provider's S3.
+    const external = s.backupStorage.kind === 's3';
+    const hasBackupStorage = external || s.minio.enabled;
+    const storageFix = 'set minio.enabled: true or backupStorage.kind: s3';
+    if (external && !s.backupStorage.endpoint) {
+      problem(
+        'backupStorage.endpoint',
+        "backupStorage.kind s3 needs the provider's endpoint",
+        'set backupStorage.endpoint, e.g. https://s3.eu-central-1.amazonaws.com',
+      );
+    }
+    if (!external) {
+      for (const field of ['endpoint', 'region', 'credentialsKey', 'caKey', 'endpointCidrs'] as const) {
+        if (s.backupStorage[field] !== undefined) {
+          problem(`backupStorage.${field}`, 'applies to backupStorage.kind s3 only', `remove backupStorage.${field}, or set backupStorage.kind: s3`);
+        }
+      }
+    }
+    if (external && s.opensearch.enabled && !s.backupStorage.caKey) {
+      problem(
+        'backupStorage.caKey',
+        "OpenSearch snapshots build the nodes' truststore from the bucket's CA, and external S3 without backupStorage.caKey has none",
+        "set backupStorage.caKey to the secret-store key of the provider's CA, or keep backups in MinIO",
+      );
     }
 
     // PostgreSQL.
@@ -92,14 +125,14 @@ export function checkOverlays(overlays: readonly OverlaySpec[], sourceOf: Source
           'list the VM addresses, e.g. [10.0.10.11, 10.0.10.12]',
         );
       }
-      if (pg.engine === 'cloudnative-pg' && !s.minio.enabled) {
+      if (pg.engine === 'cloudnative-pg' && !hasBackupStorage) {
         problem(
           'minio.enabled',
-          "CloudNativePG archives WAL and backups to the region's MinIO, which is disabled",
-          'set minio.enabled: true, or postgres.enabled: false',
+          "CloudNativePG archives WAL and backups to the region's MinIO, which is disabled, and backupStorage is not s3",
+          `${storageFix}, or postgres.enabled: false`,
         );
       }
-      if (pg.engine === 'zalando') checkZalando(problem, pg, s.minio.enabled);
+      if (pg.engine === 'zalando') checkZalando(problem, pg, hasBackupStorage);
       if (pg.engine === 'external-patroni') checkExternalPatroni(problem, pg);
       const names = new Set<string>();
       pg.databases.forEach((db, i) => {
@@ -154,11 +187,11 @@ export function checkOverlays(overlays: readonly OverlaySpec[], sourceOf: Source
       }
     }
 
-    if (s.velero.enabled && !minio.enabled) {
+    if (s.velero.enabled && !hasBackupStorage) {
       problem(
         'velero.enabled',
-        "Velero stores backups in the region's MinIO, which is disabled",
-        'set minio.enabled: true, or velero.enabled: false',
+        "Velero stores backups in the region's MinIO, which is disabled, and backupStorage is not s3",
+        `${storageFix}, or velero.enabled: false`,
       );
     }
 
@@ -194,12 +227,12 @@ export function checkOverlays(overlays: readonly OverlaySpec[], sourceOf: Source
 type Report = (fieldPath: string, message: string, fix: string) => void;
 
 /** What the Zalando operator's CRD and its one-pooler-per-cluster design accept. */
-function checkZalando(problem: Report, pg: PostgresSpec, minio: boolean) {
-  if (!minio) {
+function checkZalando(problem: Report, pg: PostgresSpec, hasBackupStorage: boolean) {
+  if (!hasBackupStorage) {
     problem(
       'minio.enabled',
-      "the Zalando engine archives WAL and writes logical backups to the region's MinIO, which is disabled",
-      'set minio.enabled: true, or postgres.enabled: false',
+      "the Zalando engine archives WAL and writes logical backups to the region's MinIO, which is disabled, and backupStorage is not s3",
+      'set minio.enabled: true or backupStorage.kind: s3, or postgres.enabled: false',
     );
   }
   if (pg.name.length > 53 || !/^[a-z]/.test(pg.name)) {

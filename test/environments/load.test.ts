@@ -518,6 +518,64 @@ describe('a secret store Strata renders', () => {
   });
 });
 
+describe('backups in external S3', () => {
+  const S3 = { kind: 's3', endpoint: 'https://s3.eu-central-1.amazonaws.com', region: 'eu-central-1' };
+
+  test('an overlay without MinIO backs PostgreSQL and Velero up to the provider, every object valid', () => {
+    const envDir = environmentsWith({ 'overlays/region-a/dev.yaml': { merge: { minio: { enabled: false }, backupStorage: S3 } } });
+    const out = path.join(tempDir('strata-s3-'), 'dist');
+    synth({ envDir, outDir: out, only: ['region-a/dev'] });
+    const files = (layer: string) => fs.readdirSync(path.join(out, 'region-a', 'dev', layer));
+    expect(files('data').filter((f) => f.includes('_tenant_'))).toEqual([]);
+    const store = fs.readFileSync(
+      path.join(
+        out,
+        'region-a',
+        'dev',
+        'data',
+        files('data').find((f) => f.includes('_objectstore_'))!,
+      ),
+      'utf8',
+    );
+    expect(store).toContain('endpointURL: https://s3.eu-central-1.amazonaws.com');
+    expect(store).not.toContain('endpointCA');
+    const location = fs.readFileSync(
+      path.join(
+        out,
+        'region-a',
+        'dev',
+        'backup',
+        files('backup').find((f) => f.includes('_backupstoragelocation_'))!,
+      ),
+      'utf8',
+    );
+    expect(location).toContain('s3Url: https://s3.eu-central-1.amazonaws.com');
+    expect(location).toContain('region: eu-central-1');
+    const credentials = files('data').filter((f) => f.includes('_externalsecret_') && f.includes('s3-credentials'));
+    expect(credentials.length).toBeGreaterThan(0);
+    expect(fs.readFileSync(path.join(out, 'region-a', 'dev', 'data', credentials[0]), 'utf8')).toContain('key: region-a/dev/s3/backups');
+  });
+
+  test.each([
+    [{ kind: 's3' }, 'backupStorage.endpoint', /needs the provider's endpoint/],
+    [{ kind: 'minio', endpoint: 'https://s3.example.org' }, 'backupStorage.endpoint', /applies to backupStorage\.kind s3 only/],
+  ])('%p is refused', (backupStorage, fieldPath, message) => {
+    const err = rejection({ 'overlays/region-a/dev.yaml': { merge: { backupStorage } } });
+    expect(err.problems).toContainEqual(
+      expect.objectContaining({ file: 'overlays/region-a/dev.yaml', path: fieldPath, message: expect.stringMatching(message) }),
+    );
+  });
+
+  test("a DR pair, and OpenSearch without the provider's CA, are refused with external S3", () => {
+    const dr = rejection({ 'overlays/region-a/prod.yaml': { merge: { backupStorage: S3 } } });
+    expect(dr.problems.map((p) => `${p.file} ${p.path}`)).toEqual(expect.arrayContaining(['overlays/region-b/prod.yaml backupStorage.kind']));
+    const search = rejection({ 'overlays/region-a/staging.yaml': { merge: { backupStorage: S3 } } });
+    expect(search.problems).toContainEqual(
+      expect.objectContaining({ path: 'backupStorage.caKey', message: expect.stringMatching(/OpenSearch snapshots build the nodes' truststore/) }),
+    );
+  });
+});
+
 describe('tiers', () => {
   test('the tier is inferred from the environment name', () => {
     const overlays = loadEnvironments(environmentsWith());

@@ -144,6 +144,7 @@ describe('the settings schema and the model are one declaration', () => {
   test('the model is read through to the construct props it picks from', () => {
     const model = fromType(checker, exported('OverlaySettings')) as Extract<Shape, { kind: 'object' }>;
     expect(Object.keys(model.properties).sort()).toEqual([
+      'backupStorage',
       'dr',
       'limitRange',
       'minio',
