@@ -71,6 +71,7 @@ export class DataChart extends LayerChart {
     const pg = overlay.settings.postgres;
     const cluster = new CloudNativePgCluster(this, 'Postgres', {
       ...(pg.image !== undefined ? { image: pg.image } : {}),
+      ...(pg.sharedPreloadLibraries !== undefined ? { sharedPreloadLibraries: pg.sharedPreloadLibraries } : {}),
       name: pg.name,
       instances: pg.instances,
       synchronous: pg.synchronous,

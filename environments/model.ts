@@ -82,6 +82,8 @@ export interface PostgresSpec extends Required<
   readonly engine: PostgresEngine;
   /** CloudNativePG only: a PostgreSQL image of the operator's shape, pinned. Absent: the pinned default (CloudNativePgClusterProps.image). */
   readonly image?: string;
+  /** CloudNativePG only: libraries loaded at start (CloudNativePgClusterProps.sharedPreloadLibraries). Absent: none. */
+  readonly sharedPreloadLibraries?: readonly string[];
   readonly databases: readonly PostgresDatabaseSpec[];
   readonly backup: { readonly schedule: string; readonly retention: string };
   /** Only for engine `external-patroni`: the VMs running PgBouncer in front of Patroni. */

@@ -129,6 +129,10 @@ export const SETTINGS_SCHEMA: Schema = obj({
         minLength: 1,
         hint: 'name a CloudNativePG PostgreSQL image with a version tag or digest, e.g. dirtbikechina/postgres:15-cjk; leave it out for the pinned default',
       },
+      sharedPreloadLibraries: {
+        type: 'array',
+        items: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$', hint: 'name the library as PostgreSQL loads it, e.g. pg_cron' },
+      },
       parameters: map({ type: 'string', hint: "quote Postgres parameter values, e.g. max_connections: '200'" }),
       databases: {
         type: 'array',

@@ -151,10 +151,18 @@ export function checkOverlays(overlays: readonly OverlaySpec[], sourceOf: Source
         }
         names.add(db.name);
       });
+      if (pg.engine !== 'cloudnative-pg' && pg.sharedPreloadLibraries?.length) {
+        problem(
+          'postgres.sharedPreloadLibraries',
+          pg.engine === 'zalando' ? 'Spilo sets its own shared_preload_libraries' : "the VMs' PostgreSQL is configured where Patroni is managed",
+          'remove postgres.sharedPreloadLibraries, or use postgres.engine: cloudnative-pg',
+        );
+      }
       if (pg.engine !== 'external-patroni') {
         checkResources(problem, 'postgres.resources', pg.resources, s.limitRange.max);
         checkTotal(problem, 'postgres.instances', pg.instances, pg.resources, s.quota);
         checkPostgresMemory(problem, pg);
+        if (pg.engine === 'cloudnative-pg') checkManagedParameters(problem, pg);
         if (parseQuantity(pg.storageSize) * pg.instances + parseQuantity(pg.walStorageSize) * pg.instances > parseQuantity(s.quota.requestsStorage)) {
           problem(
             'postgres.storageSize',
@@ -322,6 +330,17 @@ const mb = (bytes: number) => `${Math.max(1, Math.floor(bytes / 2 ** 20))}MB`;
  * memory). Refused with the values that fit: a quarter of the limit for shared_buffers, three
  * quarters for effective_cache_size (PostgreSQL's own guidance).
  */
+/** What CloudNativePG manages itself and refuses in `postgresql.parameters`. */
+function checkManagedParameters(problem: Report, pg: PostgresSpec) {
+  if (pg.parameters.shared_preload_libraries !== undefined) {
+    problem(
+      'postgres.parameters.shared_preload_libraries',
+      'CloudNativePG manages shared_preload_libraries and refuses it among the parameters',
+      "list the libraries in postgres.sharedPreloadLibraries instead (they are added to the operator's own)",
+    );
+  }
+}
+
 function checkPostgresMemory(problem: Report, pg: PostgresSpec) {
   const limit = parseQuantity(pg.resources.limits.memory);
   const sharedBuffers = pg.parameters.shared_buffers;

@@ -88,11 +88,16 @@ export interface CloudNativePgClusterProps {
    * @default POSTGRES_IMAGES.cloudnativePg
    */
   readonly image?: string;
+  /**
+   * Libraries PostgreSQL loads at start (`spec.postgresql.shared_preload_libraries`, added to
+   * CloudNativePG's own), from what the image ships, e.g. `pg_cron`. @default none
+   */
+  readonly sharedPreloadLibraries?: readonly string[];
 }
 
 /** CloudNativePgClusterProps with every default applied. */
-type ResolvedProps = Required<Omit<CloudNativePgClusterProps, 'namespace' | 'storageClass' | 'nodePool' | 'alerts'>> &
-  Pick<CloudNativePgClusterProps, 'namespace' | 'storageClass' | 'nodePool' | 'alerts'>;
+type ResolvedProps = Required<Omit<CloudNativePgClusterProps, 'namespace' | 'storageClass' | 'nodePool' | 'alerts' | 'sharedPreloadLibraries'>> &
+  Pick<CloudNativePgClusterProps, 'namespace' | 'storageClass' | 'nodePool' | 'alerts' | 'sharedPreloadLibraries'>;
 
 function withDefaults(scope: Construct, props: CloudNativePgClusterProps): ResolvedProps {
   const layer = LayerChart.of(scope);
@@ -211,6 +216,7 @@ export class CloudNativePgCluster extends PostgresClusterBase {
         certificates: { serverTlsSecret: serverTls, serverCaSecret: serverTls },
         postgresql: {
           parameters: Lazy.any({ produce: () => ({ ...props.parameters, ...this.extraParameters }) }),
+          ...(props.sharedPreloadLibraries?.length ? { sharedPreloadLibraries: [...new Set(props.sharedPreloadLibraries)].sort() } : {}),
           ...(props.synchronous
             ? {
                 synchronous: {

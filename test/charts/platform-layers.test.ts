@@ -64,10 +64,15 @@ test('the image and database extensions of the settings reach the CloudNativePG 
     ...prod.settings.postgres.databases,
     { name: 'wanderer', poolerInstances: 0, poolMode: 'session' as const, extensions: ['vector'] },
   ];
-  const built = buildOverlay(without({ postgres: { ...prod.settings.postgres, image: 'dirtbikechina/postgres:15-cjk', databases } }));
+  const built = buildOverlay(
+    without({ postgres: { ...prod.settings.postgres, image: 'dirtbikechina/postgres:15-cjk', sharedPreloadLibraries: ['pg_cron'], databases } }),
+  );
   const objects = built.layers.flatMap((l) => l.toJson());
   expect(objects.find((o: any) => o.kind === 'Cluster' && o.apiVersion === 'postgresql.cnpg.io/v1').spec.imageName).toBe(
     'dirtbikechina/postgres:15-cjk',
+  );
+  expect(objects.find((o: any) => o.kind === 'Cluster' && o.apiVersion === 'postgresql.cnpg.io/v1').spec.postgresql.shared_preload_libraries).toEqual(
+    ['pg_cron'],
   );
   expect(objects.find((o: any) => o.kind === 'Database' && o.spec.name === 'wanderer').spec.extensions).toEqual([
     { name: 'vector', ensure: 'present' },

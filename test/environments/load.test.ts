@@ -476,6 +476,30 @@ describe('PostgreSQL image and extensions', () => {
     });
   });
 
+  test('shared_preload_libraries among the parameters is refused for CloudNativePG, which manages it; the list is its own field', () => {
+    expectProblem(rejection({ 'overlays/region-a/prod.yaml': { merge: { postgres: { parameters: { shared_preload_libraries: 'pg_cron' } } } } }), {
+      file: 'overlays/region-a/prod.yaml',
+      path: 'postgres.parameters.shared_preload_libraries',
+      value: 'pg_cron',
+      message: /CloudNativePG manages shared_preload_libraries/,
+      fix: /postgres\.sharedPreloadLibraries/,
+    });
+    const prod = loadEnvironments(
+      environmentsWith({ 'overlays/region-a/prod.yaml': { merge: { postgres: { sharedPreloadLibraries: ['pg_cron'] } } } }),
+      {
+        only: ['region-a/prod'],
+      },
+    )[0];
+    expect(prod.settings.postgres.sharedPreloadLibraries).toEqual(['pg_cron']);
+    expectProblem(rejection({ 'overlays/region-a/dev.yaml': { merge: { postgres: { engine: 'zalando', sharedPreloadLibraries: ['pg_cron'] } } } }), {
+      file: 'overlays/region-a/dev.yaml',
+      path: 'postgres.sharedPreloadLibraries',
+      value: ['pg_cron'],
+      message: /Spilo sets its own shared_preload_libraries/,
+      fix: /use postgres\.engine: cloudnative-pg/,
+    });
+  });
+
   test('extensions with an engine that cannot create them are refused, naming the database', () => {
     const err = rejection({
       'overlays/region-a/dev.yaml': { merge: { postgres: { engine: 'zalando', databases: [{ name: 'wanderer', extensions: ['vector'] }] } } },

@@ -487,3 +487,11 @@ describe('CloudNativePgCluster image and extensions', () => {
     );
   });
 });
+
+test("shared preload libraries are added to the operator's own, sorted and once each", () => {
+  const layer = build({ sharedPreloadLibraries: ['pg_cron', 'auto_explain', 'pg_cron'] });
+  expect(layer.find('Cluster', 'postgres', 'postgres').spec.postgresql.shared_preload_libraries).toEqual(['auto_explain', 'pg_cron']);
+  expect(layer.find('Cluster', 'postgres', 'postgres').spec.postgresql.parameters.shared_preload_libraries).toBeUndefined();
+  expect(build().find('Cluster', 'postgres', 'postgres').spec.postgresql.shared_preload_libraries).toBeUndefined();
+  expect(schemaIssues(layer.manifests())).toEqual([]);
+});
