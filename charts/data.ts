@@ -73,6 +73,7 @@ export class DataChart extends LayerChart {
       ...(pg.image !== undefined ? { image: pg.image } : {}),
       ...(pg.sharedPreloadLibraries !== undefined ? { sharedPreloadLibraries: pg.sharedPreloadLibraries } : {}),
       name: pg.name,
+      namespace: pg.namespace,
       instances: pg.instances,
       synchronous: pg.synchronous,
       podAntiAffinity: pg.podAntiAffinity,
@@ -111,6 +112,7 @@ export class DataChart extends LayerChart {
     const pg = overlay.settings.postgres;
     const cluster = new ZalandoPostgresCluster(this, 'Postgres', {
       name: pg.name,
+      namespace: pg.namespace,
       instances: pg.instances,
       synchronous: pg.synchronous,
       podAntiAffinity: pg.podAntiAffinity,
@@ -150,6 +152,7 @@ export class DataChart extends LayerChart {
     // construct refuses an empty address list itself.
     const cluster = new ExternalPatroniCluster(this, 'Postgres', {
       name: pg.name,
+      namespace: pg.namespace,
       addresses: pg.external.addresses,
       pgbouncerPort: pg.external.pgbouncerPort,
       exporterPort: pg.external.exporterPort,

@@ -17,6 +17,18 @@ export interface PlatformLayers {
 
 export function buildPlatformLayers(app: App, overlay: OverlaySpec): PlatformLayers {
   const s = overlay.settings;
+  const context = OverlayContext.of(app);
+  // Declared namespaces exist whether or not a component is placed in them.
+  const declared = Object.entries(s.namespaces).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [name, ns] of declared) {
+    context.requireNamespace({
+      name,
+      workload: ns.quota ?? true,
+      podSecurity: ns.podSecurity,
+      podSecurityReason: ns.podSecurityReason,
+      ...(ns.labels ? { labels: ns.labels } : {}),
+    });
+  }
   const data = new DataChart(app, overlay);
   const search = s.opensearch.enabled ? new SearchChart(app, overlay, data) : undefined;
   const streaming = s.streaming.kafka.enabled ? new StreamingChart(app, overlay, data, search) : undefined;
@@ -33,6 +45,21 @@ export function buildPlatformLayers(app: App, overlay: OverlaySpec): PlatformLay
       message: `${overlay.id}: Velero stores its backups in the region's MinIO, which is disabled, and backupStorage is not s3`,
       fix: 'set minio.enabled: true or backupStorage.kind: s3, or velero.enabled: false',
     });
+  }
+  // A component that needs a lower Pod Security level than its namespace declares would have
+  // its pods refused: the declaration wins only where it is the less strict.
+  for (const [name, ns] of declared) {
+    const required = context.namespaces.find((n) => n.name === name);
+    const level = ns.podSecurity ?? 'restricted';
+    if (required && (required.podSecurity ?? 'restricted') !== level) {
+      context.problems.push({
+        file: overlay.sourceFile,
+        path: `namespaces.${name}.podSecurity`,
+        value: level,
+        message: `${overlay.id}: namespace ${name} is declared ${level}, and a component placed in it needs ${required.podSecurity}: ${required.podSecurityReason}`,
+        fix: `set namespaces.${name}.podSecurity: ${required.podSecurity} with a podSecurityReason, or place the component in another namespace`,
+      });
+    }
   }
   return { data, streaming, search, backup };
 }

@@ -75,7 +75,7 @@ export interface PostgresDatabaseSpec {
 export interface PostgresSpec extends Required<
   Pick<
     CloudNativePgClusterProps,
-    'name' | 'instances' | 'synchronous' | 'podAntiAffinity' | 'storageSize' | 'walStorageSize' | 'resources' | 'parameters'
+    'name' | 'namespace' | 'instances' | 'synchronous' | 'podAntiAffinity' | 'storageSize' | 'walStorageSize' | 'resources' | 'parameters'
   >
 > {
   readonly enabled: boolean;
@@ -102,7 +102,9 @@ export interface PostgresSpec extends Required<
 }
 
 /** A MinIO tenant's settings: the fields of MinioTenantProps the environment files set. */
-export interface MinioSpec extends Required<Pick<MinioTenantProps, 'name' | 'servers' | 'volumesPerServer' | 'volumeSize' | 'resources'>> {
+export interface MinioSpec extends Required<
+  Pick<MinioTenantProps, 'name' | 'namespace' | 'servers' | 'volumesPerServer' | 'volumeSize' | 'resources'>
+> {
   readonly enabled: boolean;
 }
 
@@ -140,6 +142,7 @@ export interface KafkaSpec extends Required<
   Pick<
     KafkaClusterProps,
     | 'name'
+    | 'namespace'
     | 'topology'
     | 'controllers'
     | 'brokers'
@@ -161,7 +164,7 @@ export interface KafkaConnectSpec extends Required<Pick<KafkaConnectClusterProps
 export interface OpenSearchSpec extends Required<
   Pick<
     OpenSearchClusterProps,
-    'name' | 'topology' | 'managers' | 'dataNodes' | 'storageSize' | 'resources' | 'heap' | 'snapshotSchedule' | 'prometheusExporter'
+    'name' | 'namespace' | 'topology' | 'managers' | 'dataNodes' | 'storageSize' | 'resources' | 'heap' | 'snapshotSchedule' | 'prometheusExporter'
   >
 > {
   readonly enabled: boolean;
@@ -215,6 +218,18 @@ export type DrSpec =
     };
 
 /** Everything an overlay file (and the layers under it) can set. */
+/** A namespace the overlay declares: its Pod Security level, quota and labels (components are placed in it by their `namespace`). */
+export interface NamespaceSpec {
+  /** @default 'restricted' */
+  readonly podSecurity?: 'restricted' | 'baseline' | 'privileged';
+  /** Why the namespace runs below `restricted` (required then; rendered as an annotation). */
+  readonly podSecurityReason?: string;
+  /** The namespace gets the tier's ResourceQuota. @default true */
+  readonly quota?: boolean;
+  /** Labels of the user's own (team, cost centre). @default none */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
 export interface OverlaySettings {
   readonly tier: Tier;
   readonly quota: QuotaSpec;
@@ -223,6 +238,8 @@ export interface OverlaySettings {
   readonly minio: MinioSpec;
   readonly velero: VeleroSpec;
   readonly backupStorage: BackupStorageSpec;
+  /** Namespaces declared by name (a DNS label); Strata renders them whether or not a component uses them. */
+  readonly namespaces: Readonly<Record<string, NamespaceSpec>>;
   readonly streaming: StreamingSpec;
   readonly opensearch: OpenSearchSpec;
   readonly dr: DrSpec;

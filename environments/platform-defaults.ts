@@ -32,6 +32,7 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
     enabled: true,
     engine: 'cloudnative-pg',
     name: POSTGRES_DEFAULTS.name,
+    namespace: POSTGRES_DEFAULTS.namespace,
     instances: POSTGRES_DEFAULTS.instances,
     synchronous: POSTGRES_DEFAULTS.synchronous,
     podAntiAffinity: POSTGRES_DEFAULTS.podAntiAffinity,
@@ -46,12 +47,14 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
   minio: {
     enabled: true,
     name: MINIO_DEFAULTS.name,
+    namespace: MINIO_DEFAULTS.namespace,
     servers: MINIO_DEFAULTS.servers,
     volumesPerServer: MINIO_DEFAULTS.volumesPerServer,
     volumeSize: MINIO_DEFAULTS.volumeSize,
     resources: MINIO_DEFAULTS.resources,
   },
   backupStorage: { kind: 'minio' },
+  namespaces: {},
   velero: {
     enabled: true,
     schedule: '0 2 * * *',
@@ -62,6 +65,7 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
     kafka: {
       enabled: false,
       name: KAFKA_DEFAULTS.name,
+      namespace: KAFKA_DEFAULTS.namespace,
       topology: KAFKA_DEFAULTS.topology,
       controllers: KAFKA_DEFAULTS.controllers,
       brokers: KAFKA_DEFAULTS.brokers,
@@ -79,6 +83,7 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
   opensearch: {
     enabled: false,
     name: OPENSEARCH_DEFAULTS.name,
+    namespace: OPENSEARCH_DEFAULTS.namespace,
     topology: OPENSEARCH_DEFAULTS.topology,
     managers: OPENSEARCH_DEFAULTS.managers,
     dataNodes: OPENSEARCH_DEFAULTS.dataNodes,

@@ -114,6 +114,7 @@ export const SETTINGS_SCHEMA: Schema = obj({
         hint: 'set engine to cloudnative-pg, zalando or external-patroni',
       },
       name: clusterName('postgres.name', 53, 'the operators name Services and pods after it; Zalando allows 53'),
+      namespace: dnsLabel('postgres.namespace'),
       instances: int(1, 9, 'use 1 to 9 instances (3 gives quorum synchronous replication with one failure tolerated)'),
       synchronous: bool(),
       podAntiAffinity: {
@@ -165,11 +166,12 @@ export const SETTINGS_SCHEMA: Schema = obj({
         postgresPort: int(1, 65535),
       }),
     },
-    // image is optional: without it the engine's pinned image runs.
+    // image and sharedPreloadLibraries are optional: without them the engine's pinned image and its own libraries.
     [
       'enabled',
       'engine',
       'name',
+      'namespace',
       'instances',
       'synchronous',
       'podAntiAffinity',
@@ -185,11 +187,29 @@ export const SETTINGS_SCHEMA: Schema = obj({
   minio: obj({
     enabled: bool(),
     name: clusterName('minio.name', 63, 'the operator names Services after it'),
+    namespace: dnsLabel('minio.namespace'),
     servers: int(1, 32),
     volumesPerServer: int(1, 32),
     volumeSize: quantity('volumeSize'),
     resources: resources(),
   }),
+  namespaces: {
+    type: 'object',
+    propertyNames: dnsLabel('a namespace name'),
+    additionalProperties: obj(
+      {
+        podSecurity: {
+          type: 'string',
+          enum: ['restricted', 'baseline', 'privileged'],
+          hint: 'set podSecurity to restricted, baseline or privileged (the Pod Security Standards level enforced)',
+        },
+        podSecurityReason: str(),
+        quota: bool(),
+        labels: { ...map(labelValue('a namespace label value')), propertyNames: labelKey('a namespace label key') },
+      },
+      [],
+    ),
+  },
   backupStorage: obj(
     {
       kind: { type: 'string', enum: ['minio', 's3'], hint: "set backupStorage.kind to minio (the region's tenant) or s3 (a provider's S3)" },
@@ -218,6 +238,7 @@ export const SETTINGS_SCHEMA: Schema = obj({
     kafka: obj({
       enabled: bool(),
       name: clusterName('streaming.kafka.name', 63, 'Strimzi names Services after it'),
+      namespace: dnsLabel('streaming.kafka.namespace'),
       topology: {
         type: 'string',
         enum: ['dedicated', 'combined'],
@@ -272,6 +293,7 @@ export const SETTINGS_SCHEMA: Schema = obj({
   opensearch: obj({
     enabled: bool(),
     name: clusterName('opensearch.name', 40, 'it prefixes pod, Service and certificate names'),
+    namespace: dnsLabel('opensearch.namespace'),
     topology: { type: 'string', enum: ['dedicated', 'combined'], hint: 'set topology to dedicated (cluster-manager and data pools) or combined' },
     managers: int(1, 9),
     dataNodes: int(1, 50),

@@ -5,6 +5,7 @@
 import type { ComputeResources, OverlaySpec, PostgresSpec } from './model';
 import type { Problem } from './problems';
 import { valueAt } from './problems';
+import { RESERVED_NAMESPACE_LABEL_PREFIXES } from '../constructs/core/namespace-policy';
 import { parseQuantity } from '../constructs/core/quantity';
 
 /** Finds the file that set a field of an overlay's merged settings. */
@@ -79,6 +80,27 @@ export function checkOverlays(overlays: readonly OverlaySpec[], sourceOf: Source
           `a DR pair replicates through the members' MinIO archives, and ${s.backupStorage.kind === 's3' ? 'this overlay' : of} keeps its backups in external S3`,
           'use backupStorage.kind: minio on both members of the pair, or run the pair without dr',
         );
+      }
+    }
+
+    // Declared namespaces.
+    for (const [name, ns] of Object.entries(s.namespaces)) {
+      if ((ns.podSecurity ?? 'restricted') !== 'restricted' && !ns.podSecurityReason) {
+        problem(
+          `namespaces.${name}.podSecurity`,
+          `namespace ${name} runs below restricted without saying why`,
+          `add namespaces.${name}.podSecurityReason naming the workload that needs ${ns.podSecurity} (it is rendered as an annotation)`,
+        );
+      }
+      for (const key of Object.keys(ns.labels ?? {})) {
+        const reserved = RESERVED_NAMESPACE_LABEL_PREFIXES.find((p) => key.startsWith(p));
+        if (reserved) {
+          problem(
+            `namespaces.${name}.labels`,
+            `label ${key} is under ${reserved}, which Strata or Kubernetes sets`,
+            'choose a key of your own, e.g. example.org/team',
+          );
+        }
       }
     }
 

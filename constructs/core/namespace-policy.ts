@@ -32,3 +32,6 @@ export interface ApiServerSpec {
   /** Ports pods reach it on (Service and endpoint ports). */
   readonly ports: readonly number[];
 }
+
+/** Label prefixes Strata (or Kubernetes) sets on a namespace, which user labels may not. */
+export const RESERVED_NAMESPACE_LABEL_PREFIXES = ['pod-security.kubernetes.io/', 'kubernetes.io/', 'app.kubernetes.io/', 'strata.io/'];

@@ -188,7 +188,11 @@ export class CloudNativePgCluster extends PostgresClusterBase {
     this.props = props;
     this.clusterName = props.name;
     this.topologyName = props.topologyName;
-    this.namespace = OverlayContext.of(this).requireNamespace({ name: props.namespace ?? 'postgres', workload: true, apiServerEgress: true });
+    this.namespace = OverlayContext.of(this).requireNamespace({
+      name: props.namespace ?? POSTGRES_DEFAULTS.namespace,
+      workload: true,
+      apiServerEgress: true,
+    });
     this.readWriteHost = `${props.name}-rw.${this.namespace}.svc.cluster.local`;
     this.readOnlyHost = `${props.name}-ro.${this.namespace}.svc.cluster.local`;
     // The server certificate comes from the platform CA, which every namespace can be given

@@ -12,6 +12,7 @@ import {
   objectName,
 } from './postgres-cluster';
 import { PostgresClusterBase } from './postgres-cluster-base';
+import { POSTGRES_DEFAULTS } from './postgres-defaults';
 import * as monitoring from '../../imports/monitoring.coreos.com';
 import type { IGrantee } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
@@ -89,7 +90,7 @@ export class ExternalPatroniCluster extends PostgresClusterBase {
     this.port = props.pgbouncerPort ?? 6432;
     this.exporterPort = props.exporterPort ?? 9187;
     this.addresses = [...props.addresses];
-    this.namespace = OverlayContext.of(this).requireNamespace({ name: props.namespace ?? 'postgres', workload: true });
+    this.namespace = OverlayContext.of(this).requireNamespace({ name: props.namespace ?? POSTGRES_DEFAULTS.namespace, workload: true });
     this.readWriteHost = `${props.name}.${this.namespace}.svc.cluster.local`;
     this.readOnlyHost = this.readWriteHost;
     // A label no pod carries: the servers are VMs.

@@ -8,6 +8,7 @@ import type { ComputeResources } from '../core/compute';
 
 export const POSTGRES_DEFAULTS = {
   name: 'postgres',
+  namespace: 'postgres',
   instances: 3,
   synchronous: true,
   podAntiAffinity: 'required' as 'required' | 'preferred',

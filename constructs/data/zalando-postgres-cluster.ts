@@ -190,7 +190,7 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
     this.version = props.version ?? '17';
     const context = OverlayContext.of(this);
     this.namespace = context.requireNamespace({
-      name: props.namespace ?? 'postgres',
+      name: props.namespace ?? POSTGRES_DEFAULTS.namespace,
       workload: true,
       // Patroni keeps its leader lock and configuration in Kubernetes objects.
       apiServerEgress: true,

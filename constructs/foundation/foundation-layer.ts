@@ -39,6 +39,7 @@ export class FoundationLayer extends LayerChart {
         allowSameNamespace: ns.allowSameNamespace,
         egressAnywhere: ns.egressAnywhere,
         apiServer: props.apiServer,
+        ...(ns.labels ? { labels: ns.labels } : {}),
       });
     }
   }

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { DEFAULT_LIMIT_RANGE, LimitRangeSpec, QuotaSpec } from '../core/namespace-policy';
+import { DEFAULT_LIMIT_RANGE, LimitRangeSpec, QuotaSpec, RESERVED_NAMESPACE_LABEL_PREFIXES } from '../core/namespace-policy';
 import type { PodSecurityLevel } from '../platform/overlay-context';
 import { PRUNE_PROTECTION_ANNOTATIONS } from '../platform/protection';
 
@@ -47,6 +47,11 @@ export interface PlatformNamespaceProps {
    * @default any address (on ports 443 and 6443 for egress)
    */
   readonly apiServer?: ApiServerAddresses;
+  /**
+   * Labels of the user's own. The Pod Security, Kubernetes and Strata labels are Strata's:
+   * a label under those prefixes is refused. @default none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 export interface ApiServerAddresses {
@@ -76,10 +81,19 @@ export class PlatformNamespace extends Construct {
       throw new Error(`namespace ${props.name}: podSecurity ${level} needs a podSecurityReason saying which workload requires it`);
     }
 
+    for (const key of Object.keys(props.labels ?? {})) {
+      const reserved = RESERVED_NAMESPACE_LABEL_PREFIXES.find((p) => key.startsWith(p));
+      if (reserved) {
+        throw new Error(
+          `namespace ${props.name}: label ${key} is under ${reserved}, which Strata or Kubernetes sets; choose a key of your own, e.g. example.org/team`,
+        );
+      }
+    }
     new k8s.KubeNamespace(this, 'Resource', {
       metadata: {
         name: props.name,
         labels: {
+          ...props.labels,
           'pod-security.kubernetes.io/enforce': level,
           'pod-security.kubernetes.io/enforce-version': 'v1.28',
           'pod-security.kubernetes.io/audit': 'restricted',

@@ -22,6 +22,8 @@ export interface NamespaceRequirement {
   readonly allowSameNamespace?: boolean;
   /** Egress to any address on these TCP ports ('any': every port), e.g. a secret provider's API. */
   readonly egressAnywhere?: readonly number[] | 'any';
+  /** Labels of the user's own (team, cost centre), added to the Namespace. @default none */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -80,6 +82,7 @@ export class OverlayContext extends Construct {
           : prev.egressAnywhere || req.egressAnywhere
             ? [...new Set([...(prev.egressAnywhere ?? []), ...(req.egressAnywhere ?? [])])].sort((a, b) => a - b)
             : undefined,
+      ...(prev.labels || req.labels ? { labels: mergeLabels(req.name, prev.labels, req.labels) } : {}),
     });
     return req.name;
   }
@@ -105,4 +108,14 @@ export class OverlayContext extends Construct {
   public get operators(): string[] {
     return [...this.operatorNames].sort();
   }
+}
+
+/** Two requirements' labels; one label with two values is an error naming both. */
+function mergeLabels(namespace: string, a: Readonly<Record<string, string>> = {}, b: Readonly<Record<string, string>> = {}): Record<string, string> {
+  for (const [key, value] of Object.entries(b)) {
+    if (key in a && a[key] !== value) {
+      throw new Error(`namespace ${namespace}: label ${key} is required as "${a[key]}" and as "${value}"; give it one value`);
+    }
+  }
+  return { ...a, ...b };
 }

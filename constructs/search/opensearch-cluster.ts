@@ -209,7 +209,7 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
     this.clusterName = props.name;
     const privileged = props.setVmMaxMapCount ?? false;
     this.namespace = OverlayContext.of(this).requireNamespace({
-      name: props.namespace ?? 'opensearch',
+      name: props.namespace ?? OPENSEARCH_DEFAULTS.namespace,
       workload: true,
       podSecurity: privileged ? 'privileged' : 'baseline',
       podSecurityReason: privileged

@@ -10,6 +10,7 @@ import { POSTGRES_DEFAULTS } from '../data/postgres-defaults';
 
 export const OPENSEARCH_DEFAULTS = {
   name: 'search',
+  namespace: 'opensearch',
   topology: 'dedicated' as 'dedicated' | 'combined',
   managers: 3,
   dataNodes: 3,

@@ -8,6 +8,7 @@ import type { ComputeResources } from '../core/compute';
 
 export const MINIO_DEFAULTS = {
   name: 'storage',
+  namespace: 'minio',
   // 16 drives in one erasure set: any 4 drives, or one whole server, can fail.
   servers: 4,
   volumesPerServer: 4,

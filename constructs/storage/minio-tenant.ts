@@ -130,7 +130,11 @@ export class MinioTenant extends Construct implements IConnectable {
     this.props = props;
     this.name = props.name;
     // MinIO's sidecar watches the Tenant through the API server.
-    this.namespace = OverlayContext.of(this).requireNamespace({ name: props.namespace ?? 'minio', workload: true, apiServerEgress: true });
+    this.namespace = OverlayContext.of(this).requireNamespace({
+      name: props.namespace ?? MINIO_DEFAULTS.namespace,
+      workload: true,
+      apiServerEgress: true,
+    });
     this.endpoint = `https://minio.${this.namespace}.svc.cluster.local`;
     this.podLabels = { 'v1.min.io/tenant': props.name };
 

@@ -192,7 +192,11 @@ export class KafkaCluster extends Construct implements IConnectable {
     this.retentionHours = props.retentionHours;
     this.version = props.version;
     // The entity operator watches topics and users, and the rack init container reads node labels.
-    this.namespace = OverlayContext.of(this).requireNamespace({ name: props.namespace ?? 'kafka', workload: true, apiServerEgress: true });
+    this.namespace = OverlayContext.of(this).requireNamespace({
+      name: props.namespace ?? KAFKA_DEFAULTS.namespace,
+      workload: true,
+      apiServerEgress: true,
+    });
     this.bootstrapServers = `${props.name}-kafka-bootstrap.${this.namespace}.svc:${KAFKA_CLIENT_PORT}`;
     this.clusterCa = { name: `${props.name}-cluster-ca-cert`, key: 'ca.crt' };
 

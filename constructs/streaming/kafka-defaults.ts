@@ -9,6 +9,7 @@ import type { ComputeResources } from '../core/compute';
 
 export const KAFKA_DEFAULTS = {
   name: 'events',
+  namespace: 'kafka',
   topology: 'dedicated' as 'dedicated' | 'combined',
   controllers: 3,
   brokers: 3,

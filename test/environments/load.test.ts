@@ -6,7 +6,9 @@ import type { OverlaySpec } from '../../environments/model';
 import { PLATFORM_DEFAULTS, TIER_PROFILES } from '../../environments/platform-defaults';
 import { EnvironmentError, Problem } from '../../environments/problems';
 import { PROJECT_ROOT } from '../../environments/project-root';
+import { fromYaml } from '../../gitops/yaml';
 import { synth } from '../../main';
+import { environmentError } from '../support/problems';
 import {
   EnvironmentChange,
   environmentsWith,
@@ -596,6 +598,62 @@ describe('backups in external S3', () => {
     const search = rejection({ 'overlays/region-a/staging.yaml': { merge: { backupStorage: S3 } } });
     expect(search.problems).toContainEqual(
       expect.objectContaining({ path: 'backupStorage.caKey', message: expect.stringMatching(/OpenSearch snapshots build the nodes' truststore/) }),
+    );
+  });
+});
+
+describe('declared namespaces', () => {
+  test('are rendered with their labels, quota and Pod Security level, and components are placed in them', () => {
+    const envDir = environmentsWith({
+      'overlays/region-a/dev.yaml': {
+        merge: {
+          namespaces: {
+            rentguy: { labels: { 'example.org/team': 'rentguy' } },
+            tools: { quota: false, podSecurity: 'baseline', podSecurityReason: 'vendor images run as root' },
+          },
+          postgres: { namespace: 'rentguy' },
+        },
+      },
+    });
+    const out = path.join(tempDir('strata-ns-'), 'dist');
+    synth({ envDir, outDir: out, only: ['region-a/dev'] });
+    const foundation = path.join(out, 'region-a', 'dev', 'foundation');
+    const rentguy = fromYaml(fs.readFileSync(path.join(foundation, 'namespace_rentguy.yaml'), 'utf8')) as any;
+    expect(rentguy.metadata.labels).toMatchObject({ 'example.org/team': 'rentguy', 'pod-security.kubernetes.io/enforce': 'restricted' });
+    expect(fs.existsSync(path.join(foundation, 'rentguy_resourcequota_compute-and-storage.yaml'))).toBe(true);
+    const tools = fromYaml(fs.readFileSync(path.join(foundation, 'namespace_tools.yaml'), 'utf8')) as any;
+    expect(tools.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('baseline');
+    expect(tools.metadata.annotations['strata.io/pod-security-reason']).toBe('vendor images run as root');
+    expect(fs.existsSync(path.join(foundation, 'tools_resourcequota_compute-and-storage.yaml'))).toBe(false);
+    expect(fs.readdirSync(path.join(out, 'region-a', 'dev', 'data'))).toContain('rentguy_cluster_postgres.yaml');
+  });
+
+  test('below restricted without a reason, a reserved label, and a level stricter than a component needs are refused', () => {
+    const err = rejection({
+      'overlays/region-a/dev.yaml': { merge: { namespaces: { tools: { podSecurity: 'privileged', labels: { 'strata.io/layer': 'x' } } } } },
+    });
+    expect(err.problems.map((p) => p.path).sort()).toEqual(['namespaces.tools.labels', 'namespaces.tools.podSecurity']);
+    // Zalando runs one pooler per cluster: every pooled database with the same mode.
+    const databases = loadEnvironments(environmentsWith(), { only: ['region-a/dev'] })[0].settings.postgres.databases.map((d) => ({
+      ...d,
+      poolMode: 'transaction',
+    }));
+    const strict = environmentError(() =>
+      synth({
+        envDir: environmentsWith({
+          'overlays/region-a/dev.yaml': {
+            merge: { postgres: { engine: 'zalando', databases }, namespaces: { postgres: { podSecurity: 'restricted' } } },
+          },
+        }),
+        outDir: path.join(tempDir('strata-ns-'), 'dist'),
+        only: ['region-a/dev'],
+      }),
+    );
+    expect(strict.problems).toContainEqual(
+      expect.objectContaining({
+        path: 'namespaces.postgres.podSecurity',
+        message: expect.stringMatching(/declared restricted, and a component placed in it needs baseline/),
+      }),
     );
   });
 });

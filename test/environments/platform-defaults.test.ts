@@ -21,6 +21,7 @@ describe('PLATFORM_DEFAULTS are the construct defaults', () => {
       'controllers',
       'minInsyncReplicas',
       'name',
+      'namespace',
       'replicationFactor',
       'resources',
       'retentionHours',
@@ -33,7 +34,7 @@ describe('PLATFORM_DEFAULTS are the construct defaults', () => {
   test('MinIO: every setting but enabled', () => {
     const { enabled, ...minio } = PLATFORM_DEFAULTS.minio;
     expect(enabled).toBe(true);
-    expect(Object.keys(minio).sort()).toEqual(['name', 'resources', 'servers', 'volumeSize', 'volumesPerServer']);
+    expect(Object.keys(minio).sort()).toEqual(['name', 'namespace', 'resources', 'servers', 'volumeSize', 'volumesPerServer']);
     expect(minio).toEqual(pick(MINIO_DEFAULTS, Object.keys(minio)));
   });
 
@@ -45,6 +46,7 @@ describe('PLATFORM_DEFAULTS are the construct defaults', () => {
       'heap',
       'managers',
       'name',
+      'namespace',
       'prometheusExporter',
       'resources',
       'snapshotSchedule',

@@ -579,3 +579,12 @@ describe('the guard holds under concurrency and any sequence of edits', () => {
     expect(seen).toContain('refused');
   });
 });
+
+describe('moving a component to another namespace', () => {
+  test('is a removal of its stateful objects, refused unless acknowledged (region-a/dev: postgres → billing)', () => {
+    const err = refused({ [DEV]: { merge: { postgres: { namespace: 'billing' } } } });
+    const removed = err.problems.filter((p) => /Cluster\.postgresql\.cnpg\.io postgres\/postgres/.test(p.message));
+    expect(removed.length).toBeGreaterThan(0);
+    expect(removed[0].message).toMatch(/remov|delet/i);
+  });
+});
