@@ -11,7 +11,7 @@ import { compareStrings } from '../constructs/platform/ordering';
 import { OverlayContext } from '../constructs/platform/overlay-context';
 import type { IBucket } from '../constructs/storage/bucket';
 import { MinioTenant } from '../constructs/storage/minio-tenant';
-import type { OverlayRef, OverlaySpec } from '../environments/model';
+import type { OverlayRef, OverlaySpec, PostgresSpec } from '../environments/model';
 
 /** Bucket holding every overlay's PostgreSQL WAL archive and base backups. */
 export const PG_BACKUP_BUCKET = 'pg-backups';
@@ -29,6 +29,8 @@ export function secretKeyPrefix(o: { region: { name: string }; environment: stri
 export class DataChart extends LayerChart {
   public readonly minio?: MinioTenant;
   public readonly postgres?: IPostgresCluster;
+  /** The overlay's further PostgreSQL clusters (`postgresClusters`), by name. */
+  public readonly postgresClusters: Readonly<Record<string, IPostgresCluster>>;
 
   constructor(scope: App, overlay: OverlaySpec) {
     super(scope, 'data', { region: overlay.region.name, environment: overlay.environment });
@@ -49,27 +51,35 @@ export class DataChart extends LayerChart {
     }
 
     if (s.postgres.enabled) {
-      switch (s.postgres.engine) {
-        case 'cloudnative-pg':
-          this.postgres = this.cloudNativePg(overlay);
-          break;
-        case 'zalando':
-          this.postgres = this.zalando(overlay);
-          break;
-        case 'external-patroni':
-          this.postgres = this.externalPatroni(overlay);
-          break;
-      }
+      this.postgres = this.cluster(overlay, s.postgres, 'Postgres', true);
       // Either member of a DR pair may lead its CDC: both keep logical decoding on.
       const peer = overlay.peers.primary ?? overlay.peers.replicas[0];
       if (peer?.settings.streaming.pipelines.length) this.postgres.enableLogicalDecoding();
     }
+    // Further clusters: their own names, namespaces and databases; no DR pair, no CDC.
+    const further: Record<string, IPostgresCluster> = {};
+    for (const name of Object.keys(s.postgresClusters).sort()) {
+      const pg = s.postgresClusters[name];
+      if (pg.enabled) further[name] = this.cluster(overlay, pg, `Postgres-${name}`, false);
+    }
+    this.postgresClusters = further;
   }
 
-  private cloudNativePg(overlay: OverlaySpec): CloudNativePgCluster {
+  /** One cluster with the construct of its engine; only the overlay's own `postgres` joins a DR pair. */
+  private cluster(overlay: OverlaySpec, pg: PostgresSpec, id: string, paired: boolean): IPostgresCluster {
+    switch (pg.engine) {
+      case 'cloudnative-pg':
+        return this.cloudNativePg(overlay, pg, id, paired);
+      case 'zalando':
+        return this.zalando(overlay, pg, id, paired);
+      case 'external-patroni':
+        return this.externalPatroni(overlay, pg, id);
+    }
+  }
+
+  private cloudNativePg(overlay: OverlaySpec, pg: PostgresSpec, id: string, paired: boolean): CloudNativePgCluster {
     const region = overlay.region;
-    const pg = overlay.settings.postgres;
-    const cluster = new CloudNativePgCluster(this, 'Postgres', {
+    const cluster = new CloudNativePgCluster(this, id, {
       ...(pg.image !== undefined ? { image: pg.image } : {}),
       ...(pg.sharedPreloadLibraries !== undefined ? { sharedPreloadLibraries: pg.sharedPreloadLibraries } : {}),
       name: pg.name,
@@ -86,7 +96,7 @@ export class DataChart extends LayerChart {
       zoneLabel: region.zoneLabel,
       secretBackend: region.secrets,
       secretKeyPrefix: secretKeyPrefix(overlay),
-      topologyName: topologyName(overlay, overlay),
+      topologyName: postgresTopologyName(pg.name, overlay.region.name),
       backupSchedule: pg.backup.schedule,
       backupRetention: pg.backup.retention,
     });
@@ -96,7 +106,7 @@ export class DataChart extends LayerChart {
     const archive = this.backupBucket(overlay, 'CloudNativePG');
     if (archive) cluster.backupTo(archive);
     // A DR pair is built on the WAL archives: without one (a problem reported above), none.
-    const dr = archive && this.drPeer(overlay);
+    const dr = paired && archive && this.drPeer(overlay);
     if (dr) {
       const spec = overlay.settings.dr;
       cluster.replicateWith(dr.peer, dr.role, {
@@ -107,10 +117,9 @@ export class DataChart extends LayerChart {
     return cluster;
   }
 
-  private zalando(overlay: OverlaySpec): ZalandoPostgresCluster {
+  private zalando(overlay: OverlaySpec, pg: PostgresSpec, id: string, paired: boolean): ZalandoPostgresCluster {
     const region = overlay.region;
-    const pg = overlay.settings.postgres;
-    const cluster = new ZalandoPostgresCluster(this, 'Postgres', {
+    const cluster = new ZalandoPostgresCluster(this, id, {
       name: pg.name,
       namespace: pg.namespace,
       instances: pg.instances,
@@ -124,7 +133,7 @@ export class DataChart extends LayerChart {
       nodePool: region.databaseNodes,
       zoneLabel: region.zoneLabel,
       secretBackend: region.secrets,
-      topologyName: topologyName(overlay, overlay),
+      topologyName: postgresTopologyName(pg.name, overlay.region.name),
       backupSchedule: pg.backup.schedule,
       backupRetention: pg.backup.retention,
     });
@@ -133,7 +142,7 @@ export class DataChart extends LayerChart {
     }
     const archive = this.backupBucket(overlay, 'Zalando');
     if (archive) cluster.backupTo(archive);
-    const dr = archive && this.drPeer(overlay);
+    const dr = paired && archive && this.drPeer(overlay);
     if (dr) {
       // Stable across a promotion: the pair's first overlay by id holds the shared passwords.
       const [first] = [overlay, dr.ref].sort((a, b) => compareStrings(a.id, b.id));
@@ -146,11 +155,10 @@ export class DataChart extends LayerChart {
     return cluster;
   }
 
-  private externalPatroni(overlay: OverlaySpec): ExternalPatroniCluster {
-    const pg = overlay.settings.postgres;
+  private externalPatroni(overlay: OverlaySpec, pg: PostgresSpec, id: string): ExternalPatroniCluster {
     // The loader checks that external Patroni has addresses and is never a DR replica; the
     // construct refuses an empty address list itself.
-    const cluster = new ExternalPatroniCluster(this, 'Postgres', {
+    const cluster = new ExternalPatroniCluster(this, id, {
       name: pg.name,
       namespace: pg.namespace,
       addresses: pg.external.addresses,

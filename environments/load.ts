@@ -15,7 +15,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { apiServerProblems } from './api-server';
-import { Acknowledgement, OverlayRef, OverlaySettings, OverlaySpec, RegionSpec, SealedSecretEntry, Tier, TIERS } from './model';
+import { Acknowledgement, OverlayRef, OverlaySettings, OverlaySpec, PostgresSpec, RegionSpec, SealedSecretEntry, Tier, TIERS } from './model';
 import { checkNames } from './name-checks';
 import { OverlaySelection, selectOverlays } from './overlay-selection';
 import { PartialSettings, PLATFORM_DEFAULTS, REGION_DEFAULTS, TIER_PROFILES } from './platform-defaults';
@@ -537,7 +537,7 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
         { rel: region.src.rel, data: regionDefaults },
         { rel, data: settingsOf(src.data) },
       ];
-      const settings = merge<OverlaySettings>(...layers.map((l) => l.data), { tier });
+      const settings = withFurtherClusters(merge<OverlaySettings>(...layers.map((l) => l.data), { tier }));
       const incomplete = (hasPlatformFile && !platform) || brokenTiers.has(tier);
       drafts.push({ id: `${regionName}/${env}`, region: regionName, env, src, layers, settings, incomplete });
     }
@@ -684,3 +684,19 @@ function linkPeers(overlays: OverlaySpec[]): OverlaySpec[] {
 }
 
 export { merge };
+
+/**
+ * Each further PostgreSQL cluster takes what it does not set from \`postgres\`, except its
+ * databases (none) and its namespace (its name): one domain, one cluster, one namespace.
+ */
+function withFurtherClusters(settings: OverlaySettings): OverlaySettings {
+  const entries = Object.entries((settings.postgresClusters ?? {}) as Record<string, unknown>);
+  if (entries.length === 0 || settings.postgres === undefined) return settings;
+  const clusters = Object.fromEntries(
+    entries.map(([name, own]) => [
+      name,
+      merge<PostgresSpec>({ ...settings.postgres, enabled: true, databases: [] }, { name, namespace: name }, (own ?? {}) as Record<string, unknown>),
+    ]),
+  );
+  return { ...settings, postgresClusters: clusters };
+}

@@ -235,6 +235,12 @@ export interface OverlaySettings {
   readonly quota: QuotaSpec;
   readonly limitRange: LimitRangeSpec;
   readonly postgres: PostgresSpec;
+  /**
+   * Further PostgreSQL clusters by name (one per domain, say). Each takes what it does not set
+   * from `postgres` except its databases (none) and its namespace (its name); DR pairs and CDC
+   * pipelines use the `postgres` cluster only.
+   */
+  readonly postgresClusters: Readonly<Record<string, PostgresSpec>>;
   readonly minio: MinioSpec;
   readonly velero: VeleroSpec;
   readonly backupStorage: BackupStorageSpec;

@@ -53,6 +53,7 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
     volumeSize: MINIO_DEFAULTS.volumeSize,
     resources: MINIO_DEFAULTS.resources,
   },
+  postgresClusters: {},
   backupStorage: { kind: 'minio' },
   namespaces: {},
   velero: {

@@ -93,6 +93,87 @@ const map = (values: Schema): Schema => ({ type: 'object', additionalProperties:
 const cpuMemory = (what: string) => obj({ cpu: quantity(`${what} cpu`), memory: quantity(`${what} memory`) });
 const resources = () => obj({ requests: cpuMemory('requests'), limits: cpuMemory('limits') });
 
+/** One PostgreSQL cluster's settings (`postgres`, and each of `postgresClusters`). */
+const POSTGRES_SCHEMA: Schema = obj(
+  {
+    enabled: bool(),
+    engine: {
+      type: 'string',
+      enum: ['cloudnative-pg', 'zalando', 'external-patroni'],
+      hint: 'set engine to cloudnative-pg, zalando or external-patroni',
+    },
+    name: clusterName('postgres.name', 53, 'the operators name Services and pods after it; Zalando allows 53'),
+    namespace: dnsLabel('postgres.namespace'),
+    instances: int(1, 9, 'use 1 to 9 instances (3 gives quorum synchronous replication with one failure tolerated)'),
+    synchronous: bool(),
+    podAntiAffinity: {
+      type: 'string',
+      enum: ['required', 'preferred'],
+      hint: 'set podAntiAffinity to required (never two instances on one node) or preferred',
+    },
+    storageSize: quantity('storageSize'),
+    walStorageSize: quantity('walStorageSize'),
+    resources: resources(),
+    image: {
+      type: 'string',
+      minLength: 1,
+      hint: 'name a CloudNativePG PostgreSQL image with a version tag or digest, e.g. dirtbikechina/postgres:15-cjk; leave it out for the pinned default',
+    },
+    sharedPreloadLibraries: {
+      type: 'array',
+      items: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$', hint: 'name the library as PostgreSQL loads it, e.g. pg_cron' },
+    },
+    parameters: map({ type: 'string', hint: "quote Postgres parameter values, e.g. max_connections: '200'" }),
+    databases: {
+      type: 'array',
+      items: obj(
+        {
+          name: postgresIdentifier(
+            'a database name must be a lower-case Postgres identifier: letters, digits and _, starting with a letter, ending with a letter or digit, ' +
+              'at most 63 characters, not starting with pg_ (it also names the owner role and, with _ as -, its Kubernetes objects)',
+          ),
+          poolerInstances: int(0, 10),
+          poolMode: { type: 'string', enum: ['session', 'transaction'], hint: 'set poolMode to session or transaction' },
+          extensions: {
+            type: 'array',
+            items: {
+              type: 'string',
+              pattern: '^[a-z_][a-z0-9_-]{0,62}$',
+              hint: 'name the extension as CREATE EXTENSION takes it, e.g. vector or pg_trgm',
+            },
+          },
+        },
+        ['name'],
+      ),
+    },
+    backup: obj({ schedule: cron({ descriptors: true }), retention: retention() }),
+    external: obj({
+      addresses: { type: 'array', items: { type: 'string', format: 'ipv4', hint: 'list the PgBouncer VMs by IPv4 address' } },
+      pgbouncerPort: int(1, 65535),
+      exporterPort: int(1, 65535),
+      logicalDecoding: bool(),
+      postgresPort: int(1, 65535),
+    }),
+  },
+  // image and sharedPreloadLibraries are optional: without them the engine's pinned image and its own libraries.
+  [
+    'enabled',
+    'engine',
+    'name',
+    'namespace',
+    'instances',
+    'synchronous',
+    'podAntiAffinity',
+    'storageSize',
+    'walStorageSize',
+    'resources',
+    'parameters',
+    'databases',
+    'backup',
+    'external',
+  ],
+);
+
 export const SETTINGS_SCHEMA: Schema = obj({
   tier: { type: 'string', enum: [...TIERS], hint: `set tier to one of ${TIERS.join(', ')}` },
   quota: obj({
@@ -105,85 +186,16 @@ export const SETTINGS_SCHEMA: Schema = obj({
     pods: int(1, 10_000),
   }),
   limitRange: obj({ defaultRequest: cpuMemory('defaultRequest'), default: cpuMemory('default'), max: cpuMemory('max') }),
-  postgres: obj(
-    {
-      enabled: bool(),
-      engine: {
-        type: 'string',
-        enum: ['cloudnative-pg', 'zalando', 'external-patroni'],
-        hint: 'set engine to cloudnative-pg, zalando or external-patroni',
-      },
-      name: clusterName('postgres.name', 53, 'the operators name Services and pods after it; Zalando allows 53'),
-      namespace: dnsLabel('postgres.namespace'),
-      instances: int(1, 9, 'use 1 to 9 instances (3 gives quorum synchronous replication with one failure tolerated)'),
-      synchronous: bool(),
-      podAntiAffinity: {
-        type: 'string',
-        enum: ['required', 'preferred'],
-        hint: 'set podAntiAffinity to required (never two instances on one node) or preferred',
-      },
-      storageSize: quantity('storageSize'),
-      walStorageSize: quantity('walStorageSize'),
-      resources: resources(),
-      image: {
-        type: 'string',
-        minLength: 1,
-        hint: 'name a CloudNativePG PostgreSQL image with a version tag or digest, e.g. dirtbikechina/postgres:15-cjk; leave it out for the pinned default',
-      },
-      sharedPreloadLibraries: {
-        type: 'array',
-        items: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$', hint: 'name the library as PostgreSQL loads it, e.g. pg_cron' },
-      },
-      parameters: map({ type: 'string', hint: "quote Postgres parameter values, e.g. max_connections: '200'" }),
-      databases: {
-        type: 'array',
-        items: obj(
-          {
-            name: postgresIdentifier(
-              'a database name must be a lower-case Postgres identifier: letters, digits and _, starting with a letter, ending with a letter or digit, ' +
-                'at most 63 characters, not starting with pg_ (it also names the owner role and, with _ as -, its Kubernetes objects)',
-            ),
-            poolerInstances: int(0, 10),
-            poolMode: { type: 'string', enum: ['session', 'transaction'], hint: 'set poolMode to session or transaction' },
-            extensions: {
-              type: 'array',
-              items: {
-                type: 'string',
-                pattern: '^[a-z_][a-z0-9_-]{0,62}$',
-                hint: 'name the extension as CREATE EXTENSION takes it, e.g. vector or pg_trgm',
-              },
-            },
-          },
-          ['name'],
-        ),
-      },
-      backup: obj({ schedule: cron({ descriptors: true }), retention: retention() }),
-      external: obj({
-        addresses: { type: 'array', items: { type: 'string', format: 'ipv4', hint: 'list the PgBouncer VMs by IPv4 address' } },
-        pgbouncerPort: int(1, 65535),
-        exporterPort: int(1, 65535),
-        logicalDecoding: bool(),
-        postgresPort: int(1, 65535),
-      }),
+  postgres: POSTGRES_SCHEMA,
+  postgresClusters: {
+    type: 'object',
+    propertyNames: {
+      type: 'string',
+      pattern: dns1035LabelPattern(53),
+      hint: 'a further cluster is named like postgres.name: a letter, then lower-case letters, digits and -, at most 53 characters',
     },
-    // image and sharedPreloadLibraries are optional: without them the engine's pinned image and its own libraries.
-    [
-      'enabled',
-      'engine',
-      'name',
-      'namespace',
-      'instances',
-      'synchronous',
-      'podAntiAffinity',
-      'storageSize',
-      'walStorageSize',
-      'resources',
-      'parameters',
-      'databases',
-      'backup',
-      'external',
-    ],
-  ),
+    additionalProperties: POSTGRES_SCHEMA,
+  },
   minio: obj({
     enabled: bool(),
     name: clusterName('minio.name', 63, 'the operator names Services after it'),
@@ -515,5 +527,7 @@ export function partial(schema: Schema): Schema {
 
 export const OVERLAY_SCHEMA: Schema = (() => {
   const schema = partial(SETTINGS_SCHEMA);
-  return { ...schema, properties: { ...schema.properties, acknowledge: ACKNOWLEDGE_SCHEMA } };
+  // A further PostgreSQL cluster in a file holds only what differs from \`postgres\`.
+  const clusters = { ...schema.properties.postgresClusters, additionalProperties: partial(POSTGRES_SCHEMA) };
+  return { ...schema, properties: { ...schema.properties, postgresClusters: clusters, acknowledge: ACKNOWLEDGE_SCHEMA } };
 })();

@@ -2,7 +2,7 @@
  * Rules that span fields or overlays, checked after merging: each returns problems that
  * name the file that set the value, the field path, the value and the fix.
  */
-import type { ComputeResources, OverlaySpec, PostgresSpec } from './model';
+import type { ComputeResources, OverlaySettings, OverlaySpec, PostgresSpec } from './model';
 import type { Problem } from './problems';
 import { valueAt } from './problems';
 import { RESERVED_NAMESPACE_LABEL_PREFIXES } from '../constructs/core/namespace-policy';
@@ -130,69 +130,40 @@ export function checkOverlays(overlays: readonly OverlaySpec[], sourceOf: Source
       );
     }
 
-    // PostgreSQL.
-    const pg = s.postgres;
-    if (pg.enabled) {
-      if (pg.synchronous && pg.instances < 2) {
+    // PostgreSQL: the overlay's cluster, and each further one under its own field path.
+    checkPostgresCluster(problem, s, s.postgres, hasBackupStorage, storageFix);
+    for (const [name, extra] of Object.entries(s.postgresClusters)) {
+      const at = `postgresClusters.${name}`;
+      const rewrite = (text: string) => text.replace(/\bpostgres\./g, `${at}.`);
+      checkPostgresCluster((fieldPath, message, fix) => problem(rewrite(fieldPath), message, rewrite(fix)), s, extra, hasBackupStorage, storageFix);
+    }
+    const clusters = [
+      ...(s.postgres.enabled ? [{ at: 'postgres', pg: s.postgres }] : []),
+      ...Object.entries(s.postgresClusters)
+        .filter(([, pg]) => pg.enabled)
+        .map(([name, pg]) => ({ at: `postgresClusters.${name}`, pg })),
+    ];
+    const placed = new Map<string, string>();
+    for (const { at, pg } of clusters) {
+      const key = `${pg.namespace}/${pg.name}`;
+      const other = placed.get(key);
+      if (other) {
         problem(
-          'postgres.instances',
-          'synchronous replication needs at least 2 instances',
-          'set postgres.instances to 2 or more (3 for a quorum), or set postgres.synchronous: false',
+          `${at}.name`,
+          `cluster ${key} is also ${other}: two clusters cannot share a name in one namespace`,
+          `give ${at} another name or namespace`,
         );
+      } else {
+        placed.set(key, at);
       }
-      if (pg.engine === 'external-patroni' && pg.external.addresses.length === 0) {
-        problem(
-          'postgres.external.addresses',
-          'the external-patroni engine needs the addresses of the PgBouncer VMs',
-          'list the VM addresses, e.g. [10.0.10.11, 10.0.10.12]',
-        );
-      }
-      if (pg.engine === 'cloudnative-pg' && !hasBackupStorage) {
-        problem(
-          'minio.enabled',
-          "CloudNativePG archives WAL and backups to the region's MinIO, which is disabled, and backupStorage is not s3",
-          `${storageFix}, or postgres.enabled: false`,
-        );
-      }
-      if (pg.engine === 'zalando') checkZalando(problem, pg, hasBackupStorage);
-      if (pg.engine === 'external-patroni') checkExternalPatroni(problem, pg);
-      const names = new Set<string>();
-      pg.databases.forEach((db, i) => {
-        if (RESERVED_DATABASES.has(db.name)) {
-          problem(`postgres.databases.${i}.name`, `"${db.name}" is reserved by PostgreSQL`, "choose the application's own name");
-        }
-        if (names.has(db.name)) problem(`postgres.databases.${i}.name`, `database "${db.name}" is listed twice`, 'remove the duplicate entry');
-        if (db.extensions?.length && pg.engine !== 'cloudnative-pg') {
-          problem(
-            `postgres.databases.${i}.extensions`,
-            `the ${pg.engine} engine cannot create extensions in database "${db.name}" (${db.extensions.join(', ')})`,
-            pg.engine === 'zalando'
-              ? "create them from the application's migrations (CREATE EXTENSION), or use postgres.engine: cloudnative-pg"
-              : 'create them on the VMs where Patroni is managed, and remove extensions here',
-          );
-        }
-        names.add(db.name);
-      });
-      if (pg.engine !== 'cloudnative-pg' && pg.sharedPreloadLibraries?.length) {
-        problem(
-          'postgres.sharedPreloadLibraries',
-          pg.engine === 'zalando' ? 'Spilo sets its own shared_preload_libraries' : "the VMs' PostgreSQL is configured where Patroni is managed",
-          'remove postgres.sharedPreloadLibraries, or use postgres.engine: cloudnative-pg',
-        );
-      }
-      if (pg.engine !== 'external-patroni') {
-        checkResources(problem, 'postgres.resources', pg.resources, s.limitRange.max);
-        checkTotal(problem, 'postgres.instances', pg.instances, pg.resources, s.quota);
-        checkPostgresMemory(problem, pg);
-        if (pg.engine === 'cloudnative-pg') checkManagedParameters(problem, pg);
-        if (parseQuantity(pg.storageSize) * pg.instances + parseQuantity(pg.walStorageSize) * pg.instances > parseQuantity(s.quota.requestsStorage)) {
-          problem(
-            'postgres.storageSize',
-            `${pg.instances} × (${pg.storageSize} + ${pg.walStorageSize}) exceeds quota.requestsStorage ${s.quota.requestsStorage}`,
-            'lower the volume sizes or raise quota.requestsStorage',
-          );
-        }
-      }
+    }
+    const zalando = clusters.filter((c) => c.pg.engine === 'zalando');
+    if (zalando.length > 1) {
+      problem(
+        `${zalando[1].at}.engine`,
+        `${zalando.map((c) => c.at).join(' and ')} both use the Zalando engine, whose logical backup settings are operator-wide`,
+        'run one Zalando cluster per overlay; use cloudnative-pg for the others',
+      );
     }
 
     // MinIO.
@@ -255,6 +226,72 @@ export function checkOverlays(overlays: readonly OverlaySpec[], sourceOf: Source
 }
 
 type Report = (fieldPath: string, message: string, fix: string) => void;
+
+/** The checks of one PostgreSQL cluster; field paths are the overlay's `postgres` (rewritten by the caller for further clusters). */
+function checkPostgresCluster(problem: Report, s: OverlaySettings, pg: PostgresSpec, hasBackupStorage: boolean, storageFix: string) {
+  if (pg.enabled) {
+    if (pg.synchronous && pg.instances < 2) {
+      problem(
+        'postgres.instances',
+        'synchronous replication needs at least 2 instances',
+        'set postgres.instances to 2 or more (3 for a quorum), or set postgres.synchronous: false',
+      );
+    }
+    if (pg.engine === 'external-patroni' && pg.external.addresses.length === 0) {
+      problem(
+        'postgres.external.addresses',
+        'the external-patroni engine needs the addresses of the PgBouncer VMs',
+        'list the VM addresses, e.g. [10.0.10.11, 10.0.10.12]',
+      );
+    }
+    if (pg.engine === 'cloudnative-pg' && !hasBackupStorage) {
+      problem(
+        'minio.enabled',
+        "CloudNativePG archives WAL and backups to the region's MinIO, which is disabled, and backupStorage is not s3",
+        `${storageFix}, or postgres.enabled: false`,
+      );
+    }
+    if (pg.engine === 'zalando') checkZalando(problem, pg, hasBackupStorage);
+    if (pg.engine === 'external-patroni') checkExternalPatroni(problem, pg);
+    const names = new Set<string>();
+    pg.databases.forEach((db, i) => {
+      if (RESERVED_DATABASES.has(db.name)) {
+        problem(`postgres.databases.${i}.name`, `"${db.name}" is reserved by PostgreSQL`, "choose the application's own name");
+      }
+      if (names.has(db.name)) problem(`postgres.databases.${i}.name`, `database "${db.name}" is listed twice`, 'remove the duplicate entry');
+      if (db.extensions?.length && pg.engine !== 'cloudnative-pg') {
+        problem(
+          `postgres.databases.${i}.extensions`,
+          `the ${pg.engine} engine cannot create extensions in database "${db.name}" (${db.extensions.join(', ')})`,
+          pg.engine === 'zalando'
+            ? "create them from the application's migrations (CREATE EXTENSION), or use postgres.engine: cloudnative-pg"
+            : 'create them on the VMs where Patroni is managed, and remove extensions here',
+        );
+      }
+      names.add(db.name);
+    });
+    if (pg.engine !== 'cloudnative-pg' && pg.sharedPreloadLibraries?.length) {
+      problem(
+        'postgres.sharedPreloadLibraries',
+        pg.engine === 'zalando' ? 'Spilo sets its own shared_preload_libraries' : "the VMs' PostgreSQL is configured where Patroni is managed",
+        'remove postgres.sharedPreloadLibraries, or use postgres.engine: cloudnative-pg',
+      );
+    }
+    if (pg.engine !== 'external-patroni') {
+      checkResources(problem, 'postgres.resources', pg.resources, s.limitRange.max);
+      checkTotal(problem, 'postgres.instances', pg.instances, pg.resources, s.quota);
+      checkPostgresMemory(problem, pg);
+      if (pg.engine === 'cloudnative-pg') checkManagedParameters(problem, pg);
+      if (parseQuantity(pg.storageSize) * pg.instances + parseQuantity(pg.walStorageSize) * pg.instances > parseQuantity(s.quota.requestsStorage)) {
+        problem(
+          'postgres.storageSize',
+          `${pg.instances} × (${pg.storageSize} + ${pg.walStorageSize}) exceeds quota.requestsStorage ${s.quota.requestsStorage}`,
+          'lower the volume sizes or raise quota.requestsStorage',
+        );
+      }
+    }
+  }
+}
 
 /** What the Zalando operator's CRD and its one-pooler-per-cluster design accept. */
 function checkZalando(problem: Report, pg: PostgresSpec, hasBackupStorage: boolean) {

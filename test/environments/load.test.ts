@@ -658,6 +658,43 @@ describe('declared namespaces', () => {
   });
 });
 
+describe('further PostgreSQL clusters', () => {
+  test('each takes the postgres settings it does not set, its own name, namespace and databases, and renders beside the first', () => {
+    const envDir = environmentsWith({
+      'overlays/region-a/dev.yaml': { merge: { postgresClusters: { orders: { databases: [{ name: 'orders' }], storageSize: '20Gi' } } } },
+    });
+    const dev = loadEnvironments(envDir, { only: ['region-a/dev'] })[0];
+    const orders = dev.settings.postgresClusters.orders;
+    expect(orders).toMatchObject({ enabled: true, engine: dev.settings.postgres.engine, name: 'orders', namespace: 'orders', storageSize: '20Gi' });
+    expect(orders.instances).toBe(dev.settings.postgres.instances);
+    expect(orders.databases.map((d) => d.name)).toEqual(['orders']);
+    const out = path.join(tempDir('strata-pg-'), 'dist');
+    synth({ envDir, outDir: out, only: ['region-a/dev'] });
+    const data = fs.readdirSync(path.join(out, 'region-a', 'dev', 'data'));
+    expect(data).toEqual(
+      expect.arrayContaining(['postgres_cluster_postgres.yaml', 'orders_cluster_orders.yaml', 'orders_database_orders-orders.yaml']),
+    );
+    const store = fromYaml(fs.readFileSync(path.join(out, 'region-a', 'dev', 'data', 'orders_objectstore_orders-backup.yaml'), 'utf8')) as any;
+    expect(store.spec.configuration.destinationPath).toBe('s3://pg-backups/');
+    const cluster = fromYaml(fs.readFileSync(path.join(out, 'region-a', 'dev', 'data', 'orders_cluster_orders.yaml'), 'utf8')) as any;
+    expect(cluster.spec.plugins[0].parameters.serverName).toBe('orders-region-a');
+  });
+
+  test('their problems name their own field paths; two clusters in one place, or two Zalando clusters, are refused', () => {
+    const err = rejection({ 'overlays/region-a/dev.yaml': { merge: { postgresClusters: { orders: { synchronous: true, instances: 1 } } } } });
+    expect(err.problems).toContainEqual(
+      expect.objectContaining({
+        path: 'postgresClusters.orders.instances',
+        fix: expect.stringContaining('set postgresClusters.orders.instances to 2 or more'),
+      }),
+    );
+    const clash = rejection({ 'overlays/region-a/dev.yaml': { merge: { postgresClusters: { postgres: {} } } } });
+    expect(clash.problems).toContainEqual(
+      expect.objectContaining({ path: 'postgresClusters.postgres.name', message: expect.stringMatching(/two clusters cannot share a name/) }),
+    );
+  });
+});
+
 describe('tiers', () => {
   test('the tier is inferred from the environment name', () => {
     const overlays = loadEnvironments(environmentsWith());

@@ -151,6 +151,7 @@ describe('the settings schema and the model are one declaration', () => {
       'namespaces',
       'opensearch',
       'postgres',
+      'postgresClusters',
       'quota',
       'streaming',
       'tier',
