@@ -6,7 +6,7 @@
  * is what only the combination shows. Names Strata shortens itself (constructs/platform/
  * names.ts) are not judged.
  */
-import type { OverlaySpec } from './model';
+import type { OverlaySpec, PostgresSpec } from './model';
 import type { Problem } from './problems';
 import type { SourceOf } from './semantic-checks';
 import { imageRepositoryProblem, pinnedImageProblem } from '../constructs/platform/image-reference';
@@ -145,16 +145,21 @@ export function checkNames(overlays: readonly OverlaySpec[], sourceOf: SourceOf)
         });
       }
     }
-    const pgImage = s.postgres.image;
-    if (s.postgres.enabled && pgImage !== undefined) {
+    const clusters: [string, PostgresSpec][] = [
+      ['postgres', s.postgres],
+      ...Object.entries(s.postgresClusters).map(([n, pg]): [string, PostgresSpec] => [`postgresClusters.${n}`, pg]),
+    ];
+    for (const [at, pg] of clusters) {
+      const pgImage = pg.image;
+      if (!pg.enabled || pgImage === undefined) continue;
       const why = pinnedImageProblem(pgImage);
       const tag = /:([^/@]+)(@|$)/.exec(pgImage)?.[1];
       const problem = (message: string, fix: string) =>
-        push({ file: sourceOf(o, 'postgres.image'), path: 'postgres.image', value: pgImage, message: `${o.id}: ${message}`, fix });
-      if (s.postgres.engine !== 'cloudnative-pg') {
+        push({ file: sourceOf(o, `${at}.image`), path: `${at}.image`, value: pgImage, message: `${o.id}: ${message}`, fix });
+      if (pg.engine !== 'cloudnative-pg') {
         problem(
-          `a PostgreSQL image is set for the ${s.postgres.engine} engine, which runs its own (Spilo, or the VMs')`,
-          'remove postgres.image, or use postgres.engine: cloudnative-pg',
+          `a PostgreSQL image is set for the ${pg.engine} engine, which runs its own (Spilo, or the VMs')`,
+          `remove ${at}.image, or use ${at}.engine: cloudnative-pg`,
         );
       } else if (why) {
         problem(`the PostgreSQL image ${why}`, 'pin the image by a version tag or digest, e.g. dirtbikechina/postgres:15-cjk or …@sha256:<64 hex>');

@@ -688,6 +688,8 @@ describe('further PostgreSQL clusters', () => {
         fix: expect.stringContaining('set postgresClusters.orders.instances to 2 or more'),
       }),
     );
+    const image = rejection({ 'overlays/region-a/dev.yaml': { merge: { postgresClusters: { orders: { image: 'postgres:latest' } } } } });
+    expect(image.problems).toContainEqual(expect.objectContaining({ path: 'postgresClusters.orders.image', value: 'postgres:latest' }));
     const clash = rejection({ 'overlays/region-a/dev.yaml': { merge: { postgresClusters: { postgres: {} } } } });
     expect(clash.problems).toContainEqual(
       expect.objectContaining({ path: 'postgresClusters.postgres.name', message: expect.stringMatching(/two clusters cannot share a name/) }),
