@@ -4,6 +4,7 @@ import { postgresTopologyName, secretKeyPrefix as overlayKeyPrefix } from '../co
 import { multiplyQuantity, parseQuantity } from '../constructs/core/quantity';
 import { CloudNativePgCluster, ReplicationPeer } from '../constructs/data/cloudnative-pg-cluster';
 import { ExternalPatroniCluster } from '../constructs/data/external-patroni-cluster';
+import { ExternalRedis } from '../constructs/data/external-redis';
 import type { IPostgresCluster } from '../constructs/data/postgres-cluster';
 import { ZalandoPostgresCluster } from '../constructs/data/zalando-postgres-cluster';
 import { LayerChart } from '../constructs/platform/layer-chart';
@@ -29,6 +30,8 @@ export function secretKeyPrefix(o: { region: { name: string }; environment: stri
 export class DataChart extends LayerChart {
   public readonly minio?: MinioTenant;
   public readonly postgres?: IPostgresCluster;
+  /** Redis with Sentinel outside the cluster (`redis`), when enabled. */
+  public readonly redis?: ExternalRedis;
   /** The overlay's further PostgreSQL clusters (`postgresClusters`), by name. */
   public readonly postgresClusters: Readonly<Record<string, IPostgresCluster>>;
 
@@ -63,6 +66,12 @@ export class DataChart extends LayerChart {
       if (pg.enabled) further[name] = this.cluster(overlay, pg, `Postgres-${name}`, false);
     }
     this.postgresClusters = further;
+
+    if (s.redis.enabled) {
+      // The settings are ExternalRedisProps' own fields (environments/model.ts picks them).
+      const { enabled: _enabled, ...redis } = s.redis;
+      this.redis = new ExternalRedis(this, 'Redis', { ...redis, secretBackend: region.secrets, secretKeyPrefix: prefix });
+    }
   }
 
   /** One cluster with the construct of its engine; only the overlay's own `postgres` joins a DR pair. */

@@ -11,6 +11,7 @@ import type { GitOpsSpec } from '../constructs/core/gitops';
 import type { ApiServerSpec, LimitRangeSpec, QuotaSpec } from '../constructs/core/namespace-policy';
 import type { SecretBackend } from '../constructs/core/secret-backend';
 import type { CloudNativePgClusterProps } from '../constructs/data/cloudnative-pg-cluster';
+import type { ExternalRedisProps } from '../constructs/data/external-redis';
 import type { OpenSearchClusterProps } from '../constructs/search/opensearch-cluster';
 import type { MinioTenantProps } from '../constructs/storage/minio-tenant';
 import type { KafkaClusterProps } from '../constructs/streaming/kafka-cluster';
@@ -125,6 +126,11 @@ export interface BackupStorageSpec {
   readonly caKey?: string;
   /** `s3` only: the endpoint's addresses, to narrow the egress. @default any address */
   readonly endpointCidrs?: readonly string[];
+}
+
+/** Redis with Sentinel outside the cluster: the fields of ExternalRedisProps the environment files set. */
+export interface RedisSpec extends Required<Pick<ExternalRedisProps, 'name' | 'namespace' | 'addresses' | 'port' | 'sentinelPort' | 'masterName'>> {
+  readonly enabled: boolean;
 }
 
 export interface VeleroSpec {
@@ -243,6 +249,7 @@ export interface OverlaySettings {
   readonly postgresClusters: Readonly<Record<string, PostgresSpec>>;
   readonly minio: MinioSpec;
   readonly velero: VeleroSpec;
+  readonly redis: RedisSpec;
   readonly backupStorage: BackupStorageSpec;
   /** Namespaces declared by name (a DNS label); Strata renders them whether or not a component uses them. */
   readonly namespaces: Readonly<Record<string, NamespaceSpec>>;

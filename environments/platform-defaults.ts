@@ -7,6 +7,7 @@
 import type { ComputeResources, OverlaySettings, Tier } from './model';
 import { DEFAULT_LIMIT_RANGE } from '../constructs/core/namespace-policy';
 import { POSTGRES_DEFAULTS } from '../constructs/data/postgres-defaults';
+import { REDIS_DEFAULTS } from '../constructs/data/redis-defaults';
 import { OPENSEARCH_DEFAULTS } from '../constructs/search/opensearch-defaults';
 import { MINIO_DEFAULTS } from '../constructs/storage/minio-defaults';
 import { KAFKA_DEFAULTS } from '../constructs/streaming/kafka-defaults';
@@ -55,6 +56,7 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
   },
   postgresClusters: {},
   backupStorage: { kind: 'minio' },
+  redis: { enabled: false, ...REDIS_DEFAULTS, addresses: [] },
   namespaces: {},
   velero: {
     enabled: true,

@@ -240,6 +240,15 @@ export const SETTINGS_SCHEMA: Schema = obj({
     },
     ['kind'],
   ),
+  redis: obj({
+    enabled: bool(),
+    name: clusterName('redis.name', 54, 'it names the Redis and Sentinel Services'),
+    namespace: dnsLabel('redis.namespace'),
+    addresses: { type: 'array', items: { type: 'string', format: 'ipv4', hint: 'list the Redis machines by IPv4 address' } },
+    port: int(1, 65535),
+    sentinelPort: int(1, 65535),
+    masterName: { type: 'string', pattern: '^[A-Za-z0-9._-]+$', hint: 'give the master name Sentinel monitors, e.g. mymaster' },
+  }),
   velero: obj({
     enabled: bool(),
     schedule: cron({ descriptors: true }),

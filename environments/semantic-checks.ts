@@ -83,6 +83,22 @@ export function checkOverlays(overlays: readonly OverlaySpec[], sourceOf: Source
       }
     }
 
+    // Redis outside the cluster.
+    if (s.redis.enabled && s.redis.addresses.length === 0) {
+      problem(
+        'redis.addresses',
+        'Redis is enabled, and no machine is listed',
+        'list the Redis machines by IPv4 address, e.g. [10.20.0.21, 10.20.0.22], or set redis.enabled: false',
+      );
+    }
+    if (s.redis.enabled && s.redis.port === s.redis.sentinelPort) {
+      problem(
+        'redis.sentinelPort',
+        `Redis and Sentinel cannot share port ${s.redis.port}`,
+        'use 6379 for Redis and 26379 for Sentinel, or the ports the machines use',
+      );
+    }
+
     // Declared namespaces.
     for (const [name, ns] of Object.entries(s.namespaces)) {
       if ((ns.podSecurity ?? 'restricted') !== 'restricted' && !ns.podSecurityReason) {

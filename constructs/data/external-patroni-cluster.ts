@@ -1,4 +1,3 @@
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ExternalPatroniAlertOptions, externalPatroniAlerts } from './external-patroni-alerts';
 import {
@@ -17,13 +16,11 @@ import * as monitoring from '../../imports/monitoring.coreos.com';
 import type { IGrantee } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
 import { addAlertRules } from '../platform/alert-rules';
+import { addExternalEndpoints, addressBlocks, externalAddressesProblem } from '../platform/external-endpoints';
 import { componentLabels } from '../platform/labels';
 import { allowEgressToAddresses, PodGroup, PROMETHEUS_PODS } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
 import { SecretReference } from '../secrets/secret-reference';
-
-/** Who manages the EndpointSlices Strata writes (anything but the EndpointSlice controller). */
-const ENDPOINTSLICE_MANAGER = 'strata.io';
 
 export interface ExternalPatroniClusterProps {
   /** Name of the Service applications connect to (a DNS label; `<name>-exporter` must fit 63 characters). */
@@ -131,24 +128,11 @@ export class ExternalPatroniCluster extends PostgresClusterBase {
 
   /** A Service without selector and the EndpointSlice listing the VMs on `port`. */
   private addEndpoints(id: string, name: string, portName: string, port: number, labels: Record<string, string>): void {
-    new k8s.KubeService(this, id, {
-      metadata: { name, namespace: this.namespace, labels },
-      spec: { type: 'ClusterIP', ports: [{ name: portName, protocol: 'TCP', port, targetPort: k8s.IntOrString.fromNumber(port) }] },
-    });
-    new k8s.KubeEndpointSlice(this, `${id}Endpoints`, {
-      metadata: {
-        name: `${name}-vms`,
-        namespace: this.namespace,
-        labels: { 'kubernetes.io/service-name': name, 'endpointslice.kubernetes.io/managed-by': ENDPOINTSLICE_MANAGER },
-      },
-      addressType: 'IPv4',
-      endpoints: this.addresses.map((address) => ({ addresses: [address], conditions: { ready: true } })),
-      ports: [{ name: portName, protocol: 'TCP', port }],
-    });
+    addExternalEndpoints(this, id, { name, namespace: this.namespace, portName, port, addresses: this.addresses, labels });
   }
 
   private cidrs(): string[] {
-    return this.addresses.map((address) => `${address}/32`);
+    return addressBlocks(this.addresses);
   }
 
   /**
@@ -251,7 +235,6 @@ export class ExternalPatroniCluster extends PostgresClusterBase {
 }
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 function validate(props: ExternalPatroniClusterProps): void {
   const where = `external Patroni cluster ${props.name}`;
@@ -260,24 +243,8 @@ function validate(props: ExternalPatroniClusterProps): void {
       `${where}: name "${props.name}" is not a Service name: use lower-case letters, digits and '-', starting with a letter, at most 54 characters (the exporter Service adds "-exporter")`,
     );
   }
-  if (props.addresses.length === 0) {
-    throw new Error(`${where}: addresses is empty; list the IPv4 addresses of the PgBouncer VMs, e.g. ['10.20.0.11', '10.20.0.12']`);
-  }
-  const seen = new Set<string>();
-  for (const address of props.addresses) {
-    if (!IPV4.test(address)) {
-      throw new Error(`${where}: addresses contains "${address}", which is not an IPv4 address; write it as four decimal octets, e.g. 10.20.0.11`);
-    }
-    const [a, b] = address.split('.').map(Number);
-    // The API server rejects these in endpoints: they never reach a VM.
-    if (a === 0 || a === 127 || a >= 224 || (a === 169 && b === 254)) {
-      throw new Error(
-        `${where}: addresses contains ${address}, an unspecified, loopback, link-local or multicast address; give the VM's routable address`,
-      );
-    }
-    if (seen.has(address)) throw new Error(`${where}: addresses lists ${address} twice; remove the duplicate`);
-    seen.add(address);
-  }
+  const addressProblem = externalAddressesProblem(where, props.addresses, 'PgBouncer VMs');
+  if (addressProblem) throw new Error(addressProblem);
   for (const [prop, port] of [
     ['pgbouncerPort', props.pgbouncerPort],
     ['exporterPort', props.exporterPort],

@@ -128,6 +128,7 @@ describe('the entry point exports the library', () => {
     'data/postgres-transitions',
     'data/postgres-pod-demand',
     'data/postgres-defaults',
+    'data/redis-defaults',
     'search/opensearch-defaults',
     'storage/minio-defaults',
     'streaming/kafka-defaults',

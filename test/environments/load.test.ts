@@ -984,3 +984,23 @@ function rejectionOf(envDir: string): EnvironmentError {
   expect(snapshotDir(outDir)).toEqual(before);
   return error as EnvironmentError;
 }
+
+describe('Redis outside the cluster', () => {
+  test('redis.enabled with the machines renders the Services, and without machines is refused', () => {
+    const envDir = environmentsWith({
+      'overlays/region-a/dev.yaml': { merge: { redis: { enabled: true, addresses: ['10.20.0.21', '10.20.0.22'] } } },
+    });
+    const out = path.join(tempDir('strata-redis-'), 'dist');
+    synth({ envDir, outDir: out, only: ['region-a/dev'] });
+    expect(fs.readdirSync(path.join(out, 'region-a', 'dev', 'data'))).toEqual(
+      expect.arrayContaining(['redis_service_redis.yaml', 'redis_service_redis-sentinel.yaml', 'redis_endpointslice_redis-vms.yaml']),
+    );
+    expectProblem(rejection({ 'overlays/region-a/dev.yaml': { merge: { redis: { enabled: true } } } }), {
+      file: 'overlays/region-a/dev.yaml',
+      path: 'redis.addresses',
+      value: [],
+      message: /Redis is enabled, and no machine is listed/,
+      fix: /list the Redis machines by IPv4 address/,
+    });
+  });
+});

@@ -153,6 +153,7 @@ describe('the settings schema and the model are one declaration', () => {
       'postgres',
       'postgresClusters',
       'quota',
+      'redis',
       'streaming',
       'tier',
       'velero',
