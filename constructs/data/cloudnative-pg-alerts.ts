@@ -1,5 +1,5 @@
-import { Alert, durationOption, forDuration, matchers, percentOptions, regexLiteral } from '../platform/alert-rules';
-import { cronIntervalSeconds } from '../platform/schedule-interval';
+import { backupMissingAfterSeconds, volumeAlerts } from './postgres-alert-common';
+import { Alert, forDuration, matchers, percentOptions, regexLiteral } from '../platform/alert-rules';
 
 /**
  * Alerts of one CloudNativePG cluster, from what its instances export on the metrics port
@@ -35,9 +35,6 @@ export interface CloudNativePgAlertThresholds {
   readonly backupMissingAfterSeconds: number;
 }
 
-/** Alert threshold when the backup schedule's interval is not fixed. */
-const DEFAULT_BACKUP_MISSING_AFTER_SECONDS = 26 * 3600;
-
 export function cloudNativePgAlertThresholds(
   cluster: string,
   backupSchedule: string,
@@ -48,7 +45,6 @@ export function cloudNativePgAlertThresholds(
   if (!Number.isFinite(lag) || lag <= 0) {
     throw new Error(`${what}: alerts.replicationLagSeconds ${lag} must be a positive number of seconds, e.g. 300`);
   }
-  const interval = cronIntervalSeconds(backupSchedule);
   return {
     replicationLagSeconds: lag,
     volumeUsage: percentOptions(
@@ -57,12 +53,7 @@ export function cloudNativePgAlertThresholds(
       options.volumeUsageWarningPercent ?? 80,
       options.volumeUsageCriticalPercent ?? 90,
     ),
-    backupMissingAfterSeconds:
-      options.backupMissingAfter !== undefined
-        ? durationOption(what, 'alerts.backupMissingAfter', options.backupMissingAfter)
-        : interval !== undefined
-          ? 1.5 * interval
-          : DEFAULT_BACKUP_MISSING_AFTER_SECONDS,
+    backupMissingAfterSeconds: backupMissingAfterSeconds(what, backupSchedule, options.backupMissingAfter),
   };
 }
 
@@ -164,22 +155,12 @@ export function cloudNativePgAlerts(c: CloudNativePgAlertTarget, t: CloudNativeP
     );
   }
   alerts.push(
-    {
-      alert: 'PostgresVolumeNearlyFull',
-      expr: `${usedPercent} > ${t.volumeUsage.warning}`,
-      for: '15m',
-      severity: 'warning',
-      summary: `A volume of PostgreSQL cluster ${id} is more than ${t.volumeUsage.warning}% full`,
-      description: `Volume {{ $labels.persistentvolumeclaim }} of PostgreSQL cluster ${id} is {{ $value | printf "%.0f" }}% full.`,
-    },
-    {
-      alert: 'PostgresVolumeNearlyFull',
-      expr: `${usedPercent} > ${t.volumeUsage.critical}`,
-      for: '5m',
-      severity: 'critical',
-      summary: `A volume of PostgreSQL cluster ${id} is more than ${t.volumeUsage.critical}% full`,
-      description: `Volume {{ $labels.persistentvolumeclaim }} of PostgreSQL cluster ${id} is {{ $value | printf "%.0f" }}% full: PostgreSQL stops when its data or WAL volume is full. Grow the volume (storageSize, walStorageSize).`,
-    },
+    ...volumeAlerts(
+      id,
+      usedPercent,
+      t.volumeUsage,
+      'PostgreSQL stops when its data or WAL volume is full. Grow the volume (storageSize, walStorageSize).',
+    ),
   );
   return alerts;
 }

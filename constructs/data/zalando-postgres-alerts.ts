@@ -1,5 +1,5 @@
-import { Alert, durationOption, forDuration, matchers, percentOptions, regexLiteral } from '../platform/alert-rules';
-import { cronIntervalSeconds } from '../platform/schedule-interval';
+import { backupMissingAfterSeconds, volumeAlerts } from './postgres-alert-common';
+import { Alert, forDuration, matchers, percentOptions, regexLiteral } from '../platform/alert-rules';
 
 /**
  * Alerts of one Zalando cluster, from what its pods and Kubernetes export: Patroni's own
@@ -38,7 +38,6 @@ export interface ZalandoPostgresAlertThresholds {
 }
 
 const SPILO_MAXIMUM_LAG_ON_FAILOVER = 32 * 1024 * 1024;
-const DEFAULT_BACKUP_MISSING_AFTER_SECONDS = 26 * 3600;
 
 export function zalandoPostgresAlertThresholds(
   cluster: string,
@@ -50,7 +49,6 @@ export function zalandoPostgresAlertThresholds(
   if (!Number.isInteger(lag) || lag <= 0) {
     throw new Error(`${what}: alerts.replicationLagBytes ${lag} must be a positive whole number of bytes, e.g. 33554432 (32 MiB)`);
   }
-  const interval = cronIntervalSeconds(backupSchedule);
   return {
     replicationLagBytes: lag,
     volumeUsage: percentOptions(
@@ -59,12 +57,7 @@ export function zalandoPostgresAlertThresholds(
       options.volumeUsageWarningPercent ?? 80,
       options.volumeUsageCriticalPercent ?? 90,
     ),
-    backupMissingAfterSeconds:
-      options.backupMissingAfter !== undefined
-        ? durationOption(what, 'alerts.backupMissingAfter', options.backupMissingAfter)
-        : interval !== undefined
-          ? 1.5 * interval
-          : DEFAULT_BACKUP_MISSING_AFTER_SECONDS,
+    backupMissingAfterSeconds: backupMissingAfterSeconds(what, backupSchedule, options.backupMissingAfter),
   };
 }
 
@@ -144,22 +137,12 @@ export function zalandoPostgresAlerts(c: ZalandoPostgresAlertTarget, t: ZalandoP
     });
   }
   alerts.push(
-    {
-      alert: 'PostgresVolumeNearlyFull',
-      expr: `${usedPercent} > ${t.volumeUsage.warning}`,
-      for: '15m',
-      severity: 'warning',
-      summary: `A volume of PostgreSQL cluster ${id} is more than ${t.volumeUsage.warning}% full`,
-      description: `Volume {{ $labels.persistentvolumeclaim }} of PostgreSQL cluster ${id} is {{ $value | printf "%.0f" }}% full.`,
-    },
-    {
-      alert: 'PostgresVolumeNearlyFull',
-      expr: `${usedPercent} > ${t.volumeUsage.critical}`,
-      for: '5m',
-      severity: 'critical',
-      summary: `A volume of PostgreSQL cluster ${id} is more than ${t.volumeUsage.critical}% full`,
-      description: `Volume {{ $labels.persistentvolumeclaim }} of PostgreSQL cluster ${id} is {{ $value | printf "%.0f" }}% full: Spilo keeps pg_wal on the data volume, and PostgreSQL stops when it is full. Grow the volume (storageSize).`,
-    },
+    ...volumeAlerts(
+      id,
+      usedPercent,
+      t.volumeUsage,
+      'Spilo keeps pg_wal on the data volume, and PostgreSQL stops when it is full. Grow the volume (storageSize).',
+    ),
   );
   return alerts;
 }

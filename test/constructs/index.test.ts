@@ -127,6 +127,7 @@ describe('the entry point exports the library', () => {
     'backup/velero-transitions',
     'data/postgres-transitions',
     'data/postgres-pod-demand',
+    'data/postgres-alert-common',
     'data/postgres-defaults',
     'data/redis-defaults',
     'search/opensearch-defaults',
