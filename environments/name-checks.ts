@@ -65,9 +65,14 @@ export function derivedNames(o: OverlaySpec, overlays: readonly OverlaySpec[]): 
   const minio = s.minio;
   // The operator's headless Service, which the tenant's certificate names (constructs/storage/minio-tenant.ts).
   if (minio.enabled) add('minio.name', minio.name, `${minio.name}-hl`, 'MinIO headless Service name', dnsLabelProblem);
-  const pg = s.postgres;
-  if (pg.enabled && pg.engine === 'cloudnative-pg') {
-    for (const svc of ['rw', 'ro', 'r']) add('postgres.name', pg.name, `${pg.name}-${svc}`, `CloudNativePG ${svc} Service name`, dnsLabelProblem);
+  const clusters: [string, PostgresSpec][] = [
+    ['postgres', s.postgres],
+    ...Object.entries(s.postgresClusters).map(([n, c]): [string, PostgresSpec] => [`postgresClusters.${n}`, c]),
+  ];
+  for (const [at, pg] of clusters) {
+    if (pg.enabled && pg.engine === 'cloudnative-pg') {
+      for (const svc of ['rw', 'ro', 'r']) add(`${at}.name`, pg.name, `${pg.name}-${svc}`, `CloudNativePG ${svc} Service name`, dnsLabelProblem);
+    }
   }
 
   if (inDrPair(o, overlays)) {
