@@ -129,6 +129,7 @@ export class DataChart extends LayerChart {
   private zalando(overlay: OverlaySpec, pg: PostgresSpec, id: string, paired: boolean): ZalandoPostgresCluster {
     const region = overlay.region;
     const cluster = new ZalandoPostgresCluster(this, id, {
+      ...(pg.image !== undefined ? { image: pg.image } : {}),
       name: pg.name,
       namespace: pg.namespace,
       instances: pg.instances,

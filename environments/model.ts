@@ -81,7 +81,7 @@ export interface PostgresSpec extends Required<
 > {
   readonly enabled: boolean;
   readonly engine: PostgresEngine;
-  /** CloudNativePG only: a PostgreSQL image of the operator's shape, pinned. Absent: the pinned default (CloudNativePgClusterProps.image). */
+  /** A PostgreSQL image of the engine's shape (CloudNativePG's, or a Spilo build for Zalando), pinned. Absent: the engine's default. */
   readonly image?: string;
   /** CloudNativePG only: libraries loaded at start (CloudNativePgClusterProps.sharedPreloadLibraries). Absent: none. */
   readonly sharedPreloadLibraries?: readonly string[];

@@ -161,14 +161,11 @@ export function checkNames(overlays: readonly OverlaySpec[], sourceOf: SourceOf)
       const tag = /:([^/@]+)(@|$)/.exec(pgImage)?.[1];
       const problem = (message: string, fix: string) =>
         push({ file: sourceOf(o, `${at}.image`), path: `${at}.image`, value: pgImage, message: `${o.id}: ${message}`, fix });
-      if (pg.engine !== 'cloudnative-pg') {
-        problem(
-          `a PostgreSQL image is set for the ${pg.engine} engine, which runs its own (Spilo, or the VMs')`,
-          `remove ${at}.image, or use ${at}.engine: cloudnative-pg`,
-        );
+      if (pg.engine === 'external-patroni') {
+        problem('a PostgreSQL image is set for the external-patroni engine, whose VMs run their own', `remove ${at}.image`);
       } else if (why) {
         problem(`the PostgreSQL image ${why}`, 'pin the image by a version tag or digest, e.g. dirtbikechina/postgres:15-cjk or …@sha256:<64 hex>');
-      } else if (!pgImage.includes('@') && !/^[0-9]/.test(tag ?? '')) {
+      } else if (pg.engine === 'cloudnative-pg' && !pgImage.includes('@') && !/^[0-9]/.test(tag ?? '')) {
         problem(
           'the PostgreSQL image tag does not start with the major version, which CloudNativePG reads from it',
           'tag the image like 15-cjk or 17.5, or pin it by digest',

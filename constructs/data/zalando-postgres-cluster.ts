@@ -23,6 +23,7 @@ import { postgresTopologyName } from '../core/naming';
 import { parseQuantity } from '../core/quantity';
 import type { SecretBackend } from '../core/secret-backend';
 import { addAlertRules } from '../platform/alert-rules';
+import { pinnedImageProblem } from '../platform/image-reference';
 import { componentLabels } from '../platform/labels';
 import { LayerChart } from '../platform/layer-chart';
 import { allowEgressToAddresses, allowTraffic, PodGroup } from '../platform/network';
@@ -89,9 +90,11 @@ export interface ZalandoPostgresClusterProps {
   readonly backupRetention?: string;
   /** Thresholds of the cluster's alerts. @default see `ZalandoPostgresAlertOptions` */
   readonly alerts?: ZalandoPostgresAlertOptions;
+  /** A Spilo image of your own (`spec.dockerImage`), pinned by a tag other than `latest` or a digest. @default the operator's */
+  readonly image?: string;
 }
 
-type KeptOptional = 'namespace' | 'teamId' | 'version' | 'storageClass' | 'nodePool' | 'alerts';
+type KeptOptional = 'namespace' | 'teamId' | 'version' | 'storageClass' | 'nodePool' | 'alerts' | 'image';
 /** ZalandoPostgresClusterProps with every default applied. */
 type ResolvedProps = Required<Omit<ZalandoPostgresClusterProps, KeptOptional>> & Pick<ZalandoPostgresClusterProps, KeptOptional>;
 
@@ -184,6 +187,10 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
     super(scope, id);
     const props = withDefaults(this, given);
     validate(props);
+    if (props.image !== undefined) {
+      const imageProblem = pinnedImageProblem(props.image);
+      if (imageProblem) throw new Error(`Zalando cluster ${props.name}: image "${props.image}" ${imageProblem}`);
+    }
     this.props = props;
     this.clusterName = props.name;
     this.topologyName = props.topologyName;
@@ -226,6 +233,7 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
       metadata: { name: props.name, namespace: this.namespace, labels: componentLabels('postgresql', props.name, 'database') },
       spec: {
         teamId: props.teamId ?? 'strata',
+        ...(props.image !== undefined ? { dockerImage: props.image } : {}),
         numberOfInstances: props.instances,
         postgresql: {
           version: this.version as zalando.PostgresqlSpecPostgresqlVersion,

@@ -502,6 +502,25 @@ describe('PostgreSQL image and extensions', () => {
     });
   });
 
+  test('a pinned Spilo image is taken for Zalando; an image for external Patroni is refused', () => {
+    // Zalando runs one pooler per cluster: every pooled database with the same mode.
+    const databases = loadEnvironments(environmentsWith(), { only: ['region-a/dev'] })[0].settings.postgres.databases.map((d) => ({
+      ...d,
+      poolMode: 'transaction',
+    }));
+    const zalando = { engine: 'zalando', databases, image: 'registry.example.org/db/spilo-17:4.0-p2' };
+    const dev = loadEnvironments(environmentsWith({ 'overlays/region-a/dev.yaml': { merge: { postgres: zalando } } }), { only: ['region-a/dev'] })[0];
+    expect(dev.settings.postgres.image).toBe('registry.example.org/db/spilo-17:4.0-p2');
+    const external = { engine: 'external-patroni', external: { addresses: ['10.20.0.11'] }, image: 'postgres:17.5' };
+    expectProblem(rejection({ 'overlays/region-a/dev.yaml': { merge: { postgres: external } } }), {
+      file: 'overlays/region-a/dev.yaml',
+      path: 'postgres.image',
+      value: 'postgres:17.5',
+      message: /a PostgreSQL image is set for the external-patroni engine, whose VMs run their own/,
+      fix: /^remove postgres\.image$/,
+    });
+  });
+
   test('extensions with an engine that cannot create them are refused, naming the database', () => {
     const err = rejection({
       'overlays/region-a/dev.yaml': { merge: { postgres: { engine: 'zalando', databases: [{ name: 'wanderer', extensions: ['vector'] }] } } },

@@ -656,3 +656,11 @@ test('extensions are refused, saying where to create them (the operator creates 
     'Zalando cluster postgres: database "wanderer" asks for extensions vector, which the operator does not create for it',
   );
 });
+
+test("a Spilo image of one's own, pinned, runs the instances; latest is refused", () => {
+  expect(build({ image: 'registry.example.org/db/spilo-17:4.0-p2' }).find('postgresql', 'postgres', 'postgres').spec.dockerImage).toBe(
+    'registry.example.org/db/spilo-17:4.0-p2',
+  );
+  expect(build().find('postgresql', 'postgres', 'postgres').spec.dockerImage).toBeUndefined();
+  expect(() => build({ image: 'spilo:latest' })).toThrow(/Zalando cluster postgres: image "spilo:latest" .*latest/);
+});
