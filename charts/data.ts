@@ -112,7 +112,7 @@ export class DataChart extends LayerChart {
     for (const db of pg.databases) {
       cluster.addDatabase(db.name, { poolerInstances: db.poolerInstances, poolMode: db.poolMode, extensions: db.extensions });
     }
-    const archive = this.backupBucket(overlay, 'CloudNativePG');
+    const archive = this.archiveBucket(overlay, 'CloudNativePG');
     if (archive) cluster.backupTo(archive);
     // A DR pair is built on the WAL archives: without one (a problem reported above), none.
     const dr = paired && archive && this.drPeer(overlay);
@@ -150,7 +150,7 @@ export class DataChart extends LayerChart {
     for (const db of pg.databases) {
       cluster.addDatabase(db.name, { poolerInstances: db.poolerInstances, poolMode: db.poolMode, extensions: db.extensions });
     }
-    const archive = this.backupBucket(overlay, 'Zalando');
+    const archive = this.archiveBucket(overlay, 'Zalando');
     if (archive) cluster.backupTo(archive);
     const dr = paired && archive && this.drPeer(overlay);
     if (dr) {
@@ -190,7 +190,7 @@ export class DataChart extends LayerChart {
    * whose engine backs up without MinIO; a program that builds the chart from a spec of its
    * own gets the same problem here, with the file and the fix, instead of a crash.
    */
-  private backupBucket(overlay: OverlaySpec, engine: string): IBucket | undefined {
+  private archiveBucket(overlay: OverlaySpec, engine: string): IBucket | undefined {
     const bucket = backupBucket(this, overlay, this.minio, PG_BACKUP_BUCKET);
     if (bucket) return bucket;
     OverlayContext.of(this).problems.push({

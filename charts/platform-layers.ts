@@ -4,6 +4,7 @@ import { backupBucket } from './backup-storage';
 import { DataChart } from './data';
 import { SearchChart } from './search';
 import { StreamingChart } from './streaming';
+import { compareStrings } from '../constructs/platform/ordering';
 import { OverlayContext } from '../constructs/platform/overlay-context';
 import type { OverlaySpec } from '../environments/model';
 
@@ -19,7 +20,7 @@ export function buildPlatformLayers(app: App, overlay: OverlaySpec): PlatformLay
   const s = overlay.settings;
   const context = OverlayContext.of(app);
   // Declared namespaces exist whether or not a component is placed in them.
-  const declared = Object.entries(s.namespaces).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const declared = Object.entries(s.namespaces).sort(([a], [b]) => compareStrings(a, b));
   for (const [name, ns] of declared) {
     context.requireNamespace({
       name,

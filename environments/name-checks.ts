@@ -6,10 +6,11 @@
  * is what only the combination shows. Names Strata shortens itself (constructs/platform/
  * names.ts) are not judged.
  */
-import type { OverlaySpec, PostgresSpec } from './model';
+import type { OverlaySpec } from './model';
+import { postgresClustersOf } from './postgres-clusters';
 import type { Problem } from './problems';
 import type { SourceOf } from './semantic-checks';
-import { imageRepositoryProblem, pinnedImageProblem } from '../constructs/platform/image-reference';
+import { imageRepositoryProblem, pinnedImageProblem, tagStartsWithMajorVersion } from '../constructs/platform/image-reference';
 import { dnsLabelProblem, hostnameProblem, labelValueProblem } from '../constructs/platform/names';
 
 /** A name Strata (or the operator it configures) derives from one typed field. */
@@ -65,11 +66,7 @@ export function derivedNames(o: OverlaySpec, overlays: readonly OverlaySpec[]): 
   const minio = s.minio;
   // The operator's headless Service, which the tenant's certificate names (constructs/storage/minio-tenant.ts).
   if (minio.enabled) add('minio.name', minio.name, `${minio.name}-hl`, 'MinIO headless Service name', dnsLabelProblem);
-  const clusters: [string, PostgresSpec][] = [
-    ['postgres', s.postgres],
-    ...Object.entries(s.postgresClusters).map(([n, c]): [string, PostgresSpec] => [`postgresClusters.${n}`, c]),
-  ];
-  for (const [at, pg] of clusters) {
+  for (const { at, pg } of postgresClustersOf(s)) {
     if (pg.enabled && pg.engine === 'cloudnative-pg') {
       for (const svc of ['rw', 'ro', 'r']) add(`${at}.name`, pg.name, `${pg.name}-${svc}`, `CloudNativePG ${svc} Service name`, dnsLabelProblem);
     }
@@ -150,22 +147,17 @@ export function checkNames(overlays: readonly OverlaySpec[], sourceOf: SourceOf)
         });
       }
     }
-    const clusters: [string, PostgresSpec][] = [
-      ['postgres', s.postgres],
-      ...Object.entries(s.postgresClusters).map(([n, pg]): [string, PostgresSpec] => [`postgresClusters.${n}`, pg]),
-    ];
-    for (const [at, pg] of clusters) {
+    for (const { at, pg } of postgresClustersOf(s)) {
       const pgImage = pg.image;
       if (!pg.enabled || pgImage === undefined) continue;
       const why = pinnedImageProblem(pgImage);
-      const tag = /:([^/@]+)(@|$)/.exec(pgImage)?.[1];
       const problem = (message: string, fix: string) =>
         push({ file: sourceOf(o, `${at}.image`), path: `${at}.image`, value: pgImage, message: `${o.id}: ${message}`, fix });
       if (pg.engine === 'external-patroni') {
         problem('a PostgreSQL image is set for the external-patroni engine, whose VMs run their own', `remove ${at}.image`);
       } else if (why) {
         problem(`the PostgreSQL image ${why}`, 'pin the image by a version tag or digest, e.g. dirtbikechina/postgres:15-cjk or …@sha256:<64 hex>');
-      } else if (pg.engine === 'cloudnative-pg' && !pgImage.includes('@') && !/^[0-9]/.test(tag ?? '')) {
+      } else if (pg.engine === 'cloudnative-pg' && !tagStartsWithMajorVersion(pgImage)) {
         problem(
           'the PostgreSQL image tag does not start with the major version, which CloudNativePG reads from it',
           'tag the image like 15-cjk or 17.5, or pin it by digest',

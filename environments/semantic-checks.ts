@@ -3,6 +3,7 @@
  * name the file that set the value, the field path, the value and the fix.
  */
 import type { ComputeResources, OverlaySettings, OverlaySpec, PostgresSpec } from './model';
+import { postgresClustersOf } from './postgres-clusters';
 import type { Problem } from './problems';
 import { valueAt } from './problems';
 import { RESERVED_NAMESPACE_LABEL_PREFIXES } from '../constructs/core/namespace-policy';
@@ -147,18 +148,18 @@ export function checkOverlays(overlays: readonly OverlaySpec[], sourceOf: Source
     }
 
     // PostgreSQL: the overlay's cluster, and each further one under its own field path.
-    checkPostgresCluster(problem, s, s.postgres, hasBackupStorage, storageFix);
-    for (const [name, extra] of Object.entries(s.postgresClusters)) {
-      const at = `postgresClusters.${name}`;
+    const all = postgresClustersOf(s);
+    for (const { at, pg } of all) {
       const rewrite = (text: string) => text.replace(/\bpostgres\./g, `${at}.`);
-      checkPostgresCluster((fieldPath, message, fix) => problem(rewrite(fieldPath), message, rewrite(fix)), s, extra, hasBackupStorage, storageFix);
+      checkPostgresCluster(
+        at === 'postgres' ? problem : (fieldPath, message, fix) => problem(rewrite(fieldPath), message, rewrite(fix)),
+        s,
+        pg,
+        hasBackupStorage,
+        storageFix,
+      );
     }
-    const clusters = [
-      ...(s.postgres.enabled ? [{ at: 'postgres', pg: s.postgres }] : []),
-      ...Object.entries(s.postgresClusters)
-        .filter(([, pg]) => pg.enabled)
-        .map(([name, pg]) => ({ at: `postgresClusters.${name}`, pg })),
-    ];
+    const clusters = all.filter((c) => c.pg.enabled);
     const placed = new Map<string, string>();
     for (const { at, pg } of clusters) {
       const key = `${pg.namespace}/${pg.name}`;

@@ -12,17 +12,17 @@ import {
   logicalDecodingParameters,
   objectName,
 } from './postgres-cluster';
-import { PostgresClusterBase } from './postgres-cluster-base';
+import { PostgresClusterBase, sharedPostgresDefaults } from './postgres-cluster-base';
 import { POSTGRES_DEFAULTS } from './postgres-defaults';
 import * as barman from '../../imports/barmancloud.cnpg.io';
 import * as cnpg from '../../imports/postgresql.cnpg.io';
 import type { ComputeResources, NodePool } from '../core/compute';
 import type { IGrantee } from '../core/grantee';
-import { postgresTopologyName, secretKeyPrefix } from '../core/naming';
+import { secretKeyPrefix } from '../core/naming';
 import { parseQuantity } from '../core/quantity';
 import type { SecretBackend } from '../core/secret-backend';
 import { addAlertRules } from '../platform/alert-rules';
-import { parseImageReference, pinnedImageProblem } from '../platform/image-reference';
+import { pinnedImageProblem, tagStartsWithMajorVersion } from '../platform/image-reference';
 import { componentLabels } from '../platform/labels';
 import { LayerChart } from '../platform/layer-chart';
 import { shortName } from '../platform/names';
@@ -101,22 +101,11 @@ type ResolvedProps = Required<Omit<CloudNativePgClusterProps, 'namespace' | 'sto
 
 function withDefaults(scope: Construct, props: CloudNativePgClusterProps): ResolvedProps {
   const layer = LayerChart.of(scope);
-  const name = props.name ?? POSTGRES_DEFAULTS.name;
   return {
     ...props,
-    name,
-    instances: props.instances ?? POSTGRES_DEFAULTS.instances,
-    synchronous: props.synchronous ?? POSTGRES_DEFAULTS.synchronous,
-    podAntiAffinity: props.podAntiAffinity ?? POSTGRES_DEFAULTS.podAntiAffinity,
-    storageSize: props.storageSize ?? POSTGRES_DEFAULTS.storageSize,
+    ...sharedPostgresDefaults(scope, props),
     walStorageSize: props.walStorageSize ?? POSTGRES_DEFAULTS.walStorageSize,
-    resources: props.resources ?? POSTGRES_DEFAULTS.resources,
-    parameters: props.parameters ?? POSTGRES_DEFAULTS.parameters,
-    zoneLabel: props.zoneLabel ?? POSTGRES_DEFAULTS.zoneLabel,
     secretKeyPrefix: props.secretKeyPrefix ?? secretKeyPrefix(layer.region, layer.environment),
-    topologyName: props.topologyName ?? postgresTopologyName(name, layer.region),
-    backupSchedule: props.backupSchedule ?? POSTGRES_DEFAULTS.backupSchedule,
-    backupRetention: props.backupRetention ?? POSTGRES_DEFAULTS.backupRetention,
     image: props.image ?? POSTGRES_IMAGES.cloudnativePg,
   };
 }
@@ -178,8 +167,7 @@ export class CloudNativePgCluster extends PostgresClusterBase {
     }
     const imageProblem = pinnedImageProblem(props.image);
     if (imageProblem) throw new Error(`CloudNativePG cluster ${props.name}: image "${props.image}" ${imageProblem}`);
-    const reference = parseImageReference(props.image);
-    if ('image' in reference && !reference.image.digest && !/^[0-9]/.test(reference.image.tag ?? '')) {
+    if (!tagStartsWithMajorVersion(props.image)) {
       throw new Error(
         `CloudNativePG cluster ${props.name}: image "${props.image}" has a tag that does not start with the PostgreSQL major version; CloudNativePG reads the version from it: tag it like 15-cjk or 17.5, or pin it by digest`,
       );

@@ -10,8 +10,12 @@ import {
   lookupDatabase,
   PostgresDatabase,
 } from './postgres-cluster';
+import { POSTGRES_DEFAULTS } from './postgres-defaults';
+import type { ComputeResources } from '../core/compute';
 import type { IGrantee, PodGroup } from '../core/grantee';
+import { postgresTopologyName } from '../core/naming';
 import { Connections, IConnectable, singlePortConnections } from '../platform/connections';
+import { LayerChart } from '../platform/layer-chart';
 
 /**
  * What the PostgreSQL engines (CloudNativePG, Zalando postgres-operator, Patroni on
@@ -90,4 +94,37 @@ export abstract class PostgresClusterBase extends Construct implements IPostgres
 
   /** Creates what the engine needs for a database whose owner role exists; returns the host clients connect to. */
   protected abstract provisionDatabase(name: string, options: AddDatabaseOptions): string;
+}
+
+/** The props every engine running its own instances takes, with the same defaults. */
+export interface SharedPostgresProps {
+  readonly name?: string;
+  readonly instances?: number;
+  readonly synchronous?: boolean;
+  readonly podAntiAffinity?: 'required' | 'preferred';
+  readonly storageSize?: string;
+  readonly resources?: ComputeResources;
+  readonly parameters?: Readonly<Record<string, string>>;
+  readonly zoneLabel?: string;
+  readonly topologyName?: string;
+  readonly backupSchedule?: string;
+  readonly backupRetention?: string;
+}
+
+/** Those props resolved: POSTGRES_DEFAULTS, and the topology name from the cluster's name and the layer's region. */
+export function sharedPostgresDefaults(scope: Construct, props: SharedPostgresProps) {
+  const name = props.name ?? POSTGRES_DEFAULTS.name;
+  return {
+    name,
+    instances: props.instances ?? POSTGRES_DEFAULTS.instances,
+    synchronous: props.synchronous ?? POSTGRES_DEFAULTS.synchronous,
+    podAntiAffinity: props.podAntiAffinity ?? POSTGRES_DEFAULTS.podAntiAffinity,
+    storageSize: props.storageSize ?? POSTGRES_DEFAULTS.storageSize,
+    resources: props.resources ?? POSTGRES_DEFAULTS.resources,
+    parameters: props.parameters ?? POSTGRES_DEFAULTS.parameters,
+    zoneLabel: props.zoneLabel ?? POSTGRES_DEFAULTS.zoneLabel,
+    topologyName: props.topologyName ?? postgresTopologyName(name, LayerChart.of(scope).region),
+    backupSchedule: props.backupSchedule ?? POSTGRES_DEFAULTS.backupSchedule,
+    backupRetention: props.backupRetention ?? POSTGRES_DEFAULTS.backupRetention,
+  };
 }

@@ -12,20 +12,18 @@ import {
   logicalDecodingParameters,
   objectName,
 } from './postgres-cluster';
-import { PostgresClusterBase } from './postgres-cluster-base';
+import { PostgresClusterBase, sharedPostgresDefaults } from './postgres-cluster-base';
 import { POSTGRES_DEFAULTS } from './postgres-defaults';
 import { ZalandoPostgresAlertOptions, zalandoPostgresAlerts, zalandoPostgresAlertThresholds } from './zalando-postgres-alerts';
 import * as zalando from '../../imports/acid.zalan.do';
 import * as monitoring from '../../imports/monitoring.coreos.com';
 import type { ComputeResources, NodePool } from '../core/compute';
 import type { IGrantee, PodGroup as GranteePods } from '../core/grantee';
-import { postgresTopologyName } from '../core/naming';
 import { parseQuantity } from '../core/quantity';
 import type { SecretBackend } from '../core/secret-backend';
 import { addAlertRules } from '../platform/alert-rules';
 import { pinnedImageProblem } from '../platform/image-reference';
 import { componentLabels } from '../platform/labels';
-import { LayerChart } from '../platform/layer-chart';
 import { allowEgressToAddresses, allowTraffic, PodGroup } from '../platform/network';
 import { compareStrings } from '../platform/ordering';
 import { OverlayContext } from '../platform/overlay-context';
@@ -99,22 +97,7 @@ type KeptOptional = 'namespace' | 'teamId' | 'version' | 'storageClass' | 'nodeP
 type ResolvedProps = Required<Omit<ZalandoPostgresClusterProps, KeptOptional>> & Pick<ZalandoPostgresClusterProps, KeptOptional>;
 
 function withDefaults(scope: Construct, props: ZalandoPostgresClusterProps): ResolvedProps {
-  const layer = LayerChart.of(scope);
-  const name = props.name ?? POSTGRES_DEFAULTS.name;
-  return {
-    ...props,
-    name,
-    instances: props.instances ?? POSTGRES_DEFAULTS.instances,
-    synchronous: props.synchronous ?? POSTGRES_DEFAULTS.synchronous,
-    podAntiAffinity: props.podAntiAffinity ?? POSTGRES_DEFAULTS.podAntiAffinity,
-    storageSize: props.storageSize ?? POSTGRES_DEFAULTS.storageSize,
-    resources: props.resources ?? POSTGRES_DEFAULTS.resources,
-    parameters: props.parameters ?? POSTGRES_DEFAULTS.parameters,
-    zoneLabel: props.zoneLabel ?? POSTGRES_DEFAULTS.zoneLabel,
-    topologyName: props.topologyName ?? postgresTopologyName(name, layer.region),
-    backupSchedule: props.backupSchedule ?? POSTGRES_DEFAULTS.backupSchedule,
-    backupRetention: props.backupRetention ?? POSTGRES_DEFAULTS.backupRetention,
-  };
+  return { ...props, ...sharedPostgresDefaults(scope, props) };
 }
 
 /** The other member of a cross-region pair, as this cluster sees it. */

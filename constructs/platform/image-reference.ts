@@ -104,3 +104,12 @@ export function imageRepositoryProblem(repository: string): string | undefined {
   if ('problem' in parsed) return `is not a registry and repository path: it ${parsed.problem}`;
   return undefined;
 }
+
+/**
+ * Whether a parsed, pinned image names its PostgreSQL major version where CloudNativePG reads
+ * it: a tag starting with it (`15-cjk`, `17.5`), or a digest (then the catalog is not needed).
+ */
+export function tagStartsWithMajorVersion(ref: string): boolean {
+  const parsed = parseImageReference(ref);
+  return !('image' in parsed) || parsed.image.digest !== undefined || /^[0-9]/.test(parsed.image.tag ?? '');
+}

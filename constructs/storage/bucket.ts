@@ -4,7 +4,11 @@
  * what the consumer needs, so no consumer types a hostname, a region or a secret name.
  */
 import type { IGrantee } from '../core/grantee';
-import type { SecretReference } from '../secrets/secret-reference';
+import type { SecretBackend } from '../core/secret-backend';
+import { SecretReference } from '../secrets/secret-reference';
+
+/** An S3 bucket name: 3 to 63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit. */
+export const S3_BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /** What a consumer needs to use a bucket: no hostnames or secret names to type. */
 export interface BucketAccess {
@@ -52,4 +56,36 @@ export interface IBucket {
    * namespace, the CA to trust where one is needed, and the network path from its pods.
    */
   grantReadWrite(grantee: IGrantee, options?: GrantOptions): BucketAccess;
+}
+
+/**
+ * A grantee's credential for a store of buckets (`store`: a MinIO tenant, an external bucket):
+ * the Secret `<grantee>-s3-credentials` in its namespace, read from `remoteKey` (properties
+ * `accessKey` and `secretKey`) in the layout the grant asks for; once per grantee, store and
+ * layout.
+ */
+export function granteeS3Credentials(
+  grantee: IGrantee,
+  store: string,
+  backend: SecretBackend,
+  remoteKey: string,
+  options: GrantOptions,
+): SecretReference {
+  const consumer = grantee.grantScope;
+  const namespace = grantee.granteePods.namespace;
+  const format = options.credentialsFormat ?? 'env';
+  const id = `S3Credentials-${store}-${namespace}-${grantee.granteeName}-${format}`;
+  return (
+    (consumer.node.tryFindChild(id) as SecretReference | undefined) ??
+    new SecretReference(consumer, id, {
+      backend,
+      namespace,
+      name: `${grantee.granteeName}-s3-credentials`,
+      remoteKey,
+      ...(format === 'aws-credentials-file'
+        ? { keys: { accessKey: 'accessKey', secretKey: 'secretKey' }, template: { cloud: AWS_CREDENTIALS_FILE } }
+        : { keys: { AWS_ACCESS_KEY_ID: 'accessKey', AWS_SECRET_ACCESS_KEY: 'secretKey' } }),
+      ...(options.literals ? { literals: options.literals } : {}),
+    })
+  );
 }

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { AWS_CREDENTIALS_FILE, BucketAccess, GrantOptions, IBucket } from './bucket';
+import { BucketAccess, GrantOptions, granteeS3Credentials, IBucket, S3_BUCKET_NAME } from './bucket';
 import type { IGrantee } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
 import { allowEgressToAddresses } from '../platform/network';
@@ -60,7 +60,7 @@ export class ExternalBucket extends Construct implements IBucket {
         `external bucket ${props.bucket}: endpoint "${props.endpoint}" is not https; backups travel outside the cluster, so use the provider's TLS endpoint`,
       );
     }
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(props.bucket)) throw new Error(`external bucket "${props.bucket}" is not a valid S3 bucket name`);
+    if (!S3_BUCKET_NAME.test(props.bucket)) throw new Error(`external bucket "${props.bucket}" is not a valid S3 bucket name`);
     this.props = props;
     this.bucketName = props.bucket;
     this.endpoint = props.endpoint;
@@ -72,20 +72,7 @@ export class ExternalBucket extends Construct implements IBucket {
   public grantReadWrite(grantee: IGrantee, options: GrantOptions = {}): BucketAccess {
     const consumer = grantee.grantScope;
     const namespace = grantee.granteePods.namespace;
-    const format = options.credentialsFormat ?? 'env';
-    const credentialsId = `S3Credentials-${this.bucketName}-${namespace}-${grantee.granteeName}-${format}`;
-    const credentials =
-      (consumer.node.tryFindChild(credentialsId) as SecretReference | undefined) ??
-      new SecretReference(consumer, credentialsId, {
-        backend: this.props.secretBackend,
-        namespace,
-        name: `${grantee.granteeName}-s3-credentials`,
-        remoteKey: this.props.credentialsRemoteKey,
-        ...(format === 'aws-credentials-file'
-          ? { keys: { accessKey: 'accessKey', secretKey: 'secretKey' }, template: { cloud: AWS_CREDENTIALS_FILE } }
-          : { keys: { AWS_ACCESS_KEY_ID: 'accessKey', AWS_SECRET_ACCESS_KEY: 'secretKey' } }),
-        ...(options.literals ? { literals: options.literals } : {}),
-      });
+    const credentials = granteeS3Credentials(grantee, this.bucketName, this.props.secretBackend, this.props.credentialsRemoteKey, options);
     const caId = `S3Ca-${this.bucketName}-${namespace}`;
     const ca =
       this.props.caRemoteKey === undefined

@@ -1,6 +1,6 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AWS_CREDENTIALS_FILE, BucketAccess, GrantOptions, IBucket } from './bucket';
+import { BucketAccess, GrantOptions, granteeS3Credentials, IBucket, S3_BUCKET_NAME } from './bucket';
 import { assertWritablePrefix, BucketAccessLevel, PolicyDocument } from './bucket-policy';
 import { MinioAccessSetup, MinioAccessUser, POLICY_PREFIX } from './minio-access-setup';
 import { minioAlerts } from './minio-alerts';
@@ -301,7 +301,7 @@ export class MinioTenant extends Construct implements IConnectable {
 
   /** Declares a bucket (created by the operator) and returns a handle for granting access. */
   public bucket(name: string): Bucket {
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)) throw new Error(`bucket name "${name}" is not a valid S3 bucket name`);
+    if (!S3_BUCKET_NAME.test(name)) throw new Error(`bucket name "${name}" is not a valid S3 bucket name`);
     this.buckets.add(name);
     return new Bucket(this, name);
   }
@@ -383,20 +383,7 @@ export class MinioTenant extends Construct implements IConnectable {
     const remoteKey = this.grantUser(who.name, bucket, 'read-write');
     dependOnLayerOf(consumer, this);
     // One credential per consumer, whichever buckets of this tenant it is granted.
-    const format = options.credentialsFormat ?? 'env';
-    const credentialsId = `S3Credentials-${this.name}-${who.namespace}-${who.name}-${format}`;
-    const credentials =
-      (consumer.node.tryFindChild(credentialsId) as SecretReference | undefined) ??
-      new SecretReference(consumer, credentialsId, {
-        backend: this.props.secretBackend,
-        namespace: who.namespace,
-        name: `${who.name}-s3-credentials`,
-        remoteKey,
-        ...(format === 'aws-credentials-file'
-          ? { keys: { accessKey: 'accessKey', secretKey: 'secretKey' }, template: { cloud: AWS_CREDENTIALS_FILE } }
-          : { keys: { AWS_ACCESS_KEY_ID: 'accessKey', AWS_SECRET_ACCESS_KEY: 'secretKey' } }),
-        ...(options.literals ? { literals: options.literals } : {}),
-      });
+    const credentials = granteeS3Credentials(grantee, this.name, this.props.secretBackend, remoteKey, options);
     this.openS3To(grantee);
     return { bucket, endpoint: this.endpoint, credentials, ca: PlatformCa.of(this).trustIn(consumer, who.namespace) };
   }
