@@ -13,6 +13,7 @@ import { checksumProblems, checksumWarnings, OverlayDownloads } from './environm
 import { loadEnvironmentSet } from './environments/load';
 import type { Acknowledgement, OverlaySpec } from './environments/model';
 import { parseShard, Shard } from './environments/overlay-selection';
+import { overlayClusters } from './environments/placement';
 import { EnvironmentError, Problem } from './environments/problems';
 import { PROJECT_ROOT } from './environments/project-root';
 import { acknowledgementsFile } from './gitops/acknowledgements-file';
@@ -34,7 +35,7 @@ import {
   WHOLE_TREE,
   writeLockedTree,
 } from './gitops/tree';
-import { clusterFolder } from './gitops/tree-paths';
+import { entryFolders } from './gitops/tree-paths';
 import { OverlayIssue, SynthValidationError } from './gitops/validation-error';
 import { fromYaml } from './gitops/yaml';
 
@@ -79,11 +80,22 @@ export interface SynthResult extends TreeResult {
 }
 
 /** The layer objects of a cached render, read back from its files as the guard reads the tree. */
-function layerManifests(overlay: OverlaySpec, files: ReadonlyMap<string, string>): () => readonly any[] {
-  let parsed: any[] | undefined;
+/** The overlay's layer objects by cluster key, parsed from its files on first use. */
+function placedManifests(overlay: OverlaySpec, files: ReadonlyMap<string, string>): () => ReadonlyMap<string, readonly any[]> {
+  let parsed: Map<string, any[]> | undefined;
   const prefix = `${overlay.region.name}/${overlay.environment}/`;
-  return () =>
-    (parsed ??= [...files].filter(([rel]) => rel.startsWith(prefix) && !rel.endsWith('/kustomization.yaml')).map(([, text]) => fromYaml(text)));
+  return () => {
+    if (parsed) return parsed;
+    parsed = new Map();
+    for (const [rel, text] of files) {
+      if (!rel.startsWith(prefix) || rel.endsWith('/kustomization.yaml')) continue;
+      // <layer>/<file>, or <cluster>/<layer>/<file> (environments/placement.ts).
+      const parts = rel.slice(prefix.length).split('/');
+      const key = parts.length === 3 ? parts[0] : '';
+      parsed.set(key, [...(parsed.get(key) ?? []), fromYaml(text)]);
+    }
+    return parsed;
+  };
 }
 
 /**
@@ -190,21 +202,23 @@ class SynthPlan {
     this.overlays = loaded.overlays;
     this.acknowledgements = loaded.acknowledgements;
     for (const overlay of this.overlays) {
-      const fluxBootstrapped = fs.existsSync(path.join(outDir, 'clusters', clusterFolder(overlay), 'flux-system', 'kustomization.yaml'));
-      const key = this.cache?.key(overlay, fluxBootstrapped);
+      const bootstrapped = overlayClusters(overlay)
+        .map((c) => c.folder)
+        .filter((folder) => fs.existsSync(path.join(outDir, 'clusters', folder, 'flux-system', 'kustomization.yaml')));
+      const key = this.cache?.key(overlay, bootstrapped);
       const cached = key ? this.cache!.get(key) : undefined;
       if (cached) {
         this.sources.push({ key, cached });
       } else {
         this.sources.push({ key, job: this.jobs.length });
-        this.jobs.push({ overlay, fluxBootstrapped });
+        this.jobs.push({ overlay, bootstrapped });
       }
     }
   }
 
   /** Renders every job in this thread. */
   public renderHere(): OverlayOutcome[] {
-    return this.jobs.map((job) => this.renderer.render(job.overlay, job.fluxBootstrapped));
+    return this.jobs.map((job) => this.renderer.render(job.overlay, job.bootstrapped));
   }
 
   public finish(outcomes: readonly OverlayOutcome[], started: number): SynthResult {
@@ -221,7 +235,7 @@ class SynthPlan {
     overlays.forEach((overlay, i) => {
       const source = this.sources[i];
       let render = source.cached;
-      let manifests: () => readonly any[];
+      let placed: () => ReadonlyMap<string, readonly any[]>;
       if (source.job !== undefined) {
         const outcome = outcomes[source.job];
         // Problems and violations are reported for every overlay at once.
@@ -232,21 +246,21 @@ class SynthPlan {
         if (source.key) cache!.set(source.key, render);
       }
       const overlayFiles = new Map(render!.files);
-      const kept = source.job !== undefined ? outcomes[source.job].manifests : undefined;
-      manifests = kept ? () => kept : layerManifests(overlay, overlayFiles);
+      const kept = source.job !== undefined ? outcomes[source.job].placed : undefined;
+      placed = kept ? () => kept : placedManifests(overlay, overlayFiles);
       downloads.push({ overlay, unverified: render!.unverified });
       specProblems.push(...render!.quotaProblems);
       rendered.push({
         overlay,
         files: overlayFiles,
-        get manifests() {
-          return manifests();
+        get placed() {
+          return placed();
         },
       });
       for (const [rel, content] of overlayFiles) files.set(rel, content);
       objects += render!.objects;
       log(
-        `  ${overlay.id.padEnd(24)} ${String(render!.layers).padStart(2)} layers ${String(render!.objects).padStart(5)} objects  -> clusters/${clusterFolder(overlay)} (${overlay.region.gitops.engine})`,
+        `  ${overlay.id.padEnd(24)} ${String(render!.layers).padStart(2)} layers ${String(render!.objects).padStart(5)} objects  -> ${entryFolders(overlayFiles).join(', ')} (${overlay.region.gitops.engine})`,
       );
     });
 
@@ -270,7 +284,9 @@ class SynthPlan {
 
     const scope = wholeTree
       ? WHOLE_TREE
-      : overlayScope(overlays.map((o) => ({ region: o.region.name, environment: o.environment, clusterFolder: clusterFolder(o) })));
+      : overlayScope(
+          overlays.flatMap((o) => overlayClusters(o).map((c) => ({ region: o.region.name, environment: o.environment, clusterFolder: c.folder }))),
+        );
     const rel = (f: string) => path.relative(process.cwd(), path.join(outDir, f)) || f;
     const result: TreeResult = this.timed('write', () => (options.check ? diffTree(outDir, files, scope) : writeLockedTree(outDir, files, scope)));
     const stale = options.check

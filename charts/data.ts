@@ -3,6 +3,7 @@ import { backupBucket } from './backup-storage';
 import { postgresTopologyName, secretKeyPrefix as overlayKeyPrefix } from '../constructs/core/naming';
 import { multiplyQuantity, parseQuantity } from '../constructs/core/quantity';
 import { CloudNativePgCluster, ReplicationPeer } from '../constructs/data/cloudnative-pg-cluster';
+import type { DatabaseExport } from '../constructs/data/database-export';
 import { ExternalPatroniCluster } from '../constructs/data/external-patroni-cluster';
 import { ExternalRedis } from '../constructs/data/external-redis';
 import type { IPostgresCluster } from '../constructs/data/postgres-cluster';
@@ -34,6 +35,8 @@ export class DataChart extends LayerChart {
   public readonly redis?: ExternalRedis;
   /** The overlay's further PostgreSQL clusters (`postgresClusters`), by name. */
   public readonly postgresClusters: Readonly<Record<string, IPostgresCluster>>;
+  /** Databases offered to another cluster of the environment (`databases[].export`), for its imported side. */
+  public readonly exports: { readonly to: string; readonly namespace: string; readonly export: DatabaseExport }[] = [];
 
   constructor(scope: App, overlay: OverlaySpec) {
     super(scope, 'data', { region: overlay.region.name, environment: overlay.environment });
@@ -111,6 +114,17 @@ export class DataChart extends LayerChart {
     });
     for (const db of pg.databases) {
       cluster.addDatabase(db.name, { poolerInstances: db.poolerInstances, poolMode: db.poolMode, extensions: db.extensions });
+      if (db.export) {
+        this.exports.push({
+          to: db.export.to,
+          namespace: db.export.namespace ?? db.name.replace(/_/g, '-'),
+          export: cluster.exportDatabase(db.name, {
+            address: db.export.address,
+            ...(db.export.hostname ? { hostname: db.export.hostname } : {}),
+            allowFrom: region.clusters[db.export.to]?.egressCidrs ?? [],
+          }),
+        });
+      }
     }
     const archive = this.archiveBucket(overlay, 'CloudNativePG');
     if (archive) cluster.backupTo(archive);

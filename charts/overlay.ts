@@ -1,38 +1,84 @@
+import * as path from 'path';
 import { PlatformLayers, buildPlatformLayers } from './platform-layers';
+import { SpecError } from '../constructs/core/problems';
 import type { LayerChart } from '../constructs/platform/layer-chart';
 import { PlatformApp } from '../constructs/platform/platform-app';
 import type { OverlaySpec } from '../environments/model';
+import { layerClusterKey, PlacedCluster, placedCluster } from '../environments/placement';
 
-export interface BuiltOverlay {
+/** One cluster's share of an overlay: its PlatformApp and the layers it renders. */
+export interface BuiltCluster {
+  readonly cluster: PlacedCluster;
   readonly app: PlatformApp;
   /** Non-empty layer charts in apply order. */
   readonly layers: LayerChart[];
+}
+
+export interface BuiltOverlay {
+  /** The PlatformApp of the cluster running the data layer (the environment's one cluster unless the region declares several). */
+  readonly app: PlatformApp;
+  /** That cluster's non-empty layer charts in apply order. */
+  readonly layers: LayerChart[];
+  /** Every cluster the overlay renders objects to, in code-point order of their keys. */
+  readonly clusters: readonly BuiltCluster[];
   readonly platform: PlatformLayers;
 }
 
 export interface BuildOverlayOptions {
   /**
-   * Where `app.synth()` would write (cdk8s-cli runs); Strata itself never calls it.
+   * Where `app.synth()` would write (cdk8s-cli runs); Strata itself never calls it. With
+   * several clusters, each app writes to a folder of its cluster's key below it.
    * @default '.strata-unused'
    */
   readonly outdir?: string;
 }
 
 /**
- * Builds one overlay from its spec: the workload layers (data, streaming, ...) in a
- * PlatformApp, which then derives the operators and foundation they turn out to need and
- * the dependencies between layers (constructs/platform/platform-app.ts).
+ * Builds one overlay from its spec: the workload layers (data, streaming, ...) in one
+ * PlatformApp per cluster they are placed on (environments/placement.ts), each of which then
+ * derives the operators and foundation it turns out to need and the dependencies between its
+ * layers (constructs/platform/platform-app.ts).
  */
 export function buildOverlay(overlay: OverlaySpec, options: BuildOverlayOptions = {}): BuiltOverlay {
-  const app = new PlatformApp({
-    outdir: options.outdir ?? '.strata-unused',
-    region: overlay.region.name,
-    environment: overlay.environment,
-    gitops: overlay.region.gitops,
-    quota: overlay.settings.quota,
-    limitRange: overlay.settings.limitRange,
-    apiServer: overlay.region.apiServer,
-  });
-  const platform = buildPlatformLayers(app, overlay);
-  return { app, layers: app.completeLayers(), platform };
+  const outdir = options.outdir ?? '.strata-unused';
+  const apps = new Map<string, PlatformApp>();
+  const appFor = (key: string): PlatformApp => {
+    let app = apps.get(key);
+    if (!app) {
+      const gitops = overlay.region.gitops;
+      const destinationServer = key ? overlay.region.clusters[key]?.destinationServer : undefined;
+      app = new PlatformApp({
+        outdir: key ? path.join(outdir, key) : outdir,
+        region: overlay.region.name,
+        environment: overlay.environment,
+        ...(key ? { cluster: key } : {}),
+        gitops: gitops.engine === 'argocd' && destinationServer ? { ...gitops, destinationServer } : gitops,
+        quota: overlay.settings.quota,
+        limitRange: overlay.settings.limitRange,
+        apiServer: overlay.region.apiServer,
+      });
+      apps.set(key, app);
+    }
+    return app;
+  };
+  const dataKey = layerClusterKey(overlay, 'data');
+  appFor(dataKey);
+  const platform = buildPlatformLayers(appFor, overlay);
+
+  // Every cluster's problems are reported together.
+  const problems = [];
+  const clusters: BuiltCluster[] = [];
+  for (const key of [...apps.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+    try {
+      const app = apps.get(key)!;
+      const layers = app.completeLayers();
+      if (layers.length) clusters.push({ cluster: placedCluster(overlay, key), app, layers });
+    } catch (err) {
+      if (!(err instanceof SpecError)) throw err;
+      problems.push(...err.problems);
+    }
+  }
+  if (problems.length) throw new SpecError(problems);
+  const primary = apps.get(dataKey)!;
+  return { app: primary, layers: primary.completeLayers(), clusters, platform };
 }

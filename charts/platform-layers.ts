@@ -1,12 +1,15 @@
-import { App } from 'cdk8s';
 import { BackupChart, VELERO_BUCKET } from './backup';
 import { backupBucket } from './backup-storage';
 import { DataChart } from './data';
 import { SearchChart } from './search';
 import { StreamingChart } from './streaming';
+import { Grantee } from '../constructs/core/grantee';
+import { ImportedDatabase } from '../constructs/data/database-export';
 import { compareStrings } from '../constructs/platform/ordering';
 import { OverlayContext } from '../constructs/platform/overlay-context';
+import type { PlatformApp } from '../constructs/platform/platform-app';
 import type { OverlaySpec } from '../environments/model';
+import { defaultClusterKey, layerClusterKey, PlacedLayer } from '../environments/placement';
 
 /** The workload layers of an overlay (everything but foundation and operators). */
 export interface PlatformLayers {
@@ -16,9 +19,15 @@ export interface PlatformLayers {
   readonly backup?: BackupChart;
 }
 
-export function buildPlatformLayers(app: App, overlay: OverlaySpec): PlatformLayers {
+/**
+ * Builds the workload layers, each in the app of the cluster it is placed on (`appFor` takes
+ * a cluster key of environments/placement.ts), and the imported side of every database
+ * exported to another cluster.
+ */
+export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, overlay: OverlaySpec): PlatformLayers {
   const s = overlay.settings;
-  const context = OverlayContext.of(app);
+  const on = (layer: PlacedLayer) => appFor(layerClusterKey(overlay, layer));
+  const context = OverlayContext.of(appFor(defaultClusterKey(overlay)));
   // Declared namespaces exist whether or not a component is placed in them.
   const declared = Object.entries(s.namespaces).sort(([a], [b]) => compareStrings(a, b));
   for (const [name, ns] of declared) {
@@ -30,13 +39,21 @@ export function buildPlatformLayers(app: App, overlay: OverlaySpec): PlatformLay
       ...(ns.labels ? { labels: ns.labels } : {}),
     });
   }
-  const data = new DataChart(app, overlay);
-  const search = s.opensearch.enabled ? new SearchChart(app, overlay, data) : undefined;
-  const streaming = s.streaming.kafka.enabled ? new StreamingChart(app, overlay, data, search) : undefined;
+  const data = new DataChart(on('data'), overlay);
+  for (const ex of data.exports) {
+    const consumer = appFor(ex.to).layer('data');
+    new ImportedDatabase(consumer, `Imported-${ex.export.clusterName}-${ex.export.database}`, {
+      export: ex.export,
+      namespace: ex.namespace,
+      secretBackend: overlay.region.secrets,
+    }).connections.allowFrom(Grantee.of(consumer, ex.namespace, { namespace: ex.namespace, podLabels: {} }));
+  }
+  const search = s.opensearch.enabled ? new SearchChart(on('search'), overlay, data) : undefined;
+  const streaming = s.streaming.kafka.enabled ? new StreamingChart(on('streaming'), overlay, data, search) : undefined;
   let backup: BackupChart | undefined;
   const veleroBucket = s.velero.enabled ? backupBucket(data, overlay, data.minio, VELERO_BUCKET) : undefined;
   if (veleroBucket) {
-    backup = new BackupChart(app, overlay, veleroBucket);
+    backup = new BackupChart(on('backup'), overlay, veleroBucket);
   } else if (s.velero.enabled) {
     // The loader refuses this; a spec built by a program of its own gets the problem here.
     OverlayContext.of(data).problems.push({

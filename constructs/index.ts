@@ -21,6 +21,7 @@ export * from './core/quantity';
 export * from './core/secret-backend';
 export * from './data/cloudnative-pg-alerts';
 export * from './data/cloudnative-pg-cluster';
+export * from './data/database-export';
 export * from './data/external-patroni-alerts';
 export * from './data/external-patroni-cluster';
 export * from './data/external-redis';

@@ -18,6 +18,7 @@ import { apiServerProblems } from './api-server';
 import { Acknowledgement, OverlayRef, OverlaySettings, OverlaySpec, PostgresSpec, RegionSpec, SealedSecretEntry, Tier, TIERS } from './model';
 import { checkNames } from './name-checks';
 import { OverlaySelection, selectOverlays } from './overlay-selection';
+import { checkPlacement, checkRegionClusters } from './placement-checks';
 import { PartialSettings, PLATFORM_DEFAULTS, REGION_DEFAULTS, TIER_PROFILES } from './platform-defaults';
 import { EnvironmentError, Problem, settingSource, valueAt } from './problems';
 import { PROJECT_ROOT } from './project-root';
@@ -457,7 +458,11 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
     }
     const src = validate(readYaml(dir, rel, problems), v.region);
     if (!src) continue;
-    problems.push(...apiServerProblems(rel, src.data), ...secretStoreProblems(rel, src.data));
+    problems.push(
+      ...apiServerProblems(rel, src.data),
+      ...secretStoreProblems(rel, src.data),
+      ...checkRegionClusters(name, src.data.clusters ?? {}, src.data.gitops.engine),
+    );
     misplacedAcknowledgements(rel, src.data, 'defaults.acknowledge', problems);
     collectAcknowledgements(src, { region: name }, acknowledgements);
     regions.set(name, { src, spec: regionSpec(name, src.data) });
@@ -581,7 +586,12 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
   // Cross-field rules run on every overlay that passed its schema, so one round of fixes
   // sees every problem; references to overlays whose own files are broken are not judged.
   const source = (o: OverlaySpec, fieldPath: string) => sourceOf(byId.get(o.id)!, fieldPath);
-  problems.push(...checkOverlays(overlays, source, foundIds), ...checkStreaming(overlays, source), ...checkNames(overlays, source));
+  problems.push(
+    ...checkOverlays(overlays, source, foundIds),
+    ...checkStreaming(overlays, source),
+    ...checkNames(overlays, source),
+    ...checkPlacement(overlays, source),
+  );
   checkSecrets(parsedFiles, problems);
   if (problems.length) throw new EnvironmentError(envDir, problems);
 
@@ -646,6 +656,7 @@ function regionSpec(name: string, data: any): RegionSpec {
   return {
     name,
     clusterPrefix: data.clusterPrefix,
+    clusters: data.clusters ?? {},
     baseDomain: data.baseDomain,
     storageClasses: data.storageClasses,
     databaseNodes: merge(REGION_DEFAULTS.databaseNodes, data.databaseNodes),

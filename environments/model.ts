@@ -27,11 +27,28 @@ export type { SealedSecretEntry, SecretBackend } from '../constructs/core/secret
 export const TIERS = ['prod', 'staging', 'dev', 'test'] as const;
 export type Tier = (typeof TIERS)[number];
 
-/** A region: one Kubernetes cluster per environment, sharing these facts. */
+/**
+ * A cluster the region runs in each environment besides others (an `infra` cluster for the
+ * databases and an `apps` cluster for the applications, say): `<clusterPrefix>-<env>-<key>`.
+ */
+export interface RegionClusterSpec {
+  /** Argo CD only: the API server URL this cluster is registered under in Argo CD. @default the region's gitops.destinationServer */
+  readonly destinationServer?: string;
+  /**
+   * The addresses this cluster's traffic leaves from as other clusters see it (node addresses
+   * or NAT gateways), as CIDR blocks: services exported to it admit exactly these. Required
+   * when a service is exported to the cluster.
+   */
+  readonly egressCidrs?: readonly string[];
+}
+
+/** A region: one Kubernetes cluster per environment (or several, by `clusters`), sharing these facts. */
 export interface RegionSpec {
   readonly name: string;
-  /** Prefix of each environment's cluster name: `<clusterPrefix>-<env>`. */
+  /** Prefix of each environment's cluster name: `<clusterPrefix>-<env>` (`<clusterPrefix>-<env>-<cluster>` with `clusters`). */
   readonly clusterPrefix: string;
+  /** The clusters of each environment, by key. Empty: one cluster per environment. */
+  readonly clusters: Readonly<Record<string, RegionClusterSpec>>;
   readonly baseDomain: string;
   readonly storageClasses: { readonly fast: string; readonly retain: string };
   /** Nodes reserved for databases and other stateful services. */
@@ -66,6 +83,26 @@ export interface PostgresDatabaseSpec {
   readonly poolMode: 'session' | 'transaction';
   /** Extensions the operator creates in the database (`vector`, `pg_trgm`). Absent: none. */
   readonly extensions?: readonly string[];
+  /** The database's pooler offered to another cluster of the environment. Absent: this cluster only. */
+  readonly export?: DatabaseExportSpec;
+}
+
+/**
+ * A database's PgBouncer pooler exported to another cluster of the same environment (the
+ * databases in an `infra` cluster, their applications in `apps`): a LoadBalancer Service at
+ * `address` on the exporting side, admitting only the consuming cluster's egressCidrs, and on
+ * the consuming side a Service of the pooler's name with the address as its endpoint, the
+ * owner's credentials by reference and the egress to it.
+ */
+export interface DatabaseExportSpec {
+  /** The consuming cluster: a key of the region's `clusters`. */
+  readonly to: string;
+  /** The LoadBalancer address the pooler is offered on (IPv4, from the exporting cluster's load-balancer pool). */
+  readonly address: string;
+  /** A DNS name for the address, published by external-dns. @default none */
+  readonly hostname?: string;
+  /** The namespace in the consuming cluster where the database appears. @default the database name, `_` as `-` */
+  readonly namespace?: string;
 }
 
 /**
@@ -236,8 +273,24 @@ export interface NamespaceSpec {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/**
+ * Which of the region's clusters each layer runs on (`default` for the layers not named, and
+ * for declared namespaces). Only with the region's `clusters`; its only cluster is the default
+ * when it declares one.
+ */
+export interface PlacementSpec {
+  readonly default?: string;
+  readonly data?: string;
+  readonly streaming?: string;
+  readonly search?: string;
+  readonly backup?: string;
+  readonly ingress?: string;
+  readonly monitoring?: string;
+}
+
 export interface OverlaySettings {
   readonly tier: Tier;
+  readonly placement: PlacementSpec;
   readonly quota: QuotaSpec;
   readonly limitRange: LimitRangeSpec;
   readonly postgres: PostgresSpec;
@@ -258,13 +311,13 @@ export interface OverlaySettings {
   readonly dr: DrSpec;
 }
 
-/** One region × environment: the unit that renders to dist/<region>/<env>/ and one cluster. */
+/** One region × environment: the unit that renders to dist/<region>/<env>/ and one cluster (or one per declared cluster it uses). */
 export interface OverlaySpec {
   /** `<region>/<env>`, as used in `--only` and in `dr.of`. */
   readonly id: string;
   readonly region: RegionSpec;
   readonly environment: string;
-  /** The cluster this overlay deploys to: `<clusterPrefix>-<env>`. */
+  /** The cluster this overlay deploys to: `<clusterPrefix>-<env>` (with declared clusters, the prefix of their names). */
   readonly clusterName: string;
   /** The environment file, relative to the environments folder (for error messages). */
   readonly sourceFile: string;

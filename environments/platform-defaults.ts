@@ -29,6 +29,7 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
     pods: 100,
   },
   limitRange: DEFAULT_LIMIT_RANGE,
+  placement: {},
   postgres: {
     enabled: true,
     engine: 'cloudnative-pg',

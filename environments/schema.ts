@@ -142,6 +142,19 @@ const POSTGRES_SCHEMA: Schema = obj(
               hint: 'name the extension as CREATE EXTENSION takes it, e.g. vector or pg_trgm',
             },
           },
+          export: obj(
+            {
+              to: dnsLabel('export.to (a cluster of the region)'),
+              address: {
+                type: 'string',
+                format: 'ipv4',
+                hint: "give the LoadBalancer address as IPv4, from the exporting cluster's load-balancer pool",
+              },
+              hostname: { type: 'string', pattern: HOSTNAME_PATTERN, hint: 'write a DNS name such as harbor-db.infra.example.org' },
+              namespace: dnsLabel('export.namespace'),
+            },
+            ['to', 'address'],
+          ),
         },
         ['name'],
       ),
@@ -174,8 +187,22 @@ const POSTGRES_SCHEMA: Schema = obj(
   ],
 );
 
+const placedOn = (what: string) => dnsLabel(`${what} (a key of the region's clusters)`);
+
 export const SETTINGS_SCHEMA: Schema = obj({
   tier: { type: 'string', enum: [...TIERS], hint: `set tier to one of ${TIERS.join(', ')}` },
+  placement: obj(
+    {
+      default: placedOn('placement.default'),
+      data: placedOn('placement.data'),
+      streaming: placedOn('placement.streaming'),
+      search: placedOn('placement.search'),
+      backup: placedOn('placement.backup'),
+      ingress: placedOn('placement.ingress'),
+      monitoring: placedOn('placement.monitoring'),
+    },
+    [],
+  ),
   quota: obj({
     requestsCpu: quantity('requestsCpu'),
     requestsMemory: quantity('requestsMemory'),
@@ -416,6 +443,25 @@ const SECRET_STORE: Schema = {
 export const REGION_SCHEMA: Schema = obj(
   {
     clusterPrefix: dnsLabel('clusterPrefix'),
+    clusters: {
+      type: 'object',
+      propertyNames: dnsLabel('a cluster key'),
+      additionalProperties: obj(
+        {
+          destinationServer: {
+            type: 'string',
+            pattern: '^https://',
+            hint: 'give the API server URL the cluster is registered under in Argo CD, https://',
+          },
+          egressCidrs: {
+            type: 'array',
+            minItems: 1,
+            items: { type: 'string', pattern: '^[0-9.]+/[0-9]{1,2}$', hint: 'write each block as an IPv4 address and prefix, e.g. 10.30.0.0/24' },
+          },
+        },
+        [],
+      ),
+    },
     baseDomain: {
       type: 'string',
       pattern: HOSTNAME_PATTERN,

@@ -21,8 +21,8 @@ export interface OverlayOutcome {
   readonly id: string;
   /** Absent when the overlay has problems. */
   readonly render?: CachedRender;
-  /** The overlay's layer objects, as rendered (kept only in the thread that rendered them). */
-  readonly manifests?: readonly any[];
+  /** The overlay's layer objects by cluster key, as rendered (kept only in the thread that rendered them). */
+  readonly placed?: ReadonlyMap<string, readonly any[]>;
   /** Problems found while building (a secret not sealed yet, an impossible setting). */
   readonly problems: readonly Problem[];
   /** Schema and CEL violations of the rendered objects. */
@@ -49,7 +49,8 @@ export class OverlayRenderer {
   private loaded?: RendererModules;
 
   /** Renders one overlay; problems and violations are returned, any other failure is thrown. */
-  public render(overlay: OverlaySpec, fluxBootstrapped: boolean): OverlayOutcome {
+  /** `bootstrapped`: the overlay's entry folders where `flux bootstrap` committed flux-system/. */
+  public render(overlay: OverlaySpec, bootstrapped: readonly string[]): OverlayOutcome {
     const m = this.modules();
     let built;
     try {
@@ -58,11 +59,11 @@ export class OverlayRenderer {
       if (!(err instanceof SpecError)) throw err;
       return { id: overlay.id, problems: err.problems, issues: [] };
     }
-    const unverified: Download[] = m.unverified(built.app);
+    const unverified: Download[] = built.clusters.flatMap((c) => m.unverified(c.app));
     const validationBefore = m.validator.elapsedMs;
     let out;
     try {
-      out = this.timed('render', () => m.render(overlay, built.layers, { validator: m.validator, fluxBootstrapped }));
+      out = this.timed('render', () => m.render(overlay, built.clusters, { validator: m.validator, bootstrapped }));
     } catch (err) {
       if (!(err instanceof SynthValidationError)) throw err;
       return { id: overlay.id, problems: [], issues: err.issues };
@@ -76,11 +77,12 @@ export class OverlayRenderer {
       render: {
         files: [...out.files],
         objects: out.objects,
-        layers: built.layers.length,
-        quotaProblems: m.quotaFit(overlay, out.manifests),
+        layers: built.clusters.reduce((n, c) => n + c.layers.length, 0),
+        // Namespaces of one name in two clusters are two namespaces, each with its own quota.
+        quotaProblems: [...out.placed.values()].flatMap((manifests) => m.quotaFit(overlay, manifests)),
         unverified,
       },
-      manifests: out.manifests,
+      placed: out.placed,
       problems: [],
       issues: [],
     };

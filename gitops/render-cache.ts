@@ -82,11 +82,12 @@ export class RenderCache {
     private readonly fingerprint: string,
   ) {}
 
-  public key(overlay: OverlaySpec, fluxBootstrapped: boolean): string {
+  /** `bootstrapped`: the overlay's entry folders holding a flux-system/ of `flux bootstrap`. */
+  public key(overlay: OverlaySpec, bootstrapped: readonly string[]): string {
     return createHash('sha256')
       .update(this.fingerprint)
       .update('\0')
-      .update(fluxBootstrapped ? 'bootstrapped' : 'plain')
+      .update(bootstrapped.length ? `bootstrapped:${bootstrapped.join(',')}` : 'plain')
       .update('\0')
       .update(JSON.stringify(overlay))
       .digest('hex')

@@ -20,7 +20,8 @@ import type { OverlaySpec } from '../environments/model';
 
 export interface RenderJob {
   readonly overlay: OverlaySpec;
-  readonly fluxBootstrapped: boolean;
+  /** The overlay's entry folders where `flux bootstrap` committed flux-system/. */
+  readonly bootstrapped: readonly string[];
 }
 
 /** What a worker posts when the queue is empty (or it failed). */
@@ -78,7 +79,7 @@ export async function renderInParallel(
   const outcomes = new Array<OverlayOutcome>(jobs.length);
   try {
     for (let i = Atomics.add(next, 0, 1); i < jobs.length; i = Atomics.add(next, 0, 1)) {
-      outcomes[i] = renderer.render(jobs[i].overlay, jobs[i].fluxBootstrapped);
+      outcomes[i] = renderer.render(jobs[i].overlay, jobs[i].bootstrapped);
     }
   } catch (err) {
     // Stop taking jobs everywhere and end the workers before reporting.

@@ -5,6 +5,9 @@
  *   <region>/<env>/<layer>/kustomization.yaml
  *   clusters/<region>-<env>/...                             Flux or Argo CD entry points
  *
+ * With the region's `clusters` (environments/placement.ts), each cluster of the environment
+ * gets `<region>/<env>/<cluster>/<layer>/` and `clusters/<region>-<env>-<cluster>/`.
+ *
  * Every object is validated against the pinned schemas first; any violation aborts the
  * synth before a single file is written.
  */
@@ -13,13 +16,14 @@ import { ArgoCdEntryPoints } from './argocd-entry-points';
 import { FluxEntryPoints } from './flux-entry-points';
 import { kustomizationFile } from './kustomization-file';
 import type { LayerPlan } from './layer-plan';
-import { clusterFolder, manifestFileName } from './tree-paths';
+import { manifestFileName } from './tree-paths';
 import { OverlayIssue, SynthValidationError } from './validation-error';
 import { describeObject, SchemaValidator } from './validator';
 import { toYaml } from './yaml';
 import { standardLabels } from '../constructs/platform/labels';
 import type { LayerChart } from '../constructs/platform/layer-chart';
 import { LAYERS, OverlaySpec } from '../environments/model';
+import type { PlacedCluster } from '../environments/placement';
 
 /** Client-side apply stores the whole object in an annotation capped at 256 KiB. */
 const CLIENT_SIDE_APPLY_LIMIT = 200 * 1024;
@@ -42,19 +46,26 @@ export interface RenderedOverlay {
   readonly objects: number;
   /** Every object of the overlay's layers (not the entry points), as rendered. */
   readonly manifests: readonly any[];
+  /** The same objects by the key of the cluster they render to (environments/placement.ts). */
+  readonly placed: ReadonlyMap<string, readonly any[]>;
 }
 
 export interface RenderOptions {
   readonly validator: SchemaValidator;
-  /** `flux bootstrap` has committed clusters/<cluster>/flux-system/: include it in the entry kustomization. */
-  readonly fluxBootstrapped?: boolean;
+  /** Entry folders where `flux bootstrap` has committed clusters/<folder>/flux-system/: their entry kustomization includes it. */
+  readonly bootstrapped?: readonly string[];
 }
 
-export function renderOverlay(overlay: OverlaySpec, charts: readonly LayerChart[], options: RenderOptions): RenderedOverlay {
+/** One cluster's layer charts, as charts/overlay.ts built them. */
+export interface ClusterCharts {
+  readonly cluster: PlacedCluster;
+  readonly layers: readonly LayerChart[];
+}
+
+export function renderOverlay(overlay: OverlaySpec, clusters: readonly ClusterCharts[], options: RenderOptions): RenderedOverlay {
   const issues: OverlayIssue[] = [];
   const files = new Map<string, string>();
-  const ordered = [...charts].sort((a, b) => LAYERS.indexOf(a.layer as any) - LAYERS.indexOf(b.layer as any));
-  const plans: LayerPlan[] = [];
+  const placed = new Map<string, any[]>();
   let objects = 0;
 
   // Each object is serialised once: the text is the file, the validation cache key and the size.
@@ -81,6 +92,25 @@ export function renderOverlay(overlay: OverlaySpec, charts: readonly LayerChart[
     files.set(`${folder}/kustomization.yaml`, kustomizationFile([...names, ...extraResources]));
   };
 
+  for (const { cluster, layers } of clusters) {
+    const plans = renderLayers(overlay, cluster, layers, emit);
+    placed.set(
+      cluster.key,
+      plans.flatMap((p) => p.manifests),
+    );
+    renderEntryPoints(overlay, cluster, plans, emit, (options.bootstrapped ?? []).includes(cluster.folder));
+  }
+
+  if (issues.length) throw new SynthValidationError(issues);
+  return { files, objects, manifests: [...placed.values()].flat(), placed };
+}
+
+type Emit = (folder: string, layer: string, manifests: readonly any[], texts: readonly string[], extraResources?: readonly string[]) => void;
+
+/** One cluster's layer folders: `<root>/<layer>/`. */
+function renderLayers(overlay: OverlaySpec, cluster: PlacedCluster, charts: readonly LayerChart[], emit: Emit): LayerPlan[] {
+  const ordered = [...charts].sort((a, b) => LAYERS.indexOf(a.layer as any) - LAYERS.indexOf(b.layer as any));
+  const plans: LayerPlan[] = [];
   for (const chart of ordered) {
     const manifests = chart.toJson();
     if (manifests.length === 0) continue;
@@ -93,25 +123,34 @@ export function renderOverlay(overlay: OverlaySpec, charts: readonly LayerChart[
       manifests,
       serverSideApply: manifests.some((m, i) => needsServerSideApply(m, texts[i])),
     });
-    emit(`${overlay.region.name}/${overlay.environment}/${chart.layer}`, chart.layer, manifests, texts);
+    emit(`${cluster.root}/${chart.layer}`, chart.layer, manifests, texts);
   }
   const rendered = new Set(plans.map((p) => p.name));
   for (const plan of plans) {
     const dangling = plan.dependsOn.filter((d) => !rendered.has(d));
-    if (dangling.length) throw new Error(`internal error: layer ${plan.name} of ${overlay.id} depends on empty layer(s) ${dangling.join(', ')}`);
+    if (dangling.length) {
+      throw new Error(
+        `internal error: layer ${plan.name} of ${overlay.id} (cluster ${cluster.name}) depends on empty layer(s) ${dangling.join(', ')}`,
+      );
+    }
   }
+  return plans;
+}
 
-  // Entry points: what the cluster applies, in which order.
+/** The cluster's entry folder `clusters/<folder>/`: what it applies, in which order. */
+function renderEntryPoints(overlay: OverlaySpec, cluster: PlacedCluster, plans: readonly LayerPlan[], emit: Emit, fluxBootstrapped: boolean): void {
   const entryApp = new App({ outdir: '.strata-unused' });
   const entry = new Chart(entryApp, 'clusters', {
     labels: standardLabels({ region: overlay.region.name, environment: overlay.environment, layer: 'clusters' }),
     disableResourceNameHashes: true,
   });
-  const gitops = overlay.region.gitops;
-  const folder = clusterFolder(overlay);
-  if (gitops.engine === 'flux') {
-    new FluxEntryPoints(entry, 'Flux', { gitops, overlayPath: repoPath(gitops.path, overlay.region.name, overlay.environment), layers: plans });
+  const regionGitops = overlay.region.gitops;
+  const layersPath = repoPath(regionGitops.path, cluster.root);
+  if (regionGitops.engine === 'flux') {
+    new FluxEntryPoints(entry, 'Flux', { gitops: regionGitops, overlayPath: layersPath, layers: plans });
   } else {
+    const destinationServer = cluster.key ? overlay.region.clusters[cluster.key]?.destinationServer : undefined;
+    const gitops = destinationServer ? { ...regionGitops, destinationServer } : regionGitops;
     const chartRepositories = [
       ...new Set(
         plans
@@ -122,22 +161,19 @@ export function renderOverlay(overlay: OverlaySpec, charts: readonly LayerChart[
     ].sort();
     new ArgoCdEntryPoints(entry, 'ArgoCD', {
       gitops,
-      clusterName: folder,
-      overlayPath: repoPath(gitops.path, overlay.region.name, overlay.environment),
-      entryPath: repoPath(gitops.path, 'clusters', folder),
+      clusterName: cluster.folder,
+      overlayPath: layersPath,
+      entryPath: repoPath(regionGitops.path, 'clusters', cluster.folder),
       layers: plans,
       chartRepositories,
     });
   }
   const entryManifests = entry.toJson();
   emit(
-    `clusters/${folder}`,
+    `clusters/${cluster.folder}`,
     'clusters',
     entryManifests,
     entryManifests.map((m) => toYaml(m)),
-    gitops.engine === 'flux' && options.fluxBootstrapped ? ['flux-system'] : [],
+    regionGitops.engine === 'flux' && fluxBootstrapped ? ['flux-system'] : [],
   );
-
-  if (issues.length) throw new SynthValidationError(issues);
-  return { files, objects, manifests: plans.flatMap((p) => p.manifests) };
 }

@@ -10,21 +10,22 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { listTree } from './tree';
-import { clusterFolder, manifestFileName } from './tree-paths';
+import { manifestFileName } from './tree-paths';
 import { fromYaml } from './yaml';
 import { compareStrings } from '../constructs/platform/ordering';
 import { isPruneProtected } from '../constructs/platform/protection';
 import { Manifest, show, TransitionChange, TransitionRule } from '../constructs/platform/transition-rules';
 import { TRANSITION_RULES } from '../constructs/transitions';
 import type { Acknowledgement, OverlaySpec } from '../environments/model';
+import { overlayClusters } from '../environments/placement';
 import { Problem, settingSource } from '../environments/problems';
 
 export interface RenderedOverlayFiles {
   readonly overlay: OverlaySpec;
   /** Tree-relative path → YAML. */
   readonly files: ReadonlyMap<string, string>;
-  /** The overlay's layer objects as rendered. */
-  readonly manifests: readonly Manifest[];
+  /** The overlay's layer objects as rendered, by the key of their cluster (environments/placement.ts). */
+  readonly placed: ReadonlyMap<string, readonly Manifest[]>;
 }
 
 export interface GuardInput {
@@ -63,6 +64,11 @@ export function objectId(m: Manifest): string {
   const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
   const ns = m?.metadata?.namespace;
   return `${m?.kind}${group ? `.${group}` : ''} ${ns ? `${ns}/` : ''}${m?.metadata?.name}`;
+}
+
+/** An object's identity within an overlay: the cluster it runs on, and its id there. */
+function placedId(cluster: string, m: Manifest): string {
+  return `${cluster}|${objectId(m)}`;
 }
 
 function groupOf(m: Manifest): string {
@@ -150,9 +156,14 @@ function overlayTransitions(outDir: string, r: RenderedOverlayFiles, leftInPlace
   const out: Pending[] = [...engineSwitch(outDir, o)];
   if (previousFiles.length === 0) return out;
 
-  // The new objects by id, built on first use: an overlay whose files did not change needs none.
+  // The new objects by cluster and id, built on first use: an overlay whose files did not change
+  // needs none. An object that moves to another cluster leaves the one it ran on.
   let nextById: Map<string, Manifest> | undefined;
-  const next = () => (nextById ??= new Map(r.manifests.map((m) => [objectId(m), m])));
+  const next = () => (nextById ??= new Map([...r.placed].flatMap(([key, ms]) => ms.map((m) => [placedId(key, m), m] as const))));
+  const clusterOf = (rel: string) => {
+    const parts = rel.slice(prefix.length + 1).split('/');
+    return parts.length === 3 ? parts[0] : '';
+  };
   const previousIds = new Set<string>();
   const removed: Manifest[] = [];
   const changed: [Manifest, Manifest][] = [];
@@ -168,8 +179,8 @@ function overlayTransitions(outDir: string, r: RenderedOverlayFiles, leftInPlace
       if (before === text) continue;
       const prev = readManifest(full);
       if (!prev) continue;
-      previousIds.add(objectId(prev));
-      const now = next().get(objectId(prev));
+      previousIds.add(placedId(clusterOf(rel), prev));
+      const now = next().get(placedId(clusterOf(rel), prev));
       if (now) changed.push([prev, now]);
       continue;
     }
@@ -180,14 +191,14 @@ function overlayTransitions(outDir: string, r: RenderedOverlayFiles, leftInPlace
     if (!rule) {
       if (text2 && text2.includes('kustomize.toolkit.fluxcd.io/prune: disabled')) {
         const prev = readManifest(full);
-        if (prev && !next().has(objectId(prev))) leftInPlace.push(`${o.id}: ${objectId(prev)}`);
+        if (prev && !next().has(placedId(clusterOf(rel), prev))) leftInPlace.push(`${o.id}: ${objectId(prev)}`);
       }
       continue;
     }
     const prev = readManifest(full);
     if (!prev) continue;
-    previousIds.add(objectId(prev));
-    const now = next().get(objectId(prev));
+    previousIds.add(placedId(clusterOf(rel), prev));
+    const now = next().get(placedId(clusterOf(rel), prev));
     if (now) {
       changed.push([prev, now]);
     } // moved to another layer
@@ -208,7 +219,7 @@ function overlayTransitions(outDir: string, r: RenderedOverlayFiles, leftInPlace
   // New stateful objects in a namespace that loses one: a rename or an engine switch.
   const previousNames = new Set(previousFiles.map((f) => path.posix.basename(f)));
   const added = removedStateful.length
-    ? [...next().values()].filter((m) => ruleFor(m)?.stateful && !previousIds.has(objectId(m)) && !previousNames.has(manifestFileName(m)))
+    ? [...next()].filter(([id, m]) => ruleFor(m)?.stateful && !previousIds.has(id) && !previousNames.has(manifestFileName(m))).map(([, m]) => m)
     : [];
   for (const m of removedStateful) {
     const ns = m.metadata?.namespace;
@@ -296,11 +307,15 @@ function entryEngine(outDir: string, folder: string): 'flux' | 'argocd' | undefi
 }
 
 function engineSwitch(outDir: string, o: OverlaySpec): Pending[] {
-  const before = entryEngine(outDir, clusterFolder(o));
+  return overlayClusters(o).flatMap(({ folder }) => engineSwitchOf(outDir, o, folder));
+}
+
+function engineSwitchOf(outDir: string, o: OverlaySpec, folder: string): Pending[] {
+  const before = entryEngine(outDir, folder);
   const after = o.region.gitops.engine;
   if (!before || before === after) return [];
   const object = `overlay ${o.id}`;
-  const bootstrapped = fs.existsSync(path.join(outDir, 'clusters', clusterFolder(o), 'flux-system'));
+  const bootstrapped = fs.existsSync(path.join(outDir, 'clusters', folder, 'flux-system'));
   return [
     {
       overlay: o.id,
@@ -313,7 +328,7 @@ function engineSwitch(outDir: string, o: OverlaySpec): Pending[] {
         file: `regions/${o.region.name}.yaml`,
         path: 'gitops.engine',
         value: after,
-        message: `${o.id}: the cluster ${clusterFolder(o)}${bootstrapped ? ', bootstrapped with Flux,' : ''} is reconciled by ${before}; switching to ${after} removes every ${before === 'flux' ? 'Flux Kustomization and HelmRelease' : 'Argo CD Application'} it runs, and ${before} prunes what they applied`,
+        message: `${o.id}: the cluster ${folder}${bootstrapped ? ', bootstrapped with Flux,' : ''} is reconciled by ${before}; switching to ${after} removes every ${before === 'flux' ? 'Flux Kustomization and HelmRelease' : 'Argo CD Application'} it runs, and ${before} prunes what they applied`,
         fix: `migrate first: install ${after} beside ${before}, suspend ${before === 'flux' ? 'the Flux Kustomizations (flux suspend kustomization --all)' : 'automated sync of the Argo CD Applications'}, then switch; to go ahead, add to regions/${o.region.name}.yaml: ${ackSnippet(object, 'gitops.engine')}`,
       },
     },

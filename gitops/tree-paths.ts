@@ -2,7 +2,6 @@
  * Where objects and overlays live in the GitOps tree. Object names are a public contract:
  * a file's path is derived from the object's kind, namespace and name only.
  */
-import type { OverlaySpec } from '../environments/model';
 
 /** `<namespace>_<kind>_<name>.yaml`, or `<kind>_<name>.yaml` for cluster-scoped objects. */
 export function manifestFileName(manifest: any): string {
@@ -11,7 +10,9 @@ export function manifestFileName(manifest: any): string {
   return `${ns ? `${ns}_` : ''}${kind}_${manifest.metadata.name}.yaml`;
 }
 
-/** The overlay's entry folder under `clusters/`. */
-export function clusterFolder(overlay: Pick<OverlaySpec, 'region' | 'environment'>): string {
-  return `${overlay.region.name}-${overlay.environment}`;
+/** The entry folders (`clusters/<folder>`) among an overlay's files, in code-point order. */
+export function entryFolders(files: ReadonlyMap<string, string>): string[] {
+  const folders = new Set<string>();
+  for (const rel of files.keys()) if (rel.startsWith('clusters/')) folders.add(rel.split('/', 2).join('/'));
+  return [...folders].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }

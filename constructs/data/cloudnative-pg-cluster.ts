@@ -2,6 +2,7 @@ import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { CloudNativePgAlertOptions, cloudNativePgAlerts, cloudNativePgAlertThresholds } from './cloudnative-pg-alerts';
+import type { DatabaseExport } from './database-export';
 import {
   AddDatabaseOptions,
   AddRoleOptions,
@@ -22,6 +23,7 @@ import { secretKeyPrefix } from '../core/naming';
 import { parseQuantity } from '../core/quantity';
 import type { SecretBackend } from '../core/secret-backend';
 import { addAlertRules } from '../platform/alert-rules';
+import { externalAddressesProblem } from '../platform/external-endpoints';
 import { pinnedImageProblem, tagStartsWithMajorVersion } from '../platform/image-reference';
 import { componentLabels } from '../platform/labels';
 import { LayerChart } from '../platform/layer-chart';
@@ -140,6 +142,16 @@ export interface ReplicateOptions {
  * PodMonitor with the cluster's alerts (`cloudnative-pg-alerts.ts`), and WAL archiving plus
  * scheduled base backups through the Barman Cloud plugin.
  */
+/** Where and to whom a database's pooler is offered (CloudNativePgCluster.exportDatabase). */
+export interface ExportDatabaseOptions {
+  /** The LoadBalancer address (IPv4), from the cluster's load-balancer pool. */
+  readonly address: string;
+  /** A DNS name for it, published by external-dns. @default none */
+  readonly hostname?: string;
+  /** The consuming cluster's egress blocks (CIDR): the only sources admitted. */
+  readonly allowFrom: readonly string[];
+}
+
 export class CloudNativePgCluster extends PostgresClusterBase {
   public readonly clusterName: string;
   public readonly namespace: string;
@@ -153,6 +165,8 @@ export class CloudNativePgCluster extends PostgresClusterBase {
   private readonly props: ResolvedProps;
   private readonly roles = new Map<string, { options: AddRoleOptions; secret: SecretReference }>();
   private readonly poolerPods: PodGroup[] = [];
+  /** Each pooled database's pooler: its name and pods. */
+  private readonly poolers = new Map<string, { name: string; pods: PodGroup }>();
   private readonly externalClusters: any[] = [];
   private replica?: { primary: string; source: string; self: string };
   private bootstrap: any;
@@ -416,7 +430,73 @@ export class CloudNativePgCluster extends PostgresClusterBase {
       ports: [PORT],
     });
     this.poolerPods.push(pods);
+    this.poolers.set(database, { name: poolerName, pods });
     return `${poolerName}.${this.namespace}.svc.cluster.local`;
+  }
+
+  /**
+   * Offers a database's pooler to another cluster: a LoadBalancer Service on `address`
+   * (published as `hostname` by external-dns, when given) that admits only `allowFrom`, with
+   * `externalTrafficPolicy: Local` so the client's address reaches the pooler and its ingress
+   * policy, which admits the same blocks. The consuming cluster renders an ImportedDatabase
+   * from what this returns.
+   */
+  public exportDatabase(name: string, options: ExportDatabaseOptions): DatabaseExport {
+    const db = this.database(name);
+    const pooler = this.poolers.get(name);
+    if (!pooler) {
+      throw new Error(
+        `CloudNativePG cluster ${this.clusterName}: database ${name} has no pooler to export; add it with poolerInstances of 1 or more`,
+      );
+    }
+    if (options.allowFrom.length === 0) {
+      throw new Error(
+        `CloudNativePG cluster ${this.clusterName}: the export of ${name} admits no address; list the consuming cluster's egress blocks`,
+      );
+    }
+    const problem = externalAddressesProblem(`CloudNativePG cluster ${this.clusterName}: the export of ${name}`, [options.address], 'load balancer');
+    if (problem) throw new Error(problem);
+    const serviceName = shortName(`${pooler.name}-export`);
+    const sources = [...new Set(options.allowFrom)].sort(compareStrings);
+    new k8s.KubeService(this, `Export-${name}`, {
+      metadata: {
+        name: serviceName,
+        namespace: this.namespace,
+        labels: componentLabels('pgbouncer', pooler.name, 'exported-database'),
+        ...(options.hostname ? { annotations: { 'external-dns.alpha.kubernetes.io/hostname': options.hostname } } : {}),
+      },
+      spec: {
+        type: 'LoadBalancer',
+        loadBalancerIp: options.address,
+        loadBalancerSourceRanges: sources,
+        externalTrafficPolicy: 'Local',
+        selector: { ...pooler.pods.podLabels },
+        ports: [{ name: 'pgbouncer', protocol: 'TCP', port: PORT, targetPort: k8s.IntOrString.fromNumber(PORT) }],
+      },
+    });
+    new k8s.KubeNetworkPolicy(this, `AllowExport-${name}`, {
+      metadata: { name: shortName(`allow-export-to-${pooler.name}`), namespace: this.namespace },
+      spec: {
+        podSelector: { matchLabels: { ...pooler.pods.podLabels } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: sources.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(PORT) }] }],
+      },
+    });
+    const role = this.roles.get(db.owner)!;
+    return {
+      database: name,
+      clusterName: this.clusterName,
+      serviceName: pooler.name,
+      address: options.address,
+      ...(options.hostname ? { hostname: options.hostname } : {}),
+      port: PORT,
+      credentials: {
+        name: role.secret.name,
+        remoteKey: role.secret.remoteKey,
+        keys: { username: 'username', password: 'password' },
+        type: 'kubernetes.io/basic-auth',
+      },
+    };
   }
 
   /**

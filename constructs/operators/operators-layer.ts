@@ -11,6 +11,8 @@ export interface OperatorsLayerProps {
   readonly region: string;
   readonly environment: string;
   readonly gitops: GitOpsSpec;
+  /** The Argo CD project of the cluster's Applications. @default `<region>-<environment>` */
+  readonly argoProject?: string;
   /** The operators the other layers required, with the values they contributed. */
   readonly context: OverlayContext;
 }
@@ -47,7 +49,7 @@ export class OperatorsLayer extends LayerChart {
       new OperatorRelease(this, op.name, {
         operator: op,
         gitops: props.gitops,
-        argoProject: `${props.region}-${props.environment}`,
+        argoProject: props.argoProject ?? `${props.region}-${props.environment}`,
         dependsOn: op.dependsOn.map((d) => operators.find((o) => o.name === d)!),
         syncWave: waveOf(op.name),
         values: merge(op.values, ...context.operatorValues(op.name)),

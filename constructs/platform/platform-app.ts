@@ -14,6 +14,11 @@ export interface PlatformAppProps extends AppProps {
   readonly region: string;
   /** The environment within the region (`prod`, `staging`, ...). */
   readonly environment: string;
+  /**
+   * The cluster's key where the environment runs several clusters (`infra`, `apps`): the
+   * Argo CD project becomes `<region>-<environment>-<cluster>`. @default the environment's one cluster
+   */
+  readonly cluster?: string;
   /** The engine that applies the cluster's tree. */
   readonly gitops: GitOpsSpec;
   /** The ResourceQuota of every workload namespace. @default no ResourceQuota */
@@ -95,7 +100,8 @@ export class PlatformApp extends App {
       }
     }
 
-    const operators = new OperatorsLayer(this, { region, environment, gitops, context });
+    const argoProject = [region, environment, ...(this.props.cluster ? [this.props.cluster] : [])].join('-');
+    const operators = new OperatorsLayer(this, { region, environment, gitops, context, argoProject });
     for (const chart of workloadCharts) {
       if (objectsOf(chart).some((o) => operatorOf(o))) chart.dependOn(operators);
     }

@@ -26,7 +26,7 @@ test('no two rules for one group and kind', () => {
 describe('every rule reads its kind as rendered', () => {
   const validator = new SchemaValidator();
   const rendered = (envDir: string) =>
-    loadEnvironments(envDir).flatMap((overlay) => renderOverlay(overlay, buildOverlay(overlay).layers, { validator }).manifests);
+    loadEnvironments(envDir).flatMap((overlay) => renderOverlay(overlay, buildOverlay(overlay).clusters, { validator }).manifests);
 
   /** Workload kinds the platform's constructs do not render, as a user's own cdk8s chart in a layer renders them. */
   function userWorkloads(): any[] {

@@ -150,6 +150,7 @@ describe('the settings schema and the model are one declaration', () => {
       'minio',
       'namespaces',
       'opensearch',
+      'placement',
       'postgres',
       'postgresClusters',
       'quota',

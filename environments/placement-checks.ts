@@ -1,0 +1,176 @@
+/**
+ * Rules of the region's `clusters`, an overlay's `placement` and the databases it exports
+ * to another of its clusters (see placement.ts for the layout they give the tree).
+ */
+import { LAYERS } from './model';
+import type { OverlaySpec } from './model';
+import { layerClusterKey, PLACED_LAYERS, PlacedLayer } from './placement';
+import { postgresClustersOf } from './postgres-clusters';
+import type { Problem } from './problems';
+import { valueAt } from './problems';
+import type { SourceOf } from './semantic-checks';
+
+/** What each placed layer uses from another, so the two run on one cluster. */
+function sharedWithData(o: OverlaySpec): { layer: PlacedLayer; why: string }[] {
+  const s = o.settings;
+  return [
+    ...(s.streaming.kafka.enabled ? [{ layer: 'streaming' as const, why: "Kafka Connect reads the data layer's PostgreSQL and its secrets" }] : []),
+    ...(s.opensearch.enabled ? [{ layer: 'search' as const, why: "OpenSearch snapshots go to the data layer's backup storage" }] : []),
+    ...(s.velero.enabled ? [{ layer: 'backup' as const, why: "Velero writes to the data layer's backup storage" }] : []),
+  ];
+}
+
+/** Region-file problems of the declared clusters (one per region). */
+export function checkRegionClusters(
+  regionName: string,
+  clusters: Readonly<Record<string, { destinationServer?: string }>>,
+  engine: string,
+): Problem[] {
+  const file = `regions/${regionName}.yaml`;
+  const problems: Problem[] = [];
+  for (const [key, cluster] of Object.entries(clusters)) {
+    if ((LAYERS as readonly string[]).includes(key)) {
+      problems.push({
+        file,
+        path: `clusters.${key}`,
+        value: key,
+        message: `a cluster cannot be called ${key}: it would share its tree folder <region>/<env>/${key}/ with the layer of that name`,
+        fix: `call it by its role, e.g. infra or apps (not ${LAYERS.join(', ')})`,
+      });
+    }
+    if (cluster.destinationServer && engine !== 'argocd') {
+      problems.push({
+        file,
+        path: `clusters.${key}.destinationServer`,
+        value: cluster.destinationServer,
+        message: `destinationServer is where Argo CD deploys, and this region runs ${engine}: each Flux cluster applies its own entry folder`,
+        fix: `remove clusters.${key}.destinationServer, or set gitops.engine: argocd`,
+      });
+    }
+  }
+  return problems;
+}
+
+export function checkPlacement(overlays: readonly OverlaySpec[], sourceOf: SourceOf): Problem[] {
+  const problems: Problem[] = [];
+  for (const o of overlays) {
+    const s = o.settings;
+    const declared = Object.keys(o.region.clusters).sort();
+    const regionFile = `regions/${o.region.name}.yaml`;
+    const problem = (fieldPath: string, message: string, fix: string) => {
+      problems.push({ file: sourceOf(o, fieldPath), path: fieldPath, value: valueAt(s, fieldPath), message: `${o.id}: ${message}`, fix });
+    };
+    const fields = (['default', ...PLACED_LAYERS] as const).filter((f) => s.placement[f] !== undefined);
+
+    if (declared.length === 0) {
+      for (const f of fields) {
+        problem(
+          `placement.${f}`,
+          `places a layer on cluster ${s.placement[f]}, and ${regionFile} declares no clusters (the region runs one cluster per environment)`,
+          `declare the clusters in ${regionFile} (clusters: {infra: {}, apps: {}}), or remove placement`,
+        );
+      }
+    } else {
+      const known = declared.join(', ');
+      let unknown = false;
+      for (const f of fields) {
+        if (!declared.includes(s.placement[f]!)) {
+          unknown = true;
+          problem(
+            `placement.${f}`,
+            `${regionFile} declares no cluster ${s.placement[f]}`,
+            `use one of ${known}, or declare it under clusters in ${regionFile}`,
+          );
+        }
+      }
+      if (declared.length > 1 && s.placement.default === undefined) {
+        unknown = true;
+        problem(
+          'placement.default',
+          `${regionFile} declares ${declared.length} clusters (${known}) and nothing says which one runs the layers not placed by name`,
+          `set placement.default to one of ${known} (in ${o.sourceFile}, or for every environment in the region's defaults)`,
+        );
+      }
+      if (!unknown) {
+        const dataOn = layerClusterKey(o, 'data');
+        for (const { layer, why } of sharedWithData(o)) {
+          const on = layerClusterKey(o, layer);
+          if (on === dataOn) continue;
+          problem(
+            s.placement[layer] !== undefined ? `placement.${layer}` : 'placement.default',
+            `the ${layer} layer is placed on cluster ${on} and the data layer on ${dataOn}; ${why}, so both run on one cluster`,
+            `place ${layer} and data on the same cluster; a service another cluster uses is exported (postgres.databases[].export)`,
+          );
+        }
+      }
+    }
+
+    // Exports of databases' poolers to another cluster of the environment.
+    for (const { at, pg } of postgresClustersOf(s)) {
+      if (!pg.enabled) continue;
+      pg.databases.forEach((db, i) => {
+        if (!db.export) return;
+        const where = `${at}.databases.${i}.export`;
+        if (declared.length === 0) {
+          problem(
+            `${where}.to`,
+            `database ${db.name} is exported to cluster ${db.export.to}, and ${regionFile} declares no clusters`,
+            `declare the clusters in ${regionFile} (clusters: {infra: {}, apps: {}}), or remove the export`,
+          );
+          return;
+        }
+        if (!declared.includes(db.export.to)) {
+          problem(`${where}.to`, `${regionFile} declares no cluster ${db.export.to}`, `export to one of ${declared.join(', ')}`);
+          return;
+        }
+        if (db.export.to === layerClusterKey(o, 'data')) {
+          problem(
+            `${where}.to`,
+            `database ${db.name} is exported to ${db.export.to}, the cluster it runs on`,
+            `remove the export: pods of ${db.export.to} reach the pooler by its Service name already`,
+          );
+          return;
+        }
+        if (pg.engine !== 'cloudnative-pg') {
+          problem(
+            `${where}`,
+            `database ${db.name} runs on engine ${pg.engine}; exports offer a CloudNativePG pooler`,
+            pg.engine === 'external-patroni'
+              ? 'remove the export: the VMs are outside every cluster, and each cluster reaches them through its own external Patroni Service'
+              : 'remove the export, or run the cluster with engine: cloudnative-pg',
+          );
+          return;
+        }
+        if (db.poolerInstances === 0) {
+          problem(
+            `${at}.databases.${i}.poolerInstances`,
+            `database ${db.name} is exported, and has no pooler to export`,
+            'give it poolerInstances: 2 (PgBouncer keeps connections from another cluster off the instances)',
+          );
+        }
+        if (!o.region.clusters[db.export.to].egressCidrs?.length) {
+          problems.push({
+            file: regionFile,
+            path: `clusters.${db.export.to}.egressCidrs`,
+            message: `${o.id}: database ${db.name} is exported to cluster ${db.export.to}, and nothing says which addresses that cluster's traffic comes from, so the exporting side cannot admit exactly them`,
+            fix: `set clusters.${db.export.to}.egressCidrs to its node addresses or NAT gateways, e.g. [10.30.0.0/24]`,
+          });
+        }
+      });
+    }
+    // Two exports on one address would collide at the load balancer.
+    const byAddress = new Map<string, string>();
+    for (const { at, pg } of postgresClustersOf(s)) {
+      pg.databases.forEach((db, i) => {
+        if (!db.export || !pg.enabled) return;
+        const prev = byAddress.get(db.export.address);
+        if (prev) {
+          problem(`${at}.databases.${i}.export.address`, `${prev} is exported on this address already`, 'give each export an address of its own');
+        } else {
+          byAddress.set(db.export.address, `${at}.databases (${db.name})`);
+        }
+      });
+    }
+  }
+  return problems;
+}
