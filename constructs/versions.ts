@@ -120,7 +120,8 @@ export const KUBERNETES_SCHEMA_VERSION = 'v1.28.0';
 
 /** Kubernetes core kinds Strata renders, by apiVersion; the schemas cover exactly these. */
 export const CORE_APIS: Readonly<Record<string, readonly string[]>> = {
-  v1: ['ConfigMap', 'LimitRange', 'Namespace', 'PersistentVolumeClaim', 'ResourceQuota', 'Service', 'ServiceAccount'],
+  // Secret: only SOPS-encrypted ones are rendered (committed ciphertext, decrypted by Flux).
+  v1: ['ConfigMap', 'LimitRange', 'Namespace', 'PersistentVolumeClaim', 'ResourceQuota', 'Secret', 'Service', 'ServiceAccount'],
   'apps/v1': ['Deployment'],
   'batch/v1': ['CronJob', 'Job'],
   'discovery.k8s.io/v1': ['EndpointSlice'],

@@ -15,7 +15,18 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { apiServerProblems } from './api-server';
-import { Acknowledgement, OverlayRef, OverlaySettings, OverlaySpec, PostgresSpec, RegionSpec, SealedSecretEntry, Tier, TIERS } from './model';
+import {
+  Acknowledgement,
+  OverlayRef,
+  OverlaySettings,
+  OverlaySpec,
+  PostgresSpec,
+  RegionSpec,
+  SealedSecretEntry,
+  SopsSecretEntry,
+  Tier,
+  TIERS,
+} from './model';
 import { checkNames } from './name-checks';
 import { OverlaySelection, selectOverlays } from './overlay-selection';
 import { checkPlacement, checkRegionClusters } from './placement-checks';
@@ -28,6 +39,7 @@ import { checkSealedSecret } from './sealed-secret-checks';
 import { checkSecrets } from './secret-checks';
 import { secretStoreProblems } from './secret-store-checks';
 import { checkOverlays } from './semantic-checks';
+import { checkSopsSecret, sopsRegionProblems } from './sops-secret-checks';
 import { checkStreaming } from './streaming-checks';
 import { merge } from '../constructs/core/merge';
 import { compareStrings } from '../constructs/platform/ordering';
@@ -461,6 +473,7 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
     problems.push(
       ...apiServerProblems(rel, src.data),
       ...secretStoreProblems(rel, src.data),
+      ...sopsRegionProblems(rel, src.data),
       ...checkRegionClusters(name, src.data.clusters ?? {}, src.data.gitops.engine),
     );
     misplacedAcknowledgements(rel, src.data, 'defaults.acknowledge', problems);
@@ -596,10 +609,16 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
   if (problems.length) throw new EnvironmentError(envDir, problems);
 
   for (const [i, o] of overlays.entries()) {
-    if (o.region.secrets.kind !== 'sealed-secrets') continue;
-    const sealedDir = `sealed-secrets/${o.region.name}/${o.environment}`;
-    const sealed = loadSealedSecrets(dir, sealedDir, problems);
-    overlays[i] = { ...o, region: { ...o.region, secrets: { ...o.region.secrets, sealed, sealedDir } } };
+    const backend = o.region.secrets;
+    if (backend.kind === 'sealed-secrets') {
+      const sealedDir = `sealed-secrets/${o.region.name}/${o.environment}`;
+      const sealed = loadSealedSecrets(dir, sealedDir, problems);
+      overlays[i] = { ...o, region: { ...o.region, secrets: { ...backend, sealed, sealedDir } } };
+    } else if (backend.sops) {
+      const sopsDir = `sops/${o.region.name}/${o.environment}`;
+      const sops = { ...backend.sops, secrets: loadSopsSecrets(dir, sopsDir, problems), dir: sopsDir };
+      overlays[i] = { ...o, region: { ...o.region, secrets: { ...backend, sops } } };
+    }
   }
   if (problems.length) throw new EnvironmentError(envDir, problems);
 
@@ -614,6 +633,39 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
     return { overlays: linked.filter((o) => ids.has(o.id)), acknowledgements };
   }
   return { overlays: linked, acknowledgements };
+}
+
+/** Reads SOPS-encrypted Secrets: one per `<namespace>_<name>.sops.yaml` file, keyed by `<namespace>/<name>`. */
+function loadSopsSecrets(dir: string, sopsDir: string, problems: Problem[]): Record<string, SopsSecretEntry> {
+  const out: Record<string, SopsSecretEntry> = {};
+  if (!fs.existsSync(path.join(dir, sopsDir))) return out;
+  if (!checkFolder(dir, sopsDir, problems)) return out;
+  for (const f of yamlFiles(dir, sopsDir, problems, 'SOPS-encrypted Secrets', `${sopsDir}/<namespace>_<name>.sops.yaml`)) {
+    const rel = `${sopsDir}/${f}`;
+    if (!f.endsWith('.sops.yaml')) {
+      problems.push({
+        file: rel,
+        path: '',
+        message: 'is not named <namespace>_<name>.sops.yaml',
+        fix: 'rename it after the Secret it holds, ending in .sops.yaml',
+      });
+      continue;
+    }
+    const src = readYaml(dir, rel, problems);
+    if (!src) continue;
+    const found = checkSopsSecret(rel, src.data);
+    if (found.length) {
+      problems.push(...found);
+      continue;
+    }
+    const doc = src.data as Record<string, any>;
+    out[`${doc.metadata.namespace}/${doc.metadata.name}`] = {
+      text: fs.readFileSync(path.join(dir, rel), 'utf8'),
+      manifest: doc,
+      keys: [...new Set([...Object.keys(doc.data ?? {}), ...Object.keys(doc.stringData ?? {})])].sort(),
+    };
+  }
+  return out;
 }
 
 /** Reads kubeseal output files: one SealedSecret per file, keyed by `<namespace>/<name>`. */
@@ -652,7 +704,7 @@ function loadSealedSecrets(dir: string, sealedDir: string, problems: Problem[]):
 
 function regionSpec(name: string, data: any): RegionSpec {
   const engine = data.gitops.engine as 'flux' | 'argocd';
-  const backend = data.secrets.kind as 'external-secrets' | 'sealed-secrets';
+  const backend = data.secrets.kind as 'external-secrets' | 'sealed-secrets' | 'sops';
   return {
     name,
     clusterPrefix: data.clusterPrefix,
@@ -662,12 +714,23 @@ function regionSpec(name: string, data: any): RegionSpec {
     databaseNodes: merge(REGION_DEFAULTS.databaseNodes, data.databaseNodes),
     zoneLabel: data.zoneLabel ?? REGION_DEFAULTS.zoneLabel,
     gitops: merge(REGION_DEFAULTS.gitops[engine], data.gitops),
-    secrets: merge(REGION_DEFAULTS.secrets[backend], data.secrets) as RegionSpec['secrets'],
+    secrets: secretBackend(backend, data.secrets),
     objectStorage: data.objectStorage,
     ...(data.registry ? { registry: data.registry } : {}),
     ...(data.apiServer ? { apiServer: { ports: REGION_DEFAULTS.apiServerPorts, ...data.apiServer } } : {}),
     requireChecksums: data.requireChecksums ?? REGION_DEFAULTS.requireChecksums,
   };
+}
+
+/** The region's backend with its defaults; SOPS files are read per overlay later. */
+function secretBackend(kind: 'external-secrets' | 'sealed-secrets' | 'sops', data: any): RegionSpec['secrets'] {
+  const noFiles = { secrets: {}, dir: '' };
+  if (kind === 'sops') return { kind, sops: { decryptionSecret: data.decryptionSecret ?? REGION_DEFAULTS.sopsDecryptionSecret, ...noFiles } };
+  const backend = merge(REGION_DEFAULTS.secrets[kind], data) as any;
+  if (kind === 'external-secrets' && data.sops) {
+    backend.sops = { decryptionSecret: data.sops.decryptionSecret ?? REGION_DEFAULTS.sopsDecryptionSecret, ...noFiles };
+  }
+  return backend;
 }
 
 function ref(o: OverlaySpec): OverlayRef {

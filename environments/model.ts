@@ -22,7 +22,7 @@ export type { LayerName } from '../constructs/core/layers';
 export type { ComputeResources, NodePool } from '../constructs/core/compute';
 export type { GitOpsSpec } from '../constructs/core/gitops';
 export type { ApiServerSpec, LimitRangeSpec, QuotaSpec } from '../constructs/core/namespace-policy';
-export type { SealedSecretEntry, SecretBackend } from '../constructs/core/secret-backend';
+export type { SealedSecretEntry, SecretBackend, SopsSecretEntry } from '../constructs/core/secret-backend';
 
 export const TIERS = ['prod', 'staging', 'dev', 'test'] as const;
 export type Tier = (typeof TIERS)[number];

@@ -212,6 +212,8 @@ export const REGION_DEFAULTS = {
     flux: { path: './dist', sourceRef: { name: 'flux-system', namespace: 'flux-system' }, interval: '10m' },
     argocd: { path: 'dist', targetRevision: 'main', namespace: 'argocd', destinationServer: 'https://kubernetes.default.svc' },
   },
+  /** The Secret in flux-system holding the age identity SOPS files are decrypted with (`age.agekey`). */
+  sopsDecryptionSecret: 'sops-age',
   secrets: {
     'external-secrets': { storeKind: 'ClusterSecretStore', refreshInterval: '1h' },
     'sealed-secrets': { controllerNamespace: 'kube-system', controllerName: 'sealed-secrets-controller', sealed: {}, sealedDir: '' },

@@ -509,7 +509,7 @@ export const REGION_SCHEMA: Schema = obj(
     },
     secrets: {
       type: 'object',
-      hint: 'secrets.kind is external-secrets (with storeName) or sealed-secrets',
+      hint: 'secrets.kind is external-secrets (with storeName), sealed-secrets or sops',
       oneOf: [
         obj(
           {
@@ -522,9 +522,12 @@ export const REGION_SCHEMA: Schema = obj(
             storeKind: { type: 'string', enum: ['ClusterSecretStore', 'SecretStore'] },
             refreshInterval: duration(),
             store: SECRET_STORE,
+            // The store's bootstrap Secret committed SOPS-encrypted (Flux only).
+            sops: obj({ decryptionSecret: dnsSubdomain('sops.decryptionSecret (a Secret in the Flux namespace)') }, []),
           },
           ['kind', 'storeName'],
         ),
+        obj({ kind: { const: 'sops' }, decryptionSecret: dnsSubdomain('decryptionSecret (a Secret in the Flux namespace)') }, ['kind']),
         obj({ kind: { const: 'sealed-secrets' }, controllerNamespace: dnsLabel('controllerNamespace'), controllerName: dnsLabel('controllerName') }, [
           'kind',
         ]),

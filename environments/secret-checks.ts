@@ -158,6 +158,9 @@ export function secretWord(key: string): string | undefined {
  */
 const REFERENCE_FIELDS: readonly { readonly suffix: readonly string[]; readonly holds: 'secret-name' | 'not-a-credential' }[] = [
   { suffix: ['registry', 'pushSecret'], holds: 'secret-name' },
+  // The key, inside the bootstrap Secret, of the secret store's token: a key name, not the token.
+  { suffix: ['secrets', 'store', 'onepassword', 'token', 'key'], holds: 'not-a-credential' },
+  { suffix: ['secrets', 'store', 'vault', 'auth', 'token', 'key'], holds: 'not-a-credential' },
   // CloudNativePG's demotion token: where the old leader stopped, not a credential.
   { suffix: ['dr', 'promotionToken'], holds: 'not-a-credential' },
 ];
@@ -435,6 +438,9 @@ export function backendFix(hint: SecretBackendHint): string {
   }
   if (hint.kind === 'sealed-secrets') {
     return `seal it with kubeseal into environments/sealed-secrets/${hint.prefix}/, which Strata renders as a SealedSecret (README, section Secrets)`;
+  }
+  if (hint.kind === 'sops') {
+    return `encrypt it with sops into environments/sops/${hint.prefix}/<namespace>_<name>.sops.yaml, which Flux decrypts as it applies it (README, section Secrets)`;
   }
   return `keep it in region ${region}'s secret backend: a remote key of its External Secrets store, or a kubeseal-sealed file under environments/sealed-secrets/ (README, section Secrets)`;
 }

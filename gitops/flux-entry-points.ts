@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import type { LayerPlan } from './layer-plan';
+import { isSopsEncrypted } from '../constructs/secrets/sops-secret';
 import type { GitOpsSpec } from '../environments/model';
 import * as kustomize from '../imports/kustomize.toolkit.fluxcd.io';
 
@@ -10,12 +11,18 @@ export interface FluxEntryPointsProps {
   /** Repository path of this overlay's layer folders, e.g. `./dist/region-a/prod`. */
   readonly overlayPath: string;
   readonly layers: readonly LayerPlan[];
+  /**
+   * The Secret in the Flux namespace with the age identity that decrypts the SOPS Secrets a
+   * layer holds (`age.agekey`); only layers holding one get `spec.decryption`. @default none
+   */
+  readonly decryptionSecret?: string;
 }
 
 /**
  * One Flux Kustomization per layer, reading the layer folder from the GitRepository that
  * `flux bootstrap` created, ordered with dependsOn + wait: a layer starts only when the
- * layers it uses are applied and healthy.
+ * layers it uses are applied and healthy. A layer holding SOPS-encrypted Secrets is decrypted
+ * by the kustomize-controller with the age identity of `decryptionSecret`.
  */
 export class FluxEntryPoints extends Construct {
   /** Kustomization name of a layer: a public contract (renaming prunes the layer). */
@@ -37,6 +44,9 @@ export class FluxEntryPoints extends Construct {
           wait: true,
           sourceRef: { kind: kustomize.KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: props.gitops.sourceRef.name },
           dependsOn: layer.dependsOn.map((dep) => ({ name: FluxEntryPoints.kustomizationName(dep) })),
+          ...(props.decryptionSecret && layer.manifests.some(isSopsEncrypted)
+            ? { decryption: { provider: kustomize.KustomizationSpecDecryptionProvider.SOPS, secretRef: { name: props.decryptionSecret } } }
+            : {}),
         },
       });
     }

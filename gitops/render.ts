@@ -20,8 +20,10 @@ import { manifestFileName } from './tree-paths';
 import { OverlayIssue, SynthValidationError } from './validation-error';
 import { describeObject, SchemaValidator } from './validator';
 import { toYaml } from './yaml';
+import { sopsFilesOf } from '../constructs/core/secret-backend';
 import { standardLabels } from '../constructs/platform/labels';
 import type { LayerChart } from '../constructs/platform/layer-chart';
+import { isSopsEncrypted } from '../constructs/secrets/sops-secret';
 import { LAYERS, OverlaySpec } from '../environments/model';
 import type { PlacedCluster } from '../environments/placement';
 
@@ -72,7 +74,7 @@ export function renderOverlay(overlay: OverlaySpec, clusters: readonly ClusterCh
   const emit = (folder: string, layer: string, manifests: readonly any[], texts: readonly string[], extraResources: readonly string[] = []) => {
     const names: string[] = [];
     manifests.forEach((manifest, i) => {
-      for (const issue of options.validator.validate(manifest, texts[i])) issues.push({ ...issue, overlay: overlay.id, layer });
+      for (const issue of options.validator.validate(asApplied(manifest), texts[i])) issues.push({ ...issue, overlay: overlay.id, layer });
       const name = manifestFileName(manifest);
       const file = `${folder}/${name}`;
       if (files.has(file)) {
@@ -105,6 +107,26 @@ export function renderOverlay(overlay: OverlaySpec, clusters: readonly ClusterCh
   return { files, objects, manifests: [...placed.values()].flat(), placed };
 }
 
+/** The committed text of a SOPS Secret the overlay renders. */
+function committedText(overlay: OverlaySpec, m: any): string {
+  const entry = sopsFilesOf(overlay.region.secrets)?.secrets[`${m.metadata?.namespace}/${m.metadata?.name}`];
+  if (!entry) {
+    throw new Error(`internal error: ${overlay.id} renders SOPS Secret ${m.metadata?.namespace}/${m.metadata?.name}, which it did not load`);
+  }
+  return entry.text;
+}
+
+/**
+ * An object as the API server receives it: Flux decrypts a SOPS document and drops its
+ * `sops` block first. Its values are ciphertext until then, so a Secret's `data` (base64 once
+ * decrypted) is checked by key only.
+ */
+function asApplied(m: any): any {
+  if (!isSopsEncrypted(m)) return m;
+  const { sops: _sops, ...rest } = m;
+  return rest.data ? { ...rest, data: Object.fromEntries(Object.keys(rest.data).map((k) => [k, ''])) } : rest;
+}
+
 type Emit = (folder: string, layer: string, manifests: readonly any[], texts: readonly string[], extraResources?: readonly string[]) => void;
 
 /** One cluster's layer folders: `<root>/<layer>/`. */
@@ -115,7 +137,8 @@ function renderLayers(overlay: OverlaySpec, cluster: PlacedCluster, charts: read
     const manifests = chart.toJson();
     if (manifests.length === 0) continue;
     const order = LAYERS.indexOf(chart.layer as any);
-    const texts = manifests.map((m) => toYaml(m));
+    // A SOPS document is written as committed: its MAC covers the document as it is.
+    const texts = manifests.map((m) => (isSopsEncrypted(m) ? committedText(overlay, m) : toYaml(m)));
     plans.push({
       name: chart.layer,
       order,
@@ -147,7 +170,13 @@ function renderEntryPoints(overlay: OverlaySpec, cluster: PlacedCluster, plans: 
   const regionGitops = overlay.region.gitops;
   const layersPath = repoPath(regionGitops.path, cluster.root);
   if (regionGitops.engine === 'flux') {
-    new FluxEntryPoints(entry, 'Flux', { gitops: regionGitops, overlayPath: layersPath, layers: plans });
+    const sops = sopsFilesOf(overlay.region.secrets);
+    new FluxEntryPoints(entry, 'Flux', {
+      gitops: regionGitops,
+      overlayPath: layersPath,
+      layers: plans,
+      ...(sops ? { decryptionSecret: sops.decryptionSecret } : {}),
+    });
   } else {
     const destinationServer = cluster.key ? overlay.region.clusters[cluster.key]?.destinationServer : undefined;
     const gitops = destinationServer ? { ...regionGitops, destinationServer } : regionGitops;

@@ -1,7 +1,8 @@
 /**
- * Where credentials come from: External Secrets (a secret store outside the cluster) or
- * Sealed Secrets (kubeseal output committed to the repository). No construct ever renders a
- * credential; it renders a reference through one of these (constructs/secrets/).
+ * Where credentials come from: External Secrets (a secret store outside the cluster), Sealed
+ * Secrets (kubeseal output committed to the repository) or SOPS (Secrets encrypted with age,
+ * committed, and decrypted by Flux as it applies them). No construct ever renders a
+ * credential; it renders a reference or ciphertext through one of these (constructs/secrets/).
  */
 export type SecretBackend =
   | {
@@ -14,6 +15,15 @@ export type SecretBackend =
        * ClusterSecretStore). @default none: the store exists already, made outside Strata
        */
       readonly store?: SecretStoreSpec;
+      /**
+       * SOPS-encrypted Secrets committed for the overlay, for the store's bootstrap Secret (its
+       * token rendered from the committed file instead of made by hand). @default none
+       */
+      readonly sops?: SopsFiles;
+    }
+  | {
+      readonly kind: 'sops';
+      readonly sops: SopsFiles;
     }
   | {
       readonly kind: 'sealed-secrets';
@@ -26,6 +36,34 @@ export type SecretBackend =
       readonly sealed: Readonly<Record<string, SealedSecretEntry>>;
       readonly sealedDir: string;
     };
+
+/**
+ * The overlay's SOPS-encrypted Secrets, read from `sops/<region>/<env>/<namespace>_<name>.sops.yaml`
+ * (each a v1 Secret as `sops --encrypt` wrote it), and what Flux decrypts them with.
+ */
+export interface SopsFiles {
+  /** The Secret in the Flux namespace holding the age identity (`age.agekey`), made by hand once per cluster. */
+  readonly decryptionSecret: string;
+  /** By `<namespace>/<name>`. */
+  readonly secrets: Readonly<Record<string, SopsSecretEntry>>;
+  /** The folder they came from, relative to the environments folder. */
+  readonly dir: string;
+}
+
+/** The SOPS files of a backend that has them (`sops`, or External Secrets with its bootstrap committed). */
+export function sopsFilesOf(backend: SecretBackend): SopsFiles | undefined {
+  return backend.kind === 'sops' ? backend.sops : backend.kind === 'external-secrets' ? backend.sops : undefined;
+}
+
+/** One committed SOPS-encrypted Secret. */
+export interface SopsSecretEntry {
+  /** The file's text: rendered byte for byte (SOPS' MAC covers the document as written). */
+  readonly text: string;
+  /** The document as parsed. */
+  readonly manifest: Readonly<Record<string, unknown>>;
+  /** Its data and stringData keys. */
+  readonly keys: readonly string[];
+}
 
 /** A secret sealed with kubeseal for one overlay's cluster. */
 export interface SealedSecretEntry {

@@ -72,6 +72,7 @@ export class ImportedDatabase extends Construct implements IConnectable, Postgre
     this.namespace = OverlayContext.of(this).requireNamespace({ name: props.namespace, workload: true });
     addExternalEndpoints(this, 'Service', {
       name: ex.serviceName,
+      sliceName: `${ex.serviceName}-export`,
       namespace: this.namespace,
       portName: 'pgbouncer',
       port: ex.port,

@@ -12,8 +12,10 @@ const ENDPOINTSLICE_MANAGER = 'strata.io';
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 export interface ExternalEndpointsProps {
-  /** The Service's name; the slice is `<name>-vms`. */
+  /** The Service's name. */
   readonly name: string;
+  /** The EndpointSlice's name. @default `<name>-vms` */
+  readonly sliceName?: string;
   readonly namespace: string;
   readonly portName: string;
   readonly port: number;
@@ -32,7 +34,7 @@ export function addExternalEndpoints(scope: Construct, id: string, props: Extern
   });
   new k8s.KubeEndpointSlice(scope, `${id}Endpoints`, {
     metadata: {
-      name: `${props.name}-vms`,
+      name: props.sliceName ?? `${props.name}-vms`,
       namespace: props.namespace,
       labels: { 'kubernetes.io/service-name': props.name, 'endpointslice.kubernetes.io/managed-by': ENDPOINTSLICE_MANAGER },
     },

@@ -1,6 +1,7 @@
 import { Construct, IConstruct } from 'constructs';
+import { SopsSecret } from './sops-secret';
 import * as eso from '../../imports/external-secrets.io';
-import type { SecretBackend, SecretStoreSpec } from '../core/secret-backend';
+import type { BootstrapSecretKey, SecretBackend, SecretStoreSpec, SopsFiles } from '../core/secret-backend';
 import { operatorDefinition } from '../operators/catalog';
 import { dependOnLayerOf } from '../platform/layer-chart';
 import { allowEgressToAddresses } from '../platform/network';
@@ -19,7 +20,8 @@ type ExternalSecretsBackend = Extract<SecretBackend, { kind: 'external-secrets' 
  * layer), the others depending on that layer; protected from pruning like the platform CA,
  * so it moves between layers without a gap in which no secret refreshes. Its credential is a
  * service-account login (Vault's kubernetes auth) or one bootstrap Secret in the operator's
- * namespace, the one secret made by hand (README, section Secrets).
+ * namespace: the one secret made by hand (README, section Secrets), or, in a region with SOPS,
+ * committed encrypted and rendered beside the store.
  */
 export class PlatformSecretStore extends Construct {
   /** The overlay's store, created on first use; undefined when the backend renders none. */
@@ -36,7 +38,7 @@ export class PlatformSecretStore extends Construct {
       dependOnLayerOf(scope as Construct, existing.store);
       return existing.store;
     }
-    const store = new PlatformSecretStore(scope as Construct, backend.storeName, backend.store, backend.storeKind);
+    const store = new PlatformSecretStore(scope as Construct, backend.storeName, backend.store, backend.storeKind, backend.sops);
     new StoreRef(ctx, 'PlatformSecretStoreRef', store);
     return store;
   }
@@ -46,6 +48,7 @@ export class PlatformSecretStore extends Construct {
     public readonly storeName: string,
     spec: SecretStoreSpec,
     storeKind: ExternalSecretsBackend['storeKind'],
+    sops?: SopsFiles,
   ) {
     super(scope, 'PlatformSecretStore');
     if (storeKind !== 'ClusterSecretStore') {
@@ -57,6 +60,11 @@ export class PlatformSecretStore extends Construct {
       spec: { provider: provider(storeName, spec, operator.namespace) },
     });
     protectFromPrune(store);
+    // With SOPS, the bootstrap Secret is committed encrypted and rendered beside the store.
+    const bootstrap = bootstrapKey(spec);
+    if (sops && bootstrap) {
+      new SopsSecret(this, 'Bootstrap', { files: sops, namespace: operator.namespace, name: bootstrap.name, keys: [bootstrap.key] });
+    }
     const port = serverPort(storeName, 'vault' in spec ? spec.vault.server : spec.onepassword.connectHost);
     if (!OPEN_PORTS.has(port)) {
       allowEgressToAddresses(this, 'AllowStore', {
@@ -67,6 +75,12 @@ export class PlatformSecretStore extends Construct {
       });
     }
   }
+}
+
+/** The key of the bootstrap Secret the store's credential is in, if it has one. */
+function bootstrapKey(spec: SecretStoreSpec): BootstrapSecretKey | undefined {
+  if ('onepassword' in spec) return spec.onepassword.token;
+  return 'token' in spec.vault.auth ? spec.vault.auth.token : undefined;
 }
 
 function provider(storeName: string, spec: SecretStoreSpec, operatorNamespace: string): eso.ClusterSecretStoreSpecProvider {

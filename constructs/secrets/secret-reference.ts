@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { PlatformSecretStore } from './platform-secret-store';
+import { SopsSecret } from './sops-secret';
 import * as sealed from '../../imports/bitnami.com';
 import * as eso from '../../imports/external-secrets.io';
 import { ENVIRONMENTS_FOLDER, Problem, SpecError } from '../core/problems';
@@ -33,7 +34,8 @@ export interface SecretReferenceProps {
  * A credential a workload reads. With the External Secrets backend, an `ExternalSecret`
  * fetches it from the region's store; with Sealed Secrets, the `SealedSecret` the team
  * sealed with kubeseal for this cluster is rendered (and a missing one is an error that
- * gives the kubeseal command). No secret value is ever rendered in plain text.
+ * gives the kubeseal command); with SOPS, the Secret the team encrypted and committed is
+ * rendered as it is, for Flux to decrypt. No secret value is ever rendered in plain text.
  */
 export class SecretReference extends Construct {
   public readonly name: string;
@@ -50,6 +52,17 @@ export class SecretReference extends Construct {
     this.keys = [...new Set([...Object.keys(props.template ?? props.keys), ...Object.keys(props.literals ?? {})])].sort();
     if (props.backend.kind === 'sealed-secrets') {
       this.renderSealed(props, props.backend);
+      return;
+    }
+    if (props.backend.kind === 'sops') {
+      // The committed file holds the final keys: SOPS' MAC forbids adding literals to it.
+      new SopsSecret(this, 'Resource', {
+        files: props.backend.sops,
+        namespace: props.namespace,
+        name: props.name,
+        keys: this.keys,
+        type: props.type,
+      });
       return;
     }
     // The store, where the region has Strata render it: in the first user's layer, later users depending on it.

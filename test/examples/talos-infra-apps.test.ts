@@ -1,0 +1,154 @@
+/**
+ * The example of two Talos clusters per environment (infra runs the shared CloudNativePG
+ * cluster, apps runs the applications) renders, every object validated strictly (synth
+ * does): one entry folder per cluster, nothing stateful on apps, each application's database
+ * exported from infra on its own address and imported on apps, and every folder builds with
+ * kubectl kustomize.
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as yaml from 'js-yaml';
+import { PROJECT_ROOT } from '../../environments/project-root';
+import { listTree } from '../../gitops/tree';
+import { synth } from '../../main';
+import { removeTempDirs, tempDir } from '../support/temp';
+
+afterAll(removeTempDirs);
+
+const EXAMPLE = path.join(PROJECT_ROOT, 'examples', 'talos-infra-apps');
+/** What the example's region file gives the apps cluster as its egress blocks. */
+const APPS_EGRESS = ['10.25.11.14/32', '10.25.11.15/32', '10.25.11.16/32'];
+const EXPORTED = { harbor: '10.25.11.201', keycloak: '10.25.11.202', gitlab: '10.25.11.203' } as const;
+
+let out: string;
+let objects: { file: string; manifest: any }[];
+
+beforeAll(() => {
+  out = path.join(tempDir('strata-example-'), 'dist');
+  synth({ envDir: EXAMPLE, outDir: out });
+  objects = listTree(out)
+    .filter((f) => f.endsWith('.yaml') && path.posix.basename(f) !== 'kustomization.yaml')
+    .flatMap((file) =>
+      (yaml.loadAll(fs.readFileSync(path.join(out, file), 'utf8')) as any[]).filter(Boolean).map((manifest) => ({ file, manifest })),
+    );
+});
+
+const on = (cluster: string) => objects.filter((o) => o.file.startsWith(`homelab/prod/${cluster}/`)).map((o) => o.manifest);
+const one = (manifests: any[], kind: string, name: string, namespace?: string) => {
+  const found = manifests.filter((m) => m.kind === kind && m.metadata.name === name && (namespace === undefined || m.metadata.namespace === namespace));
+  expect(found.map((m) => `${m.kind} ${m.metadata.namespace}/${m.metadata.name}`)).toEqual([`${kind} ${namespace ?? found[0]?.metadata.namespace}/${name}`]);
+  return found[0];
+};
+
+test('one entry folder per cluster, and every layer folder under its cluster', () => {
+  expect(fs.readdirSync(path.join(out, 'clusters')).sort()).toEqual(['homelab-prod-apps', 'homelab-prod-infra']);
+  expect(fs.readdirSync(path.join(out, 'homelab', 'prod')).sort()).toEqual(['apps', 'infra']);
+  // Nothing rendered for the environment outside its clusters' folders.
+  expect(objects.filter((o) => !/^(clusters\/homelab-prod-(apps|infra)|homelab\/prod\/(apps|infra)\/[a-z]+)\/[^/]+\.yaml$/.test(o.file))).toEqual([]);
+});
+
+test('the apps cluster runs nothing stateful', () => {
+  const kinds = new Set(on('apps').map((m) => m.kind));
+  for (const kind of ['Cluster', 'Pooler', 'Tenant', 'postgresql', 'PersistentVolumeClaim', 'StatefulSet', 'ObjectStore', 'ScheduledBackup']) {
+    expect(kinds).not.toContain(kind);
+  }
+  expect(on('apps').length).toBeGreaterThan(0);
+});
+
+test('each application on apps reaches its database at the exported address: Service, EndpointSlice, credentials and egress', () => {
+  const apps = on('apps');
+  for (const [db, address] of Object.entries(EXPORTED)) {
+    const service = one(apps, 'Service', `postgres-pooler-${db}`, db);
+    expect(service.spec.selector).toBeUndefined();
+    expect(service.spec.ports).toEqual([{ name: 'pgbouncer', protocol: 'TCP', port: 5432, targetPort: 5432 }]);
+    const slice = one(apps, 'EndpointSlice', `postgres-pooler-${db}-export`, db);
+    expect(slice.metadata.labels['kubernetes.io/service-name']).toBe(`postgres-pooler-${db}`);
+    expect(slice.endpoints.map((e: any) => e.addresses)).toEqual([[address]]);
+    const secret = one(apps, 'ExternalSecret', `postgres-${db}-credentials`, db);
+    expect(secret.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'onepassword' });
+    expect([...new Set(secret.spec.data.map((d: any) => d.remoteRef.key))]).toEqual([`homelab/prod/postgres/postgres/roles/${db}`]);
+    const egress = apps.filter((m) => m.kind === 'NetworkPolicy' && m.metadata.namespace === db && m.spec.policyTypes.includes('Egress'));
+    expect(egress.flatMap((p) => p.spec.egress).filter((e: any) => e.to?.some((t: any) => t.ipBlock))).toEqual([
+      { to: [{ ipBlock: { cidr: `${address}/32` } }], ports: [{ protocol: 'TCP', port: 5432 }] },
+    ]);
+  }
+  // The same secret-store entry is what infra's own credentials read.
+  const infraSecret = one(on('infra'), 'ExternalSecret', 'postgres-harbor-credentials', 'postgres');
+  const appsSecret = one(apps, 'ExternalSecret', 'postgres-harbor-credentials', 'harbor');
+  expect(appsSecret.spec.data).toEqual(infraSecret.spec.data);
+});
+
+test("the infra cluster runs the database, a pooler per application, and offers each on its address to the apps cluster's egress blocks only", () => {
+  const infra = on('infra');
+  expect(infra.filter((m) => m.kind === 'Cluster' && m.apiVersion.startsWith('postgresql.cnpg.io/')).map((m) => m.metadata.name)).toEqual([
+    'postgres',
+  ]);
+  expect(
+    infra
+      .filter((m) => m.kind === 'Pooler')
+      .map((m) => m.metadata.name)
+      .sort(),
+  ).toEqual(['postgres-pooler-gitlab', 'postgres-pooler-harbor', 'postgres-pooler-keycloak']);
+  const balancers = infra.filter((m) => m.kind === 'Service' && m.spec.type === 'LoadBalancer');
+  expect(balancers.map((s) => [s.metadata.name, s.spec.loadBalancerIP]).sort()).toEqual(
+    Object.entries(EXPORTED)
+      .map(([db, address]) => [`postgres-pooler-${db}-export`, address])
+      .sort(),
+  );
+  for (const s of balancers) {
+    expect(s.metadata.namespace).toBe('postgres');
+    expect(s.spec.loadBalancerSourceRanges).toEqual(APPS_EGRESS);
+    expect(s.spec.externalTrafficPolicy).toBe('Local');
+    const db = s.metadata.name.replace(/^postgres-pooler-/, '').replace(/-export$/, '');
+    expect(s.spec.selector).toEqual({ 'cnpg.io/poolerName': `postgres-pooler-${db}` });
+    const ingress = one(infra, 'NetworkPolicy', `allow-export-to-postgres-pooler-${db}`, 'postgres');
+    expect(ingress.spec.ingress).toEqual([{ from: APPS_EGRESS.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: 'TCP', port: 5432 }] }]);
+  }
+  // The imported side renders on apps only; the exporting side on infra only.
+  expect(infra.filter((m) => m.kind === 'EndpointSlice')).toEqual([]);
+  expect(on('apps').filter((m) => m.kind === 'Service' && m.spec.type === 'LoadBalancer')).toEqual([]);
+});
+
+test("each entry folder's Flux Kustomizations apply that cluster's layer folders", () => {
+  const entries = (cluster: string) =>
+    objects.filter((o) => o.file.startsWith(`clusters/homelab-prod-${cluster}/`) && o.manifest.kind === 'Kustomization').map((o) => o.manifest);
+  const layersOf = (cluster: string) => fs.readdirSync(path.join(out, 'homelab', 'prod', cluster)).sort();
+  expect(layersOf('apps')).toEqual(['data', 'foundation', 'operators']);
+  expect(layersOf('infra')).toEqual(['backup', 'data', 'foundation', 'operators']);
+  for (const cluster of ['apps', 'infra']) {
+    const ks = entries(cluster);
+    expect(ks.every((k) => k.apiVersion === 'kustomize.toolkit.fluxcd.io/v1' && k.metadata.namespace === 'flux-system')).toBe(true);
+    expect(ks.map((k) => k.spec.path).sort()).toEqual(layersOf(cluster).map((l) => `./dist/homelab/prod/${cluster}/${l}`));
+  }
+});
+
+test('no Secret anywhere: credentials are references to the secret store', () => {
+  expect(objects.filter((o) => o.manifest.kind === 'Secret').map((o) => o.file)).toEqual([]);
+  // Both clusters read the store.
+  for (const cluster of ['apps', 'infra']) expect(on(cluster).filter((m) => m.kind === 'ClusterSecretStore')).toHaveLength(1);
+});
+
+const kubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
+(kubectl ? test : test.skip)('kubectl kustomize builds every folder', () => {
+  const folders = listTree(out)
+    .filter((f) => path.posix.basename(f) === 'kustomization.yaml')
+    .map((f) => path.posix.dirname(f));
+  expect(folders.sort()).toEqual(
+    [
+      'clusters/homelab-prod-apps',
+      'clusters/homelab-prod-infra',
+      ...['data', 'foundation', 'operators'].map((l) => `homelab/prod/apps/${l}`),
+      ...['backup', 'data', 'foundation', 'operators'].map((l) => `homelab/prod/infra/${l}`),
+    ].sort(),
+  );
+  const failures = folders.flatMap((folder) => {
+    try {
+      execFileSync('kubectl', ['kustomize', path.join(out, folder)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      return [];
+    } catch (err) {
+      return [`${folder}: ${(err as { stderr?: Buffer }).stderr?.toString() ?? (err as Error).message}`];
+    }
+  });
+  expect(failures).toEqual([]);
+});
