@@ -64,6 +64,7 @@ export * from './search/platform-certificates';
 export * from './search/search-cluster';
 export * from './secrets/platform-secret-store';
 export * from './secrets/secret-reference';
+export * from './secrets/sops-secret';
 export * from './storage/bucket';
 export * from './storage/bucket-policy';
 export * from './storage/external-bucket';

@@ -158,6 +158,9 @@ export function secretWord(key: string): string | undefined {
  */
 const REFERENCE_FIELDS: readonly { readonly suffix: readonly string[]; readonly holds: 'secret-name' | 'not-a-credential' }[] = [
   { suffix: ['registry', 'pushSecret'], holds: 'secret-name' },
+  // The Secret in the Flux namespace with the age identity that decrypts SOPS files.
+  { suffix: ['secrets', 'decryptionSecret'], holds: 'secret-name' },
+  { suffix: ['secrets', 'sops', 'decryptionSecret'], holds: 'secret-name' },
   // The key, inside the bootstrap Secret, of the secret store's token: a key name, not the token.
   { suffix: ['secrets', 'store', 'onepassword', 'token', 'key'], holds: 'not-a-credential' },
   { suffix: ['secrets', 'store', 'vault', 'auth', 'token', 'key'], holds: 'not-a-credential' },
