@@ -9,6 +9,7 @@ import { postgresClustersOf } from './postgres-clusters';
 import type { Problem } from './problems';
 import { valueAt } from './problems';
 import type { SourceOf } from './semantic-checks';
+import { checkCidr } from '../constructs/platform/cidr';
 
 /** What each placed layer uses from another, so the two run on one cluster. */
 function sharedWithData(o: OverlaySpec): { layer: PlacedLayer; why: string }[] {
@@ -23,12 +24,17 @@ function sharedWithData(o: OverlaySpec): { layer: PlacedLayer; why: string }[] {
 /** Region-file problems of the declared clusters (one per region). */
 export function checkRegionClusters(
   regionName: string,
-  clusters: Readonly<Record<string, { destinationServer?: string }>>,
+  clusters: Readonly<Record<string, { destinationServer?: string; egressCidrs?: readonly string[] }>>,
   engine: string,
 ): Problem[] {
   const file = `regions/${regionName}.yaml`;
   const problems: Problem[] = [];
   for (const [key, cluster] of Object.entries(clusters)) {
+    (cluster.egressCidrs ?? []).forEach((cidr, i) => {
+      const check = checkCidr(cidr);
+      // The schema admits IPv4 blocks only; this reads the address and the prefix.
+      if (!check.ok) problems.push({ file, path: `clusters.${key}.egressCidrs.${i}`, value: cidr, message: check.message, fix: check.fix });
+    });
     if ((LAYERS as readonly string[]).includes(key)) {
       problems.push({
         file,
@@ -91,21 +97,22 @@ export function checkPlacement(overlays: readonly OverlaySpec[], sourceOf: Sourc
           `set placement.default to one of ${known} (in ${o.sourceFile}, or for every environment in the region's defaults)`,
         );
       }
-      if (!unknown) {
-        const dataOn = layerClusterKey(o, 'data');
-        for (const { layer, why } of sharedWithData(o)) {
-          const on = layerClusterKey(o, layer);
-          if (on === dataOn) continue;
-          problem(
-            s.placement[layer] !== undefined ? `placement.${layer}` : 'placement.default',
-            `the ${layer} layer is placed on cluster ${on} and the data layer on ${dataOn}; ${why}, so both run on one cluster`,
-            `place ${layer} and data on the same cluster; a service another cluster uses is exported (postgres.databases[].export)`,
-          );
-        }
+      // Exports need a valid placement too: nothing more is judged until it is.
+      if (unknown) continue;
+      const dataOn = layerClusterKey(o, 'data');
+      for (const { layer, why } of sharedWithData(o)) {
+        const on = layerClusterKey(o, layer);
+        if (on === dataOn) continue;
+        problem(
+          s.placement[layer] !== undefined ? `placement.${layer}` : 'placement.default',
+          `the ${layer} layer is placed on cluster ${on} and the data layer on ${dataOn}; ${why}, so both run on one cluster`,
+          `place ${layer} and data on the same cluster; a service another cluster uses is exported (postgres.databases[].export)`,
+        );
       }
     }
 
-    // Exports of databases' poolers to another cluster of the environment.
+    // Exports of databases' poolers to another cluster of the environment (judged once the placement is valid).
+    const missingCidrs = new Set<string>();
     for (const { at, pg } of postgresClustersOf(s)) {
       if (!pg.enabled) continue;
       pg.databases.forEach((db, i) => {
@@ -148,7 +155,8 @@ export function checkPlacement(overlays: readonly OverlaySpec[], sourceOf: Sourc
             'give it poolerInstances: 2 (PgBouncer keeps connections from another cluster off the instances)',
           );
         }
-        if (!o.region.clusters[db.export.to].egressCidrs?.length) {
+        if (!o.region.clusters[db.export.to].egressCidrs?.length && !missingCidrs.has(db.export.to)) {
+          missingCidrs.add(db.export.to);
           problems.push({
             file: regionFile,
             path: `clusters.${db.export.to}.egressCidrs`,

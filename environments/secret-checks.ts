@@ -161,6 +161,9 @@ const REFERENCE_FIELDS: readonly { readonly suffix: readonly string[]; readonly 
   // The Secret in the Flux namespace with the age identity that decrypts SOPS files.
   { suffix: ['secrets', 'decryptionSecret'], holds: 'secret-name' },
   { suffix: ['secrets', 'sops', 'decryptionSecret'], holds: 'secret-name' },
+  // Secret-store keys (paths) of the backup credential and the provider's CA, not their values.
+  { suffix: ['backupStorage', 'credentialsKey'], holds: 'not-a-credential' },
+  { suffix: ['backupStorage', 'caKey'], holds: 'not-a-credential' },
   // The key, inside the bootstrap Secret, of the secret store's token: a key name, not the token.
   { suffix: ['secrets', 'store', 'onepassword', 'token', 'key'], holds: 'not-a-credential' },
   { suffix: ['secrets', 'store', 'vault', 'auth', 'token', 'key'], holds: 'not-a-credential' },

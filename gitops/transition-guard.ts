@@ -17,7 +17,7 @@ import { isPruneProtected } from '../constructs/platform/protection';
 import { Manifest, show, TransitionChange, TransitionRule } from '../constructs/platform/transition-rules';
 import { TRANSITION_RULES } from '../constructs/transitions';
 import type { Acknowledgement, OverlaySpec } from '../environments/model';
-import { overlayClusters } from '../environments/placement';
+import { overlayClusters, placedCluster } from '../environments/placement';
 import { Problem, settingSource } from '../environments/problems';
 
 export interface RenderedOverlayFiles {
@@ -166,6 +166,8 @@ function overlayTransitions(outDir: string, r: RenderedOverlayFiles, leftInPlace
   };
   const previousIds = new Set<string>();
   const removed: Manifest[] = [];
+  /** The cluster key each removed object ran on. */
+  const removedFrom = new Map<Manifest, string>();
   const changed: [Manifest, Manifest][] = [];
 
   for (const rel of previousFiles) {
@@ -204,6 +206,7 @@ function overlayTransitions(outDir: string, r: RenderedOverlayFiles, leftInPlace
     } // moved to another layer
     else {
       removed.push(prev);
+      removedFrom.set(prev, clusterOf(rel));
     }
   }
 
@@ -215,29 +218,48 @@ function overlayTransitions(outDir: string, r: RenderedOverlayFiles, leftInPlace
 
   const removedStateful = removed.filter((m) => ruleFor(m)?.stateful);
   for (const m of removed) if (!ruleFor(m)?.stateful && isPruneProtected(m)) leftInPlace.push(`${o.id}: ${objectId(m)}`);
-  const removedNamespaces = new Set(removedStateful.filter((m) => m.kind === 'Namespace' && groupOf(m) === '').map((m) => m.metadata?.name));
-  // New stateful objects in a namespace that loses one: a rename or an engine switch.
-  const previousNames = new Set(previousFiles.map((f) => path.posix.basename(f)));
+  // Namespaces (and what is in them) by the cluster they leave.
+  const inCluster = (m: Manifest, ns: string) => `${removedFrom.get(m)}|${ns}`;
+  const removedNamespaces = new Set(
+    removedStateful.filter((m) => m.kind === 'Namespace' && groupOf(m) === '').map((m) => inCluster(m, m.metadata?.name)),
+  );
+  // New stateful objects in a namespace that loses one: a rename, an engine switch, or a move to another cluster.
+  const previousNames = new Set(previousFiles.map((f) => `${clusterOf(f)}|${path.posix.basename(f)}`));
   const added = removedStateful.length
-    ? [...next()].filter(([id, m]) => ruleFor(m)?.stateful && !previousIds.has(id) && !previousNames.has(manifestFileName(m))).map(([, m]) => m)
+    ? [...next()].filter(
+        ([id, m]) => ruleFor(m)?.stateful && !previousIds.has(id) && !previousNames.has(`${id.split('|')[0]}|${manifestFileName(m)}`),
+      )
     : [];
+  const clusters = Object.keys(o.region.clusters).length > 0;
   for (const m of removedStateful) {
     const ns = m.metadata?.namespace;
-    if (ns && removedNamespaces.has(ns)) continue; // reported with its namespace
+    if (ns && removedNamespaces.has(inCluster(m, ns))) continue; // reported with its namespace
     const rule = ruleFor(m)!;
     const id = objectId(m);
+    const from = removedFrom.get(m)!;
     const inside =
-      m.kind === 'Namespace' && groupOf(m) === '' ? removedStateful.filter((x) => x.metadata?.namespace === m.metadata?.name).map(objectId) : [];
+      m.kind === 'Namespace' && groupOf(m) === ''
+        ? removedStateful.filter((x) => x.metadata?.namespace === m.metadata?.name && removedFrom.get(x) === from).map(objectId)
+        : [];
     const successor = likelySuccessor(
       m,
-      added.filter(
-        (a) => a.kind !== 'Namespace' && a.metadata?.namespace === ns && (a.kind === m.kind || ruleFor(a)?.removalSetting === rule.removalSetting),
-      ),
+      added
+        .filter(
+          ([, a]) =>
+            a.kind !== 'Namespace' && a.metadata?.namespace === ns && (a.kind === m.kind || ruleFor(a)?.removalSetting === rule.removalSetting),
+        )
+        .map(([, a]) => a),
     );
+    const successorCluster = successor ? added.find(([, a]) => a === successor)![0].split('|')[0] : '';
+    const onCluster = (key: string) => (clusters ? ` on cluster ${placedCluster(o, key).name}` : '');
     const what = inside.length
       ? ` with ${inside.length} stateful object(s) in it (${inside.slice(0, 4).join(', ')}${inside.length > 4 ? ', ...' : ''})`
       : '';
-    const replaced = successor ? `; a new, empty ${objectId(successor)} would take its place (a rename or an engine switch starts from no data)` : '';
+    const replaced = successor
+      ? successorCluster !== from
+        ? `; a new, empty ${objectId(successor)}${onCluster(successorCluster)} would take its place (a move to another cluster starts from no data)`
+        : `; a new, empty ${objectId(successor)} would take its place (a rename or an engine switch starts from no data)`
+      : '';
     const file = rule.removalSetting ? settingSource(o, rule.removalSetting) : o.sourceFile;
     out.push({
       overlay: o.id,
@@ -249,7 +271,7 @@ function overlayTransitions(outDir: string, r: RenderedOverlayFiles, leftInPlace
       problem: {
         file,
         path: rule.removalSetting ?? '',
-        message: `${o.id}: ${id}${what} would be removed from the tree${replaced}; its data would no longer be managed, and is lost if it is deleted`,
+        message: `${o.id}: ${id}${what} would be removed from ${clusters ? `cluster ${placedCluster(o, from).name}` : 'the tree'}${replaced}; its data would no longer be managed, and is lost if it is deleted`,
         fix: `${rule.removalFix ?? 'keep it'}; to go ahead, add to ${o.sourceFile}: ${ackSnippet(id, 'removed')}`,
       },
     });

@@ -454,7 +454,12 @@ export class CloudNativePgCluster extends PostgresClusterBase {
         `CloudNativePG cluster ${this.clusterName}: the export of ${name} admits no address; list the consuming cluster's egress blocks`,
       );
     }
-    const problem = externalAddressesProblem(`CloudNativePG cluster ${this.clusterName}: the export of ${name}`, [options.address], 'load balancer');
+    const problem = externalAddressesProblem(
+      `CloudNativePG cluster ${this.clusterName}: the export of ${name}`,
+      [options.address],
+      'load balancer',
+      'address',
+    );
     if (problem) throw new Error(problem);
     const serviceName = shortName(`${pooler.name}-export`);
     const sources = [...new Set(options.allowFrom)].sort(compareStrings);

@@ -64,7 +64,7 @@ export class ImportedDatabase extends Construct implements IConnectable, Postgre
     const where = `database ${ex.database} imported from cluster ${ex.clusterName}`;
     const nsProblem = dnsLabelProblem(props.namespace);
     if (nsProblem) throw new Error(`${where}: namespace "${props.namespace}" ${nsProblem}`);
-    const addressProblem = externalAddressesProblem(where, [ex.address], 'exported address');
+    const addressProblem = externalAddressesProblem(where, [ex.address], 'load balancer the database is exported on', 'address');
     if (addressProblem) throw new Error(addressProblem);
     this.name = ex.database;
     this.owner = ex.database;

@@ -49,16 +49,17 @@ export function addExternalEndpoints(scope: Construct, id: string, props: Extern
  * undefined: IPv4 only, routable (the API server rejects loopback, link-local, multicast and
  * unspecified addresses in endpoints), each once.
  */
-export function externalAddressesProblem(where: string, addresses: readonly string[], what: string): string | undefined {
-  if (addresses.length === 0) return `${where}: addresses is empty; list the IPv4 addresses of the ${what}, e.g. ['10.20.0.11', '10.20.0.12']`;
+export function externalAddressesProblem(where: string, addresses: readonly string[], what: string, field = 'addresses'): string | undefined {
+  if (addresses.length === 0) return `${where}: ${field} is empty; list the IPv4 addresses of the ${what}, e.g. ['10.20.0.11', '10.20.0.12']`;
   const seen = new Set<string>();
+  const is = field === 'addresses' ? `${field} contains` : `${field} is`;
   for (const address of addresses) {
     if (!IPV4.test(address)) {
-      return `${where}: addresses contains "${address}", which is not an IPv4 address; write it as four decimal octets, e.g. 10.20.0.11`;
+      return `${where}: ${is} "${address}", which is not an IPv4 address; write it as four decimal octets, e.g. 10.20.0.11`;
     }
     const [a, b] = address.split('.').map(Number);
     if (a === 0 || a === 127 || a >= 224 || (a === 169 && b === 254)) {
-      return `${where}: addresses contains ${address}, an unspecified, loopback, link-local or multicast address; give the VM's routable address`;
+      return `${where}: ${is} ${address}, an unspecified, loopback, link-local or multicast address; give the routable address of the ${what}`;
     }
     if (seen.has(address)) return `${where}: addresses lists ${address} twice; remove the duplicate`;
     seen.add(address);

@@ -55,7 +55,7 @@ const editProd = (edit: (prod: any) => void) => ({ [PROD]: { edit } });
 const editRegion = (edit: (region: any) => void) => ({ [REGION]: { edit } });
 
 describe('the region file: clusters', () => {
-  test('a cluster key that is a layer name would share the layer\'s folder', () => {
+  test("a cluster key that is a layer name would share the layer's folder", () => {
     const err = reject({ [REGION]: { merge: { clusters: { data: {} } } } });
     expect(err.problems).toHaveLength(1);
     expectProblem(err, {
@@ -82,7 +82,9 @@ describe('the region file: clusters', () => {
 
 describe('placement', () => {
   test('placement in a region without clusters', () => {
-    const err = environmentError(() => loadEnvironments(environmentsWith({ 'overlays/region-a/prod.yaml': { merge: { placement: { data: 'infra' } } } })));
+    const err = environmentError(() =>
+      loadEnvironments(environmentsWith({ 'overlays/region-a/prod.yaml': { merge: { placement: { data: 'infra' } } } })),
+    );
     expect(err.problems).toHaveLength(1);
     expectProblem(err, {
       file: 'overlays/region-a/prod.yaml',
@@ -127,16 +129,14 @@ describe('placement', () => {
           delete r.defaults;
         },
       },
-      // Without the exports: see the report (an export with no placement.default is an internal error).
-      ...editProd((o) => {
-        for (const db of o.postgres.databases) delete db.export;
-      }),
     });
+    // The exports are judged once the placement is valid: the one problem is the placement.
     expect(err.problems).toHaveLength(1);
     const problem = expectProblem(err, {
       file: PROD,
       path: 'placement.default',
-      message: /^homelab\/prod: regions\/homelab\.yaml declares 2 clusters \(apps, infra\) and nothing says which one runs the layers not placed by name$/,
+      message:
+        /^homelab\/prod: regions\/homelab\.yaml declares 2 clusters \(apps, infra\) and nothing says which one runs the layers not placed by name$/,
       fix: /^set placement\.default to one of apps, infra \(in overlays\/homelab\/prod\.yaml, or for every environment in the region's defaults\)$/,
     });
     expect(problem.value).toBeUndefined();
@@ -169,7 +169,8 @@ describe('placement', () => {
       file: PROD,
       path: 'placement.backup',
       value: 'apps',
-      message: /^homelab\/prod: the backup layer is placed on cluster apps and the data layer on infra; Velero writes to the data layer's backup storage, so both run on one cluster$/,
+      message:
+        /^homelab\/prod: the backup layer is placed on cluster apps and the data layer on infra; Velero writes to the data layer's backup storage, so both run on one cluster$/,
       fix: /^place backup and data on the same cluster; a service another cluster uses is exported \(postgres\.databases\[\]\.export\)$/,
     });
   });
@@ -303,8 +304,8 @@ describe('exports', () => {
         r.clusters.apps = {};
       }),
     );
-    // One per exported database.
-    expect(err.problems.map((p) => `${p.file} ${p.path}`)).toEqual(Array(3).fill(`${REGION} clusters.apps.egressCidrs`));
+    // Once for the cluster, though three databases are exported to it.
+    expect(err.problems.map((p) => `${p.file} ${p.path}`)).toEqual([`${REGION} clusters.apps.egressCidrs`]);
     const problem = expectProblem(err, {
       file: REGION,
       path: 'clusters.apps.egressCidrs',
@@ -313,6 +314,25 @@ describe('exports', () => {
       fix: /^set clusters\.apps\.egressCidrs to its node addresses or NAT gateways, e\.g\. \[10\.30\.0\.0\/24\]$/,
     });
     expect(problem.value).toBeUndefined();
+  });
+
+  test('an egress block that is not an IPv4 block is refused in the region file', () => {
+    const err = reject(
+      editRegion((r) => {
+        r.clusters.apps.egressCidrs = ['10.25.11.14/32', '999.1.1.1/99', '10.25.11.16/24'];
+      }),
+    );
+    expect(err.problems.map((p) => [p.path, p.value])).toEqual([
+      ['clusters.apps.egressCidrs.1', '999.1.1.1/99'],
+      ['clusters.apps.egressCidrs.2', '10.25.11.16/24'],
+    ]);
+    expectProblem(err, {
+      file: REGION,
+      path: 'clusters.apps.egressCidrs.2',
+      value: '10.25.11.16/24',
+      message: /host bits/,
+      fix: /10\.25\.11\.0\/24|10\.25\.11\.16\/32/,
+    });
   });
 
   test('two exports on one address', () => {
@@ -388,7 +408,12 @@ describe('a valid two-cluster setup', () => {
       { key: 'apps', name: 'talos-prod-apps', folder: 'homelab-prod-apps', root: 'homelab/prod/apps' },
       { key: 'infra', name: 'talos-prod-infra', folder: 'homelab-prod-infra', root: 'homelab/prod/infra' },
     ]);
-    expect(placedCluster(overlay, 'infra')).toEqual({ key: 'infra', name: 'talos-prod-infra', folder: 'homelab-prod-infra', root: 'homelab/prod/infra' });
+    expect(placedCluster(overlay, 'infra')).toEqual({
+      key: 'infra',
+      name: 'talos-prod-infra',
+      folder: 'homelab-prod-infra',
+      root: 'homelab/prod/infra',
+    });
   });
 
   test('the exports are loaded as written', () => {

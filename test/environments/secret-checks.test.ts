@@ -228,7 +228,14 @@ describe('ordinary values are not credentials', () => {
     fs
       .readdirSync(dir, { withFileTypes: true })
       .flatMap((e) => (e.isDirectory() ? yamlFilesUnder(path.join(dir, e.name)) : e.name.endsWith('.yaml') ? [path.join(dir, e.name)] : []));
-  const shipped = [path.join(PROJECT_ROOT, 'environments'), path.join(PROJECT_ROOT, 'test', 'fixtures', 'environments')].flatMap(yamlFilesUnder);
+  // The examples' environment files too; their committed SOPS files are ciphertext, checked by sops-secret-checks.
+  const shipped = [
+    path.join(PROJECT_ROOT, 'environments'),
+    path.join(PROJECT_ROOT, 'test', 'fixtures', 'environments'),
+    path.join(PROJECT_ROOT, 'examples'),
+  ]
+    .flatMap(yamlFilesUnder)
+    .filter((f) => !f.endsWith('.sops.yaml'));
 
   test.each(shipped.map((f) => path.relative(PROJECT_ROOT, f)))('%s', (rel) => {
     expect(findCredentials(yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, rel), 'utf8')))).toEqual([]);
@@ -239,7 +246,17 @@ describe('ordinary values are not credentials', () => {
       storageClasses: { fast: 'fast-ssd', retain: 'fast-ssd-retain' },
       zoneLabel: 'topology.kubernetes.io/zone',
       registry: { repository: 'registry.example.org:5000/platform', pushSecret: 'kafka-connect-registry' },
-      secrets: { kind: 'external-secrets', storeName: 'platform-secrets', remoteKey: 'region-a/prod/minio/storage/root' },
+      secrets: {
+        kind: 'external-secrets',
+        storeName: 'platform-secrets',
+        remoteKey: 'region-a/prod/minio/storage/root',
+        sops: { decryptionSecret: 'sops-age' },
+        store: {
+          onepassword: { token: { name: 'onepassword-connect-token', key: 'token' } },
+          vault: { auth: { token: { name: 'vault-token', key: 'token' } } },
+        },
+      },
+      backupStorage: { credentialsKey: 'region-a/prod/s3/backups', caKey: 'region-a/prod/s3/ca' },
       databaseNodes: { taints: [{ key: 'node.role', value: 'database', effect: 'NoSchedule' }] },
       gitops: { repoURL: 'ssh://git@git.strata.example/platform/strata.git', scp: 'git@git.strata.example:platform/strata.git' },
       postgres: { parameters: { password_encryption: 'scram-sha-256', ssl_key_file: '/etc/ssl/key.pem', log_line_prefix: '%m [%p] user=%u,db=%d ' } },

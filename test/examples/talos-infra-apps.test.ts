@@ -36,8 +36,12 @@ beforeAll(() => {
 
 const on = (cluster: string) => objects.filter((o) => o.file.startsWith(`homelab/prod/${cluster}/`)).map((o) => o.manifest);
 const one = (manifests: any[], kind: string, name: string, namespace?: string) => {
-  const found = manifests.filter((m) => m.kind === kind && m.metadata.name === name && (namespace === undefined || m.metadata.namespace === namespace));
-  expect(found.map((m) => `${m.kind} ${m.metadata.namespace}/${m.metadata.name}`)).toEqual([`${kind} ${namespace ?? found[0]?.metadata.namespace}/${name}`]);
+  const found = manifests.filter(
+    (m) => m.kind === kind && m.metadata.name === name && (namespace === undefined || m.metadata.namespace === namespace),
+  );
+  expect(found.map((m) => `${m.kind} ${m.metadata.namespace}/${m.metadata.name}`)).toEqual([
+    `${kind} ${namespace ?? found[0]?.metadata.namespace}/${name}`,
+  ]);
   return found[0];
 };
 
@@ -69,7 +73,7 @@ test('each application on apps reaches its database at the exported address: Ser
     expect(secret.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'onepassword' });
     expect([...new Set(secret.spec.data.map((d: any) => d.remoteRef.key))]).toEqual([`homelab/prod/postgres/postgres/roles/${db}`]);
     const egress = apps.filter((m) => m.kind === 'NetworkPolicy' && m.metadata.namespace === db && m.spec.policyTypes.includes('Egress'));
-    expect(egress.flatMap((p) => p.spec.egress).filter((e: any) => e.to?.some((t: any) => t.ipBlock))).toEqual([
+    expect(egress.flatMap((p) => p.spec.egress ?? []).filter((e: any) => (e.to ?? []).some((t: any) => t.ipBlock))).toEqual([
       { to: [{ ipBlock: { cidr: `${address}/32` } }], ports: [{ protocol: 'TCP', port: 5432 }] },
     ]);
   }
@@ -123,10 +127,32 @@ test("each entry folder's Flux Kustomizations apply that cluster's layer folders
   }
 });
 
-test('no Secret anywhere: credentials are references to the secret store', () => {
-  expect(objects.filter((o) => o.manifest.kind === 'Secret').map((o) => o.file)).toEqual([]);
-  // Both clusters read the store.
+test('no Secret in plain text: the only Secret is the SOPS-committed Connect token, byte for byte, on each cluster', () => {
+  const source = fs.readFileSync(path.join(EXAMPLE, 'sops', 'homelab', 'prod', 'external-secrets_onepassword-connect-token.sops.yaml'), 'utf8');
+  const secrets = objects.filter((o) => o.manifest.kind === 'Secret');
+  expect(secrets.map((o) => o.file).sort()).toEqual([
+    'homelab/prod/apps/data/external-secrets_secret_onepassword-connect-token.yaml',
+    'homelab/prod/infra/data/external-secrets_secret_onepassword-connect-token.yaml',
+  ]);
+  for (const { file, manifest } of secrets) {
+    // SOPS' MAC covers the document: not one byte may change.
+    expect(fs.readFileSync(path.join(out, file), 'utf8')).toBe(source);
+    const values = Object.values({ ...manifest.data, ...manifest.stringData }) as string[];
+    expect(values.length).toBeGreaterThan(0);
+    for (const v of values) expect(v).toMatch(/^ENC\[AES256_GCM,data:/);
+  }
+  // Every credential of the databases is a reference to the store, which both clusters read.
   for (const cluster of ['apps', 'infra']) expect(on(cluster).filter((m) => m.kind === 'ClusterSecretStore')).toHaveLength(1);
+  // Flux decrypts the layer holding it, and only that one.
+  const decrypted = objects
+    .filter((o) => o.file.startsWith('clusters/') && o.manifest.kind === 'Kustomization' && o.manifest.spec.decryption)
+    .map((o) => [o.file, o.manifest.spec.decryption]);
+  expect(decrypted).toEqual(
+    ['apps', 'infra'].map((c) => [
+      `clusters/homelab-prod-${c}/flux-system_kustomization_strata-data.yaml`,
+      { provider: 'sops', secretRef: { name: 'sops-age' } },
+    ]),
+  );
 });
 
 const kubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;

@@ -19,7 +19,7 @@ const PROPS: CloudNativePgClusterProps = {
   storageClass: 'ceph-block-retain',
   resources: { requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '2', memory: '8Gi' } },
   parameters: {},
-  nodePool: { labels: { 'node.role': 'database' } },
+  nodePool: { labels: { 'node.role': 'database' }, taints: [] },
   zoneLabel: 'topology.kubernetes.io/zone',
   secretBackend: EXTERNAL_SECRETS,
   secretKeyPrefix: 'homelab/prod',
@@ -119,11 +119,11 @@ describe('CloudNativePgCluster.exportDatabase', () => {
       "CloudNativePG cluster postgres: the export of harbor admits no address; list the consuming cluster's egress blocks",
     );
     expect(() => infra().cluster.exportDatabase('harbor', { address: 'harbor-db.example.org', allowFrom: APPS_EGRESS })).toThrow(
-      /^CloudNativePG cluster postgres: the export of harbor: addresses contains "harbor-db\.example\.org", which is not an IPv4 address; write it as four decimal octets/,
+      /^CloudNativePG cluster postgres: the export of harbor: address is "harbor-db\.example\.org", which is not an IPv4 address; write it as four decimal octets/,
     );
     expect(() => infra().cluster.exportDatabase('harbor', { address: 'fd00::1', allowFrom: APPS_EGRESS })).toThrow('which is not an IPv4 address');
     expect(() => infra().cluster.exportDatabase('harbor', { address: '127.0.0.1', allowFrom: APPS_EGRESS })).toThrow(
-      /^CloudNativePG cluster postgres: the export of harbor: addresses contains 127\.0\.0\.1, an unspecified, loopback, link-local or multicast address; give the .* routable address$/,
+      /^CloudNativePG cluster postgres: the export of harbor: address is 127\.0\.0\.1, an unspecified, loopback, link-local or multicast address; give the routable address of the load balancer$/,
     );
     expect(() => infra().cluster.exportDatabase('harbor', { address: '0.0.0.0', allowFrom: APPS_EGRESS })).toThrow('an unspecified, loopback');
     expect(() => infra().cluster.exportDatabase('nothing', { address: '10.25.11.201', allowFrom: APPS_EGRESS })).toThrow(
@@ -203,9 +203,11 @@ describe('ImportedDatabase', () => {
     expect(() => apps(ex, 'Harbor_DB')).toThrow(
       `database harbor imported from cluster postgres: namespace "Harbor_DB" is not a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit`,
     );
-    expect(() => apps(ex, 'h'.repeat(64))).toThrow(/^database harbor imported from cluster postgres: namespace "h{64}" has 64 characters; a DNS label has at most 63$/);
+    expect(() => apps(ex, 'h'.repeat(64))).toThrow(
+      /^database harbor imported from cluster postgres: namespace "h{64}" has 64 characters; a DNS label has at most 63$/,
+    );
     expect(() => apps({ ...ex, address: '169.254.0.10' })).toThrow(
-      /^database harbor imported from cluster postgres: addresses contains 169\.254\.0\.10, an unspecified, loopback, link-local or multicast address/,
+      /^database harbor imported from cluster postgres: address is 169\.254\.0\.10, an unspecified, loopback, link-local or multicast address/,
     );
   });
 });
