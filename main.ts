@@ -11,7 +11,7 @@ import * as path from 'path';
 import { apiServerWarnings } from './environments/api-server';
 import { checksumProblems, checksumWarnings, OverlayDownloads } from './environments/download-checks';
 import { loadEnvironmentSet } from './environments/load';
-import type { Acknowledgement, OverlaySpec } from './environments/model';
+import { Acknowledgement, LAYERS, OverlaySpec } from './environments/model';
 import { parseShard, Shard } from './environments/overlay-selection';
 import { overlayClusters } from './environments/placement';
 import { EnvironmentError, Problem } from './environments/problems';
@@ -89,8 +89,9 @@ function placedManifests(overlay: OverlaySpec, files: ReadonlyMap<string, string
     parsed = new Map();
     for (const [rel, text] of files) {
       if (!rel.startsWith(prefix) || rel.endsWith('/kustomization.yaml')) continue;
-      // <layer>/<file>, or <cluster>/<layer>/<file> (environments/placement.ts).
+      // <layer>/<file>, or <cluster>/<layer>/<file> (environments/placement.ts); other files are not objects.
       const parts = rel.slice(prefix.length).split('/');
+      if (!(LAYERS as readonly string[]).includes(parts[parts.length - 2])) continue;
       const key = parts.length === 3 ? parts[0] : '';
       parsed.set(key, [...(parsed.get(key) ?? []), fromYaml(text)]);
     }

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { PlatformLayers, buildPlatformLayers } from './platform-layers';
 import { SpecError } from '../constructs/core/problems';
+import type { PrometheusDocument } from '../constructs/platform/external-prometheus';
 import type { LayerChart } from '../constructs/platform/layer-chart';
 import { PlatformApp } from '../constructs/platform/platform-app';
 import type { OverlaySpec } from '../environments/model';
@@ -12,6 +13,8 @@ export interface BuiltCluster {
   readonly app: PlatformApp;
   /** Non-empty layer charts in apply order. */
   readonly layers: LayerChart[];
+  /** Files for a Prometheus outside the cluster (none when it runs inside). */
+  readonly documents: readonly PrometheusDocument[];
 }
 
 export interface BuiltOverlay {
@@ -42,6 +45,7 @@ export interface BuildOverlayOptions {
 export function buildOverlay(overlay: OverlaySpec, options: BuildOverlayOptions = {}): BuiltOverlay {
   const outdir = options.outdir ?? '.strata-unused';
   const apps = new Map<string, PlatformApp>();
+  const external = overlay.settings.monitoring.external;
   const appFor = (key: string): PlatformApp => {
     let app = apps.get(key);
     if (!app) {
@@ -56,6 +60,8 @@ export function buildOverlay(overlay: OverlaySpec, options: BuildOverlayOptions 
         quota: overlay.settings.quota,
         limitRange: overlay.settings.limitRange,
         apiServer: overlay.region.apiServer,
+        clusterName: placedCluster(overlay, key).name,
+        ...(external ? { monitoring: { kind: 'external', addresses: external.addresses, apiServerUrl: external.apiServerUrl } } : {}),
       });
       apps.set(key, app);
     }
@@ -72,7 +78,7 @@ export function buildOverlay(overlay: OverlaySpec, options: BuildOverlayOptions 
     try {
       const app = apps.get(key)!;
       const layers = app.completeLayers();
-      if (layers.length) clusters.push({ cluster: placedCluster(overlay, key), app, layers });
+      if (layers.length) clusters.push({ cluster: placedCluster(overlay, key), app, layers, documents: app.prometheusDocuments() });
     } catch (err) {
       if (!(err instanceof SpecError)) throw err;
       problems.push(...err.problems);

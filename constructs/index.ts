@@ -40,6 +40,7 @@ export * from './platform/cidr';
 export * from './platform/connections';
 export * from './platform/downloads';
 export * from './platform/external-endpoints';
+export * from './platform/external-prometheus';
 export * from './platform/hardening';
 export * from './platform/image-reference';
 export * from './platform/labels';

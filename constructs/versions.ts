@@ -127,7 +127,7 @@ export const CORE_APIS: Readonly<Record<string, readonly string[]>> = {
   'discovery.k8s.io/v1': ['EndpointSlice'],
   'networking.k8s.io/v1': ['NetworkPolicy'],
   'policy/v1': ['PodDisruptionBudget'],
-  'rbac.authorization.k8s.io/v1': ['Role', 'RoleBinding'],
+  'rbac.authorization.k8s.io/v1': ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'],
 };
 
 /** Images of components Strata configures directly (not through a chart's defaults). */

@@ -27,6 +27,7 @@ import {
   Tier,
   TIERS,
 } from './model';
+import { checkMonitoring } from './monitoring-checks';
 import { checkNames } from './name-checks';
 import { OverlaySelection, selectOverlays } from './overlay-selection';
 import { checkPlacement, checkRegionClusters } from './placement-checks';
@@ -604,6 +605,7 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
     ...checkStreaming(overlays, source),
     ...checkNames(overlays, source),
     ...checkPlacement(overlays, source),
+    ...checkMonitoring(overlays, source),
   );
   checkSecrets(parsedFiles, problems);
   if (problems.length) throw new EnvironmentError(envDir, problems);

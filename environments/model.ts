@@ -288,9 +288,25 @@ export interface PlacementSpec {
   readonly monitoring?: string;
 }
 
+/** Where Prometheus runs. */
+export interface MonitoringSpec {
+  /**
+   * A Prometheus (and Alertmanager) outside the cluster, on a VM: Strata installs no
+   * kube-prometheus-stack, admits these addresses to the metrics ports, and renders the scrape
+   * jobs and alerting rules it must hold under `<layers>/prometheus/`. Absent: in the cluster.
+   */
+  readonly external?: {
+    /** The Prometheus servers' addresses as the cluster sees them (IPv4). */
+    readonly addresses: readonly string[];
+    /** The API server URL Prometheus discovers pods through, e.g. https://10.40.0.10:6443. */
+    readonly apiServerUrl: string;
+  };
+}
+
 export interface OverlaySettings {
   readonly tier: Tier;
   readonly placement: PlacementSpec;
+  readonly monitoring: MonitoringSpec;
   readonly quota: QuotaSpec;
   readonly limitRange: LimitRangeSpec;
   readonly postgres: PostgresSpec;

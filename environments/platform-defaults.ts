@@ -30,6 +30,7 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
   },
   limitRange: DEFAULT_LIMIT_RANGE,
   placement: {},
+  monitoring: {},
   postgres: {
     enabled: true,
     engine: 'cloudnative-pg',

@@ -191,6 +191,24 @@ const placedOn = (what: string) => dnsLabel(`${what} (a key of the region's clus
 
 export const SETTINGS_SCHEMA: Schema = obj({
   tier: { type: 'string', enum: [...TIERS], hint: `set tier to one of ${TIERS.join(', ')}` },
+  monitoring: obj(
+    {
+      external: obj({
+        addresses: {
+          type: 'array',
+          minItems: 1,
+          items: { type: 'string', format: 'ipv4', hint: 'list the Prometheus servers by IPv4 address' },
+          hint: 'list the addresses the Prometheus servers reach the cluster from, e.g. [10.40.0.31]',
+        },
+        apiServerUrl: {
+          type: 'string',
+          pattern: '^https://[^\\s/]+',
+          hint: 'give the API server URL Prometheus discovers pods through, e.g. https://10.40.0.10:6443',
+        },
+      }),
+    },
+    [],
+  ),
   placement: obj(
     {
       default: placedOn('placement.default'),

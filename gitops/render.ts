@@ -21,6 +21,7 @@ import { OverlayIssue, SynthValidationError } from './validation-error';
 import { describeObject, SchemaValidator } from './validator';
 import { toYaml } from './yaml';
 import { sopsFilesOf } from '../constructs/core/secret-backend';
+import type { PrometheusDocument } from '../constructs/platform/external-prometheus';
 import { standardLabels } from '../constructs/platform/labels';
 import type { LayerChart } from '../constructs/platform/layer-chart';
 import { isSopsEncrypted } from '../constructs/secrets/sops-secret';
@@ -62,6 +63,8 @@ export interface RenderOptions {
 export interface ClusterCharts {
   readonly cluster: PlacedCluster;
   readonly layers: readonly LayerChart[];
+  /** Files for a Prometheus outside the cluster, written to `<root>/prometheus/` (not applied to the cluster). */
+  readonly documents?: readonly PrometheusDocument[];
 }
 
 export function renderOverlay(overlay: OverlaySpec, clusters: readonly ClusterCharts[], options: RenderOptions): RenderedOverlay {
@@ -94,13 +97,20 @@ export function renderOverlay(overlay: OverlaySpec, clusters: readonly ClusterCh
     files.set(`${folder}/kustomization.yaml`, kustomizationFile([...names, ...extraResources]));
   };
 
-  for (const { cluster, layers } of clusters) {
+  for (const { cluster, layers, documents } of clusters) {
     const plans = renderLayers(overlay, cluster, layers, emit);
     placed.set(
       cluster.key,
       plans.flatMap((p) => p.manifests),
     );
     renderEntryPoints(overlay, cluster, plans, emit, (options.bootstrapped ?? []).includes(cluster.folder));
+    for (const doc of documents ?? []) {
+      const comment = doc.comment
+        .split('\n')
+        .map((l) => `# ${l}\n`)
+        .join('');
+      files.set(`${cluster.root}/${PROMETHEUS_FOLDER}/${doc.file}`, comment + toYaml(doc.content));
+    }
   }
 
   if (issues.length) throw new SynthValidationError(issues);
@@ -126,6 +136,9 @@ function asApplied(m: any): any {
   const { sops: _sops, ...rest } = m;
   return rest.data ? { ...rest, data: Object.fromEntries(Object.keys(rest.data).map((k) => [k, ''])) } : rest;
 }
+
+/** The folder beside the layer folders holding the files of a Prometheus outside the cluster. */
+export const PROMETHEUS_FOLDER = 'prometheus';
 
 type Emit = (folder: string, layer: string, manifests: readonly any[], texts: readonly string[], extraResources?: readonly string[]) => void;
 

@@ -1,12 +1,13 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as monitoring from '../../imports/monitoring.coreos.com';
 import * as velero from '../../imports/velero.io';
 import type { IGrantee, PodGroup as GranteePods } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
-import { allowEgressToAddresses, allowTraffic, PodGroup, PROMETHEUS_PODS } from '../platform/network';
+import { addAlertRules, Alert } from '../platform/alert-rules';
+import { allowEgressToAddresses, PodGroup } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
 import { cronIntervalSeconds, goDurationSeconds, promDuration } from '../platform/schedule-interval';
+import { admitScrape } from '../platform/scrape';
 import { SecretReference } from '../secrets/secret-reference';
 import { AWS_CREDENTIALS_FILE, BucketAccess, IBucket } from '../storage/bucket';
 
@@ -88,6 +89,7 @@ export class VeleroBackups extends Construct implements IGrantee {
   private readonly props: VeleroBackupsProps;
   private readonly peers = new Set<string>();
   private readonly schedules: ScheduleRecord[] = [];
+  private alertsAdded = false;
   private defaultLocation?: BucketAccess;
 
   constructor(scope: Construct, id: string, props: VeleroBackupsProps) {
@@ -97,12 +99,8 @@ export class VeleroBackups extends Construct implements IGrantee {
     this.pods = { namespace: this.namespace, podLabels: {} };
     this.serverPods = { namespace: this.namespace, podLabels: { name: 'velero', 'app.kubernetes.io/name': 'velero' } };
 
-    allowTraffic(this, 'AllowScrape', {
-      name: 'allow-prometheus-to-velero',
-      from: PROMETHEUS_PODS,
-      to: this.serverPods,
-      ports: [METRICS_PORT],
-    });
+    // The chart's ServiceMonitor scrapes the server in the cluster; a Prometheus outside gets a job of its own.
+    admitScrape(this, 'AllowScrape', { name: 'velero', pods: this.serverPods, ports: [METRICS_PORT], endpoints: [{ portNumber: METRICS_PORT }] });
   }
 
   /**
@@ -226,11 +224,9 @@ export class VeleroBackups extends Construct implements IGrantee {
       },
     });
     this.schedules.push({ name, missingAfterSeconds });
-    if (!this.node.tryFindChild('Alerts')) {
-      new monitoring.PrometheusRule(this, 'Alerts', {
-        metadata: { name: 'velero-backups', namespace: this.namespace },
-        spec: { groups: Lazy.any({ produce: () => this.renderAlerts() }) as unknown as monitoring.PrometheusRuleSpecGroups[] },
-      });
+    if (!this.alertsAdded) {
+      this.alertsAdded = true;
+      addAlertRules(this, 'Alerts', { name: 'velero-backups', namespace: this.namespace, labels: {}, alerts: () => this.alerts() });
     }
   }
 
@@ -243,54 +239,41 @@ export class VeleroBackups extends Construct implements IGrantee {
     return names;
   }
 
-  private renderAlerts(): monitoring.PrometheusRuleSpecGroups[] {
-    return [
-      {
-        name: 'velero-backups',
-        rules: this.schedules.flatMap((s): monitoring.PrometheusRuleSpecGroupsRules[] => {
-          const selector = `{schedule="${s.name}"}`;
-          const missingAfter = promDuration(s.missingAfterSeconds);
-          const failed = ['failure', 'partial_failure', 'validation_failure']
-            .map((outcome) => `increase(velero_backup_${outcome}_total${selector}[1h])`)
-            .join(' + ');
-          return [
-            {
-              alert: 'VeleroBackupFailed',
-              expr: monitoring.PrometheusRuleSpecGroupsRulesExpr.fromString(`sum by (schedule) (${failed}) > 0`),
-              labels: { severity: 'warning' },
-              annotations: {
-                summary: `Velero backup of schedule ${s.name} failed`,
-                description:
-                  'A backup of schedule {{ $labels.schedule }} failed, partially failed or failed validation in the last hour; see `velero backup describe` and the Velero server logs.',
-              },
-            },
-            {
-              alert: 'VeleroBackupMissing',
-              expr: monitoring.PrometheusRuleSpecGroupsRulesExpr.fromString(
-                `time() - max by (schedule) (velero_backup_last_successful_timestamp${selector}) > ${Math.round(s.missingAfterSeconds)}`,
-              ),
-              for: '15m',
-              labels: { severity: 'critical' },
-              annotations: {
-                summary: `No successful Velero backup of schedule ${s.name} for ${missingAfter}`,
-                description: 'The last successful backup of schedule {{ $labels.schedule }} is {{ $value | humanizeDuration }} old.',
-              },
-            },
-            {
-              // The timestamp is only exported once a backup has succeeded since the server started.
-              alert: 'VeleroBackupMissing',
-              expr: monitoring.PrometheusRuleSpecGroupsRulesExpr.fromString(`absent(velero_backup_last_successful_timestamp${selector})`),
-              for: missingAfter,
-              labels: { severity: 'critical' },
-              annotations: {
-                summary: `No successful Velero backup of schedule ${s.name} for ${missingAfter}`,
-                description: `Velero has not reported a successful backup of schedule ${s.name} for ${missingAfter} (or is not scraped).`,
-              },
-            },
-          ];
-        }),
-      },
-    ];
+  private alerts(): Alert[] {
+    return this.schedules.flatMap((s): Alert[] => {
+      const selector = `{schedule="${s.name}"}`;
+      const missingAfter = promDuration(s.missingAfterSeconds);
+      const failed = ['failure', 'partial_failure', 'validation_failure']
+        .map((outcome) => `increase(velero_backup_${outcome}_total${selector}[1h])`)
+        .join(' + ');
+      return [
+        {
+          alert: 'VeleroBackupFailed',
+          expr: `sum by (schedule) (${failed}) > 0`,
+          severity: 'warning',
+          summary: `Velero backup of schedule ${s.name} failed`,
+          description:
+            'A backup of schedule {{ $labels.schedule }} failed, partially failed or failed validation in the last hour; see `velero backup describe` and the Velero server logs.',
+        },
+        {
+          alert: 'VeleroBackupMissing',
+          expr: `time() - max by (schedule) (velero_backup_last_successful_timestamp${selector}) > ${Math.round(s.missingAfterSeconds)}`,
+          for: '15m',
+          severity: 'critical',
+          summary: `No successful Velero backup of schedule ${s.name} for ${missingAfter}`,
+          description: 'The last successful backup of schedule {{ $labels.schedule }} is {{ $value | humanizeDuration }} old.',
+        },
+        {
+          // The timestamp is only exported once a backup has succeeded since the server started.
+          alert: 'VeleroBackupMissing',
+          expr: `absent(velero_backup_last_successful_timestamp${selector})`,
+          for: missingAfter,
+          severity: 'critical',
+          summary: `No successful Velero backup of schedule ${s.name} for ${missingAfter}`,
+          description: `Velero has not reported a successful backup of schedule ${s.name} for ${missingAfter} (or is not scraped).`,
+        },
+      ];
+    });
   }
 }
 

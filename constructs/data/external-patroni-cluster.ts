@@ -17,6 +17,7 @@ import type { IGrantee } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
 import { addAlertRules } from '../platform/alert-rules';
 import { addExternalEndpoints, addressBlocks, externalAddressesProblem } from '../platform/external-endpoints';
+import { ExternalPrometheus } from '../platform/external-prometheus';
 import { componentLabels } from '../platform/labels';
 import { allowEgressToAddresses, PodGroup, PROMETHEUS_PODS } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
@@ -98,22 +99,32 @@ export class ExternalPatroniCluster extends PostgresClusterBase {
     const exporterName = `${props.name}-exporter`;
     const exporterLabels = componentLabels('postgres-exporter', props.name, 'metrics');
     this.addEndpoints('Exporter', exporterName, 'metrics', this.exporterPort, exporterLabels);
-    new monitoring.ServiceMonitor(this, 'ServiceMonitor', {
-      metadata: { name: exporterName, namespace: this.namespace },
-      spec: {
-        selector: { matchLabels: { ...exporterLabels } },
-        // Selector-less Services get no Endpoints object from Kubernetes, only our EndpointSlice.
-        serviceDiscoveryRole: monitoring.ServiceMonitorSpecServiceDiscoveryRole.ENDPOINT_SLICE,
-        endpoints: [{ port: 'metrics', interval: '30s' }],
-      },
-    });
-    const prometheus = props.prometheus ?? PROMETHEUS_PODS;
-    allowEgressToAddresses(this, 'AllowScrape', {
-      name: `allow-prometheus-to-${props.name}-exporters`,
-      from: prometheus,
-      cidrs: this.cidrs(),
-      ports: [this.exporterPort],
-    });
+    const external = ExternalPrometheus.of(this);
+    if (external) {
+      // The Prometheus outside scrapes the VMs' exporters itself, with the labels the ServiceMonitor would give.
+      external.addStaticJob({
+        name: `${this.namespace}/${exporterName}`,
+        targets: this.addresses.map((a) => `${a}:${this.exporterPort}`),
+        labels: { namespace: this.namespace, job: exporterName },
+      });
+    } else {
+      new monitoring.ServiceMonitor(this, 'ServiceMonitor', {
+        metadata: { name: exporterName, namespace: this.namespace },
+        spec: {
+          selector: { matchLabels: { ...exporterLabels } },
+          // Selector-less Services get no Endpoints object from Kubernetes, only our EndpointSlice.
+          serviceDiscoveryRole: monitoring.ServiceMonitorSpecServiceDiscoveryRole.ENDPOINT_SLICE,
+          endpoints: [{ port: 'metrics', interval: '30s' }],
+        },
+      });
+      const prometheus = props.prometheus ?? PROMETHEUS_PODS;
+      allowEgressToAddresses(this, 'AllowScrape', {
+        name: `allow-prometheus-to-${props.name}-exporters`,
+        from: prometheus,
+        cidrs: this.cidrs(),
+        ports: [this.exporterPort],
+      });
+    }
     const alerts = externalPatroniAlerts(
       { name: props.name, namespace: this.namespace, job: exporterName, servers: this.addresses.length },
       props.alerts,

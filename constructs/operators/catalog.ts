@@ -18,6 +18,8 @@ export interface OperatorDefinition {
   readonly crdGroups: readonly string[];
   /** Other operators that must be ready first. */
   readonly dependsOn: readonly string[];
+  /** Values replacing the ones that need the Prometheus operator's CRDs (a chart's ServiceMonitor), where Prometheus runs outside. */
+  readonly valuesWithoutPrometheusOperator?: Record<string, unknown>;
   readonly podSecurity?: PodSecurityLevel;
   readonly podSecurityReason?: string;
   /** Admission/conversion webhook ports the API server calls. */
@@ -31,6 +33,9 @@ export interface OperatorDefinition {
   /** Egress of some of the operator's pods to named peers (see OperatorEgress). @default none */
   readonly egress?: readonly OperatorEgressRule[];
 }
+
+/** The operator of the monitoring.coreos.com CRDs (PodMonitor, ServiceMonitor, PrometheusRule). */
+export const PROMETHEUS_OPERATOR = 'kube-prometheus-stack';
 
 const DEFINITIONS: readonly OperatorDefinition[] = [
   {
@@ -171,6 +176,8 @@ const DEFINITIONS: readonly OperatorDefinition[] = [
       // The backup layer's alerts read the server's metrics.
       metrics: { enabled: true, serviceMonitor: { enabled: true } },
     },
+    // A Prometheus outside the cluster scrapes the server itself (constructs/backup/velero-backups.ts).
+    valuesWithoutPrometheusOperator: { metrics: { serviceMonitor: { enabled: false } } },
   },
   {
     name: 'strimzi-kafka-operator',
@@ -210,11 +217,13 @@ export function operatorForGroup(group: string): OperatorDefinition | undefined 
 }
 
 /** The required operators plus everything they depend on, in a stable order. */
-export function withDependencies(names: Iterable<string>): OperatorDefinition[] {
+export function withDependencies(names: Iterable<string>, options: { readonly prometheusOperator?: boolean } = {}): OperatorDefinition[] {
   const out = new Map<string, OperatorDefinition>();
   const visit = (name: string) => {
     if (out.has(name)) return;
-    const def = operatorDefinition(name);
+    const base = operatorDefinition(name);
+    // Without the Prometheus operator, nothing waits for it (the charts render no monitors then).
+    const def = options.prometheusOperator === false ? { ...base, dependsOn: base.dependsOn.filter((d) => d !== PROMETHEUS_OPERATOR) } : base;
     def.dependsOn.forEach(visit);
     out.set(name, def);
   };

@@ -13,6 +13,11 @@ export interface OperatorsLayerProps {
   readonly gitops: GitOpsSpec;
   /** The Argo CD project of the cluster's Applications. @default `<region>-<environment>` */
   readonly argoProject?: string;
+  /**
+   * The Prometheus operator may be installed (Prometheus runs in the cluster). Without it, no
+   * operator depends on it and charts render no monitors of their own. @default true
+   */
+  readonly prometheusOperator?: boolean;
   /** The operators the other layers required, with the values they contributed. */
   readonly context: OverlayContext;
 }
@@ -26,7 +31,8 @@ export class OperatorsLayer extends LayerChart {
   constructor(scope: App, props: OperatorsLayerProps) {
     super(scope, 'operators', { region: props.region, environment: props.environment });
     const { context } = props;
-    const operators = withDependencies(context.operators);
+    const prometheusOperator = props.prometheusOperator ?? true;
+    const operators = withDependencies(context.operators, { prometheusOperator });
     const depth = new Map<string, number>();
     const waveOf = (name: string): number => {
       if (!depth.has(name)) {
@@ -52,7 +58,7 @@ export class OperatorsLayer extends LayerChart {
         argoProject: props.argoProject ?? `${props.region}-${props.environment}`,
         dependsOn: op.dependsOn.map((d) => operators.find((o) => o.name === d)!),
         syncWave: waveOf(op.name),
-        values: merge(op.values, ...context.operatorValues(op.name)),
+        values: merge(op.values, ...(prometheusOperator ? [] : [op.valuesWithoutPrometheusOperator ?? {}]), ...context.operatorValues(op.name)),
       });
       for (const rule of op.egress ?? []) new OperatorEgress(this, `${op.name}-${rule.name}`, { namespace: op.namespace, rule });
     }

@@ -1,5 +1,6 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ExternalPrometheus } from './external-prometheus';
 import { goDurationSeconds, promDuration } from './schedule-interval';
 import * as monitoring from '../../imports/monitoring.coreos.com';
 
@@ -36,8 +37,16 @@ export interface AlertRulesProps {
   readonly alerts: () => readonly Alert[];
 }
 
-/** The component's PrometheusRule: one group named like the object. */
-export function addAlertRules(scope: Construct, id: string, props: AlertRulesProps): monitoring.PrometheusRule {
+/**
+ * The component's PrometheusRule: one group named like the object. Where Prometheus runs
+ * outside the cluster, the group goes into its rule file instead (none is returned then).
+ */
+export function addAlertRules(scope: Construct, id: string, props: AlertRulesProps): monitoring.PrometheusRule | undefined {
+  const external = ExternalPrometheus.of(scope);
+  if (external) {
+    external.addRuleGroup({ name: `${props.namespace}/${props.name}`, labels: props.labels, alerts: props.alerts });
+    return undefined;
+  }
   return new monitoring.PrometheusRule(scope, id, {
     metadata: { name: props.name, namespace: props.namespace },
     spec: {

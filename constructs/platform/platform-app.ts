@@ -1,4 +1,5 @@
 import { ApiObject, App, AppProps } from 'cdk8s';
+import { ExternalPrometheus, MonitoringTarget, PrometheusDocument } from './external-prometheus';
 import { isLayerChart, LayerChart } from './layer-chart';
 import { OverlayContext } from './overlay-context';
 import type { GitOpsSpec } from '../core/gitops';
@@ -27,6 +28,13 @@ export interface PlatformAppProps extends AppProps {
   readonly limitRange?: LimitRangeSpec;
   /** Where the API server is, for the egress and webhook policies. @default any address on its usual ports */
   readonly apiServer?: ApiServerSpec;
+  /**
+   * Where Prometheus runs: in the cluster (kube-prometheus-stack, installed when something is
+   * scraped) or outside it (constructs/platform/external-prometheus.ts). @default in-cluster
+   */
+  readonly monitoring?: MonitoringTarget;
+  /** The cluster's name, for the `cluster` label of scraped series. @default `<region>-<environment>[-<cluster>]` */
+  readonly clusterName?: string;
 }
 
 /**
@@ -63,6 +71,15 @@ export class PlatformApp extends App {
   constructor(public readonly props: PlatformAppProps) {
     super(props);
     this.context = new OverlayContext(this);
+    if (props.monitoring?.kind === 'external') {
+      const clusterName = props.clusterName ?? [props.region, props.environment, ...(props.cluster ? [props.cluster] : [])].join('-');
+      new ExternalPrometheus(this, props.monitoring, clusterName);
+    }
+  }
+
+  /** The files for a Prometheus outside the cluster (none when it runs inside). */
+  public prometheusDocuments(): PrometheusDocument[] {
+    return ExternalPrometheus.of(this)?.documents() ?? [];
   }
 
   /** The chart of one layer (created on first use). */
@@ -87,6 +104,8 @@ export class PlatformApp extends App {
     if (context.problems.length) throw new SpecError(context.problems);
     const { region, environment, gitops } = this.props;
 
+    const external = ExternalPrometheus.of(this);
+    if (external) external.renderAccess(this.layer('monitoring'));
     const workloadCharts = this.charts.filter(isLayerChart);
     const objectsOf = (chart: LayerChart) => chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
     const operatorOf = (obj: ApiObject) => {
@@ -101,7 +120,7 @@ export class PlatformApp extends App {
     }
 
     const argoProject = [region, environment, ...(this.props.cluster ? [this.props.cluster] : [])].join('-');
-    const operators = new OperatorsLayer(this, { region, environment, gitops, context, argoProject });
+    const operators = new OperatorsLayer(this, { region, environment, gitops, context, argoProject, prometheusOperator: !external });
     for (const chart of workloadCharts) {
       if (objectsOf(chart).some((o) => operatorOf(o))) chart.dependOn(operators);
     }

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { ExternalPrometheus, ScrapeEndpoint } from './external-prometheus';
 import { allowTraffic, PodGroup, PROMETHEUS_PODS } from './network';
 import * as monitoring from '../../imports/monitoring.coreos.com';
 
@@ -18,8 +19,27 @@ export interface ScrapePodsProps {
 /**
  * Prometheus scrapes a group of pods: a PodMonitor beside them, and the network path from the
  * kube-prometheus-stack Prometheus to their metrics ports (their namespaces deny by default).
+ * Where Prometheus runs outside the cluster, its scrape job is recorded instead and its
+ * addresses are admitted (constructs/platform/external-prometheus.ts).
  */
 export function scrapePods(scope: Construct, id: string, props: ScrapePodsProps): void {
+  const ports = [...new Set(props.ports)].sort((a, b) => a - b);
+  const external = ExternalPrometheus.of(scope);
+  if (external) {
+    external.addPodJob(
+      scope,
+      `${id}Scrape`,
+      {
+        name: props.name,
+        pods: props.pods,
+        selector: props.selector ?? props.pods.podLabels,
+        endpoints: props.endpoints.map(endpointOf),
+        ...(props.podTargetLabels ? { podTargetLabels: props.podTargetLabels } : {}),
+      },
+      ports,
+    );
+    return;
+  }
   new monitoring.PodMonitor(scope, id, {
     metadata: { name: props.name, namespace: props.pods.namespace },
     spec: {
@@ -32,6 +52,41 @@ export function scrapePods(scope: Construct, id: string, props: ScrapePodsProps)
     name: `allow-prometheus-to-${props.name}`,
     from: PROMETHEUS_PODS,
     to: props.pods,
-    ports: [...new Set(props.ports)].sort((a, b) => a - b),
+    ports,
   });
+}
+
+/**
+ * The path from Prometheus to pods a chart's own monitor scrapes (Velero's ServiceMonitor):
+ * from the kube-prometheus-stack Prometheus, or from the addresses of one outside the cluster,
+ * which then also gets the scrape job (`endpoints`).
+ */
+export function admitScrape(
+  scope: Construct,
+  id: string,
+  props: Omit<ScrapePodsProps, 'endpoints'> & { readonly endpoints: readonly ScrapeEndpoint[] },
+): void {
+  const external = ExternalPrometheus.of(scope);
+  if (external) {
+    external.addPodJob(
+      scope,
+      id,
+      { name: props.name, pods: props.pods, selector: props.selector ?? props.pods.podLabels, endpoints: props.endpoints },
+      props.ports,
+    );
+    return;
+  }
+  allowTraffic(scope, id, { name: `allow-prometheus-to-${props.name}`, from: PROMETHEUS_PODS, to: props.pods, ports: props.ports });
+}
+
+/** A PodMonitor endpoint as a scrape endpoint of the outside Prometheus. */
+function endpointOf(e: monitoring.PodMonitorSpecPodMetricsEndpoints): ScrapeEndpoint {
+  const ca = e.tlsConfig?.ca?.secret;
+  return {
+    ...(e.port !== undefined ? { port: e.port } : {}),
+    ...(e.portNumber !== undefined ? { portNumber: e.portNumber } : {}),
+    ...(e.path !== undefined ? { path: e.path } : {}),
+    ...(e.scheme !== undefined ? { scheme: e.scheme === monitoring.PodMonitorSpecPodMetricsEndpointsScheme.HTTPS ? 'https' : 'http' } : {}),
+    ...(ca?.name && e.tlsConfig?.serverName ? { tls: { serverName: e.tlsConfig.serverName, caSecret: { name: ca.name, key: ca.key } } } : {}),
+  };
 }

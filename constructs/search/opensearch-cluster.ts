@@ -25,6 +25,7 @@ import type { SecretBackend } from '../core/secret-backend';
 import { addAlertRules } from '../platform/alert-rules';
 import { Connections, IConnectable, singlePortConnections } from '../platform/connections';
 import { recordDownload } from '../platform/downloads';
+import { ExternalPrometheus } from '../platform/external-prometheus';
 import { restrictedContainerSecurityContext } from '../platform/hardening';
 import { componentLabels } from '../platform/labels';
 import { dependOnLayerOf, LayerChart } from '../platform/layer-chart';
@@ -429,6 +430,11 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
       ports: [HTTP_PORT],
     });
     if (exporter) {
+      if (ExternalPrometheus.of(this)) {
+        throw new Error(
+          `OpenSearch cluster ${props.name}: the Prometheus exporter is scraped through the ServiceMonitor the opensearch-operator creates, and Prometheus runs outside the cluster; set prometheusExporter: false`,
+        );
+      }
       allowTraffic(this, 'AllowScrape', {
         name: `allow-prometheus-to-${props.name}`,
         from: PROMETHEUS_PODS,

@@ -148,6 +148,7 @@ describe('the settings schema and the model are one declaration', () => {
       'dr',
       'limitRange',
       'minio',
+      'monitoring',
       'namespaces',
       'opensearch',
       'placement',

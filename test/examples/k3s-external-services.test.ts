@@ -22,7 +22,7 @@ beforeAll(() => {
   out = path.join(tempDir('strata-example-'), 'dist');
   synth({ envDir: EXAMPLE, outDir: out });
   objects = listTree(out)
-    .filter((f) => f.endsWith('.yaml') && path.posix.basename(f) !== 'kustomization.yaml')
+    .filter((f) => f.endsWith('.yaml') && path.posix.basename(f) !== 'kustomization.yaml' && !f.includes('/prometheus/'))
     .flatMap((file) =>
       (yaml.loadAll(fs.readFileSync(path.join(out, file), 'utf8')) as any[]).filter(Boolean).map((manifest) => ({ file, manifest })),
     );
@@ -50,8 +50,68 @@ test('PostgreSQL and Redis are the VMs behind selector-less Services; backups go
   expect(location!.manifest.spec.config).toMatchObject({ s3Url: 'https://fsn1.your-objectstorage.example', region: 'fsn1' });
   const store = objects.find((o) => o.manifest.kind === 'ClusterSecretStore');
   expect(store!.manifest.spec.provider.vault.auth.kubernetes.role).toBe('strata');
-  expect(objects.filter((o) => o.manifest.kind === 'Secret')).toEqual([]);
+  // The one Secret is the discovery token of the outside Prometheus, which the API server fills in.
+  expect(objects.filter((o) => o.manifest.kind === 'Secret').map((o) => [o.file, o.manifest.type, o.manifest.data, o.manifest.stringData])).toEqual(
+    ['prod', 'staging'].map((env) => [
+      `hetzner/${env}/monitoring/monitoring_secret_external-prometheus-token.yaml`,
+      'kubernetes.io/service-account-token',
+      undefined,
+      undefined,
+    ]),
+  );
 });
+
+test('Prometheus runs on a VM: no Prometheus operator or monitor in the cluster, its scrape jobs and rules rendered beside the layers', () => {
+  for (const kind of ['PodMonitor', 'ServiceMonitor', 'PrometheusRule']) expect(objects.filter((o) => o.manifest.kind === kind)).toEqual([]);
+  expect(objects.filter((o) => o.manifest.kind === 'HelmRelease').map((o) => o.manifest.metadata.name)).not.toContain('kube-prometheus-stack');
+  const velero = objects.find(
+    (o) => o.file.startsWith('hetzner/staging/') && o.manifest.kind === 'HelmRelease' && o.manifest.metadata.name === 'velero',
+  )!;
+  expect(velero.manifest.spec.values.metrics.serviceMonitor.enabled).toBe(false);
+  expect(velero.manifest.spec.dependsOn).toEqual([]);
+
+  // Only the monitoring VM of each environment reaches the metrics port.
+  const admit = objects.find((o) => o.file === 'hetzner/staging/backup/velero_networkpolicy_allow-external-prometheus-to-velero.yaml')!;
+  expect(admit.manifest.spec.ingress).toEqual([{ from: [{ ipBlock: { cidr: '10.41.0.20/32' } }], ports: [{ port: 8085, protocol: 'TCP' }] }]);
+
+  const doc = (env: string, file: string) => yaml.load(fs.readFileSync(path.join(out, `hetzner/${env}/prometheus/${file}`), 'utf8')) as any;
+  const jobs = doc('staging', 'scrape-configs.yaml').scrape_configs;
+  expect(jobs.map((j: any) => j.job_name)).toEqual(['hetzner-staging/velero/velero', 'hetzner-staging/postgres/patroni-exporter']);
+  expect(jobs[0].kubernetes_sd_configs).toEqual([
+    {
+      role: 'pod',
+      api_server: 'https://10.41.0.5:6443',
+      namespaces: { names: ['velero'] },
+      authorization: { credentials_file: '/etc/prometheus/kubernetes/hetzner-staging/token' },
+      tls_config: { ca_file: '/etc/prometheus/kubernetes/hetzner-staging/ca.crt' },
+    },
+  ]);
+  expect(jobs[1].static_configs).toEqual([
+    { targets: ['10.41.0.11:9187', '10.41.0.12:9187'], labels: { cluster: 'hetzner-staging', job: 'patroni-exporter', namespace: 'postgres' } },
+  ]);
+  const rules = doc('prod', 'rules.yaml').groups;
+  expect(rules.map((g: any) => g.name)).toEqual(['postgres/patroni', 'velero/velero-backups']);
+  expect(rules[0].rules.every((r: any) => r.labels.postgres_cluster === 'patroni' && /job="patroni-exporter"/.test(r.expr))).toBe(true);
+});
+
+const promtool = spawnSync('promtool', ['--version'], { stdio: 'ignore' }).status === 0;
+(promtool ? test : test.skip)(
+  "promtool reads the rule files, and the scrape jobs as a Prometheus configuration (Kubernetes discovery aside: Debian's build has none)",
+  () => {
+    for (const env of ['prod', 'staging']) {
+      const dir = path.join(out, `hetzner/${env}/prometheus`);
+      // Lint off: VeleroBackupMissing is two rules on purpose (a stale timestamp, or none at all).
+      expect(execFileSync('promtool', ['check', 'rules', '--lint=none', path.join(dir, 'rules.yaml')], { encoding: 'utf8' })).toMatch(
+        /SUCCESS: 8 rules found/,
+      );
+      const config = yaml.load(fs.readFileSync(path.join(dir, 'scrape-configs.yaml'), 'utf8')) as any;
+      const withoutDiscovery = config.scrape_configs.map(({ kubernetes_sd_configs: _sd, ...job }: any) => job);
+      const file = path.join(tempDir('strata-prometheus-'), 'prometheus.yml');
+      fs.writeFileSync(file, yaml.dump({ global: { scrape_interval: '30s' }, scrape_configs: withoutDiscovery }));
+      expect(execFileSync('promtool', ['check', 'config', '--syntax-only', file], { encoding: 'utf8' })).toMatch(/SUCCESS/);
+    }
+  },
+);
 
 const kubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
 (kubectl ? test : test.skip)('kubectl kustomize builds every folder', () => {

@@ -1,0 +1,37 @@
+/**
+ * Rules of `monitoring`: what a Prometheus outside the cluster cannot do, and the addresses
+ * it is admitted from.
+ */
+import type { OverlaySpec } from './model';
+import type { Problem } from './problems';
+import { valueAt } from './problems';
+import type { SourceOf } from './semantic-checks';
+import { externalAddressesProblem } from '../constructs/platform/external-endpoints';
+
+export function checkMonitoring(overlays: readonly OverlaySpec[], sourceOf: SourceOf): Problem[] {
+  const problems: Problem[] = [];
+  for (const o of overlays) {
+    const s = o.settings;
+    const external = s.monitoring.external;
+    if (!external) continue;
+    const problem = (fieldPath: string, message: string, fix: string) => {
+      problems.push({ file: sourceOf(o, fieldPath), path: fieldPath, value: valueAt(s, fieldPath), message: `${o.id}: ${message}`, fix });
+    };
+    const addresses = externalAddressesProblem('monitoring.external', external.addresses, 'Prometheus servers');
+    if (addresses) {
+      problem(
+        'monitoring.external.addresses',
+        addresses.replace(/^monitoring\.external: /, ''),
+        'list each Prometheus server once, by its routable IPv4 address',
+      );
+    }
+    if (s.opensearch.enabled && s.opensearch.prometheusExporter) {
+      problem(
+        'opensearch.prometheusExporter',
+        "OpenSearch's exporter is scraped through a ServiceMonitor the opensearch-operator creates, and Prometheus runs outside the cluster (monitoring.external), where no ServiceMonitor exists",
+        'set opensearch.prometheusExporter: false (the cluster then has no exporter metrics or alerts), or run Prometheus in the cluster',
+      );
+    }
+  }
+  return problems;
+}
