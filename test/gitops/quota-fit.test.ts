@@ -45,7 +45,8 @@ describe('podDemands', () => {
 });
 
 describe('quota fit of an overlay', () => {
-  const manifestsOf = (overlay: OverlaySpec) => renderOverlay(overlay, buildOverlay(overlay).clusters, { validator: new SchemaValidator() }).manifests;
+  const manifestsOf = (overlay: OverlaySpec) =>
+    renderOverlay(overlay, buildOverlay(overlay).clusters, { validator: new SchemaValidator() }).manifests;
 
   test('every overlay of the default tree fits its quotas, and the namespaces checked are those with a ResourceQuota', () => {
     for (const overlay of loadEnvironments(ENVIRONMENTS_DIR)) {
