@@ -21,6 +21,7 @@ import { checkImports } from './gitops/imports-check';
 import { OverlayOutcome, OverlayRenderer } from './gitops/overlay-renderer';
 import { CachedRender, RenderCache } from './gitops/render-cache';
 import { RenderJob, renderInParallel, renderThreads, workerScript } from './gitops/render-pool';
+import { mergeSharedClusters, sharedClusters } from './gitops/shared-cluster';
 import { guardTransitions, RenderedOverlayFiles } from './gitops/transition-guard';
 import {
   ACKNOWLEDGEMENTS_FILE,
@@ -267,6 +268,29 @@ class SynthPlan {
 
     this.renderer.save({ passed: true });
     if (issues.length) throw new SynthValidationError(issues);
+    // A cluster every environment of a region shares: what they all render for it, once.
+    const shared = this.timed('guard', () => mergeSharedClusters(rendered));
+    specProblems.push(...shared.problems);
+    for (const [rel, text] of shared.files) files.set(rel, text);
+    const sharedFolders = sharedClusters(overlays);
+    for (const c of sharedFolders) {
+      const first = overlays.find((o) => o.region.name === c.region)!;
+      const own = new Map([...shared.files].filter(([rel]) => rel.startsWith(`${c.root}/`)));
+      // The cluster's part is guarded like an overlay of the region file's (its acknowledgements go there).
+      rendered.push({
+        overlay: {
+          ...first,
+          id: `${c.region}/${c.key}`,
+          environment: c.key,
+          sourceFile: `regions/${c.region}.yaml`,
+          settingsSources: [],
+          peers: { replicas: [] },
+        },
+        files: own,
+        placed: new Map([['', [...own].filter(([rel]) => !rel.endsWith('/kustomization.yaml')).map(([, text]) => fromYaml(text))]]),
+        sharedPart: true,
+      });
+    }
     const wholeTree = !options.only?.length && !options.shard;
     const guard = this.timed('guard', () =>
       guardTransitions({
@@ -275,7 +299,7 @@ class SynthPlan {
         acknowledgements: this.acknowledgements,
         wholeTree,
         regions: new Set(regionNames(envDir)),
-        overlayIds: new Set(overlays.map((o) => o.id)),
+        overlayIds: new Set([...overlays.map((o) => o.id), ...sharedFolders.map((c) => c.root)]),
       }),
     );
     specProblems.push(...guard.problems, ...this.timed('guard', () => checksumProblems(downloads, { required: options.requireChecksums })));
@@ -286,7 +310,9 @@ class SynthPlan {
     const scope = wholeTree
       ? WHOLE_TREE
       : overlayScope(
-          overlays.flatMap((o) => overlayClusters(o).map((c) => ({ region: o.region.name, environment: o.environment, clusterFolder: c.folder }))),
+          overlays.flatMap((o) =>
+            overlayClusters(o).map((c) => ({ region: o.region.name, environment: o.environment, clusterFolder: c.folder, sharedRoot: c.sharedRoot })),
+          ),
         );
     const rel = (f: string) => path.relative(process.cwd(), path.join(outDir, f)) || f;
     const result: TreeResult = this.timed('write', () => (options.check ? diffTree(outDir, files, scope) : writeLockedTree(outDir, files, scope)));

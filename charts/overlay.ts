@@ -15,6 +15,8 @@ export interface BuiltCluster {
   readonly layers: LayerChart[];
   /** Files for a Prometheus outside the cluster (none when it runs inside). */
   readonly documents: readonly PrometheusDocument[];
+  /** In a cluster every environment of the region shares: what belongs to the whole cluster. */
+  readonly clusterLevel?: (manifest: any, layer: string) => boolean;
 }
 
 export interface BuiltOverlay {
@@ -56,6 +58,7 @@ export function buildOverlay(overlay: OverlaySpec, options: BuildOverlayOptions 
         region: overlay.region.name,
         environment: overlay.environment,
         ...(key ? { cluster: key } : {}),
+        ...(key && overlay.region.clusters[key]?.shared ? { sharedCluster: { namespaces: overlay.region.clusters[key].namespaces ?? {} } } : {}),
         gitops: gitops.engine === 'argocd' && destinationServer ? { ...gitops, destinationServer } : gitops,
         quota: overlay.settings.quota,
         limitRange: overlay.settings.limitRange,
@@ -78,7 +81,16 @@ export function buildOverlay(overlay: OverlaySpec, options: BuildOverlayOptions 
     try {
       const app = apps.get(key)!;
       const layers = app.completeLayers();
-      if (layers.length) clusters.push({ cluster: placedCluster(overlay, key), app, layers, documents: app.prometheusDocuments() });
+      const cluster = placedCluster(overlay, key);
+      if (layers.length) {
+        clusters.push({
+          cluster,
+          app,
+          layers,
+          documents: app.prometheusDocuments(),
+          ...(cluster.sharedRoot ? { clusterLevel: (m: any, layer: string) => app.isClusterLevel(m, layer) } : {}),
+        });
+      }
     } catch (err) {
       if (!(err instanceof SpecError)) throw err;
       problems.push(...err.problems);

@@ -9,7 +9,7 @@ import { compareStrings } from '../constructs/platform/ordering';
 import { OverlayContext } from '../constructs/platform/overlay-context';
 import type { PlatformApp } from '../constructs/platform/platform-app';
 import type { OverlaySpec } from '../environments/model';
-import { defaultClusterKey, layerClusterKey, PlacedLayer } from '../environments/placement';
+import { defaultClusterKey, layerClusterKey, PlacedLayer, sharedClusterKey } from '../environments/placement';
 
 /** The workload layers of an overlay (everything but foundation and operators). */
 export interface PlatformLayers {
@@ -76,6 +76,23 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
         value: level,
         message: `${overlay.id}: namespace ${name} is declared ${level}, and a component placed in it needs ${required.podSecurity}: ${required.podSecurityReason}`,
         fix: `set namespaces.${name}.podSecurity: ${required.podSecurity} with a podSecurityReason, or place the component in another namespace`,
+      });
+    }
+  }
+  // The same for a shared cluster's namespaces, declared once for every environment in the region file.
+  const sharedKey = sharedClusterKey(overlay.region);
+  const sharedNamespaces = sharedKey ? (overlay.region.clusters[sharedKey].namespaces ?? {}) : {};
+  for (const name of Object.keys(sharedNamespaces).sort(compareStrings)) {
+    const required = context.namespaces.find((n) => n.name === name);
+    const level = sharedNamespaces[name].podSecurity ?? 'restricted';
+    const rank = { restricted: 0, baseline: 1, privileged: 2 };
+    if (required && rank[required.podSecurity ?? 'restricted'] > rank[level]) {
+      context.problems.push({
+        file: `regions/${overlay.region.name}.yaml`,
+        path: `clusters.${sharedKey}.namespaces.${name}.podSecurity`,
+        value: level,
+        message: `${overlay.id}: shared namespace ${name} is declared ${level}, and a component of ${overlay.environment} placed in it needs ${required.podSecurity}: ${required.podSecurityReason}`,
+        fix: `set clusters.${sharedKey}.namespaces.${name}.podSecurity: ${required.podSecurity} with a podSecurityReason, or place the component in a namespace of its environment`,
       });
     }
   }

@@ -30,6 +30,7 @@ import {
 import { checkMonitoring } from './monitoring-checks';
 import { checkNames } from './name-checks';
 import { OverlaySelection, selectOverlays } from './overlay-selection';
+import { sharedClusterKey } from './placement';
 import { checkPlacement, checkRegionClusters } from './placement-checks';
 import { PartialSettings, PLATFORM_DEFAULTS, REGION_DEFAULTS, TIER_PROFILES } from './platform-defaults';
 import { EnvironmentError, Problem, settingSource, valueAt } from './problems';
@@ -631,7 +632,9 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
       options,
     );
     if (selected.problems.length) throw new EnvironmentError(envDir, selected.problems);
-    const ids = new Set(selected.ids);
+    // A cluster the region's environments share is rendered whole: its own folders merge them all.
+    const sharedRegions = new Set(linked.filter((o) => selected.ids.includes(o.id) && sharedClusterKey(o.region)).map((o) => o.region.name));
+    const ids = new Set([...selected.ids, ...linked.filter((o) => sharedRegions.has(o.region.name)).map((o) => o.id)]);
     return { overlays: linked.filter((o) => ids.has(o.id)), acknowledgements };
   }
   return { overlays: linked, acknowledgements };

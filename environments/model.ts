@@ -32,6 +32,19 @@ export type Tier = (typeof TIERS)[number];
  * databases and an `apps` cluster for the applications, say): `<clusterPrefix>-<env>-<key>`.
  */
 export interface RegionClusterSpec {
+  /**
+   * One cluster runs every environment of the region, each as namespaces of its own (a k3s
+   * cluster with prod, stage, dev and test): `<clusterPrefix>-<key>`. Operators, CRDs and
+   * cluster-scoped objects are rendered once for it. It is then the region's only cluster.
+   * @default false: one cluster of this kind per environment
+   */
+  readonly shared?: boolean;
+  /**
+   * A shared cluster's namespaces that several environments place components in (a shared
+   * `infra` for the databases): rendered once, without a ResourceQuota (no environment's
+   * quota is theirs). Each environment's objects in them must have names of their own.
+   */
+  readonly namespaces?: Readonly<Record<string, SharedNamespaceSpec>>;
   /** Argo CD only: the API server URL this cluster is registered under in Argo CD. @default the region's gitops.destinationServer */
   readonly destinationServer?: string;
   /**
@@ -40,6 +53,15 @@ export interface RegionClusterSpec {
    * when a service is exported to the cluster.
    */
   readonly egressCidrs?: readonly string[];
+}
+
+/** A namespace of a shared cluster used by several environments. */
+export interface SharedNamespaceSpec {
+  /** @default 'restricted' */
+  readonly podSecurity?: 'restricted' | 'baseline' | 'privileged';
+  /** Why the namespace runs below `restricted` (required then). */
+  readonly podSecurityReason?: string;
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** A region: one Kubernetes cluster per environment (or several, by `clusters`), sharing these facts. */

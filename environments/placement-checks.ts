@@ -4,7 +4,7 @@
  */
 import { LAYERS } from './model';
 import type { OverlaySpec } from './model';
-import { layerClusterKey, PLACED_LAYERS, PlacedLayer } from './placement';
+import { layerClusterKey, PLACED_LAYERS, PlacedLayer, sharedClusterKey } from './placement';
 import { postgresClustersOf } from './postgres-clusters';
 import type { Problem } from './problems';
 import { valueAt } from './problems';
@@ -24,12 +24,30 @@ function sharedWithData(o: OverlaySpec): { layer: PlacedLayer; why: string }[] {
 /** Region-file problems of the declared clusters (one per region). */
 export function checkRegionClusters(
   regionName: string,
-  clusters: Readonly<Record<string, { destinationServer?: string; egressCidrs?: readonly string[] }>>,
+  clusters: Readonly<Record<string, { shared?: boolean; namespaces?: object; destinationServer?: string; egressCidrs?: readonly string[] }>>,
   engine: string,
 ): Problem[] {
   const file = `regions/${regionName}.yaml`;
   const problems: Problem[] = [];
+  const keys = Object.keys(clusters).sort();
   for (const [key, cluster] of Object.entries(clusters)) {
+    if (cluster.shared && keys.length > 1) {
+      problems.push({
+        file,
+        path: `clusters.${key}.shared`,
+        value: true,
+        message: `a shared cluster runs every environment of the region, and the region declares other clusters too (${keys.filter((k) => k !== key).join(', ')})`,
+        fix: `declare ${key} alone, or drop shared: true to run ${key} once per environment`,
+      });
+    }
+    if (cluster.namespaces && !cluster.shared) {
+      problems.push({
+        file,
+        path: `clusters.${key}.namespaces`,
+        message: 'namespaces shared by environments exist only in a shared cluster; here each environment has a cluster of its own',
+        fix: `declare the namespaces in each environment (namespaces:), or set clusters.${key}.shared: true`,
+      });
+    }
     (cluster.egressCidrs ?? []).forEach((cidr, i) => {
       const check = checkCidr(cidr);
       // The schema admits IPv4 blocks only; this reads the address and the prefix.
@@ -67,6 +85,16 @@ export function checkPlacement(overlays: readonly OverlaySpec[], sourceOf: Sourc
       problems.push({ file: sourceOf(o, fieldPath), path: fieldPath, value: valueAt(s, fieldPath), message: `${o.id}: ${message}`, fix });
     };
     const fields = (['default', ...PLACED_LAYERS] as const).filter((f) => s.placement[f] !== undefined);
+    const shared = sharedClusterKey(o.region);
+    if (shared && o.environment === shared) {
+      problems.push({
+        file: o.sourceFile,
+        path: '',
+        value: o.environment,
+        message: `${o.id}: the environment is called like the region's shared cluster ${shared}, whose own folder is ${o.region.name}/${shared}/`,
+        fix: `rename the environment (its file), or call the cluster by another name in ${regionFile}`,
+      });
+    }
 
     if (declared.length === 0) {
       for (const f of fields) {

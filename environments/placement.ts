@@ -6,6 +6,10 @@
  * folder per cluster it uses, `clusters/<region>-<env>-<cluster>/`, and that cluster's layers
  * under `<region>/<env>/<cluster>/<layer>/`. The operators and foundation of each cluster are
  * derived from what is placed on it.
+ *
+ * A shared cluster (`shared: true`) runs every environment of the region, each in namespaces
+ * of its own: `clusters/<region>-<key>/` applies what is rendered once for the cluster from
+ * `<region>/<key>/<layer>/` and each environment's layers from `<region>/<env>/<layer>/`.
  */
 import type { LayerName, OverlaySpec, PlacementSpec } from './model';
 
@@ -23,6 +27,11 @@ export interface PlacedCluster {
   readonly folder: string;
   /** The tree folder holding its layer folders: `<region>/<env>`, or `<region>/<env>/<key>`. */
   readonly root: string;
+  /**
+   * A cluster every environment of the region shares: the folder of what is rendered once for
+   * it (operators, CRDs, cluster-scoped objects), `<region>/<key>`.
+   */
+  readonly sharedRoot?: string;
 }
 
 type Placed = Pick<OverlaySpec, 'region' | 'environment'> & { readonly settings: { readonly placement: PlacementSpec } };
@@ -32,6 +41,15 @@ export function placedCluster(overlay: Pick<OverlaySpec, 'region' | 'environment
   const base = { name: `${overlay.region.clusterPrefix}-${overlay.environment}`, folder: `${overlay.region.name}-${overlay.environment}` };
   const root = `${overlay.region.name}/${overlay.environment}`;
   if (key === '') return { key, ...base, root };
+  if (overlay.region.clusters[key]?.shared) {
+    return {
+      key,
+      name: `${overlay.region.clusterPrefix}-${key}`,
+      folder: `${overlay.region.name}-${key}`,
+      root,
+      sharedRoot: `${overlay.region.name}/${key}`,
+    };
+  }
   return { key, name: `${base.name}-${key}`, folder: `${base.folder}-${key}`, root: `${root}/${key}` };
 }
 
@@ -53,6 +71,11 @@ function onlyCluster(overlay: Placed): string {
 export function defaultClusterKey(overlay: Placed): string {
   if (Object.keys(overlay.region.clusters).length === 0) return '';
   return overlay.settings.placement.default ?? onlyCluster(overlay);
+}
+
+/** The key of the region's shared cluster, if it runs one. */
+export function sharedClusterKey(region: Pick<OverlaySpec['region'], 'clusters'>): string | undefined {
+  return Object.keys(region.clusters).find((k) => region.clusters[k].shared);
 }
 
 /** Every cluster the region declares for this environment (or its one cluster), in code-point order of their keys. */

@@ -466,6 +466,23 @@ export const REGION_SCHEMA: Schema = obj(
       propertyNames: dnsLabel('a cluster key'),
       additionalProperties: obj(
         {
+          shared: bool(),
+          namespaces: {
+            type: 'object',
+            propertyNames: dnsLabel('a shared namespace name'),
+            additionalProperties: obj(
+              {
+                podSecurity: {
+                  type: 'string',
+                  enum: ['restricted', 'baseline', 'privileged'],
+                  hint: 'set podSecurity to restricted, baseline or privileged (the Pod Security Standards level enforced)',
+                },
+                podSecurityReason: str(),
+                labels: { ...map(labelValue('a namespace label value')), propertyNames: labelKey('a namespace label key') },
+              },
+              [],
+            ),
+          },
           destinationServer: {
             type: 'string',
             pattern: '^https://',

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import type { LayerPlan } from './layer-plan';
+import type { EntryLayer } from './layer-plan';
 import type { GitOpsSpec } from '../environments/model';
 import * as argo from '../imports/argoproj.io';
 
@@ -8,11 +8,10 @@ type ArgoSpec = Extract<GitOpsSpec, { engine: 'argocd' }>;
 export interface ArgoCdEntryPointsProps {
   readonly gitops: ArgoSpec;
   readonly clusterName: string;
-  /** Repository path of this overlay's layer folders, e.g. `dist/region-b/prod`. */
-  readonly overlayPath: string;
   /** Repository path of the folder holding these entry points. */
   readonly entryPath: string;
-  readonly layers: readonly LayerPlan[];
+  /** The folders the cluster applies, in apply order. */
+  readonly layers: readonly EntryLayer[];
   /** Helm repositories the operators layer installs from (allowed in the AppProject). */
   readonly chartRepositories: readonly string[];
 }
@@ -24,8 +23,9 @@ export interface ArgoCdEntryPointsProps {
  * Application never cascades into databases.
  */
 export class ArgoCdEntryPoints extends Construct {
-  public static applicationName(clusterName: string, layer: string): string {
-    return `${clusterName}-${layer}`;
+  /** Application name of an entry (a layer, or `<env>-<layer>` in a shared cluster): a public contract. */
+  public static applicationName(clusterName: string, id: string): string {
+    return `${clusterName}-${id}`;
   }
 
   constructor(scope: Construct, id: string, props: ArgoCdEntryPointsProps) {
@@ -59,12 +59,7 @@ export class ArgoCdEntryPoints extends Construct {
 
     application(`${props.clusterName}-root`, props.entryPath, -1, false);
     props.layers.forEach((layer) => {
-      application(
-        ArgoCdEntryPoints.applicationName(props.clusterName, layer.name),
-        `${props.overlayPath}/${layer.name}`,
-        layer.order,
-        layer.serverSideApply,
-      );
+      application(ArgoCdEntryPoints.applicationName(props.clusterName, layer.id), layer.path, layer.order, layer.serverSideApply);
     });
   }
 }

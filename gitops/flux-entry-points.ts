@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import type { LayerPlan } from './layer-plan';
+import type { EntryLayer } from './layer-plan';
 import { isSopsEncrypted } from '../constructs/secrets/sops-secret';
 import type { GitOpsSpec } from '../environments/model';
 import * as kustomize from '../imports/kustomize.toolkit.fluxcd.io';
@@ -8,9 +8,8 @@ type FluxSpec = Extract<GitOpsSpec, { engine: 'flux' }>;
 
 export interface FluxEntryPointsProps {
   readonly gitops: FluxSpec;
-  /** Repository path of this overlay's layer folders, e.g. `./dist/region-a/prod`. */
-  readonly overlayPath: string;
-  readonly layers: readonly LayerPlan[];
+  /** The folders the cluster applies, in apply order. */
+  readonly layers: readonly EntryLayer[];
   /**
    * The Secret in the Flux namespace with the age identity that decrypts the SOPS Secrets a
    * layer holds (`age.agekey`); only layers holding one get `spec.decryption`. @default none
@@ -25,21 +24,21 @@ export interface FluxEntryPointsProps {
  * by the kustomize-controller with the age identity of `decryptionSecret`.
  */
 export class FluxEntryPoints extends Construct {
-  /** Kustomization name of a layer: a public contract (renaming prunes the layer). */
-  public static kustomizationName(layer: string): string {
-    return `strata-${layer}`;
+  /** Kustomization name of an entry (a layer, or `<env>-<layer>` in a shared cluster): a public contract (renaming prunes it). */
+  public static kustomizationName(id: string): string {
+    return `strata-${id}`;
   }
 
   constructor(scope: Construct, id: string, props: FluxEntryPointsProps) {
     super(scope, id);
     for (const layer of props.layers) {
-      new kustomize.Kustomization(this, layer.name, {
-        metadata: { name: FluxEntryPoints.kustomizationName(layer.name), namespace: props.gitops.sourceRef.namespace },
+      new kustomize.Kustomization(this, layer.id, {
+        metadata: { name: FluxEntryPoints.kustomizationName(layer.id), namespace: props.gitops.sourceRef.namespace },
         spec: {
           interval: props.gitops.interval,
           retryInterval: '2m',
-          timeout: layer.name === 'operators' ? '15m' : '10m',
-          path: `${props.overlayPath}/${layer.name}`,
+          timeout: layer.layer === 'operators' ? '15m' : '10m',
+          path: layer.path,
           prune: true,
           wait: true,
           sourceRef: { kind: kustomize.KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: props.gitops.sourceRef.name },

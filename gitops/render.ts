@@ -15,14 +15,14 @@ import { App, Chart } from 'cdk8s';
 import { ArgoCdEntryPoints } from './argocd-entry-points';
 import { FluxEntryPoints } from './flux-entry-points';
 import { kustomizationFile } from './kustomization-file';
-import type { LayerPlan } from './layer-plan';
+import type { EntryLayer, LayerPlan } from './layer-plan';
 import { manifestFileName } from './tree-paths';
 import { OverlayIssue, SynthValidationError } from './validation-error';
 import { describeObject, SchemaValidator } from './validator';
 import { toYaml } from './yaml';
 import { sopsFilesOf } from '../constructs/core/secret-backend';
 import type { PrometheusDocument } from '../constructs/platform/external-prometheus';
-import { standardLabels } from '../constructs/platform/labels';
+import { CLUSTER_LABEL, ENVIRONMENT_LABEL, standardLabels } from '../constructs/platform/labels';
 import type { LayerChart } from '../constructs/platform/layer-chart';
 import { isSopsEncrypted } from '../constructs/secrets/sops-secret';
 import { LAYERS, OverlaySpec } from '../environments/model';
@@ -65,6 +65,14 @@ export interface ClusterCharts {
   readonly layers: readonly LayerChart[];
   /** Files for a Prometheus outside the cluster, written to `<root>/prometheus/` (not applied to the cluster). */
   readonly documents?: readonly PrometheusDocument[];
+  /** In a cluster shared by environments: whether an object belongs to the whole cluster (PlatformApp.isClusterLevel). */
+  readonly clusterLevel?: (manifest: any, layer: string) => boolean;
+}
+
+/** What a layer chart renders: the environment's part, and in a shared cluster the cluster's. */
+interface Rendered {
+  readonly own: LayerPlan[];
+  readonly shared: LayerPlan[];
 }
 
 export function renderOverlay(overlay: OverlaySpec, clusters: readonly ClusterCharts[], options: RenderOptions): RenderedOverlay {
@@ -97,13 +105,14 @@ export function renderOverlay(overlay: OverlaySpec, clusters: readonly ClusterCh
     files.set(`${folder}/kustomization.yaml`, kustomizationFile([...names, ...extraResources]));
   };
 
-  for (const { cluster, layers, documents } of clusters) {
-    const plans = renderLayers(overlay, cluster, layers, emit);
+  for (const { cluster, layers, documents, clusterLevel } of clusters) {
+    const rendered = renderLayers(overlay, cluster, layers, emit, clusterLevel);
+    // Keyed as the tree's paths say (environments/placement.ts); a shared cluster's own part is the region's.
     placed.set(
-      cluster.key,
-      plans.flatMap((p) => p.manifests),
+      cluster.root === `${overlay.region.name}/${overlay.environment}` ? '' : cluster.key,
+      rendered.own.flatMap((p) => p.manifests),
     );
-    renderEntryPoints(overlay, cluster, plans, emit, (options.bootstrapped ?? []).includes(cluster.folder));
+    renderEntryPoints(overlay, cluster, entryLayers(overlay, cluster, rendered), emit, (options.bootstrapped ?? []).includes(cluster.folder));
     for (const doc of documents ?? []) {
       const comment = doc.comment
         .split('\n')
@@ -142,52 +151,116 @@ export const PROMETHEUS_FOLDER = 'prometheus';
 
 type Emit = (folder: string, layer: string, manifests: readonly any[], texts: readonly string[], extraResources?: readonly string[]) => void;
 
-/** One cluster's layer folders: `<root>/<layer>/`. */
-function renderLayers(overlay: OverlaySpec, cluster: PlacedCluster, charts: readonly LayerChart[], emit: Emit): LayerPlan[] {
+/**
+ * One cluster's layer folders, `<root>/<layer>/`; in a cluster shared by environments, what
+ * belongs to the whole cluster goes to `<sharedRoot>/<layer>/` without the environment's label.
+ */
+function renderLayers(
+  overlay: OverlaySpec,
+  cluster: PlacedCluster,
+  charts: readonly LayerChart[],
+  emit: Emit,
+  clusterLevel?: (manifest: any, layer: string) => boolean,
+): Rendered {
   const ordered = [...charts].sort((a, b) => LAYERS.indexOf(a.layer as any) - LAYERS.indexOf(b.layer as any));
-  const plans: LayerPlan[] = [];
+  const own: LayerPlan[] = [];
+  const shared: LayerPlan[] = [];
   for (const chart of ordered) {
-    const manifests = chart.toJson();
-    if (manifests.length === 0) continue;
+    const all = chart.toJson();
     const order = LAYERS.indexOf(chart.layer as any);
-    // A SOPS document is written as committed: its MAC covers the document as it is.
-    const texts = manifests.map((m) => (isSopsEncrypted(m) ? committedText(overlay, m) : toYaml(m)));
-    plans.push({
-      name: chart.layer,
-      order,
-      dependsOn: [...chart.layerDependencies].map((c) => c.layer).sort((a, b) => LAYERS.indexOf(a as any) - LAYERS.indexOf(b as any)),
-      manifests,
-      serverSideApply: manifests.some((m, i) => needsServerSideApply(m, texts[i])),
-    });
-    emit(`${cluster.root}/${chart.layer}`, chart.layer, manifests, texts);
-  }
-  const rendered = new Set(plans.map((p) => p.name));
-  for (const plan of plans) {
-    const dangling = plan.dependsOn.filter((d) => !rendered.has(d));
-    if (dangling.length) {
-      throw new Error(
-        `internal error: layer ${plan.name} of ${overlay.id} (cluster ${cluster.name}) depends on empty layer(s) ${dangling.join(', ')}`,
-      );
+    const dependsOn = [...chart.layerDependencies].map((c) => c.layer).sort((a, b) => LAYERS.indexOf(a as any) - LAYERS.indexOf(b as any));
+    const sharedHere =
+      cluster.sharedRoot && clusterLevel ? all.filter((m) => clusterLevel(m, chart.layer)).map((m) => ofCluster(m, cluster.key)) : [];
+    const ownHere = sharedHere.length ? all.filter((m) => !clusterLevel!(m, chart.layer)) : all;
+    for (const [manifests, folder, plans] of [
+      [ownHere, `${cluster.root}/${chart.layer}`, own],
+      [sharedHere, `${cluster.sharedRoot}/${chart.layer}`, shared],
+    ] as const) {
+      if (manifests.length === 0) continue;
+      // A SOPS document is written as committed: its MAC covers the document as it is.
+      const texts = manifests.map((m) => (isSopsEncrypted(m) ? committedText(overlay, m) : toYaml(m)));
+      plans.push({ name: chart.layer, order, dependsOn, manifests, serverSideApply: manifests.some((m, i) => needsServerSideApply(m, texts[i])) });
+      emit(folder, chart.layer, manifests, texts);
     }
   }
-  return plans;
+  return { own, shared };
+}
+
+/** An object rendered once for a shared cluster: labelled with the cluster, not with one of its environments. */
+function ofCluster(m: any, cluster: string): any {
+  const { [ENVIRONMENT_LABEL]: _environment, ...labels } = m.metadata?.labels ?? {};
+  return { ...m, metadata: { ...m.metadata, labels: { ...labels, [CLUSTER_LABEL]: cluster } } };
+}
+
+/**
+ * What the entry points apply: each layer with the layers it depends on. In a shared cluster,
+ * an environment's layer also waits for the cluster's part of the same layer, and a dependency
+ * resolves to the environment's layer and the cluster's, whichever exist.
+ */
+function entryLayers(overlay: OverlaySpec, cluster: PlacedCluster, rendered: Rendered): EntryLayer[] {
+  const base = overlay.region.gitops.path;
+  if (!cluster.sharedRoot) {
+    const names = new Set(rendered.own.map((p) => p.name));
+    return rendered.own.map((p) => {
+      const dangling = p.dependsOn.filter((d) => !names.has(d));
+      if (dangling.length) {
+        throw new Error(
+          `internal error: layer ${p.name} of ${overlay.id} (cluster ${cluster.name}) depends on empty layer(s) ${dangling.join(', ')}`,
+        );
+      }
+      return { ...entryOf(p, p.name, repoPath(base, cluster.root, p.name)), dependsOn: [...p.dependsOn] };
+    });
+  }
+  const env = overlay.environment;
+  const ownNames = new Set(rendered.own.map((p) => p.name));
+  const sharedNames = new Set(rendered.shared.map((p) => p.name));
+  // A dependency is the cluster's part of that layer and this environment's, whichever exist.
+  const resolve = (from: LayerPlan): string[] => {
+    const missing = from.dependsOn.filter((d) => !sharedNames.has(d) && !ownNames.has(d));
+    if (missing.length) {
+      throw new Error(
+        `internal error: layer ${from.name} of ${overlay.id} (cluster ${cluster.name}) depends on empty layer(s) ${missing.join(', ')}`,
+      );
+    }
+    return from.dependsOn.flatMap((d) => [...(sharedNames.has(d) ? [d] : []), ...(ownNames.has(d) ? [`${env}-${d}`] : [])]);
+  };
+  const sharedEntries = rendered.shared.map((p) => ({
+    ...entryOf(p, p.name, repoPath(base, cluster.sharedRoot!, p.name), true),
+    // The cluster's part waits for the cluster's parts it uses, or else this environment's.
+    dependsOn: p.dependsOn.flatMap((d) => (sharedNames.has(d) ? [d] : ownNames.has(d) ? [`${env}-${d}`] : [])),
+  }));
+  const ownEntries = rendered.own.map((p) => ({
+    ...entryOf(p, `${env}-${p.name}`, repoPath(base, cluster.root, p.name)),
+    dependsOn: [...new Set([...(sharedNames.has(p.name) ? [p.name] : []), ...resolve(p)])],
+  }));
+  return [...sharedEntries, ...ownEntries];
+}
+
+function entryOf(p: LayerPlan, id: string, path: string, ofCluster = false): EntryLayer {
+  return { id, layer: p.name, path, order: p.order, dependsOn: [], manifests: p.manifests, serverSideApply: p.serverSideApply, ofCluster };
 }
 
 /** The cluster's entry folder `clusters/<folder>/`: what it applies, in which order. */
-function renderEntryPoints(overlay: OverlaySpec, cluster: PlacedCluster, plans: readonly LayerPlan[], emit: Emit, fluxBootstrapped: boolean): void {
+function renderEntryPoints(
+  overlay: OverlaySpec,
+  cluster: PlacedCluster,
+  entries: readonly EntryLayer[],
+  emit: Emit,
+  fluxBootstrapped: boolean,
+): void {
   const entryApp = new App({ outdir: '.strata-unused' });
   const entry = new Chart(entryApp, 'clusters', {
-    labels: standardLabels({ region: overlay.region.name, environment: overlay.environment, layer: 'clusters' }),
+    labels: cluster.sharedRoot
+      ? { ...standardLabels({ region: overlay.region.name, environment: overlay.environment, layer: 'clusters' }), [CLUSTER_LABEL]: cluster.key }
+      : standardLabels({ region: overlay.region.name, environment: overlay.environment, layer: 'clusters' }),
     disableResourceNameHashes: true,
   });
   const regionGitops = overlay.region.gitops;
-  const layersPath = repoPath(regionGitops.path, cluster.root);
   if (regionGitops.engine === 'flux') {
     const sops = sopsFilesOf(overlay.region.secrets);
     new FluxEntryPoints(entry, 'Flux', {
       gitops: regionGitops,
-      overlayPath: layersPath,
-      layers: plans,
+      layers: entries,
       ...(sops ? { decryptionSecret: sops.decryptionSecret } : {}),
     });
   } else {
@@ -195,7 +268,7 @@ function renderEntryPoints(overlay: OverlaySpec, cluster: PlacedCluster, plans: 
     const gitops = destinationServer ? { ...regionGitops, destinationServer } : regionGitops;
     const chartRepositories = [
       ...new Set(
-        plans
+        entries
           .flatMap((p) => p.manifests)
           .filter((m) => m.kind === 'Application' && m.apiVersion === 'argoproj.io/v1alpha1')
           .map((m) => m.spec.source.repoURL as string),
@@ -204,13 +277,22 @@ function renderEntryPoints(overlay: OverlaySpec, cluster: PlacedCluster, plans: 
     new ArgoCdEntryPoints(entry, 'ArgoCD', {
       gitops,
       clusterName: cluster.folder,
-      overlayPath: layersPath,
       entryPath: repoPath(regionGitops.path, 'clusters', cluster.folder),
-      layers: plans,
+      layers: entries,
       chartRepositories,
     });
   }
-  const entryManifests = entry.toJson();
+  // In a shared cluster, the environment's label comes off what every environment renders alike.
+  const clusterWide = new Set(
+    regionGitops.engine === 'flux'
+      ? entries.filter((e) => e.ofCluster).map((e) => FluxEntryPoints.kustomizationName(e.id))
+      : [
+          cluster.folder,
+          `${cluster.folder}-root`,
+          ...entries.filter((e) => e.ofCluster).map((e) => ArgoCdEntryPoints.applicationName(cluster.folder, e.id)),
+        ],
+  );
+  const entryManifests = entry.toJson().map((m: any) => (cluster.sharedRoot && clusterWide.has(m.metadata.name) ? ofCluster(m, cluster.key) : m));
   emit(
     `clusters/${cluster.folder}`,
     'clusters',

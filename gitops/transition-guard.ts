@@ -17,7 +17,7 @@ import { isPruneProtected } from '../constructs/platform/protection';
 import { Manifest, show, TransitionChange, TransitionRule } from '../constructs/platform/transition-rules';
 import { TRANSITION_RULES } from '../constructs/transitions';
 import type { Acknowledgement, OverlaySpec } from '../environments/model';
-import { overlayClusters, placedCluster } from '../environments/placement';
+import { overlayClusters, placedCluster, sharedClusterKey } from '../environments/placement';
 import { Problem, settingSource } from '../environments/problems';
 
 export interface RenderedOverlayFiles {
@@ -26,6 +26,8 @@ export interface RenderedOverlayFiles {
   readonly files: ReadonlyMap<string, string>;
   /** The overlay's layer objects as rendered, by the key of their cluster (environments/placement.ts). */
   readonly placed: ReadonlyMap<string, readonly Manifest[]>;
+  /** What a cluster shared by a region's environments renders once (`<region>/<key>/`), guarded as if an overlay. */
+  readonly sharedPart?: boolean;
 }
 
 export interface GuardInput {
@@ -37,7 +39,7 @@ export interface GuardInput {
   readonly wholeTree: boolean;
   /** Regions that have a region file. */
   readonly regions: ReadonlySet<string>;
-  /** Every overlay loaded, rendered or not (one that failed to build has not vanished). */
+  /** Every overlay loaded, rendered or not (one that failed to build has not vanished), and the shared clusters' folders (`<region>/<key>`). */
   readonly overlayIds: ReadonlySet<string>;
 }
 
@@ -64,6 +66,12 @@ export function objectId(m: Manifest): string {
   const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
   const ns = m?.metadata?.namespace;
   return `${m?.kind}${group ? `.${group}` : ''} ${ns ? `${ns}/` : ''}${m?.metadata?.name}`;
+}
+
+/** The name of the cluster a tree key stands for ('' in a region with a shared cluster: that one). */
+function clusterName(o: OverlaySpec, key: string): string {
+  const shared = key === '' ? sharedClusterKey(o.region) : undefined;
+  return placedCluster(o, shared ?? key).name;
 }
 
 /** An object's identity within an overlay: the cluster it runs on, and its id there. */
@@ -153,7 +161,8 @@ function overlayTransitions(outDir: string, r: RenderedOverlayFiles, leftInPlace
   const o = r.overlay;
   const prefix = `${o.region.name}/${o.environment}`;
   const previousFiles = listTree(path.join(outDir, prefix)).map((f) => `${prefix}/${f}`);
-  const out: Pending[] = [...engineSwitch(outDir, o)];
+  // A shared cluster's engine switch is reported by the overlays that run on it.
+  const out: Pending[] = r.sharedPart ? [] : [...engineSwitch(outDir, o)];
   if (previousFiles.length === 0) return out;
 
   // The new objects by cluster and id, built on first use: an overlay whose files did not change
@@ -251,7 +260,7 @@ function overlayTransitions(outDir: string, r: RenderedOverlayFiles, leftInPlace
         .map(([, a]) => a),
     );
     const successorCluster = successor ? added.find(([, a]) => a === successor)![0].split('|')[0] : '';
-    const onCluster = (key: string) => (clusters ? ` on cluster ${placedCluster(o, key).name}` : '');
+    const onCluster = (key: string) => (clusters ? ` on cluster ${clusterName(o, key)}` : '');
     const what = inside.length
       ? ` with ${inside.length} stateful object(s) in it (${inside.slice(0, 4).join(', ')}${inside.length > 4 ? ', ...' : ''})`
       : '';
@@ -271,7 +280,7 @@ function overlayTransitions(outDir: string, r: RenderedOverlayFiles, leftInPlace
       problem: {
         file,
         path: rule.removalSetting ?? '',
-        message: `${o.id}: ${id}${what} would be removed from ${clusters ? `cluster ${placedCluster(o, from).name}` : 'the tree'}${replaced}; its data would no longer be managed, and is lost if it is deleted`,
+        message: `${o.id}: ${id}${what} would be removed from ${clusters ? `cluster ${clusterName(o, from)}` : 'the tree'}${replaced}; its data would no longer be managed, and is lost if it is deleted`,
         fix: `${rule.removalFix ?? 'keep it'}; to go ahead, add to ${o.sourceFile}: ${ackSnippet(id, 'removed')}`,
       },
     });

@@ -35,8 +35,12 @@ export const ACKNOWLEDGEMENTS_FILE = 'acknowledgements.yaml';
 export const WHOLE_TREE: TreeScope = { owns: (rel) => !isBootstrapFile(rel) && rel !== TREE_MARKER };
 
 /** Scope of an `--only` run: the selected overlays' layer folders and entry folders. */
-export function overlayScope(overlays: readonly { region: string; environment: string; clusterFolder: string }[]): TreeScope {
-  const prefixes = overlays.flatMap((o) => [`${o.region}/${o.environment}/`, `clusters/${o.clusterFolder}/`]);
+export function overlayScope(overlays: readonly { region: string; environment: string; clusterFolder: string; sharedRoot?: string }[]): TreeScope {
+  const prefixes = overlays.flatMap((o) => [
+    `${o.region}/${o.environment}/`,
+    `clusters/${o.clusterFolder}/`,
+    ...(o.sharedRoot ? [`${o.sharedRoot}/`] : []),
+  ]);
   return { owns: (rel) => rel === ACKNOWLEDGEMENTS_FILE || (!isBootstrapFile(rel) && prefixes.some((p) => rel.startsWith(p))) };
 }
 

@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import { PlatformNamespace } from './platform-namespace';
-import type { ApiServerSpec, LimitRangeSpec, QuotaSpec } from '../core/namespace-policy';
+import { ApiServerSpec, DEFAULT_LIMIT_RANGE, LimitRangeSpec, QuotaSpec } from '../core/namespace-policy';
 import { LayerChart } from '../platform/layer-chart';
 import type { NamespaceRequirement } from '../platform/overlay-context';
 
@@ -15,6 +15,13 @@ export interface FoundationLayerProps {
   readonly limitRange?: LimitRangeSpec;
   /** @default any address on the API server's usual ports */
   readonly apiServer?: ApiServerSpec;
+  /** Namespaces several environments of a shared cluster use: no environment's quota is theirs. @default none */
+  readonly sharedNamespaces?: readonly string[];
+  /**
+   * The cluster is shared by environments: its own namespaces (the operators', the shared ones)
+   * take the platform's default limit range, not one environment's. @default false
+   */
+  readonly sharedCluster?: boolean;
 }
 
 /**
@@ -32,8 +39,9 @@ export class FoundationLayer extends LayerChart {
         name: ns.name,
         podSecurity: ns.podSecurity,
         podSecurityReason: ns.podSecurityReason,
-        quota: ns.workload ? props.quota : undefined,
-        limitRange: props.limitRange,
+        quota: ns.workload && !(props.sharedNamespaces ?? []).includes(ns.name) ? props.quota : undefined,
+        limitRange:
+          props.sharedCluster && (!ns.workload || (props.sharedNamespaces ?? []).includes(ns.name)) ? DEFAULT_LIMIT_RANGE : props.limitRange,
         apiServerEgress: ns.apiServerEgress,
         webhookPorts: ns.webhookPorts,
         allowSameNamespace: ns.allowSameNamespace,

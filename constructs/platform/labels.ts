@@ -3,6 +3,10 @@
  * environment and layer, and tools recognise the owner.
  */
 export const LABEL_PREFIX = 'strata.io';
+/** The environment an object belongs to. */
+export const ENVIRONMENT_LABEL = `${LABEL_PREFIX}/environment`;
+/** The cluster an object belongs to, on what a cluster shared by environments renders once. */
+export const CLUSTER_LABEL = `${LABEL_PREFIX}/cluster`;
 
 export interface StandardLabelProps {
   readonly region: string;
@@ -15,7 +19,7 @@ export function standardLabels(props: StandardLabelProps): Record<string, string
     'app.kubernetes.io/managed-by': 'strata',
     'app.kubernetes.io/part-of': 'strata',
     [`${LABEL_PREFIX}/region`]: props.region,
-    [`${LABEL_PREFIX}/environment`]: props.environment,
+    [ENVIRONMENT_LABEL]: props.environment,
     [`${LABEL_PREFIX}/layer`]: props.layer,
   };
 }

@@ -1,7 +1,7 @@
 import { ApiObject, App, AppProps } from 'cdk8s';
 import { ExternalPrometheus, MonitoringTarget, PrometheusDocument } from './external-prometheus';
 import { isLayerChart, LayerChart } from './layer-chart';
-import { OverlayContext } from './overlay-context';
+import { OverlayContext, PodSecurityLevel } from './overlay-context';
 import type { GitOpsSpec } from '../core/gitops';
 import { LAYERS, LayerName } from '../core/layers';
 import type { ApiServerSpec, LimitRangeSpec, QuotaSpec } from '../core/namespace-policy';
@@ -9,6 +9,14 @@ import { SpecError } from '../core/problems';
 import { FoundationLayer } from '../foundation/foundation-layer';
 import { operatorForGroup } from '../operators/catalog';
 import { OperatorsLayer } from '../operators/operators-layer';
+
+/** A namespace of a shared cluster: its Pod Security level and labels, the same for every environment using it. */
+export interface SharedNamespace {
+  /** @default 'restricted' */
+  readonly podSecurity?: PodSecurityLevel;
+  readonly podSecurityReason?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+}
 
 export interface PlatformAppProps extends AppProps {
   /** The region (labels, the Argo CD project `<region>-<environment>`, tree folders). */
@@ -35,6 +43,13 @@ export interface PlatformAppProps extends AppProps {
   readonly monitoring?: MonitoringTarget;
   /** The cluster's name, for the `cluster` label of scraped series. @default `<region>-<environment>[-<cluster>]` */
   readonly clusterName?: string;
+  /**
+   * The cluster runs every environment of the region (`cluster` is its key): what belongs to
+   * the whole cluster (`isClusterLevel`) is rendered once for it, and the Argo CD project is
+   * `<region>-<cluster>`. `namespaces` are the ones several environments place components in:
+   * they get no ResourceQuota. @default the cluster is this environment's own
+   */
+  readonly sharedCluster?: { readonly namespaces: Readonly<Record<string, SharedNamespace>> };
 }
 
 /**
@@ -119,19 +134,34 @@ export class PlatformApp extends App {
       }
     }
 
-    const argoProject = [region, environment, ...(this.props.cluster ? [this.props.cluster] : [])].join('-');
+    const argoProject = this.props.sharedCluster
+      ? [region, this.props.cluster ?? environment].join('-')
+      : [region, environment, ...(this.props.cluster ? [this.props.cluster] : [])].join('-');
     const operators = new OperatorsLayer(this, { region, environment, gitops, context, argoProject, prometheusOperator: !external });
     for (const chart of workloadCharts) {
       if (objectsOf(chart).some((o) => operatorOf(o))) chart.dependOn(operators);
     }
 
+    const sharedNamespaces = this.props.sharedCluster?.namespaces ?? {};
     const foundation = new FoundationLayer(this, {
       region,
       environment,
-      namespaces: context.namespaces,
+      // A shared namespace is the same for every environment: its declared level and labels.
+      namespaces: context.namespaces.map((n) => {
+        const declared = sharedNamespaces[n.name];
+        if (!declared) return n;
+        return {
+          ...n,
+          podSecurity: declared.podSecurity ?? 'restricted',
+          podSecurityReason: declared.podSecurityReason,
+          ...(declared.labels || n.labels ? { labels: { ...n.labels, ...declared.labels } } : {}),
+        };
+      }),
       quota: this.props.quota,
       limitRange: this.props.limitRange,
       apiServer: this.props.apiServer,
+      sharedNamespaces: Object.keys(sharedNamespaces),
+      sharedCluster: this.props.sharedCluster !== undefined,
     });
     const known = new Set(context.namespaces.map((n) => n.name));
     // The GitOps engine's own namespace exists before Strata (flux bootstrap, Argo CD install).
@@ -155,6 +185,28 @@ export class PlatformApp extends App {
     for (const chart of layers) for (const dep of [...chart.layerDependencies]) if (!layers.includes(dep)) chart.layerDependencies.delete(dep);
     this.completed = layers;
     return layers;
+  }
+
+  /**
+   * Whether an object of `layer` belongs to the whole cluster rather than to this environment,
+   * when environments share the cluster: the operators layer; cluster-scoped objects but the
+   * environment's own Namespaces; objects in operators' namespaces (velero, cert-manager, ...);
+   * and the foundation of the shared namespaces.
+   */
+  public isClusterLevel(
+    manifest: { readonly apiVersion?: string; readonly kind?: string; readonly metadata?: { name?: string; namespace?: string } },
+    layer: string,
+  ): boolean {
+    if (layer === 'operators') return true;
+    const operatorNamespaces = new Set(this.context.namespaces.filter((n) => !n.workload).map((n) => n.name));
+    const shared = new Set(Object.keys(this.props.sharedCluster?.namespaces ?? {}));
+    const ns = manifest.metadata?.namespace;
+    if (!ns) {
+      const name = manifest.metadata?.name ?? '';
+      return manifest.kind === 'Namespace' && manifest.apiVersion === 'v1' ? operatorNamespaces.has(name) || shared.has(name) : true;
+    }
+    if (operatorNamespaces.has(ns)) return true;
+    return shared.has(ns) && layer === 'foundation';
   }
 
   public synth(): void {

@@ -1,0 +1,128 @@
+/**
+ * A cluster every environment of a region shares (environments/placement.ts): each
+ * environment's render holds its own folders and its copy of what belongs to the whole
+ * cluster (`<region>/<key>/`, and the Flux Kustomizations or Argo CD Applications for it in
+ * `clusters/<region>-<key>/`). Here the copies become one: a file all environments render
+ * alike is written once; a kustomization.yaml lists what any of them renders; a file two
+ * environments render differently, or an object two environments both own in their own
+ * folders, is refused, for the cluster would get two owners fighting over it.
+ */
+import * as path from 'path';
+import { kustomizationFile } from './kustomization-file';
+import { compareStrings } from '../constructs/platform/ordering';
+import type { OverlaySpec } from '../environments/model';
+import { placedCluster, sharedClusterKey } from '../environments/placement';
+import type { Problem } from '../environments/problems';
+
+/** One shared cluster, as the tree sees it. */
+export interface SharedClusterFolders {
+  readonly region: string;
+  readonly key: string;
+  /** The cluster's name (`<clusterPrefix>-<key>`). */
+  readonly name: string;
+  /** `<region>/<key>`: what is rendered once for it. */
+  readonly root: string;
+  /** Its entry folder under `clusters/`. */
+  readonly folder: string;
+}
+
+/** The shared clusters of the overlays' regions, in code-point order of their roots. */
+export function sharedClusters(overlays: readonly OverlaySpec[]): SharedClusterFolders[] {
+  const out = new Map<string, SharedClusterFolders>();
+  for (const o of overlays) {
+    const key = sharedClusterKey(o.region);
+    if (!key) continue;
+    const c = placedCluster(o, key);
+    out.set(c.sharedRoot!, { region: o.region.name, key, name: c.name, root: c.sharedRoot!, folder: c.folder });
+  }
+  return [...out.values()].sort((a, b) => compareStrings(a.root, b.root));
+}
+
+export interface SharedMerge {
+  /** The merged files of every shared cluster (tree-relative path → text). */
+  readonly files: ReadonlyMap<string, string>;
+  readonly problems: readonly Problem[];
+}
+
+/** Reads the resources a kustomization.yaml Strata wrote lists. */
+function resourcesOf(text: string): string[] {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('  - '))
+    .map((l) => l.slice(4).replace(/^['"]|['"]$/g, ''));
+}
+
+/** What a file name says of its object: `<namespace>_<kind>_<name>.yaml` or `<kind>_<name>.yaml`. */
+function describeFile(file: string): string {
+  const parts = path.posix.basename(file, '.yaml').split('_');
+  return parts.length === 3 ? `${parts[1]} ${parts[0]}/${parts[2]}` : `${parts[0]} ${parts[1]}`;
+}
+
+export function mergeSharedClusters(
+  rendered: readonly { readonly overlay: OverlaySpec; readonly files: ReadonlyMap<string, string> }[],
+): SharedMerge {
+  const problems: Problem[] = [];
+  const merged = new Map<string, string>();
+  for (const cluster of sharedClusters(rendered.map((r) => r.overlay))) {
+    const members = rendered.filter((r) => r.overlay.region.name === cluster.region).sort((a, b) => compareStrings(a.overlay.id, b.overlay.id));
+    const prefixes = [`${cluster.root}/`, `clusters/${cluster.folder}/`];
+    const seen = new Map<string, { text: string; from: string }>();
+    const resources = new Map<string, Set<string>>();
+    for (const { overlay, files } of members) {
+      for (const [rel, text] of files) {
+        if (!prefixes.some((p) => rel.startsWith(p))) continue;
+        if (path.posix.basename(rel) === 'kustomization.yaml') {
+          const set = resources.get(rel) ?? new Set<string>();
+          for (const r of resourcesOf(text)) set.add(r);
+          resources.set(rel, set);
+          continue;
+        }
+        const prev = seen.get(rel);
+        if (!prev) {
+          seen.set(rel, { text, from: overlay.id });
+        } else if (prev.text !== text) {
+          problems.push({
+            file: `regions/${cluster.region}.yaml`,
+            path: `clusters.${cluster.key}`,
+            message: `${describeFile(rel)} is rendered differently by ${prev.from} and ${overlay.id}, and the shared cluster ${cluster.name} has one of it (${rel})`,
+            fix: `give the environments the same settings for it, or keep the component that renders it in one environment (disable it in the others${
+              rel.includes('velero')
+                ? '; one Velero backs up the whole cluster: list the other environments\u2019 namespaces in its velero.extraNamespaces'
+                : ''
+            })`,
+          });
+        }
+      }
+    }
+    for (const [rel, { text }] of seen) merged.set(rel, text);
+    for (const [rel, set] of resources) merged.set(rel, kustomizationFile([...set].sort(compareStrings)));
+
+    // Objects of the environments' own folders: one owner each in the cluster.
+    const owners = new Map<string, { overlay: string; rel: string }>();
+    for (const { overlay, files } of members) {
+      const own = `${cluster.region}/${overlay.environment}/`;
+      for (const rel of files.keys()) {
+        if (!rel.startsWith(own) || path.posix.basename(rel) === 'kustomization.yaml' || rel.split('/').length !== 4) continue;
+        const id = path.posix.basename(rel);
+        const prev = owners.get(id);
+        if (!prev) {
+          owners.set(id, { overlay: overlay.id, rel });
+          continue;
+        }
+        const namespace = id.startsWith('namespace_') ? id.slice('namespace_'.length, -'.yaml'.length) : undefined;
+        problems.push({
+          file: overlay.sourceFile,
+          path: '',
+          value: describeFile(rel),
+          message: namespace
+            ? `${overlay.id}: namespace ${namespace} is claimed by ${prev.overlay} and ${overlay.id}, which share the cluster ${cluster.name}: an environment's namespaces are its own`
+            : `${overlay.id}: ${describeFile(rel)} is rendered by ${prev.overlay} too (${prev.rel}), and both run in the shared cluster ${cluster.name}: the two would fight over it`,
+          fix: namespace
+            ? `place ${overlay.environment}'s components in namespaces of its own (e.g. postgres.namespace: ${overlay.environment}-postgres), or share the namespace by declaring it under clusters.${cluster.key}.namespaces in regions/${cluster.region}.yaml`
+            : `give one of them another name or namespace (the component's name or namespace in ${overlay.sourceFile})`,
+        });
+      }
+    }
+  }
+  return { files: merged, problems };
+}
