@@ -236,8 +236,8 @@ function entryLayers(overlay: OverlaySpec, cluster: PlacedCluster, rendered: Ren
   return [...sharedEntries, ...ownEntries];
 }
 
-function entryOf(p: LayerPlan, id: string, path: string, ofCluster = false): EntryLayer {
-  return { id, layer: p.name, path, order: p.order, dependsOn: [], manifests: p.manifests, serverSideApply: p.serverSideApply, ofCluster };
+function entryOf(p: LayerPlan, id: string, path: string, clusterWide = false): EntryLayer {
+  return { id, layer: p.name, path, order: p.order, dependsOn: [], manifests: p.manifests, serverSideApply: p.serverSideApply, ofCluster: clusterWide };
 }
 
 /** The cluster's entry folder `clusters/<folder>/`: what it applies, in which order. */
