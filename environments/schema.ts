@@ -426,10 +426,10 @@ const bootstrapKey = (what: string): Schema =>
   });
 const storeUrl = (example: string): Schema => ({ type: 'string', pattern: '^https?://[^\\s/]+', hint: `give the URL, e.g. ${example}` });
 
-/** `secrets.store`: the ClusterSecretStore Strata renders (Vault/OpenBao or 1Password Connect). */
+/** `secrets.store`: the ClusterSecretStore Strata renders (Vault/OpenBao, AWS, Google Cloud, Azure or 1Password Connect). */
 const SECRET_STORE: Schema = {
   type: 'object',
-  hint: 'secrets.store is {vault: {server, auth}} or {onepassword: {connectHost, vaults, token}}',
+  hint: 'secrets.store is {vault: {server, auth}}, {aws: {region, auth}}, {gcp: {projectId}}, {azure: {vaultUrl, tenantId, auth}} or {onepassword: {connectHost, vaults, token}}',
   oneOf: [
     obj({
       vault: obj(
@@ -447,6 +447,62 @@ const SECRET_STORE: Schema = {
         },
         ['server', 'auth'],
       ),
+    }),
+    obj({
+      aws: obj(
+        {
+          region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]+$', hint: 'give the AWS region, e.g. eu-central-1' },
+          role: {
+            type: 'string',
+            pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$',
+            hint: 'give the IAM role ARN, e.g. arn:aws:iam::123456789012:role/strata-secrets',
+          },
+          auth: {
+            type: 'object',
+            hint: "auth is {serviceAccount: {}} (the operator's IRSA or Pod Identity) or {accessKey: {name, accessKeyIdKey, secretAccessKeyKey}} (a bootstrap Secret)",
+            oneOf: [
+              obj({ serviceAccount: obj({}, []) }),
+              obj({
+                accessKey: obj({
+                  name: dnsSubdomain('auth.accessKey.name (the bootstrap Secret)'),
+                  accessKeyIdKey: { type: 'string', pattern: '^[-._a-zA-Z0-9]+$', hint: "name the Secret's key, e.g. access-key-id" },
+                  secretAccessKeyKey: { type: 'string', pattern: '^[-._a-zA-Z0-9]+$', hint: "name the Secret's key, e.g. secret-access-key" },
+                }),
+              }),
+            ],
+          },
+        },
+        ['region', 'auth'],
+      ),
+    }),
+    obj({
+      gcp: obj(
+        {
+          projectId: { type: 'string', pattern: '^[a-z][-a-z0-9]{4,28}[a-z0-9]$', hint: 'give the Google Cloud project id, e.g. platform-prod-1234' },
+          serviceAccountKey: bootstrapKey('serviceAccountKey'),
+        },
+        ['projectId'],
+      ),
+    }),
+    obj({
+      azure: obj({
+        vaultUrl: { type: 'string', pattern: '^https://[-a-z0-9]+\\.vault\\.', hint: 'give the vault URL, e.g. https://platform.vault.azure.net' },
+        tenantId: { type: 'string', pattern: '^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$', hint: 'give the tenant id, a GUID' },
+        auth: {
+          type: 'object',
+          hint: "auth is {workloadIdentity: {}} (the operator's service account) or {servicePrincipal: {name, clientIdKey, clientSecretKey}} (a bootstrap Secret)",
+          oneOf: [
+            obj({ workloadIdentity: obj({}, []) }),
+            obj({
+              servicePrincipal: obj({
+                name: dnsSubdomain('auth.servicePrincipal.name (the bootstrap Secret)'),
+                clientIdKey: { type: 'string', pattern: '^[-._a-zA-Z0-9]+$', hint: "name the Secret's key, e.g. client-id" },
+                clientSecretKey: { type: 'string', pattern: '^[-._a-zA-Z0-9]+$', hint: "name the Secret's key, e.g. client-secret" },
+              }),
+            }),
+          ],
+        },
+      }),
     }),
     obj({
       onepassword: obj({

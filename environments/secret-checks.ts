@@ -167,6 +167,9 @@ const REFERENCE_FIELDS: readonly { readonly suffix: readonly string[]; readonly 
   // The key, inside the bootstrap Secret, of the secret store's token: a key name, not the token.
   { suffix: ['secrets', 'store', 'onepassword', 'token', 'key'], holds: 'not-a-credential' },
   { suffix: ['secrets', 'store', 'vault', 'auth', 'token', 'key'], holds: 'not-a-credential' },
+  { suffix: ['secrets', 'store', 'aws', 'auth', 'accessKey', 'secretAccessKeyKey'], holds: 'not-a-credential' },
+  { suffix: ['secrets', 'store', 'azure', 'auth', 'servicePrincipal', 'clientSecretKey'], holds: 'not-a-credential' },
+  { suffix: ['secrets', 'store', 'gcp', 'serviceAccountKey', 'key'], holds: 'not-a-credential' },
   // CloudNativePG's demotion token: where the old leader stopped, not a credential.
   { suffix: ['dr', 'promotionToken'], holds: 'not-a-credential' },
 ];

@@ -18,10 +18,12 @@ export function secretStoreProblems(file: string, data: { secrets?: { kind?: unk
       fix: 'set secrets.storeKind: ClusterSecretStore, or remove secrets.store and create the SecretStores yourself',
     });
   }
-  const store = secrets.store as { vault?: { server?: unknown }; onepassword?: { connectHost?: unknown } };
+  const store = secrets.store as { vault?: { server?: unknown }; onepassword?: { connectHost?: unknown }; azure?: { vaultUrl?: unknown } };
   const [fieldPath, url] = store.vault
     ? ['secrets.store.vault.server', store.vault.server]
-    : ['secrets.store.onepassword.connectHost', store.onepassword?.connectHost];
+    : store.azure
+      ? ['secrets.store.azure.vaultUrl', store.azure.vaultUrl]
+      : ['secrets.store.onepassword.connectHost', store.onepassword?.connectHost];
   if (typeof url === 'string') {
     let host = '';
     try {

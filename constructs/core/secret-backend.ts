@@ -106,6 +106,44 @@ export type SecretStoreSpec =
       };
     }
   | {
+      /** AWS Secrets Manager. */
+      readonly aws: {
+        readonly region: string;
+        /** An IAM role the operator assumes to read. @default none */
+        readonly role?: string;
+        /**
+         * `serviceAccount`: the operator's own identity (EKS IRSA or Pod Identity: annotate the
+         * `external-secrets` service account); `accessKey`: a bootstrap Secret with an IAM user's keys.
+         */
+        readonly auth:
+          | { readonly serviceAccount: Record<string, never> }
+          | { readonly accessKey: { readonly name: string; readonly accessKeyIdKey: string; readonly secretAccessKeyKey: string } };
+      };
+    }
+  | {
+      /** Google Cloud Secret Manager. */
+      readonly gcp: {
+        readonly projectId: string;
+        /** A service-account key (JSON) in a bootstrap Secret. @default none: the operator's Workload Identity */
+        readonly serviceAccountKey?: BootstrapSecretKey;
+      };
+    }
+  | {
+      /** Azure Key Vault. */
+      readonly azure: {
+        /** `https://<vault>.vault.azure.net`. */
+        readonly vaultUrl: string;
+        readonly tenantId: string;
+        /**
+         * `workloadIdentity`: the operator's service account (AKS Workload Identity);
+         * `servicePrincipal`: a bootstrap Secret with the principal's client id and secret.
+         */
+        readonly auth:
+          | { readonly workloadIdentity: Record<string, never> }
+          | { readonly servicePrincipal: { readonly name: string; readonly clientIdKey: string; readonly clientSecretKey: string } };
+      };
+    }
+  | {
       /** 1Password Connect. */
       readonly onepassword: {
         /** `http://onepassword-connect.onepassword:8080`. */

@@ -61,11 +61,14 @@ export class PlatformSecretStore extends Construct {
     });
     protectFromPrune(store);
     // With SOPS, the bootstrap Secret is committed encrypted and rendered beside the store.
-    const bootstrap = bootstrapKey(spec);
+    const bootstrap = bootstrapSecret(spec);
     if (sops && bootstrap) {
-      new SopsSecret(this, 'Bootstrap', { files: sops, namespace: operator.namespace, name: bootstrap.name, keys: [bootstrap.key] });
+      new SopsSecret(this, 'Bootstrap', { files: sops, namespace: operator.namespace, name: bootstrap.name, keys: bootstrap.keys });
     }
-    const port = serverPort(storeName, 'vault' in spec ? spec.vault.server : spec.onepassword.connectHost);
+    // The cloud providers' APIs are on 443, which the operator reaches already.
+    const url =
+      'vault' in spec ? spec.vault.server : 'onepassword' in spec ? spec.onepassword.connectHost : 'azure' in spec ? spec.azure.vaultUrl : undefined;
+    const port = url ? serverPort(storeName, url) : 443;
     if (!OPEN_PORTS.has(port)) {
       allowEgressToAddresses(this, 'AllowStore', {
         name: `allow-external-secrets-to-${storeName}`,
@@ -77,10 +80,20 @@ export class PlatformSecretStore extends Construct {
   }
 }
 
-/** The key of the bootstrap Secret the store's credential is in, if it has one. */
-function bootstrapKey(spec: SecretStoreSpec): BootstrapSecretKey | undefined {
-  if ('onepassword' in spec) return spec.onepassword.token;
-  return 'token' in spec.vault.auth ? spec.vault.auth.token : undefined;
+/** The bootstrap Secret the store's credential is in, with its keys, if it has one. */
+function bootstrapSecret(spec: SecretStoreSpec): { name: string; keys: string[] } | undefined {
+  const one = (k: BootstrapSecretKey) => ({ name: k.name, keys: [k.key] });
+  if ('onepassword' in spec) return one(spec.onepassword.token);
+  if ('vault' in spec) return 'token' in spec.vault.auth ? one(spec.vault.auth.token) : undefined;
+  if ('gcp' in spec) return spec.gcp.serviceAccountKey ? one(spec.gcp.serviceAccountKey) : undefined;
+  if ('aws' in spec) {
+    const a = spec.aws.auth;
+    return 'accessKey' in a ? { name: a.accessKey.name, keys: [a.accessKey.accessKeyIdKey, a.accessKey.secretAccessKeyKey].sort() } : undefined;
+  }
+  const z = spec.azure.auth;
+  return 'servicePrincipal' in z
+    ? { name: z.servicePrincipal.name, keys: [z.servicePrincipal.clientIdKey, z.servicePrincipal.clientSecretKey].sort() }
+    : undefined;
 }
 
 function provider(storeName: string, spec: SecretStoreSpec, operatorNamespace: string): eso.ClusterSecretStoreSpecProvider {
@@ -106,6 +119,62 @@ function provider(storeName: string, spec: SecretStoreSpec, operatorNamespace: s
                 },
               }
             : { tokenSecretRef: { name: auth.token.name, key: auth.token.key, namespace: operatorNamespace } },
+      },
+    };
+  }
+  // The operator's own service account (the chart's default name), for the workload identities.
+  const operatorAccount = { name: 'external-secrets', namespace: operatorNamespace };
+  if ('aws' in spec) {
+    const a = spec.aws;
+    return {
+      aws: {
+        service: eso.ClusterSecretStoreSpecProviderAwsService.SECRETS_MANAGER,
+        region: a.region,
+        ...(a.role ? { role: a.role } : {}),
+        auth:
+          'accessKey' in a.auth
+            ? {
+                secretRef: {
+                  accessKeyIdSecretRef: { name: a.auth.accessKey.name, key: a.auth.accessKey.accessKeyIdKey, namespace: operatorNamespace },
+                  secretAccessKeySecretRef: { name: a.auth.accessKey.name, key: a.auth.accessKey.secretAccessKeyKey, namespace: operatorNamespace },
+                },
+              }
+            : { jwt: { serviceAccountRef: operatorAccount } },
+      },
+    };
+  }
+  if ('gcp' in spec) {
+    const g = spec.gcp;
+    return {
+      gcpsm: {
+        projectId: g.projectId,
+        ...(g.serviceAccountKey
+          ? {
+              auth: {
+                secretRef: {
+                  secretAccessKeySecretRef: { name: g.serviceAccountKey.name, key: g.serviceAccountKey.key, namespace: operatorNamespace },
+                },
+              },
+            }
+          : {}),
+      },
+    };
+  }
+  if ('azure' in spec) {
+    const z = spec.azure;
+    return {
+      azurekv: {
+        vaultUrl: z.vaultUrl,
+        tenantId: z.tenantId,
+        ...('servicePrincipal' in z.auth
+          ? {
+              authType: eso.ClusterSecretStoreSpecProviderAzurekvAuthType.SERVICE_PRINCIPAL,
+              authSecretRef: {
+                clientId: { name: z.auth.servicePrincipal.name, key: z.auth.servicePrincipal.clientIdKey, namespace: operatorNamespace },
+                clientSecret: { name: z.auth.servicePrincipal.name, key: z.auth.servicePrincipal.clientSecretKey, namespace: operatorNamespace },
+              },
+            }
+          : { authType: eso.ClusterSecretStoreSpecProviderAzurekvAuthType.WORKLOAD_IDENTITY, serviceAccountRef: operatorAccount }),
       },
     };
   }

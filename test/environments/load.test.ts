@@ -557,9 +557,32 @@ describe('a secret store Strata renders', () => {
     });
   });
 
-  test('a store that is neither Vault nor 1Password is a schema problem with the hint', () => {
-    const err = rejection({ 'regions/region-a.yaml': { merge: { secrets: { store: { aws: { region: 'eu-west-1' } } } } } });
-    expect(err.message).toMatch(/secrets\.store/);
+  test('a store of no provider Strata knows, or one without its auth, is a schema problem with the hint', () => {
+    for (const store of [{ keeper: { url: 'https://keeper.example.org' } }, { aws: { region: 'eu-west-1' } }]) {
+      const err = rejection({ 'regions/region-a.yaml': { merge: { secrets: { store } } } });
+      expect(err.message).toMatch(/secrets\.store/);
+    }
+  });
+
+  test("a cloud provider's store loads with its bootstrap Secret's key names, which are not credentials", () => {
+    const aws = {
+      aws: {
+        region: 'eu-west-1',
+        auth: { accessKey: { name: 'aws-keys', accessKeyIdKey: 'access-key-id', secretAccessKeyKey: 'secret-access-key' } },
+      },
+    };
+    const azure = {
+      azure: {
+        vaultUrl: 'https://platform.vault.azure.net',
+        tenantId: '00000000-0000-4000-8000-000000000000',
+        auth: { servicePrincipal: { name: 'azure-sp', clientIdKey: 'client-id', clientSecretKey: 'client-secret' } },
+      },
+    };
+    const gcp = { gcp: { projectId: 'platform-prod', serviceAccountKey: { name: 'gcp-sa', key: 'key.json' } } };
+    for (const store of [aws, azure, gcp]) {
+      const envDir = environmentsWith({ 'regions/region-a.yaml': { merge: { secrets: { store } } } });
+      expect(loadEnvironments(envDir).find((o) => o.id === 'region-a/prod')!.region.secrets).toMatchObject({ store });
+    }
   });
 });
 

@@ -108,6 +108,67 @@ describe('PlatformSecretStore', () => {
     expect(egress.spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 8080 }]);
   });
 
+  const cloud = (store: any): SecretBackend => ({
+    kind: 'external-secrets',
+    storeName: 'cloud',
+    storeKind: 'ClusterSecretStore',
+    refreshInterval: '1h',
+    store,
+  });
+  const providerOf = (store: any) => {
+    const { objects } = platform(cloud(store));
+    const found = objects.filter((o) => o.kind === 'ClusterSecretStore');
+    const { layer: _layer, ...store0 } = found[0];
+    expect(new SchemaValidator().validate(store0)).toEqual([]);
+    // The providers' APIs are on 443: no egress policy of the store's own.
+    expect(objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'allow-external-secrets-to-cloud')).toEqual([]);
+    return found[0].spec.provider;
+  };
+
+  test("AWS Secrets Manager: the operator's own identity (IRSA), an assumed role, or an IAM user's keys from a bootstrap Secret", () => {
+    expect(providerOf({ aws: { region: 'eu-central-1', role: 'arn:aws:iam::123456789012:role/strata', auth: { serviceAccount: {} } } })).toEqual({
+      aws: {
+        service: 'SecretsManager',
+        region: 'eu-central-1',
+        role: 'arn:aws:iam::123456789012:role/strata',
+        auth: { jwt: { serviceAccountRef: { name: 'external-secrets', namespace: 'external-secrets' } } },
+      },
+    });
+    const keys = providerOf({
+      aws: { region: 'us-east-1', auth: { accessKey: { name: 'aws-keys', accessKeyIdKey: 'id', secretAccessKeyKey: 'secret' } } },
+    });
+    expect(keys.aws.auth).toEqual({
+      secretRef: {
+        accessKeyIDSecretRef: { name: 'aws-keys', key: 'id', namespace: 'external-secrets' },
+        secretAccessKeySecretRef: { name: 'aws-keys', key: 'secret', namespace: 'external-secrets' },
+      },
+    });
+  });
+
+  test('Google Cloud Secret Manager: Workload Identity by default, or a service-account key', () => {
+    expect(providerOf({ gcp: { projectId: 'platform-prod' } })).toEqual({ gcpsm: { projectID: 'platform-prod' } });
+    expect(providerOf({ gcp: { projectId: 'platform-prod', serviceAccountKey: { name: 'gcp-sa', key: 'key.json' } } }).gcpsm.auth).toEqual({
+      secretRef: { secretAccessKeySecretRef: { name: 'gcp-sa', key: 'key.json', namespace: 'external-secrets' } },
+    });
+  });
+
+  test('Azure Key Vault: Workload Identity, or a service principal from a bootstrap Secret', () => {
+    const base = { vaultUrl: 'https://platform.vault.azure.net', tenantId: '00000000-0000-4000-8000-000000000000' };
+    expect(providerOf({ azure: { ...base, auth: { workloadIdentity: {} } } })).toEqual({
+      azurekv: { ...base, authType: 'WorkloadIdentity', serviceAccountRef: { name: 'external-secrets', namespace: 'external-secrets' } },
+    });
+    const sp = providerOf({
+      azure: { ...base, auth: { servicePrincipal: { name: 'azure-sp', clientIdKey: 'client-id', clientSecretKey: 'client-secret' } } },
+    });
+    expect(sp.azurekv).toMatchObject({
+      authType: 'ServicePrincipal',
+      authSecretRef: {
+        clientId: { name: 'azure-sp', key: 'client-id', namespace: 'external-secrets' },
+        clientSecret: { name: 'azure-sp', key: 'client-secret', namespace: 'external-secrets' },
+      },
+    });
+  });
+
   test('no store in the backend renders none; a namespaced store kind and a URL that is not one are refused', () => {
     const { store: _store, ...plain } = VAULT as Extract<SecretBackend, { kind: 'external-secrets' }>;
     expect(platform(plain).objects.filter((o) => o.kind === 'ClusterSecretStore')).toEqual([]);
