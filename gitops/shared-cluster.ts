@@ -9,6 +9,7 @@
  */
 import * as path from 'path';
 import { kustomizationFile } from './kustomization-file';
+import { LAYERS } from '../constructs/core/layers';
 import { compareStrings } from '../constructs/platform/ordering';
 import type { OverlaySpec } from '../environments/model';
 import { placedCluster, sharedClusterKey } from '../environments/placement';
@@ -55,7 +56,8 @@ function resourcesOf(text: string): string[] {
 /** What a file name says of its object: `<namespace>_<kind>_<name>.yaml` or `<kind>_<name>.yaml`. */
 function describeFile(file: string): string {
   const parts = path.posix.basename(file, '.yaml').split('_');
-  return parts.length === 3 ? `${parts[1]} ${parts[0]}/${parts[2]}` : `${parts[0]} ${parts[1]}`;
+  if (parts.length === 3) return `${parts[1]} ${parts[0]}/${parts[2]}`;
+  return parts.length === 2 ? `${parts[0]} ${parts[1]}` : path.posix.basename(file);
 }
 
 export function mergeSharedClusters(
@@ -97,31 +99,39 @@ export function mergeSharedClusters(
     for (const [rel, { text }] of seen) merged.set(rel, text);
     for (const [rel, set] of resources) merged.set(rel, kustomizationFile([...set].sort(compareStrings)));
 
-    // Objects of the environments' own folders: one owner each in the cluster.
+    // Objects of the environments' own layer folders: one owner each in the cluster. A namespace
+    // claimed twice is one problem, not one per object in it.
     const owners = new Map<string, { overlay: string; rel: string }>();
+    const clashes: { overlay: OverlaySpec; prev: { overlay: string; rel: string }; rel: string; id: string }[] = [];
     for (const { overlay, files } of members) {
       const own = `${cluster.region}/${overlay.environment}/`;
       for (const rel of files.keys()) {
-        if (!rel.startsWith(own) || path.posix.basename(rel) === 'kustomization.yaml' || rel.split('/').length !== 4) continue;
+        const parts = rel.split('/');
+        if (!rel.startsWith(own) || parts.length !== 4 || !(LAYERS as readonly string[]).includes(parts[2])) continue;
+        if (path.posix.basename(rel) === 'kustomization.yaml') continue;
         const id = path.posix.basename(rel);
         const prev = owners.get(id);
-        if (!prev) {
-          owners.set(id, { overlay: overlay.id, rel });
-          continue;
-        }
-        const namespace = id.startsWith('namespace_') ? id.slice('namespace_'.length, -'.yaml'.length) : undefined;
-        problems.push({
-          file: overlay.sourceFile,
-          path: '',
-          value: describeFile(rel),
-          message: namespace
-            ? `${overlay.id}: namespace ${namespace} is claimed by ${prev.overlay} and ${overlay.id}, which share the cluster ${cluster.name}: an environment's namespaces are its own`
-            : `${overlay.id}: ${describeFile(rel)} is rendered by ${prev.overlay} too (${prev.rel}), and both run in the shared cluster ${cluster.name}: the two would fight over it`,
-          fix: namespace
-            ? `place ${overlay.environment}'s components in namespaces of its own (e.g. postgres.namespace: ${overlay.environment}-postgres), or share the namespace by declaring it under clusters.${cluster.key}.namespaces in regions/${cluster.region}.yaml`
-            : `give one of them another name or namespace (the component's name or namespace in ${overlay.sourceFile})`,
-        });
+        if (prev) clashes.push({ overlay, prev, rel, id });
+        else owners.set(id, { overlay: overlay.id, rel });
       }
+    }
+    const namespaceOf = (id: string) => (id.startsWith('namespace_') ? id.slice('namespace_'.length, -'.yaml'.length) : undefined);
+    const claimed = new Set(clashes.map((c) => `${c.overlay.id}|${namespaceOf(c.id) ?? ''}`));
+    for (const { overlay, prev, rel, id } of clashes) {
+      const namespace = namespaceOf(id);
+      // Reported with its namespace.
+      if (!namespace && claimed.has(`${overlay.id}|${id.split('_')[0]}`)) continue;
+      problems.push({
+        file: overlay.sourceFile,
+        path: '',
+        value: describeFile(rel),
+        message: namespace
+          ? `${overlay.id}: namespace ${namespace} is claimed by ${prev.overlay} and ${overlay.id}, which share the cluster ${cluster.name}: an environment's namespaces are its own`
+          : `${overlay.id}: ${describeFile(rel)} is rendered by ${prev.overlay} too (${prev.rel}), and both run in the shared cluster ${cluster.name}: the two would fight over it`,
+        fix: namespace
+          ? `place ${overlay.environment}'s components in namespaces of its own (their namespace fields, e.g. postgres.namespace: ${overlay.environment}-postgres), or share the namespace by declaring it under clusters.${cluster.key}.namespaces in regions/${cluster.region}.yaml`
+          : `give one of them another name or namespace (the component's name or namespace in ${overlay.sourceFile})`,
+      });
     }
   }
   return { files: merged, problems };
