@@ -25,6 +25,20 @@ export function checkMonitoring(overlays: readonly OverlaySpec[], sourceOf: Sour
         'list each Prometheus server once, by its routable IPv4 address',
       );
     }
+    let host = '';
+    try {
+      const url = new URL(external.apiServerUrl);
+      host = url.protocol === 'https:' && url.pathname === '/' && !url.search && !url.username ? url.hostname : '';
+    } catch {
+      host = '';
+    }
+    if (!host) {
+      problem(
+        'monitoring.external.apiServerUrl',
+        'is not the https URL of a host (and port)',
+        'write the API server URL alone, e.g. https://10.40.0.5:6443',
+      );
+    }
     if (s.opensearch.enabled && s.opensearch.prometheusExporter) {
       problem(
         'opensearch.prometheusExporter',

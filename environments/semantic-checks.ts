@@ -8,6 +8,8 @@ import type { Problem } from './problems';
 import { valueAt } from './problems';
 import { RESERVED_NAMESPACE_LABEL_PREFIXES } from '../constructs/core/namespace-policy';
 import { parseQuantity } from '../constructs/core/quantity';
+import { checkCidr } from '../constructs/platform/cidr';
+import { externalEndpointProblem } from '../constructs/storage/external-bucket';
 
 /** Finds the file that set a field of an overlay's merged settings. */
 export type SourceOf = (overlay: OverlaySpec, fieldPath: string) => string;
@@ -132,6 +134,14 @@ export function checkOverlays(overlays: readonly OverlaySpec[], sourceOf: Source
         'set backupStorage.endpoint, e.g. https://s3.eu-central-1.amazonaws.com',
       );
     }
+    const endpointProblem = external && s.backupStorage.endpoint ? externalEndpointProblem(s.backupStorage.endpoint) : undefined;
+    if (endpointProblem) {
+      problem('backupStorage.endpoint', `the endpoint ${endpointProblem.message}`, endpointProblem.fix);
+    }
+    (external ? (s.backupStorage.endpointCidrs ?? []) : []).forEach((cidr, i) => {
+      const check = checkCidr(cidr);
+      if (!check.ok) problem(`backupStorage.endpointCidrs.${i}`, check.message, check.fix);
+    });
     if (!external) {
       for (const field of ['endpoint', 'region', 'credentialsKey', 'caKey', 'endpointCidrs'] as const) {
         if (s.backupStorage[field] !== undefined) {

@@ -37,6 +37,25 @@ export interface ExternalBucketProps {
  * CA where the provider has a private one, and egress to the endpoint. Nothing is created in
  * the provider: the bucket and its credential exist already (README, section Backups).
  */
+/** Why `endpoint` cannot be an external bucket's endpoint (an https URL of a host alone), and the fix; undefined when it can. */
+export function externalEndpointProblem(endpoint: string): { readonly message: string; readonly fix: string } | undefined {
+  const example = 'write it as https://s3.eu-central-1.amazonaws.com';
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return { message: 'is not a URL', fix: example };
+  }
+  if (url.protocol !== 'https:') {
+    return { message: 'is not https: backups travel outside the cluster', fix: "use the provider's TLS endpoint, https://" };
+  }
+  if (!url.hostname) return { message: 'has no host', fix: example };
+  if (url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
+    return { message: 'has more than a scheme, host and port', fix: `give the endpoint alone (the bucket is not part of it): ${example}` };
+  }
+  return undefined;
+}
+
 export class ExternalBucket extends Construct implements IBucket {
   public readonly bucketName: string;
   public readonly endpoint: string;
@@ -47,19 +66,9 @@ export class ExternalBucket extends Construct implements IBucket {
 
   constructor(scope: Construct, id: string, props: ExternalBucketProps) {
     super(scope, id);
-    let url: URL;
-    try {
-      url = new URL(props.endpoint);
-    } catch {
-      throw new Error(
-        `external bucket ${props.bucket}: endpoint "${props.endpoint}" is not a URL; write it as https://s3.eu-central-1.amazonaws.com`,
-      );
-    }
-    if (url.protocol !== 'https:') {
-      throw new Error(
-        `external bucket ${props.bucket}: endpoint "${props.endpoint}" is not https; backups travel outside the cluster, so use the provider's TLS endpoint`,
-      );
-    }
+    const problem = externalEndpointProblem(props.endpoint);
+    if (problem) throw new Error(`external bucket ${props.bucket}: endpoint "${props.endpoint}" ${problem.message}; ${problem.fix}`);
+    const url = new URL(props.endpoint);
     if (!S3_BUCKET_NAME.test(props.bucket)) throw new Error(`external bucket "${props.bucket}" is not a valid S3 bucket name`);
     this.props = props;
     this.bucketName = props.bucket;

@@ -627,6 +627,10 @@ describe('backups in external S3', () => {
   test.each([
     [{ kind: 's3' }, 'backupStorage.endpoint', /needs the provider's endpoint/],
     [{ kind: 'minio', endpoint: 'https://s3.example.org' }, 'backupStorage.endpoint', /applies to backupStorage\.kind s3 only/],
+    // Found by the fuzzer: the schema's pattern admits what is no URL, which crashed the construct.
+    [{ kind: 's3', endpoint: 'https://11J(!Jz|e.=x' }, 'backupStorage.endpoint', /the endpoint is not a URL/],
+    [{ kind: 's3', endpoint: 'https://s3.example.org/pg-backups' }, 'backupStorage.endpoint', /more than a scheme, host and port/],
+    [{ kind: 's3', endpoint: 'https://s3.example.org', endpointCidrs: ['d.b./7'] }, 'backupStorage.endpointCidrs.0', /is not an IPv4 address/],
   ])('%p is refused', (backupStorage, fieldPath, message) => {
     const err = rejection({ 'overlays/region-a/dev.yaml': { merge: { backupStorage } } });
     expect(err.problems).toContainEqual(

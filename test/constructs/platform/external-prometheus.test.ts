@@ -161,6 +161,23 @@ describe('monitoring.external in the environments', () => {
     );
   });
 
+  test('an API server URL that is not one is refused', () => {
+    const dir = environmentsWith({
+      'overlays/region-a/dev.yaml': {
+        merge: { monitoring: { external: { addresses: ['10.40.0.20'], apiServerUrl: 'https://k8s.example.org:6443/(x' } } },
+      },
+    });
+    expectProblem(
+      environmentError(() => loadEnvironments(dir)),
+      {
+        file: 'overlays/region-a/dev.yaml',
+        path: 'monitoring.external.apiServerUrl',
+        message: /https URL of a host/,
+        fix: /https:\/\/10\.40\.0\.5:6443/,
+      },
+    );
+  });
+
   test('a loopback or repeated address is refused', () => {
     const dir = environmentsWith({
       'overlays/region-a/dev.yaml': { merge: { monitoring: { external: { addresses: ['127.0.0.1'], apiServerUrl: 'https://10.40.0.5:6443' } } } },
