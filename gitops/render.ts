@@ -237,7 +237,16 @@ function entryLayers(overlay: OverlaySpec, cluster: PlacedCluster, rendered: Ren
 }
 
 function entryOf(p: LayerPlan, id: string, path: string, clusterWide = false): EntryLayer {
-  return { id, layer: p.name, path, order: p.order, dependsOn: [], manifests: p.manifests, serverSideApply: p.serverSideApply, ofCluster: clusterWide };
+  return {
+    id,
+    layer: p.name,
+    path,
+    order: p.order,
+    dependsOn: [],
+    manifests: p.manifests,
+    serverSideApply: p.serverSideApply,
+    ofCluster: clusterWide,
+  };
 }
 
 /** The cluster's entry folder `clusters/<folder>/`: what it applies, in which order. */
