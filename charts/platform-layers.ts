@@ -1,3 +1,4 @@
+import { AppsChart } from './apps';
 import { BackupChart, VELERO_BUCKET } from './backup';
 import { backupBucket } from './backup-storage';
 import { DataChart } from './data';
@@ -17,6 +18,7 @@ export interface PlatformLayers {
   readonly streaming?: StreamingChart;
   readonly search?: SearchChart;
   readonly backup?: BackupChart;
+  readonly apps?: AppsChart;
 }
 
 /**
@@ -50,6 +52,7 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
   }
   const search = s.opensearch.enabled ? new SearchChart(on('search'), overlay, data) : undefined;
   const streaming = s.streaming.kafka.enabled ? new StreamingChart(on('streaming'), overlay, data, search) : undefined;
+  const apps = Object.values(s.apps).some((a) => a.enabled) ? new AppsChart(on('apps'), overlay, data, on('ingress').layer('ingress')) : undefined;
   let backup: BackupChart | undefined;
   const veleroBucket = s.velero.enabled ? backupBucket(data, overlay, data.minio, VELERO_BUCKET) : undefined;
   if (veleroBucket) {
@@ -96,5 +99,5 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
       });
     }
   }
-  return { data, streaming, search, backup };
+  return { data, streaming, search, backup, apps };
 }

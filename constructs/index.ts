@@ -8,6 +8,7 @@
  * and pod-demand rules with their registries, shell snippets, set-up scripts, defaults and
  * ordering helpers.
  */
+export * from './apps/application';
 export * from './backup/velero-backups';
 export * from './core/compute';
 export * from './core/gitops';
@@ -31,6 +32,8 @@ export * from './data/zalando-postgres-alerts';
 export * from './data/zalando-postgres-cluster';
 export * from './foundation/foundation-layer';
 export * from './foundation/platform-namespace';
+export * from './ingress/acme-issuer';
+export * from './ingress/traefik-route';
 export * from './operators/catalog';
 export * from './operators/operator-egress';
 export * from './operators/operator-release';

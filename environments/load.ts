@@ -15,8 +15,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { apiServerProblems } from './api-server';
+import { checkApps } from './apps-checks';
 import {
   Acknowledgement,
+  AppSpec,
   OverlayRef,
   OverlaySettings,
   OverlaySpec,
@@ -43,6 +45,7 @@ import { secretStoreProblems } from './secret-store-checks';
 import { checkOverlays } from './semantic-checks';
 import { checkSopsSecret, sopsRegionProblems } from './sops-secret-checks';
 import { checkStreaming } from './streaming-checks';
+import { APPLICATION_DEFAULTS } from '../constructs/apps/application-defaults';
 import { merge } from '../constructs/core/merge';
 import { compareStrings } from '../constructs/platform/ordering';
 
@@ -557,7 +560,7 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
         { rel: region.src.rel, data: regionDefaults },
         { rel, data: settingsOf(src.data) },
       ];
-      const settings = withFurtherClusters(merge<OverlaySettings>(...layers.map((l) => l.data), { tier }));
+      const settings = withAppDefaults(withFurtherClusters(merge<OverlaySettings>(...layers.map((l) => l.data), { tier })));
       const incomplete = (hasPlatformFile && !platform) || brokenTiers.has(tier);
       drafts.push({ id: `${regionName}/${env}`, region: regionName, env, src, layers, settings, incomplete });
     }
@@ -607,6 +610,7 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
     ...checkNames(overlays, source),
     ...checkPlacement(overlays, source),
     ...checkMonitoring(overlays, source),
+    ...checkApps(overlays, source),
   );
   checkSecrets(parsedFiles, problems);
   if (problems.length) throw new EnvironmentError(envDir, problems);
@@ -763,6 +767,16 @@ function linkPeers(overlays: OverlaySpec[]): OverlaySpec[] {
 }
 
 export { merge };
+
+/** Each app takes what no layer sets from APPLICATION_DEFAULTS (the construct's own), enabled. */
+function withAppDefaults(settings: OverlaySettings): OverlaySettings {
+  const entries = Object.entries((settings.apps ?? {}) as Record<string, unknown>);
+  if (entries.length === 0) return settings;
+  const apps = Object.fromEntries(
+    entries.map(([name, own]) => [name, merge<AppSpec>({ enabled: true, ...APPLICATION_DEFAULTS }, (own ?? {}) as Record<string, unknown>)]),
+  );
+  return { ...settings, apps };
+}
 
 /**
  * Each further PostgreSQL cluster takes what it does not set from \`postgres\`, except its

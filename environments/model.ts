@@ -6,12 +6,14 @@
  * library's own (constructs/core/), re-exported here: environments/ depends on the library,
  * never the reverse.
  */
+import type { ApplicationProps } from '../constructs/apps/application';
 import type { NodePool } from '../constructs/core/compute';
 import type { GitOpsSpec } from '../constructs/core/gitops';
 import type { ApiServerSpec, LimitRangeSpec, QuotaSpec } from '../constructs/core/namespace-policy';
 import type { SecretBackend } from '../constructs/core/secret-backend';
 import type { CloudNativePgClusterProps } from '../constructs/data/cloudnative-pg-cluster';
 import type { ExternalRedisProps } from '../constructs/data/external-redis';
+import type { AcmeSolver } from '../constructs/ingress/acme-issuer';
 import type { OpenSearchClusterProps } from '../constructs/search/opensearch-cluster';
 import type { MinioTenantProps } from '../constructs/storage/minio-tenant';
 import type { KafkaClusterProps } from '../constructs/streaming/kafka-cluster';
@@ -306,8 +308,38 @@ export interface PlacementSpec {
   readonly streaming?: string;
   readonly search?: string;
   readonly backup?: string;
+  readonly apps?: string;
   readonly ingress?: string;
   readonly monitoring?: string;
+}
+
+/**
+ * An application: the fields of ApplicationProps the environment files set (defaults from
+ * APPLICATION_DEFAULTS), what it uses, and where it is served.
+ */
+export interface AppSpec
+  extends
+    Required<Pick<ApplicationProps, 'image' | 'port' | 'replicas' | 'resources'>>,
+    Pick<ApplicationProps, 'namespace' | 'command' | 'args' | 'env' | 'probes' | 'writablePaths' | 'runAsUser' | 'autoscaling'> {
+  readonly enabled: boolean;
+  /** A database of the overlay's `postgres` the app uses: its owner's credentials, through the pooler. @default none */
+  readonly database?: string;
+  /**
+   * Served through Traefik with a Let's Encrypt certificate. `host` defaults to
+   * `<app>.<baseDomain>` in the `prod` environment and `<app>.<env>.<baseDomain>` elsewhere.
+   * @default not exposed
+   */
+  readonly expose?: { readonly host?: string; readonly path?: string };
+}
+
+/** The ingress layer's certificates: Let's Encrypt through cert-manager. */
+export interface IngressSpec {
+  readonly acme: {
+    /** The ACME account's address (expiry notices); required once an app is exposed. */
+    readonly email?: string;
+    readonly server: 'production' | 'staging';
+    readonly solver: AcmeSolver;
+  };
 }
 
 /** Where Prometheus runs. */
@@ -329,6 +361,9 @@ export interface OverlaySettings {
   readonly tier: Tier;
   readonly placement: PlacementSpec;
   readonly monitoring: MonitoringSpec;
+  /** Applications by name (a DNS label of at most 53 characters): a public contract. */
+  readonly apps: Readonly<Record<string, AppSpec>>;
+  readonly ingress: IngressSpec;
   readonly quota: QuotaSpec;
   readonly limitRange: LimitRangeSpec;
   readonly postgres: PostgresSpec;

@@ -2,7 +2,6 @@
  * Rules of the region's `clusters`, an overlay's `placement` and the databases it exports
  * to another of its clusters (see placement.ts for the layout they give the tree).
  */
-import { LAYERS } from './model';
 import type { OverlaySpec } from './model';
 import { layerClusterKey, PLACED_LAYERS, PlacedLayer, sharedClusterKey } from './placement';
 import { postgresClustersOf } from './postgres-clusters';
@@ -18,6 +17,9 @@ function sharedWithData(o: OverlaySpec): { layer: PlacedLayer; why: string }[] {
     ...(s.streaming.kafka.enabled ? [{ layer: 'streaming' as const, why: "Kafka Connect reads the data layer's PostgreSQL and its secrets" }] : []),
     ...(s.opensearch.enabled ? [{ layer: 'search' as const, why: "OpenSearch snapshots go to the data layer's backup storage" }] : []),
     ...(s.velero.enabled ? [{ layer: 'backup' as const, why: "Velero writes to the data layer's backup storage" }] : []),
+    ...(Object.values(s.apps).some((a) => a.enabled && a.database !== undefined)
+      ? [{ layer: 'apps' as const, why: "the apps use the data layer's databases and their credentials" }]
+      : []),
   ];
 }
 
@@ -53,15 +55,6 @@ export function checkRegionClusters(
       // The schema admits IPv4 blocks only; this reads the address and the prefix.
       if (!check.ok) problems.push({ file, path: `clusters.${key}.egressCidrs.${i}`, value: cidr, message: check.message, fix: check.fix });
     });
-    if ((LAYERS as readonly string[]).includes(key)) {
-      problems.push({
-        file,
-        path: `clusters.${key}`,
-        value: key,
-        message: `a cluster cannot be called ${key}: it would share its tree folder <region>/<env>/${key}/ with the layer of that name`,
-        fix: `call it by its role, e.g. infra or apps (not ${LAYERS.join(', ')})`,
-      });
-    }
     if (cluster.destinationServer && engine !== 'argocd') {
       problems.push({
         file,
@@ -127,6 +120,14 @@ export function checkPlacement(overlays: readonly OverlaySpec[], sourceOf: Sourc
       }
       // Exports need a valid placement too: nothing more is judged until it is.
       if (unknown) continue;
+      const exposed = Object.keys(s.apps).filter((n) => s.apps[n].enabled && s.apps[n].expose);
+      if (exposed.length && layerClusterKey(o, 'ingress') !== layerClusterKey(o, 'apps')) {
+        problem(
+          s.placement.ingress !== undefined ? 'placement.ingress' : 'placement.apps',
+          `apps ${exposed.join(', ')} are exposed: their routes and certificates live beside them, and the ingress layer is placed on cluster ${layerClusterKey(o, 'ingress')}, the apps on ${layerClusterKey(o, 'apps')}`,
+          'place ingress and apps on the same cluster',
+        );
+      }
       const dataOn = layerClusterKey(o, 'data');
       for (const { layer, why } of sharedWithData(o)) {
         const on = layerClusterKey(o, layer);

@@ -14,7 +14,7 @@
 import type { LayerName, OverlaySpec, PlacementSpec } from './model';
 
 /** The layers an overlay places; foundation and operators follow them onto each cluster. */
-export const PLACED_LAYERS = ['data', 'streaming', 'search', 'backup', 'ingress', 'monitoring'] as const satisfies readonly LayerName[];
+export const PLACED_LAYERS = ['data', 'streaming', 'search', 'backup', 'apps', 'ingress', 'monitoring'] as const satisfies readonly LayerName[];
 export type PlacedLayer = (typeof PLACED_LAYERS)[number];
 
 /** One cluster of an overlay, as the tree sees it. */

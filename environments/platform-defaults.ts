@@ -31,6 +31,8 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
   limitRange: DEFAULT_LIMIT_RANGE,
   placement: {},
   monitoring: {},
+  apps: {},
+  ingress: { acme: { server: 'production', solver: { http01: {} } } },
   postgres: {
     enabled: true,
     engine: 'cloudnative-pg',

@@ -189,6 +189,57 @@ const POSTGRES_SCHEMA: Schema = obj(
 
 const placedOn = (what: string) => dnsLabel(`${what} (a key of the region's clusters)`);
 
+const port = (what: string) => int(1, 65535, `give ${what} as a TCP port from 1 to 65535`);
+const probeSchema = (what: string): Schema => ({
+  type: 'object',
+  hint: `${what} is {http: {path, port?}}, {tcp: {port?}} or {exec: {command: [...]}}`,
+  oneOf: [
+    obj({
+      http: obj({ path: { type: 'string', pattern: '^/', hint: 'write the path from /, e.g. /healthz' }, port: port('the probe port') }, ['path']),
+    }),
+    obj({ tcp: obj({ port: port('the probe port') }, []) }),
+    obj({ exec: obj({ command: { type: 'array', minItems: 1, items: str() } }) }),
+  ],
+});
+
+/** One application (`apps.<name>`); overlay files hold only what differs. */
+const APP_SCHEMA: Schema = obj(
+  {
+    enabled: bool(),
+    image: {
+      type: 'string',
+      minLength: 1,
+      hint: 'name the image with a version tag or a digest, e.g. docker.io/traefik/whoami:v1.11.0 (never latest)',
+    },
+    namespace: dnsLabel('the app namespace'),
+    port: port('the app port'),
+    replicas: int(0, 100),
+    resources: resources(),
+    command: { type: 'array', items: str() },
+    args: { type: 'array', items: { type: 'string' } },
+    env: {
+      ...map({ type: 'string', hint: 'quote environment values, e.g. LOG_LEVEL: "info"' }),
+      propertyNames: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', hint: 'name environment variables with letters, digits and _' },
+    },
+    probes: obj({ readiness: probeSchema('probes.readiness'), liveness: probeSchema('probes.liveness'), startup: probeSchema('probes.startup') }, []),
+    writablePaths: { type: 'array', items: { type: 'string', pattern: '^/[^\\s]*$', hint: 'write each path from /, e.g. /tmp' } },
+    runAsUser: int(1, 2_147_483_647, 'give a non-root user id (not 0)'),
+    autoscaling: obj({ minReplicas: int(1, 100), maxReplicas: int(1, 100), cpuUtilization: int(1, 100), memoryUtilization: int(1, 100) }, [
+      'minReplicas',
+      'maxReplicas',
+    ]),
+    database: postgresIdentifier('name a database of postgres.databases'),
+    expose: obj(
+      {
+        host: { type: 'string', pattern: HOSTNAME_PATTERN, hint: 'write a DNS name such as hello.example.org' },
+        path: { type: 'string', pattern: '^/', hint: 'write the path from /' },
+      },
+      [],
+    ),
+  },
+  ['enabled', 'image', 'port', 'replicas', 'resources'],
+);
+
 export const SETTINGS_SCHEMA: Schema = obj({
   tier: { type: 'string', enum: [...TIERS], hint: `set tier to one of ${TIERS.join(', ')}` },
   monitoring: obj(
@@ -209,6 +260,29 @@ export const SETTINGS_SCHEMA: Schema = obj({
     },
     [],
   ),
+  apps: {
+    type: 'object',
+    propertyNames: {
+      type: 'string',
+      pattern: dns1035LabelPattern(53),
+      hint: 'an app is named by a letter, then lower-case letters, digits and -, at most 53 characters (it names its Deployment and Service)',
+    },
+    additionalProperties: APP_SCHEMA,
+  },
+  ingress: obj({
+    acme: obj(
+      {
+        email: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+\\.[a-zA-Z]{2,}$', hint: "give the ACME account's address, e.g. platform@example.org" },
+        server: { type: 'string', enum: ['production', 'staging'], hint: "set server to production or staging (Let's Encrypt's test server)" },
+        solver: {
+          type: 'object',
+          hint: 'solver is {http01: {}} (through Traefik) or {dns01: {cloudflare: {apiTokenKey}}}',
+          oneOf: [obj({ http01: obj({}, []) }), obj({ dns01: obj({ cloudflare: obj({ apiTokenKey: str() }) }) })],
+        },
+      },
+      ['server', 'solver'],
+    ),
+  }),
   placement: obj(
     {
       default: placedOn('placement.default'),
@@ -216,6 +290,7 @@ export const SETTINGS_SCHEMA: Schema = obj({
       streaming: placedOn('placement.streaming'),
       search: placedOn('placement.search'),
       backup: placedOn('placement.backup'),
+      apps: placedOn('placement.apps'),
       ingress: placedOn('placement.ingress'),
       monitoring: placedOn('placement.monitoring'),
     },
@@ -678,5 +753,7 @@ export const OVERLAY_SCHEMA: Schema = (() => {
   const schema = partial(SETTINGS_SCHEMA);
   // A further PostgreSQL cluster in a file holds only what differs from \`postgres\`.
   const clusters = { ...schema.properties.postgresClusters, additionalProperties: partial(POSTGRES_SCHEMA) };
-  return { ...schema, properties: { ...schema.properties, postgresClusters: clusters, acknowledge: ACKNOWLEDGE_SCHEMA } };
+  // So does an app (its image may come from platform.yaml or the region's defaults).
+  const apps = { ...schema.properties.apps, additionalProperties: partial(APP_SCHEMA) };
+  return { ...schema, properties: { ...schema.properties, postgresClusters: clusters, apps, acknowledge: ACKNOWLEDGE_SCHEMA } };
 })();

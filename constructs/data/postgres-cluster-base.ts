@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import {
   AddDatabaseOptions,
+  DatabaseAccess,
   AddRoleOptions,
   assertIdentifier,
   ChangeCapture,
@@ -16,6 +17,7 @@ import type { IGrantee, PodGroup } from '../core/grantee';
 import { postgresTopologyName } from '../core/naming';
 import { Connections, IConnectable, singlePortConnections } from '../platform/connections';
 import { LayerChart } from '../platform/layer-chart';
+import { SecretReference } from '../secrets/secret-reference';
 
 /**
  * What the PostgreSQL engines (CloudNativePG, Zalando postgres-operator, Patroni on
@@ -53,6 +55,35 @@ export abstract class PostgresClusterBase extends Construct implements IPostgres
 
   public database(name: string): PostgresDatabase {
     return lookupDatabase(this.databases, this.clusterName, name);
+  }
+
+  /**
+   * Grants a database to a grantee (an application): the network path to the database's
+   * host (its pooler, where the engine runs one) and the owner's credentials in the grantee's
+   * namespace, read from the same secret-store entry (or, with Sealed Secrets, sealed for it).
+   */
+  public grantDatabase(grantee: IGrantee, name: string): DatabaseAccess {
+    const db = this.database(name);
+    this.allowFrom(grantee);
+    const namespace = grantee.granteePods.namespace;
+    if (namespace === db.credentials.namespace) return { host: db.host, port: db.port, database: name, credentials: db.credentials };
+    if (!(db.credentials instanceof SecretReference)) {
+      throw new Error(
+        `PostgreSQL cluster ${this.clusterName}: the credentials of ${name} are made in namespace ${db.credentials.namespace} by the operator and cannot be read elsewhere; run ${grantee.granteeName} in ${db.credentials.namespace}, or use CloudNativePG, whose credentials come from the secret store`,
+      );
+    }
+    const id = `Database-${this.clusterName}-${name}`;
+    const credentials =
+      (grantee.grantScope.node.tryFindChild(id) as SecretReference | undefined) ??
+      new SecretReference(grantee.grantScope, id, {
+        backend: db.credentials.backend,
+        namespace,
+        name: db.credentials.name,
+        remoteKey: db.credentials.remoteKey,
+        keys: { username: 'username', password: 'password' },
+        type: 'kubernetes.io/basic-auth',
+      });
+    return { host: db.host, port: db.port, database: name, credentials };
   }
 
   /** IGrantee: the instances, under the cluster's name. */

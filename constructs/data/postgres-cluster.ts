@@ -29,6 +29,15 @@ export interface PostgresDatabase {
   readonly credentials: CredentialsSecret;
 }
 
+/** What a grantee is given to use a database: where it is, and the owner's credentials in the grantee's namespace. */
+export interface DatabaseAccess {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  /** `username` and `password`, in the grantee's namespace. */
+  readonly credentials: CredentialsSecret;
+}
+
 export interface AddDatabaseOptions {
   /** PgBouncer instances in front of the database (0: none). @default 2 */
   readonly poolerInstances?: number;
@@ -88,6 +97,8 @@ export interface IPostgresCluster extends Construct {
   /** Opens the network path from the peer's pods to the cluster (and its poolers) on its port. */
   allowFrom(peer: IGrantee): void;
   database(name: string): PostgresDatabase;
+  /** A database for a grantee: the path to it and the owner's credentials in the grantee's namespace. */
+  grantDatabase(grantee: IGrantee, name: string): DatabaseAccess;
 }
 
 export interface ChangeCaptureOptions {

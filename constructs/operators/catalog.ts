@@ -180,6 +180,32 @@ const DEFINITIONS: readonly OperatorDefinition[] = [
     valuesWithoutPrometheusOperator: { metrics: { serviceMonitor: { enabled: false } } },
   },
   {
+    // The ingress controller: routes (IngressRoute) are rendered by the ingress layer, which
+    // opens the paths from Traefik to each routed app and from the internet to Traefik.
+    name: 'traefik',
+    chart: 'traefik',
+    namespace: 'traefik',
+    crdGroups: ['traefik.io'],
+    // The chart's ServiceMonitor needs the Prometheus operator's CRDs.
+    dependsOn: ['kube-prometheus-stack'],
+    webhookPorts: [],
+    values: {
+      deployment: { replicas: 2 },
+      podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+      // Plain HTTP only redirects: every route is served on websecure with its certificate.
+      ports: { web: { redirections: { entryPoint: { to: 'websecure', scheme: 'https', permanent: true } } } },
+      // The dashboard stays off (its route would expose the router configuration).
+      ingressRoute: { dashboard: { enabled: false } },
+      logs: { access: { enabled: true } },
+      // Routes reach Services of their own namespace only; cert-manager's HTTP-01 solvers are
+      // served through Kubernetes Ingress objects of class traefik.
+      providers: { kubernetesCRD: { allowCrossNamespace: false }, kubernetesIngress: { enabled: true } },
+      metrics: { prometheus: { serviceMonitor: { enabled: true } } },
+    },
+    valuesWithoutPrometheusOperator: { metrics: { prometheus: { serviceMonitor: { enabled: false } } } },
+  },
+  {
     name: 'strimzi-kafka-operator',
     chart: 'strimzi',
     namespace: 'strimzi-system',

@@ -58,6 +58,16 @@ export const SECRET_STORE_NAME_PATTERN = DNS_SUBDOMAIN_PATTERN;
 const RESERVED_POSTGRES_NAMES = new Set(['postgres', 'public', 'none', 'current_role', 'current_user', 'session_user', 'template0', 'template1']);
 
 /** Why `name` is not a DNS-1123 label, or undefined when it is. */
+/** Why `name` cannot name a Service (a DNS-1035 label: a letter first) of at most `max` characters, or undefined. */
+export function dns1035LabelProblem(name: string, max: number = DNS_LABEL_MAX): string | undefined {
+  if (name.length === 0) return 'is empty';
+  if (name.length > max) return `has ${name.length} characters; at most ${max}`;
+  if (!new RegExp(dns1035LabelPattern(max)).test(name)) {
+    return "must start with a letter, then lower-case letters, digits and '-', ending with a letter or digit";
+  }
+  return undefined;
+}
+
 export function dnsLabelProblem(name: string): string | undefined {
   if (name.length === 0) return 'is empty';
   if (name.length > DNS_LABEL_MAX) return `has ${name.length} characters; a DNS label has at most ${DNS_LABEL_MAX}`;

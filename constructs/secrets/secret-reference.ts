@@ -41,14 +41,17 @@ export class SecretReference extends Construct {
   public readonly name: string;
   public readonly namespace: string;
   public readonly keys: readonly string[];
-  /** The secret-store entry the values come from (what another cluster reads for the same credential). */
+  /** The secret-store entry the values come from (what another cluster or namespace reads for the same credential). */
   public readonly remoteKey: string;
+  /** The backend it is read through. */
+  public readonly backend: SecretBackend;
 
   constructor(scope: Construct, id: string, props: SecretReferenceProps) {
     super(scope, id);
     this.name = props.name;
     this.namespace = props.namespace;
     this.remoteKey = props.remoteKey;
+    this.backend = props.backend;
     this.keys = [...new Set([...Object.keys(props.template ?? props.keys), ...Object.keys(props.literals ?? {})])].sort();
     if (props.backend.kind === 'sealed-secrets') {
       this.renderSealed(props, props.backend);

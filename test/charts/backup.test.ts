@@ -33,7 +33,8 @@ describe('BackupChart', () => {
     const schedule = find(manifests, 'Schedule', 'daily');
     expect(schedule.spec.schedule).toBe('0 2 * * *');
     expect(schedule.spec.template.ttl).toBe('720h');
-    expect(schedule.spec.template.includedNamespaces).toEqual(['kafka', 'minio', 'opensearch', 'postgres']);
+    // Every workload namespace, the apps' included.
+    expect(schedule.spec.template.includedNamespaces).toEqual(['hello', 'kafka', 'minio', 'opensearch', 'postgres']);
   });
 
   test("region-a/prod: the peer's user is declared on this region's tenant, under the key region-b reads, read-only but for its restore records", () => {

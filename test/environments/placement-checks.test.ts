@@ -55,16 +55,9 @@ const editProd = (edit: (prod: any) => void) => ({ [PROD]: { edit } });
 const editRegion = (edit: (region: any) => void) => ({ [REGION]: { edit } });
 
 describe('the region file: clusters', () => {
-  test("a cluster key that is a layer name would share the layer's folder", () => {
-    const err = reject({ [REGION]: { merge: { clusters: { data: {} } } } });
-    expect(err.problems).toHaveLength(1);
-    expectProblem(err, {
-      file: REGION,
-      path: 'clusters.data',
-      value: 'data',
-      message: /^a cluster cannot be called data: it would share its tree folder <region>\/<env>\/data\/ with the layer of that name$/,
-      fix: /^call it by its role, e\.g\. infra or apps \(not .*\bdata\b.*\)$/,
-    });
+  test('a cluster may be named like a layer: its layers are one folder deeper (<region>/<env>/<cluster>/<layer>)', () => {
+    const [o] = loadEnvironments(exampleWith({ [REGION]: { merge: { clusters: { data: {} } } } }));
+    expect(placedCluster(o, 'data')).toEqual({ key: 'data', name: 'talos-prod-data', folder: 'homelab-prod-data', root: 'homelab/prod/data' });
   });
 
   test('destinationServer on a cluster of a Flux region', () => {
@@ -397,6 +390,7 @@ describe('a valid two-cluster setup', () => {
       ['streaming', 'infra'],
       ['search', 'infra'],
       ['backup', 'infra'],
+      ['apps', 'infra'],
       ['ingress', 'infra'],
       ['monitoring', 'apps'],
     ]);

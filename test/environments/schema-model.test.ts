@@ -20,6 +20,12 @@ type Shape =
   | { kind: 'object'; properties: Record<string, Shape> };
 
 function fromSchema(s: any): Shape {
+  // One of several objects (a probe, a solver): the fields of all of them, as the model's union reads.
+  if (Array.isArray(s.oneOf) && s.oneOf.every((b: any) => b.type === 'object' && b.properties)) {
+    const properties: Record<string, Shape> = {};
+    for (const branch of s.oneOf) for (const [k, v] of Object.entries(branch.properties)) properties[k] ??= fromSchema(v);
+    return { kind: 'object', properties };
+  }
   if (Array.isArray(s.enum)) return { kind: 'enum', values: [...s.enum].map(String).sort() };
   if (s.type === 'string') return { kind: 'string' };
   if (s.type === 'integer' || s.type === 'number') return { kind: 'number' };
@@ -144,8 +150,10 @@ describe('the settings schema and the model are one declaration', () => {
   test('the model is read through to the construct props it picks from', () => {
     const model = fromType(checker, exported('OverlaySettings')) as Extract<Shape, { kind: 'object' }>;
     expect(Object.keys(model.properties).sort()).toEqual([
+      'apps',
       'backupStorage',
       'dr',
+      'ingress',
       'limitRange',
       'minio',
       'monitoring',

@@ -1,0 +1,56 @@
+import { App } from 'cdk8s';
+import type { DataChart } from './data';
+import { Application } from '../constructs/apps/application';
+import { LetsEncryptIssuer } from '../constructs/ingress/acme-issuer';
+import { LayerChart } from '../constructs/platform/layer-chart';
+import { compareStrings } from '../constructs/platform/ordering';
+import { OverlayContext } from '../constructs/platform/overlay-context';
+import { appHost } from '../environments/apps-checks';
+import type { OverlaySpec } from '../environments/model';
+
+/**
+ * Apps layer: the overlay's applications (`apps`), each granted the database it uses; the
+ * ingress layer (`ingress`, a chart of the same app) gets the routes and certificates of the
+ * exposed ones.
+ */
+export class AppsChart extends LayerChart {
+  public readonly apps: Readonly<Record<string, Application>>;
+
+  constructor(scope: App, overlay: OverlaySpec, data: DataChart, ingress: LayerChart) {
+    super(scope, 'apps', { region: overlay.region.name, environment: overlay.environment });
+    const s = overlay.settings;
+    const apps: Record<string, Application> = {};
+    for (const name of Object.keys(s.apps).sort(compareStrings)) {
+      const spec = s.apps[name];
+      if (!spec.enabled) continue;
+      // The settings are ApplicationProps' own fields (environments/model.ts picks them).
+      const { enabled: _enabled, database, expose, ...props } = spec;
+      const app = new Application(this, `App-${name}`, { ...props, name });
+      apps[name] = app;
+      if (database !== undefined) {
+        if (!data.postgres) {
+          OverlayContext.of(this).problems.push({
+            file: overlay.sourceFile,
+            path: `apps.${name}.database`,
+            value: database,
+            message: `${overlay.id}: app ${name} uses database ${database}, and postgres is disabled`,
+            fix: 'set postgres.enabled: true, or remove the database',
+          });
+        } else {
+          app.useDatabase(data.postgres.grantDatabase(app, database));
+        }
+      }
+      if (expose) {
+        const acme = s.ingress.acme;
+        const issuer = LetsEncryptIssuer.of(ingress, {
+          email: acme.email ?? '',
+          server: acme.server,
+          solver: acme.solver,
+          secretBackend: overlay.region.secrets,
+        });
+        app.exposeAt(ingress, { host: appHost(overlay, name, expose.host), ...(expose.path ? { path: expose.path } : {}), issuer });
+      }
+    }
+    this.apps = apps;
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * A business application on the platform: a Deployment of one pinned image, hardened to the
+ * `restricted` Pod Security profile (non-root, read-only root filesystem with writable
+ * emptyDirs where declared, no privilege escalation, all capabilities dropped, RuntimeDefault
+ * seccomp), its Service, a PodDisruptionBudget when it runs more than one replica, spread
+ * across nodes, and an optional HorizontalPodAutoscaler. It is a grantee: services grant it
+ * access (`PostgresClusterBase.grantDatabase`) and it takes what the grant gives
+ * (`useDatabase`), so no hostname, port or secret name is typed by hand. `exposeAt` puts it
+ * behind Traefik with a Let's Encrypt certificate.
+ */
+import { Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { APPLICATION_DEFAULTS } from './application-defaults';
+import type { ComputeResources } from '../core/compute';
+import type { IGrantee, PodGroup } from '../core/grantee';
+import type { DatabaseAccess } from '../data/postgres-cluster';
+import { LetsEncryptIssuer } from '../ingress/acme-issuer';
+import { IRoutable, TraefikRoute } from '../ingress/traefik-route';
+import { DEFAULT_NON_ROOT_UID, hardenedContainer, restrictedPodSecurityContext } from '../platform/hardening';
+import { componentLabels } from '../platform/labels';
+import { dns1035LabelProblem } from '../platform/names';
+import { OverlayContext } from '../platform/overlay-context';
+
+/** How the kubelet checks the container: an HTTP GET, a TCP connect, or a command. */
+export type ProbeSpec =
+  | { readonly http: { readonly path: string; /** @default the app's port */ readonly port?: number } }
+  | { readonly tcp: { /** @default the app's port */ readonly port?: number } }
+  | { readonly exec: { readonly command: readonly string[] } };
+
+export interface ApplicationProbes {
+  /** Gates traffic: the pod gets requests once it passes. */
+  readonly readiness?: ProbeSpec;
+  /** Restarts the container when it fails. */
+  readonly liveness?: ProbeSpec;
+  /** Holds the other probes off while a slow start runs. */
+  readonly startup?: ProbeSpec;
+}
+
+export interface ApplicationAutoscaling {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  /** Average CPU use, percent of the request, that adds replicas. @default 75 */
+  readonly cpuUtilization?: number;
+  /** Average memory use, percent of the request. @default none */
+  readonly memoryUtilization?: number;
+}
+
+export interface ApplicationProps {
+  /** Names the Deployment, Service and everything made for the app: a public contract. */
+  readonly name: string;
+  /** @default the app's name */
+  readonly namespace?: string;
+  /** A pinned image: a tag other than `latest`, or a digest. */
+  readonly image: string;
+  /** The container port the app serves HTTP on; the Service has the same port. @default 8080 */
+  readonly port?: number;
+  /** @default 2 */
+  readonly replicas?: number;
+  /** @default 100m / 128Mi requested, 500m / 256Mi limit */
+  readonly resources?: ComputeResources;
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  /** Literal environment variables (never a credential: those come from grants). @default none */
+  readonly env?: Readonly<Record<string, string>>;
+  /** @default an HTTP readiness check on `/` of the port */
+  readonly probes?: ApplicationProbes;
+  /** Paths the app writes to (the root filesystem is read-only): each gets an emptyDir. @default none */
+  readonly writablePaths?: readonly string[];
+  /** @default DEFAULT_NON_ROOT_UID */
+  readonly runAsUser?: number;
+  /** @default a fixed replica count */
+  readonly autoscaling?: ApplicationAutoscaling;
+}
+
+function probe(spec: ProbeSpec, port: number): k8s.Probe {
+  const timing = { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 };
+  if ('http' in spec) return { ...timing, httpGet: { path: spec.http.path, port: k8s.IntOrString.fromNumber(spec.http.port ?? port) } };
+  if ('tcp' in spec) return { ...timing, tcpSocket: { port: k8s.IntOrString.fromNumber(spec.tcp.port ?? port) } };
+  return { ...timing, exec: { command: [...spec.exec.command] } };
+}
+
+export class Application extends Construct implements IGrantee, IRoutable {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly port: number;
+  public readonly pods: PodGroup;
+  private readonly env: k8s.EnvVar[] = [];
+
+  constructor(scope: Construct, id: string, props: ApplicationProps) {
+    super(scope, id);
+    const where = `application ${props.name}`;
+    const nameProblem = dns1035LabelProblem(props.name, 53);
+    if (nameProblem) throw new Error(`${where}: name ${nameProblem}`);
+    this.name = props.name;
+    this.port = props.port ?? APPLICATION_DEFAULTS.port;
+    if (!Number.isInteger(this.port) || this.port < 1 || this.port > 65535) throw new Error(`${where}: port ${this.port} is not a TCP port`);
+    const replicas = props.replicas ?? APPLICATION_DEFAULTS.replicas;
+    if (!Number.isInteger(replicas) || replicas < 0) throw new Error(`${where}: replicas ${replicas} is not a count`);
+    const scaling = props.autoscaling;
+    if (scaling && (scaling.minReplicas < 1 || scaling.minReplicas > scaling.maxReplicas)) {
+      throw new Error(`${where}: autoscaling minReplicas ${scaling.minReplicas} must be from 1 to maxReplicas ${scaling.maxReplicas}`);
+    }
+    const probes = props.probes ?? { readiness: { http: { path: '/' } } };
+    for (const [kind, spec] of Object.entries(probes) as [string, ProbeSpec | undefined][]) {
+      const port = spec && ('http' in spec ? spec.http.port : 'tcp' in spec ? spec.tcp.port : undefined);
+      if (port !== undefined && port !== this.port) {
+        throw new Error(`${where}: the ${kind} probe checks port ${port}, which the app does not expose (it serves ${this.port})`);
+      }
+    }
+    this.namespace = OverlayContext.of(this).requireNamespace({ name: props.namespace ?? props.name, workload: true });
+    const labels = componentLabels(props.name, props.name, 'application');
+    const selector = { 'app.kubernetes.io/name': props.name, 'app.kubernetes.io/instance': props.name };
+    this.pods = { namespace: this.namespace, podLabels: selector };
+    for (const [key, value] of Object.entries(props.env ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) this.env.push({ name: key, value });
+
+    const writable = [...new Set(props.writablePaths ?? [])].sort();
+    const volumes = writable.map((p, i) => ({ name: `writable-${i}`, path: p }));
+    new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: { name: props.name, namespace: this.namespace, labels },
+      spec: {
+        ...(scaling ? {} : { replicas }),
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: selector },
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) },
+        },
+        template: {
+          metadata: { labels: { ...labels, ...selector } },
+          spec: {
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: restrictedPodSecurityContext({ runAsUser: props.runAsUser ?? DEFAULT_NON_ROOT_UID }),
+            topologySpreadConstraints: [
+              { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
+            ],
+            containers: [
+              {
+                ...hardenedContainer({
+                  name: 'app',
+                  image: props.image,
+                  resources: props.resources ?? APPLICATION_DEFAULTS.resources,
+                  ports: [{ name: 'http', containerPort: this.port, protocol: 'TCP' }],
+                  ...(props.command ? { command: [...props.command] } : {}),
+                  ...(props.args ? { args: [...props.args] } : {}),
+                  ...(volumes.length ? { volumeMounts: volumes.map((v) => ({ name: v.name, mountPath: v.path })) } : {}),
+                }),
+                env: Lazy.any({ produce: () => (this.env.length ? this.env : undefined) }) as unknown as k8s.EnvVar[],
+                ...(probes.readiness ? { readinessProbe: probe(probes.readiness, this.port) } : {}),
+                ...(probes.liveness ? { livenessProbe: probe(probes.liveness, this.port) } : {}),
+                ...(probes.startup ? { startupProbe: probe(probes.startup, this.port) } : {}),
+              },
+            ],
+            ...(volumes.length ? { volumes: volumes.map((v) => ({ name: v.name, emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } })) } : {}),
+          },
+        },
+      },
+    });
+    new k8s.KubeService(this, 'Service', {
+      metadata: { name: props.name, namespace: this.namespace, labels },
+      spec: { selector, ports: [{ name: 'http', port: this.port, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }] },
+    });
+    if ((scaling?.minReplicas ?? replicas) > 1) {
+      new k8s.KubePodDisruptionBudget(this, 'Budget', {
+        metadata: { name: props.name, namespace: this.namespace, labels },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+      });
+    }
+    if (scaling) {
+      const metric = (name: string, average: number) => ({
+        type: 'Resource',
+        resource: { name, target: { type: 'Utilization', averageUtilization: average } },
+      });
+      new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
+        metadata: { name: props.name, namespace: this.namespace, labels },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: props.name },
+          minReplicas: scaling.minReplicas,
+          maxReplicas: scaling.maxReplicas,
+          metrics: [
+            metric('cpu', scaling.cpuUtilization ?? 75),
+            ...(scaling.memoryUtilization !== undefined ? [metric('memory', scaling.memoryUtilization)] : []),
+          ],
+        },
+      });
+    }
+  }
+
+  /** IGrantee: the app's pods, under its name. */
+  public get granteeName(): string {
+    return this.name;
+  }
+
+  public get granteePods(): PodGroup {
+    return this.pods;
+  }
+
+  public get grantScope(): Construct {
+    return this;
+  }
+
+  /** IRoutable: its Service. */
+  public get routeName(): string {
+    return this.name;
+  }
+
+  public get serviceName(): string {
+    return this.name;
+  }
+
+  public get servicePort(): number {
+    return this.port;
+  }
+
+  public get routePods(): PodGroup {
+    return this.pods;
+  }
+
+  public get targetPort(): number {
+    return this.port;
+  }
+
+  /**
+   * Takes a database grant: libpq's variables (PGHOST, PGPORT, PGDATABASE, PGSSLMODE), the
+   * user and password from the granted Secret in the app's namespace.
+   */
+  public useDatabase(access: DatabaseAccess): void {
+    if (access.credentials.namespace !== this.namespace) {
+      throw new Error(
+        `application ${this.name}: the grant's credentials are in namespace ${access.credentials.namespace}; grant the database to the app itself`,
+      );
+    }
+    const secret = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: access.credentials.name, key } } });
+    this.env.push(
+      { name: 'PGHOST', value: access.host },
+      { name: 'PGPORT', value: String(access.port) },
+      { name: 'PGDATABASE', value: access.database },
+      { name: 'PGSSLMODE', value: 'require' },
+      secret('PGUSER', 'username'),
+      secret('PGPASSWORD', 'password'),
+    );
+  }
+
+  /** Serves the app at `host` (and `path`) through Traefik, with a certificate from `issuer`; in `scope` (the ingress layer). */
+  public exposeAt(scope: Construct, options: { readonly host: string; readonly path?: string; readonly issuer: LetsEncryptIssuer }): TraefikRoute {
+    return new TraefikRoute(scope, `Route-${this.name}`, { target: this, ...options });
+  }
+}

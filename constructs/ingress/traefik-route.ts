@@ -1,0 +1,134 @@
+/**
+ * An app behind Traefik: an IngressRoute on the `websecure` entry point for its host (and
+ * path), the certificate for the host from Let's Encrypt through cert-manager, and the paths
+ * a route implies through the default-deny policies: Traefik to the app's port, Traefik to
+ * cert-manager's HTTP-01 solver pods in the app's namespace, and, once per cluster, the
+ * internet to Traefik's entry points and Prometheus to its metrics. Traefik itself (the
+ * operators layer's `traefik` release, from the traefik.io CRD group) is installed because
+ * the route uses its CRDs.
+ */
+import { k8s } from 'cdk8s-plus-28';
+import { Construct, IConstruct } from 'constructs';
+import { LetsEncryptIssuer } from './acme-issuer';
+import * as cm from '../../imports/cert-manager.io';
+import * as traefik from '../../imports/traefik.io';
+import type { PodGroup } from '../core/grantee';
+import { hostnameProblem } from '../platform/names';
+import { allowTraffic } from '../platform/network';
+import { OverlayContext } from '../platform/overlay-context';
+import { admitScrape } from '../platform/scrape';
+
+/** Traefik's pods as the chart labels them, in the namespace the operators layer installs it into. */
+export const TRAEFIK_PODS: PodGroup = { namespace: 'traefik', podLabels: { 'app.kubernetes.io/name': 'traefik' } };
+/** The chart's container ports of the `web` and `websecure` entry points, and of its metrics. */
+const ENTRY_POINT_PORTS = [8000, 8443];
+const METRICS_PORT = 9100;
+/** The port cert-manager's HTTP-01 solver pods listen on. */
+const HTTP01_SOLVER_PORT = 8089;
+
+/** What a route sends traffic to: a Service in front of pods. */
+export interface IRoutable {
+  /** Names the route, its certificate and policies. */
+  readonly routeName: string;
+  readonly serviceName: string;
+  readonly servicePort: number;
+  /** The pods behind the Service (where Traefik's traffic arrives). */
+  readonly routePods: PodGroup;
+  /** The container port the Service targets. */
+  readonly targetPort: number;
+}
+
+export interface TraefikRouteProps {
+  readonly target: IRoutable;
+  /** The public host name, e.g. `hello.region-a.example.org`. */
+  readonly host: string;
+  /** A path prefix. @default '/' */
+  readonly path?: string;
+  readonly issuer: LetsEncryptIssuer;
+}
+
+export class TraefikRoute extends Construct {
+  public readonly host: string;
+
+  constructor(scope: Construct, id: string, props: TraefikRouteProps) {
+    super(scope, id);
+    const t = props.target;
+    const hostProblem = hostnameProblem(props.host);
+    if (hostProblem) throw new Error(`route ${t.routeName}: host "${props.host}" ${hostProblem}`);
+    const path = props.path ?? '/';
+    if (!/^\/[-a-zA-Z0-9._~/]*$/.test(path)) {
+      throw new Error(`route ${t.routeName}: path "${path}" is not a URL path; start it with / and use letters, digits, - . _ ~ and /`);
+    }
+    this.host = props.host;
+    const namespace = t.routePods.namespace;
+    const secretName = `${t.routeName}-tls`;
+    new cm.Certificate(this, 'Certificate', {
+      metadata: { name: secretName, namespace },
+      spec: {
+        secretName,
+        dnsNames: [props.host],
+        issuerRef: { name: props.issuer.issuerName, kind: 'ClusterIssuer', group: 'cert-manager.io' },
+        privateKey: {
+          algorithm: cm.CertificateSpecPrivateKeyAlgorithm.ECDSA,
+          size: 256,
+          rotationPolicy: cm.CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
+        },
+      },
+    });
+    const match = path === '/' ? `Host(\`${props.host}\`)` : `Host(\`${props.host}\`) && PathPrefix(\`${path}\`)`;
+    new traefik.IngressRoute(this, 'Resource', {
+      metadata: { name: t.routeName, namespace },
+      spec: {
+        entryPoints: ['websecure'],
+        routes: [
+          {
+            match,
+            kind: traefik.IngressRouteSpecRoutesKind.RULE,
+            services: [{ name: t.serviceName, port: traefik.IngressRouteSpecRoutesServicesPort.fromNumber(t.servicePort) }],
+          },
+        ],
+        tls: { secretName },
+      },
+    });
+    allowTraffic(this, 'AllowTraefik', { name: `allow-traefik-to-${t.routeName}`, from: TRAEFIK_PODS, to: t.routePods, ports: [t.targetPort] });
+    if (props.issuer.http01) solverPath(this, namespace);
+    TraefikEntry.of(this);
+  }
+}
+
+/** Traefik to the HTTP-01 solver pods cert-manager starts in a namespace (once per namespace). */
+function solverPath(scope: Construct, namespace: string): void {
+  const ctx = OverlayContext.of(scope);
+  const id = `Http01Solvers-${namespace}`;
+  if (ctx.node.tryFindChild(id)) return;
+  new Construct(ctx, id);
+  allowTraffic(scope, 'AllowSolvers', {
+    name: 'allow-traefik-to-acme-solvers',
+    from: TRAEFIK_PODS,
+    to: { namespace, podLabels: { 'acme.cert-manager.io/http01-solver': 'true' } },
+    ports: [HTTP01_SOLVER_PORT],
+  });
+}
+
+/** What every route of a cluster shares: clients reach Traefik's entry points, and Prometheus its metrics. */
+class TraefikEntry extends Construct {
+  public static of(scope: IConstruct): TraefikEntry {
+    const ctx = OverlayContext.of(scope);
+    return (ctx.node.tryFindChild('TraefikEntry') as TraefikEntry | undefined) ?? new TraefikEntry(scope as Construct, ctx);
+  }
+
+  private constructor(scope: Construct, ctx: Construct) {
+    super(scope, 'TraefikEntry');
+    new Construct(ctx, 'TraefikEntry');
+    // Clients come from anywhere: the load balancer keeps (or NATs) their addresses.
+    new k8s.KubeNetworkPolicy(this, 'Clients', {
+      metadata: { name: 'allow-clients-to-traefik', namespace: TRAEFIK_PODS.namespace },
+      spec: {
+        podSelector: { matchLabels: { ...TRAEFIK_PODS.podLabels } },
+        policyTypes: ['Ingress'],
+        ingress: [{ ports: ENTRY_POINT_PORTS.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }],
+      },
+    });
+    admitScrape(this, 'Scrape', { name: 'traefik', pods: TRAEFIK_PODS, ports: [METRICS_PORT], endpoints: [{ portNumber: METRICS_PORT }] });
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Rules of `apps` and `ingress` the schema cannot state: a pinned image, probes on the port
+ * the app serves, a database that exists on an engine whose credentials can be granted, one
+ * app per host and path, autoscaling bounds, and an ACME address once anything is exposed.
+ */
+import type { OverlaySpec } from './model';
+import type { Problem } from './problems';
+import { valueAt } from './problems';
+import type { SourceOf } from './semantic-checks';
+import { pinnedImageProblem } from '../constructs/platform/image-reference';
+
+/** The host an exposed app is served at: `<app>.<baseDomain>` in prod, `<app>.<env>.<baseDomain>` elsewhere. */
+export function appHost(o: Pick<OverlaySpec, 'environment' | 'region'>, app: string, given?: string): string {
+  return given ?? (o.environment === 'prod' ? `${app}.${o.region.baseDomain}` : `${app}.${o.environment}.${o.region.baseDomain}`);
+}
+
+export function checkApps(overlays: readonly OverlaySpec[], sourceOf: SourceOf): Problem[] {
+  const problems: Problem[] = [];
+  for (const o of overlays) {
+    const s = o.settings;
+    const problem = (fieldPath: string, message: string, fix: string) => {
+      problems.push({ file: sourceOf(o, fieldPath), path: fieldPath, value: valueAt(s, fieldPath), message: `${o.id}: ${message}`, fix });
+    };
+    const routes = new Map<string, string>();
+    for (const name of Object.keys(s.apps).sort()) {
+      const app = s.apps[name];
+      if (!app.enabled) continue;
+      const at = `apps.${name}`;
+      const image = pinnedImageProblem(app.image);
+      if (image) problem(`${at}.image`, `the image ${image}`, 'pin it by a version tag or a digest, e.g. docker.io/traefik/whoami:v1.11.0');
+      for (const kind of ['readiness', 'liveness', 'startup'] as const) {
+        const p = app.probes?.[kind];
+        const port = p && ('http' in p ? p.http.port : 'tcp' in p ? p.tcp.port : undefined);
+        if (port !== undefined && port !== app.port) {
+          problem(
+            `${at}.probes.${kind}`,
+            `the probe checks port ${port}, and the app serves ${app.port}`,
+            `check port ${app.port}, or leave the port out (the app's port is the default)`,
+          );
+        }
+      }
+      if (app.autoscaling && app.autoscaling.minReplicas > app.autoscaling.maxReplicas) {
+        problem(
+          `${at}.autoscaling.minReplicas`,
+          `minReplicas is above maxReplicas (${app.autoscaling.maxReplicas})`,
+          'lower minReplicas or raise maxReplicas',
+        );
+      }
+      if (app.database !== undefined) {
+        const pg = s.postgres;
+        if (!pg.enabled) {
+          problem(
+            `${at}.database`,
+            `the app uses database ${app.database}, and postgres is disabled`,
+            'set postgres.enabled: true, or remove the database',
+          );
+        } else if (!pg.databases.some((d) => d.name === app.database)) {
+          problem(
+            `${at}.database`,
+            `postgres has no database ${app.database}`,
+            `add it to postgres.databases, or use one of ${pg.databases.map((d) => d.name).join(', ') || '(none declared)'}`,
+          );
+        } else if (pg.engine === 'zalando') {
+          problem(
+            `${at}.database`,
+            "the Zalando operator makes the database's credentials in its own namespace, where no other namespace can read them",
+            `run the app in namespace ${pg.namespace} (apps.${name}.namespace), or use engine cloudnative-pg, whose credentials come from the secret store`,
+          );
+        }
+      }
+      if (app.expose) {
+        if (!s.ingress.acme.email) {
+          problem(
+            'ingress.acme.email',
+            `app ${name} is exposed, and Let's Encrypt needs an account address`,
+            'set ingress.acme.email, e.g. platform@example.org',
+          );
+        }
+        const route = `${appHost(o, name, app.expose.host)}${app.expose.path ?? '/'}`;
+        const other = routes.get(route);
+        if (other) problem(`${at}.expose`, `${route} is served by app ${other} already`, 'give one of them another host or path');
+        else routes.set(route, name);
+      }
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,131 @@
+import { Application, ApplicationProps } from '../../../constructs/apps/application';
+import { CloudNativePgCluster } from '../../../constructs/data/cloudnative-pg-cluster';
+import { ZalandoPostgresCluster } from '../../../constructs/data/zalando-postgres-cluster';
+import { LetsEncryptIssuer } from '../../../constructs/ingress/acme-issuer';
+import { EXTERNAL_SECRETS, schemaIssues, testLayer } from '../../support/layer';
+
+const PROPS: ApplicationProps = { name: 'hello', image: 'docker.io/traefik/whoami:v1.11.0', args: ['--port', '8080'] };
+
+function build(props: Partial<ApplicationProps> = {}) {
+  const layer = testLayer('apps');
+  const app = new Application(layer.chart, 'Hello', { ...PROPS, ...props });
+  return { ...layer, app };
+}
+
+describe('Application', () => {
+  test('defaults: two replicas of a restricted pod on 8080, spread over nodes, a Service, a disruption budget and a readiness check', () => {
+    const layer = build();
+    const deployment = layer.find('Deployment', 'hello', 'hello');
+    expect(deployment.spec.replicas).toBe(2);
+    const pod = deployment.spec.template.spec;
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    const [container] = pod.containers;
+    expect(container.securityContext).toEqual({
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
+    expect(container.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/', port: 8080 });
+    expect(pod.topologySpreadConstraints[0]).toMatchObject({ topologyKey: 'kubernetes.io/hostname', maxSkew: 1 });
+    expect(layer.find('Service', 'hello', 'hello').spec.ports).toEqual([{ name: 'http', port: 8080, targetPort: 'http', protocol: 'TCP' }]);
+    expect(layer.find('PodDisruptionBudget', 'hello', 'hello').spec.maxUnavailable).toBe(1);
+    expect(layer.context.namespaces.find((n) => n.name === 'hello')).toMatchObject({ workload: true });
+    expect(schemaIssues(layer.manifests())).toEqual([]);
+  });
+
+  test('one replica has no disruption budget; writable paths get emptyDirs; env, probes and a namespace of its own', () => {
+    const layer = build({
+      replicas: 1,
+      namespace: 'web',
+      writablePaths: ['/tmp', '/var/cache/nginx'],
+      env: { LOG_LEVEL: 'info' },
+      probes: { liveness: { tcp: {} }, startup: { exec: { command: ['/bin/check'] } } },
+    });
+    expect(layer.all('PodDisruptionBudget')).toEqual([]);
+    const pod = layer.find('Deployment', 'hello', 'web').spec.template.spec;
+    expect(pod.volumes.map((v: any) => v.emptyDir)).toEqual([{ sizeLimit: '256Mi' }, { sizeLimit: '256Mi' }]);
+    expect(pod.containers[0].volumeMounts.map((m: any) => m.mountPath)).toEqual(['/tmp', '/var/cache/nginx']);
+    expect(pod.containers[0].env).toEqual([{ name: 'LOG_LEVEL', value: 'info' }]);
+    expect(pod.containers[0].livenessProbe.tcpSocket).toEqual({ port: 8080 });
+    expect(pod.containers[0].startupProbe.exec).toEqual({ command: ['/bin/check'] });
+    expect(pod.containers[0].readinessProbe).toBeUndefined();
+    expect(schemaIssues(layer.manifests())).toEqual([]);
+  });
+
+  test('autoscaling: an HPA on CPU (and memory), no fixed replica count', () => {
+    const layer = build({ autoscaling: { minReplicas: 2, maxReplicas: 6, memoryUtilization: 80 } });
+    expect(layer.find('Deployment', 'hello', 'hello').spec.replicas).toBeUndefined();
+    const hpa = layer.find('HorizontalPodAutoscaler', 'hello', 'hello');
+    expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 6, scaleTargetRef: { kind: 'Deployment', name: 'hello' } });
+    expect(hpa.spec.metrics.map((m: any) => [m.resource.name, m.resource.target.averageUtilization])).toEqual([
+      ['cpu', 75],
+      ['memory', 80],
+    ]);
+    expect(schemaIssues(layer.manifests())).toEqual([]);
+  });
+
+  test.each([
+    [{ image: 'docker.io/traefik/whoami:latest' }, /not pinned/],
+    [{ image: 'docker.io/traefik/whoami' }, /not pinned/],
+    [{ name: '9lives' }, /must start with a letter/],
+    [{ port: 70000 }, /not a TCP port/],
+    [{ probes: { readiness: { http: { path: '/', port: 9090 } } } }, /checks port 9090, which the app does not expose \(it serves 8080\)/],
+    [{ autoscaling: { minReplicas: 5, maxReplicas: 2 } }, /minReplicas 5 must be from 1 to maxReplicas 2/],
+  ])('%p is refused', (props, message) => {
+    expect(() => build(props as Partial<ApplicationProps>)).toThrow(message);
+  });
+
+  test("a granted database: libpq's variables, the owner's credentials in the app's namespace, the path to the pooler", () => {
+    const layer = build();
+    const pg = new CloudNativePgCluster(layer.chart, 'Postgres', { secretBackend: EXTERNAL_SECRETS });
+    pg.addDatabase('hrm');
+    layer.app.useDatabase(pg.grantDatabase(layer.app, 'hrm'));
+    const env = layer.find('Deployment', 'hello', 'hello').spec.template.spec.containers[0].env;
+    expect(env).toEqual([
+      { name: 'PGHOST', value: 'postgres-pooler-hrm.postgres.svc.cluster.local' },
+      { name: 'PGPORT', value: '5432' },
+      { name: 'PGDATABASE', value: 'hrm' },
+      { name: 'PGSSLMODE', value: 'require' },
+      { name: 'PGUSER', valueFrom: { secretKeyRef: { name: 'postgres-hrm-credentials', key: 'username' } } },
+      { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'postgres-hrm-credentials', key: 'password' } } },
+    ]);
+    const copy = layer.find('ExternalSecret', 'postgres-hrm-credentials', 'hello');
+    expect(copy.spec.data.map((d: any) => d.remoteRef.key)).toEqual([
+      'region-a/prod/postgres/postgres/roles/hrm',
+      'region-a/prod/postgres/postgres/roles/hrm',
+    ]);
+    const policies = layer.all('NetworkPolicy').map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+    expect(policies).toEqual(
+      expect.arrayContaining(['hello/allow-hello-to-postgres-pooler-hrm-egress', 'postgres/allow-hello-to-postgres-pooler-hrm-ingress']),
+    );
+    expect(schemaIssues(layer.manifests())).toEqual([]);
+  });
+
+  test("Zalando's credentials cannot be granted into another namespace; a grant into another namespace is refused by the app", () => {
+    const layer = build();
+    const zalando = new ZalandoPostgresCluster(layer.chart, 'Zalando', { secretBackend: EXTERNAL_SECRETS });
+    zalando.addDatabase('hrm');
+    expect(() => zalando.grantDatabase(layer.app, 'hrm')).toThrow(/made in namespace postgres by the operator/);
+    const pg = new CloudNativePgCluster(layer.chart, 'Postgres', { name: 'pg', secretBackend: EXTERNAL_SECRETS });
+    pg.addDatabase('hrm');
+    const other = new Application(layer.chart, 'Other', { ...PROPS, name: 'other' });
+    expect(() => layer.app.useDatabase(pg.grantDatabase(other, 'hrm'))).toThrow(
+      /credentials are in namespace other; grant the database to the app itself/,
+    );
+  });
+
+  test('exposed: a route at the host with its certificate, Traefik admitted to the port', () => {
+    const layer = build();
+    const issuer = LetsEncryptIssuer.of(layer.chart, { email: 'platform@example.org', secretBackend: EXTERNAL_SECRETS });
+    layer.app.exposeAt(layer.chart, { host: 'hello.example.org', issuer });
+    expect(layer.find('IngressRoute', 'hello', 'hello').spec.routes[0].match).toBe('Host(`hello.example.org`)');
+    expect(layer.find('Certificate', 'hello-tls', 'hello').spec.dnsNames).toEqual(['hello.example.org']);
+    expect(layer.find('NetworkPolicy', 'allow-traefik-to-hello-ingress', 'hello').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 8080 }]);
+    expect(schemaIssues(layer.manifests())).toEqual([]);
+  });
+});
