@@ -1,12 +1,14 @@
 import { App } from 'cdk8s';
 import type { DataChart } from './data';
 import { Application } from '../constructs/apps/application';
+import type { ImportedDatabase } from '../constructs/data/database-export';
 import { LetsEncryptIssuer } from '../constructs/ingress/acme-issuer';
 import { LayerChart } from '../constructs/platform/layer-chart';
 import { compareStrings } from '../constructs/platform/ordering';
 import { OverlayContext } from '../constructs/platform/overlay-context';
 import { appHost } from '../environments/apps-checks';
 import type { OverlaySpec } from '../environments/model';
+import { layerClusterKey } from '../environments/placement';
 
 /**
  * Apps layer: the overlay's applications (`apps`), each granted the database it uses; the
@@ -16,7 +18,8 @@ import type { OverlaySpec } from '../environments/model';
 export class AppsChart extends LayerChart {
   public readonly apps: Readonly<Record<string, Application>>;
 
-  constructor(scope: App, overlay: OverlaySpec, data: DataChart, ingress: LayerChart) {
+  /** `imported`: databases exported to another cluster of the environment, by `<cluster>|<database>`. */
+  constructor(scope: App, overlay: OverlaySpec, data: DataChart, ingress: LayerChart, imported: ReadonlyMap<string, ImportedDatabase> = new Map()) {
     super(scope, 'apps', { region: overlay.region.name, environment: overlay.environment });
     const s = overlay.settings;
     const apps: Record<string, Application> = {};
@@ -27,7 +30,12 @@ export class AppsChart extends LayerChart {
       const { enabled: _enabled, database, expose, ...props } = spec;
       const app = new Application(this, `App-${name}`, { ...props, name });
       apps[name] = app;
-      if (database !== undefined) {
+      const appsOn = layerClusterKey(overlay, 'apps');
+      const remote = database !== undefined && appsOn !== layerClusterKey(overlay, 'data') ? imported.get(`${appsOn}|${database}`) : undefined;
+      if (remote) {
+        // The database runs on another cluster and is exported to this one.
+        app.useDatabase(remote.grantDatabase(app));
+      } else if (database !== undefined) {
         if (!data.postgres) {
           OverlayContext.of(this).problems.push({
             file: overlay.sourceFile,

@@ -42,17 +42,23 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
     });
   }
   const data = new DataChart(on('data'), overlay);
+  // What another cluster of the environment uses, by `<cluster>|<database>`.
+  const imported = new Map<string, ImportedDatabase>();
   for (const ex of data.exports) {
     const consumer = appFor(ex.to).layer('data');
-    new ImportedDatabase(consumer, `Imported-${ex.export.clusterName}-${ex.export.database}`, {
+    const db = new ImportedDatabase(consumer, `Imported-${ex.export.clusterName}-${ex.export.database}`, {
       export: ex.export,
       namespace: ex.namespace,
       secretBackend: overlay.region.secrets,
-    }).connections.allowFrom(Grantee.of(consumer, ex.namespace, { namespace: ex.namespace, podLabels: {} }));
+    });
+    db.connections.allowFrom(Grantee.of(consumer, ex.namespace, { namespace: ex.namespace, podLabels: {} }));
+    imported.set(`${ex.to}|${ex.export.database}`, db);
   }
   const search = s.opensearch.enabled ? new SearchChart(on('search'), overlay, data) : undefined;
   const streaming = s.streaming.kafka.enabled ? new StreamingChart(on('streaming'), overlay, data, search) : undefined;
-  const apps = Object.values(s.apps).some((a) => a.enabled) ? new AppsChart(on('apps'), overlay, data, on('ingress').layer('ingress')) : undefined;
+  const apps = Object.values(s.apps).some((a) => a.enabled)
+    ? new AppsChart(on('apps'), overlay, data, on('ingress').layer('ingress'), imported)
+    : undefined;
   let backup: BackupChart | undefined;
   const veleroBucket = s.velero.enabled ? backupBucket(data, overlay, data.minio, VELERO_BUCKET) : undefined;
   if (veleroBucket) {

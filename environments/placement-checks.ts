@@ -17,9 +17,6 @@ function sharedWithData(o: OverlaySpec): { layer: PlacedLayer; why: string }[] {
     ...(s.streaming.kafka.enabled ? [{ layer: 'streaming' as const, why: "Kafka Connect reads the data layer's PostgreSQL and its secrets" }] : []),
     ...(s.opensearch.enabled ? [{ layer: 'search' as const, why: "OpenSearch snapshots go to the data layer's backup storage" }] : []),
     ...(s.velero.enabled ? [{ layer: 'backup' as const, why: "Velero writes to the data layer's backup storage" }] : []),
-    ...(Object.values(s.apps).some((a) => a.enabled && a.database !== undefined)
-      ? [{ layer: 'apps' as const, why: "the apps use the data layer's databases and their credentials" }]
-      : []),
   ];
 }
 
@@ -120,6 +117,22 @@ export function checkPlacement(overlays: readonly OverlaySpec[], sourceOf: Sourc
       }
       // Exports need a valid placement too: nothing more is judged until it is.
       if (unknown) continue;
+      const dataOn = layerClusterKey(o, 'data');
+      // An app on another cluster than its database reaches it only where the database is exported to that cluster.
+      const appsOn = layerClusterKey(o, 'apps');
+      for (const name of Object.keys(s.apps).sort()) {
+        const app = s.apps[name];
+        if (!app.enabled || app.database === undefined || appsOn === dataOn) continue;
+        const i = s.postgres.databases.findIndex((d) => d.name === app.database);
+        const exported = i >= 0 ? s.postgres.databases[i].export : undefined;
+        if (i >= 0 && exported?.to !== appsOn) {
+          problem(
+            `apps.${name}.database`,
+            `app ${name} runs on cluster ${appsOn} and its database ${app.database} on ${dataOn}, not exported to ${appsOn}`,
+            `export it: postgres.databases.${i}.export: {to: ${appsOn}, address: <an address of ${dataOn}'s load-balancer pool>}, or place apps on ${dataOn}`,
+          );
+        }
+      }
       const exposed = Object.keys(s.apps).filter((n) => s.apps[n].enabled && s.apps[n].expose);
       if (exposed.length && layerClusterKey(o, 'ingress') !== layerClusterKey(o, 'apps')) {
         problem(
@@ -128,7 +141,6 @@ export function checkPlacement(overlays: readonly OverlaySpec[], sourceOf: Sourc
           'place ingress and apps on the same cluster',
         );
       }
-      const dataOn = layerClusterKey(o, 'data');
       for (const { layer, why } of sharedWithData(o)) {
         const on = layerClusterKey(o, layer);
         if (on === dataOn) continue;

@@ -8,7 +8,7 @@
  * types the address: it is declared once, on the exporting side.
  */
 import { Construct } from 'constructs';
-import type { CredentialsSecret, PostgresDatabase } from './postgres-cluster';
+import type { CredentialsSecret, DatabaseAccess, PostgresDatabase } from './postgres-cluster';
 import type { IGrantee } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
 import { Connections, IConnectable } from '../platform/connections';
@@ -50,6 +50,7 @@ export interface ImportedDatabaseProps {
  * opens egress from a client's pods to the exported address.
  */
 export class ImportedDatabase extends Construct implements IConnectable, PostgresDatabase {
+  private readonly secretBackend: SecretBackend;
   public readonly name: string;
   public readonly owner: string;
   public readonly host: string;
@@ -80,6 +81,7 @@ export class ImportedDatabase extends Construct implements IConnectable, Postgre
       labels: componentLabels('pgbouncer', ex.serviceName, 'imported-database'),
     });
     this.host = `${ex.serviceName}.${this.namespace}.svc.cluster.local`;
+    this.secretBackend = props.secretBackend;
     this.credentials = new SecretReference(this, 'Credentials', {
       backend: props.secretBackend,
       namespace: this.namespace,
@@ -102,5 +104,27 @@ export class ImportedDatabase extends Construct implements IConnectable, Postgre
           ports,
         }),
     });
+  }
+
+  /** Grants the database to a grantee of this cluster: egress to the exported address, the credentials in its namespace. */
+  public grantDatabase(grantee: IGrantee): DatabaseAccess {
+    this.connections.allowFrom(grantee);
+    const namespace = grantee.granteePods.namespace;
+    const own = this.credentials as SecretReference;
+    const id = `ImportedDatabase-${this.host}`;
+    const credentials =
+      namespace === this.namespace
+        ? own
+        : ((grantee.grantScope.node.tryFindChild(id) as SecretReference | undefined) ??
+          new SecretReference(grantee.grantScope, id, {
+            backend: this.secretBackend,
+            namespace,
+            name: own.name,
+            remoteKey: own.remoteKey,
+            keys: { username: 'username', password: 'password' },
+            type: 'kubernetes.io/basic-auth',
+          }));
+    // In the grantee's namespace, the database's Service is where the import put it.
+    return { host: this.host, port: this.port, database: this.name, credentials };
   }
 }

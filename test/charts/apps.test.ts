@@ -1,0 +1,70 @@
+/**
+ * The apps layer across clusters: an app on the apps cluster of the Talos example uses the
+ * infra cluster's database through its export (the imported Service, its credentials, egress
+ * to the exported address), and a database that is not exported to the app's cluster is
+ * refused, naming the export to add.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as yaml from 'js-yaml';
+import { PROJECT_ROOT } from '../../environments/project-root';
+import { synth } from '../../main';
+import { environmentError, expectProblem } from '../support/problems';
+import { readTree, removeTempDirs, tempDir } from '../support/temp';
+
+afterAll(removeTempDirs);
+
+const EXAMPLE = path.join(PROJECT_ROOT, 'examples', 'talos-infra-apps');
+const PROD = 'overlays/homelab/prod.yaml';
+
+function exampleWith(edit: (prod: any) => void): string {
+  const dir = tempDir('strata-apps-');
+  fs.cpSync(EXAMPLE, dir, { recursive: true });
+  const file = path.join(dir, PROD);
+  const prod = yaml.load(fs.readFileSync(file, 'utf8')) as any;
+  edit(prod);
+  fs.writeFileSync(file, yaml.dump(prod));
+  return dir;
+}
+
+const HARBOR = { image: 'docker.io/traefik/whoami:v1.11.0', args: ['--port', '8080'], database: 'harbor' };
+
+test("an app on the apps cluster uses the infra cluster's database through its export", () => {
+  const envDir = exampleWith((prod) => {
+    prod.placement = { apps: 'apps', ingress: 'apps' };
+    prod.apps = { harbor: HARBOR };
+  });
+  const out = path.join(tempDir('strata-apps-out-'), 'dist');
+  synth({ envDir, outDir: out });
+  const tree = readTree(out);
+  const deployment = yaml.load(tree['homelab/prod/apps/apps/harbor_deployment_harbor.yaml']) as any;
+  const env = Object.fromEntries(deployment.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom.secretKeyRef]));
+  expect(env).toMatchObject({
+    PGHOST: 'postgres-pooler-harbor.harbor.svc.cluster.local',
+    PGPORT: '5432',
+    PGDATABASE: 'harbor',
+    PGUSER: { name: 'postgres-harbor-credentials', key: 'username' },
+  });
+  // The imported credentials are in the app's namespace already; the app may reach the exported address only.
+  const egress = yaml.load(tree['homelab/prod/apps/data/harbor_networkpolicy_allow-harbor-to-postgres-pooler-harbor.yaml']) as any;
+  expect(egress.spec.egress[0].to).toEqual([{ ipBlock: { cidr: '10.25.11.201/32' } }]);
+  expect(Object.keys(tree).filter((f) => f.startsWith('homelab/prod/infra/apps/'))).toEqual([]);
+});
+
+test('an app on another cluster than its database, which is not exported there, is refused', () => {
+  const envDir = exampleWith((prod) => {
+    prod.placement = { apps: 'apps', ingress: 'apps' };
+    prod.postgres.databases.push({ name: 'wiki' });
+    prod.apps = { wiki: { ...HARBOR, database: 'wiki' } };
+  });
+  expectProblem(
+    environmentError(() => synth({ envDir, outDir: path.join(tempDir('strata-apps-out-'), 'dist') })),
+    {
+      file: PROD,
+      path: 'apps.wiki.database',
+      value: 'wiki',
+      message: /app wiki runs on cluster apps and its database wiki on infra, not exported to apps/,
+      fix: /export it: postgres\.databases\.3\.export: \{to: apps, address: .*\}, or place apps on infra/,
+    },
+  );
+});
