@@ -60,7 +60,7 @@ export function checkApps(overlays: readonly OverlaySpec[], sourceOf: SourceOf):
             `postgres has no database ${app.database}`,
             `add it to postgres.databases, or use one of ${pg.databases.map((d) => d.name).join(', ') || '(none declared)'}`,
           );
-        } else if (pg.engine === 'zalando') {
+        } else if (pg.engine === 'zalando' && (app.namespace ?? name) !== pg.namespace) {
           problem(
             `${at}.database`,
             "the Zalando operator makes the database's credentials in its own namespace, where no other namespace can read them",

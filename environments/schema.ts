@@ -232,7 +232,7 @@ const APP_SCHEMA: Schema = obj(
     expose: obj(
       {
         host: { type: 'string', pattern: HOSTNAME_PATTERN, hint: 'write a DNS name such as hello.example.org' },
-        path: { type: 'string', pattern: '^/', hint: 'write the path from /' },
+        path: { type: 'string', pattern: '^/[-a-zA-Z0-9._~/]*$', hint: 'write the path from /, with letters, digits, - . _ ~ and /' },
       },
       [],
     ),

@@ -558,12 +558,21 @@ export class CloudNativePgCluster extends PostgresClusterBase {
   }
 
   public allowFrom(peer: IGrantee): void {
-    const clients = peer.granteePods;
+    for (const target of [this.serverPods, ...this.poolerPods]) this.allowPath(peer, target);
+  }
+
+  /** A database's grantee reaches its pooler only (or the instances, where it has none). */
+  protected admitToDatabase(grantee: IGrantee, name: string): void {
+    this.allowPath(grantee, this.poolers.get(name)?.pods ?? this.serverPods);
+  }
+
+  /** The path from a peer's pods to a group of the cluster's pods, once. */
+  private allowPath(peer: IGrantee, target: PodGroup): void {
     const name = peer.granteeName;
-    for (const target of [this.serverPods, ...this.poolerPods]) {
-      const label = Object.values(target.podLabels)[0];
-      allowTraffic(this, `AllowClient-${name}-${label}`, { name: `allow-${name}-to-${label}`, from: clients, to: target, ports: [PORT] });
-    }
+    const label = Object.values(target.podLabels)[0];
+    const id = `AllowClient-${name}-${label}`;
+    if (this.node.tryFindChild(`${id}Egress`)) return;
+    allowTraffic(this, id, { name: `allow-${name}-to-${label}`, from: peer.granteePods, to: target, ports: [PORT] });
   }
 
   /**

@@ -38,6 +38,7 @@ export abstract class PostgresClusterBase extends Construct implements IPostgres
   /** Application databases by name, in the order they were added. */
   protected readonly databases = new Map<string, PostgresDatabase>();
   private connectionsOf?: Connections;
+  private readonly admitted = new Set<string>();
 
   /**
    * An application database owned by a role of the same name; applications reach it at
@@ -64,7 +65,7 @@ export abstract class PostgresClusterBase extends Construct implements IPostgres
    */
   public grantDatabase(grantee: IGrantee, name: string): DatabaseAccess {
     const db = this.database(name);
-    this.allowFrom(grantee);
+    this.admitToDatabase(grantee, name);
     const namespace = grantee.granteePods.namespace;
     if (namespace === db.credentials.namespace) return { host: db.host, port: db.port, database: name, credentials: db.credentials };
     if (!(db.credentials instanceof SecretReference)) {
@@ -84,6 +85,13 @@ export abstract class PostgresClusterBase extends Construct implements IPostgres
         type: 'kubernetes.io/basic-auth',
       });
     return { host: db.host, port: db.port, database: name, credentials };
+  }
+
+  /** Opens the network path from a database's grantee to what serves the database (by default, everything allowFrom opens; once per grantee). */
+  protected admitToDatabase(grantee: IGrantee, _name: string): void {
+    if (this.admitted.has(grantee.granteeName)) return;
+    this.admitted.add(grantee.granteeName);
+    this.allowFrom(grantee);
   }
 
   /** IGrantee: the instances, under the cluster's name. */

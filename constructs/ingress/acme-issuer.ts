@@ -52,11 +52,16 @@ export class LetsEncryptIssuer extends Construct {
     const ctx = OverlayContext.of(scope);
     const existing = ctx.node.tryFindChild(id) as IssuerRef | undefined;
     if (existing) {
+      if (existing.email !== props.email || JSON.stringify(existing.solver) !== JSON.stringify(props.solver ?? { http01: {} })) {
+        throw new Error(
+          `Let's Encrypt issuer ${existing.issuer.issuerName}: asked for again with another e-mail or solver; an overlay has one ACME account per server`,
+        );
+      }
       dependOnLayerOf(scope as Construct, existing.issuer);
       return existing.issuer;
     }
     const issuer = new LetsEncryptIssuer(scope as Construct, `LetsEncrypt-${server}`, { ...props, server });
-    new IssuerRef(ctx, id, issuer);
+    new IssuerRef(ctx, id, issuer, props.email, props.solver ?? { http01: {} });
     return issuer;
   }
 
@@ -122,6 +127,8 @@ class IssuerRef extends Construct {
     scope: Construct,
     id: string,
     public readonly issuer: LetsEncryptIssuer,
+    public readonly email: string,
+    public readonly solver: AcmeSolver,
   ) {
     super(scope, id);
   }

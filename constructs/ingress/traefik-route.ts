@@ -103,7 +103,7 @@ function solverPath(scope: Construct, namespace: string): void {
   if (ctx.node.tryFindChild(id)) return;
   new Construct(ctx, id);
   allowTraffic(scope, 'AllowSolvers', {
-    name: 'allow-traefik-to-acme-solvers',
+    name: `allow-traefik-to-acme-solvers-${namespace}`,
     from: TRAEFIK_PODS,
     to: { namespace, podLabels: { 'acme.cert-manager.io/http01-solver': 'true' } },
     ports: [HTTP01_SOLVER_PORT],

@@ -106,6 +106,28 @@ describe('Application', () => {
     expect(schemaIssues(layer.manifests())).toEqual([]);
   });
 
+  test("two grants to one app work, and each opens only its database's pooler", () => {
+    const layer = build();
+    const pg = new CloudNativePgCluster(layer.chart, 'Postgres', { secretBackend: EXTERNAL_SECRETS });
+    for (const db of ['hrm', 'payroll', 'dora']) pg.addDatabase(db);
+    pg.grantDatabase(layer.app, 'hrm');
+    pg.grantDatabase(layer.app, 'hrm');
+    pg.grantDatabase(layer.app, 'payroll');
+    const egress = layer
+      .all('NetworkPolicy')
+      .filter((p) => p.metadata.namespace === 'hello')
+      .map((p) => p.metadata.name)
+      .sort();
+    expect(egress).toEqual(['allow-hello-to-postgres-pooler-hrm-egress', 'allow-hello-to-postgres-pooler-payroll-egress']);
+    expect(
+      layer
+        .all('ExternalSecret')
+        .filter((e) => e.metadata.namespace === 'hello')
+        .map((e) => e.metadata.name)
+        .sort(),
+    ).toEqual(['postgres-hrm-credentials', 'postgres-payroll-credentials']);
+  });
+
   test("Zalando's credentials cannot be granted into another namespace; a grant into another namespace is refused by the app", () => {
     const layer = build();
     const zalando = new ZalandoPostgresCluster(layer.chart, 'Zalando', { secretBackend: EXTERNAL_SECRETS });

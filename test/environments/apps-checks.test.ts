@@ -1,0 +1,359 @@
+/**
+ * The rules of `apps` and `ingress` (environments/apps-checks.ts, the schema's APP_SCHEMA and
+ * the placement rule of exposed apps), one failing case per rule on a copy of the shipped
+ * environments, whose region-a defaults define the exposed app `hello`: each problem names the
+ * file, the field path, the bad value and the fix. Then what a valid app renders: its host,
+ * and a database grant through the pooler with the owner's credentials in the app's namespace.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as yaml from 'js-yaml';
+import { appHost } from '../../environments/apps-checks';
+import { loadEnvironments } from '../../environments/load';
+import type { OverlaySpec } from '../../environments/model';
+import { EnvironmentError, Problem } from '../../environments/problems';
+import { PROJECT_ROOT } from '../../environments/project-root';
+import { synth } from '../../main';
+import { environmentError, expectProblem } from '../support/problems';
+import { EnvironmentChange, environmentsWith, readEnvironmentsFile, removeTempDirs, tempDir } from '../support/temp';
+
+afterAll(removeTempDirs);
+
+const PROD = 'overlays/region-a/prod.yaml';
+const DEV = 'overlays/region-a/dev.yaml';
+const REGION = 'regions/region-a.yaml';
+const IMAGE = 'docker.io/traefik/whoami:v1.11.0';
+
+const reject = (changes: Readonly<Record<string, EnvironmentChange>>): EnvironmentError =>
+  environmentError(() => loadEnvironments(environmentsWith(changes)));
+const appsIn = (file: string, apps: Record<string, unknown>): Record<string, EnvironmentChange> => ({ [file]: { merge: { apps } } });
+/** The problems a load reports (none when it loads). */
+function problemsOf(changes: Readonly<Record<string, EnvironmentChange>>): readonly Problem[] {
+  try {
+    loadEnvironments(environmentsWith(changes));
+    return [];
+  } catch (err) {
+    if (err instanceof EnvironmentError) return err.problems;
+    throw err;
+  }
+}
+
+describe('checkApps: each rule refused with the file, path, value and fix', () => {
+  test("an image tagged latest, in an overlay: that overlay's file", () => {
+    const image = 'docker.io/traefik/whoami:latest';
+    const err = reject(appsIn(PROD, { hello: { image } }));
+    expect(err.problems).toHaveLength(1);
+    expectProblem(err, {
+      file: PROD,
+      path: 'apps.hello.image',
+      value: image,
+      message: /^region-a\/prod: the image is tagged latest, which moves: each pull may run a different image$/,
+      fix: /^pin it by a version tag or a digest, e.g. docker.io\/traefik\/whoami:v1.11.0$/,
+    });
+  });
+
+  test("an untagged image in the region's defaults: the region file, once per environment", () => {
+    const image = 'docker.io/traefik/whoami';
+    const err = reject({ [REGION]: { merge: { defaults: { apps: { hello: { image } } } } } });
+    expect(err.problems.map((p) => [p.file, p.path, p.message.split(':')[0]])).toEqual(
+      expect.arrayContaining(['dev', 'prod', 'staging'].map((env) => [REGION, 'apps.hello.image', `region-a/${env}`])),
+    );
+    expect(err.problems).toHaveLength(3);
+    expectProblem(err, {
+      file: REGION,
+      path: 'apps.hello.image',
+      value: image,
+      message: /: the image has no tag or digest, so each pull may run a different image$/,
+      fix: /pin it by a version tag or a digest/,
+    });
+  });
+
+  test('a pinned tag or a digest is taken; a disabled app is not judged', () => {
+    const digest = `docker.io/traefik/whoami@sha256:${'a'.repeat(64)}`;
+    const overlays = loadEnvironments(environmentsWith(appsIn(PROD, { hello: { image: digest } })));
+    expect(overlays.find((o) => o.id === 'region-a/prod')!.settings.apps.hello.image).toBe(digest);
+    expect(problemsOf(appsIn(DEV, { hello: { enabled: false, image: 'docker.io/traefik/whoami:latest' } }))).toEqual([]);
+  });
+
+  test('a probe on another port than the app serves', () => {
+    const readiness = { http: { path: '/healthz', port: 9090 } };
+    const err = reject(appsIn(DEV, { hello: { probes: { readiness } } }));
+    expect(err.problems).toHaveLength(1);
+    expectProblem(err, {
+      file: DEV,
+      path: 'apps.hello.probes.readiness',
+      value: readiness,
+      message: /^region-a\/dev: the probe checks port 9090, and the app serves 8080$/,
+      fix: /^check port 8080, or leave the port out \(the app's port is the default\)$/,
+    });
+    // A TCP liveness probe too; the app's own port is fine.
+    const tcp = reject(appsIn(DEV, { hello: { probes: { liveness: { tcp: { port: 8081 } }, readiness: { http: { path: '/', port: 8080 } } } } }));
+    expect(tcp.problems.map((p) => p.path)).toEqual(['apps.hello.probes.liveness']);
+  });
+
+  test('autoscaling with minReplicas above maxReplicas', () => {
+    const err = reject(appsIn(DEV, { hello: { autoscaling: { minReplicas: 5, maxReplicas: 2 } } }));
+    expect(err.problems).toHaveLength(1);
+    expectProblem(err, {
+      file: DEV,
+      path: 'apps.hello.autoscaling.minReplicas',
+      value: 5,
+      message: /^region-a\/dev: minReplicas is above maxReplicas \(2\)$/,
+      fix: /^lower minReplicas or raise maxReplicas$/,
+    });
+    expect(problemsOf(appsIn(DEV, { hello: { autoscaling: { minReplicas: 2, maxReplicas: 2 } } }))).toEqual([]);
+  });
+
+  test('a database postgres does not declare', () => {
+    const err = reject(appsIn(DEV, { hello: { database: 'wiki' } }));
+    expect(err.problems).toHaveLength(1);
+    expectProblem(err, {
+      file: DEV,
+      path: 'apps.hello.database',
+      value: 'wiki',
+      message: /^region-a\/dev: postgres has no database wiki$/,
+      fix: /^add it to postgres.databases, or use one of hrm, payroll, dora$/,
+    });
+  });
+
+  test('a database with postgres disabled', () => {
+    const err = reject({ [DEV]: { merge: { postgres: { enabled: false }, apps: { hello: { database: 'hrm' } } } } });
+    expect(err.problems).toHaveLength(1);
+    expectProblem(err, {
+      file: DEV,
+      path: 'apps.hello.database',
+      value: 'hrm',
+      message: /^region-a\/dev: the app uses database hrm, and postgres is disabled$/,
+      fix: /^set postgres.enabled: true, or remove the database$/,
+    });
+  });
+
+  // Zalando runs one pooler per cluster: every pooled database with the same mode.
+  const zalando = (app: Record<string, unknown>): Record<string, EnvironmentChange> => ({
+    'overlays/region-b/dev.yaml': {
+      merge: {
+        postgres: {
+          engine: 'zalando',
+          databases: ['hrm', 'payroll', 'dora'].map((name) => ({ name, poolerInstances: 2, poolMode: 'transaction' })),
+        },
+        apps: { hello: { image: IMAGE, database: 'hrm', ...app } },
+      },
+    },
+  });
+
+  test("a database on engine zalando, whose credentials stay in the operator's namespace", () => {
+    const err = reject(zalando({}));
+    expect(err.problems).toHaveLength(1);
+    expectProblem(err, {
+      file: 'overlays/region-b/dev.yaml',
+      path: 'apps.hello.database',
+      value: 'hrm',
+      message: /^region-b\/dev: the Zalando operator makes the database's credentials in its own namespace, where no other namespace can read them$/,
+      fix: /^run the app in namespace postgres \(apps.hello.namespace\), or use engine cloudnative-pg, whose credentials come from the secret store$/,
+    });
+  });
+
+  test("zalando: the fix the rule gives, the app in postgres' namespace, is taken", () => {
+    expect(problemsOf(zalando({ namespace: 'postgres' })).filter((p) => p.path === 'apps.hello.database')).toEqual([]);
+  });
+
+  test("an exposed app without ingress.acme.email: reported in each overlay's file", () => {
+    // platform.yaml as shipped, without its ingress section.
+    const platform = readEnvironmentsFile('platform.yaml');
+    expect(platform.ingress.acme.email).toBe('platform-team@strata.example');
+    const { ingress: _ingress, ...rest } = platform;
+    const err = reject({ 'platform.yaml': yaml.dump(rest) });
+    expect(err.problems).toHaveLength(3);
+    for (const env of ['dev', 'prod', 'staging']) {
+      expectProblem(err, {
+        file: `overlays/region-a/${env}.yaml`,
+        path: 'ingress.acme.email',
+        value: undefined,
+        message: new RegExp(`^region-a/${env}: app hello is exposed, and Let's Encrypt needs an account address$`),
+        fix: /^set ingress.acme.email, e.g. platform@example.org$/,
+      });
+    }
+    // Nothing exposed, nothing needed.
+    const region = readEnvironmentsFile(REGION);
+    delete region.defaults.apps.hello.expose;
+    expect(problemsOf({ 'platform.yaml': yaml.dump(rest), [REGION]: yaml.dump(region) })).toEqual([]);
+  });
+
+  test('two apps on the same host and path: the later one (by name) is refused', () => {
+    const err = reject(appsIn(PROD, { other: { image: IMAGE, expose: { host: 'hello.region-a.strata.example' } } }));
+    expect(err.problems).toHaveLength(1);
+    expectProblem(err, {
+      file: PROD,
+      path: 'apps.other.expose',
+      value: { host: 'hello.region-a.strata.example' },
+      message: /^region-a\/prod: hello.region-a.strata.example\/ is served by app hello already$/,
+      fix: /^give one of them another host or path$/,
+    });
+    // The same with a path; another path on the same host is fine.
+    const samePath = reject({
+      [DEV]: {
+        merge: {
+          apps: { hello: { expose: { path: '/api' } }, other: { image: IMAGE, expose: { host: 'hello.dev.region-a.strata.example', path: '/api' } } },
+        },
+      },
+    });
+    expect(samePath.problems.map((p) => [p.path, p.message])).toEqual([
+      ['apps.other.expose', 'region-a/dev: hello.dev.region-a.strata.example/api is served by app hello already'],
+    ]);
+    expect(problemsOf(appsIn(DEV, { other: { image: IMAGE, expose: { host: 'hello.dev.region-a.strata.example', path: '/other' } } }))).toEqual([]);
+  });
+});
+
+describe('the schema of apps', () => {
+  test.each(['Hello', '9lives'])('the app name %p is refused', (name) => {
+    const err = reject(appsIn(PROD, { [name]: { image: IMAGE } }));
+    expect(err.problems).toHaveLength(1);
+    expectProblem(err, {
+      file: PROD,
+      path: `apps.${name}`,
+      value: name,
+      message: new RegExp(`^the key "${name}" must match pattern`),
+      fix: /^an app is named by a letter, then lower-case letters, digits and -, at most 53 characters/,
+    });
+  });
+
+  test('an app without an image', () => {
+    const err = reject(appsIn(PROD, { other: { port: 8080 } }));
+    expect(err.problems).toHaveLength(1);
+    expectProblem(err, { file: PROD, path: 'apps.other.image', message: /^required field is missing$/, fix: /^set apps.other.image$/ });
+  });
+
+  // The schema refuses what the route would: a path of URL characters only.
+  test('an exposed path the route refuses is refused when loading, at apps.hello.expose.path', () => {
+    const err = reject(appsIn(DEV, { hello: { expose: { path: '/a b' } } }));
+    expectProblem(err, { file: DEV, path: 'apps.hello.expose.path', value: '/a b', message: /./, fix: /./ });
+  });
+});
+
+describe('valid apps', () => {
+  test('appHost: <app>.<baseDomain> in prod, <app>.<env>.<baseDomain> elsewhere; a given host wins', () => {
+    const overlays = loadEnvironments(environmentsWith());
+    const of = (id: string): OverlaySpec => overlays.find((o) => o.id === id)!;
+    expect(appHost(of('region-a/prod'), 'hello')).toBe('hello.region-a.strata.example');
+    expect(appHost(of('region-a/dev'), 'hello')).toBe('hello.dev.region-a.strata.example');
+    expect(appHost(of('region-a/staging'), 'hello')).toBe('hello.staging.region-a.strata.example');
+    expect(appHost(of('region-a/prod'), 'hello', 'www.example.org')).toBe('www.example.org');
+    expect(appHost(of('region-a/dev'), 'hello', 'www.example.org')).toBe('www.example.org');
+    // The shipped app: defaults from APPLICATION_DEFAULTS, enabled, exposed.
+    expect(of('region-a/dev').settings.apps.hello).toMatchObject({ enabled: true, image: IMAGE, port: 8080, replicas: 2, expose: {} });
+    expect(of('region-b/dev').settings.apps).toEqual({});
+  });
+
+  test("a database grant on region-a/dev: libpq's variables to the pooler, the owner's credentials in the app's namespace, the policies", () => {
+    const envDir = environmentsWith(appsIn(DEV, { hello: { database: 'hrm' } }));
+    const outDir = path.join(tempDir('strata-out-'), 'dist');
+    synth({ envDir, outDir, only: ['region-a/dev'] });
+    const tree = path.join(outDir, 'region-a', 'dev');
+    const read = (rel: string): any => yaml.load(fs.readFileSync(path.join(tree, rel), 'utf8'));
+
+    const container = read('apps/hello_deployment_hello.yaml').spec.template.spec.containers[0];
+    expect(container.env).toEqual([
+      { name: 'PGHOST', value: 'postgres-pooler-hrm.postgres.svc.cluster.local' },
+      { name: 'PGPORT', value: '5432' },
+      { name: 'PGDATABASE', value: 'hrm' },
+      { name: 'PGSSLMODE', value: 'require' },
+      { name: 'PGUSER', valueFrom: { secretKeyRef: { name: 'postgres-hrm-credentials', key: 'username' } } },
+      { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'postgres-hrm-credentials', key: 'password' } } },
+    ]);
+    const credentials = read('apps/hello_externalsecret_postgres-hrm-credentials.yaml');
+    expect(credentials.metadata).toMatchObject({ name: 'postgres-hrm-credentials', namespace: 'hello' });
+    expect(credentials.spec.target.template).toEqual({ type: 'kubernetes.io/basic-auth' });
+    expect(credentials.spec.data).toEqual([
+      { secretKey: 'password', remoteRef: { key: 'region-a/dev/postgres/postgres/roles/hrm', property: 'password' } },
+      { secretKey: 'username', remoteRef: { key: 'region-a/dev/postgres/postgres/roles/hrm', property: 'username' } },
+    ]);
+    // The same secret-store entry the data layer reads for the owner role.
+    expect(read('data/postgres_externalsecret_postgres-hrm-credentials.yaml').spec.data.map((d: any) => d.remoteRef.key)).toEqual([
+      'region-a/dev/postgres/postgres/roles/hrm',
+      'region-a/dev/postgres/postgres/roles/hrm',
+    ]);
+
+    const egress = read('data/hello_networkpolicy_allow-hello-to-postgres-pooler-hrm-egress.yaml');
+    expect(egress.metadata).toMatchObject({ name: 'allow-hello-to-postgres-pooler-hrm-egress', namespace: 'hello' });
+    expect(egress.spec).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'hello', 'app.kubernetes.io/instance': 'hello' } },
+      policyTypes: ['Egress'],
+      egress: [
+        {
+          to: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'postgres' } },
+              podSelector: { matchLabels: { 'cnpg.io/poolerName': 'postgres-pooler-hrm' } },
+            },
+          ],
+          ports: [{ protocol: 'TCP', port: 5432 }],
+        },
+      ],
+    });
+    const ingress = read('data/postgres_networkpolicy_allow-hello-to-postgres-pooler-hrm-ingress.yaml');
+    expect(ingress.metadata).toMatchObject({ name: 'allow-hello-to-postgres-pooler-hrm-ingress', namespace: 'postgres' });
+    expect(ingress.spec.podSelector).toEqual({ matchLabels: { 'cnpg.io/poolerName': 'postgres-pooler-hrm' } });
+    expect(ingress.spec.ingress).toEqual([
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'hello' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'hello', 'app.kubernetes.io/instance': 'hello' } },
+          },
+        ],
+        ports: [{ protocol: 'TCP', port: 5432 }],
+      },
+    ]);
+
+    // The route at the dev host, with its certificate.
+    expect(read('ingress/hello_certificate_hello-tls.yaml').spec.dnsNames).toEqual(['hello.dev.region-a.strata.example']);
+    expect(read('ingress/hello_ingressroute_hello.yaml').spec.routes[0].match).toBe('Host(`hello.dev.region-a.strata.example`)');
+  });
+});
+
+describe('placement: exposed apps need the ingress layer on their cluster', () => {
+  const EXAMPLE = path.join(PROJECT_ROOT, 'examples', 'talos-infra-apps');
+  const HOMELAB = 'overlays/homelab/prod.yaml';
+  const hello = { image: IMAGE, expose: {} };
+
+  /** A copy of examples/talos-infra-apps (infra and apps clusters, everything placed on infra) with the prod overlay's `settings` merged in. */
+  function exampleWith(settings: Record<string, unknown>): string {
+    const dir = tempDir('strata-apps-placement-');
+    fs.cpSync(EXAMPLE, dir, { recursive: true });
+    const file = path.join(dir, HOMELAB);
+    const doc = (yaml.load(fs.readFileSync(file, 'utf8')) ?? {}) as Record<string, unknown>;
+    fs.writeFileSync(file, yaml.dump({ ...doc, ...settings, ingress: { acme: { email: 'ops@homelab.example.org' } } }));
+    return dir;
+  }
+
+  test('placement.ingress: apps while the apps stay on infra is refused at placement.ingress', () => {
+    const err = environmentError(() => loadEnvironments(exampleWith({ placement: { ingress: 'apps' }, apps: { hello } })));
+    expect(err.problems).toHaveLength(1);
+    expectProblem(err, {
+      file: HOMELAB,
+      path: 'placement.ingress',
+      value: 'apps',
+      message:
+        /^homelab\/prod: apps hello are exposed: their routes and certificates live beside them, and the ingress layer is placed on cluster apps, the apps on infra$/,
+      fix: /^place ingress and apps on the same cluster$/,
+    });
+  });
+
+  test('apps moved without ingress are refused at placement.apps; both on apps load', () => {
+    const err = environmentError(() => loadEnvironments(exampleWith({ placement: { apps: 'apps' }, apps: { hello } })));
+    expect(err.problems.map((p) => [p.file, p.path, p.value])).toEqual([[HOMELAB, 'placement.apps', 'apps']]);
+    expect(err.problems[0].message).toMatch(/the ingress layer is placed on cluster infra, the apps on apps$/);
+    const [prod] = loadEnvironments(exampleWith({ placement: { apps: 'apps', ingress: 'apps' }, apps: { hello } }));
+    expect(prod.settings.apps.hello.expose).toEqual({});
+  });
+
+  test('an exposed app with its database exported to the apps cluster loads, beside its ingress layer', () => {
+    // A database not exported to the app's cluster is refused by the export rule (test/charts/apps.test.ts).
+    const [prod] = loadEnvironments(exampleWith({ placement: { apps: 'apps', ingress: 'apps' }, apps: { hello: { ...hello, database: 'harbor' } } }));
+    expect(prod.settings.apps.hello).toMatchObject({ database: 'harbor', expose: {} });
+    const moved = environmentError(() =>
+      loadEnvironments(exampleWith({ placement: { apps: 'apps', ingress: 'infra' }, apps: { hello: { ...hello, database: 'harbor' } } })),
+    );
+    expect(moved.problems.map((p) => [p.path, p.value])).toEqual([['placement.ingress', 'infra']]);
+  });
+});
