@@ -39,6 +39,19 @@ export function checkApps(overlays: readonly OverlaySpec[], sourceOf: SourceOf):
           );
         }
       }
+      for (const colour of ['blue', 'green'] as const) {
+        const own = app.blueGreen?.[colour]?.image;
+        const ownProblem = own !== undefined ? pinnedImageProblem(own) : undefined;
+        if (ownProblem) problem(`${at}.blueGreen.${colour}.image`, `the image ${ownProblem}`, 'pin it by a version tag or a digest');
+      }
+      const weights = app.blueGreen?.weights;
+      if (weights && weights.blue + weights.green === 0) {
+        problem(
+          `${at}.blueGreen.weights`,
+          'every colour has weight 0, so the route would send traffic nowhere',
+          `give the colour that serves a weight above 0, e.g. {blue: 100, green: 0}`,
+        );
+      }
       if (app.autoscaling && app.autoscaling.minReplicas > app.autoscaling.maxReplicas) {
         problem(
           `${at}.autoscaling.minReplicas`,

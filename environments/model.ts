@@ -320,7 +320,7 @@ export interface PlacementSpec {
 export interface AppSpec
   extends
     Required<Pick<ApplicationProps, 'image' | 'port' | 'replicas' | 'resources'>>,
-    Pick<ApplicationProps, 'namespace' | 'command' | 'args' | 'env' | 'probes' | 'writablePaths' | 'runAsUser' | 'autoscaling'> {
+    Pick<ApplicationProps, 'namespace' | 'command' | 'args' | 'env' | 'probes' | 'writablePaths' | 'runAsUser' | 'autoscaling' | 'blueGreen'> {
   readonly enabled: boolean;
   /** A database of the overlay's `postgres` the app uses: its owner's credentials, through the pooler. @default none */
   readonly database?: string;

@@ -228,6 +228,19 @@ const APP_SCHEMA: Schema = obj(
       'minReplicas',
       'maxReplicas',
     ]),
+    blueGreen: obj(
+      {
+        active: { type: 'string', enum: ['blue', 'green'], hint: 'set active to blue or green: the colour the stable Service sends traffic to' },
+        blue: obj({ image: { type: 'string', minLength: 1, hint: 'name the image with a version tag or a digest' } }, []),
+        green: obj({ image: { type: 'string', minLength: 1, hint: 'name the image with a version tag or a digest' } }, []),
+        idleReplicas: int(0, 100, 'give the idle colour 0 or more replicas (0 scales it down)'),
+        weights: obj({
+          blue: int(0, 1000, 'give each colour a whole share of 0 or more'),
+          green: int(0, 1000, 'give each colour a whole share of 0 or more'),
+        }),
+      },
+      ['active'],
+    ),
     database: postgresIdentifier('name a database of postgres.databases'),
     expose: obj(
       {

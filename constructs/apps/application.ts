@@ -12,6 +12,7 @@ import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { APPLICATION_DEFAULTS } from './application-defaults';
+import * as traefik from '../../imports/traefik.io';
 import type { ComputeResources } from '../core/compute';
 import type { IGrantee, PodGroup } from '../core/grantee';
 import type { DatabaseAccess } from '../data/postgres-cluster';
@@ -46,6 +47,40 @@ export interface ApplicationAutoscaling {
   readonly memoryUtilization?: number;
 }
 
+const COLOURS = ['blue', 'green'] as const;
+export type Colour = (typeof COLOURS)[number];
+
+/**
+ * Two Deployments of the app, `blue` and `green`: the stable Service sends traffic to the
+ * `active` one, so a release deploys to the idle colour (its own image), is tested through
+ * `<name>-<colour>`, and goes live with one field. `weights` split the route's traffic between
+ * the colours instead (a canary), through a weighted TraefikService.
+ */
+export interface BlueGreenRelease {
+  readonly active: Colour;
+  readonly blue?: { readonly image?: string };
+  readonly green?: { readonly image?: string };
+  /** Replicas of the idle colour; 0 scales it down. @default the app's replicas */
+  readonly idleReplicas?: number;
+  /** Integer shares of the route's traffic, e.g. {blue: 90, green: 10}. @default all to the active colour */
+  readonly weights?: { readonly blue: number; readonly green: number };
+}
+
+function checkBlueGreen(where: string, bg: BlueGreenRelease): void {
+  if (bg.idleReplicas !== undefined && (!Number.isInteger(bg.idleReplicas) || bg.idleReplicas < 0)) {
+    throw new Error(`${where}: blueGreen.idleReplicas ${bg.idleReplicas} is not a count`);
+  }
+  if (bg.weights) {
+    for (const c of COLOURS) {
+      const w = bg.weights[c];
+      if (!Number.isInteger(w) || w < 0) throw new Error(`${where}: blueGreen.weights.${c} ${w} is not a whole number of 0 or more`);
+    }
+    if (bg.weights.blue + bg.weights.green === 0) {
+      throw new Error(`${where}: blueGreen.weights are all 0; give the colour that serves a weight above 0`);
+    }
+  }
+}
+
 export interface ApplicationProps {
   /** Names the Deployment, Service and everything made for the app: a public contract. */
   readonly name: string;
@@ -71,6 +106,8 @@ export interface ApplicationProps {
   readonly runAsUser?: number;
   /** @default a fixed replica count */
   readonly autoscaling?: ApplicationAutoscaling;
+  /** @default one Deployment */
+  readonly blueGreen?: BlueGreenRelease;
 }
 
 function probe(spec: ProbeSpec, port: number): k8s.Probe {
@@ -86,6 +123,8 @@ export class Application extends Construct implements IGrantee, IRoutable {
   public readonly port: number;
   public readonly pods: PodGroup;
   private readonly env: k8s.EnvVar[] = [];
+  /** The weighted TraefikService a route sends to, with blue-green weights. */
+  private weighted?: traefik.TraefikService;
 
   constructor(scope: Construct, id: string, props: ApplicationProps) {
     super(scope, id);
@@ -116,66 +155,106 @@ export class Application extends Construct implements IGrantee, IRoutable {
 
     const writable = [...new Set(props.writablePaths ?? [])].sort();
     const volumes = writable.map((p, i) => ({ name: `writable-${i}`, path: p }));
-    new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: { name: props.name, namespace: this.namespace, labels },
-      spec: {
-        ...(scaling ? {} : { replicas }),
-        revisionHistoryLimit: 5,
-        selector: { matchLabels: selector },
-        strategy: {
-          type: 'RollingUpdate',
-          rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) },
+    const podSpec = (image: string) => ({
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      securityContext: restrictedPodSecurityContext({ runAsUser: props.runAsUser ?? DEFAULT_NON_ROOT_UID }),
+      topologySpreadConstraints: [
+        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
+      ],
+      containers: [
+        {
+          ...hardenedContainer({
+            name: 'app',
+            image,
+            resources: props.resources ?? APPLICATION_DEFAULTS.resources,
+            ports: [{ name: 'http', containerPort: this.port, protocol: 'TCP' }],
+            ...(props.command ? { command: [...props.command] } : {}),
+            ...(props.args ? { args: [...props.args] } : {}),
+            ...(volumes.length ? { volumeMounts: volumes.map((v) => ({ name: v.name, mountPath: v.path })) } : {}),
+          }),
+          env: Lazy.any({ produce: () => (this.env.length ? this.env : undefined) }) as unknown as k8s.EnvVar[],
+          ...(probes.readiness ? { readinessProbe: probe(probes.readiness, this.port) } : {}),
+          ...(probes.liveness ? { livenessProbe: probe(probes.liveness, this.port) } : {}),
+          ...(probes.startup ? { startupProbe: probe(probes.startup, this.port) } : {}),
         },
-        template: {
-          metadata: { labels: { ...labels, ...selector } },
-          spec: {
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: restrictedPodSecurityContext({ runAsUser: props.runAsUser ?? DEFAULT_NON_ROOT_UID }),
-            topologySpreadConstraints: [
-              { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
-            ],
-            containers: [
-              {
-                ...hardenedContainer({
-                  name: 'app',
-                  image: props.image,
-                  resources: props.resources ?? APPLICATION_DEFAULTS.resources,
-                  ports: [{ name: 'http', containerPort: this.port, protocol: 'TCP' }],
-                  ...(props.command ? { command: [...props.command] } : {}),
-                  ...(props.args ? { args: [...props.args] } : {}),
-                  ...(volumes.length ? { volumeMounts: volumes.map((v) => ({ name: v.name, mountPath: v.path })) } : {}),
-                }),
-                env: Lazy.any({ produce: () => (this.env.length ? this.env : undefined) }) as unknown as k8s.EnvVar[],
-                ...(probes.readiness ? { readinessProbe: probe(probes.readiness, this.port) } : {}),
-                ...(probes.liveness ? { livenessProbe: probe(probes.liveness, this.port) } : {}),
-                ...(probes.startup ? { startupProbe: probe(probes.startup, this.port) } : {}),
-              },
-            ],
-            ...(volumes.length ? { volumes: volumes.map((v) => ({ name: v.name, emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } })) } : {}),
+      ],
+      ...(volumes.length ? { volumes: volumes.map((v) => ({ name: v.name, emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } })) } : {}),
+    });
+    const bg = props.blueGreen;
+    if (bg) checkBlueGreen(where, bg);
+    // One Deployment, or one per colour: `<name>-blue` and `<name>-green`, told apart by `version`.
+    const tracks: { id: string; name: string; version?: Colour; image: string; replicas: number }[] = bg
+      ? COLOURS.map((c) => ({
+          id: `Deployment-${c}`,
+          name: `${props.name}-${c}`,
+          version: c,
+          image: bg[c]?.image ?? props.image,
+          replicas: c === bg.active ? replicas : (bg.idleReplicas ?? replicas),
+        }))
+      : [{ id: 'Deployment', name: props.name, image: props.image, replicas }];
+    for (const t of tracks) {
+      const own = t.version ? { ...selector, version: t.version } : selector;
+      new k8s.KubeDeployment(this, t.id, {
+        metadata: { name: t.name, namespace: this.namespace, labels: t.version ? { ...labels, version: t.version } : labels },
+        spec: {
+          // With autoscaling, the active track's count is the autoscaler's.
+          ...(scaling && (!t.version || t.version === bg?.active) ? {} : { replicas: t.replicas }),
+          revisionHistoryLimit: 5,
+          selector: { matchLabels: own },
+          strategy: {
+            type: 'RollingUpdate',
+            rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) },
           },
+          template: { metadata: { labels: { ...labels, ...own } }, spec: podSpec(t.image) },
         },
-      },
-    });
-    new k8s.KubeService(this, 'Service', {
-      metadata: { name: props.name, namespace: this.namespace, labels },
-      spec: { selector, ports: [{ name: 'http', port: this.port, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }] },
-    });
-    if ((scaling?.minReplicas ?? replicas) > 1) {
-      new k8s.KubePodDisruptionBudget(this, 'Budget', {
-        metadata: { name: props.name, namespace: this.namespace, labels },
-        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
       });
+      const count = scaling && (!t.version || t.version === bg?.active) ? scaling.minReplicas : t.replicas;
+      if (count > 1) {
+        new k8s.KubePodDisruptionBudget(this, `Budget${t.version ? `-${t.version}` : ''}`, {
+          metadata: { name: t.name, namespace: this.namespace, labels },
+          spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: own } },
+        });
+      }
+    }
+    const service = (id: string, name: string, version?: Colour) =>
+      new k8s.KubeService(this, id, {
+        metadata: { name, namespace: this.namespace, labels },
+        spec: {
+          selector: version ? { ...selector, version } : selector,
+          ports: [{ name: 'http', port: this.port, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }],
+        },
+      });
+    // The stable Service follows `active`: switching colours is one selector change.
+    service('Service', props.name, bg?.active);
+    if (bg) {
+      // Each colour reachable on its own, to test the idle one before switching.
+      for (const c of COLOURS) service(`Service-${c}`, `${props.name}-${c}`, c);
+      if (bg.weights) {
+        this.weighted = new traefik.TraefikService(this, 'Weighted', {
+          metadata: { name: props.name, namespace: this.namespace, labels },
+          spec: {
+            weighted: {
+              services: COLOURS.filter((c) => bg.weights![c] > 0).map((c) => ({
+                name: `${props.name}-${c}`,
+                port: traefik.TraefikServiceSpecWeightedServicesPort.fromNumber(this.port),
+                weight: bg.weights![c],
+              })),
+            },
+          },
+        });
+      }
     }
     if (scaling) {
       const metric = (name: string, average: number) => ({
         type: 'Resource',
         resource: { name, target: { type: 'Utilization', averageUtilization: average } },
       });
+      const target = bg ? `${props.name}-${bg.active}` : props.name;
       new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
-        metadata: { name: props.name, namespace: this.namespace, labels },
+        metadata: { name: target, namespace: this.namespace, labels },
         spec: {
-          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: props.name },
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: target },
           minReplicas: scaling.minReplicas,
           maxReplicas: scaling.maxReplicas,
           metrics: [
@@ -207,6 +286,11 @@ export class Application extends Construct implements IGrantee, IRoutable {
 
   public get serviceName(): string {
     return this.name;
+  }
+
+  /** Routes send to the weighted TraefikService where the colours share the traffic. */
+  public get serviceKind(): 'Service' | 'TraefikService' {
+    return this.weighted ? 'TraefikService' : 'Service';
   }
 
   public get servicePort(): number {

@@ -32,6 +32,8 @@ export interface IRoutable {
   readonly routeName: string;
   readonly serviceName: string;
   readonly servicePort: number;
+  /** A TraefikService (weighted, mirroring) in the target's namespace instead of a Service. @default 'Service' */
+  readonly serviceKind?: 'Service' | 'TraefikService';
   /** The pods behind the Service (where Traefik's traffic arrives). */
   readonly routePods: PodGroup;
   /** The container port the Service targets. */
@@ -84,7 +86,11 @@ export class TraefikRoute extends Construct {
           {
             match,
             kind: traefik.IngressRouteSpecRoutesKind.RULE,
-            services: [{ name: t.serviceName, port: traefik.IngressRouteSpecRoutesServicesPort.fromNumber(t.servicePort) }],
+            services: [
+              t.serviceKind === 'TraefikService'
+                ? { name: t.serviceName, kind: traefik.IngressRouteSpecRoutesServicesKind.TRAEFIK_SERVICE }
+                : { name: t.serviceName, port: traefik.IngressRouteSpecRoutesServicesPort.fromNumber(t.servicePort) },
+            ],
           },
         ],
         tls: { secretName },

@@ -204,6 +204,27 @@ describe('checkApps: each rule refused with the file, path, value and fix', () =
   });
 });
 
+describe('blue-green releases', () => {
+  test('weights of 0 for both colours, and an unpinned colour image, are refused', () => {
+    const err = reject(
+      appsIn(DEV, { hello: { blueGreen: { active: 'blue', green: { image: 'docker.io/traefik/whoami:latest' }, weights: { blue: 0, green: 0 } } } }),
+    );
+    expectProblem(err, { file: DEV, path: 'apps.hello.blueGreen.weights', message: /every colour has weight 0/, fix: /blue: 100, green: 0/ });
+    expectProblem(err, {
+      file: DEV,
+      path: 'apps.hello.blueGreen.green.image',
+      value: 'docker.io/traefik/whoami:latest',
+      message: /the image/,
+      fix: /pin it/,
+    });
+  });
+
+  test('an active colour that is not blue or green is a schema problem', () => {
+    const err = reject(appsIn(DEV, { hello: { blueGreen: { active: 'red' } } }));
+    expect(err.problems).toEqual([expect.objectContaining({ file: DEV, path: 'apps.hello.blueGreen.active', value: 'red' })]);
+  });
+});
+
 describe('the schema of apps', () => {
   test.each(['Hello', '9lives'])('the app name %p is refused', (name) => {
     const err = reject(appsIn(PROD, { [name]: { image: IMAGE } }));

@@ -80,6 +80,55 @@ describe('Application', () => {
     expect(() => build(props as Partial<ApplicationProps>)).toThrow(message);
   });
 
+  test('blue-green: a Deployment per colour, the stable Service on the active one, a Service per colour, the idle colour scaled by a field', () => {
+    const layer = build({ blueGreen: { active: 'blue', green: { image: 'docker.io/traefik/whoami:v1.11.1' }, idleReplicas: 0 } });
+    const blue = layer.find('Deployment', 'hello-blue', 'hello');
+    const green = layer.find('Deployment', 'hello-green', 'hello');
+    expect([blue.spec.replicas, green.spec.replicas]).toEqual([2, 0]);
+    expect(blue.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'hello', 'app.kubernetes.io/instance': 'hello', version: 'blue' });
+    expect(blue.spec.template.spec.containers[0].image).toBe('docker.io/traefik/whoami:v1.11.0');
+    expect(green.spec.template.spec.containers[0].image).toBe('docker.io/traefik/whoami:v1.11.1');
+    expect(layer.find('Service', 'hello', 'hello').spec.selector.version).toBe('blue');
+    expect(layer.find('Service', 'hello-green', 'hello').spec.selector.version).toBe('green');
+    // A budget for the colour that runs more than one pod only.
+    expect(layer.all('PodDisruptionBudget').map((p) => p.metadata.name)).toEqual(['hello-blue']);
+    expect(layer.all('Deployment').map((d) => d.metadata.name)).toEqual(['hello-blue', 'hello-green']);
+    expect(schemaIssues(layer.manifests())).toEqual([]);
+  });
+
+  test('switching colours changes the stable Service selector and nothing else of it', () => {
+    const service = (active: 'blue' | 'green') => build({ blueGreen: { active } }).find('Service', 'hello', 'hello');
+    const { selector: blueSelector, ...blue } = service('blue').spec;
+    const { selector: greenSelector, ...green } = service('green').spec;
+    expect(blue).toEqual(green);
+    expect([blueSelector.version, greenSelector.version]).toEqual(['blue', 'green']);
+  });
+
+  test('weights: the route sends to a weighted TraefikService over the colour Services; autoscaling follows the active colour', () => {
+    const layer = build({ blueGreen: { active: 'blue', weights: { blue: 70, green: 30 } }, autoscaling: { minReplicas: 2, maxReplicas: 4 } });
+    const weighted = layer.find('TraefikService', 'hello', 'hello');
+    expect(weighted.spec.weighted.services).toEqual([
+      { name: 'hello-blue', port: 8080, weight: 70 },
+      { name: 'hello-green', port: 8080, weight: 30 },
+    ]);
+    const issuer = LetsEncryptIssuer.of(layer.chart, { email: 'platform@example.org', secretBackend: EXTERNAL_SECRETS });
+    layer.app.exposeAt(layer.chart, { host: 'hello.example.org', issuer });
+    expect(layer.find('IngressRoute', 'hello', 'hello').spec.routes[0].services).toEqual([{ name: 'hello', kind: 'TraefikService' }]);
+    expect(layer.find('HorizontalPodAutoscaler', 'hello-blue', 'hello').spec.scaleTargetRef.name).toBe('hello-blue');
+    expect(layer.find('Deployment', 'hello-blue', 'hello').spec.replicas).toBeUndefined();
+    expect(layer.find('Deployment', 'hello-green', 'hello').spec.replicas).toBe(2);
+    expect(schemaIssues(layer.manifests())).toEqual([]);
+  });
+
+  test.each([
+    [{ active: 'blue', weights: { blue: 0, green: 0 } }, /weights are all 0/],
+    [{ active: 'blue', weights: { blue: -1, green: 5 } }, /weights.blue -1 is not a whole number/],
+    [{ active: 'blue', idleReplicas: 1.5 }, /idleReplicas 1.5 is not a count/],
+    [{ active: 'green', green: { image: 'docker.io/traefik/whoami:latest' } }, /not pinned/],
+  ])('blue-green %p is refused', (blueGreen, message) => {
+    expect(() => build({ blueGreen: blueGreen as any })).toThrow(message);
+  });
+
   test("a granted database: libpq's variables, the owner's credentials in the app's namespace, the path to the pooler", () => {
     const layer = build();
     const pg = new CloudNativePgCluster(layer.chart, 'Postgres', { secretBackend: EXTERNAL_SECRETS });
