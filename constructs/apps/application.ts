@@ -217,8 +217,8 @@ export class Application extends Construct implements IGrantee, IRoutable {
         });
       }
     }
-    const service = (id: string, name: string, version?: Colour) =>
-      new k8s.KubeService(this, id, {
+    const service = (serviceId: string, name: string, version?: Colour) =>
+      new k8s.KubeService(this, serviceId, {
         metadata: { name, namespace: this.namespace, labels },
         spec: {
           selector: version ? { ...selector, version } : selector,
