@@ -52,6 +52,13 @@ export function checkApps(overlays: readonly OverlaySpec[], sourceOf: SourceOf):
           `give the colour that serves a weight above 0, e.g. {blue: 100, green: 0}`,
         );
       }
+      if (app.port < 1024 && !app.relaxations?.bindLowPorts && !app.relaxations?.runAsRoot) {
+        problem(
+          `${at}.port`,
+          `port ${app.port} is below 1024, which a non-root process binds only with NET_BIND_SERVICE`,
+          `serve a port of 1024 or more (most images take it as a setting), or set ${at}.relaxations.bindLowPorts with the reason`,
+        );
+      }
       if (app.autoscaling && app.autoscaling.minReplicas > app.autoscaling.maxReplicas) {
         problem(
           `${at}.autoscaling.minReplicas`,

@@ -320,7 +320,10 @@ export interface PlacementSpec {
 export interface AppSpec
   extends
     Required<Pick<ApplicationProps, 'image' | 'port' | 'replicas' | 'resources'>>,
-    Pick<ApplicationProps, 'namespace' | 'command' | 'args' | 'env' | 'probes' | 'writablePaths' | 'runAsUser' | 'autoscaling' | 'blueGreen'> {
+    Pick<
+      ApplicationProps,
+      'namespace' | 'command' | 'args' | 'env' | 'probes' | 'writablePaths' | 'runAsUser' | 'autoscaling' | 'blueGreen' | 'relaxations'
+    > {
   readonly enabled: boolean;
   /** A database of the overlay's `postgres` the app uses: its owner's credentials, through the pooler. @default none */
   readonly database?: string;

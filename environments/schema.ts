@@ -241,6 +241,14 @@ const APP_SCHEMA: Schema = obj(
       },
       ['active'],
     ),
+    relaxations: obj(
+      {
+        runAsRoot: str({ minLength: 10, hint: 'say why the image must run as root (10 characters or more)' }),
+        writableRootFilesystem: str({ minLength: 10, hint: 'say why the image writes outside its writablePaths (10 characters or more)' }),
+        bindLowPorts: str({ minLength: 10, hint: 'say why the app binds a port below 1024 (10 characters or more)' }),
+      },
+      [],
+    ),
     database: postgresIdentifier('name a database of postgres.databases'),
     expose: obj(
       {

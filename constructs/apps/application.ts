@@ -108,6 +108,31 @@ export interface ApplicationProps {
   readonly autoscaling?: ApplicationAutoscaling;
   /** @default one Deployment */
   readonly blueGreen?: BlueGreenRelease;
+  /**
+   * What the image needs below the restricted profile, each with the reason (rendered as a
+   * `strata.io/relaxed-<field>` annotation): `runAsRoot` (the namespace becomes baseline),
+   * `writableRootFilesystem`, `bindLowPorts` (NET_BIND_SERVICE, for a port below 1024).
+   * @default none: the restricted profile
+   */
+  readonly relaxations?: ApplicationRelaxations;
+}
+
+export interface ApplicationRelaxations {
+  readonly runAsRoot?: string;
+  readonly writableRootFilesystem?: string;
+  readonly bindLowPorts?: string;
+}
+
+/** The container's security context with the relaxations the app declares, the rest as restricted. */
+function relaxedSecurityContext(relaxed: ApplicationRelaxations) {
+  return {
+    runAsNonRoot: !relaxed.runAsRoot,
+    ...(relaxed.runAsRoot ? { runAsUser: 0 } : {}),
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: !relaxed.writableRootFilesystem,
+    capabilities: { drop: ['ALL'], ...(relaxed.bindLowPorts ? { add: ['NET_BIND_SERVICE'] } : {}) },
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
 }
 
 function probe(spec: ProbeSpec, port: number): k8s.Probe {
@@ -134,6 +159,11 @@ export class Application extends Construct implements IGrantee, IRoutable {
     this.name = props.name;
     this.port = props.port ?? APPLICATION_DEFAULTS.port;
     if (!Number.isInteger(this.port) || this.port < 1 || this.port > 65535) throw new Error(`${where}: port ${this.port} is not a TCP port`);
+    if (this.port < 1024 && !props.relaxations?.bindLowPorts && !props.relaxations?.runAsRoot) {
+      throw new Error(
+        `${where}: port ${this.port} is below 1024, which a non-root process binds only with NET_BIND_SERVICE; serve a port of 1024 or more, or set relaxations.bindLowPorts with the reason`,
+      );
+    }
     const replicas = props.replicas ?? APPLICATION_DEFAULTS.replicas;
     if (!Number.isInteger(replicas) || replicas < 0) throw new Error(`${where}: replicas ${replicas} is not a count`);
     const scaling = props.autoscaling;
@@ -147,7 +177,26 @@ export class Application extends Construct implements IGrantee, IRoutable {
         throw new Error(`${where}: the ${kind} probe checks port ${port}, which the app does not expose (it serves ${this.port})`);
       }
     }
-    this.namespace = OverlayContext.of(this).requireNamespace({ name: props.namespace ?? props.name, workload: true });
+    const relaxed = props.relaxations ?? {};
+    for (const [field, reason] of Object.entries(relaxed)) {
+      if (typeof reason !== 'string' || reason.trim().length < 10) {
+        throw new Error(
+          `${where}: relaxations.${field} needs the reason the image needs it (10 characters or more), e.g. "the image's entrypoint writes /etc/nginx as root"`,
+        );
+      }
+    }
+    // Root is below the restricted profile: the namespace is baseline then, saying why.
+    this.namespace = OverlayContext.of(this).requireNamespace({
+      name: props.namespace ?? props.name,
+      workload: true,
+      ...(relaxed.runAsRoot ? { podSecurity: 'baseline' as const, podSecurityReason: `app ${props.name} runs as root: ${relaxed.runAsRoot}` } : {}),
+    });
+    // Each relaxation is an annotation of the objects it changes, with its reason.
+    const relaxationAnnotations = Object.fromEntries(
+      Object.entries(relaxed)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([field, reason]) => [`strata.io/relaxed-${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, reason as string]),
+    );
     const labels = componentLabels(props.name, props.name, 'application');
     const selector = { 'app.kubernetes.io/name': props.name, 'app.kubernetes.io/instance': props.name };
     this.pods = { namespace: this.namespace, podLabels: selector };
@@ -158,7 +207,9 @@ export class Application extends Construct implements IGrantee, IRoutable {
     const podSpec = (image: string) => ({
       automountServiceAccountToken: false,
       enableServiceLinks: false,
-      securityContext: restrictedPodSecurityContext({ runAsUser: props.runAsUser ?? DEFAULT_NON_ROOT_UID }),
+      securityContext: relaxed.runAsRoot
+        ? { runAsNonRoot: false, seccompProfile: { type: 'RuntimeDefault' } }
+        : restrictedPodSecurityContext({ runAsUser: props.runAsUser ?? DEFAULT_NON_ROOT_UID }),
       topologySpreadConstraints: [
         { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
       ],
@@ -172,7 +223,9 @@ export class Application extends Construct implements IGrantee, IRoutable {
             ...(props.command ? { command: [...props.command] } : {}),
             ...(props.args ? { args: [...props.args] } : {}),
             ...(volumes.length ? { volumeMounts: volumes.map((v) => ({ name: v.name, mountPath: v.path })) } : {}),
+            readOnlyRootFilesystem: !relaxed.writableRootFilesystem,
           }),
+          ...(relaxed.runAsRoot || relaxed.bindLowPorts ? { securityContext: relaxedSecurityContext(relaxed) } : {}),
           env: Lazy.any({ produce: () => (this.env.length ? this.env : undefined) }) as unknown as k8s.EnvVar[],
           ...(probes.readiness ? { readinessProbe: probe(probes.readiness, this.port) } : {}),
           ...(probes.liveness ? { livenessProbe: probe(probes.liveness, this.port) } : {}),
@@ -196,7 +249,12 @@ export class Application extends Construct implements IGrantee, IRoutable {
     for (const t of tracks) {
       const own = t.version ? { ...selector, version: t.version } : selector;
       new k8s.KubeDeployment(this, t.id, {
-        metadata: { name: t.name, namespace: this.namespace, labels: t.version ? { ...labels, version: t.version } : labels },
+        metadata: {
+          name: t.name,
+          namespace: this.namespace,
+          labels: t.version ? { ...labels, version: t.version } : labels,
+          ...(Object.keys(relaxationAnnotations).length ? { annotations: relaxationAnnotations } : {}),
+        },
         spec: {
           // With autoscaling, the active track's count is the autoscaler's.
           ...(scaling && (!t.version || t.version === bg?.active) ? {} : { replicas: t.replicas }),
@@ -206,7 +264,10 @@ export class Application extends Construct implements IGrantee, IRoutable {
             type: 'RollingUpdate',
             rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) },
           },
-          template: { metadata: { labels: { ...labels, ...own } }, spec: podSpec(t.image) },
+          template: {
+            metadata: { labels: { ...labels, ...own }, ...(Object.keys(relaxationAnnotations).length ? { annotations: relaxationAnnotations } : {}) },
+            spec: podSpec(t.image),
+          },
         },
       });
       const count = scaling && (!t.version || t.version === bg?.active) ? scaling.minReplicas : t.replicas;

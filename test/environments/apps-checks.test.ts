@@ -204,6 +204,29 @@ describe('checkApps: each rule refused with the file, path, value and fix', () =
   });
 });
 
+describe('relaxations', () => {
+  test('a port below 1024 needs bindLowPorts; with it (and its reason) the app loads', () => {
+    expectProblem(reject(appsIn(DEV, { hello: { port: 80, args: ['--port', '80'] } })), {
+      file: DEV,
+      path: 'apps.hello.port',
+      value: 80,
+      message: /port 80 is below 1024/,
+      fix: /relaxations\.bindLowPorts/,
+    });
+    const dir = environmentsWith(
+      appsIn(DEV, { hello: { port: 80, args: ['--port', '80'], relaxations: { bindLowPorts: 'the image listens on 80 only' } } }),
+    );
+    expect(loadEnvironments(dir).find((o) => o.id === 'region-a/dev')!.settings.apps.hello.relaxations).toEqual({
+      bindLowPorts: 'the image listens on 80 only',
+    });
+  });
+
+  test('a relaxation without a reason of 10 characters is a schema problem', () => {
+    const err = reject(appsIn(DEV, { hello: { relaxations: { runAsRoot: 'yes' } } }));
+    expect(err.problems).toEqual([expect.objectContaining({ file: DEV, path: 'apps.hello.relaxations.runAsRoot' })]);
+  });
+});
+
 describe('blue-green releases', () => {
   test('weights of 0 for both colours, and an unpinned colour image, are refused', () => {
     const err = reject(

@@ -129,6 +129,42 @@ describe('Application', () => {
     expect(() => build({ blueGreen: blueGreen as any })).toThrow(message);
   });
 
+  test('relaxations: each with its reason as an annotation; root makes the namespace baseline; the rest stays restricted', () => {
+    const layer = build({
+      port: 80,
+      relaxations: {
+        runAsRoot: 'the entrypoint chowns /var/www as root',
+        writableRootFilesystem: 'apache writes its pid under /var/run',
+        bindLowPorts: 'apache listens on 80',
+      },
+    });
+    const deployment = layer.find('Deployment', 'hello', 'hello');
+    expect(deployment.metadata.annotations).toEqual({
+      'strata.io/relaxed-bind-low-ports': 'apache listens on 80',
+      'strata.io/relaxed-run-as-root': 'the entrypoint chowns /var/www as root',
+      'strata.io/relaxed-writable-root-filesystem': 'apache writes its pid under /var/run',
+    });
+    expect(deployment.spec.template.metadata.annotations).toEqual(deployment.metadata.annotations);
+    expect(deployment.spec.template.spec.containers[0].securityContext).toEqual({
+      runAsNonRoot: false,
+      runAsUser: 0,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: false,
+      capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(layer.context.namespaces.find((n) => n.name === 'hello')).toMatchObject({
+      podSecurity: 'baseline',
+      podSecurityReason: expect.stringContaining('runs as root'),
+    });
+    expect(schemaIssues(layer.manifests())).toEqual([]);
+  });
+
+  test('a port below 1024 without bindLowPorts, and a relaxation without a reason, are refused', () => {
+    expect(() => build({ port: 80 })).toThrow(/port 80 is below 1024.*relaxations.bindLowPorts/);
+    expect(() => build({ relaxations: { writableRootFilesystem: 'because' } })).toThrow(/relaxations.writableRootFilesystem needs the reason/);
+  });
+
   test("a granted database: libpq's variables, the owner's credentials in the app's namespace, the path to the pooler", () => {
     const layer = build();
     const pg = new CloudNativePgCluster(layer.chart, 'Postgres', { secretBackend: EXTERNAL_SECRETS });
