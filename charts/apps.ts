@@ -56,7 +56,13 @@ export class AppsChart extends LayerChart {
           solver: acme.solver,
           secretBackend: overlay.region.secrets,
         });
-        app.exposeAt(ingress, { host: appHost(overlay, name, expose.host), ...(expose.path ? { path: expose.path } : {}), issuer });
+        const middlewares = (expose.middlewares ?? []).map((m) => ({ name: m, spec: s.ingress.middlewares[m] }));
+        app.exposeAt(ingress, {
+          host: appHost(overlay, name, expose.host),
+          ...(expose.path ? { path: expose.path } : {}),
+          issuer,
+          ...(middlewares.length ? { middlewares } : {}),
+        });
       }
     }
     this.apps = apps;

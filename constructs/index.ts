@@ -33,6 +33,7 @@ export * from './data/zalando-postgres-cluster';
 export * from './foundation/foundation-layer';
 export * from './foundation/platform-namespace';
 export * from './ingress/acme-issuer';
+export * from './ingress/traefik-middleware';
 export * from './ingress/traefik-route';
 export * from './operators/catalog';
 export * from './operators/operator-egress';

@@ -7,6 +7,7 @@ import type { OverlaySpec } from './model';
 import type { Problem } from './problems';
 import { valueAt } from './problems';
 import type { SourceOf } from './semantic-checks';
+import { middlewareProblem } from '../constructs/ingress/traefik-middleware';
 import { pinnedImageProblem } from '../constructs/platform/image-reference';
 
 /** The host an exposed app is served at: `<app>.<baseDomain>` in prod, `<app>.<env>.<baseDomain>` elsewhere. */
@@ -22,6 +23,10 @@ export function checkApps(overlays: readonly OverlaySpec[], sourceOf: SourceOf):
       problems.push({ file: sourceOf(o, fieldPath), path: fieldPath, value: valueAt(s, fieldPath), message: `${o.id}: ${message}`, fix });
     };
     const routes = new Map<string, string>();
+    for (const [name, spec] of Object.entries(s.ingress.middlewares)) {
+      const why = middlewareProblem(spec);
+      if (why) problem(`ingress.middlewares.${name}`, why, 'fix the middleware as the message says');
+    }
     for (const name of Object.keys(s.apps).sort()) {
       const app = s.apps[name];
       if (!app.enabled) continue;
@@ -96,6 +101,15 @@ export function checkApps(overlays: readonly OverlaySpec[], sourceOf: SourceOf):
             'set ingress.acme.email, e.g. platform@example.org',
           );
         }
+        (app.expose.middlewares ?? []).forEach((m, i) => {
+          if (!(m in s.ingress.middlewares)) {
+            problem(
+              `${at}.expose.middlewares.${i}`,
+              `names middleware ${m}, which ingress.middlewares does not declare`,
+              `declare it under ingress.middlewares (${Object.keys(s.ingress.middlewares).join(', ') || 'none declared yet'}), or remove it`,
+            );
+          }
+        });
         const route = `${appHost(o, name, app.expose.host)}${app.expose.path ?? '/'}`;
         const other = routes.get(route);
         if (other) problem(`${at}.expose`, `${route} is served by app ${other} already`, 'give one of them another host or path');

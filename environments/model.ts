@@ -14,6 +14,7 @@ import type { SecretBackend } from '../constructs/core/secret-backend';
 import type { CloudNativePgClusterProps } from '../constructs/data/cloudnative-pg-cluster';
 import type { ExternalRedisProps } from '../constructs/data/external-redis';
 import type { AcmeSolver } from '../constructs/ingress/acme-issuer';
+import type { MiddlewareSpec } from '../constructs/ingress/traefik-middleware';
 import type { OpenSearchClusterProps } from '../constructs/search/opensearch-cluster';
 import type { MinioTenantProps } from '../constructs/storage/minio-tenant';
 import type { KafkaClusterProps } from '../constructs/streaming/kafka-cluster';
@@ -332,7 +333,12 @@ export interface AppSpec
    * `<app>.<baseDomain>` in the `prod` environment and `<app>.<env>.<baseDomain>` elsewhere.
    * @default not exposed
    */
-  readonly expose?: { readonly host?: string; readonly path?: string };
+  readonly expose?: {
+    readonly host?: string;
+    readonly path?: string;
+    /** Middlewares of `ingress.middlewares` applied in order. @default none */
+    readonly middlewares?: readonly string[];
+  };
 }
 
 /** The ingress layer's certificates: Let's Encrypt through cert-manager. */
@@ -343,6 +349,8 @@ export interface IngressSpec {
     readonly server: 'production' | 'staging';
     readonly solver: AcmeSolver;
   };
+  /** Traefik middlewares by name (a DNS label), for the routes that list them. */
+  readonly middlewares: Readonly<Record<string, MiddlewareSpec>>;
 }
 
 /** Where Prometheus runs. */

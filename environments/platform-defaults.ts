@@ -32,7 +32,7 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
   placement: {},
   monitoring: {},
   apps: {},
-  ingress: { acme: { server: 'production', solver: { http01: {} } } },
+  ingress: { acme: { server: 'production', solver: { http01: {} } }, middlewares: {} },
   postgres: {
     enabled: true,
     engine: 'cloudnative-pg',

@@ -254,6 +254,7 @@ const APP_SCHEMA: Schema = obj(
       {
         host: { type: 'string', pattern: HOSTNAME_PATTERN, hint: 'write a DNS name such as hello.example.org' },
         path: { type: 'string', pattern: '^/[-a-zA-Z0-9._~/]*$', hint: 'write the path from /, with letters, digits, - . _ ~ and /' },
+        middlewares: { type: 'array', items: dnsLabel('a middleware name (a key of ingress.middlewares)') },
       },
       [],
     ),
@@ -291,6 +292,32 @@ export const SETTINGS_SCHEMA: Schema = obj({
     additionalProperties: APP_SCHEMA,
   },
   ingress: obj({
+    middlewares: {
+      type: 'object',
+      propertyNames: dnsLabel('a middleware name'),
+      additionalProperties: {
+        type: 'object',
+        hint: 'a middleware is {securityHeaders: {}}, {rateLimit: {average, burst}}, {ipAllowList: {sourceRange: [...]}} or {forwardAuth: {address}}',
+        oneOf: [
+          obj({ securityHeaders: obj({ stsSeconds: int(0, 315_360_000) }, []) }),
+          obj({ rateLimit: obj({ average: int(1, 1_000_000), burst: int(1, 1_000_000) }) }),
+          obj({ ipAllowList: obj({ sourceRange: { type: 'array', minItems: 1, items: str() } }) }),
+          obj({
+            forwardAuth: obj(
+              {
+                address: {
+                  type: 'string',
+                  pattern: '^https?://',
+                  hint: 'give the identity proxy URL, e.g. http://oauth2-proxy.auth.svc.cluster.local:4180/oauth2/auth',
+                },
+                authResponseHeaders: { type: 'array', items: str() },
+              },
+              ['address'],
+            ),
+          }),
+        ],
+      },
+    },
     acme: obj(
       {
         email: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+\\.[a-zA-Z]{2,}$', hint: "give the ACME account's address, e.g. platform@example.org" },

@@ -17,7 +17,7 @@ import type { ComputeResources } from '../core/compute';
 import type { IGrantee, PodGroup } from '../core/grantee';
 import type { DatabaseAccess } from '../data/postgres-cluster';
 import { LetsEncryptIssuer } from '../ingress/acme-issuer';
-import { IRoutable, TraefikRoute } from '../ingress/traefik-route';
+import { IRoutable, TraefikRoute, TraefikRouteProps } from '../ingress/traefik-route';
 import { DEFAULT_NON_ROOT_UID, hardenedContainer, restrictedPodSecurityContext } from '../platform/hardening';
 import { componentLabels } from '../platform/labels';
 import { dns1035LabelProblem } from '../platform/names';
@@ -388,7 +388,15 @@ export class Application extends Construct implements IGrantee, IRoutable {
   }
 
   /** Serves the app at `host` (and `path`) through Traefik, with a certificate from `issuer`; in `scope` (the ingress layer). */
-  public exposeAt(scope: Construct, options: { readonly host: string; readonly path?: string; readonly issuer: LetsEncryptIssuer }): TraefikRoute {
+  public exposeAt(
+    scope: Construct,
+    options: {
+      readonly host: string;
+      readonly path?: string;
+      readonly issuer: LetsEncryptIssuer;
+      readonly middlewares?: TraefikRouteProps['middlewares'];
+    },
+  ): TraefikRoute {
     return new TraefikRoute(scope, `Route-${this.name}`, { target: this, ...options });
   }
 }

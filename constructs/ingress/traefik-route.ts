@@ -10,6 +10,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { LetsEncryptIssuer } from './acme-issuer';
+import { MiddlewareSpec, useMiddleware } from './traefik-middleware';
 import * as cm from '../../imports/cert-manager.io';
 import * as traefik from '../../imports/traefik.io';
 import type { PodGroup } from '../core/grantee';
@@ -47,6 +48,8 @@ export interface TraefikRouteProps {
   /** A path prefix. @default '/' */
   readonly path?: string;
   readonly issuer: LetsEncryptIssuer;
+  /** Middlewares applied in order, by name (rendered into the route's namespace). @default none */
+  readonly middlewares?: readonly { readonly name: string; readonly spec: MiddlewareSpec }[];
 }
 
 export class TraefikRoute extends Construct {
@@ -77,6 +80,7 @@ export class TraefikRoute extends Construct {
         },
       },
     });
+    const middlewares = (props.middlewares ?? []).map((m) => useMiddleware(this, namespace, m.name, m.spec));
     const match = path === '/' ? `Host(\`${props.host}\`)` : `Host(\`${props.host}\`) && PathPrefix(\`${path}\`)`;
     new traefik.IngressRoute(this, 'Resource', {
       metadata: { name: t.routeName, namespace },
@@ -86,6 +90,7 @@ export class TraefikRoute extends Construct {
           {
             match,
             kind: traefik.IngressRouteSpecRoutesKind.RULE,
+            ...(middlewares.length ? { middlewares: middlewares.map((name) => ({ name })) } : {}),
             services: [
               t.serviceKind === 'TraefikService'
                 ? { name: t.serviceName, kind: traefik.IngressRouteSpecRoutesServicesKind.TRAEFIK_SERVICE }

@@ -158,10 +158,11 @@ describe('checkApps: each rule refused with the file, path, value and fix', () =
   });
 
   test("an exposed app without ingress.acme.email: reported in each overlay's file", () => {
-    // platform.yaml as shipped, without its ingress section.
+    // platform.yaml as shipped, without the ACME account address.
     const platform = readEnvironmentsFile('platform.yaml');
     expect(platform.ingress.acme.email).toBe('platform-team@strata.example');
-    const { ingress: _ingress, ...rest } = platform;
+    // The account address goes; the middlewares stay.
+    const rest = { ...platform, ingress: { middlewares: platform.ingress.middlewares } };
     const err = reject({ 'platform.yaml': yaml.dump(rest) });
     expect(err.problems).toHaveLength(3);
     for (const env of ['dev', 'prod', 'staging']) {
@@ -201,6 +202,27 @@ describe('checkApps: each rule refused with the file, path, value and fix', () =
       ['apps.other.expose', 'region-a/dev: hello.dev.region-a.strata.example/api is served by app hello already'],
     ]);
     expect(problemsOf(appsIn(DEV, { other: { image: IMAGE, expose: { host: 'hello.dev.region-a.strata.example', path: '/other' } } }))).toEqual([]);
+  });
+});
+
+describe('middlewares', () => {
+  test('a middleware the route names and ingress.middlewares does not declare is refused', () => {
+    expectProblem(reject(appsIn(DEV, { hello: { expose: { middlewares: ['secure-headers', 'sso'] } } })), {
+      file: DEV,
+      path: 'apps.hello.expose.middlewares.1',
+      value: 'sso',
+      message: /names middleware sso, which ingress.middlewares does not declare/,
+      fix: /declare it under ingress\.middlewares \(secure-headers\)/,
+    });
+  });
+
+  test('a declared middleware that cannot work is refused where it is declared', () => {
+    const err = reject({
+      'overlays/region-a/dev.yaml': { merge: { ingress: { middlewares: { office: { ipAllowList: { sourceRange: ['10.0.0.1/24'] } } } } } },
+    });
+    expect(err.problems).toEqual([
+      expect.objectContaining({ file: DEV, path: 'ingress.middlewares.office', message: expect.stringMatching(/host bits/) }),
+    ]);
   });
 });
 
