@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import type { DataChart } from './data';
+import { AppInit } from '../constructs/apps/app-init';
 import { Application } from '../constructs/apps/application';
 import type { ImportedDatabase } from '../constructs/data/database-export';
 import { LetsEncryptIssuer } from '../constructs/ingress/acme-issuer';
@@ -18,8 +19,18 @@ import { layerClusterKey } from '../environments/placement';
 export class AppsChart extends LayerChart {
   public readonly apps: Readonly<Record<string, Application>>;
 
-  /** `imported`: databases exported to another cluster of the environment, by `<cluster>|<database>`. */
-  constructor(scope: App, overlay: OverlaySpec, data: DataChart, ingress: LayerChart, imported: ReadonlyMap<string, ImportedDatabase> = new Map()) {
+  /**
+   * `imported`: databases exported to another cluster of the environment, by `<cluster>|<database>`;
+   * `initLayer`: where the apps' init Jobs go (the apps layer waits for it).
+   */
+  constructor(
+    scope: App,
+    overlay: OverlaySpec,
+    data: DataChart,
+    ingress: LayerChart,
+    imported: ReadonlyMap<string, ImportedDatabase>,
+    initLayer: LayerChart,
+  ) {
     super(scope, 'apps', { region: overlay.region.name, environment: overlay.environment });
     const s = overlay.settings;
     const apps: Record<string, Application> = {};
@@ -27,13 +38,27 @@ export class AppsChart extends LayerChart {
       const spec = s.apps[name];
       if (!spec.enabled) continue;
       // The settings are ApplicationProps' own fields (environments/model.ts picks them).
-      const { enabled: _enabled, database, expose, ...props } = spec;
+      const { enabled: _enabled, database, expose, init: initSpec, ...props } = spec;
       const app = new Application(this, `App-${name}`, { ...props, name });
       apps[name] = app;
+      // Granted first: its layer holds what the app shares with it (the credentials' copy).
+      const init = initSpec
+        ? new AppInit(initLayer, `Init-${name}`, {
+            app: name,
+            namespace: app.namespace,
+            image: initSpec.image ?? spec.image,
+            command: initSpec.command,
+            ...(initSpec.args ? { args: initSpec.args } : {}),
+            ...(initSpec.env ? { env: initSpec.env } : {}),
+            ...(spec.runAsUser !== undefined ? { runAsUser: spec.runAsUser } : {}),
+          })
+        : undefined;
+      if (init) this.dependOn(initLayer);
       const appsOn = layerClusterKey(overlay, 'apps');
       const remote = database !== undefined && appsOn !== layerClusterKey(overlay, 'data') ? imported.get(`${appsOn}|${database}`) : undefined;
       if (remote) {
         // The database runs on another cluster and is exported to this one.
+        if (init) init.useDatabase(remote.grantDatabase(init));
         app.useDatabase(remote.grantDatabase(app));
       } else if (database !== undefined) {
         if (!data.postgres) {
@@ -45,6 +70,7 @@ export class AppsChart extends LayerChart {
             fix: 'set postgres.enabled: true, or remove the database',
           });
         } else {
+          if (init) init.useDatabase(data.postgres.grantDatabase(init, database));
           app.useDatabase(data.postgres.grantDatabase(app, database));
         }
       }

@@ -57,7 +57,7 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
   const search = s.opensearch.enabled ? new SearchChart(on('search'), overlay, data) : undefined;
   const streaming = s.streaming.kafka.enabled ? new StreamingChart(on('streaming'), overlay, data, search) : undefined;
   const apps = Object.values(s.apps).some((a) => a.enabled)
-    ? new AppsChart(on('apps'), overlay, data, on('ingress').layer('ingress'), imported)
+    ? new AppsChart(on('apps'), overlay, data, on('ingress').layer('ingress'), imported, on('apps').layer('init'))
     : undefined;
   let backup: BackupChart | undefined;
   const veleroBucket = s.velero.enabled ? backupBucket(data, overlay, data.minio, VELERO_BUCKET) : undefined;

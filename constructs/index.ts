@@ -8,6 +8,7 @@
  * and pod-demand rules with their registries, shell snippets, set-up scripts, defaults and
  * ordering helpers.
  */
+export * from './apps/app-init';
 export * from './apps/application';
 export * from './backup/velero-backups';
 export * from './core/compute';

@@ -6,6 +6,7 @@
  * library's own (constructs/core/), re-exported here: environments/ depends on the library,
  * never the reverse.
  */
+import type { AppInitProps } from '../constructs/apps/app-init';
 import type { ApplicationProps } from '../constructs/apps/application';
 import type { NodePool } from '../constructs/core/compute';
 import type { GitOpsSpec } from '../constructs/core/gitops';
@@ -326,6 +327,11 @@ export interface AppSpec
       'namespace' | 'command' | 'args' | 'env' | 'probes' | 'writablePaths' | 'runAsUser' | 'autoscaling' | 'blueGreen' | 'relaxations'
     > {
   readonly enabled: boolean;
+  /**
+   * Work done before the app starts, once per change of what it runs: a Job in the init
+   * layer, which the apps layer waits for; it gets the app's database too. @default none
+   */
+  readonly init?: Pick<AppInitProps, 'command' | 'args' | 'env'> & { readonly image?: string };
   /** A database of the overlay's `postgres` the app uses: its owner's credentials, through the pooler. @default none */
   readonly database?: string;
   /**

@@ -249,6 +249,18 @@ const APP_SCHEMA: Schema = obj(
       },
       [],
     ),
+    init: obj(
+      {
+        image: { type: 'string', minLength: 1, hint: "name the image with a version tag or a digest (default: the app's)" },
+        command: { type: 'array', minItems: 1, items: str(), hint: 'give the command the Job runs, e.g. [/app/bin/migrate]' },
+        args: { type: 'array', items: { type: 'string' } },
+        env: {
+          ...map({ type: 'string' }),
+          propertyNames: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', hint: 'name environment variables with letters, digits and _' },
+        },
+      },
+      ['command'],
+    ),
     database: postgresIdentifier('name a database of postgres.databases'),
     expose: obj(
       {

@@ -16,7 +16,7 @@ import type { ComputeResources } from '../core/compute';
 import type { IGrantee, PodGroup } from '../core/grantee';
 import { postgresTopologyName } from '../core/naming';
 import { Connections, IConnectable, singlePortConnections } from '../platform/connections';
-import { LayerChart } from '../platform/layer-chart';
+import { dependOnLayerOf, LayerChart } from '../platform/layer-chart';
 import { SecretReference } from '../secrets/secret-reference';
 
 /**
@@ -39,6 +39,7 @@ export abstract class PostgresClusterBase extends Construct implements IPostgres
   protected readonly databases = new Map<string, PostgresDatabase>();
   private connectionsOf?: Connections;
   private readonly admitted = new Set<string>();
+  private readonly credentialCopies = new Map<string, SecretReference>();
 
   /**
    * An application database owned by a role of the same name; applications reach it at
@@ -66,6 +67,8 @@ export abstract class PostgresClusterBase extends Construct implements IPostgres
   public grantDatabase(grantee: IGrantee, name: string): DatabaseAccess {
     const db = this.database(name);
     this.admitToDatabase(grantee, name);
+    // The grantee's layer starts once the database's is applied.
+    dependOnLayerOf(grantee.grantScope, this);
     const namespace = grantee.granteePods.namespace;
     if (namespace === db.credentials.namespace) return { host: db.host, port: db.port, database: name, credentials: db.credentials };
     if (!(db.credentials instanceof SecretReference)) {
@@ -73,10 +76,13 @@ export abstract class PostgresClusterBase extends Construct implements IPostgres
         `PostgreSQL cluster ${this.clusterName}: the credentials of ${name} are made in namespace ${db.credentials.namespace} by the operator and cannot be read elsewhere; run ${grantee.granteeName} in ${db.credentials.namespace}, or use CloudNativePG, whose credentials come from the secret store`,
       );
     }
-    const id = `Database-${this.clusterName}-${name}`;
+    // One copy per namespace, in the layer of its first grantee; later grantees wait for that layer.
+    const key = `${namespace}|${name}`;
+    const existing = this.credentialCopies.get(key);
+    if (existing) dependOnLayerOf(grantee.grantScope, existing);
     const credentials =
-      (grantee.grantScope.node.tryFindChild(id) as SecretReference | undefined) ??
-      new SecretReference(grantee.grantScope, id, {
+      existing ??
+      new SecretReference(grantee.grantScope, `Database-${this.clusterName}-${name}`, {
         backend: db.credentials.backend,
         namespace,
         name: db.credentials.name,
@@ -84,6 +90,7 @@ export abstract class PostgresClusterBase extends Construct implements IPostgres
         keys: { username: 'username', password: 'password' },
         type: 'kubernetes.io/basic-auth',
       });
+    this.credentialCopies.set(key, credentials);
     return { host: db.host, port: db.port, database: name, credentials };
   }
 

@@ -68,3 +68,25 @@ test('an app on another cluster than its database, which is not exported there, 
     },
   );
 });
+
+test('an init Job runs in the init layer, which the apps layer waits for, after the data layer it uses', () => {
+  const envDir = path.join(tempDir('strata-apps-env-'), 'environments');
+  fs.cpSync(path.join(PROJECT_ROOT, 'environments'), envDir, { recursive: true });
+  const file = path.join(envDir, 'overlays/region-a/dev.yaml');
+  const dev = (yaml.load(fs.readFileSync(file, 'utf8')) as any) ?? {};
+  dev.apps = { hello: { database: 'hrm', init: { command: ['/bin/sh', '-c', 'psql -c "select 1"'], image: 'docker.io/library/postgres:17.5' } } };
+  fs.writeFileSync(file, yaml.dump(dev));
+  const out = path.join(tempDir('strata-apps-out-'), 'dist');
+  synth({ envDir, outDir: out, only: ['region-a/dev'] });
+  const tree = readTree(out);
+  const job = Object.keys(tree).filter((f) => f.startsWith('region-a/dev/init/') && f.includes('_job_'));
+  expect(job).toEqual([expect.stringMatching(/^region-a\/dev\/init\/hello_job_hello-init-[0-9a-f]{8}\.yaml$/)]);
+  // The credentials' copy is the init layer's; the app reads it there.
+  expect(Object.keys(tree).filter((f) => f.includes('hello_externalsecret_'))).toEqual([
+    'region-a/dev/init/hello_externalsecret_postgres-hrm-credentials.yaml',
+  ]);
+  const entry = (layer: string) => (yaml.load(tree[`clusters/region-a-dev/flux-system_kustomization_strata-${layer}.yaml`]) as any).spec;
+  expect(entry('apps').dependsOn.map((d: any) => d.name)).toEqual(expect.arrayContaining(['strata-init', 'strata-data']));
+  expect(entry('init').dependsOn.map((d: any) => d.name)).toEqual(expect.arrayContaining(['strata-data']));
+  expect(entry('init').wait).toBe(true);
+});
