@@ -38,8 +38,26 @@ export class AppsChart extends LayerChart {
       const spec = s.apps[name];
       if (!spec.enabled) continue;
       // The settings are ApplicationProps' own fields (environments/model.ts picks them).
-      const { enabled: _enabled, database, expose, init: initSpec, ...props } = spec;
-      const app = new Application(this, `App-${name}`, { ...props, name });
+      const { enabled: _enabled, database, expose, init: initSpec, volumes, ...props } = spec;
+      const app = new Application(this, `App-${name}`, {
+        ...props,
+        name,
+        ...(volumes
+          ? {
+              volumes: Object.fromEntries(
+                Object.entries(volumes).map(([key, v]) => [
+                  key,
+                  {
+                    path: v.path,
+                    size: v.size,
+                    storageClass: overlay.region.storageClasses[v.storageClass ?? 'retain'],
+                    ...(v.accessMode ? { accessMode: v.accessMode } : {}),
+                  },
+                ]),
+              ),
+            }
+          : {}),
+      });
       apps[name] = app;
       // Granted first: its layer holds what the app shares with it (the credentials' copy).
       const init = initSpec

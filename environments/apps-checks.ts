@@ -57,6 +57,14 @@ export function checkApps(overlays: readonly OverlaySpec[], sourceOf: SourceOf):
           `give the colour that serves a weight above 0, e.g. {blue: 100, green: 0}`,
         );
       }
+      const exclusive = Object.keys(app.volumes ?? {}).find((v) => (app.volumes![v].accessMode ?? 'ReadWriteOnce') === 'ReadWriteOnce');
+      if (exclusive && (app.replicas > 1 || (app.autoscaling?.maxReplicas ?? 1) > 1 || app.blueGreen)) {
+        problem(
+          `${at}.volumes.${exclusive}`,
+          `a ReadWriteOnce volume serves one pod, and the app runs ${app.blueGreen ? 'two colours' : 'more than one replica'}`,
+          `set ${at}.replicas: 1, or give the volume accessMode: ReadWriteMany (a storage class that shares it)`,
+        );
+      }
       if (app.port < 1024 && !app.relaxations?.bindLowPorts && !app.relaxations?.runAsRoot) {
         problem(
           `${at}.port`,

@@ -332,6 +332,21 @@ export interface AppSpec
    * layer, which the apps layer waits for; it gets the app's database too. @default none
    */
   readonly init?: Pick<AppInitProps, 'command' | 'args' | 'env'> & { readonly image?: string };
+  /**
+   * Persistent volumes by name: a claim `<app>-<name>` on the region's storage class (`retain`,
+   * the default, keeps the volume when the claim goes; `fast` does not). @default none
+   */
+  readonly volumes?: Readonly<
+    Record<
+      string,
+      {
+        readonly path: string;
+        readonly size: string;
+        readonly storageClass?: 'fast' | 'retain';
+        readonly accessMode?: 'ReadWriteOnce' | 'ReadWriteMany';
+      }
+    >
+  >;
   /** A database of the overlay's `postgres` the app uses: its owner's credentials, through the pooler. @default none */
   readonly database?: string;
   /**

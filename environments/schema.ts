@@ -249,6 +249,27 @@ const APP_SCHEMA: Schema = obj(
       },
       [],
     ),
+    volumes: {
+      type: 'object',
+      propertyNames: dnsLabel('a volume name'),
+      additionalProperties: obj(
+        {
+          path: { type: 'string', pattern: '^/', hint: 'write the mount path from /, e.g. /var/www/html' },
+          size: quantity('size'),
+          storageClass: {
+            type: 'string',
+            enum: ['fast', 'retain'],
+            hint: 'set storageClass to retain (the default: the volume outlives its claim) or fast',
+          },
+          accessMode: {
+            type: 'string',
+            enum: ['ReadWriteOnce', 'ReadWriteMany'],
+            hint: 'set accessMode to ReadWriteOnce (one pod) or ReadWriteMany (a class that shares the volume)',
+          },
+        },
+        ['path', 'size'],
+      ),
+    },
     init: obj(
       {
         image: { type: 'string', minLength: 1, hint: "name the image with a version tag or a digest (default: the app's)" },

@@ -20,8 +20,9 @@ import { LetsEncryptIssuer } from '../ingress/acme-issuer';
 import { IRoutable, TraefikRoute, TraefikRouteProps } from '../ingress/traefik-route';
 import { DEFAULT_NON_ROOT_UID, hardenedContainer, restrictedPodSecurityContext } from '../platform/hardening';
 import { componentLabels } from '../platform/labels';
-import { dns1035LabelProblem } from '../platform/names';
+import { dns1035LabelProblem, dnsLabelProblem } from '../platform/names';
 import { OverlayContext } from '../platform/overlay-context';
+import { protectFromPrune } from '../platform/protection';
 
 /** How the kubelet checks the container: an HTTP GET, a TCP connect, or a command. */
 export type ProbeSpec =
@@ -109,12 +110,28 @@ export interface ApplicationProps {
   /** @default one Deployment */
   readonly blueGreen?: BlueGreenRelease;
   /**
+   * Persistent volumes by name (a DNS label): a PersistentVolumeClaim `<app>-<name>` mounted at
+   * `path`. `ReadWriteOnce` (the default) serves one replica, and the Deployment then replaces
+   * its pod rather than rolling (the new pod cannot mount the volume the old one holds);
+   * `ReadWriteMany` (a storage class that can share it) serves several. @default none
+   */
+  readonly volumes?: Readonly<Record<string, ApplicationVolume>>;
+  /**
    * What the image needs below the restricted profile, each with the reason (rendered as a
    * `strata.io/relaxed-<field>` annotation): `runAsRoot` (the namespace becomes baseline),
    * `writableRootFilesystem`, `bindLowPorts` (NET_BIND_SERVICE, for a port below 1024).
    * @default none: the restricted profile
    */
   readonly relaxations?: ApplicationRelaxations;
+}
+
+export interface ApplicationVolume {
+  readonly path: string;
+  /** e.g. `10Gi`. */
+  readonly size: string;
+  readonly storageClass: string;
+  /** @default 'ReadWriteOnce' */
+  readonly accessMode?: 'ReadWriteOnce' | 'ReadWriteMany';
 }
 
 export interface ApplicationRelaxations {
@@ -203,7 +220,34 @@ export class Application extends Construct implements IGrantee, IRoutable {
     for (const [key, value] of Object.entries(props.env ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) this.env.push({ name: key, value });
 
     const writable = [...new Set(props.writablePaths ?? [])].sort();
-    const volumes = writable.map((p, i) => ({ name: `writable-${i}`, path: p }));
+    const persistent = Object.keys(props.volumes ?? {})
+      .sort()
+      .map((key) => ({ key, ...props.volumes![key] }));
+    const exclusive = persistent.some((v) => (v.accessMode ?? 'ReadWriteOnce') === 'ReadWriteOnce');
+    if (exclusive && (replicas > 1 || (scaling?.maxReplicas ?? 1) > 1 || props.blueGreen)) {
+      throw new Error(
+        `${where}: a ReadWriteOnce volume serves one pod, and the app runs ${props.blueGreen ? 'two colours' : 'more than one replica'}; run one replica, or give the volume accessMode ReadWriteMany (a storage class that shares it)`,
+      );
+    }
+    for (const v of persistent) {
+      const problem = dnsLabelProblem(`${props.name}-${v.key}`);
+      if (problem) throw new Error(`${where}: volume ${v.key}: the claim name ${props.name}-${v.key} ${problem}`);
+      if (!v.path.startsWith('/')) throw new Error(`${where}: volume ${v.key}: path "${v.path}" is not absolute; write it from /`);
+      // Removing the app never removes its data: the claim stays on the cluster.
+      const claim = new k8s.KubePersistentVolumeClaim(this, `Volume-${v.key}`, {
+        metadata: { name: `${props.name}-${v.key}`, namespace: this.namespace, labels },
+        spec: {
+          accessModes: [v.accessMode ?? 'ReadWriteOnce'],
+          storageClassName: v.storageClass,
+          resources: { requests: { storage: k8s.Quantity.fromString(v.size) } },
+        },
+      });
+      protectFromPrune(claim);
+    }
+    const volumes = [
+      ...writable.map((p, i) => ({ name: `writable-${i}`, path: p, source: { emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } } })),
+      ...persistent.map((v) => ({ name: `data-${v.key}`, path: v.path, source: { persistentVolumeClaim: { claimName: `${props.name}-${v.key}` } } })),
+    ];
     const podSpec = (image: string) => ({
       automountServiceAccountToken: false,
       enableServiceLinks: false,
@@ -232,7 +276,7 @@ export class Application extends Construct implements IGrantee, IRoutable {
           ...(probes.startup ? { startupProbe: probe(probes.startup, this.port) } : {}),
         },
       ],
-      ...(volumes.length ? { volumes: volumes.map((v) => ({ name: v.name, emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } })) } : {}),
+      ...(volumes.length ? { volumes: volumes.map((v) => ({ name: v.name, ...v.source })) } : {}),
     });
     const bg = props.blueGreen;
     if (bg) checkBlueGreen(where, bg);
@@ -260,10 +304,10 @@ export class Application extends Construct implements IGrantee, IRoutable {
           ...(scaling && (!t.version || t.version === bg?.active) ? {} : { replicas: t.replicas }),
           revisionHistoryLimit: 5,
           selector: { matchLabels: own },
-          strategy: {
-            type: 'RollingUpdate',
-            rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) },
-          },
+          // A ReadWriteOnce volume is held by the running pod: replace it rather than roll.
+          strategy: exclusive
+            ? { type: 'Recreate' }
+            : { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
           template: {
             metadata: { labels: { ...labels, ...own }, ...(Object.keys(relaxationAnnotations).length ? { annotations: relaxationAnnotations } : {}) },
             spec: podSpec(t.image),

@@ -205,6 +205,22 @@ describe('checkApps: each rule refused with the file, path, value and fix', () =
   });
 });
 
+describe('volumes', () => {
+  test("a ReadWriteOnce volume on an app of two replicas is refused; one replica loads, on the region's retain class", () => {
+    expectProblem(reject(appsIn(DEV, { hello: { volumes: { data: { path: '/data', size: '1Gi' } } } })), {
+      file: DEV,
+      path: 'apps.hello.volumes.data',
+      message: /ReadWriteOnce volume serves one pod/,
+      fix: /replicas: 1.*ReadWriteMany/,
+    });
+    const dir = environmentsWith(appsIn(DEV, { hello: { replicas: 1, volumes: { data: { path: '/data', size: '1Gi' } } } }));
+    const out = path.join(tempDir('strata-volumes-'), 'dist');
+    synth({ envDir: dir, outDir: out, only: ['region-a/dev'] });
+    const claim = yaml.load(fs.readFileSync(path.join(out, 'region-a/dev/apps/hello_persistentvolumeclaim_hello-data.yaml'), 'utf8')) as any;
+    expect(claim.spec.storageClassName).toBe('fast-ssd-retain');
+  });
+});
+
 describe('middlewares', () => {
   test('a middleware the route names and ingress.middlewares does not declare is refused', () => {
     expectProblem(reject(appsIn(DEV, { hello: { expose: { middlewares: ['secure-headers', 'sso'] } } })), {

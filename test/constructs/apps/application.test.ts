@@ -165,6 +165,24 @@ describe('Application', () => {
     expect(() => build({ relaxations: { writableRootFilesystem: 'because' } })).toThrow(/relaxations.writableRootFilesystem needs the reason/);
   });
 
+  test('a persistent volume: its claim, kept when pruned, mounted at its path; one replica is replaced rather than rolled', () => {
+    const layer = build({ replicas: 1, volumes: { html: { path: '/var/www/html', size: '20Gi', storageClass: 'longhorn-retain' } } });
+    const claim = layer.find('PersistentVolumeClaim', 'hello-html', 'hello');
+    expect(claim.spec).toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'longhorn-retain', resources: { requests: { storage: '20Gi' } } });
+    expect(claim.metadata.annotations).toMatchObject({ 'kustomize.toolkit.fluxcd.io/prune': 'disabled' });
+    const deployment = layer.find('Deployment', 'hello', 'hello');
+    expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
+    expect(deployment.spec.template.spec.volumes).toEqual([{ name: 'data-html', persistentVolumeClaim: { claimName: 'hello-html' } }]);
+    expect(deployment.spec.template.spec.containers[0].volumeMounts).toEqual([{ name: 'data-html', mountPath: '/var/www/html' }]);
+    expect(schemaIssues(layer.manifests())).toEqual([]);
+  });
+
+  test('a ReadWriteOnce volume with two replicas is refused; ReadWriteMany serves them', () => {
+    expect(() => build({ volumes: { html: { path: '/data', size: '1Gi', storageClass: 'x' } } })).toThrow(/ReadWriteOnce volume serves one pod/);
+    const layer = build({ volumes: { html: { path: '/data', size: '1Gi', storageClass: 'nfs', accessMode: 'ReadWriteMany' } } });
+    expect(layer.find('Deployment', 'hello', 'hello').spec.strategy.type).toBe('RollingUpdate');
+  });
+
   test("a granted database: libpq's variables, the owner's credentials in the app's namespace, the path to the pooler", () => {
     const layer = build();
     const pg = new CloudNativePgCluster(layer.chart, 'Postgres', { secretBackend: EXTERNAL_SECRETS });
