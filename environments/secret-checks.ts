@@ -195,6 +195,9 @@ interface Hit {
   readonly extra?: string;
 }
 
+/** A user name and password that are both `$(NAME)` references to environment variables, as Kubernetes expands them. */
+const DEPENDENT_VARIABLES = /^\$\([A-Za-z_][A-Za-z0-9_]*\):\$\([A-Za-z_][A-Za-z0-9_]*\)$/;
+
 /** Only user names, never tokens, go before the @ of an SSH URL. */
 const SSH_SCHEMES = new Set(['ssh', 'git+ssh', 'ssh+git', 'sftp', 'scp']);
 const USER_NAME = /^[a-z_][a-z0-9_.-]{0,31}$/;
@@ -242,7 +245,10 @@ function urlHits(url: string, offset: number): Hit[] {
   if (at >= afterScheme) {
     const userinfo = url.slice(afterScheme, at);
     const colon = userinfo.indexOf(':');
-    if (colon !== -1 && colon < userinfo.length - 1) {
+    // `$(PGUSER):$(PGPASSWORD)`: Kubernetes fills in variables of the container's own environment; nothing is written here.
+    if (DEPENDENT_VARIABLES.test(userinfo)) {
+      // not a credential
+    } else if (colon !== -1 && colon < userinfo.length - 1) {
       hits.push({ what: 'a URL with a user name and password', start: offset + afterScheme, end: offset + at, publicPrefix: 0, fix: 'url' });
     } else if (!(SSH_SCHEMES.has(scheme) && USER_NAME.test(safeDecode(userinfo.replace(/:$/, ''))))) {
       hits.push({
@@ -333,7 +339,9 @@ function urlFieldHits(text: string): Hit[] {
   }
   const hits: Hit[] = [];
   const whole = { start: 0, end: text.length, publicPrefix: 0, fix: 'url' as const };
-  if (url.password) {
+  if (DEPENDENT_VARIABLES.test(`${safeDecode(url.username)}:${safeDecode(url.password)}`)) {
+    // References to the container's own variables (Kubernetes' $(NAME) expansion), not credentials.
+  } else if (url.password) {
     hits.push({ what: 'a URL with a user name and password', ...whole, extra: safeDecode(url.password) });
   } else if (url.username && !(SSH_SCHEMES.has(url.protocol.replace(/:$/, '')) && USER_NAME.test(safeDecode(url.username)))) {
     hits.push({ what: 'a URL with a token (or user name) before the @', ...whole, extra: safeDecode(url.username) });

@@ -36,6 +36,8 @@ export class AppInit extends Construct implements IGrantee {
   public readonly jobName: string;
   public readonly pods: PodGroup;
   private readonly env: k8s.EnvVar[] = [];
+  /** What grants give, first: literal values may refer to them as $(PGHOST), which Kubernetes expands. */
+  private readonly grantEnv: k8s.EnvVar[] = [];
 
   constructor(scope: Construct, id: string, props: AppInitProps) {
     super(scope, id);
@@ -67,7 +69,9 @@ export class AppInit extends Construct implements IGrantee {
             command: [...props.command],
             ...(props.args ? { args: [...props.args] } : {}),
           }),
-          env: Lazy.any({ produce: () => (this.env.length ? this.env : undefined) }) as unknown as k8s.EnvVar[],
+          env: Lazy.any({
+            produce: () => (this.env.length + this.grantEnv.length ? [...this.grantEnv, ...this.env] : undefined),
+          }) as unknown as k8s.EnvVar[],
         },
       ],
       volumes: [],
@@ -91,7 +95,7 @@ export class AppInit extends Construct implements IGrantee {
   /** The same variables as Application.useDatabase. */
   public useDatabase(access: DatabaseAccess): void {
     const secret = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: access.credentials.name, key } } });
-    this.env.push(
+    this.grantEnv.push(
       { name: 'PGHOST', value: access.host },
       { name: 'PGPORT', value: String(access.port) },
       { name: 'PGDATABASE', value: access.database },

@@ -165,6 +165,8 @@ export class Application extends Construct implements IGrantee, IRoutable {
   public readonly port: number;
   public readonly pods: PodGroup;
   private readonly env: k8s.EnvVar[] = [];
+  /** What grants give, first: literal values may refer to them as $(PGHOST), which Kubernetes expands. */
+  private readonly grantEnv: k8s.EnvVar[] = [];
   /** The weighted TraefikService a route sends to, with blue-green weights. */
   private weighted?: traefik.TraefikService;
 
@@ -270,7 +272,9 @@ export class Application extends Construct implements IGrantee, IRoutable {
             readOnlyRootFilesystem: !relaxed.writableRootFilesystem,
           }),
           ...(relaxed.runAsRoot || relaxed.bindLowPorts ? { securityContext: relaxedSecurityContext(relaxed) } : {}),
-          env: Lazy.any({ produce: () => (this.env.length ? this.env : undefined) }) as unknown as k8s.EnvVar[],
+          env: Lazy.any({
+            produce: () => (this.env.length + this.grantEnv.length ? [...this.grantEnv, ...this.env] : undefined),
+          }) as unknown as k8s.EnvVar[],
           ...(probes.readiness ? { readinessProbe: probe(probes.readiness, this.port) } : {}),
           ...(probes.liveness ? { livenessProbe: probe(probes.liveness, this.port) } : {}),
           ...(probes.startup ? { startupProbe: probe(probes.startup, this.port) } : {}),
@@ -421,7 +425,7 @@ export class Application extends Construct implements IGrantee, IRoutable {
       );
     }
     const secret = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: access.credentials.name, key } } });
-    this.env.push(
+    this.grantEnv.push(
       { name: 'PGHOST', value: access.host },
       { name: 'PGPORT', value: String(access.port) },
       { name: 'PGDATABASE', value: access.database },

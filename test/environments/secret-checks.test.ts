@@ -266,8 +266,13 @@ describe('ordinary values are not credentials', () => {
       ca: '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUY2E=\n-----END CERTIFICATE-----',
       owner: 'platform-team@strata.example',
       reason: 'tokens rotated after the key ceremony (see ticket PLAT-1234)',
+      // Kubernetes expands the container's own variables: references, not credentials.
+      env: { DB_URL: 'postgresql://$(PGUSER):$(PGPASSWORD)@$(PGHOST):$(PGPORT)/$(PGDATABASE)' },
+      url: 'postgresql://$(PGUSER):$(PGPASSWORD)@db.example.org/app',
     };
     expect(findCredentials(data)).toEqual([]);
+    // A literal password beside a reference is still one.
+    expect(findCredentials({ url: 'postgresql://$(PGUSER):hunter2hunter2@db.example.org/app' })).toHaveLength(1);
   });
 
   test('keys name a secret by whole words, not by letters inside other words', () => {

@@ -209,6 +209,15 @@ describe('Application', () => {
     expect(schemaIssues(layer.manifests())).toEqual([]);
   });
 
+  test('literal values may refer to what a grant gives: the grant comes first, for Kubernetes to expand $(NAME)', () => {
+    const layer = build({ env: { DB_URL: 'postgresql://$(PGUSER):$(PGPASSWORD)@$(PGHOST):$(PGPORT)/$(PGDATABASE)' } });
+    const pg = new CloudNativePgCluster(layer.chart, 'Postgres', { secretBackend: EXTERNAL_SECRETS });
+    pg.addDatabase('hrm');
+    layer.app.useDatabase(pg.grantDatabase(layer.app, 'hrm'));
+    const names = layer.find('Deployment', 'hello', 'hello').spec.template.spec.containers[0].env.map((e: any) => e.name);
+    expect(names).toEqual(['PGHOST', 'PGPORT', 'PGDATABASE', 'PGSSLMODE', 'PGUSER', 'PGPASSWORD', 'DB_URL']);
+  });
+
   test("two grants to one app work, and each opens only its database's pooler", () => {
     const layer = build();
     const pg = new CloudNativePgCluster(layer.chart, 'Postgres', { secretBackend: EXTERNAL_SECRETS });
