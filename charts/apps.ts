@@ -38,7 +38,7 @@ export class AppsChart extends LayerChart {
       const spec = s.apps[name];
       if (!spec.enabled) continue;
       // The settings are ApplicationProps' own fields (environments/model.ts picks them).
-      const { enabled: _enabled, database, expose, init: initSpec, volumes, ...props } = spec;
+      const { enabled: _enabled, database, expose, init: initSpec, volumes, redis, ...props } = spec;
       const app = new Application(this, `App-${name}`, {
         ...props,
         name,
@@ -92,6 +92,7 @@ export class AppsChart extends LayerChart {
           app.useDatabase(data.postgres.grantDatabase(app, database));
         }
       }
+      if (redis && data.redis) app.useRedis(data.redis.grantAccess(app));
       if (expose) {
         const acme = s.ingress.acme;
         const issuer = LetsEncryptIssuer.of(ingress, {

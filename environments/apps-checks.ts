@@ -101,6 +101,21 @@ export function checkApps(overlays: readonly OverlaySpec[], sourceOf: SourceOf):
           );
         }
       }
+      // What a grant gives is the grant's: a literal of the same name would shadow it.
+      const granted = [
+        ...(app.database !== undefined ? ['PGHOST', 'PGPORT', 'PGDATABASE', 'PGSSLMODE', 'PGUSER', 'PGPASSWORD'] : []),
+        ...(app.redis ? ['REDIS_HOST', 'REDIS_PORT', 'REDIS_SENTINEL_HOST', 'REDIS_SENTINEL_PORT', 'REDIS_MASTER_NAME', 'REDIS_PASSWORD'] : []),
+      ];
+      for (const key of Object.keys(app.env ?? {}).filter((k) => granted.includes(k))) {
+        problem(
+          `${at}.env.${key}`,
+          `${key} is what the app's ${key.startsWith('PG') ? 'database' : 'Redis'} grant gives`,
+          `remove it (the grant sets it), or refer to it from another variable as $(${key})`,
+        );
+      }
+      if (app.redis && !s.redis.enabled) {
+        problem(`${at}.redis`, 'the app uses Redis, and redis is disabled', "set redis.enabled: true with the machines' addresses, or remove it");
+      }
       if (app.expose) {
         if (!s.ingress.acme.email) {
           problem(

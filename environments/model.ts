@@ -347,6 +347,8 @@ export interface AppSpec
       }
     >
   >;
+  /** The app uses the overlay's Redis (`redis`): its addresses, Sentinel and the password. @default false */
+  readonly redis?: boolean;
   /** A database of the overlay's `postgres` the app uses: its owner's credentials, through the pooler. @default none */
   readonly database?: string;
   /**

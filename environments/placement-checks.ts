@@ -133,6 +133,15 @@ export function checkPlacement(overlays: readonly OverlaySpec[], sourceOf: Sourc
           );
         }
       }
+      for (const name of Object.keys(s.apps).sort()) {
+        if (s.apps[name].enabled && s.apps[name].redis && appsOn !== dataOn) {
+          problem(
+            `apps.${name}.redis`,
+            `app ${name} runs on cluster ${appsOn}, and Redis is reached through the data layer's Services on ${dataOn}`,
+            `place apps on ${dataOn}`,
+          );
+        }
+      }
       const exposed = Object.keys(s.apps).filter((n) => s.apps[n].enabled && s.apps[n].expose);
       if (exposed.length && layerClusterKey(o, 'ingress') !== layerClusterKey(o, 'apps')) {
         problem(

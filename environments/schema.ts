@@ -282,6 +282,7 @@ const APP_SCHEMA: Schema = obj(
       },
       ['command'],
     ),
+    redis: bool(),
     database: postgresIdentifier('name a database of postgres.databases'),
     expose: obj(
       {

@@ -195,6 +195,9 @@ interface Hit {
   readonly extra?: string;
 }
 
+/** A value that is one `$(NAME)` reference to an environment variable, as Kubernetes expands it. */
+const DEPENDENT_VARIABLE = /^\$\([A-Za-z_][A-Za-z0-9_]*\)$/;
+
 /** A user name and password that are both `$(NAME)` references to environment variables, as Kubernetes expands them. */
 const DEPENDENT_VARIABLES = /^\$\([A-Za-z_][A-Za-z0-9_]*\):\$\([A-Za-z_][A-Za-z0-9_]*\)$/;
 
@@ -412,6 +415,8 @@ export function findCredentials(data: unknown): CredentialFinding[] {
         continue;
       }
       const word = entry !== undefined && key === 'value' ? secretWord(entry) : entry !== undefined && key === 'key' ? undefined : secretWord(key);
+      // `$(PGPASSWORD)`: a reference Kubernetes expands from the container's own (granted) variables.
+      if (word && DEPENDENT_VARIABLE.test(text)) continue;
       if (word) add(path, `a value under ${JSON.stringify(entry ?? key).slice(0, 60)}, which names a secret`, redact(text), 'value', [text]);
       continue;
     }

@@ -15,6 +15,7 @@ import { APPLICATION_DEFAULTS } from './application-defaults';
 import * as traefik from '../../imports/traefik.io';
 import type { ComputeResources } from '../core/compute';
 import type { IGrantee, PodGroup } from '../core/grantee';
+import type { RedisAccess } from '../data/external-redis';
 import type { DatabaseAccess } from '../data/postgres-cluster';
 import { LetsEncryptIssuer } from '../ingress/acme-issuer';
 import { IRoutable, TraefikRoute, TraefikRouteProps } from '../ingress/traefik-route';
@@ -255,7 +256,11 @@ export class Application extends Construct implements IGrantee, IRoutable {
       enableServiceLinks: false,
       securityContext: relaxed.runAsRoot
         ? { runAsNonRoot: false, seccompProfile: { type: 'RuntimeDefault' } }
-        : restrictedPodSecurityContext({ runAsUser: props.runAsUser ?? DEFAULT_NON_ROOT_UID }),
+        : restrictedPodSecurityContext({
+            runAsUser: props.runAsUser ?? DEFAULT_NON_ROOT_UID,
+            // A fresh volume is writable by the app's user through its group.
+            ...(persistent.length ? { fsGroup: props.runAsUser ?? DEFAULT_NON_ROOT_UID } : {}),
+          }),
       topologySpreadConstraints: [
         { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
       ],
@@ -432,6 +437,22 @@ export class Application extends Construct implements IGrantee, IRoutable {
       { name: 'PGSSLMODE', value: 'require' },
       secret('PGUSER', 'username'),
       secret('PGPASSWORD', 'password'),
+    );
+  }
+
+  /**
+   * Takes a Redis grant: REDIS_HOST and REDIS_PORT (every machine), REDIS_SENTINEL_HOST,
+   * REDIS_SENTINEL_PORT and REDIS_MASTER_NAME (ask Sentinel for the master), REDIS_PASSWORD
+   * from the granted Secret.
+   */
+  public useRedis(access: RedisAccess): void {
+    this.grantEnv.push(
+      { name: 'REDIS_HOST', value: access.host },
+      { name: 'REDIS_PORT', value: String(access.port) },
+      { name: 'REDIS_SENTINEL_HOST', value: access.sentinelHost },
+      { name: 'REDIS_SENTINEL_PORT', value: String(access.sentinelPort) },
+      { name: 'REDIS_MASTER_NAME', value: access.masterName },
+      { name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: access.credentials.name, key: 'password' } } },
     );
   }
 

@@ -205,6 +205,28 @@ describe('checkApps: each rule refused with the file, path, value and fix', () =
   });
 });
 
+describe('grants', () => {
+  test("a literal env variable of a name the database grant gives is refused: it would shadow the grant's", () => {
+    expectProblem(reject(appsIn(DEV, { hello: { database: 'hrm', env: { PGHOST: 'db.example.org' } } })), {
+      file: DEV,
+      path: 'apps.hello.env.PGHOST',
+      value: 'db.example.org',
+      message: /PGHOST is what the app's database grant gives/,
+      fix: /refer to it from another variable as \$\(PGHOST\)/,
+    });
+  });
+
+  test('an app using Redis where redis is disabled is refused', () => {
+    expectProblem(reject(appsIn(DEV, { hello: { redis: true } })), {
+      file: DEV,
+      path: 'apps.hello.redis',
+      value: true,
+      message: /redis is disabled/,
+      fix: /redis\.enabled: true/,
+    });
+  });
+});
+
 describe('volumes', () => {
   test("a ReadWriteOnce volume on an app of two replicas is refused; one replica loads, on the region's retain class", () => {
     expectProblem(reject(appsIn(DEV, { hello: { volumes: { data: { path: '/data', size: '1Gi' } } } })), {

@@ -267,12 +267,13 @@ describe('ordinary values are not credentials', () => {
       owner: 'platform-team@strata.example',
       reason: 'tokens rotated after the key ceremony (see ticket PLAT-1234)',
       // Kubernetes expands the container's own variables: references, not credentials.
-      env: { DB_URL: 'postgresql://$(PGUSER):$(PGPASSWORD)@$(PGHOST):$(PGPORT)/$(PGDATABASE)' },
+      env: { DB_URL: 'postgresql://$(PGUSER):$(PGPASSWORD)@$(PGHOST):$(PGPORT)/$(PGDATABASE)', DB_PASSWORD: '$(PGPASSWORD)' },
       url: 'postgresql://$(PGUSER):$(PGPASSWORD)@db.example.org/app',
     };
     expect(findCredentials(data)).toEqual([]);
     // A literal password beside a reference is still one.
     expect(findCredentials({ url: 'postgresql://$(PGUSER):hunter2hunter2@db.example.org/app' })).toHaveLength(1);
+    expect(findCredentials({ env: { DB_PASSWORD: '$(PGPASSWORD)x' } })).toHaveLength(1);
   });
 
   test('keys name a secret by whole words, not by letters inside other words', () => {

@@ -1,6 +1,7 @@
 /**
  * The example of K3s applications on external PostgreSQL, Redis and S3 renders, every object
- * validated strictly (synth does), nothing stateful in the cluster, and every folder builds
+ * validated strictly (synth does), no database or object store in the cluster (the applications'
+ * own volumes aside), the applications wired to them, and every folder builds
  * with kubectl kustomize.
  */
 import { execFileSync, spawnSync } from 'child_process';
@@ -30,10 +31,17 @@ beforeAll(() => {
 
 const kinds = (overlay: string) => objects.filter((o) => o.file.startsWith(`${overlay}/`)).map((o) => o.manifest.kind);
 
-test('each environment is one cluster with its entry point, and nothing stateful runs in it', () => {
+test('each environment is one cluster with its entry point, and no database or object store runs in it', () => {
   expect(fs.readdirSync(path.join(out, 'clusters')).sort()).toEqual(['hetzner-prod', 'hetzner-staging']);
   for (const overlay of ['hetzner/prod', 'hetzner/staging']) {
-    for (const kind of ['Tenant', 'Cluster', 'postgresql', 'StatefulSet', 'PersistentVolumeClaim']) expect(kinds(overlay)).not.toContain(kind);
+    for (const kind of ['Tenant', 'Cluster', 'postgresql', 'StatefulSet']) expect(kinds(overlay)).not.toContain(kind);
+    // The only volumes are the applications' own.
+    expect(
+      objects
+        .filter((o) => o.file.startsWith(`${overlay}/`) && o.manifest.kind === 'PersistentVolumeClaim')
+        .map((o) => o.manifest.metadata.name)
+        .sort(),
+    ).toEqual(['nextcloud-html', 'odoo-filestore']);
     expect(kinds(overlay)).toEqual(expect.arrayContaining(['ClusterSecretStore', 'BackupStorageLocation', 'EndpointSlice', 'ExternalSecret']));
   }
 });
@@ -61,6 +69,45 @@ test('PostgreSQL and Redis are the VMs behind selector-less Services; backups go
   );
 });
 
+test('Keycloak, Odoo and Nextcloud use the external Patroni through PgBouncer, Nextcloud Redis with Sentinel, each behind Traefik', () => {
+  const deployment = (name: string) => objects.find((o) => o.file === `hetzner/prod/apps/${name}_deployment_${name}.yaml`)!.manifest;
+  const env = (name: string) =>
+    Object.fromEntries(deployment(name).spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom.secretKeyRef]));
+  expect(env('keycloak')).toMatchObject({
+    PGHOST: 'patroni.postgres.svc.cluster.local',
+    PGPORT: '6432',
+    PGDATABASE: 'keycloak',
+    KC_DB_URL: 'jdbc:postgresql://$(PGHOST):$(PGPORT)/$(PGDATABASE)?sslmode=require',
+    KC_DB_PASSWORD: '$(PGPASSWORD)',
+    PGPASSWORD: { name: 'patroni-keycloak-credentials', key: 'password' },
+  });
+  expect(env('nextcloud')).toMatchObject({
+    REDIS_HOST: 'redis.redis.svc.cluster.local',
+    REDIS_SENTINEL_PORT: '26379',
+    REDIS_PASSWORD: { name: 'redis-redis-password', key: 'password' },
+    REDIS_HOST_PASSWORD: '$(REDIS_PASSWORD)',
+  });
+  // Nextcloud runs as root, saying why, in a baseline namespace; the others are restricted.
+  expect(deployment('nextcloud').metadata.annotations['strata.io/relaxed-run-as-root']).toMatch(/starts as root/);
+  const level = (ns: string) =>
+    objects.find((o) => o.file === `hetzner/prod/foundation/namespace_${ns}.yaml`)!.manifest.metadata.labels['pod-security.kubernetes.io/enforce'];
+  expect([level('nextcloud'), level('keycloak'), level('odoo')]).toEqual(['baseline', 'restricted', 'restricted']);
+  expect(deployment('odoo').spec.template.spec.securityContext.fsGroup).toBe(101);
+  const route = (name: string, overlay: string) =>
+    objects.find((o) => o.file === `hetzner/${overlay}/ingress/${name}_ingressroute_${name}.yaml`)!.manifest.spec.routes[0];
+  expect(route('keycloak', 'prod').match).toBe('Host(`keycloak.apps.example.org`)');
+  expect(route('keycloak', 'staging').match).toBe('Host(`keycloak.staging.apps.example.org`)');
+  expect(route('odoo', 'prod').middlewares).toEqual([{ name: 'secure-headers' }]);
+  // The PgBouncer VMs admit each application's pods only through its own egress policy.
+  expect(
+    objects.some(
+      (o) =>
+        o.file === 'hetzner/prod/data/keycloak_networkpolicy_allow-keycloak-to-patroni.yaml' ||
+        /keycloak_networkpolicy_allow-keycloak-to-patroni/.test(o.file),
+    ),
+  ).toBe(true);
+});
+
 test('Prometheus runs on a VM: no Prometheus operator or monitor in the cluster, its scrape jobs and rules rendered beside the layers', () => {
   for (const kind of ['PodMonitor', 'ServiceMonitor', 'PrometheusRule']) expect(objects.filter((o) => o.manifest.kind === kind)).toEqual([]);
   expect(objects.filter((o) => o.manifest.kind === 'HelmRelease').map((o) => o.manifest.metadata.name)).not.toContain('kube-prometheus-stack');
@@ -76,8 +123,12 @@ test('Prometheus runs on a VM: no Prometheus operator or monitor in the cluster,
 
   const doc = (env: string, file: string) => yaml.load(fs.readFileSync(path.join(out, `hetzner/${env}/prometheus/${file}`), 'utf8')) as any;
   const jobs = doc('staging', 'scrape-configs.yaml').scrape_configs;
-  expect(jobs.map((j: any) => j.job_name)).toEqual(['hetzner-staging/velero/velero', 'hetzner-staging/postgres/patroni-exporter']);
-  expect(jobs[0].kubernetes_sd_configs).toEqual([
+  expect(jobs.map((j: any) => j.job_name)).toEqual([
+    'hetzner-staging/traefik/traefik',
+    'hetzner-staging/velero/velero',
+    'hetzner-staging/postgres/patroni-exporter',
+  ]);
+  expect(jobs[1].kubernetes_sd_configs).toEqual([
     {
       role: 'pod',
       api_server: 'https://10.41.0.5:6443',
@@ -86,7 +137,7 @@ test('Prometheus runs on a VM: no Prometheus operator or monitor in the cluster,
       tls_config: { ca_file: '/etc/prometheus/kubernetes/hetzner-staging/ca.crt' },
     },
   ]);
-  expect(jobs[1].static_configs).toEqual([
+  expect(jobs[2].static_configs).toEqual([
     { targets: ['10.41.0.11:9187', '10.41.0.12:9187'], labels: { cluster: 'hetzner-staging', job: 'patroni-exporter', namespace: 'postgres' } },
   ]);
   const rules = doc('prod', 'rules.yaml').groups;
