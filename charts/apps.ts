@@ -4,12 +4,15 @@ import { AppInit } from '../constructs/apps/app-init';
 import { Application } from '../constructs/apps/application';
 import type { ImportedDatabase } from '../constructs/data/database-export';
 import { LetsEncryptIssuer } from '../constructs/ingress/acme-issuer';
+import { IRoutable, TRAEFIK_PODS, TraefikRoute } from '../constructs/ingress/traefik-route';
 import { LayerChart } from '../constructs/platform/layer-chart';
+import { allowTraffic } from '../constructs/platform/network';
 import { compareStrings } from '../constructs/platform/ordering';
 import { OverlayContext } from '../constructs/platform/overlay-context';
 import { appHost } from '../environments/apps-checks';
 import type { OverlaySpec } from '../environments/model';
 import { layerClusterKey } from '../environments/placement';
+import * as traefik from '../imports/traefik.io';
 
 /**
  * Apps layer: the overlay's applications (`apps`), each granted the database it uses; the
@@ -34,6 +37,12 @@ export class AppsChart extends LayerChart {
     super(scope, 'apps', { region: overlay.region.name, environment: overlay.environment });
     const s = overlay.settings;
     const apps: Record<string, Application> = {};
+    // Traefik, with the cross-namespace references the region allows (the same in every environment of a shared cluster).
+    const requireTraefik = () =>
+      OverlayContext.of(ingress).requireOperator(
+        'traefik',
+        s.ingress.allowCrossNamespace ? { providers: { kubernetesCRD: { allowCrossNamespace: true } } } : undefined,
+      );
     for (const name of Object.keys(s.apps).sort(compareStrings)) {
       const spec = s.apps[name];
       if (!spec.enabled) continue;
@@ -93,6 +102,11 @@ export class AppsChart extends LayerChart {
         }
       }
       if (redis && data.redis) app.useRedis(data.redis.grantAccess(app));
+      // Other environments' routes send a share here: Traefik reaches the pods, whether or not this one exposes them.
+      if (overlay.splitFrom?.[name]) {
+        requireTraefik();
+        allowTraffic(ingress, `AllowSplit-${name}`, { name: `allow-traefik-to-${name}-split`, from: TRAEFIK_PODS, to: app.pods, ports: [app.port] });
+      }
       if (expose) {
         const acme = s.ingress.acme;
         const issuer = LetsEncryptIssuer.of(ingress, {
@@ -102,14 +116,52 @@ export class AppsChart extends LayerChart {
           secretBackend: overlay.region.secrets,
         });
         const middlewares = (expose.middlewares ?? []).map((m) => ({ name: m, spec: s.ingress.middlewares[m] }));
-        app.exposeAt(ingress, {
+        const route = {
           host: appHost(overlay, name, expose.host),
           ...(expose.path ? { path: expose.path } : {}),
           issuer,
           ...(middlewares.length ? { middlewares } : {}),
-        });
+        };
+        requireTraefik();
+        if (expose.split) {
+          new TraefikRoute(ingress, `Route-${name}`, { target: this.split(overlay, ingress, app, expose.split), ...route });
+        } else {
+          app.exposeAt(ingress, route);
+        }
       }
     }
     this.apps = apps;
+  }
+
+  /**
+   * A weighted TraefikService over this environment's app and the same app of the other
+   * environments of the shared cluster (each of which admits Traefik to its own pods).
+   */
+  private split(overlay: OverlaySpec, ingress: LayerChart, app: Application, shares: Readonly<Record<string, number>>): IRoutable {
+    const envs = Object.keys(shares).sort(compareStrings);
+    const services = envs
+      .filter((env) => shares[env] > 0)
+      .map((env) => {
+        const mate = env === overlay.environment ? { namespace: app.namespace, port: app.port } : overlay.clusterMates?.[env]?.[app.name];
+        if (!mate) throw new Error(`internal error: ${overlay.id}: app ${app.name} of ${env} was not resolved`);
+        return {
+          name: app.name,
+          ...(env === overlay.environment ? {} : { namespace: mate.namespace }),
+          port: traefik.TraefikServiceSpecWeightedServicesPort.fromNumber(mate.port),
+          weight: shares[env],
+        };
+      });
+    new traefik.TraefikService(ingress, `Split-${app.name}`, {
+      metadata: { name: `${app.name}-split`, namespace: app.namespace },
+      spec: { weighted: { services } },
+    });
+    return {
+      routeName: app.name,
+      serviceName: `${app.name}-split`,
+      serviceKind: 'TraefikService',
+      servicePort: app.port,
+      routePods: app.pods,
+      targetPort: app.port,
+    };
   }
 }

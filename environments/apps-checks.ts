@@ -4,6 +4,7 @@
  * app per host and path, autoscaling bounds, and an ACME address once anything is exposed.
  */
 import type { OverlaySpec } from './model';
+import { sharedClusterKey } from './placement';
 import type { Problem } from './problems';
 import { valueAt } from './problems';
 import type { SourceOf } from './semantic-checks';
@@ -133,6 +134,56 @@ export function checkApps(overlays: readonly OverlaySpec[], sourceOf: SourceOf):
             );
           }
         });
+        const split = app.expose.split;
+        if (split) {
+          const shared = sharedClusterKey(o.region);
+          const others = Object.keys(split).filter((e) => e !== o.environment);
+          if (!shared) {
+            problem(
+              `${at}.expose.split`,
+              "a split across environments reaches the other environments' apps in one cluster, and the region's environments run on clusters of their own",
+              `declare the region's cluster shared (clusters.<key>.shared: true), or remove the split`,
+            );
+          } else {
+            for (const env of Object.keys(split).sort()) {
+              const mate = overlays.find((m) => m.region.name === o.region.name && m.environment === env);
+              if (!mate) {
+                problem(
+                  `${at}.expose.split.${env}`,
+                  `the region has no environment ${env}`,
+                  `use environments of ${o.region.name}, or add overlays/${o.region.name}/${env}.yaml`,
+                );
+              } else if (!mate.settings.apps[name]?.enabled) {
+                problem(
+                  `${at}.expose.split.${env}`,
+                  `environment ${env} runs no app ${name} to send its share to`,
+                  `add apps.${name} to ${env}, or remove ${env} from the split`,
+                );
+              }
+            }
+            if (others.length && !s.ingress.allowCrossNamespace) {
+              problem(
+                `${at}.expose.split`,
+                `the split sends traffic to ${others.join(', ')}, whose apps are in other namespaces, and Traefik may reach only its route's own`,
+                "set ingress.allowCrossNamespace: true in the region's defaults (the same for every environment of the cluster)",
+              );
+            }
+          }
+          if (Object.values(split).reduce((a, b) => a + b, 0) === 0) {
+            problem(
+              `${at}.expose.split`,
+              'every environment has share 0, so the route would send traffic nowhere',
+              `give ${o.environment} a share above 0`,
+            );
+          }
+          if (app.blueGreen?.weights) {
+            problem(
+              `${at}.expose.split`,
+              'the app splits its traffic between colours (blueGreen.weights) and between environments',
+              'keep one of the two splits',
+            );
+          }
+        }
         const route = `${appHost(o, name, app.expose.host)}${app.expose.path ?? '/'}`;
         const other = routes.get(route);
         if (other) problem(`${at}.expose`, `${route} is served by app ${other} already`, 'give one of them another host or path');

@@ -629,7 +629,7 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
   }
   if (problems.length) throw new EnvironmentError(envDir, problems);
 
-  const linked = linkPeers(overlays);
+  const linked = withClusterMates(linkPeers(overlays));
   if (options.only?.length || options.shard) {
     const selected = selectOverlays(
       linked.map((o) => o.id),
@@ -767,6 +767,34 @@ function linkPeers(overlays: OverlaySpec[]): OverlaySpec[] {
 }
 
 export { merge };
+
+/** In a region whose environments share a cluster, what each overlay may route to in the others: their apps. */
+function withClusterMates(overlays: OverlaySpec[]): OverlaySpec[] {
+  return overlays.map((o) => {
+    if (!sharedClusterKey(o.region)) return o;
+    const mates = overlays.filter((m) => m.region.name === o.region.name && m.id !== o.id);
+    const splits = Object.values(o.settings.apps).some((a) => a.expose?.split);
+    const splitFrom: Record<string, string[]> = {};
+    for (const m of mates) {
+      for (const [name, a] of Object.entries(m.settings.apps)) {
+        if (a.enabled && (a.expose?.split?.[o.environment] ?? 0) > 0) splitFrom[name] = [...(splitFrom[name] ?? []), m.environment].sort();
+      }
+    }
+    const clusterMates = splits
+      ? Object.fromEntries(
+          mates.map((m) => [
+            m.environment,
+            Object.fromEntries(
+              Object.entries(m.settings.apps)
+                .filter(([, a]) => a.enabled)
+                .map(([name, a]) => [name, { namespace: a.namespace ?? name, port: a.port }]),
+            ),
+          ]),
+        )
+      : undefined;
+    return { ...o, ...(clusterMates ? { clusterMates } : {}), ...(Object.keys(splitFrom).length ? { splitFrom } : {}) };
+  });
+}
 
 /** Each app takes what no layer sets from APPLICATION_DEFAULTS (the construct's own), enabled. */
 function withAppDefaults(settings: OverlaySettings): OverlaySettings {

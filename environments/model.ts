@@ -359,6 +359,12 @@ export interface AppSpec
   readonly expose?: {
     readonly host?: string;
     readonly path?: string;
+    /**
+     * Shares of the route's traffic by environment of the same shared cluster, this one
+     * included (`{prod: 70, stage: 30}`): each environment's app of this name. Needs
+     * `ingress.allowCrossNamespace`. @default all to this environment's app
+     */
+    readonly split?: Readonly<Record<string, number>>;
     /** Middlewares of `ingress.middlewares` applied in order. @default none */
     readonly middlewares?: readonly string[];
   };
@@ -372,6 +378,11 @@ export interface IngressSpec {
     readonly server: 'production' | 'staging';
     readonly solver: AcmeSolver;
   };
+  /**
+   * Traefik may send a route to Services of other namespaces (a split across environments);
+   * the same for every environment of a shared cluster (set it in the region's defaults). @default false
+   */
+  readonly allowCrossNamespace: boolean;
   /** Traefik middlewares by name (a DNS label), for the routes that list them. */
   readonly middlewares: Readonly<Record<string, MiddlewareSpec>>;
 }
@@ -439,6 +450,13 @@ export interface OverlaySpec {
    * one leads); `replicas` are the overlays following this one. Promotion swaps them.
    */
   readonly peers: { readonly primary?: OverlayRef; readonly replicas: readonly OverlayRef[] };
+  /**
+   * In a cluster shared by the region's environments: the other environments' apps, by
+   * environment and app name, as a route splitting traffic across environments reaches them.
+   */
+  readonly clusterMates?: Readonly<Record<string, Readonly<Record<string, { readonly namespace: string; readonly port: number }>>>>;
+  /** Apps of this overlay other environments' routes send a share to (app → those environments): Traefik is admitted to them. */
+  readonly splitFrom?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** What one overlay may know about another (no back-references, no cycles). */

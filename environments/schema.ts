@@ -289,6 +289,13 @@ const APP_SCHEMA: Schema = obj(
         host: { type: 'string', pattern: HOSTNAME_PATTERN, hint: 'write a DNS name such as hello.example.org' },
         path: { type: 'string', pattern: '^/[-a-zA-Z0-9._~/]*$', hint: 'write the path from /, with letters, digits, - . _ ~ and /' },
         middlewares: { type: 'array', items: dnsLabel('a middleware name (a key of ingress.middlewares)') },
+        split: {
+          type: 'object',
+          minProperties: 1,
+          propertyNames: dnsLabel('an environment of the region'),
+          additionalProperties: int(0, 1000, 'give each environment a whole share of 0 or more'),
+          hint: 'give each environment its share, e.g. {prod: 70, stage: 30}',
+        },
       },
       [],
     ),
@@ -326,6 +333,7 @@ export const SETTINGS_SCHEMA: Schema = obj({
     additionalProperties: APP_SCHEMA,
   },
   ingress: obj({
+    allowCrossNamespace: bool(),
     middlewares: {
       type: 'object',
       propertyNames: dnsLabel('a middleware name'),

@@ -226,8 +226,8 @@ function entryLayers(overlay: OverlaySpec, cluster: PlacedCluster, rendered: Ren
   };
   const sharedEntries = rendered.shared.map((p) => ({
     ...entryOf(p, p.name, repoPath(base, cluster.sharedRoot!, p.name), true),
-    // The cluster's part waits for the cluster's parts it uses, or else this environment's.
-    dependsOn: p.dependsOn.flatMap((d) => (sharedNames.has(d) ? [d] : ownNames.has(d) ? [`${env}-${d}`] : [])),
+    // The cluster's part waits for the cluster's parts it uses only: every environment renders it alike.
+    dependsOn: p.dependsOn.filter((d) => sharedNames.has(d)),
   }));
   const ownEntries = rendered.own.map((p) => ({
     ...entryOf(p, `${env}-${p.name}`, repoPath(base, cluster.root, p.name)),

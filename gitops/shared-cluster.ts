@@ -9,6 +9,7 @@
  */
 import * as path from 'path';
 import { kustomizationFile } from './kustomization-file';
+import { fromYaml, toYaml } from './yaml';
 import { LAYERS } from '../constructs/core/layers';
 import { compareStrings } from '../constructs/platform/ordering';
 import type { OverlaySpec } from '../environments/model';
@@ -60,6 +61,23 @@ function describeFile(file: string): string {
   return parts.length === 2 ? `${parts[0]} ${parts[1]}` : path.posix.basename(file);
 }
 
+/**
+ * Two environments' copies of the Flux Kustomization of a cluster part that differ only in
+ * what it waits for: one that waits for both's; undefined when they differ otherwise.
+ */
+function joinedEntry(a: string, b: string): string | undefined {
+  const x = fromYaml(a) as any;
+  const y = fromYaml(b) as any;
+  if (x?.kind !== 'Kustomization' || y?.kind !== 'Kustomization' || !x.apiVersion?.startsWith('kustomize.toolkit.fluxcd.io/')) return undefined;
+  const strip = (k: any) => JSON.stringify({ ...k, spec: { ...k.spec, dependsOn: [] } });
+  if (strip(x) !== strip(y)) return undefined;
+  const order = (name: string) => LAYERS.indexOf(name.replace(/^strata-/, '') as (typeof LAYERS)[number]);
+  const names = [...new Set([...x.spec.dependsOn, ...y.spec.dependsOn].map((d: any) => d.name as string))].sort(
+    (p, q) => order(p) - order(q) || compareStrings(p, q),
+  );
+  return toYaml({ ...x, spec: { ...x.spec, dependsOn: names.map((name) => ({ name })) } });
+}
+
 export function mergeSharedClusters(
   rendered: readonly { readonly overlay: OverlaySpec; readonly files: ReadonlyMap<string, string> }[],
 ): SharedMerge {
@@ -80,8 +98,12 @@ export function mergeSharedClusters(
           continue;
         }
         const prev = seen.get(rel);
+        const joined = prev && prev.text !== text ? joinedEntry(prev.text, text) : undefined;
         if (!prev) {
           seen.set(rel, { text, from: overlay.id });
+        } else if (joined) {
+          // One environment's part of the cluster needs more of it first than another's: it waits for all of that.
+          seen.set(rel, { text: joined, from: prev.from });
         } else if (prev.text !== text) {
           problems.push({
             file: `regions/${cluster.region}.yaml`,

@@ -90,3 +90,69 @@ test('an init Job runs in the init layer, which the apps layer waits for, after 
   expect(entry('init').dependsOn.map((d: any) => d.name)).toEqual(expect.arrayContaining(['strata-data']));
   expect(entry('init').wait).toBe(true);
 });
+
+describe('a split across the environments of a shared cluster', () => {
+  const COMMUNITY = path.join(PROJECT_ROOT, 'examples', 'k3s-community-site');
+  const WWW = { image: 'docker.io/traefik/whoami:v1.11.0', args: ['--port', '8080'] };
+
+  function community(edit: (files: Record<string, any>) => void): string {
+    const dir = tempDir('strata-split-');
+    fs.cpSync(COMMUNITY, dir, { recursive: true });
+    const rels = ['regions/dirtbike.yaml', 'overlays/dirtbike/prod.yaml', 'overlays/dirtbike/stage.yaml'];
+    const files = Object.fromEntries(rels.map((r) => [r, yaml.load(fs.readFileSync(path.join(dir, r), 'utf8')) as any]));
+    edit(files);
+    for (const r of rels) fs.writeFileSync(path.join(dir, r), yaml.dump(files[r]));
+    return dir;
+  }
+
+  const setUp = (allowCrossNamespace: boolean) =>
+    community((f) => {
+      f['regions/dirtbike.yaml'].defaults = { ingress: { acme: { email: 'ops@dirtbikechina.example' }, allowCrossNamespace } };
+      f['overlays/dirtbike/prod.yaml'].apps = {
+        www: { ...WWW, namespace: 'prod', expose: { host: 'www.dirtbikechina.example', split: { prod: 70, stage: 30 } } },
+      };
+      f['overlays/dirtbike/stage.yaml'].apps = { www: { ...WWW, namespace: 'stage' } };
+    });
+
+  test("70% to prod's app and 30% to stage's, through a weighted TraefikService Traefik may send across namespaces", () => {
+    const out = path.join(tempDir('strata-split-out-'), 'dist');
+    synth({ envDir: setUp(true), outDir: out });
+    const tree = readTree(out);
+    const split = yaml.load(tree['dirtbike/prod/ingress/prod_traefikservice_www-split.yaml']) as any;
+    expect(split.spec.weighted.services).toEqual([
+      { name: 'www', port: 8080, weight: 70 },
+      { name: 'www', namespace: 'stage', port: 8080, weight: 30 },
+    ]);
+    const route = yaml.load(tree['dirtbike/prod/ingress/prod_ingressroute_www.yaml']) as any;
+    expect(route.spec.routes[0].services).toEqual([{ name: 'www-split', kind: 'TraefikService' }]);
+    // Traefik reaches stage's pods; its release allows cross-namespace references, once for the cluster.
+    expect(Object.keys(tree)).toContain('dirtbike/stage/ingress/stage_networkpolicy_allow-traefik-to-www-split-ingress.yaml');
+    const release = yaml.load(tree['dirtbike/k3s/operators/traefik_helmrelease_traefik.yaml']) as any;
+    expect(release.spec.values.providers.kubernetesCRD.allowCrossNamespace).toBe(true);
+  });
+
+  test('without ingress.allowCrossNamespace, or to an environment without the app, the split is refused', () => {
+    expectProblem(
+      environmentError(() => synth({ envDir: setUp(false), outDir: path.join(tempDir('strata-split-out-'), 'dist') })),
+      {
+        file: 'overlays/dirtbike/prod.yaml',
+        path: 'apps.www.expose.split',
+        message: /sends traffic to stage, whose apps are in other namespaces/,
+        fix: /ingress\.allowCrossNamespace: true in the region's defaults/,
+      },
+    );
+    const dir = community((f) => {
+      f['regions/dirtbike.yaml'].defaults = { ingress: { acme: { email: 'ops@dirtbikechina.example' }, allowCrossNamespace: true } };
+      f['overlays/dirtbike/prod.yaml'].apps = { www: { ...WWW, namespace: 'prod', expose: { split: { prod: 70, stage: 30 } } } };
+    });
+    expectProblem(
+      environmentError(() => synth({ envDir: dir, outDir: path.join(tempDir('strata-split-out-'), 'dist') })),
+      {
+        file: 'overlays/dirtbike/prod.yaml',
+        path: 'apps.www.expose.split.stage',
+        message: /environment stage runs no app www/,
+        fix: /add apps\.www to stage/,
+      },
+    );
+  });
+});
