@@ -50,6 +50,13 @@ export function checkApps(overlays: readonly OverlaySpec[], sourceOf: SourceOf):
         const ownProblem = own !== undefined ? pinnedImageProblem(own) : undefined;
         if (ownProblem) problem(`${at}.blueGreen.${colour}.image`, `the image ${ownProblem}`, 'pin it by a version tag or a digest');
       }
+      if (app.blueGreen?.weights && app.blueGreen.mirrorPercent !== undefined) {
+        problem(
+          `${at}.blueGreen.mirrorPercent`,
+          'the colours share the traffic (weights) and the idle colour gets a copy (mirrorPercent)',
+          'split or mirror, not both',
+        );
+      }
       const weights = app.blueGreen?.weights;
       if (weights && weights.blue + weights.green === 0) {
         problem(

@@ -238,6 +238,20 @@ const APP_SCHEMA: Schema = obj(
           blue: int(0, 1000, 'give each colour a whole share of 0 or more'),
           green: int(0, 1000, 'give each colour a whole share of 0 or more'),
         }),
+        candidate: obj(
+          {
+            header: obj({
+              name: { type: 'string', pattern: '^[A-Za-z0-9-]+$', hint: 'name the header with letters, digits and -, e.g. X-Canary' },
+              value: { type: 'string', pattern: '^[A-Za-z0-9._~:@/+=-]+$', hint: 'give a value without spaces or quotes' },
+            }),
+            cookie: obj({
+              name: { type: 'string', pattern: '^[A-Za-z0-9-]+$', hint: 'name the cookie with letters, digits and -' },
+              value: { type: 'string', pattern: '^[A-Za-z0-9._~:@/+=-]+$', hint: 'give a value without spaces or quotes' },
+            }),
+          },
+          [],
+        ),
+        mirrorPercent: int(1, 100, 'give a whole percent from 1 to 100'),
       },
       ['active'],
     ),

@@ -66,6 +66,13 @@ export interface BlueGreenRelease {
   readonly idleReplicas?: number;
   /** Integer shares of the route's traffic, e.g. {blue: 90, green: 10}. @default all to the active colour */
   readonly weights?: { readonly blue: number; readonly green: number };
+  /** Requests carrying this header value, or this cookie, go to the idle colour (testers, a beta group). @default none */
+  readonly candidate?: {
+    readonly header?: { readonly name: string; readonly value: string };
+    readonly cookie?: { readonly name: string; readonly value: string };
+  };
+  /** Percent of the active colour's requests copied to the idle colour (its answers dropped). @default none */
+  readonly mirrorPercent?: number;
 }
 
 function checkBlueGreen(where: string, bg: BlueGreenRelease): void {
@@ -79,6 +86,22 @@ function checkBlueGreen(where: string, bg: BlueGreenRelease): void {
     }
     if (bg.weights.blue + bg.weights.green === 0) {
       throw new Error(`${where}: blueGreen.weights are all 0; give the colour that serves a weight above 0`);
+    }
+  }
+  if (bg.mirrorPercent !== undefined && (!Number.isInteger(bg.mirrorPercent) || bg.mirrorPercent < 1 || bg.mirrorPercent > 100)) {
+    throw new Error(`${where}: blueGreen.mirrorPercent ${bg.mirrorPercent} is not a whole percent from 1 to 100`);
+  }
+  if (bg.mirrorPercent !== undefined && bg.weights) {
+    throw new Error(`${where}: blueGreen has both weights and mirrorPercent; split or mirror, not both`);
+  }
+  for (const [what, c] of [
+    ['header', bg.candidate?.header],
+    ['cookie', bg.candidate?.cookie],
+  ] as const) {
+    if (c && (!/^[A-Za-z0-9-]+$/.test(c.name) || !/^[A-Za-z0-9._~:@/+=-]+$/.test(c.value))) {
+      throw new Error(
+        `${where}: blueGreen.candidate.${what} ${c.name}=${c.value} is not a ${what} name of letters, digits and -, with a value of letters, digits and . _ ~ : @ / + = -`,
+      );
     }
   }
 }
@@ -168,8 +191,9 @@ export class Application extends Construct implements IGrantee, IRoutable {
   private readonly env: k8s.EnvVar[] = [];
   /** What grants give, first: literal values may refer to them as $(PGHOST), which Kubernetes expands. */
   private readonly grantEnv: k8s.EnvVar[] = [];
-  /** The weighted TraefikService a route sends to, with blue-green weights. */
+  /** The weighted (or mirroring) TraefikService a route sends to, with blue-green weights (or a mirror). */
   private weighted?: traefik.TraefikService;
+  private readonly blueGreen?: BlueGreenRelease;
 
   constructor(scope: Construct, id: string, props: ApplicationProps) {
     super(scope, id);
@@ -289,6 +313,7 @@ export class Application extends Construct implements IGrantee, IRoutable {
     });
     const bg = props.blueGreen;
     if (bg) checkBlueGreen(where, bg);
+    this.blueGreen = bg;
     // One Deployment, or one per colour: `<name>-blue` and `<name>-green`, told apart by `version`.
     const tracks: { id: string; name: string; version?: Colour; image: string; replicas: number }[] = bg
       ? COLOURS.map((c) => ({
@@ -344,6 +369,25 @@ export class Application extends Construct implements IGrantee, IRoutable {
     if (bg) {
       // Each colour reachable on its own, to test the idle one before switching.
       for (const c of COLOURS) service(`Service-${c}`, `${props.name}-${c}`, c);
+      if (bg.mirrorPercent !== undefined) {
+        const idle: Colour = bg.active === 'blue' ? 'green' : 'blue';
+        this.weighted = new traefik.TraefikService(this, 'Mirrored', {
+          metadata: { name: props.name, namespace: this.namespace, labels },
+          spec: {
+            mirroring: {
+              name: `${props.name}-${bg.active}`,
+              port: traefik.TraefikServiceSpecMirroringPort.fromNumber(this.port),
+              mirrors: [
+                {
+                  name: `${props.name}-${idle}`,
+                  port: traefik.TraefikServiceSpecMirroringMirrorsPort.fromNumber(this.port),
+                  percent: bg.mirrorPercent,
+                },
+              ],
+            },
+          },
+        });
+      }
       if (bg.weights) {
         this.weighted = new traefik.TraefikService(this, 'Weighted', {
           metadata: { name: props.name, namespace: this.namespace, labels },
@@ -400,6 +444,25 @@ export class Application extends Construct implements IGrantee, IRoutable {
 
   public get serviceName(): string {
     return this.name;
+  }
+
+  /** The routes that send matching requests to the idle colour, ahead of the app's own. */
+  public get candidateRoutes(): { readonly match: string; readonly serviceName: string; readonly servicePort: number }[] {
+    const bg = this.blueGreen;
+    if (!bg?.candidate) return [];
+    const idle: Colour = bg.active === 'blue' ? 'green' : 'blue';
+    const to = { serviceName: `${this.name}-${idle}`, servicePort: this.port };
+    return [
+      ...(bg.candidate.header ? [{ match: `Header(\`${bg.candidate.header.name}\`, \`${bg.candidate.header.value}\`)`, ...to }] : []),
+      ...(bg.candidate.cookie
+        ? [
+            {
+              match: `HeaderRegexp(\`Cookie\`, \`(^|;\\s*)${bg.candidate.cookie.name}=${bg.candidate.cookie.value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(;|$)\`)`,
+              ...to,
+            },
+          ]
+        : []),
+    ];
   }
 
   /** Routes send to the weighted TraefikService where the colours share the traffic. */
@@ -466,6 +529,7 @@ export class Application extends Construct implements IGrantee, IRoutable {
       readonly middlewares?: TraefikRouteProps['middlewares'];
     },
   ): TraefikRoute {
-    return new TraefikRoute(scope, `Route-${this.name}`, { target: this, ...options });
+    const candidates = this.candidateRoutes;
+    return new TraefikRoute(scope, `Route-${this.name}`, { target: this, ...options, ...(candidates.length ? { candidates } : {}) });
   }
 }

@@ -48,6 +48,8 @@ export interface TraefikRouteProps {
   /** A path prefix. @default '/' */
   readonly path?: string;
   readonly issuer: LetsEncryptIssuer;
+  /** Routes ahead of the target's for requests that also match `match` (a header, a cookie), to another Service of its namespace. @default none */
+  readonly candidates?: readonly { readonly match: string; readonly serviceName: string; readonly servicePort: number }[];
   /** Middlewares applied in order, by name (rendered into the route's namespace). @default none */
   readonly middlewares?: readonly { readonly name: string; readonly spec: MiddlewareSpec }[];
 }
@@ -87,6 +89,14 @@ export class TraefikRoute extends Construct {
       spec: {
         entryPoints: ['websecure'],
         routes: [
+          // Candidates first, and ahead by priority: their matches are the main one's and more.
+          ...(props.candidates ?? []).map((c, i) => ({
+            match: `${match} && ${c.match}`,
+            kind: traefik.IngressRouteSpecRoutesKind.RULE,
+            priority: 1000 - i,
+            ...(middlewares.length ? { middlewares: middlewares.map((name) => ({ name })) } : {}),
+            services: [{ name: c.serviceName, port: traefik.IngressRouteSpecRoutesServicesPort.fromNumber(c.servicePort) }],
+          })),
           {
             match,
             kind: traefik.IngressRouteSpecRoutesKind.RULE,

@@ -120,7 +120,33 @@ describe('Application', () => {
     expect(schemaIssues(layer.manifests())).toEqual([]);
   });
 
+  test('a candidate header or cookie routes to the idle colour ahead of the main route; a mirror copies to it', () => {
+    const layer = build({
+      blueGreen: { active: 'blue', candidate: { header: { name: 'X-Canary', value: '1' }, cookie: { name: 'beta', value: 'yes' } } },
+    });
+    const issuer = LetsEncryptIssuer.of(layer.chart, { email: 'platform@example.org', secretBackend: EXTERNAL_SECRETS });
+    layer.app.exposeAt(layer.chart, { host: 'hello.example.org', issuer });
+    const routes = layer.find('IngressRoute', 'hello', 'hello').spec.routes;
+    expect(routes.map((r: any) => [r.match, r.priority, r.services[0].name])).toEqual([
+      ['Host(`hello.example.org`) && Header(`X-Canary`, `1`)', 1000, 'hello-green'],
+      ['Host(`hello.example.org`) && HeaderRegexp(`Cookie`, `(^|;\\s*)beta=yes(;|$)`)', 999, 'hello-green'],
+      ['Host(`hello.example.org`)', undefined, 'hello'],
+    ]);
+    expect(schemaIssues(layer.manifests())).toEqual([]);
+
+    const mirrored = build({ blueGreen: { active: 'green', mirrorPercent: 10 } });
+    expect(mirrored.find('TraefikService', 'hello', 'hello').spec.mirroring).toEqual({
+      name: 'hello-green',
+      port: 8080,
+      mirrors: [{ name: 'hello-blue', port: 8080, percent: 10 }],
+    });
+    expect(schemaIssues(mirrored.manifests())).toEqual([]);
+  });
+
   test.each([
+    [{ active: 'blue', mirrorPercent: 0 }, /mirrorPercent 0 is not a whole percent/],
+    [{ active: 'blue', mirrorPercent: 10, weights: { blue: 90, green: 10 } }, /both weights and mirrorPercent/],
+    [{ active: 'blue', candidate: { header: { name: 'X Canary', value: '1' } } }, /candidate.header X Canary=1 is not a header name/],
     [{ active: 'blue', weights: { blue: 0, green: 0 } }, /weights are all 0/],
     [{ active: 'blue', weights: { blue: -1, green: 5 } }, /weights.blue -1 is not a whole number/],
     [{ active: 'blue', idleReplicas: 1.5 }, /idleReplicas 1.5 is not a count/],
