@@ -1,5 +1,5 @@
 import { App } from 'cdk8s';
-import type { DataChart } from './data';
+import { DataChart, secretKeyPrefix } from './data';
 import { AppInit } from '../constructs/apps/app-init';
 import { Application } from '../constructs/apps/application';
 import type { ImportedDatabase } from '../constructs/data/database-export';
@@ -47,10 +47,18 @@ export class AppsChart extends LayerChart {
       const spec = s.apps[name];
       if (!spec.enabled) continue;
       // The settings are ApplicationProps' own fields (environments/model.ts picks them).
-      const { enabled: _enabled, database, expose, init: initSpec, volumes, redis, ...props } = spec;
+      const { enabled: _enabled, database, expose, init: initSpec, volumes, redis, secretFiles, ...props } = spec;
       const app = new Application(this, `App-${name}`, {
         ...props,
         name,
+        ...(secretFiles
+          ? {
+              secretBackend: overlay.region.secrets,
+              secretFiles: Object.fromEntries(
+                Object.entries(secretFiles).map(([p, f]) => [p, { remoteKey: `${secretKeyPrefix(overlay)}/apps/${name}`, property: f.property }]),
+              ),
+            }
+          : {}),
         ...(volumes
           ? {
               volumes: Object.fromEntries(

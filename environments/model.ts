@@ -324,7 +324,7 @@ export interface AppSpec
     Required<Pick<ApplicationProps, 'image' | 'port' | 'replicas' | 'resources'>>,
     Pick<
       ApplicationProps,
-      'namespace' | 'command' | 'args' | 'env' | 'probes' | 'writablePaths' | 'runAsUser' | 'autoscaling' | 'blueGreen' | 'relaxations'
+      'namespace' | 'command' | 'args' | 'env' | 'probes' | 'writablePaths' | 'runAsUser' | 'autoscaling' | 'blueGreen' | 'relaxations' | 'files'
     > {
   readonly enabled: boolean;
   /**
@@ -347,6 +347,11 @@ export interface AppSpec
       }
     >
   >;
+  /**
+   * Credential files by absolute path: a property of the app's secret-store entry
+   * `<region>/<env>/apps/<app>`, mounted read-only. @default none
+   */
+  readonly secretFiles?: Readonly<Record<string, { readonly property: string }>>;
   /** The app uses the overlay's Redis (`redis`): its addresses, Sentinel and the password. @default false */
   readonly redis?: boolean;
   /** A database of the overlay's `postgres` the app uses: its owner's credentials, through the pooler. @default none */

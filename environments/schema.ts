@@ -296,6 +296,17 @@ const APP_SCHEMA: Schema = obj(
       },
       ['command'],
     ),
+    files: {
+      ...map({ type: 'string', hint: "give the file's content (no credential: it is kept in Git)" }),
+      propertyNames: { type: 'string', pattern: '^/[^\\s]*[^/]$', hint: 'name each file by its absolute path, e.g. /etc/app/config.yaml' },
+    },
+    secretFiles: {
+      type: 'object',
+      propertyNames: { type: 'string', pattern: '^/[^\\s]*[^/]$', hint: 'name each file by its absolute path, e.g. /etc/app/tls.key' },
+      additionalProperties: obj({
+        property: { type: 'string', pattern: '^[-._a-zA-Z0-9]+$', hint: "name the property of the app's secret-store entry" },
+      }),
+    },
     redis: bool(),
     database: postgresIdentifier('name a database of postgres.databases'),
     expose: obj(

@@ -8,6 +8,7 @@
  * (`useDatabase`), so no hostname, port or secret name is typed by hand. `exposeAt` puts it
  * behind Traefik with a Let's Encrypt certificate.
  */
+import { createHash } from 'crypto';
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -15,6 +16,7 @@ import { APPLICATION_DEFAULTS } from './application-defaults';
 import * as traefik from '../../imports/traefik.io';
 import type { ComputeResources } from '../core/compute';
 import type { IGrantee, PodGroup } from '../core/grantee';
+import type { SecretBackend } from '../core/secret-backend';
 import type { RedisAccess } from '../data/external-redis';
 import type { DatabaseAccess } from '../data/postgres-cluster';
 import { LetsEncryptIssuer } from '../ingress/acme-issuer';
@@ -24,6 +26,7 @@ import { componentLabels } from '../platform/labels';
 import { dns1035LabelProblem, dnsLabelProblem } from '../platform/names';
 import { OverlayContext } from '../platform/overlay-context';
 import { protectFromPrune } from '../platform/protection';
+import { SecretReference } from '../secrets/secret-reference';
 
 /** How the kubelet checks the container: an HTTP GET, a TCP connect, or a command. */
 export type ProbeSpec =
@@ -140,6 +143,19 @@ export interface ApplicationProps {
    * `ReadWriteMany` (a storage class that can share it) serves several. @default none
    */
   readonly volumes?: Readonly<Record<string, ApplicationVolume>>;
+  /**
+   * Configuration files by absolute path, with their content (no credential: the files are in
+   * Git): a ConfigMap `<app>-files`, each file mounted read-only at its path. A change rolls
+   * the pods (the ConfigMap's hash is a pod annotation). @default none
+   */
+  readonly files?: Readonly<Record<string, string>>;
+  /**
+   * Credential files by absolute path, from the secret backend: `remoteKey` and its `property`
+   * as the file's content, mounted read-only (a Secret `<app>-secret-files`). @default none
+   */
+  readonly secretFiles?: Readonly<Record<string, { readonly remoteKey: string; readonly property: string }>>;
+  /** The secret backend secretFiles are read through. @default none (secretFiles refused) */
+  readonly secretBackend?: SecretBackend;
   /**
    * What the image needs below the restricted profile, each with the reason (rendered as a
    * `strata.io/relaxed-<field>` annotation): `runAsRoot` (the namespace becomes baseline),
@@ -271,8 +287,48 @@ export class Application extends Construct implements IGrantee, IRoutable {
       });
       protectFromPrune(claim);
     }
+    // Configuration and credential files, each mounted on its own path from one ConfigMap or Secret.
+    const fileKey = (p: string) => p.replace(/^\//, '').replace(/[^-._a-zA-Z0-9]/g, '_');
+    const files = Object.keys(props.files ?? {}).sort();
+    const secretFiles = Object.keys(props.secretFiles ?? {}).sort();
+    for (const p of [...files, ...secretFiles]) {
+      if (!p.startsWith('/') || p.endsWith('/')) throw new Error(`${where}: file "${p}" is not an absolute file path`);
+    }
+    const fileAnnotations: Record<string, string> = {};
+    if (files.length) {
+      const data = Object.fromEntries(files.map((p) => [fileKey(p), props.files![p]]));
+      new k8s.KubeConfigMap(this, 'Files', { metadata: { name: `${props.name}-files`, namespace: this.namespace, labels }, data });
+      fileAnnotations['strata.io/files-hash'] = createHash('sha256').update(JSON.stringify(data)).digest('hex').slice(0, 16);
+    }
+    if (secretFiles.length) {
+      if (!props.secretBackend) throw new Error(`${where}: secretFiles need the secret backend they are read through (secretBackend)`);
+      const keys = Object.fromEntries(secretFiles.map((p) => [fileKey(p), props.secretFiles![p].property]));
+      const remote = [...new Set(secretFiles.map((p) => props.secretFiles![p].remoteKey))];
+      if (remote.length > 1) throw new Error(`${where}: secretFiles come from one secret-store entry; they name ${remote.join(', ')}`);
+      new SecretReference(this, 'SecretFiles', {
+        backend: props.secretBackend,
+        namespace: this.namespace,
+        name: `${props.name}-secret-files`,
+        remoteKey: remote[0],
+        keys,
+      });
+    }
     const volumes = [
       ...writable.map((p, i) => ({ name: `writable-${i}`, path: p, source: { emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } } })),
+      ...files.map((p, i) => ({
+        name: `file-${i}`,
+        path: p,
+        subPath: fileKey(p),
+        readOnly: true,
+        source: { configMap: { name: `${props.name}-files` } },
+      })),
+      ...secretFiles.map((p, i) => ({
+        name: `secret-file-${i}`,
+        path: p,
+        subPath: fileKey(p),
+        readOnly: true,
+        source: { secret: { secretName: `${props.name}-secret-files`, defaultMode: 0o440 } },
+      })),
       ...persistent.map((v) => ({ name: `data-${v.key}`, path: v.path, source: { persistentVolumeClaim: { claimName: `${props.name}-${v.key}` } } })),
     ];
     const podSpec = (image: string) => ({
@@ -297,7 +353,15 @@ export class Application extends Construct implements IGrantee, IRoutable {
             ports: [{ name: 'http', containerPort: this.port, protocol: 'TCP' }],
             ...(props.command ? { command: [...props.command] } : {}),
             ...(props.args ? { args: [...props.args] } : {}),
-            ...(volumes.length ? { volumeMounts: volumes.map((v) => ({ name: v.name, mountPath: v.path })) } : {}),
+            ...(volumes.length
+              ? {
+                  volumeMounts: volumes.map((v) => ({
+                    name: v.name,
+                    mountPath: v.path,
+                    ...('subPath' in v ? { subPath: v.subPath, readOnly: true } : {}),
+                  })),
+                }
+              : {}),
             readOnlyRootFilesystem: !relaxed.writableRootFilesystem,
           }),
           ...(relaxed.runAsRoot || relaxed.bindLowPorts ? { securityContext: relaxedSecurityContext(relaxed) } : {}),
@@ -343,7 +407,12 @@ export class Application extends Construct implements IGrantee, IRoutable {
             ? { type: 'Recreate' }
             : { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
           template: {
-            metadata: { labels: { ...labels, ...own }, ...(Object.keys(relaxationAnnotations).length ? { annotations: relaxationAnnotations } : {}) },
+            metadata: {
+              labels: { ...labels, ...own },
+              ...(Object.keys({ ...relaxationAnnotations, ...fileAnnotations }).length
+                ? { annotations: { ...relaxationAnnotations, ...fileAnnotations } }
+                : {}),
+            },
             spec: podSpec(t.image),
           },
         },

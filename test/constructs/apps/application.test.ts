@@ -209,6 +209,29 @@ describe('Application', () => {
     expect(layer.find('Deployment', 'hello', 'hello').spec.strategy.type).toBe('RollingUpdate');
   });
 
+  test('configuration files from a ConfigMap, credential files from the secret backend, each mounted read-only at its path', () => {
+    const layer = build({
+      files: { '/etc/hello/config.yaml': 'greeting: hi\n' },
+      secretFiles: { '/etc/hello/tls.key': { remoteKey: 'region-a/prod/apps/hello', property: 'tls-key' } },
+      secretBackend: EXTERNAL_SECRETS,
+    });
+    expect(layer.find('ConfigMap', 'hello-files', 'hello').data).toEqual({ 'etc_hello_config.yaml': 'greeting: hi\n' });
+    const secret = layer.find('ExternalSecret', 'hello-secret-files', 'hello');
+    expect(secret.spec.data).toEqual([{ secretKey: 'etc_hello_tls.key', remoteRef: { key: 'region-a/prod/apps/hello', property: 'tls-key' } }]);
+    const pod = layer.find('Deployment', 'hello', 'hello').spec.template;
+    expect(pod.spec.containers[0].volumeMounts).toEqual([
+      { name: 'file-0', mountPath: '/etc/hello/config.yaml', subPath: 'etc_hello_config.yaml', readOnly: true },
+      { name: 'secret-file-0', mountPath: '/etc/hello/tls.key', subPath: 'etc_hello_tls.key', readOnly: true },
+    ]);
+    expect(pod.metadata.annotations['strata.io/files-hash']).toMatch(/^[0-9a-f]{16}$/);
+    // Other content, another hash: the pods roll.
+    const other = build({ files: { '/etc/hello/config.yaml': 'greeting: hello\n' } });
+    expect(other.find('Deployment', 'hello', 'hello').spec.template.metadata.annotations['strata.io/files-hash']).not.toBe(
+      pod.metadata.annotations['strata.io/files-hash'],
+    );
+    expect(schemaIssues(layer.manifests())).toEqual([]);
+  });
+
   test("a granted database: libpq's variables, the owner's credentials in the app's namespace, the path to the pooler", () => {
     const layer = build();
     const pg = new CloudNativePgCluster(layer.chart, 'Postgres', { secretBackend: EXTERNAL_SECRETS });
