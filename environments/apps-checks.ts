@@ -65,6 +65,19 @@ export function checkApps(overlays: readonly OverlaySpec[], sourceOf: SourceOf):
           `give the colour that serves a weight above 0, e.g. {blue: 100, green: 0}`,
         );
       }
+      // One mount per path: writable paths, volumes, files and credential files.
+      const mounts = [
+        ...(app.writablePaths ?? []).map((p) => [p, 'writablePaths'] as const),
+        ...Object.entries(app.volumes ?? {}).map(([v, spec]) => [spec.path, `volumes.${v}.path`] as const),
+        ...Object.keys(app.files ?? {}).map((p) => [p, 'files'] as const),
+        ...Object.keys(app.secretFiles ?? {}).map((p) => [p, 'secretFiles'] as const),
+      ];
+      const seenMounts = new Map<string, string>();
+      for (const [mount, field] of mounts) {
+        const prev = seenMounts.get(mount);
+        if (prev) problem(`${at}.${field}`, `${mount} is mounted by ${prev} already`, 'give each mount a path of its own');
+        else seenMounts.set(mount, field);
+      }
       const exclusive = Object.keys(app.volumes ?? {}).find((v) => (app.volumes![v].accessMode ?? 'ReadWriteOnce') === 'ReadWriteOnce');
       if (exclusive && (app.replicas > 1 || (app.autoscaling?.maxReplicas ?? 1) > 1 || app.blueGreen)) {
         problem(

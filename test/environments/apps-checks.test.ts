@@ -227,6 +227,17 @@ describe('grants', () => {
   });
 });
 
+describe('mounts', () => {
+  test('two mounts on one path are refused', () => {
+    expectProblem(reject(appsIn(DEV, { hello: { writablePaths: ['/etc/hello/config.yaml'], files: { '/etc/hello/config.yaml': 'a: 1' } } })), {
+      file: DEV,
+      path: 'apps.hello.files',
+      message: /\/etc\/hello\/config\.yaml is mounted by writablePaths already/,
+      fix: /a path of its own/,
+    });
+  });
+});
+
 describe('volumes', () => {
   test("a ReadWriteOnce volume on an app of two replicas is refused; one replica loads, on the region's retain class", () => {
     expectProblem(reject(appsIn(DEV, { hello: { volumes: { data: { path: '/data', size: '1Gi' } } } })), {
