@@ -5,6 +5,7 @@ import { Application } from '../constructs/apps/application';
 import type { ImportedDatabase } from '../constructs/data/database-export';
 import { LetsEncryptIssuer } from '../constructs/ingress/acme-issuer';
 import { IRoutable, TRAEFIK_PODS, TraefikRoute } from '../constructs/ingress/traefik-route';
+import { WildcardCertificate } from '../constructs/ingress/wildcard-certificate';
 import { LayerChart } from '../constructs/platform/layer-chart';
 import { allowTraffic } from '../constructs/platform/network';
 import { compareStrings } from '../constructs/platform/ordering';
@@ -37,6 +38,7 @@ export class AppsChart extends LayerChart {
     super(scope, 'apps', { region: overlay.region.name, environment: overlay.environment });
     const s = overlay.settings;
     const apps: Record<string, Application> = {};
+    let wildcard: WildcardCertificate | undefined;
     // Traefik, with the cross-namespace references the region allows (the same in every environment of a shared cluster).
     const requireTraefik = () =>
       OverlayContext.of(ingress).requireOperator(
@@ -124,13 +126,18 @@ export class AppsChart extends LayerChart {
           secretBackend: overlay.region.secrets,
         });
         const middlewares = (expose.middlewares ?? []).map((m) => ({ name: m, spec: s.ingress.middlewares[m] }));
+        requireTraefik();
+        if (s.ingress.wildcard && !wildcard) {
+          const domain = overlay.environment === 'prod' ? overlay.region.baseDomain : `${overlay.environment}.${overlay.region.baseDomain}`;
+          wildcard = new WildcardCertificate(ingress, 'Wildcard', { domain, issuer });
+        }
         const route = {
           host: appHost(overlay, name, expose.host),
           ...(expose.path ? { path: expose.path } : {}),
           issuer,
+          ...(wildcard ? { wildcard } : {}),
           ...(middlewares.length ? { middlewares } : {}),
         };
-        requireTraefik();
         if (expose.split) {
           new TraefikRoute(ingress, `Route-${name}`, { target: this.split(overlay, ingress, app, expose.split), ...route });
         } else {

@@ -36,6 +36,7 @@ export * from './foundation/platform-namespace';
 export * from './ingress/acme-issuer';
 export * from './ingress/traefik-middleware';
 export * from './ingress/traefik-route';
+export * from './ingress/wildcard-certificate';
 export * from './operators/catalog';
 export * from './operators/operator-egress';
 export * from './operators/operator-release';

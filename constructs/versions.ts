@@ -32,7 +32,12 @@ export const CRD_APIS: readonly CrdApi[] = [
   { group: 'argoproj.io', version: 'v1alpha1', kinds: ['AppProject', 'Application'], release: 'argoproj/argo-cd v3.5.1' },
   { group: 'cert-manager.io', version: 'v1', kinds: ['Certificate', 'ClusterIssuer'], release: 'cert-manager v1.21.1' },
   // The chart's crds/ folder; the HelmRelease creates and replaces them (install.crds, upgrade.crds).
-  { group: 'traefik.io', version: 'v1alpha1', kinds: ['IngressRoute', 'Middleware', 'TraefikService'], release: 'traefik v3.7.11 (chart 41.3.0)' },
+  {
+    group: 'traefik.io',
+    version: 'v1alpha1',
+    kinds: ['IngressRoute', 'Middleware', 'TLSStore', 'TraefikService'],
+    release: 'traefik v3.7.11 (chart 41.3.0)',
+  },
   { group: 'external-secrets.io', version: 'v1', kinds: ['ClusterSecretStore', 'ExternalSecret'], release: 'external-secrets v2.9.0' },
   { group: 'bitnami.com', version: 'v1alpha1', kinds: ['SealedSecret'], release: 'bitnami-labs/sealed-secrets v0.36.6' },
   {

@@ -24,6 +24,22 @@ export function checkApps(overlays: readonly OverlaySpec[], sourceOf: SourceOf):
       problems.push({ file: sourceOf(o, fieldPath), path: fieldPath, value: valueAt(s, fieldPath), message: `${o.id}: ${message}`, fix });
     };
     const routes = new Map<string, string>();
+    if (s.ingress.wildcard) {
+      if (!('dns01' in s.ingress.acme.solver)) {
+        problem(
+          'ingress.wildcard',
+          "Let's Encrypt issues wildcard certificates through DNS-01 only, and the solver is HTTP-01",
+          'set ingress.acme.solver: {dns01: {cloudflare: {apiTokenKey: ...}}}, or ingress.wildcard: false',
+        );
+      }
+      if (sharedClusterKey(o.region)) {
+        problem(
+          'ingress.wildcard',
+          "the environments share one cluster, and Traefik's TLS store has one default certificate",
+          'give the routes certificates of their own (ingress.wildcard: false)',
+        );
+      }
+    }
     for (const [name, spec] of Object.entries(s.ingress.middlewares)) {
       const why = middlewareProblem(spec);
       if (why) problem(`ingress.middlewares.${name}`, why, 'fix the middleware as the message says');

@@ -388,6 +388,13 @@ export interface IngressSpec {
    * the same for every environment of a shared cluster (set it in the region's defaults). @default false
    */
   readonly allowCrossNamespace: boolean;
+  /**
+   * One certificate for every host under the environment's domain (`*.<baseDomain>` in prod,
+   * `*.<env>.<baseDomain>` elsewhere) in Traefik's default TLS store, through the DNS-01
+   * solver; routes under it need none of their own. Not in a cluster the region's
+   * environments share (its store has one default). @default false
+   */
+  readonly wildcard: boolean;
   /** Traefik middlewares by name (a DNS label), for the routes that list them. */
   readonly middlewares: Readonly<Record<string, MiddlewareSpec>>;
 }

@@ -32,7 +32,7 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
   placement: {},
   monitoring: {},
   apps: {},
-  ingress: { acme: { server: 'production', solver: { http01: {} } }, allowCrossNamespace: false, middlewares: {} },
+  ingress: { acme: { server: 'production', solver: { http01: {} } }, allowCrossNamespace: false, wildcard: false, middlewares: {} },
   postgres: {
     enabled: true,
     engine: 'cloudnative-pg',

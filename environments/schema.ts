@@ -359,6 +359,7 @@ export const SETTINGS_SCHEMA: Schema = obj({
   },
   ingress: obj({
     allowCrossNamespace: bool(),
+    wildcard: bool(),
     middlewares: {
       type: 'object',
       propertyNames: dnsLabel('a middleware name'),

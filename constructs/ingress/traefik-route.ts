@@ -11,6 +11,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { LetsEncryptIssuer } from './acme-issuer';
 import { MiddlewareSpec, useMiddleware } from './traefik-middleware';
+import type { WildcardCertificate } from './wildcard-certificate';
 import * as cm from '../../imports/cert-manager.io';
 import * as traefik from '../../imports/traefik.io';
 import type { PodGroup } from '../core/grantee';
@@ -48,6 +49,8 @@ export interface TraefikRouteProps {
   /** A path prefix. @default '/' */
   readonly path?: string;
   readonly issuer: LetsEncryptIssuer;
+  /** A wildcard certificate that may cover the host: the route then serves it from Traefik's default store. @default none */
+  readonly wildcard?: WildcardCertificate;
   /** Routes ahead of the target's for requests that also match `match` (a header, a cookie), to another Service of its namespace. @default none */
   readonly candidates?: readonly { readonly match: string; readonly serviceName: string; readonly servicePort: number }[];
   /** Middlewares applied in order, by name (rendered into the route's namespace). @default none */
@@ -69,19 +72,22 @@ export class TraefikRoute extends Construct {
     this.host = props.host;
     const namespace = t.routePods.namespace;
     const secretName = `${t.routeName}-tls`;
-    new cm.Certificate(this, 'Certificate', {
-      metadata: { name: secretName, namespace },
-      spec: {
-        secretName,
-        dnsNames: [props.host],
-        issuerRef: { name: props.issuer.issuerName, kind: 'ClusterIssuer', group: 'cert-manager.io' },
-        privateKey: {
-          algorithm: cm.CertificateSpecPrivateKeyAlgorithm.ECDSA,
-          size: 256,
-          rotationPolicy: cm.CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
+    const wildcard = props.wildcard?.covers(props.host) ? props.wildcard : undefined;
+    if (!wildcard) {
+      new cm.Certificate(this, 'Certificate', {
+        metadata: { name: secretName, namespace },
+        spec: {
+          secretName,
+          dnsNames: [props.host],
+          issuerRef: { name: props.issuer.issuerName, kind: 'ClusterIssuer', group: 'cert-manager.io' },
+          privateKey: {
+            algorithm: cm.CertificateSpecPrivateKeyAlgorithm.ECDSA,
+            size: 256,
+            rotationPolicy: cm.CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
+          },
         },
-      },
-    });
+      });
+    }
     const middlewares = (props.middlewares ?? []).map((m) => useMiddleware(this, namespace, m.name, m.spec));
     const match = path === '/' ? `Host(\`${props.host}\`)` : `Host(\`${props.host}\`) && PathPrefix(\`${path}\`)`;
     new traefik.IngressRoute(this, 'Resource', {
@@ -108,11 +114,12 @@ export class TraefikRoute extends Construct {
             ],
           },
         ],
-        tls: { secretName },
+        // Under the wildcard: Traefik's default store serves its certificate.
+        tls: wildcard ? {} : { secretName },
       },
     });
     allowTraffic(this, 'AllowTraefik', { name: `allow-traefik-to-${t.routeName}`, from: TRAEFIK_PODS, to: t.routePods, ports: [t.targetPort] });
-    if (props.issuer.http01) solverPath(this, namespace);
+    if (props.issuer.http01 && !wildcard) solverPath(this, namespace);
     TraefikEntry.of(this);
   }
 }

@@ -227,6 +227,18 @@ describe('grants', () => {
   });
 });
 
+describe('wildcard certificates', () => {
+  test('a wildcard with the HTTP-01 solver is refused', () => {
+    expectProblem(reject({ [DEV]: { merge: { ingress: { wildcard: true } } } }), {
+      file: DEV,
+      path: 'ingress.wildcard',
+      value: true,
+      message: /through DNS-01 only/,
+      fix: /dns01/,
+    });
+  });
+});
+
 describe('mounts', () => {
   test('two mounts on one path are refused', () => {
     expectProblem(reject(appsIn(DEV, { hello: { writablePaths: ['/etc/hello/config.yaml'], files: { '/etc/hello/config.yaml': 'a: 1' } } })), {
