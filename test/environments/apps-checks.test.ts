@@ -227,6 +227,19 @@ describe('grants', () => {
   });
 });
 
+describe('quota', () => {
+  test("an app's pods above its namespace's quota are refused by the quota fit, naming the Deployment", () => {
+    const envDir = environmentsWith(appsIn(DEV, { hello: { replicas: 40 } }));
+    const err = environmentError(() => synth({ envDir, outDir: path.join(tempDir('strata-quota-'), 'dist'), only: ['region-a/dev'] }));
+    expectProblem(err, {
+      file: DEV,
+      path: 'quota.limitsCpu',
+      message: /namespace hello needs at least 20 of CPU limits \(Deployment hello 40 × 500m\)/,
+      fix: /raise quota\.limitsCpu to 20 or more/,
+    });
+  });
+});
+
 describe('wildcard certificates', () => {
   test('a wildcard with the HTTP-01 solver is refused', () => {
     expectProblem(reject({ [DEV]: { merge: { ingress: { wildcard: true } } } }), {
