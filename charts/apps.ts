@@ -49,7 +49,7 @@ export class AppsChart extends LayerChart {
       const spec = s.apps[name];
       if (!spec.enabled) continue;
       // The settings are ApplicationProps' own fields (environments/model.ts picks them).
-      const { enabled: _enabled, database, expose, init: initSpec, volumes, redis, secretFiles, ...props } = spec;
+      const { enabled: _enabled, database, expose, init: initSpec, volumes, redis, secretFiles, uses: _uses, ...props } = spec;
       const app = new Application(this, `App-${name}`, {
         ...props,
         name,
@@ -143,6 +143,14 @@ export class AppsChart extends LayerChart {
         } else {
           app.exposeAt(ingress, route);
         }
+      }
+    }
+    // Calls between apps, once every app exists: each called app grants its caller.
+    for (const name of Object.keys(apps).sort(compareStrings)) {
+      for (const other of s.apps[name].uses ?? []) {
+        const callee = apps[other];
+        if (!callee) throw new Error(`internal error: ${overlay.id}: app ${name} uses ${other}, which was not built`);
+        apps[name].useApp(callee.grantAccess(apps[name]));
       }
     }
     this.apps = apps;

@@ -1,4 +1,5 @@
 /** Every construct area's transition rules, for the tree writer (gitops/transition-guard.ts). */
+import { APP_TRANSITIONS } from './apps/app-transitions';
 import { VELERO_TRANSITIONS } from './backup/velero-transitions';
 import { POSTGRES_TRANSITIONS } from './data/postgres-transitions';
 import { NAMESPACE_TRANSITIONS } from './foundation/namespace-transitions';
@@ -14,4 +15,5 @@ export const TRANSITION_RULES: readonly TransitionRule[] = [
   ...KAFKA_TRANSITIONS,
   ...OPENSEARCH_TRANSITIONS,
   ...VELERO_TRANSITIONS,
+  ...APP_TRANSITIONS,
 ];

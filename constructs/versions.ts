@@ -129,7 +129,7 @@ export const KUBERNETES_SCHEMA_VERSION = 'v1.28.0';
 export const CORE_APIS: Readonly<Record<string, readonly string[]>> = {
   // Secret: only SOPS-encrypted ones are rendered (committed ciphertext, decrypted by Flux).
   v1: ['ConfigMap', 'LimitRange', 'Namespace', 'PersistentVolumeClaim', 'ResourceQuota', 'Secret', 'Service', 'ServiceAccount'],
-  'apps/v1': ['Deployment'],
+  'apps/v1': ['Deployment', 'StatefulSet'],
   'autoscaling/v2': ['HorizontalPodAutoscaler'],
   'batch/v1': ['CronJob', 'Job'],
   'discovery.k8s.io/v1': ['EndpointSlice'],

@@ -8,6 +8,7 @@ import { sharedClusterKey } from './placement';
 import type { Problem } from './problems';
 import { valueAt } from './problems';
 import type { SourceOf } from './semantic-checks';
+import { appAccessVariables } from '../constructs/apps/application';
 import { middlewareProblem } from '../constructs/ingress/traefik-middleware';
 import { pinnedImageProblem } from '../constructs/platform/image-reference';
 
@@ -94,7 +95,18 @@ export function checkApps(overlays: readonly OverlaySpec[], sourceOf: SourceOf):
         if (prev) problem(`${at}.${field}`, `${mount} is mounted by ${prev} already`, 'give each mount a path of its own');
         else seenMounts.set(mount, field);
       }
-      const exclusive = Object.keys(app.volumes ?? {}).find((v) => (app.volumes![v].accessMode ?? 'ReadWriteOnce') === 'ReadWriteOnce');
+      const stateful = app.workload === 'StatefulSet';
+      if (stateful && app.blueGreen) {
+        problem(
+          `${at}.blueGreen`,
+          'a StatefulSet runs one set of pods on their own claims, and blue-green runs two',
+          `remove blueGreen, or set ${at}.workload: Deployment`,
+        );
+      }
+      // A StatefulSet gives each pod its own claim: ReadWriteOnce serves any count.
+      const exclusive = stateful
+        ? undefined
+        : Object.keys(app.volumes ?? {}).find((v) => (app.volumes![v].accessMode ?? 'ReadWriteOnce') === 'ReadWriteOnce');
       if (exclusive && (app.replicas > 1 || (app.autoscaling?.maxReplicas ?? 1) > 1 || app.blueGreen)) {
         problem(
           `${at}.volumes.${exclusive}`,
@@ -138,17 +150,38 @@ export function checkApps(overlays: readonly OverlaySpec[], sourceOf: SourceOf):
           );
         }
       }
+      (app.uses ?? []).forEach((other, i) => {
+        if (other === name) {
+          problem(`${at}.uses.${i}`, 'the app lists itself', 'remove it: an app reaches its own pods without a grant');
+        } else if (!s.apps[other]?.enabled) {
+          const known = Object.keys(s.apps).filter((a) => a !== name && s.apps[a].enabled);
+          problem(
+            `${at}.uses.${i}`,
+            `the overlay runs no app ${other}${s.apps[other] ? ' (it is disabled)' : ''}`,
+            `use one of ${known.join(', ') || '(no other app)'}, or add apps.${other}`,
+          );
+        }
+      });
       // What a grant gives is the grant's: a literal of the same name would shadow it.
-      const granted = [
-        ...(app.database !== undefined ? ['PGHOST', 'PGPORT', 'PGDATABASE', 'PGSSLMODE', 'PGUSER', 'PGPASSWORD'] : []),
-        ...(app.redis ? ['REDIS_HOST', 'REDIS_PORT', 'REDIS_SENTINEL_HOST', 'REDIS_SENTINEL_PORT', 'REDIS_MASTER_NAME', 'REDIS_PASSWORD'] : []),
-      ];
-      for (const key of Object.keys(app.env ?? {}).filter((k) => granted.includes(k))) {
+      const granted = new Map<string, string>([
+        ...(app.database !== undefined ? ['PGHOST', 'PGPORT', 'PGDATABASE', 'PGSSLMODE', 'PGUSER', 'PGPASSWORD'] : []).map(
+          (k) => [k, 'database'] as const,
+        ),
+        ...(app.redis ? ['REDIS_HOST', 'REDIS_PORT', 'REDIS_SENTINEL_HOST', 'REDIS_SENTINEL_PORT', 'REDIS_MASTER_NAME', 'REDIS_PASSWORD'] : []).map(
+          (k) => [k, 'Redis'] as const,
+        ),
+        ...(app.uses ?? []).flatMap((other) => Object.values(appAccessVariables(other)).map((k) => [k, `app ${other}`] as const)),
+      ]);
+      for (const key of Object.keys(app.env ?? {}).filter((k) => granted.has(k))) {
         problem(
           `${at}.env.${key}`,
-          `${key} is what the app's ${key.startsWith('PG') ? 'database' : 'Redis'} grant gives`,
+          `${key} is what the app's ${granted.get(key)} grant gives`,
           `remove it (the grant sets it), or refer to it from another variable as $(${key})`,
         );
+      }
+      // Two grants that set one variable: app names that differ only by - and _ cannot happen (DNS labels), but Redis can.
+      if (app.redis && (app.uses ?? []).includes('redis')) {
+        problem(`${at}.uses`, "app redis and the overlay's Redis both set REDIS_HOST and REDIS_PORT", 'use one of the two, or rename the app');
       }
       if (app.redis && !s.redis.enabled) {
         problem(`${at}.redis`, 'the app uses Redis, and redis is disabled', "set redis.enabled: true with the machines' addresses, or remove it");

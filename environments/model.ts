@@ -324,7 +324,18 @@ export interface AppSpec
     Required<Pick<ApplicationProps, 'image' | 'port' | 'replicas' | 'resources'>>,
     Pick<
       ApplicationProps,
-      'namespace' | 'command' | 'args' | 'env' | 'probes' | 'writablePaths' | 'runAsUser' | 'autoscaling' | 'blueGreen' | 'relaxations' | 'files'
+      | 'namespace'
+      | 'command'
+      | 'args'
+      | 'env'
+      | 'probes'
+      | 'writablePaths'
+      | 'runAsUser'
+      | 'autoscaling'
+      | 'blueGreen'
+      | 'relaxations'
+      | 'files'
+      | 'workload'
     > {
   readonly enabled: boolean;
   /**
@@ -356,6 +367,11 @@ export interface AppSpec
   readonly redis?: boolean;
   /** A database of the overlay's `postgres` the app uses: its owner's credentials, through the pooler. @default none */
   readonly database?: string;
+  /**
+   * Other apps of the overlay this one calls: `<APP>_HOST` and `<APP>_PORT` for each (the
+   * name in capitals, `-` as `_`) and the network rules on both sides. @default none
+   */
+  readonly uses?: readonly string[];
   /**
    * Served through Traefik with a Let's Encrypt certificate. `host` defaults to
    * `<app>.<baseDomain>` in the `prod` environment and `<app>.<env>.<baseDomain>` elsewhere.

@@ -284,6 +284,12 @@ const APP_SCHEMA: Schema = obj(
         ['path', 'size'],
       ),
     },
+    workload: {
+      type: 'string',
+      enum: ['Deployment', 'StatefulSet'],
+      hint: 'set workload to Deployment (the default) or StatefulSet (a claim per pod for every volume)',
+    },
+    uses: { type: 'array', uniqueItems: true, items: dnsLabel('an app name'), hint: 'list the apps of this overlay the app calls, e.g. [mysql]' },
     init: obj(
       {
         image: { type: 'string', minLength: 1, hint: "name the image with a version tag or a digest (default: the app's)" },

@@ -24,6 +24,7 @@ import { IRoutable, TraefikRoute, TraefikRouteProps } from '../ingress/traefik-r
 import { DEFAULT_NON_ROOT_UID, hardenedContainer, restrictedPodSecurityContext } from '../platform/hardening';
 import { componentLabels } from '../platform/labels';
 import { dns1035LabelProblem, dnsLabelProblem } from '../platform/names';
+import { allowTraffic } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
 import { protectFromPrune } from '../platform/protection';
 import { SecretReference } from '../secrets/secret-reference';
@@ -163,6 +164,27 @@ export interface ApplicationProps {
    * @default none: the restricted profile
    */
   readonly relaxations?: ApplicationRelaxations;
+  /**
+   * `Deployment`, or `StatefulSet` for an app that keeps state per pod (a database, a search
+   * index): each pod then gets its own claim of every volume (`<volume>-<app>-<ordinal>`,
+   * kept when the pod or the StatefulSet goes), a stable name through the headless Service
+   * `<app>-headless`, and ordered rollouts. No blue-green. @default 'Deployment'
+   */
+  readonly workload?: 'Deployment' | 'StatefulSet';
+}
+
+/** What a grant to another app gives: its Service, in its namespace. */
+export interface AppAccess {
+  /** The granting app's name. */
+  readonly app: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** `<APP>_HOST` / `<APP>_PORT`: the variables a grant of app `name` sets. */
+export function appAccessVariables(name: string): { readonly host: string; readonly port: string } {
+  const prefix = name.toUpperCase().replace(/-/g, '_');
+  return { host: `${prefix}_HOST`, port: `${prefix}_PORT` };
 }
 
 export interface ApplicationVolume {
@@ -210,6 +232,8 @@ export class Application extends Construct implements IGrantee, IRoutable {
   /** The weighted (or mirroring) TraefikService a route sends to, with blue-green weights (or a mirror). */
   private weighted?: traefik.TraefikService;
   private readonly blueGreen?: BlueGreenRelease;
+  /** The app's Deployments or its StatefulSet, for an autoscaler. */
+  public readonly workload: 'Deployment' | 'StatefulSet';
 
   constructor(scope: Construct, id: string, props: ApplicationProps) {
     super(scope, id);
@@ -223,6 +247,11 @@ export class Application extends Construct implements IGrantee, IRoutable {
       throw new Error(
         `${where}: port ${this.port} is below 1024, which a non-root process binds only with NET_BIND_SERVICE; serve a port of 1024 or more, or set relaxations.bindLowPorts with the reason`,
       );
+    }
+    this.workload = props.workload ?? 'Deployment';
+    const stateful = this.workload === 'StatefulSet';
+    if (stateful && props.blueGreen) {
+      throw new Error(`${where}: a StatefulSet runs one set of pods on its claims; blue-green needs workload Deployment`);
     }
     const replicas = props.replicas ?? APPLICATION_DEFAULTS.replicas;
     if (!Number.isInteger(replicas) || replicas < 0) throw new Error(`${where}: replicas ${replicas} is not a count`);
@@ -266,7 +295,8 @@ export class Application extends Construct implements IGrantee, IRoutable {
     const persistent = Object.keys(props.volumes ?? {})
       .sort()
       .map((key) => ({ key, ...props.volumes![key] }));
-    const exclusive = persistent.some((v) => (v.accessMode ?? 'ReadWriteOnce') === 'ReadWriteOnce');
+    // A StatefulSet's pods each have their own claims: ReadWriteOnce serves any count.
+    const exclusive = !stateful && persistent.some((v) => (v.accessMode ?? 'ReadWriteOnce') === 'ReadWriteOnce');
     if (exclusive && (replicas > 1 || (scaling?.maxReplicas ?? 1) > 1 || props.blueGreen)) {
       throw new Error(
         `${where}: a ReadWriteOnce volume serves one pod, and the app runs ${props.blueGreen ? 'two colours' : 'more than one replica'}; run one replica, or give the volume accessMode ReadWriteMany (a storage class that shares it)`,
@@ -276,6 +306,7 @@ export class Application extends Construct implements IGrantee, IRoutable {
       const problem = dnsLabelProblem(`${props.name}-${v.key}`);
       if (problem) throw new Error(`${where}: volume ${v.key}: the claim name ${props.name}-${v.key} ${problem}`);
       if (!v.path.startsWith('/')) throw new Error(`${where}: volume ${v.key}: path "${v.path}" is not absolute; write it from /`);
+      if (stateful) continue;
       // Removing the app never removes its data: the claim stays on the cluster.
       const claim = new k8s.KubePersistentVolumeClaim(this, `Volume-${v.key}`, {
         metadata: { name: `${props.name}-${v.key}`, namespace: this.namespace, labels },
@@ -329,8 +360,16 @@ export class Application extends Construct implements IGrantee, IRoutable {
         readOnly: true,
         source: { secret: { secretName: `${props.name}-secret-files`, defaultMode: 0o440 } },
       })),
-      ...persistent.map((v) => ({ name: `data-${v.key}`, path: v.path, source: { persistentVolumeClaim: { claimName: `${props.name}-${v.key}` } } })),
+      // A StatefulSet's claims come from its templates, mounted by the template's name.
+      ...(stateful
+        ? []
+        : persistent.map((v) => ({
+            name: `data-${v.key}`,
+            path: v.path,
+            source: { persistentVolumeClaim: { claimName: `${props.name}-${v.key}` } },
+          }))),
     ];
+    const claimMounts = stateful ? persistent.map((v) => ({ name: v.key, mountPath: v.path })) : [];
     const podSpec = (image: string) => ({
       automountServiceAccountToken: false,
       enableServiceLinks: false,
@@ -353,13 +392,16 @@ export class Application extends Construct implements IGrantee, IRoutable {
             ports: [{ name: 'http', containerPort: this.port, protocol: 'TCP' }],
             ...(props.command ? { command: [...props.command] } : {}),
             ...(props.args ? { args: [...props.args] } : {}),
-            ...(volumes.length
+            ...(volumes.length + claimMounts.length
               ? {
-                  volumeMounts: volumes.map((v) => ({
-                    name: v.name,
-                    mountPath: v.path,
-                    ...('subPath' in v ? { subPath: v.subPath, readOnly: true } : {}),
-                  })),
+                  volumeMounts: [
+                    ...volumes.map((v) => ({
+                      name: v.name,
+                      mountPath: v.path,
+                      ...('subPath' in v ? { subPath: v.subPath, readOnly: true } : {}),
+                    })),
+                    ...claimMounts,
+                  ],
                 }
               : {}),
             readOnlyRootFilesystem: !relaxed.writableRootFilesystem,
@@ -390,33 +432,62 @@ export class Application extends Construct implements IGrantee, IRoutable {
       : [{ id: 'Deployment', name: props.name, image: props.image, replicas }];
     for (const t of tracks) {
       const own = t.version ? { ...selector, version: t.version } : selector;
-      new k8s.KubeDeployment(this, t.id, {
-        metadata: {
-          name: t.name,
-          namespace: this.namespace,
-          labels: t.version ? { ...labels, version: t.version } : labels,
-          ...(Object.keys(relaxationAnnotations).length ? { annotations: relaxationAnnotations } : {}),
-        },
-        spec: {
-          // With autoscaling, the active track's count is the autoscaler's.
-          ...(scaling && (!t.version || t.version === bg?.active) ? {} : { replicas: t.replicas }),
-          revisionHistoryLimit: 5,
-          selector: { matchLabels: own },
-          // A ReadWriteOnce volume is held by the running pod: replace it rather than roll.
-          strategy: exclusive
-            ? { type: 'Recreate' }
-            : { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
-          template: {
-            metadata: {
-              labels: { ...labels, ...own },
-              ...(Object.keys({ ...relaxationAnnotations, ...fileAnnotations }).length
-                ? { annotations: { ...relaxationAnnotations, ...fileAnnotations } }
-                : {}),
-            },
-            spec: podSpec(t.image),
+      const metadata = {
+        name: t.name,
+        namespace: this.namespace,
+        labels: t.version ? { ...labels, version: t.version } : labels,
+        ...(Object.keys(relaxationAnnotations).length ? { annotations: relaxationAnnotations } : {}),
+      };
+      const common = {
+        // With autoscaling, the active track's count is the autoscaler's.
+        ...(scaling && (!t.version || t.version === bg?.active) ? {} : { replicas: t.replicas }),
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: own },
+        template: {
+          metadata: {
+            labels: { ...labels, ...own },
+            ...(Object.keys({ ...relaxationAnnotations, ...fileAnnotations }).length
+              ? { annotations: { ...relaxationAnnotations, ...fileAnnotations } }
+              : {}),
           },
+          spec: podSpec(t.image),
         },
-      });
+      };
+      if (stateful) {
+        new k8s.KubeStatefulSet(this, 'StatefulSet', {
+          metadata,
+          spec: {
+            ...common,
+            serviceName: `${props.name}-headless`,
+            updateStrategy: { type: 'RollingUpdate' },
+            // Scaling down or removing the StatefulSet never deletes a pod's data.
+            persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+            ...(persistent.length
+              ? {
+                  volumeClaimTemplates: persistent.map((v) => ({
+                    metadata: { name: v.key, labels },
+                    spec: {
+                      accessModes: [v.accessMode ?? 'ReadWriteOnce'],
+                      storageClassName: v.storageClass,
+                      resources: { requests: { storage: k8s.Quantity.fromString(v.size) } },
+                    },
+                  })),
+                }
+              : {}),
+          },
+        });
+      } else {
+        new k8s.KubeDeployment(this, t.id, {
+          metadata,
+          spec: {
+            ...common,
+            // A ReadWriteOnce volume is held by the running pod: replace it rather than roll.
+            strategy: exclusive
+              ? { type: 'Recreate' }
+              : { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
+          },
+        });
+      }
       const count = scaling && (!t.version || t.version === bg?.active) ? scaling.minReplicas : t.replicas;
       if (count > 1) {
         new k8s.KubePodDisruptionBudget(this, `Budget${t.version ? `-${t.version}` : ''}`, {
@@ -435,6 +506,18 @@ export class Application extends Construct implements IGrantee, IRoutable {
       });
     // The stable Service follows `active`: switching colours is one selector change.
     service('Service', props.name, bg?.active);
+    if (stateful) {
+      // The StatefulSet's governing Service: one DNS name per pod (`<app>-0.<app>-headless`), ready or not.
+      new k8s.KubeService(this, 'Headless', {
+        metadata: { name: `${props.name}-headless`, namespace: this.namespace, labels },
+        spec: {
+          clusterIp: 'None',
+          publishNotReadyAddresses: true,
+          selector,
+          ports: [{ name: 'http', port: this.port, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }],
+        },
+      });
+    }
     if (bg) {
       // Each colour reachable on its own, to test the idle one before switching.
       for (const c of COLOURS) service(`Service-${c}`, `${props.name}-${c}`, c);
@@ -481,7 +564,7 @@ export class Application extends Construct implements IGrantee, IRoutable {
       new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
         metadata: { name: target, namespace: this.namespace, labels },
         spec: {
-          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: target },
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: this.workload, name: target },
           minReplicas: scaling.minReplicas,
           maxReplicas: scaling.maxReplicas,
           metrics: [
@@ -586,6 +669,27 @@ export class Application extends Construct implements IGrantee, IRoutable {
       { name: 'REDIS_MASTER_NAME', value: access.masterName },
       { name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: access.credentials.name, key: 'password' } } },
     );
+  }
+
+  /**
+   * Lets `grantee` (another app, a Job) call this app: egress from its pods and ingress to
+   * this app's, on the app's port. The access names the stable Service.
+   */
+  public grantAccess(grantee: IGrantee): AppAccess {
+    if (grantee.grantScope === this) throw new Error(`application ${this.name}: an app does not need a grant to call itself`);
+    allowTraffic(grantee.grantScope, `AllowTo-${this.name}`, {
+      name: `allow-${grantee.granteeName}-to-${this.name}`,
+      from: grantee.granteePods,
+      to: this.pods,
+      ports: [this.port],
+    });
+    return { app: this.name, host: `${this.name}.${this.namespace}.svc.cluster.local`, port: this.port };
+  }
+
+  /** Takes a grant of another app: `<APP>_HOST` and `<APP>_PORT` (the app's name in capitals, `-` as `_`). */
+  public useApp(access: AppAccess): void {
+    const names = appAccessVariables(access.app);
+    this.grantEnv.push({ name: names.host, value: access.host }, { name: names.port, value: String(access.port) });
   }
 
   /** Serves the app at `host` (and `path`) through Traefik, with a certificate from `issuer`; in `scope` (the ingress layer). */

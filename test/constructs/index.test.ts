@@ -129,6 +129,7 @@ describe('the entry point exports the library', () => {
     'data/postgres-pod-demand',
     'data/postgres-alert-common',
     'data/postgres-defaults',
+    'apps/app-transitions',
     'apps/application-defaults',
     'data/redis-defaults',
     'search/opensearch-defaults',

@@ -216,6 +216,49 @@ describe('grants', () => {
     });
   });
 
+  test('an app that uses an app the overlay does not run, or itself, is refused; a literal of what the grant gives is too', () => {
+    const err = reject(
+      appsIn(DEV, {
+        hello: { uses: ['mysql', 'hello', 'cache'], env: { MYSQL_HOST: 'db.example.org' } },
+        mysql: { image: 'docker.io/library/mysql:8.4.3', port: 3306, replicas: 1, enabled: false },
+      }),
+    );
+    expectProblem(err, {
+      file: DEV,
+      path: 'apps.hello.uses.0',
+      value: 'mysql',
+      message: /the overlay runs no app mysql \(it is disabled\)/,
+      fix: /^use one of \(no other app\), or add apps\.mysql$/,
+    });
+    expectProblem(err, { file: DEV, path: 'apps.hello.uses.1', value: 'hello', message: /the app lists itself/, fix: /without a grant/ });
+    expectProblem(err, { file: DEV, path: 'apps.hello.uses.2', value: 'cache', message: /runs no app cache$/, fix: /add apps\.cache/ });
+    expectProblem(err, {
+      file: DEV,
+      path: 'apps.hello.env.MYSQL_HOST',
+      message: /MYSQL_HOST is what the app's app mysql grant gives/,
+      fix: /\$\(MYSQL_HOST\)/,
+    });
+  });
+
+  test('a StatefulSet with blue-green is refused; with a ReadWriteOnce volume it may run several replicas', () => {
+    expectProblem(reject(appsIn(DEV, { hello: { workload: 'StatefulSet', blueGreen: { active: 'blue' } } })), {
+      file: DEV,
+      path: 'apps.hello.blueGreen',
+      message: /a StatefulSet runs one set of pods/,
+      fix: /remove blueGreen, or set apps\.hello\.workload: Deployment/,
+    });
+    expect(problemsOf(appsIn(DEV, { hello: { workload: 'StatefulSet', replicas: 3, volumes: { data: { path: '/data', size: '1Gi' } } } }))).toEqual(
+      [],
+    );
+    expectProblem(reject(appsIn(DEV, { hello: { workload: 'DaemonSet' } })), {
+      file: DEV,
+      path: 'apps.hello.workload',
+      value: 'DaemonSet',
+      message: /./,
+      fix: /StatefulSet/,
+    });
+  });
+
   test('an app using Redis where redis is disabled is refused', () => {
     expectProblem(reject(appsIn(DEV, { hello: { redis: true } })), {
       file: DEV,

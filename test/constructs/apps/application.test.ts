@@ -311,4 +311,64 @@ describe('Application', () => {
     expect(layer.find('NetworkPolicy', 'allow-traefik-to-hello-ingress', 'hello').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 8080 }]);
     expect(schemaIssues(layer.manifests())).toEqual([]);
   });
+
+  test('a StatefulSet: a claim template per volume kept when scaled or deleted, a headless Service, no Deployment; ReadWriteOnce serves every pod', () => {
+    const layer = build({
+      name: 'mysql',
+      image: 'docker.io/library/mysql:8.4.3',
+      port: 3306,
+      runAsUser: 999,
+      replicas: 2,
+      workload: 'StatefulSet',
+      probes: { readiness: { tcp: {} } },
+      volumes: { data: { path: '/var/lib/mysql', size: '30Gi', storageClass: 'longhorn-retain' } },
+    });
+    expect(layer.all('Deployment')).toEqual([]);
+    expect(layer.all('PersistentVolumeClaim')).toEqual([]);
+    const set = layer.find('StatefulSet', 'mysql', 'mysql');
+    expect(set.spec.serviceName).toBe('mysql-headless');
+    expect(set.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+    expect(set.spec.volumeClaimTemplates).toEqual([
+      expect.objectContaining({
+        metadata: expect.objectContaining({ name: 'data' }),
+        spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'longhorn-retain', resources: { requests: { storage: '30Gi' } } },
+      }),
+    ]);
+    expect(set.spec.template.spec.containers[0].volumeMounts).toEqual([{ name: 'data', mountPath: '/var/lib/mysql' }]);
+    expect(set.spec.template.spec.securityContext.fsGroup).toBe(999);
+    expect(layer.find('Service', 'mysql-headless', 'mysql').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
+    expect(layer.find('Service', 'mysql', 'mysql').spec.ports[0].port).toBe(3306);
+    expect(layer.find('PodDisruptionBudget', 'mysql', 'mysql').spec.maxUnavailable).toBe(1);
+    expect(schemaIssues(layer.manifests())).toEqual([]);
+  });
+
+  test('a StatefulSet autoscales as a StatefulSet, and cannot be blue-green', () => {
+    const layer = build({ workload: 'StatefulSet', autoscaling: { minReplicas: 2, maxReplicas: 4 } });
+    expect(layer.find('HorizontalPodAutoscaler', 'hello', 'hello').spec.scaleTargetRef).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      name: 'hello',
+    });
+    expect(() => build({ workload: 'StatefulSet', blueGreen: { active: 'blue' } })).toThrow(/blue-green needs workload Deployment/);
+  });
+
+  test("an app granted to another: its Service's address as <APP>_HOST / <APP>_PORT, egress from the caller and ingress to the callee on its port", () => {
+    const layer = build({ name: 'wordpress', namespace: 'prod', env: { WORDPRESS_DB_HOST: '$(MYSQL_HOST):$(MYSQL_PORT)' } });
+    const mysql = new Application(layer.chart, 'Mysql', { ...PROPS, name: 'mysql', namespace: 'infra', port: 3306, replicas: 1 });
+    layer.app.useApp(mysql.grantAccess(layer.app));
+    const env = layer.find('Deployment', 'wordpress', 'prod').spec.template.spec.containers[0].env;
+    expect(env).toEqual([
+      { name: 'MYSQL_HOST', value: 'mysql.infra.svc.cluster.local' },
+      { name: 'MYSQL_PORT', value: '3306' },
+      { name: 'WORDPRESS_DB_HOST', value: '$(MYSQL_HOST):$(MYSQL_PORT)' },
+    ]);
+    const egress = layer.find('NetworkPolicy', 'allow-wordpress-to-mysql-egress', 'prod').spec;
+    expect(egress.podSelector.matchLabels).toMatchObject({ 'app.kubernetes.io/name': 'wordpress' });
+    expect(egress.egress[0].ports).toEqual([{ protocol: 'TCP', port: 3306 }]);
+    const ingress = layer.find('NetworkPolicy', 'allow-wordpress-to-mysql-ingress', 'infra').spec;
+    expect(ingress.podSelector.matchLabels).toMatchObject({ 'app.kubernetes.io/name': 'mysql' });
+    expect(ingress.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'prod' });
+    expect(() => layer.app.grantAccess(layer.app)).toThrow(/does not need a grant to call itself/);
+    expect(schemaIssues(layer.manifests())).toEqual([]);
+  });
 });
