@@ -4,7 +4,7 @@ import { AppInit } from '../constructs/apps/app-init';
 import { Application } from '../constructs/apps/application';
 import type { ImportedDatabase } from '../constructs/data/database-export';
 import { LetsEncryptIssuer } from '../constructs/ingress/acme-issuer';
-import { IRoutable, TRAEFIK_PODS, TraefikRoute } from '../constructs/ingress/traefik-route';
+import { IRoutable, TRAEFIK_PODS, TraefikRoute, traefikPolicyName } from '../constructs/ingress/traefik-route';
 import { WildcardCertificate } from '../constructs/ingress/wildcard-certificate';
 import { LayerChart } from '../constructs/platform/layer-chart';
 import { allowTraffic } from '../constructs/platform/network';
@@ -115,7 +115,12 @@ export class AppsChart extends LayerChart {
       // Other environments' routes send a share here: Traefik reaches the pods, whether or not this one exposes them.
       if (overlay.splitFrom?.[name]) {
         requireTraefik();
-        allowTraffic(ingress, `AllowSplit-${name}`, { name: `allow-traefik-to-${name}-split`, from: TRAEFIK_PODS, to: app.pods, ports: [app.port] });
+        allowTraffic(ingress, `AllowSplit-${name}`, {
+          name: traefikPolicyName(`${name}-split`, app.namespace),
+          from: TRAEFIK_PODS,
+          to: app.pods,
+          ports: [app.port],
+        });
       }
       if (expose) {
         const acme = s.ingress.acme;

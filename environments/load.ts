@@ -171,6 +171,22 @@ export function schemaProblems(file: string, data: unknown, errors: readonly Err
     .filter((e) => e.keyword === 'const')
     .map((e) => /^(.*\/oneOf\/\d+\/)/.exec(e.schemaPath)?.[1])
     .filter((p): p is string => !!p);
+  // A oneOf of objects told apart by their keys ({securityHeaders: ...} | {rateLimit: ...}): the
+  // branch whose keys the value has is the one meant; the others' complaints do not apply.
+  for (const one of errors.filter((e) => e.keyword === 'oneOf')) {
+    const branchOf = (e: ErrorObject) => new RegExp(`^${one.schemaPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(\\d+)/`).exec(e.schemaPath)?.[1];
+    const branches = new Map<string, ErrorObject[]>();
+    for (const e of errors) {
+      const b = branchOf(e);
+      if (b !== undefined) branches.set(b, [...(branches.get(b) ?? []), e]);
+    }
+    const shapeFits = [...branches].filter(
+      ([, errs]) => !errs.some((e) => e.instancePath === one.instancePath && (e.keyword === 'required' || e.keyword === 'additionalProperties')),
+    );
+    if (shapeFits.length === 1) {
+      for (const [b] of branches) if (b !== shapeFits[0][0]) otherBranches.push(`${one.schemaPath}/${b}/`);
+    }
+  }
   for (const err of errors) {
     // propertyNames only summarises the key's own error, which follows with `propertyName` set.
     if (err.keyword === 'oneOf' || err.keyword === 'if' || err.keyword === 'propertyNames') continue;

@@ -23,6 +23,15 @@ import { admitScrape } from '../platform/scrape';
 /** Traefik's pods as the chart labels them, in the namespace the operators layer installs it into. */
 export const TRAEFIK_PODS: PodGroup = { namespace: 'traefik', podLabels: { 'app.kubernetes.io/name': 'traefik' } };
 /** The chart's container ports of the `web` and `websecure` entry points, and of its metrics. */
+/**
+ * The name of the policies that let Traefik reach `target`'s pods. Their egress half lives in
+ * Traefik's namespace, which the environments of a shared cluster have in common: a target in
+ * a namespace not named after it (prod's and stage's `wordpress`) carries the namespace.
+ */
+export function traefikPolicyName(target: string, namespace: string): string {
+  return namespace === target ? `allow-traefik-to-${target}` : `allow-traefik-to-${namespace}-${target}`;
+}
+
 const ENTRY_POINT_PORTS = [8000, 8443];
 const METRICS_PORT = 9100;
 /** The port cert-manager's HTTP-01 solver pods listen on. */
@@ -118,7 +127,12 @@ export class TraefikRoute extends Construct {
         tls: wildcard ? {} : { secretName },
       },
     });
-    allowTraffic(this, 'AllowTraefik', { name: `allow-traefik-to-${t.routeName}`, from: TRAEFIK_PODS, to: t.routePods, ports: [t.targetPort] });
+    allowTraffic(this, 'AllowTraefik', {
+      name: traefikPolicyName(t.routeName, t.routePods.namespace),
+      from: TRAEFIK_PODS,
+      to: t.routePods,
+      ports: [t.targetPort],
+    });
     if (props.issuer.http01 && !wildcard) solverPath(this, namespace);
     TraefikEntry.of(this);
   }

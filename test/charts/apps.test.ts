@@ -91,9 +91,8 @@ test('an init Job runs in the init layer, which the apps layer waits for, after 
   expect(entry('init').wait).toBe(true);
 });
 
-describe('a split across the environments of a shared cluster', () => {
+describe('a split across the environments of a shared cluster (the community-site example: prod 70, stage 30)', () => {
   const COMMUNITY = path.join(PROJECT_ROOT, 'examples', 'k3s-community-site');
-  const WWW = { image: 'docker.io/traefik/whoami:v1.11.0', args: ['--port', '8080'] };
 
   function community(edit: (files: Record<string, any>) => void): string {
     const dir = tempDir('strata-split-');
@@ -105,53 +104,50 @@ describe('a split across the environments of a shared cluster', () => {
     return dir;
   }
 
-  const setUp = (allowCrossNamespace: boolean) =>
-    community((f) => {
-      f['regions/dirtbike.yaml'].defaults = { ingress: { acme: { email: 'ops@dirtbikechina.example' }, allowCrossNamespace } };
-      f['overlays/dirtbike/prod.yaml'].apps = {
-        www: { ...WWW, namespace: 'prod', expose: { host: 'www.dirtbikechina.example', split: { prod: 70, stage: 30 } } },
-      };
-      f['overlays/dirtbike/stage.yaml'].apps = { www: { ...WWW, namespace: 'stage' } };
-    });
-
   test("70% to prod's app and 30% to stage's, through a weighted TraefikService Traefik may send across namespaces", () => {
     const out = path.join(tempDir('strata-split-out-'), 'dist');
-    synth({ envDir: setUp(true), outDir: out });
+    synth({ envDir: COMMUNITY, outDir: out });
     const tree = readTree(out);
-    const split = yaml.load(tree['dirtbike/prod/ingress/prod_traefikservice_www-split.yaml']) as any;
+    const split = yaml.load(tree['dirtbike/prod/ingress/prod_traefikservice_wordpress-split.yaml']) as any;
     expect(split.spec.weighted.services).toEqual([
-      { name: 'www', port: 8080, weight: 70 },
-      { name: 'www', namespace: 'stage', port: 8080, weight: 30 },
+      { name: 'wordpress', port: 8080, weight: 70 },
+      { name: 'wordpress', namespace: 'stage', port: 8080, weight: 30 },
     ]);
-    const route = yaml.load(tree['dirtbike/prod/ingress/prod_ingressroute_www.yaml']) as any;
-    expect(route.spec.routes[0].services).toEqual([{ name: 'www-split', kind: 'TraefikService' }]);
-    // Traefik reaches stage's pods; its release allows cross-namespace references, once for the cluster.
-    expect(Object.keys(tree)).toContain('dirtbike/stage/ingress/stage_networkpolicy_allow-traefik-to-www-split-ingress.yaml');
+    const route = yaml.load(tree['dirtbike/prod/ingress/prod_ingressroute_wordpress.yaml']) as any;
+    expect(route.spec.routes[0].services).toEqual([{ name: 'wordpress-split', kind: 'TraefikService' }]);
+    // Traefik reaches stage's pods; the egress halves, in Traefik's namespace, carry each environment's namespace.
+    expect(Object.keys(tree)).toContain('dirtbike/stage/ingress/stage_networkpolicy_allow-traefik-to-stage-wordpress-split-ingress.yaml');
+    expect(Object.keys(tree).filter((f) => /traefik_networkpolicy_allow-traefik-to-.*logto/.test(f))).toEqual([
+      'dirtbike/k3s/ingress/traefik_networkpolicy_allow-traefik-to-prod-logto-egress.yaml',
+      'dirtbike/k3s/ingress/traefik_networkpolicy_allow-traefik-to-stage-logto-egress.yaml',
+    ]);
     const release = yaml.load(tree['dirtbike/k3s/operators/traefik_helmrelease_traefik.yaml']) as any;
     expect(release.spec.values.providers.kubernetesCRD.allowCrossNamespace).toBe(true);
   });
 
   test('without ingress.allowCrossNamespace, or to an environment without the app, the split is refused', () => {
+    const closed = community((f) => {
+      f['regions/dirtbike.yaml'].defaults.ingress.allowCrossNamespace = false;
+    });
     expectProblem(
-      environmentError(() => synth({ envDir: setUp(false), outDir: path.join(tempDir('strata-split-out-'), 'dist') })),
+      environmentError(() => synth({ envDir: closed, outDir: path.join(tempDir('strata-split-out-'), 'dist') })),
       {
         file: 'overlays/dirtbike/prod.yaml',
-        path: 'apps.www.expose.split',
+        path: 'apps.wordpress.expose.split',
         message: /sends traffic to stage, whose apps are in other namespaces/,
         fix: /ingress\.allowCrossNamespace: true in the region's defaults/,
       },
     );
-    const dir = community((f) => {
-      f['regions/dirtbike.yaml'].defaults = { ingress: { acme: { email: 'ops@dirtbikechina.example' }, allowCrossNamespace: true } };
-      f['overlays/dirtbike/prod.yaml'].apps = { www: { ...WWW, namespace: 'prod', expose: { split: { prod: 70, stage: 30 } } } };
+    const without = community((f) => {
+      f['overlays/dirtbike/stage.yaml'].apps.wordpress.enabled = false;
     });
     expectProblem(
-      environmentError(() => synth({ envDir: dir, outDir: path.join(tempDir('strata-split-out-'), 'dist') })),
+      environmentError(() => synth({ envDir: without, outDir: path.join(tempDir('strata-split-out-'), 'dist') })),
       {
         file: 'overlays/dirtbike/prod.yaml',
-        path: 'apps.www.expose.split.stage',
-        message: /environment stage runs no app www/,
-        fix: /add apps\.www to stage/,
+        path: 'apps.wordpress.expose.split.stage',
+        message: /environment stage runs no app wordpress/,
+        fix: /add apps\.wordpress to stage/,
       },
     );
   });

@@ -333,6 +333,18 @@ describe('middlewares', () => {
     });
   });
 
+  test("a misspelt field of a middleware is reported in the kind the middleware names, not in every kind's terms", () => {
+    const err = reject({ [DEV]: { merge: { ingress: { middlewares: { strict: { securityHeaders: { frameDeny: true } } } } } } });
+    expect(err.problems).toHaveLength(1);
+    expectProblem(err, {
+      file: DEV,
+      path: 'ingress.middlewares.strict.securityHeaders.frameDeny',
+      value: true,
+      message: /^unknown field "frameDeny"$/,
+      fix: /allowed here: stsSeconds$/,
+    });
+  });
+
   test('a declared middleware that cannot work is refused where it is declared', () => {
     const err = reject({
       'overlays/region-a/dev.yaml': { merge: { ingress: { middlewares: { office: { ipAllowList: { sourceRange: ['10.0.0.1/24'] } } } } } },

@@ -62,9 +62,9 @@ test('one entry folder for the shared cluster, and its Flux Kustomizations: the 
       'strata-data',
       'strata-foundation',
       'strata-operators',
+      'strata-ingress',
       ...ENVS.map((env) => `strata-${env}-foundation`),
-      'strata-prod-data',
-      'strata-stage-data',
+      ...['data', 'init', 'apps', 'ingress'].flatMap((layer) => [`strata-prod-${layer}`, `strata-stage-${layer}`]),
     ].sort(),
   );
   // The entry folder lists every one of them.
@@ -146,7 +146,7 @@ test('the shared folder holds the namespace infra (no quota, the default limit r
       .filter((m) => m.kind === 'Namespace')
       .map((m) => m.metadata.name)
       .sort(),
-  ).toEqual(['cert-manager', 'cnpg-system', 'infra', 'monitoring', 'velero']);
+  ).toEqual(['cert-manager', 'cnpg-system', 'infra', 'monitoring', 'traefik', 'velero']);
   const infra = foundation.find((m) => m.kind === 'Namespace' && m.metadata.name === 'infra');
   expect(infra.metadata.labels.team).toBe('platform');
   expect(infra.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
@@ -155,7 +155,7 @@ test('the shared folder holds the namespace infra (no quota, the default limit r
 
   // The shared namespace and the operators' namespaces get the platform's default limit range.
   const limits = foundation.filter((m) => m.kind === 'LimitRange');
-  expect(limits.map((m) => m.metadata.namespace).sort()).toEqual(['cert-manager', 'cnpg-system', 'infra', 'monitoring', 'velero']);
+  expect(limits.map((m) => m.metadata.namespace).sort()).toEqual(['cert-manager', 'cnpg-system', 'infra', 'monitoring', 'traefik', 'velero']);
   for (const l of limits) {
     expect(l.spec.limits).toEqual([
       { type: 'Container', default: DEFAULT_LIMIT_RANGE.default, defaultRequest: DEFAULT_LIMIT_RANGE.defaultRequest, max: DEFAULT_LIMIT_RANGE.max },
@@ -175,6 +175,7 @@ test('what belongs to the whole cluster is rendered once, under dirtbike/k3s, la
       'dirtbike/k3s/operators/cnpg-system_helmrelease_plugin-barman-cloud.yaml: HelmRelease cnpg-system/plugin-barman-cloud',
       'dirtbike/k3s/operators/kube-system_helmrelease_sealed-secrets.yaml: HelmRelease kube-system/sealed-secrets',
       'dirtbike/k3s/operators/monitoring_helmrelease_kube-prometheus-stack.yaml: HelmRelease monitoring/kube-prometheus-stack',
+      'dirtbike/k3s/operators/traefik_helmrelease_traefik.yaml: HelmRelease traefik/traefik',
       'dirtbike/k3s/operators/velero_helmrelease_velero.yaml: HelmRelease velero/velero',
     ].sort(),
   );
@@ -184,6 +185,7 @@ test('what belongs to the whole cluster is rendered once, under dirtbike/k3s, la
   expect(ofKind('ClusterIssuer').map((o) => o.file)).toEqual([
     'dirtbike/k3s/data/clusterissuer_strata-ca.yaml',
     'dirtbike/k3s/data/clusterissuer_strata-selfsigned.yaml',
+    'dirtbike/k3s/ingress/clusterissuer_letsencrypt-production.yaml',
   ]);
   const shared = under('dirtbike/k3s');
   expect(shared.length).toBeGreaterThan(50);
@@ -266,12 +268,20 @@ test('no Secret in plain text: the credentials are the committed SealedSecrets',
   const sealed = ofKind('SealedSecret');
   expect(sealed.map(show)).toEqual([
     'dirtbike/k3s/backup/velero_sealedsecret_velero-s3-credentials.yaml: SealedSecret velero/velero-s3-credentials',
+    'dirtbike/prod/apps/prod_sealedsecret_mysql-secret-files.yaml: SealedSecret prod/mysql-secret-files',
+    'dirtbike/prod/apps/prod_sealedsecret_wordpress-secret-files.yaml: SealedSecret prod/wordpress-secret-files',
     'dirtbike/prod/data/infra_sealedsecret_postgres-discourse-credentials.yaml: SealedSecret infra/postgres-discourse-credentials',
     'dirtbike/prod/data/infra_sealedsecret_postgres-logto-credentials.yaml: SealedSecret infra/postgres-logto-credentials',
     'dirtbike/prod/data/infra_sealedsecret_postgres-s3-credentials.yaml: SealedSecret infra/postgres-s3-credentials',
+    'dirtbike/prod/init/prod_sealedsecret_postgres-discourse-credentials.yaml: SealedSecret prod/postgres-discourse-credentials',
+    'dirtbike/prod/init/prod_sealedsecret_postgres-logto-credentials.yaml: SealedSecret prod/postgres-logto-credentials',
+    'dirtbike/stage/apps/stage_sealedsecret_mysql-secret-files.yaml: SealedSecret stage/mysql-secret-files',
+    'dirtbike/stage/apps/stage_sealedsecret_wordpress-secret-files.yaml: SealedSecret stage/wordpress-secret-files',
     'dirtbike/stage/data/infra_sealedsecret_postgres-stage-discourse-credentials.yaml: SealedSecret infra/postgres-stage-discourse-credentials',
     'dirtbike/stage/data/infra_sealedsecret_postgres-stage-logto-credentials.yaml: SealedSecret infra/postgres-stage-logto-credentials',
     'dirtbike/stage/data/infra_sealedsecret_postgres-stage-s3-credentials.yaml: SealedSecret infra/postgres-stage-s3-credentials',
+    'dirtbike/stage/init/stage_sealedsecret_postgres-stage-discourse-credentials.yaml: SealedSecret stage/postgres-stage-discourse-credentials',
+    'dirtbike/stage/init/stage_sealedsecret_postgres-stage-logto-credentials.yaml: SealedSecret stage/postgres-stage-logto-credentials',
   ]);
   // The ciphertext is the committed one.
   for (const { file, manifest } of sealed) {
@@ -279,6 +289,68 @@ test('no Secret in plain text: the credentials are the committed SealedSecrets',
     const source = path.join(EXAMPLE, 'sealed-secrets', 'dirtbike', env, `${manifest.metadata.namespace}_${manifest.metadata.name}.yaml`);
     expect(manifest.spec.encryptedData).toEqual((yaml.load(fs.readFileSync(source, 'utf8')) as any).spec.encryptedData);
   }
+});
+
+describe('the applications, in prod and stage', () => {
+  const one = (file: string) => {
+    const found = objects.filter((o) => o.file === file);
+    expect(found).toHaveLength(1);
+    return found[0].manifest;
+  };
+  const env = (workload: any) =>
+    Object.fromEntries(workload.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom.secretKeyRef]));
+
+  test("WordPress and Discourse release blue-green in prod: a Deployment per colour, the stable Service on the active one; stage's run one", () => {
+    for (const app of ['wordpress', 'discourse']) {
+      const blue = one(`dirtbike/prod/apps/prod_deployment_${app}-blue.yaml`);
+      const green = one(`dirtbike/prod/apps/prod_deployment_${app}-green.yaml`);
+      expect([blue.spec.replicas, green.spec.replicas]).toEqual([2, 1]);
+      expect(one(`dirtbike/prod/apps/prod_service_${app}.yaml`).spec.selector).toMatchObject({ version: 'blue' });
+      expect(one(`dirtbike/stage/apps/stage_deployment_${app}.yaml`).spec.replicas).toBe(1);
+    }
+    // The colours share the site's files on one ReadWriteMany claim, kept when pruned.
+    const files = one('dirtbike/prod/apps/prod_persistentvolumeclaim_wordpress-files.yaml');
+    expect(files.spec).toMatchObject({ accessModes: ['ReadWriteMany'], storageClassName: 'longhorn-retain' });
+    expect(files.metadata.annotations['kustomize.toolkit.fluxcd.io/prune']).toBe('disabled');
+  });
+
+  test('MySQL is a StatefulSet WordPress reaches through uses; Discourse gets the CJK database and its Redis', () => {
+    const mysql = one('dirtbike/prod/apps/prod_statefulset_mysql.yaml');
+    expect(mysql.spec.volumeClaimTemplates[0].spec).toMatchObject({
+      storageClassName: 'longhorn-retain',
+      resources: { requests: { storage: '30Gi' } },
+    });
+    expect(mysql.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+    expect(env(one('dirtbike/prod/apps/prod_deployment_wordpress-blue.yaml'))).toMatchObject({
+      MYSQL_HOST: 'mysql.prod.svc.cluster.local',
+      MYSQL_PORT: '3306',
+      WORDPRESS_DB_HOST: '$(MYSQL_HOST):$(MYSQL_PORT)',
+    });
+    expect(one('dirtbike/prod/apps/prod_networkpolicy_allow-wordpress-to-mysql-ingress.yaml').spec.ingress[0].ports).toEqual([
+      { protocol: 'TCP', port: 3306 },
+    ]);
+    expect(env(one('dirtbike/stage/apps/stage_deployment_discourse.yaml'))).toMatchObject({
+      PGHOST: 'postgres-stage-pooler-discourse.infra.svc.cluster.local',
+      PGDATABASE: 'discourse',
+      PGPASSWORD: { name: 'postgres-stage-discourse-credentials', key: 'password' },
+      DISCOURSE_REDIS_HOST: 'discourse-redis.stage.svc.cluster.local',
+      DISCOURSE_REDIS_PORT: '6379',
+    });
+  });
+
+  test('discourse-init and logto-init run in the init layer, which the apps layer waits for, once per change of what they run', () => {
+    for (const envName of ['prod', 'stage']) {
+      const jobs = objects.filter((o) => o.file.startsWith(`dirtbike/${envName}/init/`) && o.manifest.kind === 'Job');
+      expect(jobs.map((o) => o.manifest.metadata.name)).toEqual([
+        expect.stringMatching(/^discourse-init-[0-9a-f]{8}$/),
+        expect.stringMatching(/^logto-init-[0-9a-f]{8}$/),
+      ]);
+      expect(jobs[0].manifest.spec.template.spec.containers[0].image).toBe('docker.io/dirtbikechina/postgres:15-cjk');
+      const apps = entry(`strata-${envName}-apps`);
+      expect(apps.spec.dependsOn.map((d: any) => d.name)).toContain(`strata-${envName}-init`);
+      expect(entry(`strata-${envName}-init`).spec.wait).toBe(true);
+    }
+  });
 });
 
 const kubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
@@ -289,10 +361,9 @@ const kubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' 
   expect(folders.sort()).toEqual(
     [
       ENTRY,
-      ...['backup', 'data', 'foundation', 'operators'].map((l) => `dirtbike/k3s/${l}`),
+      ...['backup', 'data', 'foundation', 'ingress', 'operators'].map((l) => `dirtbike/k3s/${l}`),
       ...ENVS.map((env) => `dirtbike/${env}/foundation`),
-      'dirtbike/prod/data',
-      'dirtbike/stage/data',
+      ...['data', 'init', 'apps', 'ingress'].flatMap((layer) => [`dirtbike/prod/${layer}`, `dirtbike/stage/${layer}`]),
     ].sort(),
   );
   const failures = folders.flatMap((folder) => {
