@@ -1,9 +1,9 @@
 import { App } from 'cdk8s';
 import { DataChart, secretKeyPrefix } from './data';
+import { acmeIssuer, requireTraefik, routeMiddlewares } from './routes';
 import { AppInit } from '../constructs/apps/app-init';
 import { Application } from '../constructs/apps/application';
 import type { ImportedDatabase } from '../constructs/data/database-export';
-import { LetsEncryptIssuer } from '../constructs/ingress/acme-issuer';
 import { IRoutable, TRAEFIK_PODS, TraefikRoute, traefikPolicyName } from '../constructs/ingress/traefik-route';
 import { WildcardCertificate } from '../constructs/ingress/wildcard-certificate';
 import { LayerChart } from '../constructs/platform/layer-chart';
@@ -39,12 +39,6 @@ export class AppsChart extends LayerChart {
     const s = overlay.settings;
     const apps: Record<string, Application> = {};
     let wildcard: WildcardCertificate | undefined;
-    // Traefik, with the cross-namespace references the region allows (the same in every environment of a shared cluster).
-    const requireTraefik = () =>
-      OverlayContext.of(ingress).requireOperator(
-        'traefik',
-        s.ingress.allowCrossNamespace ? { providers: { kubernetesCRD: { allowCrossNamespace: true } } } : undefined,
-      );
     for (const name of Object.keys(s.apps).sort(compareStrings)) {
       const spec = s.apps[name];
       if (!spec.enabled) continue;
@@ -114,7 +108,7 @@ export class AppsChart extends LayerChart {
       if (redis && data.redis) app.useRedis(data.redis.grantAccess(app));
       // Other environments' routes send a share here: Traefik reaches the pods, whether or not this one exposes them.
       if (overlay.splitFrom?.[name]) {
-        requireTraefik();
+        requireTraefik(ingress, overlay);
         allowTraffic(ingress, `AllowSplit-${name}`, {
           name: traefikPolicyName(`${name}-split`, app.namespace),
           from: TRAEFIK_PODS,
@@ -123,15 +117,9 @@ export class AppsChart extends LayerChart {
         });
       }
       if (expose) {
-        const acme = s.ingress.acme;
-        const issuer = LetsEncryptIssuer.of(ingress, {
-          email: acme.email ?? '',
-          server: acme.server,
-          solver: acme.solver,
-          secretBackend: overlay.region.secrets,
-        });
-        const middlewares = (expose.middlewares ?? []).map((m) => ({ name: m, spec: s.ingress.middlewares[m] }));
-        requireTraefik();
+        const issuer = acmeIssuer(ingress, overlay);
+        const middlewares = routeMiddlewares(overlay, expose.middlewares ?? []);
+        requireTraefik(ingress, overlay);
         if (s.ingress.wildcard && !wildcard) {
           const domain = overlay.environment === 'prod' ? overlay.region.baseDomain : `${overlay.environment}.${overlay.region.baseDomain}`;
           wildcard = new WildcardCertificate(ingress, 'Wildcard', { domain, issuer });

@@ -2,13 +2,16 @@ import { AppsChart } from './apps';
 import { BackupChart, VELERO_BUCKET } from './backup';
 import { backupBucket } from './backup-storage';
 import { DataChart } from './data';
+import { acmeIssuer, requireTraefik, routeMiddlewares } from './routes';
 import { SearchChart } from './search';
 import { StreamingChart } from './streaming';
 import { Grantee } from '../constructs/core/grantee';
 import { ImportedDatabase } from '../constructs/data/database-export';
+import { GrafanaRoute } from '../constructs/ingress/grafana-route';
 import { compareStrings } from '../constructs/platform/ordering';
 import { OverlayContext } from '../constructs/platform/overlay-context';
 import type { PlatformApp } from '../constructs/platform/platform-app';
+import { appHost } from '../environments/apps-checks';
 import type { OverlaySpec } from '../environments/model';
 import { defaultClusterKey, layerClusterKey, PlacedLayer, sharedClusterKey } from '../environments/placement';
 
@@ -59,6 +62,17 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
   const apps = Object.values(s.apps).some((a) => a.enabled)
     ? new AppsChart(on('apps'), overlay, data, on('ingress').layer('ingress'), imported, on('apps').layer('init'))
     : undefined;
+  // Grafana (kube-prometheus-stack's, in the cluster) behind Traefik and an authenticating middleware.
+  const grafana = s.monitoring.grafana?.expose;
+  if (grafana) {
+    const ingress = on('ingress').layer('ingress');
+    requireTraefik(ingress, overlay);
+    new GrafanaRoute(ingress, 'Grafana', {
+      host: grafana.host ?? appHost(overlay, 'grafana'),
+      issuer: acmeIssuer(ingress, overlay),
+      middlewares: routeMiddlewares(overlay, grafana.middlewares),
+    });
+  }
   let backup: BackupChart | undefined;
   const veleroBucket = s.velero.enabled ? backupBucket(data, overlay, data.minio, VELERO_BUCKET) : undefined;
   if (veleroBucket) {

@@ -418,6 +418,12 @@ export interface IngressSpec {
 /** Where Prometheus runs. */
 export interface MonitoringSpec {
   /**
+   * kube-prometheus-stack's Grafana served through Traefik behind the listed middlewares, at
+   * least one of which authenticates (basicAuth or forwardAuth). `host` defaults to
+   * `grafana.<baseDomain>` in prod, `grafana.<env>.<baseDomain>` elsewhere. @default not exposed
+   */
+  readonly grafana?: { readonly expose?: { readonly host?: string; readonly middlewares: readonly string[] } };
+  /**
    * A Prometheus (and Alertmanager) outside the cluster, on a VM: Strata installs no
    * kube-prometheus-stack, admits these addresses to the metrics ports, and renders the scrape
    * jobs and alerting rules it must hold under `<layers>/prometheus/`. Absent: in the cluster.

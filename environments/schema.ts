@@ -338,6 +338,23 @@ export const SETTINGS_SCHEMA: Schema = obj({
   tier: { type: 'string', enum: [...TIERS], hint: `set tier to one of ${TIERS.join(', ')}` },
   monitoring: obj(
     {
+      grafana: obj(
+        {
+          expose: obj(
+            {
+              host: { type: 'string', pattern: HOSTNAME_PATTERN, hint: 'write a DNS name such as grafana.example.org' },
+              middlewares: {
+                type: 'array',
+                minItems: 1,
+                items: dnsLabel('a middleware name (a key of ingress.middlewares)'),
+                hint: 'list the middlewares in front of Grafana, at least one basicAuth or forwardAuth',
+              },
+            },
+            ['middlewares'],
+          ),
+        },
+        [],
+      ),
       external: obj({
         addresses: {
           type: 'array',
@@ -371,11 +388,12 @@ export const SETTINGS_SCHEMA: Schema = obj({
       propertyNames: dnsLabel('a middleware name'),
       additionalProperties: {
         type: 'object',
-        hint: 'a middleware is {securityHeaders: {}}, {rateLimit: {average, burst}}, {ipAllowList: {sourceRange: [...]}} or {forwardAuth: {address}}',
+        hint: 'a middleware is {securityHeaders: {}}, {rateLimit: {average, burst}}, {ipAllowList: {sourceRange: [...]}}, {forwardAuth: {address}} or {basicAuth: {}}',
         oneOf: [
           obj({ securityHeaders: obj({ stsSeconds: int(0, 315_360_000) }, []) }),
           obj({ rateLimit: obj({ average: int(1, 1_000_000), burst: int(1, 1_000_000) }) }),
           obj({ ipAllowList: obj({ sourceRange: { type: 'array', minItems: 1, items: str() } }) }),
+          obj({ basicAuth: obj({ realm: str({ pattern: '^[^"\\\\]+$', hint: 'name the realm without quotes or backslashes' }) }, []) }),
           obj({
             forwardAuth: obj(
               {

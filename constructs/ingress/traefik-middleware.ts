@@ -4,10 +4,12 @@
  */
 import { Construct } from 'constructs';
 import * as traefik from '../../imports/traefik.io';
+import type { SecretBackend } from '../core/secret-backend';
 import { checkCidr } from '../platform/cidr';
 import { dnsLabelProblem } from '../platform/names';
 import { allowEgressToAddresses } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
+import { SecretReference } from '../secrets/secret-reference';
 
 /** One middleware: exactly one of these. */
 export type MiddlewareSpec =
@@ -23,7 +25,26 @@ export type MiddlewareSpec =
         readonly address: string;
         /** Headers copied from the answer to the request. @default none */ readonly authResponseHeaders?: readonly string[];
       };
+    }
+  | {
+      /**
+       * A user name and password asked by Traefik itself, checked against htpasswd lines
+       * (bcrypt: `htpasswd -nbB <user> <password>`) read from the secret backend, never from
+       * Git; the user name is passed on in `X-WebAuth-User`, and the Authorization header is not.
+       */
+      readonly basicAuth: { /** The realm the browser's prompt names. @default 'traefik' */ readonly realm?: string };
     };
+
+/** Middlewares that establish who the client is (a route Strata exposes a platform UI on needs one). */
+export function authenticates(spec: MiddlewareSpec): boolean {
+  return 'forwardAuth' in spec || 'basicAuth' in spec;
+}
+
+/** Where a basicAuth middleware's htpasswd lines come from: `remoteKey`'s property `users`. */
+export interface MiddlewareCredentials {
+  readonly backend: SecretBackend;
+  readonly remoteKey: string;
+}
 
 /** Why a middleware cannot be rendered, or undefined. */
 export function middlewareProblem(spec: MiddlewareSpec): string | undefined {
@@ -51,7 +72,7 @@ export function middlewareProblem(spec: MiddlewareSpec): string | undefined {
   return undefined;
 }
 
-function middlewareSpec(spec: MiddlewareSpec): traefik.MiddlewareSpec {
+function middlewareSpec(name: string, spec: MiddlewareSpec): traefik.MiddlewareSpec {
   if ('securityHeaders' in spec) {
     return {
       headers: {
@@ -66,6 +87,16 @@ function middlewareSpec(spec: MiddlewareSpec): traefik.MiddlewareSpec {
   }
   if ('rateLimit' in spec) return { rateLimit: { average: spec.rateLimit.average, burst: spec.rateLimit.burst } };
   if ('ipAllowList' in spec) return { ipAllowList: { sourceRange: [...spec.ipAllowList.sourceRange] } };
+  if ('basicAuth' in spec) {
+    return {
+      basicAuth: {
+        secret: `${name}-users`,
+        headerField: 'X-WebAuth-User',
+        removeHeader: true,
+        ...(spec.basicAuth.realm ? { realm: spec.basicAuth.realm } : {}),
+      },
+    };
+  }
   return {
     forwardAuth: {
       address: spec.forwardAuth.address,
@@ -77,9 +108,10 @@ function middlewareSpec(spec: MiddlewareSpec): traefik.MiddlewareSpec {
 
 /**
  * The middleware `name` in `namespace`, rendered once per namespace (in the scope of its first
- * route), with Traefik's egress to a forward-auth address. Returns its name.
+ * route), with Traefik's egress to a forward-auth address, or the Secret `<name>-users` of a
+ * basicAuth's htpasswd lines (from `credentials`). Returns its name.
  */
-export function useMiddleware(scope: Construct, namespace: string, name: string, spec: MiddlewareSpec): string {
+export function useMiddleware(scope: Construct, namespace: string, name: string, spec: MiddlewareSpec, credentials?: MiddlewareCredentials): string {
   const nameProblem = dnsLabelProblem(name);
   if (nameProblem) throw new Error(`middleware "${name}": the name ${nameProblem}`);
   const problem = middlewareProblem(spec);
@@ -88,7 +120,17 @@ export function useMiddleware(scope: Construct, namespace: string, name: string,
   const id = `Middleware-${namespace}-${name}`;
   if (ctx.node.tryFindChild(id)) return name;
   new Construct(ctx, id);
-  new traefik.Middleware(scope, id, { metadata: { name, namespace }, spec: middlewareSpec(spec) });
+  new traefik.Middleware(scope, id, { metadata: { name, namespace }, spec: middlewareSpec(name, spec) });
+  if ('basicAuth' in spec) {
+    if (!credentials) throw new Error(`middleware ${name}: basicAuth reads its users from the secret backend; give the credentials' backend and key`);
+    new SecretReference(scope, `${id}-Users`, {
+      backend: credentials.backend,
+      namespace,
+      name: `${name}-users`,
+      remoteKey: credentials.remoteKey,
+      keys: { users: 'users' },
+    });
+  }
   if ('forwardAuth' in spec) {
     const url = new URL(spec.forwardAuth.address);
     const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;

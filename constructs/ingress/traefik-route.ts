@@ -10,7 +10,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { LetsEncryptIssuer } from './acme-issuer';
-import { MiddlewareSpec, useMiddleware } from './traefik-middleware';
+import { MiddlewareCredentials, MiddlewareSpec, useMiddleware } from './traefik-middleware';
 import type { WildcardCertificate } from './wildcard-certificate';
 import * as cm from '../../imports/cert-manager.io';
 import * as traefik from '../../imports/traefik.io';
@@ -63,7 +63,7 @@ export interface TraefikRouteProps {
   /** Routes ahead of the target's for requests that also match `match` (a header, a cookie), to another Service of its namespace. @default none */
   readonly candidates?: readonly { readonly match: string; readonly serviceName: string; readonly servicePort: number }[];
   /** Middlewares applied in order, by name (rendered into the route's namespace). @default none */
-  readonly middlewares?: readonly { readonly name: string; readonly spec: MiddlewareSpec }[];
+  readonly middlewares?: readonly { readonly name: string; readonly spec: MiddlewareSpec; readonly credentials?: MiddlewareCredentials }[];
 }
 
 export class TraefikRoute extends Construct {
@@ -97,7 +97,7 @@ export class TraefikRoute extends Construct {
         },
       });
     }
-    const middlewares = (props.middlewares ?? []).map((m) => useMiddleware(this, namespace, m.name, m.spec));
+    const middlewares = (props.middlewares ?? []).map((m) => useMiddleware(this, namespace, m.name, m.spec, m.credentials));
     const match = path === '/' ? `Host(\`${props.host}\`)` : `Host(\`${props.host}\`) && PathPrefix(\`${path}\`)`;
     new traefik.IngressRoute(this, 'Resource', {
       metadata: { name: t.routeName, namespace },

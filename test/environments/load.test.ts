@@ -403,9 +403,10 @@ describe('layered defaults', () => {
   test('an overlay file naming only its tier is exactly that tier', () => {
     const envDir = environmentsWith({ 'overlays/region-a/qa.yaml': 'tier: dev\n', 'overlays/region-b/qa.yaml': 'tier: dev\n' });
     const [a, b] = loadEnvironments(envDir, { only: ['region-a/qa', 'region-b/qa'] });
-    // Region A's defaults add its test application; nothing else differs.
+    // Region A's defaults add its test application and expose Grafana; nothing else differs.
     expect(Object.keys(a.settings.apps)).toEqual(['hello']);
-    expect({ ...a.settings, apps: {} }).toEqual(b.settings);
+    expect(a.settings.monitoring.grafana?.expose?.middlewares).toEqual(['secure-headers', 'platform-login']);
+    expect({ ...a.settings, apps: {}, monitoring: {} }).toEqual(b.settings);
     expect(a.settings.quota).toEqual(TIER_PROFILES.dev.quota);
     expect(a.settings.limitRange).toEqual({ ...PLATFORM_DEFAULTS.limitRange, ...TIER_PROFILES.dev.limitRange });
     expect(a.settings.postgres.resources).toEqual(TIER_PROFILES.dev.postgres!.resources);

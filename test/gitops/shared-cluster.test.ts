@@ -51,10 +51,21 @@ function applyChanges(dir: string, changes: Readonly<Record<string, Change>>): v
   }
 }
 
-/** A copy of the community-site example with some of its files changed. */
+/**
+ * A copy of the community-site example without its applications (their split, grants and
+ * routes are test/charts/apps.test.ts' and test/examples/'), with some of its files changed.
+ */
 function exampleWith(changes: Readonly<Record<string, Change>> = {}): string {
   const dir = path.join(tempDir('strata-shared-'), 'environments');
   fs.cpSync(EXAMPLE, dir, { recursive: true });
+  const withoutApps = (doc: any) => {
+    delete doc.apps;
+  };
+  applyChanges(dir, { [PROD]: { edit: withoutApps }, [STAGE]: { edit: withoutApps } });
+  for (const env of ['prod', 'stage']) {
+    const sealed = path.join(dir, 'sealed-secrets', 'dirtbike', env);
+    for (const f of fs.readdirSync(sealed).filter((f) => f.startsWith(`${env}_`))) fs.rmSync(path.join(sealed, f));
+  }
   applyChanges(dir, changes);
   return dir;
 }

@@ -1,9 +1,14 @@
 import { LetsEncryptIssuer } from '../../../constructs/ingress/acme-issuer';
-import { middlewareProblem, MiddlewareSpec } from '../../../constructs/ingress/traefik-middleware';
+import { authenticates, MiddlewareCredentials, middlewareProblem, MiddlewareSpec } from '../../../constructs/ingress/traefik-middleware';
 import { TraefikRoute } from '../../../constructs/ingress/traefik-route';
 import { EXTERNAL_SECRETS, schemaIssues, testLayer, TestLayer } from '../../support/layer';
 
-function route(layer: TestLayer, name: string, namespace: string, middlewares: { name: string; spec: MiddlewareSpec }[]) {
+function route(
+  layer: TestLayer,
+  name: string,
+  namespace: string,
+  middlewares: { name: string; spec: MiddlewareSpec; credentials?: MiddlewareCredentials }[],
+) {
   const issuer = LetsEncryptIssuer.of(layer.chart, { email: 'platform@example.org', secretBackend: EXTERNAL_SECRETS });
   const target = {
     routeName: name,
@@ -58,6 +63,35 @@ test('rate limits and IP allow-lists', () => {
   expect(layer.find('Middleware', 'limit', 'web').spec.rateLimit).toEqual({ average: 50, burst: 100 });
   expect(layer.find('Middleware', 'office', 'web').spec.ipAllowList).toEqual({ sourceRange: ['203.0.113.0/24'] });
   expect(schemaIssues(layer.manifests())).toEqual([]);
+});
+
+test('basic auth: Traefik checks htpasswd lines from the secret backend, in each namespace that uses it, and passes the user on', () => {
+  const layer = testLayer('ingress');
+  const login = {
+    name: 'platform-login',
+    spec: { basicAuth: {} },
+    credentials: { backend: EXTERNAL_SECRETS, remoteKey: 'region-a/prod/ingress/platform-login' },
+  };
+  route(layer, 'grafana', 'monitoring', [HEADERS, login]);
+  route(layer, 'console', 'minio', [login]);
+  expect(layer.find('Middleware', 'platform-login', 'monitoring').spec.basicAuth).toEqual({
+    secret: 'platform-login-users',
+    headerField: 'X-WebAuth-User',
+    removeHeader: true,
+  });
+  for (const ns of ['monitoring', 'minio']) {
+    const users = layer.find('ExternalSecret', 'platform-login-users', ns).spec;
+    expect(users.data).toEqual([{ secretKey: 'users', remoteRef: { key: 'region-a/prod/ingress/platform-login', property: 'users' } }]);
+  }
+  expect(layer.all('Secret')).toEqual([]);
+  expect(schemaIssues(layer.manifests())).toEqual([]);
+  // Without where the users come from, it cannot be rendered.
+  expect(() => route(testLayer('ingress'), 'grafana', 'monitoring', [{ name: 'platform-login', spec: { basicAuth: {} } }])).toThrow(
+    /basicAuth reads its users from the secret backend/,
+  );
+  expect(
+    [{ basicAuth: {} }, AUTH.spec, HEADERS.spec, { ipAllowList: { sourceRange: ['203.0.113.0/24'] } }].map((s) => authenticates(s as MiddlewareSpec)),
+  ).toEqual([true, true, false, false]);
 });
 
 test.each([

@@ -179,12 +179,13 @@ describe('TraefikRoute', () => {
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'web' } },
       podSelector: { matchLabels: { 'app.kubernetes.io/name': 'hello' } },
     };
-    expect(layer.find('NetworkPolicy', 'allow-traefik-to-hello-egress', 'traefik').spec).toEqual({
+    // Named with the namespace (web), which is not the target's: Traefik's namespace is shared by every route.
+    expect(layer.find('NetworkPolicy', 'allow-traefik-to-web-hello-egress', 'traefik').spec).toEqual({
       podSelector: { matchLabels: { 'app.kubernetes.io/name': 'traefik' } },
       policyTypes: ['Egress'],
       egress: [{ to: [appPeer], ports: [{ protocol: 'TCP', port: 8080 }] }],
     });
-    expect(layer.find('NetworkPolicy', 'allow-traefik-to-hello-ingress', 'web').spec).toEqual({
+    expect(layer.find('NetworkPolicy', 'allow-traefik-to-web-hello-ingress', 'web').spec).toEqual({
       podSelector: { matchLabels: { 'app.kubernetes.io/name': 'hello' } },
       policyTypes: ['Ingress'],
       ingress: [{ from: [traefikPeer], ports: [{ protocol: 'TCP', port: 8080 }] }],
@@ -235,9 +236,9 @@ describe('TraefikRoute', () => {
       'traefik/allow-clients-to-traefik',
       'traefik/allow-prometheus-to-traefik-ingress',
       'traefik/allow-traefik-to-acme-solvers-web-egress',
-      'traefik/allow-traefik-to-hello-egress',
+      'traefik/allow-traefik-to-web-hello-egress',
       'web/allow-traefik-to-acme-solvers-web-ingress',
-      'web/allow-traefik-to-hello-ingress',
+      'web/allow-traefik-to-web-hello-ingress',
     ]);
     expect(schemaIssues(layer.manifests())).toEqual([]);
   });
@@ -266,7 +267,7 @@ describe('TraefikRoute', () => {
     expect(count('traefik/allow-prometheus-to-traefik-ingress')).toBe(1);
     expect(count('monitoring/allow-prometheus-to-traefik-egress')).toBe(1);
     expect(count('cert-manager/allow-letsencrypt-production-http01-self-check')).toBe(1);
-    for (const app of ['hello', 'shop', 'wiki']) expect(count(`traefik/allow-traefik-to-${app}-egress`)).toBe(1);
+    for (const app of ['web-hello', 'web-shop', 'docs-wiki']) expect(count(`traefik/allow-traefik-to-${app}-egress`)).toBe(1);
     // Traefik's egress to the solvers reaches both namespaces.
     const solverEgress = layer.all('NetworkPolicy').filter((p) => p.metadata.namespace === 'traefik' && /acme-solvers/.test(p.metadata.name));
     expect(
