@@ -64,7 +64,7 @@ function exampleWith(changes: Readonly<Record<string, Change>> = {}): string {
   applyChanges(dir, { [PROD]: { edit: withoutApps }, [STAGE]: { edit: withoutApps } });
   for (const env of ['prod', 'stage']) {
     const sealed = path.join(dir, 'sealed-secrets', 'dirtbike', env);
-    for (const f of fs.readdirSync(sealed).filter((f) => f.startsWith(`${env}_`))) fs.rmSync(path.join(sealed, f));
+    for (const file of fs.readdirSync(sealed).filter((f) => f.startsWith(`${env}_`))) fs.rmSync(path.join(sealed, file));
   }
   applyChanges(dir, changes);
   return dir;
