@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { DataChart, secretKeyPrefix } from './data';
 import { acmeIssuer, requireTraefik, routeMiddlewares } from './routes';
+import type { SearchChart } from './search';
 import { AppInit } from '../constructs/apps/app-init';
 import { Application } from '../constructs/apps/application';
 import type { ImportedDatabase } from '../constructs/data/database-export';
@@ -25,7 +26,8 @@ export class AppsChart extends LayerChart {
 
   /**
    * `imported`: databases exported to another cluster of the environment, by `<cluster>|<database>`;
-   * `initLayer`: where the apps' init Jobs go (the apps layer waits for it).
+   * `initLayer`: where the apps' init Jobs go (the apps layer waits for it); `search`: the
+   * overlay's OpenSearch, for the apps that write indices.
    */
   constructor(
     scope: App,
@@ -34,6 +36,7 @@ export class AppsChart extends LayerChart {
     ingress: LayerChart,
     imported: ReadonlyMap<string, ImportedDatabase>,
     initLayer: LayerChart,
+    search?: SearchChart,
   ) {
     super(scope, 'apps', { region: overlay.region.name, environment: overlay.environment });
     const s = overlay.settings;
@@ -43,7 +46,7 @@ export class AppsChart extends LayerChart {
       const spec = s.apps[name];
       if (!spec.enabled) continue;
       // The settings are ApplicationProps' own fields (environments/model.ts picks them).
-      const { enabled: _enabled, database, expose, init: initSpec, volumes, redis, secretFiles, uses: _uses, ...props } = spec;
+      const { enabled: _enabled, database, expose, init: initSpec, volumes, redis, secretFiles, uses: _uses, opensearch, ...props } = spec;
       const app = new Application(this, `App-${name}`, {
         ...props,
         name,
@@ -106,6 +109,7 @@ export class AppsChart extends LayerChart {
         }
       }
       if (redis && data.redis) app.useRedis(data.redis.grantAccess(app));
+      if (opensearch && search) app.useOpenSearch(search.opensearch.grantIndexWrite(app, opensearch.indices));
       // Other environments' routes send a share here: Traefik reaches the pods, whether or not this one exposes them.
       if (overlay.splitFrom?.[name]) {
         requireTraefik(ingress, overlay);

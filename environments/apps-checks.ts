@@ -88,6 +88,7 @@ export function checkApps(overlays: readonly OverlaySpec[], sourceOf: SourceOf):
         ...Object.entries(app.volumes ?? {}).map(([v, spec]) => [spec.path, `volumes.${v}.path`] as const),
         ...Object.keys(app.files ?? {}).map((p) => [p, 'files'] as const),
         ...Object.keys(app.secretFiles ?? {}).map((p) => [p, 'secretFiles'] as const),
+        ...(app.opensearch ? [['/etc/strata/opensearch-ca', 'opensearch (its CA)'] as const] : []),
       ];
       const seenMounts = new Map<string, string>();
       for (const [mount, field] of mounts) {
@@ -171,6 +172,9 @@ export function checkApps(overlays: readonly OverlaySpec[], sourceOf: SourceOf):
           (k) => [k, 'Redis'] as const,
         ),
         ...(app.uses ?? []).flatMap((other) => Object.values(appAccessVariables(other)).map((k) => [k, `app ${other}`] as const)),
+        ...(app.opensearch ? ['OPENSEARCH_URL', 'OPENSEARCH_USERNAME', 'OPENSEARCH_PASSWORD', 'OPENSEARCH_CA_FILE'] : []).map(
+          (k) => [k, 'OpenSearch'] as const,
+        ),
       ]);
       for (const key of Object.keys(app.env ?? {}).filter((k) => granted.has(k))) {
         problem(
@@ -182,6 +186,9 @@ export function checkApps(overlays: readonly OverlaySpec[], sourceOf: SourceOf):
       // Two grants that set one variable: app names that differ only by - and _ cannot happen (DNS labels), but Redis can.
       if (app.redis && (app.uses ?? []).includes('redis')) {
         problem(`${at}.uses`, "app redis and the overlay's Redis both set REDIS_HOST and REDIS_PORT", 'use one of the two, or rename the app');
+      }
+      if (app.opensearch && !s.opensearch.enabled) {
+        problem(`${at}.opensearch`, 'the app writes to OpenSearch, and opensearch is disabled', 'set opensearch.enabled: true, or remove it');
       }
       if (app.redis && !s.redis.enabled) {
         problem(`${at}.redis`, 'the app uses Redis, and redis is disabled', "set redis.enabled: true with the machines' addresses, or remove it");

@@ -373,6 +373,12 @@ export interface AppSpec
    */
   readonly uses?: readonly string[];
   /**
+   * Indices of the overlay's OpenSearch the app writes (names or `*` patterns): a user and role
+   * of its own, OPENSEARCH_URL, OPENSEARCH_USERNAME, OPENSEARCH_PASSWORD and the CA
+   * (OPENSEARCH_CA_FILE). @default none
+   */
+  readonly opensearch?: { readonly indices: readonly string[] };
+  /**
    * Served through Traefik with a Let's Encrypt certificate. `host` defaults to
    * `<app>.<baseDomain>` in the `prod` environment and `<app>.<env>.<baseDomain>` elsewhere.
    * @default not exposed

@@ -142,6 +142,16 @@ export function checkPlacement(overlays: readonly OverlaySpec[], sourceOf: Sourc
           );
         }
       }
+      const searchOn = layerClusterKey(o, 'search');
+      for (const name of Object.keys(s.apps).sort()) {
+        if (s.apps[name].enabled && s.apps[name].opensearch && appsOn !== searchOn) {
+          problem(
+            `apps.${name}.opensearch`,
+            `app ${name} runs on cluster ${appsOn}, and OpenSearch on ${searchOn}, whose REST API is not exported to other clusters`,
+            `place apps and search on the same cluster`,
+          );
+        }
+      }
       const exposed = Object.keys(s.apps).filter((n) => s.apps[n].enabled && s.apps[n].expose);
       if (exposed.length && layerClusterKey(o, 'ingress') !== layerClusterKey(o, 'apps')) {
         problem(

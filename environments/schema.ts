@@ -290,6 +290,19 @@ const APP_SCHEMA: Schema = obj(
       hint: 'set workload to Deployment (the default) or StatefulSet (a claim per pod for every volume)',
     },
     uses: { type: 'array', uniqueItems: true, items: dnsLabel('an app name'), hint: 'list the apps of this overlay the app calls, e.g. [mysql]' },
+    opensearch: obj({
+      indices: {
+        type: 'array',
+        minItems: 1,
+        uniqueItems: true,
+        items: {
+          type: 'string',
+          pattern: '^[a-z0-9*][a-z0-9_.+*-]{0,254}$',
+          hint: 'name indices in lower-case letters, digits, _, -, +, . and * wildcards, e.g. audit-*',
+        },
+        hint: 'list the indices the app writes, e.g. [audit-*]',
+      },
+    }),
     init: obj(
       {
         image: { type: 'string', minLength: 1, hint: "name the image with a version tag or a digest (default: the app's)" },

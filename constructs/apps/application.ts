@@ -27,6 +27,7 @@ import { dns1035LabelProblem, dnsLabelProblem } from '../platform/names';
 import { allowTraffic } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
 import { protectFromPrune } from '../platform/protection';
+import type { IndexWriteAccess } from '../search/search-cluster';
 import { SecretReference } from '../secrets/secret-reference';
 
 /** How the kubelet checks the container: an HTTP GET, a TCP connect, or a command. */
@@ -229,6 +230,8 @@ export class Application extends Construct implements IGrantee, IRoutable {
   private readonly env: k8s.EnvVar[] = [];
   /** What grants give, first: literal values may refer to them as $(PGHOST), which Kubernetes expands. */
   private readonly grantEnv: k8s.EnvVar[] = [];
+  /** Volumes grants add (a CA bundle), mounted read-only. */
+  private readonly grantVolumes: { readonly name: string; readonly mountPath: string; readonly secretName: string; readonly key: string }[] = [];
   /** The weighted (or mirroring) TraefikService a route sends to, with blue-green weights (or a mirror). */
   private weighted?: traefik.TraefikService;
   private readonly blueGreen?: BlueGreenRelease;
@@ -392,18 +395,20 @@ export class Application extends Construct implements IGrantee, IRoutable {
             ports: [{ name: 'http', containerPort: this.port, protocol: 'TCP' }],
             ...(props.command ? { command: [...props.command] } : {}),
             ...(props.args ? { args: [...props.args] } : {}),
-            ...(volumes.length + claimMounts.length
-              ? {
-                  volumeMounts: [
-                    ...volumes.map((v) => ({
-                      name: v.name,
-                      mountPath: v.path,
-                      ...('subPath' in v ? { subPath: v.subPath, readOnly: true } : {}),
-                    })),
-                    ...claimMounts,
-                  ],
-                }
-              : {}),
+            volumeMounts: Lazy.any({
+              produce: () => {
+                const mounts = [
+                  ...volumes.map((v) => ({
+                    name: v.name,
+                    mountPath: v.path,
+                    ...('subPath' in v ? { subPath: v.subPath, readOnly: true } : {}),
+                  })),
+                  ...claimMounts,
+                  ...this.grantVolumes.map((g) => ({ name: g.name, mountPath: g.mountPath, readOnly: true })),
+                ];
+                return mounts.length ? mounts : undefined;
+              },
+            }) as unknown as k8s.VolumeMount[],
             readOnlyRootFilesystem: !relaxed.writableRootFilesystem,
           }),
           ...(relaxed.runAsRoot || relaxed.bindLowPorts ? { securityContext: relaxedSecurityContext(relaxed) } : {}),
@@ -415,7 +420,15 @@ export class Application extends Construct implements IGrantee, IRoutable {
           ...(probes.startup ? { startupProbe: probe(probes.startup, this.port) } : {}),
         },
       ],
-      ...(volumes.length ? { volumes: volumes.map((v) => ({ name: v.name, ...v.source })) } : {}),
+      volumes: Lazy.any({
+        produce: () => {
+          const all = [
+            ...volumes.map((v) => ({ name: v.name, ...v.source })),
+            ...this.grantVolumes.map((g) => ({ name: g.name, secret: { secretName: g.secretName, items: [{ key: g.key, path: g.key }] } })),
+          ];
+          return all.length ? all : undefined;
+        },
+      }) as unknown as k8s.Volume[],
     });
     const bg = props.blueGreen;
     if (bg) checkBlueGreen(where, bg);
@@ -690,6 +703,27 @@ export class Application extends Construct implements IGrantee, IRoutable {
   public useApp(access: AppAccess): void {
     const names = appAccessVariables(access.app);
     this.grantEnv.push({ name: names.host, value: access.host }, { name: names.port, value: String(access.port) });
+  }
+
+  /**
+   * Takes an OpenSearch grant: OPENSEARCH_URL (HTTPS), OPENSEARCH_USERNAME and
+   * OPENSEARCH_PASSWORD from the granted Secret, and the CA that signs the endpoint mounted at
+   * /etc/strata/opensearch-ca (OPENSEARCH_CA_FILE names the file).
+   */
+  public useOpenSearch(access: IndexWriteAccess): void {
+    if (access.credentials.namespace !== this.namespace) {
+      throw new Error(
+        `application ${this.name}: the grant's credentials are in namespace ${access.credentials.namespace}; grant the indices to the app itself`,
+      );
+    }
+    const mountPath = '/etc/strata/opensearch-ca';
+    this.grantVolumes.push({ name: 'opensearch-ca', mountPath, secretName: access.ca.name, key: access.ca.key });
+    this.grantEnv.push(
+      { name: 'OPENSEARCH_URL', value: access.endpoint },
+      { name: 'OPENSEARCH_USERNAME', valueFrom: { secretKeyRef: { name: access.credentials.name, key: 'username' } } },
+      { name: 'OPENSEARCH_PASSWORD', valueFrom: { secretKeyRef: { name: access.credentials.name, key: 'password' } } },
+      { name: 'OPENSEARCH_CA_FILE', value: `${mountPath}/${access.ca.key}` },
+    );
   }
 
   /** Serves the app at `host` (and `path`) through Traefik, with a certificate from `issuer`; in `scope` (the ingress layer). */

@@ -263,6 +263,48 @@ describe('grants', () => {
     });
   });
 
+  test("an OpenSearch grant on region-a/staging: a user and role for the app's indices, the credentials and the CA in its namespace, the policies", () => {
+    const STAGING = 'overlays/region-a/staging.yaml';
+    const envDir = environmentsWith(appsIn(STAGING, { hello: { opensearch: { indices: ['audit-*'] } } }));
+    const outDir = path.join(tempDir('strata-out-'), 'dist');
+    synth({ envDir, outDir, only: ['region-a/staging'] });
+    const files = fs.readdirSync(path.join(outDir, 'region-a', 'staging'), { recursive: true }).map(String);
+    const read = (name: string): any => {
+      const found = files.filter((f) => f.endsWith(`/${name}`));
+      expect(found).toHaveLength(1);
+      return yaml.load(fs.readFileSync(path.join(outDir, 'region-a', 'staging', found[0]), 'utf8'));
+    };
+    const pod = read('hello_deployment_hello.yaml').spec.template.spec;
+    const env = Object.fromEntries(pod.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom.secretKeyRef]));
+    expect(env).toMatchObject({
+      OPENSEARCH_URL: 'https://search.opensearch.svc.cluster.local:9200',
+      OPENSEARCH_USERNAME: { name: 'hello-opensearch-credentials', key: 'username' },
+      OPENSEARCH_PASSWORD: { name: 'hello-opensearch-credentials', key: 'password' },
+      OPENSEARCH_CA_FILE: '/etc/strata/opensearch-ca/ca.crt',
+    });
+    expect(pod.volumes).toContainEqual({
+      name: 'opensearch-ca',
+      secret: { secretName: 'strata-ca-trust', items: [{ key: 'ca.crt', path: 'ca.crt' }] },
+    });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'opensearch-ca', mountPath: '/etc/strata/opensearch-ca', readOnly: true });
+    expect(read('hello_externalsecret_hello-opensearch-credentials.yaml').metadata.namespace).toBe('hello');
+    const role = files.filter((f) => /opensearchrole_hello-index-write\.yaml$/.test(f));
+    expect(role).toHaveLength(1);
+    expect(files.filter((f) => /networkpolicy_allow-hello-to-search-(egress|ingress)\.yaml$/.test(f)).sort()).toEqual([
+      'search/hello_networkpolicy_allow-hello-to-search-egress.yaml',
+      'search/opensearch_networkpolicy_allow-hello-to-search-ingress.yaml',
+    ]);
+  });
+
+  test('an app writing to OpenSearch where opensearch is disabled is refused', () => {
+    expectProblem(reject(appsIn(DEV, { hello: { opensearch: { indices: ['audit-*'] } } })), {
+      file: DEV,
+      path: 'apps.hello.opensearch',
+      message: /the app writes to OpenSearch, and opensearch is disabled/,
+      fix: /opensearch\.enabled: true/,
+    });
+  });
+
   test('an app using Redis where redis is disabled is refused', () => {
     expectProblem(reject(appsIn(DEV, { hello: { redis: true } })), {
       file: DEV,
