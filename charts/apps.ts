@@ -2,6 +2,7 @@ import { App } from 'cdk8s';
 import { DataChart, secretKeyPrefix } from './data';
 import { acmeIssuer, requireTraefik, routeMiddlewares } from './routes';
 import type { SearchChart } from './search';
+import type { StreamingChart } from './streaming';
 import { AppInit } from '../constructs/apps/app-init';
 import { Application } from '../constructs/apps/application';
 import type { ImportedDatabase } from '../constructs/data/database-export';
@@ -27,7 +28,8 @@ export class AppsChart extends LayerChart {
   /**
    * `imported`: databases exported to another cluster of the environment, by `<cluster>|<database>`;
    * `initLayer`: where the apps' init Jobs go (the apps layer waits for it); `search`: the
-   * overlay's OpenSearch, for the apps that write indices.
+   * overlay's OpenSearch, for the apps that write indices; `streaming`: its Kafka, for the
+   * apps that use topics.
    */
   constructor(
     scope: App,
@@ -37,6 +39,7 @@ export class AppsChart extends LayerChart {
     imported: ReadonlyMap<string, ImportedDatabase>,
     initLayer: LayerChart,
     search?: SearchChart,
+    streaming?: StreamingChart,
   ) {
     super(scope, 'apps', { region: overlay.region.name, environment: overlay.environment });
     const s = overlay.settings;
@@ -46,7 +49,7 @@ export class AppsChart extends LayerChart {
       const spec = s.apps[name];
       if (!spec.enabled) continue;
       // The settings are ApplicationProps' own fields (environments/model.ts picks them).
-      const { enabled: _enabled, database, expose, init: initSpec, volumes, redis, secretFiles, uses: _uses, opensearch, ...props } = spec;
+      const { enabled: _enabled, database, expose, init: initSpec, volumes, redis, secretFiles, uses: _uses, opensearch, kafka, ...props } = spec;
       const app = new Application(this, `App-${name}`, {
         ...props,
         name,
@@ -110,6 +113,13 @@ export class AppsChart extends LayerChart {
       }
       if (redis && data.redis) app.useRedis(data.redis.grantAccess(app));
       if (opensearch && search) app.useOpenSearch(search.opensearch.grantIndexWrite(app, opensearch.indices));
+      if (kafka && streaming) {
+        const cluster = streaming.kafka;
+        const produced = (kafka.produce ?? []).map((t) => cluster.grantProduce(app, cluster.topic(t) ?? cluster.addTopic(t)));
+        const consumed = (kafka.consume ?? []).map((t) => cluster.grantConsume(app, t, name));
+        const user = produced[0] ?? consumed[0];
+        if (user) app.useKafka(cluster, user);
+      }
       // Other environments' routes send a share here: Traefik reaches the pods, whether or not this one exposes them.
       if (overlay.splitFrom?.[name]) {
         requireTraefik(ingress, overlay);

@@ -60,7 +60,7 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
   const search = s.opensearch.enabled ? new SearchChart(on('search'), overlay, data) : undefined;
   const streaming = s.streaming.kafka.enabled ? new StreamingChart(on('streaming'), overlay, data, search) : undefined;
   const apps = Object.values(s.apps).some((a) => a.enabled)
-    ? new AppsChart(on('apps'), overlay, data, on('ingress').layer('ingress'), imported, on('apps').layer('init'), search)
+    ? new AppsChart(on('apps'), overlay, data, on('ingress').layer('ingress'), imported, on('apps').layer('init'), search, streaming)
     : undefined;
   // Grafana (kube-prometheus-stack's, in the cluster) behind Traefik and an authenticating middleware.
   const grafana = s.monitoring.grafana?.expose;

@@ -17,6 +17,17 @@ export function appHost(o: Pick<OverlaySpec, 'environment' | 'region'>, app: str
   return given ?? (o.environment === 'prod' ? `${app}.${o.region.baseDomain}` : `${app}.${o.environment}.${o.region.baseDomain}`);
 }
 
+const KAFKA_VARIABLES = [
+  'KAFKA_BOOTSTRAP_SERVERS',
+  'KAFKA_CA_FILE',
+  'KAFKA_SECURITY_PROTOCOL',
+  'KAFKA_SASL_MECHANISM',
+  'KAFKA_USERNAME',
+  'KAFKA_PASSWORD',
+  'KAFKA_CERT_FILE',
+  'KAFKA_KEY_FILE',
+];
+
 export function checkApps(overlays: readonly OverlaySpec[], sourceOf: SourceOf): Problem[] {
   const problems: Problem[] = [];
   for (const o of overlays) {
@@ -89,6 +100,7 @@ export function checkApps(overlays: readonly OverlaySpec[], sourceOf: SourceOf):
         ...Object.keys(app.files ?? {}).map((p) => [p, 'files'] as const),
         ...Object.keys(app.secretFiles ?? {}).map((p) => [p, 'secretFiles'] as const),
         ...(app.opensearch ? [['/etc/strata/opensearch-ca', 'opensearch (its CA)'] as const] : []),
+        ...(app.kafka ? [['/etc/strata/kafka-ca', 'kafka (its CA)'] as const, ['/etc/strata/kafka-user', 'kafka (its user)'] as const] : []),
       ];
       const seenMounts = new Map<string, string>();
       for (const [mount, field] of mounts) {
@@ -175,6 +187,7 @@ export function checkApps(overlays: readonly OverlaySpec[], sourceOf: SourceOf):
         ...(app.opensearch ? ['OPENSEARCH_URL', 'OPENSEARCH_USERNAME', 'OPENSEARCH_PASSWORD', 'OPENSEARCH_CA_FILE'] : []).map(
           (k) => [k, 'OpenSearch'] as const,
         ),
+        ...(app.kafka ? KAFKA_VARIABLES : []).map((k) => [k, 'Kafka'] as const),
       ]);
       for (const key of Object.keys(app.env ?? {}).filter((k) => granted.has(k))) {
         problem(
@@ -186,6 +199,32 @@ export function checkApps(overlays: readonly OverlaySpec[], sourceOf: SourceOf):
       // Two grants that set one variable: app names that differ only by - and _ cannot happen (DNS labels), but Redis can.
       if (app.redis && (app.uses ?? []).includes('redis')) {
         problem(`${at}.uses`, "app redis and the overlay's Redis both set REDIS_HOST and REDIS_PORT", 'use one of the two, or rename the app');
+      }
+      if (app.kafka) {
+        const kafka = s.streaming.kafka;
+        if (!kafka.enabled) {
+          problem(`${at}.kafka`, 'the app uses Kafka topics, and streaming.kafka is disabled', 'set streaming.kafka.enabled: true, or remove it');
+        } else if ((app.namespace ?? name) !== kafka.namespace) {
+          problem(
+            `${at}.kafka`,
+            `Strimzi's User Operator writes the app's Kafka credential into namespace ${kafka.namespace} only, and the app runs in ${app.namespace ?? name}`,
+            `run the app in namespace ${kafka.namespace} (${at}.namespace: ${kafka.namespace}), or remove kafka`,
+          );
+        }
+        // A topic read is written by an app of the overlay or a CDC pipeline.
+        const written = new Set([
+          ...Object.values(s.apps).flatMap((a) => (a.enabled ? (a.kafka?.produce ?? []) : [])),
+          ...s.streaming.pipelines.flatMap((p) => p.tables.map((t) => `${p.name}.${t}`)),
+        ]);
+        (app.kafka.consume ?? []).forEach((topic, i) => {
+          if (!written.has(topic)) {
+            problem(
+              `${at}.kafka.consume.${i}`,
+              `no app of the overlay produces topic ${topic}, nor does a CDC pipeline`,
+              `name a topic an app lists in kafka.produce or a pipeline writes (<pipeline>.<schema>.<table>)${written.size ? `: ${[...written].sort().join(', ')}` : ''}`,
+            );
+          }
+        });
       }
       if (app.opensearch && !s.opensearch.enabled) {
         problem(`${at}.opensearch`, 'the app writes to OpenSearch, and opensearch is disabled', 'set opensearch.enabled: true, or remove it');

@@ -379,6 +379,13 @@ export interface AppSpec
    */
   readonly opensearch?: { readonly indices: readonly string[] };
   /**
+   * Kafka topics the app produces to (declared with the cluster's defaults when no pipeline
+   * declares them) and consumes from (as consumer group `<app>`): a Kafka user named after the
+   * app with those ACLs, the bootstrap address, the cluster CA and the credential. The app runs
+   * in Kafka's namespace, the only one the User Operator writes credentials into. @default none
+   */
+  readonly kafka?: { readonly produce?: readonly string[]; readonly consume?: readonly string[] };
+  /**
    * Served through Traefik with a Let's Encrypt certificate. `host` defaults to
    * `<app>.<baseDomain>` in the `prod` environment and `<app>.<env>.<baseDomain>` elsewhere.
    * @default not exposed

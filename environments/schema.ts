@@ -202,6 +202,13 @@ const probeSchema = (what: string): Schema => ({
   ],
 });
 
+/** A Kafka topic name (Strimzi's KafkaTopic names it in `spec.topicName`): letters, digits, `.`, `_` and `-`. */
+const kafkaTopicName = (): Schema => ({
+  type: 'string',
+  pattern: '^[a-zA-Z0-9._-]{1,249}$',
+  hint: 'name the topic with letters, digits, ., _ and -, at most 249 characters',
+});
+
 /** One application (`apps.<name>`); overlay files hold only what differs. */
 const APP_SCHEMA: Schema = obj(
   {
@@ -290,6 +297,13 @@ const APP_SCHEMA: Schema = obj(
       hint: 'set workload to Deployment (the default) or StatefulSet (a claim per pod for every volume)',
     },
     uses: { type: 'array', uniqueItems: true, items: dnsLabel('an app name'), hint: 'list the apps of this overlay the app calls, e.g. [mysql]' },
+    kafka: obj(
+      {
+        produce: { type: 'array', uniqueItems: true, items: kafkaTopicName(), hint: 'list the topics the app writes, e.g. [orders]' },
+        consume: { type: 'array', uniqueItems: true, items: kafkaTopicName(), hint: 'list the topics the app reads, e.g. [hrm.public.employees]' },
+      },
+      [],
+    ),
     opensearch: obj({
       indices: {
         type: 'array',

@@ -23,12 +23,15 @@ import { LetsEncryptIssuer } from '../ingress/acme-issuer';
 import { IRoutable, TraefikRoute, TraefikRouteProps } from '../ingress/traefik-route';
 import { DEFAULT_NON_ROOT_UID, hardenedContainer, restrictedPodSecurityContext } from '../platform/hardening';
 import { componentLabels } from '../platform/labels';
+import { dependOnLayerOf } from '../platform/layer-chart';
 import { dns1035LabelProblem, dnsLabelProblem } from '../platform/names';
 import { allowTraffic } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
 import { protectFromPrune } from '../platform/protection';
 import type { IndexWriteAccess } from '../search/search-cluster';
 import { SecretReference } from '../secrets/secret-reference';
+import type { KafkaCluster } from '../streaming/kafka-cluster';
+import type { KafkaUser } from '../streaming/kafka-user';
 
 /** How the kubelet checks the container: an HTTP GET, a TCP connect, or a command. */
 export type ProbeSpec =
@@ -231,7 +234,14 @@ export class Application extends Construct implements IGrantee, IRoutable {
   /** What grants give, first: literal values may refer to them as $(PGHOST), which Kubernetes expands. */
   private readonly grantEnv: k8s.EnvVar[] = [];
   /** Volumes grants add (a CA bundle), mounted read-only. */
-  private readonly grantVolumes: { readonly name: string; readonly mountPath: string; readonly secretName: string; readonly key: string }[] = [];
+  private readonly grantVolumes: {
+    readonly name: string;
+    readonly mountPath: string;
+    readonly secretName: string;
+    readonly key: string;
+    /** Mount the one file at `mountPath` rather than a folder of it. */
+    readonly subPath?: string;
+  }[] = [];
   /** The weighted (or mirroring) TraefikService a route sends to, with blue-green weights (or a mirror). */
   private weighted?: traefik.TraefikService;
   private readonly blueGreen?: BlueGreenRelease;
@@ -404,7 +414,12 @@ export class Application extends Construct implements IGrantee, IRoutable {
                     ...('subPath' in v ? { subPath: v.subPath, readOnly: true } : {}),
                   })),
                   ...claimMounts,
-                  ...this.grantVolumes.map((g) => ({ name: g.name, mountPath: g.mountPath, readOnly: true })),
+                  ...this.grantVolumes.map((g) => ({
+                    name: g.name,
+                    mountPath: g.mountPath,
+                    ...(g.subPath ? { subPath: g.subPath } : {}),
+                    readOnly: true,
+                  })),
                 ];
                 return mounts.length ? mounts : undefined;
               },
@@ -724,6 +739,47 @@ export class Application extends Construct implements IGrantee, IRoutable {
       { name: 'OPENSEARCH_PASSWORD', valueFrom: { secretKeyRef: { name: access.credentials.name, key: 'password' } } },
       { name: 'OPENSEARCH_CA_FILE', value: `${mountPath}/${access.ca.key}` },
     );
+  }
+
+  /**
+   * Takes a Kafka grant (`KafkaCluster.grantProduce` / `grantConsume` to the app, which runs in
+   * Kafka's namespace, where the User Operator writes its credential): KAFKA_BOOTSTRAP_SERVERS,
+   * KAFKA_SECURITY_PROTOCOL, the cluster CA mounted at /etc/strata/kafka-ca (KAFKA_CA_FILE),
+   * and the user's credential: KAFKA_SASL_MECHANISM, KAFKA_USERNAME and KAFKA_PASSWORD for
+   * SCRAM, or its certificate and key mounted at /etc/strata/kafka-user for TLS.
+   */
+  public useKafka(kafka: KafkaCluster, user: KafkaUser): void {
+    if (kafka.namespace !== this.namespace) {
+      throw new Error(
+        `application ${this.name}: Kafka credentials are written into namespace ${kafka.namespace} only; run the app in namespace ${kafka.namespace}`,
+      );
+    }
+    dependOnLayerOf(this, kafka);
+    const ca = '/etc/strata/kafka-ca';
+    this.grantVolumes.push({ name: 'kafka-ca', mountPath: ca, secretName: kafka.clusterCa.name, key: kafka.clusterCa.key });
+    this.grantEnv.push(
+      { name: 'KAFKA_BOOTSTRAP_SERVERS', value: kafka.bootstrapServers },
+      { name: 'KAFKA_CA_FILE', value: `${ca}/${kafka.clusterCa.key}` },
+    );
+    if (kafka.authentication === 'tls') {
+      const dir = '/etc/strata/kafka-user';
+      this.grantVolumes.push(
+        { name: 'kafka-user-crt', mountPath: `${dir}/user.crt`, subPath: 'user.crt', secretName: user.secretName, key: 'user.crt' },
+        { name: 'kafka-user-key', mountPath: `${dir}/user.key`, subPath: 'user.key', secretName: user.secretName, key: 'user.key' },
+      );
+      this.grantEnv.push(
+        { name: 'KAFKA_SECURITY_PROTOCOL', value: 'SSL' },
+        { name: 'KAFKA_CERT_FILE', value: `${dir}/user.crt` },
+        { name: 'KAFKA_KEY_FILE', value: `${dir}/user.key` },
+      );
+    } else {
+      this.grantEnv.push(
+        { name: 'KAFKA_SECURITY_PROTOCOL', value: 'SASL_SSL' },
+        { name: 'KAFKA_SASL_MECHANISM', value: 'SCRAM-SHA-512' },
+        { name: 'KAFKA_USERNAME', value: user.name },
+        { name: 'KAFKA_PASSWORD', valueFrom: { secretKeyRef: { name: user.secretName, key: 'password' } } },
+      );
+    }
   }
 
   /** Serves the app at `host` (and `path`) through Traefik, with a certificate from `issuer`; in `scope` (the ingress layer). */

@@ -389,6 +389,11 @@ export class KafkaCluster extends Construct implements IConnectable {
     return listeners;
   }
 
+  /** The topic of this name, if declared. */
+  public topic(topicName: string): KafkaTopic | undefined {
+    return this.topics.get(topicName);
+  }
+
   /** Declares a topic (defaults: 3 partitions, the cluster's replication factor and retention). */
   public addTopic(topicName: string, options: KafkaTopicOptions = {}): KafkaTopic {
     if (this.topics.has(topicName)) throw new Error(`Kafka cluster ${this.name}: topic "${topicName}" is added twice`);

@@ -296,6 +296,66 @@ describe('grants', () => {
     ]);
   });
 
+  test("Kafka on region-a/staging: the app's user with its ACLs, the topic it produces declared, the CA and SCRAM credential, the listener opened", () => {
+    const STAGING = 'overlays/region-a/staging.yaml';
+    const envDir = environmentsWith(
+      appsIn(STAGING, { hello: { namespace: 'kafka', kafka: { produce: ['hello.greetings'], consume: ['hrm.public.employees'] } } }),
+    );
+    const outDir = path.join(tempDir('strata-out-'), 'dist');
+    synth({ envDir, outDir, only: ['region-a/staging'] });
+    const tree = path.join(outDir, 'region-a', 'staging');
+    const read = (rel: string): any => yaml.load(fs.readFileSync(path.join(tree, rel), 'utf8'));
+    const pod = read('apps/kafka_deployment_hello.yaml').spec.template.spec;
+    const env = Object.fromEntries(pod.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom.secretKeyRef]));
+    expect(env).toMatchObject({
+      KAFKA_BOOTSTRAP_SERVERS: 'events-kafka-bootstrap.kafka.svc:9093',
+      KAFKA_CA_FILE: '/etc/strata/kafka-ca/ca.crt',
+      KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+      KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+      KAFKA_USERNAME: 'hello',
+      KAFKA_PASSWORD: { name: 'hello', key: 'password' },
+    });
+    expect(pod.volumes).toContainEqual({
+      name: 'kafka-ca',
+      secret: { secretName: 'events-cluster-ca-cert', items: [{ key: 'ca.crt', path: 'ca.crt' }] },
+    });
+    const user = read('streaming/kafka_kafkauser_hello.yaml');
+    expect(user.spec.authorization.acls.map((a: any) => [a.resource.type, a.resource.name, a.operations.join('+')])).toEqual([
+      ['group', 'hello', 'Read'],
+      ['topic', 'hello.greetings', 'Describe+Write'],
+      ['topic', 'hrm.public.employees', 'Describe+Read'],
+    ]);
+    expect(read('streaming/kafka_kafkatopic_hello.greetings.yaml').spec.replicas).toBe(
+      read('streaming/kafka_kafkatopic_hrm.public.employees.yaml').spec.replicas,
+    );
+    // The apps layer waits for the streaming layer, which holds the user.
+    const apps = read('../../clusters/region-a-staging/flux-system_kustomization_strata-apps.yaml');
+    expect(apps.spec.dependsOn.map((d: any) => d.name)).toContain('strata-streaming');
+  });
+
+  test("Kafka from an app outside Kafka's namespace, or from a topic nothing writes, is refused", () => {
+    const err = reject(appsIn('overlays/region-a/staging.yaml', { hello: { kafka: { consume: ['orders'] } } }));
+    expectProblem(err, {
+      file: 'overlays/region-a/staging.yaml',
+      path: 'apps.hello.kafka',
+      message: /writes the app's Kafka credential into namespace kafka only, and the app runs in hello/,
+      fix: /run the app in namespace kafka \(apps\.hello\.namespace: kafka\)/,
+    });
+    expectProblem(err, {
+      file: 'overlays/region-a/staging.yaml',
+      path: 'apps.hello.kafka.consume.0',
+      value: 'orders',
+      message: /no app of the overlay produces topic orders, nor does a CDC pipeline/,
+      fix: /hrm\.public\.employees/,
+    });
+    expectProblem(reject(appsIn(DEV, { hello: { namespace: 'kafka', kafka: { produce: ['orders'] } } })), {
+      file: DEV,
+      path: 'apps.hello.kafka',
+      message: /streaming\.kafka is disabled/,
+      fix: /streaming\.kafka\.enabled: true/,
+    });
+  });
+
   test('an app writing to OpenSearch where opensearch is disabled is refused', () => {
     expectProblem(reject(appsIn(DEV, { hello: { opensearch: { indices: ['audit-*'] } } })), {
       file: DEV,

@@ -2,6 +2,7 @@ import { Application, ApplicationProps } from '../../../constructs/apps/applicat
 import { CloudNativePgCluster } from '../../../constructs/data/cloudnative-pg-cluster';
 import { ZalandoPostgresCluster } from '../../../constructs/data/zalando-postgres-cluster';
 import { LetsEncryptIssuer } from '../../../constructs/ingress/acme-issuer';
+import { KafkaCluster } from '../../../constructs/streaming/kafka-cluster';
 import { EXTERNAL_SECRETS, schemaIssues, testLayer } from '../../support/layer';
 
 const PROPS: ApplicationProps = { name: 'hello', image: 'docker.io/traefik/whoami:v1.11.0', args: ['--port', '8080'] };
@@ -370,5 +371,33 @@ describe('Application', () => {
     expect(ingress.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'prod' });
     expect(() => layer.app.grantAccess(layer.app)).toThrow(/does not need a grant to call itself/);
     expect(schemaIssues(layer.manifests())).toEqual([]);
+  });
+
+  test("Kafka with TLS client authentication: the user's certificate and key mounted as files, no password; an app outside Kafka's namespace is refused", () => {
+    const layer = build({ namespace: 'kafka' });
+    const kafka = new KafkaCluster(layer.chart, 'Kafka', { secretBackend: EXTERNAL_SECRETS, authentication: 'tls' });
+    layer.app.useKafka(kafka, kafka.grantProduce(layer.app, kafka.addTopic('orders')));
+    const pod = layer.find('Deployment', 'hello', 'kafka').spec.template.spec;
+    expect(pod.containers[0].env).toEqual([
+      { name: 'KAFKA_BOOTSTRAP_SERVERS', value: 'events-kafka-bootstrap.kafka.svc:9093' },
+      { name: 'KAFKA_CA_FILE', value: '/etc/strata/kafka-ca/ca.crt' },
+      { name: 'KAFKA_SECURITY_PROTOCOL', value: 'SSL' },
+      { name: 'KAFKA_CERT_FILE', value: '/etc/strata/kafka-user/user.crt' },
+      { name: 'KAFKA_KEY_FILE', value: '/etc/strata/kafka-user/user.key' },
+    ]);
+    expect(pod.containers[0].volumeMounts).toEqual([
+      { name: 'kafka-ca', mountPath: '/etc/strata/kafka-ca', readOnly: true },
+      { name: 'kafka-user-crt', mountPath: '/etc/strata/kafka-user/user.crt', subPath: 'user.crt', readOnly: true },
+      { name: 'kafka-user-key', mountPath: '/etc/strata/kafka-user/user.key', subPath: 'user.key', readOnly: true },
+    ]);
+    expect(pod.volumes.map((v: any) => [v.name, v.secret.secretName])).toEqual([
+      ['kafka-ca', 'events-cluster-ca-cert'],
+      ['kafka-user-crt', 'hello'],
+      ['kafka-user-key', 'hello'],
+    ]);
+    expect(schemaIssues(layer.manifests())).toEqual([]);
+    const elsewhere = build();
+    const other = new KafkaCluster(elsewhere.chart, 'Kafka', { secretBackend: EXTERNAL_SECRETS });
+    expect(() => elsewhere.app.useKafka(other, other.addUser('hello'))).toThrow(/written into namespace kafka only; run the app in namespace kafka/);
   });
 });
