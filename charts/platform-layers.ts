@@ -7,13 +7,14 @@ import { SearchChart } from './search';
 import { StreamingChart } from './streaming';
 import { Grantee } from '../constructs/core/grantee';
 import { ImportedDatabase } from '../constructs/data/database-export';
-import { GrafanaRoute } from '../constructs/ingress/grafana-route';
+import { GRAFANA_UI, PlatformUi, PlatformUiRoute, TRAEFIK_DASHBOARD_UI } from '../constructs/ingress/platform-ui-route';
 import { compareStrings } from '../constructs/platform/ordering';
 import { OverlayContext } from '../constructs/platform/overlay-context';
 import type { PlatformApp } from '../constructs/platform/platform-app';
 import { appHost } from '../environments/apps-checks';
 import type { OverlaySpec } from '../environments/model';
 import { defaultClusterKey, layerClusterKey, PlacedLayer, sharedClusterKey } from '../environments/placement';
+import { PLATFORM_UI_HOSTS, UiName } from '../environments/ui-checks';
 
 /** The workload layers of an overlay (everything but foundation and operators). */
 export interface PlatformLayers {
@@ -62,15 +63,24 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
   const apps = Object.values(s.apps).some((a) => a.enabled)
     ? new AppsChart(on('apps'), overlay, data, on('ingress').layer('ingress'), imported, on('apps').layer('init'), search, streaming)
     : undefined;
-  // Grafana (kube-prometheus-stack's, in the cluster) behind Traefik and an authenticating middleware.
-  const grafana = s.monitoring.grafana?.expose;
-  if (grafana) {
+  // The platform's UIs behind Traefik and an authenticating middleware, each from the component that serves it.
+  const uis: Record<UiName, PlatformUi | undefined> = {
+    grafana: GRAFANA_UI,
+    opensearchDashboards: search?.opensearch.dashboardsUi,
+    minioConsole: data.minio?.consoleUi,
+    traefikDashboard: TRAEFIK_DASHBOARD_UI,
+  };
+  for (const name of Object.keys(uis).sort(compareStrings) as UiName[]) {
+    const exposure = s.ui[name];
+    const ui = uis[name];
+    if (!exposure || !ui) continue;
     const ingress = on('ingress').layer('ingress');
     requireTraefik(ingress, overlay);
-    new GrafanaRoute(ingress, 'Grafana', {
-      host: grafana.host ?? appHost(overlay, 'grafana'),
+    new PlatformUiRoute(ingress, `Ui-${name}`, {
+      ui,
+      host: exposure.host ?? appHost(overlay, PLATFORM_UI_HOSTS[name]),
       issuer: acmeIssuer(ingress, overlay),
-      middlewares: routeMiddlewares(overlay, grafana.middlewares),
+      middlewares: routeMiddlewares(overlay, exposure.middlewares),
     });
   }
   let backup: BackupChart | undefined;

@@ -34,7 +34,7 @@ export * from './data/zalando-postgres-cluster';
 export * from './foundation/foundation-layer';
 export * from './foundation/platform-namespace';
 export * from './ingress/acme-issuer';
-export * from './ingress/grafana-route';
+export * from './ingress/platform-ui-route';
 export * from './ingress/traefik-middleware';
 export * from './ingress/traefik-route';
 export * from './ingress/wildcard-certificate';

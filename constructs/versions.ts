@@ -35,7 +35,7 @@ export const CRD_APIS: readonly CrdApi[] = [
   {
     group: 'traefik.io',
     version: 'v1alpha1',
-    kinds: ['IngressRoute', 'Middleware', 'TLSStore', 'TraefikService'],
+    kinds: ['IngressRoute', 'Middleware', 'ServersTransport', 'TLSStore', 'TraefikService'],
     release: 'traefik v3.7.11 (chart 41.3.0)',
   },
   { group: 'external-secrets.io', version: 'v1', kinds: ['ClusterSecretStore', 'ExternalSecret'], release: 'external-secrets v2.9.0' },

@@ -45,6 +45,7 @@ import { secretStoreProblems } from './secret-store-checks';
 import { checkOverlays } from './semantic-checks';
 import { checkSopsSecret, sopsRegionProblems } from './sops-secret-checks';
 import { checkStreaming } from './streaming-checks';
+import { checkUis } from './ui-checks';
 import { APPLICATION_DEFAULTS } from '../constructs/apps/application-defaults';
 import { merge } from '../constructs/core/merge';
 import { compareStrings } from '../constructs/platform/ordering';
@@ -626,6 +627,7 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
     ...checkNames(overlays, source),
     ...checkPlacement(overlays, source),
     ...checkMonitoring(overlays, source),
+    ...checkUis(overlays, source),
     ...checkApps(overlays, source),
   );
   checkSecrets(parsedFiles, problems);

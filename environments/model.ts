@@ -428,14 +428,28 @@ export interface IngressSpec {
   readonly middlewares: Readonly<Record<string, MiddlewareSpec>>;
 }
 
+/** A platform UI served through Traefik. */
+export interface UiExposure {
+  /** @default `<ui>.<baseDomain>` in prod, `<ui>.<env>.<baseDomain>` elsewhere (PLATFORM_UI_HOSTS) */
+  readonly host?: string;
+  /** Middlewares of `ingress.middlewares` applied in order; at least one basicAuth or forwardAuth. */
+  readonly middlewares: readonly string[];
+}
+
+/** The platform's UIs an overlay exposes, one field each. @default none exposed */
+export interface UiSpec {
+  /** kube-prometheus-stack's Grafana (Prometheus in the cluster). */
+  readonly grafana?: UiExposure;
+  /** The overlay's OpenSearch Dashboards. */
+  readonly opensearchDashboards?: UiExposure;
+  /** The overlay's MinIO tenant's console. */
+  readonly minioConsole?: UiExposure;
+  /** Traefik's dashboard. */
+  readonly traefikDashboard?: UiExposure;
+}
+
 /** Where Prometheus runs. */
 export interface MonitoringSpec {
-  /**
-   * kube-prometheus-stack's Grafana served through Traefik behind the listed middlewares, at
-   * least one of which authenticates (basicAuth or forwardAuth). `host` defaults to
-   * `grafana.<baseDomain>` in prod, `grafana.<env>.<baseDomain>` elsewhere. @default not exposed
-   */
-  readonly grafana?: { readonly expose?: { readonly host?: string; readonly middlewares: readonly string[] } };
   /**
    * A Prometheus (and Alertmanager) outside the cluster, on a VM: Strata installs no
    * kube-prometheus-stack, admits these addresses to the metrics ports, and renders the scrape
@@ -453,6 +467,7 @@ export interface OverlaySettings {
   readonly tier: Tier;
   readonly placement: PlacementSpec;
   readonly monitoring: MonitoringSpec;
+  readonly ui: UiSpec;
   /** Applications by name (a DNS label of at most 53 characters): a public contract. */
   readonly apps: Readonly<Record<string, AppSpec>>;
   readonly ingress: IngressSpec;

@@ -1,12 +1,11 @@
 /**
- * Rules of `monitoring`: Grafana exposed only behind authentication, what a Prometheus outside
- * the cluster cannot do, and the addresses it is admitted from.
+ * Rules of `monitoring`: what a Prometheus outside the cluster cannot do, and the addresses
+ * it is admitted from.
  */
 import type { OverlaySpec } from './model';
 import type { Problem } from './problems';
 import { valueAt } from './problems';
 import type { SourceOf } from './semantic-checks';
-import { authenticates } from '../constructs/ingress/traefik-middleware';
 import { externalAddressesProblem } from '../constructs/platform/external-endpoints';
 
 export function checkMonitoring(overlays: readonly OverlaySpec[], sourceOf: SourceOf): Problem[] {
@@ -17,39 +16,6 @@ export function checkMonitoring(overlays: readonly OverlaySpec[], sourceOf: Sour
     const problem = (fieldPath: string, message: string, fix: string) => {
       problems.push({ file: sourceOf(o, fieldPath), path: fieldPath, value: valueAt(s, fieldPath), message: `${o.id}: ${message}`, fix });
     };
-    const grafana = s.monitoring.grafana?.expose;
-    if (grafana) {
-      if (external) {
-        problem(
-          'monitoring.grafana.expose',
-          'Grafana runs beside the Prometheus outside the cluster (monitoring.external), not in it',
-          'remove monitoring.grafana.expose and serve that Grafana from its VM, or run Prometheus in the cluster',
-        );
-      }
-      if (!s.ingress.acme.email) {
-        problem(
-          'ingress.acme.email',
-          "Grafana is exposed, and Let's Encrypt needs an account address",
-          'set ingress.acme.email, e.g. platform@example.org',
-        );
-      }
-      grafana.middlewares.forEach((m, i) => {
-        if (!(m in s.ingress.middlewares)) {
-          problem(
-            `monitoring.grafana.expose.middlewares.${i}`,
-            `names middleware ${m}, which ingress.middlewares does not declare`,
-            `declare it under ingress.middlewares (${Object.keys(s.ingress.middlewares).join(', ') || 'none declared yet'}), or remove it`,
-          );
-        }
-      });
-      if (!grafana.middlewares.some((m) => s.ingress.middlewares[m] && authenticates(s.ingress.middlewares[m]))) {
-        problem(
-          'monitoring.grafana.expose.middlewares',
-          'none of the middlewares in front of Grafana authenticates, and Grafana is never exposed without it',
-          'add a basicAuth middleware (its users from the secret backend) or a forwardAuth one to an identity proxy such as oauth2-proxy or Keycloak',
-        );
-      }
-    }
     if (!external) continue;
     const addresses = externalAddressesProblem('monitoring.external', external.addresses, 'Prometheus servers');
     if (addresses) {

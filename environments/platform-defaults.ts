@@ -31,6 +31,7 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
   limitRange: DEFAULT_LIMIT_RANGE,
   placement: {},
   monitoring: {},
+  ui: {},
   apps: {},
   ingress: { acme: { server: 'production', solver: { http01: {} } }, allowCrossNamespace: false, wildcard: false, middlewares: {} },
   postgres: {

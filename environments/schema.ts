@@ -363,25 +363,28 @@ const APP_SCHEMA: Schema = obj(
 
 export const SETTINGS_SCHEMA: Schema = obj({
   tier: { type: 'string', enum: [...TIERS], hint: `set tier to one of ${TIERS.join(', ')}` },
+  ui: obj(
+    Object.fromEntries(
+      ['grafana', 'opensearchDashboards', 'minioConsole', 'traefikDashboard'].map((ui) => [
+        ui,
+        obj(
+          {
+            host: { type: 'string', pattern: HOSTNAME_PATTERN, hint: 'write a DNS name such as grafana.example.org' },
+            middlewares: {
+              type: 'array',
+              minItems: 1,
+              items: dnsLabel('a middleware name (a key of ingress.middlewares)'),
+              hint: `list the middlewares in front of ${ui}, at least one basicAuth or forwardAuth`,
+            },
+          },
+          ['middlewares'],
+        ),
+      ]),
+    ),
+    [],
+  ),
   monitoring: obj(
     {
-      grafana: obj(
-        {
-          expose: obj(
-            {
-              host: { type: 'string', pattern: HOSTNAME_PATTERN, hint: 'write a DNS name such as grafana.example.org' },
-              middlewares: {
-                type: 'array',
-                minItems: 1,
-                items: dnsLabel('a middleware name (a key of ingress.middlewares)'),
-                hint: 'list the middlewares in front of Grafana, at least one basicAuth or forwardAuth',
-              },
-            },
-            ['middlewares'],
-          ),
-        },
-        [],
-      ),
       external: obj({
         addresses: {
           type: 'array',

@@ -80,6 +80,10 @@ export function renderOverlay(overlay: OverlaySpec, clusters: readonly ClusterCh
   const files = new Map<string, string>();
   const placed = new Map<string, any[]>();
   let objects = 0;
+  // Where each object is rendered, per cluster: two layers (two Kustomizations) owning one
+  // object would fight over it, and one pruning it would delete what the other applies.
+  const owners = new Map<string, string>();
+  let clusterKey = '';
 
   // Each object is serialised once: the text is the file, the validation cache key and the size.
   const emit = (folder: string, layer: string, manifests: readonly any[], texts: readonly string[], extraResources: readonly string[] = []) => {
@@ -98,6 +102,22 @@ export function renderOverlay(overlay: OverlaySpec, clusters: readonly ClusterCh
         });
         return;
       }
+      const identity = `${clusterKey}|${String(manifest?.apiVersion ?? '')
+        .split('/')
+        .slice(0, -1)
+        .join('/')}|${manifest?.kind}|${manifest?.metadata?.namespace ?? ''}|${manifest?.metadata?.name}`;
+      const owner = owners.get(identity);
+      if (owner !== undefined && owner !== folder) {
+        issues.push({
+          overlay: overlay.id,
+          layer,
+          object: describeObject(manifest),
+          path: '/metadata/name',
+          message: `is rendered in ${owner} too; two layers would own one object (and one pruning it would delete it); give one of them another name`,
+        });
+        return;
+      }
+      owners.set(identity, folder);
       files.set(file, texts[i]);
       names.push(name);
     });
@@ -106,6 +126,7 @@ export function renderOverlay(overlay: OverlaySpec, clusters: readonly ClusterCh
   };
 
   for (const { cluster, layers, documents, clusterLevel } of clusters) {
+    clusterKey = cluster.key;
     const rendered = renderLayers(overlay, cluster, layers, emit, clusterLevel);
     // Keyed as the tree's paths say (environments/placement.ts); a shared cluster's own part is the region's.
     placed.set(

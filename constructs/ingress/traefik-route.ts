@@ -19,6 +19,7 @@ import { hostnameProblem } from '../platform/names';
 import { allowTraffic } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
 import { admitScrape } from '../platform/scrape';
+import { PlatformCa } from '../tls/platform-ca';
 
 /** Traefik's pods as the chart labels them, in the namespace the operators layer installs it into. */
 export const TRAEFIK_PODS: PodGroup = { namespace: 'traefik', podLabels: { 'app.kubernetes.io/name': 'traefik' } };
@@ -49,6 +50,13 @@ export interface IRoutable {
   readonly routePods: PodGroup;
   /** The container port the Service targets. */
   readonly targetPort: number;
+  /**
+   * The pods serve HTTPS with a certificate of the platform CA for `serverName`: Traefik
+   * verifies it through a ServersTransport `<route>-backend` that trusts the CA. @default plain HTTP
+   */
+  readonly backendTls?: { readonly serverName: string };
+  /** A service inside Traefik itself (`api@internal`, the dashboard): no network path to open. @default false */
+  readonly internal?: boolean;
 }
 
 export interface TraefikRouteProps {
@@ -98,6 +106,15 @@ export class TraefikRoute extends Construct {
       });
     }
     const middlewares = (props.middlewares ?? []).map((m) => useMiddleware(this, namespace, m.name, m.spec, m.credentials));
+    // An HTTPS backend is verified against the platform CA, under the name its certificate carries.
+    const transport = t.backendTls ? `${t.routeName}-backend` : undefined;
+    if (t.backendTls && transport) {
+      const ca = PlatformCa.of(this).trustIn(this, namespace);
+      new traefik.ServersTransport(this, 'Backend', {
+        metadata: { name: transport, namespace },
+        spec: { serverName: t.backendTls.serverName, rootCAs: [{ secret: ca.name }] },
+      });
+    }
     const match = path === '/' ? `Host(\`${props.host}\`)` : `Host(\`${props.host}\`) && PathPrefix(\`${path}\`)`;
     new traefik.IngressRoute(this, 'Resource', {
       metadata: { name: t.routeName, namespace },
@@ -119,7 +136,11 @@ export class TraefikRoute extends Construct {
             services: [
               t.serviceKind === 'TraefikService'
                 ? { name: t.serviceName, kind: traefik.IngressRouteSpecRoutesServicesKind.TRAEFIK_SERVICE }
-                : { name: t.serviceName, port: traefik.IngressRouteSpecRoutesServicesPort.fromNumber(t.servicePort) },
+                : {
+                    name: t.serviceName,
+                    port: traefik.IngressRouteSpecRoutesServicesPort.fromNumber(t.servicePort),
+                    ...(transport ? { scheme: 'https', serversTransport: transport } : {}),
+                  },
             ],
           },
         ],
@@ -127,12 +148,14 @@ export class TraefikRoute extends Construct {
         tls: wildcard ? {} : { secretName },
       },
     });
-    allowTraffic(this, 'AllowTraefik', {
-      name: traefikPolicyName(t.routeName, t.routePods.namespace),
-      from: TRAEFIK_PODS,
-      to: t.routePods,
-      ports: [t.targetPort],
-    });
+    if (!t.internal) {
+      allowTraffic(this, 'AllowTraefik', {
+        name: traefikPolicyName(t.routeName, t.routePods.namespace),
+        from: TRAEFIK_PODS,
+        to: t.routePods,
+        ports: [t.targetPort],
+      });
+    }
     if (props.issuer.http01 && !wildcard) solverPath(this, namespace);
     TraefikEntry.of(this);
   }

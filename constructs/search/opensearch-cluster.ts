@@ -22,6 +22,7 @@ import type { IGrantee, PodGroup as GranteePods } from '../core/grantee';
 // Aliased: the static key helpers take a `secretKeyPrefix` parameter.
 import { secretKeyPrefix as layerKeyPrefix } from '../core/naming';
 import type { SecretBackend } from '../core/secret-backend';
+import type { PlatformUi } from '../ingress/platform-ui-route';
 import { addAlertRules } from '../platform/alert-rules';
 import { Connections, IConnectable, singlePortConnections } from '../platform/connections';
 import { recordDownload } from '../platform/downloads';
@@ -40,6 +41,8 @@ import { OPENSEARCH, SEARCH_IMAGES } from '../versions';
 
 /** REST API (HTTPS). */
 export const HTTP_PORT = 9200;
+/** OpenSearch Dashboards' port (HTTPS). */
+const DASHBOARDS_PORT = 5601;
 /** Node-to-node transport (TLS), also what a cross-cluster replication follower connects to. */
 export const TRANSPORT_PORT = 9300;
 const OPERATOR_NAMESPACE = 'opensearch-operator-system';
@@ -625,6 +628,25 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
     });
     this.allowFrom(grantee);
     return { endpoint: this.endpoint, credentials, ca: PlatformCa.of(this).trustIn(consumer, who.namespace) };
+  }
+
+  /**
+   * OpenSearch Dashboards as a platform UI (`PlatformUiRoute`): the `<cluster>-dashboards`
+   * Service on 5601, HTTPS with its certificate of the platform CA, its own login behind the route's.
+   */
+  public get dashboardsUi(): PlatformUi {
+    const service = `${this.clusterName}-dashboards`;
+    return {
+      target: {
+        // Not the Service's name: `<service>-tls` is its certificate of the platform CA already.
+        routeName: `${service}-ui`,
+        serviceName: service,
+        servicePort: DASHBOARDS_PORT,
+        targetPort: DASHBOARDS_PORT,
+        routePods: this.dashboardsPods,
+        backendTls: { serverName: `${service}.${this.namespace}.svc` },
+      },
+    };
   }
 
   /** IGrantee: the nodes, under the cluster's name (snapshots). */

@@ -12,6 +12,7 @@ import type { IGrantee } from '../core/grantee';
 // Aliased: the static key helpers take a `secretKeyPrefix` parameter.
 import { secretKeyPrefix as layerKeyPrefix } from '../core/naming';
 import type { SecretBackend } from '../core/secret-backend';
+import type { PlatformUi } from '../ingress/platform-ui-route';
 import { addAlertRules } from '../platform/alert-rules';
 import { Connections, IConnectable, singlePortConnections } from '../platform/connections';
 import { componentLabels } from '../platform/labels';
@@ -81,6 +82,8 @@ export interface ExternalReadOptions {
 
 /** A MinIO port: S3 API inside the pod (the Service exposes it on 443). */
 const S3_PORT = 9000;
+/** The console's port with TLS (the operator's `<tenant>-console` Service). */
+const CONSOLE_PORT = 9443;
 
 /** A tenant user: one per consumer, whatever buckets of the tenant it is granted. */
 interface TenantUser {
@@ -270,6 +273,24 @@ export class MinioTenant extends Construct implements IConnectable {
   }
 
   /** The S3 API as others connect to it: `connections.allowFrom(grantee)` opens the path a grant opens, without a credential. */
+  /**
+   * The tenant's console as a platform UI (`PlatformUiRoute`): the `<tenant>-console` Service the
+   * operator makes, on 9443, HTTPS with the tenant's certificate (issued for `minio.<namespace>.svc`),
+   * its own login behind the route's.
+   */
+  public get consoleUi(): PlatformUi {
+    return {
+      target: {
+        routeName: `${this.name}-console`,
+        serviceName: `${this.name}-console`,
+        servicePort: CONSOLE_PORT,
+        targetPort: CONSOLE_PORT,
+        routePods: { namespace: this.namespace, podLabels: this.podLabels },
+        backendTls: { serverName: `minio.${this.namespace}.svc` },
+      },
+    };
+  }
+
   public get connections(): Connections {
     this.connectionsOf ??= singlePortConnections({
       scope: this,

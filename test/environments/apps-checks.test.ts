@@ -167,7 +167,7 @@ describe('checkApps: each rule refused with the file, path, value and fix', () =
     // The app and Grafana, in each environment.
     expect(err.problems).toHaveLength(6);
     for (const env of ['dev', 'prod', 'staging']) {
-      for (const what of ['app hello is exposed', 'Grafana is exposed']) {
+      for (const what of ['app hello is exposed', 'grafana is exposed']) {
         expectProblem(err, {
           file: `overlays/region-a/${env}.yaml`,
           path: 'ingress.acme.email',
@@ -180,7 +180,7 @@ describe('checkApps: each rule refused with the file, path, value and fix', () =
     // Nothing exposed, nothing needed.
     const region = readEnvironmentsFile(REGION);
     delete region.defaults.apps.hello.expose;
-    delete region.defaults.monitoring;
+    delete region.defaults.ui;
     expect(problemsOf({ 'platform.yaml': yaml.dump(rest), [REGION]: yaml.dump(region) })).toEqual([]);
   });
 
@@ -659,45 +659,18 @@ describe('placement: exposed apps need the ingress layer on their cluster', () =
   });
 });
 
-describe('Grafana exposed (monitoring.grafana.expose)', () => {
-  const REGION_GRAFANA = (middlewares: string[]) => ({ [REGION]: { merge: { defaults: { monitoring: { grafana: { expose: { middlewares } } } } } } });
-
-  test('the shipped tree serves Grafana in region-a (here dev) behind the platform login, its users from the secret store', () => {
-    const out = path.join(tempDir('strata-grafana-'), 'dist');
-    synth({ outDir: out, only: ['region-a/dev'] });
-    const route = yaml.load(fs.readFileSync(path.join(out, 'region-a/dev/ingress/monitoring_ingressroute_grafana.yaml'), 'utf8')) as any;
-    expect(route.spec.routes[0].match).toBe('Host(`grafana.dev.region-a.strata.example`)');
-    expect(route.spec.routes[0].middlewares).toEqual([{ name: 'secure-headers' }, { name: 'platform-login' }]);
-    const users = yaml.load(
-      fs.readFileSync(path.join(out, 'region-a/dev/ingress/monitoring_externalsecret_platform-login-users.yaml'), 'utf8'),
-    ) as any;
-    expect(users.spec.data[0].remoteRef).toEqual({ key: 'region-a/dev/ingress/platform-login', property: 'users' });
-  });
-
-  test('behind middlewares none of which authenticates, it is refused in the file that lists them', () => {
-    expectProblem(reject(REGION_GRAFANA(['secure-headers'])), {
-      file: REGION,
-      path: 'monitoring.grafana.expose.middlewares',
-      value: ['secure-headers'],
-      message: /none of the middlewares in front of Grafana authenticates/,
-      fix: /add a basicAuth middleware .* or a forwardAuth one/,
-    });
-  });
-
-  test('an undeclared middleware, and Grafana beside a Prometheus outside the cluster, are refused', () => {
-    expectProblem(reject(REGION_GRAFANA(['platform-login', 'sso'])), {
-      file: REGION,
-      path: 'monitoring.grafana.expose.middlewares.1',
-      value: 'sso',
-      message: /names middleware sso, which ingress.middlewares does not declare/,
-      fix: /declare it under ingress\.middlewares/,
-    });
-    const external = { monitoring: { external: { addresses: ['10.40.0.5'], apiServerUrl: 'https://10.40.0.10:6443' } } };
-    expectProblem(reject({ [DEV]: { merge: external } }), {
-      file: REGION,
-      path: 'monitoring.grafana.expose',
-      message: /Grafana runs beside the Prometheus outside the cluster/,
-      fix: /remove monitoring\.grafana\.expose/,
-    });
+describe('one object, two layers', () => {
+  test("an app whose objects are another layer's (its PodDisruptionBudget is the data layer's pooler budget) is refused, naming both folders", () => {
+    const envDir = environmentsWith(appsIn(DEV, { 'postgres-pooler-hrm': { image: IMAGE, args: ['--port', '8080'], namespace: 'postgres' } }));
+    const outDir = path.join(tempDir('strata-out-'), 'dist');
+    let message = '';
+    try {
+      synth({ envDir, outDir, only: ['region-a/dev'] });
+    } catch (err) {
+      message = String((err as Error).message);
+    }
+    expect(message).toMatch(/PodDisruptionBudget postgres\/postgres-pooler-hrm/);
+    expect(message).toMatch(/is rendered in region-a\/dev\/(data|apps) too; two layers would own one object/);
+    expect(fs.existsSync(outDir)).toBe(false);
   });
 });

@@ -405,8 +405,8 @@ describe('layered defaults', () => {
     const [a, b] = loadEnvironments(envDir, { only: ['region-a/qa', 'region-b/qa'] });
     // Region A's defaults add its test application and expose Grafana; nothing else differs.
     expect(Object.keys(a.settings.apps)).toEqual(['hello']);
-    expect(a.settings.monitoring.grafana?.expose?.middlewares).toEqual(['secure-headers', 'platform-login']);
-    expect({ ...a.settings, apps: {}, monitoring: {} }).toEqual(b.settings);
+    expect(a.settings.ui.grafana?.middlewares).toEqual(['secure-headers', 'platform-login']);
+    expect({ ...a.settings, apps: {}, ui: {} }).toEqual(b.settings);
     expect(a.settings.quota).toEqual(TIER_PROFILES.dev.quota);
     expect(a.settings.limitRange).toEqual({ ...PLATFORM_DEFAULTS.limitRange, ...TIER_PROFILES.dev.limitRange });
     expect(a.settings.postgres.resources).toEqual(TIER_PROFILES.dev.postgres!.resources);

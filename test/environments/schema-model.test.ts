@@ -166,6 +166,7 @@ describe('the settings schema and the model are one declaration', () => {
       'redis',
       'streaming',
       'tier',
+      'ui',
       'velero',
     ]);
     const kafka = (model.properties.streaming as any).properties.kafka.properties;
