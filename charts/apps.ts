@@ -49,18 +49,27 @@ export class AppsChart extends LayerChart {
       const spec = s.apps[name];
       if (!spec.enabled) continue;
       // The settings are ApplicationProps' own fields (environments/model.ts picks them).
-      const { enabled: _enabled, database, expose, init: initSpec, volumes, redis, secretFiles, uses: _uses, opensearch, kafka, ...props } = spec;
+      const {
+        enabled: _enabled,
+        database,
+        expose,
+        init: initSpec,
+        volumes,
+        redis,
+        secretFiles,
+        secretEnv,
+        uses: _uses,
+        opensearch,
+        kafka,
+        ...props
+      } = spec;
+      const fromStore = (property: string) => ({ remoteKey: `${secretKeyPrefix(overlay)}/apps/${name}`, property });
       const app = new Application(this, `App-${name}`, {
         ...props,
         name,
-        ...(secretFiles
-          ? {
-              secretBackend: overlay.region.secrets,
-              secretFiles: Object.fromEntries(
-                Object.entries(secretFiles).map(([p, f]) => [p, { remoteKey: `${secretKeyPrefix(overlay)}/apps/${name}`, property: f.property }]),
-              ),
-            }
-          : {}),
+        ...(secretFiles || secretEnv ? { secretBackend: overlay.region.secrets } : {}),
+        ...(secretFiles ? { secretFiles: Object.fromEntries(Object.entries(secretFiles).map(([p, f]) => [p, fromStore(f.property)])) } : {}),
+        ...(secretEnv ? { secretEnv: Object.fromEntries(Object.entries(secretEnv).map(([k, f]) => [k, fromStore(f.property)])) } : {}),
         ...(volumes
           ? {
               volumes: Object.fromEntries(

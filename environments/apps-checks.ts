@@ -189,6 +189,13 @@ export function checkApps(overlays: readonly OverlaySpec[], sourceOf: SourceOf):
         ),
         ...(app.kafka ? KAFKA_VARIABLES : []).map((k) => [k, 'Kafka'] as const),
       ]);
+      for (const key of Object.keys(app.secretEnv ?? {})) {
+        if (granted.has(key)) {
+          problem(`${at}.secretEnv.${key}`, `${key} is what the app's ${granted.get(key)} grant gives`, 'remove it (the grant sets it)');
+        } else if (app.env && key in app.env) {
+          problem(`${at}.secretEnv.${key}`, `${key} is set in env too`, `keep one: a credential belongs in secretEnv, remove env.${key}`);
+        }
+      }
       for (const key of Object.keys(app.env ?? {}).filter((k) => granted.has(k))) {
         problem(
           `${at}.env.${key}`,

@@ -363,6 +363,11 @@ export interface AppSpec
    * `<region>/<env>/apps/<app>`, mounted read-only. @default none
    */
   readonly secretFiles?: Readonly<Record<string, { readonly property: string }>>;
+  /**
+   * Credentials as environment variables by name: a property of the same secret-store entry
+   * `<region>/<env>/apps/<app>`. @default none
+   */
+  readonly secretEnv?: Readonly<Record<string, { readonly property: string }>>;
   /** The app uses the overlay's Redis (`redis`): its addresses, Sentinel and the password. @default false */
   readonly redis?: boolean;
   /** A database of the overlay's `postgres` the app uses: its owner's credentials, through the pooler. @default none */

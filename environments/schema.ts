@@ -340,6 +340,13 @@ const APP_SCHEMA: Schema = obj(
         property: { type: 'string', pattern: '^[-._a-zA-Z0-9]+$', hint: "name the property of the app's secret-store entry" },
       }),
     },
+    secretEnv: {
+      type: 'object',
+      propertyNames: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', hint: 'name environment variables with letters, digits and _' },
+      additionalProperties: obj({
+        property: { type: 'string', pattern: '^[-._a-zA-Z0-9]+$', hint: "name the property of the app's secret-store entry" },
+      }),
+    },
     redis: bool(),
     database: postgresIdentifier('name a database of postgres.databases'),
     expose: obj(

@@ -28,7 +28,8 @@ export function checkUis(overlays: readonly OverlaySpec[], sourceOf: SourceOf): 
     const problem = (fieldPath: string, message: string, fix: string) => {
       problems.push({ file: sourceOf(o, fieldPath), path: fieldPath, value: valueAt(s, fieldPath), message: `${o.id}: ${message}`, fix });
     };
-    const ingressOn = layerClusterKey(o, 'ingress');
+    // With several clusters and no placement.default, placement-checks.ts reports it: no layer is judged until then.
+    const placementKnown = Object.keys(o.region.clusters).length <= 1 || s.placement.default !== undefined;
     for (const ui of Object.keys(PLATFORM_UI_HOSTS) as UiName[]) {
       const exposure = s.ui[ui];
       if (!exposure) continue;
@@ -72,10 +73,10 @@ export function checkUis(overlays: readonly OverlaySpec[], sourceOf: SourceOf): 
             : `the overlay runs no ${ui === 'minioConsole' ? 'MinIO' : 'OpenSearch'} to show`,
           `remove ${at}, or set ${needs.setting}`,
         );
-      } else if (needs.layer && layerClusterKey(o, needs.layer) !== ingressOn) {
+      } else if (needs.layer && placementKnown && layerClusterKey(o, needs.layer) !== layerClusterKey(o, 'ingress')) {
         problem(
           at,
-          `the ${needs.layer} layer runs on cluster ${layerClusterKey(o, needs.layer)}, and the route would be on the ingress layer's cluster ${ingressOn}`,
+          `the ${needs.layer} layer runs on cluster ${layerClusterKey(o, needs.layer)}, and the route would be on the ingress layer's cluster ${layerClusterKey(o, 'ingress')}`,
           `place ingress and ${needs.layer} on the same cluster, or remove ${at}`,
         );
       }

@@ -1,8 +1,8 @@
 /**
- * A business application on the platform: a Deployment of one pinned image, hardened to the
- * `restricted` Pod Security profile (non-root, read-only root filesystem with writable
- * emptyDirs where declared, no privilege escalation, all capabilities dropped, RuntimeDefault
- * seccomp), its Service, a PodDisruptionBudget when it runs more than one replica, spread
+ * A business application on the platform: a Deployment (or StatefulSet) of one pinned image
+ * under a service account of its own, hardened to the `restricted` Pod Security profile
+ * (non-root, read-only root filesystem with writable emptyDirs where declared, no privilege
+ * escalation, all capabilities dropped, RuntimeDefault seccomp), its Service, a PodDisruptionBudget when it runs more than one replica, spread
  * across nodes, and an optional HorizontalPodAutoscaler. It is a grantee: services grant it
  * access (`PostgresClusterBase.grantDatabase`) and it takes what the grant gives
  * (`useDatabase`), so no hostname, port or secret name is typed by hand. `exposeAt` puts it
@@ -159,7 +159,13 @@ export interface ApplicationProps {
    * as the file's content, mounted read-only (a Secret `<app>-secret-files`). @default none
    */
   readonly secretFiles?: Readonly<Record<string, { readonly remoteKey: string; readonly property: string }>>;
-  /** The secret backend secretFiles are read through. @default none (secretFiles refused) */
+  /**
+   * Credentials as environment variables, from the secret backend: `remoteKey` and its
+   * `property` (a Secret `<app>-secret-env`), for images that read a password from the
+   * environment only. @default none
+   */
+  readonly secretEnv?: Readonly<Record<string, { readonly remoteKey: string; readonly property: string }>>;
+  /** The secret backend secretFiles and secretEnv are read through. @default none (both refused) */
   readonly secretBackend?: SecretBackend;
   /**
    * What the image needs below the restricted profile, each with the reason (rendered as a
@@ -357,6 +363,25 @@ export class Application extends Construct implements IGrantee, IRoutable {
         keys,
       });
     }
+    const secretEnv = Object.keys(props.secretEnv ?? {}).sort();
+    if (secretEnv.length) {
+      if (!props.secretBackend) throw new Error(`${where}: secretEnv needs the secret backend it is read through (secretBackend)`);
+      const remote = [...new Set(secretEnv.map((k) => props.secretEnv![k].remoteKey))];
+      if (remote.length > 1) throw new Error(`${where}: secretEnv comes from one secret-store entry; it names ${remote.join(', ')}`);
+      for (const k of secretEnv) {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`${where}: secretEnv ${k} is not an environment variable name`);
+        if (props.env && k in props.env) throw new Error(`${where}: ${k} is in env and in secretEnv; keep one`);
+      }
+      const ref = new SecretReference(this, 'SecretEnv', {
+        backend: props.secretBackend,
+        namespace: this.namespace,
+        name: `${props.name}-secret-env`,
+        remoteKey: remote[0],
+        keys: Object.fromEntries(secretEnv.map((k) => [k, props.secretEnv![k].property])),
+      });
+      // Ahead of the literals, which may refer to them as $(NAME).
+      for (const k of secretEnv) this.grantEnv.push({ name: k, valueFrom: { secretKeyRef: { name: ref.name, key: k } } });
+    }
     const volumes = [
       ...writable.map((p, i) => ({ name: `writable-${i}`, path: p, source: { emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } } })),
       ...files.map((p, i) => ({
@@ -383,7 +408,17 @@ export class Application extends Construct implements IGrantee, IRoutable {
           }))),
     ];
     const claimMounts = stateful ? persistent.map((v) => ({ name: v.key, mountPath: v.path })) : [];
+    // Velero copies opted-in pod volumes only (its schedules back up no volume by default): the app's persistent ones are.
+    if (persistent.length) {
+      fileAnnotations['backup.velero.io/backup-volumes'] = persistent.map((v) => (stateful ? v.key : `data-${v.key}`)).join(',');
+    }
+    // An identity of its own (not the namespace's default), with no API token mounted.
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: props.name, namespace: this.namespace, labels },
+      automountServiceAccountToken: false,
+    });
     const podSpec = (image: string) => ({
+      serviceAccountName: props.name,
       automountServiceAccountToken: false,
       enableServiceLinks: false,
       securityContext: relaxed.runAsRoot

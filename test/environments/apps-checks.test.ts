@@ -365,6 +365,21 @@ describe('grants', () => {
     });
   });
 
+  test('a credential in secretEnv that is also a literal, or that a grant sets, is refused', () => {
+    const err = reject(
+      appsIn(DEV, {
+        hello: { database: 'hrm', env: { API_KEY: 'x' }, secretEnv: { API_KEY: { property: 'api-key' }, PGPASSWORD: { property: 'pw' } } },
+      }),
+    );
+    expectProblem(err, { file: DEV, path: 'apps.hello.secretEnv.API_KEY', message: /API_KEY is set in env too/, fix: /remove env\.API_KEY/ });
+    expectProblem(err, {
+      file: DEV,
+      path: 'apps.hello.secretEnv.PGPASSWORD',
+      message: /PGPASSWORD is what the app's database grant gives/,
+      fix: /remove it/,
+    });
+  });
+
   test('an app using Redis where redis is disabled is refused', () => {
     expectProblem(reject(appsIn(DEV, { hello: { redis: true } })), {
       file: DEV,

@@ -8,6 +8,7 @@ import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { loadEnvironments } from '../../environments/load';
 import { EnvironmentError } from '../../environments/problems';
+import { PROJECT_ROOT } from '../../environments/project-root';
 import { synth } from '../../main';
 import { environmentError, expectProblem } from '../support/problems';
 import { EnvironmentChange, environmentsWith, removeTempDirs, tempDir } from '../support/temp';
@@ -97,4 +98,27 @@ test('a UI host that is no host name is a schema problem', () => {
     message: /./,
     fix: /DNS name/,
   });
+});
+
+test("a UI whose component runs on another cluster than the ingress layer is refused (the Talos example's infra and apps clusters)", () => {
+  const dir = tempDir('strata-ui-talos-');
+  fs.cpSync(path.join(PROJECT_ROOT, 'examples', 'talos-infra-apps'), dir, { recursive: true });
+  const file = path.join(dir, 'overlays/homelab/prod.yaml');
+  const prod = (yaml.load(fs.readFileSync(file, 'utf8')) as any) ?? {};
+  Object.assign(prod, {
+    minio: { enabled: true },
+    placement: { ingress: 'apps', apps: 'apps' },
+    ingress: { acme: { email: 'ops@homelab.example.org' }, middlewares: { login: { basicAuth: {} } } },
+    ui: { minioConsole: { middlewares: ['login'] } },
+  });
+  fs.writeFileSync(file, yaml.dump(prod));
+  expectProblem(
+    environmentError(() => loadEnvironments(dir)),
+    {
+      file: 'overlays/homelab/prod.yaml',
+      path: 'ui.minioConsole',
+      message: /the data layer runs on cluster infra, and the route would be on the ingress layer's cluster apps/,
+      fix: /place ingress and data on the same cluster, or remove ui\.minioConsole/,
+    },
+  );
 });

@@ -31,17 +31,28 @@ beforeAll(() => {
 
 const kinds = (overlay: string) => objects.filter((o) => o.file.startsWith(`${overlay}/`)).map((o) => o.manifest.kind);
 
-test('each environment is one cluster with its entry point, and no database or object store runs in it', () => {
+test("each environment is one cluster with its entry point; no operator's database or object store runs in it, only Mautic's MariaDB", () => {
   expect(fs.readdirSync(path.join(out, 'clusters')).sort()).toEqual(['hetzner-prod', 'hetzner-staging']);
   for (const overlay of ['hetzner/prod', 'hetzner/staging']) {
-    for (const kind of ['Tenant', 'Cluster', 'postgresql', 'StatefulSet']) expect(kinds(overlay)).not.toContain(kind);
-    // The only volumes are the applications' own.
+    for (const kind of ['Tenant', 'Cluster', 'postgresql']) expect(kinds(overlay)).not.toContain(kind);
+    const sets = objects.filter((o) => o.file.startsWith(`${overlay}/`) && o.manifest.kind === 'StatefulSet').map((o) => o.manifest);
+    expect(sets.map((m) => m.metadata.name)).toEqual(['mautic-db']);
+    // The only volumes are the applications' own, each copied by Velero (opted in per pod).
     expect(
       objects
         .filter((o) => o.file.startsWith(`${overlay}/`) && o.manifest.kind === 'PersistentVolumeClaim')
         .map((o) => o.manifest.metadata.name)
         .sort(),
-    ).toEqual(['nextcloud-html', 'odoo-filestore']);
+    ).toEqual(['mautic-config', 'mautic-media', 'nextcloud-html', 'odoo-filestore']);
+    expect(sets[0].spec.template.metadata.annotations['backup.velero.io/backup-volumes']).toBe('data');
+    const mautic = objects.find((o) => o.file === `${overlay}/apps/mautic_deployment_mautic.yaml`)!.manifest.spec.template;
+    expect(mautic.metadata.annotations['backup.velero.io/backup-volumes']).toBe('data-config,data-media');
+    const env = Object.fromEntries(mautic.spec.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom.secretKeyRef]));
+    expect(env).toMatchObject({
+      MAUTIC_DB_HOST: 'mautic-db.mautic-db.svc.cluster.local',
+      MAUTIC_DB_PORT: '3306',
+      MAUTIC_DB_PASSWORD: { name: 'mautic-secret-env', key: 'MAUTIC_DB_PASSWORD' },
+    });
     expect(kinds(overlay)).toEqual(expect.arrayContaining(['ClusterSecretStore', 'BackupStorageLocation', 'EndpointSlice', 'ExternalSecret']));
   }
 });

@@ -400,4 +400,27 @@ describe('Application', () => {
     const other = new KafkaCluster(elsewhere.chart, 'Kafka', { secretBackend: EXTERNAL_SECRETS });
     expect(() => elsewhere.app.useKafka(other, other.addUser('hello'))).toThrow(/written into namespace kafka only; run the app in namespace kafka/);
   });
+
+  test('a service account of its own with no token; credentials as environment variables from the secret backend; persistent volumes opted into Velero', () => {
+    const layer = build({
+      replicas: 1,
+      secretBackend: EXTERNAL_SECRETS,
+      secretEnv: { DB_PASSWORD: { remoteKey: 'region-a/prod/apps/hello', property: 'db-password' } },
+      env: { DSN: 'postgres://hello:$(DB_PASSWORD)@db:5432/hello' },
+      volumes: { data: { path: '/data', size: '1Gi', storageClass: 'longhorn-retain' } },
+    });
+    expect(layer.find('ServiceAccount', 'hello', 'hello').automountServiceAccountToken).toBe(false);
+    const template = layer.find('Deployment', 'hello', 'hello').spec.template;
+    expect(template.spec.serviceAccountName).toBe('hello');
+    expect(template.spec.containers[0].env).toEqual([
+      { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'hello-secret-env', key: 'DB_PASSWORD' } } },
+      { name: 'DSN', value: 'postgres://hello:$(DB_PASSWORD)@db:5432/hello' },
+    ]);
+    expect(layer.find('ExternalSecret', 'hello-secret-env', 'hello').spec.data).toEqual([
+      { secretKey: 'DB_PASSWORD', remoteRef: { key: 'region-a/prod/apps/hello', property: 'db-password' } },
+    ]);
+    expect(template.metadata.annotations['backup.velero.io/backup-volumes']).toBe('data-data');
+    expect(schemaIssues(layer.manifests())).toEqual([]);
+    expect(() => build({ secretEnv: { DB_PASSWORD: { remoteKey: 'k', property: 'p' } } })).toThrow(/secretEnv needs the secret backend/);
+  });
 });
