@@ -2,11 +2,13 @@
  * A business application on the platform: a Deployment (or StatefulSet) of one pinned image
  * under a service account of its own, hardened to the `restricted` Pod Security profile
  * (non-root, read-only root filesystem with writable emptyDirs where declared, no privilege
- * escalation, all capabilities dropped, RuntimeDefault seccomp), its Service, a PodDisruptionBudget when it runs more than one replica, spread
- * across nodes, and an optional HorizontalPodAutoscaler. It is a grantee: services grant it
- * access (`PostgresClusterBase.grantDatabase`) and it takes what the grant gives
- * (`useDatabase`), so no hostname, port or secret name is typed by hand. `exposeAt` puts it
- * behind Traefik with a Let's Encrypt certificate.
+ * escalation, all capabilities dropped, RuntimeDefault seccomp), its Service, a
+ * PodDisruptionBudget when it runs more than one replica, spread across nodes, and an
+ * optional HorizontalPodAutoscaler. It is a grantee: services grant it access
+ * (`PostgresClusterBase.grantDatabase`, `OpenSearchCluster.grantIndexWrite`,
+ * `KafkaCluster.grantProduce`, another app's `grantAccess`) and it takes what the grant gives
+ * (`useDatabase`, `useOpenSearch`, `useKafka`, `useApp`), so no hostname, port or secret name
+ * is typed by hand. `exposeAt` puts it behind Traefik with a Let's Encrypt certificate.
  */
 import { createHash } from 'crypto';
 import { Lazy } from 'cdk8s';
