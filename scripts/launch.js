@@ -108,16 +108,32 @@ function build() {
  * modules and writes it.
  */
 function installCompileCache(file, { save = true } = {}) {
+  // The index is read at start; each entry's data is read from the file when its module is
+  // compiled. Holding the whole file (tens of MB) in every thread for the process's life
+  // would cost each render worker as much memory again.
+  let fd;
   let cache = new Map();
   try {
-    const blob = fs.readFileSync(file);
-    const index = JSON.parse(blob.subarray(4, 4 + blob.readUInt32LE(0)).toString('utf8'));
-    let at = 4 + blob.readUInt32LE(0);
-    for (const [name, hash, length] of index) {
-      cache.set(name, { hash, data: blob.subarray(at, at + length) });
+    fd = fs.openSync(file, 'r');
+    const head = Buffer.alloc(4);
+    fs.readSync(fd, head, 0, 4, 0);
+    const indexLength = head.readUInt32LE(0);
+    const indexBytes = Buffer.alloc(indexLength);
+    if (fs.readSync(fd, indexBytes, 0, indexLength, 4) !== indexLength) throw new Error('short index');
+    let at = 4 + indexLength;
+    for (const [name, hash, length] of JSON.parse(indexBytes.toString('utf8'))) {
+      cache.set(name, { hash, offset: at, length });
       at += length;
     }
-  } catch { cache = new Map(); }
+  } catch {
+    cache = new Map();
+  }
+  /** An entry's cached data: read from the file (held open, so a rewrite by another run cannot change it underneath), or kept in memory once compiled here. */
+  const dataOf = (entry) => {
+    if (entry.data) return entry.data;
+    const data = Buffer.allocUnsafe(entry.length);
+    return fs.readSync(fd, data, 0, entry.length, entry.offset) === entry.length ? data : undefined;
+  };
   const compiled = [];
   const compile = Module.prototype._compile;
   Module.prototype._compile = function compileWithCache(content, filename, format) {
@@ -129,7 +145,7 @@ function installCompileCache(file, { save = true } = {}) {
     const entry = cache.get(filename);
     let script;
     try {
-      script = new vm.Script(Module.wrap(content), { filename, cachedData: entry && entry.hash === hash ? entry.data : undefined });
+      script = new vm.Script(Module.wrap(content), { filename, cachedData: entry && entry.hash === hash ? dataOf(entry) : undefined });
     } catch (err) {
       if (err instanceof SyntaxError) return compile.apply(this, arguments);
       throw err;
@@ -150,11 +166,14 @@ function installCompileCache(file, { save = true } = {}) {
     if (!compiled.length) return;
     try {
       for (const { filename, hash, script } of compiled) cache.set(filename, { hash, data: script.createCachedData() });
-      const entries = [...cache].filter(([name]) => fs.existsSync(name));
-      const index = Buffer.from(JSON.stringify(entries.map(([name, e]) => [name, e.hash, e.data.length])));
+      const entries = [...cache]
+        .filter(([name]) => fs.existsSync(name))
+        .map(([name, e]) => [name, e.hash, dataOf(e)])
+        .filter(([, , data]) => data !== undefined);
+      const index = Buffer.from(JSON.stringify(entries.map(([name, hash, data]) => [name, hash, data.length])));
       const head = Buffer.alloc(4);
       head.writeUInt32LE(index.length, 0);
-      writeAtomically(file, Buffer.concat([head, index, ...entries.map(([, e]) => e.data)]));
+      writeAtomically(file, Buffer.concat([head, index, ...entries.map(([, , data]) => data)]));
     } catch { /* a cache that cannot be written costs time, not correctness */ }
   });
 }

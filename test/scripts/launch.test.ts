@@ -50,6 +50,29 @@ describe('launch.js', () => {
     expect(fs.existsSync(path.join(root, '.strata-build', 'code-cache.bin'))).toBe(true);
   });
 
+  test('the code cache keeps the entries of modules a run did not load, and a cache cut short after its index is compiled around', () => {
+    const root = project({
+      'main.ts': `if (process.argv.includes('both')) require('./constructs/extra');\n${MAIN}`,
+      'constructs/greeting.ts': 'export const greeting = (s: string): string => `hello ${s}`;\n',
+      'constructs/extra.ts': 'export const extra = 1;\n',
+    });
+    const cache = path.join(root, '.strata-build', 'code-cache.bin');
+    const names = () => {
+      const blob = fs.readFileSync(cache);
+      return (JSON.parse(blob.subarray(4, 4 + blob.readUInt32LE(0)).toString('utf8')) as [string][]).map(([n]) => path.basename(n));
+    };
+    launch(root, 'main.ts', 'both');
+    expect(names()).toEqual(expect.arrayContaining(['main.js', 'greeting.js', 'extra.js']));
+    // A run that loads less and compiles something new keeps what it did not load.
+    edit(root, 'constructs/greeting.ts', 'export const greeting = (s: string): string => `hi ${s}`;\n');
+    expect(launch(root, 'main.ts', 'x')).toMatchObject({ code: 0, stdout: 'hi x main\n' });
+    expect(names()).toEqual(expect.arrayContaining(['main.js', 'greeting.js', 'extra.js']));
+    // Entries whose data is gone are compiled from source, and the run goes on.
+    const blob = fs.readFileSync(cache);
+    fs.writeFileSync(cache, blob.subarray(0, 4 + blob.readUInt32LE(0) + 10));
+    expect(launch(root, 'main.ts', 'both', 'y')).toMatchObject({ code: 0, stdout: 'hi both,y main\n' });
+  });
+
   test('a changed source is transpiled again before the run, a removed one is removed from the build', () => {
     const root = project({
       'main.ts': MAIN,
