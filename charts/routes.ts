@@ -7,7 +7,7 @@
 import type { Construct } from 'constructs';
 import { secretKeyPrefix } from './data';
 import { LetsEncryptIssuer } from '../constructs/ingress/acme-issuer';
-import type { MiddlewareCredentials, MiddlewareSpec } from '../constructs/ingress/traefik-middleware';
+import type { MiddlewareCredentials, MiddlewareSpec } from '../constructs/ingress/middleware-spec';
 import { OverlayContext } from '../constructs/platform/overlay-context';
 import type { OverlaySpec } from '../environments/model';
 

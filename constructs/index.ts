@@ -8,6 +8,7 @@
  * and pod-demand rules with their registries, shell snippets, set-up scripts, defaults and
  * ordering helpers.
  */
+export * from './apps/app-access';
 export * from './apps/app-init';
 export * from './apps/application';
 export * from './backup/velero-backups';
@@ -34,6 +35,7 @@ export * from './data/zalando-postgres-cluster';
 export * from './foundation/foundation-layer';
 export * from './foundation/platform-namespace';
 export * from './ingress/acme-issuer';
+export * from './ingress/middleware-spec';
 export * from './ingress/platform-ui-route';
 export * from './ingress/traefik-middleware';
 export * from './ingress/traefik-route';
@@ -46,6 +48,7 @@ export * from './platform/alert-rules';
 export * from './platform/cidr';
 export * from './platform/connections';
 export * from './platform/downloads';
+export * from './platform/external-addresses';
 export * from './platform/external-endpoints';
 export * from './platform/external-prometheus';
 export * from './platform/hardening';
@@ -76,6 +79,7 @@ export * from './secrets/sops-secret';
 export * from './storage/bucket';
 export * from './storage/bucket-policy';
 export * from './storage/external-bucket';
+export * from './storage/external-endpoint';
 export * from './storage/minio-access-setup';
 export * from './storage/minio-alerts';
 export * from './storage/minio-tenant';

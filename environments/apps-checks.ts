@@ -8,8 +8,8 @@ import { sharedClusterKey } from './placement';
 import type { Problem } from './problems';
 import { valueAt } from './problems';
 import type { SourceOf } from './semantic-checks';
-import { appAccessVariables } from '../constructs/apps/application';
-import { middlewareProblem } from '../constructs/ingress/traefik-middleware';
+import { appAccessVariables } from '../constructs/apps/app-access';
+import { middlewareProblem } from '../constructs/ingress/middleware-spec';
 import { pinnedImageProblem } from '../constructs/platform/image-reference';
 
 /** The host an exposed app is served at: `<app>.<baseDomain>` in prod, `<app>.<env>.<baseDomain>` elsewhere. */

@@ -15,7 +15,7 @@ import type { SecretBackend } from '../constructs/core/secret-backend';
 import type { CloudNativePgClusterProps } from '../constructs/data/cloudnative-pg-cluster';
 import type { ExternalRedisProps } from '../constructs/data/external-redis';
 import type { AcmeSolver } from '../constructs/ingress/acme-issuer';
-import type { MiddlewareSpec } from '../constructs/ingress/traefik-middleware';
+import type { MiddlewareSpec } from '../constructs/ingress/middleware-spec';
 import type { OpenSearchClusterProps } from '../constructs/search/opensearch-cluster';
 import type { MinioTenantProps } from '../constructs/storage/minio-tenant';
 import type { KafkaClusterProps } from '../constructs/streaming/kafka-cluster';

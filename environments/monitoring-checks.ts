@@ -6,7 +6,7 @@ import type { OverlaySpec } from './model';
 import type { Problem } from './problems';
 import { valueAt } from './problems';
 import type { SourceOf } from './semantic-checks';
-import { externalAddressesProblem } from '../constructs/platform/external-endpoints';
+import { externalAddressesProblem } from '../constructs/platform/external-addresses';
 
 export function checkMonitoring(overlays: readonly OverlaySpec[], sourceOf: SourceOf): Problem[] {
   const problems: Problem[] = [];

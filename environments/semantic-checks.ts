@@ -9,7 +9,7 @@ import { valueAt } from './problems';
 import { RESERVED_NAMESPACE_LABEL_PREFIXES } from '../constructs/core/namespace-policy';
 import { parseQuantity } from '../constructs/core/quantity';
 import { checkCidr } from '../constructs/platform/cidr';
-import { externalEndpointProblem } from '../constructs/storage/external-bucket';
+import { externalEndpointProblem } from '../constructs/storage/external-endpoint';
 
 /** Finds the file that set a field of an overlay's merged settings. */
 export type SourceOf = (overlay: OverlaySpec, fieldPath: string) => string;

@@ -9,7 +9,7 @@ import { layerClusterKey } from './placement';
 import type { Problem } from './problems';
 import { valueAt } from './problems';
 import type { SourceOf } from './semantic-checks';
-import { authenticates } from '../constructs/ingress/traefik-middleware';
+import { authenticates } from '../constructs/ingress/middleware-spec';
 
 export type UiName = keyof UiSpec;
 

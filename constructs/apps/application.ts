@@ -14,6 +14,7 @@ import { createHash } from 'crypto';
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { AppAccess, appAccessVariables } from './app-access';
 import { APPLICATION_DEFAULTS } from './application-defaults';
 import * as traefik from '../../imports/traefik.io';
 import type { ComputeResources } from '../core/compute';
@@ -183,20 +184,6 @@ export interface ApplicationProps {
    * `<app>-headless`, and ordered rollouts. No blue-green. @default 'Deployment'
    */
   readonly workload?: 'Deployment' | 'StatefulSet';
-}
-
-/** What a grant to another app gives: its Service, in its namespace. */
-export interface AppAccess {
-  /** The granting app's name. */
-  readonly app: string;
-  readonly host: string;
-  readonly port: number;
-}
-
-/** `<APP>_HOST` / `<APP>_PORT`: the variables a grant of app `name` sets. */
-export function appAccessVariables(name: string): { readonly host: string; readonly port: string } {
-  const prefix = name.toUpperCase().replace(/-/g, '_');
-  return { host: `${prefix}_HOST`, port: `${prefix}_PORT` };
 }
 
 export interface ApplicationVolume {

@@ -23,7 +23,7 @@ import { secretKeyPrefix } from '../core/naming';
 import { parseQuantity } from '../core/quantity';
 import type { SecretBackend } from '../core/secret-backend';
 import { addAlertRules } from '../platform/alert-rules';
-import { externalAddressesProblem } from '../platform/external-endpoints';
+import { externalAddressesProblem } from '../platform/external-addresses';
 import { pinnedImageProblem, tagStartsWithMajorVersion } from '../platform/image-reference';
 import { componentLabels } from '../platform/labels';
 import { LayerChart } from '../platform/layer-chart';

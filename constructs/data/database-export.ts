@@ -12,7 +12,8 @@ import type { CredentialsSecret, DatabaseAccess, PostgresDatabase } from './post
 import type { IGrantee } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
 import { Connections, IConnectable } from '../platform/connections';
-import { addExternalEndpoints, addressBlocks, externalAddressesProblem } from '../platform/external-endpoints';
+import { addressBlocks, externalAddressesProblem } from '../platform/external-addresses';
+import { addExternalEndpoints } from '../platform/external-endpoints';
 import { componentLabels } from '../platform/labels';
 import { dnsLabelProblem } from '../platform/names';
 import { allowEgressToAddresses } from '../platform/network';

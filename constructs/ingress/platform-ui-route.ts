@@ -9,7 +9,7 @@
  */
 import { Construct } from 'constructs';
 import { LetsEncryptIssuer } from './acme-issuer';
-import { authenticates, MiddlewareCredentials, MiddlewareSpec } from './traefik-middleware';
+import { authenticates, MiddlewareCredentials, MiddlewareSpec } from './middleware-spec';
 import { IRoutable, TRAEFIK_PODS, TraefikRoute } from './traefik-route';
 import { PROMETHEUS_OPERATOR } from '../operators/catalog';
 import { OverlayContext } from '../platform/overlay-context';

@@ -10,7 +10,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { LetsEncryptIssuer } from './acme-issuer';
-import { MiddlewareCredentials, MiddlewareSpec, useMiddleware } from './traefik-middleware';
+import type { MiddlewareCredentials, MiddlewareSpec } from './middleware-spec';
+import { useMiddleware } from './traefik-middleware';
 import type { WildcardCertificate } from './wildcard-certificate';
 import * as cm from '../../imports/cert-manager.io';
 import * as traefik from '../../imports/traefik.io';

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { BucketAccess, GrantOptions, granteeS3Credentials, IBucket, S3_BUCKET_NAME } from './bucket';
+import { externalEndpointProblem } from './external-endpoint';
 import type { IGrantee } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
 import { allowEgressToAddresses } from '../platform/network';
@@ -37,25 +38,6 @@ export interface ExternalBucketProps {
  * CA where the provider has a private one, and egress to the endpoint. Nothing is created in
  * the provider: the bucket and its credential exist already (README, section Backups).
  */
-/** Why `endpoint` cannot be an external bucket's endpoint (an https URL of a host alone), and the fix; undefined when it can. */
-export function externalEndpointProblem(endpoint: string): { readonly message: string; readonly fix: string } | undefined {
-  const example = 'write it as https://s3.eu-central-1.amazonaws.com';
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    return { message: 'is not a URL', fix: example };
-  }
-  if (url.protocol !== 'https:') {
-    return { message: 'is not https: backups travel outside the cluster', fix: "use the provider's TLS endpoint, https://" };
-  }
-  if (!url.hostname) return { message: 'has no host', fix: example };
-  if (url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
-    return { message: 'has more than a scheme, host and port', fix: `give the endpoint alone (the bucket is not part of it): ${example}` };
-  }
-  return undefined;
-}
-
 export class ExternalBucket extends Construct implements IBucket {
   public readonly bucketName: string;
   public readonly endpoint: string;

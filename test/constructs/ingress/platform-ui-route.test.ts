@@ -5,8 +5,8 @@
  * exposing implies, and no UI is exposed without a middleware that authenticates.
  */
 import { LetsEncryptIssuer } from '../../../constructs/ingress/acme-issuer';
+import type { MiddlewareSpec } from '../../../constructs/ingress/middleware-spec';
 import { GRAFANA_UI, PlatformUi, PlatformUiRoute, TRAEFIK_DASHBOARD_UI } from '../../../constructs/ingress/platform-ui-route';
-import type { MiddlewareSpec } from '../../../constructs/ingress/traefik-middleware';
 import { OpenSearchCluster } from '../../../constructs/search/opensearch-cluster';
 import { MinioTenant } from '../../../constructs/storage/minio-tenant';
 import { EXTERNAL_SECRETS, schemaIssues, testLayer, TestLayer } from '../../support/layer';

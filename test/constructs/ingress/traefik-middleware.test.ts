@@ -1,5 +1,5 @@
 import { LetsEncryptIssuer } from '../../../constructs/ingress/acme-issuer';
-import { authenticates, MiddlewareCredentials, middlewareProblem, MiddlewareSpec } from '../../../constructs/ingress/traefik-middleware';
+import { authenticates, MiddlewareCredentials, middlewareProblem, MiddlewareSpec } from '../../../constructs/ingress/middleware-spec';
 import { TraefikRoute } from '../../../constructs/ingress/traefik-route';
 import { EXTERNAL_SECRETS, schemaIssues, testLayer, TestLayer } from '../../support/layer';
 
