@@ -138,12 +138,14 @@ export function diffTree(outDir: string, files: ReadonlyMap<string, string>, sco
   const marker = path.join(outDir, TREE_MARKER);
   const markerText = withMarker(outDir, files, scope).get(TREE_MARKER)!;
   const markerStale = !fs.existsSync(marker) || fs.readFileSync(marker, 'utf8') !== markerText;
-  const existing = listTree(outDir).filter((rel) => scope.owns(rel));
+  const present = listTree(outDir);
+  const existing = present.filter((rel) => scope.owns(rel));
+  // One walk of the tree, not a stat per planned file: a fresh folder reads nothing.
+  const onDisk = new Set(present);
   const written: string[] = [];
   const unchanged: string[] = [];
   for (const rel of [...files.keys()].sort()) {
-    const full = path.join(outDir, rel);
-    if (fs.existsSync(full) && fs.readFileSync(full, 'utf8') === files.get(rel)) unchanged.push(rel);
+    if (onDisk.has(rel) && fs.readFileSync(path.join(outDir, rel), 'utf8') === files.get(rel)) unchanged.push(rel);
     else written.push(rel);
   }
   const removed = existing.filter((rel) => !files.has(rel));
