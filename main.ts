@@ -248,8 +248,9 @@ class SynthPlan {
         if (source.key) cache!.set(source.key, render);
       }
       const overlayFiles = new Map(render!.files);
-      const kept = source.job !== undefined ? outcomes[source.job].placed : undefined;
-      placed = kept ? () => kept : placedManifests(overlay, overlayFiles);
+      // Parsed from the files when the guard needs them (an overlay with a previous tree whose
+      // files changed): holding every rendered object until the write would double a fleet's memory.
+      placed = placedManifests(overlay, overlayFiles);
       downloads.push({ overlay, unverified: render!.unverified });
       specProblems.push(...render!.quotaProblems);
       rendered.push({

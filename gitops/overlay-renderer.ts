@@ -21,8 +21,6 @@ export interface OverlayOutcome {
   readonly id: string;
   /** Absent when the overlay has problems. */
   readonly render?: CachedRender;
-  /** The overlay's layer objects by cluster key, as rendered (kept only in the thread that rendered them). */
-  readonly placed?: ReadonlyMap<string, readonly any[]>;
   /** Problems found while building (a secret not sealed yet, an impossible setting). */
   readonly problems: readonly Problem[];
   /** Schema and CEL violations of the rendered objects. */
@@ -82,7 +80,6 @@ export class OverlayRenderer {
         quotaProblems: [...out.placed.values()].flatMap((manifests) => m.quotaFit(overlay, manifests)),
         unverified,
       },
-      placed: out.placed,
       problems: [],
       issues: [],
     };

@@ -32,8 +32,7 @@ function run(): WorkerReport {
   const outcomes: Array<[number, OverlayOutcome]> = [];
   try {
     for (let i = Atomics.add(next, 0, 1); i < jobs.length; i = Atomics.add(next, 0, 1)) {
-      // The layer objects stay here: synth's thread reads them back from the files when it needs them.
-      const { placed: _kept, ...outcome } = renderer.render(jobs[i].overlay, jobs[i].bootstrapped);
+      const outcome = renderer.render(jobs[i].overlay, jobs[i].bootstrapped);
       outcomes.push([i, outcome]);
     }
     renderer.save({ passed: false });
