@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { AppsChart } from './apps';
 import { BackupChart, VELERO_BUCKET } from './backup';
 import { backupBucket } from './backup-storage';
@@ -8,6 +9,7 @@ import { StreamingChart } from './streaming';
 import { Grantee } from '../constructs/core/grantee';
 import { ImportedDatabase } from '../constructs/data/database-export';
 import { GRAFANA_UI, PlatformUi, PlatformUiRoute, TRAEFIK_DASHBOARD_UI } from '../constructs/ingress/platform-ui-route';
+import { PlatformAlerts } from '../constructs/monitoring/platform-alerts';
 import { compareStrings } from '../constructs/platform/ordering';
 import { OverlayContext } from '../constructs/platform/overlay-context';
 import type { PlatformApp } from '../constructs/platform/platform-app';
@@ -128,6 +130,17 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
         fix: `set clusters.${sharedKey}.namespaces.${name}.podSecurity: ${required.podSecurity} with a podSecurityReason, or place the component in a namespace of its environment`,
       });
     }
+  }
+  // The cluster's own alerts, read from what the in-cluster Prometheus scrapes (none for one
+  // outside it, which has its own), once everything else is built: certificates are watched
+  // where the cluster issues some, as cert-manager runs only there.
+  if (!s.monitoring.external) {
+    const monitoring = on('monitoring');
+    const certificates = monitoring.node.findAll().some((c) => ApiObject.isApiObject(c) && c.apiGroup === 'cert-manager.io');
+    new PlatformAlerts(monitoring.layer('monitoring'), 'PlatformAlerts', {
+      certificates,
+      ...(s.monitoring.thresholds ? { thresholds: s.monitoring.thresholds } : {}),
+    });
   }
   return { data, streaming, search, backup, apps };
 }

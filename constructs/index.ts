@@ -40,6 +40,7 @@ export * from './ingress/platform-ui-route';
 export * from './ingress/traefik-middleware';
 export * from './ingress/traefik-route';
 export * from './ingress/wildcard-certificate';
+export * from './monitoring/platform-alerts';
 export * from './operators/catalog';
 export * from './operators/operator-egress';
 export * from './operators/operator-release';

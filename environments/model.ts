@@ -16,6 +16,7 @@ import type { CloudNativePgClusterProps } from '../constructs/data/cloudnative-p
 import type { ExternalRedisProps } from '../constructs/data/external-redis';
 import type { AcmeSolver } from '../constructs/ingress/acme-issuer';
 import type { MiddlewareSpec } from '../constructs/ingress/middleware-spec';
+import type { PlatformAlertThresholds } from '../constructs/monitoring/platform-alerts';
 import type { OpenSearchClusterProps } from '../constructs/search/opensearch-cluster';
 import type { MinioTenantProps } from '../constructs/storage/minio-tenant';
 import type { KafkaClusterProps } from '../constructs/streaming/kafka-cluster';
@@ -453,8 +454,16 @@ export interface UiSpec {
   readonly traefikDashboard?: UiExposure;
 }
 
-/** Where Prometheus runs. */
+/** Where Prometheus runs, and where its alerts' runbooks are read. */
 export interface MonitoringSpec {
+  /**
+   * Where this repository's files are browsed (e.g. `https://github.com/acme/platform/blob/main`):
+   * each alert's `runbook_url` is this followed by its page's path, `constructs/<area>/runbooks/<alert>.md`.
+   * @default the path alone, relative to the repository root
+   */
+  readonly runbookBaseUrl?: string;
+  /** Thresholds of the platform alerts (node filesystems, volumes, certificates, restarts, CPU, memory). @default PLATFORM_ALERT_DEFAULTS */
+  readonly thresholds?: PlatformAlertThresholds;
   /**
    * A Prometheus (and Alertmanager) outside the cluster, on a VM: Strata installs no
    * kube-prometheus-stack, admits these addresses to the metrics ports, and renders the scrape

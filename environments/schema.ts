@@ -392,6 +392,22 @@ export const SETTINGS_SCHEMA: Schema = obj({
   ),
   monitoring: obj(
     {
+      thresholds: obj(
+        {
+          nodeFilesystemFreePercent: int(1, 99, 'give a whole percentage from 1 to 99'),
+          volumeFreePercent: int(1, 99, 'give a whole percentage from 1 to 99'),
+          certificateExpiryDays: int(4, 365, 'give whole days from 4 to 365 (the critical alert is at 3)'),
+          podRestartsPerHour: int(1, 1000, 'give a whole number of restarts, 1 or more'),
+          nodeCpuBusyPercent: int(1, 99, 'give a whole percentage from 1 to 99'),
+          nodeMemoryAvailablePercent: int(1, 99, 'give a whole percentage from 1 to 99'),
+        },
+        [],
+      ),
+      runbookBaseUrl: {
+        type: 'string',
+        pattern: '^https://[^\\s?#]+[^/\\s?#]$',
+        hint: "give the web address the repository's files are browsed at, without a trailing /, e.g. https://github.com/acme/platform/blob/main",
+      },
       external: obj({
         addresses: {
           type: 'array',

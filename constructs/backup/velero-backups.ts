@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import * as velero from '../../imports/velero.io';
 import type { IGrantee, PodGroup as GranteePods } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
-import { addAlertRules, Alert } from '../platform/alert-rules';
+import { addAlertRules, Alert, RUNBOOKS } from '../platform/alert-rules';
 import { allowEgressToAddresses, PodGroup } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
 import { cronIntervalSeconds, goDurationSeconds, promDuration } from '../platform/schedule-interval';
@@ -226,7 +226,13 @@ export class VeleroBackups extends Construct implements IGrantee {
     this.schedules.push({ name, missingAfterSeconds });
     if (!this.alertsAdded) {
       this.alertsAdded = true;
-      addAlertRules(this, 'Alerts', { name: 'velero-backups', namespace: this.namespace, labels: {}, alerts: () => this.alerts() });
+      addAlertRules(this, 'Alerts', {
+        name: 'velero-backups',
+        namespace: this.namespace,
+        labels: {},
+        alerts: () => this.alerts(),
+        runbooks: RUNBOOKS.backup,
+      });
     }
   }
 

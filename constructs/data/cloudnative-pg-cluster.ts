@@ -22,7 +22,7 @@ import type { IGrantee } from '../core/grantee';
 import { secretKeyPrefix } from '../core/naming';
 import { parseQuantity } from '../core/quantity';
 import type { SecretBackend } from '../core/secret-backend';
-import { addAlertRules } from '../platform/alert-rules';
+import { addAlertRules, RUNBOOKS } from '../platform/alert-rules';
 import { externalAddressesProblem } from '../platform/external-addresses';
 import { pinnedImageProblem, tagStartsWithMajorVersion } from '../platform/image-reference';
 import { componentLabels } from '../platform/labels';
@@ -308,6 +308,7 @@ export class CloudNativePgCluster extends PostgresClusterBase {
     });
     // Backup and archiving alerts exist once backupTo() configures them.
     addAlertRules(this, 'Alerts', {
+      runbooks: RUNBOOKS.data,
       name: props.name,
       namespace: this.namespace,
       labels: { namespace: this.namespace, cnpg_cluster: props.name },

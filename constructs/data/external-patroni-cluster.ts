@@ -15,7 +15,7 @@ import { POSTGRES_DEFAULTS } from './postgres-defaults';
 import * as monitoring from '../../imports/monitoring.coreos.com';
 import type { IGrantee } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
-import { addAlertRules } from '../platform/alert-rules';
+import { addAlertRules, RUNBOOKS } from '../platform/alert-rules';
 import { addressBlocks, externalAddressesProblem } from '../platform/external-addresses';
 import { addExternalEndpoints } from '../platform/external-endpoints';
 import { ExternalPrometheus } from '../platform/external-prometheus';
@@ -131,6 +131,7 @@ export class ExternalPatroniCluster extends PostgresClusterBase {
       props.alerts,
     );
     addAlertRules(this, 'Alerts', {
+      runbooks: RUNBOOKS.data,
       name: props.name,
       namespace: this.namespace,
       labels: { namespace: this.namespace, postgres_cluster: props.name },

@@ -21,7 +21,7 @@ import type { ComputeResources, NodePool } from '../core/compute';
 import type { IGrantee, PodGroup as GranteePods } from '../core/grantee';
 import { parseQuantity } from '../core/quantity';
 import type { SecretBackend } from '../core/secret-backend';
-import { addAlertRules } from '../platform/alert-rules';
+import { addAlertRules, RUNBOOKS } from '../platform/alert-rules';
 import { pinnedImageProblem } from '../platform/image-reference';
 import { componentLabels } from '../platform/labels';
 import { allowEgressToAddresses, allowTraffic, PodGroup } from '../platform/network';
@@ -312,6 +312,7 @@ export class ZalandoPostgresCluster extends PostgresClusterBase {
     });
     // The logical backup alert exists once backupTo() configures the CronJob.
     addAlertRules(this, 'Alerts', {
+      runbooks: RUNBOOKS.data,
       name: props.name,
       namespace: this.namespace,
       labels: { namespace: this.namespace, postgres_cluster: props.name },

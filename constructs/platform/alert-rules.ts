@@ -1,6 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ExternalPrometheus } from './external-prometheus';
+import { OverlayContext } from './overlay-context';
 import { goDurationSeconds, promDuration } from './schedule-interval';
 import * as monitoring from '../../imports/monitoring.coreos.com';
 
@@ -35,6 +36,27 @@ export interface AlertRulesProps {
   readonly labels: Readonly<Record<string, string>>;
   /** The alerts, resolved at synth: methods called after construction (`backupTo`) may add some. */
   readonly alerts: () => readonly Alert[];
+  /**
+   * The repository folder of the alerts' runbook pages, one `<alert>.md` each, beside the
+   * construct that raises them (`RUNBOOKS.data`, ...): every alert carries its `runbook_url`.
+   */
+  readonly runbooks: RunbookFolder;
+}
+
+/** The runbook folders, one per construct area (test/constructs/runbooks.test.ts checks every alert has its page). */
+export const RUNBOOKS = {
+  backup: 'constructs/backup/runbooks',
+  data: 'constructs/data/runbooks',
+  monitoring: 'constructs/monitoring/runbooks',
+  search: 'constructs/search/runbooks',
+  storage: 'constructs/storage/runbooks',
+  streaming: 'constructs/streaming/runbooks',
+} as const;
+export type RunbookFolder = (typeof RUNBOOKS)[keyof typeof RUNBOOKS];
+
+/** `runbook_url` of `alert`: its page, under the app's runbook base URL (or repository-relative). */
+export function runbookUrl(scope: Construct, folder: RunbookFolder, alert: string): string {
+  return `${OverlayContext.of(scope).runbookBaseUrl}${folder}/${alert}.md`;
 }
 
 /**
@@ -43,27 +65,28 @@ export interface AlertRulesProps {
  */
 export function addAlertRules(scope: Construct, id: string, props: AlertRulesProps): monitoring.PrometheusRule | undefined {
   const external = ExternalPrometheus.of(scope);
+  const runbook = (alert: string) => runbookUrl(scope, props.runbooks, alert);
   if (external) {
-    external.addRuleGroup({ name: `${props.namespace}/${props.name}`, labels: props.labels, alerts: props.alerts });
+    external.addRuleGroup({ name: `${props.namespace}/${props.name}`, labels: props.labels, alerts: props.alerts, runbook });
     return undefined;
   }
   return new monitoring.PrometheusRule(scope, id, {
     metadata: { name: props.name, namespace: props.namespace },
     spec: {
       groups: Lazy.any({
-        produce: () => [{ name: props.name, rules: props.alerts().map((a) => renderRule(a, props.labels)) }],
+        produce: () => [{ name: props.name, rules: props.alerts().map((a) => renderRule(a, props.labels, runbook(a.alert))) }],
       }) as unknown as monitoring.PrometheusRuleSpecGroups[],
     },
   });
 }
 
-function renderRule(a: Alert, labels: Readonly<Record<string, string>>): monitoring.PrometheusRuleSpecGroupsRules {
+function renderRule(a: Alert, labels: Readonly<Record<string, string>>, runbook: string): monitoring.PrometheusRuleSpecGroupsRules {
   return {
     alert: a.alert,
     expr: monitoring.PrometheusRuleSpecGroupsRulesExpr.fromString(a.expr),
     ...(a.for ? { for: a.for } : {}),
     labels: { ...labels, severity: a.severity },
-    annotations: { summary: a.summary, description: a.description },
+    annotations: { summary: a.summary, description: a.description, runbook_url: runbook },
   };
 }
 

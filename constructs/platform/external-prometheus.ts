@@ -74,6 +74,8 @@ interface RuleGroup {
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly alerts: () => readonly Alert[];
+  /** `runbook_url` of an alert of the group. */
+  readonly runbook: (alert: string) => string;
 }
 
 /** A file for the Prometheus VM: its name, a comment saying what it is, and its content (YAML once written). */
@@ -238,7 +240,7 @@ export class ExternalPrometheus extends Construct {
           expr: a.expr,
           ...(a.for ? { for: a.for } : {}),
           labels: { ...g.labels, severity: a.severity },
-          annotations: { summary: a.summary, description: a.description },
+          annotations: { summary: a.summary, description: a.description, runbook_url: g.runbook(a.alert) },
         })),
       }));
     const comment = (what: string) =>

@@ -55,8 +55,12 @@ export class OverlayContext extends Construct {
   public readonly problems: Problem[] = [];
   private readonly operatorValueContributions = new Map<string, Record<string, unknown>[]>();
 
-  constructor(app: App) {
+  /** Where runbook pages are browsed (PlatformAppProps.runbookBaseUrl); '' for repository-relative paths. */
+  public readonly runbookBaseUrl: string;
+
+  constructor(app: App, options: { readonly runbookBaseUrl?: string } = {}) {
     super(app, OverlayContext.ID);
+    this.runbookBaseUrl = options.runbookBaseUrl ? `${options.runbookBaseUrl.replace(/\/+$/, '')}/` : '';
   }
 
   /** Requires a namespace; requirements for the same namespace are combined. */

@@ -50,6 +50,12 @@ export interface PlatformAppProps extends AppProps {
    * they get no ResourceQuota. @default the cluster is this environment's own
    */
   readonly sharedCluster?: { readonly namespaces: Readonly<Record<string, SharedNamespace>> };
+  /**
+   * Where the repository's runbook pages are browsed, e.g. `https://github.com/acme/platform/blob/main`:
+   * each alert's `runbook_url` is this followed by the page's path in the repository.
+   * @default the page's path alone (relative to the repository root)
+   */
+  readonly runbookBaseUrl?: string;
 }
 
 /**
@@ -85,7 +91,7 @@ export class PlatformApp extends App {
 
   constructor(public readonly props: PlatformAppProps) {
     super(props);
-    this.context = new OverlayContext(this);
+    this.context = new OverlayContext(this, { runbookBaseUrl: props.runbookBaseUrl });
     if (props.monitoring?.kind === 'external') {
       const clusterName = props.clusterName ?? [props.region, props.environment, ...(props.cluster ? [props.cluster] : [])].join('-');
       new ExternalPrometheus(this, props.monitoring, clusterName);

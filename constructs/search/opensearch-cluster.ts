@@ -23,7 +23,7 @@ import type { IGrantee, PodGroup as GranteePods } from '../core/grantee';
 import { secretKeyPrefix as layerKeyPrefix } from '../core/naming';
 import type { SecretBackend } from '../core/secret-backend';
 import type { PlatformUi } from '../ingress/platform-ui-route';
-import { addAlertRules } from '../platform/alert-rules';
+import { addAlertRules, RUNBOOKS } from '../platform/alert-rules';
 import { Connections, IConnectable, singlePortConnections } from '../platform/connections';
 import { recordDownload } from '../platform/downloads';
 import { ExternalPrometheus } from '../platform/external-prometheus';
@@ -464,6 +464,7 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
     // The alerts read the exporter's metrics.
     if (exporter) {
       addAlertRules(this, 'Alerts', {
+        runbooks: RUNBOOKS.search,
         name: props.name,
         namespace: ns,
         labels: { namespace: ns, opensearch_cluster: props.name },

@@ -13,7 +13,7 @@ import type { IGrantee } from '../core/grantee';
 import { secretKeyPrefix as layerKeyPrefix } from '../core/naming';
 import type { SecretBackend } from '../core/secret-backend';
 import type { PlatformUi } from '../ingress/platform-ui-route';
-import { addAlertRules } from '../platform/alert-rules';
+import { addAlertRules, RUNBOOKS } from '../platform/alert-rules';
 import { Connections, IConnectable, singlePortConnections } from '../platform/connections';
 import { componentLabels } from '../platform/labels';
 import { dependOnLayerOf, LayerChart } from '../platform/layer-chart';
@@ -259,6 +259,7 @@ export class MinioTenant extends Construct implements IConnectable {
       ports: [S3_PORT],
     });
     addAlertRules(this, 'Alerts', {
+      runbooks: RUNBOOKS.storage,
       name: props.name,
       namespace: this.namespace,
       labels: { namespace: this.namespace, minio_tenant: props.name },

@@ -15,7 +15,7 @@ import type { IGrantee } from '../core/grantee';
 import { secretKeyPrefix as layerKeyPrefix } from '../core/naming';
 import type { SecretBackend } from '../core/secret-backend';
 import { operatorDefinition } from '../operators/catalog';
-import { addAlertRules } from '../platform/alert-rules';
+import { addAlertRules, RUNBOOKS } from '../platform/alert-rules';
 import { Connections, IConnectable, singlePortConnections } from '../platform/connections';
 import { componentLabels } from '../platform/labels';
 import { LayerChart } from '../platform/layer-chart';
@@ -341,6 +341,7 @@ export class KafkaCluster extends Construct implements IConnectable {
       endpoints: [{ port: 'tcp-prometheus', number: METRICS_PORT }, ...ENTITY_OPERATOR_PORTS.map((number) => ({ port: 'healthcheck', number }))],
     });
     addAlertRules(this, 'Alerts', {
+      runbooks: RUNBOOKS.streaming,
       name: `${props.name}-kafka`,
       namespace: this.namespace,
       labels: { namespace: this.namespace, strimzi_io_cluster: props.name, strimzi_io_kind: 'Kafka' },

@@ -9,7 +9,7 @@ import type { IGrantee } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
 import type { CredentialsSecret } from '../data/postgres-cluster';
 import { operatorDefinition } from '../operators/catalog';
-import { addAlertRules } from '../platform/alert-rules';
+import { addAlertRules, RUNBOOKS } from '../platform/alert-rules';
 import { recordDownload } from '../platform/downloads';
 import { componentLabels } from '../platform/labels';
 import { dependOnLayerOf } from '../platform/layer-chart';
@@ -337,6 +337,7 @@ export class KafkaConnectCluster extends Construct implements IGrantee {
       endpoints: [{ port: 'tcp-prometheus', number: METRICS_PORT }],
     });
     addAlertRules(this, 'Alerts', {
+      runbooks: RUNBOOKS.streaming,
       name: `${name}-connect`,
       namespace: this.namespace,
       labels: { namespace: this.namespace, strimzi_io_cluster: name, strimzi_io_kind: 'KafkaConnect' },

@@ -63,6 +63,8 @@ test('one entry folder for the shared cluster, and its Flux Kustomizations: the 
       'strata-foundation',
       'strata-operators',
       'strata-ingress',
+      // The cluster's own alerts (nodes, workloads, volumes, certificates), once for the cluster.
+      'strata-monitoring',
       ...ENVS.map((env) => `strata-${env}-foundation`),
       ...['data', 'init', 'apps', 'ingress'].flatMap((layer) => [`strata-prod-${layer}`, `strata-stage-${layer}`]),
     ].sort(),
@@ -361,7 +363,7 @@ const kubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' 
   expect(folders.sort()).toEqual(
     [
       ENTRY,
-      ...['backup', 'data', 'foundation', 'ingress', 'operators'].map((l) => `dirtbike/k3s/${l}`),
+      ...['backup', 'data', 'foundation', 'ingress', 'monitoring', 'operators'].map((l) => `dirtbike/k3s/${l}`),
       ...ENVS.map((env) => `dirtbike/${env}/foundation`),
       ...['data', 'init', 'apps', 'ingress'].flatMap((layer) => [`dirtbike/prod/${layer}`, `dirtbike/stage/${layer}`]),
     ].sort(),

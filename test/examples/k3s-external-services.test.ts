@@ -154,6 +154,8 @@ test('Prometheus runs on a VM: no Prometheus operator or monitor in the cluster,
   const rules = doc('prod', 'rules.yaml').groups;
   expect(rules.map((g: any) => g.name)).toEqual(['postgres/patroni', 'velero/velero-backups']);
   expect(rules[0].rules.every((r: any) => r.labels.postgres_cluster === 'patroni' && /job="patroni-exporter"/.test(r.expr))).toBe(true);
+  // Each rule names its runbook page, for the VM's Alertmanager too.
+  for (const r of rules[0].rules) expect(r.annotations.runbook_url).toBe(`constructs/data/runbooks/${r.alert}.md`);
 });
 
 const promtool = spawnSync('promtool', ['--version'], { stdio: 'ignore' }).status === 0;

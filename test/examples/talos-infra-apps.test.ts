@@ -119,7 +119,8 @@ test("each entry folder's Flux Kustomizations apply that cluster's layer folders
     objects.filter((o) => o.file.startsWith(`clusters/homelab-prod-${cluster}/`) && o.manifest.kind === 'Kustomization').map((o) => o.manifest);
   const layersOf = (cluster: string) => fs.readdirSync(path.join(out, 'homelab', 'prod', cluster)).sort();
   expect(layersOf('apps')).toEqual(['data', 'foundation', 'operators']);
-  expect(layersOf('infra')).toEqual(['backup', 'data', 'foundation', 'operators']);
+  // The platform alerts are the monitoring layer's, placed with the default (infra).
+  expect(layersOf('infra')).toEqual(['backup', 'data', 'foundation', 'monitoring', 'operators']);
   for (const cluster of ['apps', 'infra']) {
     const ks = entries(cluster);
     expect(ks.every((k) => k.apiVersion === 'kustomize.toolkit.fluxcd.io/v1' && k.metadata.namespace === 'flux-system')).toBe(true);
@@ -165,7 +166,7 @@ const kubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' 
       'clusters/homelab-prod-apps',
       'clusters/homelab-prod-infra',
       ...['data', 'foundation', 'operators'].map((l) => `homelab/prod/apps/${l}`),
-      ...['backup', 'data', 'foundation', 'operators'].map((l) => `homelab/prod/infra/${l}`),
+      ...['backup', 'data', 'foundation', 'monitoring', 'operators'].map((l) => `homelab/prod/infra/${l}`),
     ].sort(),
   );
   const failures = folders.flatMap((folder) => {

@@ -213,7 +213,7 @@ describe('--only', () => {
     expect(tree).toEqual(readTree(whole));
     expect(fs.readFileSync(path.join(only, '.strata-tree'), 'utf8')).toBe(fs.readFileSync(path.join(whole, '.strata-tree'), 'utf8'));
     expect(fs.readdirSync(path.join(only, 'dirtbike')).sort()).toEqual(['dev', 'k3s', 'prod', 'stage', 'test']);
-    expect(Object.keys(tree).filter((f) => f.startsWith(`${ENTRY}/`)).length).toBe(11);
+    expect(Object.keys(tree).filter((f) => f.startsWith(`${ENTRY}/`)).length).toBe(12);
 
     // A change to prod is written by a synth of dev alone.
     applyChanges(envDir, { [PROD]: { merge: { quota: { requestsMemory: '24Gi', limitsMemory: '24Gi' } } } });
@@ -297,7 +297,7 @@ describe('the transition guard', () => {
         'left on the cluster (prune-protected, no longer in the tree): dirtbike/k3s: Schedule.velero.io velero/daily; delete it by hand once its data is safe',
       ]),
     );
-    expect(fs.readdirSync(path.join(outDir, 'dirtbike', 'k3s')).sort()).toEqual(['data', 'foundation', 'operators']);
+    expect(fs.readdirSync(path.join(outDir, 'dirtbike', 'k3s')).sort()).toEqual(['data', 'foundation', 'monitoring', 'operators']);
     expect(fs.readdirSync(path.join(outDir, ENTRY)).filter((f) => f.includes('strata-backup'))).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import * as yaml from 'js-yaml';
 import { VeleroBackups } from '../../../constructs/backup/velero-backups';
 import { CloudNativePgCluster } from '../../../constructs/data/cloudnative-pg-cluster';
-import { addAlertRules } from '../../../constructs/platform/alert-rules';
+import { addAlertRules, RUNBOOKS } from '../../../constructs/platform/alert-rules';
 import { ExternalPrometheus } from '../../../constructs/platform/external-prometheus';
 import { PlatformApp } from '../../../constructs/platform/platform-app';
 import { scrapePods } from '../../../constructs/platform/scrape';
@@ -135,7 +135,7 @@ describe('with Prometheus in the cluster', () => {
   test('nothing changes: PodMonitors and PrometheusRules, no documents', () => {
     const app = platform();
     new CloudNativePgCluster(app.layer('data'), 'Postgres', { secretBackend: EXTERNAL_SECRETS });
-    expect(addAlertRules(app.layer('data'), 'More', { name: 'y', namespace: 'postgres', labels: {}, alerts: () => [] })).toBeDefined();
+    expect(addAlertRules(app.layer('data'), 'More', { name: 'y', namespace: 'postgres', labels: {}, alerts: () => [], runbooks: RUNBOOKS.data })).toBeDefined();
     const all = manifests(app);
     expect(all.map((m) => m.kind)).toEqual(expect.arrayContaining(['PodMonitor', 'PrometheusRule']));
     expect(all.filter((m) => m.kind === 'HelmRelease').map((m) => m.metadata.name)).toContain('kube-prometheus-stack');
