@@ -10,12 +10,13 @@ import { Grantee } from '../constructs/core/grantee';
 import { ImportedDatabase } from '../constructs/data/database-export';
 import { GRAFANA_UI, PlatformUi, PlatformUiRoute, TRAEFIK_DASHBOARD_UI } from '../constructs/ingress/platform-ui-route';
 import { PlatformAlerts } from '../constructs/monitoring/platform-alerts';
+import { PrometheusStack } from '../constructs/monitoring/prometheus-stack';
 import { compareStrings } from '../constructs/platform/ordering';
 import { OverlayContext } from '../constructs/platform/overlay-context';
 import type { PlatformApp } from '../constructs/platform/platform-app';
 import { appHost } from '../environments/apps-checks';
 import type { OverlaySpec } from '../environments/model';
-import { defaultClusterKey, layerClusterKey, PlacedLayer, sharedClusterKey } from '../environments/placement';
+import { defaultClusterKey, layerClusterKey, PlacedLayer, placedCluster, sharedClusterKey } from '../environments/placement';
 import { PLATFORM_UI_HOSTS, UiName } from '../environments/ui-checks';
 
 /** The workload layers of an overlay (everything but foundation and operators). */
@@ -136,6 +137,20 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
   // where the cluster issues some, as cert-manager runs only there.
   if (!s.monitoring.external) {
     const monitoring = on('monitoring');
+    const key = layerClusterKey(overlay, 'monitoring');
+    const shared = overlay.region.clusters[key]?.shared;
+    new PrometheusStack(monitoring.layer('monitoring'), 'PrometheusStack', {
+      prometheus: s.monitoring.prometheus,
+      alertmanager: s.monitoring.alertmanager,
+      storageClass: overlay.region.storageClasses.fast,
+      // One Prometheus serves every environment of a shared cluster: no environment label.
+      externalLabels: {
+        region: overlay.region.name,
+        ...(shared ? {} : { environment: overlay.environment }),
+        cluster: placedCluster(overlay, key).name,
+      },
+      controlPlaneMetrics: overlay.region.distribution !== 'k3s',
+    });
     const certificates = monitoring.node.findAll().some((c) => ApiObject.isApiObject(c) && c.apiGroup === 'cert-manager.io');
     new PlatformAlerts(monitoring.layer('monitoring'), 'PlatformAlerts', {
       certificates,

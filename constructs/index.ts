@@ -41,6 +41,8 @@ export * from './ingress/traefik-middleware';
 export * from './ingress/traefik-route';
 export * from './ingress/wildcard-certificate';
 export * from './monitoring/platform-alerts';
+export * from './monitoring/prometheus-stack';
+export * from './monitoring/prometheus-stack-settings';
 export * from './operators/catalog';
 export * from './operators/operator-egress';
 export * from './operators/operator-release';

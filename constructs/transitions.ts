@@ -3,6 +3,7 @@ import { APP_TRANSITIONS } from './apps/app-transitions';
 import { VELERO_TRANSITIONS } from './backup/velero-transitions';
 import { POSTGRES_TRANSITIONS } from './data/postgres-transitions';
 import { NAMESPACE_TRANSITIONS } from './foundation/namespace-transitions';
+import { PROMETHEUS_STACK_TRANSITIONS } from './monitoring/prometheus-stack-transitions';
 import type { TransitionRule } from './platform/transition-rules';
 import { OPENSEARCH_TRANSITIONS } from './search/opensearch-transitions';
 import { MINIO_TRANSITIONS } from './storage/minio-transitions';
@@ -16,4 +17,5 @@ export const TRANSITION_RULES: readonly TransitionRule[] = [
   ...OPENSEARCH_TRANSITIONS,
   ...VELERO_TRANSITIONS,
   ...APP_TRANSITIONS,
+  ...PROMETHEUS_STACK_TRANSITIONS,
 ];

@@ -746,6 +746,7 @@ function regionSpec(name: string, data: any): RegionSpec {
     ...(data.registry ? { registry: data.registry } : {}),
     ...(data.apiServer ? { apiServer: { ports: REGION_DEFAULTS.apiServerPorts, ...data.apiServer } } : {}),
     requireChecksums: data.requireChecksums ?? REGION_DEFAULTS.requireChecksums,
+    distribution: data.distribution ?? REGION_DEFAULTS.distribution,
   };
 }
 

@@ -17,6 +17,7 @@ import type { ExternalRedisProps } from '../constructs/data/external-redis';
 import type { AcmeSolver } from '../constructs/ingress/acme-issuer';
 import type { MiddlewareSpec } from '../constructs/ingress/middleware-spec';
 import type { PlatformAlertThresholds } from '../constructs/monitoring/platform-alerts';
+import type { AlertmanagerSettings, PrometheusServerSettings } from '../constructs/monitoring/prometheus-stack-settings';
 import type { OpenSearchClusterProps } from '../constructs/search/opensearch-cluster';
 import type { MinioTenantProps } from '../constructs/storage/minio-tenant';
 import type { KafkaClusterProps } from '../constructs/streaming/kafka-cluster';
@@ -98,6 +99,12 @@ export interface RegionSpec {
   readonly apiServer?: ApiServerSpec;
   /** Refuse downloads (plugin archives, plugin URLs) that carry no checksum. */
   readonly requireChecksums: boolean;
+  /**
+   * The Kubernetes distribution of the region's clusters: `k3s` serves no etcd, scheduler,
+   * controller-manager or kube-proxy metrics, so the chart neither scrapes nor alerts on them.
+   * @default 'kubernetes'
+   */
+  readonly distribution: 'kubernetes' | 'k3s';
 }
 
 export type PostgresEngine = 'cloudnative-pg' | 'zalando' | 'external-patroni';
@@ -462,6 +469,10 @@ export interface MonitoringSpec {
    * @default the path alone, relative to the repository root
    */
   readonly runbookBaseUrl?: string;
+  /** The in-cluster Prometheus servers (kube-prometheus-stack), sized by the tier. */
+  readonly prometheus: PrometheusServerSettings;
+  /** The in-cluster Alertmanagers, sized by the tier. */
+  readonly alertmanager: AlertmanagerSettings;
   /** Thresholds of the platform alerts (node filesystems, volumes, certificates, restarts, CPU, memory). @default PLATFORM_ALERT_DEFAULTS */
   readonly thresholds?: PlatformAlertThresholds;
   /**

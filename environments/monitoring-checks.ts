@@ -6,6 +6,7 @@ import type { OverlaySpec } from './model';
 import type { Problem } from './problems';
 import { valueAt } from './problems';
 import type { SourceOf } from './semantic-checks';
+import { prometheusStackProblem } from '../constructs/monitoring/prometheus-stack-settings';
 import { externalAddressesProblem } from '../constructs/platform/external-addresses';
 
 export function checkMonitoring(overlays: readonly OverlaySpec[], sourceOf: SourceOf): Problem[] {
@@ -16,7 +17,14 @@ export function checkMonitoring(overlays: readonly OverlaySpec[], sourceOf: Sour
     const problem = (fieldPath: string, message: string, fix: string) => {
       problems.push({ file: sourceOf(o, fieldPath), path: fieldPath, value: valueAt(s, fieldPath), message: `${o.id}: ${message}`, fix });
     };
-    if (!external) continue;
+    if (!external) {
+      const stack = prometheusStackProblem(s.monitoring);
+      if (stack) {
+        const field = stack.split(' ')[0];
+        problem(`monitoring.${field}`, stack.replace(/^\S+ /, `${field} `), 'correct it as the message says');
+      }
+      continue;
+    }
     const addresses = externalAddressesProblem('monitoring.external', external.addresses, 'Prometheus servers');
     if (addresses) {
       problem(

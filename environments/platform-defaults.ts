@@ -30,7 +30,16 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
   },
   limitRange: DEFAULT_LIMIT_RANGE,
   placement: {},
-  monitoring: {},
+  // Production: two Prometheus replicas keep alerts evaluated through a restart, three Alertmanagers keep silences.
+  monitoring: {
+    prometheus: {
+      replicas: 2,
+      retention: '15d',
+      storageSize: '50Gi',
+      resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+    },
+    alertmanager: { replicas: 3, storageSize: '1Gi' },
+  },
   ui: {},
   apps: {},
   ingress: { acme: { server: 'production', solver: { http01: {} } }, allowCrossNamespace: false, wildcard: false, middlewares: {} },
@@ -108,6 +117,15 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
 
 /** The dev profile (and, with shorter retention and no Velero, the test profile): one of everything. */
 const SMALL_TIER: PartialSettings = {
+  monitoring: {
+    prometheus: {
+      replicas: 1,
+      retention: '3d',
+      storageSize: '10Gi',
+      resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
+    },
+    alertmanager: { replicas: 1, storageSize: '1Gi' },
+  },
   quota: {
     requestsCpu: '4',
     requestsMemory: '8Gi',
@@ -154,6 +172,15 @@ const SMALL_TIER: PartialSettings = {
 export const TIER_PROFILES: Readonly<Record<Tier, PartialSettings>> = {
   prod: {},
   staging: {
+    monitoring: {
+      prometheus: {
+        replicas: 1,
+        retention: '7d',
+        storageSize: '20Gi',
+        resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '1', memory: '3Gi' } },
+      },
+      alertmanager: { replicas: 1, storageSize: '1Gi' },
+    },
     quota: {
       requestsCpu: '8',
       requestsMemory: '16Gi',
@@ -212,6 +239,7 @@ export const REGION_DEFAULTS = {
   apiServerPorts: [443, 6443],
   // Unverified downloads are warned about; a region (or --require-checksums) refuses them.
   requireChecksums: false,
+  distribution: 'kubernetes',
   gitops: {
     flux: { path: './dist', sourceRef: { name: 'flux-system', namespace: 'flux-system' }, interval: '10m' },
     argocd: { path: 'dist', targetRevision: 'main', namespace: 'argocd', destinationServer: 'https://kubernetes.default.svc' },

@@ -392,6 +392,16 @@ export const SETTINGS_SCHEMA: Schema = obj({
   ),
   monitoring: obj(
     {
+      prometheus: obj(
+        {
+          replicas: int(1, 10),
+          retention: { type: 'string', pattern: '^[1-9][0-9]*(h|d|w|y)$', hint: 'give a whole number of hours, days, weeks or years, e.g. 15d' },
+          storageSize: quantity('storageSize'),
+          resources: resources(),
+        },
+        [],
+      ),
+      alertmanager: obj({ replicas: int(1, 9, 'give an odd count: 1, 3 or 5'), storageSize: quantity('storageSize') }, []),
       thresholds: obj(
         {
           nodeFilesystemFreePercent: int(1, 99, 'give a whole percentage from 1 to 99'),
@@ -916,6 +926,11 @@ export const REGION_SCHEMA: Schema = obj(
       ['cidrs'],
     ),
     requireChecksums: bool(),
+    distribution: {
+      type: 'string',
+      enum: ['kubernetes', 'k3s'],
+      hint: 'set distribution to k3s (no etcd, scheduler, controller-manager or kube-proxy metrics) or kubernetes (the default)',
+    },
     // Compiled once and shared with overlay files (see load.ts).
     defaults: { $ref: 'strata:overlay' },
     acknowledge: ACKNOWLEDGE_SCHEMA,

@@ -130,6 +130,7 @@ describe('the entry point exports the library', () => {
     'data/postgres-alert-common',
     'data/postgres-defaults',
     'apps/app-transitions',
+    'monitoring/prometheus-stack-transitions',
     'apps/application-defaults',
     'data/redis-defaults',
     'search/opensearch-defaults',

@@ -201,6 +201,22 @@ test('what belongs to the whole cluster is rendered once, under dirtbike/k3s, la
   ).toEqual([]);
 });
 
+test("one Prometheus for the cluster, sized in the region file: no environment label, and k3s's control plane neither scraped nor alerted on", () => {
+  const release = under('dirtbike/k3s/operators').find(
+    (o) => o.manifest.kind === 'HelmRelease' && o.manifest.metadata.name === 'kube-prometheus-stack',
+  )!;
+  const values = release.manifest.spec.values;
+  expect(values.prometheus.prometheusSpec).toMatchObject({
+    replicas: 2,
+    retention: '15d',
+    externalLabels: { region: 'dirtbike', cluster: 'dirtbike-k3s' },
+  });
+  expect(values.prometheus.prometheusSpec.externalLabels.environment).toBeUndefined();
+  expect(values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName).toBe('longhorn-fast');
+  expect(values.kubeEtcd).toEqual({ enabled: false });
+  expect(values.defaultRules.rules.kubeSchedulerAlerting).toBe(false);
+});
+
 test("the CloudNativePG clusters run in infra, each in its environment's folder, on the database nodes, with the CJK image", () => {
   const clusters = objects.filter((o) => o.manifest.kind === 'Cluster' && o.manifest.apiVersion === 'postgresql.cnpg.io/v1');
   expect(clusters.map(show)).toEqual([
