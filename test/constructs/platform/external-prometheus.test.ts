@@ -135,7 +135,9 @@ describe('with Prometheus in the cluster', () => {
   test('nothing changes: PodMonitors and PrometheusRules, no documents', () => {
     const app = platform();
     new CloudNativePgCluster(app.layer('data'), 'Postgres', { secretBackend: EXTERNAL_SECRETS });
-    expect(addAlertRules(app.layer('data'), 'More', { name: 'y', namespace: 'postgres', labels: {}, alerts: () => [], runbooks: RUNBOOKS.data })).toBeDefined();
+    expect(
+      addAlertRules(app.layer('data'), 'More', { name: 'y', namespace: 'postgres', labels: {}, alerts: () => [], runbooks: RUNBOOKS.data }),
+    ).toBeDefined();
     const all = manifests(app);
     expect(all.map((m) => m.kind)).toEqual(expect.arrayContaining(['PodMonitor', 'PrometheusRule']));
     expect(all.filter((m) => m.kind === 'HelmRelease').map((m) => m.metadata.name)).toContain('kube-prometheus-stack');
