@@ -41,6 +41,8 @@ const project = new typescript.TypeScriptAppProject({
     '@marcbachmann/cel-js@8.0.0',
     // Environment files are parsed with an alias budget and duplicate-key detection.
     'yaml@2.9.1',
+    // Grafana dashboards are built in TypeScript (constructs/monitoring/dashboards/), not pasted JSON.
+    '@grafana/grafana-foundation-sdk@0.0.21',
   ],
   devDeps: [
     'cdk8s-cli@2.207.60',
