@@ -2,13 +2,14 @@ import { ApiObject } from 'cdk8s';
 import { AppsChart } from './apps';
 import { BackupChart, VELERO_BUCKET } from './backup';
 import { backupBucket } from './backup-storage';
-import { DataChart } from './data';
+import { DataChart, secretKeyPrefix } from './data';
 import { acmeIssuer, requireTraefik, routeMiddlewares } from './routes';
 import { SearchChart } from './search';
 import { StreamingChart } from './streaming';
 import { Grantee } from '../constructs/core/grantee';
 import { ImportedDatabase } from '../constructs/data/database-export';
 import { GRAFANA_UI, PlatformUi, PlatformUiRoute, TRAEFIK_DASHBOARD_UI } from '../constructs/ingress/platform-ui-route';
+import { AlertRouting } from '../constructs/monitoring/alert-routing';
 import { PlatformAlerts } from '../constructs/monitoring/platform-alerts';
 import { PrometheusStack } from '../constructs/monitoring/prometheus-stack';
 import { compareStrings } from '../constructs/platform/ordering';
@@ -151,6 +152,15 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
       },
       controlPlaneMetrics: overlay.region.distribution !== 'k3s',
     });
+    if (s.monitoring.alerting) {
+      // One Alertmanager serves every environment of a shared cluster: its receivers' entries are the cluster's.
+      const cluster = placedCluster(overlay, key);
+      new AlertRouting(monitoring.layer('monitoring'), 'AlertRouting', {
+        ...s.monitoring.alerting,
+        secretBackend: overlay.region.secrets,
+        secretKeyPrefix: shared && cluster.sharedRoot ? cluster.sharedRoot : secretKeyPrefix(overlay),
+      });
+    }
     const certificates = monitoring.node.findAll().some((c) => ApiObject.isApiObject(c) && c.apiGroup === 'cert-manager.io');
     new PlatformAlerts(monitoring.layer('monitoring'), 'PlatformAlerts', {
       certificates,

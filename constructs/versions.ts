@@ -46,6 +46,8 @@ export const CRD_APIS: readonly CrdApi[] = [
     kinds: ['PodMonitor', 'ServiceMonitor', 'PrometheusRule'],
     release: 'prometheus-operator v0.93.0',
   },
+  // Alertmanager receivers and routes, merged by the operator into the Alertmanager's configuration.
+  { group: 'monitoring.coreos.com', version: 'v1alpha1', kinds: ['AlertmanagerConfig'], release: 'prometheus-operator v0.93.0' },
   {
     group: 'postgresql.cnpg.io',
     version: 'v1',

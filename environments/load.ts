@@ -186,6 +186,9 @@ export function schemaProblems(file: string, data: unknown, errors: readonly Err
     );
     if (shapeFits.length === 1) {
       for (const [b] of branches) if (b !== shapeFits[0][0]) otherBranches.push(`${one.schemaPath}/${b}/`);
+    } else if (shapeFits.length === 0 && branches.size > 1) {
+      // No branch's keys: one line for the value (below), with the forms it may take, not one per form.
+      for (const [b] of branches) otherBranches.push(`${one.schemaPath}/${b}/`);
     }
   }
   for (const err of errors) {

@@ -16,6 +16,7 @@ import type { CloudNativePgClusterProps } from '../constructs/data/cloudnative-p
 import type { ExternalRedisProps } from '../constructs/data/external-redis';
 import type { AcmeSolver } from '../constructs/ingress/acme-issuer';
 import type { MiddlewareSpec } from '../constructs/ingress/middleware-spec';
+import type { AlertRoutingSettings } from '../constructs/monitoring/alert-routing-settings';
 import type { PlatformAlertThresholds } from '../constructs/monitoring/platform-alerts';
 import type { AlertmanagerSettings, PrometheusServerSettings } from '../constructs/monitoring/prometheus-stack-settings';
 import type { OpenSearchClusterProps } from '../constructs/search/opensearch-cluster';
@@ -475,6 +476,12 @@ export interface MonitoringSpec {
   readonly alertmanager: AlertmanagerSettings;
   /** Thresholds of the platform alerts (node filesystems, volumes, certificates, restarts, CPU, memory). @default PLATFORM_ALERT_DEFAULTS */
   readonly thresholds?: PlatformAlertThresholds;
+  /**
+   * Where the alerts go: receivers (their keys and URLs from the secret backend, entry
+   * `<region>/<env>/monitoring/alertmanager-<receiver>`), routes by severity and layer, the
+   * watchdog. @default none: the Alertmanager drops every alert (dev clusters)
+   */
+  readonly alerting?: AlertRoutingSettings;
   /**
    * A Prometheus (and Alertmanager) outside the cluster, on a VM: Strata installs no
    * kube-prometheus-stack, admits these addresses to the metrics ports, and renders the scrape

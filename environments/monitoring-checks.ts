@@ -6,6 +6,7 @@ import type { OverlaySpec } from './model';
 import type { Problem } from './problems';
 import { valueAt } from './problems';
 import type { SourceOf } from './semantic-checks';
+import { alertRoutingProblem } from '../constructs/monitoring/alert-routing-settings';
 import { prometheusStackProblem } from '../constructs/monitoring/prometheus-stack-settings';
 import { externalAddressesProblem } from '../constructs/platform/external-addresses';
 
@@ -17,6 +18,17 @@ export function checkMonitoring(overlays: readonly OverlaySpec[], sourceOf: Sour
     const problem = (fieldPath: string, message: string, fix: string) => {
       problems.push({ file: sourceOf(o, fieldPath), path: fieldPath, value: valueAt(s, fieldPath), message: `${o.id}: ${message}`, fix });
     };
+    if (s.monitoring.alerting) {
+      const routing = alertRoutingProblem(s.monitoring.alerting);
+      if (routing) problem(`monitoring.alerting.${routing.path}`, routing.message, routing.fix);
+      if (external) {
+        problem(
+          'monitoring.alerting',
+          'routes alerts through the in-cluster Alertmanager, and Prometheus runs outside the cluster (monitoring.external), whose Alertmanager has its own configuration',
+          'remove monitoring.alerting and configure the receivers on the Alertmanager beside the external Prometheus',
+        );
+      }
+    }
     if (!external) {
       const stack = prometheusStackProblem(s.monitoring);
       if (stack) {

@@ -413,6 +413,68 @@ export const SETTINGS_SCHEMA: Schema = obj({
         },
         [],
       ),
+      alerting: obj(
+        {
+          receivers: {
+            type: 'object',
+            minProperties: 1,
+            propertyNames: {
+              type: 'string',
+              pattern: '^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$',
+              hint: 'a receiver is named by lower-case letters, digits and -, at most 40 characters (it names the Secret alertmanager-<receiver>)',
+            },
+            additionalProperties: {
+              type: 'object',
+              hint: 'a receiver is {pagerduty: {}}, {opsgenie: {}}, {slack: {channel}}, {webhook: {}} or {email: {to, from, smarthost}}; its key or URL comes from the secret backend',
+              oneOf: [
+                obj({ pagerduty: obj({ url: { type: 'string', pattern: '^https://[^\\s]+$', hint: 'give the Events API v2 URL' } }, []) }),
+                obj({
+                  opsgenie: obj(
+                    {
+                      apiUrl: {
+                        type: 'string',
+                        pattern: '^https://[^\\s]+$',
+                        hint: "give the API URL of the account's region, e.g. https://api.eu.opsgenie.com/",
+                      },
+                    },
+                    [],
+                  ),
+                }),
+                obj({ slack: obj({ channel: str({ hint: 'name the channel, e.g. #platform-alerts' }) }) }),
+                obj({ webhook: obj({ port: int(1, 65535) }, []) }),
+                obj({
+                  email: obj(
+                    {
+                      to: str({ hint: 'give the address alerts are sent to' }),
+                      from: str({ hint: 'give the sender address' }),
+                      smarthost: str({ hint: 'give the SMTP relay as host:port, e.g. smtp.example.org:587' }),
+                      authUsername: str(),
+                    },
+                    ['to', 'from', 'smarthost'],
+                  ),
+                }),
+              ],
+            },
+            hint: 'declare the receivers by name, e.g. {on-call: {pagerduty: {}}, platform-chat: {slack: {channel: "#platform"}}}',
+          },
+          defaultReceiver: dnsLabel('defaultReceiver (a key of monitoring.alerting.receivers)'),
+          routes: {
+            type: 'array',
+            items: obj(
+              {
+                receiver: dnsLabel('a route receiver (a key of monitoring.alerting.receivers)'),
+                severity: { type: 'string', enum: ['critical', 'warning'], hint: 'route by severity critical or warning' },
+                layer: str({ hint: 'route by the layer of the rule, e.g. data' }),
+                continue: bool(),
+              },
+              ['receiver'],
+            ),
+            hint: 'list the routes in order, e.g. [{severity: critical, receiver: on-call}]',
+          },
+          watchdog: dnsLabel('watchdog (a key of monitoring.alerting.receivers)'),
+        },
+        ['receivers', 'defaultReceiver'],
+      ),
       runbookBaseUrl: {
         type: 'string',
         pattern: '^https://[^\\s?#]+[^/\\s?#]$',

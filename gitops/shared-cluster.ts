@@ -110,7 +110,7 @@ export function mergeSharedClusters(
             path: `clusters.${cluster.key}`,
             message: `${describeFile(rel)} is rendered differently by ${prev.from} and ${overlay.id}, and the shared cluster ${cluster.name} has one of it (${rel})`,
             fix: rel.includes('kube-prometheus-stack')
-              ? `one Prometheus serves the whole cluster, and the environments' tiers size it differently: set monitoring.prometheus and monitoring.alertmanager (and monitoring.thresholds, ui.grafana) in the defaults of regions/${cluster.region}.yaml, which every environment shares`
+              ? `one Prometheus serves the whole cluster, and the environments' tiers size it differently: set monitoring.prometheus and monitoring.alertmanager (and monitoring.thresholds, monitoring.alerting, ui.grafana) in the defaults of regions/${cluster.region}.yaml, which every environment shares`
               : `give the environments the same settings for it, or keep the component that renders it in one environment (disable it in the others${
                   rel.includes('velero')
                     ? '; one Velero backs up the whole cluster: list the other environments\u2019 namespaces in its velero.extraNamespaces'

@@ -196,7 +196,10 @@ async function generate(opts: Options, outDir: string): Promise<void> {
 
   const specDir = path.join(outDir, '.crd-input');
   fs.mkdirSync(specDir, { recursive: true });
-  const jobs: Array<() => Promise<void>> = [];
+  // One spec file, and one `cdk8s import`, per API group: cdk8s writes imports/<group>.ts, and a
+  // group pinned at two versions (monitoring.coreos.com v1, and v1alpha1 for AlertmanagerConfig)
+  // would otherwise be written twice, the second file replacing the first.
+  const specs = new Map<string, string[]>();
   for (const api of CRD_APIS) {
     const pinned = api.kinds.map((kind) => pinnedCrd(api, kind, crds, opts.crdsDir));
     api.kinds.forEach((kind, i) => {
@@ -208,8 +211,12 @@ async function generate(opts: Options, outDir: string): Promise<void> {
         fs.writeFileSync(file, JSON.stringify(rules, null, 2) + '\n');
       }
     });
-    const specFile = path.join(specDir, `${api.group}.yaml`);
-    fs.writeFileSync(specFile, pinned.map((crd) => yaml.dump(crd, { noRefs: true })).join('---\n'));
+    specs.set(api.group, [...(specs.get(api.group) ?? []), ...pinned.map((crd) => yaml.dump(crd, { noRefs: true }))]);
+  }
+  const jobs: Array<() => Promise<void>> = [];
+  for (const [group, docs] of specs) {
+    const specFile = path.join(specDir, `${group}.yaml`);
+    fs.writeFileSync(specFile, docs.join('---\n'));
     jobs.push(async () => {
       await run(
         path.join(ROOT, 'node_modules/.bin/cdk8s'),

@@ -137,10 +137,12 @@ export class PlatformAlerts extends Construct {
       },
     ]);
 
+    // The pod's node as a label, so that a node that is not ready silences its pods' alerts (prometheus-stack.ts).
+    const onNode = ' * on (namespace, pod) group_left (node) max by (namespace, pod, node) (kube_pod_info{job="kube-state-metrics"})';
     rules('platform-workloads', [
       {
         alert: 'PodCrashLooping',
-        expr: 'max_over_time(kube_pod_container_status_waiting_reason{job="kube-state-metrics", reason="CrashLoopBackOff"}[5m]) >= 1',
+        expr: `(max_over_time(kube_pod_container_status_waiting_reason{job="kube-state-metrics", reason="CrashLoopBackOff"}[5m]) >= 1)${onNode}`,
         for: '15m',
         severity: 'warning',
         summary: 'Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} is crash-looping',
@@ -149,7 +151,7 @@ export class PlatformAlerts extends Construct {
       },
       {
         alert: 'PodRestartStorm',
-        expr: `increase(kube_pod_container_status_restarts_total{job="kube-state-metrics"}[1h]) > ${t.podRestartsPerHour}`,
+        expr: `(increase(kube_pod_container_status_restarts_total{job="kube-state-metrics"}[1h]) > ${t.podRestartsPerHour})${onNode}`,
         severity: 'warning',
         summary:
           'Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} restarted {{ $value | humanize }} times in an hour',

@@ -8,10 +8,42 @@
  * The values are contributed to the operator release the operators layer renders.
  */
 import { Construct } from 'constructs';
+import { ALERT_GROUP_BY } from './alert-routing';
 import { AlertmanagerSettings, prometheusStackProblem, PrometheusServerSettings } from './prometheus-stack-settings';
 import { parseQuantity } from '../core/quantity';
 import { PROMETHEUS_OPERATOR } from '../operators/catalog';
 import { OverlayContext } from '../platform/overlay-context';
+
+/** Labels that name one object an alert is about: alerts differing in any of them are not each other's duplicates. */
+const SAME_OBJECT = ['alertname', 'region', 'environment', 'cluster', 'namespace', 'node', 'instance', 'pod', 'persistentvolumeclaim', 'name'];
+
+/**
+ * The root of the Alertmanager's routing tree, which holds no secret (the receivers are in the
+ * monitoring layer's AlertmanagerConfig, merged above these routes): what nothing else routes
+ * is dropped, and inhibition keeps one notification per problem. A critical alert silences
+ * the warning of the same alert on the same object; a node that is not ready silences the
+ * other alerts of that node and of the pods on it (they carry its `node` label); the chart's
+ * InfoInhibitor silences info alerts where nothing worse fires.
+ */
+export const ALERTMANAGER_BASE_CONFIG = {
+  global: { resolve_timeout: '5m' },
+  route: {
+    receiver: 'null',
+    group_by: [...ALERT_GROUP_BY],
+    group_wait: '30s',
+    group_interval: '5m',
+    repeat_interval: '12h',
+    routes: [{ receiver: 'null', matchers: ['alertname = "Watchdog"'] }],
+  },
+  receivers: [{ name: 'null' }],
+  inhibit_rules: [
+    { source_matchers: ['severity = "critical"'], target_matchers: ['severity =~ "warning|info"'], equal: SAME_OBJECT },
+    { source_matchers: ['severity = "warning"'], target_matchers: ['severity = "info"'], equal: SAME_OBJECT },
+    { source_matchers: ['alertname = "NodeNotReady"'], target_matchers: ['alertname != "NodeNotReady"'], equal: ['region', 'cluster', 'node'] },
+    { source_matchers: ['alertname = "InfoInhibitor"'], target_matchers: ['severity = "info"'], equal: ['namespace'] },
+  ],
+  templates: ['/etc/alertmanager/config/*.tmpl'],
+};
 
 export interface PrometheusStackProps {
   readonly prometheus: PrometheusServerSettings;
@@ -52,7 +84,16 @@ export class PrometheusStack extends Construct {
           storageSpec: claim(props.storageClass, prometheus.storageSize),
         },
       },
-      alertmanager: { alertmanagerSpec: { replicas: alertmanager.replicas, storage: claim(props.storageClass, alertmanager.storageSize) } },
+      alertmanager: {
+        config: ALERTMANAGER_BASE_CONFIG,
+        alertmanagerSpec: {
+          replicas: alertmanager.replicas,
+          storage: claim(props.storageClass, alertmanager.storageSize),
+          // AlertmanagerConfigs in the Alertmanager's namespace (alert-routing.ts) route every
+          // namespace's alerts; a team's own in another namespace, only its namespace's.
+          alertmanagerConfigMatcherStrategy: { type: 'OnNamespaceExceptForAlertmanagerNamespace' },
+        },
+      },
       ...(controlPlane
         ? {}
         : {

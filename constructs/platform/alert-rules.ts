@@ -1,6 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ExternalPrometheus } from './external-prometheus';
+import { LayerChart } from './layer-chart';
 import { OverlayContext } from './overlay-context';
 import { goDurationSeconds, promDuration } from './schedule-interval';
 import * as monitoring from '../../imports/monitoring.coreos.com';
@@ -66,15 +67,17 @@ export function runbookUrl(scope: Construct, folder: RunbookFolder, alert: strin
 export function addAlertRules(scope: Construct, id: string, props: AlertRulesProps): monitoring.PrometheusRule | undefined {
   const external = ExternalPrometheus.of(scope);
   const runbook = (alert: string) => runbookUrl(scope, props.runbooks, alert);
+  // The layer is a label of every alert, for routing by layer (monitoring.alerting.routes).
+  const labels = { ...props.labels, layer: LayerChart.of(scope).layer };
   if (external) {
-    external.addRuleGroup({ name: `${props.namespace}/${props.name}`, labels: props.labels, alerts: props.alerts, runbook });
+    external.addRuleGroup({ name: `${props.namespace}/${props.name}`, labels, alerts: props.alerts, runbook });
     return undefined;
   }
   return new monitoring.PrometheusRule(scope, id, {
     metadata: { name: props.name, namespace: props.namespace },
     spec: {
       groups: Lazy.any({
-        produce: () => [{ name: props.name, rules: props.alerts().map((a) => renderRule(a, props.labels, runbook(a.alert))) }],
+        produce: () => [{ name: props.name, rules: props.alerts().map((a) => renderRule(a, labels, runbook(a.alert))) }],
       }) as unknown as monitoring.PrometheusRuleSpecGroups[],
     },
   });

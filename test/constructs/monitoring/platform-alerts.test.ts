@@ -125,12 +125,14 @@ test('a filesystem filling at a rate that ends within a day is predicted full; a
   expect(run(series('30x150'), [silent('NodeFilesystemPredictedFull', '2h20m')])).toBe('');
 });
 
-test('a container crash-looping for 15 minutes, and one restarting more than 5 times an hour, warn', () => {
+test('a container crash-looping for 15 minutes, and one restarting more than 5 times an hour, warn, naming the node the pod runs on', () => {
   const pod = 'namespace="web", pod="shop-0", container="app"';
-  const labels = { job: 'kube-state-metrics', namespace: 'web', pod: 'shop-0', container: 'app' };
+  const labels = { job: 'kube-state-metrics', namespace: 'web', pod: 'shop-0', container: 'app', node: 'n1' };
+  const info = { series: `kube_pod_info{${KSM}, namespace="web", pod="shop-0", node="n1", host_ip="10.0.0.1"}`, values: '1x70' };
   expect(
     run(
       [
+        info,
         { series: `kube_pod_container_status_waiting_reason{${KSM}, ${pod}, reason="CrashLoopBackOff"}`, values: '1x30' },
         { series: `kube_pod_container_status_restarts_total{${KSM}, ${pod}}`, values: '0+1x70' },
       ],
@@ -140,7 +142,9 @@ test('a container crash-looping for 15 minutes, and one restarting more than 5 t
       ],
     ),
   ).toBe('');
-  expect(run([{ series: `kube_pod_container_status_restarts_total{${KSM}, ${pod}}`, values: '3x70' }], [silent('PodRestartStorm', '65m')])).toBe('');
+  expect(
+    run([info, { series: `kube_pod_container_status_restarts_total{${KSM}, ${pod}}`, values: '3x70' }], [silent('PodRestartStorm', '65m')]),
+  ).toBe('');
 });
 
 test('a persistent volume warns under 10% free and pages under 5%', () => {

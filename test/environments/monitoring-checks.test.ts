@@ -1,0 +1,102 @@
+/**
+ * The rules of `monitoring.alerting` (environments/monitoring-checks.ts), one failing case
+ * each on a copy of the shipped environments (whose prod overlays route alerts to PagerDuty,
+ * Slack and a dead man's switch), and what the shipped routing renders.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as yaml from 'js-yaml';
+import { loadEnvironments } from '../../environments/load';
+import { EnvironmentError } from '../../environments/problems';
+import { PROJECT_ROOT } from '../../environments/project-root';
+import { environmentError, expectProblem } from '../support/problems';
+import { EnvironmentChange, environmentsWith, removeTempDirs } from '../support/temp';
+
+afterAll(removeTempDirs);
+
+const PROD = 'overlays/region-a/prod.yaml';
+const DEV = 'overlays/region-a/dev.yaml';
+
+const reject = (changes: Readonly<Record<string, EnvironmentChange>>): EnvironmentError =>
+  environmentError(() => loadEnvironments(environmentsWith(changes)));
+const alerting = (file: string, value: Record<string, unknown>): Record<string, EnvironmentChange> => ({
+  [file]: { merge: { monitoring: { alerting: value } } },
+});
+const dist = (rel: string) => yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, 'dist', rel), 'utf8')) as any;
+
+test('the shipped prod overlays route alerts through an AlertmanagerConfig in the monitoring layer; dev drops them', () => {
+  const amc = dist('region-a/prod/monitoring/monitoring_alertmanagerconfig_platform-alerting.yaml');
+  expect(amc.spec.route.receiver).toBe('platform-chat');
+  expect(amc.spec.route.routes.map((r: any) => [r.matchers.map((m: any) => `${m.name}=${m.value}`).join(','), r.receiver])).toEqual([
+    ['alertname=Watchdog', 'heartbeat'],
+    ['alertname=InfoInhibitor', 'drop'],
+    ['severity=critical', 'on-call'],
+    ['layer=data', 'data-chat'],
+  ]);
+  expect(dist('region-b/prod/monitoring/monitoring_externalsecret_alertmanager-on-call.yaml').spec.data[0].remoteRef).toEqual({
+    key: 'region-b/prod/monitoring/alertmanager-on-call',
+    property: 'routingKey',
+  });
+  expect(fs.existsSync(path.join(PROJECT_ROOT, 'dist/region-a/dev/monitoring/monitoring_alertmanagerconfig_platform-alerting.yaml'))).toBe(false);
+  // Every rule's alerts carry their layer, which routes match on.
+  const rule = dist('region-a/prod/data/postgres_prometheusrule_postgres.yaml');
+  expect(new Set(rule.spec.groups[0].rules.map((r: any) => r.labels.layer))).toEqual(new Set(['data']));
+});
+
+test('a receiver that is not declared is refused where the route names it', () => {
+  expectProblem(reject(alerting(DEV, { receivers: { chat: { slack: { channel: '#dev' } } }, defaultReceiver: 'pager' })), {
+    file: DEV,
+    path: 'monitoring.alerting.defaultReceiver',
+    value: 'pager',
+    message: /receiver "pager" is not declared/,
+    fix: /use one of monitoring\.alerting\.receivers \(chat\)/,
+  });
+  expectProblem(reject({ [PROD]: { merge: { monitoring: { alerting: { routes: [{ severity: 'warning', receiver: 'mail' }] } } } } }), {
+    file: PROD,
+    path: 'monitoring.alerting.routes.0.receiver',
+    value: 'mail',
+    message: /receiver "mail" is not declared/,
+    fix: /declare it there/,
+  });
+});
+
+test('a route that matches every alert, a layer that does not exist, and a receiver of no known kind are refused', () => {
+  expectProblem(reject({ [PROD]: { merge: { monitoring: { alerting: { routes: [{ receiver: 'on-call' }] } } } } }), {
+    file: PROD,
+    path: 'monitoring.alerting.routes.0',
+    message: /matches every alert/,
+    fix: /give the route a severity or a layer/,
+  });
+  expectProblem(reject({ [PROD]: { merge: { monitoring: { alerting: { routes: [{ layer: 'db', receiver: 'on-call' }] } } } } }), {
+    file: PROD,
+    path: 'monitoring.alerting.routes.0.layer',
+    value: 'db',
+    message: /"db" is not a layer/,
+    fix: /use one of foundation, operators, data/,
+  });
+  expectProblem(reject(alerting(DEV, { receivers: { chat: { teams: { url: 'https://example.org/hook' } } }, defaultReceiver: 'chat' })), {
+    file: DEV,
+    path: 'monitoring.alerting.receivers.chat',
+    message: /./,
+    fix: /pagerduty: \{\}\}.*slack: \{channel\}/,
+  });
+});
+
+test('a webhook URL or key written into the file is refused: it belongs in the secret store', () => {
+  expectProblem(reject(alerting(DEV, { receivers: { hook: { webhook: { url: 'https://hooks.example.org/T0/B0/x' } } }, defaultReceiver: 'hook' })), {
+    file: DEV,
+    path: 'monitoring.alerting.receivers.hook.webhook.url',
+    message: /./,
+    fix: /./,
+  });
+});
+
+test('routing beside a Prometheus outside the cluster is refused', () => {
+  const external = { external: { addresses: ['10.40.0.5'], apiServerUrl: 'https://10.40.0.10:6443' } };
+  expectProblem(reject({ [PROD]: { merge: { monitoring: external } } }), {
+    file: PROD,
+    path: 'monitoring.alerting',
+    message: /Prometheus runs outside the cluster/,
+    fix: /configure the receivers on the Alertmanager beside the external Prometheus/,
+  });
+});
