@@ -29,6 +29,7 @@ import {
   Tier,
   TIERS,
 } from './model';
+import { checkLogging } from './logging-checks';
 import { checkMonitoring } from './monitoring-checks';
 import { checkNames } from './name-checks';
 import { OverlaySelection, selectOverlays } from './overlay-selection';
@@ -627,6 +628,7 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
     ...checkNames(overlays, source),
     ...checkPlacement(overlays, source),
     ...checkMonitoring(overlays, source),
+    ...checkLogging(overlays, source),
     ...checkUis(overlays, source),
     ...checkApps(overlays, source),
   );
