@@ -16,6 +16,7 @@ import * as path from 'path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { apiServerProblems } from './api-server';
 import { checkApps } from './apps-checks';
+import { checkLogging } from './logging-checks';
 import {
   Acknowledgement,
   AppSpec,
@@ -29,7 +30,6 @@ import {
   Tier,
   TIERS,
 } from './model';
-import { checkLogging } from './logging-checks';
 import { checkMonitoring } from './monitoring-checks';
 import { checkNames } from './name-checks';
 import { OverlaySelection, selectOverlays } from './overlay-selection';

@@ -6,6 +6,7 @@
  */
 import { Construct } from 'constructs';
 import type { ComputeResources } from '../core/compute';
+import type { GitOpsSpec } from '../core/gitops';
 import type { IGrantee, PodGroup } from '../core/grantee';
 import type { OperatorDefinition } from '../operators/catalog';
 import { PROMETHEUS_OPERATOR } from '../operators/catalog';
@@ -32,6 +33,10 @@ export interface FluentBitProps {
   readonly namespace?: string;
   /** Requests and limits of each Fluent Bit pod. @default 50m CPU and 64Mi memory requested, 500m CPU and 256Mi memory limit */
   readonly resources?: ComputeResources;
+  /** The engine that applies the release (a Flux HelmRelease or an Argo CD Application). @default the PlatformApp's */
+  readonly gitops?: GitOpsSpec;
+  /** The Argo CD project of the Application (Argo CD only). @default the PlatformApp's */
+  readonly argoProject?: string;
 }
 
 /**
@@ -91,11 +96,11 @@ export class FluentBit extends Construct implements IGrantee {
     });
 
     const resources = props.resources ?? { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
-    const app = PlatformApp.of(this);
+    const gitops = props.gitops ?? PlatformApp.of(this).props.gitops;
     new OperatorRelease(this, 'Release', {
       operator: { ...RELEASE_DEFINITION, namespace: this.namespace },
-      gitops: app.props.gitops,
-      argoProject: app.argoProject,
+      gitops,
+      argoProject: props.argoProject ?? (gitops.engine === 'argocd' ? PlatformApp.of(this).argoProject : undefined),
       // No CRDs and no data of its own: removing logging removes Fluent Bit.
       protectFromPrune: false,
       values: {
