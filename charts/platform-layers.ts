@@ -9,6 +9,7 @@ import { StreamingChart } from './streaming';
 import { Grantee } from '../constructs/core/grantee';
 import { ImportedDatabase } from '../constructs/data/database-export';
 import { GRAFANA_UI, PlatformUi, PlatformUiRoute, TRAEFIK_DASHBOARD_UI } from '../constructs/ingress/platform-ui-route';
+import { FluentBit } from '../constructs/logging/fluent-bit';
 import { AlertRouting } from '../constructs/monitoring/alert-routing';
 import { PlatformAlerts } from '../constructs/monitoring/platform-alerts';
 import { PrometheusStack } from '../constructs/monitoring/prometheus-stack';
@@ -16,6 +17,7 @@ import { compareStrings } from '../constructs/platform/ordering';
 import { OverlayContext } from '../constructs/platform/overlay-context';
 import type { PlatformApp } from '../constructs/platform/platform-app';
 import { appHost } from '../environments/apps-checks';
+import { loggingBackend } from '../environments/logging-checks';
 import type { OverlaySpec } from '../environments/model';
 import { defaultClusterKey, layerClusterKey, PlacedLayer, placedCluster, sharedClusterKey } from '../environments/placement';
 import { PLATFORM_UI_HOSTS, UiName } from '../environments/ui-checks';
@@ -165,6 +167,15 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
     new PlatformAlerts(monitoring.layer('monitoring'), 'PlatformAlerts', {
       certificates,
       ...(s.monitoring.thresholds ? { thresholds: s.monitoring.thresholds } : {}),
+    });
+  }
+  // Container logs to the overlay's OpenSearch (loggingBackend says opensearch only where it runs
+  // on the monitoring layer's cluster). Fluent Bit is released in the monitoring layer, beside
+  // the credential and CA its pods mount: see FluentBit on why not in the operators layer.
+  if (search && loggingBackend(overlay) === 'opensearch') {
+    new FluentBit(on('monitoring').layer('monitoring'), 'FluentBit', {
+      opensearch: search.opensearch,
+      retentionDays: s.monitoring.logging.retentionDays,
     });
   }
   return { data, streaming, search, backup, apps };

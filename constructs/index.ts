@@ -40,6 +40,8 @@ export * from './ingress/platform-ui-route';
 export * from './ingress/traefik-middleware';
 export * from './ingress/traefik-route';
 export * from './ingress/wildcard-certificate';
+export * from './logging/fluent-bit';
+export * from './logging/logging-settings';
 export * from './monitoring/alert-routing';
 export * from './monitoring/alert-routing-settings';
 export * from './monitoring/platform-alerts';

@@ -120,6 +120,8 @@ export const HELM_CHARTS = {
   certManager: { repository: 'oci://quay.io/jetstack/charts', chart: 'cert-manager', version: 'v1.21.1', appVersion: 'v1.21.1' },
   externalSecrets: { repository: 'https://charts.external-secrets.io', chart: 'external-secrets', version: '2.9.0', appVersion: 'v2.9.0' },
   sealedSecrets: { repository: 'https://bitnami-labs.github.io/sealed-secrets', chart: 'sealed-secrets', version: '2.18.5', appVersion: '0.36.6' },
+  // Not an operator: the monitoring layer releases it (constructs/logging/fluent-bit.ts).
+  fluentBit: { repository: 'https://fluent.github.io/helm-charts', chart: 'fluent-bit', version: '0.58.1', appVersion: '5.1.1' },
 } as const satisfies Record<string, HelmChartPin>;
 
 export type HelmChartName = keyof typeof HELM_CHARTS;

@@ -16,6 +16,7 @@ import * as path from 'path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { apiServerProblems } from './api-server';
 import { checkApps } from './apps-checks';
+import { checkLogging } from './logging-checks';
 import {
   Acknowledgement,
   AppSpec,
@@ -630,6 +631,7 @@ export function loadEnvironmentSet(envDir: string, options: LoadOptions = {}): E
     ...checkNames(overlays, source),
     ...checkPlacement(overlays, source),
     ...checkMonitoring(overlays, source),
+    ...checkLogging(overlays, source),
     ...checkUis(overlays, source),
     ...checkApps(overlays, source),
   );

@@ -16,6 +16,7 @@ import type { CloudNativePgClusterProps } from '../constructs/data/cloudnative-p
 import type { ExternalRedisProps } from '../constructs/data/external-redis';
 import type { AcmeSolver } from '../constructs/ingress/acme-issuer';
 import type { MiddlewareSpec } from '../constructs/ingress/middleware-spec';
+import type { LoggingSettings } from '../constructs/logging/logging-settings';
 import type { AlertRoutingSettings } from '../constructs/monitoring/alert-routing-settings';
 import type { PlatformAlertThresholds } from '../constructs/monitoring/platform-alerts';
 import type { AlertmanagerSettings, PrometheusServerSettings } from '../constructs/monitoring/prometheus-stack-settings';
@@ -474,6 +475,11 @@ export interface MonitoringSpec {
   readonly prometheus: PrometheusServerSettings;
   /** The in-cluster Alertmanagers, sized by the tier. */
   readonly alertmanager: AlertmanagerSettings;
+  /**
+   * The cluster's container logs: where they go (`backend`, environments/logging-checks.ts
+   * resolves its default) and how many days they are kept (from the tier).
+   */
+  readonly logging: LoggingSettings;
   /** Thresholds of the platform alerts (node filesystems, volumes, certificates, restarts, CPU, memory). @default PLATFORM_ALERT_DEFAULTS */
   readonly thresholds?: PlatformAlertThresholds;
   /**

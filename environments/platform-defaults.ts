@@ -39,6 +39,8 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
       resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },
     },
     alertmanager: { replicas: 3, storageSize: '1Gi' },
+    // Days of container logs kept (where they are collected, monitoring.logging.backend).
+    logging: { retentionDays: 30 },
   },
   ui: {},
   apps: {},
@@ -125,6 +127,7 @@ const SMALL_TIER: PartialSettings = {
       resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
     },
     alertmanager: { replicas: 1, storageSize: '1Gi' },
+    logging: { retentionDays: 7 },
   },
   quota: {
     requestsCpu: '4',
@@ -180,6 +183,7 @@ export const TIER_PROFILES: Readonly<Record<Tier, PartialSettings>> = {
         resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '1', memory: '3Gi' } },
       },
       alertmanager: { replicas: 1, storageSize: '1Gi' },
+      logging: { retentionDays: 14 },
     },
     quota: {
       requestsCpu: '8',
@@ -226,6 +230,7 @@ export const TIER_PROFILES: Readonly<Record<Tier, PartialSettings>> = {
   // Like dev, kept shorter: test clusters are recreated often and need no Velero.
   test: {
     ...SMALL_TIER,
+    monitoring: { ...SMALL_TIER.monitoring, logging: { retentionDays: 3 } },
     postgres: { ...SMALL_TIER.postgres, backup: { retention: '3d' } },
     velero: { enabled: false, ttl: '72h' },
   },

@@ -4,6 +4,7 @@
  * so their schemas are the settings schema with nothing required (`partial`).
  */
 import { TIERS } from './model';
+import { LOGGING_BACKENDS } from '../constructs/logging/logging-settings';
 import {
   dns1035LabelPattern,
   DNS_LABEL_PATTERN,
@@ -402,6 +403,17 @@ export const SETTINGS_SCHEMA: Schema = obj({
         [],
       ),
       alertmanager: obj({ replicas: int(1, 9, 'give an odd count: 1, 3 or 5'), storageSize: quantity('storageSize') }, []),
+      logging: obj(
+        {
+          backend: {
+            type: 'string',
+            enum: [...LOGGING_BACKENDS],
+            hint: `set backend to one of ${LOGGING_BACKENDS.join(', ')} (opensearch: Fluent Bit ships the logs to the overlay's OpenSearch)`,
+          },
+          retentionDays: int(1, 3650, 'give whole days from 1 to 3650'),
+        },
+        [],
+      ),
       thresholds: obj(
         {
           nodeFilesystemFreePercent: int(1, 99, 'give a whole percentage from 1 to 99'),

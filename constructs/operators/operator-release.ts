@@ -18,6 +18,12 @@ export interface OperatorReleaseProps {
   readonly syncWave?: number;
   /** Chart values; @default the catalog's values */
   readonly values?: Readonly<Record<string, unknown>>;
+  /**
+   * Keep the release when it leaves the tree (it owns CRDs, and with them custom resources).
+   * A release without CRDs or data (a log shipper) can be pruned like any workload.
+   * @default true
+   */
+  readonly protectFromPrune?: boolean;
 }
 
 /**
@@ -85,7 +91,7 @@ export class OperatorRelease extends Construct {
           values,
         },
       });
-      protectFromPrune(release);
+      if (props.protectFromPrune ?? true) protectFromPrune(release);
       return;
     }
 
@@ -114,6 +120,6 @@ export class OperatorRelease extends Construct {
         },
       },
     });
-    protectFromPrune(app);
+    if (props.protectFromPrune ?? true) protectFromPrune(app);
   }
 }

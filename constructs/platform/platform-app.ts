@@ -98,6 +98,12 @@ export class PlatformApp extends App {
     }
   }
 
+  /** The Argo CD project of the cluster's Applications (Argo CD regions). */
+  public get argoProject(): string {
+    const { region, environment, cluster, sharedCluster } = this.props;
+    return sharedCluster ? [region, cluster ?? environment].join('-') : [region, environment, ...(cluster ? [cluster] : [])].join('-');
+  }
+
   /** The files for a Prometheus outside the cluster (none when it runs inside). */
   public prometheusDocuments(): PrometheusDocument[] {
     return ExternalPrometheus.of(this)?.documents() ?? [];
@@ -140,10 +146,14 @@ export class PlatformApp extends App {
       }
     }
 
-    const argoProject = this.props.sharedCluster
-      ? [region, this.props.cluster ?? environment].join('-')
-      : [region, environment, ...(this.props.cluster ? [this.props.cluster] : [])].join('-');
-    const operators = new OperatorsLayer(this, { region, environment, gitops, context, argoProject, prometheusOperator: !external });
+    const operators = new OperatorsLayer(this, {
+      region,
+      environment,
+      gitops,
+      context,
+      argoProject: this.argoProject,
+      prometheusOperator: !external,
+    });
     for (const chart of workloadCharts) {
       if (objectsOf(chart).some((o) => operatorOf(o))) chart.dependOn(operators);
     }

@@ -42,7 +42,8 @@ describe('SearchChart', () => {
 
   test("region-a/prod: one index template per CDC index, with the pipeline's mappings", () => {
     const { manifests } = layer('region-a/prod', 'search');
-    expect(all(manifests, 'OpensearchIndexTemplate').map((t) => t.spec.name)).toEqual(['employees_index', 'payroll_index']);
+    // Beside the CDC indices' templates, Fluent Bit's for the container logs (monitoring.logging).
+    expect(all(manifests, 'OpensearchIndexTemplate').map((t) => t.spec.name)).toEqual(['employees_index', 'payroll_index', 'logs']);
     const payroll = find(manifests, 'OpensearchIndexTemplate', 'payroll-index');
     expect(payroll.spec.indexPatterns).toEqual(['payroll_index']);
     expect(payroll.spec.template.mappings.properties.amount).toEqual({ type: 'scaled_float', scaling_factor: 100 });
@@ -86,8 +87,8 @@ describe('SearchChart', () => {
     expect(find(manifests, 'ExternalSecret', 'search-user-replicator').spec.data[0].remoteRef.key).toBe(
       'region-a/prod/opensearch/search/users/replicator',
     );
-    // No pipeline writes here: no templates, but retention covers the followed indices.
-    expect(all(manifests, 'OpensearchIndexTemplate')).toEqual([]);
+    // No pipeline writes here: no CDC templates (only the container logs'), but retention covers the followed indices.
+    expect(all(manifests, 'OpensearchIndexTemplate').map((t) => t.spec.indexPatterns)).toEqual([['logs-*']]);
     expect(find(manifests, 'OpenSearchISMPolicy', 'retention').spec.ismTemplate.indexPatterns).toEqual(['employees_index-*', 'payroll_index-*']);
     expect(find(manifests, 'Service', 'search-transport')).toBeUndefined();
   });

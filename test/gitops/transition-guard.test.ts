@@ -249,6 +249,8 @@ describe('stateful objects and namespaces that leave the tree', () => {
     expect(err.problems.map((p) => p.message.split(' would')[0]).sort()).toEqual(
       [
         expect.stringMatching(/^region-a\/prod: Namespace kafka with \d+ stateful object\(s\) in it/),
+        // Fluent Bit's, which goes with OpenSearch (monitoring.logging).
+        expect.stringMatching(/^region-a\/prod: Namespace logging$/),
         expect.stringMatching(/^region-a\/prod: Namespace opensearch with 2 stateful object\(s\) in it/),
         'region-a/prod: Namespace opensearch-operator-system',
         'region-a/prod: Namespace strimzi-system',

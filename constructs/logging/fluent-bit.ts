@@ -1,0 +1,224 @@
+/**
+ * Fluent Bit as a DaemonSet (the pinned fluent-bit chart) shipping every container's log to an
+ * OpenSearch cluster: its own user and role there (write to the log indices only), the
+ * credential and the platform CA in its namespace, an index template and a retention policy
+ * for the log indices, and the network paths it needs.
+ */
+import { Construct } from 'constructs';
+import type { ComputeResources } from '../core/compute';
+import type { GitOpsSpec } from '../core/gitops';
+import type { IGrantee, PodGroup } from '../core/grantee';
+import type { OperatorDefinition } from '../operators/catalog';
+import { PROMETHEUS_OPERATOR } from '../operators/catalog';
+import { OperatorRelease } from '../operators/operator-release';
+import { ExternalPrometheus } from '../platform/external-prometheus';
+import { OverlayContext } from '../platform/overlay-context';
+import { PlatformApp } from '../platform/platform-app';
+import { admitScrape } from '../platform/scrape';
+import type { OpenSearchCluster } from '../search/opensearch-cluster';
+
+/** The chart's HTTP server: health checks and metrics. */
+export const FLUENT_BIT_METRICS_PORT = 2020;
+const RELEASE = 'fluent-bit';
+const CA_DIR = '/fluent-bit/tls';
+
+export interface FluentBitProps {
+  /** The OpenSearch cluster the logs are written to (on the same cluster as Fluent Bit). */
+  readonly opensearch: OpenSearchCluster;
+  /** Days a day's index is kept before the retention policy deletes it. @default 14 */
+  readonly retentionDays?: number;
+  /** Prefix of the daily indices, `<prefix>-YYYY.MM.DD`. @default 'logs' */
+  readonly indexPrefix?: string;
+  /** @default 'logging' */
+  readonly namespace?: string;
+  /** Requests and limits of each Fluent Bit pod. @default 50m CPU and 64Mi memory requested, 500m CPU and 256Mi memory limit */
+  readonly resources?: ComputeResources;
+  /** The engine that applies the release (a Flux HelmRelease or an Argo CD Application). @default the PlatformApp's */
+  readonly gitops?: GitOpsSpec;
+  /** The Argo CD project of the Application (Argo CD only). @default the PlatformApp's */
+  readonly argoProject?: string;
+}
+
+/**
+ * Collects the logs of every container on every node (the `tail` input on
+ * /var/log/containers, through a hostPath, hence a `privileged` namespace), adds the pod's
+ * metadata (the `kubernetes` filter, which asks the API server) and writes daily
+ * `<prefix>-YYYY.MM.DD` indices to OpenSearch over TLS, verified against the platform CA.
+ *
+ * The release lives in the layer of this construct, not in the operators layer: its pods
+ * mount the credential and the CA Secrets rendered beside it, and a layer waits for the one
+ * before it to be ready, so a release in the operators layer would wait for Secrets of a
+ * later layer that is never applied. Here they are applied together, after the search layer
+ * (the grant makes this layer depend on it), and the release waits only for its own pods.
+ */
+export class FluentBit extends Construct implements IGrantee {
+  public readonly namespace: string;
+  /** The Fluent Bit pods. */
+  public readonly pods: PodGroup;
+  /** The index pattern the logs are written to, `<prefix>-*`. */
+  public readonly indexPattern: string;
+
+  constructor(scope: Construct, id: string, props: FluentBitProps) {
+    super(scope, id);
+    const retentionDays = props.retentionDays ?? 14;
+    const prefix = props.indexPrefix ?? 'logs';
+    if (!/^[a-z][a-z0-9-]{0,62}$/.test(prefix)) {
+      throw new Error(`Fluent Bit: indexPrefix "${prefix}" must be a lower-case index name (letters, digits, -), e.g. logs`);
+    }
+    const context = OverlayContext.of(this);
+    this.namespace = context.requireNamespace({
+      name: props.namespace ?? 'logging',
+      // A node agent, like an operator: no tier quota, whose pod count would cap the nodes.
+      workload: false,
+      podSecurity: 'privileged',
+      podSecurityReason: 'Fluent Bit reads the container logs of its node through a hostPath volume (/var/log)',
+      // The kubernetes filter reads pod metadata from the API server.
+      apiServerEgress: true,
+    });
+    this.pods = { namespace: this.namespace, podLabels: { 'app.kubernetes.io/name': 'fluent-bit', 'app.kubernetes.io/instance': RELEASE } };
+    this.indexPattern = `${prefix}-*`;
+
+    const opensearch = props.opensearch;
+    // A user and role writing the log indices only, its credential and the CA here, the network path to port 9200.
+    const access = opensearch.grantIndexWrite(this, [this.indexPattern]);
+    opensearch.addIndexTemplate(prefix, { indexPatterns: [this.indexPattern], mappings: LOG_MAPPINGS });
+    opensearch.addRetentionPolicy(`${prefix}-retention`, { indexPatterns: [this.indexPattern], deleteAfterDays: retentionDays });
+    const endpoint = new URL(access.endpoint);
+
+    const external = ExternalPrometheus.of(this) !== undefined;
+    // The chart's ServiceMonitor needs the Prometheus operator's CRDs; a Prometheus outside scrapes the pods itself.
+    if (!external) context.requireOperator(PROMETHEUS_OPERATOR);
+    admitScrape(this, 'AllowScrape', {
+      name: 'fluent-bit',
+      pods: this.pods,
+      ports: [FLUENT_BIT_METRICS_PORT],
+      endpoints: [{ portNumber: FLUENT_BIT_METRICS_PORT, path: '/api/v2/metrics/prometheus' }],
+    });
+
+    const resources = props.resources ?? { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
+    const gitops = props.gitops ?? PlatformApp.of(this).props.gitops;
+    new OperatorRelease(this, 'Release', {
+      operator: { ...RELEASE_DEFINITION, namespace: this.namespace },
+      gitops,
+      argoProject: props.argoProject ?? (gitops.engine === 'argocd' ? PlatformApp.of(this).argoProject : undefined),
+      // No CRDs and no data of its own: removing logging removes Fluent Bit.
+      protectFromPrune: false,
+      values: {
+        image: { pullPolicy: 'IfNotPresent' },
+        // The chart's test pod runs an unpinned busybox.
+        testFramework: { enabled: false },
+        resources,
+        // Every node, whatever its taints (database nodes, control plane): their containers log too.
+        tolerations: [{ operator: 'Exists' }],
+        // Root, to read the node's log files (owned by root) and keep its read positions there; nothing else.
+        securityContext: {
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
+        env: [
+          { name: 'OPENSEARCH_USERNAME', valueFrom: { secretKeyRef: { name: access.credentials.name, key: 'username' } } },
+          { name: 'OPENSEARCH_PASSWORD', valueFrom: { secretKeyRef: { name: access.credentials.name, key: 'password' } } },
+        ],
+        extraVolumes: [{ name: 'opensearch-ca', secret: { secretName: access.ca.name, items: [{ key: access.ca.key, path: access.ca.key }] } }],
+        extraVolumeMounts: [{ name: 'opensearch-ca', mountPath: CA_DIR, readOnly: true }],
+        serviceMonitor: { enabled: !external },
+        config: {
+          inputs: section('INPUT', {
+            Name: 'tail',
+            Path: '/var/log/containers/*.log',
+            'multiline.parser': 'docker, cri',
+            Tag: 'kube.*',
+            // On the node (the /var/log hostPath): a restarted pod resumes where it stopped.
+            DB: '/var/log/fluent-bit-containers.db',
+            Mem_Buf_Limit: '50MB',
+            Skip_Long_Lines: 'On',
+          }),
+          filters: section('FILTER', {
+            Name: 'kubernetes',
+            Match: 'kube.*',
+            // JSON logs are parsed under one key, so applications' fields cannot clash with the mapping.
+            Merge_Log: 'On',
+            Merge_Log_Key: 'log_processed',
+            Keep_Log: 'Off',
+            Labels: 'On',
+            Annotations: 'Off',
+            'K8S-Logging.Parser': 'On',
+            'K8S-Logging.Exclude': 'On',
+          }),
+          outputs: section('OUTPUT', {
+            Name: 'opensearch',
+            Match: 'kube.*',
+            Host: endpoint.hostname,
+            Port: endpoint.port,
+            // Read from the environment when Fluent Bit starts: no credential in the configuration.
+            HTTP_User: '${OPENSEARCH_USERNAME}',
+            HTTP_Passwd: '${OPENSEARCH_PASSWORD}',
+            tls: 'On',
+            'tls.verify': 'On',
+            'tls.ca_file': `${CA_DIR}/${access.ca.key}`,
+            Logstash_Format: 'On',
+            Logstash_Prefix: prefix,
+            Logstash_DateFormat: '%Y.%m.%d',
+            // OpenSearch 2 and later refuse mapping types.
+            Suppress_Type_Name: 'On',
+            Replace_Dots: 'On',
+            Trace_Error: 'On',
+            Retry_Limit: 'False',
+          }),
+        },
+      },
+    });
+  }
+
+  public get granteeName(): string {
+    return RELEASE;
+  }
+
+  public get granteePods(): PodGroup {
+    return this.pods;
+  }
+
+  public get grantScope(): Construct {
+    return this;
+  }
+}
+
+/** The release as OperatorRelease renders one (Fluent Bit is no operator: it installs no CRDs); its namespace is the construct's. */
+const RELEASE_DEFINITION: OperatorDefinition = {
+  name: RELEASE,
+  chart: 'fluentBit',
+  namespace: '',
+  crdGroups: [],
+  dependsOn: [],
+  webhookPorts: [],
+  values: {},
+};
+
+/** The fields every log record has; JSON logs and labels as flat objects (no mapping growth per application). */
+const LOG_MAPPINGS = {
+  properties: {
+    '@timestamp': { type: 'date' },
+    log: { type: 'text' },
+    stream: { type: 'keyword' },
+    log_processed: { type: 'flat_object' },
+    kubernetes: {
+      properties: {
+        namespace_name: { type: 'keyword' },
+        pod_name: { type: 'keyword' },
+        pod_id: { type: 'keyword' },
+        container_name: { type: 'keyword' },
+        container_image: { type: 'keyword' },
+        host: { type: 'keyword' },
+        labels: { type: 'flat_object' },
+      },
+    },
+  },
+};
+
+/** One section of Fluent Bit's classic configuration. */
+function section(kind: string, entries: Readonly<Record<string, string>>): string {
+  const width = Math.max(...Object.keys(entries).map((k) => k.length));
+  return [`[${kind}]`, ...Object.entries(entries).map(([k, v]) => `    ${k.padEnd(width)} ${v}`)].join('\n') + '\n';
+}

@@ -1,0 +1,68 @@
+/**
+ * Rules of `monitoring.logging`: where the cluster's container logs go. Fluent Bit runs on
+ * the cluster of the monitoring layer and writes to the overlay's OpenSearch, which must run
+ * on that cluster (the logs' source) and not in a cluster every environment shares (one Fluent
+ * Bit there would read every environment's logs).
+ */
+import type { OverlaySpec } from './model';
+import { layerClusterKey } from './placement';
+import type { Problem } from './problems';
+import { valueAt } from './problems';
+import type { SourceOf } from './semantic-checks';
+import type { LoggingBackend } from '../constructs/logging/logging-settings';
+
+type Overlay = Pick<OverlaySpec, 'id' | 'region' | 'environment' | 'settings'>;
+
+/** Why the overlay cannot ship its logs to its OpenSearch, with the fix; undefined when it can. */
+function openSearchObstacle(o: Overlay): { message: string; fix: string } | undefined {
+  if (!o.settings.opensearch.enabled) {
+    return {
+      message: `${o.id}: logs go to OpenSearch (monitoring.logging.backend), and opensearch.enabled is false`,
+      fix: 'set opensearch.enabled: true, or monitoring.logging.backend: none',
+    };
+  }
+  const source = layerClusterKey(o, 'monitoring');
+  const search = layerClusterKey(o, 'search');
+  if (search !== source) {
+    return {
+      message: `${o.id}: logs go to OpenSearch (monitoring.logging.backend), which runs on cluster ${search}, and Fluent Bit runs on cluster ${source} (the monitoring layer's); shipping logs to another cluster is not supported`,
+      fix: `place search and monitoring on one cluster (placement.search, placement.monitoring), or set monitoring.logging.backend: none`,
+    };
+  }
+  if (o.region.clusters[source]?.shared) {
+    return {
+      message: `${o.id}: logs go to OpenSearch (monitoring.logging.backend), and cluster ${source} is shared by every environment of ${o.region.name}: one Fluent Bit would send every environment's logs to this environment's OpenSearch`,
+      fix: 'set monitoring.logging.backend: none',
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Where the overlay's logs go: the backend it sets, else `opensearch` where its OpenSearch
+ * runs on the cluster the logs come from, else `none`.
+ */
+export function loggingBackend(o: Overlay): LoggingBackend {
+  const chosen = o.settings.monitoring.logging.backend;
+  if (chosen) return chosen;
+  return openSearchObstacle(o) ? 'none' : 'opensearch';
+}
+
+export function checkLogging(overlays: readonly OverlaySpec[], sourceOf: SourceOf): Problem[] {
+  const problems: Problem[] = [];
+  const path = 'monitoring.logging.backend';
+  for (const o of overlays) {
+    // A placement naming no declared cluster is refused by placement-checks.ts; nothing more is judged until it is valid.
+    if (o.settings.monitoring.logging.backend !== 'opensearch' || !placementValid(o)) continue;
+    const obstacle = openSearchObstacle(o);
+    if (obstacle) problems.push({ file: sourceOf(o, path), path, value: valueAt(o.settings, path), ...obstacle });
+  }
+  return problems;
+}
+
+function placementValid(o: Overlay): boolean {
+  const declared = Object.keys(o.region.clusters);
+  if (declared.length === 0) return true;
+  const named = Object.values(o.settings.placement).filter((c): c is string => c !== undefined);
+  return named.every((c) => declared.includes(c)) && (declared.length === 1 || o.settings.placement.default !== undefined);
+}

@@ -1,0 +1,149 @@
+/**
+ * `monitoring.logging` (environments/logging-checks.ts): where the logs go by default, the
+ * retention from the tier profile and its override, and each refused choice with its file,
+ * field path, value and fix, on copies of the shipped environments and of the examples.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as yaml from 'js-yaml';
+import { loadEnvironments } from '../../environments/load';
+import { loggingBackend } from '../../environments/logging-checks';
+import type { OverlaySpec } from '../../environments/model';
+import { PROJECT_ROOT } from '../../environments/project-root';
+import { synth } from '../../main';
+import { environmentError, expectProblem } from '../support/problems';
+import { EnvironmentChange, environmentsWith, removeTempDirs, tempDir } from '../support/temp';
+
+afterAll(removeTempDirs);
+
+const DEV = 'overlays/region-a/dev.yaml';
+const PROD = 'overlays/region-a/prod.yaml';
+
+const logging = (value: Record<string, unknown>): EnvironmentChange => ({ merge: { monitoring: { logging: value } } });
+const overlay = (overlays: readonly OverlaySpec[], id: string) => overlays.find((o) => o.id === id)!;
+
+function rendered(changes: Readonly<Record<string, EnvironmentChange>>, id: string): Map<string, any> {
+  const outDir = path.join(tempDir('strata-logging-'), 'dist');
+  synth({ envDir: environmentsWith(changes), outDir, only: [id] });
+  const root = path.join(outDir, id);
+  const files = fs
+    .readdirSync(root, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.yaml') && path.basename(f) !== 'kustomization.yaml');
+  return new Map(files.map((f) => [path.basename(f), yaml.load(fs.readFileSync(path.join(root, f), 'utf8'))]));
+}
+
+/** A copy of an example's environments with one overlay file changed (merged key by key). */
+function exampleWith(example: string, file: string, change: Record<string, unknown>): string {
+  const dir = tempDir('strata-logging-example-');
+  fs.cpSync(path.join(PROJECT_ROOT, 'examples', example), dir, { recursive: true });
+  const target = path.join(dir, file);
+  const current = (yaml.load(fs.readFileSync(target, 'utf8')) as Record<string, any>) ?? {};
+  fs.writeFileSync(target, yaml.dump({ ...current, ...change }));
+  return dir;
+}
+
+describe('the default', () => {
+  test('logs go to OpenSearch where the overlay runs it, and nowhere (without a problem) where it does not', () => {
+    const overlays = loadEnvironments(environmentsWith());
+    expect(loggingBackend(overlay(overlays, 'region-a/prod'))).toBe('opensearch');
+    expect(loggingBackend(overlay(overlays, 'region-b/prod'))).toBe('opensearch');
+    expect(loggingBackend(overlay(overlays, 'region-a/dev'))).toBe('none');
+    expect(overlay(overlays, 'region-a/dev').settings.monitoring.logging.backend).toBeUndefined();
+  });
+
+  test('retention from the tier profile: prod 30 days, staging 14, dev 7, test 3; an overlay sets its own', () => {
+    const overlays = loadEnvironments(environmentsWith({ 'overlays/region-a/qa.yaml': 'tier: test\n', [PROD]: logging({ retentionDays: 90 }) }));
+    const days = (id: string) => overlay(overlays, id).settings.monitoring.logging.retentionDays;
+    expect([days('region-b/prod'), days('region-a/staging'), days('region-a/dev'), days('region-a/qa')]).toEqual([30, 14, 7, 3]);
+    expect(days('region-a/prod')).toBe(90);
+  });
+
+  test('the override reaches the ISM policy of the rendered tree', () => {
+    const tree = rendered({ [PROD]: logging({ retentionDays: 90 }) }, 'region-a/prod');
+    expect(tree.get('opensearch_opensearchismpolicy_logs-retention.yaml').spec.states[0].transitions[0].conditions).toEqual({ minIndexAge: '90d' });
+    expect(tree.get('logging_helmrelease_fluent-bit.yaml').metadata.labels['strata.io/layer']).toBe('monitoring');
+  });
+
+  test('backend none switches it off: no Fluent Bit, no logging namespace, no log user', () => {
+    const tree = rendered({ [PROD]: logging({ backend: 'none' }) }, 'region-a/prod');
+    const names = [...tree.keys()];
+    expect(names.filter((f) => /fluent-bit|^logging_|namespace_logging|logs-retention|indextemplate_logs/.test(f))).toEqual([]);
+    expect(names).toContain('opensearch_opensearchcluster_search.yaml');
+  });
+});
+
+describe('refused choices', () => {
+  test('logs to OpenSearch where it is disabled: the file, field, value and fix, and nothing is written', () => {
+    const envDir = environmentsWith({ [DEV]: logging({ backend: 'opensearch' }) });
+    expectProblem(
+      environmentError(() => loadEnvironments(envDir)),
+      {
+        file: DEV,
+        path: 'monitoring.logging.backend',
+        value: 'opensearch',
+        message: /region-a\/dev: logs go to OpenSearch \(monitoring\.logging\.backend\), and opensearch\.enabled is false/,
+        fix: /set opensearch\.enabled: true, or monitoring\.logging\.backend: none/,
+      },
+    );
+    const outDir = path.join(tempDir('strata-logging-out-'), 'dist');
+    expect(() => synth({ envDir, outDir, only: ['region-a/dev'] })).toThrow(/monitoring\.logging\.backend/);
+    expect(fs.existsSync(outDir)).toBe(false);
+  });
+
+  test('a backend not offered (yet) is a schema problem listing the ones there are', () => {
+    expectProblem(
+      environmentError(() => loadEnvironments(environmentsWith({ [PROD]: logging({ backend: 'loki' }) }))),
+      {
+        file: PROD,
+        path: 'monitoring.logging.backend',
+        value: 'loki',
+        message: /./,
+        fix: /one of opensearch, none/,
+      },
+    );
+  });
+
+  test('a retention of no whole days is a schema problem', () => {
+    expectProblem(
+      environmentError(() => loadEnvironments(environmentsWith({ [PROD]: logging({ retentionDays: 0 }) }))),
+      { file: PROD, path: 'monitoring.logging.retentionDays', value: 0, message: /./, fix: /whole days from 1 to 3650/ },
+    );
+  });
+
+  test("OpenSearch on another cluster than Fluent Bit's (the Talos example's infra and apps): refused when asked for, off by default", () => {
+    const prod = 'overlays/homelab/prod.yaml';
+    const base = { opensearch: { enabled: true }, backupStorage: { caKey: 'homelab/rgw/ca' }, placement: { monitoring: 'apps' } };
+    const asked = exampleWith('talos-infra-apps', prod, { ...base, monitoring: { logging: { backend: 'opensearch' } } });
+    expectProblem(
+      environmentError(() => loadEnvironments(asked)),
+      {
+        file: prod,
+        path: 'monitoring.logging.backend',
+        value: 'opensearch',
+        message: /runs on cluster infra, and Fluent Bit runs on cluster apps \(the monitoring layer's\)/,
+        fix: /place search and monitoring on one cluster \(placement\.search, placement\.monitoring\), or set monitoring\.logging\.backend: none/,
+      },
+    );
+    const overlays = loadEnvironments(exampleWith('talos-infra-apps', prod, base));
+    expect(loggingBackend(overlay(overlays, 'homelab/prod'))).toBe('none');
+  });
+
+  test("in a cluster every environment shares (the community site's k3s), logs to OpenSearch are refused, and off by default", () => {
+    const prod = 'overlays/dirtbike/prod.yaml';
+    const search = { opensearch: { enabled: true }, backupStorage: { caKey: 'dirtbike/s3/ca' } };
+    const dir = exampleWith('k3s-community-site', prod, { ...search, monitoring: { logging: { backend: 'opensearch' } } });
+    expectProblem(
+      environmentError(() => loadEnvironments(dir)),
+      {
+        file: prod,
+        path: 'monitoring.logging.backend',
+        value: 'opensearch',
+        message: /cluster k3s is shared by every environment of dirtbike/,
+        fix: /set monitoring\.logging\.backend: none/,
+      },
+    );
+    const overlays = loadEnvironments(exampleWith('k3s-community-site', prod, search));
+    expect(loggingBackend(overlay(overlays, 'dirtbike/prod'))).toBe('none');
+  });
+});
