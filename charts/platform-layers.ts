@@ -11,6 +11,7 @@ import { ImportedDatabase } from '../constructs/data/database-export';
 import { GRAFANA_UI, PlatformUi, PlatformUiRoute, TRAEFIK_DASHBOARD_UI } from '../constructs/ingress/platform-ui-route';
 import { FluentBit } from '../constructs/logging/fluent-bit';
 import { AlertRouting } from '../constructs/monitoring/alert-routing';
+import { GitOpsAlerts } from '../constructs/monitoring/gitops-alerts';
 import { PlatformAlerts } from '../constructs/monitoring/platform-alerts';
 import { PrometheusStack } from '../constructs/monitoring/prometheus-stack';
 import { compareStrings } from '../constructs/platform/ordering';
@@ -168,6 +169,12 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
       certificates,
       ...(s.monitoring.thresholds ? { thresholds: s.monitoring.thresholds } : {}),
     });
+    const gitops = overlay.region.gitops;
+    new GitOpsAlerts(
+      monitoring.layer('monitoring'),
+      'GitOpsAlerts',
+      gitops.engine === 'flux' ? { engine: 'flux' } : { engine: 'argocd', namespace: gitops.namespace },
+    );
   }
   // Container logs to the overlay's OpenSearch (loggingBackend says opensearch only where it runs
   // on the monitoring layer's cluster). Fluent Bit is released in the monitoring layer, beside

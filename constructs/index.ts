@@ -44,6 +44,7 @@ export * from './logging/fluent-bit';
 export * from './logging/logging-settings';
 export * from './monitoring/alert-routing';
 export * from './monitoring/alert-routing-settings';
+export * from './monitoring/gitops-alerts';
 export * from './monitoring/platform-alerts';
 export * from './monitoring/prometheus-stack';
 export * from './monitoring/prometheus-stack-settings';
