@@ -8,12 +8,15 @@ import { SearchChart } from './search';
 import { StreamingChart } from './streaming';
 import { Grantee } from '../constructs/core/grantee';
 import { ImportedDatabase } from '../constructs/data/database-export';
+import { ExternalPatroniCluster } from '../constructs/data/external-patroni-cluster';
 import { GRAFANA_UI, PlatformUi, PlatformUiRoute, TRAEFIK_DASHBOARD_UI } from '../constructs/ingress/platform-ui-route';
+import { GrafanaDashboards } from '../constructs/monitoring/grafana-dashboards';
 import { PlatformAlerts } from '../constructs/monitoring/platform-alerts';
 import { PrometheusStack } from '../constructs/monitoring/prometheus-stack';
 import { compareStrings } from '../constructs/platform/ordering';
 import { OverlayContext } from '../constructs/platform/overlay-context';
 import type { PlatformApp } from '../constructs/platform/platform-app';
+import { OpenSearchCluster } from '../constructs/search/opensearch-cluster';
 import { appHost } from '../environments/apps-checks';
 import type { OverlaySpec } from '../environments/model';
 import { defaultClusterKey, layerClusterKey, PlacedLayer, placedCluster, sharedClusterKey } from '../environments/placement';
@@ -151,10 +154,30 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
       },
       controlPlaneMetrics: overlay.region.distribution !== 'k3s',
     });
-    const certificates = monitoring.node.findAll().some((c) => ApiObject.isApiObject(c) && c.apiGroup === 'cert-manager.io');
+    const constructs = monitoring.node.findAll();
+    const rendered = (group: string, kind: string) => constructs.some((c) => ApiObject.isApiObject(c) && c.apiGroup === group && c.kind === kind);
+    const certificates = constructs.some((c) => ApiObject.isApiObject(c) && c.apiGroup === 'cert-manager.io');
     new PlatformAlerts(monitoring.layer('monitoring'), 'PlatformAlerts', {
       certificates,
       ...(s.monitoring.thresholds ? { thresholds: s.monitoring.thresholds } : {}),
+    });
+    // A dashboard per component this cluster runs, read from the same Prometheus; one outside
+    // the cluster comes with its own Grafana, so none are rendered for it.
+    new GrafanaDashboards(monitoring.layer('monitoring'), 'Dashboards', {
+      overlay: `${overlay.region.name}/${overlay.environment}`,
+      components: {
+        cloudNativePg: rendered('postgresql.cnpg.io', 'Cluster'),
+        poolers: rendered('postgresql.cnpg.io', 'Pooler'),
+        zalandoPostgres: rendered('acid.zalan.do', 'postgresql'),
+        externalPostgres: constructs.some((c) => c instanceof ExternalPatroniCluster),
+        kafka: rendered('kafka.strimzi.io', 'Kafka'),
+        kafkaConnect: rendered('kafka.strimzi.io', 'KafkaConnect'),
+        opensearch: constructs.some((c) => c instanceof OpenSearchCluster && c.prometheusExporter),
+        minio: rendered('minio.min.io', 'Tenant'),
+        velero: rendered('velero.io', 'Schedule'),
+        traefik: constructs.some((c) => ApiObject.isApiObject(c) && c.apiGroup === 'traefik.io'),
+        certificates,
+      },
     });
   }
   return { data, streaming, search, backup, apps };
