@@ -164,7 +164,9 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
     // A dashboard per component this cluster runs, read from the same Prometheus; one outside
     // the cluster comes with its own Grafana, so none are rendered for it.
     new GrafanaDashboards(monitoring.layer('monitoring'), 'Dashboards', {
-      overlay: `${overlay.region.name}/${overlay.environment}`,
+      // A shared cluster renders them once for every environment: named by the cluster.
+      overlay: `${overlay.region.name}/${shared ? placedCluster(overlay, key).name : overlay.environment}`,
+      sharedCluster: Boolean(shared),
       components: {
         cloudNativePg: rendered('postgresql.cnpg.io', 'Cluster'),
         poolers: rendered('postgresql.cnpg.io', 'Pooler'),

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { cloudNativePgDashboard, externalPostgresDashboard, minioDashboard, pgBouncerDashboard, zalandoPostgresDashboard } from './data-dashboards';
 import type { Exporter } from './exporters';
 import { DASHBOARD_FOLDER_ANNOTATION, DASHBOARD_LABEL, DASHBOARD_LABEL_VALUE, GrafanaDashboard, GrafanaDashboardProps } from './grafana-dashboard';
-import { DashboardComponents, platformOverviewDashboard } from './overview-dashboard';
+import { DashboardComponents, platformCertificatesDashboard, platformOverviewDashboard } from './overview-dashboard';
 import { openSearchDashboard, traefikDashboard, veleroDashboard } from './service-dashboards';
 import { kafkaConnectDashboard, kafkaDashboard } from './streaming-dashboards';
 import { PROMETHEUS_OPERATOR } from '../operators/catalog';
@@ -20,6 +20,12 @@ export interface GrafanaDashboardsProps {
   readonly components: DashboardComponents;
   /** The overlay, in the overview's title (e.g. `region-a/prod`). */
   readonly overlay: string;
+  /**
+   * The cluster is shared by environments, each building these: the overview must be the same
+   * for all, so it has no layer stats and the certificates get a dashboard of their own.
+   * @default false
+   */
+  readonly sharedCluster?: boolean;
 }
 
 /** The sidecar values: kube-prometheus-stack's label, and a Grafana folder from each ConfigMap's annotation. */
@@ -38,7 +44,7 @@ export const DASHBOARD_SIDECAR_VALUES = {
 } as const;
 
 /** The dashboards of `components`, overview first, then by name. */
-export function dashboardsOf(overlay: string, c: DashboardComponents): GrafanaDashboardProps[] {
+export function dashboardsOf(overlay: string, c: DashboardComponents, shared = false): GrafanaDashboardProps[] {
   const layers: [boolean | undefined, () => GrafanaDashboardProps][] = [
     [c.cloudNativePg, cloudNativePgDashboard],
     [c.zalandoPostgres, zalandoPostgresDashboard],
@@ -50,9 +56,10 @@ export function dashboardsOf(overlay: string, c: DashboardComponents): GrafanaDa
     [c.minio, minioDashboard],
     [c.velero, veleroDashboard],
     [c.traefik, traefikDashboard],
+    [shared && c.certificates, platformCertificatesDashboard],
   ];
   const present = layers.filter(([on]) => on).map(([, build]) => build());
-  return [platformOverviewDashboard(overlay, c), ...present.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))];
+  return [platformOverviewDashboard(overlay, c, shared), ...present.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))];
 }
 
 export class GrafanaDashboards extends Construct {
@@ -63,7 +70,7 @@ export class GrafanaDashboards extends Construct {
   constructor(scope: Construct, id: string, props: GrafanaDashboardsProps) {
     super(scope, id);
     OverlayContext.of(this).requireOperator(PROMETHEUS_OPERATOR, DASHBOARD_SIDECAR_VALUES as unknown as Record<string, unknown>);
-    const all = dashboardsOf(props.overlay, props.components);
+    const all = dashboardsOf(props.overlay, props.components, props.sharedCluster ?? false);
     this.dashboards = all.map((d) => new GrafanaDashboard(this, d.name, d));
     this.exporters = [...new Set(all.flatMap((d) => d.exporters))].sort();
   }

@@ -127,8 +127,51 @@ function layerStats(c: DashboardComponents): { panels: DashboardPanel[]; exporte
   return { panels: present.map(([, , p]) => ({ ...p, type: 'stat' as const, width: 4 })), exporters: present.map(([, e]) => e) };
 }
 
-export function platformOverviewDashboard(overlay: string, c: DashboardComponents): GrafanaDashboardProps {
-  const layers = layerStats(c);
+/** The certificates cert-manager issues: days to expiry, and those not ready. */
+function certificatesRow(ns: string): DashboardRow {
+  return {
+    title: 'Certificates',
+    panels: [
+      {
+        title: 'Days until certificates expire',
+        queries: [
+          {
+            expr: `min by (namespace, name) (certmanager_certificate_expiration_timestamp_seconds{${ns}} - time()) / 86400`,
+            legend: '{{namespace}}/{{name}}',
+          },
+        ],
+      },
+      {
+        title: 'Certificates not ready',
+        queries: [{ expr: `sum by (namespace) (certmanager_certificate_ready_status{${ns}, condition="False"})`, legend: '{{namespace}}' }],
+      },
+    ],
+  };
+}
+
+const NAMESPACE_VARIABLE = { name: 'namespace', label: 'Namespace', query: 'label_values(kube_pod_info, namespace)' };
+
+/**
+ * Where environments share a cluster, its one overview is the same for all of them, whatever
+ * each runs: it has no layer stats, and the certificates are on a dashboard of their own,
+ * rendered by the environments that issue some.
+ */
+export function platformCertificatesDashboard(): GrafanaDashboardProps {
+  return {
+    name: 'platform-certificates',
+    title: 'Certificates',
+    folder: 'Platform',
+    tags: ['platform', 'certificates'],
+    exporters: ['cert-manager'],
+    variables: [{ ...NAMESPACE_VARIABLE, query: 'label_values(certmanager_certificate_ready_status, namespace)' }],
+    rows: [certificatesRow('namespace=~"$namespace"')],
+  };
+}
+
+/** @param shared the cluster is shared by environments (see platformCertificatesDashboard) */
+export function platformOverviewDashboard(overlay: string, c: DashboardComponents, shared = false): GrafanaDashboardProps {
+  const layers = shared ? { panels: [], exporters: [] } : layerStats(c);
+  const certificates = !shared && c.certificates;
   const ns = 'namespace=~"$namespace"';
   const rows: DashboardRow[] = [
     ...(layers.panels.length ? [{ title: 'Layers', panels: layers.panels }] : []),
@@ -235,36 +278,15 @@ export function platformOverviewDashboard(overlay: string, c: DashboardComponent
         },
       ],
     },
-    ...(c.certificates
-      ? [
-          {
-            title: 'Certificates',
-            panels: [
-              {
-                title: 'Days until certificates expire',
-                queries: [
-                  {
-                    expr: `min by (namespace, name) (certmanager_certificate_expiration_timestamp_seconds{${ns}} - time()) / 86400`,
-                    legend: '{{namespace}}/{{name}}',
-                  },
-                ],
-              },
-              {
-                title: 'Certificates not ready',
-                queries: [{ expr: `sum by (namespace) (certmanager_certificate_ready_status{${ns}, condition="False"})`, legend: '{{namespace}}' }],
-              },
-            ],
-          },
-        ]
-      : []),
+    ...(certificates ? [certificatesRow(ns)] : []),
   ];
   return {
     name: 'platform-overview',
     title: `Strata platform: ${overlay}`,
     folder: 'Platform',
     tags: ['platform', 'overview'],
-    exporters: ['kube-state-metrics', 'node-exporter', 'kubelet', ...(c.certificates ? (['cert-manager'] as const) : []), ...layers.exporters],
-    variables: [{ name: 'namespace', label: 'Namespace', query: 'label_values(kube_pod_info, namespace)' }],
+    exporters: ['kube-state-metrics', 'node-exporter', 'kubelet', ...(certificates ? (['cert-manager'] as const) : []), ...layers.exporters],
+    variables: [NAMESPACE_VARIABLE],
     rows,
   };
 }

@@ -22,9 +22,13 @@ const ALL: Required<DashboardComponents> = {
   certificates: true,
 };
 
-function build(components: DashboardComponents = ALL) {
+function build(components: DashboardComponents = ALL, sharedCluster?: boolean) {
   const layer = testLayer('monitoring');
-  const dashboards = new GrafanaDashboards(layer.chart, 'Dashboards', { overlay: 'region-a/prod', components });
+  const dashboards = new GrafanaDashboards(layer.chart, 'Dashboards', {
+    overlay: 'region-a/prod',
+    components,
+    ...(sharedCluster ? { sharedCluster } : {}),
+  });
   const configMaps = layer.all('ConfigMap');
   const models = configMaps.map((cm) => JSON.parse(Object.values(cm.data as Record<string, string>)[0]));
   return { layer, dashboards, configMaps, models };
@@ -75,7 +79,22 @@ test('only the components the overlay runs get a dashboard; the overview links t
 test('the overview of a bare overlay still shows nodes, workloads and volumes', () => {
   const { models } = build({});
   expect(models).toHaveLength(1);
+  expect(models[0].title).toBe('Strata platform: region-a/prod');
   expect(models[0].panels.filter((p: any) => p.type === 'row').map((p: any) => p.title)).toEqual(['Nodes', 'Workloads', 'Volumes']);
+});
+
+test('on a cluster shared by environments the overview is the same whatever each runs; certificates get their own dashboard', () => {
+  const overview = (c: DashboardComponents) => build(c, true).configMaps.find((cm) => cm.metadata.name === 'grafana-dashboard-platform-overview');
+  expect(overview({ kafka: true, certificates: true })).toEqual(overview({ velero: true }));
+  expect(build({ certificates: true }, true).configMaps.map((cm) => [cm.metadata.name, cm.metadata.annotations.grafana_folder])).toEqual([
+    ['grafana-dashboard-platform-overview', 'Platform'],
+    ['grafana-dashboard-platform-certificates', 'Platform'],
+  ]);
+  expect(
+    build({ certificates: true }, true)
+      .models[0].panels.filter((p: any) => p.type === 'row')
+      .map((p: any) => p.title),
+  ).toEqual(['Nodes', 'Workloads', 'Volumes']);
 });
 
 test('uids are unique and stable, and every ConfigMap stays far below 1 MiB', () => {
