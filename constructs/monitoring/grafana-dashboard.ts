@@ -6,6 +6,7 @@
  * deterministic (uid from the name, no timestamps or ids), and every series a panel reads must
  * be served by one of the exporters the dashboard names, checked when it is built.
  */
+import * as sdkCommon from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
@@ -114,9 +115,11 @@ export function buildDashboard(props: GrafanaDashboardProps): dashboard.Dashboar
         .allValue('.+'),
     );
   }
+  // Ids by position: stable, and unique as Grafana wants them.
+  let id = 0;
   for (const row of props.rows) {
-    builder.withRow(new dashboard.RowBuilder(row.title));
-    for (const p of row.panels) builder.withPanel(panel(p));
+    builder.withRow(new dashboard.RowBuilder(row.title).id(++id));
+    for (const p of row.panels) builder.withPanel(panel(p).id(++id));
   }
   return builder.build();
 }
@@ -139,7 +142,9 @@ function panel(p: DashboardPanel) {
     return b;
   };
   if (p.type === 'stat') {
+    // The last value, not every value, of each series.
     return common(new stat.PanelBuilder())
+      .reduceOptions(new sdkCommon.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
       .height(4)
       .span(p.width ?? 6);
   }

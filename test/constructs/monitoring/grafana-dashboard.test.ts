@@ -44,6 +44,7 @@ test('the JSON: stable uid from the name, sorted tags, the data source variable,
   expect(d.title).toBe('Example');
   expect(d.tags).toEqual(['postgresql', 'strata']);
   expect(d.id).toBeUndefined();
+  expect(d.panels.map((p: any) => p.id)).toEqual([1, 2, 3]);
   expect(json).not.toMatch(/"(created|updated|version|iteration)"/);
   expect(d.templating.list.map((v: any) => [v.name, v.type])).toEqual([
     ['datasource', 'datasource'],
@@ -59,6 +60,7 @@ test('the JSON: stable uid from the name, sorted tags, the data source variable,
   ]);
   expect(panels[1].datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
   expect(panels[1].fieldConfig.defaults.unit).toBe('s');
+  expect(panels[0].options.reduceOptions).toEqual({ calcs: ['lastNotNull'], values: false });
 });
 
 test('the same props give the same bytes', () => {
