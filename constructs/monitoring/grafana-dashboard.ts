@@ -54,7 +54,12 @@ export interface DashboardRow {
   readonly panels: readonly DashboardPanel[];
 }
 
-/** A query variable over label values; panels use it as `$<name>`. */
+/**
+ * A query variable over label values; panels use it as `$<name>`. Namespaces and component
+ * clusters make useful ones. Region, environment and cluster do not: they are the Prometheus'
+ * external labels, added only to what leaves it (alerts, remote write), never to the series
+ * this cluster's Grafana queries; the overview's title names the overlay instead.
+ */
 export interface DashboardVariable {
   readonly name: string;
   readonly label: string;
