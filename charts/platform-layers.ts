@@ -8,15 +8,18 @@ import { SearchChart } from './search';
 import { StreamingChart } from './streaming';
 import { Grantee } from '../constructs/core/grantee';
 import { ImportedDatabase } from '../constructs/data/database-export';
+import { ExternalPatroniCluster } from '../constructs/data/external-patroni-cluster';
 import { GRAFANA_UI, PlatformUi, PlatformUiRoute, TRAEFIK_DASHBOARD_UI } from '../constructs/ingress/platform-ui-route';
 import { FluentBit } from '../constructs/logging/fluent-bit';
 import { AlertRouting } from '../constructs/monitoring/alert-routing';
 import { GitOpsAlerts } from '../constructs/monitoring/gitops-alerts';
+import { GrafanaDashboards } from '../constructs/monitoring/grafana-dashboards';
 import { PlatformAlerts } from '../constructs/monitoring/platform-alerts';
 import { PrometheusStack } from '../constructs/monitoring/prometheus-stack';
 import { compareStrings } from '../constructs/platform/ordering';
 import { OverlayContext } from '../constructs/platform/overlay-context';
 import type { PlatformApp } from '../constructs/platform/platform-app';
+import { OpenSearchCluster } from '../constructs/search/opensearch-cluster';
 import { appHost } from '../environments/apps-checks';
 import { loggingBackend } from '../environments/logging-checks';
 import type { OverlaySpec } from '../environments/model';
@@ -164,7 +167,9 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
         secretKeyPrefix: shared && cluster.sharedRoot ? cluster.sharedRoot : secretKeyPrefix(overlay),
       });
     }
-    const certificates = monitoring.node.findAll().some((c) => ApiObject.isApiObject(c) && c.apiGroup === 'cert-manager.io');
+    const constructs = monitoring.node.findAll();
+    const rendered = (group: string, kind: string) => constructs.some((c) => ApiObject.isApiObject(c) && c.apiGroup === group && c.kind === kind);
+    const certificates = constructs.some((c) => ApiObject.isApiObject(c) && c.apiGroup === 'cert-manager.io');
     new PlatformAlerts(monitoring.layer('monitoring'), 'PlatformAlerts', {
       certificates,
       ...(s.monitoring.thresholds ? { thresholds: s.monitoring.thresholds } : {}),
@@ -175,6 +180,26 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
       'GitOpsAlerts',
       gitops.engine === 'flux' ? { engine: 'flux' } : { engine: 'argocd', namespace: gitops.namespace },
     );
+    // A dashboard per component this cluster runs, read from the same Prometheus; one outside
+    // the cluster comes with its own Grafana, so none are rendered for it.
+    new GrafanaDashboards(monitoring.layer('monitoring'), 'Dashboards', {
+      // A shared cluster renders them once for every environment: named by the cluster.
+      overlay: `${overlay.region.name}/${shared ? placedCluster(overlay, key).name : overlay.environment}`,
+      sharedCluster: Boolean(shared),
+      components: {
+        cloudNativePg: rendered('postgresql.cnpg.io', 'Cluster'),
+        poolers: rendered('postgresql.cnpg.io', 'Pooler'),
+        zalandoPostgres: rendered('acid.zalan.do', 'postgresql'),
+        externalPostgres: constructs.some((c) => c instanceof ExternalPatroniCluster),
+        kafka: rendered('kafka.strimzi.io', 'Kafka'),
+        kafkaConnect: rendered('kafka.strimzi.io', 'KafkaConnect'),
+        opensearch: constructs.some((c) => c instanceof OpenSearchCluster && c.prometheusExporter),
+        minio: rendered('minio.min.io', 'Tenant'),
+        velero: rendered('velero.io', 'Schedule'),
+        traefik: constructs.some((c) => ApiObject.isApiObject(c) && c.apiGroup === 'traefik.io'),
+        certificates,
+      },
+    });
   }
   // Container logs to the overlay's OpenSearch (loggingBackend says opensearch only where it runs
   // on the monitoring layer's cluster). Fluent Bit is released in the monitoring layer, beside

@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { CloudNativePgAlertOptions, cloudNativePgAlerts, cloudNativePgAlertThresholds } from './cloudnative-pg-alerts';
 import type { DatabaseExport } from './database-export';
+import { PGBOUNCER_METRICS_PORT } from './pgbouncer-metrics';
 import {
   AddDatabaseOptions,
   AddRoleOptions,
@@ -429,6 +430,13 @@ export class CloudNativePgCluster extends PostgresClusterBase {
       from: pods,
       to: this.serverPods,
       ports: [PORT],
+    });
+    // PgBouncer's exporter (`cnpg_pgbouncer_*`), for the poolers' dashboard.
+    scrapePods(this, `PoolerMonitor-${database}`, {
+      name: poolerName,
+      pods,
+      endpoints: [{ port: 'metrics' }],
+      ports: [PGBOUNCER_METRICS_PORT],
     });
     this.poolerPods.push(pods);
     this.poolers.set(database, { name: poolerName, pods });

@@ -194,6 +194,8 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
   public readonly dataNodeCount: number;
   /** REST endpoint of the data (or combined) pool only: nodes that can reach remote clusters. */
   public readonly dataEndpoint: string;
+  /** The nodes run the Prometheus exporter plugin, which the operator's ServiceMonitor scrapes. */
+  public readonly prometheusExporter: boolean;
 
   private readonly props: ResolvedProps;
   private readonly pools: NodePoolPlan[];
@@ -221,6 +223,7 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
         : 'the opensearch-operator chowns the data volume in an init container running as root',
     });
     const exporter = props.prometheusExporter;
+    this.prometheusExporter = exporter;
     // The operator creates the Prometheus ServiceMonitor of `general.monitoring`.
     if (exporter) OverlayContext.of(this).requireOperator('kube-prometheus-stack');
     const ns = this.namespace;

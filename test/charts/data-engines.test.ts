@@ -71,6 +71,13 @@ describe('zalando fixture', () => {
     expect(all.filter((f) => f.includes('cloudnative-pg') || f.includes('cnpg'))).toEqual([]);
   });
 
+  test("the PostgreSQL dashboard reads Patroni's metrics; CloudNativePG's and the poolers' are not rendered", () => {
+    for (const overlay of ['region-a/dev', 'region-a/prod', 'region-b/prod']) {
+      const dashboards = filesUnder(path.join(out, overlay, 'monitoring')).filter((f) => f.includes('_configmap_grafana-dashboard-'));
+      expect(dashboards.filter((f) => /postgresql|pgbouncer/.test(f))).toEqual(['monitoring_configmap_grafana-dashboard-postgresql-zalando.yaml']);
+    }
+  });
+
   test("the DR replica is a standby cluster of the primary's WAL archive", () => {
     const replica = read(out, 'region-b/prod/data/postgres_postgresql_postgres.yaml');
     expect(replica.spec.standby).toEqual({ s3_wal_path: 's3://pg-backups/spilo/postgres-region-a/wal/17' });
@@ -136,6 +143,11 @@ describe('external-patroni fixture (K3s apps on external Patroni)', () => {
     }
     expect(read(out, `${data}/postgres_servicemonitor_postgres-exporter.yaml`).spec.serviceDiscoveryRole).toBe('EndpointSlice');
     expect(read(out, `${data}/monitoring_networkpolicy_allow-prometheus-to-postgres-exporters.yaml`).spec.egress[0].ports[0].port).toBe(9187);
+  });
+
+  test("the PostgreSQL dashboard reads the VMs' postgres_exporter; none of the in-cluster engines' is rendered", () => {
+    const dashboards = filesUnder(path.join(out, 'region-a/prod/monitoring')).filter((f) => f.includes('_configmap_grafana-dashboard-'));
+    expect(dashboards.filter((f) => f.includes('postgresql'))).toEqual(['monitoring_configmap_grafana-dashboard-postgresql-external.yaml']);
   });
 
   test('no PostgreSQL operator is installed and no database runs in the cluster', () => {

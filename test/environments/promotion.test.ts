@@ -150,6 +150,9 @@ describe('DR promotion', () => {
         'region-a/prod/data/kustomization.yaml',
         'region-a/prod/data/postgres_cluster_postgres.yaml',
         'region-a/prod/foundation/namespace_kafka.yaml',
+        // The overview's layer stats follow the streaming layer.
+        'region-a/prod/monitoring/kustomization.yaml',
+        'region-a/prod/monitoring/monitoring_configmap_grafana-dashboard-platform-overview.yaml',
         'region-a/prod/search/kustomization.yaml',
         'region-a/prod/search/opensearch_opensearchuserrolebinding_replicator.yaml',
         'region-a/prod/streaming/kafka_kafka_events.yaml',
@@ -157,6 +160,8 @@ describe('DR promotion', () => {
         'region-b/prod/data/kustomization.yaml',
         'region-b/prod/data/postgres_cluster_postgres.yaml',
         'region-b/prod/foundation/namespace_kafka.yaml',
+        'region-b/prod/monitoring/kustomization.yaml',
+        'region-b/prod/monitoring/monitoring_configmap_grafana-dashboard-platform-overview.yaml',
         'region-b/prod/search/kustomization.yaml',
         'region-b/prod/search/opensearch_opensearchuserrolebinding_replicator.yaml',
         'region-b/prod/streaming/kafka_kafka_events.yaml',

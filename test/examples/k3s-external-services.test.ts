@@ -121,6 +121,8 @@ test('Keycloak, Odoo and Nextcloud use the external Patroni through PgBouncer, N
 
 test('Prometheus runs on a VM: no Prometheus operator or monitor in the cluster, its scrape jobs and rules rendered beside the layers', () => {
   for (const kind of ['PodMonitor', 'ServiceMonitor', 'PrometheusRule']) expect(objects.filter((o) => o.manifest.kind === kind)).toEqual([]);
+  // That Prometheus comes with its own Grafana: no dashboard ConfigMaps for a sidecar.
+  expect(objects.filter((o) => o.manifest.metadata?.labels?.grafana_dashboard)).toEqual([]);
   expect(objects.filter((o) => o.manifest.kind === 'HelmRelease').map((o) => o.manifest.metadata.name)).not.toContain('kube-prometheus-stack');
   const velero = objects.find(
     (o) => o.file.startsWith('hetzner/staging/') && o.manifest.kind === 'HelmRelease' && o.manifest.metadata.name === 'velero',

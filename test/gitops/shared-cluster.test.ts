@@ -193,9 +193,13 @@ describe('files that are not objects', () => {
     );
     const identity = /(serviceaccount|clusterrole|clusterrolebinding|secret)_external-prometheus/;
     expect(files.filter((f) => identity.test(f) && !f.startsWith('dirtbike/k3s/'))).toEqual([]);
-    // Each environment admits the Prometheus to its own pods.
+    // Each environment admits the Prometheus to its own pods: the instances and the poolers' PgBouncer exporters.
     expect(files.filter((f) => f.includes('allow-external-prometheus-to-postgres'))).toEqual([
+      'dirtbike/prod/data/infra_networkpolicy_allow-external-prometheus-to-postgres-pooler-discourse.yaml',
+      'dirtbike/prod/data/infra_networkpolicy_allow-external-prometheus-to-postgres-pooler-logto.yaml',
       'dirtbike/prod/data/infra_networkpolicy_allow-external-prometheus-to-postgres.yaml',
+      'dirtbike/stage/data/infra_networkpolicy_allow-external-prometheus-to-postgres-stage-pooler-discourse.yaml',
+      'dirtbike/stage/data/infra_networkpolicy_allow-external-prometheus-to-postgres-stage-pooler-logto.yaml',
       'dirtbike/stage/data/infra_networkpolicy_allow-external-prometheus-to-postgres-stage.yaml',
     ]);
   });

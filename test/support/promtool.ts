@@ -80,3 +80,17 @@ export function testAlerts(rules: readonly RenderedRule[], series: readonly Seri
   const { status, output } = promtool(['test', 'rules', 'test.yaml'], dir);
   return status === 0 ? '' : output;
 }
+
+/**
+ * A Grafana panel query as plain PromQL: Grafana's interval variables become a duration and
+ * template variables (`$namespace`, `${cluster}`) a literal, as Grafana would interpolate them.
+ */
+export function interpolateGrafana(expr: string): string {
+  return expr.replace(/\$__(rate_interval|interval|range)\b/g, '5m').replace(/\$\{[A-Za-z_]\w*(:[a-z]+)?\}|\$[A-Za-z_]\w*/g, 'x');
+}
+
+/** `promtool check rules` over PromQL expressions (each as a recording rule); '' when all parse. */
+export function checkExpressions(exprs: readonly string[]): string {
+  const rules = exprs.map((expr, i) => ({ record: `strata_query_${i}`, expr }));
+  return checkRules([{ name: 'queries', spec: { groups: [{ name: 'queries', rules }] } }]);
+}

@@ -193,6 +193,14 @@ describe('CloudNativePgCluster', () => {
       expect(layer.find('NetworkPolicy', 'allow-postgres-pooler-hrm-to-postgres-ingress', 'postgres').spec.ingress[0].ports).toEqual([
         { protocol: 'TCP', port: 5432 },
       ]);
+      // Prometheus scrapes PgBouncer's exporter on the pooler pods' metrics port.
+      expect(layer.find('PodMonitor', 'postgres-pooler-hrm', 'postgres').spec).toEqual({
+        selector: { matchLabels: { 'cnpg.io/poolerName': 'postgres-pooler-hrm' } },
+        podMetricsEndpoints: [{ port: 'metrics' }],
+      });
+      expect(layer.find('NetworkPolicy', 'allow-prometheus-to-postgres-pooler-hrm-ingress', 'postgres').spec.ingress[0].ports).toEqual([
+        { protocol: 'TCP', port: 9127 },
+      ]);
     });
 
     test('applications connect to the pooler, or to the read-write service without one', () => {
