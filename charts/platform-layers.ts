@@ -12,6 +12,8 @@ import { GRAFANA_UI, PlatformUi, PlatformUiRoute, TRAEFIK_DASHBOARD_UI } from '.
 import { AlertRouting } from '../constructs/monitoring/alert-routing';
 import { PlatformAlerts } from '../constructs/monitoring/platform-alerts';
 import { PrometheusStack } from '../constructs/monitoring/prometheus-stack';
+import { VictoriaMetricsStack } from '../constructs/monitoring/victoria-metrics-stack';
+import { VmAlertRouting } from '../constructs/monitoring/vm-alert-routing';
 import { compareStrings } from '../constructs/platform/ordering';
 import { OverlayContext } from '../constructs/platform/overlay-context';
 import type { PlatformApp } from '../constructs/platform/platform-app';
@@ -140,30 +142,42 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
     const monitoring = on('monitoring');
     const key = layerClusterKey(overlay, 'monitoring');
     const shared = overlay.region.clusters[key]?.shared;
-    new PrometheusStack(monitoring.layer('monitoring'), 'PrometheusStack', {
-      prometheus: s.monitoring.prometheus,
-      alertmanager: s.monitoring.alertmanager,
-      storageClass: overlay.region.storageClasses.fast,
-      // One Prometheus serves every environment of a shared cluster: no environment label.
-      externalLabels: {
-        region: overlay.region.name,
-        ...(shared ? {} : { environment: overlay.environment }),
-        cluster: placedCluster(overlay, key).name,
-      },
-      controlPlaneMetrics: overlay.region.distribution !== 'k3s',
-    });
+    const cluster = placedCluster(overlay, key);
+    // One Prometheus (or VMAgent) serves every environment of a shared cluster: no environment label.
+    const externalLabels = { region: overlay.region.name, ...(shared ? {} : { environment: overlay.environment }), cluster: cluster.name };
+    const victoriaMetrics = s.monitoring.stack === 'victoriametrics';
+    if (victoriaMetrics) {
+      new VictoriaMetricsStack(monitoring.layer('monitoring'), 'VictoriaMetrics', {
+        prometheus: s.monitoring.prometheus,
+        alertmanager: s.monitoring.alertmanager,
+        storageClass: overlay.region.storageClasses.fast,
+        externalLabels,
+      });
+    } else {
+      new PrometheusStack(monitoring.layer('monitoring'), 'PrometheusStack', {
+        prometheus: s.monitoring.prometheus,
+        alertmanager: s.monitoring.alertmanager,
+        storageClass: overlay.region.storageClasses.fast,
+        externalLabels,
+        controlPlaneMetrics: overlay.region.distribution !== 'k3s',
+      });
+    }
     if (s.monitoring.alerting) {
       // One Alertmanager serves every environment of a shared cluster: its receivers' entries are the cluster's.
-      const cluster = placedCluster(overlay, key);
-      new AlertRouting(monitoring.layer('monitoring'), 'AlertRouting', {
+      const routing = {
         ...s.monitoring.alerting,
         secretBackend: overlay.region.secrets,
         secretKeyPrefix: shared && cluster.sharedRoot ? cluster.sharedRoot : secretKeyPrefix(overlay),
-      });
+      };
+      if (victoriaMetrics) new VmAlertRouting(monitoring.layer('monitoring'), 'AlertRouting', routing);
+      else new AlertRouting(monitoring.layer('monitoring'), 'AlertRouting', routing);
     }
     const certificates = monitoring.node.findAll().some((c) => ApiObject.isApiObject(c) && c.apiGroup === 'cert-manager.io');
     new PlatformAlerts(monitoring.layer('monitoring'), 'PlatformAlerts', {
       certificates,
+      // VictoriaMetrics comes without kube-state-metrics and node-exporter (their charts are not
+      // pinned yet): the alerts reading them are left out rather than rendered never to fire.
+      clusterMetrics: !victoriaMetrics,
       ...(s.monitoring.thresholds ? { thresholds: s.monitoring.thresholds } : {}),
     });
   }

@@ -45,6 +45,8 @@ export * from './monitoring/alert-routing-settings';
 export * from './monitoring/platform-alerts';
 export * from './monitoring/prometheus-stack';
 export * from './monitoring/prometheus-stack-settings';
+export * from './monitoring/victoria-metrics-stack';
+export * from './monitoring/vm-alert-routing';
 export * from './operators/catalog';
 export * from './operators/operator-egress';
 export * from './operators/operator-release';
