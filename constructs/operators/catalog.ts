@@ -105,9 +105,12 @@ const DEFINITIONS: readonly OperatorDefinition[] = [
     // The chart's validating webhook (controller-runtime's port).
     webhookPorts: [9443],
     largeCrds: true,
-    // The chart's defaults convert ServiceMonitor, PodMonitor, PrometheusRule, Probe, ScrapeConfig
-    // and AlertmanagerConfig objects (VM_ENABLEDPROMETHEUSCONVERTER_*, all on by default).
-    values: {},
+    // The operator converts ServiceMonitor, PodMonitor, PrometheusRule, Probe, ScrapeConfig and
+    // AlertmanagerConfig objects (VM_ENABLEDPROMETHEUSCONVERTER_*, all on by default). It copies
+    // their annotations, Argo CD's tracking id included, so Argo CD would count the converted
+    // objects as its own and prune them: they are marked IgnoreExtraneous and Prune=false
+    // (harmless under Flux, which prunes by its inventory).
+    values: { env: [{ name: 'VM_PROMETHEUSCONVERTERADDARGOCDIGNOREANNOTATIONS', value: 'true' }] },
   },
   {
     name: 'cert-manager',

@@ -29,6 +29,10 @@ test('under VictoriaMetrics, the CRD chart replaces kube-prometheus-stack everyw
     dependsOn: ['prometheus-operator-crds'],
     largeCrds: true,
   });
+  // Converted objects carry the Prometheus objects' annotations: Argo CD must not prune them.
+  expect(ops.find((o) => o.name === 'victoria-metrics-operator')!.values).toEqual({
+    env: [{ name: 'VM_PROMETHEUSCONVERTERADDARGOCDIGNOREANNOTATIONS', value: 'true' }],
+  });
 });
 
 test('both charts are pinned to released versions', () => {
