@@ -65,6 +65,7 @@ export function buildOverlay(overlay: OverlaySpec, options: BuildOverlayOptions 
         apiServer: overlay.region.apiServer,
         clusterName: placedCluster(overlay, key).name,
         ...(external ? { monitoring: { kind: 'external', addresses: external.addresses, apiServerUrl: external.apiServerUrl } } : {}),
+        ...(overlay.settings.monitoring.stack === 'victoriametrics' ? { monitoringStack: 'victoriametrics' as const } : {}),
         ...(overlay.settings.monitoring.runbookBaseUrl ? { runbookBaseUrl: overlay.settings.monitoring.runbookBaseUrl } : {}),
       });
       apps.set(key, app);

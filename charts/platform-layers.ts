@@ -16,6 +16,8 @@ import { GitOpsAlerts } from '../constructs/monitoring/gitops-alerts';
 import { GrafanaDashboards } from '../constructs/monitoring/grafana-dashboards';
 import { PlatformAlerts } from '../constructs/monitoring/platform-alerts';
 import { PrometheusStack } from '../constructs/monitoring/prometheus-stack';
+import { VictoriaMetricsStack } from '../constructs/monitoring/victoria-metrics-stack';
+import { VmAlertRouting } from '../constructs/monitoring/vm-alert-routing';
 import { compareStrings } from '../constructs/platform/ordering';
 import { OverlayContext } from '../constructs/platform/overlay-context';
 import type { PlatformApp } from '../constructs/platform/platform-app';
@@ -146,60 +148,76 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
     const monitoring = on('monitoring');
     const key = layerClusterKey(overlay, 'monitoring');
     const shared = overlay.region.clusters[key]?.shared;
-    new PrometheusStack(monitoring.layer('monitoring'), 'PrometheusStack', {
-      prometheus: s.monitoring.prometheus,
-      alertmanager: s.monitoring.alertmanager,
-      storageClass: overlay.region.storageClasses.fast,
-      // One Prometheus serves every environment of a shared cluster: no environment label.
-      externalLabels: {
-        region: overlay.region.name,
-        ...(shared ? {} : { environment: overlay.environment }),
-        cluster: placedCluster(overlay, key).name,
-      },
-      controlPlaneMetrics: overlay.region.distribution !== 'k3s',
-    });
+    const cluster = placedCluster(overlay, key);
+    // One Prometheus (or VMAgent) serves every environment of a shared cluster: no environment label.
+    const externalLabels = { region: overlay.region.name, ...(shared ? {} : { environment: overlay.environment }), cluster: cluster.name };
+    const victoriaMetrics = s.monitoring.stack === 'victoriametrics';
+    if (victoriaMetrics) {
+      new VictoriaMetricsStack(monitoring.layer('monitoring'), 'VictoriaMetrics', {
+        prometheus: s.monitoring.prometheus,
+        alertmanager: s.monitoring.alertmanager,
+        storageClass: overlay.region.storageClasses.fast,
+        externalLabels,
+      });
+    } else {
+      new PrometheusStack(monitoring.layer('monitoring'), 'PrometheusStack', {
+        prometheus: s.monitoring.prometheus,
+        alertmanager: s.monitoring.alertmanager,
+        storageClass: overlay.region.storageClasses.fast,
+        externalLabels,
+        controlPlaneMetrics: overlay.region.distribution !== 'k3s',
+      });
+    }
     if (s.monitoring.alerting) {
       // One Alertmanager serves every environment of a shared cluster: its receivers' entries are the cluster's.
-      const cluster = placedCluster(overlay, key);
-      new AlertRouting(monitoring.layer('monitoring'), 'AlertRouting', {
+      const routing = {
         ...s.monitoring.alerting,
         secretBackend: overlay.region.secrets,
         secretKeyPrefix: shared && cluster.sharedRoot ? cluster.sharedRoot : secretKeyPrefix(overlay),
-      });
+      };
+      if (victoriaMetrics) new VmAlertRouting(monitoring.layer('monitoring'), 'AlertRouting', routing);
+      else new AlertRouting(monitoring.layer('monitoring'), 'AlertRouting', routing);
     }
     const constructs = monitoring.node.findAll();
     const rendered = (group: string, kind: string) => constructs.some((c) => ApiObject.isApiObject(c) && c.apiGroup === group && c.kind === kind);
     const certificates = constructs.some((c) => ApiObject.isApiObject(c) && c.apiGroup === 'cert-manager.io');
     new PlatformAlerts(monitoring.layer('monitoring'), 'PlatformAlerts', {
       certificates,
+      // VictoriaMetrics comes without kube-state-metrics and node-exporter (their charts are not
+      // pinned yet): the alerts reading them are left out rather than rendered never to fire.
+      clusterMetrics: !victoriaMetrics,
       ...(s.monitoring.thresholds ? { thresholds: s.monitoring.thresholds } : {}),
     });
+    // Flux's state comes through kube-prometheus-stack's kube-state-metrics, which VictoriaMetrics
+    // does without; Argo CD's controller is scraped by either.
     const gitops = overlay.region.gitops;
-    new GitOpsAlerts(
-      monitoring.layer('monitoring'),
-      'GitOpsAlerts',
-      gitops.engine === 'flux' ? { engine: 'flux' } : { engine: 'argocd', namespace: gitops.namespace },
-    );
-    // A dashboard per component this cluster runs, read from the same Prometheus; one outside
-    // the cluster comes with its own Grafana, so none are rendered for it.
-    new GrafanaDashboards(monitoring.layer('monitoring'), 'Dashboards', {
-      // A shared cluster renders them once for every environment: named by the cluster.
-      overlay: `${overlay.region.name}/${shared ? placedCluster(overlay, key).name : overlay.environment}`,
-      sharedCluster: Boolean(shared),
-      components: {
-        cloudNativePg: rendered('postgresql.cnpg.io', 'Cluster'),
-        poolers: rendered('postgresql.cnpg.io', 'Pooler'),
-        zalandoPostgres: rendered('acid.zalan.do', 'postgresql'),
-        externalPostgres: constructs.some((c) => c instanceof ExternalPatroniCluster),
-        kafka: rendered('kafka.strimzi.io', 'Kafka'),
-        kafkaConnect: rendered('kafka.strimzi.io', 'KafkaConnect'),
-        opensearch: constructs.some((c) => c instanceof OpenSearchCluster && c.prometheusExporter),
-        minio: rendered('minio.min.io', 'Tenant'),
-        velero: rendered('velero.io', 'Schedule'),
-        traefik: constructs.some((c) => ApiObject.isApiObject(c) && c.apiGroup === 'traefik.io'),
-        certificates,
-      },
-    });
+    if (gitops.engine === 'argocd') {
+      new GitOpsAlerts(monitoring.layer('monitoring'), 'GitOpsAlerts', { engine: 'argocd', namespace: gitops.namespace });
+    } else if (!victoriaMetrics) {
+      new GitOpsAlerts(monitoring.layer('monitoring'), 'GitOpsAlerts', { engine: 'flux' });
+    }
+    // A dashboard per component this cluster runs, read from the same Prometheus, for the chart's
+    // Grafana; one outside the cluster comes with its own Grafana, and VictoriaMetrics runs none.
+    if (!victoriaMetrics) {
+      new GrafanaDashboards(monitoring.layer('monitoring'), 'Dashboards', {
+        // A shared cluster renders them once for every environment: named by the cluster.
+        overlay: `${overlay.region.name}/${shared ? placedCluster(overlay, key).name : overlay.environment}`,
+        sharedCluster: Boolean(shared),
+        components: {
+          cloudNativePg: rendered('postgresql.cnpg.io', 'Cluster'),
+          poolers: rendered('postgresql.cnpg.io', 'Pooler'),
+          zalandoPostgres: rendered('acid.zalan.do', 'postgresql'),
+          externalPostgres: constructs.some((c) => c instanceof ExternalPatroniCluster),
+          kafka: rendered('kafka.strimzi.io', 'Kafka'),
+          kafkaConnect: rendered('kafka.strimzi.io', 'KafkaConnect'),
+          opensearch: constructs.some((c) => c instanceof OpenSearchCluster && c.prometheusExporter),
+          minio: rendered('minio.min.io', 'Tenant'),
+          velero: rendered('velero.io', 'Schedule'),
+          traefik: constructs.some((c) => ApiObject.isApiObject(c) && c.apiGroup === 'traefik.io'),
+          certificates,
+        },
+      });
+    }
   }
   // Container logs to the overlay's OpenSearch (loggingBackend says opensearch only where it runs
   // on the monitoring layer's cluster). Fluent Bit is released in the monitoring layer, beside

@@ -4,6 +4,7 @@ import { VELERO_TRANSITIONS } from './backup/velero-transitions';
 import { POSTGRES_TRANSITIONS } from './data/postgres-transitions';
 import { NAMESPACE_TRANSITIONS } from './foundation/namespace-transitions';
 import { PROMETHEUS_STACK_TRANSITIONS } from './monitoring/prometheus-stack-transitions';
+import { VICTORIA_METRICS_TRANSITIONS } from './monitoring/victoria-metrics-transitions';
 import type { TransitionRule } from './platform/transition-rules';
 import { OPENSEARCH_TRANSITIONS } from './search/opensearch-transitions';
 import { MINIO_TRANSITIONS } from './storage/minio-transitions';
@@ -18,4 +19,5 @@ export const TRANSITION_RULES: readonly TransitionRule[] = [
   ...VELERO_TRANSITIONS,
   ...APP_TRANSITIONS,
   ...PROMETHEUS_STACK_TRANSITIONS,
+  ...VICTORIA_METRICS_TRANSITIONS,
 ];

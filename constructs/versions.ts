@@ -48,6 +48,13 @@ export const CRD_APIS: readonly CrdApi[] = [
   },
   // Alertmanager receivers and routes, merged by the operator into the Alertmanager's configuration.
   { group: 'monitoring.coreos.com', version: 'v1alpha1', kinds: ['AlertmanagerConfig'], release: 'prometheus-operator v0.93.0' },
+  // The VictoriaMetrics stack (monitoring.stack: victoriametrics): storage, scraper, rule evaluator, Alertmanager and its routes.
+  {
+    group: 'operator.victoriametrics.com',
+    version: 'v1beta1',
+    kinds: ['VMAgent', 'VMAlert', 'VMAlertmanager', 'VMAlertmanagerConfig', 'VMSingle'],
+    release: 'VictoriaMetrics/operator v0.74.1 (chart victoria-metrics-operator 0.67.2)',
+  },
   {
     group: 'postgresql.cnpg.io',
     version: 'v1',
@@ -115,6 +122,19 @@ export const HELM_CHARTS = {
     repository: 'https://prometheus-community.github.io/helm-charts',
     chart: 'kube-prometheus-stack',
     version: '88.5.3',
+    appVersion: 'v0.93.1',
+  },
+  // The VictoriaMetrics operator, and the Prometheus operator's CRDs alone, whose objects it converts.
+  victoriaMetricsOperator: {
+    repository: 'https://victoriametrics.github.io/helm-charts/',
+    chart: 'victoria-metrics-operator',
+    version: '0.67.2',
+    appVersion: 'v0.74.1',
+  },
+  prometheusOperatorCrds: {
+    repository: 'https://prometheus-community.github.io/helm-charts',
+    chart: 'prometheus-operator-crds',
+    version: '31.0.1',
     appVersion: 'v0.93.1',
   },
   certManager: { repository: 'oci://quay.io/jetstack/charts', chart: 'cert-manager', version: 'v1.21.1', appVersion: 'v1.21.1' },

@@ -20,6 +20,7 @@ import type { LoggingSettings } from '../constructs/logging/logging-settings';
 import type { AlertRoutingSettings } from '../constructs/monitoring/alert-routing-settings';
 import type { PlatformAlertThresholds } from '../constructs/monitoring/platform-alerts';
 import type { AlertmanagerSettings, PrometheusServerSettings } from '../constructs/monitoring/prometheus-stack-settings';
+import type { MonitoringStackKind } from '../constructs/operators/catalog';
 import type { OpenSearchClusterProps } from '../constructs/search/opensearch-cluster';
 import type { MinioTenantProps } from '../constructs/storage/minio-tenant';
 import type { KafkaClusterProps } from '../constructs/streaming/kafka-cluster';
@@ -471,7 +472,15 @@ export interface MonitoringSpec {
    * @default the path alone, relative to the repository root
    */
   readonly runbookBaseUrl?: string;
-  /** The in-cluster Prometheus servers (kube-prometheus-stack), sized by the tier. */
+  /**
+   * What runs the in-cluster monitoring: `kube-prometheus-stack` (Prometheus, Alertmanager,
+   * Grafana, kube-state-metrics, node-exporter), or `victoriametrics` (the VictoriaMetrics
+   * operator's VMSingle, VMAgent, VMAlert and VMAlertmanager, which convert the PodMonitors,
+   * ServiceMonitors and PrometheusRules the components render). Both are sized by `prometheus`
+   * and `alertmanager`. @default 'kube-prometheus-stack'
+   */
+  readonly stack: MonitoringStackKind;
+  /** The in-cluster Prometheus servers (kube-prometheus-stack; VMSingle's storage and resources, the VMAgent and VMAlert replicas), sized by the tier. */
   readonly prometheus: PrometheusServerSettings;
   /** The in-cluster Alertmanagers, sized by the tier. */
   readonly alertmanager: AlertmanagerSettings;

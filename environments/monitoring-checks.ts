@@ -1,8 +1,9 @@
 /**
  * Rules of `monitoring`: what a Prometheus outside the cluster cannot do, and the addresses
- * it is admitted from.
+ * it is admitted from; what the VictoriaMetrics stack cannot run beside.
  */
 import type { OverlaySpec } from './model';
+import { layerClusterKey } from './placement';
 import type { Problem } from './problems';
 import { valueAt } from './problems';
 import type { SourceOf } from './semantic-checks';
@@ -18,6 +19,30 @@ export function checkMonitoring(overlays: readonly OverlaySpec[], sourceOf: Sour
     const problem = (fieldPath: string, message: string, fix: string) => {
       problems.push({ file: sourceOf(o, fieldPath), path: fieldPath, value: valueAt(s, fieldPath), message: `${o.id}: ${message}`, fix });
     };
+    if (s.monitoring.stack === 'victoriametrics') {
+      if (external) {
+        problem(
+          'monitoring.stack',
+          'runs VictoriaMetrics in the cluster, and monitoring.external says Prometheus runs outside it: the two exclude each other',
+          'remove monitoring.stack (the Prometheus outside the cluster scrapes it), or remove monitoring.external to run VictoriaMetrics in the cluster',
+        );
+      }
+      const key = layerClusterKey(o, 'monitoring');
+      if (o.region.clusters[key]?.shared) {
+        problem(
+          'monitoring.stack',
+          `runs VictoriaMetrics on cluster ${key}, which every environment of the region shares, and the stack's objects would be rendered once per environment`,
+          "keep monitoring.stack: kube-prometheus-stack on a shared cluster (its operator release is the cluster's), or place the monitoring layer on a cluster of this environment",
+        );
+      }
+      if (s.ui.grafana) {
+        problem(
+          'ui.grafana',
+          'Grafana comes with kube-prometheus-stack, and monitoring.stack is victoriametrics, which installs none',
+          'remove ui.grafana, or set monitoring.stack: kube-prometheus-stack',
+        );
+      }
+    }
     if (s.monitoring.alerting) {
       const routing = alertRoutingProblem(s.monitoring.alerting);
       if (routing) problem(`monitoring.alerting.${routing.path}`, routing.message, routing.fix);

@@ -32,6 +32,7 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
   placement: {},
   // Production: two Prometheus replicas keep alerts evaluated through a restart, three Alertmanagers keep silences.
   monitoring: {
+    stack: 'kube-prometheus-stack',
     prometheus: {
       replicas: 2,
       retention: '15d',

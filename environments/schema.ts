@@ -393,6 +393,11 @@ export const SETTINGS_SCHEMA: Schema = obj({
   ),
   monitoring: obj(
     {
+      stack: {
+        type: 'string',
+        enum: ['kube-prometheus-stack', 'victoriametrics'],
+        hint: 'set stack to kube-prometheus-stack (Prometheus and Alertmanager) or victoriametrics (VMSingle, VMAgent, VMAlert and VMAlertmanager)',
+      },
       prometheus: obj(
         {
           replicas: int(1, 10),

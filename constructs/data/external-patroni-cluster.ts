@@ -20,7 +20,7 @@ import { addressBlocks, externalAddressesProblem } from '../platform/external-ad
 import { addExternalEndpoints } from '../platform/external-endpoints';
 import { ExternalPrometheus } from '../platform/external-prometheus';
 import { componentLabels } from '../platform/labels';
-import { allowEgressToAddresses, PodGroup, PROMETHEUS_PODS } from '../platform/network';
+import { allowEgressToAddresses, PodGroup, scraperOf } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
 import { SecretReference } from '../secrets/secret-reference';
 
@@ -118,9 +118,10 @@ export class ExternalPatroniCluster extends PostgresClusterBase {
           endpoints: [{ port: 'metrics', interval: '30s' }],
         },
       });
-      const prometheus = props.prometheus ?? PROMETHEUS_PODS;
+      const scraper = scraperOf(this);
+      const prometheus = props.prometheus ?? scraper.pods;
       allowEgressToAddresses(this, 'AllowScrape', {
-        name: `allow-prometheus-to-${props.name}-exporters`,
+        name: `allow-${scraper.policyStem}-to-${props.name}-exporters`,
         from: prometheus,
         cidrs: this.cidrs(),
         ports: [this.exporterPort],

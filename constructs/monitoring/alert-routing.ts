@@ -42,7 +42,66 @@ export interface AlertRoutingProps extends AlertRoutingSettings {
 type Matcher = { name: string; value: string; matchType: '=' };
 const equal = (name: string, value: string): Matcher => ({ name, value, matchType: '=' });
 /** A receiver with no notifier: what is routed there is dropped. */
-const DROP = 'drop';
+export const DROP = 'drop';
+
+/** One route of the platform's routing tree: every matcher must hold. */
+export interface PlatformRoute {
+  readonly matchers: readonly { readonly name: string; readonly value: string }[];
+  readonly receiver: string;
+  readonly continue?: boolean;
+  /** The heartbeat's timing (every minute). @default the tree's */
+  readonly timing?: { readonly groupWait: string; readonly groupInterval: string; readonly repeatInterval: string };
+}
+
+/** The routes below the default receiver, in order: the Watchdog, the chart's InfoInhibitor, then the settings' routes. */
+export function platformRoutes(settings: AlertRoutingSettings): PlatformRoute[] {
+  return [
+    // The heartbeat: every minute to the dead man's switch, or nowhere.
+    {
+      matchers: [{ name: 'alertname', value: 'Watchdog' }],
+      receiver: settings.watchdog ?? DROP,
+      timing: { groupWait: '0s', groupInterval: '1m', repeatInterval: '1m' },
+    },
+    // The chart's helper alert that silences info alerts; it notifies no one.
+    { matchers: [{ name: 'alertname', value: 'InfoInhibitor' }], receiver: DROP },
+    ...(settings.routes ?? []).map((r) => ({
+      matchers: [...(r.severity ? [{ name: 'severity', value: r.severity }] : []), ...(r.layer ? [{ name: 'layer', value: r.layer }] : [])],
+      receiver: r.receiver,
+      ...(r.continue ? { continue: true } : {}),
+    })),
+  ];
+}
+
+/** The routing tree's timing below the routes (grouping by alert and place; a reminder every 4 hours). */
+export const ROUTING_TIMING = { groupWait: '30s', groupInterval: '5m', repeatInterval: '4h' } as const;
+
+/**
+ * The receivers' credentials, each a Secret `alertmanager-<receiver>` in the Alertmanager's
+ * namespace from the secret backend, created in `scope`; returns each receiver's key selector.
+ */
+export function receiverSecrets(scope: Construct, props: AlertRoutingProps): (receiver: string) => { name: string; key: string } {
+  const secrets = new Map<string, SecretReference>();
+  for (const name of Object.keys(props.receivers).sort()) {
+    const key = receiverSecretKey(props.receivers[name]);
+    if (!key) continue;
+    secrets.set(
+      name,
+      new SecretReference(scope, `Secret-${name}`, {
+        backend: props.secretBackend,
+        namespace: ALERTMANAGER_NAMESPACE,
+        name: receiverSecretName(name),
+        remoteKey: `${props.secretKeyPrefix}/monitoring/${receiverSecretName(name)}`,
+        keys: { [key]: key },
+      }),
+    );
+  }
+  return (name) => secrets.get(name)!.selector(receiverSecretKey(props.receivers[name])!);
+}
+
+/** The TCP ports the receivers are sent to, for the Alertmanager's egress. */
+export function receiverPorts(settings: AlertRoutingSettings): number[] {
+  return [...new Set(Object.keys(settings.receivers).map((n) => receiverPort(settings.receivers[n])))].sort((a, b) => a - b);
+}
 
 export class AlertRouting extends Construct {
   public readonly config: monitoring.AlertmanagerConfig;
@@ -52,50 +111,32 @@ export class AlertRouting extends Construct {
     const problem = alertRoutingProblem(props);
     if (problem) throw new Error(`monitoring.alerting.${problem.path}: ${problem.message}; ${problem.fix}`);
     const names = Object.keys(props.receivers).sort();
-    const secrets = new Map<string, SecretReference>();
-    for (const name of names) {
-      const key = receiverSecretKey(props.receivers[name]);
-      if (!key) continue;
-      secrets.set(
-        name,
-        new SecretReference(this, `Secret-${name}`, {
-          backend: props.secretBackend,
-          namespace: ALERTMANAGER_NAMESPACE,
-          name: receiverSecretName(name),
-          remoteKey: `${props.secretKeyPrefix}/monitoring/${receiverSecretName(name)}`,
-          keys: { [key]: key },
-        }),
-      );
-    }
-    const selector = (name: string) => secrets.get(name)!.selector(receiverSecretKey(props.receivers[name])!);
-    const routes = [
-      // The heartbeat: every minute to the dead man's switch, or nowhere.
-      { matchers: [equal('alertname', 'Watchdog')], receiver: props.watchdog ?? DROP, groupWait: '0s', groupInterval: '1m', repeatInterval: '1m' },
-      // The chart's helper alert that silences info alerts; it notifies no one.
-      { matchers: [equal('alertname', 'InfoInhibitor')], receiver: DROP },
-      ...(props.routes ?? []).map((r) => ({
-        matchers: [...(r.severity ? [equal('severity', r.severity)] : []), ...(r.layer ? [equal('layer', r.layer)] : [])],
-        receiver: r.receiver,
-        ...(r.continue ? { continue: true } : {}),
-      })),
-    ];
+    const selector = receiverSecrets(this, props);
+    const routes = platformRoutes(props).map((r) => ({
+      matchers: r.matchers.map((m) => equal(m.name, m.value)),
+      receiver: r.receiver,
+      ...(r.timing ?? {}),
+      ...(r.continue ? { continue: true } : {}),
+    }));
     this.config = new monitoring.AlertmanagerConfig(this, 'Resource', {
       metadata: { name: ALERT_ROUTING_NAME, namespace: ALERTMANAGER_NAMESPACE },
       spec: {
         route: {
           receiver: props.defaultReceiver,
           groupBy: [...ALERT_GROUP_BY],
-          groupWait: '30s',
-          groupInterval: '5m',
-          repeatInterval: '4h',
+          ...ROUTING_TIMING,
           routes,
         },
         receivers: [{ name: DROP }, ...names.map((name) => ({ name, ...notifier(props.receivers[name], () => selector(name)) }))],
       },
     });
-    const ports = [...new Set(names.map((n) => receiverPort(props.receivers[n])))].sort((a, b) => a - b);
     // The notifiers are outside the cluster, at addresses only their URLs (secret) know: open their ports.
-    allowEgressToAddresses(this, 'Egress', { name: 'allow-alertmanager-to-receivers-egress', from: ALERTMANAGER_PODS, cidrs: ['0.0.0.0/0'], ports });
+    allowEgressToAddresses(this, 'Egress', {
+      name: 'allow-alertmanager-to-receivers-egress',
+      from: ALERTMANAGER_PODS,
+      cidrs: ['0.0.0.0/0'],
+      ports: receiverPorts(props),
+    });
   }
 }
 

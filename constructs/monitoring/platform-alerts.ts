@@ -64,6 +64,12 @@ export interface PlatformAlertsProps {
   readonly thresholds?: PlatformAlertThresholds;
   /** The cluster issues certificates (runs cert-manager): scrape it and watch them. @default true */
   readonly certificates?: boolean;
+  /**
+   * kube-state-metrics, node-exporter and the kubelet are scraped, as kube-prometheus-stack does.
+   * Without them (the VictoriaMetrics stack, which installs none of them) the node, workload
+   * and volume alerts would never fire, so only the certificates' are rendered. @default true
+   */
+  readonly clusterMetrics?: boolean;
 }
 
 export class PlatformAlerts extends Construct {
@@ -81,100 +87,103 @@ export class PlatformAlerts extends Construct {
         runbooks: RUNBOOKS.monitoring,
       });
 
-    rules('platform-nodes', [
-      {
-        alert: 'NodeNotReady',
-        expr: 'kube_node_status_condition{job="kube-state-metrics", condition="Ready", status="true"} == 0',
-        for: '5m',
-        severity: 'critical',
-        summary: 'Node {{ $labels.node }} is not ready',
-        description: 'Node {{ $labels.node }} has not been Ready for 5 minutes: its pods are not served and will be evicted.',
-      },
-      {
-        alert: 'NodeUnderPressure',
-        expr: 'kube_node_status_condition{job="kube-state-metrics", condition=~"MemoryPressure|DiskPressure|PIDPressure", status="true"} == 1',
-        for: '5m',
-        severity: 'warning',
-        summary: 'Node {{ $labels.node }} reports {{ $labels.condition }}',
-        description: 'The kubelet of node {{ $labels.node }} has reported {{ $labels.condition }} for 5 minutes and evicts pods to relieve it.',
-      },
-      {
-        alert: 'NodeCpuSaturated',
-        expr: `(1 - avg by (instance) (rate(node_cpu_seconds_total{job="node-exporter", mode="idle"}[5m]))) * 100 > ${t.nodeCpuBusyPercent}`,
-        for: '15m',
-        severity: 'warning',
-        summary: 'Node {{ $labels.instance }} CPU is {{ $value | humanize }}% busy',
-        description: `Node {{ $labels.instance }} has been more than ${t.nodeCpuBusyPercent}% busy for 15 minutes: its pods are throttled and latency grows.`,
-      },
-      {
-        alert: 'NodeMemoryLow',
-        expr: `node_memory_MemAvailable_bytes{job="node-exporter"} / node_memory_MemTotal_bytes{job="node-exporter"} * 100 < ${t.nodeMemoryAvailablePercent}`,
-        for: '10m',
-        severity: 'warning',
-        summary: 'Node {{ $labels.instance }} has {{ $value | humanize }}% memory available',
-        description: `Node {{ $labels.instance }} has had less than ${t.nodeMemoryAvailablePercent}% of its memory available for 10 minutes: the kubelet will evict pods, the kernel may kill processes.`,
-      },
-      ...(
-        [
-          ['warning', t.nodeFilesystemFreePercent, '10m'],
-          ['critical', t.nodeFilesystemFreePercent / 2, '5m'],
-        ] as const
-      ).map(([severity, free, hold]) => ({
-        alert: 'NodeFilesystemAlmostFull',
-        expr: `node_filesystem_avail_bytes{${FILESYSTEMS}} / node_filesystem_size_bytes{${FILESYSTEMS}} * 100 < ${free} and node_filesystem_readonly{${FILESYSTEMS}} == 0`,
-        for: hold,
-        severity,
-        summary: 'Filesystem {{ $labels.mountpoint }} of node {{ $labels.instance }} has {{ $value | humanize }}% free',
-        description: `Filesystem {{ $labels.mountpoint }} ({{ $labels.device }}) of node {{ $labels.instance }} has less than ${free}% free.`,
-      })),
-      {
-        alert: 'NodeFilesystemPredictedFull',
-        expr: `predict_linear(node_filesystem_avail_bytes{${FILESYSTEMS}}[6h], 24 * 3600) < 0 and node_filesystem_avail_bytes{${FILESYSTEMS}} / node_filesystem_size_bytes{${FILESYSTEMS}} * 100 < 40 and node_filesystem_readonly{${FILESYSTEMS}} == 0`,
-        for: '1h',
-        severity: 'warning',
-        summary: 'Filesystem {{ $labels.mountpoint }} of node {{ $labels.instance }} fills within a day',
-        description: 'At the rate of the last 6 hours, filesystem {{ $labels.mountpoint }} of node {{ $labels.instance }} is full within 24 hours.',
-      },
-    ]);
+    // The node, workload and volume rules read kube-state-metrics, node-exporter and the kubelet.
+    if (props.clusterMetrics ?? true) {
+      rules('platform-nodes', [
+        {
+          alert: 'NodeNotReady',
+          expr: 'kube_node_status_condition{job="kube-state-metrics", condition="Ready", status="true"} == 0',
+          for: '5m',
+          severity: 'critical',
+          summary: 'Node {{ $labels.node }} is not ready',
+          description: 'Node {{ $labels.node }} has not been Ready for 5 minutes: its pods are not served and will be evicted.',
+        },
+        {
+          alert: 'NodeUnderPressure',
+          expr: 'kube_node_status_condition{job="kube-state-metrics", condition=~"MemoryPressure|DiskPressure|PIDPressure", status="true"} == 1',
+          for: '5m',
+          severity: 'warning',
+          summary: 'Node {{ $labels.node }} reports {{ $labels.condition }}',
+          description: 'The kubelet of node {{ $labels.node }} has reported {{ $labels.condition }} for 5 minutes and evicts pods to relieve it.',
+        },
+        {
+          alert: 'NodeCpuSaturated',
+          expr: `(1 - avg by (instance) (rate(node_cpu_seconds_total{job="node-exporter", mode="idle"}[5m]))) * 100 > ${t.nodeCpuBusyPercent}`,
+          for: '15m',
+          severity: 'warning',
+          summary: 'Node {{ $labels.instance }} CPU is {{ $value | humanize }}% busy',
+          description: `Node {{ $labels.instance }} has been more than ${t.nodeCpuBusyPercent}% busy for 15 minutes: its pods are throttled and latency grows.`,
+        },
+        {
+          alert: 'NodeMemoryLow',
+          expr: `node_memory_MemAvailable_bytes{job="node-exporter"} / node_memory_MemTotal_bytes{job="node-exporter"} * 100 < ${t.nodeMemoryAvailablePercent}`,
+          for: '10m',
+          severity: 'warning',
+          summary: 'Node {{ $labels.instance }} has {{ $value | humanize }}% memory available',
+          description: `Node {{ $labels.instance }} has had less than ${t.nodeMemoryAvailablePercent}% of its memory available for 10 minutes: the kubelet will evict pods, the kernel may kill processes.`,
+        },
+        ...(
+          [
+            ['warning', t.nodeFilesystemFreePercent, '10m'],
+            ['critical', t.nodeFilesystemFreePercent / 2, '5m'],
+          ] as const
+        ).map(([severity, free, hold]) => ({
+          alert: 'NodeFilesystemAlmostFull',
+          expr: `node_filesystem_avail_bytes{${FILESYSTEMS}} / node_filesystem_size_bytes{${FILESYSTEMS}} * 100 < ${free} and node_filesystem_readonly{${FILESYSTEMS}} == 0`,
+          for: hold,
+          severity,
+          summary: 'Filesystem {{ $labels.mountpoint }} of node {{ $labels.instance }} has {{ $value | humanize }}% free',
+          description: `Filesystem {{ $labels.mountpoint }} ({{ $labels.device }}) of node {{ $labels.instance }} has less than ${free}% free.`,
+        })),
+        {
+          alert: 'NodeFilesystemPredictedFull',
+          expr: `predict_linear(node_filesystem_avail_bytes{${FILESYSTEMS}}[6h], 24 * 3600) < 0 and node_filesystem_avail_bytes{${FILESYSTEMS}} / node_filesystem_size_bytes{${FILESYSTEMS}} * 100 < 40 and node_filesystem_readonly{${FILESYSTEMS}} == 0`,
+          for: '1h',
+          severity: 'warning',
+          summary: 'Filesystem {{ $labels.mountpoint }} of node {{ $labels.instance }} fills within a day',
+          description: 'At the rate of the last 6 hours, filesystem {{ $labels.mountpoint }} of node {{ $labels.instance }} is full within 24 hours.',
+        },
+      ]);
 
-    // The pod's node as a label, so that a node that is not ready silences its pods' alerts (prometheus-stack.ts).
-    const onNode = ' * on (namespace, pod) group_left (node) max by (namespace, pod, node) (kube_pod_info{job="kube-state-metrics"})';
-    rules('platform-workloads', [
-      {
-        alert: 'PodCrashLooping',
-        expr: `(max_over_time(kube_pod_container_status_waiting_reason{job="kube-state-metrics", reason="CrashLoopBackOff"}[5m]) >= 1)${onNode}`,
-        for: '15m',
-        severity: 'warning',
-        summary: 'Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} is crash-looping',
-        description:
-          'Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} has been in CrashLoopBackOff for 15 minutes.',
-      },
-      {
-        alert: 'PodRestartStorm',
-        expr: `(increase(kube_pod_container_status_restarts_total{job="kube-state-metrics"}[1h]) > ${t.podRestartsPerHour})${onNode}`,
-        severity: 'warning',
-        summary:
-          'Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} restarted {{ $value | humanize }} times in an hour',
-        description: `Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} restarted more than ${t.podRestartsPerHour} times in the last hour.`,
-      },
-    ]);
+      // The pod's node as a label, so that a node that is not ready silences its pods' alerts (prometheus-stack.ts).
+      const onNode = ' * on (namespace, pod) group_left (node) max by (namespace, pod, node) (kube_pod_info{job="kube-state-metrics"})';
+      rules('platform-workloads', [
+        {
+          alert: 'PodCrashLooping',
+          expr: `(max_over_time(kube_pod_container_status_waiting_reason{job="kube-state-metrics", reason="CrashLoopBackOff"}[5m]) >= 1)${onNode}`,
+          for: '15m',
+          severity: 'warning',
+          summary: 'Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} is crash-looping',
+          description:
+            'Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} has been in CrashLoopBackOff for 15 minutes.',
+        },
+        {
+          alert: 'PodRestartStorm',
+          expr: `(increase(kube_pod_container_status_restarts_total{job="kube-state-metrics"}[1h]) > ${t.podRestartsPerHour})${onNode}`,
+          severity: 'warning',
+          summary:
+            'Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} restarted {{ $value | humanize }} times in an hour',
+          description: `Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} restarted more than ${t.podRestartsPerHour} times in the last hour.`,
+        },
+      ]);
 
-    rules(
-      'platform-volumes',
-      (
-        [
-          ['warning', t.volumeFreePercent, '5m'],
-          ['critical', t.volumeFreePercent / 2, '1m'],
-        ] as const
-      ).map(([severity, free, hold]) => ({
-        alert: 'PersistentVolumeAlmostFull',
-        expr: `kubelet_volume_stats_available_bytes{job="kubelet"} / kubelet_volume_stats_capacity_bytes{job="kubelet"} * 100 < ${free}`,
-        for: hold,
-        severity,
-        summary: 'Volume {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} has {{ $value | humanize }}% free',
-        description: `The volume of claim {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} has less than ${free}% free: the workload writing to it fails when it is full.`,
-      })),
-    );
+      rules(
+        'platform-volumes',
+        (
+          [
+            ['warning', t.volumeFreePercent, '5m'],
+            ['critical', t.volumeFreePercent / 2, '1m'],
+          ] as const
+        ).map(([severity, free, hold]) => ({
+          alert: 'PersistentVolumeAlmostFull',
+          expr: `kubelet_volume_stats_available_bytes{job="kubelet"} / kubelet_volume_stats_capacity_bytes{job="kubelet"} * 100 < ${free}`,
+          for: hold,
+          severity,
+          summary: 'Volume {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} has {{ $value | humanize }}% free',
+          description: `The volume of claim {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} has less than ${free}% free: the workload writing to it fails when it is full.`,
+        })),
+      );
+    }
 
     if (props.certificates ?? true) {
       // cert-manager's controller, scraped for the certificates' expiry and readiness; the

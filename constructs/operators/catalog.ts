@@ -36,6 +36,13 @@ export interface OperatorDefinition {
 
 /** The operator of the monitoring.coreos.com CRDs (PodMonitor, ServiceMonitor, PrometheusRule). */
 export const PROMETHEUS_OPERATOR = 'kube-prometheus-stack';
+/** The monitoring.coreos.com CRDs alone, where the VictoriaMetrics operator converts their objects. */
+export const PROMETHEUS_OPERATOR_CRDS = 'prometheus-operator-crds';
+/** The operator of the operator.victoriametrics.com CRDs (VMSingle, VMAgent, VMAlert, VMAlertmanager). */
+export const VICTORIA_METRICS_OPERATOR = 'victoria-metrics-operator';
+
+/** Which stack runs the in-cluster monitoring (`monitoring.stack`). */
+export type MonitoringStackKind = 'kube-prometheus-stack' | 'victoriametrics';
 
 const DEFINITIONS: readonly OperatorDefinition[] = [
   {
@@ -74,6 +81,36 @@ const DEFINITIONS: readonly OperatorDefinition[] = [
         },
       },
     },
+  },
+  {
+    // Only the CRDs (no operator, no Prometheus): PodMonitors, ServiceMonitors, PrometheusRules
+    // and AlertmanagerConfigs exist for the VictoriaMetrics operator to convert.
+    name: PROMETHEUS_OPERATOR_CRDS,
+    chart: 'prometheusOperatorCrds',
+    namespace: 'vm-operator',
+    crdGroups: ['monitoring.coreos.com'],
+    dependsOn: [],
+    webhookPorts: [],
+    largeCrds: true,
+    values: {},
+  },
+  {
+    name: VICTORIA_METRICS_OPERATOR,
+    chart: 'victoriaMetricsOperator',
+    namespace: 'vm-operator',
+    crdGroups: ['operator.victoriametrics.com'],
+    // The operator turns its Prometheus converters off when their CRDs are missing at start
+    // (VictoriaMetrics/operator CHANGELOG, converter): the CRDs come first.
+    dependsOn: [PROMETHEUS_OPERATOR_CRDS],
+    // The chart's validating webhook (controller-runtime's port).
+    webhookPorts: [9443],
+    largeCrds: true,
+    // The operator converts ServiceMonitor, PodMonitor, PrometheusRule, Probe, ScrapeConfig and
+    // AlertmanagerConfig objects (VM_ENABLEDPROMETHEUSCONVERTER_*, all on by default). It copies
+    // their annotations, Argo CD's tracking id included, so Argo CD would count the converted
+    // objects as its own and prune them: they are marked IgnoreExtraneous and Prune=false
+    // (harmless under Flux, which prunes by its inventory).
+    values: { env: [{ name: 'VM_PROMETHEUSCONVERTERADDARGOCDIGNOREANNOTATIONS', value: 'true' }] },
   },
   {
     name: 'cert-manager',
@@ -237,22 +274,47 @@ export function operatorDefinition(name: string): OperatorDefinition {
   return def;
 }
 
-/** The operator whose chart installs a CRD group, if Strata installs one. */
-export function operatorForGroup(group: string): OperatorDefinition | undefined {
-  return DEFINITIONS.find((d) => d.crdGroups.includes(group));
+/**
+ * The operator whose chart installs a CRD group, if Strata installs one. With VictoriaMetrics,
+ * the Prometheus operator's group comes from its CRD chart alone.
+ */
+export function operatorForGroup(group: string, stack: MonitoringStackKind = 'kube-prometheus-stack'): OperatorDefinition | undefined {
+  const def = DEFINITIONS.find((d) => d.crdGroups.includes(group));
+  return def && stack === 'victoriametrics' && def.name === PROMETHEUS_OPERATOR ? operatorDefinition(PROMETHEUS_OPERATOR_CRDS) : def;
+}
+
+export interface DependencyOptions {
+  /** The Prometheus operator may be installed (Prometheus runs in the cluster). @default true */
+  readonly prometheusOperator?: boolean;
+  /**
+   * The in-cluster stack. With `victoriametrics`, what requires kube-prometheus-stack for its
+   * CRDs (a chart's ServiceMonitor, an operator's own monitors) gets prometheus-operator-crds,
+   * and nothing waits for kube-prometheus-stack. @default 'kube-prometheus-stack'
+   */
+  readonly monitoringStack?: MonitoringStackKind;
+}
+
+/** The operator installed for a required one: kube-prometheus-stack is the CRD chart under VictoriaMetrics. */
+export function installedOperator(name: string, stack: MonitoringStackKind = 'kube-prometheus-stack'): string {
+  return stack === 'victoriametrics' && name === PROMETHEUS_OPERATOR ? PROMETHEUS_OPERATOR_CRDS : name;
 }
 
 /** The required operators plus everything they depend on, in a stable order. */
-export function withDependencies(names: Iterable<string>, options: { readonly prometheusOperator?: boolean } = {}): OperatorDefinition[] {
+export function withDependencies(names: Iterable<string>, options: DependencyOptions = {}): OperatorDefinition[] {
   const out = new Map<string, OperatorDefinition>();
+  const stack = options.monitoringStack ?? 'kube-prometheus-stack';
   const visit = (name: string) => {
     if (out.has(name)) return;
     const base = operatorDefinition(name);
     // Without the Prometheus operator, nothing waits for it (the charts render no monitors then).
-    const def = options.prometheusOperator === false ? { ...base, dependsOn: base.dependsOn.filter((d) => d !== PROMETHEUS_OPERATOR) } : base;
+    const dependsOn =
+      options.prometheusOperator === false
+        ? base.dependsOn.filter((d) => d !== PROMETHEUS_OPERATOR)
+        : [...new Set(base.dependsOn.map((d) => installedOperator(d, stack)))];
+    const def = dependsOn.length === base.dependsOn.length && dependsOn.every((d, i) => d === base.dependsOn[i]) ? base : { ...base, dependsOn };
     def.dependsOn.forEach(visit);
     out.set(name, def);
   };
-  [...names].sort().forEach(visit);
+  [...new Set([...names].map((n) => installedOperator(n, stack)))].sort().forEach(visit);
   return [...out.values()].sort((a, b) => compareStrings(a.name, b.name));
 }

@@ -1,5 +1,5 @@
 import { App } from 'cdk8s';
-import { withDependencies } from './catalog';
+import { MonitoringStackKind, PROMETHEUS_OPERATOR, withDependencies } from './catalog';
 import { OperatorEgress } from './operator-egress';
 import { OperatorRelease } from './operator-release';
 import type { GitOpsSpec } from '../core/gitops';
@@ -18,6 +18,11 @@ export interface OperatorsLayerProps {
    * operator depends on it and charts render no monitors of their own. @default true
    */
   readonly prometheusOperator?: boolean;
+  /**
+   * The in-cluster monitoring stack: with `victoriametrics`, the Prometheus operator's CRDs come
+   * from prometheus-operator-crds and kube-prometheus-stack is not installed. @default 'kube-prometheus-stack'
+   */
+  readonly monitoringStack?: MonitoringStackKind;
   /** The operators the other layers required, with the values they contributed. */
   readonly context: OverlayContext;
 }
@@ -32,7 +37,13 @@ export class OperatorsLayer extends LayerChart {
     super(scope, 'operators', { region: props.region, environment: props.environment });
     const { context } = props;
     const prometheusOperator = props.prometheusOperator ?? true;
-    const operators = withDependencies(context.operators, { prometheusOperator });
+    const monitoringStack = props.monitoringStack ?? 'kube-prometheus-stack';
+    if (monitoringStack === 'victoriametrics' && context.operatorValues(PROMETHEUS_OPERATOR).length) {
+      throw new Error(
+        `operators layer: a construct configures ${PROMETHEUS_OPERATOR} (its Grafana or Prometheus), which the VictoriaMetrics stack replaces: remove it or use monitoring.stack: kube-prometheus-stack`,
+      );
+    }
+    const operators = withDependencies(context.operators, { prometheusOperator, monitoringStack });
     const depth = new Map<string, number>();
     const waveOf = (name: string): number => {
       if (!depth.has(name)) {

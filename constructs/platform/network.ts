@@ -1,12 +1,29 @@
 import { k8s } from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 
+import { OverlayContext } from './overlay-context';
 import type { PodGroup } from '../core/grantee';
 
 export type { PodGroup } from '../core/grantee';
 
 /** The kube-prometheus-stack Prometheus, which scrapes every PodMonitor and ServiceMonitor. */
 export const PROMETHEUS_PODS: PodGroup = { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } };
+/** The VictoriaMetrics stack's VMAgent (the operator's pod labels), which scrapes every monitor the operator converted. */
+export const VMAGENT_PODS: PodGroup = { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'vmagent' } };
+
+/** What scrapes the cluster's PodMonitors and ServiceMonitors, and the stem of the policies that let it. */
+export interface Scraper {
+  readonly pods: PodGroup;
+  /** `allow-<stem>-to-<target>`. */
+  readonly policyStem: 'prometheus' | 'vmagent';
+}
+
+/** The in-cluster scraper of the overlay a construct belongs to: Prometheus, or VictoriaMetrics' VMAgent. */
+export function scraperOf(scope: IConstruct): Scraper {
+  return OverlayContext.tryOf(scope)?.monitoringStack === 'victoriametrics'
+    ? { pods: VMAGENT_PODS, policyStem: 'vmagent' }
+    : { pods: PROMETHEUS_PODS, policyStem: 'prometheus' };
+}
 
 export interface AllowTrafficProps {
   readonly from: PodGroup;

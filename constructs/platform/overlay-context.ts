@@ -57,10 +57,13 @@ export class OverlayContext extends Construct {
 
   /** Where runbook pages are browsed (PlatformAppProps.runbookBaseUrl); '' for repository-relative paths. */
   public readonly runbookBaseUrl: string;
+  /** Which stack scrapes the cluster's monitors and evaluates its rules (PlatformAppProps.monitoringStack). */
+  public readonly monitoringStack: 'kube-prometheus-stack' | 'victoriametrics';
 
-  constructor(app: App, options: { readonly runbookBaseUrl?: string } = {}) {
+  constructor(app: App, options: { readonly runbookBaseUrl?: string; readonly monitoringStack?: 'kube-prometheus-stack' | 'victoriametrics' } = {}) {
     super(app, OverlayContext.ID);
     this.runbookBaseUrl = options.runbookBaseUrl ? `${options.runbookBaseUrl.replace(/\/+$/, '')}/` : '';
+    this.monitoringStack = options.monitoringStack ?? 'kube-prometheus-stack';
   }
 
   /** Requires a namespace; requirements for the same namespace are combined. */

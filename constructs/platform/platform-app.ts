@@ -7,7 +7,7 @@ import { LAYERS, LayerName } from '../core/layers';
 import type { ApiServerSpec, LimitRangeSpec, QuotaSpec } from '../core/namespace-policy';
 import { SpecError } from '../core/problems';
 import { FoundationLayer } from '../foundation/foundation-layer';
-import { operatorForGroup } from '../operators/catalog';
+import { MonitoringStackKind, operatorForGroup } from '../operators/catalog';
 import { OperatorsLayer } from '../operators/operators-layer';
 
 /** A namespace of a shared cluster: its Pod Security level and labels, the same for every environment using it. */
@@ -41,6 +41,12 @@ export interface PlatformAppProps extends AppProps {
    * scraped) or outside it (constructs/platform/external-prometheus.ts). @default in-cluster
    */
   readonly monitoring?: MonitoringTarget;
+  /**
+   * Which stack runs in the cluster when Prometheus is not outside it: kube-prometheus-stack, or
+   * the VictoriaMetrics operator (VMAgent scrapes, VMAlert evaluates), which converts the
+   * PodMonitors, ServiceMonitors and PrometheusRules the constructs render. @default 'kube-prometheus-stack'
+   */
+  readonly monitoringStack?: MonitoringStackKind;
   /** The cluster's name, for the `cluster` label of scraped series. @default `<region>-<environment>[-<cluster>]` */
   readonly clusterName?: string;
   /**
@@ -91,7 +97,10 @@ export class PlatformApp extends App {
 
   constructor(public readonly props: PlatformAppProps) {
     super(props);
-    this.context = new OverlayContext(this, { runbookBaseUrl: props.runbookBaseUrl });
+    this.context = new OverlayContext(this, {
+      runbookBaseUrl: props.runbookBaseUrl,
+      ...(props.monitoringStack && props.monitoring?.kind !== 'external' ? { monitoringStack: props.monitoringStack } : {}),
+    });
     if (props.monitoring?.kind === 'external') {
       const clusterName = props.clusterName ?? [props.region, props.environment, ...(props.cluster ? [props.cluster] : [])].join('-');
       new ExternalPrometheus(this, props.monitoring, clusterName);
@@ -137,7 +146,7 @@ export class PlatformApp extends App {
     const objectsOf = (chart: LayerChart) => chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
     const operatorOf = (obj: ApiObject) => {
       const parts = obj.apiVersion.split('/');
-      return parts.length === 2 ? operatorForGroup(parts[0]) : undefined;
+      return parts.length === 2 ? operatorForGroup(parts[0], context.monitoringStack) : undefined;
     };
     for (const chart of workloadCharts) {
       for (const obj of objectsOf(chart)) {
@@ -153,6 +162,7 @@ export class PlatformApp extends App {
       context,
       argoProject: this.argoProject,
       prometheusOperator: !external,
+      monitoringStack: context.monitoringStack,
     });
     for (const chart of workloadCharts) {
       if (objectsOf(chart).some((o) => operatorOf(o))) chart.dependOn(operators);

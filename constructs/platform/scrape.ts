@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
 import { ExternalPrometheus, ScrapeEndpoint } from './external-prometheus';
-import { allowTraffic, PodGroup, PROMETHEUS_PODS } from './network';
+import { allowTraffic, PodGroup, scraperOf } from './network';
 import * as monitoring from '../../imports/monitoring.coreos.com';
 
 export interface ScrapePodsProps {
-  /** Name of the PodMonitor, and stem of the NetworkPolicies (`allow-prometheus-to-<name>`). */
+  /** Name of the PodMonitor, and stem of the NetworkPolicies (`allow-prometheus-to-<name>`, `allow-vmagent-to-<name>` under VictoriaMetrics). */
   readonly name: string;
   /** The pods Prometheus may reach on `ports`; the PodMonitor selects them too unless `selector` narrows it. */
   readonly pods: PodGroup;
@@ -18,7 +18,8 @@ export interface ScrapePodsProps {
 
 /**
  * Prometheus scrapes a group of pods: a PodMonitor beside them, and the network path from the
- * kube-prometheus-stack Prometheus to their metrics ports (their namespaces deny by default).
+ * kube-prometheus-stack Prometheus (or the VictoriaMetrics stack's VMAgent, which scrapes the
+ * PodMonitor the operator converts) to their metrics ports (their namespaces deny by default).
  * Where Prometheus runs outside the cluster, its scrape job is recorded instead and its
  * addresses are admitted (constructs/platform/external-prometheus.ts).
  */
@@ -48,9 +49,10 @@ export function scrapePods(scope: Construct, id: string, props: ScrapePodsProps)
       podMetricsEndpoints: props.endpoints,
     },
   });
+  const scraper = scraperOf(scope);
   allowTraffic(scope, `${id}Scrape`, {
-    name: `allow-prometheus-to-${props.name}`,
-    from: PROMETHEUS_PODS,
+    name: `allow-${scraper.policyStem}-to-${props.name}`,
+    from: scraper.pods,
     to: props.pods,
     ports,
   });
@@ -76,7 +78,8 @@ export function admitScrape(
     );
     return;
   }
-  allowTraffic(scope, id, { name: `allow-prometheus-to-${props.name}`, from: PROMETHEUS_PODS, to: props.pods, ports: props.ports });
+  const scraper = scraperOf(scope);
+  allowTraffic(scope, id, { name: `allow-${scraper.policyStem}-to-${props.name}`, from: scraper.pods, to: props.pods, ports: props.ports });
 }
 
 /** A PodMonitor endpoint as a scrape endpoint of the outside Prometheus. */

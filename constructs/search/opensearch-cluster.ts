@@ -31,7 +31,7 @@ import { restrictedContainerSecurityContext } from '../platform/hardening';
 import { componentLabels } from '../platform/labels';
 import { dependOnLayerOf, LayerChart } from '../platform/layer-chart';
 import { shortName } from '../platform/names';
-import { allowEgressToAddresses, allowTraffic, PodGroup, PROMETHEUS_PODS } from '../platform/network';
+import { allowEgressToAddresses, allowTraffic, PodGroup, scraperOf } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
 import { protectFromPrune } from '../platform/protection';
 import { SecretReference } from '../secrets/secret-reference';
@@ -441,9 +441,10 @@ export class OpenSearchCluster extends Construct implements IOpenSearchCluster, 
           `OpenSearch cluster ${props.name}: the Prometheus exporter is scraped through the ServiceMonitor the opensearch-operator creates, and Prometheus runs outside the cluster; set prometheusExporter: false`,
         );
       }
+      const scraper = scraperOf(this);
       allowTraffic(this, 'AllowScrape', {
-        name: `allow-prometheus-to-${props.name}`,
-        from: PROMETHEUS_PODS,
+        name: `allow-${scraper.policyStem}-to-${props.name}`,
+        from: scraper.pods,
         to: this.serverPods,
         ports: [HTTP_PORT],
       });

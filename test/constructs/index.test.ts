@@ -131,6 +131,7 @@ describe('the entry point exports the library', () => {
     'data/postgres-defaults',
     'apps/app-transitions',
     'monitoring/prometheus-stack-transitions',
+    'monitoring/victoria-metrics-transitions',
     'apps/application-defaults',
     'data/redis-defaults',
     'search/opensearch-defaults',

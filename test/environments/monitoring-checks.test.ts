@@ -10,7 +10,7 @@ import { loadEnvironments } from '../../environments/load';
 import { EnvironmentError } from '../../environments/problems';
 import { PROJECT_ROOT } from '../../environments/project-root';
 import { environmentError, expectProblem } from '../support/problems';
-import { EnvironmentChange, environmentsWith, removeTempDirs } from '../support/temp';
+import { EnvironmentChange, environmentsWith, removeTempDirs, tempDir } from '../support/temp';
 
 afterAll(removeTempDirs);
 
@@ -98,5 +98,63 @@ test('routing beside a Prometheus outside the cluster is refused', () => {
     path: 'monitoring.alerting',
     message: /Prometheus runs outside the cluster/,
     fix: /configure the receivers on the Alertmanager beside the external Prometheus/,
+  });
+});
+
+describe('monitoring.stack: victoriametrics', () => {
+  const B_DEV = 'overlays/region-b/dev.yaml';
+
+  test('defaults to kube-prometheus-stack, and region-b (no Grafana exposed) loads with victoriametrics', () => {
+    const shipped = loadEnvironments(environmentsWith());
+    expect(new Set(shipped.map((o) => o.settings.monitoring.stack))).toEqual(new Set(['kube-prometheus-stack']));
+    const vm = loadEnvironments(environmentsWith({ [B_DEV]: { merge: { monitoring: { stack: 'victoriametrics' } } } }));
+    expect(vm.find((o) => o.id === 'region-b/dev')!.settings.monitoring.stack).toBe('victoriametrics');
+  });
+
+  test('beside a Prometheus outside the cluster is refused', () => {
+    const external = { external: { addresses: ['10.40.0.5'], apiServerUrl: 'https://10.40.0.10:6443' } };
+    expectProblem(reject({ [B_DEV]: { merge: { monitoring: { stack: 'victoriametrics', ...external } } } }), {
+      file: B_DEV,
+      path: 'monitoring.stack',
+      value: 'victoriametrics',
+      message: /monitoring.external says Prometheus runs outside it/,
+      fix: /remove monitoring.stack .* or remove monitoring.external/,
+    });
+  });
+
+  test("beside kube-prometheus-stack's Grafana is refused, in the file that exposes it", () => {
+    expectProblem(reject({ [PROD]: { merge: { monitoring: { stack: 'victoriametrics' } } } }), {
+      file: 'regions/region-a.yaml',
+      path: 'ui.grafana',
+      message: /Grafana comes with kube-prometheus-stack/,
+      fix: /remove ui.grafana, or set monitoring.stack: kube-prometheus-stack/,
+    });
+  });
+
+  test('an unknown stack is refused by the schema', () => {
+    expectProblem(reject({ [B_DEV]: { merge: { monitoring: { stack: 'thanos' } } } }), {
+      file: B_DEV,
+      path: 'monitoring.stack',
+      message: /must be one of|is not one of|allowed/,
+      fix: /kube-prometheus-stack .* or victoriametrics/,
+    });
+  });
+
+  test('on a cluster every environment shares is refused (one stack would be rendered per environment)', () => {
+    const dir = tempDir('strata-env-');
+    fs.cpSync(path.join(PROJECT_ROOT, 'examples', 'k3s-community-site'), dir, { recursive: true });
+    const region = path.join(dir, 'regions', 'dirtbike.yaml');
+    const doc = yaml.load(fs.readFileSync(region, 'utf8')) as any;
+    doc.defaults = { ...doc.defaults, monitoring: { ...doc.defaults?.monitoring, stack: 'victoriametrics' } };
+    fs.writeFileSync(region, yaml.dump(doc));
+    expectProblem(
+      environmentError(() => loadEnvironments(dir)),
+      {
+        file: 'regions/dirtbike.yaml',
+        path: 'monitoring.stack',
+        message: /which every environment of the region shares/,
+        fix: /keep monitoring.stack: kube-prometheus-stack on a shared cluster/,
+      },
+    );
   });
 });

@@ -2,8 +2,9 @@
  * The example of two Talos clusters per environment (infra runs the shared CloudNativePG
  * cluster, apps runs the applications) renders, every object validated strictly (synth
  * does): one entry folder per cluster, nothing stateful on apps, each application's database
- * exported from infra on its own address and imported on apps, and every folder builds with
- * kubectl kustomize.
+ * exported from infra on its own address and imported on apps, metrics on VictoriaMetrics in
+ * infra (alerts routed through its VMAlertmanager), and every folder builds with kubectl
+ * kustomize.
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -154,6 +155,72 @@ test('no Secret in plain text: the only Secret is the SOPS-committed Connect tok
       { provider: 'sops', secretRef: { name: 'sops-age' } },
     ]),
   );
+});
+
+describe('metrics on VictoriaMetrics, in the infra cluster', () => {
+  const monitoringOf = (cluster: string) => on(cluster).filter((m) => m.metadata.labels?.['strata.io/layer'] === 'monitoring');
+
+  test('the operators layer installs the VictoriaMetrics operator after the Prometheus CRDs, and no kube-prometheus-stack anywhere', () => {
+    const releases = (cluster: string) =>
+      on(cluster)
+        .filter((m) => m.kind === 'HelmRelease')
+        .map((m) => m.metadata.name)
+        .sort();
+    expect(releases('infra')).toEqual(expect.arrayContaining(['prometheus-operator-crds', 'victoria-metrics-operator']));
+    for (const cluster of ['apps', 'infra']) expect(releases(cluster)).not.toContain('kube-prometheus-stack');
+    expect(releases('apps')).not.toContain('victoria-metrics-operator');
+    const vmo = one(on('infra'), 'HelmRelease', 'victoria-metrics-operator', 'vm-operator');
+    expect(vmo.spec.dependsOn).toEqual([{ name: 'prometheus-operator-crds', namespace: 'vm-operator' }]);
+    // Velero's chart monitor needs the Prometheus operator's CRDs: it waits for them.
+    expect(one(on('infra'), 'HelmRelease', 'velero', 'velero').spec.dependsOn).toEqual([
+      { name: 'prometheus-operator-crds', namespace: 'vm-operator' },
+    ]);
+  });
+
+  test('VMSingle on Ceph with the prod retention; VMAgent writes to it with the cluster labels; VMAlert notifies VMAlertmanager', () => {
+    const infra = on('infra');
+    const single = one(infra, 'VMSingle', 'platform', 'monitoring');
+    expect(single.spec).toMatchObject({
+      retentionPeriod: '15d',
+      storage: { storageClassName: 'ceph-block', resources: { requests: { storage: '50Gi' } } },
+    });
+    const agent = one(infra, 'VMAgent', 'platform', 'monitoring');
+    expect(agent.spec.externalLabels).toEqual({ region: 'homelab', environment: 'prod', cluster: 'talos-prod-infra' });
+    expect(agent.spec.remoteWrite).toEqual([{ url: 'http://vmsingle-platform.monitoring.svc:8428/api/v1/write' }]);
+    expect(one(infra, 'VMAlert', 'platform', 'monitoring').spec.datasource).toEqual({ url: 'http://vmsingle-platform.monitoring.svc:8428' });
+    expect(one(infra, 'VMAlertmanager', 'platform', 'monitoring').spec.replicaCount).toBe(3);
+    expect(monitoringOf('apps')).toEqual([]);
+  });
+
+  test('the routing is a VMAlertmanagerConfig (no AlertmanagerConfig to convert twice), its credentials from 1Password', () => {
+    const infra = on('infra');
+    expect(infra.filter((m) => m.kind === 'AlertmanagerConfig')).toEqual([]);
+    const config = one(infra, 'VMAlertmanagerConfig', 'platform-alerting', 'monitoring');
+    expect(config.spec.route.receiver).toBe('homelab-chat');
+    expect(config.spec.route.routes.map((r: any) => [r.matchers.join(','), r.receiver])).toEqual([
+      ['alertname="Watchdog"', 'heartbeat'],
+      ['alertname="InfoInhibitor"', 'drop'],
+      ['severity="critical"', 'on-call'],
+    ]);
+    const secret = one(infra, 'ExternalSecret', 'alertmanager-on-call', 'monitoring');
+    expect(secret.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'onepassword' });
+    expect(secret.spec.data[0].remoteRef).toEqual({ key: 'homelab/prod/monitoring/alertmanager-on-call', property: 'routingKey' });
+  });
+
+  test("the scrape paths admit VMAgent's pods; only the alerts whose series exist are rendered", () => {
+    const infra = on('infra');
+    const egress = one(infra, 'NetworkPolicy', 'allow-vmagent-to-postgres-egress', 'monitoring');
+    expect(egress.spec.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'vmagent' });
+    expect(infra.filter((m) => m.kind === 'NetworkPolicy' && m.metadata.name.startsWith('allow-prometheus-'))).toEqual([]);
+    // No kube-state-metrics or node-exporter: no node, workload or volume alerts; the certificates' stay.
+    expect(
+      monitoringOf('infra')
+        .filter((m) => m.kind === 'PrometheusRule')
+        .map((m) => m.metadata.name),
+    ).toEqual(['platform-certificates']);
+    // The components' own rules are still rendered, for VMAlert to evaluate once converted.
+    expect(infra.filter((m) => m.kind === 'PrometheusRule').map((m) => m.metadata.name)).toEqual(expect.arrayContaining(['postgres']));
+  });
 });
 
 const kubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;

@@ -219,3 +219,10 @@ test("cert-manager's controller is scraped with the certificates' own namespaces
   expect(() => build({ volumeFreePercent: 0 })).toThrow(/volumeFreePercent 0 is not a whole percentage from 1 to 99/);
   expect(() => build({ certificateExpiryDays: 3 })).toThrow(/certificateExpiryDays must be above 3/);
 });
+
+test('without kube-state-metrics, node-exporter and the kubelet (VictoriaMetrics), only the certificate alerts are rendered', () => {
+  const layer = testLayer('monitoring');
+  new PlatformAlerts(layer.chart, 'PlatformAlerts', { clusterMetrics: false });
+  expect(layer.all('PrometheusRule').map((r) => r.metadata.name)).toEqual(['platform-certificates']);
+  expect(layer.all('PodMonitor').map((m) => m.metadata.name)).toEqual(['cert-manager']);
+});
