@@ -170,7 +170,16 @@ describe('the settings schema and the model are one declaration', () => {
       'velero',
     ]);
     const monitoring = (model.properties.monitoring as any).properties;
-    expect(Object.keys(monitoring).sort()).toEqual(['alerting', 'alertmanager', 'external', 'logging', 'prometheus', 'runbookBaseUrl', 'stack', 'thresholds']);
+    expect(Object.keys(monitoring).sort()).toEqual([
+      'alerting',
+      'alertmanager',
+      'external',
+      'logging',
+      'prometheus',
+      'runbookBaseUrl',
+      'stack',
+      'thresholds',
+    ]);
     expect(monitoring.stack).toEqual({ kind: 'enum', values: ['kube-prometheus-stack', 'victoriametrics'] });
     const kafka = (model.properties.streaming as any).properties.kafka.properties;
     expect(kafka.authentication).toEqual({ kind: 'enum', values: ['scram-sha-512', 'tls'] });
