@@ -43,6 +43,9 @@ const project = new typescript.TypeScriptAppProject({
     'yaml@2.9.1',
     // Grafana dashboards are built in TypeScript (constructs/monitoring/dashboards/), not pasted JSON.
     '@grafana/grafana-foundation-sdk@0.0.21',
+    // The review diff (`npm run diff`) compares objects field by field: small, no dependencies,
+    // structured paths for every change, and a CommonJS build.
+    'microdiff@1.6.0',
   ],
   devDeps: [
     'cdk8s-cli@2.207.60',
@@ -123,6 +126,7 @@ project.npmignore?.exclude('dist/');
 //   synth   render environments/ into dist/ (--check, --only, --require-checksums, --env-dir, --out)
 //   import  regenerate imports/ from the pinned CRDs (--crds DIR, --k8s-schemas DIR, --check)
 //   bench   synth against the write floor, default tree and fleet
+//   diff    render a base git ref and the working tree, compare objects, classify the risks
 // The construct library's entry point (constructs/index.ts, compiled to lib/ by `npx projen
 // compile`): `import { PlatformApp, CloudNativePgCluster } from 'strata'`.
 project.package.addField('main', 'lib/constructs/index.js');
@@ -134,6 +138,7 @@ project.package.addField('exports', {
 project.package.setScript('synth', 'node scripts/launch.js main.ts');
 project.package.setScript('import', 'node scripts/launch.js scripts/import.ts');
 project.package.setScript('bench', 'node scripts/launch.js scripts/bench.ts');
+project.package.setScript('diff', 'node scripts/launch.js scripts/diff.ts');
 
 // Type errors fail `npm test` before the suites run (the launcher and ts-jest only transpile):
 // one program of the tests, everything they import, and the scripts.
