@@ -4,8 +4,8 @@
  * (platform/platform-app.ts): its layers hold your constructs, and it derives the
  * namespaces, operators and layer order they need. The vocabulary the constructs share
  * (resources, node pools, secret backends, GitOps engines, namespace policy, problems) is
- * in core/. Internal (and listed as such in test/constructs/index.test.ts): the transition
- * and pod-demand rules with their registries, shell snippets, set-up scripts, defaults and
+ * in core/. Internal (and listed as such in test/constructs/index.test.ts): the transition,
+ * review-risk and pod-demand rules with their registries, shell snippets, set-up scripts, defaults and
  * ordering helpers.
  */
 export * from './apps/app-access';

@@ -14,29 +14,34 @@ import type { Manifest } from '../../constructs/platform/transition-rules';
 export const MASK = '(masked)';
 
 /** Keys whose value is a credential; references (`...Ref`, `...Name`, `...Key` naming a key) are not. */
-const CREDENTIAL_KEY =
-  /(password|passwd|passphrase|secret|token|apikey|api_key|privatekey|private_key|credentials?|clientsecret|accesskey|secretkey)$/i;
+const CREDENTIAL_KEY = /(password|passwd|passphrase|secret|token|apikey|privatekey|credentials?|clientsecret|accesskey|secretkey)$/i;
 const REFERENCE_KEY = /(ref|name|names|selector|store)$/i;
 const REFERENCE_KINDS = new Set(['ExternalSecret', 'ClusterExternalSecret', 'SecretStore', 'ClusterSecretStore', 'PushSecret']);
 
 export function isCredentialKey(key: string): boolean {
-  return CREDENTIAL_KEY.test(key.replace(/[-.]/g, '')) && !REFERENCE_KEY.test(key);
+  return CREDENTIAL_KEY.test(key.replace(/[-._]/g, '')) && !REFERENCE_KEY.test(key);
 }
 
 /** Whether the value at `parts` of an object of `kind` must not be shown. */
-export function isSecretPath(kind: string | undefined, parts: readonly string[]): boolean {
+export function isSecretPath(kind: string | undefined, parts: readonly string[], value?: unknown): boolean {
   if (parts.length === 0) return false;
   if (parts[0] === 'sops') return true;
   if (kind === 'Secret' && (parts[0] === 'data' || parts[0] === 'stringData')) return true;
   if (kind === 'SealedSecret' && parts[0] === 'spec' && (parts[1] === 'encryptedData' || parts[1] === 'template')) return true;
-  if (REFERENCE_KINDS.has(kind ?? '')) return false;
-  return parts.some(isCredentialKey);
+  if (REFERENCE_KINDS.has(kind ?? '') || (value !== null && typeof value === 'object')) return false;
+  // The key that holds the value (`password: ...`, `auth.token: ...`); an object under such a
+  // key (`passwordSecret: {name, key}`) is a reference, and its fields are shown.
+  const named = parts.filter((p) => !/^[0-9]+$/.test(p));
+  const leaf = named[named.length - 1];
+  // An env entry keyed by its name (`env[DB_PASSWORD].value`, object-diff.ts keys lists by name).
+  if (leaf === 'value' && named.length > 1 && isCredentialKey(named[named.length - 2])) return true;
+  return leaf !== undefined && isCredentialKey(leaf);
 }
 
 /** A value shown at a path: masked when the path is secret, or when it is a SOPS ciphertext. */
 export function showValue(kind: string | undefined, parts: readonly string[], value: unknown): unknown {
   if (value === undefined) return undefined;
-  if (isSecretPath(kind, parts)) return MASK;
+  if (isSecretPath(kind, parts, value)) return MASK;
   if (typeof value === 'string' && value.startsWith('ENC[')) return MASK;
   if (value && typeof value === 'object') {
     if (Array.isArray(value)) return value.map((v, i) => showValue(kind, [...parts, String(i)], v));
@@ -45,15 +50,20 @@ export function showValue(kind: string | undefined, parts: readonly string[], va
   return value;
 }
 
-/** Every string at a secret place of a manifest (for the final scrub), longer than 3 characters. */
+/** Every string at a secret place of a manifest (for the final scrub), of 8 characters or more (shorter ones are words). */
 export function secretValues(manifest: Manifest, out: Set<string> = new Set()): Set<string> {
   const kind = manifest?.kind;
   const walk = (value: unknown, parts: string[]) => {
     if (typeof value === 'string') {
-      if (value.length > 3 && (isSecretPath(kind, parts) || value.startsWith('ENC['))) out.add(value);
+      if (value.length >= 8 && (isSecretPath(kind, parts, value) || value.startsWith('ENC['))) out.add(value);
       return;
     }
     if (value && typeof value === 'object') {
+      // `{name: DB_PASSWORD, value: ...}`: an env entry whose name names a credential.
+      const entry = value as { name?: unknown; value?: unknown };
+      if (typeof entry.name === 'string' && typeof entry.value === 'string' && entry.value.length >= 8 && isCredentialKey(entry.name)) {
+        out.add(entry.value);
+      }
       for (const [k, v] of Object.entries(value)) walk(v, [...parts, k]);
     }
   };

@@ -8,7 +8,7 @@ import { fieldChanges, FieldChange } from './object-diff';
 import { RenderedTree, TreeObject, Acknowledged } from './rendered-tree';
 import { compareStrings } from '../../constructs/platform/ordering';
 import { isPruneProtected } from '../../constructs/platform/protection';
-import { canonical, RiskClass, RISK_CLASSES } from '../../constructs/platform/risk-rules';
+import { RiskClass, RISK_CLASSES } from '../../constructs/platform/risk-rules';
 import type { Manifest, TransitionRule } from '../../constructs/platform/transition-rules';
 import { RISK_RULES } from '../../constructs/risks';
 import { TRANSITION_RULES } from '../../constructs/transitions';
@@ -63,14 +63,21 @@ const TRANSITIONS = new Map<string, TransitionRule>(TRANSITION_RULES.map((r) => 
 const transitionRule = (m: Manifest) => TRANSITIONS.get(`${groupOf(m)}|${m?.kind}`);
 const riskRules = (m: Manifest) => RISK_RULES.filter((r) => r.group === groupOf(m) && r.kind === m?.kind);
 
-/** Is the manifest minus its name (and values naming it) the same as another's? */
-function sameButName(a: Manifest, b: Manifest): boolean {
-  const strip = (m: Manifest) => {
-    const name = String(m?.metadata?.name ?? '');
-    const text = canonical({ ...m, metadata: { ...m.metadata, name: undefined } });
-    return name ? text.split(JSON.stringify(name).slice(1, -1)).join('\u0000') : text;
-  };
-  return strip(a) === strip(b);
+/** Leaves (values that are not objects or lists) of a manifest. */
+function leaves(value: unknown): number {
+  if (value && typeof value === 'object') return Object.values(value).reduce((n: number, v) => n + leaves(v), 0);
+  return 1;
+}
+
+/**
+ * The same object under another name: at most a quarter of its fields differ once the name
+ * is set aside (names derived from it, such as Secrets and backup paths, change with it).
+ */
+function renameDistance(a: Manifest, b: Manifest): number | undefined {
+  const unnamed = (m: Manifest) => ({ ...m, metadata: { ...m.metadata, name: undefined } });
+  const before = unnamed(a);
+  const changed = fieldChanges(before, unnamed(b)).length;
+  return changed <= Math.max(2, leaves(before) / 4) ? changed : undefined;
 }
 
 function dataLoss(before: TreeObject | undefined, after: TreeObject | undefined, change: ChangeType): Omit<Risk, 'status'>[] {
@@ -177,7 +184,17 @@ export function diffTrees(base: RenderedTree, head: RenderedTree): TreeDiff {
   for (const r of removed) {
     if (taken.has(r) || r.kind === 'file') continue;
     const list = candidates.get(`${r.cluster}|${r.kind}|${r.manifest.metadata?.namespace ?? ''}`) ?? [];
-    const a = list.slice(0, 50).find((x) => !taken.has(x) && sameButName(r.manifest, x.manifest));
+    // The closest candidate (fewest fields apart), among the first 50 of its kind.
+    let a: TreeObject | undefined;
+    let best = Infinity;
+    for (const x of list.slice(0, 50)) {
+      if (taken.has(x)) continue;
+      const d = renameDistance(r.manifest, x.manifest);
+      if (d !== undefined && d < best) {
+        best = d;
+        a = x;
+      }
+    }
     if (a) {
       taken.add(a);
       taken.add(r);

@@ -118,6 +118,15 @@ describe('the entry point exports the library', () => {
   /** Modules that are the library's own machinery, not its vocabulary. */
   const INTERNAL = new Set([
     'transitions',
+    // The review rules of `npm run diff` (gitops/review/), with their registry.
+    'risks',
+    'platform/risk-rules',
+    'platform/workload-risks',
+    'foundation/namespace-risks',
+    'foundation/network-policy-risks',
+    'ingress/route-risks',
+    'operators/release-risks',
+    'secrets/secret-reference-risks',
     'pod-demands',
     'platform/transition-rules',
     'platform/pod-demand',

@@ -1,0 +1,114 @@
+/**
+ * The review diff of two rendered trees: the committed dist/ (the default environments) and
+ * the same environments after a change, rendered by synth. Data loss comes from the
+ * transition rules the guard applies, so each case here is a change of the environments a
+ * user would make, and one that must not be flagged.
+ */
+import * as path from 'path';
+import { PROJECT_ROOT } from '../../../environments/project-root';
+import { readRenderedTree, RenderedTree } from '../../../gitops/review/rendered-tree';
+import { diffTrees, failing } from '../../../gitops/review/tree-diff';
+import { synth } from '../../../main';
+import { EnvironmentChange, environmentsWith, removeTempDirs, tempDir } from '../../support/temp';
+
+afterAll(removeTempDirs);
+
+const PROD = 'overlays/region-a/prod.yaml';
+const DEV = 'overlays/region-a/dev.yaml';
+const DIST = path.join(PROJECT_ROOT, 'dist');
+let base: RenderedTree;
+beforeAll(() => {
+  base = readRenderedTree(DIST);
+});
+
+function rendered(changes: Readonly<Record<string, EnvironmentChange>>): RenderedTree {
+  const outDir = path.join(tempDir('strata-review-'), 'dist');
+  synth({ envDir: environmentsWith(changes), outDir });
+  return readRenderedTree(outDir);
+}
+
+/** Production's databases without `dora`. */
+const WITHOUT_DORA = [
+  { name: 'hrm', poolerInstances: 2, poolMode: 'transaction' },
+  { name: 'payroll', poolerInstances: 2, poolMode: 'transaction' },
+];
+
+test('the committed tree against itself: no changes', () => {
+  const diff = diffTrees(base, readRenderedTree(DIST));
+  expect(diff.changes).toEqual([]);
+  expect(diff.risks).toEqual([]);
+});
+
+test('a shrunk volume, a removed database and a widened NetworkPolicy, each in its class', () => {
+  const head = rendered({
+    [PROD]: { merge: { postgres: { storageSize: '50Gi', databases: WITHOUT_DORA } } },
+    'regions/region-a.yaml': { merge: { apiServer: { cidrs: ['10.0.0.0/8'], ports: [443, 6443] } } },
+  });
+  const diff = diffTrees(base, head);
+  const dataLoss = diff.risks.filter((r) => r.risk === 'data-loss');
+  expect(dataLoss.map((r) => [r.cluster, r.object, r.field, r.status])).toEqual([
+    ['region-a-prod', 'Cluster.postgresql.cnpg.io postgres/postgres', 'spec.storage.size', 'impossible'],
+    ['region-a-prod', 'Database.postgresql.cnpg.io postgres/postgres-dora', 'removed', 'refused'],
+  ]);
+  expect(dataLoss[0].message).toMatch(/shrink from 100Gi to 50Gi/);
+  const security = diff.risks.filter((r) => r.risk === 'security');
+  expect(security.length).toBeGreaterThan(0);
+  expect(
+    security.find((r) => r.cluster === 'region-a-prod' && r.object === 'NetworkPolicy.networking.k8s.io postgres/allow-apiserver-egress')?.message,
+  ).toMatch(/newly allows egress ipBlock 10\.0\.0\.0\/8 TCP\/443/);
+  // Region B is not touched.
+  expect(diff.changes.filter((c) => c.cluster.startsWith('region-b'))).toEqual([]);
+  expect(failing(diff, new Set(['data-loss']))).toHaveLength(2);
+  expect(failing(diff, new Set(['downtime']))).toHaveLength(0);
+  // The pooler and its policies leave with the database, without being data loss themselves.
+  expect(diff.changes.find((c) => c.id === 'Pooler.postgresql.cnpg.io postgres/postgres-pooler-dora')).toMatchObject({ type: 'removed', risks: [] });
+});
+
+test('an acknowledged removal is shown with its reason and does not fail the run', () => {
+  const head = rendered({
+    [PROD]: {
+      merge: {
+        postgres: { databases: WITHOUT_DORA },
+        acknowledge: [
+          { object: 'Database.postgresql.cnpg.io postgres/postgres-dora', change: 'removed', reason: 'PLAT-42 dora moved to its own cluster' },
+        ],
+      },
+    },
+  });
+  const diff = diffTrees(base, head);
+  const [risk] = diff.risks.filter((r) => r.risk === 'data-loss');
+  expect(risk).toMatchObject({ status: 'acknowledged', acknowledgement: { file: PROD, reason: 'PLAT-42 dora moved to its own cluster' } });
+  expect(diff.acknowledgements).toEqual([{ acknowledgement: expect.objectContaining({ file: PROD }), used: true }]);
+  expect(failing(diff, new Set(['data-loss']))).toEqual([]);
+});
+
+test('a grown volume and a new database are changes, not risks', () => {
+  const head = rendered({
+    [PROD]: {
+      merge: {
+        postgres: {
+          storageSize: '200Gi',
+          databases: [...WITHOUT_DORA, { name: 'dora', poolerInstances: 2, poolMode: 'session' }, { name: 'audit' }],
+        },
+      },
+    },
+  });
+  const diff = diffTrees(base, head);
+  expect(diff.changes.some((c) => c.id === 'Database.postgresql.cnpg.io postgres/postgres-audit' && c.type === 'added')).toBe(true);
+  expect(diff.changes.find((c) => c.id === 'Cluster.postgresql.cnpg.io postgres/postgres')?.fields.map((f) => f.path)).toContain('spec.storage.size');
+  expect(diff.risks.filter((r) => r.risk === 'data-loss')).toEqual([]);
+});
+
+test('a renamed PostgreSQL cluster is a rename, and data loss', () => {
+  const head = rendered({ [DEV]: { merge: { postgres: { name: 'pg' } } } });
+  const diff = diffTrees(base, head);
+  const cluster = diff.changes.find((c) => c.kind === 'Cluster.postgresql.cnpg.io');
+  expect(cluster).toMatchObject({
+    type: 'renamed',
+    cluster: 'region-a-dev',
+    id: 'Cluster.postgresql.cnpg.io postgres/pg',
+    from: { id: 'Cluster.postgresql.cnpg.io postgres/postgres' },
+  });
+  expect(cluster!.risks.map((r) => [r.risk, r.field, r.status])).toContainEqual(['data-loss', 'removed', 'refused']);
+  expect(cluster!.risks[0].message).toMatch(/is renamed to Cluster\.postgresql\.cnpg\.io postgres\/pg \(a delete and a create/);
+});
