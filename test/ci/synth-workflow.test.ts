@@ -1,6 +1,7 @@
 /**
  * .github/workflows/synth.yml: the shards render every overlay exactly once, every synth
  * command in it is one synth accepts, and the tree job reads the caches the shards upload.
+ * (The tests and lint run in review.yml: test/ci/review-workflow.test.ts.)
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -46,12 +47,6 @@ describe('the sharded synth workflow', () => {
     expect(upload.with.name).toBe('render-cache-${{ matrix.shard }}');
     expect(download.with.pattern).toBe('render-cache-*');
     expect(download.with['merge-multiple']).toBe(true);
-  });
-
-  test('the test job runs the tests with promtool installed, then lint, as .ci/run does', () => {
-    const steps = runs('test');
-    expect(steps.filter((r) => /^(npm test|npm run lint)$/.test(r))).toEqual(['npm test', 'npm run lint']);
-    expect(steps.findIndex((r) => /apt-get install .*\bprometheus\b/.test(r))).toBeLessThan(steps.indexOf('npm test'));
   });
 
   test("every job installs with the README's command and the same Node version", () => {
