@@ -14,7 +14,7 @@ import { manifestFileName } from './tree-paths';
 import { fromYaml } from './yaml';
 import { compareStrings } from '../constructs/platform/ordering';
 import { isPruneProtected } from '../constructs/platform/protection';
-import { Manifest, show, TransitionChange, TransitionRule } from '../constructs/platform/transition-rules';
+import { keepsPruneProtection, Manifest, show, TransitionChange, TransitionRule } from '../constructs/platform/transition-rules';
 import { TRANSITION_RULES } from '../constructs/transitions';
 import type { Acknowledgement, OverlaySpec } from '../environments/model';
 import { overlayClusters, placedCluster, sharedClusterKey } from '../environments/placement';
@@ -221,8 +221,8 @@ function overlayTransitions(outDir: string, r: RenderedOverlayFiles, leftInPlace
 
   for (const [prev, now] of changed) {
     const rule = ruleFor(prev);
-    if (!rule?.check) continue;
-    for (const c of rule.check(prev, now)) out.push(fieldChange(o, prev, c));
+    const changes = [...(rule?.check?.(prev, now) ?? []), ...(rule?.stateful ? keepsPruneProtection(prev, now) : [])];
+    for (const c of changes) out.push(fieldChange(o, prev, c));
   }
 
   const removedStateful = removed.filter((m) => ruleFor(m)?.stateful);

@@ -49,6 +49,27 @@ export interface TransitionRule {
   check?(previous: Manifest, next: Manifest): TransitionChange[];
 }
 
+/**
+ * A stateful object keeps its prune protection (platform/protection.ts): without it, a later
+ * removal from the tree deletes it and its data. Applied to every stateful kind, by the guard
+ * and by the review diff.
+ */
+export function keepsPruneProtection(previous: Manifest, next: Manifest): TransitionChange[] {
+  const key = 'kustomize.toolkit.fluxcd.io/prune';
+  const before = previous?.metadata?.annotations?.[key];
+  const after = next?.metadata?.annotations?.[key];
+  if (before !== 'disabled' || after === 'disabled') return [];
+  return [
+    {
+      field: `metadata.annotations.${key}`,
+      before,
+      after,
+      message: 'would lose its prune protection: a later removal from the tree deletes it, and its data with it',
+      fix: 'keep protectFromPrune on the construct that renders it, or acknowledge the change',
+    },
+  ];
+}
+
 /** `a.b.c` read from a manifest; keys with dots (`min.insync.replicas`) are given as arrays. */
 export function at(manifest: Manifest, path: string | readonly string[]): any {
   const parts = typeof path === 'string' ? path.split('.') : path;

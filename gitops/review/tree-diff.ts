@@ -7,9 +7,8 @@
 import { fieldChanges, FieldChange } from './object-diff';
 import { RenderedTree, TreeObject, Acknowledged } from './rendered-tree';
 import { compareStrings } from '../../constructs/platform/ordering';
-import { isPruneProtected } from '../../constructs/platform/protection';
 import { RiskClass, RISK_CLASSES } from '../../constructs/platform/risk-rules';
-import type { Manifest, TransitionRule } from '../../constructs/platform/transition-rules';
+import { keepsPruneProtection, Manifest, TransitionRule } from '../../constructs/platform/transition-rules';
 import { RISK_RULES } from '../../constructs/risks';
 import { TRANSITION_RULES } from '../../constructs/transitions';
 
@@ -86,7 +85,8 @@ function dataLoss(before: TreeObject | undefined, after: TreeObject | undefined,
   const rule = prev ? transitionRule(prev) : undefined;
   const object = before?.id ?? after!.id;
   const cluster = before?.cluster ?? after!.cluster;
-  if (before && rule?.stateful && change !== 'changed') {
+  const leavesCluster = change === 'removed' || change === 'renamed' || (change === 'moved' && before!.cluster !== after!.cluster);
+  if (before && rule?.stateful && leavesCluster) {
     const how =
       change === 'removed'
         ? 'is removed from the tree'
@@ -102,8 +102,9 @@ function dataLoss(before: TreeObject | undefined, after: TreeObject | undefined,
       fix: rule.removalFix,
     });
   }
-  if (before && after && rule?.check && (change === 'changed' || change === 'moved')) {
-    for (const c of rule.check(prev, after.manifest)) {
+  if (before && after && (change === 'changed' || change === 'moved')) {
+    const changes = [...(rule?.check?.(prev, after.manifest) ?? []), ...(rule?.stateful ? keepsPruneProtection(prev, after.manifest) : [])];
+    for (const c of changes) {
       out.push({
         risk: 'data-loss',
         cluster,
@@ -114,16 +115,6 @@ function dataLoss(before: TreeObject | undefined, after: TreeObject | undefined,
         ...(c.impossible ? { impossible: true } : {}),
       } as any);
     }
-  }
-  if (before && after && rule?.stateful && isPruneProtected(prev) && !isPruneProtected(after.manifest)) {
-    out.push({
-      risk: 'data-loss',
-      cluster,
-      object,
-      field: 'metadata.annotations',
-      message: `${object} loses its prune protection: a later removal from the tree deletes it, and its data with it`,
-      fix: 'keep protectFromPrune on the construct that renders it',
-    });
   }
   return out;
 }

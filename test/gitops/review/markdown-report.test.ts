@@ -107,3 +107,24 @@ test('no changes: one line under the marker', () => {
     `${COMMENT_MARKER}\n### Strata diff: origin/main (1a2b3c4) → working tree\n\nNo changes: both sides render the same tree.\n`,
   );
 });
+
+test('a stateful object that loses its prune protection, or moves to another cluster, is data loss; a move between layers is not', () => {
+  const tenant = (annotations: Record<string, string>) => ({
+    apiVersion: 'minio.min.io/v2',
+    kind: 'Tenant',
+    metadata: { name: 'storage', namespace: 'minio', annotations },
+  });
+  const protectedTenant = tenant({ 'kustomize.toolkit.fluxcd.io/prune': 'disabled' });
+  const lost = diffTrees(tree([object('a-prod', 'data', protectedTenant)]), tree([object('a-prod', 'data', tenant({}))]));
+  expect(lost.risks.map((r) => [r.risk, r.field, r.status])).toEqual([
+    ['data-loss', 'metadata.annotations.kustomize.toolkit.fluxcd.io/prune', 'refused'],
+  ]);
+  const moved = diffTrees(tree([object('a-prod', 'data', protectedTenant)]), tree([object('b-prod', 'data', protectedTenant)]));
+  expect(moved.changes).toEqual([
+    expect.objectContaining({ type: 'moved', cluster: 'b-prod', from: expect.objectContaining({ cluster: 'a-prod' }) }),
+  ]);
+  expect(moved.risks[0].message).toMatch(/moves to cluster b-prod \(the new one starts from no data\)/);
+  const layer = diffTrees(tree([object('a-prod', 'data', protectedTenant)]), tree([object('a-prod', 'storage', protectedTenant)]));
+  expect(layer.changes.map((c) => c.type)).toEqual(['moved']);
+  expect(layer.risks).toEqual([]);
+});
