@@ -14,7 +14,7 @@ import { RISK_CLASSES, RiskClass } from '../constructs/platform/risk-rules';
 import { PROJECT_ROOT } from '../environments/project-root';
 import { GITHUB_COMMENT_LIMIT, markdownReport } from '../gitops/review/markdown-report';
 import { scrub, secretValues } from '../gitops/review/masking';
-import { defaultBase, renderRef, RenderSideError, renderWorkingTree } from '../gitops/review/render-side';
+import { defaultBase, renderRef, resolveRef, RenderedSide, RenderSideError, renderWorkingTree } from '../gitops/review/render-side';
 import { readRenderedTree, RenderedTree } from '../gitops/review/rendered-tree';
 import { jsonReport, ReportContext } from '../gitops/review/report';
 import { textReport } from '../gitops/review/text-report';
@@ -146,8 +146,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
   try {
     const base = options.baseTree ?? options.base ?? defaultBase(PROJECT_ROOT);
+    // A ref that does not resolve fails before anything renders.
+    if (!options.baseTree) resolveRef(PROJECT_ROOT, base);
+    if (options.head) resolveRef(PROJECT_ROOT, options.head);
     console.error(`strata diff: ${base} -> ${options.headTree ?? options.head ?? 'working tree'}`);
-    const [baseSide, headSide] = await Promise.all([
+    // Both sides render at once; a side that fails is reported after the other has finished
+    // (never left running while its folder is removed).
+    const sides = await Promise.allSettled([
       options.baseTree
         ? Promise.resolve({ label: options.baseTree, treeDir: existing(options.baseTree) })
         : renderRef(PROJECT_ROOT, base, work, 'base'),
@@ -157,6 +162,8 @@ export async function main(argv: readonly string[]): Promise<number> {
           ? renderRef(PROJECT_ROOT, options.head, work, 'head')
           : renderWorkingTree(PROJECT_ROOT, work),
     ]);
+    for (const side of sides) if (side.status === 'rejected') throw side.reason;
+    const [baseSide, headSide] = sides.map((side) => (side as PromiseFulfilledResult<RenderedSide>).value);
     const baseTree = readRenderedTree(baseSide.treeDir);
     const headTree = readRenderedTree(headSide.treeDir);
     const diff = selectChanges(diffTrees(baseTree, headTree), options.only);
