@@ -21,7 +21,8 @@ import { checkImports } from './gitops/imports-check';
 import { OverlayOutcome, OverlayRenderer } from './gitops/overlay-renderer';
 import { CachedRender, RenderCache } from './gitops/render-cache';
 import { RenderJob, renderInParallel, renderThreads, workerScript } from './gitops/render-pool';
-import { mergeSharedClusters, sharedClusters } from './gitops/shared-cluster';
+import { mergeSharedClusters, sharedClusters, sharedClusterTopology } from './gitops/shared-cluster';
+import { TOPOLOGY_FILE } from './gitops/topology-diagram';
 import { guardTransitions, RenderedOverlayFiles } from './gitops/transition-guard';
 import {
   ACKNOWLEDGEMENTS_FILE,
@@ -274,7 +275,12 @@ class SynthPlan {
     specProblems.push(...shared.problems);
     for (const [rel, text] of shared.files) files.set(rel, text);
     const sharedFolders = sharedClusters(overlays);
+    const members = [...rendered];
     for (const c of sharedFolders) {
+      files.set(
+        `clusters/${c.folder}/${TOPOLOGY_FILE}`,
+        this.timed('render', () => sharedClusterTopology(c, shared.files, members)),
+      );
       const first = overlays.find((o) => o.region.name === c.region)!;
       const own = new Map([...shared.files].filter(([rel]) => rel.startsWith(`${c.root}/`)));
       // The cluster's part is guarded like an overlay of the region file's (its acknowledgements go there).

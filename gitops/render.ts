@@ -4,6 +4,7 @@
  *   <region>/<env>/<layer>/<namespace>_<kind>_<name>.yaml  one object per file
  *   <region>/<env>/<layer>/kustomization.yaml
  *   clusters/<region>-<env>/...                             Flux or Argo CD entry points
+ *   clusters/<region>-<env>/TOPOLOGY.md                     a picture of the cluster (gitops/topology-diagram.ts)
  *
  * With the region's `clusters` (environments/placement.ts), each cluster of the environment
  * gets `<region>/<env>/<cluster>/<layer>/` and `clusters/<region>-<env>-<cluster>/`.
@@ -16,6 +17,7 @@ import { ArgoCdEntryPoints } from './argocd-entry-points';
 import { FluxEntryPoints } from './flux-entry-points';
 import { kustomizationFile } from './kustomization-file';
 import type { EntryLayer, LayerPlan } from './layer-plan';
+import { topologyDiagram, topologySummary, TOPOLOGY_FILE } from './topology-diagram';
 import { manifestFileName } from './tree-paths';
 import { OverlayIssue, SynthValidationError } from './validation-error';
 import { describeObject, SchemaValidator } from './validator';
@@ -134,6 +136,17 @@ export function renderOverlay(overlay: OverlaySpec, clusters: readonly ClusterCh
       rendered.own.flatMap((p) => p.manifests),
     );
     renderEntryPoints(overlay, cluster, entryLayers(overlay, cluster, rendered), emit, (options.bootstrapped ?? []).includes(cluster.folder));
+    // A cluster environments share is drawn once its environments' parts are merged (gitops/shared-cluster.ts).
+    if (!cluster.sharedRoot) {
+      files.set(
+        `clusters/${cluster.folder}/${TOPOLOGY_FILE}`,
+        topologyDiagram({
+          cluster: cluster.folder,
+          summary: topologySummary(overlay.region.name, [overlay.environment], cluster.key ? cluster.name : undefined, overlay.region.gitops.engine),
+          layers: rendered.own.map((p) => ({ layer: p.name, manifests: p.manifests })),
+        }),
+      );
+    }
     for (const doc of documents ?? []) {
       const comment = doc.comment
         .split('\n')

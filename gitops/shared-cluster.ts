@@ -9,6 +9,7 @@
  */
 import * as path from 'path';
 import { kustomizationFile } from './kustomization-file';
+import { topologyDiagram, TopologyLayer, topologySummary } from './topology-diagram';
 import { fromYaml, toYaml } from './yaml';
 import { LAYERS } from '../constructs/core/layers';
 import { compareStrings } from '../constructs/platform/ordering';
@@ -159,4 +160,49 @@ export function mergeSharedClusters(
     }
   }
   return { files: merged, problems };
+}
+
+/** The objects of the layer folders `<prefix><layer>/`, by layer. */
+function layerObjects(files: ReadonlyMap<string, string>, prefix: string): Map<string, any[]> {
+  const out = new Map<string, any[]>();
+  for (const [rel, text] of files) {
+    if (!rel.startsWith(prefix)) continue;
+    const [layer, file, ...deeper] = rel.slice(prefix.length).split('/');
+    if (deeper.length || !file || file === 'kustomization.yaml' || !(LAYERS as readonly string[]).includes(layer)) continue;
+    out.set(layer, [...(out.get(layer) ?? []), fromYaml(text)]);
+  }
+  return out;
+}
+
+/**
+ * The picture of a shared cluster (gitops/topology-diagram.ts), drawn once every environment's
+ * render is merged: layer by layer, what is rendered once for the cluster, then each
+ * environment's part.
+ */
+export function sharedClusterTopology(
+  cluster: SharedClusterFolders,
+  merged: ReadonlyMap<string, string>,
+  members: readonly { readonly overlay: OverlaySpec; readonly files: ReadonlyMap<string, string> }[],
+): string {
+  const own = layerObjects(merged, `${cluster.root}/`);
+  const envs = members
+    .filter((m) => m.overlay.region.name === cluster.region)
+    .sort((a, b) => compareStrings(a.overlay.environment, b.overlay.environment))
+    .map((m) => ({ env: m.overlay.environment, layers: layerObjects(m.files, `${cluster.region}/${m.overlay.environment}/`) }));
+  const layers: TopologyLayer[] = [];
+  for (const layer of LAYERS) {
+    if (own.has(layer)) layers.push({ layer, part: 'cluster', manifests: own.get(layer)! });
+    for (const e of envs) if (e.layers.has(layer)) layers.push({ layer, part: e.env, manifests: e.layers.get(layer)! });
+  }
+  const engine = members.find((m) => m.overlay.region.name === cluster.region)?.overlay.region.gitops.engine ?? 'flux';
+  return topologyDiagram({
+    cluster: cluster.folder,
+    summary: topologySummary(
+      cluster.region,
+      envs.map((e) => e.env),
+      cluster.name,
+      engine,
+    ),
+    layers,
+  });
 }

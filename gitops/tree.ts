@@ -74,6 +74,7 @@ function looksRendered(rel: string): boolean {
   return (
     rel === ACKNOWLEDGEMENTS_FILE ||
     /^clusters\/[a-z0-9][-a-z0-9]*\/[^/]+\.yaml$/.test(rel) ||
+    /^clusters\/[a-z0-9][-a-z0-9]*\/TOPOLOGY\.md$/.test(rel) ||
     /^[a-z0-9][-a-z0-9]*\/[a-z0-9][-a-z0-9]*\/[a-z0-9][-a-z0-9]*\/[^/]+\.yaml$/.test(rel)
   );
 }

@@ -32,7 +32,10 @@ function placeOf(file: string): { region: string; environment: string; layer: st
 }
 
 const present = fs.existsSync(DIST);
-const files = present ? filesUnder(DIST).filter((f) => !isBootstrapFile(f)) : [];
+const treeFiles = present ? filesUnder(DIST).filter((f) => !isBootstrapFile(f)) : [];
+/** The cluster pictures (gitops/topology-diagram.ts) are not objects: tested apart. */
+const isTopology = (f: string) => /^clusters\/[^/]+\/TOPOLOGY\.md$/.test(f);
+const files = treeFiles.filter((f) => !isTopology(f));
 const overlays = [...new Set(files.filter((f) => !f.startsWith('clusters/')).map((f) => f.split('/').slice(0, 2).join('/')))].map((id) => ({
   region: id.split('/')[0],
   environment: id.split('/')[1],
@@ -71,6 +74,21 @@ test('only YAML files, one object per file, named <namespace>_<kind>_<name>.yaml
   for (const d of documents) perFile.set(d.file, (perFile.get(d.file) ?? 0) + 1);
   expect([...perFile].filter(([, n]) => n !== 1)).toEqual([]);
   expect(documents.filter((d) => path.posix.basename(d.file) !== manifestFileName(d.manifest)).map((d) => d.file)).toEqual([]);
+});
+
+test('every entry folder has a TOPOLOGY.md with a Mermaid picture, and no kustomization.yaml lists it', () => {
+  const entryFolders = fs.readdirSync(path.join(DIST, 'clusters')).sort();
+  expect(treeFiles.filter(isTopology).sort()).toEqual(entryFolders.map((c) => `clusters/${c}/TOPOLOGY.md`));
+  for (const c of entryFolders) {
+    const text = fs.readFileSync(path.join(DIST, 'clusters', c, 'TOPOLOGY.md'), 'utf8');
+    expect(text.startsWith(`# Topology of ${c}\n`)).toBe(true);
+    expect(text).toMatch(/\n```mermaid\nflowchart TB\n[\s\S]*\n```\n/);
+    const resources = (yaml.load(fs.readFileSync(path.join(DIST, 'clusters', c, 'kustomization.yaml'), 'utf8')) as any).resources;
+    expect(resources).not.toContain('TOPOLOGY.md');
+  }
+  // The tree's marker lists them: synth owns them like every other file.
+  const marker = fs.readFileSync(path.join(DIST, '.strata-tree'), 'utf8').split('\n');
+  expect(entryFolders.filter((c) => !marker.includes(`clusters/${c}/TOPOLOGY.md`))).toEqual([]);
 });
 
 test('every object validates against the pinned schemas', () => {

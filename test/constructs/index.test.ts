@@ -155,6 +155,15 @@ describe('the entry point exports the library', () => {
     'storage/minio-access-setup-script',
     'streaming/kafka-transitions',
     'streaming/kafka-pod-demand',
+    'topologies',
+    'platform/topology',
+    'platform/workload-topology',
+    'backup/velero-topology',
+    'data/postgres-topology',
+    'ingress/traefik-topology',
+    'search/opensearch-topology',
+    'storage/minio-topology',
+    'streaming/kafka-topology',
   ]);
   const root = path.join(__dirname, '..', '..', 'constructs');
   const modules = (dir: string): string[] =>

@@ -146,7 +146,10 @@ describe('DR promotion', () => {
     };
     expect(diff).toEqual({
       modified: [
+        // Both pictures redraw the CDC chain, which moves with the pipelines.
+        'clusters/region-a-prod/TOPOLOGY.md',
         'clusters/region-a-prod/flux-system_kustomization_strata-streaming.yaml',
+        'clusters/region-b-prod/TOPOLOGY.md',
         'region-a/prod/data/kustomization.yaml',
         'region-a/prod/data/postgres_cluster_postgres.yaml',
         'region-a/prod/foundation/namespace_kafka.yaml',

@@ -217,7 +217,9 @@ describe('--only', () => {
     expect(tree).toEqual(readTree(whole));
     expect(fs.readFileSync(path.join(only, '.strata-tree'), 'utf8')).toBe(fs.readFileSync(path.join(whole, '.strata-tree'), 'utf8'));
     expect(fs.readdirSync(path.join(only, 'dirtbike')).sort()).toEqual(['dev', 'k3s', 'prod', 'stage', 'test']);
-    expect(Object.keys(tree).filter((f) => f.startsWith(`${ENTRY}/`)).length).toBe(12);
+    // The entry points, their kustomization.yaml and the cluster's picture (TOPOLOGY.md).
+    expect(Object.keys(tree).filter((f) => f.startsWith(`${ENTRY}/`)).length).toBe(13);
+    expect(tree[`${ENTRY}/TOPOLOGY.md`]).toContain('environments `dev`, `prod`, `stage`, `test`');
 
     // A change to prod is written by a synth of dev alone.
     applyChanges(envDir, { [PROD]: { merge: { quota: { requestsMemory: '24Gi', limitsMemory: '24Gi' } } } });

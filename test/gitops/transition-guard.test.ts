@@ -131,7 +131,8 @@ describe('PostgreSQL (CloudNativePG)', () => {
     const outDir = renderedCopy();
     const result = synth({ envDir: environmentsWith({ [PROD]: { merge: { postgres: { storageSize: '200Gi' } } } }), outDir });
     expect(read(outDir, CLUSTER('region-a/prod')).spec.storage.size).toBe('200Gi');
-    expect(result.written).toEqual([CLUSTER('region-a/prod')]);
+    // The cluster's picture shows the new size too.
+    expect(result.written).toEqual(['clusters/region-a-prod/TOPOLOGY.md', CLUSTER('region-a/prod')]);
   });
 });
 
