@@ -447,7 +447,7 @@ const USAGE = `usage: npm run synth -- [--check] [--only <region>/<env>[,...]] [
                    'eu-*/prod'); the rest of the tree is left as it is
   --shard K/N      render only the K-th of N equal shares of the overlays (CI matrices)
   --timings        print the seconds spent per phase and the render cache's hits
-  --threads N      render on N threads (default: one per core when 8 or more overlays need rendering)
+  --threads N      render on N threads (default: one per core but one, when 8 or more overlays each need rendering)
   --env-dir DIR    environments folder (default: environments/)
   --out DIR        output folder (default: dist/)`;
 
