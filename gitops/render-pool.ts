@@ -51,7 +51,7 @@ export function workerScript(): string | undefined {
  *
  * One core is left to synth's own work beside rendering (merging, the guard, the write) and
  * to V8's concurrent garbage collection, which a single-threaded synth already keeps busy:
- * on a 2-core machine a worker brought 0-16 % at 120 overlays for ≈100 MB more peak memory
+ * on a 2-core machine a worker brought 0-25 % at 120 overlays for ≈100 MB more peak memory
  * (its own heap, modules and validators), so there synth renders on one thread.
  */
 export function renderThreads(jobs: number, requested?: number): number {

@@ -4,9 +4,9 @@
  * processes, with the render cache off so every overlay is rendered.
  */
 import { spawn } from 'child_process';
+import { availableParallelism } from 'os';
 import * as path from 'path';
 import { PROJECT_ROOT } from '../../environments/project-root';
-import { availableParallelism } from 'os';
 import { OVERLAYS_PER_THREAD, renderThreads } from '../../gitops/render-pool';
 import { compiledProject } from '../support/compiled-project';
 import { environmentsWith, readTree, removeTempDirs, tempDir } from '../support/temp';
