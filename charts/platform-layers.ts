@@ -157,6 +157,7 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
         prometheus: s.monitoring.prometheus,
         alertmanager: s.monitoring.alertmanager,
         storageClass: overlay.region.storageClasses.fast,
+        storage: s.monitoring.victoriametrics,
         externalLabels,
       });
     } else {

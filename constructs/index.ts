@@ -64,6 +64,7 @@ export * from './monitoring/prometheus-stack-settings';
 export * from './monitoring/promql-metrics';
 export * from './monitoring/service-dashboards';
 export * from './monitoring/streaming-dashboards';
+export * from './monitoring/victoria-metrics-settings';
 export * from './monitoring/victoria-metrics-stack';
 export * from './monitoring/vm-alert-routing';
 export * from './operators/catalog';

@@ -48,11 +48,11 @@ export const CRD_APIS: readonly CrdApi[] = [
   },
   // Alertmanager receivers and routes, merged by the operator into the Alertmanager's configuration.
   { group: 'monitoring.coreos.com', version: 'v1alpha1', kinds: ['AlertmanagerConfig'], release: 'prometheus-operator v0.93.0' },
-  // The VictoriaMetrics stack (monitoring.stack: victoriametrics): storage, scraper, rule evaluator, Alertmanager and its routes.
+  // The VictoriaMetrics stack (monitoring.stack: victoriametrics): storage (one node or a cluster), scraper, rule evaluator, Alertmanager and its routes.
   {
     group: 'operator.victoriametrics.com',
     version: 'v1beta1',
-    kinds: ['VMAgent', 'VMAlert', 'VMAlertmanager', 'VMAlertmanagerConfig', 'VMSingle'],
+    kinds: ['VMAgent', 'VMAlert', 'VMAlertmanager', 'VMAlertmanagerConfig', 'VMCluster', 'VMSingle'],
     release: 'VictoriaMetrics/operator v0.74.1 (chart victoria-metrics-operator 0.67.2)',
   },
   {

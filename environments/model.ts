@@ -20,6 +20,7 @@ import type { LoggingSettings } from '../constructs/logging/logging-settings';
 import type { AlertRoutingSettings } from '../constructs/monitoring/alert-routing-settings';
 import type { PlatformAlertThresholds } from '../constructs/monitoring/platform-alerts';
 import type { AlertmanagerSettings, PrometheusServerSettings } from '../constructs/monitoring/prometheus-stack-settings';
+import type { VictoriaMetricsSettings } from '../constructs/monitoring/victoria-metrics-settings';
 import type { MonitoringStackKind } from '../constructs/operators/catalog';
 import type { OpenSearchClusterProps } from '../constructs/search/opensearch-cluster';
 import type { MinioTenantProps } from '../constructs/storage/minio-tenant';
@@ -475,7 +476,7 @@ export interface MonitoringSpec {
   /**
    * What runs the in-cluster monitoring: `kube-prometheus-stack` (Prometheus, Alertmanager,
    * Grafana, kube-state-metrics, node-exporter), or `victoriametrics` (the VictoriaMetrics
-   * operator's VMSingle, VMAgent, VMAlert and VMAlertmanager, which convert the PodMonitors,
+   * operator's VMSingle or VMCluster, VMAgent, VMAlert and VMAlertmanager, which convert the PodMonitors,
    * ServiceMonitors and PrometheusRules the components render). Both are sized by `prometheus`
    * and `alertmanager`. @default 'kube-prometheus-stack'
    */
@@ -484,6 +485,8 @@ export interface MonitoringSpec {
   readonly prometheus: PrometheusServerSettings;
   /** The in-cluster Alertmanagers, sized by the tier. */
   readonly alertmanager: AlertmanagerSettings;
+  /** How VictoriaMetrics stores samples (`stack: victoriametrics`): a VMCluster in prod, one VMSingle elsewhere, by the tier. */
+  readonly victoriametrics: VictoriaMetricsSettings;
   /**
    * The cluster's container logs: where they go (`backend`, environments/logging-checks.ts
    * resolves its default) and how many days they are kept (from the tier).

@@ -9,6 +9,7 @@ import { valueAt } from './problems';
 import type { SourceOf } from './semantic-checks';
 import { alertRoutingProblem } from '../constructs/monitoring/alert-routing-settings';
 import { prometheusStackProblem } from '../constructs/monitoring/prometheus-stack-settings';
+import { victoriaMetricsProblem } from '../constructs/monitoring/victoria-metrics-settings';
 import { externalAddressesProblem } from '../constructs/platform/external-addresses';
 
 export function checkMonitoring(overlays: readonly OverlaySpec[], sourceOf: SourceOf): Problem[] {
@@ -35,6 +36,8 @@ export function checkMonitoring(overlays: readonly OverlaySpec[], sourceOf: Sour
           "keep monitoring.stack: kube-prometheus-stack on a shared cluster (its operator release is the cluster's), or place the monitoring layer on a cluster of this environment",
         );
       }
+      const storage = victoriaMetricsProblem(s.monitoring.victoriametrics);
+      if (storage) problem(`monitoring.victoriametrics.${storage.path}`, storage.message, storage.fix);
       if (s.ui.grafana) {
         problem(
           'ui.grafana',

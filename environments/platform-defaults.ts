@@ -40,6 +40,8 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
       resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },
     },
     alertmanager: { replicas: 3, storageSize: '1Gi' },
+    // With monitoring.stack: victoriametrics, a VMCluster: three storage nodes, two copies of every sample.
+    victoriametrics: { storage: 'cluster', storageNodes: 3, replicationFactor: 2 },
     // Days of container logs kept (where they are collected, monitoring.logging.backend).
     logging: { retentionDays: 30 },
   },
@@ -128,6 +130,7 @@ const SMALL_TIER: PartialSettings = {
       resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
     },
     alertmanager: { replicas: 1, storageSize: '1Gi' },
+    victoriametrics: { storage: 'single' },
     logging: { retentionDays: 7 },
   },
   quota: {
@@ -184,6 +187,7 @@ export const TIER_PROFILES: Readonly<Record<Tier, PartialSettings>> = {
         resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '1', memory: '3Gi' } },
       },
       alertmanager: { replicas: 1, storageSize: '1Gi' },
+      victoriametrics: { storage: 'single' },
       logging: { retentionDays: 14 },
     },
     quota: {

@@ -5,6 +5,7 @@
  */
 import { TIERS } from './model';
 import { LOGGING_BACKENDS } from '../constructs/logging/logging-settings';
+import { VICTORIA_METRICS_STORAGE } from '../constructs/monitoring/victoria-metrics-settings';
 import {
   dns1035LabelPattern,
   DNS_LABEL_PATTERN,
@@ -408,6 +409,18 @@ export const SETTINGS_SCHEMA: Schema = obj({
         [],
       ),
       alertmanager: obj({ replicas: int(1, 9, 'give an odd count: 1, 3 or 5'), storageSize: quantity('storageSize') }, []),
+      victoriametrics: obj(
+        {
+          storage: {
+            type: 'string',
+            enum: [...VICTORIA_METRICS_STORAGE],
+            hint: 'set storage to single (one VMSingle) or cluster (a VMCluster of vmstorage nodes behind vminsert and vmselect)',
+          },
+          storageNodes: int(2, 30, 'give 2 to 30 vmstorage nodes (3 with replicationFactor 2 survive the loss of one)'),
+          replicationFactor: int(1, 5, 'give 1 to 5 copies of each sample (2 survives the loss of a node)'),
+        },
+        [],
+      ),
       logging: obj(
         {
           backend: {

@@ -27877,6 +27877,9876 @@ export function toJson_VmAlertmanagerConfigSpecReceiversWechatConfigsHttpConfigT
 /**
  *
  *
+ * @schema VMCluster
+ */
+export class VmCluster extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "VMCluster"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'operator.victoriametrics.com/v1beta1',
+    kind: 'VMCluster',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "VMCluster".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: VmClusterProps): any {
+    return {
+      ...VmCluster.GVK,
+      ...toJson_VmClusterProps(props),
+    };
+  }
+
+  /**
+   * Defines a "VMCluster" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: VmClusterProps) {
+    super(scope, id, {
+      ...VmCluster.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...VmCluster.GVK,
+      ...toJson_VmClusterProps(resolved),
+    };
+  }
+}
+
+/**
+ * @schema VMCluster
+ */
+export interface VmClusterProps {
+  /**
+   * @schema VMCluster#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * @schema VMCluster#spec
+   */
+  readonly spec: VmClusterSpec;
+}
+
+/**
+ * Converts an object of type 'VmClusterProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterProps(obj: VmClusterProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_VmClusterSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpec
+ */
+export interface VmClusterSpec {
+  /**
+   * @schema VmClusterSpec#clusterDomainName
+   */
+  readonly clusterDomainName?: string;
+
+  /**
+   * @schema VmClusterSpec#clusterVersion
+   */
+  readonly clusterVersion?: string;
+
+  /**
+   * @schema VmClusterSpec#discovery
+   */
+  readonly discovery?: VmClusterSpecDiscovery;
+
+  /**
+   * @schema VmClusterSpec#downsampling
+   */
+  readonly downsampling?: VmClusterSpecDownsampling;
+
+  /**
+   * @schema VmClusterSpec#imagePullSecrets
+   */
+  readonly imagePullSecrets?: VmClusterSpecImagePullSecrets[];
+
+  /**
+   * @schema VmClusterSpec#license
+   */
+  readonly license?: VmClusterSpecLicense;
+
+  /**
+   * @schema VmClusterSpec#managedMetadata
+   */
+  readonly managedMetadata?: VmClusterSpecManagedMetadata;
+
+  /**
+   * @schema VmClusterSpec#paused
+   */
+  readonly paused?: boolean;
+
+  /**
+   * @schema VmClusterSpec#replicationFactor
+   */
+  readonly replicationFactor?: number;
+
+  /**
+   * @schema VmClusterSpec#requestsLoadBalancer
+   */
+  readonly requestsLoadBalancer?: VmClusterSpecRequestsLoadBalancer;
+
+  /**
+   * @schema VmClusterSpec#retentionPeriod
+   */
+  readonly retentionPeriod?: string;
+
+  /**
+   * @schema VmClusterSpec#serviceAccountName
+   */
+  readonly serviceAccountName?: string;
+
+  /**
+   * @schema VmClusterSpec#useLegacyNaming
+   */
+  readonly useLegacyNaming?: boolean;
+
+  /**
+   * @schema VmClusterSpec#useStrictSecurity
+   */
+  readonly useStrictSecurity?: boolean;
+
+  /**
+   * @schema VmClusterSpec#vminsert
+   */
+  readonly vminsert?: VmClusterSpecVminsert;
+
+  /**
+   * @schema VmClusterSpec#vmselect
+   */
+  readonly vmselect?: VmClusterSpecVmselect;
+
+  /**
+   * @schema VmClusterSpec#vmstorage
+   */
+  readonly vmstorage?: VmClusterSpecVmstorage;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpec(obj: VmClusterSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'clusterDomainName': obj.clusterDomainName,
+    'clusterVersion': obj.clusterVersion,
+    'discovery': toJson_VmClusterSpecDiscovery(obj.discovery),
+    'downsampling': toJson_VmClusterSpecDownsampling(obj.downsampling),
+    'imagePullSecrets': obj.imagePullSecrets?.map(y => toJson_VmClusterSpecImagePullSecrets(y)),
+    'license': toJson_VmClusterSpecLicense(obj.license),
+    'managedMetadata': toJson_VmClusterSpecManagedMetadata(obj.managedMetadata),
+    'paused': obj.paused,
+    'replicationFactor': obj.replicationFactor,
+    'requestsLoadBalancer': toJson_VmClusterSpecRequestsLoadBalancer(obj.requestsLoadBalancer),
+    'retentionPeriod': obj.retentionPeriod,
+    'serviceAccountName': obj.serviceAccountName,
+    'useLegacyNaming': obj.useLegacyNaming,
+    'useStrictSecurity': obj.useStrictSecurity,
+    'vminsert': toJson_VmClusterSpecVminsert(obj.vminsert),
+    'vmselect': toJson_VmClusterSpecVmselect(obj.vmselect),
+    'vmstorage': toJson_VmClusterSpecVmstorage(obj.vmstorage),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecDiscovery
+ */
+export interface VmClusterSpecDiscovery {
+  /**
+   * @schema VmClusterSpecDiscovery#enabled
+   */
+  readonly enabled: boolean;
+
+  /**
+   * @schema VmClusterSpecDiscovery#filter
+   */
+  readonly filter?: string;
+
+  /**
+   * @schema VmClusterSpecDiscovery#interval
+   */
+  readonly interval?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecDiscovery' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecDiscovery(obj: VmClusterSpecDiscovery | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enabled': obj.enabled,
+    'filter': obj.filter,
+    'interval': obj.interval,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecDownsampling
+ */
+export interface VmClusterSpecDownsampling {
+  /**
+   * @schema VmClusterSpecDownsampling#dedupInterval
+   */
+  readonly dedupInterval?: string;
+
+  /**
+   * @schema VmClusterSpecDownsampling#rules
+   */
+  readonly rules?: VmClusterSpecDownsamplingRules[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecDownsampling' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecDownsampling(obj: VmClusterSpecDownsampling | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'dedupInterval': obj.dedupInterval,
+    'rules': obj.rules?.map(y => toJson_VmClusterSpecDownsamplingRules(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecImagePullSecrets
+ */
+export interface VmClusterSpecImagePullSecrets {
+  /**
+   * @schema VmClusterSpecImagePullSecrets#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecImagePullSecrets' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecImagePullSecrets(obj: VmClusterSpecImagePullSecrets | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecLicense
+ */
+export interface VmClusterSpecLicense {
+  /**
+   * @schema VmClusterSpecLicense#forceOffline
+   */
+  readonly forceOffline?: boolean;
+
+  /**
+   * @schema VmClusterSpecLicense#key
+   */
+  readonly key?: string;
+
+  /**
+   * @schema VmClusterSpecLicense#keyRef
+   */
+  readonly keyRef?: VmClusterSpecLicenseKeyRef;
+
+  /**
+   * @schema VmClusterSpecLicense#reloadInterval
+   */
+  readonly reloadInterval?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecLicense' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecLicense(obj: VmClusterSpecLicense | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'forceOffline': obj.forceOffline,
+    'key': obj.key,
+    'keyRef': toJson_VmClusterSpecLicenseKeyRef(obj.keyRef),
+    'reloadInterval': obj.reloadInterval,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecManagedMetadata
+ */
+export interface VmClusterSpecManagedMetadata {
+  /**
+   * @schema VmClusterSpecManagedMetadata#annotations
+   */
+  readonly annotations?: { [key: string]: string };
+
+  /**
+   * @schema VmClusterSpecManagedMetadata#labels
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecManagedMetadata' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecManagedMetadata(obj: VmClusterSpecManagedMetadata | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecRequestsLoadBalancer
+ */
+export interface VmClusterSpecRequestsLoadBalancer {
+  /**
+   * @schema VmClusterSpecRequestsLoadBalancer#disableInsertBalancing
+   */
+  readonly disableInsertBalancing?: boolean;
+
+  /**
+   * @schema VmClusterSpecRequestsLoadBalancer#disableSelectBalancing
+   */
+  readonly disableSelectBalancing?: boolean;
+
+  /**
+   * @schema VmClusterSpecRequestsLoadBalancer#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * @schema VmClusterSpecRequestsLoadBalancer#spec
+   */
+  readonly spec?: any;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecRequestsLoadBalancer' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecRequestsLoadBalancer(obj: VmClusterSpecRequestsLoadBalancer | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'disableInsertBalancing': obj.disableInsertBalancing,
+    'disableSelectBalancing': obj.disableSelectBalancing,
+    'enabled': obj.enabled,
+    'spec': obj.spec,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsert
+ */
+export interface VmClusterSpecVminsert {
+  /**
+   * @schema VmClusterSpecVminsert#affinity
+   */
+  readonly affinity?: any;
+
+  /**
+   * @schema VmClusterSpecVminsert#clusterNativeListenPort
+   */
+  readonly clusterNativeListenPort?: string;
+
+  /**
+   * @schema VmClusterSpecVminsert#componentVersion
+   */
+  readonly componentVersion?: string;
+
+  /**
+   * @schema VmClusterSpecVminsert#configMaps
+   */
+  readonly configMaps?: string[];
+
+  /**
+   * @schema VmClusterSpecVminsert#containers
+   */
+  readonly containers?: any[];
+
+  /**
+   * @schema VmClusterSpecVminsert#disableAutomountServiceAccountToken
+   */
+  readonly disableAutomountServiceAccountToken?: boolean;
+
+  /**
+   * @schema VmClusterSpecVminsert#disableSelfServiceScrape
+   */
+  readonly disableSelfServiceScrape?: boolean;
+
+  /**
+   * @schema VmClusterSpecVminsert#discovery
+   */
+  readonly discovery?: VmClusterSpecVminsertDiscovery;
+
+  /**
+   * @schema VmClusterSpecVminsert#dnsConfig
+   */
+  readonly dnsConfig?: VmClusterSpecVminsertDnsConfig;
+
+  /**
+   * @schema VmClusterSpecVminsert#dnsPolicy
+   */
+  readonly dnsPolicy?: string;
+
+  /**
+   * @schema VmClusterSpecVminsert#enableServiceLinks
+   */
+  readonly enableServiceLinks?: boolean;
+
+  /**
+   * @schema VmClusterSpecVminsert#extraArgs
+   */
+  readonly extraArgs?: { [key: string]: string };
+
+  /**
+   * @schema VmClusterSpecVminsert#extraEnvs
+   */
+  readonly extraEnvs?: VmClusterSpecVminsertExtraEnvs[];
+
+  /**
+   * @schema VmClusterSpecVminsert#extraEnvsFrom
+   */
+  readonly extraEnvsFrom?: VmClusterSpecVminsertExtraEnvsFrom[];
+
+  /**
+   * @schema VmClusterSpecVminsert#host_aliases
+   */
+  readonly hostAliases?: VmClusterSpecVminsertHostAliases[];
+
+
+  /**
+   * @schema VmClusterSpecVminsert#hostNetwork
+   */
+  readonly hostNetwork?: boolean;
+
+  /**
+   * @schema VmClusterSpecVminsert#hpa
+   */
+  readonly hpa?: any;
+
+  /**
+   * @schema VmClusterSpecVminsert#image
+   */
+  readonly image?: VmClusterSpecVminsertImage;
+
+  /**
+   * @schema VmClusterSpecVminsert#imagePullSecrets
+   */
+  readonly imagePullSecrets?: VmClusterSpecVminsertImagePullSecrets[];
+
+  /**
+   * @schema VmClusterSpecVminsert#initContainers
+   */
+  readonly initContainers?: any[];
+
+  /**
+   * @schema VmClusterSpecVminsert#insertPorts
+   */
+  readonly insertPorts?: VmClusterSpecVminsertInsertPorts;
+
+  /**
+   * @schema VmClusterSpecVminsert#livenessProbe
+   */
+  readonly livenessProbe?: any;
+
+  /**
+   * @schema VmClusterSpecVminsert#logFormat
+   */
+  readonly logFormat?: VmClusterSpecVminsertLogFormat;
+
+  /**
+   * @schema VmClusterSpecVminsert#logLevel
+   */
+  readonly logLevel?: VmClusterSpecVminsertLogLevel;
+
+  /**
+   * @schema VmClusterSpecVminsert#minReadySeconds
+   */
+  readonly minReadySeconds?: number;
+
+  /**
+   * @schema VmClusterSpecVminsert#networkPolicy
+   */
+  readonly networkPolicy?: VmClusterSpecVminsertNetworkPolicy;
+
+  /**
+   * @schema VmClusterSpecVminsert#nodeSelector
+   */
+  readonly nodeSelector?: { [key: string]: string };
+
+  /**
+   * @schema VmClusterSpecVminsert#paused
+   */
+  readonly paused?: boolean;
+
+  /**
+   * @schema VmClusterSpecVminsert#podDisruptionBudget
+   */
+  readonly podDisruptionBudget?: VmClusterSpecVminsertPodDisruptionBudget;
+
+  /**
+   * @schema VmClusterSpecVminsert#podMetadata
+   */
+  readonly podMetadata?: VmClusterSpecVminsertPodMetadata;
+
+  /**
+   * @schema VmClusterSpecVminsert#port
+   */
+  readonly port?: string;
+
+  /**
+   * @schema VmClusterSpecVminsert#preStopSleepSeconds
+   */
+  readonly preStopSleepSeconds?: number;
+
+  /**
+   * @schema VmClusterSpecVminsert#priorityClassName
+   */
+  readonly priorityClassName?: string;
+
+  /**
+   * @schema VmClusterSpecVminsert#readinessGates
+   */
+  readonly readinessGates?: VmClusterSpecVminsertReadinessGates[];
+
+  /**
+   * @schema VmClusterSpecVminsert#readinessProbe
+   */
+  readonly readinessProbe?: any;
+
+  /**
+   * @schema VmClusterSpecVminsert#replicaCount
+   */
+  readonly replicaCount?: number;
+
+  /**
+   * @schema VmClusterSpecVminsert#resources
+   */
+  readonly resources?: VmClusterSpecVminsertResources;
+
+  /**
+   * @schema VmClusterSpecVminsert#revisionHistoryLimitCount
+   */
+  readonly revisionHistoryLimitCount?: number;
+
+  /**
+   * @schema VmClusterSpecVminsert#rollingUpdate
+   */
+  readonly rollingUpdate?: VmClusterSpecVminsertRollingUpdate;
+
+  /**
+   * @schema VmClusterSpecVminsert#runtimeClassName
+   */
+  readonly runtimeClassName?: string;
+
+  /**
+   * @schema VmClusterSpecVminsert#schedulerName
+   */
+  readonly schedulerName?: string;
+
+  /**
+   * @schema VmClusterSpecVminsert#secrets
+   */
+  readonly secrets?: string[];
+
+  /**
+   * @schema VmClusterSpecVminsert#securityContext
+   */
+  readonly securityContext?: any;
+
+  /**
+   * @schema VmClusterSpecVminsert#serviceScrapeSpec
+   */
+  readonly serviceScrapeSpec?: any;
+
+  /**
+   * @schema VmClusterSpecVminsert#serviceSpec
+   */
+  readonly serviceSpec?: VmClusterSpecVminsertServiceSpec;
+
+  /**
+   * @schema VmClusterSpecVminsert#startupProbe
+   */
+  readonly startupProbe?: any;
+
+  /**
+   * @schema VmClusterSpecVminsert#terminationGracePeriodSeconds
+   */
+  readonly terminationGracePeriodSeconds?: number;
+
+  /**
+   * @schema VmClusterSpecVminsert#tolerations
+   */
+  readonly tolerations?: VmClusterSpecVminsertTolerations[];
+
+  /**
+   * @schema VmClusterSpecVminsert#topologySpreadConstraints
+   */
+  readonly topologySpreadConstraints?: any[];
+
+  /**
+   * @schema VmClusterSpecVminsert#updateStrategy
+   */
+  readonly updateStrategy?: VmClusterSpecVminsertUpdateStrategy;
+
+  /**
+   * @schema VmClusterSpecVminsert#useDefaultResources
+   */
+  readonly useDefaultResources?: boolean;
+
+  /**
+   * @schema VmClusterSpecVminsert#useStrictSecurity
+   */
+  readonly useStrictSecurity?: boolean;
+
+  /**
+   * @schema VmClusterSpecVminsert#volumeMounts
+   */
+  readonly volumeMounts?: VmClusterSpecVminsertVolumeMounts[];
+
+  /**
+   * @schema VmClusterSpecVminsert#volumes
+   */
+  readonly volumes?: any[];
+
+  /**
+   * @schema VmClusterSpecVminsert#vpa
+   */
+  readonly vpa?: VmClusterSpecVminsertVpa;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsert' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsert(obj: VmClusterSpecVminsert | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'affinity': obj.affinity,
+    'clusterNativeListenPort': obj.clusterNativeListenPort,
+    'componentVersion': obj.componentVersion,
+    'configMaps': obj.configMaps?.map(y => y),
+    'containers': obj.containers?.map(y => y),
+    'disableAutomountServiceAccountToken': obj.disableAutomountServiceAccountToken,
+    'disableSelfServiceScrape': obj.disableSelfServiceScrape,
+    'discovery': toJson_VmClusterSpecVminsertDiscovery(obj.discovery),
+    'dnsConfig': toJson_VmClusterSpecVminsertDnsConfig(obj.dnsConfig),
+    'dnsPolicy': obj.dnsPolicy,
+    'enableServiceLinks': obj.enableServiceLinks,
+    'extraArgs': ((obj.extraArgs) === undefined) ? undefined : (Object.entries(obj.extraArgs).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'extraEnvs': obj.extraEnvs?.map(y => toJson_VmClusterSpecVminsertExtraEnvs(y)),
+    'extraEnvsFrom': obj.extraEnvsFrom?.map(y => toJson_VmClusterSpecVminsertExtraEnvsFrom(y)),
+    'host_aliases': obj.hostAliases?.map(y => toJson_VmClusterSpecVminsertHostAliases(y)),
+    'hostNetwork': obj.hostNetwork,
+    'hpa': obj.hpa,
+    'image': toJson_VmClusterSpecVminsertImage(obj.image),
+    'imagePullSecrets': obj.imagePullSecrets?.map(y => toJson_VmClusterSpecVminsertImagePullSecrets(y)),
+    'initContainers': obj.initContainers?.map(y => y),
+    'insertPorts': toJson_VmClusterSpecVminsertInsertPorts(obj.insertPorts),
+    'livenessProbe': obj.livenessProbe,
+    'logFormat': obj.logFormat,
+    'logLevel': obj.logLevel,
+    'minReadySeconds': obj.minReadySeconds,
+    'networkPolicy': toJson_VmClusterSpecVminsertNetworkPolicy(obj.networkPolicy),
+    'nodeSelector': ((obj.nodeSelector) === undefined) ? undefined : (Object.entries(obj.nodeSelector).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'paused': obj.paused,
+    'podDisruptionBudget': toJson_VmClusterSpecVminsertPodDisruptionBudget(obj.podDisruptionBudget),
+    'podMetadata': toJson_VmClusterSpecVminsertPodMetadata(obj.podMetadata),
+    'port': obj.port,
+    'preStopSleepSeconds': obj.preStopSleepSeconds,
+    'priorityClassName': obj.priorityClassName,
+    'readinessGates': obj.readinessGates?.map(y => toJson_VmClusterSpecVminsertReadinessGates(y)),
+    'readinessProbe': obj.readinessProbe,
+    'replicaCount': obj.replicaCount,
+    'resources': toJson_VmClusterSpecVminsertResources(obj.resources),
+    'revisionHistoryLimitCount': obj.revisionHistoryLimitCount,
+    'rollingUpdate': toJson_VmClusterSpecVminsertRollingUpdate(obj.rollingUpdate),
+    'runtimeClassName': obj.runtimeClassName,
+    'schedulerName': obj.schedulerName,
+    'secrets': obj.secrets?.map(y => y),
+    'securityContext': obj.securityContext,
+    'serviceScrapeSpec': obj.serviceScrapeSpec,
+    'serviceSpec': toJson_VmClusterSpecVminsertServiceSpec(obj.serviceSpec),
+    'startupProbe': obj.startupProbe,
+    'terminationGracePeriodSeconds': obj.terminationGracePeriodSeconds,
+    'tolerations': obj.tolerations?.map(y => toJson_VmClusterSpecVminsertTolerations(y)),
+    'topologySpreadConstraints': obj.topologySpreadConstraints?.map(y => y),
+    'updateStrategy': obj.updateStrategy,
+    'useDefaultResources': obj.useDefaultResources,
+    'useStrictSecurity': obj.useStrictSecurity,
+    'volumeMounts': obj.volumeMounts?.map(y => toJson_VmClusterSpecVminsertVolumeMounts(y)),
+    'volumes': obj.volumes?.map(y => y),
+    'vpa': toJson_VmClusterSpecVminsertVpa(obj.vpa),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselect
+ */
+export interface VmClusterSpecVmselect {
+  /**
+   * @schema VmClusterSpecVmselect#affinity
+   */
+  readonly affinity?: any;
+
+  /**
+   * @schema VmClusterSpecVmselect#cacheMountPath
+   */
+  readonly cacheMountPath?: string;
+
+  /**
+   * @schema VmClusterSpecVmselect#claimTemplates
+   */
+  readonly claimTemplates?: any[];
+
+  /**
+   * @schema VmClusterSpecVmselect#clusterNativeListenPort
+   */
+  readonly clusterNativeListenPort?: string;
+
+  /**
+   * @schema VmClusterSpecVmselect#componentVersion
+   */
+  readonly componentVersion?: string;
+
+  /**
+   * @schema VmClusterSpecVmselect#configMaps
+   */
+  readonly configMaps?: string[];
+
+  /**
+   * @schema VmClusterSpecVmselect#containers
+   */
+  readonly containers?: any[];
+
+  /**
+   * @schema VmClusterSpecVmselect#disableAutomountServiceAccountToken
+   */
+  readonly disableAutomountServiceAccountToken?: boolean;
+
+  /**
+   * @schema VmClusterSpecVmselect#disableSelfServiceScrape
+   */
+  readonly disableSelfServiceScrape?: boolean;
+
+  /**
+   * @schema VmClusterSpecVmselect#discovery
+   */
+  readonly discovery?: VmClusterSpecVmselectDiscovery;
+
+  /**
+   * @schema VmClusterSpecVmselect#dnsConfig
+   */
+  readonly dnsConfig?: VmClusterSpecVmselectDnsConfig;
+
+  /**
+   * @schema VmClusterSpecVmselect#dnsPolicy
+   */
+  readonly dnsPolicy?: string;
+
+  /**
+   * @schema VmClusterSpecVmselect#enableServiceLinks
+   */
+  readonly enableServiceLinks?: boolean;
+
+  /**
+   * @schema VmClusterSpecVmselect#extraArgs
+   */
+  readonly extraArgs?: { [key: string]: string };
+
+  /**
+   * @schema VmClusterSpecVmselect#extraEnvs
+   */
+  readonly extraEnvs?: VmClusterSpecVmselectExtraEnvs[];
+
+  /**
+   * @schema VmClusterSpecVmselect#extraEnvsFrom
+   */
+  readonly extraEnvsFrom?: VmClusterSpecVmselectExtraEnvsFrom[];
+
+  /**
+   * @schema VmClusterSpecVmselect#extraStorageNodes
+   */
+  readonly extraStorageNodes?: VmClusterSpecVmselectExtraStorageNodes[];
+
+  /**
+   * @schema VmClusterSpecVmselect#host_aliases
+   */
+  readonly hostAliases?: VmClusterSpecVmselectHostAliases[];
+
+
+  /**
+   * @schema VmClusterSpecVmselect#hostNetwork
+   */
+  readonly hostNetwork?: boolean;
+
+  /**
+   * @schema VmClusterSpecVmselect#hpa
+   */
+  readonly hpa?: any;
+
+  /**
+   * @schema VmClusterSpecVmselect#image
+   */
+  readonly image?: VmClusterSpecVmselectImage;
+
+  /**
+   * @schema VmClusterSpecVmselect#imagePullSecrets
+   */
+  readonly imagePullSecrets?: VmClusterSpecVmselectImagePullSecrets[];
+
+  /**
+   * @schema VmClusterSpecVmselect#initContainers
+   */
+  readonly initContainers?: any[];
+
+  /**
+   * @schema VmClusterSpecVmselect#livenessProbe
+   */
+  readonly livenessProbe?: any;
+
+  /**
+   * @schema VmClusterSpecVmselect#logFormat
+   */
+  readonly logFormat?: VmClusterSpecVmselectLogFormat;
+
+  /**
+   * @schema VmClusterSpecVmselect#logLevel
+   */
+  readonly logLevel?: VmClusterSpecVmselectLogLevel;
+
+  /**
+   * @schema VmClusterSpecVmselect#minReadySeconds
+   */
+  readonly minReadySeconds?: number;
+
+  /**
+   * @schema VmClusterSpecVmselect#networkPolicy
+   */
+  readonly networkPolicy?: VmClusterSpecVmselectNetworkPolicy;
+
+  /**
+   * @schema VmClusterSpecVmselect#nodeSelector
+   */
+  readonly nodeSelector?: { [key: string]: string };
+
+  /**
+   * @schema VmClusterSpecVmselect#paused
+   */
+  readonly paused?: boolean;
+
+  /**
+   * @schema VmClusterSpecVmselect#persistentVolumeClaimRetentionPolicy
+   */
+  readonly persistentVolumeClaimRetentionPolicy?: VmClusterSpecVmselectPersistentVolumeClaimRetentionPolicy;
+
+  /**
+   * @schema VmClusterSpecVmselect#podDisruptionBudget
+   */
+  readonly podDisruptionBudget?: VmClusterSpecVmselectPodDisruptionBudget;
+
+  /**
+   * @schema VmClusterSpecVmselect#podMetadata
+   */
+  readonly podMetadata?: VmClusterSpecVmselectPodMetadata;
+
+  /**
+   * @schema VmClusterSpecVmselect#port
+   */
+  readonly port?: string;
+
+  /**
+   * @schema VmClusterSpecVmselect#preStopSleepSeconds
+   */
+  readonly preStopSleepSeconds?: number;
+
+  /**
+   * @schema VmClusterSpecVmselect#priorityClassName
+   */
+  readonly priorityClassName?: string;
+
+  /**
+   * @schema VmClusterSpecVmselect#readinessGates
+   */
+  readonly readinessGates?: VmClusterSpecVmselectReadinessGates[];
+
+  /**
+   * @schema VmClusterSpecVmselect#readinessProbe
+   */
+  readonly readinessProbe?: any;
+
+  /**
+   * @schema VmClusterSpecVmselect#replicaCount
+   */
+  readonly replicaCount?: number;
+
+  /**
+   * @schema VmClusterSpecVmselect#resources
+   */
+  readonly resources?: VmClusterSpecVmselectResources;
+
+  /**
+   * @schema VmClusterSpecVmselect#revisionHistoryLimitCount
+   */
+  readonly revisionHistoryLimitCount?: number;
+
+  /**
+   * @schema VmClusterSpecVmselect#rollingUpdateStrategy
+   */
+  readonly rollingUpdateStrategy?: string;
+
+  /**
+   * @schema VmClusterSpecVmselect#rollingUpdateStrategyBehavior
+   */
+  readonly rollingUpdateStrategyBehavior?: VmClusterSpecVmselectRollingUpdateStrategyBehavior;
+
+  /**
+   * @schema VmClusterSpecVmselect#runtimeClassName
+   */
+  readonly runtimeClassName?: string;
+
+  /**
+   * @schema VmClusterSpecVmselect#schedulerName
+   */
+  readonly schedulerName?: string;
+
+  /**
+   * @schema VmClusterSpecVmselect#secrets
+   */
+  readonly secrets?: string[];
+
+  /**
+   * @schema VmClusterSpecVmselect#securityContext
+   */
+  readonly securityContext?: any;
+
+  /**
+   * @schema VmClusterSpecVmselect#serviceScrapeSpec
+   */
+  readonly serviceScrapeSpec?: any;
+
+  /**
+   * @schema VmClusterSpecVmselect#serviceSpec
+   */
+  readonly serviceSpec?: VmClusterSpecVmselectServiceSpec;
+
+  /**
+   * @schema VmClusterSpecVmselect#startupProbe
+   */
+  readonly startupProbe?: any;
+
+  /**
+   * @schema VmClusterSpecVmselect#storage
+   */
+  readonly storage?: VmClusterSpecVmselectStorage;
+
+  /**
+   * @schema VmClusterSpecVmselect#terminationGracePeriodSeconds
+   */
+  readonly terminationGracePeriodSeconds?: number;
+
+  /**
+   * @schema VmClusterSpecVmselect#tolerations
+   */
+  readonly tolerations?: VmClusterSpecVmselectTolerations[];
+
+  /**
+   * @schema VmClusterSpecVmselect#topologySpreadConstraints
+   */
+  readonly topologySpreadConstraints?: any[];
+
+  /**
+   * @schema VmClusterSpecVmselect#useDefaultResources
+   */
+  readonly useDefaultResources?: boolean;
+
+  /**
+   * @schema VmClusterSpecVmselect#useStrictSecurity
+   */
+  readonly useStrictSecurity?: boolean;
+
+  /**
+   * @schema VmClusterSpecVmselect#volumeMounts
+   */
+  readonly volumeMounts?: VmClusterSpecVmselectVolumeMounts[];
+
+  /**
+   * @schema VmClusterSpecVmselect#volumes
+   */
+  readonly volumes?: any[];
+
+  /**
+   * @schema VmClusterSpecVmselect#vpa
+   */
+  readonly vpa?: VmClusterSpecVmselectVpa;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselect' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselect(obj: VmClusterSpecVmselect | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'affinity': obj.affinity,
+    'cacheMountPath': obj.cacheMountPath,
+    'claimTemplates': obj.claimTemplates?.map(y => y),
+    'clusterNativeListenPort': obj.clusterNativeListenPort,
+    'componentVersion': obj.componentVersion,
+    'configMaps': obj.configMaps?.map(y => y),
+    'containers': obj.containers?.map(y => y),
+    'disableAutomountServiceAccountToken': obj.disableAutomountServiceAccountToken,
+    'disableSelfServiceScrape': obj.disableSelfServiceScrape,
+    'discovery': toJson_VmClusterSpecVmselectDiscovery(obj.discovery),
+    'dnsConfig': toJson_VmClusterSpecVmselectDnsConfig(obj.dnsConfig),
+    'dnsPolicy': obj.dnsPolicy,
+    'enableServiceLinks': obj.enableServiceLinks,
+    'extraArgs': ((obj.extraArgs) === undefined) ? undefined : (Object.entries(obj.extraArgs).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'extraEnvs': obj.extraEnvs?.map(y => toJson_VmClusterSpecVmselectExtraEnvs(y)),
+    'extraEnvsFrom': obj.extraEnvsFrom?.map(y => toJson_VmClusterSpecVmselectExtraEnvsFrom(y)),
+    'extraStorageNodes': obj.extraStorageNodes?.map(y => toJson_VmClusterSpecVmselectExtraStorageNodes(y)),
+    'host_aliases': obj.hostAliases?.map(y => toJson_VmClusterSpecVmselectHostAliases(y)),
+    'hostNetwork': obj.hostNetwork,
+    'hpa': obj.hpa,
+    'image': toJson_VmClusterSpecVmselectImage(obj.image),
+    'imagePullSecrets': obj.imagePullSecrets?.map(y => toJson_VmClusterSpecVmselectImagePullSecrets(y)),
+    'initContainers': obj.initContainers?.map(y => y),
+    'livenessProbe': obj.livenessProbe,
+    'logFormat': obj.logFormat,
+    'logLevel': obj.logLevel,
+    'minReadySeconds': obj.minReadySeconds,
+    'networkPolicy': toJson_VmClusterSpecVmselectNetworkPolicy(obj.networkPolicy),
+    'nodeSelector': ((obj.nodeSelector) === undefined) ? undefined : (Object.entries(obj.nodeSelector).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'paused': obj.paused,
+    'persistentVolumeClaimRetentionPolicy': toJson_VmClusterSpecVmselectPersistentVolumeClaimRetentionPolicy(obj.persistentVolumeClaimRetentionPolicy),
+    'podDisruptionBudget': toJson_VmClusterSpecVmselectPodDisruptionBudget(obj.podDisruptionBudget),
+    'podMetadata': toJson_VmClusterSpecVmselectPodMetadata(obj.podMetadata),
+    'port': obj.port,
+    'preStopSleepSeconds': obj.preStopSleepSeconds,
+    'priorityClassName': obj.priorityClassName,
+    'readinessGates': obj.readinessGates?.map(y => toJson_VmClusterSpecVmselectReadinessGates(y)),
+    'readinessProbe': obj.readinessProbe,
+    'replicaCount': obj.replicaCount,
+    'resources': toJson_VmClusterSpecVmselectResources(obj.resources),
+    'revisionHistoryLimitCount': obj.revisionHistoryLimitCount,
+    'rollingUpdateStrategy': obj.rollingUpdateStrategy,
+    'rollingUpdateStrategyBehavior': toJson_VmClusterSpecVmselectRollingUpdateStrategyBehavior(obj.rollingUpdateStrategyBehavior),
+    'runtimeClassName': obj.runtimeClassName,
+    'schedulerName': obj.schedulerName,
+    'secrets': obj.secrets?.map(y => y),
+    'securityContext': obj.securityContext,
+    'serviceScrapeSpec': obj.serviceScrapeSpec,
+    'serviceSpec': toJson_VmClusterSpecVmselectServiceSpec(obj.serviceSpec),
+    'startupProbe': obj.startupProbe,
+    'storage': toJson_VmClusterSpecVmselectStorage(obj.storage),
+    'terminationGracePeriodSeconds': obj.terminationGracePeriodSeconds,
+    'tolerations': obj.tolerations?.map(y => toJson_VmClusterSpecVmselectTolerations(y)),
+    'topologySpreadConstraints': obj.topologySpreadConstraints?.map(y => y),
+    'useDefaultResources': obj.useDefaultResources,
+    'useStrictSecurity': obj.useStrictSecurity,
+    'volumeMounts': obj.volumeMounts?.map(y => toJson_VmClusterSpecVmselectVolumeMounts(y)),
+    'volumes': obj.volumes?.map(y => y),
+    'vpa': toJson_VmClusterSpecVmselectVpa(obj.vpa),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorage
+ */
+export interface VmClusterSpecVmstorage {
+  /**
+   * @schema VmClusterSpecVmstorage#affinity
+   */
+  readonly affinity?: any;
+
+  /**
+   * @schema VmClusterSpecVmstorage#claimTemplates
+   */
+  readonly claimTemplates?: any[];
+
+  /**
+   * @schema VmClusterSpecVmstorage#componentVersion
+   */
+  readonly componentVersion?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorage#configMaps
+   */
+  readonly configMaps?: string[];
+
+  /**
+   * @schema VmClusterSpecVmstorage#containers
+   */
+  readonly containers?: any[];
+
+  /**
+   * @schema VmClusterSpecVmstorage#disableAutomountServiceAccountToken
+   */
+  readonly disableAutomountServiceAccountToken?: boolean;
+
+  /**
+   * @schema VmClusterSpecVmstorage#disableSelfServiceScrape
+   */
+  readonly disableSelfServiceScrape?: boolean;
+
+  /**
+   * @schema VmClusterSpecVmstorage#dnsConfig
+   */
+  readonly dnsConfig?: VmClusterSpecVmstorageDnsConfig;
+
+  /**
+   * @schema VmClusterSpecVmstorage#dnsPolicy
+   */
+  readonly dnsPolicy?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorage#enableServiceLinks
+   */
+  readonly enableServiceLinks?: boolean;
+
+  /**
+   * @schema VmClusterSpecVmstorage#extraArgs
+   */
+  readonly extraArgs?: { [key: string]: string };
+
+  /**
+   * @schema VmClusterSpecVmstorage#extraEnvs
+   */
+  readonly extraEnvs?: VmClusterSpecVmstorageExtraEnvs[];
+
+  /**
+   * @schema VmClusterSpecVmstorage#extraEnvsFrom
+   */
+  readonly extraEnvsFrom?: VmClusterSpecVmstorageExtraEnvsFrom[];
+
+  /**
+   * @schema VmClusterSpecVmstorage#host_aliases
+   */
+  readonly hostAliases?: VmClusterSpecVmstorageHostAliases[];
+
+
+  /**
+   * @schema VmClusterSpecVmstorage#hostNetwork
+   */
+  readonly hostNetwork?: boolean;
+
+  /**
+   * @schema VmClusterSpecVmstorage#hpa
+   */
+  readonly hpa?: VmClusterSpecVmstorageHpa;
+
+  /**
+   * @schema VmClusterSpecVmstorage#image
+   */
+  readonly image?: VmClusterSpecVmstorageImage;
+
+  /**
+   * @schema VmClusterSpecVmstorage#imagePullSecrets
+   */
+  readonly imagePullSecrets?: VmClusterSpecVmstorageImagePullSecrets[];
+
+  /**
+   * @schema VmClusterSpecVmstorage#initContainers
+   */
+  readonly initContainers?: any[];
+
+  /**
+   * @schema VmClusterSpecVmstorage#livenessProbe
+   */
+  readonly livenessProbe?: any;
+
+  /**
+   * @schema VmClusterSpecVmstorage#logFormat
+   */
+  readonly logFormat?: VmClusterSpecVmstorageLogFormat;
+
+  /**
+   * @schema VmClusterSpecVmstorage#logLevel
+   */
+  readonly logLevel?: VmClusterSpecVmstorageLogLevel;
+
+  /**
+   * @schema VmClusterSpecVmstorage#maintenanceInsertNodeIDs
+   */
+  readonly maintenanceInsertNodeIDs?: number[];
+
+  /**
+   * @schema VmClusterSpecVmstorage#maintenanceSelectNodeIDs
+   */
+  readonly maintenanceSelectNodeIDs?: number[];
+
+  /**
+   * @schema VmClusterSpecVmstorage#minReadySeconds
+   */
+  readonly minReadySeconds?: number;
+
+  /**
+   * @schema VmClusterSpecVmstorage#networkPolicy
+   */
+  readonly networkPolicy?: VmClusterSpecVmstorageNetworkPolicy;
+
+  /**
+   * @schema VmClusterSpecVmstorage#nodeSelector
+   */
+  readonly nodeSelector?: { [key: string]: string };
+
+  /**
+   * @schema VmClusterSpecVmstorage#paused
+   */
+  readonly paused?: boolean;
+
+  /**
+   * @schema VmClusterSpecVmstorage#persistentVolumeClaimRetentionPolicy
+   */
+  readonly persistentVolumeClaimRetentionPolicy?: VmClusterSpecVmstoragePersistentVolumeClaimRetentionPolicy;
+
+  /**
+   * @schema VmClusterSpecVmstorage#podDisruptionBudget
+   */
+  readonly podDisruptionBudget?: VmClusterSpecVmstoragePodDisruptionBudget;
+
+  /**
+   * @schema VmClusterSpecVmstorage#podMetadata
+   */
+  readonly podMetadata?: VmClusterSpecVmstoragePodMetadata;
+
+  /**
+   * @schema VmClusterSpecVmstorage#port
+   */
+  readonly port?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorage#preStopSleepSeconds
+   */
+  readonly preStopSleepSeconds?: number;
+
+  /**
+   * @schema VmClusterSpecVmstorage#priorityClassName
+   */
+  readonly priorityClassName?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorage#readinessGates
+   */
+  readonly readinessGates?: VmClusterSpecVmstorageReadinessGates[];
+
+  /**
+   * @schema VmClusterSpecVmstorage#readinessProbe
+   */
+  readonly readinessProbe?: any;
+
+  /**
+   * @schema VmClusterSpecVmstorage#replicaCount
+   */
+  readonly replicaCount?: number;
+
+  /**
+   * @schema VmClusterSpecVmstorage#resources
+   */
+  readonly resources?: VmClusterSpecVmstorageResources;
+
+  /**
+   * @schema VmClusterSpecVmstorage#retentionFilters
+   */
+  readonly retentionFilters?: VmClusterSpecVmstorageRetentionFilters[];
+
+  /**
+   * @schema VmClusterSpecVmstorage#revisionHistoryLimitCount
+   */
+  readonly revisionHistoryLimitCount?: number;
+
+  /**
+   * @schema VmClusterSpecVmstorage#rollingUpdateStrategy
+   */
+  readonly rollingUpdateStrategy?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorage#rollingUpdateStrategyBehavior
+   */
+  readonly rollingUpdateStrategyBehavior?: VmClusterSpecVmstorageRollingUpdateStrategyBehavior;
+
+  /**
+   * @schema VmClusterSpecVmstorage#runtimeClassName
+   */
+  readonly runtimeClassName?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorage#schedulerName
+   */
+  readonly schedulerName?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorage#secrets
+   */
+  readonly secrets?: string[];
+
+  /**
+   * @schema VmClusterSpecVmstorage#securityContext
+   */
+  readonly securityContext?: any;
+
+  /**
+   * @schema VmClusterSpecVmstorage#serviceScrapeSpec
+   */
+  readonly serviceScrapeSpec?: any;
+
+  /**
+   * @schema VmClusterSpecVmstorage#serviceSpec
+   */
+  readonly serviceSpec?: VmClusterSpecVmstorageServiceSpec;
+
+  /**
+   * @schema VmClusterSpecVmstorage#startupProbe
+   */
+  readonly startupProbe?: any;
+
+  /**
+   * @schema VmClusterSpecVmstorage#storage
+   */
+  readonly storage?: VmClusterSpecVmstorageStorage;
+
+  /**
+   * @schema VmClusterSpecVmstorage#storageDataPath
+   */
+  readonly storageDataPath?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorage#terminationGracePeriodSeconds
+   */
+  readonly terminationGracePeriodSeconds?: number;
+
+  /**
+   * @schema VmClusterSpecVmstorage#tolerations
+   */
+  readonly tolerations?: VmClusterSpecVmstorageTolerations[];
+
+  /**
+   * @schema VmClusterSpecVmstorage#topologySpreadConstraints
+   */
+  readonly topologySpreadConstraints?: any[];
+
+  /**
+   * @schema VmClusterSpecVmstorage#useDefaultResources
+   */
+  readonly useDefaultResources?: boolean;
+
+  /**
+   * @schema VmClusterSpecVmstorage#useStrictSecurity
+   */
+  readonly useStrictSecurity?: boolean;
+
+  /**
+   * @schema VmClusterSpecVmstorage#vmBackup
+   */
+  readonly vmBackup?: VmClusterSpecVmstorageVmBackup;
+
+  /**
+   * @schema VmClusterSpecVmstorage#vmInsertPort
+   */
+  readonly vmInsertPort?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorage#vmSelectPort
+   */
+  readonly vmSelectPort?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorage#volumeMounts
+   */
+  readonly volumeMounts?: VmClusterSpecVmstorageVolumeMounts[];
+
+  /**
+   * @schema VmClusterSpecVmstorage#volumes
+   */
+  readonly volumes?: any[];
+
+  /**
+   * @schema VmClusterSpecVmstorage#vpa
+   */
+  readonly vpa?: VmClusterSpecVmstorageVpa;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorage' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorage(obj: VmClusterSpecVmstorage | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'affinity': obj.affinity,
+    'claimTemplates': obj.claimTemplates?.map(y => y),
+    'componentVersion': obj.componentVersion,
+    'configMaps': obj.configMaps?.map(y => y),
+    'containers': obj.containers?.map(y => y),
+    'disableAutomountServiceAccountToken': obj.disableAutomountServiceAccountToken,
+    'disableSelfServiceScrape': obj.disableSelfServiceScrape,
+    'dnsConfig': toJson_VmClusterSpecVmstorageDnsConfig(obj.dnsConfig),
+    'dnsPolicy': obj.dnsPolicy,
+    'enableServiceLinks': obj.enableServiceLinks,
+    'extraArgs': ((obj.extraArgs) === undefined) ? undefined : (Object.entries(obj.extraArgs).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'extraEnvs': obj.extraEnvs?.map(y => toJson_VmClusterSpecVmstorageExtraEnvs(y)),
+    'extraEnvsFrom': obj.extraEnvsFrom?.map(y => toJson_VmClusterSpecVmstorageExtraEnvsFrom(y)),
+    'host_aliases': obj.hostAliases?.map(y => toJson_VmClusterSpecVmstorageHostAliases(y)),
+    'hostNetwork': obj.hostNetwork,
+    'hpa': toJson_VmClusterSpecVmstorageHpa(obj.hpa),
+    'image': toJson_VmClusterSpecVmstorageImage(obj.image),
+    'imagePullSecrets': obj.imagePullSecrets?.map(y => toJson_VmClusterSpecVmstorageImagePullSecrets(y)),
+    'initContainers': obj.initContainers?.map(y => y),
+    'livenessProbe': obj.livenessProbe,
+    'logFormat': obj.logFormat,
+    'logLevel': obj.logLevel,
+    'maintenanceInsertNodeIDs': obj.maintenanceInsertNodeIDs?.map(y => y),
+    'maintenanceSelectNodeIDs': obj.maintenanceSelectNodeIDs?.map(y => y),
+    'minReadySeconds': obj.minReadySeconds,
+    'networkPolicy': toJson_VmClusterSpecVmstorageNetworkPolicy(obj.networkPolicy),
+    'nodeSelector': ((obj.nodeSelector) === undefined) ? undefined : (Object.entries(obj.nodeSelector).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'paused': obj.paused,
+    'persistentVolumeClaimRetentionPolicy': toJson_VmClusterSpecVmstoragePersistentVolumeClaimRetentionPolicy(obj.persistentVolumeClaimRetentionPolicy),
+    'podDisruptionBudget': toJson_VmClusterSpecVmstoragePodDisruptionBudget(obj.podDisruptionBudget),
+    'podMetadata': toJson_VmClusterSpecVmstoragePodMetadata(obj.podMetadata),
+    'port': obj.port,
+    'preStopSleepSeconds': obj.preStopSleepSeconds,
+    'priorityClassName': obj.priorityClassName,
+    'readinessGates': obj.readinessGates?.map(y => toJson_VmClusterSpecVmstorageReadinessGates(y)),
+    'readinessProbe': obj.readinessProbe,
+    'replicaCount': obj.replicaCount,
+    'resources': toJson_VmClusterSpecVmstorageResources(obj.resources),
+    'retentionFilters': obj.retentionFilters?.map(y => toJson_VmClusterSpecVmstorageRetentionFilters(y)),
+    'revisionHistoryLimitCount': obj.revisionHistoryLimitCount,
+    'rollingUpdateStrategy': obj.rollingUpdateStrategy,
+    'rollingUpdateStrategyBehavior': toJson_VmClusterSpecVmstorageRollingUpdateStrategyBehavior(obj.rollingUpdateStrategyBehavior),
+    'runtimeClassName': obj.runtimeClassName,
+    'schedulerName': obj.schedulerName,
+    'secrets': obj.secrets?.map(y => y),
+    'securityContext': obj.securityContext,
+    'serviceScrapeSpec': obj.serviceScrapeSpec,
+    'serviceSpec': toJson_VmClusterSpecVmstorageServiceSpec(obj.serviceSpec),
+    'startupProbe': obj.startupProbe,
+    'storage': toJson_VmClusterSpecVmstorageStorage(obj.storage),
+    'storageDataPath': obj.storageDataPath,
+    'terminationGracePeriodSeconds': obj.terminationGracePeriodSeconds,
+    'tolerations': obj.tolerations?.map(y => toJson_VmClusterSpecVmstorageTolerations(y)),
+    'topologySpreadConstraints': obj.topologySpreadConstraints?.map(y => y),
+    'useDefaultResources': obj.useDefaultResources,
+    'useStrictSecurity': obj.useStrictSecurity,
+    'vmBackup': toJson_VmClusterSpecVmstorageVmBackup(obj.vmBackup),
+    'vmInsertPort': obj.vmInsertPort,
+    'vmSelectPort': obj.vmSelectPort,
+    'volumeMounts': obj.volumeMounts?.map(y => toJson_VmClusterSpecVmstorageVolumeMounts(y)),
+    'volumes': obj.volumes?.map(y => y),
+    'vpa': toJson_VmClusterSpecVmstorageVpa(obj.vpa),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecDownsamplingRules
+ */
+export interface VmClusterSpecDownsamplingRules {
+  /**
+   * @schema VmClusterSpecDownsamplingRules#filter
+   */
+  readonly filter?: string;
+
+  /**
+   * @schema VmClusterSpecDownsamplingRules#periods
+   */
+  readonly periods: VmClusterSpecDownsamplingRulesPeriods[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecDownsamplingRules' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecDownsamplingRules(obj: VmClusterSpecDownsamplingRules | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'filter': obj.filter,
+    'periods': obj.periods?.map(y => toJson_VmClusterSpecDownsamplingRulesPeriods(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecLicenseKeyRef
+ */
+export interface VmClusterSpecLicenseKeyRef {
+  /**
+   * @schema VmClusterSpecLicenseKeyRef#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VmClusterSpecLicenseKeyRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * @schema VmClusterSpecLicenseKeyRef#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecLicenseKeyRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecLicenseKeyRef(obj: VmClusterSpecLicenseKeyRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertDiscovery
+ */
+export interface VmClusterSpecVminsertDiscovery {
+  /**
+   * @schema VmClusterSpecVminsertDiscovery#enabled
+   */
+  readonly enabled: boolean;
+
+  /**
+   * @schema VmClusterSpecVminsertDiscovery#filter
+   */
+  readonly filter?: string;
+
+  /**
+   * @schema VmClusterSpecVminsertDiscovery#interval
+   */
+  readonly interval?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertDiscovery' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertDiscovery(obj: VmClusterSpecVminsertDiscovery | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enabled': obj.enabled,
+    'filter': obj.filter,
+    'interval': obj.interval,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertDnsConfig
+ */
+export interface VmClusterSpecVminsertDnsConfig {
+  /**
+   * @schema VmClusterSpecVminsertDnsConfig#nameservers
+   */
+  readonly nameservers?: string[];
+
+  /**
+   * @schema VmClusterSpecVminsertDnsConfig#options
+   */
+  readonly options?: VmClusterSpecVminsertDnsConfigOptions[];
+
+  /**
+   * @schema VmClusterSpecVminsertDnsConfig#searches
+   */
+  readonly searches?: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertDnsConfig' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertDnsConfig(obj: VmClusterSpecVminsertDnsConfig | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'nameservers': obj.nameservers?.map(y => y),
+    'options': obj.options?.map(y => toJson_VmClusterSpecVminsertDnsConfigOptions(y)),
+    'searches': obj.searches?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertExtraEnvs
+ */
+export interface VmClusterSpecVminsertExtraEnvs {
+  /**
+   * @schema VmClusterSpecVminsertExtraEnvs#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema VmClusterSpecVminsertExtraEnvs#value
+   */
+  readonly value?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertExtraEnvs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertExtraEnvs(obj: VmClusterSpecVminsertExtraEnvs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertExtraEnvsFrom
+ */
+export interface VmClusterSpecVminsertExtraEnvsFrom {
+  /**
+   * @schema VmClusterSpecVminsertExtraEnvsFrom#configMapRef
+   */
+  readonly configMapRef?: VmClusterSpecVminsertExtraEnvsFromConfigMapRef;
+
+  /**
+   * @schema VmClusterSpecVminsertExtraEnvsFrom#prefix
+   */
+  readonly prefix?: string;
+
+  /**
+   * @schema VmClusterSpecVminsertExtraEnvsFrom#secretRef
+   */
+  readonly secretRef?: VmClusterSpecVminsertExtraEnvsFromSecretRef;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertExtraEnvsFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertExtraEnvsFrom(obj: VmClusterSpecVminsertExtraEnvsFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'configMapRef': toJson_VmClusterSpecVminsertExtraEnvsFromConfigMapRef(obj.configMapRef),
+    'prefix': obj.prefix,
+    'secretRef': toJson_VmClusterSpecVminsertExtraEnvsFromSecretRef(obj.secretRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertHostAliases
+ */
+export interface VmClusterSpecVminsertHostAliases {
+  /**
+   * @schema VmClusterSpecVminsertHostAliases#hostnames
+   */
+  readonly hostnames?: string[];
+
+  /**
+   * @schema VmClusterSpecVminsertHostAliases#ip
+   */
+  readonly ip: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertHostAliases' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertHostAliases(obj: VmClusterSpecVminsertHostAliases | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'hostnames': obj.hostnames?.map(y => y),
+    'ip': obj.ip,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertImage
+ */
+export interface VmClusterSpecVminsertImage {
+  /**
+   * @schema VmClusterSpecVminsertImage#pullPolicy
+   */
+  readonly pullPolicy?: string;
+
+  /**
+   * @schema VmClusterSpecVminsertImage#repository
+   */
+  readonly repository?: string;
+
+  /**
+   * @schema VmClusterSpecVminsertImage#tag
+   */
+  readonly tag?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertImage' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertImage(obj: VmClusterSpecVminsertImage | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'pullPolicy': obj.pullPolicy,
+    'repository': obj.repository,
+    'tag': obj.tag,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertImagePullSecrets
+ */
+export interface VmClusterSpecVminsertImagePullSecrets {
+  /**
+   * @schema VmClusterSpecVminsertImagePullSecrets#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertImagePullSecrets' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertImagePullSecrets(obj: VmClusterSpecVminsertImagePullSecrets | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertInsertPorts
+ */
+export interface VmClusterSpecVminsertInsertPorts {
+  /**
+   * @schema VmClusterSpecVminsertInsertPorts#graphitePort
+   */
+  readonly graphitePort?: string;
+
+  /**
+   * @schema VmClusterSpecVminsertInsertPorts#influxPort
+   */
+  readonly influxPort?: string;
+
+  /**
+   * @schema VmClusterSpecVminsertInsertPorts#openTSDBHTTPPort
+   */
+  readonly openTsdbhttpPort?: string;
+
+  /**
+   * @schema VmClusterSpecVminsertInsertPorts#openTSDBPort
+   */
+  readonly openTsdbPort?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertInsertPorts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertInsertPorts(obj: VmClusterSpecVminsertInsertPorts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'graphitePort': obj.graphitePort,
+    'influxPort': obj.influxPort,
+    'openTSDBHTTPPort': obj.openTsdbhttpPort,
+    'openTSDBPort': obj.openTsdbPort,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertLogFormat
+ */
+export enum VmClusterSpecVminsertLogFormat {
+  /** default */
+  DEFAULT = "default",
+  /** json */
+  JSON = "json",
+}
+
+/**
+ * @schema VmClusterSpecVminsertLogLevel
+ */
+export enum VmClusterSpecVminsertLogLevel {
+  /** INFO */
+  INFO = "INFO",
+  /** WARN */
+  WARN = "WARN",
+  /** ERROR */
+  ERROR = "ERROR",
+  /** FATAL */
+  FATAL = "FATAL",
+  /** PANIC */
+  PANIC = "PANIC",
+}
+
+/**
+ * @schema VmClusterSpecVminsertNetworkPolicy
+ */
+export interface VmClusterSpecVminsertNetworkPolicy {
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicy#egress
+   */
+  readonly egress?: VmClusterSpecVminsertNetworkPolicyEgress[];
+
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicy#ingress
+   */
+  readonly ingress?: VmClusterSpecVminsertNetworkPolicyIngress[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertNetworkPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertNetworkPolicy(obj: VmClusterSpecVminsertNetworkPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'egress': obj.egress?.map(y => toJson_VmClusterSpecVminsertNetworkPolicyEgress(y)),
+    'ingress': obj.ingress?.map(y => toJson_VmClusterSpecVminsertNetworkPolicyIngress(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertPodDisruptionBudget
+ */
+export interface VmClusterSpecVminsertPodDisruptionBudget {
+  /**
+   * @schema VmClusterSpecVminsertPodDisruptionBudget#maxUnavailable
+   */
+  readonly maxUnavailable?: VmClusterSpecVminsertPodDisruptionBudgetMaxUnavailable;
+
+  /**
+   * @schema VmClusterSpecVminsertPodDisruptionBudget#minAvailable
+   */
+  readonly minAvailable?: VmClusterSpecVminsertPodDisruptionBudgetMinAvailable;
+
+  /**
+   * @schema VmClusterSpecVminsertPodDisruptionBudget#selectorLabels
+   */
+  readonly selectorLabels?: { [key: string]: string };
+
+  /**
+   * @schema VmClusterSpecVminsertPodDisruptionBudget#unhealthyPodEvictionPolicy
+   */
+  readonly unhealthyPodEvictionPolicy?: VmClusterSpecVminsertPodDisruptionBudgetUnhealthyPodEvictionPolicy;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertPodDisruptionBudget' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertPodDisruptionBudget(obj: VmClusterSpecVminsertPodDisruptionBudget | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'maxUnavailable': obj.maxUnavailable?.value,
+    'minAvailable': obj.minAvailable?.value,
+    'selectorLabels': ((obj.selectorLabels) === undefined) ? undefined : (Object.entries(obj.selectorLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'unhealthyPodEvictionPolicy': obj.unhealthyPodEvictionPolicy,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertPodMetadata
+ */
+export interface VmClusterSpecVminsertPodMetadata {
+  /**
+   * @schema VmClusterSpecVminsertPodMetadata#annotations
+   */
+  readonly annotations?: { [key: string]: string };
+
+  /**
+   * @schema VmClusterSpecVminsertPodMetadata#labels
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * @schema VmClusterSpecVminsertPodMetadata#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertPodMetadata' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertPodMetadata(obj: VmClusterSpecVminsertPodMetadata | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertReadinessGates
+ */
+export interface VmClusterSpecVminsertReadinessGates {
+  /**
+   * @schema VmClusterSpecVminsertReadinessGates#conditionType
+   */
+  readonly conditionType: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertReadinessGates' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertReadinessGates(obj: VmClusterSpecVminsertReadinessGates | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'conditionType': obj.conditionType,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertResources
+ */
+export interface VmClusterSpecVminsertResources {
+  /**
+   * @schema VmClusterSpecVminsertResources#claims
+   */
+  readonly claims?: VmClusterSpecVminsertResourcesClaims[];
+
+  /**
+   * @schema VmClusterSpecVminsertResources#limits
+   */
+  readonly limits?: { [key: string]: VmClusterSpecVminsertResourcesLimits };
+
+  /**
+   * @schema VmClusterSpecVminsertResources#requests
+   */
+  readonly requests?: { [key: string]: VmClusterSpecVminsertResourcesRequests };
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertResources' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertResources(obj: VmClusterSpecVminsertResources | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'claims': obj.claims?.map(y => toJson_VmClusterSpecVminsertResourcesClaims(y)),
+    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertRollingUpdate
+ */
+export interface VmClusterSpecVminsertRollingUpdate {
+  /**
+   * @schema VmClusterSpecVminsertRollingUpdate#maxSurge
+   */
+  readonly maxSurge?: VmClusterSpecVminsertRollingUpdateMaxSurge;
+
+  /**
+   * @schema VmClusterSpecVminsertRollingUpdate#maxUnavailable
+   */
+  readonly maxUnavailable?: VmClusterSpecVminsertRollingUpdateMaxUnavailable;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertRollingUpdate' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertRollingUpdate(obj: VmClusterSpecVminsertRollingUpdate | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'maxSurge': obj.maxSurge?.value,
+    'maxUnavailable': obj.maxUnavailable?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertServiceSpec
+ */
+export interface VmClusterSpecVminsertServiceSpec {
+  /**
+   * @schema VmClusterSpecVminsertServiceSpec#metadata
+   */
+  readonly metadata?: VmClusterSpecVminsertServiceSpecMetadata;
+
+  /**
+   * @schema VmClusterSpecVminsertServiceSpec#spec
+   */
+  readonly spec: any;
+
+  /**
+   * @schema VmClusterSpecVminsertServiceSpec#useAsDefault
+   */
+  readonly useAsDefault?: boolean;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertServiceSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertServiceSpec(obj: VmClusterSpecVminsertServiceSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': toJson_VmClusterSpecVminsertServiceSpecMetadata(obj.metadata),
+    'spec': obj.spec,
+    'useAsDefault': obj.useAsDefault,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertTolerations
+ */
+export interface VmClusterSpecVminsertTolerations {
+  /**
+   * @schema VmClusterSpecVminsertTolerations#effect
+   */
+  readonly effect?: string;
+
+  /**
+   * @schema VmClusterSpecVminsertTolerations#key
+   */
+  readonly key?: string;
+
+  /**
+   * @schema VmClusterSpecVminsertTolerations#operator
+   */
+  readonly operator?: string;
+
+  /**
+   * @schema VmClusterSpecVminsertTolerations#tolerationSeconds
+   */
+  readonly tolerationSeconds?: number;
+
+  /**
+   * @schema VmClusterSpecVminsertTolerations#value
+   */
+  readonly value?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertTolerations' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertTolerations(obj: VmClusterSpecVminsertTolerations | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'effect': obj.effect,
+    'key': obj.key,
+    'operator': obj.operator,
+    'tolerationSeconds': obj.tolerationSeconds,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertUpdateStrategy
+ */
+export enum VmClusterSpecVminsertUpdateStrategy {
+  /** Recreate */
+  RECREATE = "Recreate",
+  /** RollingUpdate */
+  ROLLING_UPDATE = "RollingUpdate",
+}
+
+/**
+ * @schema VmClusterSpecVminsertVolumeMounts
+ */
+export interface VmClusterSpecVminsertVolumeMounts {
+  /**
+   * @schema VmClusterSpecVminsertVolumeMounts#mountPath
+   */
+  readonly mountPath: string;
+
+  /**
+   * @schema VmClusterSpecVminsertVolumeMounts#mountPropagation
+   */
+  readonly mountPropagation?: string;
+
+  /**
+   * @schema VmClusterSpecVminsertVolumeMounts#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema VmClusterSpecVminsertVolumeMounts#readOnly
+   */
+  readonly readOnly?: boolean;
+
+  /**
+   * @schema VmClusterSpecVminsertVolumeMounts#recursiveReadOnly
+   */
+  readonly recursiveReadOnly?: string;
+
+  /**
+   * @schema VmClusterSpecVminsertVolumeMounts#subPath
+   */
+  readonly subPath?: string;
+
+  /**
+   * @schema VmClusterSpecVminsertVolumeMounts#subPathExpr
+   */
+  readonly subPathExpr?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertVolumeMounts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertVolumeMounts(obj: VmClusterSpecVminsertVolumeMounts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'mountPath': obj.mountPath,
+    'mountPropagation': obj.mountPropagation,
+    'name': obj.name,
+    'readOnly': obj.readOnly,
+    'recursiveReadOnly': obj.recursiveReadOnly,
+    'subPath': obj.subPath,
+    'subPathExpr': obj.subPathExpr,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertVpa
+ */
+export interface VmClusterSpecVminsertVpa {
+  /**
+   * @schema VmClusterSpecVminsertVpa#recommenders
+   */
+  readonly recommenders?: VmClusterSpecVminsertVpaRecommenders[];
+
+  /**
+   * @schema VmClusterSpecVminsertVpa#resourcePolicy
+   */
+  readonly resourcePolicy?: VmClusterSpecVminsertVpaResourcePolicy;
+
+  /**
+   * @schema VmClusterSpecVminsertVpa#updatePolicy
+   */
+  readonly updatePolicy?: VmClusterSpecVminsertVpaUpdatePolicy;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertVpa' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertVpa(obj: VmClusterSpecVminsertVpa | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'recommenders': obj.recommenders?.map(y => toJson_VmClusterSpecVminsertVpaRecommenders(y)),
+    'resourcePolicy': toJson_VmClusterSpecVminsertVpaResourcePolicy(obj.resourcePolicy),
+    'updatePolicy': toJson_VmClusterSpecVminsertVpaUpdatePolicy(obj.updatePolicy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectDiscovery
+ */
+export interface VmClusterSpecVmselectDiscovery {
+  /**
+   * @schema VmClusterSpecVmselectDiscovery#enabled
+   */
+  readonly enabled: boolean;
+
+  /**
+   * @schema VmClusterSpecVmselectDiscovery#filter
+   */
+  readonly filter?: string;
+
+  /**
+   * @schema VmClusterSpecVmselectDiscovery#interval
+   */
+  readonly interval?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectDiscovery' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectDiscovery(obj: VmClusterSpecVmselectDiscovery | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enabled': obj.enabled,
+    'filter': obj.filter,
+    'interval': obj.interval,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectDnsConfig
+ */
+export interface VmClusterSpecVmselectDnsConfig {
+  /**
+   * @schema VmClusterSpecVmselectDnsConfig#nameservers
+   */
+  readonly nameservers?: string[];
+
+  /**
+   * @schema VmClusterSpecVmselectDnsConfig#options
+   */
+  readonly options?: VmClusterSpecVmselectDnsConfigOptions[];
+
+  /**
+   * @schema VmClusterSpecVmselectDnsConfig#searches
+   */
+  readonly searches?: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectDnsConfig' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectDnsConfig(obj: VmClusterSpecVmselectDnsConfig | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'nameservers': obj.nameservers?.map(y => y),
+    'options': obj.options?.map(y => toJson_VmClusterSpecVmselectDnsConfigOptions(y)),
+    'searches': obj.searches?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectExtraEnvs
+ */
+export interface VmClusterSpecVmselectExtraEnvs {
+  /**
+   * @schema VmClusterSpecVmselectExtraEnvs#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema VmClusterSpecVmselectExtraEnvs#value
+   */
+  readonly value?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectExtraEnvs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectExtraEnvs(obj: VmClusterSpecVmselectExtraEnvs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectExtraEnvsFrom
+ */
+export interface VmClusterSpecVmselectExtraEnvsFrom {
+  /**
+   * @schema VmClusterSpecVmselectExtraEnvsFrom#configMapRef
+   */
+  readonly configMapRef?: VmClusterSpecVmselectExtraEnvsFromConfigMapRef;
+
+  /**
+   * @schema VmClusterSpecVmselectExtraEnvsFrom#prefix
+   */
+  readonly prefix?: string;
+
+  /**
+   * @schema VmClusterSpecVmselectExtraEnvsFrom#secretRef
+   */
+  readonly secretRef?: VmClusterSpecVmselectExtraEnvsFromSecretRef;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectExtraEnvsFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectExtraEnvsFrom(obj: VmClusterSpecVmselectExtraEnvsFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'configMapRef': toJson_VmClusterSpecVmselectExtraEnvsFromConfigMapRef(obj.configMapRef),
+    'prefix': obj.prefix,
+    'secretRef': toJson_VmClusterSpecVmselectExtraEnvsFromSecretRef(obj.secretRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectExtraStorageNodes
+ */
+export interface VmClusterSpecVmselectExtraStorageNodes {
+  /**
+   * @schema VmClusterSpecVmselectExtraStorageNodes#addr
+   */
+  readonly addr: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectExtraStorageNodes' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectExtraStorageNodes(obj: VmClusterSpecVmselectExtraStorageNodes | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'addr': obj.addr,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectHostAliases
+ */
+export interface VmClusterSpecVmselectHostAliases {
+  /**
+   * @schema VmClusterSpecVmselectHostAliases#hostnames
+   */
+  readonly hostnames?: string[];
+
+  /**
+   * @schema VmClusterSpecVmselectHostAliases#ip
+   */
+  readonly ip: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectHostAliases' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectHostAliases(obj: VmClusterSpecVmselectHostAliases | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'hostnames': obj.hostnames?.map(y => y),
+    'ip': obj.ip,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectImage
+ */
+export interface VmClusterSpecVmselectImage {
+  /**
+   * @schema VmClusterSpecVmselectImage#pullPolicy
+   */
+  readonly pullPolicy?: string;
+
+  /**
+   * @schema VmClusterSpecVmselectImage#repository
+   */
+  readonly repository?: string;
+
+  /**
+   * @schema VmClusterSpecVmselectImage#tag
+   */
+  readonly tag?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectImage' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectImage(obj: VmClusterSpecVmselectImage | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'pullPolicy': obj.pullPolicy,
+    'repository': obj.repository,
+    'tag': obj.tag,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectImagePullSecrets
+ */
+export interface VmClusterSpecVmselectImagePullSecrets {
+  /**
+   * @schema VmClusterSpecVmselectImagePullSecrets#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectImagePullSecrets' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectImagePullSecrets(obj: VmClusterSpecVmselectImagePullSecrets | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectLogFormat
+ */
+export enum VmClusterSpecVmselectLogFormat {
+  /** default */
+  DEFAULT = "default",
+  /** json */
+  JSON = "json",
+}
+
+/**
+ * @schema VmClusterSpecVmselectLogLevel
+ */
+export enum VmClusterSpecVmselectLogLevel {
+  /** INFO */
+  INFO = "INFO",
+  /** WARN */
+  WARN = "WARN",
+  /** ERROR */
+  ERROR = "ERROR",
+  /** FATAL */
+  FATAL = "FATAL",
+  /** PANIC */
+  PANIC = "PANIC",
+}
+
+/**
+ * @schema VmClusterSpecVmselectNetworkPolicy
+ */
+export interface VmClusterSpecVmselectNetworkPolicy {
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicy#egress
+   */
+  readonly egress?: VmClusterSpecVmselectNetworkPolicyEgress[];
+
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicy#ingress
+   */
+  readonly ingress?: VmClusterSpecVmselectNetworkPolicyIngress[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectNetworkPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectNetworkPolicy(obj: VmClusterSpecVmselectNetworkPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'egress': obj.egress?.map(y => toJson_VmClusterSpecVmselectNetworkPolicyEgress(y)),
+    'ingress': obj.ingress?.map(y => toJson_VmClusterSpecVmselectNetworkPolicyIngress(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectPersistentVolumeClaimRetentionPolicy
+ */
+export interface VmClusterSpecVmselectPersistentVolumeClaimRetentionPolicy {
+  /**
+   * @schema VmClusterSpecVmselectPersistentVolumeClaimRetentionPolicy#whenDeleted
+   */
+  readonly whenDeleted?: string;
+
+  /**
+   * @schema VmClusterSpecVmselectPersistentVolumeClaimRetentionPolicy#whenScaled
+   */
+  readonly whenScaled?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectPersistentVolumeClaimRetentionPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectPersistentVolumeClaimRetentionPolicy(obj: VmClusterSpecVmselectPersistentVolumeClaimRetentionPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'whenDeleted': obj.whenDeleted,
+    'whenScaled': obj.whenScaled,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectPodDisruptionBudget
+ */
+export interface VmClusterSpecVmselectPodDisruptionBudget {
+  /**
+   * @schema VmClusterSpecVmselectPodDisruptionBudget#maxUnavailable
+   */
+  readonly maxUnavailable?: VmClusterSpecVmselectPodDisruptionBudgetMaxUnavailable;
+
+  /**
+   * @schema VmClusterSpecVmselectPodDisruptionBudget#minAvailable
+   */
+  readonly minAvailable?: VmClusterSpecVmselectPodDisruptionBudgetMinAvailable;
+
+  /**
+   * @schema VmClusterSpecVmselectPodDisruptionBudget#selectorLabels
+   */
+  readonly selectorLabels?: { [key: string]: string };
+
+  /**
+   * @schema VmClusterSpecVmselectPodDisruptionBudget#unhealthyPodEvictionPolicy
+   */
+  readonly unhealthyPodEvictionPolicy?: VmClusterSpecVmselectPodDisruptionBudgetUnhealthyPodEvictionPolicy;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectPodDisruptionBudget' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectPodDisruptionBudget(obj: VmClusterSpecVmselectPodDisruptionBudget | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'maxUnavailable': obj.maxUnavailable?.value,
+    'minAvailable': obj.minAvailable?.value,
+    'selectorLabels': ((obj.selectorLabels) === undefined) ? undefined : (Object.entries(obj.selectorLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'unhealthyPodEvictionPolicy': obj.unhealthyPodEvictionPolicy,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectPodMetadata
+ */
+export interface VmClusterSpecVmselectPodMetadata {
+  /**
+   * @schema VmClusterSpecVmselectPodMetadata#annotations
+   */
+  readonly annotations?: { [key: string]: string };
+
+  /**
+   * @schema VmClusterSpecVmselectPodMetadata#labels
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * @schema VmClusterSpecVmselectPodMetadata#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectPodMetadata' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectPodMetadata(obj: VmClusterSpecVmselectPodMetadata | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectReadinessGates
+ */
+export interface VmClusterSpecVmselectReadinessGates {
+  /**
+   * @schema VmClusterSpecVmselectReadinessGates#conditionType
+   */
+  readonly conditionType: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectReadinessGates' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectReadinessGates(obj: VmClusterSpecVmselectReadinessGates | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'conditionType': obj.conditionType,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectResources
+ */
+export interface VmClusterSpecVmselectResources {
+  /**
+   * @schema VmClusterSpecVmselectResources#claims
+   */
+  readonly claims?: VmClusterSpecVmselectResourcesClaims[];
+
+  /**
+   * @schema VmClusterSpecVmselectResources#limits
+   */
+  readonly limits?: { [key: string]: VmClusterSpecVmselectResourcesLimits };
+
+  /**
+   * @schema VmClusterSpecVmselectResources#requests
+   */
+  readonly requests?: { [key: string]: VmClusterSpecVmselectResourcesRequests };
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectResources' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectResources(obj: VmClusterSpecVmselectResources | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'claims': obj.claims?.map(y => toJson_VmClusterSpecVmselectResourcesClaims(y)),
+    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectRollingUpdateStrategyBehavior
+ */
+export interface VmClusterSpecVmselectRollingUpdateStrategyBehavior {
+  /**
+   * @schema VmClusterSpecVmselectRollingUpdateStrategyBehavior#maxUnavailable
+   */
+  readonly maxUnavailable?: VmClusterSpecVmselectRollingUpdateStrategyBehaviorMaxUnavailable;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectRollingUpdateStrategyBehavior' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectRollingUpdateStrategyBehavior(obj: VmClusterSpecVmselectRollingUpdateStrategyBehavior | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'maxUnavailable': obj.maxUnavailable?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectServiceSpec
+ */
+export interface VmClusterSpecVmselectServiceSpec {
+  /**
+   * @schema VmClusterSpecVmselectServiceSpec#metadata
+   */
+  readonly metadata?: VmClusterSpecVmselectServiceSpecMetadata;
+
+  /**
+   * @schema VmClusterSpecVmselectServiceSpec#spec
+   */
+  readonly spec: any;
+
+  /**
+   * @schema VmClusterSpecVmselectServiceSpec#useAsDefault
+   */
+  readonly useAsDefault?: boolean;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectServiceSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectServiceSpec(obj: VmClusterSpecVmselectServiceSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': toJson_VmClusterSpecVmselectServiceSpecMetadata(obj.metadata),
+    'spec': obj.spec,
+    'useAsDefault': obj.useAsDefault,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectStorage
+ */
+export interface VmClusterSpecVmselectStorage {
+  /**
+   * @schema VmClusterSpecVmselectStorage#emptyDir
+   */
+  readonly emptyDir?: VmClusterSpecVmselectStorageEmptyDir;
+
+  /**
+   * @schema VmClusterSpecVmselectStorage#volumeClaimTemplate
+   */
+  readonly volumeClaimTemplate?: VmClusterSpecVmselectStorageVolumeClaimTemplate;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectStorage' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectStorage(obj: VmClusterSpecVmselectStorage | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'emptyDir': toJson_VmClusterSpecVmselectStorageEmptyDir(obj.emptyDir),
+    'volumeClaimTemplate': toJson_VmClusterSpecVmselectStorageVolumeClaimTemplate(obj.volumeClaimTemplate),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectTolerations
+ */
+export interface VmClusterSpecVmselectTolerations {
+  /**
+   * @schema VmClusterSpecVmselectTolerations#effect
+   */
+  readonly effect?: string;
+
+  /**
+   * @schema VmClusterSpecVmselectTolerations#key
+   */
+  readonly key?: string;
+
+  /**
+   * @schema VmClusterSpecVmselectTolerations#operator
+   */
+  readonly operator?: string;
+
+  /**
+   * @schema VmClusterSpecVmselectTolerations#tolerationSeconds
+   */
+  readonly tolerationSeconds?: number;
+
+  /**
+   * @schema VmClusterSpecVmselectTolerations#value
+   */
+  readonly value?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectTolerations' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectTolerations(obj: VmClusterSpecVmselectTolerations | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'effect': obj.effect,
+    'key': obj.key,
+    'operator': obj.operator,
+    'tolerationSeconds': obj.tolerationSeconds,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectVolumeMounts
+ */
+export interface VmClusterSpecVmselectVolumeMounts {
+  /**
+   * @schema VmClusterSpecVmselectVolumeMounts#mountPath
+   */
+  readonly mountPath: string;
+
+  /**
+   * @schema VmClusterSpecVmselectVolumeMounts#mountPropagation
+   */
+  readonly mountPropagation?: string;
+
+  /**
+   * @schema VmClusterSpecVmselectVolumeMounts#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema VmClusterSpecVmselectVolumeMounts#readOnly
+   */
+  readonly readOnly?: boolean;
+
+  /**
+   * @schema VmClusterSpecVmselectVolumeMounts#recursiveReadOnly
+   */
+  readonly recursiveReadOnly?: string;
+
+  /**
+   * @schema VmClusterSpecVmselectVolumeMounts#subPath
+   */
+  readonly subPath?: string;
+
+  /**
+   * @schema VmClusterSpecVmselectVolumeMounts#subPathExpr
+   */
+  readonly subPathExpr?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectVolumeMounts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectVolumeMounts(obj: VmClusterSpecVmselectVolumeMounts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'mountPath': obj.mountPath,
+    'mountPropagation': obj.mountPropagation,
+    'name': obj.name,
+    'readOnly': obj.readOnly,
+    'recursiveReadOnly': obj.recursiveReadOnly,
+    'subPath': obj.subPath,
+    'subPathExpr': obj.subPathExpr,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectVpa
+ */
+export interface VmClusterSpecVmselectVpa {
+  /**
+   * @schema VmClusterSpecVmselectVpa#recommenders
+   */
+  readonly recommenders?: VmClusterSpecVmselectVpaRecommenders[];
+
+  /**
+   * @schema VmClusterSpecVmselectVpa#resourcePolicy
+   */
+  readonly resourcePolicy?: VmClusterSpecVmselectVpaResourcePolicy;
+
+  /**
+   * @schema VmClusterSpecVmselectVpa#updatePolicy
+   */
+  readonly updatePolicy?: VmClusterSpecVmselectVpaUpdatePolicy;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectVpa' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectVpa(obj: VmClusterSpecVmselectVpa | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'recommenders': obj.recommenders?.map(y => toJson_VmClusterSpecVmselectVpaRecommenders(y)),
+    'resourcePolicy': toJson_VmClusterSpecVmselectVpaResourcePolicy(obj.resourcePolicy),
+    'updatePolicy': toJson_VmClusterSpecVmselectVpaUpdatePolicy(obj.updatePolicy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageDnsConfig
+ */
+export interface VmClusterSpecVmstorageDnsConfig {
+  /**
+   * @schema VmClusterSpecVmstorageDnsConfig#nameservers
+   */
+  readonly nameservers?: string[];
+
+  /**
+   * @schema VmClusterSpecVmstorageDnsConfig#options
+   */
+  readonly options?: VmClusterSpecVmstorageDnsConfigOptions[];
+
+  /**
+   * @schema VmClusterSpecVmstorageDnsConfig#searches
+   */
+  readonly searches?: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageDnsConfig' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageDnsConfig(obj: VmClusterSpecVmstorageDnsConfig | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'nameservers': obj.nameservers?.map(y => y),
+    'options': obj.options?.map(y => toJson_VmClusterSpecVmstorageDnsConfigOptions(y)),
+    'searches': obj.searches?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageExtraEnvs
+ */
+export interface VmClusterSpecVmstorageExtraEnvs {
+  /**
+   * @schema VmClusterSpecVmstorageExtraEnvs#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageExtraEnvs#value
+   */
+  readonly value?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageExtraEnvs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageExtraEnvs(obj: VmClusterSpecVmstorageExtraEnvs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageExtraEnvsFrom
+ */
+export interface VmClusterSpecVmstorageExtraEnvsFrom {
+  /**
+   * @schema VmClusterSpecVmstorageExtraEnvsFrom#configMapRef
+   */
+  readonly configMapRef?: VmClusterSpecVmstorageExtraEnvsFromConfigMapRef;
+
+  /**
+   * @schema VmClusterSpecVmstorageExtraEnvsFrom#prefix
+   */
+  readonly prefix?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageExtraEnvsFrom#secretRef
+   */
+  readonly secretRef?: VmClusterSpecVmstorageExtraEnvsFromSecretRef;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageExtraEnvsFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageExtraEnvsFrom(obj: VmClusterSpecVmstorageExtraEnvsFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'configMapRef': toJson_VmClusterSpecVmstorageExtraEnvsFromConfigMapRef(obj.configMapRef),
+    'prefix': obj.prefix,
+    'secretRef': toJson_VmClusterSpecVmstorageExtraEnvsFromSecretRef(obj.secretRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageHostAliases
+ */
+export interface VmClusterSpecVmstorageHostAliases {
+  /**
+   * @schema VmClusterSpecVmstorageHostAliases#hostnames
+   */
+  readonly hostnames?: string[];
+
+  /**
+   * @schema VmClusterSpecVmstorageHostAliases#ip
+   */
+  readonly ip: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHostAliases' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHostAliases(obj: VmClusterSpecVmstorageHostAliases | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'hostnames': obj.hostnames?.map(y => y),
+    'ip': obj.ip,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageHpa
+ */
+export interface VmClusterSpecVmstorageHpa {
+  /**
+   * @schema VmClusterSpecVmstorageHpa#behaviour
+   */
+  readonly behaviour?: VmClusterSpecVmstorageHpaBehaviour;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpa#maxReplicas
+   */
+  readonly maxReplicas?: number;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpa#metrics
+   */
+  readonly metrics?: VmClusterSpecVmstorageHpaMetrics[];
+
+  /**
+   * @schema VmClusterSpecVmstorageHpa#minReplicas
+   */
+  readonly minReplicas?: number;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpa' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpa(obj: VmClusterSpecVmstorageHpa | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'behaviour': toJson_VmClusterSpecVmstorageHpaBehaviour(obj.behaviour),
+    'maxReplicas': obj.maxReplicas,
+    'metrics': obj.metrics?.map(y => toJson_VmClusterSpecVmstorageHpaMetrics(y)),
+    'minReplicas': obj.minReplicas,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageImage
+ */
+export interface VmClusterSpecVmstorageImage {
+  /**
+   * @schema VmClusterSpecVmstorageImage#pullPolicy
+   */
+  readonly pullPolicy?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageImage#repository
+   */
+  readonly repository?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageImage#tag
+   */
+  readonly tag?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageImage' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageImage(obj: VmClusterSpecVmstorageImage | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'pullPolicy': obj.pullPolicy,
+    'repository': obj.repository,
+    'tag': obj.tag,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageImagePullSecrets
+ */
+export interface VmClusterSpecVmstorageImagePullSecrets {
+  /**
+   * @schema VmClusterSpecVmstorageImagePullSecrets#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageImagePullSecrets' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageImagePullSecrets(obj: VmClusterSpecVmstorageImagePullSecrets | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageLogFormat
+ */
+export enum VmClusterSpecVmstorageLogFormat {
+  /** default */
+  DEFAULT = "default",
+  /** json */
+  JSON = "json",
+}
+
+/**
+ * @schema VmClusterSpecVmstorageLogLevel
+ */
+export enum VmClusterSpecVmstorageLogLevel {
+  /** INFO */
+  INFO = "INFO",
+  /** WARN */
+  WARN = "WARN",
+  /** ERROR */
+  ERROR = "ERROR",
+  /** FATAL */
+  FATAL = "FATAL",
+  /** PANIC */
+  PANIC = "PANIC",
+}
+
+/**
+ * @schema VmClusterSpecVmstorageNetworkPolicy
+ */
+export interface VmClusterSpecVmstorageNetworkPolicy {
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicy#egress
+   */
+  readonly egress?: VmClusterSpecVmstorageNetworkPolicyEgress[];
+
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicy#ingress
+   */
+  readonly ingress?: VmClusterSpecVmstorageNetworkPolicyIngress[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageNetworkPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageNetworkPolicy(obj: VmClusterSpecVmstorageNetworkPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'egress': obj.egress?.map(y => toJson_VmClusterSpecVmstorageNetworkPolicyEgress(y)),
+    'ingress': obj.ingress?.map(y => toJson_VmClusterSpecVmstorageNetworkPolicyIngress(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstoragePersistentVolumeClaimRetentionPolicy
+ */
+export interface VmClusterSpecVmstoragePersistentVolumeClaimRetentionPolicy {
+  /**
+   * @schema VmClusterSpecVmstoragePersistentVolumeClaimRetentionPolicy#whenDeleted
+   */
+  readonly whenDeleted?: string;
+
+  /**
+   * @schema VmClusterSpecVmstoragePersistentVolumeClaimRetentionPolicy#whenScaled
+   */
+  readonly whenScaled?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstoragePersistentVolumeClaimRetentionPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstoragePersistentVolumeClaimRetentionPolicy(obj: VmClusterSpecVmstoragePersistentVolumeClaimRetentionPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'whenDeleted': obj.whenDeleted,
+    'whenScaled': obj.whenScaled,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstoragePodDisruptionBudget
+ */
+export interface VmClusterSpecVmstoragePodDisruptionBudget {
+  /**
+   * @schema VmClusterSpecVmstoragePodDisruptionBudget#maxUnavailable
+   */
+  readonly maxUnavailable?: VmClusterSpecVmstoragePodDisruptionBudgetMaxUnavailable;
+
+  /**
+   * @schema VmClusterSpecVmstoragePodDisruptionBudget#minAvailable
+   */
+  readonly minAvailable?: VmClusterSpecVmstoragePodDisruptionBudgetMinAvailable;
+
+  /**
+   * @schema VmClusterSpecVmstoragePodDisruptionBudget#selectorLabels
+   */
+  readonly selectorLabels?: { [key: string]: string };
+
+  /**
+   * @schema VmClusterSpecVmstoragePodDisruptionBudget#unhealthyPodEvictionPolicy
+   */
+  readonly unhealthyPodEvictionPolicy?: VmClusterSpecVmstoragePodDisruptionBudgetUnhealthyPodEvictionPolicy;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstoragePodDisruptionBudget' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstoragePodDisruptionBudget(obj: VmClusterSpecVmstoragePodDisruptionBudget | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'maxUnavailable': obj.maxUnavailable?.value,
+    'minAvailable': obj.minAvailable?.value,
+    'selectorLabels': ((obj.selectorLabels) === undefined) ? undefined : (Object.entries(obj.selectorLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'unhealthyPodEvictionPolicy': obj.unhealthyPodEvictionPolicy,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstoragePodMetadata
+ */
+export interface VmClusterSpecVmstoragePodMetadata {
+  /**
+   * @schema VmClusterSpecVmstoragePodMetadata#annotations
+   */
+  readonly annotations?: { [key: string]: string };
+
+  /**
+   * @schema VmClusterSpecVmstoragePodMetadata#labels
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * @schema VmClusterSpecVmstoragePodMetadata#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstoragePodMetadata' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstoragePodMetadata(obj: VmClusterSpecVmstoragePodMetadata | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageReadinessGates
+ */
+export interface VmClusterSpecVmstorageReadinessGates {
+  /**
+   * @schema VmClusterSpecVmstorageReadinessGates#conditionType
+   */
+  readonly conditionType: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageReadinessGates' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageReadinessGates(obj: VmClusterSpecVmstorageReadinessGates | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'conditionType': obj.conditionType,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageResources
+ */
+export interface VmClusterSpecVmstorageResources {
+  /**
+   * @schema VmClusterSpecVmstorageResources#claims
+   */
+  readonly claims?: VmClusterSpecVmstorageResourcesClaims[];
+
+  /**
+   * @schema VmClusterSpecVmstorageResources#limits
+   */
+  readonly limits?: { [key: string]: VmClusterSpecVmstorageResourcesLimits };
+
+  /**
+   * @schema VmClusterSpecVmstorageResources#requests
+   */
+  readonly requests?: { [key: string]: VmClusterSpecVmstorageResourcesRequests };
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageResources' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageResources(obj: VmClusterSpecVmstorageResources | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'claims': obj.claims?.map(y => toJson_VmClusterSpecVmstorageResourcesClaims(y)),
+    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageRetentionFilters
+ */
+export interface VmClusterSpecVmstorageRetentionFilters {
+  /**
+   * @schema VmClusterSpecVmstorageRetentionFilters#filter
+   */
+  readonly filter: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageRetentionFilters#retention
+   */
+  readonly retention: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageRetentionFilters' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageRetentionFilters(obj: VmClusterSpecVmstorageRetentionFilters | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'filter': obj.filter,
+    'retention': obj.retention,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageRollingUpdateStrategyBehavior
+ */
+export interface VmClusterSpecVmstorageRollingUpdateStrategyBehavior {
+  /**
+   * @schema VmClusterSpecVmstorageRollingUpdateStrategyBehavior#maxUnavailable
+   */
+  readonly maxUnavailable?: VmClusterSpecVmstorageRollingUpdateStrategyBehaviorMaxUnavailable;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageRollingUpdateStrategyBehavior' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageRollingUpdateStrategyBehavior(obj: VmClusterSpecVmstorageRollingUpdateStrategyBehavior | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'maxUnavailable': obj.maxUnavailable?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageServiceSpec
+ */
+export interface VmClusterSpecVmstorageServiceSpec {
+  /**
+   * @schema VmClusterSpecVmstorageServiceSpec#metadata
+   */
+  readonly metadata?: VmClusterSpecVmstorageServiceSpecMetadata;
+
+  /**
+   * @schema VmClusterSpecVmstorageServiceSpec#spec
+   */
+  readonly spec: any;
+
+  /**
+   * @schema VmClusterSpecVmstorageServiceSpec#useAsDefault
+   */
+  readonly useAsDefault?: boolean;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageServiceSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageServiceSpec(obj: VmClusterSpecVmstorageServiceSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': toJson_VmClusterSpecVmstorageServiceSpecMetadata(obj.metadata),
+    'spec': obj.spec,
+    'useAsDefault': obj.useAsDefault,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageStorage
+ */
+export interface VmClusterSpecVmstorageStorage {
+  /**
+   * @schema VmClusterSpecVmstorageStorage#emptyDir
+   */
+  readonly emptyDir?: VmClusterSpecVmstorageStorageEmptyDir;
+
+  /**
+   * @schema VmClusterSpecVmstorageStorage#volumeClaimTemplate
+   */
+  readonly volumeClaimTemplate?: any;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageStorage' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageStorage(obj: VmClusterSpecVmstorageStorage | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'emptyDir': toJson_VmClusterSpecVmstorageStorageEmptyDir(obj.emptyDir),
+    'volumeClaimTemplate': obj.volumeClaimTemplate,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageTolerations
+ */
+export interface VmClusterSpecVmstorageTolerations {
+  /**
+   * @schema VmClusterSpecVmstorageTolerations#effect
+   */
+  readonly effect?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageTolerations#key
+   */
+  readonly key?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageTolerations#operator
+   */
+  readonly operator?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageTolerations#tolerationSeconds
+   */
+  readonly tolerationSeconds?: number;
+
+  /**
+   * @schema VmClusterSpecVmstorageTolerations#value
+   */
+  readonly value?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageTolerations' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageTolerations(obj: VmClusterSpecVmstorageTolerations | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'effect': obj.effect,
+    'key': obj.key,
+    'operator': obj.operator,
+    'tolerationSeconds': obj.tolerationSeconds,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVmBackup
+ */
+export interface VmClusterSpecVmstorageVmBackup {
+  /**
+   * @schema VmClusterSpecVmstorageVmBackup#acceptEULA
+   */
+  readonly acceptEula?: boolean;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackup#concurrency
+   */
+  readonly concurrency?: number;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackup#credentialsSecret
+   */
+  readonly credentialsSecret?: VmClusterSpecVmstorageVmBackupCredentialsSecret;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackup#customS3Endpoint
+   */
+  readonly customS3Endpoint?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackup#destination
+   */
+  readonly destination?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackup#destinationDisableSuffixAdd
+   */
+  readonly destinationDisableSuffixAdd?: boolean;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackup#disableDaily
+   */
+  readonly disableDaily?: boolean;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackup#disableHourly
+   */
+  readonly disableHourly?: boolean;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackup#disableMonthly
+   */
+  readonly disableMonthly?: boolean;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackup#disableWeekly
+   */
+  readonly disableWeekly?: boolean;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackup#extraArgs
+   */
+  readonly extraArgs?: { [key: string]: string };
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackup#extraEnvs
+   */
+  readonly extraEnvs?: VmClusterSpecVmstorageVmBackupExtraEnvs[];
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackup#extraEnvsFrom
+   */
+  readonly extraEnvsFrom?: VmClusterSpecVmstorageVmBackupExtraEnvsFrom[];
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackup#image
+   */
+  readonly image?: VmClusterSpecVmstorageVmBackupImage;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackup#logFormat
+   */
+  readonly logFormat?: VmClusterSpecVmstorageVmBackupLogFormat;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackup#logLevel
+   */
+  readonly logLevel?: VmClusterSpecVmstorageVmBackupLogLevel;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackup#port
+   */
+  readonly port?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackup#resources
+   */
+  readonly resources?: VmClusterSpecVmstorageVmBackupResources;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackup#restore
+   */
+  readonly restore?: VmClusterSpecVmstorageVmBackupRestore;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackup#snapshotCreateURL
+   */
+  readonly snapshotCreateUrl?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackup#snapshotDeleteURL
+   */
+  readonly snapshotDeleteUrl?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackup#volumeMounts
+   */
+  readonly volumeMounts?: VmClusterSpecVmstorageVmBackupVolumeMounts[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVmBackup' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVmBackup(obj: VmClusterSpecVmstorageVmBackup | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'acceptEULA': obj.acceptEula,
+    'concurrency': obj.concurrency,
+    'credentialsSecret': toJson_VmClusterSpecVmstorageVmBackupCredentialsSecret(obj.credentialsSecret),
+    'customS3Endpoint': obj.customS3Endpoint,
+    'destination': obj.destination,
+    'destinationDisableSuffixAdd': obj.destinationDisableSuffixAdd,
+    'disableDaily': obj.disableDaily,
+    'disableHourly': obj.disableHourly,
+    'disableMonthly': obj.disableMonthly,
+    'disableWeekly': obj.disableWeekly,
+    'extraArgs': ((obj.extraArgs) === undefined) ? undefined : (Object.entries(obj.extraArgs).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'extraEnvs': obj.extraEnvs?.map(y => toJson_VmClusterSpecVmstorageVmBackupExtraEnvs(y)),
+    'extraEnvsFrom': obj.extraEnvsFrom?.map(y => toJson_VmClusterSpecVmstorageVmBackupExtraEnvsFrom(y)),
+    'image': toJson_VmClusterSpecVmstorageVmBackupImage(obj.image),
+    'logFormat': obj.logFormat,
+    'logLevel': obj.logLevel,
+    'port': obj.port,
+    'resources': toJson_VmClusterSpecVmstorageVmBackupResources(obj.resources),
+    'restore': toJson_VmClusterSpecVmstorageVmBackupRestore(obj.restore),
+    'snapshotCreateURL': obj.snapshotCreateUrl,
+    'snapshotDeleteURL': obj.snapshotDeleteUrl,
+    'volumeMounts': obj.volumeMounts?.map(y => toJson_VmClusterSpecVmstorageVmBackupVolumeMounts(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVolumeMounts
+ */
+export interface VmClusterSpecVmstorageVolumeMounts {
+  /**
+   * @schema VmClusterSpecVmstorageVolumeMounts#mountPath
+   */
+  readonly mountPath: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVolumeMounts#mountPropagation
+   */
+  readonly mountPropagation?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVolumeMounts#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVolumeMounts#readOnly
+   */
+  readonly readOnly?: boolean;
+
+  /**
+   * @schema VmClusterSpecVmstorageVolumeMounts#recursiveReadOnly
+   */
+  readonly recursiveReadOnly?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVolumeMounts#subPath
+   */
+  readonly subPath?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVolumeMounts#subPathExpr
+   */
+  readonly subPathExpr?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVolumeMounts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVolumeMounts(obj: VmClusterSpecVmstorageVolumeMounts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'mountPath': obj.mountPath,
+    'mountPropagation': obj.mountPropagation,
+    'name': obj.name,
+    'readOnly': obj.readOnly,
+    'recursiveReadOnly': obj.recursiveReadOnly,
+    'subPath': obj.subPath,
+    'subPathExpr': obj.subPathExpr,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVpa
+ */
+export interface VmClusterSpecVmstorageVpa {
+  /**
+   * @schema VmClusterSpecVmstorageVpa#recommenders
+   */
+  readonly recommenders?: VmClusterSpecVmstorageVpaRecommenders[];
+
+  /**
+   * @schema VmClusterSpecVmstorageVpa#resourcePolicy
+   */
+  readonly resourcePolicy?: VmClusterSpecVmstorageVpaResourcePolicy;
+
+  /**
+   * @schema VmClusterSpecVmstorageVpa#updatePolicy
+   */
+  readonly updatePolicy?: VmClusterSpecVmstorageVpaUpdatePolicy;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVpa' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVpa(obj: VmClusterSpecVmstorageVpa | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'recommenders': obj.recommenders?.map(y => toJson_VmClusterSpecVmstorageVpaRecommenders(y)),
+    'resourcePolicy': toJson_VmClusterSpecVmstorageVpaResourcePolicy(obj.resourcePolicy),
+    'updatePolicy': toJson_VmClusterSpecVmstorageVpaUpdatePolicy(obj.updatePolicy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecDownsamplingRulesPeriods
+ */
+export interface VmClusterSpecDownsamplingRulesPeriods {
+  /**
+   * @schema VmClusterSpecDownsamplingRulesPeriods#interval
+   */
+  readonly interval: string;
+
+  /**
+   * @schema VmClusterSpecDownsamplingRulesPeriods#offset
+   */
+  readonly offset: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecDownsamplingRulesPeriods' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecDownsamplingRulesPeriods(obj: VmClusterSpecDownsamplingRulesPeriods | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'offset': obj.offset,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertDnsConfigOptions
+ */
+export interface VmClusterSpecVminsertDnsConfigOptions {
+  /**
+   * @schema VmClusterSpecVminsertDnsConfigOptions#name
+   */
+  readonly name?: string;
+
+  /**
+   * @schema VmClusterSpecVminsertDnsConfigOptions#value
+   */
+  readonly value?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertDnsConfigOptions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertDnsConfigOptions(obj: VmClusterSpecVminsertDnsConfigOptions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertExtraEnvsFromConfigMapRef
+ */
+export interface VmClusterSpecVminsertExtraEnvsFromConfigMapRef {
+  /**
+   * @schema VmClusterSpecVminsertExtraEnvsFromConfigMapRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * @schema VmClusterSpecVminsertExtraEnvsFromConfigMapRef#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertExtraEnvsFromConfigMapRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertExtraEnvsFromConfigMapRef(obj: VmClusterSpecVminsertExtraEnvsFromConfigMapRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertExtraEnvsFromSecretRef
+ */
+export interface VmClusterSpecVminsertExtraEnvsFromSecretRef {
+  /**
+   * @schema VmClusterSpecVminsertExtraEnvsFromSecretRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * @schema VmClusterSpecVminsertExtraEnvsFromSecretRef#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertExtraEnvsFromSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertExtraEnvsFromSecretRef(obj: VmClusterSpecVminsertExtraEnvsFromSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertNetworkPolicyEgress
+ */
+export interface VmClusterSpecVminsertNetworkPolicyEgress {
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyEgress#ports
+   */
+  readonly ports?: VmClusterSpecVminsertNetworkPolicyEgressPorts[];
+
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyEgress#to
+   */
+  readonly to?: VmClusterSpecVminsertNetworkPolicyEgressTo[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertNetworkPolicyEgress' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertNetworkPolicyEgress(obj: VmClusterSpecVminsertNetworkPolicyEgress | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ports': obj.ports?.map(y => toJson_VmClusterSpecVminsertNetworkPolicyEgressPorts(y)),
+    'to': obj.to?.map(y => toJson_VmClusterSpecVminsertNetworkPolicyEgressTo(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertNetworkPolicyIngress
+ */
+export interface VmClusterSpecVminsertNetworkPolicyIngress {
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyIngress#from
+   */
+  readonly from?: VmClusterSpecVminsertNetworkPolicyIngressFrom[];
+
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyIngress#ports
+   */
+  readonly ports?: VmClusterSpecVminsertNetworkPolicyIngressPorts[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertNetworkPolicyIngress' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertNetworkPolicyIngress(obj: VmClusterSpecVminsertNetworkPolicyIngress | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'from': obj.from?.map(y => toJson_VmClusterSpecVminsertNetworkPolicyIngressFrom(y)),
+    'ports': obj.ports?.map(y => toJson_VmClusterSpecVminsertNetworkPolicyIngressPorts(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertPodDisruptionBudgetMaxUnavailable
+ */
+export class VmClusterSpecVminsertPodDisruptionBudgetMaxUnavailable {
+  public static fromNumber(value: number): VmClusterSpecVminsertPodDisruptionBudgetMaxUnavailable {
+    return new VmClusterSpecVminsertPodDisruptionBudgetMaxUnavailable(value);
+  }
+  public static fromString(value: string): VmClusterSpecVminsertPodDisruptionBudgetMaxUnavailable {
+    return new VmClusterSpecVminsertPodDisruptionBudgetMaxUnavailable(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVminsertPodDisruptionBudgetMinAvailable
+ */
+export class VmClusterSpecVminsertPodDisruptionBudgetMinAvailable {
+  public static fromNumber(value: number): VmClusterSpecVminsertPodDisruptionBudgetMinAvailable {
+    return new VmClusterSpecVminsertPodDisruptionBudgetMinAvailable(value);
+  }
+  public static fromString(value: string): VmClusterSpecVminsertPodDisruptionBudgetMinAvailable {
+    return new VmClusterSpecVminsertPodDisruptionBudgetMinAvailable(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVminsertPodDisruptionBudgetUnhealthyPodEvictionPolicy
+ */
+export enum VmClusterSpecVminsertPodDisruptionBudgetUnhealthyPodEvictionPolicy {
+  /** IfHealthyBudget */
+  IF_HEALTHY_BUDGET = "IfHealthyBudget",
+  /** AlwaysAllow */
+  ALWAYS_ALLOW = "AlwaysAllow",
+}
+
+/**
+ * @schema VmClusterSpecVminsertResourcesClaims
+ */
+export interface VmClusterSpecVminsertResourcesClaims {
+  /**
+   * @schema VmClusterSpecVminsertResourcesClaims#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema VmClusterSpecVminsertResourcesClaims#request
+   */
+  readonly request?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertResourcesClaims' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertResourcesClaims(obj: VmClusterSpecVminsertResourcesClaims | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'request': obj.request,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertResourcesLimits
+ */
+export class VmClusterSpecVminsertResourcesLimits {
+  public static fromNumber(value: number): VmClusterSpecVminsertResourcesLimits {
+    return new VmClusterSpecVminsertResourcesLimits(value);
+  }
+  public static fromString(value: string): VmClusterSpecVminsertResourcesLimits {
+    return new VmClusterSpecVminsertResourcesLimits(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVminsertResourcesRequests
+ */
+export class VmClusterSpecVminsertResourcesRequests {
+  public static fromNumber(value: number): VmClusterSpecVminsertResourcesRequests {
+    return new VmClusterSpecVminsertResourcesRequests(value);
+  }
+  public static fromString(value: string): VmClusterSpecVminsertResourcesRequests {
+    return new VmClusterSpecVminsertResourcesRequests(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVminsertRollingUpdateMaxSurge
+ */
+export class VmClusterSpecVminsertRollingUpdateMaxSurge {
+  public static fromNumber(value: number): VmClusterSpecVminsertRollingUpdateMaxSurge {
+    return new VmClusterSpecVminsertRollingUpdateMaxSurge(value);
+  }
+  public static fromString(value: string): VmClusterSpecVminsertRollingUpdateMaxSurge {
+    return new VmClusterSpecVminsertRollingUpdateMaxSurge(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVminsertRollingUpdateMaxUnavailable
+ */
+export class VmClusterSpecVminsertRollingUpdateMaxUnavailable {
+  public static fromNumber(value: number): VmClusterSpecVminsertRollingUpdateMaxUnavailable {
+    return new VmClusterSpecVminsertRollingUpdateMaxUnavailable(value);
+  }
+  public static fromString(value: string): VmClusterSpecVminsertRollingUpdateMaxUnavailable {
+    return new VmClusterSpecVminsertRollingUpdateMaxUnavailable(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVminsertServiceSpecMetadata
+ */
+export interface VmClusterSpecVminsertServiceSpecMetadata {
+  /**
+   * @schema VmClusterSpecVminsertServiceSpecMetadata#annotations
+   */
+  readonly annotations?: { [key: string]: string };
+
+  /**
+   * @schema VmClusterSpecVminsertServiceSpecMetadata#labels
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * @schema VmClusterSpecVminsertServiceSpecMetadata#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertServiceSpecMetadata' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertServiceSpecMetadata(obj: VmClusterSpecVminsertServiceSpecMetadata | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertVpaRecommenders
+ */
+export interface VmClusterSpecVminsertVpaRecommenders {
+  /**
+   * @schema VmClusterSpecVminsertVpaRecommenders#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertVpaRecommenders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertVpaRecommenders(obj: VmClusterSpecVminsertVpaRecommenders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertVpaResourcePolicy
+ */
+export interface VmClusterSpecVminsertVpaResourcePolicy {
+  /**
+   * @schema VmClusterSpecVminsertVpaResourcePolicy#containerPolicies
+   */
+  readonly containerPolicies?: VmClusterSpecVminsertVpaResourcePolicyContainerPolicies[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertVpaResourcePolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertVpaResourcePolicy(obj: VmClusterSpecVminsertVpaResourcePolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'containerPolicies': obj.containerPolicies?.map(y => toJson_VmClusterSpecVminsertVpaResourcePolicyContainerPolicies(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertVpaUpdatePolicy
+ */
+export interface VmClusterSpecVminsertVpaUpdatePolicy {
+  /**
+   * @schema VmClusterSpecVminsertVpaUpdatePolicy#evictAfterOOMSeconds
+   */
+  readonly evictAfterOomSeconds?: number;
+
+  /**
+   * @schema VmClusterSpecVminsertVpaUpdatePolicy#evictionRequirements
+   */
+  readonly evictionRequirements?: VmClusterSpecVminsertVpaUpdatePolicyEvictionRequirements[];
+
+  /**
+   * @schema VmClusterSpecVminsertVpaUpdatePolicy#minReplicas
+   */
+  readonly minReplicas?: number;
+
+  /**
+   * @schema VmClusterSpecVminsertVpaUpdatePolicy#updateMode
+   */
+  readonly updateMode?: VmClusterSpecVminsertVpaUpdatePolicyUpdateMode;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertVpaUpdatePolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertVpaUpdatePolicy(obj: VmClusterSpecVminsertVpaUpdatePolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'evictAfterOOMSeconds': obj.evictAfterOomSeconds,
+    'evictionRequirements': obj.evictionRequirements?.map(y => toJson_VmClusterSpecVminsertVpaUpdatePolicyEvictionRequirements(y)),
+    'minReplicas': obj.minReplicas,
+    'updateMode': obj.updateMode,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectDnsConfigOptions
+ */
+export interface VmClusterSpecVmselectDnsConfigOptions {
+  /**
+   * @schema VmClusterSpecVmselectDnsConfigOptions#name
+   */
+  readonly name?: string;
+
+  /**
+   * @schema VmClusterSpecVmselectDnsConfigOptions#value
+   */
+  readonly value?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectDnsConfigOptions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectDnsConfigOptions(obj: VmClusterSpecVmselectDnsConfigOptions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectExtraEnvsFromConfigMapRef
+ */
+export interface VmClusterSpecVmselectExtraEnvsFromConfigMapRef {
+  /**
+   * @schema VmClusterSpecVmselectExtraEnvsFromConfigMapRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * @schema VmClusterSpecVmselectExtraEnvsFromConfigMapRef#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectExtraEnvsFromConfigMapRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectExtraEnvsFromConfigMapRef(obj: VmClusterSpecVmselectExtraEnvsFromConfigMapRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectExtraEnvsFromSecretRef
+ */
+export interface VmClusterSpecVmselectExtraEnvsFromSecretRef {
+  /**
+   * @schema VmClusterSpecVmselectExtraEnvsFromSecretRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * @schema VmClusterSpecVmselectExtraEnvsFromSecretRef#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectExtraEnvsFromSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectExtraEnvsFromSecretRef(obj: VmClusterSpecVmselectExtraEnvsFromSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectNetworkPolicyEgress
+ */
+export interface VmClusterSpecVmselectNetworkPolicyEgress {
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyEgress#ports
+   */
+  readonly ports?: VmClusterSpecVmselectNetworkPolicyEgressPorts[];
+
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyEgress#to
+   */
+  readonly to?: VmClusterSpecVmselectNetworkPolicyEgressTo[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectNetworkPolicyEgress' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectNetworkPolicyEgress(obj: VmClusterSpecVmselectNetworkPolicyEgress | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ports': obj.ports?.map(y => toJson_VmClusterSpecVmselectNetworkPolicyEgressPorts(y)),
+    'to': obj.to?.map(y => toJson_VmClusterSpecVmselectNetworkPolicyEgressTo(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectNetworkPolicyIngress
+ */
+export interface VmClusterSpecVmselectNetworkPolicyIngress {
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyIngress#from
+   */
+  readonly from?: VmClusterSpecVmselectNetworkPolicyIngressFrom[];
+
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyIngress#ports
+   */
+  readonly ports?: VmClusterSpecVmselectNetworkPolicyIngressPorts[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectNetworkPolicyIngress' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectNetworkPolicyIngress(obj: VmClusterSpecVmselectNetworkPolicyIngress | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'from': obj.from?.map(y => toJson_VmClusterSpecVmselectNetworkPolicyIngressFrom(y)),
+    'ports': obj.ports?.map(y => toJson_VmClusterSpecVmselectNetworkPolicyIngressPorts(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectPodDisruptionBudgetMaxUnavailable
+ */
+export class VmClusterSpecVmselectPodDisruptionBudgetMaxUnavailable {
+  public static fromNumber(value: number): VmClusterSpecVmselectPodDisruptionBudgetMaxUnavailable {
+    return new VmClusterSpecVmselectPodDisruptionBudgetMaxUnavailable(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmselectPodDisruptionBudgetMaxUnavailable {
+    return new VmClusterSpecVmselectPodDisruptionBudgetMaxUnavailable(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmselectPodDisruptionBudgetMinAvailable
+ */
+export class VmClusterSpecVmselectPodDisruptionBudgetMinAvailable {
+  public static fromNumber(value: number): VmClusterSpecVmselectPodDisruptionBudgetMinAvailable {
+    return new VmClusterSpecVmselectPodDisruptionBudgetMinAvailable(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmselectPodDisruptionBudgetMinAvailable {
+    return new VmClusterSpecVmselectPodDisruptionBudgetMinAvailable(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmselectPodDisruptionBudgetUnhealthyPodEvictionPolicy
+ */
+export enum VmClusterSpecVmselectPodDisruptionBudgetUnhealthyPodEvictionPolicy {
+  /** IfHealthyBudget */
+  IF_HEALTHY_BUDGET = "IfHealthyBudget",
+  /** AlwaysAllow */
+  ALWAYS_ALLOW = "AlwaysAllow",
+}
+
+/**
+ * @schema VmClusterSpecVmselectResourcesClaims
+ */
+export interface VmClusterSpecVmselectResourcesClaims {
+  /**
+   * @schema VmClusterSpecVmselectResourcesClaims#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema VmClusterSpecVmselectResourcesClaims#request
+   */
+  readonly request?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectResourcesClaims' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectResourcesClaims(obj: VmClusterSpecVmselectResourcesClaims | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'request': obj.request,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectResourcesLimits
+ */
+export class VmClusterSpecVmselectResourcesLimits {
+  public static fromNumber(value: number): VmClusterSpecVmselectResourcesLimits {
+    return new VmClusterSpecVmselectResourcesLimits(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmselectResourcesLimits {
+    return new VmClusterSpecVmselectResourcesLimits(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmselectResourcesRequests
+ */
+export class VmClusterSpecVmselectResourcesRequests {
+  public static fromNumber(value: number): VmClusterSpecVmselectResourcesRequests {
+    return new VmClusterSpecVmselectResourcesRequests(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmselectResourcesRequests {
+    return new VmClusterSpecVmselectResourcesRequests(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmselectRollingUpdateStrategyBehaviorMaxUnavailable
+ */
+export class VmClusterSpecVmselectRollingUpdateStrategyBehaviorMaxUnavailable {
+  public static fromNumber(value: number): VmClusterSpecVmselectRollingUpdateStrategyBehaviorMaxUnavailable {
+    return new VmClusterSpecVmselectRollingUpdateStrategyBehaviorMaxUnavailable(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmselectRollingUpdateStrategyBehaviorMaxUnavailable {
+    return new VmClusterSpecVmselectRollingUpdateStrategyBehaviorMaxUnavailable(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmselectServiceSpecMetadata
+ */
+export interface VmClusterSpecVmselectServiceSpecMetadata {
+  /**
+   * @schema VmClusterSpecVmselectServiceSpecMetadata#annotations
+   */
+  readonly annotations?: { [key: string]: string };
+
+  /**
+   * @schema VmClusterSpecVmselectServiceSpecMetadata#labels
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * @schema VmClusterSpecVmselectServiceSpecMetadata#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectServiceSpecMetadata' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectServiceSpecMetadata(obj: VmClusterSpecVmselectServiceSpecMetadata | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectStorageEmptyDir
+ */
+export interface VmClusterSpecVmselectStorageEmptyDir {
+  /**
+   * @schema VmClusterSpecVmselectStorageEmptyDir#medium
+   */
+  readonly medium?: string;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageEmptyDir#sizeLimit
+   */
+  readonly sizeLimit?: VmClusterSpecVmselectStorageEmptyDirSizeLimit;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectStorageEmptyDir' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectStorageEmptyDir(obj: VmClusterSpecVmselectStorageEmptyDir | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'medium': obj.medium,
+    'sizeLimit': obj.sizeLimit?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectStorageVolumeClaimTemplate
+ */
+export interface VmClusterSpecVmselectStorageVolumeClaimTemplate {
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplate#apiVersion
+   */
+  readonly apiVersion?: string;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplate#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplate#metadata
+   */
+  readonly metadata?: VmClusterSpecVmselectStorageVolumeClaimTemplateMetadata;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplate#spec
+   */
+  readonly spec?: VmClusterSpecVmselectStorageVolumeClaimTemplateSpec;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplate#status
+   */
+  readonly status?: VmClusterSpecVmselectStorageVolumeClaimTemplateStatus;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectStorageVolumeClaimTemplate' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectStorageVolumeClaimTemplate(obj: VmClusterSpecVmselectStorageVolumeClaimTemplate | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiVersion': obj.apiVersion,
+    'kind': obj.kind,
+    'metadata': toJson_VmClusterSpecVmselectStorageVolumeClaimTemplateMetadata(obj.metadata),
+    'spec': toJson_VmClusterSpecVmselectStorageVolumeClaimTemplateSpec(obj.spec),
+    'status': toJson_VmClusterSpecVmselectStorageVolumeClaimTemplateStatus(obj.status),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectVpaRecommenders
+ */
+export interface VmClusterSpecVmselectVpaRecommenders {
+  /**
+   * @schema VmClusterSpecVmselectVpaRecommenders#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectVpaRecommenders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectVpaRecommenders(obj: VmClusterSpecVmselectVpaRecommenders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectVpaResourcePolicy
+ */
+export interface VmClusterSpecVmselectVpaResourcePolicy {
+  /**
+   * @schema VmClusterSpecVmselectVpaResourcePolicy#containerPolicies
+   */
+  readonly containerPolicies?: VmClusterSpecVmselectVpaResourcePolicyContainerPolicies[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectVpaResourcePolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectVpaResourcePolicy(obj: VmClusterSpecVmselectVpaResourcePolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'containerPolicies': obj.containerPolicies?.map(y => toJson_VmClusterSpecVmselectVpaResourcePolicyContainerPolicies(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectVpaUpdatePolicy
+ */
+export interface VmClusterSpecVmselectVpaUpdatePolicy {
+  /**
+   * @schema VmClusterSpecVmselectVpaUpdatePolicy#evictAfterOOMSeconds
+   */
+  readonly evictAfterOomSeconds?: number;
+
+  /**
+   * @schema VmClusterSpecVmselectVpaUpdatePolicy#evictionRequirements
+   */
+  readonly evictionRequirements?: VmClusterSpecVmselectVpaUpdatePolicyEvictionRequirements[];
+
+  /**
+   * @schema VmClusterSpecVmselectVpaUpdatePolicy#minReplicas
+   */
+  readonly minReplicas?: number;
+
+  /**
+   * @schema VmClusterSpecVmselectVpaUpdatePolicy#updateMode
+   */
+  readonly updateMode?: VmClusterSpecVmselectVpaUpdatePolicyUpdateMode;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectVpaUpdatePolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectVpaUpdatePolicy(obj: VmClusterSpecVmselectVpaUpdatePolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'evictAfterOOMSeconds': obj.evictAfterOomSeconds,
+    'evictionRequirements': obj.evictionRequirements?.map(y => toJson_VmClusterSpecVmselectVpaUpdatePolicyEvictionRequirements(y)),
+    'minReplicas': obj.minReplicas,
+    'updateMode': obj.updateMode,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageDnsConfigOptions
+ */
+export interface VmClusterSpecVmstorageDnsConfigOptions {
+  /**
+   * @schema VmClusterSpecVmstorageDnsConfigOptions#name
+   */
+  readonly name?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageDnsConfigOptions#value
+   */
+  readonly value?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageDnsConfigOptions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageDnsConfigOptions(obj: VmClusterSpecVmstorageDnsConfigOptions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageExtraEnvsFromConfigMapRef
+ */
+export interface VmClusterSpecVmstorageExtraEnvsFromConfigMapRef {
+  /**
+   * @schema VmClusterSpecVmstorageExtraEnvsFromConfigMapRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageExtraEnvsFromConfigMapRef#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageExtraEnvsFromConfigMapRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageExtraEnvsFromConfigMapRef(obj: VmClusterSpecVmstorageExtraEnvsFromConfigMapRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageExtraEnvsFromSecretRef
+ */
+export interface VmClusterSpecVmstorageExtraEnvsFromSecretRef {
+  /**
+   * @schema VmClusterSpecVmstorageExtraEnvsFromSecretRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageExtraEnvsFromSecretRef#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageExtraEnvsFromSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageExtraEnvsFromSecretRef(obj: VmClusterSpecVmstorageExtraEnvsFromSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageHpaBehaviour
+ */
+export interface VmClusterSpecVmstorageHpaBehaviour {
+  /**
+   * @schema VmClusterSpecVmstorageHpaBehaviour#scaleDown
+   */
+  readonly scaleDown?: VmClusterSpecVmstorageHpaBehaviourScaleDown;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaBehaviour#scaleUp
+   */
+  readonly scaleUp?: VmClusterSpecVmstorageHpaBehaviourScaleUp;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpaBehaviour' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpaBehaviour(obj: VmClusterSpecVmstorageHpaBehaviour | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'scaleDown': toJson_VmClusterSpecVmstorageHpaBehaviourScaleDown(obj.scaleDown),
+    'scaleUp': toJson_VmClusterSpecVmstorageHpaBehaviourScaleUp(obj.scaleUp),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetrics
+ */
+export interface VmClusterSpecVmstorageHpaMetrics {
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetrics#containerResource
+   */
+  readonly containerResource?: VmClusterSpecVmstorageHpaMetricsContainerResource;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetrics#external
+   */
+  readonly external?: VmClusterSpecVmstorageHpaMetricsExternal;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetrics#object
+   */
+  readonly object?: VmClusterSpecVmstorageHpaMetricsObject;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetrics#pods
+   */
+  readonly pods?: VmClusterSpecVmstorageHpaMetricsPods;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetrics#resource
+   */
+  readonly resource?: VmClusterSpecVmstorageHpaMetricsResource;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetrics#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpaMetrics' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpaMetrics(obj: VmClusterSpecVmstorageHpaMetrics | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'containerResource': toJson_VmClusterSpecVmstorageHpaMetricsContainerResource(obj.containerResource),
+    'external': toJson_VmClusterSpecVmstorageHpaMetricsExternal(obj.external),
+    'object': toJson_VmClusterSpecVmstorageHpaMetricsObject(obj.object),
+    'pods': toJson_VmClusterSpecVmstorageHpaMetricsPods(obj.pods),
+    'resource': toJson_VmClusterSpecVmstorageHpaMetricsResource(obj.resource),
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageNetworkPolicyEgress
+ */
+export interface VmClusterSpecVmstorageNetworkPolicyEgress {
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyEgress#ports
+   */
+  readonly ports?: VmClusterSpecVmstorageNetworkPolicyEgressPorts[];
+
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyEgress#to
+   */
+  readonly to?: VmClusterSpecVmstorageNetworkPolicyEgressTo[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageNetworkPolicyEgress' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageNetworkPolicyEgress(obj: VmClusterSpecVmstorageNetworkPolicyEgress | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ports': obj.ports?.map(y => toJson_VmClusterSpecVmstorageNetworkPolicyEgressPorts(y)),
+    'to': obj.to?.map(y => toJson_VmClusterSpecVmstorageNetworkPolicyEgressTo(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageNetworkPolicyIngress
+ */
+export interface VmClusterSpecVmstorageNetworkPolicyIngress {
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyIngress#from
+   */
+  readonly from?: VmClusterSpecVmstorageNetworkPolicyIngressFrom[];
+
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyIngress#ports
+   */
+  readonly ports?: VmClusterSpecVmstorageNetworkPolicyIngressPorts[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageNetworkPolicyIngress' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageNetworkPolicyIngress(obj: VmClusterSpecVmstorageNetworkPolicyIngress | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'from': obj.from?.map(y => toJson_VmClusterSpecVmstorageNetworkPolicyIngressFrom(y)),
+    'ports': obj.ports?.map(y => toJson_VmClusterSpecVmstorageNetworkPolicyIngressPorts(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstoragePodDisruptionBudgetMaxUnavailable
+ */
+export class VmClusterSpecVmstoragePodDisruptionBudgetMaxUnavailable {
+  public static fromNumber(value: number): VmClusterSpecVmstoragePodDisruptionBudgetMaxUnavailable {
+    return new VmClusterSpecVmstoragePodDisruptionBudgetMaxUnavailable(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstoragePodDisruptionBudgetMaxUnavailable {
+    return new VmClusterSpecVmstoragePodDisruptionBudgetMaxUnavailable(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstoragePodDisruptionBudgetMinAvailable
+ */
+export class VmClusterSpecVmstoragePodDisruptionBudgetMinAvailable {
+  public static fromNumber(value: number): VmClusterSpecVmstoragePodDisruptionBudgetMinAvailable {
+    return new VmClusterSpecVmstoragePodDisruptionBudgetMinAvailable(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstoragePodDisruptionBudgetMinAvailable {
+    return new VmClusterSpecVmstoragePodDisruptionBudgetMinAvailable(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstoragePodDisruptionBudgetUnhealthyPodEvictionPolicy
+ */
+export enum VmClusterSpecVmstoragePodDisruptionBudgetUnhealthyPodEvictionPolicy {
+  /** IfHealthyBudget */
+  IF_HEALTHY_BUDGET = "IfHealthyBudget",
+  /** AlwaysAllow */
+  ALWAYS_ALLOW = "AlwaysAllow",
+}
+
+/**
+ * @schema VmClusterSpecVmstorageResourcesClaims
+ */
+export interface VmClusterSpecVmstorageResourcesClaims {
+  /**
+   * @schema VmClusterSpecVmstorageResourcesClaims#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageResourcesClaims#request
+   */
+  readonly request?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageResourcesClaims' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageResourcesClaims(obj: VmClusterSpecVmstorageResourcesClaims | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'request': obj.request,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageResourcesLimits
+ */
+export class VmClusterSpecVmstorageResourcesLimits {
+  public static fromNumber(value: number): VmClusterSpecVmstorageResourcesLimits {
+    return new VmClusterSpecVmstorageResourcesLimits(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstorageResourcesLimits {
+    return new VmClusterSpecVmstorageResourcesLimits(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstorageResourcesRequests
+ */
+export class VmClusterSpecVmstorageResourcesRequests {
+  public static fromNumber(value: number): VmClusterSpecVmstorageResourcesRequests {
+    return new VmClusterSpecVmstorageResourcesRequests(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstorageResourcesRequests {
+    return new VmClusterSpecVmstorageResourcesRequests(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstorageRollingUpdateStrategyBehaviorMaxUnavailable
+ */
+export class VmClusterSpecVmstorageRollingUpdateStrategyBehaviorMaxUnavailable {
+  public static fromNumber(value: number): VmClusterSpecVmstorageRollingUpdateStrategyBehaviorMaxUnavailable {
+    return new VmClusterSpecVmstorageRollingUpdateStrategyBehaviorMaxUnavailable(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstorageRollingUpdateStrategyBehaviorMaxUnavailable {
+    return new VmClusterSpecVmstorageRollingUpdateStrategyBehaviorMaxUnavailable(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstorageServiceSpecMetadata
+ */
+export interface VmClusterSpecVmstorageServiceSpecMetadata {
+  /**
+   * @schema VmClusterSpecVmstorageServiceSpecMetadata#annotations
+   */
+  readonly annotations?: { [key: string]: string };
+
+  /**
+   * @schema VmClusterSpecVmstorageServiceSpecMetadata#labels
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * @schema VmClusterSpecVmstorageServiceSpecMetadata#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageServiceSpecMetadata' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageServiceSpecMetadata(obj: VmClusterSpecVmstorageServiceSpecMetadata | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageStorageEmptyDir
+ */
+export interface VmClusterSpecVmstorageStorageEmptyDir {
+  /**
+   * @schema VmClusterSpecVmstorageStorageEmptyDir#medium
+   */
+  readonly medium?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageStorageEmptyDir#sizeLimit
+   */
+  readonly sizeLimit?: VmClusterSpecVmstorageStorageEmptyDirSizeLimit;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageStorageEmptyDir' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageStorageEmptyDir(obj: VmClusterSpecVmstorageStorageEmptyDir | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'medium': obj.medium,
+    'sizeLimit': obj.sizeLimit?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVmBackupCredentialsSecret
+ */
+export interface VmClusterSpecVmstorageVmBackupCredentialsSecret {
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupCredentialsSecret#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupCredentialsSecret#name
+   */
+  readonly name?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupCredentialsSecret#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVmBackupCredentialsSecret' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVmBackupCredentialsSecret(obj: VmClusterSpecVmstorageVmBackupCredentialsSecret | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVmBackupExtraEnvs
+ */
+export interface VmClusterSpecVmstorageVmBackupExtraEnvs {
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvs#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvs#value
+   */
+  readonly value?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvs#valueFrom
+   */
+  readonly valueFrom?: VmClusterSpecVmstorageVmBackupExtraEnvsValueFrom;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVmBackupExtraEnvs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVmBackupExtraEnvs(obj: VmClusterSpecVmstorageVmBackupExtraEnvs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+    'valueFrom': toJson_VmClusterSpecVmstorageVmBackupExtraEnvsValueFrom(obj.valueFrom),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVmBackupExtraEnvsFrom
+ */
+export interface VmClusterSpecVmstorageVmBackupExtraEnvsFrom {
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsFrom#configMapRef
+   */
+  readonly configMapRef?: VmClusterSpecVmstorageVmBackupExtraEnvsFromConfigMapRef;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsFrom#prefix
+   */
+  readonly prefix?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsFrom#secretRef
+   */
+  readonly secretRef?: VmClusterSpecVmstorageVmBackupExtraEnvsFromSecretRef;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVmBackupExtraEnvsFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVmBackupExtraEnvsFrom(obj: VmClusterSpecVmstorageVmBackupExtraEnvsFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'configMapRef': toJson_VmClusterSpecVmstorageVmBackupExtraEnvsFromConfigMapRef(obj.configMapRef),
+    'prefix': obj.prefix,
+    'secretRef': toJson_VmClusterSpecVmstorageVmBackupExtraEnvsFromSecretRef(obj.secretRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVmBackupImage
+ */
+export interface VmClusterSpecVmstorageVmBackupImage {
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupImage#pullPolicy
+   */
+  readonly pullPolicy?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupImage#repository
+   */
+  readonly repository?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupImage#tag
+   */
+  readonly tag?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVmBackupImage' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVmBackupImage(obj: VmClusterSpecVmstorageVmBackupImage | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'pullPolicy': obj.pullPolicy,
+    'repository': obj.repository,
+    'tag': obj.tag,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVmBackupLogFormat
+ */
+export enum VmClusterSpecVmstorageVmBackupLogFormat {
+  /** default */
+  DEFAULT = "default",
+  /** json */
+  JSON = "json",
+}
+
+/**
+ * @schema VmClusterSpecVmstorageVmBackupLogLevel
+ */
+export enum VmClusterSpecVmstorageVmBackupLogLevel {
+  /** INFO */
+  INFO = "INFO",
+  /** WARN */
+  WARN = "WARN",
+  /** ERROR */
+  ERROR = "ERROR",
+  /** FATAL */
+  FATAL = "FATAL",
+  /** PANIC */
+  PANIC = "PANIC",
+}
+
+/**
+ * @schema VmClusterSpecVmstorageVmBackupResources
+ */
+export interface VmClusterSpecVmstorageVmBackupResources {
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupResources#claims
+   */
+  readonly claims?: VmClusterSpecVmstorageVmBackupResourcesClaims[];
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupResources#limits
+   */
+  readonly limits?: { [key: string]: VmClusterSpecVmstorageVmBackupResourcesLimits };
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupResources#requests
+   */
+  readonly requests?: { [key: string]: VmClusterSpecVmstorageVmBackupResourcesRequests };
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVmBackupResources' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVmBackupResources(obj: VmClusterSpecVmstorageVmBackupResources | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'claims': obj.claims?.map(y => toJson_VmClusterSpecVmstorageVmBackupResourcesClaims(y)),
+    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVmBackupRestore
+ */
+export interface VmClusterSpecVmstorageVmBackupRestore {
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupRestore#onStart
+   */
+  readonly onStart?: VmClusterSpecVmstorageVmBackupRestoreOnStart;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVmBackupRestore' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVmBackupRestore(obj: VmClusterSpecVmstorageVmBackupRestore | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'onStart': toJson_VmClusterSpecVmstorageVmBackupRestoreOnStart(obj.onStart),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVmBackupVolumeMounts
+ */
+export interface VmClusterSpecVmstorageVmBackupVolumeMounts {
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupVolumeMounts#mountPath
+   */
+  readonly mountPath: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupVolumeMounts#mountPropagation
+   */
+  readonly mountPropagation?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupVolumeMounts#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupVolumeMounts#readOnly
+   */
+  readonly readOnly?: boolean;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupVolumeMounts#recursiveReadOnly
+   */
+  readonly recursiveReadOnly?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupVolumeMounts#subPath
+   */
+  readonly subPath?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupVolumeMounts#subPathExpr
+   */
+  readonly subPathExpr?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVmBackupVolumeMounts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVmBackupVolumeMounts(obj: VmClusterSpecVmstorageVmBackupVolumeMounts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'mountPath': obj.mountPath,
+    'mountPropagation': obj.mountPropagation,
+    'name': obj.name,
+    'readOnly': obj.readOnly,
+    'recursiveReadOnly': obj.recursiveReadOnly,
+    'subPath': obj.subPath,
+    'subPathExpr': obj.subPathExpr,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVpaRecommenders
+ */
+export interface VmClusterSpecVmstorageVpaRecommenders {
+  /**
+   * @schema VmClusterSpecVmstorageVpaRecommenders#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVpaRecommenders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVpaRecommenders(obj: VmClusterSpecVmstorageVpaRecommenders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVpaResourcePolicy
+ */
+export interface VmClusterSpecVmstorageVpaResourcePolicy {
+  /**
+   * @schema VmClusterSpecVmstorageVpaResourcePolicy#containerPolicies
+   */
+  readonly containerPolicies?: VmClusterSpecVmstorageVpaResourcePolicyContainerPolicies[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVpaResourcePolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVpaResourcePolicy(obj: VmClusterSpecVmstorageVpaResourcePolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'containerPolicies': obj.containerPolicies?.map(y => toJson_VmClusterSpecVmstorageVpaResourcePolicyContainerPolicies(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVpaUpdatePolicy
+ */
+export interface VmClusterSpecVmstorageVpaUpdatePolicy {
+  /**
+   * @schema VmClusterSpecVmstorageVpaUpdatePolicy#evictAfterOOMSeconds
+   */
+  readonly evictAfterOomSeconds?: number;
+
+  /**
+   * @schema VmClusterSpecVmstorageVpaUpdatePolicy#evictionRequirements
+   */
+  readonly evictionRequirements?: VmClusterSpecVmstorageVpaUpdatePolicyEvictionRequirements[];
+
+  /**
+   * @schema VmClusterSpecVmstorageVpaUpdatePolicy#minReplicas
+   */
+  readonly minReplicas?: number;
+
+  /**
+   * @schema VmClusterSpecVmstorageVpaUpdatePolicy#updateMode
+   */
+  readonly updateMode?: VmClusterSpecVmstorageVpaUpdatePolicyUpdateMode;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVpaUpdatePolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVpaUpdatePolicy(obj: VmClusterSpecVmstorageVpaUpdatePolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'evictAfterOOMSeconds': obj.evictAfterOomSeconds,
+    'evictionRequirements': obj.evictionRequirements?.map(y => toJson_VmClusterSpecVmstorageVpaUpdatePolicyEvictionRequirements(y)),
+    'minReplicas': obj.minReplicas,
+    'updateMode': obj.updateMode,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertNetworkPolicyEgressPorts
+ */
+export interface VmClusterSpecVminsertNetworkPolicyEgressPorts {
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyEgressPorts#endPort
+   */
+  readonly endPort?: number;
+
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyEgressPorts#port
+   */
+  readonly port?: VmClusterSpecVminsertNetworkPolicyEgressPortsPort;
+
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyEgressPorts#protocol
+   */
+  readonly protocol?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertNetworkPolicyEgressPorts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertNetworkPolicyEgressPorts(obj: VmClusterSpecVminsertNetworkPolicyEgressPorts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'endPort': obj.endPort,
+    'port': obj.port?.value,
+    'protocol': obj.protocol,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertNetworkPolicyEgressTo
+ */
+export interface VmClusterSpecVminsertNetworkPolicyEgressTo {
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyEgressTo#ipBlock
+   */
+  readonly ipBlock?: VmClusterSpecVminsertNetworkPolicyEgressToIpBlock;
+
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyEgressTo#namespaceSelector
+   */
+  readonly namespaceSelector?: VmClusterSpecVminsertNetworkPolicyEgressToNamespaceSelector;
+
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyEgressTo#podSelector
+   */
+  readonly podSelector?: VmClusterSpecVminsertNetworkPolicyEgressToPodSelector;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertNetworkPolicyEgressTo' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertNetworkPolicyEgressTo(obj: VmClusterSpecVminsertNetworkPolicyEgressTo | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ipBlock': toJson_VmClusterSpecVminsertNetworkPolicyEgressToIpBlock(obj.ipBlock),
+    'namespaceSelector': toJson_VmClusterSpecVminsertNetworkPolicyEgressToNamespaceSelector(obj.namespaceSelector),
+    'podSelector': toJson_VmClusterSpecVminsertNetworkPolicyEgressToPodSelector(obj.podSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertNetworkPolicyIngressFrom
+ */
+export interface VmClusterSpecVminsertNetworkPolicyIngressFrom {
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyIngressFrom#ipBlock
+   */
+  readonly ipBlock?: VmClusterSpecVminsertNetworkPolicyIngressFromIpBlock;
+
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyIngressFrom#namespaceSelector
+   */
+  readonly namespaceSelector?: VmClusterSpecVminsertNetworkPolicyIngressFromNamespaceSelector;
+
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyIngressFrom#podSelector
+   */
+  readonly podSelector?: VmClusterSpecVminsertNetworkPolicyIngressFromPodSelector;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertNetworkPolicyIngressFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertNetworkPolicyIngressFrom(obj: VmClusterSpecVminsertNetworkPolicyIngressFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ipBlock': toJson_VmClusterSpecVminsertNetworkPolicyIngressFromIpBlock(obj.ipBlock),
+    'namespaceSelector': toJson_VmClusterSpecVminsertNetworkPolicyIngressFromNamespaceSelector(obj.namespaceSelector),
+    'podSelector': toJson_VmClusterSpecVminsertNetworkPolicyIngressFromPodSelector(obj.podSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertNetworkPolicyIngressPorts
+ */
+export interface VmClusterSpecVminsertNetworkPolicyIngressPorts {
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyIngressPorts#endPort
+   */
+  readonly endPort?: number;
+
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyIngressPorts#port
+   */
+  readonly port?: VmClusterSpecVminsertNetworkPolicyIngressPortsPort;
+
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyIngressPorts#protocol
+   */
+  readonly protocol?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertNetworkPolicyIngressPorts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertNetworkPolicyIngressPorts(obj: VmClusterSpecVminsertNetworkPolicyIngressPorts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'endPort': obj.endPort,
+    'port': obj.port?.value,
+    'protocol': obj.protocol,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPolicies
+ */
+export interface VmClusterSpecVminsertVpaResourcePolicyContainerPolicies {
+  /**
+   * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPolicies#containerName
+   */
+  readonly containerName?: string;
+
+  /**
+   * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPolicies#controlledResources
+   */
+  readonly controlledResources?: string[];
+
+  /**
+   * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPolicies#controlledValues
+   */
+  readonly controlledValues?: VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesControlledValues;
+
+  /**
+   * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPolicies#maxAllowed
+   */
+  readonly maxAllowed?: { [key: string]: VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesMaxAllowed };
+
+  /**
+   * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPolicies#memoryAggregationIntervalCount
+   */
+  readonly memoryAggregationIntervalCount?: number;
+
+  /**
+   * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPolicies#memoryAggregationIntervalSeconds
+   */
+  readonly memoryAggregationIntervalSeconds?: number;
+
+  /**
+   * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPolicies#minAllowed
+   */
+  readonly minAllowed?: { [key: string]: VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesMinAllowed };
+
+  /**
+   * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPolicies#mode
+   */
+  readonly mode?: VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesMode;
+
+  /**
+   * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPolicies#oomBumpUpRatio
+   */
+  readonly oomBumpUpRatio?: VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesOomBumpUpRatio;
+
+  /**
+   * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPolicies#oomMinBumpUp
+   */
+  readonly oomMinBumpUp?: VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesOomMinBumpUp;
+
+  /**
+   * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPolicies#startupBoost
+   */
+  readonly startupBoost?: VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoost;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertVpaResourcePolicyContainerPolicies' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertVpaResourcePolicyContainerPolicies(obj: VmClusterSpecVminsertVpaResourcePolicyContainerPolicies | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'containerName': obj.containerName,
+    'controlledResources': obj.controlledResources?.map(y => y),
+    'controlledValues': obj.controlledValues,
+    'maxAllowed': ((obj.maxAllowed) === undefined) ? undefined : (Object.entries(obj.maxAllowed).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'memoryAggregationIntervalCount': obj.memoryAggregationIntervalCount,
+    'memoryAggregationIntervalSeconds': obj.memoryAggregationIntervalSeconds,
+    'minAllowed': ((obj.minAllowed) === undefined) ? undefined : (Object.entries(obj.minAllowed).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'mode': obj.mode,
+    'oomBumpUpRatio': obj.oomBumpUpRatio?.value,
+    'oomMinBumpUp': obj.oomMinBumpUp?.value,
+    'startupBoost': toJson_VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoost(obj.startupBoost),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertVpaUpdatePolicyEvictionRequirements
+ */
+export interface VmClusterSpecVminsertVpaUpdatePolicyEvictionRequirements {
+  /**
+   * @schema VmClusterSpecVminsertVpaUpdatePolicyEvictionRequirements#changeRequirement
+   */
+  readonly changeRequirement: VmClusterSpecVminsertVpaUpdatePolicyEvictionRequirementsChangeRequirement;
+
+  /**
+   * @schema VmClusterSpecVminsertVpaUpdatePolicyEvictionRequirements#resources
+   */
+  readonly resources: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertVpaUpdatePolicyEvictionRequirements' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertVpaUpdatePolicyEvictionRequirements(obj: VmClusterSpecVminsertVpaUpdatePolicyEvictionRequirements | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'changeRequirement': obj.changeRequirement,
+    'resources': obj.resources?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertVpaUpdatePolicyUpdateMode
+ */
+export enum VmClusterSpecVminsertVpaUpdatePolicyUpdateMode {
+  /** Off */
+  OFF = "Off",
+  /** Initial */
+  INITIAL = "Initial",
+  /** Recreate */
+  RECREATE = "Recreate",
+  /** InPlaceOrRecreate */
+  IN_PLACE_OR_RECREATE = "InPlaceOrRecreate",
+  /** InPlace */
+  IN_PLACE = "InPlace",
+  /** Auto */
+  AUTO = "Auto",
+}
+
+/**
+ * @schema VmClusterSpecVmselectNetworkPolicyEgressPorts
+ */
+export interface VmClusterSpecVmselectNetworkPolicyEgressPorts {
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyEgressPorts#endPort
+   */
+  readonly endPort?: number;
+
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyEgressPorts#port
+   */
+  readonly port?: VmClusterSpecVmselectNetworkPolicyEgressPortsPort;
+
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyEgressPorts#protocol
+   */
+  readonly protocol?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectNetworkPolicyEgressPorts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectNetworkPolicyEgressPorts(obj: VmClusterSpecVmselectNetworkPolicyEgressPorts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'endPort': obj.endPort,
+    'port': obj.port?.value,
+    'protocol': obj.protocol,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectNetworkPolicyEgressTo
+ */
+export interface VmClusterSpecVmselectNetworkPolicyEgressTo {
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyEgressTo#ipBlock
+   */
+  readonly ipBlock?: VmClusterSpecVmselectNetworkPolicyEgressToIpBlock;
+
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyEgressTo#namespaceSelector
+   */
+  readonly namespaceSelector?: VmClusterSpecVmselectNetworkPolicyEgressToNamespaceSelector;
+
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyEgressTo#podSelector
+   */
+  readonly podSelector?: VmClusterSpecVmselectNetworkPolicyEgressToPodSelector;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectNetworkPolicyEgressTo' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectNetworkPolicyEgressTo(obj: VmClusterSpecVmselectNetworkPolicyEgressTo | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ipBlock': toJson_VmClusterSpecVmselectNetworkPolicyEgressToIpBlock(obj.ipBlock),
+    'namespaceSelector': toJson_VmClusterSpecVmselectNetworkPolicyEgressToNamespaceSelector(obj.namespaceSelector),
+    'podSelector': toJson_VmClusterSpecVmselectNetworkPolicyEgressToPodSelector(obj.podSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectNetworkPolicyIngressFrom
+ */
+export interface VmClusterSpecVmselectNetworkPolicyIngressFrom {
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyIngressFrom#ipBlock
+   */
+  readonly ipBlock?: VmClusterSpecVmselectNetworkPolicyIngressFromIpBlock;
+
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyIngressFrom#namespaceSelector
+   */
+  readonly namespaceSelector?: VmClusterSpecVmselectNetworkPolicyIngressFromNamespaceSelector;
+
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyIngressFrom#podSelector
+   */
+  readonly podSelector?: VmClusterSpecVmselectNetworkPolicyIngressFromPodSelector;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectNetworkPolicyIngressFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectNetworkPolicyIngressFrom(obj: VmClusterSpecVmselectNetworkPolicyIngressFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ipBlock': toJson_VmClusterSpecVmselectNetworkPolicyIngressFromIpBlock(obj.ipBlock),
+    'namespaceSelector': toJson_VmClusterSpecVmselectNetworkPolicyIngressFromNamespaceSelector(obj.namespaceSelector),
+    'podSelector': toJson_VmClusterSpecVmselectNetworkPolicyIngressFromPodSelector(obj.podSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectNetworkPolicyIngressPorts
+ */
+export interface VmClusterSpecVmselectNetworkPolicyIngressPorts {
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyIngressPorts#endPort
+   */
+  readonly endPort?: number;
+
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyIngressPorts#port
+   */
+  readonly port?: VmClusterSpecVmselectNetworkPolicyIngressPortsPort;
+
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyIngressPorts#protocol
+   */
+  readonly protocol?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectNetworkPolicyIngressPorts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectNetworkPolicyIngressPorts(obj: VmClusterSpecVmselectNetworkPolicyIngressPorts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'endPort': obj.endPort,
+    'port': obj.port?.value,
+    'protocol': obj.protocol,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectStorageEmptyDirSizeLimit
+ */
+export class VmClusterSpecVmselectStorageEmptyDirSizeLimit {
+  public static fromNumber(value: number): VmClusterSpecVmselectStorageEmptyDirSizeLimit {
+    return new VmClusterSpecVmselectStorageEmptyDirSizeLimit(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmselectStorageEmptyDirSizeLimit {
+    return new VmClusterSpecVmselectStorageEmptyDirSizeLimit(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateMetadata
+ */
+export interface VmClusterSpecVmselectStorageVolumeClaimTemplateMetadata {
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateMetadata#annotations
+   */
+  readonly annotations?: { [key: string]: string };
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateMetadata#labels
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateMetadata#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectStorageVolumeClaimTemplateMetadata' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectStorageVolumeClaimTemplateMetadata(obj: VmClusterSpecVmselectStorageVolumeClaimTemplateMetadata | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpec
+ */
+export interface VmClusterSpecVmselectStorageVolumeClaimTemplateSpec {
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpec#accessModes
+   */
+  readonly accessModes?: string[];
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpec#dataSource
+   */
+  readonly dataSource?: VmClusterSpecVmselectStorageVolumeClaimTemplateSpecDataSource;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpec#dataSourceRef
+   */
+  readonly dataSourceRef?: VmClusterSpecVmselectStorageVolumeClaimTemplateSpecDataSourceRef;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpec#resources
+   */
+  readonly resources?: VmClusterSpecVmselectStorageVolumeClaimTemplateSpecResources;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpec#selector
+   */
+  readonly selector?: VmClusterSpecVmselectStorageVolumeClaimTemplateSpecSelector;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpec#storageClassName
+   */
+  readonly storageClassName?: string;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpec#volumeAttributesClassName
+   */
+  readonly volumeAttributesClassName?: string;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpec#volumeMode
+   */
+  readonly volumeMode?: string;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpec#volumeName
+   */
+  readonly volumeName?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectStorageVolumeClaimTemplateSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectStorageVolumeClaimTemplateSpec(obj: VmClusterSpecVmselectStorageVolumeClaimTemplateSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'accessModes': obj.accessModes?.map(y => y),
+    'dataSource': toJson_VmClusterSpecVmselectStorageVolumeClaimTemplateSpecDataSource(obj.dataSource),
+    'dataSourceRef': toJson_VmClusterSpecVmselectStorageVolumeClaimTemplateSpecDataSourceRef(obj.dataSourceRef),
+    'resources': toJson_VmClusterSpecVmselectStorageVolumeClaimTemplateSpecResources(obj.resources),
+    'selector': toJson_VmClusterSpecVmselectStorageVolumeClaimTemplateSpecSelector(obj.selector),
+    'storageClassName': obj.storageClassName,
+    'volumeAttributesClassName': obj.volumeAttributesClassName,
+    'volumeMode': obj.volumeMode,
+    'volumeName': obj.volumeName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateStatus
+ */
+export interface VmClusterSpecVmselectStorageVolumeClaimTemplateStatus {
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateStatus#accessModes
+   */
+  readonly accessModes?: string[];
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateStatus#allocatedResourceStatuses
+   */
+  readonly allocatedResourceStatuses?: { [key: string]: string };
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateStatus#allocatedResources
+   */
+  readonly allocatedResources?: { [key: string]: VmClusterSpecVmselectStorageVolumeClaimTemplateStatusAllocatedResources };
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateStatus#capacity
+   */
+  readonly capacity?: { [key: string]: VmClusterSpecVmselectStorageVolumeClaimTemplateStatusCapacity };
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateStatus#conditions
+   */
+  readonly conditions?: VmClusterSpecVmselectStorageVolumeClaimTemplateStatusConditions[];
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateStatus#currentVolumeAttributesClassName
+   */
+  readonly currentVolumeAttributesClassName?: string;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateStatus#modifyVolumeStatus
+   */
+  readonly modifyVolumeStatus?: VmClusterSpecVmselectStorageVolumeClaimTemplateStatusModifyVolumeStatus;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateStatus#phase
+   */
+  readonly phase?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectStorageVolumeClaimTemplateStatus' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectStorageVolumeClaimTemplateStatus(obj: VmClusterSpecVmselectStorageVolumeClaimTemplateStatus | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'accessModes': obj.accessModes?.map(y => y),
+    'allocatedResourceStatuses': ((obj.allocatedResourceStatuses) === undefined) ? undefined : (Object.entries(obj.allocatedResourceStatuses).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'allocatedResources': ((obj.allocatedResources) === undefined) ? undefined : (Object.entries(obj.allocatedResources).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'capacity': ((obj.capacity) === undefined) ? undefined : (Object.entries(obj.capacity).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'conditions': obj.conditions?.map(y => toJson_VmClusterSpecVmselectStorageVolumeClaimTemplateStatusConditions(y)),
+    'currentVolumeAttributesClassName': obj.currentVolumeAttributesClassName,
+    'modifyVolumeStatus': toJson_VmClusterSpecVmselectStorageVolumeClaimTemplateStatusModifyVolumeStatus(obj.modifyVolumeStatus),
+    'phase': obj.phase,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPolicies
+ */
+export interface VmClusterSpecVmselectVpaResourcePolicyContainerPolicies {
+  /**
+   * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPolicies#containerName
+   */
+  readonly containerName?: string;
+
+  /**
+   * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPolicies#controlledResources
+   */
+  readonly controlledResources?: string[];
+
+  /**
+   * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPolicies#controlledValues
+   */
+  readonly controlledValues?: VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesControlledValues;
+
+  /**
+   * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPolicies#maxAllowed
+   */
+  readonly maxAllowed?: { [key: string]: VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesMaxAllowed };
+
+  /**
+   * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPolicies#memoryAggregationIntervalCount
+   */
+  readonly memoryAggregationIntervalCount?: number;
+
+  /**
+   * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPolicies#memoryAggregationIntervalSeconds
+   */
+  readonly memoryAggregationIntervalSeconds?: number;
+
+  /**
+   * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPolicies#minAllowed
+   */
+  readonly minAllowed?: { [key: string]: VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesMinAllowed };
+
+  /**
+   * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPolicies#mode
+   */
+  readonly mode?: VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesMode;
+
+  /**
+   * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPolicies#oomBumpUpRatio
+   */
+  readonly oomBumpUpRatio?: VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesOomBumpUpRatio;
+
+  /**
+   * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPolicies#oomMinBumpUp
+   */
+  readonly oomMinBumpUp?: VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesOomMinBumpUp;
+
+  /**
+   * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPolicies#startupBoost
+   */
+  readonly startupBoost?: VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoost;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectVpaResourcePolicyContainerPolicies' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectVpaResourcePolicyContainerPolicies(obj: VmClusterSpecVmselectVpaResourcePolicyContainerPolicies | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'containerName': obj.containerName,
+    'controlledResources': obj.controlledResources?.map(y => y),
+    'controlledValues': obj.controlledValues,
+    'maxAllowed': ((obj.maxAllowed) === undefined) ? undefined : (Object.entries(obj.maxAllowed).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'memoryAggregationIntervalCount': obj.memoryAggregationIntervalCount,
+    'memoryAggregationIntervalSeconds': obj.memoryAggregationIntervalSeconds,
+    'minAllowed': ((obj.minAllowed) === undefined) ? undefined : (Object.entries(obj.minAllowed).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'mode': obj.mode,
+    'oomBumpUpRatio': obj.oomBumpUpRatio?.value,
+    'oomMinBumpUp': obj.oomMinBumpUp?.value,
+    'startupBoost': toJson_VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoost(obj.startupBoost),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectVpaUpdatePolicyEvictionRequirements
+ */
+export interface VmClusterSpecVmselectVpaUpdatePolicyEvictionRequirements {
+  /**
+   * @schema VmClusterSpecVmselectVpaUpdatePolicyEvictionRequirements#changeRequirement
+   */
+  readonly changeRequirement: VmClusterSpecVmselectVpaUpdatePolicyEvictionRequirementsChangeRequirement;
+
+  /**
+   * @schema VmClusterSpecVmselectVpaUpdatePolicyEvictionRequirements#resources
+   */
+  readonly resources: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectVpaUpdatePolicyEvictionRequirements' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectVpaUpdatePolicyEvictionRequirements(obj: VmClusterSpecVmselectVpaUpdatePolicyEvictionRequirements | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'changeRequirement': obj.changeRequirement,
+    'resources': obj.resources?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectVpaUpdatePolicyUpdateMode
+ */
+export enum VmClusterSpecVmselectVpaUpdatePolicyUpdateMode {
+  /** Off */
+  OFF = "Off",
+  /** Initial */
+  INITIAL = "Initial",
+  /** Recreate */
+  RECREATE = "Recreate",
+  /** InPlaceOrRecreate */
+  IN_PLACE_OR_RECREATE = "InPlaceOrRecreate",
+  /** InPlace */
+  IN_PLACE = "InPlace",
+  /** Auto */
+  AUTO = "Auto",
+}
+
+/**
+ * @schema VmClusterSpecVmstorageHpaBehaviourScaleDown
+ */
+export interface VmClusterSpecVmstorageHpaBehaviourScaleDown {
+  /**
+   * @schema VmClusterSpecVmstorageHpaBehaviourScaleDown#policies
+   */
+  readonly policies?: VmClusterSpecVmstorageHpaBehaviourScaleDownPolicies[];
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaBehaviourScaleDown#selectPolicy
+   */
+  readonly selectPolicy?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaBehaviourScaleDown#stabilizationWindowSeconds
+   */
+  readonly stabilizationWindowSeconds?: number;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaBehaviourScaleDown#tolerance
+   */
+  readonly tolerance?: VmClusterSpecVmstorageHpaBehaviourScaleDownTolerance;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpaBehaviourScaleDown' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpaBehaviourScaleDown(obj: VmClusterSpecVmstorageHpaBehaviourScaleDown | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'policies': obj.policies?.map(y => toJson_VmClusterSpecVmstorageHpaBehaviourScaleDownPolicies(y)),
+    'selectPolicy': obj.selectPolicy,
+    'stabilizationWindowSeconds': obj.stabilizationWindowSeconds,
+    'tolerance': obj.tolerance?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageHpaBehaviourScaleUp
+ */
+export interface VmClusterSpecVmstorageHpaBehaviourScaleUp {
+  /**
+   * @schema VmClusterSpecVmstorageHpaBehaviourScaleUp#policies
+   */
+  readonly policies?: VmClusterSpecVmstorageHpaBehaviourScaleUpPolicies[];
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaBehaviourScaleUp#selectPolicy
+   */
+  readonly selectPolicy?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaBehaviourScaleUp#stabilizationWindowSeconds
+   */
+  readonly stabilizationWindowSeconds?: number;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaBehaviourScaleUp#tolerance
+   */
+  readonly tolerance?: VmClusterSpecVmstorageHpaBehaviourScaleUpTolerance;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpaBehaviourScaleUp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpaBehaviourScaleUp(obj: VmClusterSpecVmstorageHpaBehaviourScaleUp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'policies': obj.policies?.map(y => toJson_VmClusterSpecVmstorageHpaBehaviourScaleUpPolicies(y)),
+    'selectPolicy': obj.selectPolicy,
+    'stabilizationWindowSeconds': obj.stabilizationWindowSeconds,
+    'tolerance': obj.tolerance?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsContainerResource
+ */
+export interface VmClusterSpecVmstorageHpaMetricsContainerResource {
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsContainerResource#container
+   */
+  readonly container: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsContainerResource#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsContainerResource#target
+   */
+  readonly target: VmClusterSpecVmstorageHpaMetricsContainerResourceTarget;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpaMetricsContainerResource' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpaMetricsContainerResource(obj: VmClusterSpecVmstorageHpaMetricsContainerResource | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'container': obj.container,
+    'name': obj.name,
+    'target': toJson_VmClusterSpecVmstorageHpaMetricsContainerResourceTarget(obj.target),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsExternal
+ */
+export interface VmClusterSpecVmstorageHpaMetricsExternal {
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsExternal#metric
+   */
+  readonly metric: VmClusterSpecVmstorageHpaMetricsExternalMetric;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsExternal#target
+   */
+  readonly target: VmClusterSpecVmstorageHpaMetricsExternalTarget;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpaMetricsExternal' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpaMetricsExternal(obj: VmClusterSpecVmstorageHpaMetricsExternal | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metric': toJson_VmClusterSpecVmstorageHpaMetricsExternalMetric(obj.metric),
+    'target': toJson_VmClusterSpecVmstorageHpaMetricsExternalTarget(obj.target),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsObject
+ */
+export interface VmClusterSpecVmstorageHpaMetricsObject {
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsObject#describedObject
+   */
+  readonly describedObject: VmClusterSpecVmstorageHpaMetricsObjectDescribedObject;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsObject#metric
+   */
+  readonly metric: VmClusterSpecVmstorageHpaMetricsObjectMetric;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsObject#target
+   */
+  readonly target: VmClusterSpecVmstorageHpaMetricsObjectTarget;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpaMetricsObject' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpaMetricsObject(obj: VmClusterSpecVmstorageHpaMetricsObject | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'describedObject': toJson_VmClusterSpecVmstorageHpaMetricsObjectDescribedObject(obj.describedObject),
+    'metric': toJson_VmClusterSpecVmstorageHpaMetricsObjectMetric(obj.metric),
+    'target': toJson_VmClusterSpecVmstorageHpaMetricsObjectTarget(obj.target),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsPods
+ */
+export interface VmClusterSpecVmstorageHpaMetricsPods {
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsPods#metric
+   */
+  readonly metric: VmClusterSpecVmstorageHpaMetricsPodsMetric;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsPods#target
+   */
+  readonly target: VmClusterSpecVmstorageHpaMetricsPodsTarget;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpaMetricsPods' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpaMetricsPods(obj: VmClusterSpecVmstorageHpaMetricsPods | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metric': toJson_VmClusterSpecVmstorageHpaMetricsPodsMetric(obj.metric),
+    'target': toJson_VmClusterSpecVmstorageHpaMetricsPodsTarget(obj.target),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsResource
+ */
+export interface VmClusterSpecVmstorageHpaMetricsResource {
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsResource#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsResource#target
+   */
+  readonly target: VmClusterSpecVmstorageHpaMetricsResourceTarget;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpaMetricsResource' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpaMetricsResource(obj: VmClusterSpecVmstorageHpaMetricsResource | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'target': toJson_VmClusterSpecVmstorageHpaMetricsResourceTarget(obj.target),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageNetworkPolicyEgressPorts
+ */
+export interface VmClusterSpecVmstorageNetworkPolicyEgressPorts {
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyEgressPorts#endPort
+   */
+  readonly endPort?: number;
+
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyEgressPorts#port
+   */
+  readonly port?: VmClusterSpecVmstorageNetworkPolicyEgressPortsPort;
+
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyEgressPorts#protocol
+   */
+  readonly protocol?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageNetworkPolicyEgressPorts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageNetworkPolicyEgressPorts(obj: VmClusterSpecVmstorageNetworkPolicyEgressPorts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'endPort': obj.endPort,
+    'port': obj.port?.value,
+    'protocol': obj.protocol,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageNetworkPolicyEgressTo
+ */
+export interface VmClusterSpecVmstorageNetworkPolicyEgressTo {
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyEgressTo#ipBlock
+   */
+  readonly ipBlock?: VmClusterSpecVmstorageNetworkPolicyEgressToIpBlock;
+
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyEgressTo#namespaceSelector
+   */
+  readonly namespaceSelector?: VmClusterSpecVmstorageNetworkPolicyEgressToNamespaceSelector;
+
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyEgressTo#podSelector
+   */
+  readonly podSelector?: VmClusterSpecVmstorageNetworkPolicyEgressToPodSelector;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageNetworkPolicyEgressTo' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageNetworkPolicyEgressTo(obj: VmClusterSpecVmstorageNetworkPolicyEgressTo | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ipBlock': toJson_VmClusterSpecVmstorageNetworkPolicyEgressToIpBlock(obj.ipBlock),
+    'namespaceSelector': toJson_VmClusterSpecVmstorageNetworkPolicyEgressToNamespaceSelector(obj.namespaceSelector),
+    'podSelector': toJson_VmClusterSpecVmstorageNetworkPolicyEgressToPodSelector(obj.podSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageNetworkPolicyIngressFrom
+ */
+export interface VmClusterSpecVmstorageNetworkPolicyIngressFrom {
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyIngressFrom#ipBlock
+   */
+  readonly ipBlock?: VmClusterSpecVmstorageNetworkPolicyIngressFromIpBlock;
+
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyIngressFrom#namespaceSelector
+   */
+  readonly namespaceSelector?: VmClusterSpecVmstorageNetworkPolicyIngressFromNamespaceSelector;
+
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyIngressFrom#podSelector
+   */
+  readonly podSelector?: VmClusterSpecVmstorageNetworkPolicyIngressFromPodSelector;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageNetworkPolicyIngressFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageNetworkPolicyIngressFrom(obj: VmClusterSpecVmstorageNetworkPolicyIngressFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ipBlock': toJson_VmClusterSpecVmstorageNetworkPolicyIngressFromIpBlock(obj.ipBlock),
+    'namespaceSelector': toJson_VmClusterSpecVmstorageNetworkPolicyIngressFromNamespaceSelector(obj.namespaceSelector),
+    'podSelector': toJson_VmClusterSpecVmstorageNetworkPolicyIngressFromPodSelector(obj.podSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageNetworkPolicyIngressPorts
+ */
+export interface VmClusterSpecVmstorageNetworkPolicyIngressPorts {
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyIngressPorts#endPort
+   */
+  readonly endPort?: number;
+
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyIngressPorts#port
+   */
+  readonly port?: VmClusterSpecVmstorageNetworkPolicyIngressPortsPort;
+
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyIngressPorts#protocol
+   */
+  readonly protocol?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageNetworkPolicyIngressPorts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageNetworkPolicyIngressPorts(obj: VmClusterSpecVmstorageNetworkPolicyIngressPorts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'endPort': obj.endPort,
+    'port': obj.port?.value,
+    'protocol': obj.protocol,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageStorageEmptyDirSizeLimit
+ */
+export class VmClusterSpecVmstorageStorageEmptyDirSizeLimit {
+  public static fromNumber(value: number): VmClusterSpecVmstorageStorageEmptyDirSizeLimit {
+    return new VmClusterSpecVmstorageStorageEmptyDirSizeLimit(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstorageStorageEmptyDirSizeLimit {
+    return new VmClusterSpecVmstorageStorageEmptyDirSizeLimit(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFrom
+ */
+export interface VmClusterSpecVmstorageVmBackupExtraEnvsValueFrom {
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFrom#configMapKeyRef
+   */
+  readonly configMapKeyRef?: VmClusterSpecVmstorageVmBackupExtraEnvsValueFromConfigMapKeyRef;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFrom#fieldRef
+   */
+  readonly fieldRef?: VmClusterSpecVmstorageVmBackupExtraEnvsValueFromFieldRef;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFrom#fileKeyRef
+   */
+  readonly fileKeyRef?: VmClusterSpecVmstorageVmBackupExtraEnvsValueFromFileKeyRef;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFrom#resourceFieldRef
+   */
+  readonly resourceFieldRef?: VmClusterSpecVmstorageVmBackupExtraEnvsValueFromResourceFieldRef;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFrom#secretKeyRef
+   */
+  readonly secretKeyRef?: VmClusterSpecVmstorageVmBackupExtraEnvsValueFromSecretKeyRef;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVmBackupExtraEnvsValueFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVmBackupExtraEnvsValueFrom(obj: VmClusterSpecVmstorageVmBackupExtraEnvsValueFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'configMapKeyRef': toJson_VmClusterSpecVmstorageVmBackupExtraEnvsValueFromConfigMapKeyRef(obj.configMapKeyRef),
+    'fieldRef': toJson_VmClusterSpecVmstorageVmBackupExtraEnvsValueFromFieldRef(obj.fieldRef),
+    'fileKeyRef': toJson_VmClusterSpecVmstorageVmBackupExtraEnvsValueFromFileKeyRef(obj.fileKeyRef),
+    'resourceFieldRef': toJson_VmClusterSpecVmstorageVmBackupExtraEnvsValueFromResourceFieldRef(obj.resourceFieldRef),
+    'secretKeyRef': toJson_VmClusterSpecVmstorageVmBackupExtraEnvsValueFromSecretKeyRef(obj.secretKeyRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVmBackupExtraEnvsFromConfigMapRef
+ */
+export interface VmClusterSpecVmstorageVmBackupExtraEnvsFromConfigMapRef {
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsFromConfigMapRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsFromConfigMapRef#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVmBackupExtraEnvsFromConfigMapRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVmBackupExtraEnvsFromConfigMapRef(obj: VmClusterSpecVmstorageVmBackupExtraEnvsFromConfigMapRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVmBackupExtraEnvsFromSecretRef
+ */
+export interface VmClusterSpecVmstorageVmBackupExtraEnvsFromSecretRef {
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsFromSecretRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsFromSecretRef#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVmBackupExtraEnvsFromSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVmBackupExtraEnvsFromSecretRef(obj: VmClusterSpecVmstorageVmBackupExtraEnvsFromSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVmBackupResourcesClaims
+ */
+export interface VmClusterSpecVmstorageVmBackupResourcesClaims {
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupResourcesClaims#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupResourcesClaims#request
+   */
+  readonly request?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVmBackupResourcesClaims' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVmBackupResourcesClaims(obj: VmClusterSpecVmstorageVmBackupResourcesClaims | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'request': obj.request,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVmBackupResourcesLimits
+ */
+export class VmClusterSpecVmstorageVmBackupResourcesLimits {
+  public static fromNumber(value: number): VmClusterSpecVmstorageVmBackupResourcesLimits {
+    return new VmClusterSpecVmstorageVmBackupResourcesLimits(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstorageVmBackupResourcesLimits {
+    return new VmClusterSpecVmstorageVmBackupResourcesLimits(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstorageVmBackupResourcesRequests
+ */
+export class VmClusterSpecVmstorageVmBackupResourcesRequests {
+  public static fromNumber(value: number): VmClusterSpecVmstorageVmBackupResourcesRequests {
+    return new VmClusterSpecVmstorageVmBackupResourcesRequests(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstorageVmBackupResourcesRequests {
+    return new VmClusterSpecVmstorageVmBackupResourcesRequests(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstorageVmBackupRestoreOnStart
+ */
+export interface VmClusterSpecVmstorageVmBackupRestoreOnStart {
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupRestoreOnStart#enabled
+   */
+  readonly enabled?: boolean;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVmBackupRestoreOnStart' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVmBackupRestoreOnStart(obj: VmClusterSpecVmstorageVmBackupRestoreOnStart | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enabled': obj.enabled,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPolicies
+ */
+export interface VmClusterSpecVmstorageVpaResourcePolicyContainerPolicies {
+  /**
+   * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPolicies#containerName
+   */
+  readonly containerName?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPolicies#controlledResources
+   */
+  readonly controlledResources?: string[];
+
+  /**
+   * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPolicies#controlledValues
+   */
+  readonly controlledValues?: VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesControlledValues;
+
+  /**
+   * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPolicies#maxAllowed
+   */
+  readonly maxAllowed?: { [key: string]: VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesMaxAllowed };
+
+  /**
+   * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPolicies#memoryAggregationIntervalCount
+   */
+  readonly memoryAggregationIntervalCount?: number;
+
+  /**
+   * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPolicies#memoryAggregationIntervalSeconds
+   */
+  readonly memoryAggregationIntervalSeconds?: number;
+
+  /**
+   * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPolicies#minAllowed
+   */
+  readonly minAllowed?: { [key: string]: VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesMinAllowed };
+
+  /**
+   * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPolicies#mode
+   */
+  readonly mode?: VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesMode;
+
+  /**
+   * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPolicies#oomBumpUpRatio
+   */
+  readonly oomBumpUpRatio?: VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesOomBumpUpRatio;
+
+  /**
+   * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPolicies#oomMinBumpUp
+   */
+  readonly oomMinBumpUp?: VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesOomMinBumpUp;
+
+  /**
+   * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPolicies#startupBoost
+   */
+  readonly startupBoost?: VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoost;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVpaResourcePolicyContainerPolicies' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVpaResourcePolicyContainerPolicies(obj: VmClusterSpecVmstorageVpaResourcePolicyContainerPolicies | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'containerName': obj.containerName,
+    'controlledResources': obj.controlledResources?.map(y => y),
+    'controlledValues': obj.controlledValues,
+    'maxAllowed': ((obj.maxAllowed) === undefined) ? undefined : (Object.entries(obj.maxAllowed).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'memoryAggregationIntervalCount': obj.memoryAggregationIntervalCount,
+    'memoryAggregationIntervalSeconds': obj.memoryAggregationIntervalSeconds,
+    'minAllowed': ((obj.minAllowed) === undefined) ? undefined : (Object.entries(obj.minAllowed).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'mode': obj.mode,
+    'oomBumpUpRatio': obj.oomBumpUpRatio?.value,
+    'oomMinBumpUp': obj.oomMinBumpUp?.value,
+    'startupBoost': toJson_VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoost(obj.startupBoost),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVpaUpdatePolicyEvictionRequirements
+ */
+export interface VmClusterSpecVmstorageVpaUpdatePolicyEvictionRequirements {
+  /**
+   * @schema VmClusterSpecVmstorageVpaUpdatePolicyEvictionRequirements#changeRequirement
+   */
+  readonly changeRequirement: VmClusterSpecVmstorageVpaUpdatePolicyEvictionRequirementsChangeRequirement;
+
+  /**
+   * @schema VmClusterSpecVmstorageVpaUpdatePolicyEvictionRequirements#resources
+   */
+  readonly resources: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVpaUpdatePolicyEvictionRequirements' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVpaUpdatePolicyEvictionRequirements(obj: VmClusterSpecVmstorageVpaUpdatePolicyEvictionRequirements | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'changeRequirement': obj.changeRequirement,
+    'resources': obj.resources?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVpaUpdatePolicyUpdateMode
+ */
+export enum VmClusterSpecVmstorageVpaUpdatePolicyUpdateMode {
+  /** Off */
+  OFF = "Off",
+  /** Initial */
+  INITIAL = "Initial",
+  /** Recreate */
+  RECREATE = "Recreate",
+  /** InPlaceOrRecreate */
+  IN_PLACE_OR_RECREATE = "InPlaceOrRecreate",
+  /** InPlace */
+  IN_PLACE = "InPlace",
+  /** Auto */
+  AUTO = "Auto",
+}
+
+/**
+ * @schema VmClusterSpecVminsertNetworkPolicyEgressPortsPort
+ */
+export class VmClusterSpecVminsertNetworkPolicyEgressPortsPort {
+  public static fromNumber(value: number): VmClusterSpecVminsertNetworkPolicyEgressPortsPort {
+    return new VmClusterSpecVminsertNetworkPolicyEgressPortsPort(value);
+  }
+  public static fromString(value: string): VmClusterSpecVminsertNetworkPolicyEgressPortsPort {
+    return new VmClusterSpecVminsertNetworkPolicyEgressPortsPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVminsertNetworkPolicyEgressToIpBlock
+ */
+export interface VmClusterSpecVminsertNetworkPolicyEgressToIpBlock {
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyEgressToIpBlock#cidr
+   */
+  readonly cidr: string;
+
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyEgressToIpBlock#except
+   */
+  readonly except?: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertNetworkPolicyEgressToIpBlock' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertNetworkPolicyEgressToIpBlock(obj: VmClusterSpecVminsertNetworkPolicyEgressToIpBlock | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cidr': obj.cidr,
+    'except': obj.except?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertNetworkPolicyEgressToNamespaceSelector
+ */
+export interface VmClusterSpecVminsertNetworkPolicyEgressToNamespaceSelector {
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyEgressToNamespaceSelector#matchExpressions
+   */
+  readonly matchExpressions?: VmClusterSpecVminsertNetworkPolicyEgressToNamespaceSelectorMatchExpressions[];
+
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyEgressToNamespaceSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertNetworkPolicyEgressToNamespaceSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertNetworkPolicyEgressToNamespaceSelector(obj: VmClusterSpecVminsertNetworkPolicyEgressToNamespaceSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_VmClusterSpecVminsertNetworkPolicyEgressToNamespaceSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertNetworkPolicyEgressToPodSelector
+ */
+export interface VmClusterSpecVminsertNetworkPolicyEgressToPodSelector {
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyEgressToPodSelector#matchExpressions
+   */
+  readonly matchExpressions?: VmClusterSpecVminsertNetworkPolicyEgressToPodSelectorMatchExpressions[];
+
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyEgressToPodSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertNetworkPolicyEgressToPodSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertNetworkPolicyEgressToPodSelector(obj: VmClusterSpecVminsertNetworkPolicyEgressToPodSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_VmClusterSpecVminsertNetworkPolicyEgressToPodSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertNetworkPolicyIngressFromIpBlock
+ */
+export interface VmClusterSpecVminsertNetworkPolicyIngressFromIpBlock {
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyIngressFromIpBlock#cidr
+   */
+  readonly cidr: string;
+
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyIngressFromIpBlock#except
+   */
+  readonly except?: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertNetworkPolicyIngressFromIpBlock' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertNetworkPolicyIngressFromIpBlock(obj: VmClusterSpecVminsertNetworkPolicyIngressFromIpBlock | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cidr': obj.cidr,
+    'except': obj.except?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertNetworkPolicyIngressFromNamespaceSelector
+ */
+export interface VmClusterSpecVminsertNetworkPolicyIngressFromNamespaceSelector {
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyIngressFromNamespaceSelector#matchExpressions
+   */
+  readonly matchExpressions?: VmClusterSpecVminsertNetworkPolicyIngressFromNamespaceSelectorMatchExpressions[];
+
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyIngressFromNamespaceSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertNetworkPolicyIngressFromNamespaceSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertNetworkPolicyIngressFromNamespaceSelector(obj: VmClusterSpecVminsertNetworkPolicyIngressFromNamespaceSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_VmClusterSpecVminsertNetworkPolicyIngressFromNamespaceSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertNetworkPolicyIngressFromPodSelector
+ */
+export interface VmClusterSpecVminsertNetworkPolicyIngressFromPodSelector {
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyIngressFromPodSelector#matchExpressions
+   */
+  readonly matchExpressions?: VmClusterSpecVminsertNetworkPolicyIngressFromPodSelectorMatchExpressions[];
+
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyIngressFromPodSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertNetworkPolicyIngressFromPodSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertNetworkPolicyIngressFromPodSelector(obj: VmClusterSpecVminsertNetworkPolicyIngressFromPodSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_VmClusterSpecVminsertNetworkPolicyIngressFromPodSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertNetworkPolicyIngressPortsPort
+ */
+export class VmClusterSpecVminsertNetworkPolicyIngressPortsPort {
+  public static fromNumber(value: number): VmClusterSpecVminsertNetworkPolicyIngressPortsPort {
+    return new VmClusterSpecVminsertNetworkPolicyIngressPortsPort(value);
+  }
+  public static fromString(value: string): VmClusterSpecVminsertNetworkPolicyIngressPortsPort {
+    return new VmClusterSpecVminsertNetworkPolicyIngressPortsPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesControlledValues
+ */
+export enum VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesControlledValues {
+  /** RequestsAndLimits */
+  REQUESTS_AND_LIMITS = "RequestsAndLimits",
+  /** RequestsOnly */
+  REQUESTS_ONLY = "RequestsOnly",
+}
+
+/**
+ * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesMaxAllowed
+ */
+export class VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesMaxAllowed {
+  public static fromNumber(value: number): VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesMaxAllowed {
+    return new VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesMaxAllowed(value);
+  }
+  public static fromString(value: string): VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesMaxAllowed {
+    return new VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesMaxAllowed(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesMinAllowed
+ */
+export class VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesMinAllowed {
+  public static fromNumber(value: number): VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesMinAllowed {
+    return new VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesMinAllowed(value);
+  }
+  public static fromString(value: string): VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesMinAllowed {
+    return new VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesMinAllowed(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesMode
+ */
+export enum VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesMode {
+  /** Auto */
+  AUTO = "Auto",
+  /** Off */
+  OFF = "Off",
+}
+
+/**
+ * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesOomBumpUpRatio
+ */
+export class VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesOomBumpUpRatio {
+  public static fromNumber(value: number): VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesOomBumpUpRatio {
+    return new VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesOomBumpUpRatio(value);
+  }
+  public static fromString(value: string): VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesOomBumpUpRatio {
+    return new VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesOomBumpUpRatio(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesOomMinBumpUp
+ */
+export class VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesOomMinBumpUp {
+  public static fromNumber(value: number): VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesOomMinBumpUp {
+    return new VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesOomMinBumpUp(value);
+  }
+  public static fromString(value: string): VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesOomMinBumpUp {
+    return new VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesOomMinBumpUp(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoost
+ */
+export interface VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoost {
+  /**
+   * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoost#cpu
+   */
+  readonly cpu?: VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoostCpu;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoost' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoost(obj: VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoost | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cpu': toJson_VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoostCpu(obj.cpu),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertVpaUpdatePolicyEvictionRequirementsChangeRequirement
+ */
+export enum VmClusterSpecVminsertVpaUpdatePolicyEvictionRequirementsChangeRequirement {
+  /** TargetHigherThanRequests */
+  TARGET_HIGHER_THAN_REQUESTS = "TargetHigherThanRequests",
+  /** TargetLowerThanRequests */
+  TARGET_LOWER_THAN_REQUESTS = "TargetLowerThanRequests",
+}
+
+/**
+ * @schema VmClusterSpecVmselectNetworkPolicyEgressPortsPort
+ */
+export class VmClusterSpecVmselectNetworkPolicyEgressPortsPort {
+  public static fromNumber(value: number): VmClusterSpecVmselectNetworkPolicyEgressPortsPort {
+    return new VmClusterSpecVmselectNetworkPolicyEgressPortsPort(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmselectNetworkPolicyEgressPortsPort {
+    return new VmClusterSpecVmselectNetworkPolicyEgressPortsPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmselectNetworkPolicyEgressToIpBlock
+ */
+export interface VmClusterSpecVmselectNetworkPolicyEgressToIpBlock {
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyEgressToIpBlock#cidr
+   */
+  readonly cidr: string;
+
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyEgressToIpBlock#except
+   */
+  readonly except?: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectNetworkPolicyEgressToIpBlock' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectNetworkPolicyEgressToIpBlock(obj: VmClusterSpecVmselectNetworkPolicyEgressToIpBlock | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cidr': obj.cidr,
+    'except': obj.except?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectNetworkPolicyEgressToNamespaceSelector
+ */
+export interface VmClusterSpecVmselectNetworkPolicyEgressToNamespaceSelector {
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyEgressToNamespaceSelector#matchExpressions
+   */
+  readonly matchExpressions?: VmClusterSpecVmselectNetworkPolicyEgressToNamespaceSelectorMatchExpressions[];
+
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyEgressToNamespaceSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectNetworkPolicyEgressToNamespaceSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectNetworkPolicyEgressToNamespaceSelector(obj: VmClusterSpecVmselectNetworkPolicyEgressToNamespaceSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_VmClusterSpecVmselectNetworkPolicyEgressToNamespaceSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectNetworkPolicyEgressToPodSelector
+ */
+export interface VmClusterSpecVmselectNetworkPolicyEgressToPodSelector {
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyEgressToPodSelector#matchExpressions
+   */
+  readonly matchExpressions?: VmClusterSpecVmselectNetworkPolicyEgressToPodSelectorMatchExpressions[];
+
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyEgressToPodSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectNetworkPolicyEgressToPodSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectNetworkPolicyEgressToPodSelector(obj: VmClusterSpecVmselectNetworkPolicyEgressToPodSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_VmClusterSpecVmselectNetworkPolicyEgressToPodSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectNetworkPolicyIngressFromIpBlock
+ */
+export interface VmClusterSpecVmselectNetworkPolicyIngressFromIpBlock {
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyIngressFromIpBlock#cidr
+   */
+  readonly cidr: string;
+
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyIngressFromIpBlock#except
+   */
+  readonly except?: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectNetworkPolicyIngressFromIpBlock' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectNetworkPolicyIngressFromIpBlock(obj: VmClusterSpecVmselectNetworkPolicyIngressFromIpBlock | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cidr': obj.cidr,
+    'except': obj.except?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectNetworkPolicyIngressFromNamespaceSelector
+ */
+export interface VmClusterSpecVmselectNetworkPolicyIngressFromNamespaceSelector {
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyIngressFromNamespaceSelector#matchExpressions
+   */
+  readonly matchExpressions?: VmClusterSpecVmselectNetworkPolicyIngressFromNamespaceSelectorMatchExpressions[];
+
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyIngressFromNamespaceSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectNetworkPolicyIngressFromNamespaceSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectNetworkPolicyIngressFromNamespaceSelector(obj: VmClusterSpecVmselectNetworkPolicyIngressFromNamespaceSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_VmClusterSpecVmselectNetworkPolicyIngressFromNamespaceSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectNetworkPolicyIngressFromPodSelector
+ */
+export interface VmClusterSpecVmselectNetworkPolicyIngressFromPodSelector {
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyIngressFromPodSelector#matchExpressions
+   */
+  readonly matchExpressions?: VmClusterSpecVmselectNetworkPolicyIngressFromPodSelectorMatchExpressions[];
+
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyIngressFromPodSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectNetworkPolicyIngressFromPodSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectNetworkPolicyIngressFromPodSelector(obj: VmClusterSpecVmselectNetworkPolicyIngressFromPodSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_VmClusterSpecVmselectNetworkPolicyIngressFromPodSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectNetworkPolicyIngressPortsPort
+ */
+export class VmClusterSpecVmselectNetworkPolicyIngressPortsPort {
+  public static fromNumber(value: number): VmClusterSpecVmselectNetworkPolicyIngressPortsPort {
+    return new VmClusterSpecVmselectNetworkPolicyIngressPortsPort(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmselectNetworkPolicyIngressPortsPort {
+    return new VmClusterSpecVmselectNetworkPolicyIngressPortsPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpecDataSource
+ */
+export interface VmClusterSpecVmselectStorageVolumeClaimTemplateSpecDataSource {
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpecDataSource#apiGroup
+   */
+  readonly apiGroup?: string;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpecDataSource#kind
+   */
+  readonly kind: string;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpecDataSource#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectStorageVolumeClaimTemplateSpecDataSource' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectStorageVolumeClaimTemplateSpecDataSource(obj: VmClusterSpecVmselectStorageVolumeClaimTemplateSpecDataSource | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiGroup': obj.apiGroup,
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpecDataSourceRef
+ */
+export interface VmClusterSpecVmselectStorageVolumeClaimTemplateSpecDataSourceRef {
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpecDataSourceRef#apiGroup
+   */
+  readonly apiGroup?: string;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpecDataSourceRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpecDataSourceRef#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpecDataSourceRef#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectStorageVolumeClaimTemplateSpecDataSourceRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectStorageVolumeClaimTemplateSpecDataSourceRef(obj: VmClusterSpecVmselectStorageVolumeClaimTemplateSpecDataSourceRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiGroup': obj.apiGroup,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpecResources
+ */
+export interface VmClusterSpecVmselectStorageVolumeClaimTemplateSpecResources {
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpecResources#limits
+   */
+  readonly limits?: { [key: string]: VmClusterSpecVmselectStorageVolumeClaimTemplateSpecResourcesLimits };
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpecResources#requests
+   */
+  readonly requests?: { [key: string]: VmClusterSpecVmselectStorageVolumeClaimTemplateSpecResourcesRequests };
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectStorageVolumeClaimTemplateSpecResources' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectStorageVolumeClaimTemplateSpecResources(obj: VmClusterSpecVmselectStorageVolumeClaimTemplateSpecResources | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpecSelector
+ */
+export interface VmClusterSpecVmselectStorageVolumeClaimTemplateSpecSelector {
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpecSelector#matchExpressions
+   */
+  readonly matchExpressions?: VmClusterSpecVmselectStorageVolumeClaimTemplateSpecSelectorMatchExpressions[];
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpecSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectStorageVolumeClaimTemplateSpecSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectStorageVolumeClaimTemplateSpecSelector(obj: VmClusterSpecVmselectStorageVolumeClaimTemplateSpecSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_VmClusterSpecVmselectStorageVolumeClaimTemplateSpecSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateStatusAllocatedResources
+ */
+export class VmClusterSpecVmselectStorageVolumeClaimTemplateStatusAllocatedResources {
+  public static fromNumber(value: number): VmClusterSpecVmselectStorageVolumeClaimTemplateStatusAllocatedResources {
+    return new VmClusterSpecVmselectStorageVolumeClaimTemplateStatusAllocatedResources(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmselectStorageVolumeClaimTemplateStatusAllocatedResources {
+    return new VmClusterSpecVmselectStorageVolumeClaimTemplateStatusAllocatedResources(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateStatusCapacity
+ */
+export class VmClusterSpecVmselectStorageVolumeClaimTemplateStatusCapacity {
+  public static fromNumber(value: number): VmClusterSpecVmselectStorageVolumeClaimTemplateStatusCapacity {
+    return new VmClusterSpecVmselectStorageVolumeClaimTemplateStatusCapacity(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmselectStorageVolumeClaimTemplateStatusCapacity {
+    return new VmClusterSpecVmselectStorageVolumeClaimTemplateStatusCapacity(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateStatusConditions
+ */
+export interface VmClusterSpecVmselectStorageVolumeClaimTemplateStatusConditions {
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateStatusConditions#lastProbeTime
+   */
+  readonly lastProbeTime?: Date;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateStatusConditions#lastTransitionTime
+   */
+  readonly lastTransitionTime?: Date;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateStatusConditions#message
+   */
+  readonly message?: string;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateStatusConditions#reason
+   */
+  readonly reason?: string;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateStatusConditions#status
+   */
+  readonly status: string;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateStatusConditions#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectStorageVolumeClaimTemplateStatusConditions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectStorageVolumeClaimTemplateStatusConditions(obj: VmClusterSpecVmselectStorageVolumeClaimTemplateStatusConditions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'lastProbeTime': obj.lastProbeTime?.toISOString(),
+    'lastTransitionTime': obj.lastTransitionTime?.toISOString(),
+    'message': obj.message,
+    'reason': obj.reason,
+    'status': obj.status,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateStatusModifyVolumeStatus
+ */
+export interface VmClusterSpecVmselectStorageVolumeClaimTemplateStatusModifyVolumeStatus {
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateStatusModifyVolumeStatus#status
+   */
+  readonly status: string;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateStatusModifyVolumeStatus#targetVolumeAttributesClassName
+   */
+  readonly targetVolumeAttributesClassName?: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectStorageVolumeClaimTemplateStatusModifyVolumeStatus' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectStorageVolumeClaimTemplateStatusModifyVolumeStatus(obj: VmClusterSpecVmselectStorageVolumeClaimTemplateStatusModifyVolumeStatus | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'status': obj.status,
+    'targetVolumeAttributesClassName': obj.targetVolumeAttributesClassName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesControlledValues
+ */
+export enum VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesControlledValues {
+  /** RequestsAndLimits */
+  REQUESTS_AND_LIMITS = "RequestsAndLimits",
+  /** RequestsOnly */
+  REQUESTS_ONLY = "RequestsOnly",
+}
+
+/**
+ * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesMaxAllowed
+ */
+export class VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesMaxAllowed {
+  public static fromNumber(value: number): VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesMaxAllowed {
+    return new VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesMaxAllowed(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesMaxAllowed {
+    return new VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesMaxAllowed(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesMinAllowed
+ */
+export class VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesMinAllowed {
+  public static fromNumber(value: number): VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesMinAllowed {
+    return new VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesMinAllowed(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesMinAllowed {
+    return new VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesMinAllowed(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesMode
+ */
+export enum VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesMode {
+  /** Auto */
+  AUTO = "Auto",
+  /** Off */
+  OFF = "Off",
+}
+
+/**
+ * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesOomBumpUpRatio
+ */
+export class VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesOomBumpUpRatio {
+  public static fromNumber(value: number): VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesOomBumpUpRatio {
+    return new VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesOomBumpUpRatio(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesOomBumpUpRatio {
+    return new VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesOomBumpUpRatio(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesOomMinBumpUp
+ */
+export class VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesOomMinBumpUp {
+  public static fromNumber(value: number): VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesOomMinBumpUp {
+    return new VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesOomMinBumpUp(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesOomMinBumpUp {
+    return new VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesOomMinBumpUp(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoost
+ */
+export interface VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoost {
+  /**
+   * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoost#cpu
+   */
+  readonly cpu?: VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoostCpu;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoost' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoost(obj: VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoost | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cpu': toJson_VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoostCpu(obj.cpu),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectVpaUpdatePolicyEvictionRequirementsChangeRequirement
+ */
+export enum VmClusterSpecVmselectVpaUpdatePolicyEvictionRequirementsChangeRequirement {
+  /** TargetHigherThanRequests */
+  TARGET_HIGHER_THAN_REQUESTS = "TargetHigherThanRequests",
+  /** TargetLowerThanRequests */
+  TARGET_LOWER_THAN_REQUESTS = "TargetLowerThanRequests",
+}
+
+/**
+ * @schema VmClusterSpecVmstorageHpaBehaviourScaleDownPolicies
+ */
+export interface VmClusterSpecVmstorageHpaBehaviourScaleDownPolicies {
+  /**
+   * @schema VmClusterSpecVmstorageHpaBehaviourScaleDownPolicies#periodSeconds
+   */
+  readonly periodSeconds: number;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaBehaviourScaleDownPolicies#type
+   */
+  readonly type: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaBehaviourScaleDownPolicies#value
+   */
+  readonly value: number;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpaBehaviourScaleDownPolicies' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpaBehaviourScaleDownPolicies(obj: VmClusterSpecVmstorageHpaBehaviourScaleDownPolicies | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'periodSeconds': obj.periodSeconds,
+    'type': obj.type,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageHpaBehaviourScaleDownTolerance
+ */
+export class VmClusterSpecVmstorageHpaBehaviourScaleDownTolerance {
+  public static fromNumber(value: number): VmClusterSpecVmstorageHpaBehaviourScaleDownTolerance {
+    return new VmClusterSpecVmstorageHpaBehaviourScaleDownTolerance(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstorageHpaBehaviourScaleDownTolerance {
+    return new VmClusterSpecVmstorageHpaBehaviourScaleDownTolerance(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstorageHpaBehaviourScaleUpPolicies
+ */
+export interface VmClusterSpecVmstorageHpaBehaviourScaleUpPolicies {
+  /**
+   * @schema VmClusterSpecVmstorageHpaBehaviourScaleUpPolicies#periodSeconds
+   */
+  readonly periodSeconds: number;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaBehaviourScaleUpPolicies#type
+   */
+  readonly type: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaBehaviourScaleUpPolicies#value
+   */
+  readonly value: number;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpaBehaviourScaleUpPolicies' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpaBehaviourScaleUpPolicies(obj: VmClusterSpecVmstorageHpaBehaviourScaleUpPolicies | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'periodSeconds': obj.periodSeconds,
+    'type': obj.type,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageHpaBehaviourScaleUpTolerance
+ */
+export class VmClusterSpecVmstorageHpaBehaviourScaleUpTolerance {
+  public static fromNumber(value: number): VmClusterSpecVmstorageHpaBehaviourScaleUpTolerance {
+    return new VmClusterSpecVmstorageHpaBehaviourScaleUpTolerance(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstorageHpaBehaviourScaleUpTolerance {
+    return new VmClusterSpecVmstorageHpaBehaviourScaleUpTolerance(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsContainerResourceTarget
+ */
+export interface VmClusterSpecVmstorageHpaMetricsContainerResourceTarget {
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsContainerResourceTarget#averageUtilization
+   */
+  readonly averageUtilization?: number;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsContainerResourceTarget#averageValue
+   */
+  readonly averageValue?: VmClusterSpecVmstorageHpaMetricsContainerResourceTargetAverageValue;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsContainerResourceTarget#type
+   */
+  readonly type: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsContainerResourceTarget#value
+   */
+  readonly value?: VmClusterSpecVmstorageHpaMetricsContainerResourceTargetValue;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpaMetricsContainerResourceTarget' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpaMetricsContainerResourceTarget(obj: VmClusterSpecVmstorageHpaMetricsContainerResourceTarget | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'averageUtilization': obj.averageUtilization,
+    'averageValue': obj.averageValue?.value,
+    'type': obj.type,
+    'value': obj.value?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsExternalMetric
+ */
+export interface VmClusterSpecVmstorageHpaMetricsExternalMetric {
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsExternalMetric#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsExternalMetric#selector
+   */
+  readonly selector?: VmClusterSpecVmstorageHpaMetricsExternalMetricSelector;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpaMetricsExternalMetric' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpaMetricsExternalMetric(obj: VmClusterSpecVmstorageHpaMetricsExternalMetric | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'selector': toJson_VmClusterSpecVmstorageHpaMetricsExternalMetricSelector(obj.selector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsExternalTarget
+ */
+export interface VmClusterSpecVmstorageHpaMetricsExternalTarget {
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsExternalTarget#averageUtilization
+   */
+  readonly averageUtilization?: number;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsExternalTarget#averageValue
+   */
+  readonly averageValue?: VmClusterSpecVmstorageHpaMetricsExternalTargetAverageValue;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsExternalTarget#type
+   */
+  readonly type: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsExternalTarget#value
+   */
+  readonly value?: VmClusterSpecVmstorageHpaMetricsExternalTargetValue;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpaMetricsExternalTarget' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpaMetricsExternalTarget(obj: VmClusterSpecVmstorageHpaMetricsExternalTarget | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'averageUtilization': obj.averageUtilization,
+    'averageValue': obj.averageValue?.value,
+    'type': obj.type,
+    'value': obj.value?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsObjectDescribedObject
+ */
+export interface VmClusterSpecVmstorageHpaMetricsObjectDescribedObject {
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsObjectDescribedObject#apiVersion
+   */
+  readonly apiVersion?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsObjectDescribedObject#kind
+   */
+  readonly kind: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsObjectDescribedObject#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpaMetricsObjectDescribedObject' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpaMetricsObjectDescribedObject(obj: VmClusterSpecVmstorageHpaMetricsObjectDescribedObject | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiVersion': obj.apiVersion,
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsObjectMetric
+ */
+export interface VmClusterSpecVmstorageHpaMetricsObjectMetric {
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsObjectMetric#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsObjectMetric#selector
+   */
+  readonly selector?: VmClusterSpecVmstorageHpaMetricsObjectMetricSelector;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpaMetricsObjectMetric' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpaMetricsObjectMetric(obj: VmClusterSpecVmstorageHpaMetricsObjectMetric | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'selector': toJson_VmClusterSpecVmstorageHpaMetricsObjectMetricSelector(obj.selector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsObjectTarget
+ */
+export interface VmClusterSpecVmstorageHpaMetricsObjectTarget {
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsObjectTarget#averageUtilization
+   */
+  readonly averageUtilization?: number;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsObjectTarget#averageValue
+   */
+  readonly averageValue?: VmClusterSpecVmstorageHpaMetricsObjectTargetAverageValue;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsObjectTarget#type
+   */
+  readonly type: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsObjectTarget#value
+   */
+  readonly value?: VmClusterSpecVmstorageHpaMetricsObjectTargetValue;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpaMetricsObjectTarget' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpaMetricsObjectTarget(obj: VmClusterSpecVmstorageHpaMetricsObjectTarget | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'averageUtilization': obj.averageUtilization,
+    'averageValue': obj.averageValue?.value,
+    'type': obj.type,
+    'value': obj.value?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsPodsMetric
+ */
+export interface VmClusterSpecVmstorageHpaMetricsPodsMetric {
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsPodsMetric#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsPodsMetric#selector
+   */
+  readonly selector?: VmClusterSpecVmstorageHpaMetricsPodsMetricSelector;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpaMetricsPodsMetric' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpaMetricsPodsMetric(obj: VmClusterSpecVmstorageHpaMetricsPodsMetric | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'selector': toJson_VmClusterSpecVmstorageHpaMetricsPodsMetricSelector(obj.selector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsPodsTarget
+ */
+export interface VmClusterSpecVmstorageHpaMetricsPodsTarget {
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsPodsTarget#averageUtilization
+   */
+  readonly averageUtilization?: number;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsPodsTarget#averageValue
+   */
+  readonly averageValue?: VmClusterSpecVmstorageHpaMetricsPodsTargetAverageValue;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsPodsTarget#type
+   */
+  readonly type: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsPodsTarget#value
+   */
+  readonly value?: VmClusterSpecVmstorageHpaMetricsPodsTargetValue;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpaMetricsPodsTarget' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpaMetricsPodsTarget(obj: VmClusterSpecVmstorageHpaMetricsPodsTarget | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'averageUtilization': obj.averageUtilization,
+    'averageValue': obj.averageValue?.value,
+    'type': obj.type,
+    'value': obj.value?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsResourceTarget
+ */
+export interface VmClusterSpecVmstorageHpaMetricsResourceTarget {
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsResourceTarget#averageUtilization
+   */
+  readonly averageUtilization?: number;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsResourceTarget#averageValue
+   */
+  readonly averageValue?: VmClusterSpecVmstorageHpaMetricsResourceTargetAverageValue;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsResourceTarget#type
+   */
+  readonly type: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsResourceTarget#value
+   */
+  readonly value?: VmClusterSpecVmstorageHpaMetricsResourceTargetValue;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpaMetricsResourceTarget' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpaMetricsResourceTarget(obj: VmClusterSpecVmstorageHpaMetricsResourceTarget | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'averageUtilization': obj.averageUtilization,
+    'averageValue': obj.averageValue?.value,
+    'type': obj.type,
+    'value': obj.value?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageNetworkPolicyEgressPortsPort
+ */
+export class VmClusterSpecVmstorageNetworkPolicyEgressPortsPort {
+  public static fromNumber(value: number): VmClusterSpecVmstorageNetworkPolicyEgressPortsPort {
+    return new VmClusterSpecVmstorageNetworkPolicyEgressPortsPort(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstorageNetworkPolicyEgressPortsPort {
+    return new VmClusterSpecVmstorageNetworkPolicyEgressPortsPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstorageNetworkPolicyEgressToIpBlock
+ */
+export interface VmClusterSpecVmstorageNetworkPolicyEgressToIpBlock {
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyEgressToIpBlock#cidr
+   */
+  readonly cidr: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyEgressToIpBlock#except
+   */
+  readonly except?: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageNetworkPolicyEgressToIpBlock' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageNetworkPolicyEgressToIpBlock(obj: VmClusterSpecVmstorageNetworkPolicyEgressToIpBlock | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cidr': obj.cidr,
+    'except': obj.except?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageNetworkPolicyEgressToNamespaceSelector
+ */
+export interface VmClusterSpecVmstorageNetworkPolicyEgressToNamespaceSelector {
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyEgressToNamespaceSelector#matchExpressions
+   */
+  readonly matchExpressions?: VmClusterSpecVmstorageNetworkPolicyEgressToNamespaceSelectorMatchExpressions[];
+
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyEgressToNamespaceSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageNetworkPolicyEgressToNamespaceSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageNetworkPolicyEgressToNamespaceSelector(obj: VmClusterSpecVmstorageNetworkPolicyEgressToNamespaceSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_VmClusterSpecVmstorageNetworkPolicyEgressToNamespaceSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageNetworkPolicyEgressToPodSelector
+ */
+export interface VmClusterSpecVmstorageNetworkPolicyEgressToPodSelector {
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyEgressToPodSelector#matchExpressions
+   */
+  readonly matchExpressions?: VmClusterSpecVmstorageNetworkPolicyEgressToPodSelectorMatchExpressions[];
+
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyEgressToPodSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageNetworkPolicyEgressToPodSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageNetworkPolicyEgressToPodSelector(obj: VmClusterSpecVmstorageNetworkPolicyEgressToPodSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_VmClusterSpecVmstorageNetworkPolicyEgressToPodSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageNetworkPolicyIngressFromIpBlock
+ */
+export interface VmClusterSpecVmstorageNetworkPolicyIngressFromIpBlock {
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyIngressFromIpBlock#cidr
+   */
+  readonly cidr: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyIngressFromIpBlock#except
+   */
+  readonly except?: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageNetworkPolicyIngressFromIpBlock' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageNetworkPolicyIngressFromIpBlock(obj: VmClusterSpecVmstorageNetworkPolicyIngressFromIpBlock | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cidr': obj.cidr,
+    'except': obj.except?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageNetworkPolicyIngressFromNamespaceSelector
+ */
+export interface VmClusterSpecVmstorageNetworkPolicyIngressFromNamespaceSelector {
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyIngressFromNamespaceSelector#matchExpressions
+   */
+  readonly matchExpressions?: VmClusterSpecVmstorageNetworkPolicyIngressFromNamespaceSelectorMatchExpressions[];
+
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyIngressFromNamespaceSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageNetworkPolicyIngressFromNamespaceSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageNetworkPolicyIngressFromNamespaceSelector(obj: VmClusterSpecVmstorageNetworkPolicyIngressFromNamespaceSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_VmClusterSpecVmstorageNetworkPolicyIngressFromNamespaceSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageNetworkPolicyIngressFromPodSelector
+ */
+export interface VmClusterSpecVmstorageNetworkPolicyIngressFromPodSelector {
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyIngressFromPodSelector#matchExpressions
+   */
+  readonly matchExpressions?: VmClusterSpecVmstorageNetworkPolicyIngressFromPodSelectorMatchExpressions[];
+
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyIngressFromPodSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageNetworkPolicyIngressFromPodSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageNetworkPolicyIngressFromPodSelector(obj: VmClusterSpecVmstorageNetworkPolicyIngressFromPodSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_VmClusterSpecVmstorageNetworkPolicyIngressFromPodSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageNetworkPolicyIngressPortsPort
+ */
+export class VmClusterSpecVmstorageNetworkPolicyIngressPortsPort {
+  public static fromNumber(value: number): VmClusterSpecVmstorageNetworkPolicyIngressPortsPort {
+    return new VmClusterSpecVmstorageNetworkPolicyIngressPortsPort(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstorageNetworkPolicyIngressPortsPort {
+    return new VmClusterSpecVmstorageNetworkPolicyIngressPortsPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFromConfigMapKeyRef
+ */
+export interface VmClusterSpecVmstorageVmBackupExtraEnvsValueFromConfigMapKeyRef {
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFromConfigMapKeyRef#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFromConfigMapKeyRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFromConfigMapKeyRef#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVmBackupExtraEnvsValueFromConfigMapKeyRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVmBackupExtraEnvsValueFromConfigMapKeyRef(obj: VmClusterSpecVmstorageVmBackupExtraEnvsValueFromConfigMapKeyRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFromFieldRef
+ */
+export interface VmClusterSpecVmstorageVmBackupExtraEnvsValueFromFieldRef {
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFromFieldRef#apiVersion
+   */
+  readonly apiVersion?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFromFieldRef#fieldPath
+   */
+  readonly fieldPath: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVmBackupExtraEnvsValueFromFieldRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVmBackupExtraEnvsValueFromFieldRef(obj: VmClusterSpecVmstorageVmBackupExtraEnvsValueFromFieldRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiVersion': obj.apiVersion,
+    'fieldPath': obj.fieldPath,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFromFileKeyRef
+ */
+export interface VmClusterSpecVmstorageVmBackupExtraEnvsValueFromFileKeyRef {
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFromFileKeyRef#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFromFileKeyRef#optional
+   */
+  readonly optional?: boolean;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFromFileKeyRef#path
+   */
+  readonly path: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFromFileKeyRef#volumeName
+   */
+  readonly volumeName: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVmBackupExtraEnvsValueFromFileKeyRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVmBackupExtraEnvsValueFromFileKeyRef(obj: VmClusterSpecVmstorageVmBackupExtraEnvsValueFromFileKeyRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'optional': obj.optional,
+    'path': obj.path,
+    'volumeName': obj.volumeName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFromResourceFieldRef
+ */
+export interface VmClusterSpecVmstorageVmBackupExtraEnvsValueFromResourceFieldRef {
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFromResourceFieldRef#containerName
+   */
+  readonly containerName?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFromResourceFieldRef#divisor
+   */
+  readonly divisor?: VmClusterSpecVmstorageVmBackupExtraEnvsValueFromResourceFieldRefDivisor;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFromResourceFieldRef#resource
+   */
+  readonly resource: string;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVmBackupExtraEnvsValueFromResourceFieldRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVmBackupExtraEnvsValueFromResourceFieldRef(obj: VmClusterSpecVmstorageVmBackupExtraEnvsValueFromResourceFieldRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'containerName': obj.containerName,
+    'divisor': obj.divisor?.value,
+    'resource': obj.resource,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFromSecretKeyRef
+ */
+export interface VmClusterSpecVmstorageVmBackupExtraEnvsValueFromSecretKeyRef {
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFromSecretKeyRef#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFromSecretKeyRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFromSecretKeyRef#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVmBackupExtraEnvsValueFromSecretKeyRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVmBackupExtraEnvsValueFromSecretKeyRef(obj: VmClusterSpecVmstorageVmBackupExtraEnvsValueFromSecretKeyRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesControlledValues
+ */
+export enum VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesControlledValues {
+  /** RequestsAndLimits */
+  REQUESTS_AND_LIMITS = "RequestsAndLimits",
+  /** RequestsOnly */
+  REQUESTS_ONLY = "RequestsOnly",
+}
+
+/**
+ * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesMaxAllowed
+ */
+export class VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesMaxAllowed {
+  public static fromNumber(value: number): VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesMaxAllowed {
+    return new VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesMaxAllowed(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesMaxAllowed {
+    return new VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesMaxAllowed(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesMinAllowed
+ */
+export class VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesMinAllowed {
+  public static fromNumber(value: number): VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesMinAllowed {
+    return new VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesMinAllowed(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesMinAllowed {
+    return new VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesMinAllowed(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesMode
+ */
+export enum VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesMode {
+  /** Auto */
+  AUTO = "Auto",
+  /** Off */
+  OFF = "Off",
+}
+
+/**
+ * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesOomBumpUpRatio
+ */
+export class VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesOomBumpUpRatio {
+  public static fromNumber(value: number): VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesOomBumpUpRatio {
+    return new VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesOomBumpUpRatio(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesOomBumpUpRatio {
+    return new VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesOomBumpUpRatio(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesOomMinBumpUp
+ */
+export class VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesOomMinBumpUp {
+  public static fromNumber(value: number): VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesOomMinBumpUp {
+    return new VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesOomMinBumpUp(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesOomMinBumpUp {
+    return new VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesOomMinBumpUp(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoost
+ */
+export interface VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoost {
+  /**
+   * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoost#cpu
+   */
+  readonly cpu?: VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoostCpu;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoost' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoost(obj: VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoost | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cpu': toJson_VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoostCpu(obj.cpu),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVpaUpdatePolicyEvictionRequirementsChangeRequirement
+ */
+export enum VmClusterSpecVmstorageVpaUpdatePolicyEvictionRequirementsChangeRequirement {
+  /** TargetHigherThanRequests */
+  TARGET_HIGHER_THAN_REQUESTS = "TargetHigherThanRequests",
+  /** TargetLowerThanRequests */
+  TARGET_LOWER_THAN_REQUESTS = "TargetLowerThanRequests",
+}
+
+/**
+ * @schema VmClusterSpecVminsertNetworkPolicyEgressToNamespaceSelectorMatchExpressions
+ */
+export interface VmClusterSpecVminsertNetworkPolicyEgressToNamespaceSelectorMatchExpressions {
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyEgressToNamespaceSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyEgressToNamespaceSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyEgressToNamespaceSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertNetworkPolicyEgressToNamespaceSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertNetworkPolicyEgressToNamespaceSelectorMatchExpressions(obj: VmClusterSpecVminsertNetworkPolicyEgressToNamespaceSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertNetworkPolicyEgressToPodSelectorMatchExpressions
+ */
+export interface VmClusterSpecVminsertNetworkPolicyEgressToPodSelectorMatchExpressions {
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyEgressToPodSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyEgressToPodSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyEgressToPodSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertNetworkPolicyEgressToPodSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertNetworkPolicyEgressToPodSelectorMatchExpressions(obj: VmClusterSpecVminsertNetworkPolicyEgressToPodSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertNetworkPolicyIngressFromNamespaceSelectorMatchExpressions
+ */
+export interface VmClusterSpecVminsertNetworkPolicyIngressFromNamespaceSelectorMatchExpressions {
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyIngressFromNamespaceSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyIngressFromNamespaceSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyIngressFromNamespaceSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertNetworkPolicyIngressFromNamespaceSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertNetworkPolicyIngressFromNamespaceSelectorMatchExpressions(obj: VmClusterSpecVminsertNetworkPolicyIngressFromNamespaceSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertNetworkPolicyIngressFromPodSelectorMatchExpressions
+ */
+export interface VmClusterSpecVminsertNetworkPolicyIngressFromPodSelectorMatchExpressions {
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyIngressFromPodSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyIngressFromPodSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * @schema VmClusterSpecVminsertNetworkPolicyIngressFromPodSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertNetworkPolicyIngressFromPodSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertNetworkPolicyIngressFromPodSelectorMatchExpressions(obj: VmClusterSpecVminsertNetworkPolicyIngressFromPodSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoostCpu
+ */
+export interface VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoostCpu {
+  /**
+   * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoostCpu#durationSeconds
+   */
+  readonly durationSeconds?: number;
+
+  /**
+   * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoostCpu#factor
+   */
+  readonly factor?: number;
+
+  /**
+   * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoostCpu#quantity
+   */
+  readonly quantity?: VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity;
+
+  /**
+   * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoostCpu#type
+   */
+  readonly type: VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoostCpuType;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoostCpu' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoostCpu(obj: VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoostCpu | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'durationSeconds': obj.durationSeconds,
+    'factor': obj.factor,
+    'quantity': obj.quantity?.value,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectNetworkPolicyEgressToNamespaceSelectorMatchExpressions
+ */
+export interface VmClusterSpecVmselectNetworkPolicyEgressToNamespaceSelectorMatchExpressions {
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyEgressToNamespaceSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyEgressToNamespaceSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyEgressToNamespaceSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectNetworkPolicyEgressToNamespaceSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectNetworkPolicyEgressToNamespaceSelectorMatchExpressions(obj: VmClusterSpecVmselectNetworkPolicyEgressToNamespaceSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectNetworkPolicyEgressToPodSelectorMatchExpressions
+ */
+export interface VmClusterSpecVmselectNetworkPolicyEgressToPodSelectorMatchExpressions {
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyEgressToPodSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyEgressToPodSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyEgressToPodSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectNetworkPolicyEgressToPodSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectNetworkPolicyEgressToPodSelectorMatchExpressions(obj: VmClusterSpecVmselectNetworkPolicyEgressToPodSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectNetworkPolicyIngressFromNamespaceSelectorMatchExpressions
+ */
+export interface VmClusterSpecVmselectNetworkPolicyIngressFromNamespaceSelectorMatchExpressions {
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyIngressFromNamespaceSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyIngressFromNamespaceSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyIngressFromNamespaceSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectNetworkPolicyIngressFromNamespaceSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectNetworkPolicyIngressFromNamespaceSelectorMatchExpressions(obj: VmClusterSpecVmselectNetworkPolicyIngressFromNamespaceSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectNetworkPolicyIngressFromPodSelectorMatchExpressions
+ */
+export interface VmClusterSpecVmselectNetworkPolicyIngressFromPodSelectorMatchExpressions {
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyIngressFromPodSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyIngressFromPodSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * @schema VmClusterSpecVmselectNetworkPolicyIngressFromPodSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectNetworkPolicyIngressFromPodSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectNetworkPolicyIngressFromPodSelectorMatchExpressions(obj: VmClusterSpecVmselectNetworkPolicyIngressFromPodSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpecResourcesLimits
+ */
+export class VmClusterSpecVmselectStorageVolumeClaimTemplateSpecResourcesLimits {
+  public static fromNumber(value: number): VmClusterSpecVmselectStorageVolumeClaimTemplateSpecResourcesLimits {
+    return new VmClusterSpecVmselectStorageVolumeClaimTemplateSpecResourcesLimits(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmselectStorageVolumeClaimTemplateSpecResourcesLimits {
+    return new VmClusterSpecVmselectStorageVolumeClaimTemplateSpecResourcesLimits(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpecResourcesRequests
+ */
+export class VmClusterSpecVmselectStorageVolumeClaimTemplateSpecResourcesRequests {
+  public static fromNumber(value: number): VmClusterSpecVmselectStorageVolumeClaimTemplateSpecResourcesRequests {
+    return new VmClusterSpecVmselectStorageVolumeClaimTemplateSpecResourcesRequests(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmselectStorageVolumeClaimTemplateSpecResourcesRequests {
+    return new VmClusterSpecVmselectStorageVolumeClaimTemplateSpecResourcesRequests(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpecSelectorMatchExpressions
+ */
+export interface VmClusterSpecVmselectStorageVolumeClaimTemplateSpecSelectorMatchExpressions {
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpecSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpecSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * @schema VmClusterSpecVmselectStorageVolumeClaimTemplateSpecSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectStorageVolumeClaimTemplateSpecSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectStorageVolumeClaimTemplateSpecSelectorMatchExpressions(obj: VmClusterSpecVmselectStorageVolumeClaimTemplateSpecSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoostCpu
+ */
+export interface VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoostCpu {
+  /**
+   * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoostCpu#durationSeconds
+   */
+  readonly durationSeconds?: number;
+
+  /**
+   * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoostCpu#factor
+   */
+  readonly factor?: number;
+
+  /**
+   * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoostCpu#quantity
+   */
+  readonly quantity?: VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity;
+
+  /**
+   * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoostCpu#type
+   */
+  readonly type: VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoostCpuType;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoostCpu' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoostCpu(obj: VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoostCpu | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'durationSeconds': obj.durationSeconds,
+    'factor': obj.factor,
+    'quantity': obj.quantity?.value,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsContainerResourceTargetAverageValue
+ */
+export class VmClusterSpecVmstorageHpaMetricsContainerResourceTargetAverageValue {
+  public static fromNumber(value: number): VmClusterSpecVmstorageHpaMetricsContainerResourceTargetAverageValue {
+    return new VmClusterSpecVmstorageHpaMetricsContainerResourceTargetAverageValue(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstorageHpaMetricsContainerResourceTargetAverageValue {
+    return new VmClusterSpecVmstorageHpaMetricsContainerResourceTargetAverageValue(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsContainerResourceTargetValue
+ */
+export class VmClusterSpecVmstorageHpaMetricsContainerResourceTargetValue {
+  public static fromNumber(value: number): VmClusterSpecVmstorageHpaMetricsContainerResourceTargetValue {
+    return new VmClusterSpecVmstorageHpaMetricsContainerResourceTargetValue(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstorageHpaMetricsContainerResourceTargetValue {
+    return new VmClusterSpecVmstorageHpaMetricsContainerResourceTargetValue(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsExternalMetricSelector
+ */
+export interface VmClusterSpecVmstorageHpaMetricsExternalMetricSelector {
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsExternalMetricSelector#matchExpressions
+   */
+  readonly matchExpressions?: VmClusterSpecVmstorageHpaMetricsExternalMetricSelectorMatchExpressions[];
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsExternalMetricSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpaMetricsExternalMetricSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpaMetricsExternalMetricSelector(obj: VmClusterSpecVmstorageHpaMetricsExternalMetricSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_VmClusterSpecVmstorageHpaMetricsExternalMetricSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsExternalTargetAverageValue
+ */
+export class VmClusterSpecVmstorageHpaMetricsExternalTargetAverageValue {
+  public static fromNumber(value: number): VmClusterSpecVmstorageHpaMetricsExternalTargetAverageValue {
+    return new VmClusterSpecVmstorageHpaMetricsExternalTargetAverageValue(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstorageHpaMetricsExternalTargetAverageValue {
+    return new VmClusterSpecVmstorageHpaMetricsExternalTargetAverageValue(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsExternalTargetValue
+ */
+export class VmClusterSpecVmstorageHpaMetricsExternalTargetValue {
+  public static fromNumber(value: number): VmClusterSpecVmstorageHpaMetricsExternalTargetValue {
+    return new VmClusterSpecVmstorageHpaMetricsExternalTargetValue(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstorageHpaMetricsExternalTargetValue {
+    return new VmClusterSpecVmstorageHpaMetricsExternalTargetValue(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsObjectMetricSelector
+ */
+export interface VmClusterSpecVmstorageHpaMetricsObjectMetricSelector {
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsObjectMetricSelector#matchExpressions
+   */
+  readonly matchExpressions?: VmClusterSpecVmstorageHpaMetricsObjectMetricSelectorMatchExpressions[];
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsObjectMetricSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpaMetricsObjectMetricSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpaMetricsObjectMetricSelector(obj: VmClusterSpecVmstorageHpaMetricsObjectMetricSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_VmClusterSpecVmstorageHpaMetricsObjectMetricSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsObjectTargetAverageValue
+ */
+export class VmClusterSpecVmstorageHpaMetricsObjectTargetAverageValue {
+  public static fromNumber(value: number): VmClusterSpecVmstorageHpaMetricsObjectTargetAverageValue {
+    return new VmClusterSpecVmstorageHpaMetricsObjectTargetAverageValue(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstorageHpaMetricsObjectTargetAverageValue {
+    return new VmClusterSpecVmstorageHpaMetricsObjectTargetAverageValue(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsObjectTargetValue
+ */
+export class VmClusterSpecVmstorageHpaMetricsObjectTargetValue {
+  public static fromNumber(value: number): VmClusterSpecVmstorageHpaMetricsObjectTargetValue {
+    return new VmClusterSpecVmstorageHpaMetricsObjectTargetValue(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstorageHpaMetricsObjectTargetValue {
+    return new VmClusterSpecVmstorageHpaMetricsObjectTargetValue(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsPodsMetricSelector
+ */
+export interface VmClusterSpecVmstorageHpaMetricsPodsMetricSelector {
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsPodsMetricSelector#matchExpressions
+   */
+  readonly matchExpressions?: VmClusterSpecVmstorageHpaMetricsPodsMetricSelectorMatchExpressions[];
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsPodsMetricSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpaMetricsPodsMetricSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpaMetricsPodsMetricSelector(obj: VmClusterSpecVmstorageHpaMetricsPodsMetricSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_VmClusterSpecVmstorageHpaMetricsPodsMetricSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsPodsTargetAverageValue
+ */
+export class VmClusterSpecVmstorageHpaMetricsPodsTargetAverageValue {
+  public static fromNumber(value: number): VmClusterSpecVmstorageHpaMetricsPodsTargetAverageValue {
+    return new VmClusterSpecVmstorageHpaMetricsPodsTargetAverageValue(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstorageHpaMetricsPodsTargetAverageValue {
+    return new VmClusterSpecVmstorageHpaMetricsPodsTargetAverageValue(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsPodsTargetValue
+ */
+export class VmClusterSpecVmstorageHpaMetricsPodsTargetValue {
+  public static fromNumber(value: number): VmClusterSpecVmstorageHpaMetricsPodsTargetValue {
+    return new VmClusterSpecVmstorageHpaMetricsPodsTargetValue(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstorageHpaMetricsPodsTargetValue {
+    return new VmClusterSpecVmstorageHpaMetricsPodsTargetValue(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsResourceTargetAverageValue
+ */
+export class VmClusterSpecVmstorageHpaMetricsResourceTargetAverageValue {
+  public static fromNumber(value: number): VmClusterSpecVmstorageHpaMetricsResourceTargetAverageValue {
+    return new VmClusterSpecVmstorageHpaMetricsResourceTargetAverageValue(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstorageHpaMetricsResourceTargetAverageValue {
+    return new VmClusterSpecVmstorageHpaMetricsResourceTargetAverageValue(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsResourceTargetValue
+ */
+export class VmClusterSpecVmstorageHpaMetricsResourceTargetValue {
+  public static fromNumber(value: number): VmClusterSpecVmstorageHpaMetricsResourceTargetValue {
+    return new VmClusterSpecVmstorageHpaMetricsResourceTargetValue(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstorageHpaMetricsResourceTargetValue {
+    return new VmClusterSpecVmstorageHpaMetricsResourceTargetValue(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstorageNetworkPolicyEgressToNamespaceSelectorMatchExpressions
+ */
+export interface VmClusterSpecVmstorageNetworkPolicyEgressToNamespaceSelectorMatchExpressions {
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyEgressToNamespaceSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyEgressToNamespaceSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyEgressToNamespaceSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageNetworkPolicyEgressToNamespaceSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageNetworkPolicyEgressToNamespaceSelectorMatchExpressions(obj: VmClusterSpecVmstorageNetworkPolicyEgressToNamespaceSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageNetworkPolicyEgressToPodSelectorMatchExpressions
+ */
+export interface VmClusterSpecVmstorageNetworkPolicyEgressToPodSelectorMatchExpressions {
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyEgressToPodSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyEgressToPodSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyEgressToPodSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageNetworkPolicyEgressToPodSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageNetworkPolicyEgressToPodSelectorMatchExpressions(obj: VmClusterSpecVmstorageNetworkPolicyEgressToPodSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageNetworkPolicyIngressFromNamespaceSelectorMatchExpressions
+ */
+export interface VmClusterSpecVmstorageNetworkPolicyIngressFromNamespaceSelectorMatchExpressions {
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyIngressFromNamespaceSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyIngressFromNamespaceSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyIngressFromNamespaceSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageNetworkPolicyIngressFromNamespaceSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageNetworkPolicyIngressFromNamespaceSelectorMatchExpressions(obj: VmClusterSpecVmstorageNetworkPolicyIngressFromNamespaceSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageNetworkPolicyIngressFromPodSelectorMatchExpressions
+ */
+export interface VmClusterSpecVmstorageNetworkPolicyIngressFromPodSelectorMatchExpressions {
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyIngressFromPodSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyIngressFromPodSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageNetworkPolicyIngressFromPodSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageNetworkPolicyIngressFromPodSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageNetworkPolicyIngressFromPodSelectorMatchExpressions(obj: VmClusterSpecVmstorageNetworkPolicyIngressFromPodSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVmBackupExtraEnvsValueFromResourceFieldRefDivisor
+ */
+export class VmClusterSpecVmstorageVmBackupExtraEnvsValueFromResourceFieldRefDivisor {
+  public static fromNumber(value: number): VmClusterSpecVmstorageVmBackupExtraEnvsValueFromResourceFieldRefDivisor {
+    return new VmClusterSpecVmstorageVmBackupExtraEnvsValueFromResourceFieldRefDivisor(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstorageVmBackupExtraEnvsValueFromResourceFieldRefDivisor {
+    return new VmClusterSpecVmstorageVmBackupExtraEnvsValueFromResourceFieldRefDivisor(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoostCpu
+ */
+export interface VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoostCpu {
+  /**
+   * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoostCpu#durationSeconds
+   */
+  readonly durationSeconds?: number;
+
+  /**
+   * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoostCpu#factor
+   */
+  readonly factor?: number;
+
+  /**
+   * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoostCpu#quantity
+   */
+  readonly quantity?: VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity;
+
+  /**
+   * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoostCpu#type
+   */
+  readonly type: VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoostCpuType;
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoostCpu' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoostCpu(obj: VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoostCpu | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'durationSeconds': obj.durationSeconds,
+    'factor': obj.factor,
+    'quantity': obj.quantity?.value,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity
+ */
+export class VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity {
+  public static fromNumber(value: number): VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity {
+    return new VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity(value);
+  }
+  public static fromString(value: string): VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity {
+    return new VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoostCpuType
+ */
+export enum VmClusterSpecVminsertVpaResourcePolicyContainerPoliciesStartupBoostCpuType {
+  /** Factor */
+  FACTOR = "Factor",
+  /** Quantity */
+  QUANTITY = "Quantity",
+}
+
+/**
+ * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity
+ */
+export class VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity {
+  public static fromNumber(value: number): VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity {
+    return new VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity {
+    return new VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoostCpuType
+ */
+export enum VmClusterSpecVmselectVpaResourcePolicyContainerPoliciesStartupBoostCpuType {
+  /** Factor */
+  FACTOR = "Factor",
+  /** Quantity */
+  QUANTITY = "Quantity",
+}
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsExternalMetricSelectorMatchExpressions
+ */
+export interface VmClusterSpecVmstorageHpaMetricsExternalMetricSelectorMatchExpressions {
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsExternalMetricSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsExternalMetricSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsExternalMetricSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpaMetricsExternalMetricSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpaMetricsExternalMetricSelectorMatchExpressions(obj: VmClusterSpecVmstorageHpaMetricsExternalMetricSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsObjectMetricSelectorMatchExpressions
+ */
+export interface VmClusterSpecVmstorageHpaMetricsObjectMetricSelectorMatchExpressions {
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsObjectMetricSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsObjectMetricSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsObjectMetricSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpaMetricsObjectMetricSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpaMetricsObjectMetricSelectorMatchExpressions(obj: VmClusterSpecVmstorageHpaMetricsObjectMetricSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageHpaMetricsPodsMetricSelectorMatchExpressions
+ */
+export interface VmClusterSpecVmstorageHpaMetricsPodsMetricSelectorMatchExpressions {
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsPodsMetricSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsPodsMetricSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * @schema VmClusterSpecVmstorageHpaMetricsPodsMetricSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'VmClusterSpecVmstorageHpaMetricsPodsMetricSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VmClusterSpecVmstorageHpaMetricsPodsMetricSelectorMatchExpressions(obj: VmClusterSpecVmstorageHpaMetricsPodsMetricSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity
+ */
+export class VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity {
+  public static fromNumber(value: number): VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity {
+    return new VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity(value);
+  }
+  public static fromString(value: string): VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity {
+    return new VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoostCpuType
+ */
+export enum VmClusterSpecVmstorageVpaResourcePolicyContainerPoliciesStartupBoostCpuType {
+  /** Factor */
+  FACTOR = "Factor",
+  /** Quantity */
+  QUANTITY = "Quantity",
+}
+
+
+/**
+ *
+ *
  * @schema VMSingle
  */
 export class VmSingle extends ApiObject {

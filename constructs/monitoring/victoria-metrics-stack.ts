@@ -1,7 +1,8 @@
 /**
  * The VictoriaMetrics stack (`monitoring.stack: victoriametrics`), the alternative to
- * kube-prometheus-stack: VMSingle stores the samples, VMAgent scrapes every PodMonitor and
- * ServiceMonitor the operator converts (VMPodScrape, VMServiceScrape) and remote-writes to it,
+ * kube-prometheus-stack: VMSingle (or, in prod, a VMCluster) stores the samples, VMAgent scrapes
+ * every PodMonitor and ServiceMonitor the operator converts (VMPodScrape, VMServiceScrape) and
+ * remote-writes to it,
  * VMAlert evaluates every PrometheusRule (converted to VMRule) against it and notifies the
  * VMAlertmanager. The constructs keep rendering Prometheus operator kinds; the operators layer
  * installs their CRDs (prometheus-operator-crds) and the VictoriaMetrics operator, which
@@ -11,13 +12,17 @@
  * `monitoring.alertmanager`): VMSingle takes the retention, volume and resources of the
  * Prometheus servers; `prometheus.replicas` VMAgents scrape the same targets (VMSingle drops the
  * duplicate samples, `dedup.minScrapeInterval`) and as many VMAlerts evaluate the same rules
- * (the Alertmanagers deduplicate their alerts). VMSingle is one instance with one volume: there
- * is no replicated storage short of VMCluster, which Strata does not render yet.
+ * (the Alertmanagers deduplicate their alerts). VMSingle is one instance with one volume. A
+ * VMCluster (`monitoring.victoriametrics.storage: cluster`, the prod default) keeps
+ * `replicationFactor` copies of every sample on `storageNodes` vmstorage nodes, each with a
+ * volume of the servers' size and their resources; `prometheus.replicas` vminserts take the
+ * writes and as many vmselects answer the queries.
  */
 import { Construct } from 'constructs';
 import * as yaml from 'js-yaml';
 import { ALERTMANAGER_BASE_CONFIG } from './prometheus-stack';
 import { AlertmanagerSettings, prometheusStackProblem, PrometheusServerSettings } from './prometheus-stack-settings';
+import { victoriaMetricsProblem, VictoriaMetricsSettings } from './victoria-metrics-settings';
 import * as vm from '../../imports/operator.victoriametrics.com';
 import type { ComputeResources } from '../core/compute';
 import { VICTORIA_METRICS_OPERATOR } from '../operators/catalog';
@@ -31,6 +36,10 @@ export const VM_NAMESPACE = 'monitoring';
 export const VM_STACK_NAME = 'platform';
 /** Where samples are written and queried: VMSingle's Service, on its HTTP port. */
 export const VMSINGLE_URL = `http://vmsingle-${VM_STACK_NAME}.${VM_NAMESPACE}.svc:8428`;
+/** A VMCluster's write path (vminsert's Service, tenant 0), Prometheus remote-write compatible below it. */
+export const VMINSERT_URL = `http://vminsert-${VM_STACK_NAME}.${VM_NAMESPACE}.svc:8480/insert/0/prometheus`;
+/** A VMCluster's query path (vmselect's Service, tenant 0), Prometheus query API compatible below it. */
+export const VMSELECT_URL = `http://vmselect-${VM_STACK_NAME}.${VM_NAMESPACE}.svc:8481/select/0/prometheus`;
 /** The VMAlertmanager's pods (the operator's labels), for the egress to the receivers. */
 export const VMALERTMANAGER_PODS: PodGroup = { namespace: VM_NAMESPACE, podLabels: { 'app.kubernetes.io/name': 'vmalertmanager' } };
 /** The scrape interval of VMAgent, and so the window VMSingle deduplicates the replicas' samples in. */
@@ -38,12 +47,17 @@ const SCRAPE_INTERVAL = '30s';
 /** The label VMAlert finds its VMAlertmanager by. */
 const ALERTMANAGER_SELECTOR = { 'strata.io/alertmanager': VM_STACK_NAME };
 
-/** Requests and limits of the stateless components, below what the settings size (VMSingle's). */
+/** Requests and limits of the stateless components, below what the settings size (VMSingle's, vmstorage's). */
 export const VM_COMPONENT_DEFAULTS = {
   agent: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } },
   alert: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
   alertmanager: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+  insert: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+  select: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '1', memory: '2Gi' } },
 } as const satisfies Record<string, ComputeResources>;
+
+/** A single node unless a VMCluster is asked for. */
+const SINGLE: VictoriaMetricsSettings = { storage: 'single', storageNodes: 3, replicationFactor: 2 };
 
 export interface VictoriaMetricsStackProps {
   /** VMSingle's retention, volume and resources; the VMAgent and VMAlert replicas. */
@@ -51,6 +65,8 @@ export interface VictoriaMetricsStackProps {
   readonly alertmanager: AlertmanagerSettings;
   /** The storage class of the volumes (the region's `fast`). */
   readonly storageClass: string;
+  /** VMSingle or VMCluster. @default one VMSingle */
+  readonly storage?: VictoriaMetricsSettings;
   /** Labels on every series and alert (region, environment, cluster), as PrometheusStack's external labels. */
   readonly externalLabels: Readonly<Record<string, string>>;
   /** @default VM_COMPONENT_DEFAULTS.agent */
@@ -76,7 +92,9 @@ export const VM_ALERTMANAGER_BASE_CONFIG = (() => {
 })();
 
 export class VictoriaMetricsStack extends Construct {
-  public readonly single: vm.VmSingle;
+  /** The store: one VMSingle, or (storage `cluster`) undefined and `cluster` instead. */
+  public readonly single?: vm.VmSingle;
+  public readonly cluster?: vm.VmCluster;
   public readonly agent: vm.VmAgent;
   public readonly alert: vm.VmAlert;
   public readonly alertmanager: vm.VmAlertmanager;
@@ -85,6 +103,9 @@ export class VictoriaMetricsStack extends Construct {
     super(scope, id);
     const problem = prometheusStackProblem(props);
     if (problem) throw new Error(`VictoriaMetrics stack: ${problem}`);
+    const storage = props.storage ?? SINGLE;
+    const storageProblem = victoriaMetricsProblem(storage);
+    if (storageProblem) throw new Error(`VictoriaMetrics stack: ${storageProblem.message}`);
     const { prometheus, alertmanager } = props;
     const context = OverlayContext.of(this);
     context.requireOperator(VICTORIA_METRICS_OPERATOR);
@@ -98,24 +119,70 @@ export class VictoriaMetricsStack extends Construct {
     });
     const externalLabels = { ...props.externalLabels };
 
-    this.single = new vm.VmSingle(this, 'Single', {
-      metadata: metadata(),
-      spec: {
-        retentionPeriod: prometheus.retention,
-        storage: {
-          storageClassName: props.storageClass,
-          accessModes: ['ReadWriteOnce'],
-          resources: { requests: { storage: vm.VmSingleSpecStorageResourcesRequests.fromString(prometheus.storageSize) } },
+    // Where VMAgent and VMAlert write samples and where VMAlert queries them.
+    let writeUrl: string;
+    let queryUrl: string;
+    if (storage.storage === 'cluster') {
+      this.cluster = new vm.VmCluster(this, 'Cluster', {
+        metadata: metadata(),
+        spec: {
+          retentionPeriod: prometheus.retention,
+          replicationFactor: storage.replicationFactor,
+          useStrictSecurity: true,
+          vmstorage: {
+            replicaCount: storage.storageNodes,
+            storage: {
+              volumeClaimTemplate: {
+                spec: {
+                  storageClassName: props.storageClass,
+                  accessModes: ['ReadWriteOnce'],
+                  resources: { requests: { storage: prometheus.storageSize } },
+                },
+              },
+            },
+            resources: resources(vm.VmClusterSpecVmstorageResourcesRequests, vm.VmClusterSpecVmstorageResourcesLimits, prometheus.resources),
+            // A drain takes one storage node at a time: the others hold every sample's other copies.
+            podDisruptionBudget: { maxUnavailable: vm.VmClusterSpecVmstoragePodDisruptionBudgetMaxUnavailable.fromNumber(1) },
+            // The VMAgent replicas scrape the same targets: dedup on the nodes and on the queries.
+            extraArgs: { 'dedup.minScrapeInterval': SCRAPE_INTERVAL },
+          },
+          vminsert: {
+            replicaCount: prometheus.replicas,
+            resources: resources(vm.VmClusterSpecVminsertResourcesRequests, vm.VmClusterSpecVminsertResourcesLimits, VM_COMPONENT_DEFAULTS.insert),
+          },
+          vmselect: {
+            replicaCount: prometheus.replicas,
+            resources: resources(vm.VmClusterSpecVmselectResourcesRequests, vm.VmClusterSpecVmselectResourcesLimits, VM_COMPONENT_DEFAULTS.select),
+            extraArgs: { 'dedup.minScrapeInterval': SCRAPE_INTERVAL },
+          },
         },
-        resources: resources(vm.VmSingleSpecResourcesRequests, vm.VmSingleSpecResourcesLimits, prometheus.resources),
-        // The VMAgent replicas scrape the same targets: one sample per series and interval is kept.
-        extraArgs: { 'dedup.minScrapeInterval': SCRAPE_INTERVAL },
-        useStrictSecurity: true,
-      },
-    });
+      });
+      // The samples: removing the stack from the tree leaves them (and the vmstorage claims).
+      protectFromPrune(this.cluster);
+      writeUrl = VMINSERT_URL;
+      queryUrl = VMSELECT_URL;
+    } else {
+      this.single = new vm.VmSingle(this, 'Single', {
+        metadata: metadata(),
+        spec: {
+          retentionPeriod: prometheus.retention,
+          storage: {
+            storageClassName: props.storageClass,
+            accessModes: ['ReadWriteOnce'],
+            resources: { requests: { storage: vm.VmSingleSpecStorageResourcesRequests.fromString(prometheus.storageSize) } },
+          },
+          resources: resources(vm.VmSingleSpecResourcesRequests, vm.VmSingleSpecResourcesLimits, prometheus.resources),
+          // The VMAgent replicas scrape the same targets: one sample per series and interval is kept.
+          extraArgs: { 'dedup.minScrapeInterval': SCRAPE_INTERVAL },
+          useStrictSecurity: true,
+        },
+      });
 
-    // The samples (and below, the silences): removing the stack from the tree leaves them.
-    protectFromPrune(this.single);
+      // The samples (and below, the silences): removing the stack from the tree leaves them.
+      protectFromPrune(this.single);
+      writeUrl = VMSINGLE_URL;
+      queryUrl = VMSINGLE_URL;
+    }
 
     this.agent = new vm.VmAgent(this, 'Agent', {
       metadata: metadata(),
@@ -125,7 +192,7 @@ export class VictoriaMetricsStack extends Construct {
         selectAllByDefault: true,
         scrapeInterval: SCRAPE_INTERVAL,
         externalLabels,
-        remoteWrite: [{ url: `${VMSINGLE_URL}/api/v1/write` }],
+        remoteWrite: [{ url: `${writeUrl}/api/v1/write` }],
         resources: resources(vm.VmAgentSpecResourcesRequests, vm.VmAgentSpecResourcesLimits, props.agentResources ?? VM_COMPONENT_DEFAULTS.agent),
         useStrictSecurity: true,
       },
@@ -171,10 +238,10 @@ export class VictoriaMetricsStack extends Construct {
         // Every VMRule (converted PrometheusRules) of every namespace.
         selectAllByDefault: true,
         evaluationInterval: SCRAPE_INTERVAL,
-        datasource: { url: VMSINGLE_URL },
+        datasource: { url: queryUrl },
         // Alert state is written back and restored after a restart, as Prometheus keeps it.
-        remoteWrite: { url: VMSINGLE_URL },
-        remoteRead: { url: VMSINGLE_URL },
+        remoteWrite: { url: writeUrl },
+        remoteRead: { url: queryUrl },
         // Each Alertmanager replica by its own address (the operator lists them), not the Service.
         notifiers: [
           { selector: { labelSelector: { matchLabels: { ...ALERTMANAGER_SELECTOR } }, namespaceSelector: { matchNames: [VM_NAMESPACE] } } },

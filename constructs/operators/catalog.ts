@@ -38,7 +38,7 @@ export interface OperatorDefinition {
 export const PROMETHEUS_OPERATOR = 'kube-prometheus-stack';
 /** The monitoring.coreos.com CRDs alone, where the VictoriaMetrics operator converts their objects. */
 export const PROMETHEUS_OPERATOR_CRDS = 'prometheus-operator-crds';
-/** The operator of the operator.victoriametrics.com CRDs (VMSingle, VMAgent, VMAlert, VMAlertmanager). */
+/** The operator of the operator.victoriametrics.com CRDs (VMSingle, VMCluster, VMAgent, VMAlert, VMAlertmanager). */
 export const VICTORIA_METRICS_OPERATOR = 'victoria-metrics-operator';
 
 /** Which stack runs the in-cluster monitoring (`monitoring.stack`). */

@@ -131,6 +131,37 @@ describe('monitoring.stack: victoriametrics', () => {
     });
   });
 
+  test('prod stores in a VMCluster, staging and dev in one VMSingle (the tiers)', () => {
+    const vm = loadEnvironments(environmentsWith({ 'overlays/region-b/prod.yaml': { merge: { monitoring: { stack: 'victoriametrics' } } } }));
+    const storage = (id: string) => vm.find((o) => o.id === id)!.settings.monitoring.victoriametrics;
+    expect(storage('region-b/prod')).toEqual({ storage: 'cluster', storageNodes: 3, replicationFactor: 2 });
+    expect(storage('region-b/dev').storage).toBe('single');
+    expect(storage('region-b/staging').storage).toBe('single');
+  });
+
+  test('more copies of each sample than storage nodes is refused, naming both fields', () => {
+    const B_PROD = 'overlays/region-b/prod.yaml';
+    expectProblem(
+      reject({ [B_PROD]: { merge: { monitoring: { stack: 'victoriametrics', victoriametrics: { storageNodes: 2, replicationFactor: 3 } } } } }),
+      {
+        file: B_PROD,
+        path: 'monitoring.victoriametrics.replicationFactor',
+        value: 3,
+        message: /replicationFactor 3 asks for more copies of each sample than the 2 storage nodes can hold/,
+        fix: /lower replicationFactor to 2 or less, or raise storageNodes to 3 or more/,
+      },
+    );
+  });
+
+  test('an unknown storage is refused by the schema', () => {
+    expectProblem(reject({ [B_DEV]: { merge: { monitoring: { stack: 'victoriametrics', victoriametrics: { storage: 'sharded' } } } } }), {
+      file: B_DEV,
+      path: 'monitoring.victoriametrics.storage',
+      message: /must be one of|is not one of|allowed/,
+      fix: /set storage to single .* or cluster/,
+    });
+  });
+
   test('an unknown stack is refused by the schema', () => {
     expectProblem(reject({ [B_DEV]: { merge: { monitoring: { stack: 'thanos' } } } }), {
       file: B_DEV,

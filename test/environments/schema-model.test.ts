@@ -179,8 +179,10 @@ describe('the settings schema and the model are one declaration', () => {
       'runbookBaseUrl',
       'stack',
       'thresholds',
+      'victoriametrics',
     ]);
     expect(monitoring.stack).toEqual({ kind: 'enum', values: ['kube-prometheus-stack', 'victoriametrics'] });
+    expect(monitoring.victoriametrics.properties.storage).toEqual({ kind: 'enum', values: ['cluster', 'single'] });
     const kafka = (model.properties.streaming as any).properties.kafka.properties;
     expect(kafka.authentication).toEqual({ kind: 'enum', values: ['scram-sha-512', 'tls'] });
     expect(kafka.resources.properties.limits.properties.cpu).toEqual({ kind: 'string' });

@@ -177,17 +177,32 @@ describe('metrics on VictoriaMetrics, in the infra cluster', () => {
     ]);
   });
 
-  test('VMSingle on Ceph with the prod retention; VMAgent writes to it with the cluster labels; VMAlert notifies VMAlertmanager', () => {
+  test('prod stores in a VMCluster on Ceph (three storage nodes, two copies); VMAgent writes through vminsert with the cluster labels; VMAlert queries vmselect and notifies VMAlertmanager', () => {
     const infra = on('infra');
-    const single = one(infra, 'VMSingle', 'platform', 'monitoring');
-    expect(single.spec).toMatchObject({
+    expect(infra.filter((m) => m.kind === 'VMSingle')).toEqual([]);
+    const cluster = one(infra, 'VMCluster', 'platform', 'monitoring');
+    expect(cluster.spec).toMatchObject({
       retentionPeriod: '15d',
-      storage: { storageClassName: 'ceph-block', resources: { requests: { storage: '50Gi' } } },
+      replicationFactor: 2,
+      useStrictSecurity: true,
+      vmstorage: {
+        replicaCount: 3,
+        storage: { volumeClaimTemplate: { spec: { storageClassName: 'ceph-block', resources: { requests: { storage: '50Gi' } } } } },
+        podDisruptionBudget: { maxUnavailable: 1 },
+        extraArgs: { 'dedup.minScrapeInterval': '30s' },
+      },
+      vminsert: { replicaCount: 2 },
+      vmselect: { replicaCount: 2, extraArgs: { 'dedup.minScrapeInterval': '30s' } },
     });
+    expect(cluster.metadata.annotations).toMatchObject({ 'kustomize.toolkit.fluxcd.io/prune': 'disabled' });
     const agent = one(infra, 'VMAgent', 'platform', 'monitoring');
     expect(agent.spec.externalLabels).toEqual({ region: 'homelab', environment: 'prod', cluster: 'talos-prod-infra' });
-    expect(agent.spec.remoteWrite).toEqual([{ url: 'http://vmsingle-platform.monitoring.svc:8428/api/v1/write' }]);
-    expect(one(infra, 'VMAlert', 'platform', 'monitoring').spec.datasource).toEqual({ url: 'http://vmsingle-platform.monitoring.svc:8428' });
+    expect(agent.spec.remoteWrite).toEqual([{ url: 'http://vminsert-platform.monitoring.svc:8480/insert/0/prometheus/api/v1/write' }]);
+    expect(one(infra, 'VMAlert', 'platform', 'monitoring').spec).toMatchObject({
+      datasource: { url: 'http://vmselect-platform.monitoring.svc:8481/select/0/prometheus' },
+      remoteWrite: { url: 'http://vminsert-platform.monitoring.svc:8480/insert/0/prometheus' },
+      remoteRead: { url: 'http://vmselect-platform.monitoring.svc:8481/select/0/prometheus' },
+    });
     expect(one(infra, 'VMAlertmanager', 'platform', 'monitoring').spec.replicaCount).toBe(3);
     expect(monitoringOf('apps')).toEqual([]);
   });

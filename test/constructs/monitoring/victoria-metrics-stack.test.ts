@@ -6,7 +6,13 @@
  * operators layer installs the VictoriaMetrics operator and the Prometheus operator's CRDs
  * (never kube-prometheus-stack), and the scrape paths admit VMAgent's pods.
  */
-import { VictoriaMetricsStack, VictoriaMetricsStackProps, VMSINGLE_URL } from '../../../constructs/monitoring/victoria-metrics-stack';
+import {
+  VictoriaMetricsStack,
+  VictoriaMetricsStackProps,
+  VMINSERT_URL,
+  VMSELECT_URL,
+  VMSINGLE_URL,
+} from '../../../constructs/monitoring/victoria-metrics-stack';
 import { PlatformApp } from '../../../constructs/platform/platform-app';
 import { scrapePods } from '../../../constructs/platform/scrape';
 import { schemaIssues, testLayer } from '../../support/layer';
@@ -43,6 +49,42 @@ test('VMSingle keeps the retention on one volume of the given class, with the se
   expect(single.metadata.annotations).toMatchObject({ 'kustomize.toolkit.fluxcd.io/prune': 'disabled' });
   expect(schemaIssues(layer.manifests())).toEqual([]);
   expect(VMSINGLE_URL).toBe('http://vmsingle-platform.monitoring.svc:8428');
+});
+
+test('storage cluster: a VMCluster of vmstorage nodes (the servers’ volume and resources each), vminsert and vmselect; the agent and the rules write and read through them', () => {
+  const layer = build({ storage: { storage: 'cluster', storageNodes: 4, replicationFactor: 2 } });
+  expect(layer.manifests().filter((m) => m.kind === 'VMSingle')).toEqual([]);
+  const cluster = layer.find('VMCluster', 'platform', 'monitoring');
+  expect(cluster.spec).toMatchObject({
+    retentionPeriod: '15d',
+    replicationFactor: 2,
+    vmstorage: {
+      replicaCount: 4,
+      storage: {
+        volumeClaimTemplate: { spec: { storageClassName: 'fast-ssd', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '50Gi' } } } },
+      },
+      resources: PROPS.prometheus.resources,
+      podDisruptionBudget: { maxUnavailable: 1 },
+    },
+    vminsert: { replicaCount: 2 },
+    vmselect: { replicaCount: 2 },
+  });
+  expect(cluster.metadata.annotations).toMatchObject({ 'kustomize.toolkit.fluxcd.io/prune': 'disabled' });
+  expect(layer.find('VMAgent', 'platform', 'monitoring').spec.remoteWrite).toEqual([{ url: `${VMINSERT_URL}/api/v1/write` }]);
+  expect(layer.find('VMAlert', 'platform', 'monitoring').spec).toMatchObject({
+    datasource: { url: VMSELECT_URL },
+    remoteRead: { url: VMSELECT_URL },
+    remoteWrite: { url: VMINSERT_URL },
+  });
+  expect(VMINSERT_URL).toBe('http://vminsert-platform.monitoring.svc:8480/insert/0/prometheus');
+  expect(VMSELECT_URL).toBe('http://vmselect-platform.monitoring.svc:8481/select/0/prometheus');
+  expect(schemaIssues(layer.manifests())).toEqual([]);
+});
+
+test('a VMCluster asked to keep more copies than it has nodes is refused', () => {
+  expect(() => build({ storage: { storage: 'cluster', storageNodes: 2, replicationFactor: 3 } })).toThrow(
+    /VictoriaMetrics stack: replicationFactor 3 asks for more copies of each sample than the 2 storage nodes can hold/,
+  );
 });
 
 test('VMAgent selects every scrape object, remote-writes to VMSingle and labels every series with region, environment and cluster', () => {

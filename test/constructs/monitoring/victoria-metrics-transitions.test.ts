@@ -41,3 +41,42 @@ test('another storage class needs an acknowledgement; VMSingle is stateful and i
   expect(rule('VMSingle')).toMatchObject({ stateful: true, removalSetting: 'monitoring.stack' });
   expect(rule('VMAlertmanager').stateful).toBeUndefined();
 });
+
+describe('VMCluster', () => {
+  const cluster = (size: string, nodes = 3, replicationFactor = 2, storageClassName = 'ceph-block') => ({
+    apiVersion: 'operator.victoriametrics.com/v1beta1',
+    kind: 'VMCluster',
+    metadata: { name: 'platform', namespace: 'monitoring' },
+    spec: {
+      replicationFactor,
+      vmstorage: {
+        replicaCount: nodes,
+        storage: { volumeClaimTemplate: { spec: { storageClassName, resources: { requests: { storage: size } } } } },
+      },
+    },
+  });
+  const check = (a: any, b: any) => rule('VMCluster').check!(a, b).map((c) => [c.field, c.setting, !!c.impossible]);
+
+  test('more nodes, more copies or bigger volumes are taken', () => {
+    expect(check(cluster('50Gi'), cluster('100Gi', 4, 3))).toEqual([]);
+  });
+
+  test('shrunk volumes are impossible; fewer nodes, fewer copies or another class need an acknowledgement', () => {
+    expect(check(cluster('50Gi'), cluster('20Gi'))).toEqual([
+      ['spec.vmstorage.storage.volumeClaimTemplate.spec.resources.requests.storage', 'monitoring.prometheus.storageSize', true],
+    ]);
+    expect(check(cluster('50Gi', 3), cluster('50Gi', 2))).toEqual([
+      ['spec.vmstorage.replicaCount', 'monitoring.victoriametrics.storageNodes', false],
+    ]);
+    expect(check(cluster('50Gi', 3, 2), cluster('50Gi', 3, 1))).toEqual([
+      ['spec.replicationFactor', 'monitoring.victoriametrics.replicationFactor', false],
+    ]);
+    expect(check(cluster('50Gi'), cluster('50Gi', 3, 2, 'standard'))).toEqual([
+      ['spec.vmstorage.storage.volumeClaimTemplate.spec.storageClassName', 'region.storageClasses.fast', false],
+    ]);
+  });
+
+  test('it is stateful: switching to a single node (its removal) names the setting', () => {
+    expect(rule('VMCluster')).toMatchObject({ stateful: true, removalSetting: 'monitoring.victoriametrics.storage' });
+  });
+});
