@@ -4,6 +4,7 @@
  * transition rules the guard applies, so each case here is a change of the environments a
  * user would make, and one that must not be flagged.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { PROJECT_ROOT } from '../../../environments/project-root';
 import { readRenderedTree, RenderedTree } from '../../../gitops/review/rendered-tree';
@@ -111,4 +112,58 @@ test('a renamed PostgreSQL cluster is a rename, and data loss', () => {
   });
   expect(cluster!.risks.map((r) => [r.risk, r.field, r.status])).toContainEqual(['data-loss', 'removed', 'refused']);
   expect(cluster!.risks[0].message).toMatch(/is renamed to Cluster\.postgresql\.cnpg\.io postgres\/pg \(a delete and a create/);
+});
+
+describe('the k3s community site: blue-green and the 70/30 split, as its overlay file changes them', () => {
+  const EXAMPLE = path.join(PROJECT_ROOT, 'examples', 'k3s-community-site');
+  const PROD_FILE = 'overlays/dirtbike/prod.yaml';
+
+  /** The example rendered, with its prod overlay file's text edited. */
+  function example(edit: (text: string) => string = (t) => t): RenderedTree {
+    const envDir = path.join(tempDir('strata-review-k3s-'), 'environments');
+    fs.cpSync(EXAMPLE, envDir, { recursive: true });
+    const file = path.join(envDir, PROD_FILE);
+    fs.writeFileSync(file, edit(fs.readFileSync(file, 'utf8')));
+    const outDir = path.join(tempDir('strata-review-k3s-'), 'dist');
+    synth({ envDir, outDir });
+    return readRenderedTree(outDir);
+  }
+
+  let before: RenderedTree;
+  beforeAll(() => {
+    before = example();
+  });
+
+  test('going live with green and shifting the split are downtime risks, named as such; nothing else is flagged', () => {
+    const after = example((t) =>
+      t.replace(
+        '    blueGreen: { active: blue, idleReplicas: 1 }\n    expose: { host: www.dirtbikechina.example, split: { prod: 70, stage: 30 }',
+        '    blueGreen: { active: green, idleReplicas: 1 }\n    expose: { host: www.dirtbikechina.example, split: { prod: 50, stage: 50 }',
+      ),
+    );
+    const diff = diffTrees(before, after);
+    expect(diff.risks.map((r) => [r.risk, r.object, r.field])).toEqual([
+      ['downtime', 'Service prod/wordpress', 'spec.selector'],
+      ['downtime', 'TraefikService.traefik.io prod/wordpress-split', 'spec.weighted.services'],
+    ]);
+    expect(diff.risks[0].message).toMatch(/blue-green switch: every request moves from blue to green at once/);
+    expect(diff.risks[1].message).toMatch(/live traffic shifts between services/);
+  });
+
+  test('a route that drops its middleware is a security risk', () => {
+    const after = example((t) =>
+      t.replace(
+        'split: { prod: 70, stage: 30 }, middlewares: [secure-headers] }\n  discourse-redis',
+        'split: { prod: 70, stage: 30 } }\n  discourse-redis',
+      ),
+    );
+    const risks = diffTrees(before, after).risks;
+    expect(risks.map((r) => [r.risk, r.object])).toContainEqual(['security', 'IngressRoute.traefik.io prod/wordpress']);
+    expect(risks.find((r) => r.object === 'IngressRoute.traefik.io prod/wordpress')!.message).toMatch(/no longer passes through secure-headers/);
+    expect(risks.every((r) => r.risk === 'security')).toBe(true);
+  });
+
+  test('an unchanged overlay file renders no change', () => {
+    expect(diffTrees(before, example()).changes).toEqual([]);
+  });
 });
