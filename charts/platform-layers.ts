@@ -11,6 +11,7 @@ import { ImportedDatabase } from '../constructs/data/database-export';
 import { ExternalPatroniCluster } from '../constructs/data/external-patroni-cluster';
 import { GRAFANA_UI, PlatformUi, PlatformUiRoute, TRAEFIK_DASHBOARD_UI } from '../constructs/ingress/platform-ui-route';
 import { FluentBit } from '../constructs/logging/fluent-bit';
+import { VictoriaLogs } from '../constructs/logging/victoria-logs';
 import { AlertRouting } from '../constructs/monitoring/alert-routing';
 import { GitOpsAlerts } from '../constructs/monitoring/gitops-alerts';
 import { GrafanaDashboards } from '../constructs/monitoring/grafana-dashboards';
@@ -228,6 +229,16 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
       opensearch: search.opensearch,
       retentionDays: s.monitoring.logging.retentionDays,
     });
+  }
+  // Or to VictoriaLogs beside the VictoriaMetrics stack (environments/logging-checks.ts refuses it without one).
+  if (loggingBackend(overlay) === 'victorialogs') {
+    const monitoring = on('monitoring').layer('monitoring');
+    const store = new VictoriaLogs(monitoring, 'VictoriaLogs', {
+      retentionDays: s.monitoring.logging.retentionDays,
+      storageSize: s.monitoring.logging.storageSize,
+      storageClass: overlay.region.storageClasses.fast,
+    });
+    new FluentBit(monitoring, 'FluentBit', { victoriaLogs: store, retentionDays: s.monitoring.logging.retentionDays });
   }
   return { data, streaming, search, backup, apps };
 }

@@ -3,6 +3,7 @@ import { APP_TRANSITIONS } from './apps/app-transitions';
 import { VELERO_TRANSITIONS } from './backup/velero-transitions';
 import { POSTGRES_TRANSITIONS } from './data/postgres-transitions';
 import { NAMESPACE_TRANSITIONS } from './foundation/namespace-transitions';
+import { LOGGING_TRANSITIONS } from './logging/logging-transitions';
 import { PROMETHEUS_STACK_TRANSITIONS } from './monitoring/prometheus-stack-transitions';
 import { VICTORIA_METRICS_TRANSITIONS } from './monitoring/victoria-metrics-transitions';
 import type { TransitionRule } from './platform/transition-rules';
@@ -20,4 +21,5 @@ export const TRANSITION_RULES: readonly TransitionRule[] = [
   ...APP_TRANSITIONS,
   ...PROMETHEUS_STACK_TRANSITIONS,
   ...VICTORIA_METRICS_TRANSITIONS,
+  ...LOGGING_TRANSITIONS,
 ];

@@ -55,6 +55,13 @@ export const CRD_APIS: readonly CrdApi[] = [
     kinds: ['VMAgent', 'VMAlert', 'VMAlertmanager', 'VMAlertmanagerConfig', 'VMCluster', 'VMSingle'],
     release: 'VictoriaMetrics/operator v0.74.1 (chart victoria-metrics-operator 0.67.2)',
   },
+  // VictoriaLogs (monitoring.logging.backend: victorialogs), reconciled by the same operator.
+  {
+    group: 'operator.victoriametrics.com',
+    version: 'v1',
+    kinds: ['VLSingle'],
+    release: 'VictoriaMetrics/operator v0.74.1 (chart victoria-metrics-operator 0.67.2)',
+  },
   {
     group: 'postgresql.cnpg.io',
     version: 'v1',

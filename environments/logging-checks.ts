@@ -1,8 +1,9 @@
 /**
  * Rules of `monitoring.logging`: where the cluster's container logs go. Fluent Bit runs on
  * the cluster of the monitoring layer and writes to the overlay's OpenSearch, which must run
- * on that cluster (the logs' source) and not in a cluster every environment shares (one Fluent
- * Bit there would read every environment's logs).
+ * on that cluster (the logs' source), or to VictoriaLogs, which needs the VictoriaMetrics
+ * operator (`monitoring.stack: victoriametrics`); neither in a cluster every environment shares
+ * (one Fluent Bit there would read every environment's logs).
  */
 import type { OverlaySpec } from './model';
 import { layerClusterKey } from './placement';
@@ -48,13 +49,32 @@ export function loggingBackend(o: Overlay): LoggingBackend {
   return openSearchObstacle(o) ? 'none' : 'opensearch';
 }
 
+/** Why the overlay cannot keep its logs in VictoriaLogs, with the fix; undefined when it can. */
+function victoriaLogsObstacle(o: Overlay): { message: string; fix: string } | undefined {
+  if (o.settings.monitoring.stack !== 'victoriametrics' || o.settings.monitoring.external) {
+    return {
+      message: `${o.id}: logs go to VictoriaLogs (monitoring.logging.backend), which the VictoriaMetrics operator runs, and monitoring.stack is ${o.settings.monitoring.external ? 'outside the cluster (monitoring.external)' : o.settings.monitoring.stack}`,
+      fix: 'set monitoring.stack: victoriametrics, or monitoring.logging.backend: opensearch (where OpenSearch runs) or none',
+    };
+  }
+  const source = layerClusterKey(o, 'monitoring');
+  if (o.region.clusters[source]?.shared) {
+    return {
+      message: `${o.id}: logs go to VictoriaLogs (monitoring.logging.backend), and cluster ${source} is shared by every environment of ${o.region.name}: one Fluent Bit would send every environment's logs to this environment's store`,
+      fix: 'set monitoring.logging.backend: none',
+    };
+  }
+  return undefined;
+}
+
 export function checkLogging(overlays: readonly OverlaySpec[], sourceOf: SourceOf): Problem[] {
   const problems: Problem[] = [];
   const path = 'monitoring.logging.backend';
   for (const o of overlays) {
     // A placement naming no declared cluster is refused by placement-checks.ts; nothing more is judged until it is valid.
-    if (o.settings.monitoring.logging.backend !== 'opensearch' || !placementValid(o)) continue;
-    const obstacle = openSearchObstacle(o);
+    const backend = o.settings.monitoring.logging.backend;
+    if ((backend !== 'opensearch' && backend !== 'victorialogs') || !placementValid(o)) continue;
+    const obstacle = backend === 'opensearch' ? openSearchObstacle(o) : victoriaLogsObstacle(o);
     if (obstacle) problems.push({ file: sourceOf(o, path), path, value: valueAt(o.settings, path), ...obstacle });
   }
   return problems;

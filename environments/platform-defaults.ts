@@ -43,7 +43,7 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
     // With monitoring.stack: victoriametrics, a VMCluster: three storage nodes, two copies of every sample.
     victoriametrics: { storage: 'cluster', storageNodes: 3, replicationFactor: 2 },
     // Days of container logs kept (where they are collected, monitoring.logging.backend).
-    logging: { retentionDays: 30 },
+    logging: { retentionDays: 30, storageSize: '50Gi' },
   },
   ui: {},
   apps: {},
@@ -131,7 +131,7 @@ const SMALL_TIER: PartialSettings = {
     },
     alertmanager: { replicas: 1, storageSize: '1Gi' },
     victoriametrics: { storage: 'single' },
-    logging: { retentionDays: 7 },
+    logging: { retentionDays: 7, storageSize: '10Gi' },
   },
   quota: {
     requestsCpu: '4',
@@ -188,7 +188,7 @@ export const TIER_PROFILES: Readonly<Record<Tier, PartialSettings>> = {
       },
       alertmanager: { replicas: 1, storageSize: '1Gi' },
       victoriametrics: { storage: 'single' },
-      logging: { retentionDays: 14 },
+      logging: { retentionDays: 14, storageSize: '20Gi' },
     },
     quota: {
       requestsCpu: '8',
@@ -235,7 +235,7 @@ export const TIER_PROFILES: Readonly<Record<Tier, PartialSettings>> = {
   // Like dev, kept shorter: test clusters are recreated often and need no Velero.
   test: {
     ...SMALL_TIER,
-    monitoring: { ...SMALL_TIER.monitoring, logging: { retentionDays: 3 } },
+    monitoring: { ...SMALL_TIER.monitoring, logging: { retentionDays: 3, storageSize: '10Gi' } },
     postgres: { ...SMALL_TIER.postgres, backup: { retention: '3d' } },
     velero: { enabled: false, ttl: '72h' },
   },

@@ -426,9 +426,10 @@ export const SETTINGS_SCHEMA: Schema = obj({
           backend: {
             type: 'string',
             enum: [...LOGGING_BACKENDS],
-            hint: `set backend to one of ${LOGGING_BACKENDS.join(', ')} (opensearch: Fluent Bit ships the logs to the overlay's OpenSearch)`,
+            hint: `set backend to one of ${LOGGING_BACKENDS.join(', ')} (opensearch: Fluent Bit ships the logs to the overlay's OpenSearch; victorialogs: to a VictoriaLogs store beside monitoring.stack: victoriametrics)`,
           },
           retentionDays: int(1, 3650, 'give whole days from 1 to 3650'),
+          storageSize: quantity('storageSize'),
         },
         [],
       ),

@@ -6,6 +6,2814 @@ import { Construct } from 'constructs';
 /**
  *
  *
+ * @schema VLSingle
+ */
+export class VlSingle extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "VLSingle"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'operator.victoriametrics.com/v1',
+    kind: 'VLSingle',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "VLSingle".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: VlSingleProps = {}): any {
+    return {
+      ...VlSingle.GVK,
+      ...toJson_VlSingleProps(props),
+    };
+  }
+
+  /**
+   * Defines a "VLSingle" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: VlSingleProps = {}) {
+    super(scope, id, {
+      ...VlSingle.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...VlSingle.GVK,
+      ...toJson_VlSingleProps(resolved),
+    };
+  }
+}
+
+/**
+ * @schema VLSingle
+ */
+export interface VlSingleProps {
+  /**
+   * @schema VLSingle#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * @schema VLSingle#spec
+   */
+  readonly spec?: VlSingleSpec;
+}
+
+/**
+ * Converts an object of type 'VlSingleProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleProps(obj: VlSingleProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_VlSingleSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpec
+ */
+export interface VlSingleSpec {
+  /**
+   * @schema VlSingleSpec#affinity
+   */
+  readonly affinity?: any;
+
+  /**
+   * @schema VlSingleSpec#componentVersion
+   */
+  readonly componentVersion?: string;
+
+  /**
+   * @schema VlSingleSpec#configMaps
+   */
+  readonly configMaps?: string[];
+
+  /**
+   * @schema VlSingleSpec#containers
+   */
+  readonly containers?: any[];
+
+  /**
+   * @schema VlSingleSpec#disableAutomountServiceAccountToken
+   */
+  readonly disableAutomountServiceAccountToken?: boolean;
+
+  /**
+   * @schema VlSingleSpec#disableSelfServiceScrape
+   */
+  readonly disableSelfServiceScrape?: boolean;
+
+  /**
+   * @schema VlSingleSpec#dnsConfig
+   */
+  readonly dnsConfig?: VlSingleSpecDnsConfig;
+
+  /**
+   * @schema VlSingleSpec#dnsPolicy
+   */
+  readonly dnsPolicy?: string;
+
+  /**
+   * @schema VlSingleSpec#enableServiceLinks
+   */
+  readonly enableServiceLinks?: boolean;
+
+  /**
+   * @schema VlSingleSpec#extraArgs
+   */
+  readonly extraArgs?: { [key: string]: string };
+
+  /**
+   * @schema VlSingleSpec#extraEnvs
+   */
+  readonly extraEnvs?: VlSingleSpecExtraEnvs[];
+
+  /**
+   * @schema VlSingleSpec#extraEnvsFrom
+   */
+  readonly extraEnvsFrom?: VlSingleSpecExtraEnvsFrom[];
+
+  /**
+   * @schema VlSingleSpec#futureRetention
+   */
+  readonly futureRetention?: string;
+
+  /**
+   * @schema VlSingleSpec#host_aliases
+   */
+  readonly hostAliases?: VlSingleSpecHostAliases[];
+
+
+  /**
+   * @schema VlSingleSpec#hostNetwork
+   */
+  readonly hostNetwork?: boolean;
+
+  /**
+   * @schema VlSingleSpec#image
+   */
+  readonly image?: VlSingleSpecImage;
+
+  /**
+   * @schema VlSingleSpec#imagePullSecrets
+   */
+  readonly imagePullSecrets?: VlSingleSpecImagePullSecrets[];
+
+  /**
+   * @schema VlSingleSpec#initContainers
+   */
+  readonly initContainers?: any[];
+
+  /**
+   * @schema VlSingleSpec#license
+   */
+  readonly license?: VlSingleSpecLicense;
+
+  /**
+   * @schema VlSingleSpec#livenessProbe
+   */
+  readonly livenessProbe?: any;
+
+  /**
+   * @schema VlSingleSpec#logFormat
+   */
+  readonly logFormat?: VlSingleSpecLogFormat;
+
+  /**
+   * @schema VlSingleSpec#logIngestedRows
+   */
+  readonly logIngestedRows?: boolean;
+
+  /**
+   * @schema VlSingleSpec#logLevel
+   */
+  readonly logLevel?: VlSingleSpecLogLevel;
+
+  /**
+   * @schema VlSingleSpec#logNewStreams
+   */
+  readonly logNewStreams?: boolean;
+
+  /**
+   * @schema VlSingleSpec#managedMetadata
+   */
+  readonly managedMetadata?: VlSingleSpecManagedMetadata;
+
+  /**
+   * @schema VlSingleSpec#minReadySeconds
+   */
+  readonly minReadySeconds?: number;
+
+  /**
+   * @schema VlSingleSpec#networkPolicy
+   */
+  readonly networkPolicy?: VlSingleSpecNetworkPolicy;
+
+  /**
+   * @schema VlSingleSpec#nodeSelector
+   */
+  readonly nodeSelector?: { [key: string]: string };
+
+  /**
+   * @schema VlSingleSpec#paused
+   */
+  readonly paused?: boolean;
+
+  /**
+   * @schema VlSingleSpec#podMetadata
+   */
+  readonly podMetadata?: VlSingleSpecPodMetadata;
+
+  /**
+   * @schema VlSingleSpec#port
+   */
+  readonly port?: string;
+
+  /**
+   * @schema VlSingleSpec#preStopSleepSeconds
+   */
+  readonly preStopSleepSeconds?: number;
+
+  /**
+   * @schema VlSingleSpec#priorityClassName
+   */
+  readonly priorityClassName?: string;
+
+  /**
+   * @schema VlSingleSpec#readinessGates
+   */
+  readonly readinessGates?: VlSingleSpecReadinessGates[];
+
+  /**
+   * @schema VlSingleSpec#readinessProbe
+   */
+  readonly readinessProbe?: any;
+
+  /**
+   * @schema VlSingleSpec#replicaCount
+   */
+  readonly replicaCount?: number;
+
+  /**
+   * @schema VlSingleSpec#resources
+   */
+  readonly resources?: VlSingleSpecResources;
+
+  /**
+   * @schema VlSingleSpec#retentionMaxDiskSpaceUsageBytes
+   */
+  readonly retentionMaxDiskSpaceUsageBytes?: string;
+
+  /**
+   * @schema VlSingleSpec#retentionPeriod
+   */
+  readonly retentionPeriod?: string;
+
+  /**
+   * @schema VlSingleSpec#revisionHistoryLimitCount
+   */
+  readonly revisionHistoryLimitCount?: number;
+
+  /**
+   * @schema VlSingleSpec#runtimeClassName
+   */
+  readonly runtimeClassName?: string;
+
+  /**
+   * @schema VlSingleSpec#schedulerName
+   */
+  readonly schedulerName?: string;
+
+  /**
+   * @schema VlSingleSpec#secrets
+   */
+  readonly secrets?: string[];
+
+  /**
+   * @schema VlSingleSpec#securityContext
+   */
+  readonly securityContext?: any;
+
+  /**
+   * @schema VlSingleSpec#serviceAccountName
+   */
+  readonly serviceAccountName?: string;
+
+  /**
+   * @schema VlSingleSpec#serviceScrapeSpec
+   */
+  readonly serviceScrapeSpec?: any;
+
+  /**
+   * @schema VlSingleSpec#serviceSpec
+   */
+  readonly serviceSpec?: VlSingleSpecServiceSpec;
+
+  /**
+   * @schema VlSingleSpec#startupProbe
+   */
+  readonly startupProbe?: any;
+
+  /**
+   * @schema VlSingleSpec#storage
+   */
+  readonly storage?: VlSingleSpecStorage;
+
+  /**
+   * @schema VlSingleSpec#storageDataPath
+   */
+  readonly storageDataPath?: string;
+
+  /**
+   * @schema VlSingleSpec#storageMetadata
+   */
+  readonly storageMetadata?: VlSingleSpecStorageMetadata;
+
+  /**
+   * @schema VlSingleSpec#syslogSpec
+   */
+  readonly syslogSpec?: VlSingleSpecSyslogSpec;
+
+  /**
+   * @schema VlSingleSpec#terminationGracePeriodSeconds
+   */
+  readonly terminationGracePeriodSeconds?: number;
+
+  /**
+   * @schema VlSingleSpec#tolerations
+   */
+  readonly tolerations?: VlSingleSpecTolerations[];
+
+  /**
+   * @schema VlSingleSpec#topologySpreadConstraints
+   */
+  readonly topologySpreadConstraints?: any[];
+
+  /**
+   * @schema VlSingleSpec#useDefaultResources
+   */
+  readonly useDefaultResources?: boolean;
+
+  /**
+   * @schema VlSingleSpec#useLegacyNaming
+   */
+  readonly useLegacyNaming?: boolean;
+
+  /**
+   * @schema VlSingleSpec#useStrictSecurity
+   */
+  readonly useStrictSecurity?: boolean;
+
+  /**
+   * @schema VlSingleSpec#volumeMounts
+   */
+  readonly volumeMounts?: VlSingleSpecVolumeMounts[];
+
+  /**
+   * @schema VlSingleSpec#volumes
+   */
+  readonly volumes?: any[];
+
+  /**
+   * @schema VlSingleSpec#vpa
+   */
+  readonly vpa?: VlSingleSpecVpa;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpec(obj: VlSingleSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'affinity': obj.affinity,
+    'componentVersion': obj.componentVersion,
+    'configMaps': obj.configMaps?.map(y => y),
+    'containers': obj.containers?.map(y => y),
+    'disableAutomountServiceAccountToken': obj.disableAutomountServiceAccountToken,
+    'disableSelfServiceScrape': obj.disableSelfServiceScrape,
+    'dnsConfig': toJson_VlSingleSpecDnsConfig(obj.dnsConfig),
+    'dnsPolicy': obj.dnsPolicy,
+    'enableServiceLinks': obj.enableServiceLinks,
+    'extraArgs': ((obj.extraArgs) === undefined) ? undefined : (Object.entries(obj.extraArgs).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'extraEnvs': obj.extraEnvs?.map(y => toJson_VlSingleSpecExtraEnvs(y)),
+    'extraEnvsFrom': obj.extraEnvsFrom?.map(y => toJson_VlSingleSpecExtraEnvsFrom(y)),
+    'futureRetention': obj.futureRetention,
+    'host_aliases': obj.hostAliases?.map(y => toJson_VlSingleSpecHostAliases(y)),
+    'hostNetwork': obj.hostNetwork,
+    'image': toJson_VlSingleSpecImage(obj.image),
+    'imagePullSecrets': obj.imagePullSecrets?.map(y => toJson_VlSingleSpecImagePullSecrets(y)),
+    'initContainers': obj.initContainers?.map(y => y),
+    'license': toJson_VlSingleSpecLicense(obj.license),
+    'livenessProbe': obj.livenessProbe,
+    'logFormat': obj.logFormat,
+    'logIngestedRows': obj.logIngestedRows,
+    'logLevel': obj.logLevel,
+    'logNewStreams': obj.logNewStreams,
+    'managedMetadata': toJson_VlSingleSpecManagedMetadata(obj.managedMetadata),
+    'minReadySeconds': obj.minReadySeconds,
+    'networkPolicy': toJson_VlSingleSpecNetworkPolicy(obj.networkPolicy),
+    'nodeSelector': ((obj.nodeSelector) === undefined) ? undefined : (Object.entries(obj.nodeSelector).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'paused': obj.paused,
+    'podMetadata': toJson_VlSingleSpecPodMetadata(obj.podMetadata),
+    'port': obj.port,
+    'preStopSleepSeconds': obj.preStopSleepSeconds,
+    'priorityClassName': obj.priorityClassName,
+    'readinessGates': obj.readinessGates?.map(y => toJson_VlSingleSpecReadinessGates(y)),
+    'readinessProbe': obj.readinessProbe,
+    'replicaCount': obj.replicaCount,
+    'resources': toJson_VlSingleSpecResources(obj.resources),
+    'retentionMaxDiskSpaceUsageBytes': obj.retentionMaxDiskSpaceUsageBytes,
+    'retentionPeriod': obj.retentionPeriod,
+    'revisionHistoryLimitCount': obj.revisionHistoryLimitCount,
+    'runtimeClassName': obj.runtimeClassName,
+    'schedulerName': obj.schedulerName,
+    'secrets': obj.secrets?.map(y => y),
+    'securityContext': obj.securityContext,
+    'serviceAccountName': obj.serviceAccountName,
+    'serviceScrapeSpec': obj.serviceScrapeSpec,
+    'serviceSpec': toJson_VlSingleSpecServiceSpec(obj.serviceSpec),
+    'startupProbe': obj.startupProbe,
+    'storage': toJson_VlSingleSpecStorage(obj.storage),
+    'storageDataPath': obj.storageDataPath,
+    'storageMetadata': toJson_VlSingleSpecStorageMetadata(obj.storageMetadata),
+    'syslogSpec': toJson_VlSingleSpecSyslogSpec(obj.syslogSpec),
+    'terminationGracePeriodSeconds': obj.terminationGracePeriodSeconds,
+    'tolerations': obj.tolerations?.map(y => toJson_VlSingleSpecTolerations(y)),
+    'topologySpreadConstraints': obj.topologySpreadConstraints?.map(y => y),
+    'useDefaultResources': obj.useDefaultResources,
+    'useLegacyNaming': obj.useLegacyNaming,
+    'useStrictSecurity': obj.useStrictSecurity,
+    'volumeMounts': obj.volumeMounts?.map(y => toJson_VlSingleSpecVolumeMounts(y)),
+    'volumes': obj.volumes?.map(y => y),
+    'vpa': toJson_VlSingleSpecVpa(obj.vpa),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecDnsConfig
+ */
+export interface VlSingleSpecDnsConfig {
+  /**
+   * @schema VlSingleSpecDnsConfig#nameservers
+   */
+  readonly nameservers?: string[];
+
+  /**
+   * @schema VlSingleSpecDnsConfig#options
+   */
+  readonly options?: VlSingleSpecDnsConfigOptions[];
+
+  /**
+   * @schema VlSingleSpecDnsConfig#searches
+   */
+  readonly searches?: string[];
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecDnsConfig' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecDnsConfig(obj: VlSingleSpecDnsConfig | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'nameservers': obj.nameservers?.map(y => y),
+    'options': obj.options?.map(y => toJson_VlSingleSpecDnsConfigOptions(y)),
+    'searches': obj.searches?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecExtraEnvs
+ */
+export interface VlSingleSpecExtraEnvs {
+  /**
+   * @schema VlSingleSpecExtraEnvs#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema VlSingleSpecExtraEnvs#value
+   */
+  readonly value?: string;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecExtraEnvs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecExtraEnvs(obj: VlSingleSpecExtraEnvs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecExtraEnvsFrom
+ */
+export interface VlSingleSpecExtraEnvsFrom {
+  /**
+   * @schema VlSingleSpecExtraEnvsFrom#configMapRef
+   */
+  readonly configMapRef?: VlSingleSpecExtraEnvsFromConfigMapRef;
+
+  /**
+   * @schema VlSingleSpecExtraEnvsFrom#prefix
+   */
+  readonly prefix?: string;
+
+  /**
+   * @schema VlSingleSpecExtraEnvsFrom#secretRef
+   */
+  readonly secretRef?: VlSingleSpecExtraEnvsFromSecretRef;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecExtraEnvsFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecExtraEnvsFrom(obj: VlSingleSpecExtraEnvsFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'configMapRef': toJson_VlSingleSpecExtraEnvsFromConfigMapRef(obj.configMapRef),
+    'prefix': obj.prefix,
+    'secretRef': toJson_VlSingleSpecExtraEnvsFromSecretRef(obj.secretRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecHostAliases
+ */
+export interface VlSingleSpecHostAliases {
+  /**
+   * @schema VlSingleSpecHostAliases#hostnames
+   */
+  readonly hostnames?: string[];
+
+  /**
+   * @schema VlSingleSpecHostAliases#ip
+   */
+  readonly ip: string;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecHostAliases' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecHostAliases(obj: VlSingleSpecHostAliases | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'hostnames': obj.hostnames?.map(y => y),
+    'ip': obj.ip,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecImage
+ */
+export interface VlSingleSpecImage {
+  /**
+   * @schema VlSingleSpecImage#pullPolicy
+   */
+  readonly pullPolicy?: string;
+
+  /**
+   * @schema VlSingleSpecImage#repository
+   */
+  readonly repository?: string;
+
+  /**
+   * @schema VlSingleSpecImage#tag
+   */
+  readonly tag?: string;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecImage' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecImage(obj: VlSingleSpecImage | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'pullPolicy': obj.pullPolicy,
+    'repository': obj.repository,
+    'tag': obj.tag,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecImagePullSecrets
+ */
+export interface VlSingleSpecImagePullSecrets {
+  /**
+   * @schema VlSingleSpecImagePullSecrets#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecImagePullSecrets' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecImagePullSecrets(obj: VlSingleSpecImagePullSecrets | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecLicense
+ */
+export interface VlSingleSpecLicense {
+  /**
+   * @schema VlSingleSpecLicense#forceOffline
+   */
+  readonly forceOffline?: boolean;
+
+  /**
+   * @schema VlSingleSpecLicense#key
+   */
+  readonly key?: string;
+
+  /**
+   * @schema VlSingleSpecLicense#keyRef
+   */
+  readonly keyRef?: VlSingleSpecLicenseKeyRef;
+
+  /**
+   * @schema VlSingleSpecLicense#reloadInterval
+   */
+  readonly reloadInterval?: string;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecLicense' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecLicense(obj: VlSingleSpecLicense | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'forceOffline': obj.forceOffline,
+    'key': obj.key,
+    'keyRef': toJson_VlSingleSpecLicenseKeyRef(obj.keyRef),
+    'reloadInterval': obj.reloadInterval,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecLogFormat
+ */
+export enum VlSingleSpecLogFormat {
+  /** default */
+  DEFAULT = "default",
+  /** json */
+  JSON = "json",
+}
+
+/**
+ * @schema VlSingleSpecLogLevel
+ */
+export enum VlSingleSpecLogLevel {
+  /** INFO */
+  INFO = "INFO",
+  /** WARN */
+  WARN = "WARN",
+  /** ERROR */
+  ERROR = "ERROR",
+  /** FATAL */
+  FATAL = "FATAL",
+  /** PANIC */
+  PANIC = "PANIC",
+}
+
+/**
+ * @schema VlSingleSpecManagedMetadata
+ */
+export interface VlSingleSpecManagedMetadata {
+  /**
+   * @schema VlSingleSpecManagedMetadata#annotations
+   */
+  readonly annotations?: { [key: string]: string };
+
+  /**
+   * @schema VlSingleSpecManagedMetadata#labels
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecManagedMetadata' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecManagedMetadata(obj: VlSingleSpecManagedMetadata | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecNetworkPolicy
+ */
+export interface VlSingleSpecNetworkPolicy {
+  /**
+   * @schema VlSingleSpecNetworkPolicy#egress
+   */
+  readonly egress?: VlSingleSpecNetworkPolicyEgress[];
+
+  /**
+   * @schema VlSingleSpecNetworkPolicy#ingress
+   */
+  readonly ingress?: VlSingleSpecNetworkPolicyIngress[];
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecNetworkPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecNetworkPolicy(obj: VlSingleSpecNetworkPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'egress': obj.egress?.map(y => toJson_VlSingleSpecNetworkPolicyEgress(y)),
+    'ingress': obj.ingress?.map(y => toJson_VlSingleSpecNetworkPolicyIngress(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecPodMetadata
+ */
+export interface VlSingleSpecPodMetadata {
+  /**
+   * @schema VlSingleSpecPodMetadata#annotations
+   */
+  readonly annotations?: { [key: string]: string };
+
+  /**
+   * @schema VlSingleSpecPodMetadata#labels
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * @schema VlSingleSpecPodMetadata#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecPodMetadata' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecPodMetadata(obj: VlSingleSpecPodMetadata | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecReadinessGates
+ */
+export interface VlSingleSpecReadinessGates {
+  /**
+   * @schema VlSingleSpecReadinessGates#conditionType
+   */
+  readonly conditionType: string;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecReadinessGates' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecReadinessGates(obj: VlSingleSpecReadinessGates | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'conditionType': obj.conditionType,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecResources
+ */
+export interface VlSingleSpecResources {
+  /**
+   * @schema VlSingleSpecResources#claims
+   */
+  readonly claims?: VlSingleSpecResourcesClaims[];
+
+  /**
+   * @schema VlSingleSpecResources#limits
+   */
+  readonly limits?: { [key: string]: VlSingleSpecResourcesLimits };
+
+  /**
+   * @schema VlSingleSpecResources#requests
+   */
+  readonly requests?: { [key: string]: VlSingleSpecResourcesRequests };
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecResources' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecResources(obj: VlSingleSpecResources | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'claims': obj.claims?.map(y => toJson_VlSingleSpecResourcesClaims(y)),
+    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecServiceSpec
+ */
+export interface VlSingleSpecServiceSpec {
+  /**
+   * @schema VlSingleSpecServiceSpec#metadata
+   */
+  readonly metadata?: VlSingleSpecServiceSpecMetadata;
+
+  /**
+   * @schema VlSingleSpecServiceSpec#spec
+   */
+  readonly spec: any;
+
+  /**
+   * @schema VlSingleSpecServiceSpec#useAsDefault
+   */
+  readonly useAsDefault?: boolean;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecServiceSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecServiceSpec(obj: VlSingleSpecServiceSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': toJson_VlSingleSpecServiceSpecMetadata(obj.metadata),
+    'spec': obj.spec,
+    'useAsDefault': obj.useAsDefault,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecStorage
+ */
+export interface VlSingleSpecStorage {
+  /**
+   * @schema VlSingleSpecStorage#accessModes
+   */
+  readonly accessModes?: string[];
+
+  /**
+   * @schema VlSingleSpecStorage#dataSource
+   */
+  readonly dataSource?: VlSingleSpecStorageDataSource;
+
+  /**
+   * @schema VlSingleSpecStorage#dataSourceRef
+   */
+  readonly dataSourceRef?: VlSingleSpecStorageDataSourceRef;
+
+  /**
+   * @schema VlSingleSpecStorage#resources
+   */
+  readonly resources?: VlSingleSpecStorageResources;
+
+  /**
+   * @schema VlSingleSpecStorage#selector
+   */
+  readonly selector?: VlSingleSpecStorageSelector;
+
+  /**
+   * @schema VlSingleSpecStorage#storageClassName
+   */
+  readonly storageClassName?: string;
+
+  /**
+   * @schema VlSingleSpecStorage#volumeAttributesClassName
+   */
+  readonly volumeAttributesClassName?: string;
+
+  /**
+   * @schema VlSingleSpecStorage#volumeMode
+   */
+  readonly volumeMode?: string;
+
+  /**
+   * @schema VlSingleSpecStorage#volumeName
+   */
+  readonly volumeName?: string;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecStorage' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecStorage(obj: VlSingleSpecStorage | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'accessModes': obj.accessModes?.map(y => y),
+    'dataSource': toJson_VlSingleSpecStorageDataSource(obj.dataSource),
+    'dataSourceRef': toJson_VlSingleSpecStorageDataSourceRef(obj.dataSourceRef),
+    'resources': toJson_VlSingleSpecStorageResources(obj.resources),
+    'selector': toJson_VlSingleSpecStorageSelector(obj.selector),
+    'storageClassName': obj.storageClassName,
+    'volumeAttributesClassName': obj.volumeAttributesClassName,
+    'volumeMode': obj.volumeMode,
+    'volumeName': obj.volumeName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecStorageMetadata
+ */
+export interface VlSingleSpecStorageMetadata {
+  /**
+   * @schema VlSingleSpecStorageMetadata#annotations
+   */
+  readonly annotations?: { [key: string]: string };
+
+  /**
+   * @schema VlSingleSpecStorageMetadata#labels
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * @schema VlSingleSpecStorageMetadata#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecStorageMetadata' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecStorageMetadata(obj: VlSingleSpecStorageMetadata | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecSyslogSpec
+ */
+export interface VlSingleSpecSyslogSpec {
+  /**
+   * @schema VlSingleSpecSyslogSpec#tcpListeners
+   */
+  readonly tcpListeners?: VlSingleSpecSyslogSpecTcpListeners[];
+
+  /**
+   * @schema VlSingleSpecSyslogSpec#udpListeners
+   */
+  readonly udpListeners?: VlSingleSpecSyslogSpecUdpListeners[];
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecSyslogSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecSyslogSpec(obj: VlSingleSpecSyslogSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'tcpListeners': obj.tcpListeners?.map(y => toJson_VlSingleSpecSyslogSpecTcpListeners(y)),
+    'udpListeners': obj.udpListeners?.map(y => toJson_VlSingleSpecSyslogSpecUdpListeners(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecTolerations
+ */
+export interface VlSingleSpecTolerations {
+  /**
+   * @schema VlSingleSpecTolerations#effect
+   */
+  readonly effect?: string;
+
+  /**
+   * @schema VlSingleSpecTolerations#key
+   */
+  readonly key?: string;
+
+  /**
+   * @schema VlSingleSpecTolerations#operator
+   */
+  readonly operator?: string;
+
+  /**
+   * @schema VlSingleSpecTolerations#tolerationSeconds
+   */
+  readonly tolerationSeconds?: number;
+
+  /**
+   * @schema VlSingleSpecTolerations#value
+   */
+  readonly value?: string;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecTolerations' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecTolerations(obj: VlSingleSpecTolerations | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'effect': obj.effect,
+    'key': obj.key,
+    'operator': obj.operator,
+    'tolerationSeconds': obj.tolerationSeconds,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecVolumeMounts
+ */
+export interface VlSingleSpecVolumeMounts {
+  /**
+   * @schema VlSingleSpecVolumeMounts#mountPath
+   */
+  readonly mountPath: string;
+
+  /**
+   * @schema VlSingleSpecVolumeMounts#mountPropagation
+   */
+  readonly mountPropagation?: string;
+
+  /**
+   * @schema VlSingleSpecVolumeMounts#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema VlSingleSpecVolumeMounts#readOnly
+   */
+  readonly readOnly?: boolean;
+
+  /**
+   * @schema VlSingleSpecVolumeMounts#recursiveReadOnly
+   */
+  readonly recursiveReadOnly?: string;
+
+  /**
+   * @schema VlSingleSpecVolumeMounts#subPath
+   */
+  readonly subPath?: string;
+
+  /**
+   * @schema VlSingleSpecVolumeMounts#subPathExpr
+   */
+  readonly subPathExpr?: string;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecVolumeMounts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecVolumeMounts(obj: VlSingleSpecVolumeMounts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'mountPath': obj.mountPath,
+    'mountPropagation': obj.mountPropagation,
+    'name': obj.name,
+    'readOnly': obj.readOnly,
+    'recursiveReadOnly': obj.recursiveReadOnly,
+    'subPath': obj.subPath,
+    'subPathExpr': obj.subPathExpr,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecVpa
+ */
+export interface VlSingleSpecVpa {
+  /**
+   * @schema VlSingleSpecVpa#recommenders
+   */
+  readonly recommenders?: VlSingleSpecVpaRecommenders[];
+
+  /**
+   * @schema VlSingleSpecVpa#resourcePolicy
+   */
+  readonly resourcePolicy?: VlSingleSpecVpaResourcePolicy;
+
+  /**
+   * @schema VlSingleSpecVpa#updatePolicy
+   */
+  readonly updatePolicy?: VlSingleSpecVpaUpdatePolicy;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecVpa' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecVpa(obj: VlSingleSpecVpa | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'recommenders': obj.recommenders?.map(y => toJson_VlSingleSpecVpaRecommenders(y)),
+    'resourcePolicy': toJson_VlSingleSpecVpaResourcePolicy(obj.resourcePolicy),
+    'updatePolicy': toJson_VlSingleSpecVpaUpdatePolicy(obj.updatePolicy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecDnsConfigOptions
+ */
+export interface VlSingleSpecDnsConfigOptions {
+  /**
+   * @schema VlSingleSpecDnsConfigOptions#name
+   */
+  readonly name?: string;
+
+  /**
+   * @schema VlSingleSpecDnsConfigOptions#value
+   */
+  readonly value?: string;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecDnsConfigOptions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecDnsConfigOptions(obj: VlSingleSpecDnsConfigOptions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecExtraEnvsFromConfigMapRef
+ */
+export interface VlSingleSpecExtraEnvsFromConfigMapRef {
+  /**
+   * @schema VlSingleSpecExtraEnvsFromConfigMapRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * @schema VlSingleSpecExtraEnvsFromConfigMapRef#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecExtraEnvsFromConfigMapRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecExtraEnvsFromConfigMapRef(obj: VlSingleSpecExtraEnvsFromConfigMapRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecExtraEnvsFromSecretRef
+ */
+export interface VlSingleSpecExtraEnvsFromSecretRef {
+  /**
+   * @schema VlSingleSpecExtraEnvsFromSecretRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * @schema VlSingleSpecExtraEnvsFromSecretRef#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecExtraEnvsFromSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecExtraEnvsFromSecretRef(obj: VlSingleSpecExtraEnvsFromSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecLicenseKeyRef
+ */
+export interface VlSingleSpecLicenseKeyRef {
+  /**
+   * @schema VlSingleSpecLicenseKeyRef#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VlSingleSpecLicenseKeyRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * @schema VlSingleSpecLicenseKeyRef#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecLicenseKeyRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecLicenseKeyRef(obj: VlSingleSpecLicenseKeyRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecNetworkPolicyEgress
+ */
+export interface VlSingleSpecNetworkPolicyEgress {
+  /**
+   * @schema VlSingleSpecNetworkPolicyEgress#ports
+   */
+  readonly ports?: VlSingleSpecNetworkPolicyEgressPorts[];
+
+  /**
+   * @schema VlSingleSpecNetworkPolicyEgress#to
+   */
+  readonly to?: VlSingleSpecNetworkPolicyEgressTo[];
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecNetworkPolicyEgress' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecNetworkPolicyEgress(obj: VlSingleSpecNetworkPolicyEgress | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ports': obj.ports?.map(y => toJson_VlSingleSpecNetworkPolicyEgressPorts(y)),
+    'to': obj.to?.map(y => toJson_VlSingleSpecNetworkPolicyEgressTo(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecNetworkPolicyIngress
+ */
+export interface VlSingleSpecNetworkPolicyIngress {
+  /**
+   * @schema VlSingleSpecNetworkPolicyIngress#from
+   */
+  readonly from?: VlSingleSpecNetworkPolicyIngressFrom[];
+
+  /**
+   * @schema VlSingleSpecNetworkPolicyIngress#ports
+   */
+  readonly ports?: VlSingleSpecNetworkPolicyIngressPorts[];
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecNetworkPolicyIngress' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecNetworkPolicyIngress(obj: VlSingleSpecNetworkPolicyIngress | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'from': obj.from?.map(y => toJson_VlSingleSpecNetworkPolicyIngressFrom(y)),
+    'ports': obj.ports?.map(y => toJson_VlSingleSpecNetworkPolicyIngressPorts(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecResourcesClaims
+ */
+export interface VlSingleSpecResourcesClaims {
+  /**
+   * @schema VlSingleSpecResourcesClaims#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema VlSingleSpecResourcesClaims#request
+   */
+  readonly request?: string;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecResourcesClaims' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecResourcesClaims(obj: VlSingleSpecResourcesClaims | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'request': obj.request,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecResourcesLimits
+ */
+export class VlSingleSpecResourcesLimits {
+  public static fromNumber(value: number): VlSingleSpecResourcesLimits {
+    return new VlSingleSpecResourcesLimits(value);
+  }
+  public static fromString(value: string): VlSingleSpecResourcesLimits {
+    return new VlSingleSpecResourcesLimits(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VlSingleSpecResourcesRequests
+ */
+export class VlSingleSpecResourcesRequests {
+  public static fromNumber(value: number): VlSingleSpecResourcesRequests {
+    return new VlSingleSpecResourcesRequests(value);
+  }
+  public static fromString(value: string): VlSingleSpecResourcesRequests {
+    return new VlSingleSpecResourcesRequests(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VlSingleSpecServiceSpecMetadata
+ */
+export interface VlSingleSpecServiceSpecMetadata {
+  /**
+   * @schema VlSingleSpecServiceSpecMetadata#annotations
+   */
+  readonly annotations?: { [key: string]: string };
+
+  /**
+   * @schema VlSingleSpecServiceSpecMetadata#labels
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * @schema VlSingleSpecServiceSpecMetadata#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecServiceSpecMetadata' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecServiceSpecMetadata(obj: VlSingleSpecServiceSpecMetadata | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecStorageDataSource
+ */
+export interface VlSingleSpecStorageDataSource {
+  /**
+   * @schema VlSingleSpecStorageDataSource#apiGroup
+   */
+  readonly apiGroup?: string;
+
+  /**
+   * @schema VlSingleSpecStorageDataSource#kind
+   */
+  readonly kind: string;
+
+  /**
+   * @schema VlSingleSpecStorageDataSource#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecStorageDataSource' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecStorageDataSource(obj: VlSingleSpecStorageDataSource | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiGroup': obj.apiGroup,
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecStorageDataSourceRef
+ */
+export interface VlSingleSpecStorageDataSourceRef {
+  /**
+   * @schema VlSingleSpecStorageDataSourceRef#apiGroup
+   */
+  readonly apiGroup?: string;
+
+  /**
+   * @schema VlSingleSpecStorageDataSourceRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * @schema VlSingleSpecStorageDataSourceRef#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema VlSingleSpecStorageDataSourceRef#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecStorageDataSourceRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecStorageDataSourceRef(obj: VlSingleSpecStorageDataSourceRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiGroup': obj.apiGroup,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecStorageResources
+ */
+export interface VlSingleSpecStorageResources {
+  /**
+   * @schema VlSingleSpecStorageResources#limits
+   */
+  readonly limits?: { [key: string]: VlSingleSpecStorageResourcesLimits };
+
+  /**
+   * @schema VlSingleSpecStorageResources#requests
+   */
+  readonly requests?: { [key: string]: VlSingleSpecStorageResourcesRequests };
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecStorageResources' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecStorageResources(obj: VlSingleSpecStorageResources | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecStorageSelector
+ */
+export interface VlSingleSpecStorageSelector {
+  /**
+   * @schema VlSingleSpecStorageSelector#matchExpressions
+   */
+  readonly matchExpressions?: VlSingleSpecStorageSelectorMatchExpressions[];
+
+  /**
+   * @schema VlSingleSpecStorageSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecStorageSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecStorageSelector(obj: VlSingleSpecStorageSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_VlSingleSpecStorageSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecSyslogSpecTcpListeners
+ */
+export interface VlSingleSpecSyslogSpecTcpListeners {
+  /**
+   * @schema VlSingleSpecSyslogSpecTcpListeners#compressMethod
+   */
+  readonly compressMethod?: string;
+
+  /**
+   * @schema VlSingleSpecSyslogSpecTcpListeners#decolorizeFields
+   */
+  readonly decolorizeFields?: string;
+
+  /**
+   * @schema VlSingleSpecSyslogSpecTcpListeners#ignoreFields
+   */
+  readonly ignoreFields?: string;
+
+  /**
+   * @schema VlSingleSpecSyslogSpecTcpListeners#listenPort
+   */
+  readonly listenPort: number;
+
+  /**
+   * @schema VlSingleSpecSyslogSpecTcpListeners#streamFields
+   */
+  readonly streamFields?: string;
+
+  /**
+   * @schema VlSingleSpecSyslogSpecTcpListeners#tenantID
+   */
+  readonly tenantId?: string;
+
+  /**
+   * @schema VlSingleSpecSyslogSpecTcpListeners#tlsConfig
+   */
+  readonly tlsConfig?: VlSingleSpecSyslogSpecTcpListenersTlsConfig;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecSyslogSpecTcpListeners' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecSyslogSpecTcpListeners(obj: VlSingleSpecSyslogSpecTcpListeners | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'compressMethod': obj.compressMethod,
+    'decolorizeFields': obj.decolorizeFields,
+    'ignoreFields': obj.ignoreFields,
+    'listenPort': obj.listenPort,
+    'streamFields': obj.streamFields,
+    'tenantID': obj.tenantId,
+    'tlsConfig': toJson_VlSingleSpecSyslogSpecTcpListenersTlsConfig(obj.tlsConfig),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecSyslogSpecUdpListeners
+ */
+export interface VlSingleSpecSyslogSpecUdpListeners {
+  /**
+   * @schema VlSingleSpecSyslogSpecUdpListeners#compressMethod
+   */
+  readonly compressMethod?: string;
+
+  /**
+   * @schema VlSingleSpecSyslogSpecUdpListeners#decolorizeFields
+   */
+  readonly decolorizeFields?: string;
+
+  /**
+   * @schema VlSingleSpecSyslogSpecUdpListeners#ignoreFields
+   */
+  readonly ignoreFields?: string;
+
+  /**
+   * @schema VlSingleSpecSyslogSpecUdpListeners#listenPort
+   */
+  readonly listenPort: number;
+
+  /**
+   * @schema VlSingleSpecSyslogSpecUdpListeners#streamFields
+   */
+  readonly streamFields?: string;
+
+  /**
+   * @schema VlSingleSpecSyslogSpecUdpListeners#tenantID
+   */
+  readonly tenantId?: string;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecSyslogSpecUdpListeners' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecSyslogSpecUdpListeners(obj: VlSingleSpecSyslogSpecUdpListeners | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'compressMethod': obj.compressMethod,
+    'decolorizeFields': obj.decolorizeFields,
+    'ignoreFields': obj.ignoreFields,
+    'listenPort': obj.listenPort,
+    'streamFields': obj.streamFields,
+    'tenantID': obj.tenantId,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecVpaRecommenders
+ */
+export interface VlSingleSpecVpaRecommenders {
+  /**
+   * @schema VlSingleSpecVpaRecommenders#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecVpaRecommenders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecVpaRecommenders(obj: VlSingleSpecVpaRecommenders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecVpaResourcePolicy
+ */
+export interface VlSingleSpecVpaResourcePolicy {
+  /**
+   * @schema VlSingleSpecVpaResourcePolicy#containerPolicies
+   */
+  readonly containerPolicies?: VlSingleSpecVpaResourcePolicyContainerPolicies[];
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecVpaResourcePolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecVpaResourcePolicy(obj: VlSingleSpecVpaResourcePolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'containerPolicies': obj.containerPolicies?.map(y => toJson_VlSingleSpecVpaResourcePolicyContainerPolicies(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecVpaUpdatePolicy
+ */
+export interface VlSingleSpecVpaUpdatePolicy {
+  /**
+   * @schema VlSingleSpecVpaUpdatePolicy#evictAfterOOMSeconds
+   */
+  readonly evictAfterOomSeconds?: number;
+
+  /**
+   * @schema VlSingleSpecVpaUpdatePolicy#evictionRequirements
+   */
+  readonly evictionRequirements?: VlSingleSpecVpaUpdatePolicyEvictionRequirements[];
+
+  /**
+   * @schema VlSingleSpecVpaUpdatePolicy#minReplicas
+   */
+  readonly minReplicas?: number;
+
+  /**
+   * @schema VlSingleSpecVpaUpdatePolicy#updateMode
+   */
+  readonly updateMode?: VlSingleSpecVpaUpdatePolicyUpdateMode;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecVpaUpdatePolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecVpaUpdatePolicy(obj: VlSingleSpecVpaUpdatePolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'evictAfterOOMSeconds': obj.evictAfterOomSeconds,
+    'evictionRequirements': obj.evictionRequirements?.map(y => toJson_VlSingleSpecVpaUpdatePolicyEvictionRequirements(y)),
+    'minReplicas': obj.minReplicas,
+    'updateMode': obj.updateMode,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecNetworkPolicyEgressPorts
+ */
+export interface VlSingleSpecNetworkPolicyEgressPorts {
+  /**
+   * @schema VlSingleSpecNetworkPolicyEgressPorts#endPort
+   */
+  readonly endPort?: number;
+
+  /**
+   * @schema VlSingleSpecNetworkPolicyEgressPorts#port
+   */
+  readonly port?: VlSingleSpecNetworkPolicyEgressPortsPort;
+
+  /**
+   * @schema VlSingleSpecNetworkPolicyEgressPorts#protocol
+   */
+  readonly protocol?: string;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecNetworkPolicyEgressPorts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecNetworkPolicyEgressPorts(obj: VlSingleSpecNetworkPolicyEgressPorts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'endPort': obj.endPort,
+    'port': obj.port?.value,
+    'protocol': obj.protocol,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecNetworkPolicyEgressTo
+ */
+export interface VlSingleSpecNetworkPolicyEgressTo {
+  /**
+   * @schema VlSingleSpecNetworkPolicyEgressTo#ipBlock
+   */
+  readonly ipBlock?: VlSingleSpecNetworkPolicyEgressToIpBlock;
+
+  /**
+   * @schema VlSingleSpecNetworkPolicyEgressTo#namespaceSelector
+   */
+  readonly namespaceSelector?: VlSingleSpecNetworkPolicyEgressToNamespaceSelector;
+
+  /**
+   * @schema VlSingleSpecNetworkPolicyEgressTo#podSelector
+   */
+  readonly podSelector?: VlSingleSpecNetworkPolicyEgressToPodSelector;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecNetworkPolicyEgressTo' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecNetworkPolicyEgressTo(obj: VlSingleSpecNetworkPolicyEgressTo | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ipBlock': toJson_VlSingleSpecNetworkPolicyEgressToIpBlock(obj.ipBlock),
+    'namespaceSelector': toJson_VlSingleSpecNetworkPolicyEgressToNamespaceSelector(obj.namespaceSelector),
+    'podSelector': toJson_VlSingleSpecNetworkPolicyEgressToPodSelector(obj.podSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecNetworkPolicyIngressFrom
+ */
+export interface VlSingleSpecNetworkPolicyIngressFrom {
+  /**
+   * @schema VlSingleSpecNetworkPolicyIngressFrom#ipBlock
+   */
+  readonly ipBlock?: VlSingleSpecNetworkPolicyIngressFromIpBlock;
+
+  /**
+   * @schema VlSingleSpecNetworkPolicyIngressFrom#namespaceSelector
+   */
+  readonly namespaceSelector?: VlSingleSpecNetworkPolicyIngressFromNamespaceSelector;
+
+  /**
+   * @schema VlSingleSpecNetworkPolicyIngressFrom#podSelector
+   */
+  readonly podSelector?: VlSingleSpecNetworkPolicyIngressFromPodSelector;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecNetworkPolicyIngressFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecNetworkPolicyIngressFrom(obj: VlSingleSpecNetworkPolicyIngressFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ipBlock': toJson_VlSingleSpecNetworkPolicyIngressFromIpBlock(obj.ipBlock),
+    'namespaceSelector': toJson_VlSingleSpecNetworkPolicyIngressFromNamespaceSelector(obj.namespaceSelector),
+    'podSelector': toJson_VlSingleSpecNetworkPolicyIngressFromPodSelector(obj.podSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecNetworkPolicyIngressPorts
+ */
+export interface VlSingleSpecNetworkPolicyIngressPorts {
+  /**
+   * @schema VlSingleSpecNetworkPolicyIngressPorts#endPort
+   */
+  readonly endPort?: number;
+
+  /**
+   * @schema VlSingleSpecNetworkPolicyIngressPorts#port
+   */
+  readonly port?: VlSingleSpecNetworkPolicyIngressPortsPort;
+
+  /**
+   * @schema VlSingleSpecNetworkPolicyIngressPorts#protocol
+   */
+  readonly protocol?: string;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecNetworkPolicyIngressPorts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecNetworkPolicyIngressPorts(obj: VlSingleSpecNetworkPolicyIngressPorts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'endPort': obj.endPort,
+    'port': obj.port?.value,
+    'protocol': obj.protocol,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecStorageResourcesLimits
+ */
+export class VlSingleSpecStorageResourcesLimits {
+  public static fromNumber(value: number): VlSingleSpecStorageResourcesLimits {
+    return new VlSingleSpecStorageResourcesLimits(value);
+  }
+  public static fromString(value: string): VlSingleSpecStorageResourcesLimits {
+    return new VlSingleSpecStorageResourcesLimits(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VlSingleSpecStorageResourcesRequests
+ */
+export class VlSingleSpecStorageResourcesRequests {
+  public static fromNumber(value: number): VlSingleSpecStorageResourcesRequests {
+    return new VlSingleSpecStorageResourcesRequests(value);
+  }
+  public static fromString(value: string): VlSingleSpecStorageResourcesRequests {
+    return new VlSingleSpecStorageResourcesRequests(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VlSingleSpecStorageSelectorMatchExpressions
+ */
+export interface VlSingleSpecStorageSelectorMatchExpressions {
+  /**
+   * @schema VlSingleSpecStorageSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VlSingleSpecStorageSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * @schema VlSingleSpecStorageSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecStorageSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecStorageSelectorMatchExpressions(obj: VlSingleSpecStorageSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecSyslogSpecTcpListenersTlsConfig
+ */
+export interface VlSingleSpecSyslogSpecTcpListenersTlsConfig {
+  /**
+   * @schema VlSingleSpecSyslogSpecTcpListenersTlsConfig#certFile
+   */
+  readonly certFile?: string;
+
+  /**
+   * @schema VlSingleSpecSyslogSpecTcpListenersTlsConfig#certSecret
+   */
+  readonly certSecret?: VlSingleSpecSyslogSpecTcpListenersTlsConfigCertSecret;
+
+  /**
+   * @schema VlSingleSpecSyslogSpecTcpListenersTlsConfig#keyFile
+   */
+  readonly keyFile?: string;
+
+  /**
+   * @schema VlSingleSpecSyslogSpecTcpListenersTlsConfig#keySecret
+   */
+  readonly keySecret?: VlSingleSpecSyslogSpecTcpListenersTlsConfigKeySecret;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecSyslogSpecTcpListenersTlsConfig' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecSyslogSpecTcpListenersTlsConfig(obj: VlSingleSpecSyslogSpecTcpListenersTlsConfig | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'certFile': obj.certFile,
+    'certSecret': toJson_VlSingleSpecSyslogSpecTcpListenersTlsConfigCertSecret(obj.certSecret),
+    'keyFile': obj.keyFile,
+    'keySecret': toJson_VlSingleSpecSyslogSpecTcpListenersTlsConfigKeySecret(obj.keySecret),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecVpaResourcePolicyContainerPolicies
+ */
+export interface VlSingleSpecVpaResourcePolicyContainerPolicies {
+  /**
+   * @schema VlSingleSpecVpaResourcePolicyContainerPolicies#containerName
+   */
+  readonly containerName?: string;
+
+  /**
+   * @schema VlSingleSpecVpaResourcePolicyContainerPolicies#controlledResources
+   */
+  readonly controlledResources?: string[];
+
+  /**
+   * @schema VlSingleSpecVpaResourcePolicyContainerPolicies#controlledValues
+   */
+  readonly controlledValues?: VlSingleSpecVpaResourcePolicyContainerPoliciesControlledValues;
+
+  /**
+   * @schema VlSingleSpecVpaResourcePolicyContainerPolicies#maxAllowed
+   */
+  readonly maxAllowed?: { [key: string]: VlSingleSpecVpaResourcePolicyContainerPoliciesMaxAllowed };
+
+  /**
+   * @schema VlSingleSpecVpaResourcePolicyContainerPolicies#memoryAggregationIntervalCount
+   */
+  readonly memoryAggregationIntervalCount?: number;
+
+  /**
+   * @schema VlSingleSpecVpaResourcePolicyContainerPolicies#memoryAggregationIntervalSeconds
+   */
+  readonly memoryAggregationIntervalSeconds?: number;
+
+  /**
+   * @schema VlSingleSpecVpaResourcePolicyContainerPolicies#minAllowed
+   */
+  readonly minAllowed?: { [key: string]: VlSingleSpecVpaResourcePolicyContainerPoliciesMinAllowed };
+
+  /**
+   * @schema VlSingleSpecVpaResourcePolicyContainerPolicies#mode
+   */
+  readonly mode?: VlSingleSpecVpaResourcePolicyContainerPoliciesMode;
+
+  /**
+   * @schema VlSingleSpecVpaResourcePolicyContainerPolicies#oomBumpUpRatio
+   */
+  readonly oomBumpUpRatio?: VlSingleSpecVpaResourcePolicyContainerPoliciesOomBumpUpRatio;
+
+  /**
+   * @schema VlSingleSpecVpaResourcePolicyContainerPolicies#oomMinBumpUp
+   */
+  readonly oomMinBumpUp?: VlSingleSpecVpaResourcePolicyContainerPoliciesOomMinBumpUp;
+
+  /**
+   * @schema VlSingleSpecVpaResourcePolicyContainerPolicies#startupBoost
+   */
+  readonly startupBoost?: VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoost;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecVpaResourcePolicyContainerPolicies' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecVpaResourcePolicyContainerPolicies(obj: VlSingleSpecVpaResourcePolicyContainerPolicies | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'containerName': obj.containerName,
+    'controlledResources': obj.controlledResources?.map(y => y),
+    'controlledValues': obj.controlledValues,
+    'maxAllowed': ((obj.maxAllowed) === undefined) ? undefined : (Object.entries(obj.maxAllowed).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'memoryAggregationIntervalCount': obj.memoryAggregationIntervalCount,
+    'memoryAggregationIntervalSeconds': obj.memoryAggregationIntervalSeconds,
+    'minAllowed': ((obj.minAllowed) === undefined) ? undefined : (Object.entries(obj.minAllowed).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'mode': obj.mode,
+    'oomBumpUpRatio': obj.oomBumpUpRatio?.value,
+    'oomMinBumpUp': obj.oomMinBumpUp?.value,
+    'startupBoost': toJson_VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoost(obj.startupBoost),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecVpaUpdatePolicyEvictionRequirements
+ */
+export interface VlSingleSpecVpaUpdatePolicyEvictionRequirements {
+  /**
+   * @schema VlSingleSpecVpaUpdatePolicyEvictionRequirements#changeRequirement
+   */
+  readonly changeRequirement: VlSingleSpecVpaUpdatePolicyEvictionRequirementsChangeRequirement;
+
+  /**
+   * @schema VlSingleSpecVpaUpdatePolicyEvictionRequirements#resources
+   */
+  readonly resources: string[];
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecVpaUpdatePolicyEvictionRequirements' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecVpaUpdatePolicyEvictionRequirements(obj: VlSingleSpecVpaUpdatePolicyEvictionRequirements | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'changeRequirement': obj.changeRequirement,
+    'resources': obj.resources?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecVpaUpdatePolicyUpdateMode
+ */
+export enum VlSingleSpecVpaUpdatePolicyUpdateMode {
+  /** Off */
+  OFF = "Off",
+  /** Initial */
+  INITIAL = "Initial",
+  /** Recreate */
+  RECREATE = "Recreate",
+  /** InPlaceOrRecreate */
+  IN_PLACE_OR_RECREATE = "InPlaceOrRecreate",
+  /** InPlace */
+  IN_PLACE = "InPlace",
+  /** Auto */
+  AUTO = "Auto",
+}
+
+/**
+ * @schema VlSingleSpecNetworkPolicyEgressPortsPort
+ */
+export class VlSingleSpecNetworkPolicyEgressPortsPort {
+  public static fromNumber(value: number): VlSingleSpecNetworkPolicyEgressPortsPort {
+    return new VlSingleSpecNetworkPolicyEgressPortsPort(value);
+  }
+  public static fromString(value: string): VlSingleSpecNetworkPolicyEgressPortsPort {
+    return new VlSingleSpecNetworkPolicyEgressPortsPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VlSingleSpecNetworkPolicyEgressToIpBlock
+ */
+export interface VlSingleSpecNetworkPolicyEgressToIpBlock {
+  /**
+   * @schema VlSingleSpecNetworkPolicyEgressToIpBlock#cidr
+   */
+  readonly cidr: string;
+
+  /**
+   * @schema VlSingleSpecNetworkPolicyEgressToIpBlock#except
+   */
+  readonly except?: string[];
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecNetworkPolicyEgressToIpBlock' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecNetworkPolicyEgressToIpBlock(obj: VlSingleSpecNetworkPolicyEgressToIpBlock | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cidr': obj.cidr,
+    'except': obj.except?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecNetworkPolicyEgressToNamespaceSelector
+ */
+export interface VlSingleSpecNetworkPolicyEgressToNamespaceSelector {
+  /**
+   * @schema VlSingleSpecNetworkPolicyEgressToNamespaceSelector#matchExpressions
+   */
+  readonly matchExpressions?: VlSingleSpecNetworkPolicyEgressToNamespaceSelectorMatchExpressions[];
+
+  /**
+   * @schema VlSingleSpecNetworkPolicyEgressToNamespaceSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecNetworkPolicyEgressToNamespaceSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecNetworkPolicyEgressToNamespaceSelector(obj: VlSingleSpecNetworkPolicyEgressToNamespaceSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_VlSingleSpecNetworkPolicyEgressToNamespaceSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecNetworkPolicyEgressToPodSelector
+ */
+export interface VlSingleSpecNetworkPolicyEgressToPodSelector {
+  /**
+   * @schema VlSingleSpecNetworkPolicyEgressToPodSelector#matchExpressions
+   */
+  readonly matchExpressions?: VlSingleSpecNetworkPolicyEgressToPodSelectorMatchExpressions[];
+
+  /**
+   * @schema VlSingleSpecNetworkPolicyEgressToPodSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecNetworkPolicyEgressToPodSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecNetworkPolicyEgressToPodSelector(obj: VlSingleSpecNetworkPolicyEgressToPodSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_VlSingleSpecNetworkPolicyEgressToPodSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecNetworkPolicyIngressFromIpBlock
+ */
+export interface VlSingleSpecNetworkPolicyIngressFromIpBlock {
+  /**
+   * @schema VlSingleSpecNetworkPolicyIngressFromIpBlock#cidr
+   */
+  readonly cidr: string;
+
+  /**
+   * @schema VlSingleSpecNetworkPolicyIngressFromIpBlock#except
+   */
+  readonly except?: string[];
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecNetworkPolicyIngressFromIpBlock' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecNetworkPolicyIngressFromIpBlock(obj: VlSingleSpecNetworkPolicyIngressFromIpBlock | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cidr': obj.cidr,
+    'except': obj.except?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecNetworkPolicyIngressFromNamespaceSelector
+ */
+export interface VlSingleSpecNetworkPolicyIngressFromNamespaceSelector {
+  /**
+   * @schema VlSingleSpecNetworkPolicyIngressFromNamespaceSelector#matchExpressions
+   */
+  readonly matchExpressions?: VlSingleSpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressions[];
+
+  /**
+   * @schema VlSingleSpecNetworkPolicyIngressFromNamespaceSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecNetworkPolicyIngressFromNamespaceSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecNetworkPolicyIngressFromNamespaceSelector(obj: VlSingleSpecNetworkPolicyIngressFromNamespaceSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_VlSingleSpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecNetworkPolicyIngressFromPodSelector
+ */
+export interface VlSingleSpecNetworkPolicyIngressFromPodSelector {
+  /**
+   * @schema VlSingleSpecNetworkPolicyIngressFromPodSelector#matchExpressions
+   */
+  readonly matchExpressions?: VlSingleSpecNetworkPolicyIngressFromPodSelectorMatchExpressions[];
+
+  /**
+   * @schema VlSingleSpecNetworkPolicyIngressFromPodSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecNetworkPolicyIngressFromPodSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecNetworkPolicyIngressFromPodSelector(obj: VlSingleSpecNetworkPolicyIngressFromPodSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_VlSingleSpecNetworkPolicyIngressFromPodSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecNetworkPolicyIngressPortsPort
+ */
+export class VlSingleSpecNetworkPolicyIngressPortsPort {
+  public static fromNumber(value: number): VlSingleSpecNetworkPolicyIngressPortsPort {
+    return new VlSingleSpecNetworkPolicyIngressPortsPort(value);
+  }
+  public static fromString(value: string): VlSingleSpecNetworkPolicyIngressPortsPort {
+    return new VlSingleSpecNetworkPolicyIngressPortsPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VlSingleSpecSyslogSpecTcpListenersTlsConfigCertSecret
+ */
+export interface VlSingleSpecSyslogSpecTcpListenersTlsConfigCertSecret {
+  /**
+   * @schema VlSingleSpecSyslogSpecTcpListenersTlsConfigCertSecret#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VlSingleSpecSyslogSpecTcpListenersTlsConfigCertSecret#name
+   */
+  readonly name?: string;
+
+  /**
+   * @schema VlSingleSpecSyslogSpecTcpListenersTlsConfigCertSecret#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecSyslogSpecTcpListenersTlsConfigCertSecret' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecSyslogSpecTcpListenersTlsConfigCertSecret(obj: VlSingleSpecSyslogSpecTcpListenersTlsConfigCertSecret | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecSyslogSpecTcpListenersTlsConfigKeySecret
+ */
+export interface VlSingleSpecSyslogSpecTcpListenersTlsConfigKeySecret {
+  /**
+   * @schema VlSingleSpecSyslogSpecTcpListenersTlsConfigKeySecret#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VlSingleSpecSyslogSpecTcpListenersTlsConfigKeySecret#name
+   */
+  readonly name?: string;
+
+  /**
+   * @schema VlSingleSpecSyslogSpecTcpListenersTlsConfigKeySecret#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecSyslogSpecTcpListenersTlsConfigKeySecret' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecSyslogSpecTcpListenersTlsConfigKeySecret(obj: VlSingleSpecSyslogSpecTcpListenersTlsConfigKeySecret | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecVpaResourcePolicyContainerPoliciesControlledValues
+ */
+export enum VlSingleSpecVpaResourcePolicyContainerPoliciesControlledValues {
+  /** RequestsAndLimits */
+  REQUESTS_AND_LIMITS = "RequestsAndLimits",
+  /** RequestsOnly */
+  REQUESTS_ONLY = "RequestsOnly",
+}
+
+/**
+ * @schema VlSingleSpecVpaResourcePolicyContainerPoliciesMaxAllowed
+ */
+export class VlSingleSpecVpaResourcePolicyContainerPoliciesMaxAllowed {
+  public static fromNumber(value: number): VlSingleSpecVpaResourcePolicyContainerPoliciesMaxAllowed {
+    return new VlSingleSpecVpaResourcePolicyContainerPoliciesMaxAllowed(value);
+  }
+  public static fromString(value: string): VlSingleSpecVpaResourcePolicyContainerPoliciesMaxAllowed {
+    return new VlSingleSpecVpaResourcePolicyContainerPoliciesMaxAllowed(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VlSingleSpecVpaResourcePolicyContainerPoliciesMinAllowed
+ */
+export class VlSingleSpecVpaResourcePolicyContainerPoliciesMinAllowed {
+  public static fromNumber(value: number): VlSingleSpecVpaResourcePolicyContainerPoliciesMinAllowed {
+    return new VlSingleSpecVpaResourcePolicyContainerPoliciesMinAllowed(value);
+  }
+  public static fromString(value: string): VlSingleSpecVpaResourcePolicyContainerPoliciesMinAllowed {
+    return new VlSingleSpecVpaResourcePolicyContainerPoliciesMinAllowed(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VlSingleSpecVpaResourcePolicyContainerPoliciesMode
+ */
+export enum VlSingleSpecVpaResourcePolicyContainerPoliciesMode {
+  /** Auto */
+  AUTO = "Auto",
+  /** Off */
+  OFF = "Off",
+}
+
+/**
+ * @schema VlSingleSpecVpaResourcePolicyContainerPoliciesOomBumpUpRatio
+ */
+export class VlSingleSpecVpaResourcePolicyContainerPoliciesOomBumpUpRatio {
+  public static fromNumber(value: number): VlSingleSpecVpaResourcePolicyContainerPoliciesOomBumpUpRatio {
+    return new VlSingleSpecVpaResourcePolicyContainerPoliciesOomBumpUpRatio(value);
+  }
+  public static fromString(value: string): VlSingleSpecVpaResourcePolicyContainerPoliciesOomBumpUpRatio {
+    return new VlSingleSpecVpaResourcePolicyContainerPoliciesOomBumpUpRatio(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VlSingleSpecVpaResourcePolicyContainerPoliciesOomMinBumpUp
+ */
+export class VlSingleSpecVpaResourcePolicyContainerPoliciesOomMinBumpUp {
+  public static fromNumber(value: number): VlSingleSpecVpaResourcePolicyContainerPoliciesOomMinBumpUp {
+    return new VlSingleSpecVpaResourcePolicyContainerPoliciesOomMinBumpUp(value);
+  }
+  public static fromString(value: string): VlSingleSpecVpaResourcePolicyContainerPoliciesOomMinBumpUp {
+    return new VlSingleSpecVpaResourcePolicyContainerPoliciesOomMinBumpUp(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoost
+ */
+export interface VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoost {
+  /**
+   * @schema VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoost#cpu
+   */
+  readonly cpu?: VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoostCpu;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoost' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoost(obj: VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoost | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cpu': toJson_VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoostCpu(obj.cpu),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecVpaUpdatePolicyEvictionRequirementsChangeRequirement
+ */
+export enum VlSingleSpecVpaUpdatePolicyEvictionRequirementsChangeRequirement {
+  /** TargetHigherThanRequests */
+  TARGET_HIGHER_THAN_REQUESTS = "TargetHigherThanRequests",
+  /** TargetLowerThanRequests */
+  TARGET_LOWER_THAN_REQUESTS = "TargetLowerThanRequests",
+}
+
+/**
+ * @schema VlSingleSpecNetworkPolicyEgressToNamespaceSelectorMatchExpressions
+ */
+export interface VlSingleSpecNetworkPolicyEgressToNamespaceSelectorMatchExpressions {
+  /**
+   * @schema VlSingleSpecNetworkPolicyEgressToNamespaceSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VlSingleSpecNetworkPolicyEgressToNamespaceSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * @schema VlSingleSpecNetworkPolicyEgressToNamespaceSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecNetworkPolicyEgressToNamespaceSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecNetworkPolicyEgressToNamespaceSelectorMatchExpressions(obj: VlSingleSpecNetworkPolicyEgressToNamespaceSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecNetworkPolicyEgressToPodSelectorMatchExpressions
+ */
+export interface VlSingleSpecNetworkPolicyEgressToPodSelectorMatchExpressions {
+  /**
+   * @schema VlSingleSpecNetworkPolicyEgressToPodSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VlSingleSpecNetworkPolicyEgressToPodSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * @schema VlSingleSpecNetworkPolicyEgressToPodSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecNetworkPolicyEgressToPodSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecNetworkPolicyEgressToPodSelectorMatchExpressions(obj: VlSingleSpecNetworkPolicyEgressToPodSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressions
+ */
+export interface VlSingleSpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressions {
+  /**
+   * @schema VlSingleSpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VlSingleSpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * @schema VlSingleSpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressions(obj: VlSingleSpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecNetworkPolicyIngressFromPodSelectorMatchExpressions
+ */
+export interface VlSingleSpecNetworkPolicyIngressFromPodSelectorMatchExpressions {
+  /**
+   * @schema VlSingleSpecNetworkPolicyIngressFromPodSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema VlSingleSpecNetworkPolicyIngressFromPodSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * @schema VlSingleSpecNetworkPolicyIngressFromPodSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecNetworkPolicyIngressFromPodSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecNetworkPolicyIngressFromPodSelectorMatchExpressions(obj: VlSingleSpecNetworkPolicyIngressFromPodSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoostCpu
+ */
+export interface VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoostCpu {
+  /**
+   * @schema VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoostCpu#durationSeconds
+   */
+  readonly durationSeconds?: number;
+
+  /**
+   * @schema VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoostCpu#factor
+   */
+  readonly factor?: number;
+
+  /**
+   * @schema VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoostCpu#quantity
+   */
+  readonly quantity?: VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity;
+
+  /**
+   * @schema VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoostCpu#type
+   */
+  readonly type: VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoostCpuType;
+}
+
+/**
+ * Converts an object of type 'VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoostCpu' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoostCpu(obj: VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoostCpu | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'durationSeconds': obj.durationSeconds,
+    'factor': obj.factor,
+    'quantity': obj.quantity?.value,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity
+ */
+export class VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity {
+  public static fromNumber(value: number): VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity {
+    return new VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity(value);
+  }
+  public static fromString(value: string): VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity {
+    return new VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoostCpuQuantity(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoostCpuType
+ */
+export enum VlSingleSpecVpaResourcePolicyContainerPoliciesStartupBoostCpuType {
+  /** Factor */
+  FACTOR = "Factor",
+  /** Quantity */
+  QUANTITY = "Quantity",
+}
+
+
+/**
+ *
+ *
  * @schema VMAgent
  */
 export class VmAgent extends ApiObject {

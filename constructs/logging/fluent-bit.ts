@@ -1,10 +1,11 @@
 /**
  * Fluent Bit as a DaemonSet (the pinned fluent-bit chart) shipping every container's log to an
- * OpenSearch cluster: its own user and role there (write to the log indices only), the
+ * OpenSearch cluster (its own user and role there, writing to the log indices only, the
  * credential and the platform CA in its namespace, an index template and a retention policy
- * for the log indices, and the network paths it needs.
+ * for the log indices) or to VictoriaLogs (victoria-logs.ts), and the network paths it needs.
  */
 import { Construct } from 'constructs';
+import { VICTORIA_LOGS_PORT, VictoriaLogs } from './victoria-logs';
 import type { ComputeResources } from '../core/compute';
 import type { GitOpsSpec } from '../core/gitops';
 import type { IGrantee, PodGroup } from '../core/grantee';
@@ -23,8 +24,10 @@ const RELEASE = 'fluent-bit';
 const CA_DIR = '/fluent-bit/tls';
 
 export interface FluentBitProps {
-  /** The OpenSearch cluster the logs are written to (on the same cluster as Fluent Bit). */
-  readonly opensearch: OpenSearchCluster;
+  /** The OpenSearch cluster the logs are written to (on the same cluster as Fluent Bit); or `victoriaLogs`. */
+  readonly opensearch?: OpenSearchCluster;
+  /** The VictoriaLogs store the logs are written to (on the same cluster); or `opensearch`. */
+  readonly victoriaLogs?: VictoriaLogs;
   /** Days a day's index is kept before the retention policy deletes it. @default 14 */
   readonly retentionDays?: number;
   /** Prefix of the daily indices, `<prefix>-YYYY.MM.DD`. @default 'logs' */
@@ -65,6 +68,9 @@ export class FluentBit extends Construct implements IGrantee {
     if (!/^[a-z][a-z0-9-]{0,62}$/.test(prefix)) {
       throw new Error(`Fluent Bit: indexPrefix "${prefix}" must be a lower-case index name (letters, digits, -), e.g. logs`);
     }
+    if (!props.opensearch === !props.victoriaLogs) {
+      throw new Error('Fluent Bit: give exactly one of opensearch and victoriaLogs, the store the logs go to');
+    }
     const context = OverlayContext.of(this);
     this.namespace = context.requireNamespace({
       name: props.namespace ?? 'logging',
@@ -78,12 +84,7 @@ export class FluentBit extends Construct implements IGrantee {
     this.pods = { namespace: this.namespace, podLabels: { 'app.kubernetes.io/name': 'fluent-bit', 'app.kubernetes.io/instance': RELEASE } };
     this.indexPattern = `${prefix}-*`;
 
-    const opensearch = props.opensearch;
-    // A user and role writing the log indices only, its credential and the CA here, the network path to port 9200.
-    const access = opensearch.grantIndexWrite(this, [this.indexPattern]);
-    opensearch.addIndexTemplate(prefix, { indexPatterns: [this.indexPattern], mappings: LOG_MAPPINGS });
-    opensearch.addRetentionPolicy(`${prefix}-retention`, { indexPatterns: [this.indexPattern], deleteAfterDays: retentionDays });
-    const endpoint = new URL(access.endpoint);
+    const output = props.opensearch ? this.openSearchOutput(props.opensearch, prefix, retentionDays) : this.victoriaLogsOutput(props.victoriaLogs!);
 
     const external = ExternalPrometheus.of(this) !== undefined;
     // The chart's ServiceMonitor needs the Prometheus operator's CRDs; a Prometheus outside scrapes the pods itself.
@@ -117,12 +118,7 @@ export class FluentBit extends Construct implements IGrantee {
           capabilities: { drop: ['ALL'] },
           seccompProfile: { type: 'RuntimeDefault' },
         },
-        env: [
-          { name: 'OPENSEARCH_USERNAME', valueFrom: { secretKeyRef: { name: access.credentials.name, key: 'username' } } },
-          { name: 'OPENSEARCH_PASSWORD', valueFrom: { secretKeyRef: { name: access.credentials.name, key: 'password' } } },
-        ],
-        extraVolumes: [{ name: 'opensearch-ca', secret: { secretName: access.ca.name, items: [{ key: access.ca.key, path: access.ca.key }] } }],
-        extraVolumeMounts: [{ name: 'opensearch-ca', mountPath: CA_DIR, readOnly: true }],
+        ...output.values,
         serviceMonitor: { enabled: !external },
         config: {
           inputs: section('INPUT', {
@@ -147,29 +143,79 @@ export class FluentBit extends Construct implements IGrantee {
             'K8S-Logging.Parser': 'On',
             'K8S-Logging.Exclude': 'On',
           }),
-          outputs: section('OUTPUT', {
-            Name: 'opensearch',
-            Match: 'kube.*',
-            Host: endpoint.hostname,
-            Port: endpoint.port,
-            // Read from the environment when Fluent Bit starts: no credential in the configuration.
-            HTTP_User: '${OPENSEARCH_USERNAME}',
-            HTTP_Passwd: '${OPENSEARCH_PASSWORD}',
-            tls: 'On',
-            'tls.verify': 'On',
-            'tls.ca_file': `${CA_DIR}/${access.ca.key}`,
-            Logstash_Format: 'On',
-            Logstash_Prefix: prefix,
-            Logstash_DateFormat: '%Y.%m.%d',
-            // OpenSearch 2 and later refuse mapping types.
-            Suppress_Type_Name: 'On',
-            Replace_Dots: 'On',
-            Trace_Error: 'On',
-            Retry_Limit: 'False',
-          }),
+          outputs: output.section,
         },
       },
     });
+  }
+
+  /** OpenSearch: the user, role, template and retention policy there; the credential and CA here. */
+  private openSearchOutput(
+    opensearch: OpenSearchCluster,
+    prefix: string,
+    retentionDays: number,
+  ): { values: Record<string, unknown>; section: string } {
+    // A user and role writing the log indices only, its credential and the CA here, the network path to port 9200.
+    const access = opensearch.grantIndexWrite(this, [this.indexPattern]);
+    opensearch.addIndexTemplate(prefix, { indexPatterns: [this.indexPattern], mappings: LOG_MAPPINGS });
+    opensearch.addRetentionPolicy(`${prefix}-retention`, { indexPatterns: [this.indexPattern], deleteAfterDays: retentionDays });
+    const endpoint = new URL(access.endpoint);
+    return {
+      values: {
+        env: [
+          { name: 'OPENSEARCH_USERNAME', valueFrom: { secretKeyRef: { name: access.credentials.name, key: 'username' } } },
+          { name: 'OPENSEARCH_PASSWORD', valueFrom: { secretKeyRef: { name: access.credentials.name, key: 'password' } } },
+        ],
+        extraVolumes: [{ name: 'opensearch-ca', secret: { secretName: access.ca.name, items: [{ key: access.ca.key, path: access.ca.key }] } }],
+        extraVolumeMounts: [{ name: 'opensearch-ca', mountPath: CA_DIR, readOnly: true }],
+      },
+      section: section('OUTPUT', {
+        Name: 'opensearch',
+        Match: 'kube.*',
+        Host: endpoint.hostname,
+        Port: endpoint.port,
+        // Read from the environment when Fluent Bit starts: no credential in the configuration.
+        HTTP_User: '${OPENSEARCH_USERNAME}',
+        HTTP_Passwd: '${OPENSEARCH_PASSWORD}',
+        tls: 'On',
+        'tls.verify': 'On',
+        'tls.ca_file': `${CA_DIR}/${access.ca.key}`,
+        Logstash_Format: 'On',
+        Logstash_Prefix: prefix,
+        Logstash_DateFormat: '%Y.%m.%d',
+        // OpenSearch 2 and later refuse mapping types.
+        Suppress_Type_Name: 'On',
+        Replace_Dots: 'On',
+        Trace_Error: 'On',
+        Retry_Limit: 'False',
+      }),
+    };
+  }
+
+  /**
+   * VictoriaLogs' JSON lines API: the log line is the message, Fluent Bit's timestamp the time,
+   * and one stream per container (namespace, pod, container and stdout/stderr), the fields
+   * VictoriaLogs indexes streams by. Inside the cluster, without credentials (the network
+   * policy admits Fluent Bit's pods only).
+   */
+  private victoriaLogsOutput(store: VictoriaLogs): { values: Record<string, unknown>; section: string } {
+    store.allowWrites(this);
+    const streams = ['kubernetes.namespace_name', 'kubernetes.pod_name', 'kubernetes.container_name', 'stream'].join(',');
+    return {
+      values: {},
+      section: section('OUTPUT', {
+        Name: 'http',
+        Match: 'kube.*',
+        Host: store.host,
+        Port: String(VICTORIA_LOGS_PORT),
+        URI: `/insert/jsonline?_stream_fields=${streams}&_msg_field=log&_time_field=date`,
+        Format: 'json_lines',
+        Json_Date_Key: 'date',
+        Json_Date_Format: 'iso8601',
+        compress: 'gzip',
+        Retry_Limit: 'False',
+      }),
+    };
   }
 
   public get granteeName(): string {

@@ -141,6 +141,7 @@ describe('the entry point exports the library', () => {
     'apps/app-transitions',
     'monitoring/prometheus-stack-transitions',
     'monitoring/victoria-metrics-transitions',
+    'logging/logging-transitions',
     'apps/application-defaults',
     'data/redis-defaults',
     'search/opensearch-defaults',

@@ -99,7 +99,7 @@ describe('refused choices', () => {
         path: 'monitoring.logging.backend',
         value: 'loki',
         message: /./,
-        fix: /one of opensearch, none/,
+        fix: /one of opensearch, victorialogs, none/,
       },
     );
   });
@@ -125,8 +125,14 @@ describe('refused choices', () => {
         fix: /place search and monitoring on one cluster \(placement\.search, placement\.monitoring\), or set monitoring\.logging\.backend: none/,
       },
     );
-    const overlays = loadEnvironments(exampleWith('talos-infra-apps', prod, base));
-    expect(loggingBackend(overlay(overlays, 'homelab/prod'))).toBe('none');
+    // The example's region sends its logs to VictoriaLogs; without that choice, they are not collected.
+    const dir = exampleWith('talos-infra-apps', prod, base);
+    expect(loggingBackend(overlay(loadEnvironments(dir), 'homelab/prod'))).toBe('victorialogs');
+    const region = path.join(dir, 'regions', 'homelab.yaml');
+    const text = fs.readFileSync(region, 'utf8');
+    expect(text).toContain('    logging:\n      backend: victorialogs\n');
+    fs.writeFileSync(region, text.replace('    logging:\n      backend: victorialogs\n', ''));
+    expect(loggingBackend(overlay(loadEnvironments(dir), 'homelab/prod'))).toBe('none');
   });
 
   test("in a cluster every environment shares (the community site's k3s), logs to OpenSearch are refused, and off by default", () => {
@@ -145,5 +151,40 @@ describe('refused choices', () => {
     );
     const overlays = loadEnvironments(exampleWith('k3s-community-site', prod, search));
     expect(loggingBackend(overlay(overlays, 'dirtbike/prod'))).toBe('none');
+  });
+});
+
+describe('backend victorialogs', () => {
+  test('refused without the VictoriaMetrics stack, naming the file and the fix', () => {
+    expectProblem(
+      environmentError(() => loadEnvironments(environmentsWith({ [PROD]: logging({ backend: 'victorialogs' }) }))),
+      {
+        file: PROD,
+        path: 'monitoring.logging.backend',
+        value: 'victorialogs',
+        message:
+          /^region-a\/prod: logs go to VictoriaLogs \(monitoring.logging.backend\), which the VictoriaMetrics operator runs, and monitoring.stack is kube-prometheus-stack$/,
+        fix: /set monitoring.stack: victoriametrics, or monitoring.logging.backend: opensearch \(where OpenSearch runs\) or none/,
+      },
+    );
+  });
+
+  test('with it, logs go to a VLSingle and Fluent Bit writes there; the tier sizes the volume', () => {
+    const B_DEV = 'overlays/region-b/dev.yaml';
+    const overlays = loadEnvironments(
+      environmentsWith({ [B_DEV]: { merge: { monitoring: { stack: 'victoriametrics', logging: { backend: 'victorialogs' } } } } }),
+    );
+    expect(loggingBackend(overlay(overlays, 'region-b/dev'))).toBe('victorialogs');
+    expect(overlay(overlays, 'region-b/dev').settings.monitoring.logging.storageSize).toBe('10Gi');
+    expect(overlay(overlays, 'region-b/prod').settings.monitoring.logging.storageSize).toBe('50Gi');
+    const tree = rendered({ [B_DEV]: { merge: { monitoring: { stack: 'victoriametrics', logging: { backend: 'victorialogs' } } } } }, 'region-b/dev');
+    expect(tree.get('monitoring_vlsingle_platform.yaml').spec).toMatchObject({
+      retentionPeriod: '7d',
+      storage: { resources: { requests: { storage: '10Gi' } } },
+    });
+    // Region B runs Argo CD: Fluent Bit is an Application, writing over HTTP to the store, with no OpenSearch credential.
+    const fluentBit = tree.get('argocd_application_fluent-bit.yaml');
+    expect(fluentBit.spec.source.helm.valuesObject.config.outputs).toMatch(/Host +vlsingle-platform\.monitoring\.svc\n/);
+    expect(tree.has('logging_externalsecret_fluent-bit-opensearch-credentials.yaml')).toBe(false);
   });
 });

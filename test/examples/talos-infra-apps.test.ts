@@ -207,6 +207,23 @@ describe('metrics on VictoriaMetrics, in the infra cluster', () => {
     expect(monitoringOf('apps')).toEqual([]);
   });
 
+  test('container logs go to VictoriaLogs on the infra cluster: a VLSingle on Ceph with the prod retention, Fluent Bit writing to it over HTTP', () => {
+    const infra = on('infra');
+    expect(one(infra, 'VLSingle', 'platform', 'monitoring').spec).toMatchObject({
+      retentionPeriod: '30d',
+      storage: { storageClassName: 'ceph-block', resources: { requests: { storage: '50Gi' } } },
+    });
+    const outputs = one(infra, 'HelmRelease', 'fluent-bit', 'logging').spec.values.config.outputs;
+    expect(outputs).toMatch(/Name +http\n/);
+    expect(outputs).toMatch(
+      /URI +\/insert\/jsonline\?_stream_fields=kubernetes\.namespace_name,kubernetes\.pod_name,kubernetes\.container_name,stream&_msg_field=log&_time_field=date\n/,
+    );
+    expect(one(infra, 'NetworkPolicy', 'allow-fluent-bit-to-vlsingle-ingress', 'monitoring').spec.ingress[0].ports).toEqual([
+      { protocol: 'TCP', port: 9428 },
+    ]);
+    expect(on('apps').filter((m) => m.kind === 'VLSingle')).toEqual([]);
+  });
+
   test('the routing is a VMAlertmanagerConfig (no AlertmanagerConfig to convert twice), its credentials from 1Password', () => {
     const infra = on('infra');
     expect(infra.filter((m) => m.kind === 'AlertmanagerConfig')).toEqual([]);
