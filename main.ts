@@ -275,11 +275,10 @@ class SynthPlan {
     specProblems.push(...shared.problems);
     for (const [rel, text] of shared.files) files.set(rel, text);
     const sharedFolders = sharedClusters(overlays);
-    const members = [...rendered];
     for (const c of sharedFolders) {
       files.set(
         `clusters/${c.folder}/${TOPOLOGY_FILE}`,
-        this.timed('render', () => sharedClusterTopology(c, shared.files, members)),
+        this.timed('render', () => sharedClusterTopology(c, shared.files, rendered)),
       );
       const first = overlays.find((o) => o.region.name === c.region)!;
       const own = new Map([...shared.files].filter(([rel]) => rel.startsWith(`${c.root}/`)));

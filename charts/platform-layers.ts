@@ -238,7 +238,7 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
       storageSize: s.monitoring.logging.storageSize,
       storageClass: overlay.region.storageClasses.fast,
     });
-    new FluentBit(monitoring, 'FluentBit', { victoriaLogs: store, retentionDays: s.monitoring.logging.retentionDays });
+    new FluentBit(monitoring, 'FluentBit', { victoriaLogs: store });
   }
   return { data, streaming, search, backup, apps };
 }

@@ -6,7 +6,7 @@ import { NAMESPACE_TRANSITIONS } from './foundation/namespace-transitions';
 import { LOGGING_TRANSITIONS } from './logging/logging-transitions';
 import { PROMETHEUS_STACK_TRANSITIONS } from './monitoring/prometheus-stack-transitions';
 import { VICTORIA_METRICS_TRANSITIONS } from './monitoring/victoria-metrics-transitions';
-import type { TransitionRule } from './platform/transition-rules';
+import { apiGroup, Manifest, TransitionRule } from './platform/transition-rules';
 import { OPENSEARCH_TRANSITIONS } from './search/opensearch-transitions';
 import { MINIO_TRANSITIONS } from './storage/minio-transitions';
 import { KAFKA_TRANSITIONS } from './streaming/kafka-transitions';
@@ -23,3 +23,10 @@ export const TRANSITION_RULES: readonly TransitionRule[] = [
   ...VICTORIA_METRICS_TRANSITIONS,
   ...LOGGING_TRANSITIONS,
 ];
+
+const BY_KIND = new Map<string, TransitionRule>(TRANSITION_RULES.map((r) => [`${r.group}|${r.kind}`, r]));
+
+/** The rule of a manifest's kind, if its kind has one. */
+export function transitionRuleFor(m: Manifest): TransitionRule | undefined {
+  return BY_KIND.get(`${apiGroup(m)}|${m?.kind}`);
+}

@@ -14,6 +14,16 @@ import type { LoggingBackend } from '../constructs/logging/logging-settings';
 
 type Overlay = Pick<OverlaySpec, 'id' | 'region' | 'environment' | 'settings'>;
 
+/** A cluster every environment shares: one Fluent Bit there would send every environment's logs to this one's store. */
+function sharedClusterObstacle(o: Overlay, store: string, storeName: string): { message: string; fix: string } | undefined {
+  const source = layerClusterKey(o, 'monitoring');
+  if (!o.region.clusters[source]?.shared) return undefined;
+  return {
+    message: `${o.id}: logs go to ${store} (monitoring.logging.backend), and cluster ${source} is shared by every environment of ${o.region.name}: one Fluent Bit would send every environment's logs to this environment's ${storeName}`,
+    fix: 'set monitoring.logging.backend: none',
+  };
+}
+
 /** Why the overlay cannot ship its logs to its OpenSearch, with the fix; undefined when it can. */
 function openSearchObstacle(o: Overlay): { message: string; fix: string } | undefined {
   if (!o.settings.opensearch.enabled) {
@@ -30,13 +40,7 @@ function openSearchObstacle(o: Overlay): { message: string; fix: string } | unde
       fix: `place search and monitoring on one cluster (placement.search, placement.monitoring), or set monitoring.logging.backend: none`,
     };
   }
-  if (o.region.clusters[source]?.shared) {
-    return {
-      message: `${o.id}: logs go to OpenSearch (monitoring.logging.backend), and cluster ${source} is shared by every environment of ${o.region.name}: one Fluent Bit would send every environment's logs to this environment's OpenSearch`,
-      fix: 'set monitoring.logging.backend: none',
-    };
-  }
-  return undefined;
+  return sharedClusterObstacle(o, 'OpenSearch', 'OpenSearch');
 }
 
 /**
@@ -57,14 +61,7 @@ function victoriaLogsObstacle(o: Overlay): { message: string; fix: string } | un
       fix: 'set monitoring.stack: victoriametrics, or monitoring.logging.backend: opensearch (where OpenSearch runs) or none',
     };
   }
-  const source = layerClusterKey(o, 'monitoring');
-  if (o.region.clusters[source]?.shared) {
-    return {
-      message: `${o.id}: logs go to VictoriaLogs (monitoring.logging.backend), and cluster ${source} is shared by every environment of ${o.region.name}: one Fluent Bit would send every environment's logs to this environment's store`,
-      fix: 'set monitoring.logging.backend: none',
-    };
-  }
-  return undefined;
+  return sharedClusterObstacle(o, 'VictoriaLogs', 'store');
 }
 
 export function checkLogging(overlays: readonly OverlaySpec[], sourceOf: SourceOf): Problem[] {

@@ -14,8 +14,8 @@ import { manifestFileName } from './tree-paths';
 import { fromYaml } from './yaml';
 import { compareStrings } from '../constructs/platform/ordering';
 import { isPruneProtected } from '../constructs/platform/protection';
-import { keepsPruneProtection, Manifest, show, TransitionChange, TransitionRule } from '../constructs/platform/transition-rules';
-import { TRANSITION_RULES } from '../constructs/transitions';
+import { apiGroup, keepsPruneProtection, Manifest, show, TransitionChange } from '../constructs/platform/transition-rules';
+import { TRANSITION_RULES, transitionRuleFor } from '../constructs/transitions';
 import type { Acknowledgement, OverlaySpec } from '../environments/model';
 import { overlayClusters, placedCluster, sharedClusterKey } from '../environments/placement';
 import { Problem, settingSource } from '../environments/problems';
@@ -62,8 +62,7 @@ export interface GuardResult {
 
 /** How synth names an object in messages and acknowledgements: `Kind[.group] [namespace/]name`. */
 export function objectId(m: Manifest): string {
-  const apiVersion = String(m?.apiVersion ?? '');
-  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  const group = apiGroup(m);
   const ns = m?.metadata?.namespace;
   return `${m?.kind}${group ? `.${group}` : ''} ${ns ? `${ns}/` : ''}${m?.metadata?.name}`;
 }
@@ -79,18 +78,10 @@ function placedId(cluster: string, m: Manifest): string {
   return `${cluster}|${objectId(m)}`;
 }
 
-function groupOf(m: Manifest): string {
-  const apiVersion = String(m?.apiVersion ?? '');
-  return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
-}
-
-const RULES = new Map<string, TransitionRule>(TRANSITION_RULES.map((r) => [`${r.group}|${r.kind}`, r]));
 /** File names carry the kind in lower case: `<namespace>_<kind>_<name>.yaml`. */
 const RULE_KIND_TOKENS = new Set(TRANSITION_RULES.map((r) => r.kind.toLowerCase()));
 
-function ruleFor(m: Manifest): TransitionRule | undefined {
-  return RULES.get(`${groupOf(m)}|${m?.kind}`);
-}
+const ruleFor = transitionRuleFor;
 
 function kindToken(rel: string): string | undefined {
   const parts = path.posix.basename(rel, '.yaml').split('_');
@@ -230,7 +221,7 @@ function overlayTransitions(outDir: string, r: RenderedOverlayFiles, leftInPlace
   // Namespaces (and what is in them) by the cluster they leave.
   const inCluster = (m: Manifest, ns: string) => `${removedFrom.get(m)}|${ns}`;
   const removedNamespaces = new Set(
-    removedStateful.filter((m) => m.kind === 'Namespace' && groupOf(m) === '').map((m) => inCluster(m, m.metadata?.name)),
+    removedStateful.filter((m) => m.kind === 'Namespace' && apiGroup(m) === '').map((m) => inCluster(m, m.metadata?.name)),
   );
   // New stateful objects in a namespace that loses one: a rename, an engine switch, or a move to another cluster.
   const previousNames = new Set(previousFiles.map((f) => `${clusterOf(f)}|${path.posix.basename(f)}`));
@@ -247,7 +238,7 @@ function overlayTransitions(outDir: string, r: RenderedOverlayFiles, leftInPlace
     const id = objectId(m);
     const from = removedFrom.get(m)!;
     const inside =
-      m.kind === 'Namespace' && groupOf(m) === ''
+      m.kind === 'Namespace' && apiGroup(m) === ''
         ? removedStateful.filter((x) => x.metadata?.namespace === m.metadata?.name && removedFrom.get(x) === from).map(objectId)
         : [];
     const successor = likelySuccessor(

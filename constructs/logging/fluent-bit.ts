@@ -28,7 +28,7 @@ export interface FluentBitProps {
   readonly opensearch?: OpenSearchCluster;
   /** The VictoriaLogs store the logs are written to (on the same cluster); or `opensearch`. */
   readonly victoriaLogs?: VictoriaLogs;
-  /** Days a day's index is kept before the retention policy deletes it. @default 14 */
+  /** Days a day's index is kept before the retention policy deletes it (OpenSearch; VictoriaLogs keeps its own retention). @default 14 */
   readonly retentionDays?: number;
   /** Prefix of the daily indices, `<prefix>-YYYY.MM.DD`. @default 'logs' */
   readonly indexPrefix?: string;

@@ -5,7 +5,7 @@
  * behind: refused unless acknowledged, like every store of data. A shorter retention deletes
  * the older logs.
  */
-import { at, notShortened, sizeNotShrunk, TransitionRule } from '../platform/transition-rules';
+import { claimKept, notShortened, TransitionRule } from '../platform/transition-rules';
 
 export const LOGGING_TRANSITIONS: readonly TransitionRule[] = [
   {
@@ -15,25 +15,9 @@ export const LOGGING_TRANSITIONS: readonly TransitionRule[] = [
     removalSetting: 'monitoring.logging.backend',
     removalFix:
       'keep monitoring.logging.backend: victorialogs and the monitoring layer where it is, or acknowledge the removal: the logs stay on the claim (prune-protected) until deleted by hand',
-    check: (previous, next) => {
-      const field = 'spec.storage.resources.requests.storage';
-      const changes = [
-        ...sizeNotShrunk(at(previous, field), at(next, field), field, 'the VictoriaLogs volume', 'monitoring.logging.storageSize'),
-        ...notShortened(previous, next, 'spec.retentionPeriod', 'the VictoriaLogs retention', 'monitoring.logging.retentionDays'),
-      ];
-      const before = at(previous, 'spec.storage.storageClassName');
-      const after = at(next, 'spec.storage.storageClassName');
-      if (before !== undefined && before !== after) {
-        changes.push({
-          field: 'spec.storage.storageClassName',
-          before,
-          after,
-          setting: 'region.storageClasses.fast',
-          message: `the storage class of the VictoriaLogs volume would change from ${String(before)} to ${String(after ?? '(none)')}: the operator cannot move the claim, and a new one starts empty`,
-          fix: 'keep the storage class, or acknowledge the change: the old claim stays until deleted by hand',
-        });
-      }
-      return changes;
-    },
+    check: (previous, next) => [
+      ...claimKept(previous, next, 'spec.storage', 'the VictoriaLogs volume', 'monitoring.logging.storageSize'),
+      ...notShortened(previous, next, 'spec.retentionPeriod', 'the VictoriaLogs retention', 'monitoring.logging.retentionDays'),
+    ],
   },
 ];

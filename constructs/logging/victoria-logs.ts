@@ -10,6 +10,7 @@ import * as vm from '../../imports/operator.victoriametrics.com';
 import type { ComputeResources } from '../core/compute';
 import type { IGrantee, PodGroup } from '../core/grantee';
 import { parseQuantity } from '../core/quantity';
+import { vmResources } from '../monitoring/victoria-metrics-stack';
 import { VICTORIA_METRICS_OPERATOR } from '../operators/catalog';
 import { allowTraffic } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
@@ -73,16 +74,7 @@ export class VictoriaLogs extends Construct {
           accessModes: ['ReadWriteOnce'],
           resources: { requests: { storage: vm.VlSingleSpecStorageResourcesRequests.fromString(props.storageSize) } },
         },
-        resources: {
-          requests: {
-            cpu: vm.VlSingleSpecResourcesRequests.fromString(r.requests.cpu),
-            memory: vm.VlSingleSpecResourcesRequests.fromString(r.requests.memory),
-          },
-          limits: {
-            cpu: vm.VlSingleSpecResourcesLimits.fromString(r.limits.cpu),
-            memory: vm.VlSingleSpecResourcesLimits.fromString(r.limits.memory),
-          },
-        },
+        resources: vmResources(vm.VlSingleSpecResourcesRequests, vm.VlSingleSpecResourcesLimits, r),
         useStrictSecurity: true,
       },
     });

@@ -77,8 +77,8 @@ export interface VictoriaMetricsStackProps {
   readonly alertmanagerResources?: ComputeResources;
 }
 
-/** Resources in the generated classes' quantity wrappers (one per CRD field). */
-function resources<R, L>(request: { fromString(v: string): R }, limit: { fromString(v: string): L }, r: ComputeResources) {
+/** Resources in the generated classes' quantity wrappers (one per CRD field), for the operator's kinds. */
+export function vmResources<R, L>(request: { fromString(v: string): R }, limit: { fromString(v: string): L }, r: ComputeResources) {
   return {
     requests: { cpu: request.fromString(r.requests.cpu), memory: request.fromString(r.requests.memory) },
     limits: { cpu: limit.fromString(r.limits.cpu), memory: limit.fromString(r.limits.memory) },
@@ -140,7 +140,7 @@ export class VictoriaMetricsStack extends Construct {
                 },
               },
             },
-            resources: resources(vm.VmClusterSpecVmstorageResourcesRequests, vm.VmClusterSpecVmstorageResourcesLimits, prometheus.resources),
+            resources: vmResources(vm.VmClusterSpecVmstorageResourcesRequests, vm.VmClusterSpecVmstorageResourcesLimits, prometheus.resources),
             // A drain takes one storage node at a time: the others hold every sample's other copies.
             podDisruptionBudget: { maxUnavailable: vm.VmClusterSpecVmstoragePodDisruptionBudgetMaxUnavailable.fromNumber(1) },
             // The VMAgent replicas scrape the same targets: dedup on the nodes and on the queries.
@@ -148,11 +148,11 @@ export class VictoriaMetricsStack extends Construct {
           },
           vminsert: {
             replicaCount: prometheus.replicas,
-            resources: resources(vm.VmClusterSpecVminsertResourcesRequests, vm.VmClusterSpecVminsertResourcesLimits, VM_COMPONENT_DEFAULTS.insert),
+            resources: vmResources(vm.VmClusterSpecVminsertResourcesRequests, vm.VmClusterSpecVminsertResourcesLimits, VM_COMPONENT_DEFAULTS.insert),
           },
           vmselect: {
             replicaCount: prometheus.replicas,
-            resources: resources(vm.VmClusterSpecVmselectResourcesRequests, vm.VmClusterSpecVmselectResourcesLimits, VM_COMPONENT_DEFAULTS.select),
+            resources: vmResources(vm.VmClusterSpecVmselectResourcesRequests, vm.VmClusterSpecVmselectResourcesLimits, VM_COMPONENT_DEFAULTS.select),
             extraArgs: { 'dedup.minScrapeInterval': SCRAPE_INTERVAL },
           },
         },
@@ -171,7 +171,7 @@ export class VictoriaMetricsStack extends Construct {
             accessModes: ['ReadWriteOnce'],
             resources: { requests: { storage: vm.VmSingleSpecStorageResourcesRequests.fromString(prometheus.storageSize) } },
           },
-          resources: resources(vm.VmSingleSpecResourcesRequests, vm.VmSingleSpecResourcesLimits, prometheus.resources),
+          resources: vmResources(vm.VmSingleSpecResourcesRequests, vm.VmSingleSpecResourcesLimits, prometheus.resources),
           // The VMAgent replicas scrape the same targets: one sample per series and interval is kept.
           extraArgs: { 'dedup.minScrapeInterval': SCRAPE_INTERVAL },
           useStrictSecurity: true,
@@ -193,7 +193,7 @@ export class VictoriaMetricsStack extends Construct {
         scrapeInterval: SCRAPE_INTERVAL,
         externalLabels,
         remoteWrite: [{ url: `${writeUrl}/api/v1/write` }],
-        resources: resources(vm.VmAgentSpecResourcesRequests, vm.VmAgentSpecResourcesLimits, props.agentResources ?? VM_COMPONENT_DEFAULTS.agent),
+        resources: vmResources(vm.VmAgentSpecResourcesRequests, vm.VmAgentSpecResourcesLimits, props.agentResources ?? VM_COMPONENT_DEFAULTS.agent),
         useStrictSecurity: true,
       },
     });
@@ -220,7 +220,7 @@ export class VictoriaMetricsStack extends Construct {
         selectAllByDefault: true,
         configNamespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': VM_NAMESPACE } },
         disableNamespaceMatcher: true,
-        resources: resources(
+        resources: vmResources(
           vm.VmAlertmanagerSpecResourcesRequests,
           vm.VmAlertmanagerSpecResourcesLimits,
           props.alertmanagerResources ?? VM_COMPONENT_DEFAULTS.alertmanager,
@@ -247,7 +247,7 @@ export class VictoriaMetricsStack extends Construct {
           { selector: { labelSelector: { matchLabels: { ...ALERTMANAGER_SELECTOR } }, namespaceSelector: { matchNames: [VM_NAMESPACE] } } },
         ],
         externalLabels,
-        resources: resources(vm.VmAlertSpecResourcesRequests, vm.VmAlertSpecResourcesLimits, props.alertResources ?? VM_COMPONENT_DEFAULTS.alert),
+        resources: vmResources(vm.VmAlertSpecResourcesRequests, vm.VmAlertSpecResourcesLimits, props.alertResources ?? VM_COMPONENT_DEFAULTS.alert),
         useStrictSecurity: true,
       },
     });

@@ -8,6 +8,8 @@
  * by host name, and a host resolves to the component that answers to it.
  */
 
+import { apiGroup } from './transition-rules';
+
 /** A rendered manifest as read from YAML. */
 export type Json = Record<string, any>;
 
@@ -68,11 +70,8 @@ export interface TopologyRule {
   describe(manifest: Json, context: TopologyContext): TopologyPart | undefined;
 }
 
-/** The API group of a manifest (empty for the core group). */
-export function apiGroup(m: Json): string {
-  const v = String(m?.apiVersion ?? '');
-  return v.includes('/') ? v.slice(0, v.lastIndexOf('/')) : '';
-}
+/** The API group of a manifest (empty for the core group), for the area rules. */
+export { apiGroup };
 
 /** The reference of an object in the picture. */
 export function topologyRef(group: string, kind: string, namespace: string | undefined, name: string): string {

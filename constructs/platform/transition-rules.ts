@@ -11,11 +11,18 @@
  *   removed, replication lowered below quorum, backups cut, a DR role flipped). Refused unless
  *   the overlay file acknowledges that object and field, with a reason.
  */
+import { isPruneProtected } from './protection';
 import { goDurationSeconds } from './schedule-interval';
 import { parseQuantity } from '../core/quantity';
 
 /** A rendered manifest as read from YAML. */
 export type Manifest = any;
+
+/** The API group of a manifest (empty for the core group). */
+export function apiGroup(m: Manifest): string {
+  const v = String(m?.apiVersion ?? '');
+  return v.includes('/') ? v.slice(0, v.lastIndexOf('/')) : '';
+}
 
 export interface TransitionChange {
   /** Field of the rendered object, dotted (`spec.instances`), or `removed`. */
@@ -55,15 +62,13 @@ export interface TransitionRule {
  * and by the review diff.
  */
 export function keepsPruneProtection(previous: Manifest, next: Manifest): TransitionChange[] {
+  if (!isPruneProtected(previous) || isPruneProtected(next)) return [];
   const key = 'kustomize.toolkit.fluxcd.io/prune';
-  const before = previous?.metadata?.annotations?.[key];
-  const after = next?.metadata?.annotations?.[key];
-  if (before !== 'disabled' || after === 'disabled') return [];
   return [
     {
       field: `metadata.annotations.${key}`,
-      before,
-      after,
+      before: previous.metadata.annotations[key],
+      after: next?.metadata?.annotations?.[key],
       message: 'would lose its prune protection: a later removal from the tree deletes it, and its data with it',
       fix: 'keep protectFromPrune on the construct that renders it, or acknowledge the change',
     },
@@ -149,6 +154,34 @@ export function sizeNotShrunk(before: unknown, after: unknown, field: string, wh
       fix: `keep ${setting ?? field} at ${before} or more`,
     },
   ];
+}
+
+/**
+ * A claim an operator creates from a spec (`<spec>.resources.requests.storage`,
+ * `<spec>.storageClassName`): it cannot shrink, and another storage class starts an empty
+ * claim, which the operator does not fill from the old one.
+ */
+export function claimKept(previous: unknown, next: unknown, spec: string, what: string, setting: string): TransitionChange[] {
+  const changes = sizeNotShrunk(
+    at(previous, `${spec}.resources.requests.storage`),
+    at(next, `${spec}.resources.requests.storage`),
+    `${spec}.resources.requests.storage`,
+    what,
+    setting,
+  );
+  const before = at(previous, `${spec}.storageClassName`);
+  const after = at(next, `${spec}.storageClassName`);
+  if (before !== undefined && before !== after) {
+    changes.push({
+      field: `${spec}.storageClassName`,
+      before,
+      after,
+      setting: 'region.storageClasses.fast',
+      message: `the storage class of ${what} would change from ${String(before)} to ${String(after ?? '(none)')}: the operator cannot move the claim, and a new one starts empty`,
+      fix: 'keep the storage class, or acknowledge the change: the old claim stays until deleted by hand',
+    });
+  }
+  return changes;
 }
 
 /** A value that must not change once set (storage class, DR source, bootstrap). */

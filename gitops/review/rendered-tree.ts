@@ -7,9 +7,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { compareStrings } from '../../constructs/platform/ordering';
-import type { Manifest } from '../../constructs/platform/transition-rules';
+import { apiGroup, Manifest } from '../../constructs/platform/transition-rules';
 import { objectId } from '../transition-guard';
-import { ACKNOWLEDGEMENTS_FILE, listTree, TREE_MARKER } from '../tree';
+import { ACKNOWLEDGEMENTS_FILE, isBootstrapFile, listTree, TREE_MARKER } from '../tree';
 import { fromYaml } from '../yaml';
 
 export interface TreeObject {
@@ -47,10 +47,7 @@ export function objectKey(o: Pick<TreeObject, 'cluster' | 'id'>): string {
   return `${o.cluster}|${o.id}`;
 }
 
-const kindOf = (m: Manifest) => {
-  const apiVersion = String(m?.apiVersion ?? '');
-  return `${m?.kind}${apiVersion.includes('/') ? `.${apiVersion.split('/')[0]}` : ''}`;
-};
+const kindOf = (m: Manifest) => `${m?.kind}${apiGroup(m) ? `.${apiGroup(m)}` : ''}`;
 
 /** Layer folder (tree-relative) → entry folder, from every entry point's path. */
 function layerClusters(dir: string, files: readonly string[]): Map<string, string> {
@@ -86,7 +83,7 @@ function read(file: string): Manifest | undefined {
 
 export function readRenderedTree(dir: string): RenderedTree {
   const files = listTree(dir)
-    .filter((f) => f !== TREE_MARKER && !/^clusters\/[^/]+\/flux-system\//.test(f))
+    .filter((f) => f !== TREE_MARKER && !isBootstrapFile(f))
     .sort(compareStrings);
   const clusters = layerClusters(dir, files);
   const objects = new Map<string, TreeObject>();

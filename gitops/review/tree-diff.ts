@@ -8,9 +8,9 @@ import { fieldChanges, FieldChange } from './object-diff';
 import { RenderedTree, TreeObject, Acknowledged } from './rendered-tree';
 import { compareStrings } from '../../constructs/platform/ordering';
 import { RiskClass, RISK_CLASSES } from '../../constructs/platform/risk-rules';
-import { keepsPruneProtection, Manifest, TransitionRule } from '../../constructs/platform/transition-rules';
+import { apiGroup, keepsPruneProtection, Manifest } from '../../constructs/platform/transition-rules';
 import { RISK_RULES } from '../../constructs/risks';
-import { TRANSITION_RULES } from '../../constructs/transitions';
+import { transitionRuleFor } from '../../constructs/transitions';
 
 export type ChangeType = 'added' | 'removed' | 'changed' | 'renamed' | 'moved';
 
@@ -54,13 +54,7 @@ export interface TreeDiff {
   readonly acknowledgements: readonly { readonly acknowledgement: Acknowledged; readonly used: boolean }[];
 }
 
-const groupOf = (m: Manifest) => {
-  const apiVersion = String(m?.apiVersion ?? '');
-  return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
-};
-const TRANSITIONS = new Map<string, TransitionRule>(TRANSITION_RULES.map((r) => [`${r.group}|${r.kind}`, r]));
-const transitionRule = (m: Manifest) => TRANSITIONS.get(`${groupOf(m)}|${m?.kind}`);
-const riskRules = (m: Manifest) => RISK_RULES.filter((r) => r.group === groupOf(m) && r.kind === m?.kind);
+const riskRules = (m: Manifest) => RISK_RULES.filter((r) => r.group === apiGroup(m) && r.kind === m?.kind);
 
 /** Leaves (values that are not objects or lists) of a manifest. */
 function leaves(value: unknown): number {
@@ -82,7 +76,7 @@ function renameDistance(a: Manifest, b: Manifest): number | undefined {
 function dataLoss(before: TreeObject | undefined, after: TreeObject | undefined, change: ChangeType): Omit<Risk, 'status'>[] {
   const out: Omit<Risk, 'status'>[] = [];
   const prev = before?.manifest;
-  const rule = prev ? transitionRule(prev) : undefined;
+  const rule = prev ? transitionRuleFor(prev) : undefined;
   const object = before?.id ?? after!.id;
   const cluster = before?.cluster ?? after!.cluster;
   const leavesCluster = change === 'removed' || change === 'renamed' || (change === 'moved' && before!.cluster !== after!.cluster);
