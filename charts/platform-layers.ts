@@ -14,9 +14,10 @@ import { FluentBit } from '../constructs/logging/fluent-bit';
 import { VictoriaLogs } from '../constructs/logging/victoria-logs';
 import { AlertRouting } from '../constructs/monitoring/alert-routing';
 import { GitOpsAlerts } from '../constructs/monitoring/gitops-alerts';
+import { Grafana } from '../constructs/monitoring/grafana';
 import { GrafanaDashboards } from '../constructs/monitoring/grafana-dashboards';
 import { PlatformAlerts } from '../constructs/monitoring/platform-alerts';
-import { PrometheusStack } from '../constructs/monitoring/prometheus-stack';
+import { prometheusStackDataSources, PrometheusStack } from '../constructs/monitoring/prometheus-stack';
 import { VictoriaMetricsStack } from '../constructs/monitoring/victoria-metrics-stack';
 import { VmAlertRouting } from '../constructs/monitoring/vm-alert-routing';
 import { compareStrings } from '../constructs/platform/ordering';
@@ -198,9 +199,19 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
     } else if (!victoriaMetrics) {
       new GitOpsAlerts(monitoring.layer('monitoring'), 'GitOpsAlerts', { engine: 'flux' });
     }
-    // A dashboard per component this cluster runs, read from the same Prometheus, for the chart's
-    // Grafana; one outside the cluster comes with its own Grafana, and VictoriaMetrics runs none.
+    // Grafana beside its Secrets, reading this Prometheus and Alertmanager, and a dashboard per
+    // component this cluster runs; one outside the cluster comes with its own Grafana, and
+    // VictoriaMetrics runs none.
     if (!victoriaMetrics) {
+      const exposure = s.ui.grafana;
+      new Grafana(monitoring.layer('monitoring'), 'Grafana', {
+        secretBackend: overlay.region.secrets,
+        // One Grafana serves every environment of a shared cluster: its entries are the cluster's.
+        secretKeyPrefix: shared && cluster.sharedRoot ? cluster.sharedRoot : secretKeyPrefix(overlay),
+        dataSources: prometheusStackDataSources(),
+        ...(exposure ? { rootUrl: `https://${exposure.host ?? appHost(overlay, PLATFORM_UI_HOSTS.grafana)}` } : {}),
+        ...(s.monitoring.grafana?.sso ? { sso: s.monitoring.grafana.sso } : {}),
+      });
       new GrafanaDashboards(monitoring.layer('monitoring'), 'Dashboards', {
         // A shared cluster renders them once for every environment: named by the cluster.
         overlay: `${overlay.region.name}/${shared ? placedCluster(overlay, key).name : overlay.environment}`,

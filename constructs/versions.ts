@@ -147,6 +147,9 @@ export const HELM_CHARTS = {
   certManager: { repository: 'oci://quay.io/jetstack/charts', chart: 'cert-manager', version: 'v1.21.1', appVersion: 'v1.21.1' },
   externalSecrets: { repository: 'https://charts.external-secrets.io', chart: 'external-secrets', version: '2.9.0', appVersion: 'v2.9.0' },
   sealedSecrets: { repository: 'https://bitnami-labs.github.io/sealed-secrets', chart: 'sealed-secrets', version: '2.18.5', appVersion: '0.36.6' },
+  // Grafana, released in the monitoring layer beside its Secrets (constructs/monitoring/grafana.ts);
+  // the chart moved from grafana/helm-charts to the grafana-community repository.
+  grafana: { repository: 'https://grafana-community.github.io/helm-charts', chart: 'grafana', version: '11.1.0', appVersion: '12.3.2' },
   // Not an operator: the monitoring layer releases it (constructs/logging/fluent-bit.ts).
   fluentBit: { repository: 'https://fluent.github.io/helm-charts', chart: 'fluent-bit', version: '0.58.1', appVersion: '5.1.1' },
 } as const satisfies Record<string, HelmChartPin>;

@@ -18,6 +18,7 @@ import type { AcmeSolver } from '../constructs/ingress/acme-issuer';
 import type { MiddlewareSpec } from '../constructs/ingress/middleware-spec';
 import type { LoggingSettings } from '../constructs/logging/logging-settings';
 import type { AlertRoutingSettings } from '../constructs/monitoring/alert-routing-settings';
+import type { GrafanaSettings } from '../constructs/monitoring/grafana-settings';
 import type { PlatformAlertThresholds } from '../constructs/monitoring/platform-alerts';
 import type { AlertmanagerSettings, PrometheusServerSettings } from '../constructs/monitoring/prometheus-stack-settings';
 import type { VictoriaMetricsSettings } from '../constructs/monitoring/victoria-metrics-settings';
@@ -492,6 +493,8 @@ export interface MonitoringSpec {
    * resolves its default) and how many days they are kept (from the tier).
    */
   readonly logging: LoggingSettings;
+  /** Grafana (kube-prometheus-stack): single sign-on through the organisation's identity provider. @default Grafana's own accounts only */
+  readonly grafana?: GrafanaSettings;
   /** Thresholds of the platform alerts (node filesystems, volumes, certificates, restarts, CPU, memory). @default PLATFORM_ALERT_DEFAULTS */
   readonly thresholds?: PlatformAlertThresholds;
   /**

@@ -1,6 +1,6 @@
 /**
  * Rules of `monitoring`: what a Prometheus outside the cluster cannot do, and the addresses
- * it is admitted from; what the VictoriaMetrics stack cannot run beside.
+ * it is admitted from; what the VictoriaMetrics stack cannot run beside; Grafana's sign-on.
  */
 import type { OverlaySpec } from './model';
 import { layerClusterKey } from './placement';
@@ -8,6 +8,7 @@ import type { Problem } from './problems';
 import { valueAt } from './problems';
 import type { SourceOf } from './semantic-checks';
 import { alertRoutingProblem } from '../constructs/monitoring/alert-routing-settings';
+import { grafanaSsoProblem } from '../constructs/monitoring/grafana-settings';
 import { prometheusStackProblem } from '../constructs/monitoring/prometheus-stack-settings';
 import { victoriaMetricsProblem } from '../constructs/monitoring/victoria-metrics-settings';
 import { externalAddressesProblem } from '../constructs/platform/external-addresses';
@@ -44,6 +45,21 @@ export function checkMonitoring(overlays: readonly OverlaySpec[], sourceOf: Sour
           'Grafana comes with kube-prometheus-stack, and monitoring.stack is victoriametrics, which installs none',
           'remove ui.grafana, or set monitoring.stack: kube-prometheus-stack',
         );
+      }
+    }
+    const sso = s.monitoring.grafana?.sso;
+    if (sso) {
+      if (external || s.monitoring.stack === 'victoriametrics') {
+        problem(
+          'monitoring.grafana',
+          `configures the in-cluster Grafana, and ${external ? 'Prometheus runs outside the cluster (monitoring.external), beside its own Grafana' : 'monitoring.stack is victoriametrics, which installs none'}`,
+          external
+            ? 'remove monitoring.grafana and configure single sign-on on the Grafana beside the external Prometheus'
+            : 'remove monitoring.grafana, or set monitoring.stack: kube-prometheus-stack',
+        );
+      } else {
+        const invalid = grafanaSsoProblem(sso);
+        if (invalid) problem(`monitoring.grafana.sso.${invalid.path}`, invalid.message, invalid.fix);
       }
     }
     if (s.monitoring.alerting) {

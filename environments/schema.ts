@@ -506,6 +506,33 @@ export const SETTINGS_SCHEMA: Schema = obj({
         },
         ['receivers', 'defaultReceiver'],
       ),
+      grafana: obj(
+        {
+          sso: obj(
+            {
+              keycloakRealm: {
+                type: 'string',
+                pattern: '^https://[^\\s]+/realms/[^/\\s]+/?$',
+                hint: 'give the Keycloak realm as https://<host>/realms/<realm>, e.g. https://id.example.org/realms/platform',
+              },
+              authUrl: { type: 'string', pattern: '^https://[^\\s]+$', hint: "give the provider's authorization endpoint as an https URL" },
+              tokenUrl: { type: 'string', pattern: '^https://[^\\s]+$', hint: "give the provider's token endpoint as an https URL" },
+              apiUrl: { type: 'string', pattern: '^https://[^\\s]+$', hint: "give the provider's userinfo endpoint as an https URL" },
+              clientId: str({ hint: 'name the OAuth client Grafana is registered as, e.g. grafana' }),
+              name: str({ hint: "give the login button's label, e.g. Keycloak" }),
+              adminGroups: {
+                type: 'array',
+                items: str({ hint: 'name a group of the token' }),
+                hint: 'list the groups whose members are Grafana admins',
+              },
+              editorGroups: { type: 'array', items: str({ hint: 'name a group of the token' }), hint: 'list the groups whose members are editors' },
+              disableLoginForm: bool(),
+            },
+            ['clientId'],
+          ),
+        },
+        [],
+      ),
       runbookBaseUrl: {
         type: 'string',
         pattern: '^https://[^\\s?#]+[^/\\s?#]$',

@@ -128,6 +128,7 @@ test('no Secret and no secret material anywhere', () => {
           parent === 'passwordSecret' || // Strimzi: the key name in a Secret
           /^\$\{secrets:[^}]+\}$/.test(value) || // Kafka Connect config provider
           value.includes('{{') || // External Secrets template over fetched values
+          (/Key$/.test(key) && typeof (node as Record<string, unknown>).existingSecret === 'string') || // a chart's key in an existing Secret (Grafana's admin.passwordKey)
           (parent === 'pkcs12' && value === TRUSTSTORE_PASSWORD); // public CA truststore
         if (!reference) passwordValues.push(`${where}: ${key}`);
       }

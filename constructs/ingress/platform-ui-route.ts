@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { LetsEncryptIssuer } from './acme-issuer';
 import { authenticates, MiddlewareCredentials, MiddlewareSpec } from './middleware-spec';
 import { IRoutable, TRAEFIK_PODS, TraefikRoute } from './traefik-route';
-import { PROMETHEUS_OPERATOR } from '../operators/catalog';
+import { GRAFANA_PODS, GRAFANA_PORT, GRAFANA_SERVICE } from '../monitoring/grafana';
 import { OverlayContext } from '../platform/overlay-context';
 
 /** A web UI a component serves, as a route reaches it. */
@@ -22,17 +22,15 @@ export interface PlatformUi {
   readonly exposedAt?: (scope: Construct, host: string) => void;
 }
 
-/** kube-prometheus-stack's Grafana: the Service the chart names after its release, port 80 to Grafana's 3000; told its root URL. */
+/** Grafana (constructs/monitoring/grafana.ts): its Service, port 80 to Grafana's 3000; its root URL comes with `ui.grafana`. */
 export const GRAFANA_UI: PlatformUi = {
   target: {
     routeName: 'grafana',
-    serviceName: `${PROMETHEUS_OPERATOR}-grafana`,
+    serviceName: GRAFANA_SERVICE,
     servicePort: 80,
-    targetPort: 3000,
-    routePods: { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'grafana' } },
+    targetPort: GRAFANA_PORT,
+    routePods: GRAFANA_PODS,
   },
-  exposedAt: (scope, host) =>
-    OverlayContext.of(scope).requireOperator(PROMETHEUS_OPERATOR, { grafana: { 'grafana.ini': { server: { root_url: `https://${host}` } } } }),
 };
 
 /** Traefik's dashboard and API (`api@internal`), served by Traefik itself; the chart's own route to it stays off. */

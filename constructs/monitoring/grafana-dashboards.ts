@@ -1,19 +1,16 @@
 /**
  * The overlay's Grafana dashboards, one per layer it runs and a platform overview, provisioned
- * through kube-prometheus-stack's Grafana sidecar in the monitoring namespace, each in its
- * layer's folder. The construct also contributes the chart values that make the sidecar honour
- * the folder annotation. Build it only with the in-cluster Prometheus: one outside the cluster
- * has its own Grafana, and no sidecar would read the ConfigMaps.
+ * through the Grafana release's sidecar (grafana.ts) in the monitoring namespace, each in its
+ * layer's folder (the sidecar honours the folder annotation). Build it only beside that
+ * Grafana: a Prometheus outside the cluster has its own, and no sidecar would read the ConfigMaps.
  */
 import { Construct } from 'constructs';
 import { cloudNativePgDashboard, externalPostgresDashboard, minioDashboard, pgBouncerDashboard, zalandoPostgresDashboard } from './data-dashboards';
 import type { Exporter } from './exporters';
-import { DASHBOARD_FOLDER_ANNOTATION, DASHBOARD_LABEL, DASHBOARD_LABEL_VALUE, GrafanaDashboard, GrafanaDashboardProps } from './grafana-dashboard';
+import { GrafanaDashboard, GrafanaDashboardProps } from './grafana-dashboard';
 import { DashboardComponents, platformCertificatesDashboard, platformOverviewDashboard } from './overview-dashboard';
 import { openSearchDashboard, traefikDashboard, veleroDashboard } from './service-dashboards';
 import { kafkaConnectDashboard, kafkaDashboard } from './streaming-dashboards';
-import { PROMETHEUS_OPERATOR } from '../operators/catalog';
-import { OverlayContext } from '../platform/overlay-context';
 
 export interface GrafanaDashboardsProps {
   /** What the overlay runs: a dashboard is rendered for each component present. */
@@ -27,21 +24,6 @@ export interface GrafanaDashboardsProps {
    */
   readonly sharedCluster?: boolean;
 }
-
-/** The sidecar values: kube-prometheus-stack's label, and a Grafana folder from each ConfigMap's annotation. */
-export const DASHBOARD_SIDECAR_VALUES = {
-  grafana: {
-    sidecar: {
-      dashboards: {
-        enabled: true,
-        label: DASHBOARD_LABEL,
-        labelValue: DASHBOARD_LABEL_VALUE,
-        folderAnnotation: DASHBOARD_FOLDER_ANNOTATION,
-        provider: { foldersFromFilesStructure: true },
-      },
-    },
-  },
-} as const;
 
 /** The dashboards of `components`, overview first, then by name. */
 export function dashboardsOf(overlay: string, c: DashboardComponents, shared = false): GrafanaDashboardProps[] {
@@ -69,7 +51,6 @@ export class GrafanaDashboards extends Construct {
 
   constructor(scope: Construct, id: string, props: GrafanaDashboardsProps) {
     super(scope, id);
-    OverlayContext.of(this).requireOperator(PROMETHEUS_OPERATOR, DASHBOARD_SIDECAR_VALUES as unknown as Record<string, unknown>);
     const all = dashboardsOf(props.overlay, props.components, props.sharedCluster ?? false);
     this.dashboards = all.map((d) => new GrafanaDashboard(this, d.name, d));
     this.exporters = [...new Set(all.flatMap((d) => d.exporters))].sort();

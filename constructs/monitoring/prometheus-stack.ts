@@ -9,6 +9,7 @@
  */
 import { Construct } from 'constructs';
 import { ALERT_GROUP_BY } from './alert-routing';
+import type { GrafanaDataSource } from './grafana';
 import { AlertmanagerSettings, prometheusStackProblem, PrometheusServerSettings } from './prometheus-stack-settings';
 import { parseQuantity } from '../core/quantity';
 import { PROMETHEUS_OPERATOR } from '../operators/catalog';
@@ -44,6 +45,32 @@ export const ALERTMANAGER_BASE_CONFIG = {
   ],
   templates: ['/etc/alertmanager/config/*.tmpl'],
 };
+
+/**
+ * Grafana's data sources for this stack: the Prometheus servers (the default, the uid the
+ * chart's own dashboards expect) and the Alertmanagers, through the Services the chart names
+ * after its release.
+ */
+export function prometheusStackDataSources(): GrafanaDataSource[] {
+  const service = (component: string, port: number) => `http://${PROMETHEUS_OPERATOR}-${component}.monitoring.svc:${port}`;
+  return [
+    {
+      name: 'Prometheus',
+      type: 'prometheus',
+      uid: 'prometheus',
+      url: service('prometheus', 9090),
+      isDefault: true,
+      jsonData: { timeInterval: '30s' },
+    },
+    {
+      name: 'Alertmanager',
+      type: 'alertmanager',
+      uid: 'alertmanager',
+      url: service('alertmanager', 9093),
+      jsonData: { implementation: 'prometheus' },
+    },
+  ];
+}
 
 export interface PrometheusStackProps {
   readonly prometheus: PrometheusServerSettings;
@@ -94,6 +121,10 @@ export class PrometheusStack extends Construct {
           alertmanagerConfigMatcherStrategy: { type: 'OnNamespaceExceptForAlertmanagerNamespace' },
         },
       },
+      // Grafana is a release of its own in the monitoring layer (grafana.ts says why); the
+      // chart still renders its dashboards (nodes, workloads, the API server) for that
+      // Grafana's sidecar, as ConfigMaps with the label the sidecar reads.
+      grafana: { enabled: false, forceDeployDashboards: true },
       ...(controlPlane
         ? {}
         : {

@@ -189,3 +189,60 @@ describe('monitoring.stack: victoriametrics', () => {
     );
   });
 });
+
+describe('monitoring.grafana.sso', () => {
+  const sso = (file: string, value: Record<string, unknown>, more: Record<string, unknown> = {}): Record<string, EnvironmentChange> => ({
+    [file]: { merge: { monitoring: { grafana: { sso: value }, ...more } } },
+  });
+  const REALM = 'https://id.example.org/realms/platform';
+
+  test('a realm with an endpoint of its own is refused where the endpoint is', () => {
+    expectProblem(reject(sso(PROD, { keycloakRealm: REALM, clientId: 'grafana', tokenUrl: 'https://id.example.org/token' })), {
+      file: PROD,
+      path: 'monitoring.grafana.sso.tokenUrl',
+      value: 'https://id.example.org/token',
+      message: /tokenUrl given beside keycloakRealm/,
+      fix: /remove tokenUrl, or remove keycloakRealm and give all three endpoints/,
+    });
+  });
+
+  test('a provider without its token endpoint, or over http, is refused', () => {
+    expectProblem(reject(sso(PROD, { clientId: 'grafana', authUrl: 'https://login.example.org/a', apiUrl: 'https://login.example.org/u' })), {
+      file: PROD,
+      path: 'monitoring.grafana.sso.tokenUrl',
+      message: /tokenUrl is missing/,
+      fix: /give keycloakRealm, or all of authUrl, tokenUrl and apiUrl/,
+    });
+    expectProblem(reject(sso(PROD, { clientId: 'grafana', authUrl: 'http://login.example.org/a' })), {
+      file: PROD,
+      path: 'monitoring.grafana.sso.authUrl',
+      value: 'http://login.example.org/a',
+      message: /./,
+      fix: /authorization endpoint as an https URL/,
+    });
+  });
+
+  test('a group that would break out of the role expression is refused', () => {
+    expectProblem(reject(sso(DEV, { keycloakRealm: REALM, clientId: 'grafana', editorGroups: ["ops' || 'Admin"] })), {
+      file: DEV,
+      path: 'monitoring.grafana.sso.editorGroups',
+      message: /has a space, quote or backslash/,
+      fix: /without quotes/,
+    });
+  });
+
+  test('refused beside VictoriaMetrics, which runs no Grafana', () => {
+    expectProblem(reject(sso(DEV, { keycloakRealm: REALM, clientId: 'grafana' }, { stack: 'victoriametrics' })), {
+      file: DEV,
+      path: 'monitoring.grafana',
+      message: /monitoring.stack is victoriametrics, which installs none/,
+      fix: /remove monitoring.grafana, or set monitoring.stack: kube-prometheus-stack/,
+    });
+  });
+
+  test('a valid realm renders the login through it, the client secret by reference', () => {
+    const dir = environmentsWith(sso(PROD, { keycloakRealm: REALM, clientId: 'grafana', adminGroups: ['platform-admins'] }));
+    const prod = loadEnvironments(dir).find((o) => o.id === 'region-a/prod')!;
+    expect(prod.settings.monitoring.grafana?.sso).toEqual({ keycloakRealm: REALM, clientId: 'grafana', adminGroups: ['platform-admins'] });
+  });
+});

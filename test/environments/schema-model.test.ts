@@ -174,6 +174,7 @@ describe('the settings schema and the model are one declaration', () => {
       'alerting',
       'alertmanager',
       'external',
+      'grafana',
       'logging',
       'prometheus',
       'runbookBaseUrl',
@@ -183,6 +184,17 @@ describe('the settings schema and the model are one declaration', () => {
     ]);
     expect(monitoring.stack).toEqual({ kind: 'enum', values: ['kube-prometheus-stack', 'victoriametrics'] });
     expect(monitoring.victoriametrics.properties.storage).toEqual({ kind: 'enum', values: ['cluster', 'single'] });
+    expect(Object.keys(monitoring.grafana.properties.sso.properties).sort()).toEqual([
+      'adminGroups',
+      'apiUrl',
+      'authUrl',
+      'clientId',
+      'disableLoginForm',
+      'editorGroups',
+      'keycloakRealm',
+      'name',
+      'tokenUrl',
+    ]);
     const kafka = (model.properties.streaming as any).properties.kafka.properties;
     expect(kafka.authentication).toEqual({ kind: 'enum', values: ['scram-sha-512', 'tls'] });
     expect(kafka.resources.properties.limits.properties.cpu).toEqual({ kind: 'string' });

@@ -172,6 +172,8 @@ test('what belongs to the whole cluster is rendered once, under dirtbike/k3s, la
   const releases = ofKind('HelmRelease');
   expect(releases.map(show).sort()).toEqual(
     [
+      // Grafana serves the whole cluster, released beside its admin Secret in the monitoring layer.
+      'dirtbike/k3s/monitoring/monitoring_helmrelease_grafana.yaml: HelmRelease monitoring/grafana',
       'dirtbike/k3s/operators/cert-manager_helmrelease_cert-manager.yaml: HelmRelease cert-manager/cert-manager',
       'dirtbike/k3s/operators/cnpg-system_helmrelease_cloudnative-pg.yaml: HelmRelease cnpg-system/cloudnative-pg',
       'dirtbike/k3s/operators/cnpg-system_helmrelease_plugin-barman-cloud.yaml: HelmRelease cnpg-system/plugin-barman-cloud',
@@ -286,6 +288,8 @@ test('no Secret in plain text: the credentials are the committed SealedSecrets',
   const sealed = ofKind('SealedSecret');
   expect(sealed.map(show)).toEqual([
     'dirtbike/k3s/backup/velero_sealedsecret_velero-s3-credentials.yaml: SealedSecret velero/velero-s3-credentials',
+    // Sealed once for the cluster, the same file in every environment's folder.
+    'dirtbike/k3s/monitoring/monitoring_sealedsecret_grafana-admin.yaml: SealedSecret monitoring/grafana-admin',
     'dirtbike/prod/apps/prod_sealedsecret_mysql-secret-files.yaml: SealedSecret prod/mysql-secret-files',
     'dirtbike/prod/apps/prod_sealedsecret_wordpress-secret-files.yaml: SealedSecret prod/wordpress-secret-files',
     'dirtbike/prod/data/infra_sealedsecret_postgres-discourse-credentials.yaml: SealedSecret infra/postgres-discourse-credentials',

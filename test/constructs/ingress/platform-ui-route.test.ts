@@ -22,21 +22,20 @@ function expose(layer: TestLayer, ui: PlatformUi, host: string, middlewares = [L
   return new PlatformUiRoute(layer.chart, `Ui-${ui.target.routeName}`, { ui, host, issuer, middlewares });
 }
 
-test("Grafana: the chart's Service behind the login, Traefik to port 3000, the chart told its root URL", () => {
+test("Grafana: the release's Service behind the login, Traefik to port 3000", () => {
   const layer = testLayer('ingress');
   expose(layer, GRAFANA_UI, 'grafana.example.org');
   expect(layer.find('IngressRoute', 'grafana', 'monitoring').spec.routes[0]).toMatchObject({
     match: 'Host(`grafana.example.org`)',
     middlewares: [{ name: 'platform-login' }],
-    services: [{ name: 'kube-prometheus-stack-grafana', port: 80 }],
+    services: [{ name: 'grafana', port: 80 }],
   });
   expect(layer.find('Certificate', 'grafana-tls', 'monitoring').spec.dnsNames).toEqual(['grafana.example.org']);
   const ingress = layer.find('NetworkPolicy', 'allow-traefik-to-monitoring-grafana-ingress', 'monitoring').spec;
-  expect(ingress.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'grafana' });
+  expect(ingress.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'grafana', 'app.kubernetes.io/instance': 'grafana' });
   expect(ingress.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 3000 }]);
-  expect(layer.context.operatorValues('kube-prometheus-stack')).toEqual([
-    { grafana: { 'grafana.ini': { server: { root_url: 'https://grafana.example.org' } } } },
-  ]);
+  // Grafana is told its root URL by its own release (grafana.ts), not through an operator's values.
+  expect(layer.context.operatorValues('kube-prometheus-stack')).toEqual([]);
   expect(schemaIssues(layer.manifests())).toEqual([]);
 });
 

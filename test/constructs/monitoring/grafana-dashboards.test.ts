@@ -1,6 +1,6 @@
 /**
  * The overlay's dashboards: one per component it runs and the overview, every panel's query
- * PromQL that Prometheus' own checker accepts, and the sidecar values for the folders.
+ * PromQL that Prometheus' own checker accepts.
  */
 import { GrafanaDashboards } from '../../../constructs/monitoring/grafana-dashboards';
 import type { DashboardComponents } from '../../../constructs/monitoring/overview-dashboard';
@@ -121,23 +121,9 @@ test('the check catches a query that does not parse', () => {
   );
 });
 
-test('the sidecar values: kube-prometheus-stack reads the folder annotation and makes folders of it', () => {
+test('the dashboards contribute nothing to an operator: the Grafana release reads them (grafana.test.ts)', () => {
   const { layer } = build({});
-  expect(layer.context.operatorValues(PROMETHEUS_OPERATOR)).toEqual([
-    {
-      grafana: {
-        sidecar: {
-          dashboards: {
-            enabled: true,
-            label: 'grafana_dashboard',
-            labelValue: '1',
-            folderAnnotation: 'grafana_folder',
-            provider: { foldersFromFilesStructure: true },
-          },
-        },
-      },
-    },
-  ]);
+  expect(layer.context.operatorValues(PROMETHEUS_OPERATOR)).toEqual([]);
 });
 
 test('the exporters the dashboards read', () => {
