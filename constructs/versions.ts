@@ -149,6 +149,8 @@ export const HELM_CHARTS = {
   sealedSecrets: { repository: 'https://bitnami-labs.github.io/sealed-secrets', chart: 'sealed-secrets', version: '2.18.5', appVersion: '0.36.6' },
   // Not an operator: the monitoring layer releases it (constructs/logging/fluent-bit.ts).
   fluentBit: { repository: 'https://fluent.github.io/helm-charts', chart: 'fluent-bit', version: '0.58.1', appVersion: '5.1.1' },
+  // Loki (monitoring.logging.backend: loki), also released by the monitoring layer (constructs/logging/loki.ts).
+  loki: { repository: 'https://grafana.github.io/helm-charts', chart: 'loki', version: '7.3.0', appVersion: '3.6.12' },
 } as const satisfies Record<string, HelmChartPin>;
 
 export type HelmChartName = keyof typeof HELM_CHARTS;

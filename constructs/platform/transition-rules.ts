@@ -44,6 +44,12 @@ export interface TransitionRule {
   readonly group: string;
   readonly kind: string;
   /**
+   * The objects of the kind this rule is for, where a kind renders more than one component
+   * (the Helm releases): the rule of a manifest is the first whose `appliesTo` accepts it,
+   * else the kind's rule without one. @default every object of the kind
+   */
+  appliesTo?(m: Manifest): boolean;
+  /**
    * Removing the object loses data (or, for a namespace, everything in it): removal is
    * refused unless acknowledged. @default false
    */
