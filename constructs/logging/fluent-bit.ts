@@ -82,7 +82,9 @@ export class FluentBit extends Construct implements IGrantee {
     }
     for (const [key, value] of Object.entries(props.streamLabels ?? {})) {
       if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(key) || !/^[A-Za-z0-9._/-]+$/.test(value)) {
-        throw new Error(`Fluent Bit: stream label ${key}=${value} must be a label name (letters, digits, _) with a plain value (letters, digits, . _ / -)`);
+        throw new Error(
+          `Fluent Bit: stream label ${key}=${value} must be a label name (letters, digits, _) with a plain value (letters, digits, . _ / -)`,
+        );
       }
     }
     const context = OverlayContext.of(this);

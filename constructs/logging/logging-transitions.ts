@@ -31,7 +31,8 @@ function lokiChanges(previous: unknown, next: unknown, prefix: string): Transiti
       fix: 'keep the backup storage, or acknowledge the change: the old bucket keeps its logs until deleted by hand',
     }),
     ...unchanged(values, nextValues, 'loki.schemaConfig', 'the Loki schema', {
-      message: 'the Loki schema entries would change: chunks are read by the schema of their day, so logs stored under the old entries are no longer read',
+      message:
+        'the Loki schema entries would change: chunks are read by the schema of their day, so logs stored under the old entries are no longer read',
       fix: 'keep the entries as they are (a new schema is added as a further entry starting on a later day), or acknowledge the change',
     }),
   ].map((c) => ({ ...c, field: `${prefix}.${c.field}` }));

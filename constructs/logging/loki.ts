@@ -88,7 +88,9 @@ export class Loki extends Construct implements IGrantee, IConnectable {
     const mode = props.mode ?? 'single-binary';
     const replicas = props.replicas ?? 3;
     if (mode === 'simple-scalable' && (!Number.isInteger(replicas) || replicas < 2 || replicas > 30)) {
-      throw new Error(`Loki: replicas ${replicas} must be 2 to 30 pods of each of read, write and backend in simple-scalable mode (3 survives the loss of one)`);
+      throw new Error(
+        `Loki: replicas ${replicas} must be 2 to 30 pods of each of read, write and backend in simple-scalable mode (3 survives the loss of one)`,
+      );
     }
     this.mode = mode;
     const context = OverlayContext.of(this);
@@ -109,7 +111,9 @@ export class Loki extends Construct implements IGrantee, IConnectable {
     // the CA where the bucket has one, and the network path to it.
     const access = props.bucket.grantReadWrite(this);
     const endpoint = new URL(access.endpoint);
-    const caVolume = access.ca ? { name: 's3-ca', secret: { secretName: access.ca.name, items: [{ key: access.ca.key, path: access.ca.key }] } } : undefined;
+    const caVolume = access.ca
+      ? { name: 's3-ca', secret: { secretName: access.ca.name, items: [{ key: access.ca.key, path: access.ca.key }] } }
+      : undefined;
     const resources = props.resources ?? { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } };
     const persistence = {
       size: props.storageSize ?? '10Gi',
