@@ -11,6 +11,7 @@ import { ImportedDatabase } from '../constructs/data/database-export';
 import { ExternalPatroniCluster } from '../constructs/data/external-patroni-cluster';
 import { GRAFANA_UI, PlatformUi, PlatformUiRoute, TRAEFIK_DASHBOARD_UI } from '../constructs/ingress/platform-ui-route';
 import { FluentBit } from '../constructs/logging/fluent-bit';
+import { Loki } from '../constructs/logging/loki';
 import { VictoriaLogs } from '../constructs/logging/victoria-logs';
 import { AlertRouting } from '../constructs/monitoring/alert-routing';
 import { GitOpsAlerts } from '../constructs/monitoring/gitops-alerts';
@@ -29,6 +30,9 @@ import { loggingBackend } from '../environments/logging-checks';
 import type { OverlaySpec } from '../environments/model';
 import { defaultClusterKey, layerClusterKey, PlacedLayer, placedCluster, sharedClusterKey } from '../environments/placement';
 import { PLATFORM_UI_HOSTS, UiName } from '../environments/ui-checks';
+
+/** Bucket of the overlay's backup storage holding Loki's chunks and index (`monitoring.logging.backend: loki`). A public contract. */
+export const LOKI_BUCKET = 'loki';
 
 /** The workload layers of an overlay (everything but foundation and operators). */
 export interface PlatformLayers {
@@ -250,6 +254,34 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
       storageClass: overlay.region.storageClasses.fast,
     });
     new FluentBit(monitoring, 'FluentBit', { victoriaLogs: store });
+  }
+  // Or to Loki, keeping them in a bucket of the overlay's backup storage, as Velero keeps its
+  // backups (environments/logging-checks.ts refuses it without one, or beside monitoring.external).
+  if (loggingBackend(overlay) === 'loki') {
+    const lokiBucket = backupBucket(data, overlay, data.minio, LOKI_BUCKET);
+    if (lokiBucket) {
+      const monitoring = on('monitoring').layer('monitoring');
+      const loki = new Loki(monitoring, 'Loki', {
+        bucket: lokiBucket,
+        retentionDays: s.monitoring.logging.retentionDays,
+        mode: s.monitoring.logging.loki.mode,
+        replicas: s.monitoring.logging.loki.replicas,
+        storageClass: overlay.region.storageClasses.fast,
+      });
+      const key = layerClusterKey(overlay, 'monitoring');
+      new FluentBit(monitoring, 'FluentBit', {
+        loki,
+        streamLabels: { region: overlay.region.name, environment: overlay.environment, cluster: placedCluster(overlay, key).name },
+      });
+    } else {
+      OverlayContext.of(data).problems.push({
+        file: overlay.sourceFile,
+        path: 'monitoring.logging.backend',
+        value: 'loki',
+        message: `${overlay.id}: Loki keeps the logs in the overlay's object storage, and it has none (minio.enabled is false and backupStorage.kind is not s3)`,
+        fix: 'set minio.enabled: true or backupStorage.kind: s3, or monitoring.logging.backend: none',
+      });
+    }
   }
   return { data, streaming, search, backup, apps };
 }

@@ -48,6 +48,7 @@ export * from './ingress/traefik-route';
 export * from './ingress/wildcard-certificate';
 export * from './logging/fluent-bit';
 export * from './logging/logging-settings';
+export * from './logging/loki';
 export * from './logging/victoria-logs';
 export * from './monitoring/alert-routing';
 export * from './monitoring/alert-routing-settings';

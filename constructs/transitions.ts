@@ -24,9 +24,11 @@ export const TRANSITION_RULES: readonly TransitionRule[] = [
   ...LOGGING_TRANSITIONS,
 ];
 
-const BY_KIND = new Map<string, TransitionRule>(TRANSITION_RULES.map((r) => [`${r.group}|${r.kind}`, r]));
+const BY_KIND = new Map<string, TransitionRule[]>();
+for (const r of TRANSITION_RULES) BY_KIND.set(`${r.group}|${r.kind}`, [...(BY_KIND.get(`${r.group}|${r.kind}`) ?? []), r]);
 
-/** The rule of a manifest's kind, if its kind has one. */
+/** The rule of a manifest: the first of its kind that names it (`appliesTo`), else its kind's general one. */
 export function transitionRuleFor(m: Manifest): TransitionRule | undefined {
-  return BY_KIND.get(`${apiGroup(m)}|${m?.kind}`);
+  const rules = BY_KIND.get(`${apiGroup(m)}|${m?.kind}`) ?? [];
+  return rules.find((r) => r.appliesTo?.(m)) ?? rules.find((r) => !r.appliesTo);
 }

@@ -152,6 +152,8 @@ export const HELM_CHARTS = {
   grafana: { repository: 'https://grafana-community.github.io/helm-charts', chart: 'grafana', version: '11.1.0', appVersion: '12.3.2' },
   // Not an operator: the monitoring layer releases it (constructs/logging/fluent-bit.ts).
   fluentBit: { repository: 'https://fluent.github.io/helm-charts', chart: 'fluent-bit', version: '0.58.1', appVersion: '5.1.1' },
+  // Loki (monitoring.logging.backend: loki), also released by the monitoring layer (constructs/logging/loki.ts).
+  loki: { repository: 'https://grafana.github.io/helm-charts', chart: 'loki', version: '7.3.0', appVersion: '3.6.12' },
 } as const satisfies Record<string, HelmChartPin>;
 
 export type HelmChartName = keyof typeof HELM_CHARTS;

@@ -42,8 +42,9 @@ export const PLATFORM_DEFAULTS: Omit<OverlaySettings, 'tier'> = {
     alertmanager: { replicas: 3, storageSize: '1Gi' },
     // With monitoring.stack: victoriametrics, a VMCluster: three storage nodes, two copies of every sample.
     victoriametrics: { storage: 'cluster', storageNodes: 3, replicationFactor: 2 },
-    // Days of container logs kept (where they are collected, monitoring.logging.backend).
-    logging: { retentionDays: 30, storageSize: '50Gi' },
+    // Days of container logs kept (where they are collected, monitoring.logging.backend); Loki
+    // (backend: loki) as read, write and backend pods, three of each, so one can be lost.
+    logging: { retentionDays: 30, storageSize: '50Gi', loki: { mode: 'simple-scalable', replicas: 3 } },
   },
   ui: {},
   apps: {},
@@ -131,7 +132,7 @@ const SMALL_TIER: PartialSettings = {
     },
     alertmanager: { replicas: 1, storageSize: '1Gi' },
     victoriametrics: { storage: 'single' },
-    logging: { retentionDays: 7, storageSize: '10Gi' },
+    logging: { retentionDays: 7, storageSize: '10Gi', loki: { mode: 'single-binary' } },
   },
   quota: {
     requestsCpu: '4',
@@ -188,7 +189,7 @@ export const TIER_PROFILES: Readonly<Record<Tier, PartialSettings>> = {
       },
       alertmanager: { replicas: 1, storageSize: '1Gi' },
       victoriametrics: { storage: 'single' },
-      logging: { retentionDays: 14, storageSize: '20Gi' },
+      logging: { retentionDays: 14, storageSize: '20Gi', loki: { mode: 'single-binary' } },
     },
     quota: {
       requestsCpu: '8',
@@ -235,7 +236,7 @@ export const TIER_PROFILES: Readonly<Record<Tier, PartialSettings>> = {
   // Like dev, kept shorter: test clusters are recreated often and need no Velero.
   test: {
     ...SMALL_TIER,
-    monitoring: { ...SMALL_TIER.monitoring, logging: { retentionDays: 3, storageSize: '10Gi' } },
+    monitoring: { ...SMALL_TIER.monitoring, logging: { retentionDays: 3, storageSize: '10Gi', loki: { mode: 'single-binary' } } },
     postgres: { ...SMALL_TIER.postgres, backup: { retention: '3d' } },
     velero: { enabled: false, ttl: '72h' },
   },

@@ -4,7 +4,7 @@
  * so their schemas are the settings schema with nothing required (`partial`).
  */
 import { TIERS } from './model';
-import { LOGGING_BACKENDS } from '../constructs/logging/logging-settings';
+import { LOGGING_BACKENDS, LOKI_MODES } from '../constructs/logging/logging-settings';
 import { VICTORIA_METRICS_STORAGE } from '../constructs/monitoring/victoria-metrics-settings';
 import {
   dns1035LabelPattern,
@@ -426,10 +426,21 @@ export const SETTINGS_SCHEMA: Schema = obj({
           backend: {
             type: 'string',
             enum: [...LOGGING_BACKENDS],
-            hint: `set backend to one of ${LOGGING_BACKENDS.join(', ')} (opensearch: Fluent Bit ships the logs to the overlay's OpenSearch; victorialogs: to a VictoriaLogs store beside monitoring.stack: victoriametrics)`,
+            hint: `set backend to one of ${LOGGING_BACKENDS.join(', ')} (opensearch: Fluent Bit ships the logs to the overlay's OpenSearch; victorialogs: to a VictoriaLogs store beside monitoring.stack: victoriametrics; loki: to Loki, keeping them in the overlay's MinIO or external S3)`,
           },
           retentionDays: int(1, 3650, 'give whole days from 1 to 3650'),
           storageSize: quantity('storageSize'),
+          loki: obj(
+            {
+              mode: {
+                type: 'string',
+                enum: [...LOKI_MODES],
+                hint: 'set mode to single-binary (one pod, no high availability) or simple-scalable (read, write and backend pods)',
+              },
+              replicas: int(2, 30, 'give 2 to 30 pods of each of read, write and backend (3 survive the loss of one)'),
+            },
+            [],
+          ),
         },
         [],
       ),

@@ -371,7 +371,11 @@ function vanished(input: GuardInput, renderedIds: ReadonlySet<string>): Pending[
     const stateful = (env: string) =>
       listTree(path.join(input.outDir, region, env)).filter((f) => {
         const t = kindToken(f);
-        return t && TRANSITION_RULES.some((r) => r.stateful && r.kind.toLowerCase() === t);
+        // A kind stateful for some of its objects only (appliesTo) is counted by reading the object.
+        if (!t || !TRANSITION_RULES.some((r) => r.stateful && r.kind.toLowerCase() === t)) return false;
+        if (TRANSITION_RULES.some((r) => r.stateful && !r.appliesTo && r.kind.toLowerCase() === t)) return true;
+        const m = readManifest(path.join(input.outDir, region, env, f));
+        return m !== undefined && Boolean(transitionRuleFor(m)?.stateful);
       }).length;
     if (!input.regions.has(region)) {
       const object = `region ${region}`;

@@ -2,9 +2,11 @@
  * Fluent Bit as a DaemonSet (the pinned fluent-bit chart) shipping every container's log to an
  * OpenSearch cluster (its own user and role there, writing to the log indices only, the
  * credential and the platform CA in its namespace, an index template and a retention policy
- * for the log indices) or to VictoriaLogs (victoria-logs.ts), and the network paths it needs.
+ * for the log indices), to VictoriaLogs (victoria-logs.ts) or to Loki (loki.ts), and the network
+ * paths it needs.
  */
 import { Construct } from 'constructs';
+import { Loki, LOKI_PORT } from './loki';
 import { VICTORIA_LOGS_PORT, VictoriaLogs } from './victoria-logs';
 import type { ComputeResources } from '../core/compute';
 import type { GitOpsSpec } from '../core/gitops';
@@ -24,10 +26,17 @@ const RELEASE = 'fluent-bit';
 const CA_DIR = '/fluent-bit/tls';
 
 export interface FluentBitProps {
-  /** The OpenSearch cluster the logs are written to (on the same cluster as Fluent Bit); or `victoriaLogs`. */
+  /** The OpenSearch cluster the logs are written to (on the same cluster as Fluent Bit); or `victoriaLogs`, or `loki`. */
   readonly opensearch?: OpenSearchCluster;
-  /** The VictoriaLogs store the logs are written to (on the same cluster); or `opensearch`. */
+  /** The VictoriaLogs store the logs are written to (on the same cluster); or `opensearch`, or `loki`. */
   readonly victoriaLogs?: VictoriaLogs;
+  /** The Loki the logs are pushed to (on the same cluster); or `opensearch`, or `victoriaLogs`. */
+  readonly loki?: Loki;
+  /**
+   * Fixed labels of every Loki stream, beside namespace, pod and container (`loki` only): the
+   * region, environment and cluster, as Prometheus labels its series. @default none
+   */
+  readonly streamLabels?: Readonly<Record<string, string>>;
   /** Days a day's index is kept before the retention policy deletes it (OpenSearch; VictoriaLogs keeps its own retention). @default 14 */
   readonly retentionDays?: number;
   /** Prefix of the daily indices, `<prefix>-YYYY.MM.DD`. @default 'logs' */
@@ -68,8 +77,15 @@ export class FluentBit extends Construct implements IGrantee {
     if (!/^[a-z][a-z0-9-]{0,62}$/.test(prefix)) {
       throw new Error(`Fluent Bit: indexPrefix "${prefix}" must be a lower-case index name (letters, digits, -), e.g. logs`);
     }
-    if (!props.opensearch === !props.victoriaLogs) {
-      throw new Error('Fluent Bit: give exactly one of opensearch and victoriaLogs, the store the logs go to');
+    if ([props.opensearch, props.victoriaLogs, props.loki].filter((store) => store !== undefined).length !== 1) {
+      throw new Error('Fluent Bit: give exactly one of opensearch, victoriaLogs and loki, the store the logs go to');
+    }
+    for (const [key, value] of Object.entries(props.streamLabels ?? {})) {
+      if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(key) || !/^[A-Za-z0-9._/-]+$/.test(value)) {
+        throw new Error(
+          `Fluent Bit: stream label ${key}=${value} must be a label name (letters, digits, _) with a plain value (letters, digits, . _ / -)`,
+        );
+      }
     }
     const context = OverlayContext.of(this);
     this.namespace = context.requireNamespace({
@@ -84,7 +100,11 @@ export class FluentBit extends Construct implements IGrantee {
     this.pods = { namespace: this.namespace, podLabels: { 'app.kubernetes.io/name': 'fluent-bit', 'app.kubernetes.io/instance': RELEASE } };
     this.indexPattern = `${prefix}-*`;
 
-    const output = props.opensearch ? this.openSearchOutput(props.opensearch, prefix, retentionDays) : this.victoriaLogsOutput(props.victoriaLogs!);
+    const output = props.opensearch
+      ? this.openSearchOutput(props.opensearch, prefix, retentionDays)
+      : props.victoriaLogs
+        ? this.victoriaLogsOutput(props.victoriaLogs)
+        : this.lokiOutput(props.loki!, props.streamLabels ?? {});
 
     const external = ExternalPrometheus.of(this) !== undefined;
     // The chart's ServiceMonitor needs the Prometheus operator's CRDs; a Prometheus outside scrapes the pods itself.
@@ -213,6 +233,36 @@ export class FluentBit extends Construct implements IGrantee {
         Json_Date_Key: 'date',
         Json_Date_Format: 'iso8601',
         compress: 'gzip',
+        Retry_Limit: 'False',
+      }),
+    };
+  }
+
+  /**
+   * Loki's push API (its built-in `loki` output): one stream per container (namespace, pod,
+   * container) under the fixed labels, the record as a JSON line. Inside the cluster, one
+   * tenant, no credential (the network policy admits Fluent Bit's pods only).
+   */
+  private lokiOutput(store: Loki, fixed: Readonly<Record<string, string>>): { values: Record<string, unknown>; section: string } {
+    store.allowWrites(this);
+    const labels = [
+      'job=fluent-bit',
+      ...Object.entries(fixed).map(([k, v]) => `${k}=${v}`),
+      "namespace=$kubernetes['namespace_name']",
+      "pod=$kubernetes['pod_name']",
+      "container=$kubernetes['container_name']",
+    ];
+    return {
+      values: {},
+      section: section('OUTPUT', {
+        Name: 'loki',
+        Match: 'kube.*',
+        Host: store.pushHost,
+        Port: String(LOKI_PORT),
+        Labels: labels.join(', '),
+        // The pod's labels would make a stream per label set: they stay in the line.
+        Auto_Kubernetes_Labels: 'Off',
+        Line_Format: 'json',
         Retry_Limit: 'False',
       }),
     };

@@ -52,6 +52,12 @@ export interface TransitionRule {
   readonly removalSetting?: string;
   /** What to do instead of removing it. */
   readonly removalFix?: string;
+  /**
+   * The objects of the kind this rule is for, where a kind renders more than one component
+   * (the Helm releases): the rule of a manifest is the first whose `appliesTo` accepts it,
+   * else the kind's rule without one. @default every object of the kind
+   */
+  appliesTo?(m: Manifest): boolean;
   /** Changes from `previous` to `next`, both the same object (kind, namespace, name). */
   check?(previous: Manifest, next: Manifest): TransitionChange[];
 }

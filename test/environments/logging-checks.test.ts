@@ -93,14 +93,25 @@ describe('refused choices', () => {
 
   test('a backend not offered (yet) is a schema problem listing the ones there are', () => {
     expectProblem(
-      environmentError(() => loadEnvironments(environmentsWith({ [PROD]: logging({ backend: 'loki' }) }))),
+      environmentError(() => loadEnvironments(environmentsWith({ [PROD]: logging({ backend: 'elasticsearch' }) }))),
       {
         file: PROD,
         path: 'monitoring.logging.backend',
-        value: 'loki',
+        value: 'elasticsearch',
         message: /./,
-        fix: /one of opensearch, victorialogs, none/,
+        fix: /one of opensearch, victorialogs, loki, none/,
       },
+    );
+  });
+
+  test('a Loki mode not offered, or too few pods of each, is a schema problem', () => {
+    expectProblem(
+      environmentError(() => loadEnvironments(environmentsWith({ [PROD]: logging({ loki: { mode: 'distributed' } }) }))),
+      { file: PROD, path: 'monitoring.logging.loki.mode', value: 'distributed', message: /./, fix: /single-binary .* or simple-scalable/ },
+    );
+    expectProblem(
+      environmentError(() => loadEnvironments(environmentsWith({ [PROD]: logging({ loki: { replicas: 1 } }) }))),
+      { file: PROD, path: 'monitoring.logging.loki.replicas', value: 1, message: /./, fix: /give 2 to 30 pods/ },
     );
   });
 
@@ -188,3 +199,117 @@ describe('backend victorialogs', () => {
     expect(tree.has('logging_externalsecret_fluent-bit-opensearch-credentials.yaml')).toBe(false);
   });
 });
+
+describe('backend loki', () => {
+  const B_DEV = 'overlays/region-b/dev.yaml';
+  const LOKI = logging({ backend: 'loki' });
+
+  test('the tier shapes it: simple-scalable with three pods of each in prod, a single binary elsewhere', () => {
+    const overlays = loadEnvironments(environmentsWith({ [PROD]: LOKI, [B_DEV]: LOKI, 'overlays/region-a/qa.yaml': 'tier: test\n' }));
+    const loki = (id: string) => overlay(overlays, id).settings.monitoring.logging.loki;
+    expect(loggingBackend(overlay(overlays, 'region-a/prod'))).toBe('loki');
+    expect(loki('region-a/prod')).toEqual({ mode: 'simple-scalable', replicas: 3 });
+    expect([loki('region-a/staging').mode, loki('region-b/dev').mode, loki('region-a/qa').mode]).toEqual([
+      'single-binary',
+      'single-binary',
+      'single-binary',
+    ]);
+  });
+
+  test("with the overlay's MinIO: Loki in the monitoring layer (an Application under Argo CD), its bucket in the tenant, Fluent Bit pushing to it", () => {
+    const tree = rendered({ [B_DEV]: LOKI }, 'region-b/dev');
+    const values = tree.get('argocd_application_loki.yaml').spec.source.helm.valuesObject;
+    expect(values.deploymentMode).toBe('SingleBinary');
+    expect(values.loki.limits_config.retention_period).toBe('168h');
+    expect(values.loki.storage.bucketNames.chunks).toBe('loki');
+    expect(tree.get('argocd_application_loki.yaml').metadata.labels['strata.io/layer']).toBe('monitoring');
+    expect(tree.get('minio_tenant_storage.yaml').spec.buckets).toContainEqual({ name: 'loki' });
+    const outputs = tree.get('argocd_application_fluent-bit.yaml').spec.source.helm.valuesObject.config.outputs;
+    expect(outputs).toMatch(/Name +loki\n/);
+    expect(outputs).toMatch(/Labels +job=fluent-bit, region=region-b, environment=dev, cluster=region-b-dev, namespace=/);
+    expect(tree.has('monitoring_podmonitor_loki.yaml')).toBe(true);
+    // No credential value anywhere: the key and secret come from the secret store into Loki's namespace.
+    expect(tree.get('monitoring_externalsecret_loki-s3-credentials.yaml').kind).toBe('ExternalSecret');
+    expect([...tree.values()].filter((m) => m?.kind === 'Secret')).toEqual([]);
+  });
+
+  test('refused where the overlay has no object storage, naming the file, the field, the value and the fix; nothing is written', () => {
+    const envDir = environmentsWith({ [PROD]: { merge: { minio: { enabled: false }, monitoring: { logging: { backend: 'loki' } } } } });
+    expectProblem(
+      environmentError(() => loadEnvironments(envDir)),
+      {
+        file: PROD,
+        path: 'monitoring.logging.backend',
+        value: 'loki',
+        message:
+          /^region-a\/prod: logs go to Loki \(monitoring.logging.backend\), which keeps them in the overlay's object storage, and the overlay has none: minio.enabled is false and backupStorage.kind is not s3$/,
+        fix: /set minio.enabled: true, or backupStorage.kind: s3 with the provider's endpoint, or monitoring.logging.backend: none/,
+      },
+    );
+    const outDir = path.join(tempDir('strata-logging-out-'), 'dist');
+    expect(() => synth({ envDir, outDir, only: ['region-a/prod'] })).toThrow(/monitoring\.logging\.backend/);
+    expect(fs.existsSync(outDir)).toBe(false);
+  });
+
+  test('refused beside a monitoring stack outside the cluster (the external-services example), which cannot reach it', () => {
+    const staging = 'overlays/hetzner/staging.yaml';
+    const dir = exampleWith('k3s-external-services', staging, {
+      monitoring: { ...(readExample('k3s-external-services', staging).monitoring ?? {}), logging: { backend: 'loki' } },
+    });
+    expectProblem(
+      environmentError(() => loadEnvironments(dir)),
+      {
+        file: staging,
+        path: 'monitoring.logging.backend',
+        value: 'loki',
+        message:
+          /logs go to Loki \(monitoring.logging.backend\), which serves them inside the cluster to the cluster's Grafana, and the monitoring stack runs outside the cluster \(monitoring.external\)/,
+        fix: /or run the monitoring stack in the cluster \(remove monitoring.external\)/,
+      },
+    );
+  });
+
+  test("in a cluster every environment shares (the community site's k3s), refused like the other backends", () => {
+    const prod = 'overlays/dirtbike/prod.yaml';
+    const dir = exampleWith('k3s-community-site', prod, {
+      monitoring: { ...(readExample('k3s-community-site', prod).monitoring ?? {}), logging: { backend: 'loki' } },
+    });
+    expectProblem(
+      environmentError(() => loadEnvironments(dir)),
+      {
+        file: prod,
+        path: 'monitoring.logging.backend',
+        value: 'loki',
+        message:
+          /logs go to Loki \(monitoring.logging.backend\), and cluster k3s is shared by every environment of dirtbike: one Fluent Bit would send every environment's logs to this environment's Loki/,
+        fix: /set monitoring\.logging\.backend: none/,
+      },
+    );
+  });
+
+  test("refused where the monitoring layer runs on another cluster than the MinIO tenant (the Talos example's infra and apps)", () => {
+    const prod = 'overlays/homelab/prod.yaml';
+    const current = readExample('talos-infra-apps', prod);
+    const dir = exampleWith('talos-infra-apps', prod, {
+      backupStorage: { kind: 'minio' },
+      minio: { ...(current.minio ?? {}), enabled: true },
+      placement: { ...(current.placement ?? {}), data: 'infra', monitoring: 'apps' },
+      monitoring: { ...(current.monitoring ?? {}), logging: { backend: 'loki' } },
+    });
+    expectProblem(
+      environmentError(() => loadEnvironments(dir)),
+      {
+        file: prod,
+        path: 'monitoring.logging.backend',
+        value: 'loki',
+        message:
+          /which runs on cluster apps \(the monitoring layer's\), and its bucket would be in the MinIO tenant on cluster infra \(the data layer's\)/,
+        fix: /place data and monitoring on one cluster \(placement\.data, placement\.monitoring\), or use backupStorage\.kind: s3/,
+      },
+    );
+  });
+});
+
+function readExample(example: string, file: string): Record<string, any> {
+  return (yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, 'examples', example, file), 'utf8')) as Record<string, any>) ?? {};
+}

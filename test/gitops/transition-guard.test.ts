@@ -529,7 +529,8 @@ describe('the guard holds under concurrency and any sequence of edits', () => {
   test('property: for random sequences of edits, no stateful object leaves the tree without an acknowledgement', async () => {
     const fc = await import('fast-check');
     const { TRANSITION_RULES } = await import('../../constructs/transitions');
-    const statefulTokens = new Set(TRANSITION_RULES.filter((r) => r.stateful).map((r) => r.kind.toLowerCase()));
+    // Kinds stateful as a whole; a release stateful by name (appliesTo, Loki) is not among these edits.
+    const statefulTokens = new Set(TRANSITION_RULES.filter((r) => r.stateful && !r.appliesTo).map((r) => r.kind.toLowerCase()));
     const statefulFiles = (outDir: string) =>
       filesUnder(outDir).filter((f) => {
         const parts = path.posix.basename(f, '.yaml').split('_');
@@ -589,5 +590,77 @@ describe('moving a component to another namespace', () => {
     const removed = err.problems.filter((p) => /Cluster\.postgresql\.cnpg\.io postgres\/postgres/.test(p.message));
     expect(removed.length).toBeGreaterThan(0);
     expect(removed[0].message).toMatch(/remov|delet/i);
+  });
+});
+
+describe('Loki (region-b/dev, Argo CD): the logs are in the bucket, and nothing that would lose them goes through unasked', () => {
+  const B_DEV = 'overlays/region-b/dev.yaml';
+  const loki = (logging: Record<string, unknown> = {}): EnvironmentChange => ({
+    merge: { monitoring: { logging: { backend: 'loki', ...logging } } },
+  });
+  const APP = 'Application.argoproj.io argocd/loki';
+  let withLoki: string;
+  beforeAll(() => {
+    withLoki = path.join(tempDir('strata-transitions-loki-'), 'dist');
+    synth({ envDir: environmentsWith({ [B_DEV]: loki() }), outDir: withLoki, only: ['region-b/dev'] });
+  });
+  const over = (change: EnvironmentChange) => {
+    const outDir = path.join(tempDir('strata-transitions-loki-'), 'dist');
+    fs.cpSync(withLoki, outDir, { recursive: true, preserveTimestamps: true });
+    return { outDir, envDir: environmentsWith({ [B_DEV]: change }) };
+  };
+
+  test('a shorter retention is refused, naming the file that set it; a longer one is written', () => {
+    const { outDir, envDir } = over(loki({ retentionDays: 3 }));
+    const before = snapshotDir(outDir);
+    const err = environmentError(() => synth({ envDir, outDir, only: ['region-b/dev'] }));
+    expect(snapshotDir(outDir)).toEqual(before);
+    expectProblem(err, {
+      file: B_DEV,
+      path: 'monitoring.logging.retentionDays',
+      message:
+        /^region-b\/dev: Application\.argoproj\.io argocd\/loki: spec\.source\.helm\.valuesObject\.loki\.limits_config\.retention_period: the Loki retention would be shortened from "168h" to "72h"/,
+      fix: /acknowledge: \[\{object: "Application\.argoproj\.io argocd\/loki", change: spec\.source\.helm\.valuesObject\.loki\.limits_config\.retention_period/,
+    });
+    const longer = over(loki({ retentionDays: 30 }));
+    synth({ envDir: longer.envDir, outDir: longer.outDir, only: ['region-b/dev'] });
+    expect(read(longer.outDir, 'region-b/dev/monitoring/argocd_application_loki.yaml').spec.source.helm.valuesObject.loki.limits_config).toEqual({
+      retention_period: '720h',
+    });
+  });
+
+  test('switching the backend off is refused (the release and the bucket); acknowledged, Loki and its bucket stay on the cluster', () => {
+    const { outDir, envDir } = over({ merge: { monitoring: { logging: { backend: 'none' } } } });
+    const err = environmentError(() => synth({ envDir, outDir, only: ['region-b/dev'] }));
+    expectProblem(err, {
+      file: B_DEV,
+      path: 'monitoring.logging.backend',
+      message: /^region-b\/dev: Application\.argoproj\.io argocd\/loki would be removed from the tree/,
+      fix: /Loki keeps running \(prune-protected\) and its logs stay in the bucket until deleted by hand; to go ahead, add to overlays\/region-b\/dev\.yaml: acknowledge: \[\{object: "Application\.argoproj\.io argocd\/loki", change: removed/,
+    });
+    expectProblem(err, {
+      file: B_DEV,
+      path: 'minio',
+      message: /Tenant\.minio\.min\.io minio\/storage: spec\.buckets\[loki\]: bucket loki would be removed/,
+      fix: /spec\.buckets\[loki\]/,
+    });
+    // Fluent Bit's namespace leaves with it, as for every backend.
+    expectProblem(err, {
+      file: B_DEV,
+      path: '',
+      message: /^region-b\/dev: Namespace logging would be removed from the tree/,
+      fix: /"Namespace logging"/,
+    });
+    expect(err.problems).toHaveLength(3);
+    const acknowledge = [ack(APP, 'removed'), ack('Tenant.minio.min.io minio/storage', 'spec.buckets[loki]'), ack('Namespace logging', 'removed')];
+    const result = synth({
+      envDir: environmentsWith({ [B_DEV]: { merge: { monitoring: { logging: { backend: 'none' } }, acknowledge } } }),
+      outDir,
+      only: ['region-b/dev'],
+    });
+    expect(result.notes).toEqual(
+      expect.arrayContaining([expect.stringMatching(/left on the cluster .*region-b\/dev: Application\.argoproj\.io argocd\/loki/)]),
+    );
+    expect(fs.existsSync(path.join(outDir, 'region-b/dev/monitoring/argocd_application_loki.yaml'))).toBe(false);
   });
 });

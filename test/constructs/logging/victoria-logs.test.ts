@@ -83,7 +83,7 @@ test('sizes that cannot run are refused; Fluent Bit takes exactly one store', ()
   expect(() => build({ storageSize: '512Mi' })).toThrow(/VictoriaLogs: storageSize "512Mi" is not a volume size of 1Gi or more/);
   expect(() => build({ retentionDays: 0 })).toThrow(/VictoriaLogs: retentionDays 0 is not a whole number of days of 1 or more/);
   const app = new PlatformApp({ region: 'homelab', environment: 'prod', gitops: FLUX, monitoringStack: 'victoriametrics' });
-  expect(() => new FluentBit(app.layer('monitoring'), 'FluentBit', {})).toThrow(/give exactly one of opensearch and victoriaLogs/);
+  expect(() => new FluentBit(app.layer('monitoring'), 'FluentBit', {})).toThrow(/give exactly one of opensearch, victoriaLogs and loki/);
 });
 
 describe('transitions', () => {
