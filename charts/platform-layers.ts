@@ -147,6 +147,54 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
       });
     }
   }
+  let loki: Loki | undefined;
+  // Container logs to the overlay's OpenSearch (loggingBackend says opensearch only where it runs
+  // on the monitoring layer's cluster). Fluent Bit is released in the monitoring layer, beside
+  // the credential and CA its pods mount: see FluentBit on why not in the operators layer.
+  if (search && loggingBackend(overlay) === 'opensearch') {
+    new FluentBit(on('monitoring').layer('monitoring'), 'FluentBit', {
+      opensearch: search.opensearch,
+      retentionDays: s.monitoring.logging.retentionDays,
+    });
+  }
+  // Or to VictoriaLogs beside the VictoriaMetrics stack (environments/logging-checks.ts refuses it without one).
+  if (loggingBackend(overlay) === 'victorialogs') {
+    const monitoring = on('monitoring').layer('monitoring');
+    const store = new VictoriaLogs(monitoring, 'VictoriaLogs', {
+      retentionDays: s.monitoring.logging.retentionDays,
+      storageSize: s.monitoring.logging.storageSize,
+      storageClass: overlay.region.storageClasses.fast,
+    });
+    new FluentBit(monitoring, 'FluentBit', { victoriaLogs: store });
+  }
+  // Or to Loki, keeping them in a bucket of the overlay's backup storage, as Velero keeps its
+  // backups (environments/logging-checks.ts refuses it without one, or beside monitoring.external).
+  if (loggingBackend(overlay) === 'loki') {
+    const lokiBucket = backupBucket(data, overlay, data.minio, LOKI_BUCKET);
+    if (lokiBucket) {
+      const monitoring = on('monitoring').layer('monitoring');
+      loki = new Loki(monitoring, 'Loki', {
+        bucket: lokiBucket,
+        retentionDays: s.monitoring.logging.retentionDays,
+        mode: s.monitoring.logging.loki.mode,
+        replicas: s.monitoring.logging.loki.replicas,
+        storageClass: overlay.region.storageClasses.fast,
+      });
+      const key = layerClusterKey(overlay, 'monitoring');
+      new FluentBit(monitoring, 'FluentBit', {
+        loki,
+        streamLabels: { region: overlay.region.name, environment: overlay.environment, cluster: placedCluster(overlay, key).name },
+      });
+    } else {
+      OverlayContext.of(data).problems.push({
+        file: overlay.sourceFile,
+        path: 'monitoring.logging.backend',
+        value: 'loki',
+        message: `${overlay.id}: Loki keeps the logs in the overlay's object storage, and it has none (minio.enabled is false and backupStorage.kind is not s3)`,
+        fix: 'set minio.enabled: true or backupStorage.kind: s3, or monitoring.logging.backend: none',
+      });
+    }
+  }
   // The cluster's own alerts, read from what the in-cluster Prometheus scrapes (none for one
   // outside it, which has its own), once everything else is built: certificates are watched
   // where the cluster issues some, as cert-manager runs only there.
@@ -212,7 +260,9 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
         secretBackend: overlay.region.secrets,
         // One Grafana serves every environment of a shared cluster: its entries are the cluster's.
         secretKeyPrefix: shared && cluster.sharedRoot ? cluster.sharedRoot : secretKeyPrefix(overlay),
-        dataSources: prometheusStackDataSources(),
+        // The logs beside the metrics where Loki keeps them (Grafana reads Loki natively; the
+        // other stores need plugins, which are not installed).
+        dataSources: [...prometheusStackDataSources(), ...(loki ? [loki.grafanaDataSource] : [])],
         ...(exposure ? { rootUrl: `https://${exposure.host ?? appHost(overlay, PLATFORM_UI_HOSTS.grafana)}` } : {}),
         ...(s.monitoring.grafana?.sso ? { sso: s.monitoring.grafana.sso } : {}),
       });
@@ -233,53 +283,6 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
           traefik: constructs.some((c) => ApiObject.isApiObject(c) && c.apiGroup === 'traefik.io'),
           certificates,
         },
-      });
-    }
-  }
-  // Container logs to the overlay's OpenSearch (loggingBackend says opensearch only where it runs
-  // on the monitoring layer's cluster). Fluent Bit is released in the monitoring layer, beside
-  // the credential and CA its pods mount: see FluentBit on why not in the operators layer.
-  if (search && loggingBackend(overlay) === 'opensearch') {
-    new FluentBit(on('monitoring').layer('monitoring'), 'FluentBit', {
-      opensearch: search.opensearch,
-      retentionDays: s.monitoring.logging.retentionDays,
-    });
-  }
-  // Or to VictoriaLogs beside the VictoriaMetrics stack (environments/logging-checks.ts refuses it without one).
-  if (loggingBackend(overlay) === 'victorialogs') {
-    const monitoring = on('monitoring').layer('monitoring');
-    const store = new VictoriaLogs(monitoring, 'VictoriaLogs', {
-      retentionDays: s.monitoring.logging.retentionDays,
-      storageSize: s.monitoring.logging.storageSize,
-      storageClass: overlay.region.storageClasses.fast,
-    });
-    new FluentBit(monitoring, 'FluentBit', { victoriaLogs: store });
-  }
-  // Or to Loki, keeping them in a bucket of the overlay's backup storage, as Velero keeps its
-  // backups (environments/logging-checks.ts refuses it without one, or beside monitoring.external).
-  if (loggingBackend(overlay) === 'loki') {
-    const lokiBucket = backupBucket(data, overlay, data.minio, LOKI_BUCKET);
-    if (lokiBucket) {
-      const monitoring = on('monitoring').layer('monitoring');
-      const loki = new Loki(monitoring, 'Loki', {
-        bucket: lokiBucket,
-        retentionDays: s.monitoring.logging.retentionDays,
-        mode: s.monitoring.logging.loki.mode,
-        replicas: s.monitoring.logging.loki.replicas,
-        storageClass: overlay.region.storageClasses.fast,
-      });
-      const key = layerClusterKey(overlay, 'monitoring');
-      new FluentBit(monitoring, 'FluentBit', {
-        loki,
-        streamLabels: { region: overlay.region.name, environment: overlay.environment, cluster: placedCluster(overlay, key).name },
-      });
-    } else {
-      OverlayContext.of(data).problems.push({
-        file: overlay.sourceFile,
-        path: 'monitoring.logging.backend',
-        value: 'loki',
-        message: `${overlay.id}: Loki keeps the logs in the overlay's object storage, and it has none (minio.enabled is false and backupStorage.kind is not s3)`,
-        fix: 'set minio.enabled: true or backupStorage.kind: s3, or monitoring.logging.backend: none',
       });
     }
   }

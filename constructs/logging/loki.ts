@@ -10,6 +10,7 @@ import type { LokiMode } from './logging-settings';
 import type { ComputeResources } from '../core/compute';
 import type { GitOpsSpec } from '../core/gitops';
 import type { IGrantee, PodGroup } from '../core/grantee';
+import type { GrafanaDataSource } from '../monitoring/grafana';
 import type { OperatorDefinition } from '../operators/catalog';
 import { OperatorRelease } from '../operators/operator-release';
 import { Connections, IConnectable } from '../platform/connections';
@@ -79,6 +80,11 @@ export class Loki extends Construct implements IGrantee, IConnectable {
   public readonly queryUrl: string;
   public readonly mode: LokiMode;
   public readonly connections: Connections;
+
+  /** Loki as Grafana's data source of the logs (uid `loki`), read through `queryUrl`. */
+  public get grafanaDataSource(): GrafanaDataSource {
+    return { name: 'Loki', type: 'loki', uid: 'loki', url: this.queryUrl, jsonData: { maxLines: 1000 } };
+  }
 
   constructor(scope: Construct, id: string, props: LokiProps) {
     super(scope, id);

@@ -162,3 +162,22 @@ const kubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' 
   });
   expect(failures).toEqual([]);
 });
+
+test('Grafana reads Loki beside Prometheus and signs people in through the Keycloak realm, its secrets from OpenBao', () => {
+  const values = one('Application', 'grafana', 'argocd').spec.source.helm.valuesObject;
+  const sources = values.datasources['datasources.yaml'].datasources.map((d: any) => `${d.uid} ${d.type} ${d.url}`);
+  expect(sources).toEqual([
+    'alertmanager alertmanager http://kube-prometheus-stack-alertmanager.monitoring.svc:9093',
+    'loki loki http://loki-read.monitoring.svc:3100',
+    'prometheus prometheus http://kube-prometheus-stack-prometheus.monitoring.svc:9090',
+  ]);
+  const oauth = values['grafana.ini']['auth.generic_oauth'];
+  expect(oauth.auth_url).toBe('https://keycloak.apps.example.org/realms/platform/protocol/openid-connect/auth');
+  expect(oauth.role_attribute_path).toBe(
+    "(contains(groups[*], 'platform-admins')) && 'Admin' || (contains(groups[*], 'developers')) && 'Editor' || 'Viewer'",
+  );
+  expect(values['grafana.ini'].server.root_url).toBe('https://grafana.apps.example.org');
+  for (const name of ['grafana-admin', 'grafana-oauth']) {
+    expect(one('ExternalSecret', name, 'monitoring').spec.data.every((d: any) => d.remoteRef.key === `ams/prod/monitoring/${name}`)).toBe(true);
+  }
+});
