@@ -19,7 +19,7 @@ import { Grafana } from '../constructs/monitoring/grafana';
 import { GrafanaDashboards } from '../constructs/monitoring/grafana-dashboards';
 import { PlatformAlerts } from '../constructs/monitoring/platform-alerts';
 import { prometheusStackDataSources, PrometheusStack } from '../constructs/monitoring/prometheus-stack';
-import { VictoriaMetricsStack } from '../constructs/monitoring/victoria-metrics-stack';
+import { VictoriaMetricsStack, victoriaMetricsDataSources } from '../constructs/monitoring/victoria-metrics-stack';
 import { VmAlertRouting } from '../constructs/monitoring/vm-alert-routing';
 import { compareStrings } from '../constructs/platform/ordering';
 import { OverlayContext } from '../constructs/platform/overlay-context';
@@ -206,14 +206,16 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
     // One Prometheus (or VMAgent) serves every environment of a shared cluster: no environment label.
     const externalLabels = { region: overlay.region.name, ...(shared ? {} : { environment: overlay.environment }), cluster: cluster.name };
     const victoriaMetrics = s.monitoring.stack === 'victoriametrics';
+    let dataSources = prometheusStackDataSources();
     if (victoriaMetrics) {
-      new VictoriaMetricsStack(monitoring.layer('monitoring'), 'VictoriaMetrics', {
+      const stack = new VictoriaMetricsStack(monitoring.layer('monitoring'), 'VictoriaMetrics', {
         prometheus: s.monitoring.prometheus,
         alertmanager: s.monitoring.alertmanager,
         storageClass: overlay.region.storageClasses.fast,
         storage: s.monitoring.victoriametrics,
         externalLabels,
       });
+      dataSources = victoriaMetricsDataSources(stack);
     } else {
       new PrometheusStack(monitoring.layer('monitoring'), 'PrometheusStack', {
         prometheus: s.monitoring.prometheus,
@@ -251,40 +253,39 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
     } else if (!victoriaMetrics) {
       new GitOpsAlerts(monitoring.layer('monitoring'), 'GitOpsAlerts', { engine: 'flux' });
     }
-    // Grafana beside its Secrets, reading this Prometheus and Alertmanager, and a dashboard per
-    // component this cluster runs; one outside the cluster comes with its own Grafana, and
-    // VictoriaMetrics runs none.
-    if (!victoriaMetrics) {
-      const exposure = s.ui.grafana;
-      new Grafana(monitoring.layer('monitoring'), 'Grafana', {
-        secretBackend: overlay.region.secrets,
-        // One Grafana serves every environment of a shared cluster: its entries are the cluster's.
-        secretKeyPrefix: shared && cluster.sharedRoot ? cluster.sharedRoot : secretKeyPrefix(overlay),
-        // The logs beside the metrics where Loki keeps them (Grafana reads Loki natively; the
-        // other stores need plugins, which are not installed).
-        dataSources: [...prometheusStackDataSources(), ...(loki ? [loki.grafanaDataSource] : [])],
-        ...(exposure ? { rootUrl: `https://${exposure.host ?? appHost(overlay, PLATFORM_UI_HOSTS.grafana)}` } : {}),
-        ...(s.monitoring.grafana?.sso ? { sso: s.monitoring.grafana.sso } : {}),
-      });
-      new GrafanaDashboards(monitoring.layer('monitoring'), 'Dashboards', {
-        // A shared cluster renders them once for every environment: named by the cluster.
-        overlay: `${overlay.region.name}/${shared ? placedCluster(overlay, key).name : overlay.environment}`,
-        sharedCluster: Boolean(shared),
-        components: {
-          cloudNativePg: rendered('postgresql.cnpg.io', 'Cluster'),
-          poolers: rendered('postgresql.cnpg.io', 'Pooler'),
-          zalandoPostgres: rendered('acid.zalan.do', 'postgresql'),
-          externalPostgres: constructs.some((c) => c instanceof ExternalPatroniCluster),
-          kafka: rendered('kafka.strimzi.io', 'Kafka'),
-          kafkaConnect: rendered('kafka.strimzi.io', 'KafkaConnect'),
-          opensearch: constructs.some((c) => c instanceof OpenSearchCluster && c.prometheusExporter),
-          minio: rendered('minio.min.io', 'Tenant'),
-          velero: rendered('velero.io', 'Schedule'),
-          traefik: constructs.some((c) => ApiObject.isApiObject(c) && c.apiGroup === 'traefik.io'),
-          certificates,
-        },
-      });
-    }
+    // Grafana beside its Secrets, reading this Prometheus (or VictoriaMetrics) and Alertmanager,
+    // and a dashboard per component this cluster runs; one outside the cluster comes with its own.
+    const exposure = s.ui.grafana;
+    new Grafana(monitoring.layer('monitoring'), 'Grafana', {
+      secretBackend: overlay.region.secrets,
+      // One Grafana serves every environment of a shared cluster: its entries are the cluster's.
+      secretKeyPrefix: shared && cluster.sharedRoot ? cluster.sharedRoot : secretKeyPrefix(overlay),
+      // The logs beside the metrics where Loki keeps them (Grafana reads Loki natively; the
+      // other stores need plugins, which are not installed).
+      dataSources: [...dataSources, ...(loki ? [loki.grafanaDataSource] : [])],
+      ...(exposure ? { rootUrl: `https://${exposure.host ?? appHost(overlay, PLATFORM_UI_HOSTS.grafana)}` } : {}),
+      ...(s.monitoring.grafana?.sso ? { sso: s.monitoring.grafana.sso } : {}),
+    });
+    new GrafanaDashboards(monitoring.layer('monitoring'), 'Dashboards', {
+      // A shared cluster renders them once for every environment: named by the cluster.
+      overlay: `${overlay.region.name}/${shared ? placedCluster(overlay, key).name : overlay.environment}`,
+      sharedCluster: Boolean(shared),
+      // VictoriaMetrics comes without kube-state-metrics, node-exporter and the kubelet's metrics.
+      clusterMetrics: !victoriaMetrics,
+      components: {
+        cloudNativePg: rendered('postgresql.cnpg.io', 'Cluster'),
+        poolers: rendered('postgresql.cnpg.io', 'Pooler'),
+        zalandoPostgres: rendered('acid.zalan.do', 'postgresql'),
+        externalPostgres: constructs.some((c) => c instanceof ExternalPatroniCluster),
+        kafka: rendered('kafka.strimzi.io', 'Kafka'),
+        kafkaConnect: rendered('kafka.strimzi.io', 'KafkaConnect'),
+        opensearch: constructs.some((c) => c instanceof OpenSearchCluster && c.prometheusExporter),
+        minio: rendered('minio.min.io', 'Tenant'),
+        velero: rendered('velero.io', 'Schedule'),
+        traefik: constructs.some((c) => ApiObject.isApiObject(c) && c.apiGroup === 'traefik.io'),
+        certificates,
+      },
+    });
   }
   return { data, streaming, search, backup, apps };
 }

@@ -476,10 +476,10 @@ export interface MonitoringSpec {
   readonly runbookBaseUrl?: string;
   /**
    * What runs the in-cluster monitoring: `kube-prometheus-stack` (Prometheus, Alertmanager,
-   * Grafana, kube-state-metrics, node-exporter), or `victoriametrics` (the VictoriaMetrics
-   * operator's VMSingle or VMCluster, VMAgent, VMAlert and VMAlertmanager, which convert the PodMonitors,
+   * kube-state-metrics, node-exporter), or `victoriametrics` (the VictoriaMetrics operator's
+   * VMSingle or VMCluster, VMAgent, VMAlert and VMAlertmanager, which convert the PodMonitors,
    * ServiceMonitors and PrometheusRules the components render). Both are sized by `prometheus`
-   * and `alertmanager`. @default 'kube-prometheus-stack'
+   * and `alertmanager`; Grafana is a release of its own beside either. @default 'kube-prometheus-stack'
    */
   readonly stack: MonitoringStackKind;
   /** The in-cluster Prometheus servers (kube-prometheus-stack; VMSingle's storage and resources, the VMAgent and VMAlert replicas), sized by the tier. */
@@ -493,7 +493,7 @@ export interface MonitoringSpec {
    * resolves its default) and how many days they are kept (from the tier).
    */
   readonly logging: LoggingSettings;
-  /** Grafana (kube-prometheus-stack): single sign-on through the organisation's identity provider. @default Grafana's own accounts only */
+  /** The in-cluster Grafana: single sign-on through the organisation's identity provider. @default Grafana's own accounts only */
   readonly grafana?: GrafanaSettings;
   /** Thresholds of the platform alerts (node filesystems, volumes, certificates, restarts, CPU, memory). @default PLATFORM_ALERT_DEFAULTS */
   readonly thresholds?: PlatformAlertThresholds;

@@ -39,23 +39,14 @@ export function checkMonitoring(overlays: readonly OverlaySpec[], sourceOf: Sour
       }
       const storage = victoriaMetricsProblem(s.monitoring.victoriametrics);
       if (storage) problem(`monitoring.victoriametrics.${storage.path}`, storage.message, storage.fix);
-      if (s.ui.grafana) {
-        problem(
-          'ui.grafana',
-          'Grafana comes with kube-prometheus-stack, and monitoring.stack is victoriametrics, which installs none',
-          'remove ui.grafana, or set monitoring.stack: kube-prometheus-stack',
-        );
-      }
     }
     const sso = s.monitoring.grafana?.sso;
     if (sso) {
-      if (external || s.monitoring.stack === 'victoriametrics') {
+      if (external) {
         problem(
           'monitoring.grafana',
-          `configures the in-cluster Grafana, and ${external ? 'Prometheus runs outside the cluster (monitoring.external), beside its own Grafana' : 'monitoring.stack is victoriametrics, which installs none'}`,
-          external
-            ? 'remove monitoring.grafana and configure single sign-on on the Grafana beside the external Prometheus'
-            : 'remove monitoring.grafana, or set monitoring.stack: kube-prometheus-stack',
+          'configures the in-cluster Grafana, and Prometheus runs outside the cluster (monitoring.external), beside its own Grafana',
+          'remove monitoring.grafana and configure single sign-on on the Grafana beside the external Prometheus',
         );
       } else {
         const invalid = grafanaSsoProblem(sso);

@@ -6,9 +6,10 @@
  */
 import { Construct } from 'constructs';
 import { cloudNativePgDashboard, externalPostgresDashboard, minioDashboard, pgBouncerDashboard, zalandoPostgresDashboard } from './data-dashboards';
-import type { Exporter } from './exporters';
+import { Exporter, metricsOf } from './exporters';
 import { GrafanaDashboard, GrafanaDashboardProps } from './grafana-dashboard';
 import { DashboardComponents, platformCertificatesDashboard, platformOverviewDashboard } from './overview-dashboard';
+import { metricNames, variableSelector } from './promql-metrics';
 import { openSearchDashboard, traefikDashboard, veleroDashboard } from './service-dashboards';
 import { kafkaConnectDashboard, kafkaDashboard } from './streaming-dashboards';
 
@@ -23,6 +24,43 @@ export interface GrafanaDashboardsProps {
    * @default false
    */
   readonly sharedCluster?: boolean;
+  /**
+   * The cluster's scraper collects kube-state-metrics, node-exporter and the kubelet, as
+   * kube-prometheus-stack does. Without them (the VictoriaMetrics stack, which installs none of
+   * them yet) the panels reading them are left out rather than drawn empty. @default true
+   */
+  readonly clusterMetrics?: boolean;
+}
+
+/** What kube-prometheus-stack scrapes besides the components, which the VictoriaMetrics stack does not. */
+export const CLUSTER_EXPORTERS: readonly Exporter[] = ['kube-state-metrics', 'kubelet', 'node-exporter'];
+
+/**
+ * The dashboard without the panels that read a series only `missing` exporters serve, and
+ * without its rows left empty; a variable reading such a series lists its label from the
+ * scrape targets' `up` instead. Undefined when no panel is left.
+ */
+export function withoutExporters(d: GrafanaDashboardProps, missing: readonly Exporter[]): GrafanaDashboardProps | undefined {
+  const exporters = d.exporters.filter((e) => !missing.includes(e));
+  if (exporters.length === d.exporters.length) return d;
+  const served = metricsOf(exporters);
+  const readable = (expr: string) => metricNames(expr).every((m) => served.has(m));
+  const rows = d.rows
+    .map((r) => ({ ...r, panels: r.panels.filter((p) => p.queries.every((q) => readable(q.expr))) }))
+    .filter((r) => r.panels.length > 0);
+  if (!rows.length) return undefined;
+  const variables = (d.variables ?? []).map((v) => {
+    if (readable(variableSelector(v.query))) return v;
+    const label = /,\s*([A-Za-z_]\w*)\s*\)\s*$/.exec(v.query)?.[1] ?? v.name;
+    return { ...v, query: `label_values(up, ${label})` };
+  });
+  const scrapeTargets = variables.some((v, i) => v !== d.variables?.[i]) && !exporters.includes('scrape-targets');
+  return {
+    ...d,
+    exporters: scrapeTargets ? [...exporters, 'scrape-targets'] : exporters,
+    rows,
+    ...(d.variables ? { variables } : {}),
+  };
 }
 
 /** The dashboards of `components`, overview first, then by name. */
@@ -51,7 +89,10 @@ export class GrafanaDashboards extends Construct {
 
   constructor(scope: Construct, id: string, props: GrafanaDashboardsProps) {
     super(scope, id);
-    const all = dashboardsOf(props.overlay, props.components, props.sharedCluster ?? false);
+    const missing = props.clusterMetrics === false ? CLUSTER_EXPORTERS : [];
+    const all = dashboardsOf(props.overlay, props.components, props.sharedCluster ?? false)
+      .map((d) => withoutExporters(d, missing))
+      .filter((d): d is GrafanaDashboardProps => d !== undefined);
     this.dashboards = all.map((d) => new GrafanaDashboard(this, d.name, d));
     this.exporters = [...new Set(all.flatMap((d) => d.exporters))].sort();
   }

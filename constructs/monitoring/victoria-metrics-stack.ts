@@ -20,6 +20,7 @@
  */
 import { Construct } from 'constructs';
 import * as yaml from 'js-yaml';
+import type { GrafanaDataSource } from './grafana';
 import { ALERTMANAGER_BASE_CONFIG } from './prometheus-stack';
 import { AlertmanagerSettings, prometheusStackProblem, PrometheusServerSettings } from './prometheus-stack-settings';
 import { victoriaMetricsProblem, VictoriaMetricsSettings } from './victoria-metrics-settings';
@@ -98,6 +99,8 @@ export class VictoriaMetricsStack extends Construct {
   public readonly agent: vm.VmAgent;
   public readonly alert: vm.VmAlert;
   public readonly alertmanager: vm.VmAlertmanager;
+  /** Where the samples are queried (Prometheus' query API): VMSingle, or the cluster's vmselect. */
+  public readonly queryUrl: string;
 
   constructor(scope: Construct, id: string, props: VictoriaMetricsStackProps) {
     super(scope, id);
@@ -184,6 +187,7 @@ export class VictoriaMetricsStack extends Construct {
       queryUrl = VMSINGLE_URL;
     }
 
+    this.queryUrl = queryUrl;
     this.agent = new vm.VmAgent(this, 'Agent', {
       metadata: metadata(),
       spec: {
@@ -252,4 +256,28 @@ export class VictoriaMetricsStack extends Construct {
       },
     });
   }
+}
+
+/**
+ * Grafana's data sources for the VictoriaMetrics stack: its query API as a Prometheus data
+ * source (the default, with the uid the dashboards expect) and the VMAlertmanager.
+ */
+export function victoriaMetricsDataSources(stack: Pick<VictoriaMetricsStack, 'queryUrl'>): GrafanaDataSource[] {
+  return [
+    {
+      name: 'VictoriaMetrics',
+      type: 'prometheus',
+      uid: 'prometheus',
+      url: stack.queryUrl,
+      isDefault: true,
+      jsonData: { timeInterval: SCRAPE_INTERVAL },
+    },
+    {
+      name: 'Alertmanager',
+      type: 'alertmanager',
+      uid: 'alertmanager',
+      url: `http://vmalertmanager-${VM_STACK_NAME}.${VM_NAMESPACE}.svc:9093`,
+      jsonData: { implementation: 'prometheus' },
+    },
+  ];
 }

@@ -122,13 +122,11 @@ describe('monitoring.stack: victoriametrics', () => {
     });
   });
 
-  test("beside kube-prometheus-stack's Grafana is refused, in the file that exposes it", () => {
-    expectProblem(reject({ [PROD]: { merge: { monitoring: { stack: 'victoriametrics' } } } }), {
-      file: 'regions/region-a.yaml',
-      path: 'ui.grafana',
-      message: /Grafana comes with kube-prometheus-stack/,
-      fix: /remove ui.grafana, or set monitoring.stack: kube-prometheus-stack/,
-    });
+  test('with Grafana exposed: loads, Grafana reading VictoriaMetrics (region-a exposes it)', () => {
+    const vm = loadEnvironments(environmentsWith({ [PROD]: { merge: { monitoring: { stack: 'victoriametrics' } } } }));
+    const prod = vm.find((o) => o.id === 'region-a/prod')!;
+    expect(prod.settings.monitoring.stack).toBe('victoriametrics');
+    expect(prod.settings.ui.grafana).toBeDefined();
   });
 
   test('prod stores in a VMCluster, staging and dev in one VMSingle (the tiers)', () => {
@@ -231,12 +229,13 @@ describe('monitoring.grafana.sso', () => {
     });
   });
 
-  test('refused beside VictoriaMetrics, which runs no Grafana', () => {
-    expectProblem(reject(sso(DEV, { keycloakRealm: REALM, clientId: 'grafana' }, { stack: 'victoriametrics' })), {
+  test('refused beside a Prometheus outside the cluster, which comes with its own Grafana', () => {
+    const external = { external: { addresses: ['10.40.0.5'], apiServerUrl: 'https://10.40.0.10:6443' } };
+    expectProblem(reject(sso(DEV, { keycloakRealm: REALM, clientId: 'grafana' }, external)), {
       file: DEV,
       path: 'monitoring.grafana',
-      message: /monitoring.stack is victoriametrics, which installs none/,
-      fix: /remove monitoring.grafana, or set monitoring.stack: kube-prometheus-stack/,
+      message: /Prometheus runs outside the cluster \(monitoring.external\), beside its own Grafana/,
+      fix: /configure single sign-on on the Grafana beside the external Prometheus/,
     });
   });
 

@@ -224,6 +224,30 @@ describe('metrics on VictoriaMetrics, in the infra cluster', () => {
     expect(on('apps').filter((m) => m.kind === 'VLSingle')).toEqual([]);
   });
 
+  test('Grafana reads vmselect and the VMAlertmanager, its admin from 1Password; the dashboards leave out what VictoriaMetrics does not scrape', () => {
+    const infra = on('infra');
+    const grafana = one(infra, 'HelmRelease', 'grafana', 'monitoring');
+    expect(grafana.metadata.labels['strata.io/layer']).toBe('monitoring');
+    expect(
+      grafana.spec.values.datasources['datasources.yaml'].datasources.map((d: any) => `${d.uid} ${d.url}${d.isDefault ? ' (default)' : ''}`),
+    ).toEqual([
+      'alertmanager http://vmalertmanager-platform.monitoring.svc:9093',
+      'prometheus http://vmselect-platform.monitoring.svc:8481/select/0/prometheus (default)',
+    ]);
+    expect(one(infra, 'ExternalSecret', 'grafana-admin', 'monitoring').spec.secretStoreRef.name).toBe('onepassword');
+    // VMAgent scrapes it, through the converted PodMonitor.
+    expect(one(infra, 'NetworkPolicy', 'allow-vmagent-to-grafana-ingress', 'monitoring').spec.ingress[0].ports).toEqual([
+      { protocol: 'TCP', port: 3000 },
+    ]);
+    const overview = one(infra, 'ConfigMap', 'grafana-dashboard-platform-overview', 'monitoring');
+    const model = JSON.parse(Object.values(overview.data as Record<string, string>)[0]);
+    const exprs = model.panels.flatMap((p: any) => (p.targets ?? []).map((t: any) => t.expr)).join('\n');
+    expect(exprs).not.toMatch(/kube_|node_|container_|kubelet_/);
+    expect(model.panels.filter((p: any) => p.type === 'row').map((p: any) => p.title)).toEqual(['Layers', 'Certificates']);
+    expect(model.templating.list.find((v: any) => v.name === 'namespace').definition).toBe('label_values(up, namespace)');
+    expect(infra.some((m) => m.kind === 'HelmRelease' && m.metadata.name === 'kube-prometheus-stack')).toBe(false);
+  });
+
   test('the routing is a VMAlertmanagerConfig (no AlertmanagerConfig to convert twice), its credentials from 1Password', () => {
     const infra = on('infra');
     expect(infra.filter((m) => m.kind === 'AlertmanagerConfig')).toEqual([]);

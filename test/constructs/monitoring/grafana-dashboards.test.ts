@@ -2,7 +2,7 @@
  * The overlay's dashboards: one per component it runs and the overview, every panel's query
  * PromQL that Prometheus' own checker accepts.
  */
-import { GrafanaDashboards } from '../../../constructs/monitoring/grafana-dashboards';
+import { CLUSTER_EXPORTERS, GrafanaDashboards, withoutExporters } from '../../../constructs/monitoring/grafana-dashboards';
 import type { DashboardComponents } from '../../../constructs/monitoring/overview-dashboard';
 import { PROMETHEUS_OPERATOR } from '../../../constructs/operators/catalog';
 import { testLayer } from '../../support/layer';
@@ -22,12 +22,13 @@ const ALL: Required<DashboardComponents> = {
   certificates: true,
 };
 
-function build(components: DashboardComponents = ALL, sharedCluster?: boolean) {
+function build(components: DashboardComponents = ALL, sharedCluster?: boolean, clusterMetrics?: boolean) {
   const layer = testLayer('monitoring');
   const dashboards = new GrafanaDashboards(layer.chart, 'Dashboards', {
     overlay: 'region-a/prod',
     components,
     ...(sharedCluster ? { sharedCluster } : {}),
+    ...(clusterMetrics === undefined ? {} : { clusterMetrics }),
   });
   const configMaps = layer.all('ConfigMap');
   const models = configMaps.map((cm) => JSON.parse(Object.values(cm.data as Record<string, string>)[0]));
@@ -136,4 +137,37 @@ test('the exporters the dashboards read', () => {
     'node-exporter',
     'scrape-targets',
   ]);
+});
+
+describe('without kube-state-metrics, node-exporter and the kubelet (the VictoriaMetrics stack)', () => {
+  const CLUSTER_SERIES = /\b(kube_|node_|container_|kubelet_)\w+/;
+
+  test('every dashboard keeps only the panels whose series are scraped; the overview keeps its layers and certificates', () => {
+    const { models, dashboards } = build(ALL, false, false);
+    for (const model of models) for (const q of queries(model)) expect(q).not.toMatch(CLUSTER_SERIES);
+    const overview = models.find((m) => m.uid === 'strata-platform-overview');
+    expect(overview.panels.filter((p: any) => p.type === 'row').map((p: any) => p.title)).toEqual(['Layers', 'Certificates']);
+    expect(overview.templating.list.find((v: any) => v.name === 'namespace').definition).toBe('label_values(up, namespace)');
+    expect(dashboards.exporters).not.toEqual(expect.arrayContaining(['kube-state-metrics']));
+    expect(dashboards.exporters).toContain('scrape-targets');
+    // With them, the same dashboards read the cluster's series.
+    expect(
+      build(ALL)
+        .models.flatMap(queries)
+        .some((q) => CLUSTER_SERIES.test(q)),
+    ).toBe(true);
+  });
+
+  test('a dashboard with no panel left is not rendered; one untouched is returned as it is', () => {
+    const d = {
+      name: 'nodes',
+      title: 'Nodes',
+      folder: 'Platform',
+      exporters: ['node-exporter'] as const,
+      rows: [{ title: 'CPU', panels: [{ title: 'busy', queries: [{ expr: 'rate(node_cpu_seconds_total[5m])' }] }] }],
+    };
+    expect(withoutExporters({ ...d, exporters: [...d.exporters] }, CLUSTER_EXPORTERS)).toBeUndefined();
+    const velero = { ...d, exporters: ['velero' as const], rows: [] };
+    expect(withoutExporters(velero, CLUSTER_EXPORTERS)).toBe(velero);
+  });
 });

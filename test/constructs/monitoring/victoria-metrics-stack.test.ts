@@ -7,6 +7,7 @@
  * (never kube-prometheus-stack), and the scrape paths admit VMAgent's pods.
  */
 import {
+  victoriaMetricsDataSources,
   VictoriaMetricsStack,
   VictoriaMetricsStackProps,
   VMINSERT_URL,
@@ -191,4 +192,19 @@ describe('in a PlatformApp with monitoringStack victoriametrics', () => {
     expect(policy('allow-vmagent-to-shop-ingress').spec.ingress[0].from[0].podSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'vmagent' });
     expect(policy('allow-prometheus-to-shop-egress')).toBeUndefined();
   });
+});
+
+test("Grafana's data sources: the query API of VMSingle or of the cluster's vmselect (the default), and the VMAlertmanager", () => {
+  const urls = (props: Partial<VictoriaMetricsStackProps>) => {
+    const layer = testLayer('monitoring');
+    const stack = new VictoriaMetricsStack(layer.chart, 'VictoriaMetrics', { ...PROPS, ...props });
+    return victoriaMetricsDataSources(stack).map((d) => `${d.type} ${d.uid} ${d.url}${d.isDefault ? ' (default)' : ''}`);
+  };
+  expect(urls({})).toEqual([
+    'prometheus prometheus http://vmsingle-platform.monitoring.svc:8428 (default)',
+    'alertmanager alertmanager http://vmalertmanager-platform.monitoring.svc:9093',
+  ]);
+  expect(urls({ storage: { storage: 'cluster', storageNodes: 3, replicationFactor: 2 } })[0]).toBe(
+    'prometheus prometheus http://vmselect-platform.monitoring.svc:8481/select/0/prometheus (default)',
+  );
 });
