@@ -22,6 +22,7 @@ import { OverlayOutcome, OverlayRenderer } from './gitops/overlay-renderer';
 import { CachedRender, RenderCache } from './gitops/render-cache';
 import { RenderJob, renderInParallel, renderThreads, workerScript } from './gitops/render-pool';
 import { mergeSharedClusters, sharedClusters, sharedClusterTopology } from './gitops/shared-cluster';
+import { StatIndex } from './gitops/stat-index';
 import { TOPOLOGY_FILE } from './gitops/topology-diagram';
 import { guardTransitions, RenderedOverlayFiles } from './gitops/transition-guard';
 import {
@@ -321,13 +322,17 @@ class SynthPlan {
           ),
         );
     const rel = (f: string) => path.relative(process.cwd(), path.join(outDir, f)) || f;
-    const result: TreeResult = this.timed('write', () => (options.check ? diffTree(outDir, files, scope) : writeLockedTree(outDir, files, scope)));
+    // The files this machine last found as they are rendered, known by their stat (gitops/stat-index.ts).
+    const index = StatIndex.open(`tree\0${path.resolve(outDir)}`);
+    const result: TreeResult = this.timed('write', () =>
+      options.check ? diffTree(outDir, files, scope, index) : writeLockedTree(outDir, files, scope, index),
+    );
     const stale = options.check
       ? [
           ...result.written.map(rel),
           ...result.removed.map((f) => `${rel(f)} (no longer rendered)`),
           ...(result.markerStale ? [`${rel(TREE_MARKER)} (the list of files synth owns)`] : []),
-          ...this.timed('write', () => checkImports()),
+          ...this.timed('write', () => checkImports(undefined, StatIndex.open('imports'))),
         ]
       : [];
     const notes = [

@@ -7,6 +7,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import type { StatIndex } from './stat-index';
 import { CORE_APIS, CRD_APIS, KUBERNETES_SCHEMA_VERSION } from '../constructs/versions';
 import { PROJECT_ROOT } from '../environments/project-root';
 
@@ -34,7 +35,7 @@ export function sha256(data: string | Buffer): string {
 }
 
 /** Stale files under imports/ (empty when up to date). */
-export function checkImports(importsDir = path.join(PROJECT_ROOT, 'imports')): string[] {
+export function checkImports(importsDir = path.join(PROJECT_ROOT, 'imports'), index?: StatIndex): string[] {
   const rel = (f: string) => path.relative(process.cwd(), path.join(importsDir, f));
   const manifestFile = path.join(importsDir, IMPORTS_MANIFEST);
   if (!fs.existsSync(manifestFile)) return [`${rel(IMPORTS_MANIFEST)} (missing: run npm run import)`];
@@ -42,9 +43,13 @@ export function checkImports(importsDir = path.join(PROJECT_ROOT, 'imports')): s
   const stale: string[] = [];
   if (manifest.pins !== pinsFingerprint()) stale.push(`${rel(IMPORTS_MANIFEST)} (constructs/versions.ts changed since the last import)`);
   for (const [file, hash] of Object.entries(manifest.files)) {
-    const full = path.join(importsDir, file);
+    const full = path.resolve(importsDir, file);
+    // Known by its stat to hold what the manifest says (gitops/stat-index.ts): not read again.
+    if (index?.holds(full, hash)) continue;
     if (!fs.existsSync(full)) stale.push(`${rel(file)} (missing)`);
     else if (sha256(fs.readFileSync(full)) !== hash) stale.push(`${rel(file)} (edited by hand)`);
+    else index?.record(full, hash);
   }
+  index?.save();
   return stale;
 }

@@ -15,6 +15,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { StatIndex } from './stat-index';
 import { compareStrings } from '../constructs/platform/ordering';
 
 /** Files Strata never writes, removes or compares: Flux's own bootstrap manifests. */
@@ -135,7 +136,7 @@ function withMarker(outDir: string, files: ReadonlyMap<string, string>, scope: T
  * Compares the planned files with the output folder, within the scope. The marker is not a
  * rendered file: it is reported apart, as `markerStale`.
  */
-export function diffTree(outDir: string, files: ReadonlyMap<string, string>, scope: TreeScope): TreeResult {
+export function diffTree(outDir: string, files: ReadonlyMap<string, string>, scope: TreeScope, index?: StatIndex): TreeResult {
   const marker = path.join(outDir, TREE_MARKER);
   const markerText = withMarker(outDir, files, scope).get(TREE_MARKER)!;
   const markerStale = !fs.existsSync(marker) || fs.readFileSync(marker, 'utf8') !== markerText;
@@ -146,11 +147,26 @@ export function diffTree(outDir: string, files: ReadonlyMap<string, string>, sco
   const written: string[] = [];
   const unchanged: string[] = [];
   for (const rel of [...files.keys()].sort()) {
-    if (onDisk.has(rel) && fs.readFileSync(path.join(outDir, rel), 'utf8') === files.get(rel)) unchanged.push(rel);
+    if (onDisk.has(rel) && holds(path.join(outDir, rel), files.get(rel)!, index)) unchanged.push(rel);
     else written.push(rel);
+  }
+  if (index) {
+    index.prune(path.resolve(outDir), new Set([...files.keys()].map((rel) => path.resolve(outDir, rel))));
+    index.save();
   }
   const removed = existing.filter((rel) => !files.has(rel));
   return { written, unchanged, removed, ...(markerStale ? { markerStale } : {}) };
+}
+
+/** Whether `file` holds `content`: by the index where it knows the file as it is, else by reading it. */
+function holds(file: string, content: string, index: StatIndex | undefined): boolean {
+  if (!index) return fs.readFileSync(file, 'utf8') === content;
+  const full = path.resolve(file);
+  const digest = StatIndex.digest(content);
+  if (index.holds(full, digest)) return true;
+  const same = fs.readFileSync(full, 'utf8') === content;
+  if (same) index.record(full, digest);
+  return same;
 }
 
 /** Undoes an interrupted swap; only called with the lock held, so no other synth is mid-swap. */
@@ -222,13 +238,13 @@ export function writeTree(outDir: string, files: ReadonlyMap<string, string>, sc
 }
 
 /** `writeTree` for a caller that already holds the folder's lock (`lockTree`). */
-export function writeLockedTree(outDir: string, planned: ReadonlyMap<string, string>, scope: TreeScope): TreeResult {
+export function writeLockedTree(outDir: string, planned: ReadonlyMap<string, string>, scope: TreeScope, index?: StatIndex): TreeResult {
   recover(outDir);
   checkOutputFolder(outDir);
   for (const rel of planned.keys()) {
     if (!scope.owns(rel)) throw new Error(`internal error: rendered file ${rel} is outside the synth scope`);
   }
-  const result = diffTree(outDir, planned, scope);
+  const result = diffTree(outDir, planned, scope, index);
   const files = withMarker(outDir, planned, scope);
   if (result.written.length === 0 && result.removed.length === 0 && !result.markerStale) return result;
 
