@@ -12,6 +12,8 @@ function routesByMatch(m: Manifest | undefined): Map<string, any> {
 }
 
 const names = (list: any[] | undefined) => (list ?? []).map((x) => `${x?.namespace ? `${x.namespace}/` : ''}${x?.name}`);
+/** The services a route sends to, with their ports where they name one. */
+const targets = (list: any[] | undefined) => (list ?? []).map((x, i) => `${names(list)[i]}${x?.port !== undefined ? `:${x.port}` : ''}`);
 
 function routeSecurity(previous: Manifest | undefined, next: Manifest | undefined): RiskFinding[] {
   if (!next) return [];
@@ -58,7 +60,7 @@ function routeTargets(previous: Manifest | undefined, next: Manifest | undefined
       field: `spec.routes[${match}].services`,
       before: names(was.services),
       after: names(route.services),
-      message: `live requests for ${match} move from ${names(was.services).join(', ')} to ${names(route.services).join(', ')} at once`,
+      message: `live requests for ${match} move from ${targets(was.services).join(', ')} to ${targets(route.services).join(', ')} at once`,
     });
   }
   return out;

@@ -56,3 +56,29 @@ test('grants flatten every peer and port', () => {
     'ingress ipBlock 10.1.0.0/16 except 10.1.2.0/24 TCP/8080',
   ]);
 });
+
+describe('selectors that gain a label admit fewer pods, not others', () => {
+  const traefikPods = { ...fromTraefik, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'traefik' } } };
+  const traefikRelease = {
+    ...fromTraefik,
+    podSelector: { matchLabels: { 'app.kubernetes.io/name': 'traefik', 'app.kubernetes.io/instance': 'traefik' } },
+  };
+  const withPods = (p: any, podSelector: any) => ({ ...p, spec: { ...p.spec, podSelector } });
+
+  test('a peer or the policy narrowed by a label (Grafana moving to a release of its own) is not flagged', () => {
+    expect(check(ingress([traefikPods]), ingress([traefikRelease]))).toEqual([]);
+    // A peer limited to some pods of a namespace it admitted whole.
+    expect(check(ingress([fromTraefik]), ingress([traefikPods]))).toEqual([]);
+    const narrower = withPods(ingress([fromTraefik]), { matchLabels: { app: 'web', tier: 'front' } });
+    expect(check(ingress([fromTraefik]), narrower)).toEqual([]);
+  });
+
+  test('the same selectors losing a label, or a peer moving to another namespace, are flagged', () => {
+    expect(check(ingress([traefikRelease]), ingress([traefikPods]))[0].message).toMatch(/^newly allows ingress /);
+    expect(check(ingress([traefikPods]), ingress([fromTraefik]))[0].message).toMatch(/^newly allows ingress /);
+    const other = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'tools' } } };
+    expect(check(ingress([fromTraefik]), ingress([other]))[0].message).toMatch(/^newly allows ingress .*tools/);
+    const wider = withPods(ingress([fromTraefik]), { matchLabels: { app: 'web', tier: 'front' } });
+    expect(check(wider, ingress([fromTraefik])).map((f) => f.field)).toEqual(['spec.podSelector']);
+  });
+});

@@ -40,7 +40,7 @@ describe('IngressRoute (security)', () => {
 describe('IngressRoute (downtime)', () => {
   const check = rule('IngressRoute', 'downtime');
   test('live requests sent to another service are flagged', () => {
-    expect(check(route(), route({ service: 'web-green' }))[0].message).toMatch(/move from web to web-green at once/);
+    expect(check(route(), route({ service: 'web-green' }))[0].message).toMatch(/move from web:80 to web-green:80 at once/);
   });
   test('the same services are not', () => {
     expect(check(route(), route({ middlewares: ['x'] }))).toEqual([]);

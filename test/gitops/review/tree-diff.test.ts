@@ -42,8 +42,8 @@ test('the committed tree against itself: no changes', () => {
 
 test('a shrunk volume, a removed database and a widened NetworkPolicy, each in its class', () => {
   const head = rendered({
-    [PROD]: { merge: { postgres: { storageSize: '50Gi', databases: WITHOUT_DORA } } },
-    'regions/region-a.yaml': { merge: { apiServer: { cidrs: ['10.0.0.0/8'], ports: [443, 6443] } } },
+    // The test application listens on another port: Traefik is newly allowed to reach it there.
+    [PROD]: { merge: { postgres: { storageSize: '50Gi', databases: WITHOUT_DORA }, apps: { hello: { port: 9090, args: ['--port', '9090'] } } } },
   });
   const diff = diffTrees(base, head);
   const dataLoss = diff.risks.filter((r) => r.risk === 'data-loss');
@@ -55,12 +55,16 @@ test('a shrunk volume, a removed database and a widened NetworkPolicy, each in i
   const security = diff.risks.filter((r) => r.risk === 'security');
   expect(security.length).toBeGreaterThan(0);
   expect(
-    security.find((r) => r.cluster === 'region-a-prod' && r.object === 'NetworkPolicy.networking.k8s.io postgres/allow-apiserver-egress')?.message,
-  ).toMatch(/newly allows egress ipBlock 10\.0\.0\.0\/8 TCP\/443/);
+    security.find((r) => r.cluster === 'region-a-prod' && r.object === 'NetworkPolicy.networking.k8s.io hello/allow-traefik-to-hello-ingress')
+      ?.message,
+  ).toMatch(/newly allows ingress .*TCP\/9090/);
   // Region B is not touched.
   expect(diff.changes.filter((c) => c.cluster.startsWith('region-b'))).toEqual([]);
   expect(failing(diff, new Set(['data-loss']))).toHaveLength(2);
-  expect(failing(diff, new Set(['downtime']))).toHaveLength(0);
+  // Traefik moves to the new port at once, whether or not the pods listen there yet.
+  expect(failing(diff, new Set(['downtime'])).map((r) => r.message)).toEqual([
+    expect.stringMatching(/live requests for Host\(`hello.region-a.strata.example`\) move from hello:8080 to hello:9090 at once$/),
+  ]);
   // The pooler and its policies leave with the database, without being data loss themselves.
   expect(diff.changes.find((c) => c.id === 'Pooler.postgresql.cnpg.io postgres/postgres-pooler-dora')).toMatchObject({ type: 'removed', risks: [] });
 });
@@ -166,4 +170,11 @@ describe('the k3s community site: blue-green and the 70/30 split, as its overlay
   test('an unchanged overlay file renders no change', () => {
     expect(diffTrees(before, example()).changes).toEqual([]);
   });
+});
+
+test("the API server's addresses given (apiServer.cidrs) narrow every egress to it: not a security finding", () => {
+  const head = rendered({ 'regions/region-a.yaml': { merge: { apiServer: { cidrs: ['10.0.0.0/8'], ports: [443, 6443] } } } });
+  const diff = diffTrees(base, head);
+  expect(diff.changes.some((c) => c.id === 'NetworkPolicy.networking.k8s.io postgres/allow-apiserver-egress')).toBe(true);
+  expect(diff.risks.filter((r) => r.risk === 'security')).toEqual([]);
 });
