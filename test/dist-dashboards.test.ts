@@ -37,6 +37,10 @@ function renderedExporters(manifests: readonly any[]): Exporter[] {
   const stack =
     manifests.some((m) => m.kind === 'HelmRelease' && m.metadata.name === 'kube-prometheus-stack') ||
     manifests.some((m) => m.kind === 'Application' && m.spec?.source?.chart === 'kube-prometheus-stack');
+  /** The values of release `name`, a Flux HelmRelease or an Argo CD Application. */
+  const release = (name: string): any =>
+    manifests.find((m) => m.kind === 'HelmRelease' && m.metadata.name === name)?.spec.values ??
+    manifests.find((m) => m.kind === 'Application' && m.metadata.name === name)?.spec?.source?.helm?.valuesObject;
   const podMonitorSelects = (label: string) => has('monitoring.coreos.com', 'PodMonitor', (m) => label in (m.spec.selector?.matchLabels ?? {}));
   const found: [boolean, Exporter[]][] = [
     [stack, [...PLATFORM_EXPORTERS, 'kube-prometheus-stack-rules']],
@@ -64,6 +68,9 @@ function renderedExporters(manifests: readonly any[]): Exporter[] {
     [has('minio.min.io', 'Tenant'), ['minio']],
     [has('velero.io', 'Schedule'), ['velero']],
     [manifests.some((m) => group(m) === 'traefik.io'), ['traefik']],
+    // Fluent Bit through its chart's ServiceMonitor; Loki through its PodMonitor.
+    [release('fluent-bit')?.serviceMonitor?.enabled === true, ['fluent-bit']],
+    [release('loki') !== undefined && has('monitoring.coreos.com', 'PodMonitor', (m) => m.metadata.name === 'loki'), ['loki']],
   ];
   return [...new Set(found.flatMap(([on, exporters]) => (on ? exporters : [])))].sort();
 }

@@ -6,6 +6,7 @@
  * paths it needs.
  */
 import { Construct } from 'constructs';
+import { fluentBitAlerts } from './fluent-bit-alerts';
 import { Loki, LOKI_PORT } from './loki';
 import { VICTORIA_LOGS_PORT, VictoriaLogs } from './victoria-logs';
 import type { ComputeResources } from '../core/compute';
@@ -14,6 +15,7 @@ import type { IGrantee, PodGroup } from '../core/grantee';
 import type { OperatorDefinition } from '../operators/catalog';
 import { PROMETHEUS_OPERATOR } from '../operators/catalog';
 import { OperatorRelease } from '../operators/operator-release';
+import { addAlertRules, RUNBOOKS } from '../platform/alert-rules';
 import { ExternalPrometheus } from '../platform/external-prometheus';
 import { OverlayContext } from '../platform/overlay-context';
 import { PlatformApp } from '../platform/platform-app';
@@ -114,6 +116,14 @@ export class FluentBit extends Construct implements IGrantee {
       pods: this.pods,
       ports: [FLUENT_BIT_METRICS_PORT],
       endpoints: [{ portNumber: FLUENT_BIT_METRICS_PORT, path: '/api/v2/metrics/prometheus' }],
+    });
+    // Beside the release, in its namespace; or in the rule file of a Prometheus outside the cluster.
+    addAlertRules(this, 'Alerts', {
+      name: RELEASE,
+      namespace: this.namespace,
+      labels: { namespace: this.namespace },
+      alerts: () => fluentBitAlerts({ name: RELEASE, namespace: this.namespace }),
+      runbooks: RUNBOOKS.logging,
     });
 
     const resources = props.resources ?? { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } };

@@ -7,12 +7,14 @@
  */
 import { Construct } from 'constructs';
 import type { LokiMode } from './logging-settings';
+import { lokiAlerts } from './loki-alerts';
 import type { ComputeResources } from '../core/compute';
 import type { GitOpsSpec } from '../core/gitops';
 import type { IGrantee, PodGroup } from '../core/grantee';
 import type { GrafanaDataSource } from '../monitoring/grafana';
 import type { OperatorDefinition } from '../operators/catalog';
 import { OperatorRelease } from '../operators/operator-release';
+import { addAlertRules, RUNBOOKS } from '../platform/alert-rules';
 import { Connections, IConnectable } from '../platform/connections';
 import { OverlayContext } from '../platform/overlay-context';
 import { PlatformApp } from '../platform/platform-app';
@@ -143,6 +145,13 @@ export class Loki extends Construct implements IGrantee, IConnectable {
       pods: this.pods,
       ports: [LOKI_PORT],
       endpoints: [{ portNumber: LOKI_PORT, path: '/metrics' }],
+    });
+    addAlertRules(this, 'Alerts', {
+      name: LOKI_RELEASE,
+      namespace: this.namespace,
+      labels: { namespace: this.namespace },
+      alerts: () => lokiAlerts({ name: LOKI_RELEASE, namespace: this.namespace }),
+      runbooks: RUNBOOKS.logging,
     });
 
     const gitops = props.gitops ?? PlatformApp.of(this).props.gitops;

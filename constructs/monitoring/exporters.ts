@@ -18,6 +18,8 @@ import { PATRONI_METRICS } from '../data/patroni-metrics';
 import { PGBOUNCER_METRICS } from '../data/pgbouncer-metrics';
 import { POSTGRES_EXPORTER_METRICS } from '../data/postgres-exporter-metrics';
 import { TRAEFIK_METRICS } from '../ingress/traefik-metrics';
+import { FLUENT_BIT_METRICS } from '../logging/fluent-bit-metrics';
+import { LOKI_METRICS } from '../logging/loki-metrics';
 import { OPENSEARCH_METRICS } from '../search/opensearch-metrics';
 import { MINIO_METRICS } from '../storage/minio-metrics';
 import { KAFKA_CONNECT_JMX_METRICS, KAFKA_EXPORTER_METRICS, KAFKA_JMX_METRICS } from '../streaming/metric-names';
@@ -27,12 +29,14 @@ export const EXPORTER_METRICS = {
   'cert-manager': CERT_MANAGER_METRICS,
   'cloudnative-pg': CLOUDNATIVE_PG_METRICS,
   'flux-state-metrics': FLUX_STATE_METRICS,
+  'fluent-bit': FLUENT_BIT_METRICS,
   'kafka-connect': KAFKA_CONNECT_JMX_METRICS,
   'kafka-exporter': KAFKA_EXPORTER_METRICS,
   'kafka-jmx': KAFKA_JMX_METRICS,
   'kube-prometheus-stack-rules': KUBE_PROMETHEUS_STACK_RECORDING_RULES,
   'kube-state-metrics': KUBE_STATE_METRICS,
   kubelet: KUBELET_METRICS,
+  loki: LOKI_METRICS,
   minio: MINIO_METRICS,
   'node-exporter': NODE_EXPORTER_METRICS,
   opensearch: OPENSEARCH_METRICS,

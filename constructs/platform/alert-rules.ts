@@ -48,6 +48,7 @@ export interface AlertRulesProps {
 export const RUNBOOKS = {
   backup: 'constructs/backup/runbooks',
   data: 'constructs/data/runbooks',
+  logging: 'constructs/logging/runbooks',
   monitoring: 'constructs/monitoring/runbooks',
   search: 'constructs/search/runbooks',
   storage: 'constructs/storage/runbooks',

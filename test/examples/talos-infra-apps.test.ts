@@ -268,12 +268,16 @@ describe('metrics on VictoriaMetrics, in the infra cluster', () => {
     const egress = one(infra, 'NetworkPolicy', 'allow-vmagent-to-postgres-egress', 'monitoring');
     expect(egress.spec.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'vmagent' });
     expect(infra.filter((m) => m.kind === 'NetworkPolicy' && m.metadata.name.startsWith('allow-prometheus-'))).toEqual([]);
-    // No kube-state-metrics or node-exporter: no node, workload or volume alerts; the certificates' stay.
+    // No kube-state-metrics or node-exporter: no node, workload or volume alerts; the certificates' stay, and
+    // Fluent Bit's, from the counters of its chart's ServiceMonitor, which VMAgent scrapes once converted.
     expect(
       monitoringOf('infra')
         .filter((m) => m.kind === 'PrometheusRule')
         .map((m) => m.metadata.name),
-    ).toEqual(['platform-certificates']);
+    ).toEqual(['fluent-bit', 'platform-certificates']);
+    expect(one(infra, 'NetworkPolicy', 'allow-vmagent-to-fluent-bit-ingress', 'logging').spec.ingress[0].ports).toEqual([
+      { protocol: 'TCP', port: 2020 },
+    ]);
     // The components' own rules are still rendered, for VMAlert to evaluate once converted.
     expect(infra.filter((m) => m.kind === 'PrometheusRule').map((m) => m.metadata.name)).toEqual(expect.arrayContaining(['postgres']));
   });

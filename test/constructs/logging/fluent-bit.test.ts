@@ -1,14 +1,17 @@
 /**
  * FluentBit (constructs/logging/fluent-bit.ts) in a PlatformApp beside an OpenSearch cluster:
  * the release and its values, what it is granted on the OpenSearch side (user, role, index
- * template, retention), the network paths, and where it sits in the layer order.
+ * template, retention), the network paths, where it sits in the layer order, and its alerts
+ * (constructs/logging/fluent-bit-alerts.ts) with promtool.
  */
 import type { GitOpsSpec } from '../../../constructs/core/gitops';
 import { FluentBit, FluentBitProps } from '../../../constructs/logging/fluent-bit';
 import { PlatformApp } from '../../../constructs/platform/platform-app';
 import { OpenSearchCluster } from '../../../constructs/search/opensearch-cluster';
 import { HELM_CHARTS } from '../../../constructs/versions';
+import { alertNames, alertRules, expectScoped } from '../../support/alerts';
 import { EXTERNAL_SECRETS, schemaIssues } from '../../support/layer';
+import { AlertExpectation, checkRules, SeriesInput, testAlerts } from '../../support/promtool';
 
 const FLUX: GitOpsSpec = { engine: 'flux', path: './dist', sourceRef: { name: 'flux-system', namespace: 'flux-system' }, interval: '10m' };
 const ARGOCD: GitOpsSpec = {
@@ -215,5 +218,128 @@ describe('FluentBit', () => {
 
   test('an index prefix that is no index name is refused, naming the prop', () => {
     expect(() => build({ props: { indexPrefix: 'Logs' } })).toThrow(/indexPrefix "Logs" must be a lower-case index name/);
+  });
+});
+
+describe('FluentBit alerts', () => {
+  const rulesOf = (b: ReturnType<typeof build>) => alertRules(b, 'fluent-bit', 'logging');
+  const POD = 'namespace="logging", pod="fluent-bit-n1"';
+  const OUTPUT = `${POD}, name="opensearch.0"`;
+  const firing = (extra: Record<string, string>, severity: string) => ({ namespace: 'logging', pod: 'fluent-bit-n1', ...extra, severity });
+  const silent = (alertname: string, evalTime = '45m'): AlertExpectation => ({ alertname, evalTime, firing: [] });
+  /** One pod reading 100 records a minute, its output delivering them; `over` replaces a counter's samples. */
+  const pod = (over: Record<string, string | undefined> = {}): SeriesInput[] =>
+    Object.entries({
+      [`fluentbit_input_records_total{${POD}, name="tail.0"}`]: '0+100x60',
+      [`fluentbit_output_proc_records_total{${OUTPUT}}`]: '0+100x60',
+      [`fluentbit_output_errors_total{${OUTPUT}}`]: '0x60',
+      [`fluentbit_output_dropped_records_total{${OUTPUT}}`]: '0x60',
+      [`fluentbit_output_retries_failed_total{${OUTPUT}}`]: '0x60',
+      ...over,
+    })
+      .filter((entry): entry is [string, string] => entry[1] !== undefined)
+      .map(([series, values]) => ({ series, values }));
+  const NAMES = ['FluentBitOutputErrors', 'FluentBitNotShipping', 'FluentBitRecordsDropped'];
+
+  test("a PrometheusRule fluent-bit in Fluent Bit's namespace, every selector scoped to it, each alert with its runbook", () => {
+    const b = build();
+    const rules = rulesOf(b);
+    expect(alertNames(rules)).toEqual(NAMES);
+    for (const rule of rules) {
+      expectScoped(rule, ['namespace="logging"'], ['fluentbit_'], { namespace: 'logging' }, 'logging/fluent-bit');
+      expect((rule.annotations as any).runbook_url).toBe(`constructs/logging/runbooks/${rule.alert}.md`);
+    }
+    expect(rules.map((r) => [r.alert, r.labels.severity, r.for])).toEqual([
+      ['FluentBitOutputErrors', 'warning', '15m'],
+      ['FluentBitNotShipping', 'critical', '30m'],
+      ['FluentBitRecordsDropped', 'warning', undefined],
+    ]);
+    expect(b.layerOf('PrometheusRule', 'fluent-bit')).toBe('monitoring');
+    expect(checkRules([b.find('PrometheusRule', 'fluent-bit', 'logging')])).toBe('');
+    // Another namespace scopes every selector to it.
+    const other = alertRules(build({ props: { namespace: 'logs' } }), 'fluent-bit', 'logs');
+    for (const rule of other) expectScoped(rule, ['namespace="logs"'], ['fluentbit_'], { namespace: 'logs' }, 'logs/fluent-bit');
+  });
+
+  test('with Prometheus outside the cluster: no PrometheusRule, the group in its rule file', () => {
+    const b = build({ external: true });
+    expect(b.manifests.filter((m) => m.kind === 'PrometheusRule')).toEqual([]);
+    const rules = b.app.prometheusDocuments().find((d) => d.file === 'rules.yaml')!.content as any;
+    const group = rules.groups.find((g: any) => g.name === 'logging/fluent-bit');
+    expect(group.rules.map((r: any) => r.alert)).toEqual(NAMES);
+    for (const r of group.rules) {
+      expect(r.labels).toMatchObject({ namespace: 'logging' });
+      expect(r.annotations.runbook_url).toBe(`constructs/logging/runbooks/${r.alert}.md`);
+    }
+  });
+
+  test('a healthy pod raises nothing, nor does an idle one', () => {
+    const rules = rulesOf(build());
+    expect(
+      testAlerts(
+        rules,
+        pod(),
+        NAMES.map((n) => silent(n)),
+      ),
+    ).toBe('');
+    const idle = pod({
+      [`fluentbit_input_records_total{${POD}, name="tail.0"}`]: '0x60',
+      [`fluentbit_output_proc_records_total{${OUTPUT}}`]: '0x60',
+    });
+    expect(
+      testAlerts(
+        rules,
+        idle,
+        NAMES.map((n) => silent(n)),
+      ),
+    ).toBe('');
+  });
+
+  test('an output failing for 15 minutes warns, naming it; a single failed flush does not', () => {
+    const rules = rulesOf(build());
+    expect(
+      testAlerts(rules, pod({ [`fluentbit_output_errors_total{${OUTPUT}}`]: '0x4 0+2x55' }), [
+        { alertname: 'FluentBitOutputErrors', evalTime: '25m', firing: [firing({ name: 'opensearch.0' }, 'warning')] },
+        // It still delivers some: not a pod that ships nothing.
+        silent('FluentBitNotShipping'),
+      ]),
+    ).toBe('');
+    expect(testAlerts(rules, pod({ [`fluentbit_output_errors_total{${OUTPUT}}`]: '0x4 1x55' }), [silent('FluentBitOutputErrors', '30m')])).toBe('');
+  });
+
+  test('a pod reading logs while its output delivers none for 30 minutes pages, with or without the output series', () => {
+    const rules = rulesOf(build());
+    const stuck = pod({ [`fluentbit_output_proc_records_total{${OUTPUT}}`]: '0+100x4 400x55' });
+    expect(testAlerts(rules, stuck, [{ alertname: 'FluentBitNotShipping', evalTime: '45m', firing: [firing({}, 'critical')] }])).toBe('');
+    // Not yet: 30 minutes have not passed.
+    expect(testAlerts(rules, stuck, [silent('FluentBitNotShipping', '25m')])).toBe('');
+    const never = pod({ [`fluentbit_output_proc_records_total{${OUTPUT}}`]: undefined });
+    expect(testAlerts(rules, never, [{ alertname: 'FluentBitNotShipping', evalTime: '45m', firing: [firing({}, 'critical')] }])).toBe('');
+  });
+
+  test('records dropped or given up after their retries warn at once', () => {
+    const rules = rulesOf(build());
+    const expectation = (evalTime: string) => ({
+      alertname: 'FluentBitRecordsDropped',
+      evalTime,
+      firing: [firing({ name: 'opensearch.0' }, 'warning')],
+    });
+    expect(testAlerts(rules, pod({ [`fluentbit_output_dropped_records_total{${OUTPUT}}`]: '0x10 25x50' }), [expectation('12m')])).toBe('');
+    expect(testAlerts(rules, pod({ [`fluentbit_output_retries_failed_total{${OUTPUT}}`]: '0x10 1x50' }), [expectation('12m')])).toBe('');
+    // Both: one alert per output, not two.
+    expect(
+      testAlerts(
+        rules,
+        pod({
+          [`fluentbit_output_dropped_records_total{${OUTPUT}}`]: '0x10 25x50',
+          [`fluentbit_output_retries_failed_total{${OUTPUT}}`]: '0x10 1x50',
+        }),
+        [expectation('12m')],
+      ),
+    ).toBe('');
+    // Cleared once 15 minutes pass without a drop.
+    expect(
+      testAlerts(rules, pod({ [`fluentbit_output_dropped_records_total{${OUTPUT}}`]: '0x10 25x50' }), [silent('FluentBitRecordsDropped', '40m')]),
+    ).toBe('');
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Loki (constructs/logging/loki.ts) with Fluent Bit pushing to it, in a PlatformApp: the
  * release and its values by deployment mode, the bucket (MinIO tenant or external S3) with
- * its credential by reference and its CA, the network paths and the scrape, and the
- * transition rules of logging-transitions.ts on the release.
+ * its credential by reference and its CA, the network paths and the scrape, its alerts
+ * (constructs/logging/loki-alerts.ts) with promtool, and the transition rules of
+ * logging-transitions.ts on the release.
  */
 import type { GitOpsSpec } from '../../../constructs/core/gitops';
 import { FluentBit } from '../../../constructs/logging/fluent-bit';
@@ -14,7 +15,9 @@ import { ExternalBucket } from '../../../constructs/storage/external-bucket';
 import { MinioTenant } from '../../../constructs/storage/minio-tenant';
 import { transitionRuleFor } from '../../../constructs/transitions';
 import { HELM_CHARTS } from '../../../constructs/versions';
+import { alertNames, alertRules, expectScoped } from '../../support/alerts';
 import { EXTERNAL_SECRETS, schemaIssues } from '../../support/layer';
+import { AlertExpectation, checkRules, SeriesInput, testAlerts } from '../../support/promtool';
 
 const FLUX: GitOpsSpec = { engine: 'flux', path: './dist', sourceRef: { name: 'flux-system', namespace: 'flux-system' }, interval: '10m' };
 const ARGOCD: GitOpsSpec = {
@@ -208,6 +211,96 @@ describe('Fluent Bit and the network', () => {
     expect(b.find('NetworkPolicy', 'allow-prometheus-to-loki-ingress', 'monitoring').spec.podSelector.matchLabels).toEqual(loki);
     const monitor = b.find('PodMonitor', 'loki', 'monitoring');
     expect(monitor.spec).toEqual({ selector: { matchLabels: loki }, podMetricsEndpoints: [{ portNumber: 3100, path: '/metrics' }] });
+  });
+});
+
+describe('alerts', () => {
+  const rulesOf = (b: ReturnType<typeof build>) => alertRules(b, 'loki', 'monitoring');
+  const NAMES = ['LokiRequestErrors', 'LokiRequestPanics', 'LokiCompactionStale'];
+  const silent = (alertname: string, evalTime = '30m'): AlertExpectation => ({ alertname, evalTime, firing: [] });
+  const requests = (route: string, status: string, perMinute: number): SeriesInput => ({
+    series: `loki_request_duration_seconds_count{namespace="monitoring", pod="loki-0", route="${route}", status_code="${status}", method="POST"}`,
+    values: `0+${perMinute}x40`,
+  });
+  const compaction = (pod: string, values: string): SeriesInput => ({
+    series: `loki_boltdb_shipper_compact_tables_operation_last_successful_run_timestamp_seconds{namespace="monitoring", pod="${pod}"}`,
+    values,
+  });
+
+  test("a PrometheusRule loki in Loki's namespace, every selector scoped to it, each alert with its runbook", () => {
+    const b = build();
+    const rules = rulesOf(b);
+    expect(alertNames(rules)).toEqual(NAMES);
+    for (const rule of rules) {
+      expectScoped(rule, ['namespace="monitoring"'], ['loki_'], { namespace: 'monitoring' }, 'monitoring/loki');
+      expect((rule.annotations as any).runbook_url).toBe(`constructs/logging/runbooks/${rule.alert}.md`);
+    }
+    expect(rules.map((r) => [r.alert, r.labels.severity, r.for])).toEqual([
+      ['LokiRequestErrors', 'critical', '15m'],
+      ['LokiRequestPanics', 'critical', undefined],
+      ['LokiCompactionStale', 'warning', '15m'],
+      ['LokiCompactionStale', 'warning', '3h'],
+    ]);
+    expect(b.find('PrometheusRule', 'loki', 'monitoring').metadata.labels['strata.io/layer']).toBe('monitoring');
+    expect(checkRules([b.find('PrometheusRule', 'loki', 'monitoring')])).toBe('');
+    const other = alertRules(build({ props: { namespace: 'logs' } }), 'loki', 'logs');
+    for (const rule of other) expectScoped(rule, ['namespace="logs"'], ['loki_'], { namespace: 'logs' }, 'logs/loki');
+  });
+
+  test("more than 10% of a route's requests failing for 15 minutes pages, naming the route; a few failures do not", () => {
+    const rules = rulesOf(build());
+    const push = 'loki_api_v1_push';
+    expect(
+      testAlerts(
+        rules,
+        [requests(push, '204', 100), requests(push, '500', 20), requests('loki_api_v1_query_range', '200', 10)],
+        [{ alertname: 'LokiRequestErrors', evalTime: '25m', firing: [{ namespace: 'monitoring', route: push, severity: 'critical' }] }],
+      ),
+    ).toBe('');
+    expect(testAlerts(rules, [requests(push, '204', 100), requests(push, '503', 5)], [silent('LokiRequestErrors')])).toBe('');
+    // 4xx are the clients' errors (out-of-order entries, limits): not Loki failing.
+    expect(testAlerts(rules, [requests(push, '204', 100), requests(push, '429', 50)], [silent('LokiRequestErrors')])).toBe('');
+  });
+
+  test('a panic pages at once, naming the pod, and clears 10 minutes later', () => {
+    const rules = rulesOf(build());
+    const panics = [{ series: 'loki_panic_total{namespace="monitoring", pod="loki-0"}', values: '0x5 1x30' }];
+    expect(
+      testAlerts(rules, panics, [
+        { alertname: 'LokiRequestPanics', evalTime: '8m', firing: [{ namespace: 'monitoring', pod: 'loki-0', severity: 'critical' }] },
+        silent('LokiRequestPanics', '25m'),
+      ]),
+    ).toBe('');
+    expect(
+      testAlerts(rules, [{ series: 'loki_panic_total{namespace="monitoring", pod="loki-0"}', values: '0x30' }], [silent('LokiRequestPanics')]),
+    ).toBe('');
+  });
+
+  test('a compaction older than 3 hours warns, and a compactor that never succeeded; one running every 10 minutes does not', () => {
+    const rules = rulesOf(build());
+    const stale = [{ namespace: 'monitoring', severity: 'warning' }];
+    // Succeeded at 10 minutes, never since: over 3 hours old at 3h10m, firing 15 minutes later.
+    expect(
+      testAlerts(
+        rules,
+        [compaction('loki-0', '0x10 600x290')],
+        [silent('LokiCompactionStale', '3h'), { alertname: 'LokiCompactionStale', evalTime: '3h30m', firing: stale }],
+      ),
+    ).toBe('');
+    // Never succeeded (0 since the start): the first rule leaves it out, the second fires after 3 hours.
+    expect(
+      testAlerts(
+        rules,
+        [compaction('loki-0', '0x300')],
+        [silent('LokiCompactionStale', '2h50m'), { alertname: 'LokiCompactionStale', evalTime: '3h5m', firing: stale }],
+      ),
+    ).toBe('');
+    // Every 10 minutes on the backend pod running the compactor; the other backends keep 0.
+    const healthy = [
+      compaction('loki-backend-0', '0x10 600+0x9 1200+0x9 1800+0x9 2400+0x9 3000+0x9 3600+60x250'),
+      compaction('loki-backend-1', '0x300'),
+    ];
+    expect(testAlerts(rules, healthy, [silent('LokiCompactionStale', '4h')])).toBe('');
   });
 });
 

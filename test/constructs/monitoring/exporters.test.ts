@@ -6,6 +6,8 @@
 import { cloudNativePgAlerts, cloudNativePgAlertThresholds } from '../../../constructs/data/cloudnative-pg-alerts';
 import { externalPatroniAlerts } from '../../../constructs/data/external-patroni-alerts';
 import { zalandoPostgresAlerts, zalandoPostgresAlertThresholds } from '../../../constructs/data/zalando-postgres-alerts';
+import { fluentBitAlerts } from '../../../constructs/logging/fluent-bit-alerts';
+import { lokiAlerts } from '../../../constructs/logging/loki-alerts';
 import { EXPORTER_METRICS, Exporter, metricsOf } from '../../../constructs/monitoring/exporters';
 import { PlatformAlerts } from '../../../constructs/monitoring/platform-alerts';
 import { metricNames } from '../../../constructs/monitoring/promql-metrics';
@@ -59,6 +61,8 @@ test.each<[string, Alert[], Exporter[]]>([
     ['opensearch'],
   ],
   ['MinIO', minioAlerts({ name: 'storage', namespace: 'minio' }), ['minio', 'scrape-targets']],
+  ['Fluent Bit', fluentBitAlerts({ name: 'fluent-bit', namespace: 'logging' }), ['fluent-bit']],
+  ['Loki', lokiAlerts({ name: 'loki', namespace: 'monitoring' }), ['loki']],
 ])('the %s alerts read only the series of their exporters', (_what, alerts, exporters) => {
   expect(alerts.length).toBeGreaterThan(0);
   expect(unserved(alerts, exporters)).toEqual([]);
