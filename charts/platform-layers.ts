@@ -205,6 +205,8 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
     const cluster = placedCluster(overlay, key);
     // One Prometheus (or VMAgent) serves every environment of a shared cluster: no environment label.
     const externalLabels = { region: overlay.region.name, ...(shared ? {} : { environment: overlay.environment }), cluster: cluster.name };
+    // One Alertmanager and one Grafana serve every environment of a shared cluster: their secret-store entries are the cluster's.
+    const monitoringSecrets = shared && cluster.sharedRoot ? cluster.sharedRoot : secretKeyPrefix(overlay);
     const victoriaMetrics = s.monitoring.stack === 'victoriametrics';
     let dataSources = prometheusStackDataSources();
     if (victoriaMetrics) {
@@ -226,12 +228,7 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
       });
     }
     if (s.monitoring.alerting) {
-      // One Alertmanager serves every environment of a shared cluster: its receivers' entries are the cluster's.
-      const routing = {
-        ...s.monitoring.alerting,
-        secretBackend: overlay.region.secrets,
-        secretKeyPrefix: shared && cluster.sharedRoot ? cluster.sharedRoot : secretKeyPrefix(overlay),
-      };
+      const routing = { ...s.monitoring.alerting, secretBackend: overlay.region.secrets, secretKeyPrefix: monitoringSecrets };
       if (victoriaMetrics) new VmAlertRouting(monitoring.layer('monitoring'), 'AlertRouting', routing);
       else new AlertRouting(monitoring.layer('monitoring'), 'AlertRouting', routing);
     }
@@ -258,8 +255,7 @@ export function buildPlatformLayers(appFor: (cluster: string) => PlatformApp, ov
     const exposure = s.ui.grafana;
     new Grafana(monitoring.layer('monitoring'), 'Grafana', {
       secretBackend: overlay.region.secrets,
-      // One Grafana serves every environment of a shared cluster: its entries are the cluster's.
-      secretKeyPrefix: shared && cluster.sharedRoot ? cluster.sharedRoot : secretKeyPrefix(overlay),
+      secretKeyPrefix: monitoringSecrets,
       // The logs beside the metrics where Loki keeps them (Grafana reads Loki natively; the
       // other stores need plugins, which are not installed).
       dataSources: [...dataSources, ...(loki ? [loki.grafanaDataSource] : [])],

@@ -76,6 +76,7 @@ export * from './monitoring/victoria-metrics-settings';
 export * from './monitoring/victoria-metrics-stack';
 export * from './monitoring/vm-alert-routing';
 export * from './operators/catalog';
+export * from './operators/chart-release';
 export * from './operators/operator-egress';
 export * from './operators/operator-release';
 export * from './operators/operators-layer';

@@ -12,13 +12,11 @@ import { VICTORIA_LOGS_PORT, VictoriaLogs } from './victoria-logs';
 import type { ComputeResources } from '../core/compute';
 import type { GitOpsSpec } from '../core/gitops';
 import type { IGrantee, PodGroup } from '../core/grantee';
-import type { OperatorDefinition } from '../operators/catalog';
 import { PROMETHEUS_OPERATOR } from '../operators/catalog';
-import { OperatorRelease } from '../operators/operator-release';
+import { releaseChart } from '../operators/chart-release';
 import { addAlertRules, RUNBOOKS } from '../platform/alert-rules';
 import { ExternalPrometheus } from '../platform/external-prometheus';
 import { OverlayContext } from '../platform/overlay-context';
-import { PlatformApp } from '../platform/platform-app';
 import { admitScrape } from '../platform/scrape';
 import type { OpenSearchCluster } from '../search/opensearch-cluster';
 
@@ -127,11 +125,12 @@ export class FluentBit extends Construct implements IGrantee {
     });
 
     const resources = props.resources ?? { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
-    const gitops = props.gitops ?? PlatformApp.of(this).props.gitops;
-    new OperatorRelease(this, 'Release', {
-      operator: { ...RELEASE_DEFINITION, namespace: this.namespace },
-      gitops,
-      argoProject: props.argoProject ?? (gitops.engine === 'argocd' ? PlatformApp.of(this).argoProject : undefined),
+    releaseChart(this, 'Release', {
+      name: RELEASE,
+      chart: 'fluentBit',
+      namespace: this.namespace,
+      ...(props.gitops ? { gitops: props.gitops } : {}),
+      ...(props.argoProject ? { argoProject: props.argoProject } : {}),
       // No CRDs and no data of its own: removing logging removes Fluent Bit.
       protectFromPrune: false,
       values: {
@@ -290,17 +289,6 @@ export class FluentBit extends Construct implements IGrantee {
     return this;
   }
 }
-
-/** The release as OperatorRelease renders one (Fluent Bit is no operator: it installs no CRDs); its namespace is the construct's. */
-const RELEASE_DEFINITION: OperatorDefinition = {
-  name: RELEASE,
-  chart: 'fluentBit',
-  namespace: '',
-  crdGroups: [],
-  dependsOn: [],
-  webhookPorts: [],
-  values: {},
-};
 
 /** The fields every log record has; JSON logs and labels as flat objects (no mapping growth per application). */
 const LOG_MAPPINGS = {

@@ -12,12 +12,10 @@ import type { ComputeResources } from '../core/compute';
 import type { GitOpsSpec } from '../core/gitops';
 import type { IGrantee, PodGroup } from '../core/grantee';
 import type { GrafanaDataSource } from '../monitoring/grafana';
-import type { OperatorDefinition } from '../operators/catalog';
-import { OperatorRelease } from '../operators/operator-release';
+import { releaseChart } from '../operators/chart-release';
 import { addAlertRules, RUNBOOKS } from '../platform/alert-rules';
 import { Connections, IConnectable } from '../platform/connections';
 import { OverlayContext } from '../platform/overlay-context';
-import { PlatformApp } from '../platform/platform-app';
 import { scrapePods } from '../platform/scrape';
 import type { IBucket } from '../storage/bucket';
 
@@ -154,11 +152,12 @@ export class Loki extends Construct implements IGrantee, IConnectable {
       runbooks: RUNBOOKS.logging,
     });
 
-    const gitops = props.gitops ?? PlatformApp.of(this).props.gitops;
-    new OperatorRelease(this, 'Release', {
-      operator: { ...RELEASE_DEFINITION, namespace: this.namespace },
-      gitops,
-      argoProject: props.argoProject ?? (gitops.engine === 'argocd' ? PlatformApp.of(this).argoProject : undefined),
+    releaseChart(this, 'Release', {
+      name: LOKI_RELEASE,
+      chart: 'loki',
+      namespace: this.namespace,
+      ...(props.gitops ? { gitops: props.gitops } : {}),
+      ...(props.argoProject ? { argoProject: props.argoProject } : {}),
       // The release runs the store: removing it from the tree must not uninstall Loki.
       protectFromPrune: true,
       values: {
@@ -221,14 +220,3 @@ export class Loki extends Construct implements IGrantee, IConnectable {
     return this;
   }
 }
-
-/** The release as OperatorRelease renders one (Loki installs no CRDs); its namespace is the construct's. */
-const RELEASE_DEFINITION: OperatorDefinition = {
-  name: LOKI_RELEASE,
-  chart: 'loki',
-  namespace: '',
-  crdGroups: [],
-  dependsOn: [],
-  webhookPorts: [],
-  values: {},
-};

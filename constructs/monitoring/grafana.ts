@@ -23,12 +23,10 @@ import type { ComputeResources } from '../core/compute';
 import type { GitOpsSpec } from '../core/gitops';
 import type { PodGroup } from '../core/grantee';
 import type { SecretBackend } from '../core/secret-backend';
-import type { OperatorDefinition } from '../operators/catalog';
 import { PROMETHEUS_OPERATOR } from '../operators/catalog';
-import { OperatorRelease } from '../operators/operator-release';
+import { releaseChart } from '../operators/chart-release';
 import { allowEgressToAddresses } from '../platform/network';
 import { OverlayContext } from '../platform/overlay-context';
-import { PlatformApp } from '../platform/platform-app';
 import { scrapePods } from '../platform/scrape';
 import { SecretReference } from '../secrets/secret-reference';
 
@@ -116,11 +114,12 @@ export class Grafana extends Construct {
       endpoints: [{ portNumber: GRAFANA_PORT, path: '/metrics' }],
     });
 
-    const gitops = props.gitops ?? PlatformApp.of(this).props.gitops;
-    new OperatorRelease(this, 'Release', {
-      operator: RELEASE_DEFINITION,
-      gitops,
-      argoProject: props.argoProject ?? (gitops.engine === 'argocd' ? PlatformApp.of(this).argoProject : undefined),
+    releaseChart(this, 'Release', {
+      name: RELEASE,
+      chart: 'grafana',
+      namespace: GRAFANA_NAMESPACE,
+      ...(props.gitops ? { gitops: props.gitops } : {}),
+      ...(props.argoProject ? { argoProject: props.argoProject } : {}),
       // No CRDs and no data of its own (no volume): removing it removes Grafana, never data.
       protectFromPrune: false,
       values: {
@@ -226,14 +225,3 @@ export function roleAttributePath(sso: Pick<GrafanaSsoSettings, 'adminGroups' | 
   if (sso.editorGroups?.length) parts.push(`(${member(sso.editorGroups)}) && 'Editor'`);
   return [...parts, "'Viewer'"].join(' || ');
 }
-
-/** The release as OperatorRelease renders one (Grafana installs no CRDs). */
-const RELEASE_DEFINITION: OperatorDefinition = {
-  name: RELEASE,
-  chart: 'grafana',
-  namespace: GRAFANA_NAMESPACE,
-  crdGroups: [],
-  dependsOn: [],
-  webhookPorts: [],
-  values: {},
-};

@@ -10,18 +10,10 @@ import { PlatformApp } from '../../../constructs/platform/platform-app';
 import { OpenSearchCluster } from '../../../constructs/search/opensearch-cluster';
 import { HELM_CHARTS } from '../../../constructs/versions';
 import { alertNames, alertRules, expectScoped } from '../../support/alerts';
+import { ARGOCD, FLUX } from '../../support/gitops';
 import { EXTERNAL_SECRETS, schemaIssues } from '../../support/layer';
 import { AlertExpectation, checkRules, SeriesInput, testAlerts } from '../../support/promtool';
 
-const FLUX: GitOpsSpec = { engine: 'flux', path: './dist', sourceRef: { name: 'flux-system', namespace: 'flux-system' }, interval: '10m' };
-const ARGOCD: GitOpsSpec = {
-  engine: 'argocd',
-  path: 'dist',
-  repoURL: 'https://git.example.org/platform.git',
-  targetRevision: 'main',
-  namespace: 'argocd',
-  destinationServer: 'https://kubernetes.default.svc',
-};
 const OUTSIDE = { kind: 'external', addresses: ['10.40.0.20'], apiServerUrl: 'https://10.40.0.5:6443' } as const;
 
 function build(options: { gitops?: GitOpsSpec; external?: boolean; props?: Partial<FluentBitProps> } = {}) {

@@ -16,18 +16,9 @@ import { MinioTenant } from '../../../constructs/storage/minio-tenant';
 import { transitionRuleFor } from '../../../constructs/transitions';
 import { HELM_CHARTS } from '../../../constructs/versions';
 import { alertNames, alertRules, expectScoped } from '../../support/alerts';
+import { ARGOCD, FLUX } from '../../support/gitops';
 import { EXTERNAL_SECRETS, schemaIssues } from '../../support/layer';
 import { AlertExpectation, checkRules, SeriesInput, testAlerts } from '../../support/promtool';
-
-const FLUX: GitOpsSpec = { engine: 'flux', path: './dist', sourceRef: { name: 'flux-system', namespace: 'flux-system' }, interval: '10m' };
-const ARGOCD: GitOpsSpec = {
-  engine: 'argocd',
-  path: 'dist',
-  repoURL: 'https://git.example.org/platform.git',
-  targetRevision: 'main',
-  namespace: 'argocd',
-  destinationServer: 'https://kubernetes.default.svc',
-};
 
 interface BuildOptions {
   readonly props?: Partial<LokiProps>;

@@ -3,14 +3,13 @@
  * it, in a PlatformApp on the VictoriaMetrics stack: the VLSingle and its volume, the operator
  * it needs, Fluent Bit's HTTP output and the one network path between them.
  */
-import type { GitOpsSpec } from '../../../constructs/core/gitops';
 import { FluentBit } from '../../../constructs/logging/fluent-bit';
 import { LOGGING_TRANSITIONS } from '../../../constructs/logging/logging-transitions';
 import { VictoriaLogs, VictoriaLogsProps } from '../../../constructs/logging/victoria-logs';
 import { PlatformApp } from '../../../constructs/platform/platform-app';
+import { FLUX } from '../../support/gitops';
 import { schemaIssues } from '../../support/layer';
 
-const FLUX: GitOpsSpec = { engine: 'flux', path: './dist', sourceRef: { name: 'flux-system', namespace: 'flux-system' }, interval: '10m' };
 const PROPS: VictoriaLogsProps = { retentionDays: 30, storageSize: '50Gi', storageClass: 'ceph-block' };
 
 function build(props: Partial<VictoriaLogsProps> = {}) {

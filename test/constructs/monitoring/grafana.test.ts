@@ -8,17 +8,9 @@ import { Grafana, GrafanaProps, roleAttributePath } from '../../../constructs/mo
 import { PrometheusStack, prometheusStackDataSources } from '../../../constructs/monitoring/prometheus-stack';
 import { PlatformApp } from '../../../constructs/platform/platform-app';
 import { HELM_CHARTS } from '../../../constructs/versions';
+import { ARGOCD, FLUX } from '../../support/gitops';
 import { EXTERNAL_SECRETS, schemaIssues } from '../../support/layer';
 
-const FLUX: GitOpsSpec = { engine: 'flux', path: './dist', sourceRef: { name: 'flux-system', namespace: 'flux-system' }, interval: '10m' };
-const ARGOCD: GitOpsSpec = {
-  engine: 'argocd',
-  path: 'dist',
-  repoURL: 'https://git.example.org/platform.git',
-  targetRevision: 'main',
-  namespace: 'argocd',
-  destinationServer: 'https://kubernetes.default.svc',
-};
 const KEYCLOAK = { keycloakRealm: 'https://id.example.org/realms/platform', clientId: 'grafana', adminGroups: ['platform-admins'] };
 
 function build(props: Partial<GrafanaProps> = {}, gitops: GitOpsSpec = FLUX) {
